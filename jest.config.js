@@ -1,0 +1,17 @@
+const path = require('node:path');
+const fs = require('node:fs');
+const { project } = require('./jest.preset');
+
+const pluginDirs = fs.existsSync(path.join(__dirname, 'plugins'))
+  ? fs.readdirSync(path.join(__dirname, 'plugins')).filter((d) => fs.existsSync(path.join(__dirname, 'plugins', d, 'package.json')))
+  : [];
+
+module.exports = {
+  projects: [
+    project('plugin-sdk', '<rootDir>/plugin-sdk'.replace('<rootDir>', __dirname)),
+    project('kernel', path.join(__dirname, 'kernel')),
+    project('host', path.join(__dirname, 'host')),
+    ...pluginDirs.map((d) => project(`plugin-${d}`, path.join(__dirname, 'plugins', d))),
+    project('test', path.join(__dirname, 'test'), { testPathIgnorePatterns: ['/node_modules/', '/dist/', '/bench/'], testTimeout: 60000 }),
+  ],
+};

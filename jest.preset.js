@@ -1,0 +1,30 @@
+// Shared jest settings for every workspace project (see shared/STACK.md "Module system and tests").
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      keepClassNames: true,
+      target: 'es2022',
+    },
+    module: { type: 'commonjs', ignoreDynamic: false },
+    sourceMaps: 'inline',
+  },
+];
+
+function project(displayName, rootDir, extra = {}) {
+  return {
+    displayName,
+    rootDir,
+    testEnvironment: 'node',
+    transform: { '^.+\\.(t|j|mj)s$': swc },
+    transformIgnorePatterns: ['/node_modules/(?!(emittery|@electric-sql/pglite|jose)/)'],
+    testEnvironmentOptions: { customExportConditions: ['@valueverse/source', 'node', 'node-addons'] },
+    testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+    ...extra,
+  };
+}
+
+module.exports = { project };

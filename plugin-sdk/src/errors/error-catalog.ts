@@ -1,0 +1,179 @@
+/**
+ * The one error catalog of ValueVerse. Every code has an HTTP status, a title, a message template and a documented
+ * meaning; codes are never reused or renamed (clients and plugins match on them).
+ * `error-catalog.test.ts` checks that every code is complete and documented in `docs/errors.md`.
+ */
+export interface ErrorCatalogEntry {
+  /** HTTP status sent with the problem+json body. */
+  readonly status: number;
+  /** Short, stable, human title (RFC 9457 `title`). */
+  readonly title: string;
+  /** Default `detail`; `{name}` placeholders are filled from the error's `params`. */
+  readonly message: string;
+  /** What the code means and what a client should do about it. */
+  readonly meaning: string;
+}
+
+const catalog = {
+  VV_MANIFEST_INVALID: {
+    status: 422,
+    title: 'Plugin manifest invalid',
+    message: 'Manifest of plugin "{plugin}" is invalid: {problems}',
+    meaning: 'plugin.json failed schema validation; every problem is listed with its JSON pointer.',
+  },
+  VV_KERNEL_INCOMPATIBLE: {
+    status: 422,
+    title: 'Plugin built for another kernel',
+    message: 'Plugin "{plugin}" requires kernel {range} but this kernel is {kernelVersion}',
+    meaning: 'The manifest `kernel` range does not include the running kernel version.',
+  },
+  VV_PLUGIN_CYCLE: {
+    status: 422,
+    title: 'Plugin dependency cycle',
+    message: 'Plugins form a dependency cycle: {cycle}',
+    meaning: 'The required plugins form a cycle; the whole cycle is named. None of them can start.',
+  },
+  VV_PLUGIN_MISSING_DEPENDENCY: {
+    status: 409,
+    title: 'Plugin dependency missing',
+    message: 'Plugin "{plugin}" requires "{dependency}" {range}: {reason}',
+    meaning: 'A required plugin is absent, at an incompatible version, or (per tenant) not enabled.',
+  },
+  VV_PLUGIN_SETUP_TIMEOUT: {
+    status: 503,
+    title: 'Plugin lifecycle timeout',
+    message: 'Plugin "{plugin}" did not finish {phase} within {timeoutMs} ms',
+    meaning: 'A lifecycle phase (setup, start or stop) exceeded its timeout; the plugin is marked failed.',
+  },
+  VV_PLUGIN_FAILED: {
+    status: 503,
+    title: 'Plugin unavailable',
+    message: 'Plugin "{plugin}" is {state}: {reason}',
+    meaning: 'The plugin that owns this route failed or is blocked by a failed dependency. Retry later.',
+  },
+  VV_PLUGIN_NOT_ENABLED: {
+    status: 404,
+    title: 'Plugin not enabled',
+    message: 'Plugin "{plugin}" is not enabled for tenant "{tenant}"',
+    meaning: 'The route exists but its plugin is disabled for the current tenant.',
+  },
+  VV_PLUGIN_UNKNOWN: {
+    status: 404,
+    title: 'Plugin unknown',
+    message: 'No plugin "{plugin}" is installed',
+    meaning: 'The plugin id does not name an installed plugin.',
+  },
+  VV_ROUTE_CONFLICT: {
+    status: 409,
+    title: 'Route conflict',
+    message: 'Route prefix "{prefix}" of plugin "{plugin}" conflicts with "{otherPrefix}" of "{otherPlugin}"',
+    meaning: 'Two plugins claim overlapping route prefixes, or a plugin registers a route outside its prefixes.',
+  },
+  VV_SERVICE_NOT_DECLARED: {
+    status: 500,
+    title: 'Service not declared',
+    message: 'Plugin "{plugin}" asked for service "{service}" that its manifest does not justify: {reason}',
+    meaning: 'A plugin depends on a service ref without the matching requires/optional/permissions entry.',
+  },
+  VV_SERVICE_UNKNOWN: {
+    status: 500,
+    title: 'Service unknown',
+    message: 'No service "{service}" is registered (asked for by "{plugin}")',
+    meaning: 'A service ref was requested that no plugin provides and the kernel does not know.',
+  },
+  VV_CONFIG_INVALID: {
+    status: 422,
+    title: 'Configuration invalid',
+    message: 'Configuration of {subject} is invalid: {problems}',
+    meaning: 'Environment configuration at boot, or a plugin config for a tenant, failed validation.',
+  },
+  VV_UNAUTHENTICATED: {
+    status: 401,
+    title: 'Authentication required',
+    message: '{reason}',
+    meaning: 'No valid credentials: missing, malformed, expired or forged token, or wrong password.',
+  },
+  VV_FORBIDDEN: {
+    status: 403,
+    title: 'Forbidden',
+    message: '{reason}',
+    meaning: 'The caller is authenticated but its role does not allow this action.',
+  },
+  VV_TENANT_UNKNOWN: {
+    status: 404,
+    title: 'Tenant unknown',
+    message: 'Tenant "{tenant}" does not exist or is not accessible',
+    meaning: 'The tenant id does not exist, or the caller is not a member of it.',
+  },
+  VV_TENANT_SUSPENDED: {
+    status: 403,
+    title: 'Tenant suspended',
+    message: 'Tenant "{tenant}" is suspended',
+    meaning: 'The tenant exists but is suspended; only platform admins may act on it.',
+  },
+  VV_VALIDATION: {
+    status: 400,
+    title: 'Validation failed',
+    message: '{reason}',
+    meaning: 'The request body, query or parameters are invalid; `errors` lists each problem with its JSON pointer.',
+  },
+  VV_NOT_FOUND: {
+    status: 404,
+    title: 'Not found',
+    message: '{reason}',
+    meaning: 'No resource at this path, or no resource with this id in the current tenant.',
+  },
+  VV_CONFLICT: {
+    status: 409,
+    title: 'Conflict',
+    message: '{reason}',
+    meaning: 'The request conflicts with the current state (duplicate, dependants still enabled, stale version).',
+  },
+  VV_RATE_LIMITED: {
+    status: 429,
+    title: 'Rate limited',
+    message: 'Too many requests; retry after {retryAfter} s',
+    meaning: 'The tenant or API key exceeded its rate limit; `Retry-After` says when to retry.',
+  },
+  VV_DEPENDENCY_UNAVAILABLE: {
+    status: 503,
+    title: 'Dependency unavailable',
+    message: '{dependency} is unavailable: {reason}',
+    meaning: 'A backing service (database, Redis, AI provider, payment provider) failed or timed out.',
+  },
+  VV_NO_SOLUTION: {
+    status: 422,
+    title: 'No solution',
+    message: '{reason}',
+    meaning: 'A calculation has no solution for the inputs (e.g. cash flows without a sign change have no IRR).',
+  },
+  VV_PAYLOAD_TOO_LARGE: {
+    status: 413,
+    title: 'Payload too large',
+    message: 'Request body exceeds {limit}',
+    meaning: 'The request body is larger than the kernel accepts.',
+  },
+  VV_SHUTTING_DOWN: {
+    status: 503,
+    title: 'Shutting down',
+    message: 'This instance is shutting down; retry on another instance',
+    meaning: 'The instance received SIGTERM and no longer accepts new requests.',
+  },
+  VV_INTERNAL: {
+    status: 500,
+    title: 'Internal error',
+    message: 'An unexpected error occurred; quote request id {requestId} when reporting it',
+    meaning: 'A bug. The details are logged with the request id, never sent to the client.',
+  },
+} as const satisfies Record<string, ErrorCatalogEntry>;
+
+/** Every stable error code. */
+export type ErrorCode = keyof typeof catalog;
+
+/** The catalog, frozen: code → status, title, message template, meaning. */
+export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = Object.freeze(catalog);
+
+/** True when `code` is a catalogued error code. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(catalog, code);
+}

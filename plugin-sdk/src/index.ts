@@ -1,0 +1,52 @@
+export { errorCatalog, isErrorCode, type ErrorCode, type ErrorCatalogEntry } from './errors/error-catalog';
+export { VvError, isVvError, type FieldProblem, type VvErrorOptions } from './errors/vv-error';
+export { pluginManifestSchema, type PluginManifest, type PluginNavEntry, type PluginConfigSchema } from './manifest/plugin-manifest';
+export {
+  createServiceRef,
+  optionalRef,
+  isServiceRef,
+  isOptionalServiceRef,
+  type ServiceRef,
+  type OptionalServiceRef,
+  type ServiceScope,
+} from './services/create-service-ref';
+export { coreServices } from './services/core-services';
+export type {
+  Logger,
+  PluginConfigReader,
+  RequestContext,
+  RequestContextService,
+  EventEnvelope,
+  EventBus,
+  JobContext,
+  JobOptions,
+  JobQueue,
+  SqlTransaction,
+  PluginDatabase,
+  AuditEntry,
+  AuditLog,
+  PluginMetadata,
+} from './services/core-service-types';
+export {
+  roles,
+  respond,
+  isHttpResponse,
+  type Role,
+  type HttpMethod,
+  type JsonSchema,
+  type TenantContext,
+  type UserContext,
+  type PluginRequest,
+  type HttpResponse,
+  type RouteDefinition,
+  type HttpRouter,
+} from './http/http-router';
+export {
+  definePlugin,
+  isVvPlugin,
+  type DependencyRefs,
+  type ResolvedDependencies,
+  type PluginRegistrar,
+  type PluginDefinition,
+  type VvPlugin,
+} from './plugin/define-plugin';

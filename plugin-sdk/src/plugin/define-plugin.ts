@@ -1,0 +1,69 @@
+import { isOptionalServiceRef, isServiceRef, type OptionalServiceRef, type ServiceRef } from '../services/create-service-ref';
+
+/** The refs a plugin depends on, by the name it wants to receive them under. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type DependencyRefs = Readonly<Record<string, ServiceRef<any> | OptionalServiceRef<any>>>;
+
+/** The resolved services for a `DependencyRefs` map. */
+export type ResolvedDependencies<D extends DependencyRefs> = {
+  readonly [K in keyof D]: D[K] extends ServiceRef<infer T> ? T : D[K] extends OptionalServiceRef<infer T> ? T | undefined : never;
+};
+
+/** Lets a plugin provide the services its manifest lists under `provides`. */
+export interface PluginRegistrar {
+  provide<T>(ref: ServiceRef<T>, implementation: T): void;
+}
+
+export interface PluginDefinition<D extends DependencyRefs> {
+  readonly deps: D;
+  /** Registers routes, subscriptions, jobs and provided services. Runs in dependency order, with a timeout. */
+  setup(deps: ResolvedDependencies<D>, registrar: PluginRegistrar): void | Promise<void>;
+  /** Runs after every plugin finished setup. */
+  start?(): void | Promise<void>;
+  /** Runs at shutdown, in reverse start order. */
+  stop?(): void | Promise<void>;
+}
+
+/** A plugin, as the kernel receives it from the module named by the manifest's `main` (export `plugin`). */
+export interface VvPlugin {
+  readonly $$type: 'valueverse.plugin';
+  readonly version: 'v1';
+  readonly deps: DependencyRefs;
+  setup(deps: Record<string, unknown>, registrar: PluginRegistrar): void | Promise<void>;
+  start?(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+}
+
+/**
+ * Defines a plugin. Export the result as `plugin` from the module named by the manifest's `main`.
+ *
+ * @example
+ * export const plugin = definePlugin({
+ *   deps: { http: coreServices.http },
+ *   setup({ http }) {
+ *     http.route({ method: 'GET', path: '/hello', handler: (req) => ({ hello: req.tenant.name }) });
+ *   },
+ * });
+ */
+export function definePlugin<D extends DependencyRefs>(definition: PluginDefinition<D>): VvPlugin {
+  for (const [name, ref] of Object.entries(definition.deps)) {
+    if (!isServiceRef(ref) && !isOptionalServiceRef(ref)) {
+      throw new TypeError(`definePlugin: dependency "${name}" is not a service ref (use createServiceRef)`);
+    }
+  }
+  if (typeof definition.setup !== 'function') throw new TypeError('definePlugin: setup must be a function');
+  return Object.freeze({
+    $$type: 'valueverse.plugin',
+    version: 'v1',
+    deps: definition.deps,
+    setup: definition.setup as VvPlugin['setup'],
+    start: definition.start,
+    stop: definition.stop,
+  });
+}
+
+/** The one place that decides whether a module export is a plugin of this SDK's contract. */
+export function isVvPlugin(value: unknown): value is VvPlugin {
+  const v = value as VvPlugin | null;
+  return typeof v === 'object' && v !== null && v.$$type === 'valueverse.plugin' && v.version === 'v1' && typeof v.setup === 'function';
+}

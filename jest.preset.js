@@ -18,7 +18,7 @@ function project(displayName, rootDir, extra = {}) {
     displayName,
     rootDir,
     testEnvironment: 'node',
-    transform: { '^.+\\.(t|j|mj)s$': swc },
+    transform: { '^.+\\.(t|j|mj|cj)s$': swc },
     transformIgnorePatterns: ['/node_modules/(?!(emittery|@electric-sql/pglite|jose)/)'],
     testEnvironmentOptions: { customExportConditions: ['@valueverse/source', 'node', 'node-addons'] },
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { VvError } from '@valueverse/plugin-sdk';
+import { loadEnvConfig } from './env-config';
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+
+function configError(env: NodeJS.ProcessEnv): VvError {
+  try {
+    loadEnvConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(VvError);
+    return error as VvError;
+  }
+  throw new Error('expected loadEnvConfig to throw');
+}
+
+describe('loadEnvConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    expect(loadEnvConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      dataDir: resolve('data'),
+      encryptionKey: undefined,
+      adminEmail: 'admin@example.com',
+      adminPassword: undefined,
+      pluginsDir: join(REPO_ROOT, 'plugins'),
+      logLevel: 'info',
+    });
+  });
+
+  it('defaults the plugins dir to the repository plugins folder', () => {
+    expect(loadEnvConfig({}).pluginsDir).toBe(join(REPO_ROOT, 'plugins'));
+    expect(REPO_ROOT).toBe(resolve(__dirname, '..', '..', '..'));
+  });
+
+  it('reads every variable', () => {
+    const key = randomBytes(32).toString('base64');
+    const config = loadEnvConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgresql://app:secret@db.internal:5432/valueverse',
+      REDIS_URL: 'rediss://cache.internal:6380/0',
+      VV_DATA_DIR: '/var/lib/valueverse',
+      VV_ENCRYPTION_KEY: key,
+      VV_ADMIN_EMAIL: 'ops@acme.test',
+      VV_ADMIN_PASSWORD: 'correct horse battery',
+      VV_PLUGINS_DIR: '/opt/valueverse/plugins',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'postgresql://app:secret@db.internal:5432/valueverse',
+      redisUrl: 'rediss://cache.internal:6380/0',
+      dataDir: '/var/lib/valueverse',
+      encryptionKey: key,
+      adminEmail: 'ops@acme.test',
+      adminPassword: 'correct horse battery',
+      pluginsDir: '/opt/valueverse/plugins',
+      logLevel: 'debug',
+    });
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadEnvConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('resolves relative directories against the working directory', () => {
+    const config = loadEnvConfig({ VV_DATA_DIR: 'var/data', VV_PLUGINS_DIR: './more-plugins' });
+    expect(config.dataDir).toBe(join(process.cwd(), 'var/data'));
+    expect(config.pluginsDir).toBe(join(process.cwd(), 'more-plugins'));
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadEnvConfig({ PORT: '', DATABASE_URL: '', REDIS_URL: ' ', VV_ADMIN_PASSWORD: '', LOG_LEVEL: '' });
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.adminPassword).toBeUndefined();
+    expect(config.logLevel).toBe('info');
+  });
+
+  it.each([
+    ['postgres://localhost/test'],
+    ['postgresql://postgres@127.0.0.1:5432/test'],
+  ])('accepts DATABASE_URL %s', (url) => {
+    expect(loadEnvConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+
+  it.each([['redis://127.0.0.1:6379'], ['rediss://user:pw@cache:6380/2']])('accepts REDIS_URL %s', (url) => {
+    expect(loadEnvConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+  });
+
+  it.each([['1'], ['65535'], [' 3001 ']])('accepts PORT "%s"', (port) => {
+    expect(loadEnvConfig({ PORT: port }).port).toBe(Number(port.trim()));
+  });
+
+  it.each([['localhost'], ['::'], ['::1'], ['api.example.com']])('accepts HOST %s', (host) => {
+    expect(loadEnvConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it('accepts log levels case-insensitively and normalises them', () => {
+    expect(loadEnvConfig({ LOG_LEVEL: 'WARN' }).logLevel).toBe('warn');
+    expect(loadEnvConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
+  });
+
+  it('accepts an admin email on a local domain', () => {
+    expect(loadEnvConfig({ VV_ADMIN_EMAIL: 'admin@localhost' }).adminEmail).toBe('admin@localhost');
+  });
+
+  const bad: [string, NodeJS.ProcessEnv, RegExp][] = [
+    ['PORT', { PORT: '0' }, /PORT must be an integer from 1 to 65535 \(got "0"\)/],
+    ['PORT', { PORT: '65536' }, /PORT must be an integer/],
+    ['PORT', { PORT: 'http' }, /PORT must be an integer/],
+    ['PORT', { PORT: '80.5' }, /PORT must be an integer/],
+    ['PORT', { PORT: '-1' }, /PORT must be an integer/],
+    ['HOST', { HOST: 'my host' }, /HOST must be an IP address or a host name/],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://db/app' }, /DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/],
+    ['DATABASE_URL', { DATABASE_URL: 'localhost:5432' }, /DATABASE_URL must be/],
+    ['REDIS_URL', { REDIS_URL: 'http://cache:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['REDIS_URL', { REDIS_URL: 'not a url' }, /REDIS_URL must be/],
+    ['VV_ENCRYPTION_KEY', { VV_ENCRYPTION_KEY: randomBytes(16).toString('base64') }, /exactly 32 bytes \(it decodes to 16\)/],
+    ['VV_ENCRYPTION_KEY', { VV_ENCRYPTION_KEY: randomBytes(33).toString('base64') }, /it decodes to 33/],
+    ['VV_ENCRYPTION_KEY', { VV_ENCRYPTION_KEY: 'not*base64!' }, /it is not base64/],
+    ['VV_ENCRYPTION_KEY', { VV_ENCRYPTION_KEY: randomBytes(32).toString('hex') }, /it decodes to 48/],
+    ['VV_ADMIN_EMAIL', { VV_ADMIN_EMAIL: 'admin' }, /VV_ADMIN_EMAIL must be an email address \(got "admin"\)/],
+    ['VV_ADMIN_EMAIL', { VV_ADMIN_EMAIL: 'admin@exa mple.com' }, /VV_ADMIN_EMAIL must be an email/],
+    ['VV_ADMIN_PASSWORD', { VV_ADMIN_PASSWORD: 'short-pass1' }, /VV_ADMIN_PASSWORD must be at least 12 characters \(it has 11\)/],
+    ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\)/],
+  ];
+
+  it.each(bad)('rejects a bad %s (%j)', (name, env, message) => {
+    const error = configError(env);
+    expect(error.code).toBe('VV_CONFIG_INVALID');
+    expect(error.status).toBe(422);
+    expect(error.params.subject).toBe('environment');
+    expect(error.errors).toEqual([{ pointer: `/${name}`, in: 'env', message: expect.stringMatching(message) }]);
+    expect(error.message).toMatch(message);
+  });
+
+  it('reports every bad variable at once, naming each in the message', () => {
+    const error = configError({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      REDIS_URL: 'memcached://x',
+      VV_ENCRYPTION_KEY: 'short',
+      VV_ADMIN_EMAIL: 'nobody',
+      VV_ADMIN_PASSWORD: 'pw',
+      LOG_LEVEL: 'loud',
+      HOST: 'bad host',
+    });
+    const names = ['PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'VV_ENCRYPTION_KEY', 'VV_ADMIN_EMAIL', 'VV_ADMIN_PASSWORD', 'LOG_LEVEL'];
+    expect(error.errors.map((e) => e.pointer)).toEqual(names.map((n) => `/${n}`));
+    expect(error.message).toMatch(/^Configuration of environment is invalid: PORT must/);
+    for (const name of names) expect(error.message).toContain(name);
+  });
+
+  it('never echoes values that may be secret', () => {
+    const error = configError({
+      DATABASE_URL: 'mysql://root:hunter2-db@db/app',
+      REDIS_URL: 'http://:hunter2-redis@cache',
+      VV_ENCRYPTION_KEY: 'hunter2-key',
+      VV_ADMIN_PASSWORD: 'hunter2-pw',
+    });
+    expect(error.errors).toHaveLength(4);
+    expect(JSON.stringify({ message: error.message, errors: error.errors, params: error.params })).not.toMatch(/hunter2/);
+  });
+
+  it('reads process.env by default', () => {
+    const saved = process.env;
+    // Replace the whole environment, so that whatever the machine running the tests has set cannot interfere.
+    process.env = { PORT: '4321' };
+    try {
+      expect(loadEnvConfig().port).toBe(4321);
+    } finally {
+      process.env = saved;
+    }
+  });
+});

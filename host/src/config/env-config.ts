@@ -1,0 +1,133 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
+
+/** pino's levels (plus `silent`), listed here so the host does not import pino just to validate a string. */
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export type LogLevel = (typeof logLevels)[number];
+
+/** The validated environment of a host process (ARCHITECTURE.md, "Configuration"). */
+export interface HostConfig {
+  /** `PORT`, 1-65535; default 3000. */
+  readonly port: number;
+  /** `HOST`, an IP address or host name; default 127.0.0.1. */
+  readonly host: string;
+  /** `DATABASE_URL` (postgres:// or postgresql://); undefined → embedded PGlite in `dataDir`. */
+  readonly databaseUrl?: string;
+  /** `REDIS_URL` (redis:// or rediss://); undefined → in-process bus and queue. */
+  readonly redisUrl?: string;
+  /** `VV_DATA_DIR`, absolute; default `./data` of the working directory. */
+  readonly dataDir: string;
+  /** `VV_ENCRYPTION_KEY`, base64 of 32 bytes; undefined → generated into `dataDir` with a warning. */
+  readonly encryptionKey?: string;
+  /** `VV_ADMIN_EMAIL`; default admin@example.com. */
+  readonly adminEmail: string;
+  /** `VV_ADMIN_PASSWORD`, at least 12 characters; undefined → generated and printed once. */
+  readonly adminPassword?: string;
+  /** `VV_PLUGINS_DIR`, absolute; default the repository's `plugins/`. */
+  readonly pluginsDir: string;
+  /** `LOG_LEVEL`; default info. */
+  readonly logLevel: LogLevel;
+}
+
+/** The repository root, from host/src/config (or host/dist/config once built): three levels up either way. */
+const repoRoot = resolve(__dirname, '../../..');
+
+const MIN_PASSWORD_LENGTH = 12;
+const KEY_BYTES = 32;
+// ajv-formats' "fast" email format: permissive enough for admin@localhost, strict enough to catch a typo.
+const emailPattern =
+  /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const hostnamePattern = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function hasScheme(value: string, schemes: readonly string[]): boolean {
+  try {
+    return schemes.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads and validates the host's environment variables, reporting every bad one at once.
+ *
+ * An empty variable counts as unset (compose files and `.env` templates often write `NAME=`). Values that may hold
+ * secrets (URLs with passwords, the key, the admin password) are never echoed in the error.
+ *
+ * @returns a frozen config with defaults applied and paths made absolute
+ * @throws VvError `VV_CONFIG_INVALID` naming each bad variable (`errors[].pointer` is `/NAME`, `in: 'env'`)
+ */
+export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
+  const problems: FieldProblem[] = [];
+  const problem = (name: string, message: string): void => {
+    problems.push({ pointer: `/${name}`, in: 'env', message: `${name} ${message}` });
+  };
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  };
+
+  let port = 3000;
+  const rawPort = read('PORT');
+  if (rawPort !== undefined) {
+    port = /^\d{1,5}$/.test(rawPort.trim()) ? Number(rawPort.trim()) : NaN;
+    if (!(port >= 1 && port <= 65535)) problem('PORT', `must be an integer from 1 to 65535 (got "${rawPort}")`);
+  }
+
+  const host = read('HOST') ?? '127.0.0.1';
+  if (isIP(host) === 0 && !hostnamePattern.test(host)) problem('HOST', `must be an IP address or a host name (got "${host}")`);
+
+  const databaseUrl = read('DATABASE_URL');
+  if (databaseUrl !== undefined && !hasScheme(databaseUrl, ['postgres:', 'postgresql:'])) {
+    problem('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+  }
+
+  const redisUrl = read('REDIS_URL');
+  if (redisUrl !== undefined && !hasScheme(redisUrl, ['redis:', 'rediss:'])) problem('REDIS_URL', 'must be a redis:// or rediss:// URL');
+
+  const encryptionKey = read('VV_ENCRYPTION_KEY')?.trim();
+  if (encryptionKey !== undefined) {
+    const bytes = base64Pattern.test(encryptionKey) ? Buffer.from(encryptionKey, 'base64').length : -1;
+    if (bytes !== KEY_BYTES) {
+      problem(
+        'VV_ENCRYPTION_KEY',
+        bytes < 0 ? `must be base64 of exactly ${KEY_BYTES} bytes (it is not base64)` : `must be base64 of exactly ${KEY_BYTES} bytes (it decodes to ${bytes})`,
+      );
+    }
+  }
+
+  const adminEmail = read('VV_ADMIN_EMAIL') ?? 'admin@example.com';
+  if (!emailPattern.test(adminEmail)) problem('VV_ADMIN_EMAIL', `must be an email address (got "${adminEmail}")`);
+
+  const adminPassword = read('VV_ADMIN_PASSWORD');
+  if (adminPassword !== undefined && adminPassword.length < MIN_PASSWORD_LENGTH) {
+    problem('VV_ADMIN_PASSWORD', `must be at least ${MIN_PASSWORD_LENGTH} characters (it has ${adminPassword.length})`);
+  }
+
+  const rawLevel = read('LOG_LEVEL');
+  const logLevel = (rawLevel ?? 'info').trim().toLowerCase() as LogLevel;
+  if (!logLevels.includes(logLevel)) problem('LOG_LEVEL', `must be one of ${logLevels.join(', ')} (got "${rawLevel}")`);
+
+  if (problems.length > 0) {
+    throw new VvError('VV_CONFIG_INVALID', {
+      params: { subject: 'environment', problems: problems.map((p) => p.message).join('; ') },
+      errors: problems,
+    });
+  }
+
+  return Object.freeze({
+    port,
+    host,
+    databaseUrl,
+    redisUrl,
+    // Relative paths mean "from where the host was started", as for any command-line tool.
+    dataDir: resolve(read('VV_DATA_DIR') ?? './data'),
+    encryptionKey,
+    adminEmail,
+    adminPassword,
+    pluginsDir: resolve(read('VV_PLUGINS_DIR') ?? resolve(repoRoot, 'plugins')),
+    logLevel,
+  });
+}

@@ -1,0 +1,109 @@
+import { createHash, randomUUID } from 'node:crypto';
+import * as jose from 'jose';
+import { VvError, type Role } from '@valueverse/plugin-sdk';
+import { isRole } from './role-rank';
+
+/** Claims of a ValueVerse access token. */
+export interface AccessClaims {
+  readonly sub: string;
+  readonly tid: string;
+  readonly role: Role;
+  readonly email?: string;
+  /** Platform admin: may act on any tenant through X-Tenant-Id. */
+  readonly pa: boolean;
+  readonly exp: number;
+}
+
+type SigningKey = Awaited<ReturnType<typeof jose.importJWK>>;
+
+const ISSUER = 'valueverse';
+const AUDIENCE = 'valueverse-api';
+
+/**
+ * Issues and verifies short-lived access JWTs signed with Ed25519 (EdDSA). Only EdDSA is accepted, so `alg: none`
+ * and HMAC-with-the-public-key confusion are rejected by construction. Verified tokens are remembered until they
+ * expire (bounded), because every API request carries one and verifying a signature costs more than the routing.
+ */
+export class TokenService {
+  private readonly verified = new Map<string, AccessClaims>();
+
+  private constructor(
+    private readonly privateKey: SigningKey,
+    private readonly publicKey: SigningKey,
+    private readonly publicJwk: jose.JWK,
+    private readonly ttlSeconds: number,
+    private readonly maxCached = 10_000,
+  ) {}
+
+  /** Loads a private JWK (OKP/Ed25519) or generates a fresh key pair when none is given. */
+  static async create(options: { privateJwk?: jose.JWK; ttlSeconds?: number } = {}): Promise<TokenService> {
+    let privateJwk = options.privateJwk;
+    if (!privateJwk) {
+      const pair = await jose.generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+      privateJwk = await jose.exportJWK(pair.privateKey);
+    }
+    const { d: _d, ...publicPart } = privateJwk;
+    const kid = await jose.calculateJwkThumbprint(publicPart as jose.JWK);
+    const privateKey = (await jose.importJWK({ ...privateJwk, alg: 'EdDSA' }, 'EdDSA')) as SigningKey;
+    const publicKey = (await jose.importJWK({ ...publicPart, alg: 'EdDSA' }, 'EdDSA')) as SigningKey;
+    return new TokenService(privateKey, publicKey, { ...publicPart, kid, alg: 'EdDSA', use: 'sig' }, options.ttlSeconds ?? 900);
+  }
+
+  /** Generates a private JWK to persist (host stores it in VV_DATA_DIR). */
+  static async generatePrivateJwk(): Promise<jose.JWK> {
+    const pair = await jose.generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    return jose.exportJWK(pair.privateKey);
+  }
+
+  get expiresIn(): number {
+    return this.ttlSeconds;
+  }
+
+  jwks(): { keys: jose.JWK[] } {
+    return { keys: [this.publicJwk] };
+  }
+
+  async issue(claims: Omit<AccessClaims, 'exp'>): Promise<string> {
+    return new jose.SignJWT({ tid: claims.tid, role: claims.role, email: claims.email, pa: claims.pa })
+      .setProtectedHeader({ alg: 'EdDSA', kid: this.publicJwk.kid, typ: 'JWT' })
+      .setSubject(claims.sub)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setJti(randomUUID())
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .sign(this.privateKey);
+  }
+
+  /** Verifies a bearer token; every failure is VV_UNAUTHENTICATED with the reason. */
+  async verify(token: string): Promise<AccessClaims> {
+    const key = createHash('sha256').update(token).digest('base64url');
+    const cached = this.verified.get(key);
+    const now = Math.floor(Date.now() / 1000);
+    if (cached) {
+      if (cached.exp > now) return cached;
+      this.verified.delete(key);
+    }
+    let payload: jose.JWTPayload;
+    try {
+      ({ payload } = await jose.jwtVerify(token, this.publicKey, { algorithms: ['EdDSA'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'sub'] }));
+    } catch (error) {
+      const reason = error instanceof jose.errors.JWTExpired ? 'access token expired' : 'access token invalid';
+      throw new VvError('VV_UNAUTHENTICATED', { params: { reason }, cause: error });
+    }
+    if (typeof payload.tid !== 'string' || !isRole(payload.role)) {
+      throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'access token lacks tenant or role' } });
+    }
+    const claims: AccessClaims = {
+      sub: payload.sub!,
+      tid: payload.tid,
+      role: payload.role,
+      email: typeof payload.email === 'string' ? payload.email : undefined,
+      pa: payload.pa === true,
+      exp: payload.exp!,
+    };
+    if (this.verified.size >= this.maxCached) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(key, claims);
+    return claims;
+  }
+}

@@ -1,0 +1,71 @@
+import type { Context } from 'koa';
+import { VvError, isVvError } from '@valueverse/plugin-sdk';
+import type { KernelLogger } from '../observability/kernel-logger';
+
+/** The RFC 9457 body the kernel sends for every error. */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  instance: string;
+  requestId: string;
+  errors?: readonly { pointer: string; message: string; in?: string }[];
+  [extension: string]: unknown;
+}
+
+/** Maps anything thrown below it to a VvError; unknown errors become VV_INTERNAL and are logged, never echoed. */
+export function toVvError(error: unknown, requestId: string): VvError {
+  if (isVvError(error)) return error;
+  const status = (error as { status?: unknown; expose?: unknown } | null)?.status;
+  // Errors from Koa's own machinery (body parser: invalid JSON, too large) carry an http status and are safe to expose.
+  if (typeof status === 'number' && (error as { expose?: boolean }).expose) {
+    if (status === 413) return new VvError('VV_PAYLOAD_TOO_LARGE', { params: { limit: '1 MB' }, cause: error });
+    if (status === 415 || status === 400 || status === 422) {
+      return new VvError('VV_VALIDATION', { detail: (error as Error).message, errors: [{ pointer: '', message: (error as Error).message }], cause: error });
+    }
+  }
+  return new VvError('VV_INTERNAL', { params: { requestId }, cause: error });
+}
+
+/** Writes a VvError as `application/problem+json`. */
+export function writeProblem(ctx: Context, error: VvError, requestId: string): void {
+  const body: ProblemBody = {
+    ...error.extensions,
+    type: `https://valueverse.dev/errors/${error.code}`,
+    title: error.title,
+    status: error.status,
+    code: error.code,
+    detail: error.message,
+    instance: ctx.path,
+    requestId,
+  };
+  if (error.errors.length > 0) body.errors = error.errors;
+  ctx.status = error.status;
+  for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
+  ctx.body = body;
+  ctx.type = 'application/problem+json';
+}
+
+/** First middleware: turns every failure into problem+json and logs server errors with their cause. */
+export function problemMiddleware(logger: KernelLogger) {
+  return async (ctx: Context, next: () => Promise<unknown>): Promise<void> => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new VvError('VV_NOT_FOUND', { detail: `No route ${ctx.method} ${ctx.path}` });
+      }
+      if (ctx.status === 405 && ctx.body === undefined) {
+        throw new VvError('VV_NOT_FOUND', { detail: `Method ${ctx.method} is not allowed on ${ctx.path}` });
+      }
+    } catch (error) {
+      const requestId = String(ctx.state.requestId ?? '');
+      const vv = toVvError(error, requestId);
+      if (vv.status >= 500) {
+        logger.error({ err: error, requestId, code: vv.code, path: ctx.path, plugin: ctx.state.plugin }, vv.message);
+      }
+      writeProblem(ctx, vv, requestId);
+    }
+  };
+}

@@ -1,0 +1,26 @@
+import type { PluginManifest, VvError, VvPlugin } from '@valueverse/plugin-sdk';
+
+/**
+ * installed → setting-up → ready (setup done) → running (started) → stopped.
+ * failed: its own manifest, setup or start failed. blocked: a plugin it requires is failed or blocked.
+ */
+export type PluginState = 'installed' | 'setting-up' | 'ready' | 'running' | 'stopping' | 'stopped' | 'failed' | 'blocked';
+
+export const pluginStates: readonly PluginState[] = ['installed', 'setting-up', 'ready', 'running', 'stopping', 'stopped', 'failed', 'blocked'];
+
+/** The kernel's record of one installed plugin. */
+export interface PluginRecord {
+  readonly id: string;
+  readonly dir?: string;
+  manifest: PluginManifest;
+  plugin?: VvPlugin;
+  state: PluginState;
+  error?: VvError;
+  /** When the state last changed (ISO). */
+  since: string;
+}
+
+/** True when the plugin can serve requests. */
+export function isServing(state: PluginState): boolean {
+  return state === 'running';
+}

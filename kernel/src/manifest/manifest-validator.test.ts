@@ -1,0 +1,176 @@
+import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
+import { validateManifest } from './manifest-validator';
+
+const SOURCE = '/plugins/value-committer/plugin.json';
+
+function fullManifest(): Record<string, unknown> {
+  return {
+    $schema: 'https://valueverse.dev/schemas/plugin-manifest.json',
+    id: 'value-committer',
+    version: '1.0.0',
+    displayName: 'Value Committer',
+    description: 'Commitments, milestones and success criteria',
+    kernel: '^1.0.0',
+    main: 'dist/index.js',
+    requires: { 'value-architect': '^1.0.0', calculation: '>=1.2.0 <3' },
+    optional: { notifications: '^1.0.0' },
+    provides: ['value-committer.commitments', 'commitments'],
+    permissions: ['db', 'jobs', 'audit', 'http.outbound', 'events.publish:commitment.*', 'events.subscribe:value-model.*'],
+    config: {
+      type: 'object',
+      properties: {
+        apiKey: { type: 'string', 'x-secret': true },
+        reminderDays: { type: 'integer', minimum: 1, default: 7 },
+        webhook: { type: 'string', format: 'uri' },
+      },
+      required: ['reminderDays'],
+      additionalProperties: false,
+    },
+    routes: ['/commitments', '/milestones'],
+    ui: { nav: [{ label: 'Commitments', path: 'commitments', icon: 'flag', element: 'vv-commitments' }], elements: 'ui/elements.js' },
+  };
+}
+
+function problemsOf(raw: unknown): { error: VvError; problems: readonly FieldProblem[] } {
+  try {
+    validateManifest(raw, SOURCE);
+  } catch (error) {
+    expect(error).toBeInstanceOf(VvError);
+    const vv = error as VvError;
+    expect(vv.code).toBe('VV_MANIFEST_INVALID');
+    return { error: vv, problems: vv.errors };
+  }
+  throw new Error('expected validateManifest to throw');
+}
+
+function pointers(raw: unknown): string[] {
+  return problemsOf(raw).problems.map((p) => p.pointer);
+}
+
+function withChange(change: (m: Record<string, unknown>) => void): Record<string, unknown> {
+  const m = fullManifest();
+  change(m);
+  return m;
+}
+
+describe('validateManifest', () => {
+  it('accepts a full manifest and returns a frozen copy', () => {
+    const raw = fullManifest();
+    const manifest = validateManifest(raw, SOURCE);
+    expect(manifest).toEqual(raw);
+    expect(manifest).not.toBe(raw);
+    expect(Object.isFrozen(manifest)).toBe(true);
+    expect(Object.isFrozen(manifest.requires)).toBe(true);
+    expect(Object.isFrozen(manifest.ui?.nav?.[0])).toBe(true);
+  });
+
+  it('accepts a minimal manifest', () => {
+    const manifest = validateManifest({ id: 'ab', version: '0.1.0-beta.2', displayName: 'A', kernel: '1.x', main: 'index.js' }, SOURCE);
+    expect(manifest.id).toBe('ab');
+  });
+
+  it('accepts the first-party calculation manifest shape (single-word provides)', () => {
+    expect(() =>
+      validateManifest(
+        { id: 'calculation', version: '1.0.0', displayName: 'Calculation', kernel: '^1.0.0', main: 'dist/index.js', provides: ['calculation'], routes: ['/calculate'] },
+        SOURCE,
+      ),
+    ).not.toThrow();
+  });
+
+  const cases: [string, (m: Record<string, unknown>) => void, string, RegExp][] = [
+    ['missing id', (m) => delete m.id, '/id', /is required/],
+    ['missing main', (m) => delete m.main, '/main', /is required/],
+    ['id with upper case', (m) => (m.id = 'Value-Committer'), '/id', /plugin id.*got "Value-Committer"/],
+    ['id of one character', (m) => (m.id = 'v'), '/id', /plugin id/],
+    ['version that is not semver', (m) => (m.version = '1.0'), '/version', /semver version.*got "1.0"/],
+    ['kernel range that is not a range', (m) => (m.kernel = 'latest'), '/kernel', /semver range/],
+    ['blank kernel range', (m) => (m.kernel = ''), '/kernel', /semver range/],
+    ['unknown top-level key', (m) => (m.colour = 'red'), '/colour', /^unknown key$/],
+    ['unknown key under ui', (m) => ((m.ui as Record<string, unknown>).color = 'red'), '/ui/color', /^unknown key$/],
+    ['unknown key in a nav entry', (m) => ((m.ui as { nav: Record<string, unknown>[] }).nav[0].badge = 1), '/ui/nav/0/badge', /^unknown key$/],
+    ['nav entry without label', (m) => delete (m.ui as { nav: Record<string, unknown>[] }).nav[0].label, '/ui/nav/0/label', /is required/],
+    ['wrong type for routes', (m) => (m.routes = '/commitments'), '/routes', /must be array/],
+    ['wrong type for displayName', (m) => (m.displayName = 42), '/displayName', /must be string/],
+    ['route prefix without leading slash', (m) => (m.routes = ['commitments']), '/routes/0', /path prefix/],
+    ['route prefix with upper case', (m) => (m.routes = ['/commitments', '/Milestones']), '/routes/1', /path prefix/],
+    ['nested route prefixes', (m) => (m.routes = ['/commitments/open', '/commitments']), '/routes/0', /nested in "\/commitments"/],
+    ['duplicate route prefixes', (m) => (m.routes = ['/a', '/a']), '/routes/1', /duplicates item 0/],
+    ['unknown permission', (m) => (m.permissions = ['db', 'filesystem']), '/permissions/1', /one of "db"/],
+    ['event permission without pattern', (m) => (m.permissions = ['events.publish:']), '/permissions/0', /one of "db"/],
+    ['self-requirement', (m) => (m.requires = { 'value-committer': '^1.0.0' }), '/requires/value-committer', /cannot require itself/],
+    ['optional self-dependency', (m) => (m.optional = { 'value-committer': '^1.0.0' }), '/optional/value-committer', /cannot depend on itself/],
+    ['same id required and optional', (m) => (m.optional = { calculation: '^1.0.0' }), '/optional/calculation', /also listed under requires/],
+    ['dependency id that is not a plugin id', (m) => (m.requires = { Calc: '^1.0.0' }), '/requires/Calc', /plugin id.*got "Calc"/],
+    ['dependency range that is not a range', (m) => (m.requires = { calculation: 'one' }), '/requires/calculation', /semver range/],
+    ['config that is not an object schema', (m) => (m.config = { type: 'string' }), '/config/type', /constant/],
+    ['config without type', (m) => (m.config = { properties: {} }), '/config/type', /is required/],
+    ['config schema that does not compile', (m) => (m.config = { type: 'object', properties: { a: { type: 'strin' } } }), '/config', /not a valid JSON Schema/],
+    ['config schema with an unknown keyword', (m) => (m.config = { type: 'object', properties: { a: { tpye: 'string' } } }), '/config', /unknown keyword: "tpye"/],
+    ['main escaping the plugin folder', (m) => (m.main = '../other/index.js'), '/main', /no "\.\."/],
+    ['absolute main', (m) => (m.main = '/etc/index.js'), '/main', /relative path/],
+    ['main that is not a module', (m) => (m.main = 'dist/index.json'), '/main', /\.js, \.cjs or \.ts/],
+    ['duplicate provides', (m) => (m.provides = ['value-committer.a', 'value-committer.a']), '/provides/1', /duplicates item 0/],
+    ['provides namespaced by another plugin', (m) => (m.provides = ['value-committer.a', 'calculation.npv']), '/provides/1', /must start with "value-committer\."/],
+    ['provides in the core namespace', (m) => (m.provides = ['core.http']), '/provides/0', /reserved for kernel/],
+    ['ui elements outside the folder', (m) => ((m.ui as Record<string, unknown>).elements = '../x.js'), '/ui/elements', /relative path/],
+  ];
+
+  it.each(cases)('rejects %s', (_name, change, pointer, message) => {
+    const { problems } = problemsOf(withChange(change));
+    const problem = problems.find((p) => p.pointer === pointer);
+    expect(problem).toBeDefined();
+    expect(problem?.message).toMatch(message);
+    expect(problem?.in).toBe('manifest');
+  });
+
+  it('reports every problem at once, each with its pointer, and names them in the message', () => {
+    const raw = withChange((m) => {
+      m.id = 'Bad';
+      m.version = 'x';
+      m.extra = true;
+      (m.ui as Record<string, unknown>).color = 'red';
+      m.routes = ['/a', '/a/b'];
+      m.requires = { calculation: '^1.0.0' };
+      m.optional = { calculation: '^1.0.0' };
+    });
+    const { error, problems } = problemsOf(raw);
+    expect(problems.map((p) => p.pointer).sort()).toEqual(['/extra', '/id', '/optional/calculation', '/routes/1', '/ui/color', '/version']);
+    expect(error.params.plugin).toBe('Bad');
+    expect(error.params.source).toBe(SOURCE);
+    for (const pointer of ['/extra', '/id', '/ui/color', '/version', '/routes/1', '/optional/calculation']) {
+      expect(error.message).toContain(pointer);
+    }
+    expect(error.message).toMatch(/^Manifest of plugin "Bad" is invalid: /);
+  });
+
+  it('names the source when the manifest has no id', () => {
+    const { error } = problemsOf(withChange((m) => delete m.id));
+    expect(error.params.plugin).toBe(SOURCE);
+    expect(error.status).toBe(422);
+  });
+
+  it.each([
+    ['null', null],
+    ['an array', []],
+    ['a string', 'plugin'],
+  ])('rejects %s at the root pointer', (_name, raw) => {
+    expect(pointers(raw)).toEqual(['']);
+  });
+
+  it('escapes pointer segments (RFC 6901)', () => {
+    expect(pointers(withChange((m) => (m['a/b~c'] = 1)))).toEqual(['/a~1b~0c']);
+  });
+
+  it('lets a config schema carry a $id and validates the same manifest twice', () => {
+    const raw = withChange((m) => (m.config = { $id: 'urn:valueverse:test-config', type: 'object', properties: { n: { type: 'number' } } }));
+    expect(() => validateManifest(raw, SOURCE)).not.toThrow();
+    expect(() => validateManifest(raw, SOURCE)).not.toThrow();
+  });
+
+  it('does not freeze or alias the caller object', () => {
+    const raw = fullManifest();
+    validateManifest(raw, SOURCE);
+    expect(Object.isFrozen(raw)).toBe(false);
+  });
+});

@@ -1,0 +1,35 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics of one kernel. A registry per kernel (never prom-client's global one) so that several kernels
+ * can live in one process (tests, benchmarks) without clashing.
+ */
+export class KernelMetrics {
+  readonly registry = new Registry();
+  readonly requestDuration: Histogram<'plugin' | 'route' | 'method' | 'status'>;
+  readonly pluginState: Gauge<'plugin' | 'state'>;
+  readonly eventsPublished: Counter<'plugin'>;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    this.requestDuration = new Histogram({
+      name: 'vv_http_request_duration_seconds',
+      help: 'HTTP request duration by owning plugin, route template, method and status',
+      labelNames: ['plugin', 'route', 'method', 'status'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    this.pluginState = new Gauge({
+      name: 'vv_plugin_state',
+      help: '1 for the state each plugin is in, 0 for the others',
+      labelNames: ['plugin', 'state'],
+      registers: [this.registry],
+    });
+    this.eventsPublished = new Counter({
+      name: 'vv_events_published_total',
+      help: 'Events published by plugin',
+      labelNames: ['plugin'],
+      registers: [this.registry],
+    });
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'vv_' });
+  }
+}

@@ -1,0 +1,88 @@
+import type { Role } from '@valueverse/plugin-sdk';
+
+export type TenantStatus = 'active' | 'suspended';
+
+export interface TenantRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly status: TenantStatus;
+  /** Quotas and other tenant settings. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** One entry of a tenant's plugin set: desired state. Secret config fields are stored encrypted. */
+export interface TenantPluginRecord {
+  readonly tenantId: string;
+  readonly pluginId: string;
+  readonly enabled: boolean;
+  /** Plugin version the tenant runs, or null for "the installed one". */
+  readonly version: string | null;
+  /** Config with `x-secret` fields replaced by their ciphertext (see `SecretBox`). */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Permissions granted to the plugin for this tenant (a copy of the manifest's at enable time). */
+  readonly permissions: readonly string[];
+  readonly updatedAt: string;
+}
+
+export interface UserRecord {
+  readonly id: string;
+  readonly email: string;
+  readonly passwordHash: string;
+  readonly platformAdmin: boolean;
+  readonly createdAt: string;
+}
+
+export interface MembershipRecord {
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly role: Role;
+}
+
+/**
+ * Where the kernel keeps platform state: tenants, their plugin sets, users and memberships.
+ * Implementations: `MemoryKernelStore` (tests) and the MikroORM/PostgreSQL store (embedded PGlite or a server).
+ * Every implementation passes `kernel-store.contract.ts`.
+ */
+export interface KernelStore {
+  /** Creates or migrates the schema; idempotent. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Sorted by id (code-point order). */
+  listTenants(): Promise<TenantRecord[]>;
+  getTenant(id: string): Promise<TenantRecord | undefined>;
+  /** Throws `VV_CONFLICT` when the id exists, `VV_VALIDATION` for an unknown status. */
+  createTenant(tenant: Pick<TenantRecord, 'id' | 'name'> & Partial<Pick<TenantRecord, 'status' | 'settings'>>): Promise<TenantRecord>;
+  updateTenant(id: string, patch: Partial<Pick<TenantRecord, 'name' | 'status' | 'settings'>>): Promise<TenantRecord | undefined>;
+  /** Deletes the tenant with its plugin set and memberships. */
+  deleteTenant(id: string): Promise<boolean>;
+
+  /** Sorted by plugin id. */
+  listTenantPlugins(tenantId: string): Promise<TenantPluginRecord[]>;
+  /**
+   * Upserts all records in one transaction: a cascade either lands whole or not at all. The last record wins when
+   * a plugin id repeats. Throws `VV_TENANT_UNKNOWN` when the tenant does not exist.
+   */
+  saveTenantPlugins(tenantId: string, records: readonly Omit<TenantPluginRecord, 'updatedAt'>[]): Promise<void>;
+  /**
+   * A number that grows on every `saveTenantPlugins` of the tenant and is never reused (not even after the tenant
+   * is deleted and re-created); 0 before the first save. A plugin-set cache compares it to decide whether its copy
+   * is stale.
+   */
+  getPluginSetVersion?(tenantId: string): Promise<number>;
+
+  getUser(id: string): Promise<UserRecord | undefined>;
+  /** Case-insensitive. */
+  findUserByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Throws `VV_CONFLICT` when the email (case-insensitive) or the id exists. */
+  createUser(user: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
+  /** Sorted by tenant id. */
+  listMemberships(userId: string): Promise<MembershipRecord[]>;
+  /**
+   * Creates or changes the user's role in the tenant. Throws `VV_TENANT_UNKNOWN` for an unknown tenant,
+   * `VV_NOT_FOUND` for an unknown user, `VV_VALIDATION` for an unknown role.
+   */
+  setMembership(membership: MembershipRecord): Promise<void>;
+}

@@ -1,0 +1,239 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { VvError } from '@valueverse/plugin-sdk';
+import type { Database } from '../data/database';
+import {
+  MembershipEntity,
+  TenantEntity,
+  TenantPluginEntity,
+  UserEntity,
+  type MembershipRow,
+  type TenantPluginRow,
+  type TenantRow,
+  type UserRow,
+} from '../data/kernel-entities';
+import { kernelMigrations } from '../data/kernel-migrations';
+import type { KernelStore, MembershipRecord, TenantPluginRecord, TenantRecord, TenantStatus, UserRecord } from './kernel-store';
+import { checkMembership, checkTenantStatus } from './kernel-store-checks';
+
+export interface PostgresKernelStoreOptions {
+  /** Close the database in `close()`. Off by default: whoever opened the database closes it. */
+  readonly ownsDatabase?: boolean;
+}
+
+/**
+ * `KernelStore` on PostgreSQL (a server or embedded PGlite) through MikroORM, tables in schema `kernel`.
+ * Same semantics as `MemoryKernelStore`; both pass `kernel-store.contract.ts`. Every method works on its own
+ * EntityManager fork, so the store holds no per-request state and is safe to share.
+ */
+export class PostgresKernelStore implements KernelStore {
+  constructor(
+    private readonly db: Database,
+    private readonly options: PostgresKernelStoreOptions = {},
+  ) {}
+
+  async init(): Promise<void> {
+    await this.db.migrate({ schema: 'kernel', migrations: kernelMigrations });
+  }
+
+  async close(): Promise<void> {
+    if (this.options.ownsDatabase) await this.db.close();
+  }
+
+  async listTenants(): Promise<TenantRecord[]> {
+    const rows = await this.em().find(TenantEntity, {}, { orderBy: { id: 'asc' } });
+    return rows.map(toTenantRecord);
+  }
+
+  async getTenant(id: string): Promise<TenantRecord | undefined> {
+    const row = await this.em().findOne(TenantEntity, { id });
+    return row ? toTenantRecord(row) : undefined;
+  }
+
+  async createTenant(
+    t: Pick<TenantRecord, 'id' | 'name'> & Partial<Pick<TenantRecord, 'status' | 'settings'>>,
+  ): Promise<TenantRecord> {
+    const status = checkTenantStatus(t.status ?? 'active');
+    const now = new Date();
+    const row: TenantRow = { id: t.id, name: t.name, status, settings: { ...(t.settings ?? {}) }, createdAt: now, updatedAt: now };
+    try {
+      await this.em().insert(TenantEntity, row);
+    } catch (error) {
+      if (constraintOf(error) === 'tenants_pkey') {
+        throw new VvError('VV_CONFLICT', { detail: `Tenant "${t.id}" already exists`, cause: error });
+      }
+      throw error;
+    }
+    return toTenantRecord(row);
+  }
+
+  async updateTenant(
+    id: string,
+    patch: Partial<Pick<TenantRecord, 'name' | 'status' | 'settings'>>,
+  ): Promise<TenantRecord | undefined> {
+    if (patch.status !== undefined) checkTenantStatus(patch.status);
+    return this.em().transactional(async (em) => {
+      const row = await em.findOne(TenantEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row) return undefined;
+      if (patch.name !== undefined) row.name = patch.name;
+      if (patch.status !== undefined) row.status = patch.status;
+      if (patch.settings !== undefined) row.settings = { ...patch.settings };
+      row.updatedAt = new Date();
+      await em.flush();
+      return toTenantRecord(row);
+    });
+  }
+
+  async deleteTenant(id: string): Promise<boolean> {
+    // Plugin set, memberships and the plugin-set version go with it (on delete cascade).
+    return (await this.em().nativeDelete(TenantEntity, { id })) > 0;
+  }
+
+  async listTenantPlugins(tenantId: string): Promise<TenantPluginRecord[]> {
+    const rows = await this.em().find(TenantPluginEntity, { tenantId }, { orderBy: { pluginId: 'asc' } });
+    return rows.map(toTenantPluginRecord);
+  }
+
+  async saveTenantPlugins(tenantId: string, records: readonly Omit<TenantPluginRecord, 'updatedAt'>[]): Promise<void> {
+    await this.em().transactional(async (em) => {
+      // FOR SHARE: a concurrent deleteTenant waits for this transaction instead of racing it.
+      const tenant = await em.findOne(TenantEntity, { id: tenantId }, { lockMode: LockMode.PESSIMISTIC_READ, fields: ['id'] });
+      if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
+      if (records.length === 0) return;
+      const now = new Date();
+      // Last record per plugin wins, as in MemoryKernelStore (one INSERT … ON CONFLICT may not touch a row twice).
+      const byPlugin = new Map<string, TenantPluginRow>();
+      for (const r of records) {
+        byPlugin.set(r.pluginId, {
+          tenantId,
+          pluginId: r.pluginId,
+          enabled: r.enabled,
+          version: r.version ?? null,
+          config: { ...r.config },
+          permissions: [...r.permissions],
+          updatedAt: now,
+        });
+      }
+      await em.upsertMany(TenantPluginEntity, [...byPlugin.values()]);
+      await em.execute(
+        `insert into kernel.plugin_set_versions (tenant_id, version) values (?, nextval('kernel.plugin_set_version_seq'))
+         on conflict (tenant_id) do update set version = excluded.version`,
+        [tenantId],
+      );
+    });
+  }
+
+  async getPluginSetVersion(tenantId: string): Promise<number> {
+    const rows = await this.em().execute<{ version: string }[]>(
+      'select version from kernel.plugin_set_versions where tenant_id = ?',
+      [tenantId],
+    );
+    return rows[0] ? Number(rows[0].version) : 0;
+  }
+
+  async getUser(id: string): Promise<UserRecord | undefined> {
+    const row = await this.em().findOne(UserEntity, { id });
+    return row ? toUserRecord(row) : undefined;
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    // lower(email) is what the unique index users_email_lower_key is built on, so this lookup uses it.
+    const row = await this.em()
+      .createQueryBuilder(UserEntity)
+      .select('*')
+      .where('lower(email) = lower(?)', [email])
+      .getSingleResult();
+    return row ? toUserRecord(row) : undefined;
+  }
+
+  async createUser(user: Omit<UserRecord, 'createdAt'>): Promise<UserRecord> {
+    const row: UserRow = {
+      id: user.id,
+      email: user.email,
+      passwordHash: user.passwordHash,
+      platformAdmin: user.platformAdmin,
+      createdAt: new Date(),
+    };
+    try {
+      await this.em().insert(UserEntity, row);
+    } catch (error) {
+      const constraint = constraintOf(error);
+      if (constraint === 'users_email_lower_key') {
+        throw new VvError('VV_CONFLICT', { detail: `User "${user.email}" already exists`, cause: error });
+      }
+      if (constraint === 'users_pkey') {
+        throw new VvError('VV_CONFLICT', { detail: `User id "${user.id}" already exists`, cause: error });
+      }
+      throw error;
+    }
+    return toUserRecord(row);
+  }
+
+  async listMemberships(userId: string): Promise<MembershipRecord[]> {
+    const rows = await this.em().find(MembershipEntity, { userId }, { orderBy: { tenantId: 'asc' } });
+    return rows.map(toMembershipRecord);
+  }
+
+  async setMembership(membership: MembershipRecord): Promise<void> {
+    const { userId, tenantId, role } = checkMembership(membership);
+    try {
+      await this.em().upsert(MembershipEntity, { userId, tenantId, role });
+    } catch (error) {
+      const constraint = constraintOf(error);
+      if (constraint === 'memberships_tenant_fkey') {
+        throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId }, cause: error });
+      }
+      if (constraint === 'memberships_user_fkey') {
+        throw new VvError('VV_NOT_FOUND', { detail: `User "${userId}" does not exist`, cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private em(): EntityManager {
+    return this.db.orm.em.fork();
+  }
+}
+
+/** Name of the violated constraint: pg and PGlite both report it, and MikroORM's exceptions copy it over. */
+function constraintOf(error: unknown): string | undefined {
+  const constraint = (error as { constraint?: unknown } | null)?.constraint;
+  return typeof constraint === 'string' ? constraint : undefined;
+}
+
+function toTenantRecord(row: TenantRow): TenantRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status as TenantStatus,
+    settings: row.settings,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function toTenantPluginRecord(row: TenantPluginRow): TenantPluginRecord {
+  return {
+    tenantId: row.tenantId,
+    pluginId: row.pluginId,
+    enabled: row.enabled,
+    version: row.version,
+    config: row.config,
+    permissions: row.permissions,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function toUserRecord(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    passwordHash: row.passwordHash,
+    platformAdmin: row.platformAdmin,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+function toMembershipRecord(row: MembershipRow): MembershipRecord {
+  return { userId: row.userId, tenantId: row.tenantId, role: row.role as MembershipRecord['role'] };
+}

@@ -1,0 +1,221 @@
+import { createServiceRef } from '@valueverse/plugin-sdk';
+import type { PaymentTiming } from './finance/annuity';
+import type { BreakEvenResult } from './finance/break-even';
+import type { NpvConvention } from './finance/npv';
+import type { PaybackMethod } from './finance/payback';
+import type { RoiResult } from './finance/roi';
+import type { TcoResult } from './finance/tco';
+import type { ModelEvaluation } from './model/evaluate-model';
+import type { ModelMetricName } from './model/model-metric';
+import type { ValueModel } from './model/value-model';
+import type { SimulationResult } from './monte-carlo/simulate';
+import type { GoalSeekResult } from './scenario/goal-seek';
+import type { RiskAdjustmentResult, RiskCase } from './scenario/risk-adjustment';
+import type { SensitivityResult } from './scenario/sensitivity';
+import type { WhatIfResult, WhatIfScenario } from './scenario/what-if';
+
+// Requests use the argument names finance people know (Excel / numpy-financial), in camelCase. Rates are decimals
+// per period (0.08 = 8%). Money paid out is negative, money received positive, as in Excel.
+
+export interface NpvRequest {
+  readonly rate: number;
+  readonly cashFlows: readonly number[];
+  /** Required: `t0` (first flow at t = 0, numpy-financial) or `excel` (first flow at t = 1, Excel NPV). */
+  readonly convention: NpvConvention;
+}
+export interface XnpvRequest {
+  readonly rate: number;
+  readonly cashFlows: readonly number[];
+  /** ISO dates `YYYY-MM-DD`, one per cash flow, ascending (equal dates allowed). */
+  readonly dates: readonly string[];
+}
+export interface IrrRequest {
+  readonly cashFlows: readonly number[];
+  /** Picks the reported root among several (closest to guess); default 0.1. */
+  readonly guess?: number;
+}
+export interface XirrRequest extends IrrRequest {
+  readonly dates: readonly string[];
+}
+export interface MirrRequest {
+  readonly cashFlows: readonly number[];
+  readonly financeRate: number;
+  readonly reinvestRate: number;
+}
+export interface PmtRequest {
+  readonly rate: number;
+  readonly nper: number;
+  readonly pv: number;
+  readonly fv?: number;
+  readonly when?: PaymentTiming;
+}
+export interface PvRequest {
+  readonly rate: number;
+  readonly nper: number;
+  readonly pmt: number;
+  readonly fv?: number;
+  readonly when?: PaymentTiming;
+}
+export interface FvRequest {
+  readonly rate: number;
+  readonly nper: number;
+  readonly pmt: number;
+  readonly pv?: number;
+  readonly when?: PaymentTiming;
+}
+export interface NperRequest {
+  readonly rate: number;
+  readonly pmt: number;
+  readonly pv: number;
+  readonly fv?: number;
+  readonly when?: PaymentTiming;
+}
+export interface RateRequest {
+  readonly nper: number;
+  readonly pmt: number;
+  readonly pv: number;
+  readonly fv?: number;
+  readonly when?: PaymentTiming;
+  readonly guess?: number;
+}
+export interface PaybackRequest {
+  readonly cashFlows: readonly number[];
+  /** `simple` (default) or `discounted` (needs `rate`). */
+  readonly method?: PaybackMethod;
+  readonly rate?: number;
+}
+export interface RoiRequest {
+  /** Benefit per period, index t = period t (t = 0 undiscounted). */
+  readonly benefits: readonly number[];
+  /** Cost per period as positive amounts. */
+  readonly costs: readonly number[];
+  /** When given, ROI on present values. */
+  readonly rate?: number;
+}
+export interface BreakEvenRequest {
+  readonly fixedCosts: number;
+  readonly pricePerUnit: number;
+  readonly variableCostPerUnit: number;
+}
+export interface TcoRequest {
+  readonly acquisition: number;
+  /** Operating cost of periods 1..n, positive amounts. */
+  readonly operatingCosts: readonly number[];
+  readonly salvageValue?: number;
+  readonly rate?: number;
+}
+
+export interface ResultWithFormula {
+  readonly result: number;
+  readonly formula: string;
+}
+export interface NpvResponse extends ResultWithFormula {
+  readonly convention: NpvConvention;
+}
+export interface XnpvResponse extends ResultWithFormula {
+  readonly dayCount: 'Actual/365';
+}
+export interface IrrResponse {
+  readonly result: number;
+  /** Every real root above −100%, ascending. */
+  readonly roots: number[];
+  readonly rule: string;
+  readonly guess: number;
+}
+export interface XirrResponse extends IrrResponse {
+  readonly dayCount: 'Actual/365';
+}
+export interface AnnuityResponse {
+  readonly result: number;
+  readonly when: PaymentTiming;
+  readonly equation: string;
+}
+export interface PaybackResponse {
+  /** Periods until payback, or null when it never pays back. */
+  readonly result: number | null;
+  readonly paysBack: boolean;
+  readonly method: PaybackMethod;
+  readonly firstCrossing?: number;
+  readonly cumulative: number[];
+  readonly rule: string;
+}
+
+export interface ModelRequest {
+  readonly model: ValueModel;
+}
+export interface ScenarioRequest extends ModelRequest {
+  readonly scenarios: readonly WhatIfScenario[];
+}
+export interface RangeRequestOptions {
+  /** Explicit low/high per driver name. */
+  readonly ranges?: Readonly<Record<string, { readonly low: number; readonly high: number }>>;
+  readonly lowPercentile?: number;
+  readonly highPercentile?: number;
+}
+export interface SensitivityRequest extends ModelRequest, RangeRequestOptions {
+  readonly metric?: ModelMetricName;
+  readonly drivers?: readonly string[];
+  /** Relative swing for drivers without any range (default 0.1 = ±10%). */
+  readonly swing?: number;
+}
+export interface GoalSeekRequest extends ModelRequest {
+  readonly driver: string;
+  readonly metric?: ModelMetricName;
+  readonly target: number;
+  readonly min?: number;
+  readonly max?: number;
+}
+export interface RiskAdjustmentRequest extends ModelRequest, RangeRequestOptions {
+  readonly weights?: Readonly<Record<RiskCase, number>>;
+}
+export interface SimulateRequest extends ModelRequest {
+  /** 1 to 1,000,000. */
+  readonly trials: number;
+  /** Unsigned 32-bit integer; a random one is chosen (and returned) when absent. */
+  readonly seed?: number;
+  readonly metric?: ModelMetricName;
+  readonly target?: number;
+  /** Histogram bins, 1 to 200 (default 20). */
+  readonly bins?: number;
+  /** Wall-clock budget in ms (default and maximum set by the service limits). */
+  readonly timeBudgetMs?: number;
+}
+
+/** Run-time options of a simulation that do not travel in the request body. */
+export interface SimulateContext {
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The calculation engine, in-process, for other plugins (committer, amplifier). Same functions, arguments and
+ * results as the `/api/v1/calculate/*` routes. Invalid input throws `VvError('VV_VALIDATION')` with JSON pointers;
+ * inputs without a solution throw `VvError('VV_NO_SOLUTION')`.
+ *
+ * @example
+ * const { result, roots } = calc.irr({ cashFlows: [-100, 39, 59, 55, 20] }); // 0.2809..., [0.2809...]
+ */
+export interface CalculationService {
+  npv(request: NpvRequest): NpvResponse;
+  xnpv(request: XnpvRequest): XnpvResponse;
+  irr(request: IrrRequest): IrrResponse;
+  xirr(request: XirrRequest): XirrResponse;
+  mirr(request: MirrRequest): ResultWithFormula;
+  pmt(request: PmtRequest): AnnuityResponse;
+  pv(request: PvRequest): AnnuityResponse;
+  fv(request: FvRequest): AnnuityResponse;
+  nper(request: NperRequest): AnnuityResponse;
+  rate(request: RateRequest): AnnuityResponse;
+  payback(request: PaybackRequest): PaybackResponse;
+  roi(request: RoiRequest): RoiResult;
+  breakEven(request: BreakEvenRequest): BreakEvenResult;
+  tco(request: TcoRequest): TcoResult;
+  evaluateModel(request: ModelRequest): ModelEvaluation;
+  scenario(request: ScenarioRequest): WhatIfResult;
+  sensitivity(request: SensitivityRequest): SensitivityResult;
+  goalSeek(request: GoalSeekRequest): GoalSeekResult;
+  riskAdjustment(request: RiskAdjustmentRequest): RiskAdjustmentResult;
+  simulate(request: SimulateRequest, context?: SimulateContext): Promise<SimulationResult>;
+}
+
+/** The `calculation` service ref other plugins depend on (manifest: `"requires": { "calculation": "^1.0.0" }`). */
+export const calculationRef = createServiceRef<CalculationService>({ id: 'calculation' });

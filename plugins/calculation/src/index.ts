@@ -1,0 +1,52 @@
+export { plugin } from './plugin';
+export { calculationRef } from './calculation-service';
+export type {
+  CalculationService,
+  NpvRequest,
+  NpvResponse,
+  XnpvRequest,
+  XnpvResponse,
+  IrrRequest,
+  IrrResponse,
+  XirrRequest,
+  XirrResponse,
+  MirrRequest,
+  PmtRequest,
+  PvRequest,
+  FvRequest,
+  NperRequest,
+  RateRequest,
+  AnnuityResponse,
+  PaybackRequest,
+  PaybackResponse,
+  RoiRequest,
+  BreakEvenRequest,
+  TcoRequest,
+  ResultWithFormula,
+  ModelRequest,
+  ScenarioRequest,
+  RangeRequestOptions,
+  SensitivityRequest,
+  GoalSeekRequest,
+  RiskAdjustmentRequest,
+  SimulateRequest,
+  SimulateContext,
+} from './calculation-service';
+export { createCalculationService } from './create-calculation-service';
+export type { CalculationLimits } from './service/model-operations';
+export type { NpvConvention } from './finance/npv';
+export type { PaymentTiming } from './finance/annuity';
+export type { PaybackMethod } from './finance/payback';
+export type { RoiResult } from './finance/roi';
+export type { BreakEvenResult } from './finance/break-even';
+export type { TcoResult } from './finance/tco';
+export type { ValueModel, Driver, Formula, RampUp, ModelCosts } from './model/value-model';
+export type { Distribution, DistributionType } from './monte-carlo/distributions';
+export type { ModelEvaluation, ModelMetrics, PeriodFigures } from './model/evaluate-model';
+export type { ModelMetricName } from './model/model-metric';
+export type { WhatIfScenario, WhatIfResult, ScenarioSummary } from './scenario/what-if';
+export type { SensitivityResult, TornadoBar } from './scenario/sensitivity';
+export type { GoalSeekResult } from './scenario/goal-seek';
+export type { RiskAdjustmentResult, RiskCase } from './scenario/risk-adjustment';
+export type { SimulationResult } from './monte-carlo/simulate';
+export type { SummaryStatistics, HistogramBin } from './monte-carlo/summary-statistics';

@@ -34,7 +34,7 @@ export interface RegisteredRoute {
  * their schemas at registration, so bad registrations fail setup instead of a later request.
  */
 export class PluginRouter implements HttpRouter {
-  readonly koaRouter = new Router<RequestState>();
+  readonly koaRouter = new Router<RequestState>({ prefix: '/api/v1' });
   readonly routes: RegisteredRoute[] = [];
   private sealed = false;
 

@@ -1,43 +1,17 @@
 /**
  * The calculation routes through a real kernel, with the SDK's test harness: authentication, tenant dispatch, the
  * kernel's ajv validation, problem+json errors.
- *
- * The harness (`@valueverse/plugin-sdk/testing`, `createTestKernel`) is being written in parallel with this plugin;
- * until `plugin-sdk/src/testing/create-test-kernel.ts` exists this suite is skipped (its name says so), and
- * `route-handlers.test.ts` covers the same contract without a kernel. Once the harness lands, replace the guarded
- * `require` below with `import { createTestKernel } from '@valueverse/plugin-sdk/testing'`.
  */
-import fs from 'node:fs';
 import path from 'node:path';
+import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-sdk/testing';
 import { sampleModel } from '../model/__fixtures__/sample-model';
 
-interface TestResponse {
-  readonly status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly body: any;
-  readonly headers: Record<string, string>;
-}
-interface TestKernel {
-  request(method: string, url: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
-  close(): Promise<void>;
-}
-interface Harness {
-  createTestKernel(options: { plugins: Array<{ dir: string }> }): Promise<TestKernel>;
-}
-
-const HARNESS_FILE = path.resolve(__dirname, '../../../../plugin-sdk/src/testing/create-test-kernel.ts');
-const HARNESS_MODULE = '@valueverse/plugin-sdk/testing';
-const harnessReady = fs.existsSync(HARNESS_FILE);
-const describeWithKernel = harnessReady ? describe : describe.skip;
-
-describeWithKernel(`POST /api/v1/calculate/* through the test kernel${harnessReady ? '' : ' (skipped: harness not written yet)'}`, () => {
+describe('POST /api/v1/calculate/* through the test kernel', () => {
   let k: TestKernel;
   const post = (fn: string, body: unknown): Promise<TestResponse> => k.request('POST', `/api/v1/calculate/${fn}`, { body });
   const pointers = (res: TestResponse): string[] => (res.body.errors as Array<{ pointer: string }>).map((e) => e.pointer).sort();
 
   beforeAll(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createTestKernel } = require(HARNESS_MODULE) as Harness;
     k = await createTestKernel({ plugins: [{ dir: path.resolve(__dirname, '../..') }] });
   }, 60_000);
 
@@ -70,7 +44,7 @@ describeWithKernel(`POST /api/v1/calculate/* through the test kernel${harnessRea
     expect((await post('irr', { cashFlows: [-5, 10.5, 1, -8, 1] })).body.roots).toHaveLength(3);
     const res = await post('irr', { cashFlows: [1, 2, 3] });
     expect(res.status).toBe(422);
-    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(res.body.code).toBe('VV_NO_SOLUTION');
   });
 

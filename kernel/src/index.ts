@@ -1,0 +1,11 @@
+export { createKernel, KERNEL_VERSION, type Kernel, type KernelOptions, type InlinePlugin } from './kernel';
+export type { PluginRecord, PluginState } from './lifecycle/plugin-state';
+export type { RegisteredRoute } from './http/plugin-router';
+export type { KernelStore, TenantRecord, TenantPluginRecord, UserRecord, MembershipRecord } from './tenancy/kernel-store';
+export { MemoryKernelStore } from './tenancy/memory-kernel-store';
+export { PostgresKernelStore } from './tenancy/postgres-kernel-store';
+export { SecretBox } from './tenancy/secret-box';
+export { openDatabase, type Database } from './data/database';
+export { TokenService } from './auth/token-service';
+export { PasswordHasher } from './auth/password-hasher';
+export { createKernelLogger, type KernelLogger } from './observability/kernel-logger';

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import { isVvError } from '@valueverse/plugin-sdk';
+import { loadEnvConfig } from './config/env-config';
+import { startHost } from './start-host';
+
+/** `valueverse start`: boot the host and stop gracefully on SIGTERM/SIGINT. */
+async function main(argv: readonly string[]): Promise<void> {
+  const command = argv[0] ?? 'start';
+  if (command !== 'start') {
+    process.stderr.write(`Unknown command "${command}". Usage: valueverse start\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const config = loadEnvConfig();
+  const host = await startHost(config);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    host.kernel.logger.info({ signal }, 'shutting down: draining requests, then stopping plugins');
+    host.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        host.kernel.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (isVvError(error)) {
+    process.stderr.write(`ValueVerse cannot start: ${error.message}\n`);
+    for (const problem of error.errors) process.stderr.write(`  ${problem.pointer.replace(/^\//, '')}: ${problem.message}\n`);
+  } else {
+    process.stderr.write(`ValueVerse cannot start: ${(error as Error)?.stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+export { startHost, type RunningHost } from './start-host';
+export { seedFirstBoot, DEMO_TENANT } from './seed-first-boot';
+export { loadEnvConfig, type HostConfig } from './config/env-config';

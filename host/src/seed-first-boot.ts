@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import type { Kernel } from '@valueverse/kernel';
+
+export const DEMO_TENANT = 'demo';
+
+/**
+ * On the first boot (no users yet): a platform admin, a demo tenant with every running plugin enabled, and the
+ * admin as that tenant's admin. Returns the credentials to print once, or undefined on later boots.
+ */
+export async function seedFirstBoot(kernel: Kernel, options: { adminEmail: string; adminPassword: string }): Promise<{ email: string; password: string; tenantId: string } | undefined> {
+  if (await kernel.store.findUserByEmail(options.adminEmail)) return undefined;
+  if (!(await kernel.store.getTenant(DEMO_TENANT))) await kernel.store.createTenant({ id: DEMO_TENANT, name: 'Demo Company' });
+  const user = await kernel.store.createUser({
+    id: randomUUID(),
+    email: options.adminEmail,
+    passwordHash: await kernel.passwords.hash(options.adminPassword),
+    platformAdmin: true,
+  });
+  await kernel.store.setMembership({ userId: user.id, tenantId: DEMO_TENANT, role: 'tenant-admin' });
+  for (const plugin of kernel.plugins()) {
+    if (plugin.state !== 'running') continue;
+    try {
+      await kernel.pluginSets.change(DEMO_TENANT, plugin.id, { enabled: true }, { cascade: true });
+    } catch (error) {
+      kernel.logger.warn({ err: error, plugin: plugin.id }, `could not enable "${plugin.id}" for the demo tenant`);
+    }
+  }
+  kernel.invalidateTenant(DEMO_TENANT);
+  return { email: options.adminEmail, password: options.adminPassword, tenantId: DEMO_TENANT };
+}

@@ -218,7 +218,9 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     const incoming = ctx.get('x-request-id');
     const requestId = /^[A-Za-z0-9._-]{8,128}$/.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ requestId });
+    // The request logger is made on first use: most requests never log, and pino children cost an allocation each.
+    let log: KernelLogger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (log ??= logger.child({ requestId })), set: (value: KernelLogger) => (log = value), enumerable: true, configurable: true });
     ctx.set('X-Request-Id', requestId);
     const end = metrics.requestDuration.startTimer();
     inFlight += 1;
@@ -238,13 +240,17 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     }
     await next();
   });
-  app.use(bodyParser({ jsonLimit: options.bodyLimit ?? '1mb', enableTypes: ['json'], onError: (error) => {
+  const parseBody = bodyParser({ jsonLimit: options.bodyLimit ?? '1mb', enableTypes: ['json'], onError: (error) => {
     throw new VvError('VV_VALIDATION', { detail: `Request body is not valid JSON: ${error.message}`, errors: [{ pointer: '', message: 'invalid JSON' }] });
-  } }));
+  } });
+  app.use(async (ctx: Context, next: Next) => (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'DELETE' ? next() : parseBody(ctx as never, next)));
+  // Kernel routers only see the paths they serve, so plugin requests do not pay for matching them.
+  const onlyFor = (test: (path: string) => boolean, middleware: (ctx: never, next: Next) => Promise<unknown>) => async (ctx: Context, next: Next) =>
+    test(ctx.path) ? middleware(ctx as never, next) : next();
   const system = systemRoutes({ records: () => catalog.all(), metrics, draining: () => draining, version, openapi: () => openApiDocument(allRoutes(), version) });
-  app.use(system.routes());
+  app.use(onlyFor((p) => p.startsWith('/health/') || p === '/metrics' || p === '/api/openapi.json', system.routes()));
   const auth = authRoutes(options.store, passwords, tokens, validator);
-  app.use(auth.routes());
+  app.use(onlyFor((p) => p.startsWith('/api/v1/auth/') || p.startsWith('/.well-known/'), auth.routes()));
   const requireAuth = authenticate(tokens, cache);
   const admin = adminRoutes({
     store: options.store,
@@ -258,9 +264,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   app.use(async (ctx: Context, next: Next) => {
     if (!ctx.path.startsWith('/api/')) return next();
     await requireAuth(ctx as never, async () => {
-      await adminMiddleware(ctx as never, async () => {
-        await dispatch(ctx as never, next);
-      });
+      if (ctx.path.startsWith('/api/v1/admin/') || ctx.path === '/api/v1/me') return adminMiddleware(ctx as never, next);
+      await dispatch(ctx as never, next);
     });
   });
 

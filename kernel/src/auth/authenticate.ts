@@ -32,7 +32,6 @@ export function authenticate(tokens: TokenService, cache: PluginSetCache) {
       platformAdmin: claims.pa,
     };
     ctx.state.tenantView = view;
-    ctx.state.log = ctx.state.log.child({ tenant: tenantId, user: claims.sub });
     await next();
   };
 }

@@ -90,11 +90,17 @@ export class PluginRouter implements HttpRouter {
       ];
       if (problems.length > 0) throw VvError.validation(problems);
 
-      const abort = new AbortController();
-      const onClose = () => {
-        if (!ctx.res.writableFinished) abort.abort();
+      // The abort signal is wired up only for handlers that read it; most never do.
+      let abort: AbortController | undefined;
+      const signal = () => {
+        if (!abort) {
+          const controller = (abort = new AbortController());
+          ctx.req.once('close', () => {
+            if (!ctx.res.writableFinished) controller.abort();
+          });
+        }
+        return abort.signal;
       };
-      ctx.req.once('close', onClose);
       const request: PluginRequest<unknown, Record<string, unknown>> = {
         method: definition.method,
         path: ctx.path.slice('/api/v1'.length),
@@ -106,8 +112,12 @@ export class PluginRouter implements HttpRouter {
         user: principal.user,
         config: state.pluginConfig ?? {},
         requestId: state.requestId,
-        log: state.log,
-        signal: abort.signal,
+        get log() {
+          return state.log;
+        },
+        get signal() {
+          return signal();
+        },
       };
       const result = await requestScope.run({ requestId: state.requestId, tenant: principal.tenant, user: principal.user }, () =>
         (definition as RouteDefinition).handler(request),

@@ -1,13 +1,14 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import {
   PasswordHasher,
   PostgresKernelStore,
+  RedisChangeFeed,
   SecretBox,
   TokenService,
   createKernel,
   createKernelLogger,
+  loadOrCreateSigningKey,
   openDatabase,
   type Kernel,
 } from '@valueverse/kernel';
@@ -20,30 +21,21 @@ export interface RunningHost {
   stop(): Promise<void>;
 }
 
-/** Loads the JWT signing key from the data dir, creating it on first boot (mode 0600). */
-async function loadSigningKey(dataDir: string): Promise<Record<string, unknown>> {
-  const file = join(dataDir, 'jwt-signing-key.json');
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    const jwk = await TokenService.generatePrivateJwk();
-    await writeFile(file, JSON.stringify(jwk), { mode: 0o600 });
-    return jwk as Record<string, unknown>;
-  }
-}
-
 /**
  * Boots the product: embedded PGlite in VV_DATA_DIR unless DATABASE_URL names a server, the kernel with every
  * plugin under VV_PLUGINS_DIR, first-boot seeding, and the HTTP listener.
  */
-export async function startHost(config: HostConfig, options: { preferSource?: boolean } = {}): Promise<RunningHost> {
+export async function startHost(config: HostConfig, options: { preferSource?: boolean; quiet?: boolean } = {}): Promise<RunningHost> {
   const logger = createKernelLogger({ level: config.logLevel });
   await mkdir(config.dataDir, { recursive: true });
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
   const store = new PostgresKernelStore(database);
   await store.init();
+  if (config.databaseUrl && !config.encryptionKey) {
+    logger.warn('DATABASE_URL is set without VV_ENCRYPTION_KEY: every instance sharing this database needs the same key to read secrets and tokens');
+  }
   const secrets = new SecretBox(await SecretBox.loadOrCreateKey(config.dataDir, config.encryptionKey, logger));
-  const tokens = await TokenService.create({ privateJwk: await loadSigningKey(config.dataDir) });
+  const tokens = await TokenService.create({ privateJwk: await loadOrCreateSigningKey(database, secrets) });
   const kernel = await createKernel({
     store,
     secrets,
@@ -54,6 +46,7 @@ export async function startHost(config: HostConfig, options: { preferSource?: bo
     preferSource: options.preferSource,
     passwordHasher: new PasswordHasher(),
     defaultMetrics: true,
+    changeFeed: config.redisUrl ? new RedisChangeFeed(config.redisUrl, logger) : undefined,
   });
   const seeded = await seedFirstBoot(kernel, { adminEmail: config.adminEmail, adminPassword: config.adminPassword ?? randomBytes(12).toString('base64url') });
   const server = await kernel.listen(config.port, config.host);
@@ -70,7 +63,7 @@ export async function startHost(config: HostConfig, options: { preferSource?: bo
       : `  Sign in: POST ${url}/api/v1/auth/login {"email","password"}`,
     '',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  if (!options.quiet) process.stdout.write(`${lines.join('\n')}\n`);
   return {
     kernel,
     url,

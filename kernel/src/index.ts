@@ -9,3 +9,6 @@ export { openDatabase, type Database } from './data/database';
 export { TokenService } from './auth/token-service';
 export { PasswordHasher } from './auth/password-hasher';
 export { createKernelLogger, type KernelLogger } from './observability/kernel-logger';
+export { RedisChangeFeed } from './tenancy/redis-change-feed';
+export type { ChangeFeed } from './tenancy/change-feed';
+export { loadOrCreateSigningKey } from './auth/signing-key-store';

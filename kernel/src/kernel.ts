@@ -34,6 +34,7 @@ import { validateManifest } from './manifest/manifest-validator';
 import { createKernelLogger, type KernelLogger } from './observability/kernel-logger';
 import { KernelMetrics } from './observability/kernel-metrics';
 import { systemRoutes } from './observability/system-routes';
+import type { ChangeFeed } from './tenancy/change-feed';
 import type { KernelStore } from './tenancy/kernel-store';
 import type { ConfigSecrets, PluginCatalog } from './tenancy/plugin-catalog';
 import { PluginSetCache } from './tenancy/plugin-set-cache';
@@ -64,6 +65,8 @@ export interface KernelOptions {
   readonly kernelVersion?: string;
   readonly defaultMetrics?: boolean;
   readonly passwordHasher?: PasswordHasher;
+  /** Broadcasts plugin-set changes to other instances (Redis); without it changes are seen by this instance only. */
+  readonly changeFeed?: ChangeFeed;
   /** Body size limit, default 1 MB. */
   readonly bodyLimit?: string;
 }
@@ -204,6 +207,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const pluginSets = new PluginSetService(options.store, catalog, options.secrets, validator);
 
   // 5. Lifecycle: setup → start in dependency order, each with a timeout.
+  await options.changeFeed?.subscribe((tenantId) => cache.invalidate(tenantId));
+
   const lifecycle = new PluginLifecycle(records, registry, timeouts, logger);
   await lifecycle.startAll(graph);
   for (const router of routers.values()) router.seal();
@@ -257,7 +262,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     catalog,
     pluginSets,
     validator,
-    onTenantChanged: async (tenantId) => cache.invalidate(tenantId),
+    onTenantChanged: async (tenantId) => {
+      cache.invalidate(tenantId);
+      await options.changeFeed?.publish(tenantId);
+    },
   });
   const adminMiddleware = admin.routes();
   const dispatch = pluginDispatcher(ownership, records, routers);
@@ -311,6 +319,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       }
       jobs.close();
       await lifecycle.stopAll();
+      await options.changeFeed?.close();
       events.clear();
       registry.dispose();
     },

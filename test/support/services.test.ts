@@ -14,6 +14,7 @@ describe('serverAvailability', () => {
     try {
       let probe: typeof serverAvailability | undefined;
       jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         probe = (require('./services') as typeof import('./services')).serverAvailability;
       });
       const started = Date.now();

@@ -15,11 +15,6 @@ function statuses(graph: PluginGraph): Record<string, string> {
   return Object.fromEntries(graph.entries.map((e) => [e.id, e.status]));
 }
 
-function indexIn(order: readonly string[], id: string): number {
-  const i = order.indexOf(id);
-  expect(i).toBeGreaterThanOrEqual(0);
-  return i;
-}
 
 describe('PluginGraph', () => {
   it('orders a chain requirements first', () => {

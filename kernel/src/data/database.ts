@@ -1,0 +1,146 @@
+import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { MikroORM, type EntitySchema, type MigrationObject, type Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { VvError, type Logger, type SqlTransaction } from '@valueverse/plugin-sdk';
+import { kernelEntities } from './kernel-entities';
+import { migrateSchema } from './migrate-schema';
+import { bootPglite, createPgliteDriver } from './pglite-driver';
+import { runRawTransaction, withRawConnection } from './raw-connection';
+
+export interface OpenDatabaseOptions {
+  /** `postgres://…` of a PostgreSQL server (`DATABASE_URL`). Unset: the embedded PGlite database. */
+  readonly url?: string;
+  /** Embedded only: PGlite keeps its files in `<dataDir>/pgdata` (`VV_DATA_DIR`). */
+  readonly dataDir?: string;
+  /** Embedded only: keep everything in memory (tests). Wins over `dataDir`. */
+  readonly inMemory?: boolean;
+  readonly logger?: Logger;
+  /** Entities to register besides the kernel's (MikroORM 6 discovers metadata at init). */
+  readonly entities?: readonly EntitySchema[];
+  /** Server only: most pooled connections (default 10). */
+  readonly poolMax?: number;
+}
+
+/** The kernel's database: MikroORM on PostgreSQL, embedded (PGlite) or a server, with raw SQL helpers. */
+export interface Database {
+  /** `embedded` (PGlite, one connection) or `server` (pooled `pg` connections). */
+  readonly kind: 'embedded' | 'server';
+  /** The MikroORM instance. Use `orm.em.fork()` per unit of work; the global EntityManager is not allowed. */
+  readonly orm: MikroORM<PostgreSqlDriver>;
+  /** Runs one statement with PostgreSQL placeholders (`$1`, `$2`…) and returns its rows. */
+  execute<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Runs `work` in a transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Like `transaction`, with `app.tenant_id` set for the transaction only (`set_config(…, true)`): what row-level
+   * security policies on `current_setting('app.tenant_id')` will check.
+   */
+  withTenantTransaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  /** Applies the pending migrations of one schema in one transaction; returns the names applied. */
+  migrate(options: { readonly schema: string; readonly migrations: readonly MigrationObject[] }): Promise<string[]>;
+  /** Closes MikroORM's pool, then PGlite. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database: a PostgreSQL server when `url` is set, else PGlite in `<dataDir>/pgdata` or in memory.
+ * Does not migrate; call `migrate` (the kernel store's `init()` migrates schema `kernel`).
+ *
+ * @example
+ * const db = await openDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.VV_DATA_DIR ?? './data', logger });
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const logger = options.logger;
+  let pglite: PGlite | undefined;
+  if (!options.url) {
+    if (!options.inMemory && !options.dataDir) {
+      throw new VvError('VV_CONFIG_INVALID', {
+        params: { subject: 'the database', problems: 'set DATABASE_URL (url), VV_DATA_DIR (dataDir) or inMemory' },
+      });
+    }
+    const location = options.inMemory ? 'memory://' : join(options.dataDir!, 'pgdata');
+    const started = Date.now();
+    pglite = await bootPglite(location);
+    logger?.info({ location, bootMs: Date.now() - started }, 'embedded PostgreSQL (PGlite) ready');
+  }
+
+  const config: Options<PostgreSqlDriver> = {
+    entities: [...kernelEntities, ...(options.entities ?? [])],
+    extensions: [Migrator],
+    connect: false,
+    // PGlite's one database always exists; on a server MikroORM creates a missing database on first start.
+    ensureDatabase: !pglite,
+    discovery: { warnWhenNoEntities: false, disableDynamicFileAccess: true },
+    metadataCache: { enabled: false },
+    debug: false,
+    colors: false,
+    logger: (message: string) => logger?.debug({ component: 'mikro-orm' }, message),
+    ...(pglite
+      ? { driver: createPgliteDriver(pglite) as unknown as typeof PostgreSqlDriver, dbName: 'postgres' }
+      : { driver: PostgreSqlDriver, clientUrl: options.url, pool: { min: 0, max: options.poolMax ?? 10 } }),
+  };
+  const orm = await MikroORM.init<PostgreSqlDriver>(config);
+  try {
+    await orm.connect();
+    const check = await orm.em.getConnection().checkConnection();
+    if (!check.ok) throw check.error ?? new Error(check.reason);
+  } catch (error) {
+    await orm.close(true).catch(() => undefined);
+    await pglite?.close().catch(() => undefined);
+    throw new VvError('VV_DEPENDENCY_UNAVAILABLE', {
+      params: { dependency: pglite ? 'Embedded PostgreSQL (PGlite)' : 'PostgreSQL', reason: (error as Error).message },
+      cause: error,
+    });
+  }
+  return new OrmDatabase(orm, pglite, logger);
+}
+
+class OrmDatabase implements Database {
+  readonly kind: 'embedded' | 'server';
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly orm: MikroORM<PostgreSqlDriver>,
+    private readonly pglite: PGlite | undefined,
+    private readonly logger: Logger | undefined,
+  ) {
+    this.kind = pglite ? 'embedded' : 'server';
+  }
+
+  private get knex() {
+    return this.orm.em.getConnection().getKnex();
+  }
+
+  async execute<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    return withRawConnection(this.knex, async (connection) => (await connection.query(sql, [...params])).rows as R[]);
+  }
+
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return runRawTransaction(this.knex, work);
+  }
+
+  async withTenantTransaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    if (typeof tenantId !== 'string' || tenantId === '') {
+      throw new VvError('VV_INTERNAL', { detail: 'withTenantTransaction needs a tenant id' });
+    }
+    return runRawTransaction(this.knex, work, async (tx) => {
+      await tx.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+    });
+  }
+
+  async migrate(options: { readonly schema: string; readonly migrations: readonly MigrationObject[] }): Promise<string[]> {
+    const applied = await migrateSchema(this.orm, { ...options, lock: this.kind === 'server' });
+    if (applied.length > 0) this.logger?.info({ schema: options.schema, applied }, 'database migrations applied');
+    return applied;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.orm.close(true);
+      await this.pglite?.close();
+    })();
+    return this.closing;
+  }
+}

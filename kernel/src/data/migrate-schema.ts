@@ -1,0 +1,73 @@
+import type { Configuration, MigrationObject, MigrationsOptions, MikroORM } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { VvError } from '@valueverse/plugin-sdk';
+import { withRawConnection } from './raw-connection';
+
+export interface MigrateSchemaOptions {
+  /** The PostgreSQL schema the migrations own; its applied migrations are recorded in `<schema>.mikro_orm_migrations`. */
+  readonly schema: string;
+  /** Migration classes, oldest first (MikroORM `migrationsList`). */
+  readonly migrations: readonly MigrationObject[];
+  /**
+   * Hold a PostgreSQL advisory lock while migrating, so instances starting together migrate one after the other
+   * (the second then finds nothing pending). Needs a second pooled connection: on for servers, off for PGlite,
+   * whose single connection is exclusive to one process anyway.
+   */
+  readonly lock: boolean;
+}
+
+const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Applies the pending migrations of one schema, all in one transaction, and returns their names.
+ *
+ * Per-schema `migrationsList` runs, never a global schema diff: MikroORM's diff drops tables it does not know
+ * (shared/STACK.md), and every plugin owns its own schema.
+ */
+export async function migrateSchema(orm: MikroORM<PostgreSqlDriver>, options: MigrateSchemaOptions): Promise<string[]> {
+  if (!schemaPattern.test(options.schema)) {
+    throw new VvError('VV_CONFIG_INVALID', {
+      params: { subject: 'migrations', problems: `schema name "${options.schema}" must match ${schemaPattern}` },
+    });
+  }
+  const migrationOptions: MigrationsOptions = {
+    ...orm.config.get('migrations'),
+    tableName: `${options.schema}.mikro_orm_migrations`,
+    migrationsList: [...options.migrations],
+    transactional: true,
+    allOrNothing: true,
+    disableForeignKeys: false,
+    snapshot: false,
+    silent: true,
+  };
+  // Migrator reads its options from `em.config`; hand it a view of the ORM's configuration with this schema's
+  // options, rather than mutating the shared configuration (two schemas may migrate at the same time).
+  const config: Configuration = Object.create(orm.config, {
+    get: {
+      value: (key: string, fallback?: unknown) =>
+        key === 'migrations' ? migrationOptions : orm.config.get(key as never, fallback as never),
+    },
+  });
+  const em = orm.em.fork();
+  Object.defineProperty(em, 'config', { value: config });
+  const migrator = new Migrator(em);
+  const run = async (): Promise<string[]> => (await migrator.up()).map((m) => m.name);
+  if (!options.lock) return run();
+
+  const key = `valueverse:migrate:${options.schema}`;
+  return withRawConnection(orm.em.getConnection().getKnex(), async (connection) => {
+    // A session lock on a connection of its own: the migrator's transaction runs on another pooled connection.
+    await connection.query('select pg_advisory_lock(hashtext($1))', [key]);
+    try {
+      return await run();
+    } finally {
+      try {
+        await connection.query('select pg_advisory_unlock(hashtext($1))', [key]);
+      } catch (error) {
+        // Dropping the connection ends the session and with it the lock.
+        connection.__knex__disposed = error;
+      }
+    }
+  });
+}

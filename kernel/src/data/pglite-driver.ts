@@ -1,0 +1,126 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite, types, type Results } from '@electric-sql/pglite';
+import type { Configuration } from '@mikro-orm/core';
+import { PostgreSqlConnection, PostgreSqlDriver, PostgreSqlKnexDialect, type Knex } from '@mikro-orm/postgresql';
+import ClientPGLite from 'knex-pglite';
+import { hasMultipleStatements } from './has-multiple-statements';
+
+/** Where the embedded database lives: a directory, or `memory://` (gone on close; for tests). */
+export type PgliteLocation = string;
+
+/**
+ * Boots PGlite (PostgreSQL 18 in WASM; 4-6 s on these machines, so boot once and share).
+ * Values come back as `pg` returns them under MikroORM (timestamps and int8 as strings, jsonb parsed), so raw SQL
+ * gives the same JS types on the embedded default and on a server.
+ */
+export async function bootPglite(location: PgliteLocation): Promise<PGlite> {
+  if (!location.startsWith('memory://')) await mkdir(location, { recursive: true });
+  const asText = (value: string): string => value;
+  return PGlite.create(location, {
+    parsers: {
+      [types.DATE]: asText,
+      [types.TIMESTAMP]: asText,
+      [types.TIMESTAMPTZ]: asText,
+      [types.INTERVAL]: asText,
+      [types.INT8]: asText,
+    },
+  });
+}
+
+interface KnexQueryObject {
+  sql?: string;
+  bindings?: unknown[];
+  options?: Record<string, unknown>;
+  response?: unknown;
+}
+
+// The few connection-level methods of knex-pglite's client that we reuse as they are (search path, version probe,
+// result shaping). Connection acquisition and query execution are ours (see below).
+const borrowed = ['setSchemaSearchPath', 'checkVersion', 'processResponse', '_stream'] as const;
+
+// MikroORM types its dialect without knex's client members; we override those members, so widen the base type.
+const KnexPostgresDialect = PostgreSqlKnexDialect as unknown as new (config: Record<string, unknown>) => object;
+
+/**
+ * A MikroORM driver class bound to one PGlite instance: MikroORM's PostgreSQL driver, platform and knex dialect,
+ * with knex talking to PGlite in-process instead of a socket.
+ *
+ * Why a class per instance: knex deep-copies its `connection` option (a PGlite instance there hangs the copy), so
+ * the instance travels in a closure instead. PGlite is one backend: the knex pool is fixed at `{min: 1, max: 1}`,
+ * which also serialises transactions correctly (a transaction holds the only connection).
+ */
+export function createPgliteDriver(pglite: PGlite): new (config: Configuration) => PostgreSqlDriver {
+  class PgliteKnexDialect extends KnexPostgresDialect {
+    pglite!: PGlite;
+    // Never cancel through a second connection: there is none.
+    canCancelQuery = false;
+
+    constructor(config: Record<string, unknown>) {
+      super({ ...config, pool: { min: 1, max: 1 } });
+    }
+
+    _driver(): undefined {
+      this.pglite = pglite;
+      return undefined;
+    }
+
+    async _acquireOnlyConnection(): Promise<PGlite> {
+      await pglite.waitReady;
+      return pglite;
+    }
+
+    // The PGlite instance belongs to `Database`, which closes it after MikroORM; the pool must never close it
+    // (knex-pglite's version does, which would kill the database when tarn recycles the connection).
+    async destroyRawConnection(): Promise<void> {}
+
+    validateConnection(connection: PGlite): boolean {
+      return !connection.closed;
+    }
+
+    async _query(connection: PGlite, obj: KnexQueryObject): Promise<KnexQueryObject> {
+      if (!obj.sql) throw new Error('The query is empty');
+      if (!obj.bindings?.length && hasMultipleStatements(obj.sql)) {
+        const results = await connection.exec(obj.sql, obj.options);
+        const last: Results = results.at(-1) ?? { rows: [], fields: [] };
+        const affectedRows = results.reduce((sum, r) => sum + (r.affectedRows ?? 0), 0);
+        obj.response = { ...last, affectedRows };
+      } else {
+        obj.response = await connection.query(obj.sql, obj.bindings, obj.options);
+      }
+      return obj;
+    }
+  }
+  for (const name of borrowed) {
+    const descriptor = Object.getOwnPropertyDescriptor(ClientPGLite.prototype, name);
+    if (!descriptor) throw new Error(`knex-pglite no longer provides ${name}; review pglite-driver.ts`);
+    Object.defineProperty(PgliteKnexDialect.prototype, name, descriptor);
+  }
+
+  class PgliteConnection extends PostgreSqlConnection {
+    override createKnex(): void {
+      // MikroORM types the dialect parameter as a string; knex takes a client class as well.
+      this.client = this.createKnexClient(PgliteKnexDialect as unknown as string);
+      (this.client.client as unknown as { ormConfig: Configuration }).ormConfig = this.config;
+      this.connected = true;
+    }
+
+    // knex creates its pool only when `connection` is truthy; an empty object keeps PGlite out of it.
+    override getConnectionOptions(): Knex.PgConnectionConfig {
+      return {};
+    }
+
+    override getClientUrl(): string {
+      return 'pglite://embedded';
+    }
+  }
+
+  return class PgliteDriver extends PostgreSqlDriver {
+    constructor(config: Configuration) {
+      super(config);
+      // PostgreSqlDriver hard-wires its socket connection class; swap in ours before anything connects.
+      const self = this as unknown as { connection: PostgreSqlConnection; replicas: PostgreSqlConnection[] };
+      self.connection = new PgliteConnection(this.config);
+      self.replicas = [];
+    }
+  };
+}

@@ -229,12 +229,16 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     ctx.set('X-Request-Id', requestId);
     const end = metrics.requestDuration.startTimer();
     inFlight += 1;
+    // In flight until the response is written out, not until this middleware returns: Koa writes the body after
+    // the chain resolves, and close() must not cut connections (closeAllConnections) before that.
+    ctx.res.once('close', () => {
+      inFlight -= 1;
+      if (draining && inFlight === 0) drained?.();
+    });
     try {
       await next();
     } finally {
-      inFlight -= 1;
       end({ plugin: ctx.state.plugin ?? 'kernel', route: ctx.state.route ?? (ctx._matchedRoute as string | undefined) ?? 'unmatched', method: ctx.method, status: String(ctx.status) });
-      if (draining && inFlight === 0) drained?.();
     }
   });
   app.use(problemMiddleware(logger));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import Koa, { type Context, type Next } from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import {
@@ -227,7 +228,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     let log: KernelLogger | undefined;
     Object.defineProperty(ctx.state, 'log', { get: () => (log ??= logger.child({ requestId })), set: (value: KernelLogger) => (log = value), enumerable: true, configurable: true });
     ctx.set('X-Request-Id', requestId);
-    const end = metrics.requestDuration.startTimer();
+    const startedAt = performance.now();
     inFlight += 1;
     // In flight until the response is written out, not until this middleware returns: Koa writes the body after
     // the chain resolves, and close() must not cut connections (closeAllConnections) before that.
@@ -238,7 +239,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     try {
       await next();
     } finally {
-      end({ plugin: ctx.state.plugin ?? 'kernel', route: ctx.state.route ?? (ctx._matchedRoute as string | undefined) ?? 'unmatched', method: ctx.method, status: String(ctx.status) });
+      metrics.observeRequest(ctx.state.plugin ?? 'kernel', ctx.state.route ?? (ctx._matchedRoute as string | undefined) ?? 'unmatched', ctx.method, String(ctx.status), (performance.now() - startedAt) / 1000);
     }
   });
   app.use(problemMiddleware(logger));

@@ -10,6 +10,20 @@ export class KernelMetrics {
   readonly pluginState: Gauge<'plugin' | 'state'>;
   readonly eventsPublished: Counter<'plugin'>;
 
+  /** Labelled children by label values: prom-client hashes label objects on every observe, which the hot path avoids. */
+  private readonly durationChildren = new Map<string, { observe(value: number): void }>();
+
+  /** Records one request; `seconds` from performance.now() differences. */
+  observeRequest(plugin: string, route: string, method: string, status: string, seconds: number): void {
+    const key = `${plugin}\u0000${route}\u0000${method}\u0000${status}`;
+    let child = this.durationChildren.get(key);
+    if (!child) {
+      child = this.requestDuration.labels({ plugin, route, method, status });
+      this.durationChildren.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     this.requestDuration = new Histogram({
       name: 'vv_http_request_duration_seconds',

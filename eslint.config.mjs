@@ -14,6 +14,16 @@ export default tseslint.config(
     },
   },
   {
+    // Jest globals for test files (listed inline: `globals` is not a direct dependency of the repo).
+    files: ['**/*.test.ts', 'test/**/*.ts'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['describe', 'it', 'test', 'expect', 'jest', 'beforeAll', 'beforeEach', 'afterAll', 'afterEach',
+          'fdescribe', 'fit', 'xdescribe', 'xit', 'xtest'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     // Published coefficients and reference values are copied with all their printed digits, on purpose.
     files: ['plugins/calculation/src/monte-carlo/**/*.ts', 'plugins/calculation/src/finance/conformance.test.ts'],
     rules: { 'no-loss-of-precision': 'off' },

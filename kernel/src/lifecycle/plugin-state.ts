@@ -19,8 +19,3 @@ export interface PluginRecord {
   /** When the state last changed (ISO). */
   since: string;
 }
-
-/** True when the plugin can serve requests. */
-export function isServing(state: PluginState): boolean {
-  return state === 'running';
-}

@@ -1,6 +1,6 @@
 import { Router } from '@koa/router';
 import type { RequestState } from '../http/request-state';
-import type { PluginRecord } from '../lifecycle/plugin-state';
+import { pluginStates, type PluginRecord } from '../lifecycle/plugin-state';
 import type { KernelMetrics } from './kernel-metrics';
 
 /** Unauthenticated operational routes: liveness, readiness with each plugin's state, Prometheus metrics, OpenAPI. */
@@ -31,7 +31,7 @@ export function systemRoutes(deps: {
   });
   router.get('/metrics', async (ctx) => {
     for (const r of deps.records()) {
-      for (const state of ['installed', 'setting-up', 'ready', 'running', 'stopping', 'stopped', 'failed', 'blocked']) {
+      for (const state of pluginStates) {
         deps.metrics.pluginState.set({ plugin: r.id, state }, r.state === state ? 1 : 0);
       }
     }

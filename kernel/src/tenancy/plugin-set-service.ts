@@ -2,8 +2,8 @@ import { VvError, type FieldProblem, type PluginConfigSchema } from '@valueverse
 import type { SchemaValidator } from '../http/schema-validator';
 import type { KernelStore, TenantPluginRecord } from './kernel-store';
 import type { ConfigSecrets, PluginCatalog } from './plugin-catalog';
+import { SECRET_MASK } from './secret-box';
 
-export const SECRET_MASK = '••••';
 
 /** One installed plugin as a tenant sees it. */
 export interface TenantPluginView {

@@ -28,6 +28,7 @@ import type { RequestState } from './http/request-state';
 import { RouteOwnership } from './http/route-ownership';
 import { SchemaValidator } from './http/schema-validator';
 import { InProcessJobQueue } from './jobs/in-process-job-queue';
+import { installPluginDataModel, pluginDatabase } from './data/plugin-database';
 import { PluginLifecycle, type LifecycleTimeouts } from './lifecycle/plugin-lifecycle';
 import type { PluginRecord } from './lifecycle/plugin-state';
 import { discoverPlugins, loadPluginModule } from './manifest/plugin-discovery';
@@ -194,8 +195,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   registry.registerCore(coreServices.db, (m) => {
     const database = options.database;
     if (!database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${m.id}"` } });
-    const schema = m.id.replace(/-/g, '_');
-    return { schema, transaction: (tenantId, work) => database.withTenantTransaction(tenantId, work) };
+    return pluginDatabase(database, m);
   });
 
   const catalog: PluginCatalog = {
@@ -210,7 +210,16 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   // 5. Lifecycle: setup → start in dependency order, each with a timeout.
   await options.changeFeed?.subscribe((tenantId) => cache.invalidate(tenantId));
 
-  const lifecycle = new PluginLifecycle(records, registry, timeouts, logger);
+  const lifecycle = new PluginLifecycle(records, registry, timeouts, logger, undefined, async (record) => {
+    const model = record.plugin?.database;
+    if (!model) return;
+    if (!record.manifest.permissions?.includes('db')) {
+      throw new VvError('VV_SERVICE_NOT_DECLARED', { params: { plugin: record.id, service: 'core.db', reason: 'it declares a database but its manifest lacks permission "db"' } });
+    }
+    if (!options.database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${record.id}"` } });
+    const applied = await installPluginDataModel(options.database, record.manifest, model);
+    if (applied.length > 0) logger.info({ plugin: record.id, applied }, `plugin "${record.id}" migrated`);
+  });
   await lifecycle.startAll(graph);
   for (const router of routers.values()) router.seal();
 

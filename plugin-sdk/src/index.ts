@@ -23,6 +23,8 @@ export type {
   JobQueue,
   SqlTransaction,
   PluginDatabase,
+  PluginDataModel,
+  PluginMigration,
   AuditEntry,
   AuditLog,
   PluginMetadata,

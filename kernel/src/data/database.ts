@@ -23,6 +23,13 @@ export interface OpenDatabaseOptions {
   readonly poolMax?: number;
 }
 
+export interface TenantTransactionOptions {
+  /** Run as this role (`set local role`): a non-owner role, so row-level security applies. */
+  readonly role?: string;
+  /** Schema first on the search path. */
+  readonly searchPath?: string;
+}
+
 /** The kernel's database: MikroORM on PostgreSQL, embedded (PGlite) or a server, with raw SQL helpers. */
 export interface Database {
   /** `embedded` (PGlite, one connection) or `server` (pooled `pg` connections). */
@@ -37,7 +44,7 @@ export interface Database {
    * Like `transaction`, with `app.tenant_id` set for the transaction only (`set_config(…, true)`): what row-level
    * security policies on `current_setting('app.tenant_id')` will check.
    */
-  withTenantTransaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  withTenantTransaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>, options?: TenantTransactionOptions): Promise<T>;
   /** Applies the pending migrations of one schema in one transaction; returns the names applied. */
   migrate(options: { readonly schema: string; readonly migrations: readonly MigrationObject[] }): Promise<string[]>;
   /** Closes MikroORM's pool, then PGlite. Idempotent. */
@@ -121,12 +128,14 @@ class OrmDatabase implements Database {
     return runRawTransaction(this.knex, work);
   }
 
-  async withTenantTransaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  async withTenantTransaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>, options: TenantTransactionOptions = {}): Promise<T> {
     if (typeof tenantId !== 'string' || tenantId === '') {
       throw new VvError('VV_INTERNAL', { detail: 'withTenantTransaction needs a tenant id' });
     }
     return runRawTransaction(this.knex, work, async (tx) => {
+      if (options.role) await tx.query(`set local role "${options.role.replace(/"/g, '""')}"`);
       await tx.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+      if (options.searchPath) await tx.query("select set_config('search_path', $1, true)", [`"${options.searchPath.replace(/"/g, '""')}", public`]);
     });
   }
 

@@ -33,6 +33,8 @@ export class PluginLifecycle {
     private readonly timeouts: LifecycleTimeouts,
     private readonly logger: KernelLogger,
     private readonly onStateChange: (record: PluginRecord) => void = () => {},
+    /** Runs before a plugin's setup (installs its data model); a throw fails the plugin like a failing setup. */
+    private readonly beforeSetup: (record: PluginRecord) => Promise<void> = async () => {},
   ) {}
 
   async startAll(graph: LifecycleGraph): Promise<PluginRecord[]> {
@@ -61,6 +63,7 @@ export class PluginLifecycle {
     if (!plugin) return this.fail(record, new VvError('VV_PLUGIN_FAILED', { params: { plugin: record.id, state: 'failed', reason: 'no module loaded' } }), graph);
     this.transition(record, 'setting-up');
     try {
+      await this.beforeSetup(record);
       const deps = this.registry.resolveDependencies(record.manifest, plugin.deps, (refId) => graph.providerOf(refId), (pluginId) => {
         const state = this.records.get(pluginId)?.state;
         return state === 'ready' || state === 'running';

@@ -1,3 +1,4 @@
+import type { PluginDataModel } from '../services/core-service-types';
 import { isOptionalServiceRef, isServiceRef, type OptionalServiceRef, type ServiceRef } from '../services/create-service-ref';
 
 /** The refs a plugin depends on, by the name it wants to receive them under. */
@@ -16,6 +17,11 @@ export interface PluginRegistrar {
 
 export interface PluginDefinition<D extends DependencyRefs> {
   readonly deps: D;
+  /**
+   * The plugin's tables: entities and migrations in its own schema (needs manifest permission `db`). The kernel
+   * applies pending migrations before `setup`, on install and on upgrade.
+   */
+  readonly database?: PluginDataModel;
   /** Registers routes, subscriptions, jobs and provided services. Runs in dependency order, with a timeout. */
   setup(deps: ResolvedDependencies<D>, registrar: PluginRegistrar): void | Promise<void>;
   /** Runs after every plugin finished setup. */
@@ -29,6 +35,7 @@ export interface VvPlugin {
   readonly $$type: 'valueverse.plugin';
   readonly version: 'v1';
   readonly deps: DependencyRefs;
+  readonly database?: PluginDataModel;
   setup(deps: Record<string, unknown>, registrar: PluginRegistrar): void | Promise<void>;
   start?(): void | Promise<void>;
   stop?(): void | Promise<void>;
@@ -56,6 +63,7 @@ export function definePlugin<D extends DependencyRefs>(definition: PluginDefinit
     $$type: 'valueverse.plugin',
     version: 'v1',
     deps: definition.deps,
+    database: definition.database,
     setup: definition.setup as VvPlugin['setup'],
     start: definition.start,
     stop: definition.stop,

@@ -1,3 +1,4 @@
+import type { EntityManager, EntitySchema } from '@mikro-orm/core';
 import type { TenantContext, UserContext } from '../http/http-router';
 
 /** A structured logger (pino-compatible subset). */
@@ -71,10 +72,49 @@ export interface SqlTransaction {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
-/** The plugin's database: its own PostgreSQL schema, tenant-bound transactions. */
+/**
+ * One step of a plugin's schema, as SQL. Statements run in the plugin's schema (`search_path` is set to it), in one
+ * transaction with the rest of the pending steps. `down` undoes `up`, newest first.
+ *
+ * Every table with a `tenant_id` column is tenant-owned: after migrating, the kernel enables and forces row-level
+ * security on it with a policy on `current_setting('app.tenant_id')`, and grants the application role access.
+ */
+export interface PluginMigration {
+  /** Unique and ordered, e.g. `0001-value-models`. */
+  readonly name: string;
+  readonly up: readonly string[];
+  readonly down: readonly string[];
+}
+
+/** What a plugin stores: its MikroORM entities (in its own schema) and the migrations that create them. */
+export interface PluginDataModel {
+  /**
+   * MikroORM `EntitySchema`s (e.g. `new EntitySchema({ name, tableName, schema, properties })`), each with `schema`
+   * set to the plugin's schema (its id with `-` → `_`). An entity with a `tenantId` property gets the kernel's
+   * `tenant` filter, so every query through `em()` is limited to the current tenant.
+   */
+  readonly entities?: readonly EntitySchema<any, any>[];
+  readonly migrations: readonly PluginMigration[];
+}
+
+/**
+ * The plugin's database: its own PostgreSQL schema, tenant-bound transactions. Declare the data model with
+ * `definePlugin({ database: { entities, migrations } })`; the kernel migrates it before the plugin's setup
+ * (on install and on upgrade).
+ */
 export interface PluginDatabase {
+  /** The plugin's PostgreSQL schema: its id with `-` replaced by `_`. */
   readonly schema: string;
+  /**
+   * Runs `work` in a transaction as the application role with `app.tenant_id` set: row-level security limits every
+   * statement to the tenant's rows. Commits when `work` resolves, rolls back when it throws.
+   */
   transaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` with a MikroORM EntityManager fork in such a transaction, the `tenant` filter set to `tenantId`.
+   * Flushes and commits when `work` resolves, rolls back when it throws.
+   */
+  em<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T>;
 }
 
 export interface AuditEntry {

@@ -19,6 +19,11 @@ export interface TestKernelOptions {
   readonly config?: Readonly<Record<string, Record<string, unknown>>>;
   /** Lifecycle timeouts (ms), short by default so hanging plugins fail fast in tests. */
   readonly timeouts?: { setupMs?: number; startMs?: number; stopMs?: number };
+  /**
+   * The database behind `core.db`: an in-memory embedded PostgreSQL (PGlite; boots in about 5 s, so share one test
+   * kernel per file), or a server by URL. Default: embedded when a plugin declares a `database`, else none.
+   */
+  readonly database?: 'embedded' | 'none' | { readonly url: string };
 }
 
 export interface TestRequestOptions {
@@ -81,7 +86,10 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
   const tenants = options.tenants ?? ['acme'];
   for (const id of tenants) await store.createTenant({ id, name: id });
   const plugins = options.plugins.map((p) => ('dir' in p ? loadFromDir(p.dir) : p));
+  const wantsDatabase = options.database ?? (plugins.some((p) => p.plugin.database) ? 'embedded' : 'none');
+  const database = wantsDatabase === 'none' ? undefined : await kernelPackage.openDatabase(wantsDatabase === 'embedded' ? { inMemory: true } : { url: wantsDatabase.url });
   const kernel = await kernelPackage.createKernel({
+    database,
     store,
     secrets: new kernelPackage.SecretBox(randomBytes(32)),
     plugins,
@@ -146,6 +154,9 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
         waiters.push({ name, resolve: (e) => { clearTimeout(timer); resolve(e); } });
       });
     },
-    close: () => kernel.close({ drainMs: 1000 }),
+    close: async () => {
+      await kernel.close({ drainMs: 1000 });
+      await database?.close();
+    },
   };
 }

@@ -1,0 +1,138 @@
+import type { EntityManager, EntitySchema, MigrationObject } from '@mikro-orm/core';
+import { Migration } from '@mikro-orm/migrations';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { VvError, type PluginDatabase, type PluginDataModel, type PluginManifest, type PluginMigration } from '@valueverse/plugin-sdk';
+import type { Database } from './database';
+
+// Each plugin owns a PostgreSQL schema named after it and a role of its own. The role owns nothing: tables belong
+// to the migrating (owner) role, so row-level security applies to the plugin's queries, and the role's grants
+// reach its own schema only, so a plugin cannot read another plugin's tables even with raw SQL.
+
+/** The PostgreSQL schema of a plugin: its id with `-` replaced by `_`. */
+export function pluginSchemaOf(pluginId: string): string {
+  return pluginId.replace(/-/g, '_');
+}
+
+/** The role a plugin's tenant transactions run as (`set local role`). Cluster-wide in PostgreSQL, created once. */
+export function pluginRoleOf(pluginId: string): string {
+  return `vv_plugin_${pluginSchemaOf(pluginId)}`;
+}
+
+const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+
+/** Wraps the plugin's SQL steps as MikroORM migrations that run in its schema. */
+function toMigrationObjects(schema: string, migrations: readonly PluginMigration[]): MigrationObject[] {
+  const seen = new Set<string>();
+  return migrations.map((step, index) => {
+    if (typeof step.name !== 'string' || !/^[A-Za-z0-9._-]{1,120}$/.test(step.name) || seen.has(step.name)) {
+      throw new VvError('VV_MANIFEST_INVALID', {
+        params: { subject: `database migration ${index}`, problems: `name "${String(step.name)}" must be unique and match [A-Za-z0-9._-]{1,120}` },
+      });
+    }
+    seen.add(step.name);
+    const statements = (list: readonly string[]) => [`set local search_path to ${quote(schema)}, public`, ...list];
+    class PluginStep extends Migration {
+      override async up(): Promise<void> {
+        for (const sql of statements(step.up)) this.addSql(sql);
+      }
+      override async down(): Promise<void> {
+        for (const sql of statements(step.down)) this.addSql(sql);
+      }
+    }
+    Object.defineProperty(PluginStep, 'name', { value: step.name });
+    return { name: step.name, class: PluginStep };
+  });
+}
+
+/**
+ * Installs or upgrades a plugin's data model: creates its schema and role, applies pending migrations (one
+ * transaction, advisory-locked on servers), then re-applies grants and row-level security to every table of the
+ * schema that has a `tenant_id` column (idempotent, so tables added by any migration are covered), and registers
+ * its entities with the tenant filter.
+ */
+export async function installPluginDataModel(database: Database, manifest: PluginManifest, model: PluginDataModel): Promise<string[]> {
+  const schema = pluginSchemaOf(manifest.id);
+  const role = pluginRoleOf(manifest.id);
+  await database.execute(`create schema if not exists ${quote(schema)}`);
+  // Two hosts (or test databases) on one cluster may create the role at the same moment: tolerate the loser.
+  await database.execute(`do $$ begin
+    if not exists (select 1 from pg_roles where rolname = '${role}') then create role ${quote(role)} nologin; end if;
+  exception when duplicate_object or unique_violation then null; end $$`);
+  const applied = await database.migrate({ schema, migrations: toMigrationObjects(schema, model.migrations) });
+  await secureSchema(database, schema, role);
+  registerEntities(database, schema, model.entities ?? []);
+  return applied;
+}
+
+async function secureSchema(database: Database, schema: string, role: string): Promise<void> {
+  await database.transaction(async (tx) => {
+    await tx.query(`grant usage on schema ${quote(schema)} to ${quote(role)}`);
+    await tx.query(`grant select, insert, update, delete on all tables in schema ${quote(schema)} to ${quote(role)}`);
+    await tx.query(`grant usage, select, update on all sequences in schema ${quote(schema)} to ${quote(role)}`);
+    // MikroORM's bookkeeping is the owner's business, not the plugin's.
+    await tx.query(`revoke all on table ${quote(schema)}.mikro_orm_migrations from ${quote(role)}`);
+    const tables = await tx.query<{ table_name: string }>(
+      `select c.table_name from information_schema.columns c
+         join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+        where c.table_schema = $1 and c.column_name = 'tenant_id' and t.table_type = 'BASE TABLE'`,
+      [schema],
+    );
+    for (const { table_name: table } of tables) {
+      const name = `${quote(schema)}.${quote(table)}`;
+      await tx.query(`alter table ${name} enable row level security`);
+      await tx.query(`alter table ${name} force row level security`);
+      await tx.query(`drop policy if exists tenant_isolation on ${name}`);
+      // current_setting(…, true) is null when unset: no tenant, no rows.
+      await tx.query(`create policy tenant_isolation on ${name}
+        using (tenant_id::text = current_setting('app.tenant_id', true))
+        with check (tenant_id::text = current_setting('app.tenant_id', true))`);
+    }
+  });
+}
+
+function registerEntities(database: Database, schema: string, entities: readonly EntitySchema<any, any>[]): void {
+  if (entities.length === 0) return;
+  const known = new Set(Object.keys(database.orm.getMetadata().getAll()));
+  for (const entity of entities) {
+    const meta = entity.meta;
+    if (meta.schema !== schema) {
+      throw new VvError('VV_MANIFEST_INVALID', {
+        params: { subject: `entity ${meta.className}`, problems: `its schema must be "${schema}" (got "${String(meta.schema)}")` },
+      });
+    }
+    if (known.has(meta.className)) {
+      throw new VvError('VV_CONFLICT', { params: { reason: `an entity named "${meta.className}" is already registered; prefix entity names with the plugin` } });
+    }
+    if (meta.properties.tenantId) {
+      // Default on and without parameters it fails closed ("No arguments provided for filter").
+      meta.filters.tenant = { name: 'tenant', cond: (args: Record<string, unknown>) => ({ tenantId: args.tenantId }), default: true };
+    }
+  }
+  database.orm.discoverEntity([...entities]);
+}
+
+/** The `core.db` service of one plugin. */
+export function pluginDatabase(database: Database, manifest: PluginManifest): PluginDatabase {
+  const schema = pluginSchemaOf(manifest.id);
+  const role = pluginRoleOf(manifest.id);
+  const checkTenant = (tenantId: string) => {
+    if (typeof tenantId !== 'string' || tenantId === '') throw new VvError('VV_INTERNAL', { detail: `plugin "${manifest.id}" opened a tenant transaction without a tenant id` });
+  };
+  return {
+    schema,
+    transaction: (tenantId, work) => {
+      checkTenant(tenantId);
+      return database.withTenantTransaction(tenantId, work, { role, searchPath: schema });
+    },
+    em: async <T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> => {
+      checkTenant(tenantId);
+      const fork = database.orm.em.fork({ clear: true, useContext: false, schema }) as SqlEntityManager;
+      fork.setFilterParams('tenant', { tenantId });
+      return fork.transactional(async (em) => {
+        await em.execute(`set local role ${quote(role)}`);
+        await em.execute(`select set_config('app.tenant_id', ?, true), set_config('search_path', ?, true)`, [tenantId, `${quote(schema)}, public`]);
+        return work(em);
+      });
+    },
+  };
+}

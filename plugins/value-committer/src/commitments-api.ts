@@ -1,0 +1,75 @@
+import { createServiceRef } from '@valueverse/plugin-sdk';
+
+// The contract value-executor and value-amplifier program against. Changing a member is a breaking change of
+// the `value-commitments` service: bump the plugin's major version.
+
+export type CommitmentStatus = 'draft' | 'proposed' | 'signed' | 'active' | 'closed';
+
+export interface Milestone {
+  readonly id: string;
+  readonly title: string;
+  /** ISO date (yyyy-mm-dd). */
+  readonly dueDate: string;
+  /** Metric measured for this milestone, e.g. a driver key of the value model (`hours_saved`). */
+  readonly metric: string;
+  /** Value of `metric` to reach by `dueDate` (cumulative unless the metric says otherwise). */
+  readonly target: number;
+}
+
+export type CriterionOperator = '>=' | '>' | '<=' | '<' | '==';
+
+export interface SuccessCriterion {
+  readonly id: string;
+  readonly metric: string;
+  readonly operator: CriterionOperator;
+  readonly threshold: number;
+  /** Measurement window in days, ending at evaluation time. */
+  readonly windowDays: number;
+}
+
+/** A driver of the committed model version, as the amplifier needs it. */
+export interface CommittedDriver {
+  readonly key: string;
+  readonly label: string;
+  readonly unit: string;
+  /** Committed (base) value of the driver. */
+  readonly value: number;
+}
+
+export interface Commitment {
+  readonly id: string;
+  readonly tenantId: string;
+  /** 1 for the original; an amendment of a signed commitment is a new version linked through `previousVersionId`. */
+  readonly version: number;
+  readonly previousVersionId: string | null;
+  readonly title: string;
+  readonly modelId: string;
+  readonly modelVersion: number;
+  readonly industry: string | null;
+  readonly status: CommitmentStatus;
+  /** Confidence level of the risk adjustment, e.g. 0.8 for P80. */
+  readonly confidence: number;
+  /** Unadjusted (base case) value of the model, in `currency`. */
+  readonly baseValue: number;
+  /** Risk-adjusted committed value: the matching Monte Carlo percentile. */
+  readonly committedValue: number;
+  readonly currency: string;
+  readonly drivers: readonly CommittedDriver[];
+  readonly milestones: readonly Milestone[];
+  readonly successCriteria: readonly SuccessCriterion[];
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly signedAt: string | null;
+}
+
+/** Read access to commitments for other plugins, always within one tenant. */
+export interface CommitmentsService {
+  get(tenantId: string, id: string): Promise<Commitment | undefined>;
+  /** Commitments of the tenant with these statuses (all when omitted), newest first. */
+  list(tenantId: string, filter?: { readonly status?: readonly CommitmentStatus[] }): Promise<Commitment[]>;
+}
+
+export const commitmentsRef = createServiceRef<CommitmentsService>({ id: 'value-commitments' });
+
+/** Events published by value-committer (payload: `{ commitmentId, version, status }`). */
+export const commitmentEvents = ['commitment.created', 'commitment.proposed', 'commitment.signed', 'commitment.activated', 'commitment.closed', 'commitment.amended'] as const;

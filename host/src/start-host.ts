@@ -10,6 +10,8 @@ import {
   createKernelLogger,
   loadOrCreateSigningKey,
   openDatabase,
+  PostgresAuditStore,
+  PostgresIdentityStore,
   type Kernel,
 } from '@valueverse/kernel';
 import type { HostConfig } from './config/env-config';
@@ -41,6 +43,8 @@ export async function startHost(config: HostConfig, options: { preferSource?: bo
     secrets,
     tokens,
     database,
+    identityStore: new PostgresIdentityStore(database),
+    auditStore: new PostgresAuditStore(database),
     logger,
     pluginDirs: [config.pluginsDir],
     preferSource: options.preferSource,

@@ -12,3 +12,8 @@ export { createKernelLogger, type KernelLogger } from './observability/kernel-lo
 export { RedisChangeFeed } from './tenancy/redis-change-feed';
 export type { ChangeFeed } from './tenancy/change-feed';
 export { loadOrCreateSigningKey } from './auth/signing-key-store';
+export { MemoryIdentityStore, type IdentityStore } from './identity/identity-store';
+export { PostgresIdentityStore, PostgresAuditStore } from './identity/postgres-identity-store';
+export { MemoryAuditStore, type AuditStore, type AuditRecord } from './audit/audit-store';
+export { hotp, verifyTotp, base32Decode } from './identity/totp';
+export { pluginSchemaOf, pluginRoleOf } from './data/plugin-database';

@@ -51,6 +51,7 @@ describeWithPostgres('PostgresKernelStore on a PostgreSQL server', () => {
         await Promise.all(instances.map((instance) => new PostgresKernelStore(instance).init()));
         expect(await instances[0]!.execute('select name from kernel.mikro_orm_migrations')).toEqual([
           { name: 'kernel_0001_init' },
+          { name: 'kernel_0002_identity_audit' },
         ]);
         // Advisory locks are released: a later start migrates (nothing) without waiting.
         await new PostgresKernelStore(instances[1]!).init();

@@ -1,5 +1,6 @@
 import { Router } from '@koa/router';
 import { VvError } from '@valueverse/plugin-sdk';
+import type { Auditor } from '../audit/auditor';
 import { bodyOf, requireRole, requireTenantAccess } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
 import type { SchemaValidator } from '../http/schema-validator';
@@ -17,8 +18,9 @@ export function adminRoutes(deps: {
   validator: SchemaValidator;
   /** Called after a tenant or its plugin set changed, to invalidate caches on every instance. */
   onTenantChanged: (tenantId: string) => Promise<void>;
+  auditor: Auditor;
 }): Router<RequestState> {
-  const { store, catalog, pluginSets, validator, onTenantChanged } = deps;
+  const { store, catalog, pluginSets, validator, onTenantChanged, auditor } = deps;
   const router = new Router<RequestState>({ prefix: '/api/v1' });
   const createTenant = bodyOf<{ id: string; name: string; settings?: Record<string, unknown> }>(validator, {
     type: 'object',
@@ -69,6 +71,7 @@ export function adminRoutes(deps: {
     requireRole(ctx, 'platform-admin');
     const body = createTenant(ctx);
     const tenant = await store.createTenant({ id: body.id, name: body.name, settings: body.settings });
+    await auditor.record({ action: 'tenant.created', tenantId: tenant.id, target: `tenant:${tenant.id}`, after: tenant }, ctx);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/admin/tenants/${tenant.id}`);
     ctx.body = tenant;
@@ -83,16 +86,22 @@ export function adminRoutes(deps: {
 
   router.patch('/admin/tenants/:tenantId', async (ctx) => {
     requireRole(ctx, 'platform-admin');
-    const tenant = await store.updateTenant(ctx.params.tenantId!, patchTenant(ctx));
+    const patch = patchTenant(ctx);
+    const before = await store.getTenant(ctx.params.tenantId!);
+    const tenant = before && (await store.updateTenant(ctx.params.tenantId!, patch));
     if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: ctx.params.tenantId } });
     await onTenantChanged(tenant.id);
+    const action = patch.status && patch.status !== before.status ? (patch.status === 'suspended' ? 'tenant.suspended' : 'tenant.reactivated') : 'tenant.updated';
+    await auditor.record({ action, tenantId: tenant.id, target: `tenant:${tenant.id}`, before, after: tenant }, ctx);
     ctx.body = tenant;
   });
 
   router.delete('/admin/tenants/:tenantId', async (ctx) => {
     requireRole(ctx, 'platform-admin');
-    if (!(await store.deleteTenant(ctx.params.tenantId!))) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: ctx.params.tenantId } });
+    const before = await store.getTenant(ctx.params.tenantId!);
+    if (!before || !(await store.deleteTenant(ctx.params.tenantId!))) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: ctx.params.tenantId } });
     await onTenantChanged(ctx.params.tenantId!);
+    await auditor.record({ action: 'tenant.deleted', tenantId: before.id, target: `tenant:${before.id}`, before }, ctx);
     ctx.status = 204;
   });
 
@@ -105,9 +114,19 @@ export function adminRoutes(deps: {
     const tenantId = ctx.params.tenantId!;
     requireTenantAccess(ctx, tenantId, 'tenant-admin');
     const flag = (name: string) => ctx.query[name] === 'true' || ctx.query[name] === '1';
-    const plan = await pluginSets.change(tenantId, ctx.params.pluginId!, putPlugin(ctx), { cascade: flag('cascade'), dryRun: flag('dryRun') });
-    if (!flag('dryRun')) await onTenantChanged(tenantId);
-    ctx.body = { ...plan, dryRun: flag('dryRun'), plugins: await pluginSets.list(tenantId) };
+    const dryRun = flag('dryRun');
+    const change = putPlugin(ctx);
+    // The listing masks secrets: before/after in the audit log never hold a secret.
+    const before = dryRun ? [] : await pluginSets.list(tenantId);
+    const plan = await pluginSets.change(tenantId, ctx.params.pluginId!, change, { cascade: flag('cascade'), dryRun });
+    const after = await pluginSets.list(tenantId);
+    if (!dryRun) {
+      await onTenantChanged(tenantId);
+      const pick = (list: typeof after) => list.filter((p) => plan.changes.some((c) => c.pluginId === p.pluginId));
+      const action = change.enabled === true ? 'plugin.enabled' : change.enabled === false ? 'plugin.disabled' : 'plugin.configured';
+      await auditor.record({ action, tenantId, target: `plugin:${ctx.params.pluginId}`, before: pick(before), after: pick(after) }, ctx);
+    }
+    ctx.body = { ...plan, dryRun, plugins: after };
   });
 
   return router;

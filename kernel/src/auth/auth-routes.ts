@@ -1,8 +1,10 @@
 import { Router } from '@koa/router';
 import { VvError } from '@valueverse/plugin-sdk';
+import type { Auditor } from '../audit/auditor';
 import { bodyOf } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
 import type { SchemaValidator } from '../http/schema-validator';
+import type { IdentityService } from '../identity/identity-service';
 import type { KernelStore } from '../tenancy/kernel-store';
 import type { PasswordHasher } from './password-hasher';
 import type { TokenService } from './token-service';
@@ -10,49 +12,78 @@ import type { TokenService } from './token-service';
 interface LoginBody {
   email: string;
   password: string;
+  totp?: string;
   tenantId?: string;
 }
 
-/** POST /api/v1/auth/login and GET /.well-known/jwks.json: the routes that need no token. */
-export function authRoutes(store: KernelStore, hasher: PasswordHasher, tokens: TokenService, validator: SchemaValidator): Router<RequestState> {
+const refreshTokenSchema = { type: 'string', minLength: 8, maxLength: 200 } as const;
+
+/** The routes that need no access token: sign-in, refresh, sign-out, and the JWKS. */
+export function authRoutes(deps: {
+  store: KernelStore;
+  hasher: PasswordHasher;
+  tokens: TokenService;
+  identity: IdentityService;
+  auditor: Auditor;
+  validator: SchemaValidator;
+}): Router<RequestState> {
+  const { store, hasher, tokens, identity, auditor, validator } = deps;
   const router = new Router<RequestState>();
   const loginBody = bodyOf<LoginBody>(validator, {
     type: 'object',
     additionalProperties: false,
     required: ['email', 'password'],
-    properties: { email: { type: 'string', minLength: 3, maxLength: 320 }, password: { type: 'string', minLength: 1, maxLength: 1024 }, tenantId: { type: 'string' } },
+    properties: {
+      email: { type: 'string', minLength: 3, maxLength: 320 },
+      password: { type: 'string', minLength: 1, maxLength: 1024 },
+      totp: { type: 'string', pattern: '^[0-9]{6}$' },
+      tenantId: { type: 'string', minLength: 1, maxLength: 63 },
+    },
   });
-  // A hash to compare against when the user does not exist, so response time does not reveal which emails exist.
+  const refreshBody = bodyOf<{ refreshToken: string; tenantId?: string }>(validator, {
+    type: 'object',
+    additionalProperties: false,
+    required: ['refreshToken'],
+    properties: { refreshToken: refreshTokenSchema, tenantId: { type: 'string', minLength: 1, maxLength: 63 } },
+  });
+  const logoutBody = bodyOf<{ refreshToken: string }>(validator, {
+    type: 'object',
+    additionalProperties: false,
+    required: ['refreshToken'],
+    properties: { refreshToken: refreshTokenSchema },
+  });
+  // Unknown emails cost a hash too, so timing does not tell which accounts exist.
   const decoy = hasher.hash('decoy-password-for-timing');
 
   router.post('/api/v1/auth/login', async (ctx) => {
     const body = loginBody(ctx);
     const user = await store.findUserByEmail(body.email);
     const ok = await hasher.verify(body.password, user?.passwordHash ?? (await decoy));
-    if (!user || !ok) throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'Email or password is wrong' } });
-    const memberships = await store.listMemberships(user.id);
-    const tenants = await Promise.all(memberships.map(async (m) => ({ id: m.tenantId, name: (await store.getTenant(m.tenantId))?.name ?? m.tenantId, role: m.role })));
-    if (user.platformAdmin && tenants.length === 0) {
-      for (const t of await store.listTenants()) tenants.push({ id: t.id, name: t.name, role: 'platform-admin' });
+    if (!user || !ok) {
+      await auditor.record({ action: 'auth.sign-in-failed', actor: user?.id ?? null, tenantId: null, target: `email:${body.email.toLowerCase()}` }, ctx);
+      throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'Email or password is wrong' } });
     }
-    const chosen = body.tenantId ? tenants.find((t) => t.id === body.tenantId) : tenants[0];
-    if (!chosen) {
-      if (body.tenantId && user.platformAdmin && (await store.getTenant(body.tenantId))) {
-        tenants.push({ id: body.tenantId, name: body.tenantId, role: 'platform-admin' });
-      } else {
-        throw new VvError(body.tenantId ? 'VV_TENANT_UNKNOWN' : 'VV_FORBIDDEN', { params: { tenant: body.tenantId, reason: 'This user belongs to no tenant' } });
-      }
+    try {
+      await identity.checkSecondFactor(user, body.totp);
+    } catch (error) {
+      if ((error as VvError).code !== 'VV_MFA_REQUIRED') await auditor.record({ action: 'auth.sign-in-failed', actor: user.id, tenantId: null, target: 'totp' }, ctx);
+      throw error;
     }
-    const tenant = chosen ?? tenants[tenants.length - 1]!;
-    const accessToken = await tokens.issue({ sub: user.id, tid: tenant.id, role: user.platformAdmin ? 'platform-admin' : tenant.role, email: user.email, pa: user.platformAdmin });
-    ctx.body = {
-      accessToken,
-      tokenType: 'Bearer',
-      expiresIn: tokens.expiresIn,
-      user: { id: user.id, email: user.email, platformAdmin: user.platformAdmin },
-      tenant: { id: tenant.id, name: tenant.name, role: user.platformAdmin ? 'platform-admin' : tenant.role },
-      tenants,
-    };
+    const session = await identity.openSession(user, body.tenantId);
+    await auditor.record({ action: 'auth.signed-in', actor: user.id, tenantId: session.tenant.id, target: `user:${user.id}` }, ctx);
+    ctx.body = session;
+  });
+
+  router.post('/api/v1/auth/refresh', async (ctx) => {
+    const body = refreshBody(ctx);
+    ctx.body = await identity.refresh(body.refreshToken, body.tenantId, { requestId: ctx.state.requestId, ip: ctx.ip });
+  });
+
+  router.post('/api/v1/auth/logout', async (ctx) => {
+    const body = logoutBody(ctx);
+    const ended = await identity.logout(body.refreshToken);
+    if (ended) await auditor.record({ action: 'auth.signed-out', actor: ended.userId, tenantId: ended.tenantId, target: `user:${ended.userId}` }, ctx);
+    ctx.status = 204;
   });
 
   router.get('/.well-known/jwks.json', (ctx) => {

@@ -70,5 +70,73 @@ export class KernelInitMigration extends Migration {
   }
 }
 
+/** Identity (refresh tokens, API keys, second factors) and the append-only audit log. */
+export class KernelIdentityMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`create table if not exists kernel.refresh_tokens (
+      id text collate "C" constraint refresh_tokens_pkey primary key,
+      family_id text not null,
+      user_id text not null constraint refresh_tokens_user_fkey references kernel.users (id) on delete cascade,
+      tenant_id text not null,
+      token_hash text not null constraint refresh_tokens_hash_key unique,
+      expires_at timestamptz not null,
+      used_at timestamptz,
+      revoked_at timestamptz
+    )`);
+    this.addSql('create index if not exists refresh_tokens_family_idx on kernel.refresh_tokens (family_id)');
+    this.addSql(`create table if not exists kernel.api_keys (
+      id text collate "C" constraint api_keys_pkey primary key,
+      tenant_id text collate "C" not null constraint api_keys_tenant_fkey references kernel.tenants (id) on delete cascade,
+      name text not null,
+      role text not null constraint api_keys_role_check check (role in (${roleList})),
+      prefix text not null,
+      key_hash text not null constraint api_keys_hash_key unique,
+      created_by text not null,
+      created_at timestamptz not null default now(),
+      revoked_at timestamptz
+    )`);
+    this.addSql('create index if not exists api_keys_tenant_idx on kernel.api_keys (tenant_id, created_at desc)');
+    this.addSql(`create table if not exists kernel.user_totp (
+      user_id text collate "C" constraint user_totp_pkey primary key
+        constraint user_totp_user_fkey references kernel.users (id) on delete cascade,
+      sealed_secret text not null,
+      enabled boolean not null default false,
+      last_step bigint not null default 0
+    )`);
+    this.addSql(`create table if not exists kernel.audit_log (
+      id bigint generated always as identity constraint audit_log_pkey primary key,
+      at timestamptz not null default clock_timestamp(),
+      action text not null,
+      actor text,
+      tenant_id text,
+      target text,
+      before jsonb,
+      after jsonb,
+      request_id text,
+      ip text
+    )`);
+    this.addSql('create index if not exists audit_log_tenant_idx on kernel.audit_log (tenant_id, id desc)');
+    this.addSql('create index if not exists audit_log_action_idx on kernel.audit_log (action, id desc)');
+    // Append-only for everyone, the owner included: no update, delete or truncate ever succeeds.
+    this.addSql(`create or replace function kernel.audit_log_append_only() returns trigger language plpgsql as $$
+      begin raise exception 'kernel.audit_log is append-only (% refused)', tg_op using errcode = 'insufficient_privilege'; end $$`);
+    this.addSql('drop trigger if exists audit_log_append_only on kernel.audit_log');
+    this.addSql('create trigger audit_log_append_only before update or delete on kernel.audit_log for each row execute function kernel.audit_log_append_only()');
+    this.addSql('drop trigger if exists audit_log_no_truncate on kernel.audit_log');
+    this.addSql('create trigger audit_log_no_truncate before truncate on kernel.audit_log for each statement execute function kernel.audit_log_append_only()');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('drop table if exists kernel.audit_log');
+    this.addSql('drop function if exists kernel.audit_log_append_only()');
+    this.addSql('drop table if exists kernel.user_totp');
+    this.addSql('drop table if exists kernel.api_keys');
+    this.addSql('drop table if exists kernel.refresh_tokens');
+  }
+}
+
 /** The kernel's migrations, oldest first. */
-export const kernelMigrations: readonly MigrationObject[] = [{ name: 'kernel_0001_init', class: KernelInitMigration }];
+export const kernelMigrations: readonly MigrationObject[] = [
+  { name: 'kernel_0001_init', class: KernelInitMigration },
+  { name: 'kernel_0002_identity_audit', class: KernelIdentityMigration },
+];

@@ -16,6 +16,9 @@ export interface ConfigSecrets {
   sealConfig(config: Readonly<Record<string, unknown>>, schema: PluginConfigSchema | undefined): Record<string, unknown>;
   openConfig(config: Readonly<Record<string, unknown>>, schema: PluginConfigSchema | undefined): Record<string, unknown>;
   maskConfig(config: Readonly<Record<string, unknown>>, schema: PluginConfigSchema | undefined): Record<string, unknown>;
+  /** Seals one secret string (AES-256-GCM), e.g. a TOTP secret. */
+  seal(plaintext: string): string;
+  open(sealed: string): string;
 }
 
 export type { PluginManifest };

@@ -93,6 +93,12 @@ const catalog = {
     message: '{reason}',
     meaning: 'No valid credentials: missing, malformed, expired or forged token, or wrong password.',
   },
+  VV_MFA_REQUIRED: {
+    status: 401,
+    title: 'Second factor required',
+    message: 'This account has a second factor: send the current one-time code as `totp`',
+    meaning: 'The password was right and the user has TOTP on; sign in again with the code from the authenticator app.',
+  },
   VV_FORBIDDEN: {
     status: 403,
     title: 'Forbidden',
@@ -134,6 +140,12 @@ const catalog = {
     title: 'Rate limited',
     message: 'Too many requests; retry after {retryAfter} s',
     meaning: 'The tenant or API key exceeded its rate limit; `Retry-After` says when to retry.',
+  },
+  VV_QUOTA_EXCEEDED: {
+    status: 409,
+    title: 'Quota exceeded',
+    message: 'Tenant "{tenant}" reached its quota of {limit} {what}',
+    meaning: 'A tenant setting (`quotas.maxUsers`, `quotas.maxApiKeys`) caps this; raise it in the tenant settings or remove some first.',
   },
   VV_DEPENDENCY_UNAVAILABLE: {
     status: 503,

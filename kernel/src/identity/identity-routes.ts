@@ -1,0 +1,157 @@
+import { Router } from '@koa/router';
+import { roles, VvError, type Role } from '@valueverse/plugin-sdk';
+import type { AuditStore } from '../audit/audit-store';
+import type { Auditor } from '../audit/auditor';
+import { hasRole } from '../auth/role-rank';
+import { bodyOf, requireRole, requireTenantAccess } from '../http/kernel-route';
+import type { RequestState } from '../http/request-state';
+import type { SchemaValidator } from '../http/schema-validator';
+import type { KernelStore } from '../tenancy/kernel-store';
+import type { ApiKeyRecord, IdentityStore } from './identity-store';
+import type { IdentityService } from './identity-service';
+
+/** A tenant's quota from its settings (`settings.quotas.<name>`), or undefined when unlimited. */
+export function quotaOf(settings: Readonly<Record<string, unknown>>, name: 'maxUsers' | 'maxApiKeys'): number | undefined {
+  const quotas = settings.quotas as Record<string, unknown> | undefined;
+  const value = quotas?.[name];
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+const publicKey = (k: ApiKeyRecord) => ({ id: k.id, name: k.name, role: k.role, prefix: k.prefix, createdBy: k.createdBy, createdAt: k.createdAt, revokedAt: k.revokedAt });
+
+/** `/api/v1/me/totp…` (second factor), `/api/v1/admin/tenants/:tenantId/api-keys…` and `/api/v1/admin/audit`. */
+export function identityRoutes(deps: {
+  store: KernelStore;
+  identityStore: IdentityStore;
+  identity: IdentityService;
+  auditor: Auditor;
+  audit: AuditStore;
+  validator: SchemaValidator;
+  /** Drops cached key lookups on this instance (others expire theirs within seconds). */
+  onApiKeyRevoked?: () => void;
+}): Router<RequestState> {
+  const { store, identityStore, identity, auditor, audit, validator } = deps;
+  const router = new Router<RequestState>({ prefix: '/api/v1' });
+  const codeBody = bodyOf<{ code: string }>(validator, {
+    type: 'object',
+    additionalProperties: false,
+    required: ['code'],
+    properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } },
+  });
+  const keyBody = bodyOf<{ name: string; role: Role }>(validator, {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'role'],
+    properties: { name: { type: 'string', minLength: 1, maxLength: 120 }, role: { enum: roles.filter((r) => r !== 'platform-admin') } },
+  });
+  const auditQuery = validator.compile({
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      tenantId: { type: 'string', minLength: 1, maxLength: 63 },
+      action: { type: 'string', minLength: 1, maxLength: 120 },
+      actor: { type: 'string', minLength: 1, maxLength: 200 },
+      from: { type: 'string', format: 'date-time' },
+      to: { type: 'string', format: 'date-time' },
+      cursor: { type: 'string', pattern: '^[0-9]{1,18}$' },
+      limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
+    },
+  }, 'query');
+
+  const currentUser = async (ctx: { state: RequestState }) => {
+    const principal = ctx.state.principal!;
+    if (principal.user.kind !== 'user') throw new VvError('VV_FORBIDDEN', { params: { reason: 'API keys have no second factor' } });
+    const user = await store.getUser(principal.user.id);
+    if (!user) throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'The user no longer exists' } });
+    return user;
+  };
+
+  router.get('/me/totp', async (ctx) => {
+    const user = await currentUser(ctx);
+    const record = await identityStore.getTotp(user.id);
+    ctx.body = { enabled: record?.enabled === true, pending: record !== undefined && !record.enabled };
+  });
+
+  router.post('/me/totp', async (ctx) => {
+    const user = await currentUser(ctx);
+    ctx.body = await identity.enrolTotp(user);
+    ctx.status = 201;
+  });
+
+  router.post('/me/totp/confirm', async (ctx) => {
+    const user = await currentUser(ctx);
+    await identity.confirmTotp(user.id, codeBody(ctx).code, 'enable');
+    await auditor.record({ action: 'auth.totp-enabled', target: `user:${user.id}` }, ctx);
+    ctx.status = 204;
+  });
+
+  router.post('/me/totp/disable', async (ctx) => {
+    const user = await currentUser(ctx);
+    await identity.confirmTotp(user.id, codeBody(ctx).code, 'disable');
+    await auditor.record({ action: 'auth.totp-disabled', target: `user:${user.id}` }, ctx);
+    ctx.status = 204;
+  });
+
+  router.get('/admin/tenants/:tenantId/api-keys', async (ctx) => {
+    requireTenantAccess(ctx, ctx.params.tenantId!, 'tenant-admin');
+    if (!(await store.getTenant(ctx.params.tenantId!))) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: ctx.params.tenantId } });
+    ctx.body = { items: (await identityStore.listApiKeys(ctx.params.tenantId!)).map(publicKey) };
+  });
+
+  router.post('/admin/tenants/:tenantId/api-keys', async (ctx) => {
+    const tenantId = ctx.params.tenantId!;
+    requireTenantAccess(ctx, tenantId, 'tenant-admin');
+    const body = keyBody(ctx);
+    const principal = ctx.state.principal!;
+    if (!hasRole(principal.user.role, body.role)) {
+      throw new VvError('VV_FORBIDDEN', { params: { reason: `A key cannot have a stronger role than its creator ("${principal.user.role}")` } });
+    }
+    const tenant = await store.getTenant(tenantId);
+    if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
+    const limit = quotaOf(tenant.settings, 'maxApiKeys');
+    if (limit !== undefined) {
+      const live = (await identityStore.listApiKeys(tenantId)).filter((k) => !k.revokedAt).length;
+      if (live >= limit) throw new VvError('VV_QUOTA_EXCEEDED', { params: { tenant: tenantId, limit, what: 'API keys' } });
+    }
+    const { record, key } = await identity.createApiKey(tenantId, body.name, body.role, principal.user.id);
+    await auditor.record({ action: 'api-key.created', tenantId, target: `api-key:${record.id}`, after: publicKey(record) }, ctx);
+    ctx.status = 201;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { ...publicKey(record), key };
+  });
+
+  router.delete('/admin/tenants/:tenantId/api-keys/:keyId', async (ctx) => {
+    const tenantId = ctx.params.tenantId!;
+    requireTenantAccess(ctx, tenantId, 'tenant-admin');
+    if (!(await identityStore.revokeApiKey(tenantId, ctx.params.keyId!))) {
+      throw new VvError('VV_NOT_FOUND', { params: { reason: `No live API key "${ctx.params.keyId}" in tenant "${tenantId}"` } });
+    }
+    deps.onApiKeyRevoked?.();
+    await auditor.record({ action: 'api-key.revoked', tenantId, target: `api-key:${ctx.params.keyId}` }, ctx);
+    ctx.status = 204;
+  });
+
+  router.get('/admin/audit', async (ctx) => {
+    requireRole(ctx, 'tenant-admin');
+    const query = ctx.query as Record<string, string>;
+    const problems = auditQuery(query);
+    if (problems.length > 0) throw VvError.validation(problems);
+    const principal = ctx.state.principal!;
+    // Tenant admins read their own tenant's log; platform admins any, or all.
+    if (!principal.platformAdmin && query.tenantId !== undefined && query.tenantId !== principal.tenant.id) {
+      throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: query.tenantId } });
+    }
+    const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
+    ctx.body = await audit.list({
+      tenantId: principal.platformAdmin ? query.tenantId : principal.tenant.id,
+      action: query.action,
+      actor: query.actor,
+      from: query.from,
+      to: query.to,
+      cursor: query.cursor,
+      limit,
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,182 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { VvError, type Role } from '@valueverse/plugin-sdk';
+import type { Auditor } from '../audit/auditor';
+import type { TokenService } from '../auth/token-service';
+import type { KernelStore, UserRecord } from '../tenancy/kernel-store';
+import type { ApiKeyRecord, IdentityStore } from './identity-store';
+import { generateTotpSecret, otpauthUri, verifyTotp } from './totp';
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const token = (prefix: string, bytes: number): string => `${prefix}${randomBytes(bytes).toString('base64url')}`;
+
+/** Seals short secrets (TOTP) at rest: the kernel's SecretBox. */
+export interface Sealer {
+  seal(plaintext: string): string;
+  open(sealed: string): string;
+}
+
+export interface TenantChoice {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+}
+
+/** What sign-in and refresh answer (ARCHITECTURE "Core API"). */
+export interface Session {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly tokenType: 'Bearer';
+  readonly expiresIn: number;
+  readonly user: { readonly id: string; readonly email: string; readonly platformAdmin: boolean; readonly mfa: boolean };
+  readonly tenant: TenantChoice;
+  readonly tenants: readonly TenantChoice[];
+}
+
+export interface IdentityServiceOptions {
+  /** Refresh token lifetime (default 30 days). */
+  readonly refreshTtlSeconds?: number;
+}
+
+/**
+ * Sessions (access + rotating refresh tokens with reuse detection), API keys and TOTP second factors.
+ * Every security event goes to the audit log.
+ */
+export class IdentityService {
+  private readonly refreshTtlMs: number;
+
+  constructor(
+    private readonly store: KernelStore,
+    private readonly identity: IdentityStore,
+    private readonly tokens: TokenService,
+    private readonly sealer: Sealer,
+    private readonly auditor: Auditor,
+    options: IdentityServiceOptions = {},
+  ) {
+    this.refreshTtlMs = (options.refreshTtlSeconds ?? 30 * 86_400) * 1000;
+  }
+
+  /** The tenants a user may act in; platform admins may act in all of them. */
+  async tenantsOf(user: UserRecord): Promise<TenantChoice[]> {
+    const memberships = await this.store.listMemberships(user.id);
+    const choices: TenantChoice[] = [];
+    for (const m of memberships) {
+      const tenant = await this.store.getTenant(m.tenantId);
+      if (tenant) choices.push({ id: tenant.id, name: tenant.name, role: user.platformAdmin ? 'platform-admin' : m.role });
+    }
+    if (user.platformAdmin) {
+      for (const t of await this.store.listTenants()) if (!choices.some((c) => c.id === t.id)) choices.push({ id: t.id, name: t.name, role: 'platform-admin' });
+    }
+    return choices;
+  }
+
+  /** Issues an access token and a new refresh token (a new family unless `familyId` continues one). */
+  async openSession(user: UserRecord, tenantId: string | undefined, familyId: string = randomUUID()): Promise<Session> {
+    const tenants = await this.tenantsOf(user);
+    const tenant = tenantId === undefined ? tenants[0] : tenants.find((t) => t.id === tenantId);
+    if (!tenant) {
+      if (tenantId !== undefined) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
+      throw new VvError('VV_FORBIDDEN', { params: { reason: 'This user belongs to no tenant' } });
+    }
+    const accessToken = await this.tokens.issue({ sub: user.id, tid: tenant.id, role: tenant.role, email: user.email, pa: user.platformAdmin });
+    const refreshToken = token('vvr_', 32);
+    await this.identity.insertRefreshToken({
+      id: randomUUID(),
+      familyId,
+      userId: user.id,
+      tenantId: tenant.id,
+      tokenHash: sha256(refreshToken),
+      expiresAt: new Date(Date.now() + this.refreshTtlMs).toISOString(),
+    });
+    const totp = await this.identity.getTotp(user.id);
+    return {
+      accessToken,
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: this.tokens.expiresIn,
+      user: { id: user.id, email: user.email, platformAdmin: user.platformAdmin, mfa: totp?.enabled === true },
+      tenant,
+      tenants,
+    };
+  }
+
+  /**
+   * Checks the second factor at sign-in. Users without TOTP pass; users with it need a fresh code
+   * (`VV_MFA_REQUIRED` without one, `VV_UNAUTHENTICATED` for a wrong or replayed one).
+   */
+  async checkSecondFactor(user: UserRecord, code: string | undefined): Promise<void> {
+    const record = await this.identity.getTotp(user.id);
+    if (!record?.enabled) return;
+    if (!code) throw new VvError('VV_MFA_REQUIRED');
+    const step = verifyTotp(this.sealer.open(record.sealedSecret), code);
+    if (step === undefined || !(await this.identity.advanceTotpStep(user.id, step))) {
+      throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'The one-time code is wrong or was already used' } });
+    }
+  }
+
+  /**
+   * Rotates a refresh token: the presented one is spent and a new one of the same family issued. Presenting a
+   * spent token again means it leaked: the whole family is revoked and the caller must sign in again.
+   */
+  async refresh(refreshToken: string, tenantId: string | undefined, meta: { requestId: string; ip: string }): Promise<Session> {
+    const used = await this.identity.useRefreshToken(sha256(refreshToken));
+    const reject = (reason: string) => new VvError('VV_UNAUTHENTICATED', { params: { reason } });
+    if (!used) throw reject('The refresh token is not valid');
+    const { record } = used;
+    if (!used.fresh && !record.revokedAt) {
+      const revoked = await this.identity.revokeRefreshFamily(record.familyId);
+      await this.auditor.record({ action: 'auth.refresh-reused', actor: record.userId, tenantId: record.tenantId, target: `refresh-family:${record.familyId}`, after: { revokedLiveTokens: revoked }, ...meta });
+      throw reject('The refresh token was already used; every session of this sign-in is revoked');
+    }
+    if (record.revokedAt) throw reject('The refresh token was revoked');
+    if (Date.parse(record.expiresAt) <= Date.now()) throw reject('The refresh token expired');
+    const user = await this.store.getUser(record.userId);
+    if (!user) throw reject('The user no longer exists');
+    return this.openSession(user, tenantId ?? record.tenantId, record.familyId);
+  }
+
+  /** Sign-out: revokes the refresh token's family. Unknown tokens are ignored (sign-out is idempotent). */
+  async logout(refreshToken: string): Promise<{ userId: string; tenantId: string } | undefined> {
+    const used = await this.identity.useRefreshToken(sha256(refreshToken));
+    if (!used) return undefined;
+    await this.identity.revokeRefreshFamily(used.record.familyId);
+    return { userId: used.record.userId, tenantId: used.record.tenantId };
+  }
+
+  /** Starts TOTP enrolment (replacing a pending one); the factor is on after `confirmTotp`. */
+  async enrolTotp(user: UserRecord): Promise<{ secret: string; otpauthUri: string }> {
+    const existing = await this.identity.getTotp(user.id);
+    if (existing?.enabled) throw new VvError('VV_CONFLICT', { detail: 'A second factor is already on; turn it off first' });
+    const secret = generateTotpSecret();
+    await this.identity.saveTotp({ userId: user.id, sealedSecret: this.sealer.seal(secret), enabled: false, lastStep: 0 });
+    return { secret, otpauthUri: otpauthUri(secret, user.email) };
+  }
+
+  /** Confirms enrolment (`enable`) or turns the factor off (`disable`) with a current code. */
+  async confirmTotp(userId: string, code: string, change: 'enable' | 'disable'): Promise<void> {
+    const record = await this.identity.getTotp(userId);
+    if (!record || (change === 'enable' && record.enabled) || (change === 'disable' && !record.enabled)) {
+      throw new VvError('VV_CONFLICT', { detail: change === 'enable' ? 'Start enrolment first (POST /api/v1/me/totp)' : 'No second factor is on' });
+    }
+    const step = verifyTotp(this.sealer.open(record.sealedSecret), code);
+    if (step === undefined || !(await this.identity.advanceTotpStep(userId, step))) {
+      throw VvError.validation([{ pointer: '/code', message: 'the one-time code is wrong or was already used' }]);
+    }
+    if (change === 'enable') await this.identity.saveTotp({ ...record, enabled: true, lastStep: step });
+    else await this.identity.deleteTotp(userId);
+  }
+
+  /** Creates an API key; the key itself is in the result only. */
+  async createApiKey(tenantId: string, name: string, role: Role, createdBy: string): Promise<{ record: ApiKeyRecord; key: string }> {
+    const id = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
+    const key = `vvk_${id}_${randomBytes(24).toString('base64url')}`;
+    const record: Omit<ApiKeyRecord, 'revokedAt'> = { id, tenantId, name, role, prefix: `vvk_${id}`, keyHash: sha256(key), createdBy, createdAt: new Date().toISOString() };
+    await this.identity.insertApiKey(record);
+    return { record: { ...record, revokedAt: null }, key };
+  }
+
+  /** The live key for a presented secret, or undefined. */
+  async findApiKey(key: string): Promise<ApiKeyRecord | undefined> {
+    const record = await this.identity.findApiKeyByHash(sha256(key));
+    return record && !record.revokedAt ? record : undefined;
+  }
+}

@@ -1,0 +1,135 @@
+import type { Role } from '@valueverse/plugin-sdk';
+
+/** One refresh token. Only its SHA-256 is stored; the token itself is shown to the client once. */
+export interface RefreshTokenRecord {
+  readonly id: string;
+  /** Every rotation keeps the family: reuse of a spent token revokes the whole family (stolen-token detection). */
+  readonly familyId: string;
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly tokenHash: string;
+  readonly expiresAt: string;
+  readonly usedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+/** A per-tenant API key. Only its SHA-256 is stored; `prefix` lets people recognise it in listings. */
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly prefix: string;
+  readonly keyHash: string;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** A user's TOTP second factor; the secret is sealed with the kernel's SecretBox. */
+export interface TotpRecord {
+  readonly userId: string;
+  readonly sealedSecret: string;
+  /** False between enrolment and the first verified code. */
+  readonly enabled: boolean;
+  /** Last accepted time step: a code is accepted once (RFC 6238 §5.2). */
+  readonly lastStep: number;
+}
+
+/** Where identity state lives beside the kernel store: refresh tokens, API keys, second factors. */
+export interface IdentityStore {
+  init(): Promise<void>;
+  insertRefreshToken(record: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>): Promise<void>;
+  /**
+   * Marks the token used, atomically: of two concurrent calls with one token, one gets `fresh: true`.
+   * Undefined when no token has this hash.
+   */
+  useRefreshToken(tokenHash: string): Promise<{ readonly record: RefreshTokenRecord; readonly fresh: boolean } | undefined>;
+  /** Revokes every token of the family; returns how many were still live. */
+  revokeRefreshFamily(familyId: string): Promise<number>;
+
+  insertApiKey(record: Omit<ApiKeyRecord, 'revokedAt'>): Promise<void>;
+  /** Newest first, revoked ones included. */
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  /** False when the tenant has no such live key. */
+  revokeApiKey(tenantId: string, id: string): Promise<boolean>;
+
+  getTotp(userId: string): Promise<TotpRecord | undefined>;
+  saveTotp(record: TotpRecord): Promise<void>;
+  /** Sets `lastStep` only if it grows; false when the step was already used (replay). */
+  advanceTotpStep(userId: string, step: number): Promise<boolean>;
+  deleteTotp(userId: string): Promise<void>;
+}
+
+const now = (): string => new Date().toISOString();
+
+/** `IdentityStore` in memory: tests and the SDK harness. Same semantics as the PostgreSQL store. */
+export class MemoryIdentityStore implements IdentityStore {
+  private readonly refresh = new Map<string, RefreshTokenRecord>();
+  private readonly keys = new Map<string, ApiKeyRecord>();
+  private readonly totp = new Map<string, TotpRecord>();
+
+  async init(): Promise<void> {}
+
+  async insertRefreshToken(record: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>): Promise<void> {
+    this.refresh.set(record.tokenHash, { ...record, usedAt: null, revokedAt: null });
+  }
+
+  async useRefreshToken(tokenHash: string): Promise<{ record: RefreshTokenRecord; fresh: boolean } | undefined> {
+    const record = this.refresh.get(tokenHash);
+    if (!record) return undefined;
+    if (record.usedAt) return { record, fresh: false };
+    const used = { ...record, usedAt: now() };
+    this.refresh.set(tokenHash, used);
+    return { record: used, fresh: true };
+  }
+
+  async revokeRefreshFamily(familyId: string): Promise<number> {
+    let live = 0;
+    for (const [hash, r] of this.refresh) {
+      if (r.familyId !== familyId || r.revokedAt) continue;
+      if (!r.usedAt) live += 1;
+      this.refresh.set(hash, { ...r, revokedAt: now() });
+    }
+    return live;
+  }
+
+  async insertApiKey(record: Omit<ApiKeyRecord, 'revokedAt'>): Promise<void> {
+    this.keys.set(record.id, { ...record, revokedAt: null });
+  }
+
+  async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    return [...this.keys.values()].filter((k) => k.tenantId === tenantId).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    return [...this.keys.values()].find((k) => k.keyHash === keyHash);
+  }
+
+  async revokeApiKey(tenantId: string, id: string): Promise<boolean> {
+    const key = this.keys.get(id);
+    if (!key || key.tenantId !== tenantId || key.revokedAt) return false;
+    this.keys.set(id, { ...key, revokedAt: now() });
+    return true;
+  }
+
+  async getTotp(userId: string): Promise<TotpRecord | undefined> {
+    return this.totp.get(userId);
+  }
+
+  async saveTotp(record: TotpRecord): Promise<void> {
+    this.totp.set(record.userId, record);
+  }
+
+  async advanceTotpStep(userId: string, step: number): Promise<boolean> {
+    const record = this.totp.get(userId);
+    if (!record || record.lastStep >= step) return false;
+    this.totp.set(userId, { ...record, lastStep: step });
+    return true;
+  }
+
+  async deleteTotp(userId: string): Promise<void> {
+    this.totp.delete(userId);
+  }
+}

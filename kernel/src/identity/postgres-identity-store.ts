@@ -1,0 +1,144 @@
+import type { Role } from '@valueverse/plugin-sdk';
+import type { AuditInput, AuditQuery, AuditRecord, AuditStore } from '../audit/audit-store';
+import type { Database } from '../data/database';
+import type { ApiKeyRecord, IdentityStore, RefreshTokenRecord, TotpRecord } from './identity-store';
+
+// Raw SQL on the kernel's tables (schema `kernel`, created by kernel_0002_identity_audit). The kernel store's
+// `init()` runs the kernel migrations; these stores only read and write.
+
+const iso = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as string).toISOString());
+
+interface RefreshRow { id: string; family_id: string; user_id: string; tenant_id: string; token_hash: string; expires_at: string; used_at: string | null; revoked_at: string | null }
+interface ApiKeyRow { id: string; tenant_id: string; name: string; role: Role; prefix: string; key_hash: string; created_by: string; created_at: string; revoked_at: string | null }
+interface AuditRow { id: string; at: string; action: string; actor: string | null; tenant_id: string | null; target: string | null; before: unknown; after: unknown; request_id: string | null; ip: string | null }
+
+const toRefresh = (r: RefreshRow): RefreshTokenRecord => ({
+  id: r.id, familyId: r.family_id, userId: r.user_id, tenantId: r.tenant_id, tokenHash: r.token_hash,
+  expiresAt: iso(r.expires_at)!, usedAt: iso(r.used_at), revokedAt: iso(r.revoked_at),
+});
+const toApiKey = (r: ApiKeyRow): ApiKeyRecord => ({
+  id: r.id, tenantId: r.tenant_id, name: r.name, role: r.role, prefix: r.prefix, keyHash: r.key_hash,
+  createdBy: r.created_by, createdAt: iso(r.created_at)!, revokedAt: iso(r.revoked_at),
+});
+const toAudit = (r: AuditRow): AuditRecord => ({
+  id: String(r.id), at: iso(r.at)!, action: r.action, actor: r.actor, tenantId: r.tenant_id, target: r.target,
+  before: r.before ?? null, after: r.after ?? null, requestId: r.request_id, ip: r.ip,
+});
+
+export class PostgresIdentityStore implements IdentityStore {
+  constructor(private readonly db: Database) {}
+
+  async init(): Promise<void> {}
+
+  async insertRefreshToken(r: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>): Promise<void> {
+    await this.db.execute(
+      'insert into kernel.refresh_tokens (id, family_id, user_id, tenant_id, token_hash, expires_at) values ($1, $2, $3, $4, $5, $6)',
+      [r.id, r.familyId, r.userId, r.tenantId, r.tokenHash, r.expiresAt],
+    );
+  }
+
+  async useRefreshToken(tokenHash: string): Promise<{ record: RefreshTokenRecord; fresh: boolean } | undefined> {
+    // One statement decides: only the caller whose update matched a null used_at gets the fresh token.
+    const updated = await this.db.execute<RefreshRow>(
+      'update kernel.refresh_tokens set used_at = now() where token_hash = $1 and used_at is null returning *',
+      [tokenHash],
+    );
+    if (updated[0]) return { record: toRefresh(updated[0]), fresh: true };
+    const existing = await this.db.execute<RefreshRow>('select * from kernel.refresh_tokens where token_hash = $1', [tokenHash]);
+    return existing[0] ? { record: toRefresh(existing[0]), fresh: false } : undefined;
+  }
+
+  async revokeRefreshFamily(familyId: string): Promise<number> {
+    const rows = await this.db.execute<{ used_at: string | null }>(
+      'update kernel.refresh_tokens set revoked_at = now() where family_id = $1 and revoked_at is null returning used_at',
+      [familyId],
+    );
+    return rows.filter((r) => r.used_at === null).length;
+  }
+
+  async insertApiKey(k: Omit<ApiKeyRecord, 'revokedAt'>): Promise<void> {
+    await this.db.execute(
+      'insert into kernel.api_keys (id, tenant_id, name, role, prefix, key_hash, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [k.id, k.tenantId, k.name, k.role, k.prefix, k.keyHash, k.createdBy, k.createdAt],
+    );
+  }
+
+  async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.db.execute<ApiKeyRow>('select * from kernel.api_keys where tenant_id = $1 order by created_at desc, id desc', [tenantId]);
+    return rows.map(toApiKey);
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    const rows = await this.db.execute<ApiKeyRow>('select * from kernel.api_keys where key_hash = $1', [keyHash]);
+    return rows[0] ? toApiKey(rows[0]) : undefined;
+  }
+
+  async revokeApiKey(tenantId: string, id: string): Promise<boolean> {
+    const rows = await this.db.execute('update kernel.api_keys set revoked_at = now() where tenant_id = $1 and id = $2 and revoked_at is null returning id', [tenantId, id]);
+    return rows.length === 1;
+  }
+
+  async getTotp(userId: string): Promise<TotpRecord | undefined> {
+    const rows = await this.db.execute<{ user_id: string; sealed_secret: string; enabled: boolean; last_step: string }>('select * from kernel.user_totp where user_id = $1', [userId]);
+    const r = rows[0];
+    return r ? { userId: r.user_id, sealedSecret: r.sealed_secret, enabled: r.enabled, lastStep: Number(r.last_step) } : undefined;
+  }
+
+  async saveTotp(t: TotpRecord): Promise<void> {
+    await this.db.execute(
+      `insert into kernel.user_totp (user_id, sealed_secret, enabled, last_step) values ($1, $2, $3, $4)
+       on conflict (user_id) do update set sealed_secret = excluded.sealed_secret, enabled = excluded.enabled, last_step = excluded.last_step`,
+      [t.userId, t.sealedSecret, t.enabled, t.lastStep],
+    );
+  }
+
+  async advanceTotpStep(userId: string, step: number): Promise<boolean> {
+    const rows = await this.db.execute('update kernel.user_totp set last_step = $2 where user_id = $1 and last_step < $2 returning user_id', [userId, step]);
+    return rows.length === 1;
+  }
+
+  async deleteTotp(userId: string): Promise<void> {
+    await this.db.execute('delete from kernel.user_totp where user_id = $1', [userId]);
+  }
+}
+
+export class PostgresAuditStore implements AuditStore {
+  constructor(private readonly db: Database) {}
+
+  async init(): Promise<void> {}
+
+  async append(e: AuditInput): Promise<AuditRecord> {
+    const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+    const rows = await this.db.execute<AuditRow>(
+      `insert into kernel.audit_log (action, actor, tenant_id, target, before, after, request_id, ip)
+       values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8) returning *`,
+      [e.action, e.actor, e.tenantId, e.target, json(e.before), json(e.after), e.requestId, e.ip],
+    );
+    return toAudit(rows[0]!);
+  }
+
+  async list(q: AuditQuery): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (q.tenantId !== undefined) add('tenant_id = ?', q.tenantId);
+    if (q.action !== undefined) {
+      if (q.action.endsWith('*')) add("action like ? escape '\\'", `${q.action.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      else add('action = ?', q.action);
+    }
+    if (q.actor !== undefined) add('actor = ?', q.actor);
+    if (q.from !== undefined) add('at >= ?::timestamptz', q.from);
+    if (q.to !== undefined) add('at < ?::timestamptz', q.to);
+    if (q.cursor !== undefined) add('id < ?::bigint', q.cursor);
+    params.push(q.limit + 1);
+    const rows = await this.db.execute<AuditRow>(
+      `select * from kernel.audit_log ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit $${params.length}`,
+      params,
+    );
+    const items = rows.slice(0, q.limit).map(toAudit);
+    return { items, nextCursor: rows.length > q.limit ? items[items.length - 1]!.id : null };
+  }
+}

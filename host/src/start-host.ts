@@ -12,6 +12,8 @@ import {
   openDatabase,
   PostgresAuditStore,
   PostgresIdentityStore,
+  MemoryRateLimiter,
+  createRedisRateLimiter,
   type Kernel,
 } from '@valueverse/kernel';
 import type { HostConfig } from './config/env-config';
@@ -51,6 +53,7 @@ export async function startHost(config: HostConfig, options: { preferSource?: bo
     passwordHasher: new PasswordHasher(),
     defaultMetrics: true,
     changeFeed: config.redisUrl ? new RedisChangeFeed(config.redisUrl, logger) : undefined,
+    rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl, logger) : new MemoryRateLimiter(),
   });
   const seeded = await seedFirstBoot(kernel, { adminEmail: config.adminEmail, adminPassword: config.adminPassword ?? randomBytes(12).toString('base64url') });
   const server = await kernel.listen(config.port, config.host);

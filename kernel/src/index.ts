@@ -17,3 +17,4 @@ export { PostgresIdentityStore, PostgresAuditStore } from './identity/postgres-i
 export { MemoryAuditStore, type AuditStore, type AuditRecord } from './audit/audit-store';
 export { hotp, verifyTotp, base32Decode } from './identity/totp';
 export { pluginSchemaOf, pluginRoleOf } from './data/plugin-database';
+export { MemoryRateLimiter, RedisRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/rate-limiter';

@@ -4,10 +4,12 @@
  */
 import { runCalculationBench } from './calculation-bench';
 import { runKernelBench } from './kernel-bench';
+import { runPropagationBench } from './propagation-bench';
 
 const benches: Record<string, () => Promise<void>> = {
   kernel: runKernelBench,
   calculation: runCalculationBench,
+  propagation: runPropagationBench,
 };
 
 async function main(): Promise<void> {

@@ -63,7 +63,8 @@ export class TokenService {
     return { keys: [this.publicJwk] };
   }
 
-  async issue(claims: Omit<AccessClaims, 'exp'>): Promise<string> {
+  /** Signs an access token; `expiresAt` (epoch seconds) overrides the lifetime (tests of expiry). */
+  async issue(claims: Omit<AccessClaims, 'exp'>, options: { expiresAt?: number } = {}): Promise<string> {
     return new jose.SignJWT({ tid: claims.tid, role: claims.role, email: claims.email, pa: claims.pa })
       .setProtectedHeader({ alg: 'EdDSA', kid: this.publicJwk.kid, typ: 'JWT' })
       .setSubject(claims.sub)
@@ -71,7 +72,7 @@ export class TokenService {
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setJti(randomUUID())
-      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setExpirationTime(options.expiresAt ?? `${this.ttlSeconds}s`)
       .sign(this.privateKey);
   }
 

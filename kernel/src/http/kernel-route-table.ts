@@ -37,6 +37,10 @@ export const kernelRouteAccess: Readonly<Record<string, KernelRouteAccess>> = {
   'GET /api/v1/admin/tenants/:tenantId/api-keys': 'tenant-admin',
   'POST /api/v1/admin/tenants/:tenantId/api-keys': 'tenant-admin',
   'DELETE /api/v1/admin/tenants/:tenantId/api-keys/:keyId': 'tenant-admin',
+  'GET /api/v1/admin/tenants/:tenantId/members': 'tenant-admin',
+  'POST /api/v1/admin/tenants/:tenantId/members': 'tenant-admin',
+  'PATCH /api/v1/admin/tenants/:tenantId/members/:userId': 'tenant-admin',
+  'DELETE /api/v1/admin/tenants/:tenantId/members/:userId': 'tenant-admin',
   'GET /api/v1/admin/jobs/dead': 'platform-admin',
   'POST /api/v1/admin/jobs/dead/:id/retry': 'platform-admin',
 };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Router } from '@koa/router';
 import { roles, VvError, type Role } from '@valueverse/plugin-sdk';
 import type { AuditStore } from '../audit/audit-store';
@@ -27,6 +28,7 @@ export function identityRoutes(deps: {
   auditor: Auditor;
   audit: AuditStore;
   validator: SchemaValidator;
+  hashPassword: (password: string) => Promise<string>;
   /** Drops cached key lookups on this instance (others expire theirs within seconds). */
   onApiKeyRevoked?: () => void;
 }): Router<RequestState> {
@@ -128,6 +130,84 @@ export function identityRoutes(deps: {
     }
     deps.onApiKeyRevoked?.();
     await auditor.record({ action: 'api-key.revoked', tenantId, target: `api-key:${ctx.params.keyId}` }, ctx);
+    ctx.status = 204;
+  });
+
+  const memberBody = bodyOf<{ email: string; role: Role; password?: string }>(validator, {
+    type: 'object',
+    additionalProperties: false,
+    required: ['email', 'role'],
+    properties: {
+      email: { type: 'string', format: 'email', maxLength: 320 },
+      role: { enum: roles.filter((r) => r !== 'platform-admin') },
+      password: { type: 'string', minLength: 12, maxLength: 1024 },
+    },
+  });
+  const roleBody = bodyOf<{ role: Role }>(validator, {
+    type: 'object',
+    additionalProperties: false,
+    required: ['role'],
+    properties: { role: { enum: roles.filter((r) => r !== 'platform-admin') } },
+  });
+  const tenantOrThrow = async (tenantId: string) => {
+    const tenant = await store.getTenant(tenantId);
+    if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
+    return tenant;
+  };
+  const notAbove = (ctx: { state: RequestState }, role: Role) => {
+    const own = ctx.state.principal!.user.role;
+    if (!hasRole(own, role)) throw new VvError('VV_FORBIDDEN', { params: { reason: `You cannot grant a role stronger than your own ("${own}")` } });
+  };
+
+  router.get('/admin/tenants/:tenantId/members', async (ctx) => {
+    requireTenantAccess(ctx, ctx.params.tenantId!, 'tenant-admin');
+    await tenantOrThrow(ctx.params.tenantId!);
+    ctx.body = { items: await store.listTenantMembers(ctx.params.tenantId!) };
+  });
+
+  router.post('/admin/tenants/:tenantId/members', async (ctx) => {
+    const tenantId = ctx.params.tenantId!;
+    requireTenantAccess(ctx, tenantId, 'tenant-admin');
+    const body = memberBody(ctx);
+    notAbove(ctx, body.role);
+    const tenant = await tenantOrThrow(tenantId);
+    const members = await store.listTenantMembers(tenantId);
+    const limit = quotaOf(tenant.settings, 'maxUsers');
+    let user = await store.findUserByEmail(body.email);
+    if (user && members.some((m) => m.userId === user!.id)) throw new VvError('VV_CONFLICT', { detail: `${body.email} is already a member of "${tenantId}"` });
+    if (limit !== undefined && members.length >= limit) throw new VvError('VV_QUOTA_EXCEEDED', { params: { tenant: tenantId, limit, what: 'users' } });
+    if (!user) {
+      if (!body.password) throw VvError.validation([{ pointer: '/password', message: 'a new user needs a password (at least 12 characters)' }]);
+      user = await store.createUser({ id: `u-${randomUUID()}`, email: body.email, passwordHash: await deps.hashPassword(body.password), platformAdmin: false });
+    }
+    await store.setMembership({ userId: user.id, tenantId, role: body.role });
+    const member = { userId: user.id, tenantId, role: body.role, email: user.email };
+    await auditor.record({ action: 'member.added', tenantId, target: `user:${user.id}`, after: member }, ctx);
+    ctx.status = 201;
+    ctx.body = member;
+  });
+
+  router.patch('/admin/tenants/:tenantId/members/:userId', async (ctx) => {
+    const tenantId = ctx.params.tenantId!;
+    requireTenantAccess(ctx, tenantId, 'tenant-admin');
+    const { role } = roleBody(ctx);
+    notAbove(ctx, role);
+    const before = (await store.listTenantMembers(tenantId)).find((m) => m.userId === ctx.params.userId);
+    if (!before) throw new VvError('VV_NOT_FOUND', { params: { reason: `No member "${ctx.params.userId}" in tenant "${tenantId}"` } });
+    notAbove(ctx, before.role);
+    await store.setMembership({ userId: before.userId, tenantId, role });
+    await auditor.record({ action: 'member.role-changed', tenantId, target: `user:${before.userId}`, before, after: { ...before, role } }, ctx);
+    ctx.body = { ...before, role };
+  });
+
+  router.delete('/admin/tenants/:tenantId/members/:userId', async (ctx) => {
+    const tenantId = ctx.params.tenantId!;
+    requireTenantAccess(ctx, tenantId, 'tenant-admin');
+    const before = (await store.listTenantMembers(tenantId)).find((m) => m.userId === ctx.params.userId);
+    if (!before) throw new VvError('VV_NOT_FOUND', { params: { reason: `No member "${ctx.params.userId}" in tenant "${tenantId}"` } });
+    notAbove(ctx, before.role);
+    await store.removeMembership(before.userId, tenantId);
+    await auditor.record({ action: 'member.removed', tenantId, target: `user:${before.userId}`, before }, ctx);
     ctx.status = 204;
   });
 

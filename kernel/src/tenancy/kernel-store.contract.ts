@@ -333,6 +333,21 @@ export function describeKernelStoreContract(
         expect(await store.listMemberships('u1')).toEqual([]);
         expect(await store.listMemberships('nobody')).toEqual([]);
       });
+
+      it("lists a tenant's members with their emails, sorted by email, and removes one", async () => {
+        await store.setMembership({ userId: 'u2', tenantId: 'acme', role: 'member' });
+        await store.setMembership({ userId: 'u1', tenantId: 'acme', role: 'viewer' });
+        await store.setMembership({ userId: 'u1', tenantId: 'globex', role: 'viewer' });
+        expect(await store.listTenantMembers('acme')).toEqual([
+          { userId: 'u1', tenantId: 'acme', role: 'viewer', email: 'u1@example.com' },
+          { userId: 'u2', tenantId: 'acme', role: 'member', email: 'u2@example.com' },
+        ]);
+        expect(await store.removeMembership('u1', 'acme')).toBe(true);
+        expect(await store.removeMembership('u1', 'acme')).toBe(false);
+        expect((await store.listTenantMembers('acme')).map((m) => m.userId)).toEqual(['u2']);
+        expect(await store.listMemberships('u1')).toEqual([{ userId: 'u1', tenantId: 'globex', role: 'viewer' }]);
+        expect(await store.listTenantMembers('nobody')).toEqual([]);
+      });
     });
   });
 }

@@ -85,4 +85,8 @@ export interface KernelStore {
    * `VV_NOT_FOUND` for an unknown user, `VV_VALIDATION` for an unknown role.
    */
   setMembership(membership: MembershipRecord): Promise<void>;
+  /** The tenant's members with their emails, sorted by email. */
+  listTenantMembers(tenantId: string): Promise<(MembershipRecord & { readonly email: string })[]>;
+  /** False when there was no such membership. */
+  removeMembership(userId: string, tenantId: string): Promise<boolean>;
 }

@@ -98,4 +98,15 @@ export class MemoryKernelStore implements KernelStore {
     if (!this.users.has(userId)) throw new VvError('VV_NOT_FOUND', { detail: `User "${userId}" does not exist` });
     this.memberships.set(`${userId}\u0000${tenantId}`, { userId, tenantId, role });
   }
+
+  async listTenantMembers(tenantId: string): Promise<(MembershipRecord & { email: string })[]> {
+    return [...this.memberships.values()]
+      .filter((m) => m.tenantId === tenantId)
+      .map((m) => ({ ...m, email: this.users.get(m.userId)!.email }))
+      .sort((a, b) => byCodePoint(a.email.toLowerCase(), b.email.toLowerCase()));
+  }
+
+  async removeMembership(userId: string, tenantId: string): Promise<boolean> {
+    return this.memberships.delete(`${userId}\u0000${tenantId}`);
+  }
 }

@@ -47,6 +47,8 @@ export class PluginSetService {
     private readonly catalog: PluginCatalog,
     private readonly secrets: ConfigSecrets,
     private readonly schemas: SchemaValidator,
+    /** Called after every change written (not on dry runs), e.g. to publish `plugin-set.changed`. */
+    private readonly onChanged?: (plan: PluginSetPlan) => Promise<void>,
   ) {}
 
   async list(tenantId: string): Promise<TenantPluginView[]> {
@@ -132,7 +134,9 @@ export class PluginSetService {
     next.set(pluginId, this.record(tenantId, pluginId, enable, config));
     changes.unshift({ pluginId, enabled: enable, configChanged: change.config !== undefined, reason: 'requested' });
 
-    if (!options.dryRun) await this.store.saveTenantPlugins(tenantId, [...next.values()]);
+    if (options.dryRun) return { tenantId, changes };
+    await this.store.saveTenantPlugins(tenantId, [...next.values()]);
+    await this.onChanged?.({ tenantId, changes });
     return { tenantId, changes };
   }
 

@@ -190,6 +190,20 @@ export class PostgresKernelStore implements KernelStore {
     }
   }
 
+  async listTenantMembers(tenantId: string): Promise<(MembershipRecord & { email: string })[]> {
+    const rows = await this.db.execute<{ user_id: string; tenant_id: string; role: MembershipRecord['role']; email: string }>(
+      `select m.user_id, m.tenant_id, m.role, u.email from kernel.memberships m join kernel.users u on u.id = m.user_id
+        where m.tenant_id = $1 order by lower(u.email) collate "C"`,
+      [tenantId],
+    );
+    return rows.map((r) => ({ userId: r.user_id, tenantId: r.tenant_id, role: r.role, email: r.email }));
+  }
+
+  async removeMembership(userId: string, tenantId: string): Promise<boolean> {
+    const rows = await this.db.execute('delete from kernel.memberships where user_id = $1 and tenant_id = $2 returning user_id', [userId, tenantId]);
+    return rows.length === 1;
+  }
+
   private em(): EntityManager {
     return this.db.orm.em.fork();
   }

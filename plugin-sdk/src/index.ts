@@ -5,11 +5,16 @@ export {
   createServiceRef,
   optionalRef,
   isServiceRef,
+  isMultiServiceRef,
   isOptionalServiceRef,
   type ServiceRef,
+  type MultiServiceRef,
   type OptionalServiceRef,
   type ServiceScope,
 } from './services/create-service-ref';
+export type { ServiceProvider, ServiceProviders } from './services/service-providers';
+export { aiChatRef, AI_USAGE_EVENT, type AiChatProvider, type AiStructuredOutput, type AiUsage } from './services/ai-chat';
+export { sharedServiceRefs } from './services/shared-service-refs';
 export { coreServices } from './services/core-services';
 export type {
   Logger,
@@ -47,6 +52,7 @@ export {
   definePlugin,
   isVvPlugin,
   type DependencyRefs,
+  type ResolvedDependency,
   type ResolvedDependencies,
   type PluginRegistrar,
   type PluginDefinition,

@@ -25,12 +25,17 @@ export function isCoreRef(ref: ServiceRef<unknown>): boolean {
 /**
  * Checks that `manifest` justifies depending on `ref`. `providerId` is the plugin whose manifest `provides` the ref
  * (undefined when none is installed). Required refs need the provider under `requires`; optional refs under
- * `requires` or `optional`.
+ * `requires` or `optional`. A multi-provider ref names no provider: the manifest lists the ref id under `uses`.
  */
 export function assertServiceDeclared(manifest: PluginManifest, ref: ServiceRef<unknown>, optional: boolean, providerId: string | undefined): void {
   const fail = (reason: string): never => {
     throw new VvError('VV_SERVICE_NOT_DECLARED', { params: { plugin: manifest.id, service: ref.id, reason } });
   };
+  if (ref.multiple === true) {
+    // Listing it under "provides" too is refused by the manifest validator.
+    if (!(manifest.uses ?? []).includes(ref.id)) fail('it is a multi-provider service, which the manifest must list under "uses"');
+    return;
+  }
   if (isCoreRef(ref)) {
     const rule = coreRequirements[ref.id];
     if (!rule) throw new VvError('VV_SERVICE_UNKNOWN', { params: { service: ref.id, plugin: manifest.id } });
@@ -45,5 +50,7 @@ export function assertServiceDeclared(manifest: PluginManifest, ref: ServiceRef<
   if (providerId === manifest.id) fail('a plugin cannot depend on a service it provides itself');
   if (manifest.requires?.[providerId] !== undefined) return;
   if (optional && manifest.optional?.[providerId] !== undefined) return;
-  fail(`it is provided by "${providerId}", which the manifest does not list under ${optional ? '"requires" or "optional"' : '"requires"'}`);
+  // "uses" is only for multi-provider refs: say so, or the author wonders why listing the id there did not help.
+  const hint = (manifest.uses ?? []).includes(ref.id) ? ' ("uses" only applies to multi-provider refs)' : '';
+  fail(`it is provided by "${providerId}", which the manifest does not list under ${optional ? '"requires" or "optional"' : '"requires"'}${hint}`);
 }

@@ -158,8 +158,9 @@ export class PluginGraph {
   }
 
   /**
-   * The plugin whose manifest lists `serviceRefId` under `provides`. When several do (reported as a problem for
-   * each), the first `ok` one by id wins, matching the service registry, which keeps the first registration.
+   * The plugin whose manifest lists `serviceRefId` under `provides`. When several do (legitimate for a multi-provider
+   * ref, which dependants reach through `uses` rather than this), the first `ok` one by id, i.e. the first to set
+   * up, which is the one the service registry keeps for a single-provider ref.
    */
   providerOf(serviceRefId: string): string | undefined {
     const candidates = this.providers.get(serviceRefId);
@@ -414,6 +415,11 @@ export class PluginGraph {
     }));
   }
 
+  /**
+   * Indexes `provides`. Several providers of one id are not judged here: a manifest cannot say whether a ref is
+   * multi-provider (`createServiceRef({ multiple: true })`), so the service registry, which sees the ref object,
+   * refuses a second provider of a single-provider ref with VV_CONFLICT when it registers.
+   */
   private findProviders(): void {
     this.nodes.forEach((n, i) => {
       for (const ref of n.manifest?.provides ?? []) {
@@ -422,18 +428,6 @@ export class PluginGraph {
         else this.providers.set(ref, [i]);
       }
     });
-    for (const [ref, list] of this.providers) {
-      if (list.length < 2) continue;
-      const names = list.map((i) => `"${this.nodes[i].id}"`).join(', ');
-      for (const i of list) {
-        const index = this.nodes[i].manifest!.provides!.indexOf(ref);
-        this.report(this.nodes[i].id, 'error', new VvError('VV_CONFLICT', {
-          params: { plugin: this.nodes[i].id, service: ref },
-          detail: `Service "${ref}" is provided by more than one plugin: ${names}; only the first to set up will provide it`,
-          errors: [{ pointer: `/provides/${index}`, in: 'manifest', message: `also provided by ${names}` }],
-        }));
-      }
-    }
   }
 
   private reach(start: number, edges: readonly number[][]): number[] {

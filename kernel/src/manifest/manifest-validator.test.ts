@@ -15,6 +15,7 @@ function fullManifest(): Record<string, unknown> {
     requires: { 'value-architect': '^1.0.0', calculation: '>=1.2.0 <3' },
     optional: { notifications: '^1.0.0' },
     provides: ['value-committer.commitments', 'commitments'],
+    uses: ['ai.chat'],
     permissions: ['db', 'jobs', 'audit', 'http.outbound', 'events.publish:commitment.*', 'events.subscribe:value-model.*'],
     config: {
       type: 'object',
@@ -78,6 +79,12 @@ describe('validateManifest', () => {
     ).not.toThrow();
   });
 
+  it('lets any plugin provide an SDK shared multi-provider service such as "ai.chat"', () => {
+    const manifest = validateManifest({ id: 'ai-together', version: '1.0.0', displayName: 'Together', kernel: '^1.0.0', main: 'dist/index.js', provides: ['ai.chat'] }, SOURCE);
+    expect(manifest.provides).toEqual(['ai.chat']);
+    expect(pointers(withChange((m) => (m.provides = ['ai.other'])))).toContain('/provides/0');
+  });
+
   const cases: [string, (m: Record<string, unknown>) => void, string, RegExp][] = [
     ['missing id', (m) => delete m.id, '/id', /is required/],
     ['missing main', (m) => delete m.main, '/main', /is required/],
@@ -113,6 +120,9 @@ describe('validateManifest', () => {
     ['duplicate provides', (m) => (m.provides = ['value-committer.a', 'value-committer.a']), '/provides/1', /duplicates item 0/],
     ['provides namespaced by another plugin', (m) => (m.provides = ['value-committer.a', 'calculation.npv']), '/provides/1', /must start with "value-committer\."/],
     ['provides in the core namespace', (m) => (m.provides = ['core.http']), '/provides/0', /reserved for kernel/],
+    ['uses with an id that is not a service id', (m) => (m.uses = ['AI chat']), '/uses/0', /must match pattern/],
+    ['uses in the core namespace', (m) => (m.uses = ['ai.chat', 'core.db']), '/uses/1', /kernel services need no "uses"/],
+    ['uses of a service it provides', (m) => (m.uses = ['commitments']), '/uses/0', /also listed under provides/],
     ['ui elements outside the folder', (m) => ((m.ui as Record<string, unknown>).elements = '../x.js'), '/ui/elements', /relative path/],
   ];
 

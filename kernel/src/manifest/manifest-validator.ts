@@ -1,9 +1,12 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as semver from 'semver';
-import { VvError, pluginManifestSchema, type FieldProblem, type PluginManifest } from '@valueverse/plugin-sdk';
+import { VvError, pluginManifestSchema, sharedServiceRefs, type FieldProblem, type PluginManifest } from '@valueverse/plugin-sdk';
 
 type Json = Record<string, unknown>;
+
+/** Ids of the SDK's shared multi-provider refs (e.g. `ai.chat`): any plugin may provide them. */
+const sharedServiceIds: ReadonlySet<string> = new Set(sharedServiceRefs.map((ref) => ref.id));
 
 /** `semver` / `semver-range` formats used by the manifest schema (and allowed in config schemas). */
 function addSemverFormats(ajv: Ajv): void {
@@ -161,10 +164,19 @@ function semanticProblems(raw: Json, idIsValid: boolean): FieldProblem[] {
       if (typeof ref !== 'string') return;
       if (ref === 'core' || ref.startsWith('core.')) {
         add(`/provides/${index}`, `"${ref}": the "core." namespace is reserved for kernel services`);
-      } else if (idIsValid && id !== undefined && ref.includes('.') && ref !== id && !ref.startsWith(`${id}.`)) {
+      } else if (idIsValid && id !== undefined && ref.includes('.') && ref !== id && !ref.startsWith(`${id}.`) && !sharedServiceIds.has(ref)) {
         // Namespacing by plugin id keeps service ids of independent authors from colliding.
-        add(`/provides/${index}`, `"${ref}" must start with "${id}." or be a single word`);
+        add(`/provides/${index}`, `"${ref}" must start with "${id}." or be a single word (or an SDK shared service such as "ai.chat")`);
       }
+    });
+  }
+
+  if (Array.isArray(raw.uses)) {
+    const provides = Array.isArray(raw.provides) ? raw.provides : [];
+    raw.uses.forEach((ref, index) => {
+      if (typeof ref !== 'string') return;
+      if (ref === 'core' || ref.startsWith('core.')) add(`/uses/${index}`, `"${ref}": kernel services need no "uses" entry`);
+      else if (provides.includes(ref)) add(`/uses/${index}`, `"${ref}" is also listed under provides; a plugin cannot use a service it provides itself`);
     });
   }
 

@@ -33,6 +33,11 @@ export interface PluginManifest {
   readonly requires?: Readonly<Record<string, string>>;
   readonly optional?: Readonly<Record<string, string>>;
   readonly provides?: readonly string[];
+  /**
+   * Ids of multi-provider service refs (`createServiceRef({ multiple: true })`) the plugin depends on, e.g.
+   * `["ai.chat"]`. Providers are not named: the plugin gets every running provider and picks per tenant.
+   */
+  readonly uses?: readonly string[];
   /** `db`, `jobs`, `audit`, `http.outbound`, `events.publish:<pattern>`, `events.subscribe:<pattern>`. */
   readonly permissions?: readonly string[];
   readonly config?: PluginConfigSchema;

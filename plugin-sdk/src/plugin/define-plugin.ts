@@ -1,13 +1,32 @@
 import type { PluginDataModel } from '../services/core-service-types';
-import { isOptionalServiceRef, isServiceRef, type OptionalServiceRef, type ServiceRef } from '../services/create-service-ref';
+import {
+  isOptionalServiceRef,
+  isServiceRef,
+  type MultiServiceRef,
+  type OptionalServiceRef,
+  type ServiceRef,
+} from '../services/create-service-ref';
+import type { ServiceProviders } from '../services/service-providers';
 
 /** The refs a plugin depends on, by the name it wants to receive them under. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type DependencyRefs = Readonly<Record<string, ServiceRef<any> | OptionalServiceRef<any>>>;
 
+/** What one dependency resolves to: `T`, `T | undefined` when optional, `ServiceProviders<T>` for a multi-provider ref. */
+export type ResolvedDependency<R> =
+  R extends MultiServiceRef<infer T>
+    ? ServiceProviders<T>
+    : R extends ServiceRef<infer T>
+      ? T
+      : R extends OptionalServiceRef<infer T, infer Inner>
+        ? Inner extends MultiServiceRef<T>
+          ? ServiceProviders<T>
+          : T | undefined
+        : never;
+
 /** The resolved services for a `DependencyRefs` map. */
 export type ResolvedDependencies<D extends DependencyRefs> = {
-  readonly [K in keyof D]: D[K] extends ServiceRef<infer T> ? T : D[K] extends OptionalServiceRef<infer T> ? T | undefined : never;
+  readonly [K in keyof D]: ResolvedDependency<D[K]>;
 };
 
 /** Lets a plugin provide the services its manifest lists under `provides`. */

@@ -63,7 +63,19 @@ export interface JobOptions {
 
 /** Durable background work with retries; the queue name is namespaced by plugin id. */
 export interface JobQueue {
+  /**
+   * Defines the handler of job `name` (letters, digits, `.`, `_`, `-`), in `setup`. A job that throws is retried
+   * until it has had `attempts` tries, then kept as dead for admins to see and retry (`/api/v1/admin/jobs/dead`).
+   */
   define<D>(name: string, handler: (job: JobContext<D>) => Promise<void>, options?: JobOptions): void;
+  /**
+   * Queues a job and returns its id. With `jobId`, enqueueing is idempotent: while a job with that id is waiting,
+   * running or dead, enqueueing it again does nothing (and returns the same id); once it has succeeded, the id is
+   * free again.
+   *
+   * @example
+   * await jobs.enqueue('send-invoice', tenantId, { invoiceId }, { jobId: `invoice-${invoiceId}` });
+   */
   enqueue<D>(name: string, tenantId: string, data: D, options?: { delayMs?: number; jobId?: string }): Promise<string>;
 }
 

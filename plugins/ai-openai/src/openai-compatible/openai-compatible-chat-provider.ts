@@ -1,0 +1,144 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { BaseMessageLike } from '@langchain/core/messages';
+import { Validator } from '@langchain/core/utils/json_schema';
+import { ChatOpenAI } from '@langchain/openai';
+import {
+  AI_USAGE_EVENT,
+  VvError,
+  type AiChatProvider,
+  type AiStructuredOutput,
+  type AiUsage,
+  type EventBus,
+  type Logger,
+  type PluginConfigReader,
+} from '@valueverse/plugin-sdk';
+import { configKey, readProviderConfig, type ProviderConfig, type ProviderDefaults } from './provider-config';
+import { toProviderError } from './provider-error';
+import { realmSafeFetch } from './realm-safe-fetch';
+import { UsageReporter } from './usage-reporter';
+
+export interface OpenAiCompatibleChatProviderOptions {
+  /** The providing plugin's id (`ai-openai`, `ai-together`...), reported in errors and usage events. */
+  readonly providerId: string;
+  readonly defaults: ProviderDefaults;
+  /** False for backends that take no key (Ollama): a placeholder is sent instead. */
+  readonly apiKeyRequired: boolean;
+  readonly config: PluginConfigReader;
+  readonly events: EventBus;
+  readonly logger: Logger;
+}
+
+interface TenantModel {
+  readonly key: string;
+  readonly config: ProviderConfig;
+  readonly model: ChatOpenAI;
+}
+
+/** OpenAI's name rule for a response format or function name. */
+const OUTPUT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * `AiChatProvider` for any backend speaking OpenAI's chat-completions protocol (OpenAI, Together, Ollama, vLLM...):
+ * a LangChain `ChatOpenAI` per tenant, built from the tenant's config and rebuilt when that config changes.
+ */
+export class OpenAiCompatibleChatProvider implements AiChatProvider {
+  readonly providerId: string;
+  private readonly models = new Map<string, TenantModel>();
+  private readonly validators = new WeakMap<object, Validator>();
+
+  constructor(private readonly options: OpenAiCompatibleChatProviderOptions) {
+    this.providerId = options.providerId;
+  }
+
+  async chatModel(tenantId: string): Promise<BaseChatModel> {
+    return (await this.modelFor(tenantId)).model;
+  }
+
+  async invoke(tenantId: string, messages: readonly BaseMessageLike[]): Promise<string> {
+    const { model, config } = await this.modelFor(tenantId);
+    try {
+      return (await model.invoke([...messages])).text;
+    } catch (error) {
+      throw toProviderError(error, this.providerId, config);
+    }
+  }
+
+  async invokeStructured<T = Record<string, unknown>>(tenantId: string, messages: readonly BaseMessageLike[], output: AiStructuredOutput): Promise<T> {
+    if (!OUTPUT_NAME.test(output.name)) {
+      throw new TypeError(`invokeStructured: output name "${output.name}" must be 1-64 letters, digits, "_" or "-"`);
+    }
+    const validator = this.validatorFor(output.schema);
+    const { model, config } = await this.modelFor(tenantId);
+    const schema = output.description === undefined ? { ...output.schema } : { ...output.schema, description: output.description };
+    let answer: unknown;
+    try {
+      const structured = model.withStructuredOutput<Record<string, unknown>>(schema, { name: output.name, method: config.structuredOutput });
+      answer = await structured.invoke([...messages]);
+    } catch (error) {
+      throw toProviderError(error, this.providerId, config);
+    }
+    const result = validator.validate(answer);
+    if (!result.valid) {
+      // A model can ignore the schema (json_schema is a request, and function calling no guarantee): that is the
+      // backend failing to deliver, so callers handle it like any other provider failure.
+      const problems = result.errors
+        .filter((e) => e.keyword !== 'properties' && e.keyword !== 'items')
+        .slice(0, 5)
+        .map((e) => `${e.instanceLocation.replace(/^#/, '') || '/'} ${e.error}`);
+      throw new VvError('VV_DEPENDENCY_UNAVAILABLE', {
+        params: { dependency: `AI provider "${this.providerId}"`, reason: `the answer of model "${config.model}" does not match the "${output.name}" schema: ${problems.join('; ')}` },
+        extensions: { provider: this.providerId },
+      });
+    }
+    return answer as T;
+  }
+
+  /** The tenant's model, cached while its config (and so its digest) stays the same. */
+  private async modelFor(tenantId: string): Promise<TenantModel> {
+    const config = readProviderConfig(await this.options.config.forTenant(tenantId), this.options.defaults);
+    if (this.options.apiKeyRequired && config.apiKey === undefined) {
+      throw new VvError('VV_DEPENDENCY_UNAVAILABLE', {
+        params: { dependency: `AI provider "${this.providerId}"`, reason: `no API key is configured for tenant "${tenantId}"` },
+        extensions: { provider: this.providerId },
+      });
+    }
+    const key = configKey(config);
+    const cached = this.models.get(tenantId);
+    if (cached?.key === key) return cached;
+    const entry: TenantModel = { key, config, model: this.createModel(tenantId, config) };
+    this.models.set(tenantId, entry);
+    return entry;
+  }
+
+  private createModel(tenantId: string, config: ProviderConfig): ChatOpenAI {
+    const reporter = new UsageReporter(config.model, async (usage) => {
+      const payload: AiUsage = { provider: this.providerId, ...usage };
+      try {
+        await this.options.events.publish(AI_USAGE_EVENT, tenantId, payload);
+      } catch (error) {
+        // Usage reporting must never fail the call that was already paid for.
+        this.options.logger.error({ err: error, tenantId }, 'could not publish ai.usage');
+      }
+    });
+    return new ChatOpenAI({
+      model: config.model,
+      // The OpenAI client refuses to start without a key; keyless backends (Ollama) ignore this placeholder.
+      apiKey: config.apiKey ?? 'no-key',
+      configuration: { baseURL: config.baseUrl, fetch: realmSafeFetch },
+      timeout: config.timeoutMs,
+      maxRetries: config.maxRetries,
+      streamUsage: true,
+      callbacks: [reporter],
+    });
+  }
+
+  /** Compiled once per schema object; a schema that does not compile is the caller's bug, reported at once. */
+  private validatorFor(schema: object): Validator {
+    let validator = this.validators.get(schema);
+    if (!validator) {
+      validator = new Validator(schema as ConstructorParameters<typeof Validator>[0], '7', false);
+      this.validators.set(schema, validator);
+    }
+    return validator;
+  }
+}

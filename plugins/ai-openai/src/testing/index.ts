@@ -1,0 +1,1 @@
+export { describeOpenAiCompatibleProvider, type OpenAiCompatibleProviderContractOptions } from './openai-compatible-provider.contract';

@@ -1,0 +1,64 @@
+import { VvError, isVvError, type AiChatProvider, type Logger, type ServiceProviders } from '@valueverse/plugin-sdk';
+import type { CalculationService } from '@valueverse/plugin-calculation';
+import { findIndustry, industryKeys } from '../library/driver-library';
+import type { ValueModelVersion } from '../value-models-api';
+import { aiHypotheses } from './ai-hypotheses';
+import { libraryHypotheses } from './library-hypotheses';
+import type { HypothesisResult } from './value-hypothesis';
+
+export interface HypothesisOptions {
+  readonly count: number;
+  /** Industry to draw on instead of the model's. */
+  readonly industry?: string;
+  readonly focus?: string;
+}
+
+export interface HypothesisGenerator {
+  generate(tenantId: string, version: ValueModelVersion, options: HypothesisOptions): Promise<HypothesisResult>;
+}
+
+/**
+ * Hypotheses from the tenant's AI provider when one is enabled for it, else (or when the provider fails or answers
+ * nothing usable) from the driver library. The result names its source.
+ */
+export function createHypothesisGenerator(deps: { calc: CalculationService; ai?: ServiceProviders<AiChatProvider>; log: Logger }): HypothesisGenerator {
+  return {
+    async generate(tenantId, version, options) {
+      const industryKey = options.industry ?? version.industry;
+      const industry = industryKey === null ? undefined : findIndustry(industryKey);
+      const base = { modelId: version.id, version: version.version };
+      const fromLibrary = (fallbackReason: string): HypothesisResult => {
+        if (!industry) {
+          const message = industryKey === null
+            ? 'the model has no industry: give one of the driver library industries'
+            : `the driver library has no industry "${industryKey}" (industries: ${industryKeys.join(', ')})`;
+          throw VvError.validation([{ pointer: '/industry', message }], `No hypotheses from the driver library: ${message} (${fallbackReason})`);
+        }
+        return { ...base, source: 'library', provider: null, fallbackReason, hypotheses: libraryHypotheses(deps.calc, version.model, industry, options) };
+      };
+
+      const provider = await deps.ai?.forTenant(tenantId);
+      if (!provider) return fromLibrary('no AI provider is enabled for this tenant');
+      try {
+        const { hypotheses, discarded } = await aiHypotheses(provider.service, tenantId, deps.calc, {
+          name: version.name,
+          description: version.description,
+          currency: version.currency,
+          model: version.model,
+          industry,
+          industryKey,
+          count: options.count,
+          ...(options.focus === undefined ? {} : { focus: options.focus }),
+        });
+        return { ...base, source: 'ai', provider: provider.pluginId, ...(discarded > 0 ? { discarded } : {}), hypotheses };
+      } catch (error) {
+        const reason = `${provider.pluginId} failed: ${(error as Error).message}`;
+        deps.log.warn({ err: error, provider: provider.pluginId }, 'AI hypotheses failed; answering from the driver library');
+        // Without a library industry there is nothing to fall back to: report the provider's failure itself.
+        if (!industry && isVvError(error)) throw error;
+        if (!industry) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: provider.pluginId, reason: (error as Error).message }, cause: error });
+        return fromLibrary(reason);
+      }
+    },
+  };
+}

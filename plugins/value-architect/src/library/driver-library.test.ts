@@ -1,0 +1,60 @@
+import { createCalculationService } from '@valueverse/plugin-calculation';
+import { assumptionsOf, driverLibrary, identifiersOf } from './driver-library';
+import { modelFromLibrary, valueFormulaName } from './model-from-library';
+
+const calc = createCalculationService();
+
+describe('value driver library', () => {
+  it('has at least 6 industries with at least 8 drivers each, keys unique', () => {
+    expect(driverLibrary.industries.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(driverLibrary.industries.map((i) => i.key)).size).toBe(driverLibrary.industries.length);
+    for (const industry of driverLibrary.industries) {
+      expect(industry.drivers.length).toBeGreaterThanOrEqual(8);
+      const names = [...industry.drivers.map((d) => d.key), ...industry.assumptions.map((a) => a.key)];
+      expect(new Set(names).size).toBe(names.length);
+    }
+  });
+
+  it.each(driverLibrary.industries.flatMap((i) => i.drivers.map((d) => [i.key, d.key, i, d] as const)))(
+    '%s / %s: unit, ordered range, a formula over the driver and assumptions',
+    (_industry, _key, industry, driver) => {
+      expect(driver.label).not.toBe('');
+      expect(driver.unit).not.toBe('');
+      expect(driver.description).not.toBe('');
+      expect(driver.range.min).toBeLessThan(driver.range.max);
+      expect(driver.range.typical).toBeGreaterThanOrEqual(driver.range.min);
+      expect(driver.range.typical).toBeLessThanOrEqual(driver.range.max);
+      expect(identifiersOf(driver.formula)).toContain(driver.key);
+      const allowed = new Set([driver.key, ...assumptionsOf(industry, driver).map((a) => a.key)]);
+      expect(identifiersOf(driver.formula).filter((n) => !allowed.has(n))).toEqual([]);
+      expect(valueFormulaName(driver.key).length).toBeLessThanOrEqual(64);
+    },
+  );
+
+  it.each(driverLibrary.industries.map((i) => [i.key, i] as const))('%s: the full model evaluates with positive annual value', (_key, industry) => {
+    const model = modelFromLibrary(industry, undefined, industry.label);
+    const evaluation = calc.evaluateModel({ model });
+    expect(evaluation.cashFlows).toHaveLength(industry.defaults.horizon + 1);
+    const annual = evaluation.formulas['annual_benefit'] as number;
+    expect(annual).toBeGreaterThan(0);
+    // Each driver's value formula equals the library formula at the typical value.
+    for (const d of industry.drivers) expect(evaluation.formulas[valueFormulaName(d.key)]).toBeGreaterThanOrEqual(0);
+  });
+
+  // Typical values are what reference customers reached; the shortfall risk (adoption, scope) is larger than the
+  // upside, so a P80 commitment on a library model lands below its base case, as value teams expect.
+  it.each(driverLibrary.industries.map((i) => [i.key, i] as const))('%s: the 20th percentile of simulated NPV is below the base case', async (_key, industry) => {
+    const model = modelFromLibrary(industry, undefined, industry.label);
+    const base = calc.evaluateModel({ model }).metrics.npv.value;
+    const sim = await calc.simulate({ model, trials: 2000, seed: 1, target: base });
+    expect(sim.probabilityAboveTarget).toBeLessThan(0.8);
+  });
+
+  it('builds a model from chosen drivers with only the assumptions they read', () => {
+    const software = driverLibrary.industries.find((i) => i.key === 'software')!;
+    const model = modelFromLibrary(software, ['support_tickets_deflected'], 'Helpdesk');
+    expect(model.drivers.map((d) => d.name)).toEqual(['support_tickets_deflected', 'cost_per_ticket']);
+    expect(model.drivers[0]).toMatchObject({ value: 8000, distribution: { type: 'pert', min: 3000, mode: 8000, max: 11000 }, description: 'Support tickets deflected' });
+    expect(calc.evaluateModel({ model }).formulas['annual_benefit']).toBe(8000 * 22);
+  });
+});

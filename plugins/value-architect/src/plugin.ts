@@ -1,0 +1,32 @@
+import { aiChatRef, coreServices, definePlugin } from '@valueverse/plugin-sdk';
+import { calculationRef } from '@valueverse/plugin-calculation';
+import { architectMigrations } from './data/architect-migrations';
+import { ValueModelEntity, ValueModelVersionEntity } from './data/value-model-entities';
+import { createHypothesisGenerator } from './hypotheses/hypothesis-generator';
+import { createValueModelRoutes } from './http/value-model-routes';
+import { ValueModelStore } from './models/value-model-store';
+import { valueModelsRef } from './value-models-api';
+
+/**
+ * The value-architect plugin: versioned value models under `/api/v1/value-models`, a driver library by industry,
+ * evaluation through the calculation plugin, and hypotheses from the tenant's AI provider (or the library). Provides
+ * `value-models` so that the committer can read the exact version a commitment is made from.
+ */
+export const plugin = definePlugin({
+  deps: {
+    http: coreServices.http,
+    db: coreServices.db,
+    events: coreServices.events,
+    audit: coreServices.audit,
+    logger: coreServices.logger,
+    calc: calculationRef,
+    ai: aiChatRef,
+  },
+  database: { entities: [ValueModelEntity, ValueModelVersionEntity], migrations: architectMigrations },
+  setup({ http, db, events, audit, logger, calc, ai }, registrar) {
+    const store = new ValueModelStore(db);
+    const hypotheses = createHypothesisGenerator({ calc, ai, log: logger });
+    for (const route of createValueModelRoutes({ store, calc, hypotheses, events, audit })) http.route(route);
+    registrar.provide(valueModelsRef, { getVersion: (tenantId, id, version) => store.getVersion(tenantId, id, version) });
+  },
+});

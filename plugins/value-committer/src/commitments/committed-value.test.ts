@@ -1,0 +1,65 @@
+import { createCalculationService, type ValueModel } from '@valueverse/plugin-calculation';
+import { committedValueOf } from './committed-value';
+
+const calc = createCalculationService();
+
+/** Uncertain adoption with more room below the plan than above it: the base case sits at the modes. */
+const model: ValueModel = {
+  horizon: 3,
+  discountRate: 0.1,
+  drivers: [
+    { name: 'users', value: 100, distribution: { type: 'pert', min: 40, mode: 100, max: 120 } },
+    { name: 'hours', value: 10, distribution: { type: 'triangular', min: 5, mode: 10, max: 13 } },
+    { name: 'rate', value: 50 },
+  ],
+  formulas: [{ name: 'savings', expression: 'users * hours * rate' }],
+  benefit: 'savings',
+  costs: { upfront: 60000, recurring: 10000 },
+};
+
+describe('committedValueOf', () => {
+  it('P80 is the 20th percentile of the simulated NPV: exactly trials − k of the same seeded trials lie above it', async () => {
+    const trials = 4000;
+    const seed = 7;
+    let runs = 0;
+    const counting = { ...calc, simulate: (...args: Parameters<typeof calc.simulate>) => (runs++, calc.simulate(...args)) };
+    const result = await committedValueOf(counting, { model, confidence: 0.8, trials, seed });
+    expect(result.baseValue).toBeCloseTo(calc.evaluateModel({ model }).metrics.npv.value, 6);
+    // The value sits between the k-th and (k+1)-th smallest trial NPVs: the calculation plugin counts trials − k above it.
+    const k = Math.floor((trials - 1) * 0.2);
+    const sim = await calc.simulate({ model, trials, seed, target: result.committedValue });
+    expect(Math.round(sim.probabilityAboveTarget * trials)).toBe(trials - k);
+    expect(result.simulation.shareAbove).toBe((trials - k) / trials);
+    expect(result.simulation.shareAbove).toBeGreaterThanOrEqual(0.8);
+    // Between the reported 10th and 50th percentiles, below the base case.
+    expect(result.committedValue).toBeGreaterThan(sim.percentiles.p10);
+    expect(result.committedValue).toBeLessThan(sim.percentiles.p50);
+    expect(result.committedValue).toBeLessThan(result.baseValue);
+    expect(result.simulation).toMatchObject({ metric: 'npv', trials, seed, quantile: 0.2, stochasticDrivers: ['users', 'hours'] });
+    // The search interpolates from the histogram: a handful of runs, not a bisection's dozens.
+    expect(runs).toBeLessThanOrEqual(12);
+  });
+
+  it('is deterministic for a seed and close to the interpolated percentile at any level', async () => {
+    const a = await committedValueOf(calc, { model, confidence: 0.75, trials: 3000, seed: 5 });
+    const b = await committedValueOf(calc, { model, confidence: 0.75, trials: 3000, seed: 5 });
+    expect(b.committedValue).toBe(a.committedValue);
+    const sim = await calc.simulate({ model, trials: 3000, seed: 5, target: a.committedValue });
+    expect(Math.round(sim.probabilityAboveTarget * 3000)).toBe(3000 - Math.floor(2999 * 0.25));
+  });
+
+  it('P90 is exactly the p10 the calculation plugin reports', async () => {
+    const result = await committedValueOf(calc, { model, confidence: 0.9, trials: 2000, seed: 3 });
+    const sim = await calc.simulate({ model, trials: 2000, seed: 3 });
+    expect(result.committedValue).toBe(sim.percentiles.p10);
+  });
+
+  it('higher confidence commits less; a model without uncertainty commits its base value', async () => {
+    const p70 = await committedValueOf(calc, { model, confidence: 0.7, trials: 2000, seed: 1 });
+    const p95 = await committedValueOf(calc, { model, confidence: 0.95, trials: 2000, seed: 1 });
+    expect(p95.committedValue).toBeLessThan(p70.committedValue);
+    const certain = { ...model, drivers: model.drivers.map((d) => ({ name: d.name, value: d.value })) };
+    const flat = await committedValueOf(calc, { model: certain, confidence: 0.8, trials: 500, seed: 1 });
+    expect(flat.committedValue).toBeCloseTo(flat.baseValue, 6);
+  });
+});

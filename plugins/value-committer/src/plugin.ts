@@ -1,0 +1,34 @@
+import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
+import { calculationRef } from '@valueverse/plugin-calculation';
+import { valueModelsRef } from '@valueverse/plugin-value-architect';
+import { commitmentsRef } from './commitments-api';
+import { CommitmentStore } from './commitments/commitment-store';
+import { committerMigrations } from './data/committer-migrations';
+import { CommitmentEntity, CommitmentTransitionEntity } from './data/commitment-entities';
+import { createCommitmentRoutes } from './http/commitment-routes';
+
+/**
+ * The value-committer plugin: commitments made from a value model version under `/api/v1/commitments`, with a
+ * risk-adjusted committed value (Monte Carlo percentile through the calculation plugin), milestones, success
+ * criteria, a signed-then-immutable lifecycle and amendments. Provides `value-commitments` to the executor and
+ * amplifier.
+ */
+export const plugin = definePlugin({
+  deps: {
+    http: coreServices.http,
+    db: coreServices.db,
+    events: coreServices.events,
+    audit: coreServices.audit,
+    calc: calculationRef,
+    models: valueModelsRef,
+  },
+  database: { entities: [CommitmentEntity, CommitmentTransitionEntity], migrations: committerMigrations },
+  setup({ http, db, events, audit, calc, models }, registrar) {
+    const store = new CommitmentStore(db);
+    for (const route of createCommitmentRoutes({ store, models, calc, events, audit })) http.route(route);
+    registrar.provide(commitmentsRef, {
+      get: (tenantId, id) => store.get(tenantId, id),
+      list: (tenantId, filter) => store.all(tenantId, filter?.status ? { status: filter.status } : {}),
+    });
+  },
+});

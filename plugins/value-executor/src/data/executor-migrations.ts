@@ -1,0 +1,44 @@
+import type { PluginMigration } from '@valueverse/plugin-sdk';
+
+// Run with search_path = value_executor. Both tables carry tenant_id, so the kernel puts row-level security on them.
+
+/** The executor's schema, oldest step first. */
+export const executorMigrations: readonly PluginMigration[] = [
+  {
+    name: '0001-measurements',
+    up: [
+      `create table measurements (
+        id uuid primary key,
+        tenant_id text not null,
+        commitment_id text not null,
+        metric text not null,
+        value double precision not null,
+        measured_at timestamptz not null,
+        source text not null,
+        import_id uuid,
+        recorded_by text,
+        recorded_at timestamptz not null default now()
+      )`,
+      // Realization reads one commitment's series in time order; pagination walks (measured_at, id).
+      'create index measurements_series on measurements (tenant_id, commitment_id, metric, measured_at, id)',
+      'create index measurements_by_time on measurements (tenant_id, measured_at, id)',
+    ],
+    down: ['drop table measurements'],
+  },
+  {
+    name: '0002-milestone-states',
+    up: [
+      // The last status of each milestone that events were published for: a transition is claimed by the one
+      // statement that changes this row, so concurrent evaluations publish each transition once.
+      `create table milestone_states (
+        tenant_id text not null,
+        commitment_id text not null,
+        milestone_id text not null,
+        status text not null,
+        changed_at timestamptz not null default now(),
+        primary key (tenant_id, commitment_id, milestone_id)
+      )`,
+    ],
+    down: ['drop table milestone_states'],
+  },
+];

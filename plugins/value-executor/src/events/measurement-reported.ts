@@ -1,0 +1,34 @@
+import type { EventBus, EventEnvelope, Logger } from '@valueverse/plugin-sdk';
+import type { RawMeasurement } from '../measurements/measurement-checker';
+import type { MeasurementRecorder } from '../measurements/measurement-recorder';
+
+/**
+ * The event other plugins publish to report an actual (they need `events.publish:measurement.reported`).
+ * Payload: `{ commitmentId, metric, value, measuredAt, source? }`, the same fields as `POST /realization/measurements`.
+ */
+export const measurementReportedEvent = 'measurement.reported';
+
+/** Published back when a reported measurement is refused: `{ eventId, commitmentId, problems: [{field, message}] }`. */
+export const measurementRejectedEvent = 'measurement.rejected';
+
+/**
+ * Records measurements reported through events, checked like API ones and attributed to `event:<publisher>`.
+ * Only the exact name is subscribed, never `measurement.*`: the executor publishes `measurement.recorded` itself.
+ */
+export function subscribeToReportedMeasurements(events: EventBus, recorder: MeasurementRecorder, logger: Logger): () => void {
+  return events.subscribe<RawMeasurement>(measurementReportedEvent, async (event: EventEnvelope<RawMeasurement>) => {
+    const payload: RawMeasurement = typeof event.payload === 'object' && event.payload !== null ? event.payload : {};
+    const checker = recorder.checker(event.tenantId);
+    const result = await checker.check(payload, `event:${event.source}`);
+    if (!result.ok) {
+      logger.warn({ tenantId: event.tenantId, eventId: event.id, problems: result.problems }, 'refused a reported measurement');
+      await events.publish(measurementRejectedEvent, event.tenantId, {
+        eventId: event.id,
+        commitmentId: typeof payload.commitmentId === 'string' ? payload.commitmentId : null,
+        problems: result.problems.map((p) => ({ field: p.field, message: p.message })),
+      });
+      return;
+    }
+    await recorder.record(event.tenantId, checker, [result.input], { recordedBy: `plugin:${event.source}` });
+  });
+}

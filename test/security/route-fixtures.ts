@@ -25,7 +25,64 @@ type Api = <T = Record<string, unknown>>(method: string, path: string, body?: un
 
 // Plugins whose routes take ids. A plugin that adds a route with a parameter not filled here makes the security
 // suite fail with the route's name: add its fixture below.
-const pluginFixtures: Record<string, PluginFixture> = {};
+const lifecycle = { modelId: '', commitmentId: '', measurementId: '', driver: '' };
+
+const pluginFixtures: Record<string, PluginFixture> = {
+  'value-architect': {
+    async seed(ctx, api) {
+      const model = await api<{ id: string; model: { drivers: { name: string }[] } }>('POST', '/api/v1/value-models', { name: 'Security suite', fromLibrary: { industry: 'software' } });
+      lifecycle.modelId = model.id;
+      lifecycle.driver = model.model.drivers[0]!.name;
+      return { id: model.id, version: '1' };
+    },
+    bodies: {
+      'PUT /api/v1/value-models/:id': { name: 'Renamed' },
+      'POST /api/v1/value-models/:id/hypotheses': { count: 1 },
+    },
+  },
+  'value-committer': {
+    async seed(ctx, api) {
+      const commitment = await api<{ id: string }>('POST', '/api/v1/commitments', {
+        modelId: lifecycle.modelId,
+        title: 'Security suite',
+        trials: 1000,
+        milestones: [{ title: 'First', dueDate: '2030-01-01', metric: lifecycle.driver, target: 100 }],
+      });
+      await api('POST', `/api/v1/commitments/${commitment.id}/transitions`, { to: 'proposed' });
+      await api('POST', `/api/v1/commitments/${commitment.id}/transitions`, { to: 'signed' });
+      lifecycle.commitmentId = commitment.id;
+      return { id: commitment.id };
+    },
+    bodies: {
+      'PUT /api/v1/commitments/:id': { title: 'Renamed' },
+      'POST /api/v1/commitments/:id/transitions': { to: 'active' },
+      'POST /api/v1/commitments/:id/amendments': { reason: 'security suite' },
+    },
+  },
+  'value-executor': {
+    async seed(ctx, api) {
+      const measurement = await api<{ id: string }>('POST', '/api/v1/realization/measurements', {
+        commitmentId: lifecycle.commitmentId,
+        metric: lifecycle.driver,
+        value: 10,
+        measuredAt: new Date().toISOString().slice(0, 10),
+      });
+      lifecycle.measurementId = measurement.id;
+      return { id: measurement.id, commitmentId: lifecycle.commitmentId };
+    },
+    bodies: {
+      'POST /api/v1/realization/commitments/:commitmentId/evaluate': {},
+    },
+  },
+  'value-amplifier': {
+    async seed() {
+      return { id: lifecycle.commitmentId };
+    },
+    bodies: {
+      'POST /api/v1/amplify/commitments/:id/what-it-takes': { get driver() { return lifecycle.driver; } },
+    },
+  },
+};
 
 /** Seeds every plugin fixture in the tenant and answers for the kernel's own parameters. */
 export async function routeFixtures(ctx: FixtureContext): Promise<RouteFixtures> {

@@ -6,6 +6,9 @@ export const DEMO_TENANT = 'demo';
 /**
  * On the first boot (no users yet): a platform admin, a demo tenant with every running plugin enabled, and the
  * admin as that tenant's admin. Returns the credentials to print once, or undefined on later boots.
+ *
+ * AI providers are left off: each talks to an outside service that needs an address and usually a key, so an admin
+ * enables one with its configuration; until then value-architect uses its driver library.
  */
 export async function seedFirstBoot(kernel: Kernel, options: { adminEmail: string; adminPassword: string }): Promise<{ email: string; password: string; tenantId: string } | undefined> {
   if (await kernel.store.findUserByEmail(options.adminEmail)) return undefined;
@@ -18,7 +21,7 @@ export async function seedFirstBoot(kernel: Kernel, options: { adminEmail: strin
   });
   await kernel.store.setMembership({ userId: user.id, tenantId: DEMO_TENANT, role: 'tenant-admin' });
   for (const plugin of kernel.plugins()) {
-    if (plugin.state !== 'running') continue;
+    if (plugin.state !== 'running' || plugin.manifest.provides?.includes('ai.chat')) continue;
     try {
       await kernel.pluginSets.change(DEMO_TENANT, plugin.id, { enabled: true }, { cascade: true });
     } catch (error) {

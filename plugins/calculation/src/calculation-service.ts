@@ -177,6 +177,8 @@ export interface SimulateRequest extends ModelRequest {
   readonly target?: number;
   /** Histogram bins, 1 to 200 (default 20). */
   readonly bins?: number;
+  /** Extra quantiles to report, fractions in [0, 1] (at most 99), e.g. `[0.2]` for P80's committed value. */
+  readonly quantiles?: readonly number[];
   /** Wall-clock budget in ms (default and maximum set by the service limits). */
   readonly timeBudgetMs?: number;
 }

@@ -153,6 +153,7 @@ export const modelSchemas = {
     metric,
     target: { type: 'number', description: 'Threshold for probabilityAboveTarget (default 0)' },
     bins: { type: 'integer', minimum: 1, maximum: 200 },
+    quantiles: { type: 'array', maxItems: 99, items: { type: 'number', minimum: 0, maximum: 1 }, description: 'Extra quantiles to report, e.g. [0.2] for P80' },
     timeBudgetMs: { type: 'number', exclusiveMinimum: 0 },
   }),
 } as const satisfies Record<string, JsonSchema>;

@@ -17,6 +17,8 @@ export interface SimulationOptions {
   /** Threshold for `probabilityAboveTarget` (default 0). */
   readonly target: number;
   readonly bins: number;
+  /** Extra quantiles to report (fractions 0..1), e.g. 0.2 for the P80 commitment level. */
+  readonly quantiles?: readonly number[];
   /** Wall-clock budget; the run stops with VV_VALIDATION once it is exceeded or projected to be. */
   readonly timeBudgetMs: number;
   readonly signal?: AbortSignal;
@@ -91,7 +93,7 @@ export async function simulate(loaded: LoadedModel, options: SimulationOptions):
     }
   }
 
-  const summary = summaryStatistics(results, options.target, options.bins);
+  const summary = summaryStatistics(results, options.target, options.bins, options.quantiles);
   return {
     metric,
     trials: options.trials,

@@ -17,6 +17,8 @@ export interface SummaryStatistics {
   readonly target: number;
   /** Equal-width bins from min to max; the last bin includes max. */
   readonly histogram: HistogramBin[];
+  /** The quantiles asked for (fractions 0..1, same rule as `percentiles`), in the order asked. */
+  readonly quantiles: { readonly p: number; readonly value: number }[];
 }
 
 export const PERCENTILE_RULE = 'linear interpolation between order statistics at h = (n−1)·p (Excel PERCENTILE.INC, numpy default)';
@@ -30,7 +32,7 @@ export function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** Mean, dispersion, percentiles, exceedance probability and histogram of `values` (at least one). */
-export function summaryStatistics(values: Float64Array, target: number, bins: number): SummaryStatistics {
+export function summaryStatistics(values: Float64Array, target: number, bins: number, quantiles: readonly number[] = []): SummaryStatistics {
   const n = values.length;
   // Neumaier's compensated sum: the mean of a million trials keeps full precision.
   let sum = 0;
@@ -76,5 +78,6 @@ export function summaryStatistics(values: Float64Array, target: number, bins: nu
     probabilityAboveTarget: above / n,
     target,
     histogram,
+    quantiles: quantiles.map((p) => ({ p, value: percentile(sorted, p) })),
   };
 }

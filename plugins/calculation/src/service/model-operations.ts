@@ -174,13 +174,17 @@ export function createModelOperations(limits: CalculationLimits = defaultCalcula
       const metric = checker.choice(b['metric'], '/metric', modelMetricNames, 'npv');
       const target = checker.optionalNumber(b['target'], '/target', 0);
       const bins = checker.optionalNumber(b['bins'], '/bins', 20, { integer: true, min: 1, max: 200 });
+      const rawQuantiles = b['quantiles'] ?? [];
+      const quantiles: number[] = [];
+      if (!Array.isArray(rawQuantiles) || rawQuantiles.length > 99) checker.problem('/quantiles', 'must be an array of at most 99 fractions in [0, 1]');
+      else rawQuantiles.forEach((q, i) => quantiles.push(checker.number(q, `/quantiles/${i}`, { min: 0, max: 1 })));
       const timeBudgetMs = checker.optionalNumber(b['timeBudgetMs'], '/timeBudgetMs', limits.defaultTimeBudgetMs, {
         greaterThan: 0,
         max: limits.maxTimeBudgetMs,
       });
       const loaded = load(checker, b);
       checker.throwIfAny();
-      return simulate(loaded, { trials, seed, metric, target, bins, timeBudgetMs, ...(context.signal ? { signal: context.signal } : {}) });
+      return simulate(loaded, { trials, seed, metric, target, bins, quantiles, timeBudgetMs, ...(context.signal ? { signal: context.signal } : {}) });
     },
   };
 }

@@ -20,7 +20,7 @@ export interface CommitmentSimulation {
   readonly p50: number;
   readonly p90: number;
   readonly stochasticDrivers: string[];
-  /** Share of trials whose NPV is above the committed value: at least `confidence`. */
+  /** Share of trials whose NPV is above the committed value: `confidence`, give or take one trial. */
   readonly shareAbove: number;
   readonly rule: string;
 }
@@ -32,41 +32,24 @@ export interface CommittedValue {
   readonly simulation: CommitmentSimulation;
 }
 
-const DIRECT_RULE = 'the percentile reported by the calculation plugin (PERCENTILE.INC)';
-const SEARCH_RULE =
-  'a value in [s(k), s(k+1)) of the trial NPVs sorted ascending (s(1) the smallest), k = floor((trials − 1) × quantile), so trials − k trials lie above it (a few more if the search stops early); found by regula falsi (Illinois) on the share of the same seeded run above a target';
-
-/** Probes at most (each is one simulation run); the search usually isolates the trial in 4 to 12. Without
- * isolation the lower end is still returned: its share above is measured, and more than `confidence`. */
-const MAX_PROBES = 24;
-
-interface Bracket {
-  /** count(lo) > above ≥ count(hi), where count(t) is the number of trials above t. */
-  lo: number;
-  countLo: number;
-  hi: number;
-  countHi: number;
-}
+const RULE = 'the (1 − confidence) quantile of the simulated NPV by linear interpolation between order statistics (Excel PERCENTILE.INC), from one seeded run';
 
 /**
  * The risk-adjusted committed value: the (1 − confidence) quantile of the model's simulated NPV, through the
- * calculation plugin's seeded Monte Carlo. P80 → the 20th percentile.
- *
- * The calculation service reports p5/p10/p50/p90/p95, a histogram and the share of trials above a target. Quantiles
- * it reports are used as they are. Any other is located on the same seeded run (same seed and trials, so the same
- * sample every time): count(t), the trials above t, is a step function that drops by one at each trial value, so a
- * bracketing search on it finds the step down to the wanted rank. The search starts from the histogram bin holding
- * the rank, interpolates (regula falsi, Illinois variant so it cannot stall on one side) and stops once the bracket
- * holds a single trial; it returns the bracket's lower end, so at least `confidence` of the trials lie above it.
+ * calculation plugin's seeded Monte Carlo (P80 → the 20th percentile), in one run; a second run with that value as
+ * target measures the share of trials above it, kept with the commitment. Same seed and trials, same sample: anyone
+ * can re-run it.
  */
 export async function committedValueOf(calc: CalculationService, request: CommittedValueRequest, signal?: AbortSignal): Promise<CommittedValue> {
   const { model, confidence, trials, seed } = request;
   const context = signal ? { signal } : {};
   const baseValue = calc.evaluateModel({ model }).metrics.npv.value;
-  const run = (target: number, bins: number): Promise<SimulationResult> => calc.simulate({ model, trials, seed, target, bins }, context);
-  const first = await run(0, 200);
   const quantile = round(1 - confidence);
-  const summary = (committedValue: number, shareAbove: number, rule: string): CommittedValue => ({
+  const first: SimulationResult = await calc.simulate({ model, trials, seed, bins: 1, quantiles: [quantile] }, context);
+  const flat = first.min === first.max;
+  const committedValue = flat ? first.min : first.quantiles[0]!.value;
+  const shareAbove = flat ? 0 : (await calc.simulate({ model, trials, seed, target: committedValue, bins: 1 }, context)).probabilityAboveTarget;
+  return {
     baseValue,
     committedValue,
     simulation: {
@@ -80,60 +63,9 @@ export async function committedValueOf(calc: CalculationService, request: Commit
       p90: first.percentiles.p90,
       stochasticDrivers: first.stochasticDrivers,
       shareAbove,
-      rule,
+      rule: flat ? 'every trial gives the same NPV' : RULE,
     },
-  });
-
-  if (first.min === first.max) return summary(first.min, 0, 'every trial gives the same NPV');
-  const reported = (first.percentiles as Readonly<Record<string, number>>)[`p${round(quantile * 100)}`];
-  if (reported !== undefined) return summary(reported, (await run(reported, 1)).probabilityAboveTarget, DIRECT_RULE);
-
-  const k = Math.floor((trials - 1) * quantile);
-  const above = trials - k - 1;
-  const count = async (t: number) => Math.round((await run(t, 1)).probabilityAboveTarget * trials);
-  const whole: Bracket = { lo: first.min - (first.max - first.min) * 1e-9, countLo: trials, hi: first.max, countHi: 0 };
-
-  // The histogram narrows the start to the bin holding the rank; its edge counts are read from the histogram, so the
-  // answer is checked by a probe before it is trusted (binning rounds at the edges).
-  let before = 0;
-  const bin = first.histogram.find((b) => (before += b.count) > k);
-  let bracket: Bracket = bin ? { lo: bin.from, countLo: trials - (before - bin.count), hi: bin.to, countHi: trials - before } : whole;
-  let found = await isolate(bracket, above, count);
-  if (!found.probed && (await count(found.lo)) !== found.countLo) {
-    bracket = whole;
-    found = await isolate(bracket, above, count);
-  }
-  return summary(found.lo, found.countLo / trials, SEARCH_RULE);
-}
-
-/**
- * Narrows `b` until it holds one trial (or cannot narrow further); returns its lower end, its count, and whether
- * that count was measured (rather than taken from `b`).
- */
-async function isolate(b: Bracket, above: number, count: (t: number) => Promise<number>): Promise<{ lo: number; countLo: number; probed: boolean }> {
-  let { lo, hi, countLo, countHi } = b;
-  let probed = false;
-  // Regula falsi on f(t) = count(t) − above − ½ (positive at lo, negative at hi).
-  let fLo = countLo - above - 0.5;
-  let fHi = countHi - above - 0.5;
-  let lastSide = 0;
-  for (let probes = 0; probes < MAX_PROBES && countLo - countHi > 1; probes++) {
-    let t = lo + (fLo / (fLo - fHi)) * (hi - lo);
-    if (!(t > lo && t < hi)) t = lo + (hi - lo) / 2;
-    if (!(t > lo && t < hi)) break;
-    const c = await count(t);
-    if (c > above) {
-      [lo, countLo, fLo, probed] = [t, c, c - above - 0.5, true];
-      // Illinois: the other end stayed twice in a row, halve its weight so the next point moves towards it.
-      if (lastSide === 1) fHi /= 2;
-      lastSide = 1;
-    } else {
-      [hi, countHi, fHi] = [t, c, c - above - 0.5];
-      if (lastSide === -1) fLo /= 2;
-      lastSide = -1;
-    }
-  }
-  return { lo, countLo, probed };
+  };
 }
 
 function round(x: number): number {

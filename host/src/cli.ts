@@ -2,17 +2,21 @@
 import { isVvError } from '@valueverse/plugin-sdk';
 import { loadEnvConfig } from './config/env-config';
 import { startHost } from './start-host';
+import { startWorker } from './start-worker';
 
-/** `valueverse start`: boot the host and stop gracefully on SIGTERM/SIGINT. */
+/**
+ * `valueverse start`: boot the host; `valueverse worker`: run the plugins' jobs only, no HTTP (start-worker.ts).
+ * Both stop gracefully on SIGTERM/SIGINT.
+ */
 async function main(argv: readonly string[]): Promise<void> {
   const command = argv[0] ?? 'start';
-  if (command !== 'start') {
-    process.stderr.write(`Unknown command "${command}". Usage: valueverse start\n`);
+  if (command !== 'start' && command !== 'worker') {
+    process.stderr.write(`Unknown command "${command}". Usage: valueverse start|worker\n`);
     process.exitCode = 2;
     return;
   }
   const config = loadEnvConfig();
-  const host = await startHost(config);
+  const host = command === 'worker' ? await startWorker(config) : await startHost(config);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -14,10 +14,13 @@ import {
   PostgresIdentityStore,
   MemoryRateLimiter,
   createRedisRateLimiter,
+  RedisEventTransport,
+  BullJobQueue,
   type Kernel,
 } from '@valueverse/kernel';
 import type { HostConfig } from './config/env-config';
 import { seedFirstBoot } from './seed-first-boot';
+import { attachStaticUi } from './static-ui';
 
 export interface RunningHost {
   readonly kernel: Kernel;
@@ -29,7 +32,15 @@ export interface RunningHost {
  * Boots the product: embedded PGlite in VV_DATA_DIR unless DATABASE_URL names a server, the kernel with every
  * plugin under VV_PLUGINS_DIR, first-boot seeding, and the HTTP listener.
  */
-export async function startHost(config: HostConfig, options: { preferSource?: boolean; quiet?: boolean } = {}): Promise<RunningHost> {
+export async function startHost(
+  config: HostConfig,
+  options: {
+    preferSource?: boolean;
+    quiet?: boolean;
+    /** `host worker` (see start-worker.ts): job workers on whatever VV_WORKERS says, no seeding, no HTTP listener. */
+    workerOnly?: boolean;
+  } = {},
+): Promise<RunningHost> {
   const logger = createKernelLogger({ level: config.logLevel });
   await mkdir(config.dataDir, { recursive: true });
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
@@ -54,9 +65,25 @@ export async function startHost(config: HostConfig, options: { preferSource?: bo
     defaultMetrics: true,
     changeFeed: config.redisUrl ? new RedisChangeFeed(config.redisUrl, logger) : undefined,
     rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl, logger) : new MemoryRateLimiter(),
+    eventTransport: config.redisUrl ? new RedisEventTransport(config.redisUrl, logger, { prefix: config.redisPrefix }) : undefined,
+    jobQueue: config.redisUrl
+      ? new BullJobQueue({ url: config.redisUrl, prefix: config.redisPrefix, workers: options.workerOnly === true || config.workers }, logger)
+      : undefined,
   });
+  if (options.workerOnly) {
+    return {
+      kernel,
+      url: '',
+      stop: async () => {
+        await kernel.close({ drainMs: 0 });
+        await store.close();
+        await database.close();
+      },
+    };
+  }
   const seeded = await seedFirstBoot(kernel, { adminEmail: config.adminEmail, adminPassword: config.adminPassword ?? randomBytes(12).toString('base64url') });
   const server = await kernel.listen(config.port, config.host);
+  attachStaticUi(server, { plugins: () => kernel.plugins(), logger });
   const address = server.address() as { port: number };
   const url = `http://${config.host}:${address.port}`;
   const running = kernel.plugins().filter((p) => p.state === 'running').length;

@@ -11,6 +11,10 @@ export { PasswordHasher } from './auth/password-hasher';
 export { createKernelLogger, type KernelLogger } from './observability/kernel-logger';
 export { RedisChangeFeed } from './tenancy/redis-change-feed';
 export type { ChangeFeed } from './tenancy/change-feed';
+export { RedisEventTransport, type RedisEventTransportOptions } from './events/redis-event-transport';
+export type { EventTransport } from './events/event-transport';
+export { BullJobQueue, type BullJobQueueOptions } from './jobs/bull-job-queue';
+export type { KernelJobQueue, DeadJob, DeadJobPage, DeadJobQuery } from './jobs/kernel-job-queue';
 export { loadOrCreateSigningKey } from './auth/signing-key-store';
 export { MemoryIdentityStore, type IdentityStore } from './identity/identity-store';
 export { PostgresIdentityStore, PostgresAuditStore } from './identity/postgres-identity-store';
@@ -18,3 +22,4 @@ export { MemoryAuditStore, type AuditStore, type AuditRecord } from './audit/aud
 export { hotp, verifyTotp, base32Decode } from './identity/totp';
 export { pluginSchemaOf, pluginRoleOf } from './data/plugin-database';
 export { MemoryRateLimiter, RedisRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/rate-limiter';
+export type { HttpRouteInfo, KernelRouteAccess } from './http/kernel-route-table';

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import Koa, { type Context, type Next } from 'koa';
 import { bodyParser } from '@koa/bodyparser';
+import type { Router } from '@koa/router';
 import {
   VvError,
   coreServices,
@@ -11,6 +12,15 @@ import {
   type VvPlugin,
 } from '@valueverse/plugin-sdk';
 import { adminRoutes } from './admin/admin-routes';
+import { jobRoutes } from './admin/job-routes';
+import { MemoryAuditStore, type AuditStore } from './audit/audit-store';
+import { Auditor } from './audit/auditor';
+import { MemoryIdentityStore, type IdentityStore } from './identity/identity-store';
+import { IdentityService } from './identity/identity-service';
+import { apiKeyCache } from './identity/api-key-cache';
+import { rateLimit } from './limits/rate-limit-middleware';
+import { defaultRateLimits, type RateLimiter, type RateLimitPolicy } from './limits/rate-limiter';
+import { identityRoutes } from './identity/identity-routes';
 import { authRoutes } from './auth/auth-routes';
 import { authenticate } from './auth/authenticate';
 import { PasswordHasher } from './auth/password-hasher';
@@ -19,7 +29,10 @@ import { requestScope } from './context/request-scope';
 import type { Database } from './data/database';
 import { ServiceRegistry } from './di/service-registry';
 import { InProcessEventBus } from './events/in-process-event-bus';
+import { EVENT_STREAM_PATH, eventStreamRoutes } from './events/event-stream-routes';
+import type { EventTransport } from './events/event-transport';
 import { PluginGraph } from './graph/plugin-graph';
+import { kernelRoutesOf, type HttpRouteInfo } from './http/kernel-route-table';
 import { openApiDocument } from './http/openapi-document';
 import { pluginDispatcher } from './http/plugin-dispatcher';
 import { PluginRouter, type RegisteredRoute } from './http/plugin-router';
@@ -28,6 +41,7 @@ import type { RequestState } from './http/request-state';
 import { RouteOwnership } from './http/route-ownership';
 import { SchemaValidator } from './http/schema-validator';
 import { InProcessJobQueue } from './jobs/in-process-job-queue';
+import type { KernelJobQueue } from './jobs/kernel-job-queue';
 import { installPluginDataModel, pluginDatabase } from './data/plugin-database';
 import { PluginLifecycle, type LifecycleTimeouts } from './lifecycle/plugin-lifecycle';
 import type { PluginRecord } from './lifecycle/plugin-state';
@@ -69,6 +83,20 @@ export interface KernelOptions {
   readonly passwordHasher?: PasswordHasher;
   /** Broadcasts plugin-set changes to other instances (Redis); without it changes are seen by this instance only. */
   readonly changeFeed?: ChangeFeed;
+  /** Refresh tokens, API keys, second factors (default: in memory). */
+  readonly identityStore?: IdentityStore;
+  /** The append-only audit log (default: in memory). */
+  readonly auditStore?: AuditStore;
+  /** Token buckets per tenant and per API key (Redis across instances); none: no rate limits. */
+  readonly rateLimiter?: RateLimiter;
+  /** Default limits; a tenant's `settings.rateLimits` overrides them. */
+  readonly rateLimits?: RateLimitPolicy;
+  /** Carries events to and from other instances (Redis pub/sub); without it events stay on this instance. */
+  readonly eventTransport?: EventTransport;
+  /** The job queue (BullMQ on Redis); default: in process. */
+  readonly jobQueue?: KernelJobQueue;
+  /** Interval of the event stream's heartbeat comment, default 15 s. */
+  readonly eventStreamHeartbeatMs?: number;
   /** Body size limit, default 1 MB. */
   readonly bodyLimit?: string;
 }
@@ -81,12 +109,16 @@ export interface Kernel {
   readonly passwords: PasswordHasher;
   readonly pluginSets: PluginSetService;
   readonly events: InProcessEventBus;
-  readonly jobs: InProcessJobQueue;
+  readonly jobs: KernelJobQueue;
   readonly metrics: KernelMetrics;
   /** Node request listener (for tests and custom servers). */
   callback(): ReturnType<Koa['callback']>;
   plugins(): readonly PluginRecord[];
   routes(): readonly RegisteredRoute[];
+  /** The database behind `core.db` and the stores, when one was given. */
+  readonly database?: Database;
+  /** Every HTTP route, the kernel's and the plugins', with who may call it (the security suite walks these). */
+  httpRoutes(): readonly HttpRouteInfo[];
   /** Forgets the cached plugin set of one tenant (or all) on this instance. */
   invalidateTenant(tenantId?: string): void;
   /** Listens on host:port; resolves once bound. */
@@ -104,15 +136,21 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const logger = options.logger ?? createKernelLogger({ level: 'info' });
   const timeouts: LifecycleTimeouts = { setupMs: 10_000, startMs: 10_000, stopMs: 5_000, ...options.timeouts };
   const validator = new SchemaValidator();
-  const registry = new ServiceRegistry();
+  // Multi-provider refs pick a tenant's provider from its cached plugin set (`cache` is built below, used at call time).
+  const registry = new ServiceRegistry({ enabledPlugins: async (tenantId) => (await cache.get(tenantId))?.enabled });
   const ownership = new RouteOwnership();
   const metrics = new KernelMetrics({ defaultMetrics: options.defaultMetrics });
-  const events = new InProcessEventBus(logger);
-  const jobs = new InProcessJobQueue(logger);
+  const events = new InProcessEventBus(logger, options.eventTransport);
+  const jobs = options.jobQueue ?? new InProcessJobQueue(logger);
   const tokens = options.tokens ?? (await TokenService.create());
   const passwords = options.passwordHasher ?? new PasswordHasher();
   const records = new Map<string, PluginRecord>();
+  const identityStore = options.identityStore ?? new MemoryIdentityStore();
+  const auditStore = options.auditStore ?? new MemoryAuditStore();
+  const auditor = new Auditor(auditStore, logger);
   const routers = new Map<string, PluginRouter>();
+  // Kernel-owned routers, for `httpRoutes()`.
+  const kernelRouters: Router<RequestState>[] = [];
   const now = () => new Date().toISOString();
 
   // 1. Discover and validate. Every problem becomes a failed record; nothing stops the boot.
@@ -189,7 +227,17 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   }));
   registry.registerCore(coreServices.audit, (m) => ({
     record: async (entry) => {
-      logger.info({ audit: true, plugin: m.id, ...entry, actor: entry.actor ?? requestScope.getStore()?.user.id }, `audit: ${entry.action}`);
+      const request = requestScope.getStore();
+      await auditor.record({
+        action: `${m.id}.${entry.action}`,
+        actor: entry.actor ?? (request ? (request.user.kind === 'api-key' ? `apikey:${request.user.id}` : request.user.id) : `plugin:${m.id}`),
+        tenantId: entry.tenantId ?? request?.tenant.id ?? null,
+        target: entry.target ?? null,
+        before: entry.before ?? null,
+        after: entry.after ?? null,
+        requestId: request?.requestId ?? null,
+        ip: null,
+      });
     },
   }));
   registry.registerCore(coreServices.db, (m) => {
@@ -205,10 +253,18 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     dependantsOf: (id) => graph.dependantsOf(id),
   };
   const cache = new PluginSetCache(options.store, catalog, options.secrets);
-  const pluginSets = new PluginSetService(options.store, catalog, options.secrets, validator);
+  const pluginSets = new PluginSetService(options.store, catalog, options.secrets, validator, async (plan) => {
+    // Invalidated before the event goes out, so a client that reloads on it never reads the old set from here.
+    cache.invalidate(plan.tenantId);
+    await events.publishKernelEvent('plugin-set.changed', plan.tenantId, { changes: plan.changes });
+  });
 
   // 5. Lifecycle: setup → start in dependency order, each with a timeout.
   await options.changeFeed?.subscribe((tenantId) => cache.invalidate(tenantId));
+  // Other instances' `plugin-set.changed` may arrive before their change-feed message: invalidate on either, and
+  // before the event stream (subscribed later, so called later) passes it on.
+  events.subscribe('plugin-set.changed', (event) => cache.invalidate(event.tenantId), 'kernel', { kernelEvents: true });
+  await events.start();
 
   const lifecycle = new PluginLifecycle(records, registry, timeouts, logger, undefined, async (record) => {
     const model = record.plugin?.database;
@@ -222,6 +278,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   });
   await lifecycle.startAll(graph);
   for (const router of routers.values()) router.seal();
+  await jobs.start((id) => records.get(id)?.state === 'running');
 
   // 6. HTTP pipeline. Order matters: request id and metrics, then errors, then the drain gate, then routing.
   const app = new Koa<RequestState>();
@@ -259,7 +316,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     }
     await next();
   });
-  const parseBody = bodyParser({ jsonLimit: options.bodyLimit ?? '1mb', enableTypes: ['json'], onError: (error) => {
+  // JSON everywhere; CSV (text/csv) for imports, handed to the route as a string.
+  const parseBody = bodyParser({ jsonLimit: options.bodyLimit ?? '1mb', textLimit: options.bodyLimit ?? '1mb', enableTypes: ['json', 'text'], extendTypes: { text: ['text/csv'] }, onError: (error) => {
     throw new VvError('VV_VALIDATION', { detail: `Request body is not valid JSON: ${error.message}`, errors: [{ pointer: '', message: 'invalid JSON' }] });
   } });
   app.use(async (ctx: Context, next: Next) => (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'DELETE' ? next() : parseBody(ctx as never, next)));
@@ -268,30 +326,51 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     test(ctx.path) ? middleware(ctx as never, next) : next();
   const system = systemRoutes({ records: () => catalog.all(), metrics, draining: () => draining, version, openapi: () => openApiDocument(allRoutes(), version) });
   app.use(onlyFor((p) => p.startsWith('/health/') || p === '/metrics' || p === '/api/openapi.json', system.routes()));
-  const auth = authRoutes(options.store, passwords, tokens, validator);
+  const identity = new IdentityService(options.store, identityStore, tokens, options.secrets, auditor);
+  const auth = authRoutes({ store: options.store, hasher: passwords, tokens, identity, auditor, validator });
   app.use(onlyFor((p) => p.startsWith('/api/v1/auth/') || p.startsWith('/.well-known/'), auth.routes()));
-  const requireAuth = authenticate(tokens, cache);
+  const apiKeys = apiKeyCache(identity);
+  const limiter = options.rateLimiter ? rateLimit(options.rateLimiter, options.rateLimits ?? defaultRateLimits) : undefined;
+  const requireAuth = authenticate(tokens, cache, apiKeys);
   const admin = adminRoutes({
     store: options.store,
     catalog,
     pluginSets,
     validator,
+    auditor,
     onTenantChanged: async (tenantId) => {
       cache.invalidate(tenantId);
       await options.changeFeed?.publish(tenantId);
     },
   });
-  const adminMiddleware = admin.routes();
+  const adminOnly = admin.routes();
+  const identityRouter = identityRoutes({ store: options.store, identityStore, identity, auditor, audit: auditStore, validator, hashPassword: (password) => passwords.hash(password), onApiKeyRevoked: () => apiKeys.forget() });
+  const identityOnly = identityRouter.routes();
+  kernelRouters.push(system, auth, admin, identityRouter);
+  const adminMiddleware = (ctx: never, next: Next) => adminOnly(ctx, () => identityOnly(ctx, next));
+  const jobAdmin = jobRoutes({ jobs, validator, auditor });
+  const jobAdminOnly = jobAdmin.routes();
+  const stream = eventStreamRoutes({ events, tokens, logger, registry: metrics.registry, heartbeatMs: options.eventStreamHeartbeatMs });
+  const streamOnly = stream.router.routes();
+  kernelRouters.push(jobAdmin, stream.router);
+  app.use(onlyFor((p) => p === EVENT_STREAM_PATH, stream.acceptQueryToken));
   const dispatch = pluginDispatcher(ownership, records, routers);
   app.use(async (ctx: Context, next: Next) => {
     if (!ctx.path.startsWith('/api/')) return next();
     await requireAuth(ctx as never, async () => {
-      if (ctx.path.startsWith('/api/v1/admin/') || ctx.path === '/api/v1/me') return adminMiddleware(ctx as never, next);
+      if (limiter) await limiter(ctx as never);
+      if (ctx.path.startsWith('/api/v1/admin/jobs/')) return jobAdminOnly(ctx as never, next);
+      if (ctx.path === EVENT_STREAM_PATH) return streamOnly(ctx as never, next);
+      if (ctx.path.startsWith('/api/v1/admin/') || ctx.path === '/api/v1/me' || ctx.path.startsWith('/api/v1/me/')) return adminMiddleware(ctx as never, next);
       await dispatch(ctx as never, next);
     });
   });
 
   const allRoutes = () => [...routers.values()].flatMap((r) => r.routes);
+  const httpRoutes = (): HttpRouteInfo[] => [
+    ...kernelRoutesOf(kernelRouters as never[]),
+    ...allRoutes().map((r) => ({ method: r.method, path: `/api/v1${r.path}`, owner: r.pluginId, access: r.minRole })),
+  ];
   let server: Server | undefined;
 
   return {
@@ -307,6 +386,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     callback: () => app.callback(),
     plugins: () => catalog.all(),
     routes: allRoutes,
+    httpRoutes,
+    database: options.database,
     invalidateTenant: (tenantId) => cache.invalidate(tenantId),
     listen: (port, host = '127.0.0.1') =>
       new Promise<Server>((resolve, reject) => {
@@ -319,6 +400,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       }),
     close: async ({ drainMs = 10_000 } = {}) => {
       draining = true;
+      // Event streams never end by themselves: end them, or the drain below would wait for them.
+      stream.closeAll();
       if (server) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();
@@ -331,10 +414,11 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
         server.closeAllConnections();
         await closing;
       }
-      jobs.close();
+      await jobs.close();
       await lifecycle.stopAll();
       await options.changeFeed?.close();
-      events.clear();
+      await options.rateLimiter?.close?.();
+      await events.close();
       registry.dispose();
     },
   };

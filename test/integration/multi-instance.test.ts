@@ -48,14 +48,14 @@ describeWithPostgres('host instances on PostgreSQL and Redis', () => {
     it('serves a change made through A from B within 2 s', async () => {
       const token = await signIn(a.url);
       expect(await npvStatus(b.url, token)).toBe(200);
-      const off = await fetch(`${a.url}/api/v1/admin/tenants/demo/plugins/calculation`, {
+      const off = await fetch(`${a.url}/api/v1/admin/tenants/demo/plugins/calculation?cascade=true`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ enabled: false }),
       });
       expect(off.status).toBe(200);
       await waitForStatus(b.url, token, 404);
-      const on = await fetch(`${a.url}/api/v1/admin/tenants/demo/plugins/calculation`, {
+      const on = await fetch(`${a.url}/api/v1/admin/tenants/demo/plugins/calculation?cascade=true`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ enabled: true }),

@@ -22,6 +22,8 @@ describe('loadEnvConfig', () => {
       host: '127.0.0.1',
       databaseUrl: undefined,
       redisUrl: undefined,
+      redisPrefix: 'vv',
+      workers: true,
       dataDir: resolve('data'),
       encryptionKey: undefined,
       adminEmail: 'admin@example.com',
@@ -43,6 +45,8 @@ describe('loadEnvConfig', () => {
       HOST: '0.0.0.0',
       DATABASE_URL: 'postgresql://app:secret@db.internal:5432/valueverse',
       REDIS_URL: 'rediss://cache.internal:6380/0',
+      VV_REDIS_PREFIX: 'vv-staging',
+      VV_WORKERS: 'off',
       VV_DATA_DIR: '/var/lib/valueverse',
       VV_ENCRYPTION_KEY: key,
       VV_ADMIN_EMAIL: 'ops@acme.test',
@@ -55,6 +59,8 @@ describe('loadEnvConfig', () => {
       host: '0.0.0.0',
       databaseUrl: 'postgresql://app:secret@db.internal:5432/valueverse',
       redisUrl: 'rediss://cache.internal:6380/0',
+      redisPrefix: 'vv-staging',
+      workers: false,
       dataDir: '/var/lib/valueverse',
       encryptionKey: key,
       adminEmail: 'ops@acme.test',
@@ -111,6 +117,11 @@ describe('loadEnvConfig', () => {
     expect(loadEnvConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
   });
 
+  it('reads VV_WORKERS case-insensitively: on runs job workers in the web host, off leaves them to `host worker`', () => {
+    expect(loadEnvConfig({ VV_WORKERS: 'ON' }).workers).toBe(true);
+    expect(loadEnvConfig({ VV_WORKERS: ' off ' }).workers).toBe(false);
+  });
+
   it('accepts an admin email on a local domain', () => {
     expect(loadEnvConfig({ VV_ADMIN_EMAIL: 'admin@localhost' }).adminEmail).toBe('admin@localhost');
   });
@@ -133,6 +144,9 @@ describe('loadEnvConfig', () => {
     ['VV_ADMIN_EMAIL', { VV_ADMIN_EMAIL: 'admin' }, /VV_ADMIN_EMAIL must be an email address \(got "admin"\)/],
     ['VV_ADMIN_EMAIL', { VV_ADMIN_EMAIL: 'admin@exa mple.com' }, /VV_ADMIN_EMAIL must be an email/],
     ['VV_ADMIN_PASSWORD', { VV_ADMIN_PASSWORD: 'short-pass1' }, /VV_ADMIN_PASSWORD must be at least 12 characters \(it has 11\)/],
+    ['VV_REDIS_PREFIX', { VV_REDIS_PREFIX: 'vv:prod' }, /VV_REDIS_PREFIX must be 1-64 letters, digits/],
+    ['VV_REDIS_PREFIX', { VV_REDIS_PREFIX: 'vv*' }, /VV_REDIS_PREFIX must be/],
+    ['VV_WORKERS', { VV_WORKERS: 'yes' }, /VV_WORKERS must be "on" or "off" \(got "yes"\)/],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\)/],
   ];
 

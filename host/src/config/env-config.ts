@@ -17,6 +17,10 @@ export interface HostConfig {
   readonly databaseUrl?: string;
   /** `REDIS_URL` (redis:// or rediss://); undefined → in-process bus and queue. */
   readonly redisUrl?: string;
+  /** `VV_REDIS_PREFIX`: event channel `<prefix>:events` and job-queue keys, one per deployment; default `vv`. */
+  readonly redisPrefix: string;
+  /** `VV_WORKERS` (`on`|`off`): whether `start` also runs job workers when `REDIS_URL` is set; default on. */
+  readonly workers: boolean;
   /** `VV_DATA_DIR`, absolute; default `./data` of the working directory. */
   readonly dataDir: string;
   /** `VV_ENCRYPTION_KEY`, base64 of 32 bytes; undefined → generated into `dataDir` with a warning. */
@@ -87,6 +91,14 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   const redisUrl = read('REDIS_URL');
   if (redisUrl !== undefined && !hasScheme(redisUrl, ['redis:', 'rediss:'])) problem('REDIS_URL', 'must be a redis:// or rediss:// URL');
 
+  const redisPrefix = read('VV_REDIS_PREFIX')?.trim() ?? 'vv';
+  // No ":" (BullMQ separates its key parts with it) and nothing a Redis glob would read as a pattern.
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) problem('VV_REDIS_PREFIX', `must be 1-64 letters, digits, "_", "." or "-" (got "${redisPrefix}")`);
+
+  const rawWorkers = read('VV_WORKERS');
+  const workersSetting = (rawWorkers ?? 'on').trim().toLowerCase();
+  if (workersSetting !== 'on' && workersSetting !== 'off') problem('VV_WORKERS', `must be "on" or "off" (got "${rawWorkers}")`);
+
   const encryptionKey = read('VV_ENCRYPTION_KEY')?.trim();
   if (encryptionKey !== undefined) {
     const bytes = base64Pattern.test(encryptionKey) ? Buffer.from(encryptionKey, 'base64').length : -1;
@@ -122,6 +134,8 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     host,
     databaseUrl,
     redisUrl,
+    redisPrefix,
+    workers: workersSetting !== 'off',
     // Relative paths mean "from where the host was started", as for any command-line tool.
     dataDir: resolve(read('VV_DATA_DIR') ?? './data'),
     encryptionKey,

@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import Emittery from 'emittery';
 import { VvError, type EventBus, type EventEnvelope, type PluginManifest } from '@valueverse/plugin-sdk';
 import type { KernelLogger } from '../observability/kernel-logger';
+import type { EventTransport } from './event-transport';
+
+/** `source` of the events the kernel publishes itself (e.g. `plugin-set.changed`); no plugin may publish as it. */
+export const KERNEL_EVENT_SOURCE = 'kernel';
 
 /** Matches `commitment.*` against `commitment.signed`; `*` alone matches everything. */
 export function matchesPattern(pattern: string, name: string): boolean {
@@ -10,21 +14,47 @@ export function matchesPattern(pattern: string, name: string): boolean {
 }
 
 /**
- * The kernel's event bus: Emittery in process. Every plugin gets a facade that checks its manifest permissions
+ * The kernel's event bus: Emittery in process, plus an optional transport (the Redis bridge) that carries events
+ * to and from the other host instances. Every plugin gets a facade that checks its manifest permissions
  * (`events.publish:<pattern>`, `events.subscribe:<pattern>`) on each call. A failing subscriber is logged and does
  * not stop delivery to the others.
+ *
+ * Kernel events (source `kernel`) reach only subscribers that ask for them (the event stream): they are not part
+ * of the plugin contract, so plugins and `subscribe('*')` see plugin events only.
  */
 export class InProcessEventBus {
   private readonly emitter = new Emittery<{ event: EventEnvelope }>();
 
-  constructor(private readonly logger: KernelLogger) {}
+  constructor(
+    private readonly logger: KernelLogger,
+    private readonly transport?: EventTransport,
+  ) {}
 
-  async publish(envelope: EventEnvelope): Promise<void> {
-    await this.emitter.emit('event', envelope);
+  /** Starts receiving the other instances' events (nothing to do without a transport). */
+  async start(): Promise<void> {
+    await this.transport?.start((envelope) => {
+      this.deliver(envelope).catch((error: unknown) => this.logger.error({ err: error, eventId: envelope.id }, 'delivering a remote event failed'));
+    });
   }
 
-  subscribe(pattern: string, handler: (event: EventEnvelope) => void | Promise<void>, owner: string): () => void {
+  /** Delivers here and, through the transport, on every other instance; each delivers it once. */
+  async publish(envelope: EventEnvelope): Promise<void> {
+    await Promise.all([this.deliver(envelope), this.transport?.send(envelope)]);
+  }
+
+  /** Publishes an event of the kernel itself, e.g. `plugin-set.changed`. */
+  async publishKernelEvent(name: string, tenantId: string, payload: unknown): Promise<void> {
+    await this.publish({ id: randomUUID(), name, tenantId, source: KERNEL_EVENT_SOURCE, occurredAt: new Date().toISOString(), payload });
+  }
+
+  subscribe(
+    pattern: string,
+    handler: (event: EventEnvelope) => void | Promise<void>,
+    owner: string,
+    options: { kernelEvents?: boolean } = {},
+  ): () => void {
     return this.emitter.on('event', async (event) => {
+      if (event.source === KERNEL_EVENT_SOURCE && !options.kernelEvents) return;
       if (!matchesPattern(pattern, event.name)) return;
       try {
         await handler(event);
@@ -40,7 +70,7 @@ export class InProcessEventBus {
       (manifest.permissions ?? []).some((p) => p.startsWith(`events.${kind}:`) && matchesPattern(p.slice(`events.${kind}:`.length), name));
     return {
       publish: async (name, tenantId, payload) => {
-        if (!allowed('publish', name)) {
+        if (!allowed('publish', name) || manifest.id === KERNEL_EVENT_SOURCE) {
           throw new VvError('VV_FORBIDDEN', { params: { reason: `plugin "${manifest.id}" may not publish "${name}" (no events.publish permission matches)` } });
         }
         onPublish?.();
@@ -57,5 +87,15 @@ export class InProcessEventBus {
 
   clear(): void {
     this.emitter.clearListeners();
+  }
+
+  /** Drops every subscriber and disconnects the transport. */
+  async close(): Promise<void> {
+    this.clear();
+    await this.transport?.close();
+  }
+
+  private deliver(envelope: EventEnvelope): Promise<void> {
+    return this.emitter.emit('event', envelope);
   }
 }

@@ -1,0 +1,229 @@
+import { isVvError, type JobContext, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
+import type { DeadJob, KernelJobQueue } from './kernel-job-queue';
+
+const manifest = (id: string): PluginManifest => ({ id, version: '1.0.0', displayName: id, kernel: '^1.0.0', main: 'dist/index.js', permissions: ['jobs'] });
+
+/** Polls `read` until `done` holds (every 10 ms, up to `timeoutMs`); returns the last value read. */
+export async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * The behaviour every `KernelJobQueue` must have, whatever runs it. Run it from each implementation's test file:
+ *
+ * @example
+ * describeJobQueueContract('InProcessJobQueue', async () => new InProcessJobQueue(logger));
+ *
+ * `makeQueue` runs before every test and returns a queue that is not started and sees no other test's jobs;
+ * `cleanup` runs after every test, after the queue's `close()`.
+ */
+export function describeJobQueueContract(name: string, makeQueue: () => Promise<KernelJobQueue>, cleanup?: () => Promise<void>): void {
+  describe(`KernelJobQueue contract: ${name}`, () => {
+    let queue: KernelJobQueue;
+    let jobs: JobQueue;
+
+    beforeEach(async () => {
+      queue = await makeQueue();
+      jobs = queue.forPlugin(manifest('mailer'));
+    });
+
+    afterEach(async () => {
+      await queue.close();
+      await cleanup?.();
+    });
+
+    const deadList = async (tenantId?: string): Promise<DeadJob[]> => [...(await queue.listDead({ tenantId, limit: 200 })).items];
+
+    it('runs a job with its id, namespaced name, tenant, data and attempt 1', async () => {
+      const seen: JobContext<{ to: string }>[] = [];
+      jobs.define<{ to: string }>('send', async (job) => {
+        seen.push(job);
+      });
+      await queue.start();
+      const id = await jobs.enqueue('send', 'acme', { to: 'a@acme.test' });
+      await eventually(() => seen.length, (n) => n === 1);
+      expect(seen[0]).toEqual({ id, name: 'mailer.send', tenantId: 'acme', data: { to: 'a@acme.test' }, attempt: 1 });
+    });
+
+    it('holds jobs enqueued before start() until then', async () => {
+      const ran: string[] = [];
+      jobs.define('send', async (job) => {
+        ran.push(job.id);
+      });
+      const id = await jobs.enqueue('send', 'acme', {});
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(ran).toEqual([]);
+      await queue.start();
+      await eventually(() => ran, (r) => r.length === 1);
+      expect(ran).toEqual([id]);
+    });
+
+    it('retries a failing job with exponential backoff: attempts 1, 2, 3, waiting 200 ms then 400 ms', async () => {
+      const tries: { attempt: number; at: number }[] = [];
+      jobs.define('flaky', async (job) => {
+        tries.push({ attempt: job.attempt, at: Date.now() });
+        if (job.attempt < 3) throw new Error(`failure ${job.attempt}`);
+      }, { attempts: 3, backoffMs: 200 });
+      await queue.start();
+      await jobs.enqueue('flaky', 'acme', {});
+      await eventually(() => tries.length, (n) => n === 3);
+      expect(tries.map((t) => t.attempt)).toEqual([1, 2, 3]);
+      const first = tries[1]!.at - tries[0]!.at;
+      const second = tries[2]!.at - tries[1]!.at;
+      // Timers may fire a few ms early; BullMQ adds some 50-100 ms to each wait. The growth is what is exponential:
+      // a fixed backoff would make both waits equal.
+      expect(first).toBeGreaterThanOrEqual(195);
+      expect(second).toBeGreaterThanOrEqual(395);
+      expect(second - first).toBeGreaterThanOrEqual(150);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await deadList()).toEqual([]);
+    });
+
+    it('dead-letters a job that fails every attempt, with its tenant, data, attempts and last error', async () => {
+      let calls = 0;
+      jobs.define('doomed', async (job) => {
+        calls += 1;
+        throw new Error(`boom ${job.attempt}`);
+      }, { attempts: 2, backoffMs: 20 });
+      await queue.start();
+      const before = Date.now();
+      const jobId = await jobs.enqueue('doomed', 'acme', { invoice: 7 });
+      const [dead] = await eventually(deadList, (d) => d.length === 1);
+      expect(calls).toBe(2);
+      expect(dead).toEqual({
+        id: `mailer.doomed:${jobId}`,
+        queue: 'mailer.doomed',
+        jobId,
+        tenantId: 'acme',
+        data: { invoice: 7 },
+        attempts: 2,
+        error: 'boom 2',
+        failedAt: expect.any(String),
+      });
+      expect(Date.parse(dead!.failedAt)).toBeGreaterThanOrEqual(before - 5);
+    });
+
+    it('lists dead jobs newest first, pages with a cursor without gaps or repeats, and filters by tenant', async () => {
+      jobs.define('doomed', async () => {
+        throw new Error('no');
+      }, { attempts: 1 });
+      await queue.start();
+      const ids: string[] = [];
+      for (const tenant of ['acme', 'globex', 'acme', 'globex', 'acme']) {
+        const jobId = await jobs.enqueue('doomed', tenant, {});
+        ids.push(`mailer.doomed:${jobId}`);
+        // Distinct failure times make "newest first" observable.
+        await eventually(deadList, (d) => d.length === ids.length);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const all = await deadList();
+      expect(all.map((d) => d.id)).toEqual([...ids].reverse());
+
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await queue.listDead({ limit: 2, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        paged.push(...page.items.map((d) => d.id));
+        cursor = page.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor && pages < 10);
+      expect(paged).toEqual(all.map((d) => d.id));
+      expect(pages).toBe(3);
+
+      const acme = await queue.listDead({ tenantId: 'acme', limit: 2 });
+      expect(acme.items.map((d) => d.id)).toEqual([ids[4], ids[2]]);
+      const rest = await queue.listDead({ tenantId: 'acme', limit: 2, cursor: acme.nextCursor! });
+      expect(rest).toEqual({ items: [expect.objectContaining({ id: ids[0], tenantId: 'acme' })], nextCursor: null });
+      expect((await deadList('initech')).length).toBe(0);
+    });
+
+    it('refuses a cursor it did not make with VV_VALIDATION', async () => {
+      const error = await queue.listDead({ limit: 2, cursor: 'not-a-cursor' }).catch((e: unknown) => e);
+      expect(isVvError(error) ? error.code : error).toBe('VV_VALIDATION');
+    });
+
+    it('retries a dead job with a fresh set of attempts: it leaves the dead list and runs from attempt 1 again', async () => {
+      let healthy = false;
+      const attempts: number[] = [];
+      jobs.define('webhook', async (job) => {
+        attempts.push(job.attempt);
+        if (!healthy) throw new Error('endpoint down');
+      }, { attempts: 2, backoffMs: 10 });
+      await queue.start();
+      const jobId = await jobs.enqueue('webhook', 'acme', { url: 'https://example.test' });
+      const [dead] = await eventually(deadList, (d) => d.length === 1);
+      healthy = true;
+      const retried = await queue.retryDead(dead!.id);
+      expect(retried).toMatchObject({ id: dead!.id, jobId, tenantId: 'acme', attempts: 2 });
+      await eventually(() => attempts, (a) => a.length === 3);
+      expect(attempts).toEqual([1, 2, 1]);
+      expect(await eventually(deadList, (d) => d.length === 0)).toEqual([]);
+      expect(await queue.retryDead(dead!.id)).toBeUndefined();
+    });
+
+    it('answers undefined when retrying a job that is not dead', async () => {
+      jobs.define('send', async () => {});
+      await queue.start();
+      expect(await queue.retryDead('mailer.send:nope')).toBeUndefined();
+      expect(await queue.retryDead('no-such.queue:nope')).toBeUndefined();
+      expect(await queue.retryDead('garbage')).toBeUndefined();
+    });
+
+    it('does not enqueue a jobId twice while the first is pending, and accepts it again once that one succeeded', async () => {
+      const ran: string[] = [];
+      jobs.define('digest', async (job) => {
+        ran.push(job.id);
+      });
+      await queue.start();
+      expect(await jobs.enqueue('digest', 'acme', { n: 1 }, { jobId: 'daily-2026-01-01', delayMs: 100 })).toBe('daily-2026-01-01');
+      expect(await jobs.enqueue('digest', 'acme', { n: 2 }, { jobId: 'daily-2026-01-01' })).toBe('daily-2026-01-01');
+      await eventually(() => ran.length, (n) => n === 1);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(ran).toEqual(['daily-2026-01-01']);
+      await jobs.enqueue('digest', 'acme', {}, { jobId: 'daily-2026-01-01' });
+      await eventually(() => ran.length, (n) => n === 2);
+    });
+
+    it('takes any string as a jobId, including ones BullMQ refuses as ids (with ":" or all digits)', async () => {
+      const ran: string[] = [];
+      jobs.define('send', async (job) => {
+        ran.push(job.id);
+      });
+      await queue.start();
+      await jobs.enqueue('send', 'acme', {}, { jobId: 'order:42' });
+      await jobs.enqueue('send', 'acme', {}, { jobId: '42' });
+      await jobs.enqueue('send', 'acme', {}, { jobId: '#42' });
+      await eventually(() => ran.length, (n) => n === 3);
+      expect(ran.sort()).toEqual(['#42', '42', 'order:42']);
+    });
+
+    it('refuses to enqueue a job that is not defined (VV_NOT_FOUND), and a job name with ":" when it is defined', async () => {
+      const error = await jobs.enqueue('missing', 'acme', {}).catch((e: unknown) => e);
+      expect(isVvError(error) ? error.code : error).toBe('VV_NOT_FOUND');
+      expect(() => jobs.define('bad:name', async () => {})).toThrow(/Job name "bad:name" of plugin "mailer"/);
+    });
+
+    it('namespaces queues by plugin: two plugins may define the same job name', async () => {
+      const ran: string[] = [];
+      jobs.define('send', async () => {
+        ran.push('mailer');
+      });
+      queue.forPlugin(manifest('sms')).define('send', async () => {
+        ran.push('sms');
+      });
+      await queue.start();
+      await queue.forPlugin(manifest('sms')).enqueue('send', 'acme', {});
+      await eventually(() => ran, (r) => r.length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(ran).toEqual(['sms']);
+    });
+  });
+}

@@ -253,6 +253,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     dependantsOf: (id) => graph.dependantsOf(id),
   };
   const cache = new PluginSetCache(options.store, catalog, options.secrets);
+  events.setEnablement(async (pluginId, tenantId) => (await cache.get(tenantId))?.enabled.has(pluginId) === true);
   const pluginSets = new PluginSetService(options.store, catalog, options.secrets, validator, async (plan) => {
     // Invalidated before the event goes out, so a client that reloads on it never reads the old set from here.
     cache.invalidate(plan.tenantId);

@@ -25,10 +25,21 @@ export function matchesPattern(pattern: string, name: string): boolean {
 export class InProcessEventBus {
   private readonly emitter = new Emittery<{ event: EventEnvelope }>();
 
+  /**
+   * Answers whether a plugin is enabled for a tenant. A plugin's subscribers only see events of tenants that have
+   * it enabled: a tenant that turned a plugin off must not have it act on its data. Unset: every tenant.
+   */
+  private enabledFor: ((pluginId: string, tenantId: string) => Promise<boolean>) | undefined;
+
   constructor(
     private readonly logger: KernelLogger,
     private readonly transport?: EventTransport,
   ) {}
+
+  /** Filters plugin subscribers by the tenant's plugin set (the kernel wires its plugin-set cache here). */
+  setEnablement(enabledFor: (pluginId: string, tenantId: string) => Promise<boolean>): void {
+    this.enabledFor = enabledFor;
+  }
 
   /** Starts receiving the other instances' events (nothing to do without a transport). */
   async start(): Promise<void> {
@@ -80,7 +91,10 @@ export class InProcessEventBus {
         if (!allowed('subscribe', pattern.replace(/\*$/, 'x'))) {
           throw new VvError('VV_FORBIDDEN', { params: { reason: `plugin "${manifest.id}" may not subscribe to "${pattern}"` } });
         }
-        return this.subscribe(pattern, handler as (e: EventEnvelope) => void, manifest.id);
+        return this.subscribe(pattern, async (event) => {
+          if (this.enabledFor && !(await this.enabledFor(manifest.id, event.tenantId))) return;
+          await (handler as (e: EventEnvelope) => void | Promise<void>)(event);
+        }, manifest.id);
       },
     };
   }

@@ -1,4 +1,4 @@
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { VvError } from '@valueverse/plugin-sdk';
 import type { PluginRecord } from '../lifecycle/plugin-state';
 import type { TenantView } from '../tenancy/plugin-set-cache';
@@ -8,17 +8,25 @@ import type { RouteOwnership } from './route-ownership';
 
 const API = '/api/v1';
 
+/** The plugin that owns an `/api/v1/...` path, or undefined when the kernel or nobody does. */
+export type PluginOwnerLookup = (path: string) => string | undefined;
+
+export function pluginOwnerLookup(ownership: RouteOwnership): PluginOwnerLookup {
+  return (path) => {
+    if (!path.startsWith(API)) return undefined;
+    const owner = ownership.ownerOf(path.slice(API.length));
+    return owner && owner.pluginId !== 'kernel' ? owner.pluginId : undefined;
+  };
+}
+
 /**
- * Dispatches `/api/v1/<prefix>/...` to the plugin that owns the prefix, after the per-tenant checks: a plugin
- * disabled for the tenant answers 404 VV_PLUGIN_NOT_ENABLED, a failed or blocked one 503 with Retry-After —
- * on its own routes only.
+ * Serves `/api/v1/<prefix>/...` for the plugin that owns the prefix, after the per-tenant checks: a plugin
+ * disabled for the tenant answers 404 VV_PLUGIN_NOT_ENABLED, a failed or blocked one 503 with Retry-After — on its
+ * own routes only. Runs after authentication (the tenant view is on ctx.state). Undefined when the handler
+ * answered synchronously; else a promise of its answer being written.
  */
-export function pluginDispatcher(ownership: RouteOwnership, records: ReadonlyMap<string, PluginRecord>, routers: ReadonlyMap<string, PluginRouter>) {
-  const middlewares = new Map<string, ReturnType<PluginRouter['koaRouter']['routes']>>();
-  return async (ctx: Context & { state: RequestState & { tenantView?: TenantView } }, next: Next): Promise<void> => {
-    const owner = ownership.ownerOf(ctx.path.slice(API.length));
-    if (!owner || owner.pluginId === 'kernel') return next();
-    const { pluginId } = owner;
+export function pluginDispatcher(records: ReadonlyMap<string, PluginRecord>, routers: ReadonlyMap<string, PluginRouter>) {
+  return (ctx: Context & { state: RequestState & { tenantView?: TenantView } }, pluginId: string): Promise<void> | undefined => {
     ctx.state.plugin = pluginId;
     const view = ctx.state.tenantView!;
     const config = view.enabled.get(pluginId);
@@ -31,13 +39,8 @@ export function pluginDispatcher(ownership: RouteOwnership, records: ReadonlyMap
       });
     }
     ctx.state.pluginConfig = config;
-    let middleware = middlewares.get(pluginId);
-    if (!middleware) {
-      middleware = routers.get(pluginId)!.koaRouter.routes();
-      middlewares.set(pluginId, middleware);
-    }
-    await middleware(ctx as never, async () => {
-      throw new VvError('VV_NOT_FOUND', { params: { reason: `No route ${ctx.method} ${ctx.path} in plugin "${pluginId}"` } });
-    });
+    const found = routers.get(pluginId)?.match(ctx.method === 'HEAD' ? 'GET' : ctx.method, ctx.path.slice(API.length));
+    if (!found) throw new VvError('VV_NOT_FOUND', { params: { reason: `No route ${ctx.method} ${ctx.path} in plugin "${pluginId}"` } });
+    return found.route.handle(ctx, found.params);
   };
 }

@@ -1,13 +1,15 @@
 import { Readable } from 'node:stream';
-import { Router, type RouterContext } from '@koa/router';
+import type { Context } from 'koa';
 import {
   VvError,
   isHttpResponse,
   type FieldProblem,
   type HttpMethod,
   type HttpRouter,
+  type Logger,
   type PluginManifest,
   type PluginRequest,
+  type RequestContext,
   type Role,
   type RouteDefinition,
 } from '@valueverse/plugin-sdk';
@@ -16,6 +18,7 @@ import { requestScope } from '../context/request-scope';
 import type { RequestState } from './request-state';
 import type { SchemaValidator } from './schema-validator';
 
+const API_PREFIX = '/api/v1';
 const methods: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const pathPattern = /^(\/([a-z0-9][a-z0-9-]*|:[a-zA-Z][a-zA-Z0-9]*))+$/;
 
@@ -34,8 +37,9 @@ export interface RegisteredRoute {
  * their schemas at registration, so bad registrations fail setup instead of a later request.
  */
 export class PluginRouter implements HttpRouter {
-  readonly koaRouter = new Router<RequestState>({ prefix: '/api/v1' });
   readonly routes: RegisteredRoute[] = [];
+  private readonly staticRoutes = new Map<string, CompiledRoute>();
+  private readonly paramRoutes: CompiledRoute[] = [];
   private sealed = false;
 
   constructor(
@@ -73,61 +77,139 @@ export class PluginRouter implements HttpRouter {
     const route: RegisteredRoute = { pluginId: plugin, method: definition.method, path: definition.path, minRole, definition: definition as RouteDefinition };
     this.routes.push(route);
 
-    this.koaRouter.register(definition.path, [definition.method], async (ctx: RouterContext<RequestState>) => {
-      const state = ctx.state;
-      state.route = definition.path;
-      const principal = state.principal!;
-      if (!hasRole(principal.user.role, minRole)) {
-        throw new VvError('VV_FORBIDDEN', { params: { reason: `${definition.method} ${definition.path} needs role "${minRole}" or stronger; you are "${principal.user.role}"` } });
-      }
-      const params = { ...ctx.params } as Record<string, string>;
-      const query = { ...(ctx.query as Record<string, unknown>) };
-      const body = (ctx.request as { body?: unknown }).body;
-      const problems: FieldProblem[] = [
-        ...(validateParams ? validateParams(params) : []),
-        ...(validateQuery ? validateQuery(query) : []),
-        ...(validateBody ? validateBody(body === undefined ? {} : body) : []),
-      ];
-      if (problems.length > 0) throw VvError.validation(problems);
-
-      // The abort signal is wired up only for handlers that read it; most never do.
-      let abort: AbortController | undefined;
-      const signal = () => {
-        if (!abort) {
-          const controller = (abort = new AbortController());
-          ctx.req.once('close', () => {
-            if (!ctx.res.writableFinished) controller.abort();
-          });
+    const segments = definition.path.split('/').slice(1);
+    const entry: CompiledRoute = {
+      route,
+      segments,
+      paramNames: segments.flatMap((segment, i) => (segment.startsWith(':') ? [[i, segment.slice(1)] as const] : [])),
+      handle: (ctx, params) => {
+        const state = ctx.state;
+        state.route = definition.path;
+        const principal = state.principal!;
+        if (!hasRole(principal.user.role, minRole)) {
+          throw new VvError('VV_FORBIDDEN', { params: { reason: `${definition.method} ${definition.path} needs role "${minRole}" or stronger; you are "${principal.user.role}"` } });
         }
-        return abort.signal;
-      };
-      const request: PluginRequest<unknown, Record<string, unknown>> = {
-        method: definition.method,
-        path: ctx.path.slice('/api/v1'.length),
-        params,
-        query,
-        body,
-        headers: ctx.headers as Record<string, string | undefined>,
-        tenant: principal.tenant,
-        user: principal.user,
-        config: state.pluginConfig ?? {},
-        requestId: state.requestId,
-        get log() {
-          return state.log;
-        },
-        get signal() {
-          return signal();
-        },
-      };
-      const result = await requestScope.run({ requestId: state.requestId, tenant: principal.tenant, user: principal.user }, () =>
-        (definition as RouteDefinition).handler(request),
-      );
-      writeResult(ctx, result);
-    });
+        const query = ctx.querystring === '' ? {} : { ...(ctx.query as Record<string, unknown>) };
+        const body = (ctx.request as { body?: unknown }).body;
+        if (validateParams || validateQuery || validateBody) {
+          const problems: FieldProblem[] = [
+            ...(validateParams ? validateParams(params) : []),
+            ...(validateQuery ? validateQuery(query) : []),
+            ...(validateBody ? validateBody(body === undefined ? {} : body) : []),
+          ];
+          if (problems.length > 0) throw VvError.validation(problems);
+        }
+        const request = new KernelPluginRequest(ctx, definition.method, params, query, body, principal, state);
+        const handler = (definition as RouteDefinition).handler;
+        const result = requestScope.run(request.scope, handler, request);
+        if (isPromiseLike(result)) return Promise.resolve(result).then((value) => writeResult(ctx, value));
+        writeResult(ctx, result);
+        return undefined;
+      },
+    };
+    if (entry.paramNames.length === 0) this.staticRoutes.set(`${definition.method} ${definition.path}`, entry);
+    else this.paramRoutes.push(entry);
+  }
+
+  /**
+   * The route for `method` and `path` (below `/api/v1`, a trailing slash ignored) with its decoded parameters, or
+   * undefined. A static path wins over a parameterised one (`/models/library` over `/models/:id`); among
+   * parameterised ones the first registered wins.
+   */
+  match(method: string, path: string): { readonly route: CompiledRoute; readonly params: Record<string, string> } | undefined {
+    const clean = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    const exact = this.staticRoutes.get(`${method} ${clean}`);
+    if (exact) return { route: exact, params: {} };
+    if (this.paramRoutes.length === 0) return undefined;
+    const parts = clean.split('/');
+    for (const candidate of this.paramRoutes) {
+      if (candidate.route.method !== method || candidate.segments.length !== parts.length - 1) continue;
+      let ok = true;
+      for (let i = 0; i < candidate.segments.length && ok; i++) {
+        const segment = candidate.segments[i]!;
+        if (segment.charCodeAt(0) !== 58 /* : */ && segment !== parts[i + 1]) ok = false;
+        else if (parts[i + 1] === '') ok = false;
+      }
+      if (!ok) continue;
+      const params: Record<string, string> = {};
+      for (const [i, name] of candidate.paramNames) {
+        try {
+          params[name] = decodeURIComponent(parts[i + 1]!);
+        } catch {
+          throw VvError.validation([{ pointer: `/${name}`, message: 'is not valid percent-encoding', in: 'params' }]);
+        }
+      }
+      return { route: candidate, params };
+    }
+    return undefined;
   }
 }
 
-function writeResult(ctx: RouterContext<RequestState>, result: unknown): void {
+/** A registered route, ready to match and serve. */
+export interface CompiledRoute {
+  readonly route: RegisteredRoute;
+  readonly segments: readonly string[];
+  readonly paramNames: readonly (readonly [number, string])[];
+  /** Undefined when the handler answered synchronously; else a promise of the answer being written. */
+  handle(ctx: Context & { state: RequestState }, params: Record<string, string>): Promise<void> | undefined;
+}
+
+/**
+ * What a handler receives. A class rather than an object literal: the log and the abort signal are made on first
+ * use, and most requests touch neither.
+ */
+class KernelPluginRequest implements PluginRequest<unknown, Record<string, unknown>> {
+  readonly path: string;
+  readonly headers: Record<string, string | undefined>;
+  readonly tenant: PluginRequest['tenant'];
+  readonly user: PluginRequest['user'];
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly requestId: string;
+  private abort: AbortController | undefined;
+
+  constructor(
+    private readonly ctx: Context & { state: RequestState },
+    readonly method: HttpMethod,
+    readonly params: Record<string, string>,
+    readonly query: Record<string, unknown>,
+    readonly body: unknown,
+    principal: NonNullable<RequestState['principal']>,
+    private readonly state: RequestState,
+  ) {
+    this.path = ctx.path.slice(API_PREFIX.length);
+    this.headers = ctx.headers as Record<string, string | undefined>;
+    this.tenant = principal.tenant;
+    this.user = principal.user;
+    this.config = state.pluginConfig ?? {};
+    this.requestId = state.requestId;
+  }
+
+  /** What `core.context` answers below the handler. */
+  get scope(): RequestContext {
+    return { requestId: this.requestId, tenant: this.tenant, user: this.user };
+  }
+
+  get log(): Logger {
+    return this.state.log;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.abort) {
+      const controller = (this.abort = new AbortController());
+      const { req, res } = this.ctx;
+      req.once('close', () => {
+        if (!res.writableFinished) controller.abort();
+      });
+    }
+    return this.abort.signal;
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+function writeResult(ctx: Context, result: unknown): void {
   if (isHttpResponse(result)) {
     ctx.status = result.status;
     for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);

@@ -19,3 +19,28 @@ export interface RequestState {
   route?: string;
   pluginConfig?: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * `ctx.state` of every request, as a class: the request logger is a pino child made on first use (most requests
+ * never log), through a prototype getter rather than a per-request property definition.
+ */
+export class KernelRequestState implements RequestState {
+  principal?: Principal;
+  plugin?: string;
+  route?: string;
+  pluginConfig?: Readonly<Record<string, unknown>>;
+  private logger: Logger | undefined;
+
+  constructor(
+    readonly requestId: string,
+    private readonly root: { child(bindings: Record<string, unknown>): Logger },
+  ) {}
+
+  get log(): Logger {
+    return (this.logger ??= this.root.child({ requestId: this.requestId }));
+  }
+
+  set log(value: Logger) {
+    this.logger = value;
+  }
+}

@@ -24,23 +24,37 @@ function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Compiled validators for a kernel: one ajv for JSON bodies and configs, one that coerces query strings. */
+function newAjv(coerce: boolean): Ajv {
+  // `strict: false` lets route and config schemas carry annotations such as `x-secret` and `x-unit`.
+  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, ...(coerce ? { coerceTypes: 'array' as const } : {}) });
+  addFormats(ajv);
+  return ajv;
+}
+
+// Compiling a schema costs milliseconds and the compiled function is pure: the process compiles each distinct
+// schema once, whatever the number of kernels (tests boot hundreds).
+let shared: { strict: Ajv; coercing: Ajv } | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+/** Compiled validators: one ajv for JSON bodies and configs, one that coerces query strings and path params. */
 export class SchemaValidator {
-  private readonly strictAjv: Ajv;
-  private readonly coercingAjv: Ajv;
-
-  constructor() {
-    // `strict: false` lets route and config schemas carry annotations such as `x-secret` and `x-unit`.
-    this.strictAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
-    this.coercingAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: 'array' });
-    addFormats(this.strictAjv);
-    addFormats(this.coercingAjv);
-  }
-
   /** Compiles at registration time, so a broken schema is rejected before any request arrives. */
   compile(schema: JsonSchema, part: Part): (value: unknown) => FieldProblem[] {
-    const ajv = part === 'query' || part === 'params' ? this.coercingAjv : this.strictAjv;
-    const validate: ValidateFunction = ajv.compile(schema as object);
-    return (value) => (validate(value) ? [] : toFieldProblems(validate.errors, part));
+    const coerce = part === 'query' || part === 'params';
+    const key = `${coerce ? 'c' : 's'}${JSON.stringify(schema)}`;
+    let validate = compiled.get(key);
+    if (!validate) {
+      shared ??= { strict: newAjv(false), coercing: newAjv(true) };
+      try {
+        validate = (coerce ? shared.coercing : shared.strict).compile(schema as object);
+      } catch (error) {
+        // Another schema already took this `$id` in the shared instance: this one gets an ajv of its own.
+        if (!/already exists/.test((error as Error).message)) throw error;
+        validate = newAjv(coerce).compile(schema as object);
+      }
+      compiled.set(key, validate);
+    }
+    const fn = validate;
+    return (value) => (fn(value) ? [] : toFieldProblems(fn.errors, part));
   }
 }

@@ -16,6 +16,8 @@ export interface TenantView {
  */
 export class PluginSetCache {
   private readonly entries = new Map<string, Promise<TenantView | undefined>>();
+  /** Loads that finished and are still current, for `peek`. */
+  private readonly settled = new Map<string, TenantView>();
   private readonly generations = new Map<string, number>();
   private globalGeneration = 0;
 
@@ -39,12 +41,21 @@ export class PluginSetCache {
     if (generation === this.generationOf(tenantId)) this.entries.set(tenantId, load);
     // If an invalidation lands while loading, drop the result once it resolves.
     void load.then(
-      () => {
-        if (generation !== this.generationOf(tenantId) && this.entries.get(tenantId) === load) this.entries.delete(tenantId);
+      (view) => {
+        if (generation !== this.generationOf(tenantId)) {
+          if (this.entries.get(tenantId) === load) this.entries.delete(tenantId);
+        } else if (view && this.entries.get(tenantId) === load) {
+          this.settled.set(tenantId, view);
+        }
       },
       () => {},
     );
     return load;
+  }
+
+  /** The tenant's view if a current one is loaded, synchronously (the request hot path); else undefined. */
+  peek(tenantId: string): TenantView | undefined {
+    return this.settled.get(tenantId);
   }
 
   /** Forgets one tenant, or every tenant when called without an id (e.g. after missed change messages). */
@@ -52,10 +63,12 @@ export class PluginSetCache {
     if (tenantId === undefined) {
       this.globalGeneration += 1;
       this.entries.clear();
+      this.settled.clear();
       return;
     }
     this.generations.set(tenantId, (this.generations.get(tenantId) ?? 0) + 1);
     this.entries.delete(tenantId);
+    this.settled.delete(tenantId);
   }
 
   private generationOf(tenantId: string): number {

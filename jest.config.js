@@ -13,5 +13,7 @@ module.exports = {
     project('host', path.join(__dirname, 'host')),
     ...pluginDirs.map((d) => project(`plugin-${d}`, path.join(__dirname, 'plugins', d))),
     project('test', path.join(__dirname, 'test'), { testPathIgnorePatterns: ['/node_modules/', '/dist/', '/bench/'], testTimeout: 60000 }),
+    // Angular components and services (jest-preset-angular, jsdom, zoneless): its own config in admin-ui/.
+    path.join(__dirname, 'admin-ui'),
   ],
 };

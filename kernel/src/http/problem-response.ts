@@ -47,25 +47,3 @@ export function writeProblem(ctx: Context, error: VvError, requestId: string): v
   ctx.body = body;
   ctx.type = 'application/problem+json';
 }
-
-/** First middleware: turns every failure into problem+json and logs server errors with their cause. */
-export function problemMiddleware(logger: KernelLogger) {
-  return async (ctx: Context, next: () => Promise<unknown>): Promise<void> => {
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        throw new VvError('VV_NOT_FOUND', { detail: `No route ${ctx.method} ${ctx.path}` });
-      }
-      if (ctx.status === 405 && ctx.body === undefined) {
-        throw new VvError('VV_NOT_FOUND', { detail: `Method ${ctx.method} is not allowed on ${ctx.path}` });
-      }
-    } catch (error) {
-      const requestId = String(ctx.state.requestId ?? '');
-      const vv = toVvError(error, requestId);
-      if (vv.status >= 500) {
-        logger.error({ err: error, requestId, code: vv.code, path: ctx.path, plugin: ctx.state.plugin }, vv.message);
-      }
-      writeProblem(ctx, vv, requestId);
-    }
-  };
-}

@@ -1,6 +1,5 @@
 import type { Context } from 'koa';
 import { VvError, isVvError } from '@valueverse/plugin-sdk';
-import type { KernelLogger } from '../observability/kernel-logger';
 
 /** The RFC 9457 body the kernel sends for every error. */
 export interface ProblemBody {

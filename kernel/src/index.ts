@@ -20,6 +20,6 @@ export { MemoryIdentityStore, type IdentityStore } from './identity/identity-sto
 export { PostgresIdentityStore, PostgresAuditStore } from './identity/postgres-identity-store';
 export { MemoryAuditStore, type AuditStore, type AuditRecord } from './audit/audit-store';
 export { hotp, verifyTotp, base32Decode } from './identity/totp';
-export { pluginSchemaOf, pluginRoleOf } from './data/plugin-database';
+export { pluginSchemaOf, pluginRoleOf, installPluginDataModel, revertPluginDataModel } from './data/plugin-database';
 export { MemoryRateLimiter, RedisRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/rate-limiter';
 export type { HttpRouteInfo, KernelRouteAccess } from './http/kernel-route-table';

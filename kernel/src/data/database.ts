@@ -23,6 +23,14 @@ export interface OpenDatabaseOptions {
   readonly poolMax?: number;
 }
 
+export interface MigrateOptions {
+  readonly schema: string;
+  readonly migrations: readonly MigrationObject[];
+  readonly direction?: 'up' | 'down';
+  /** With `down`: revert newest first through this migration (included); `0` reverts all; unset the newest only. */
+  readonly to?: string | 0;
+}
+
 export interface TenantTransactionOptions {
   /** Run as this role (`set local role`): a non-owner role, so row-level security applies. */
   readonly role?: string;
@@ -45,8 +53,11 @@ export interface Database {
    * security policies on `current_setting('app.tenant_id')` will check.
    */
   withTenantTransaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>, options?: TenantTransactionOptions): Promise<T>;
-  /** Applies the pending migrations of one schema in one transaction; returns the names applied. */
-  migrate(options: { readonly schema: string; readonly migrations: readonly MigrationObject[] }): Promise<string[]>;
+  /**
+   * Applies the pending migrations of one schema in one transaction and returns the names applied; with
+   * `direction: 'down'` reverts (newest first) and returns the names reverted.
+   */
+  migrate(options: MigrateOptions): Promise<string[]>;
   /** Closes MikroORM's pool, then PGlite. Idempotent. */
   close(): Promise<void>;
 }
@@ -139,7 +150,7 @@ class OrmDatabase implements Database {
     });
   }
 
-  async migrate(options: { readonly schema: string; readonly migrations: readonly MigrationObject[] }): Promise<string[]> {
+  async migrate(options: MigrateOptions): Promise<string[]> {
     const applied = await migrateSchema(this.orm, { ...options, lock: this.kind === 'server' });
     if (applied.length > 0) this.logger?.info({ schema: options.schema, applied }, 'database migrations applied');
     return applied;

@@ -15,6 +15,10 @@ export interface MigrateSchemaOptions {
    * whose single connection is exclusive to one process anyway.
    */
   readonly lock: boolean;
+  /** `up` (default) applies pending migrations; `down` reverts applied ones, newest first, through `to` (included). */
+  readonly direction?: 'up' | 'down';
+  /** With `down`: the last migration to revert; unset reverts the newest one only, `0` all. */
+  readonly to?: string | 0;
 }
 
 const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -52,7 +56,8 @@ export async function migrateSchema(orm: MikroORM<PostgreSqlDriver>, options: Mi
   const em = orm.em.fork();
   Object.defineProperty(em, 'config', { value: config });
   const migrator = new Migrator(em);
-  const run = async (): Promise<string[]> => (await migrator.up()).map((m) => m.name);
+  const run = async (): Promise<string[]> =>
+    (options.direction === 'down' ? await migrator.down(options.to === undefined ? undefined : { to: options.to }) : await migrator.up()).map((m) => m.name);
   if (!options.lock) return run();
 
   const key = `valueverse:migrate:${options.schema}`;

@@ -1,7 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { PluginManifest } from '@valueverse/plugin-sdk';
 import { openDatabase, type Database } from './database';
-import { installPluginDataModel, pluginDatabase } from './plugin-database';
+import { installPluginDataModel, pluginDatabase, revertPluginDataModel } from './plugin-database';
 
 interface Note {
   id: number;
@@ -84,6 +84,28 @@ describe('plugin data model on embedded PostgreSQL', () => {
     await database.execute('create table if not exists other_plugin.secrets (id int)');
     const db = pluginDatabase(database, manifest);
     await expect(db.transaction('acme', (tx) => tx.query('select * from other_plugin.secrets'))).rejects.toThrow(/permission denied/);
+  });
+});
+
+describe('plugin data model: down migrations', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase({ inMemory: true });
+  }, 60_000);
+  afterAll(() => database.close());
+
+  const tables = async () => (await database.execute<{ t: string }>("select table_name as t from information_schema.tables where table_schema = 'notes_plugin' and table_name <> 'mikro_orm_migrations' order by 1")).map((r) => r.t);
+
+  it('reverts newest first, through a named step or all the way, and applies them again', async () => {
+    const plain = { migrations: model.migrations };
+    await installPluginDataModel(database, manifest, plain);
+    expect(await tables()).toEqual(['notes', 'tags']);
+    expect(await revertPluginDataModel(database, manifest, plain, '0002-tags')).toEqual(['0002-tags']);
+    expect(await tables()).toEqual(['notes']);
+    expect(await revertPluginDataModel(database, manifest, plain, 0)).toEqual(['0001-notes']);
+    expect(await tables()).toEqual([]);
+    expect(await installPluginDataModel(database, manifest, plain)).toEqual(['0001-notes', '0002-tags']);
+    expect(await tables()).toEqual(['notes', 'tags']);
   });
 });
 

@@ -64,6 +64,15 @@ export async function installPluginDataModel(database: Database, manifest: Plugi
   return applied;
 }
 
+/**
+ * Reverts a plugin's migrations, newest first, through `through` (reverted too); `0` reverts them all. For
+ * downgrades and uninstalls; the plugin must not be serving while it runs.
+ */
+export async function revertPluginDataModel(database: Database, manifest: PluginManifest, model: PluginDataModel, through: string | 0 = 0): Promise<string[]> {
+  const schema = pluginSchemaOf(manifest.id);
+  return database.migrate({ schema, migrations: toMigrationObjects(schema, model.migrations), direction: 'down', to: through });
+}
+
 async function secureSchema(database: Database, schema: string, role: string): Promise<void> {
   await database.transaction(async (tx) => {
     await tx.query(`grant usage on schema ${quote(schema)} to ${quote(role)}`);

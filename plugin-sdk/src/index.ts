@@ -58,3 +58,4 @@ export {
   type PluginDefinition,
   type VvPlugin,
 } from './plugin/define-plugin';
+export { encodeCursor, decodeCursor, type Page } from './http/page-cursor';

@@ -50,3 +50,4 @@ export type { GoalSeekResult } from './scenario/goal-seek';
 export type { RiskAdjustmentResult, RiskCase } from './scenario/risk-adjustment';
 export type { SimulationResult } from './monte-carlo/simulate';
 export type { SummaryStatistics, HistogramBin } from './monte-carlo/summary-statistics';
+export { valueModelSchema } from './http/model-schemas';

@@ -1,81 +1,11 @@
+import { valueModelSchema as calculationModelSchema } from '@valueverse/plugin-calculation';
 import type { JsonSchema } from '@valueverse/plugin-sdk';
 import { industryKeys } from '../library/driver-library';
 
-// The structure of a calculation-plugin ValueModel (so a stored model can be sent to /api/v1/calculate/* as is).
-// The calculation plugin exports no schema, only its engine: the engine checks meaning (names, expressions, cycles,
-// ranges) on every save with pointers under /model, this schema checks shape and unknown keys.
-const identifier: JsonSchema = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' };
-const expression: JsonSchema = { type: 'string', minLength: 1, maxLength: 4000 };
-const amount: JsonSchema = { type: ['number', 'string'], description: 'A number or an expression' };
-
-const distribution: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['type'],
-  properties: {
-    type: { enum: ['triangular', 'pert', 'normal', 'lognormal', 'uniform'] },
-    min: { type: 'number' },
-    mode: { type: 'number' },
-    max: { type: 'number' },
-    mean: { type: 'number' },
-    sd: { type: 'number', exclusiveMinimum: 0 },
-    lambda: { type: 'number', exclusiveMinimum: 0 },
-  },
-};
-
-export const valueModelSchema: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['horizon', 'discountRate', 'drivers', 'benefit'],
-  description: 'A calculation-plugin value model; drivers carry their label in `description`',
-  properties: {
-    name: { type: 'string', maxLength: 200 },
-    horizon: { type: 'integer', minimum: 1, maximum: 600 },
-    discountRate: { type: 'number', exclusiveMinimum: -1 },
-    convention: { enum: ['t0', 'excel'] },
-    drivers: {
-      type: 'array',
-      maxItems: 200,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['name', 'value'],
-        properties: {
-          name: identifier,
-          unit: { type: 'string', maxLength: 60 },
-          value: { type: 'number' },
-          distribution,
-          low: { type: 'number' },
-          high: { type: 'number' },
-          description: { type: 'string', maxLength: 1000 },
-        },
-      },
-    },
-    formulas: {
-      type: 'array',
-      maxItems: 500,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['name', 'expression'],
-        properties: { name: identifier, expression, unit: { type: 'string', maxLength: 60 }, description: { type: 'string', maxLength: 1000 } },
-      },
-    },
-    benefit: expression,
-    costs: { type: 'object', additionalProperties: false, properties: { upfront: amount, recurring: amount } },
-    rampUp: {
-      anyOf: [
-        { type: 'array', maxItems: 600, items: { type: 'number', minimum: 0, maximum: 10 } },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['shape', 'periods'],
-          properties: { shape: { enum: ['linear', 's-curve'] }, periods: { type: 'integer', minimum: 1 } },
-        },
-      ],
-    },
-  },
-};
+// A stored model is a calculation-plugin ValueModel, so it can be sent to /api/v1/calculate/* as is: its shape is the
+// calculation plugin's schema; the engine checks meaning (names, expressions, cycles, ranges) on every save with
+// pointers under /model.
+export const valueModelSchema: JsonSchema = { ...calculationModelSchema, description: 'A calculation-plugin value model; drivers carry their label in `description`' };
 
 const status: JsonSchema = { enum: ['draft', 'published', 'archived'] };
 const industry: JsonSchema = { type: ['string', 'null'], pattern: '^[a-z][a-z0-9-]{1,48}$', description: 'Industry key, e.g. one of the driver library' };

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/core';
-import type { PluginDatabase } from '@valueverse/plugin-sdk';
+import { decodeCursor, encodeCursor, type Page, type PluginDatabase } from '@valueverse/plugin-sdk';
 import type { ValueModel } from '@valueverse/plugin-calculation';
 import { ValueModelEntity, ValueModelVersionEntity, type ValueModelRow, type ValueModelVersionRow } from '../data/value-model-entities';
 import type { ValueModelOrigin, ValueModelStatus, ValueModelVersion } from '../value-models-api';
-import { decodeCursor, encodeCursor, type Page } from './page-cursor';
 
 /** The editable content of a value model. */
 export interface ValueModelContent {

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/core';
-import { VvError, type PluginDatabase } from '@valueverse/plugin-sdk';
+import { decodeCursor, encodeCursor, VvError, type Page, type PluginDatabase } from '@valueverse/plugin-sdk';
 import type { Commitment, CommitmentStatus, CommittedDriver, Milestone, SuccessCriterion } from '../commitments-api';
 import { CommitmentEntity, CommitmentTransitionEntity, type CommitmentRow } from '../data/commitment-entities';
 import { canTransition, isSigned } from './commitment-lifecycle';
 import type { CommitmentSimulation } from './committed-value';
-import { decodeCursor, encodeCursor, type Page } from './page-cursor';
 
 /** What a commitment says: everything a user or the risk adjustment decides. */
 export interface CommitmentContent {

@@ -1,4 +1,4 @@
-import { VvError } from '@valueverse/plugin-sdk';
+import { VvError } from '../errors/vv-error';
 
 /** A page of a list: `nextCursor` is null on the last page. */
 export interface Page<T> {

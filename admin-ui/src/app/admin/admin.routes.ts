@@ -1,0 +1,32 @@
+import { inject } from '@angular/core';
+import type { Routes } from '@angular/router';
+import { requireRole } from '../session/session.guard';
+import { SessionService } from '../session/session.service';
+
+export const adminRoutes: Routes = [
+  {
+    path: '',
+    pathMatch: 'full',
+    redirectTo: () => {
+      const session = inject(SessionService);
+      return session.platformAdmin() ? '/admin/tenants' : `/admin/tenants/${session.tenant()?.id ?? ''}`;
+    },
+  },
+  {
+    path: 'tenants',
+    title: 'Tenants · ValueVerse',
+    canActivate: [requireRole('platform-admin')],
+    loadComponent: () => import('./tenants/tenants.page').then((m) => m.TenantsPage),
+  },
+  {
+    path: 'tenants/:tenantId',
+    title: 'Tenant · ValueVerse',
+    loadComponent: () => import('./tenants/tenant.page').then((m) => m.TenantPage),
+  },
+  {
+    path: 'tenants/:tenantId/plugins/:pluginId',
+    loadChildren: () => import('./plugins/plugin-config.routes').then((m) => m.pluginConfigRoutes),
+  },
+  { path: 'health', title: 'Plugin health · ValueVerse', loadComponent: () => import('./health/health.page').then((m) => m.HealthPage) },
+  { path: 'audit', title: 'Audit log · ValueVerse', loadComponent: () => import('./audit/audit.page').then((m) => m.AuditPage) },
+];

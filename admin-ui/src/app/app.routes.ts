@@ -1,0 +1,60 @@
+import type { Routes } from '@angular/router';
+import { requireRole, requireSession } from './session/session.guard';
+import { Shell } from './shell/shell';
+
+/**
+ * Static routes. Plugin pages this console does not ship are added at run time by `WorkspacePlugins` (router
+ * resetConfig), inside the shell's children and before its `**`.
+ */
+export const routes: Routes = [
+  {
+    path: 'sign-in',
+    title: 'Sign in · ValueVerse',
+    loadComponent: () => import('./session/sign-in.page').then((m) => m.SignInPage),
+  },
+  {
+    path: '',
+    component: Shell,
+    canActivate: [requireSession],
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'workspace' },
+      { path: 'workspace', title: 'Workspace · ValueVerse', loadComponent: () => import('./shell/home.page').then((m) => m.HomePage) },
+      {
+        path: 'workspace/what-if',
+        title: 'What-if · ValueVerse',
+        loadComponent: () => import('./workspace/what-if/what-if.page').then((m) => m.WhatIfPage),
+      },
+      {
+        path: 'workspace/value-report',
+        title: 'Value report · ValueVerse',
+        loadComponent: () => import('./workspace/value-report/value-report.page').then((m) => m.ValueReportPage),
+      },
+      {
+        path: 'workspace/value-models',
+        title: 'Value models · ValueVerse',
+        loadComponent: () => import('./workspace/value-models/value-model-wizard.page').then((m) => m.ValueModelWizardPage),
+      },
+      {
+        path: 'workspace/commitments',
+        title: 'Commitments · ValueVerse',
+        loadComponent: () => import('./workspace/commitments/commitments.page').then((m) => m.CommitmentsPage),
+      },
+      {
+        path: 'workspace/realization',
+        title: 'Realization · ValueVerse',
+        loadComponent: () => import('./workspace/realization/realization.page').then((m) => m.RealizationPage),
+      },
+      {
+        path: 'workspace/amplify',
+        title: 'Amplify · ValueVerse',
+        loadComponent: () => import('./workspace/amplify/amplify.page').then((m) => m.AmplifyPage),
+      },
+      {
+        path: 'admin',
+        canActivate: [requireRole('tenant-admin')],
+        loadChildren: () => import('./admin/admin.routes').then((m) => m.adminRoutes),
+      },
+      { path: '**', title: 'Not found · ValueVerse', loadComponent: () => import('./shell/not-found.page').then((m) => m.NotFoundPage) },
+    ],
+  },
+];

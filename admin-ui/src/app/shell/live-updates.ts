@@ -1,0 +1,119 @@
+import { DestroyRef, Injectable, effect, inject, signal, untracked } from '@angular/core';
+import { SessionService } from '../session/session.service';
+import { WorkspacePlugins } from './workspace-plugins';
+
+export type LiveMode = 'off' | 'connecting' | 'live' | 'polling';
+
+const CHANNEL = 'vv.plugin-set';
+const POLL_MS = 5_000;
+const SSE_RETRY_MS = 60_000;
+
+/**
+ * Keeps the workspace navigation in step with the tenant's plugin set:
+ * - server-sent events (`plugin-set.changed` on /api/v1/events/stream) for changes made anywhere;
+ * - a BroadcastChannel, so another tab of this browser that changed the set is seen at once;
+ * - polling every 5 s while the event stream is not connected (older servers, proxies that buffer).
+ */
+@Injectable({ providedIn: 'root' })
+export class LiveUpdates {
+  private readonly session = inject(SessionService);
+  private readonly plugins = inject(WorkspacePlugins);
+  private source: EventSource | undefined;
+  private channel: BroadcastChannel | undefined;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
+  /** The token the current stream was opened with. */
+  private token: string | undefined;
+
+  readonly mode = signal<LiveMode>('off');
+
+  constructor() {
+    // Reconnect with the new token after a refresh or tenant switch (the stream is per tenant, token in the URL).
+    effect(() => {
+      const token = this.session.session()?.accessToken;
+      untracked(() => {
+        if (!this.running || token === this.token) return;
+        if (token) this.connect(token);
+        else this.stop();
+      });
+    });
+    inject(DestroyRef).onDestroy(() => this.stop());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    if (typeof BroadcastChannel !== 'undefined') {
+      this.channel = new BroadcastChannel(CHANNEL);
+      this.channel.onmessage = (event: MessageEvent<{ tenantId?: string }>) => {
+        if (event.data?.tenantId === this.session.tenant()?.id) void this.plugins.load();
+      };
+    }
+    const token = this.session.accessToken();
+    if (token) this.connect(token);
+  }
+
+  stop(): void {
+    this.running = false;
+    this.source?.close();
+    this.source = undefined;
+    this.token = undefined;
+    this.channel?.close();
+    this.channel = undefined;
+    this.stopPolling();
+    clearTimeout(this.retryTimer);
+    this.mode.set('off');
+  }
+
+  /** Tells the other tabs that this tab changed a tenant's plugin set. */
+  announce(tenantId: string): void {
+    this.channel?.postMessage({ tenantId });
+  }
+
+  private connect(token: string): void {
+    this.token = token;
+    this.source?.close();
+    clearTimeout(this.retryTimer);
+    if (typeof EventSource === 'undefined') {
+      this.startPolling();
+      return;
+    }
+    this.mode.set('connecting');
+    const source = new EventSource(`/api/v1/events/stream?access_token=${encodeURIComponent(token)}`);
+    this.source = source;
+    source.onopen = () => {
+      if (this.source !== source) return;
+      this.mode.set('live');
+      this.stopPolling();
+      // Changes made while disconnected were not streamed: catch up once.
+      void this.plugins.load();
+    };
+    source.addEventListener('plugin-set.changed', () => void this.plugins.load());
+    source.onerror = () => {
+      if (this.source !== source) return;
+      this.startPolling();
+      if (source.readyState === EventSource.CLOSED) {
+        // Fatal (no stream on this server, or the token was refused): poll, and try the stream again later.
+        this.source = undefined;
+        this.retryTimer = setTimeout(() => {
+          const current = this.session.accessToken();
+          if (this.running && current) this.connect(current);
+        }, SSE_RETRY_MS);
+      }
+    };
+  }
+
+  private startPolling(): void {
+    this.mode.set('polling');
+    if (this.pollTimer) return;
+    this.pollTimer = setInterval(() => {
+      if (typeof document === 'undefined' || document.visibilityState === 'visible') void this.plugins.load();
+    }, POLL_MS);
+  }
+
+  private stopPolling(): void {
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+}

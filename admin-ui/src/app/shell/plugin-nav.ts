@@ -1,0 +1,92 @@
+import type { Route, Routes } from '@angular/router';
+import type { ManifestNavEntry, TenantPlugin } from '../api/admin-api';
+
+/** One entry of the workspace navigation, made from an enabled plugin's manifest. */
+export interface NavEntry {
+  readonly pluginId: string;
+  readonly label: string;
+  /** Path under /workspace/. */
+  readonly path: string;
+  readonly icon?: string;
+  /** Custom element tag of a third-party page. */
+  readonly element?: string;
+  /** Where that element's bundle is loaded from. */
+  readonly elementsUrl?: string;
+  /** False when the plugin is enabled but not running (failed, blocked): shown, marked unavailable. */
+  readonly available: boolean;
+}
+
+/**
+ * Navigation for first-party plugins whose manifest has no `ui.nav` yet. A manifest's own `ui.nav` always wins;
+ * these keep the console usable while the lifecycle plugins are being written.
+ */
+export const FIRST_PARTY_NAV: Readonly<Record<string, readonly ManifestNavEntry[]>> = {
+  calculation: [
+    { label: 'What-if', path: 'what-if', icon: 'tune' },
+    { label: 'Value report', path: 'value-report', icon: 'insights' },
+  ],
+  'value-architect': [{ label: 'Value models', path: 'value-models', icon: 'account_tree' }],
+  'value-committer': [{ label: 'Commitments', path: 'commitments', icon: 'flag' }],
+  'value-executor': [{ label: 'Realization', path: 'realization', icon: 'trending_up' }],
+  'value-amplifier': [{ label: 'Amplify', path: 'amplify', icon: 'lightbulb' }],
+};
+
+const FIRST_PARTY_ICONS = new Map(Object.values(FIRST_PARTY_NAV).flatMap((entries) => entries.map((e) => [e.path, e.icon] as const)));
+
+/** Workspace pages this console ships (see app.routes.ts); other nav paths get a runtime route. */
+export const FIRST_PARTY_PATHS: ReadonlySet<string> = new Set(['what-if', 'value-report', 'value-models', 'commitments', 'realization', 'amplify']);
+
+/** The URL of a plugin's custom-element bundle: absolute URLs as given, plugin-relative paths under /plugin-assets/. */
+export function elementsUrl(pluginId: string, elements: string | undefined): string | undefined {
+  if (!elements) return undefined;
+  if (/^https?:\/\//.test(elements) || elements.startsWith('/')) return elements;
+  return `/plugin-assets/${encodeURIComponent(pluginId)}/${elements.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** The nav entries of the enabled plugins, in plugin order; the first entry for a path wins. */
+export function navEntries(plugins: readonly TenantPlugin[]): NavEntry[] {
+  const seen = new Set<string>();
+  const entries: NavEntry[] = [];
+  for (const plugin of plugins) {
+    if (!plugin.enabled) continue;
+    const declared = plugin.ui?.nav?.length ? plugin.ui.nav : (FIRST_PARTY_NAV[plugin.pluginId] ?? []);
+    for (const nav of declared) {
+      if (seen.has(nav.path)) continue;
+      seen.add(nav.path);
+      entries.push({
+        pluginId: plugin.pluginId,
+        label: nav.label,
+        path: nav.path,
+        icon: nav.icon ?? FIRST_PARTY_ICONS.get(nav.path),
+        element: nav.element,
+        elementsUrl: elementsUrl(plugin.pluginId, plugin.ui?.elements),
+        available: plugin.state === 'running',
+      });
+    }
+  }
+  return entries;
+}
+
+/** A stable text of what the navigation depends on, to tell whether a reload changed anything. */
+export function navSignature(plugins: readonly TenantPlugin[]): string {
+  return JSON.stringify(plugins.filter((p) => p.enabled).map((p) => [p.pluginId, p.state, p.version, p.ui ?? null]));
+}
+
+const isPluginRoute = (route: Route) => route.data?.['pluginRoute'] === true;
+
+/**
+ * The router config with one route per plugin page that this console does not ship, inserted in the shell's
+ * children just before its `**` route (a later route would never match). Previous plugin routes are replaced.
+ */
+export function withPluginRoutes(config: Routes, entries: readonly NavEntry[], page: NonNullable<Route['loadComponent']>): Routes {
+  return config.map((route) => {
+    const children = route.children;
+    if (!children?.some((child) => child.path === '**')) return route;
+    const kept = children.filter((child) => !isPluginRoute(child));
+    const wildcard = kept.findIndex((child) => child.path === '**');
+    const added: Route[] = entries
+      .filter((entry) => !FIRST_PARTY_PATHS.has(entry.path))
+      .map((entry) => ({ path: `workspace/${entry.path}`, title: `${entry.label} · ValueVerse`, loadComponent: page, data: { pluginRoute: true, entry } }));
+    return { ...route, children: [...kept.slice(0, wildcard), ...added, ...kept.slice(wildcard)] };
+  });
+}

@@ -1,0 +1,119 @@
+import { Injectable, inject } from '@angular/core';
+import { ApiClient } from '../api/api-client';
+
+export interface Distribution {
+  readonly type: 'triangular' | 'pert' | 'normal' | 'lognormal' | 'uniform';
+  readonly min?: number;
+  readonly mode?: number;
+  readonly max?: number;
+  readonly mean?: number;
+  readonly sd?: number;
+}
+
+export interface Driver {
+  readonly name: string;
+  readonly unit?: string;
+  readonly value: number;
+  readonly distribution?: Distribution;
+  readonly low?: number;
+  readonly high?: number;
+  readonly description?: string;
+}
+
+export interface Formula {
+  readonly name: string;
+  readonly expression: string;
+  readonly unit?: string;
+}
+
+/** The calculation plugin's value model (plugins/calculation/src/model/value-model.ts). */
+export interface ValueModel {
+  readonly name?: string;
+  readonly horizon: number;
+  readonly discountRate: number;
+  readonly convention?: 't0' | 'excel';
+  readonly drivers: readonly Driver[];
+  readonly formulas?: readonly Formula[];
+  readonly benefit: string;
+  readonly costs?: { readonly upfront?: number | string; readonly recurring?: number | string };
+  readonly rampUp?: readonly number[] | { readonly shape: 'linear' | 's-curve'; readonly periods: number };
+}
+
+export interface PeriodFigures {
+  readonly period: number;
+  readonly benefit: number;
+  readonly cost: number;
+  readonly cashFlow: number;
+  readonly presentValue: number;
+  readonly cumulativeCashFlow: number;
+  readonly cumulativePresentValue: number;
+}
+
+export interface ModelEvaluation {
+  readonly drivers: Record<string, number>;
+  readonly periods: readonly PeriodFigures[];
+  readonly cashFlows: readonly number[];
+  readonly metrics: {
+    readonly npv: { readonly value: number; readonly formula: string };
+    readonly irr: { readonly value: number | null };
+    readonly roi: { readonly value: number | null; readonly totalBenefits: number; readonly totalCosts: number };
+    readonly payback: { readonly value: number | null; readonly paysBack: boolean };
+    readonly discountedPayback: { readonly value: number | null; readonly paysBack: boolean };
+  };
+}
+
+export interface HistogramBin {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+}
+
+export interface SimulationResult {
+  readonly metric: 'npv' | 'roi';
+  readonly trials: number;
+  readonly seed: number;
+  readonly mean: number;
+  readonly standardDeviation: number;
+  readonly min: number;
+  readonly max: number;
+  readonly percentiles: { readonly p5: number; readonly p10: number; readonly p50: number; readonly p90: number; readonly p95: number };
+  readonly probabilityAboveTarget: number;
+  readonly target: number;
+  readonly histogram: readonly HistogramBin[];
+  readonly stochasticDrivers: readonly string[];
+}
+
+/** POST /api/v1/calculate/* (the calculation plugin). */
+@Injectable({ providedIn: 'root' })
+export class CalculationApi {
+  private readonly api = inject(ApiClient);
+
+  evaluate(model: ValueModel, signal?: AbortSignal): Promise<ModelEvaluation> {
+    return this.api.post('/api/v1/calculate/model', { model }, undefined, signal);
+  }
+
+  simulate(model: ValueModel, options: { trials: number; seed: number; bins?: number }, signal?: AbortSignal): Promise<SimulationResult> {
+    return this.api.post('/api/v1/calculate/simulate', { model, ...options }, undefined, signal);
+  }
+}
+
+/** The model with some drivers set to other values (what-if). */
+export function withDriverValues(model: ValueModel, values: Readonly<Record<string, number>>): ValueModel {
+  return { ...model, drivers: model.drivers.map((d) => (d.name in values ? { ...d, value: values[d.name]! } : d)) };
+}
+
+/** Slider bounds for a driver: its low/high, else its distribution's range, else ±50 % of its value. */
+export function driverRange(driver: Driver): { min: number; max: number; step: number } {
+  let min = driver.low ?? driver.distribution?.min;
+  let max = driver.high ?? driver.distribution?.max;
+  if (min === undefined || max === undefined || !(max > min)) {
+    const v = driver.value;
+    [min, max] = v === 0 ? [0, 100] : v > 0 ? [v * 0.5, v * 1.5] : [v * 1.5, v * 0.5];
+  }
+  min = Math.min(min, driver.value);
+  max = Math.max(max, driver.value);
+  const raw = (max - min) / 100;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
+  return { min, max, step };
+}

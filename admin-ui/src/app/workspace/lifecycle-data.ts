@@ -1,0 +1,227 @@
+// Shapes of the lifecycle plugins' answers (plugins/value-*/src), read defensively: those plugins are young, so a
+// missing field becomes a default rather than an exception in a template.
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
+const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** The array of a list answer: the body itself, or its `items` (cursor pages) or a named member. */
+export function listOf(body: unknown, ...names: string[]): unknown[] {
+  if (Array.isArray(body)) return body;
+  if (!isObject(body)) return [];
+  for (const key of ['items', ...names]) if (Array.isArray(body[key])) return body[key] as unknown[];
+  return [];
+}
+
+export const COMMITMENT_STATUSES = ['draft', 'proposed', 'signed', 'active', 'closed'] as const;
+
+/** value-committer's lifecycle: where a commitment in each status may go next. */
+export const NEXT_STATUSES: Readonly<Record<string, readonly string[] | undefined>> = {
+  draft: ['proposed'],
+  proposed: ['draft', 'signed'],
+  signed: ['active'],
+  active: ['closed'],
+  closed: [],
+};
+
+export interface Milestone {
+  readonly id: string;
+  readonly title: string;
+  readonly dueDate: string;
+  readonly metric: string;
+  readonly target: number;
+}
+
+/** A commitment (value-committer `Commitment`). */
+export interface Commitment {
+  readonly id: string;
+  readonly title: string;
+  readonly status: string;
+  readonly version: number;
+  readonly modelId: string;
+  readonly confidence: number | null;
+  readonly baseValue: number | null;
+  readonly committedValue: number | null;
+  readonly currency: string;
+  readonly milestones: readonly Milestone[];
+}
+
+export function toCommitment(raw: unknown): Commitment | undefined {
+  if (!isObject(raw) || typeof raw['id'] !== 'string') return undefined;
+  return {
+    id: raw['id'],
+    title: str(raw['title'], raw['id']),
+    status: str(raw['status'], 'draft'),
+    version: num(raw['version']) ?? 1,
+    modelId: str(raw['modelId']),
+    confidence: num(raw['confidence']),
+    baseValue: num(raw['baseValue']),
+    committedValue: num(raw['committedValue']),
+    currency: str(raw['currency'], 'USD'),
+    milestones: arr(raw['milestones']).filter(isObject).map((m, i) => ({
+      id: str(m['id'], String(i)),
+      title: str(m['title'], `Milestone ${i + 1}`),
+      dueDate: str(m['dueDate']),
+      metric: str(m['metric']),
+      target: num(m['target']) ?? 0,
+    })),
+  };
+}
+
+export function toCommitments(body: unknown): Commitment[] {
+  return listOf(body).map(toCommitment).filter((c): c is Commitment => !!c);
+}
+
+export interface MilestoneRealization {
+  readonly milestoneId: string;
+  readonly title: string;
+  readonly metric: string;
+  readonly dueDate: string;
+  readonly target: number;
+  readonly actual: number | null;
+  readonly projected: number | null;
+  readonly variance: number | null;
+  readonly status: string;
+}
+
+export interface DriverRealization {
+  readonly key: string;
+  readonly committed: number;
+  readonly actual: number | null;
+  readonly variance: number | null;
+}
+
+/** GET /realization/commitments/:id (value-executor `RealizationReport`). */
+export interface RealizationReport {
+  readonly commitmentId: string;
+  readonly title: string;
+  readonly asOf: string;
+  /** 1 = fully realized. */
+  readonly overall: number;
+  readonly atRisk: boolean;
+  readonly milestones: readonly MilestoneRealization[];
+  readonly drivers: readonly DriverRealization[];
+}
+
+export function toRealization(raw: unknown): RealizationReport | undefined {
+  if (!isObject(raw)) return undefined;
+  const milestones = arr(raw['milestones'])
+    .filter(isObject)
+    .map((m, i) => ({
+      milestoneId: str(m['milestoneId'], String(i)),
+      title: str(m['title'], `Milestone ${i + 1}`),
+      metric: str(m['metric']),
+      dueDate: str(m['dueDate']),
+      target: num(m['target']) ?? 0,
+      actual: num(m['actual']),
+      projected: num(m['projected']),
+      variance: num(m['variance']),
+      status: str(m['status'], 'pending'),
+    }))
+    .sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+  return {
+    commitmentId: str(raw['commitmentId']),
+    title: str(raw['title']),
+    asOf: str(raw['asOf']),
+    overall: num(raw['overall']) ?? 0,
+    atRisk: raw['atRisk'] === true,
+    milestones,
+    drivers: arr(raw['drivers'])
+      .filter(isObject)
+      .map((d) => ({ key: str(d['key']), committed: num(d['committed']) ?? 0, actual: num(d['actual']), variance: num(d['variance']) })),
+  };
+}
+
+/** One ranked recommendation (value-amplifier `Recommendation`). */
+export interface Recommendation {
+  readonly rank: number;
+  readonly kind: string;
+  readonly driver: string;
+  readonly label: string;
+  readonly unit: string;
+  readonly committed: number | null;
+  readonly actual: number | null;
+  readonly gap: number | null;
+  readonly valueImpact: number | null;
+  readonly action: string;
+}
+
+export interface RecommendationsReport {
+  readonly currency: string;
+  readonly realization: number | null;
+  readonly atRisk: boolean;
+  readonly recommendations: readonly Recommendation[];
+  readonly unmeasured: readonly string[];
+  readonly neutral: readonly string[];
+}
+
+export function toRecommendations(raw: unknown): RecommendationsReport {
+  const r = isObject(raw) ? raw : {};
+  return {
+    currency: str(r['currency'], 'USD'),
+    realization: num(r['realization']),
+    atRisk: r['atRisk'] === true,
+    recommendations: listOf(raw, 'recommendations')
+      .filter(isObject)
+      .map((x, i) => ({
+        rank: num(x['rank']) ?? i + 1,
+        kind: str(x['kind']),
+        driver: str(x['driver']),
+        label: str(x['label'], str(x['driver'], `Recommendation ${i + 1}`)),
+        unit: str(x['unit']),
+        committed: num(x['committed']),
+        actual: num(x['actual']),
+        gap: num(x['gap']),
+        valueImpact: num(x['valueImpact']),
+        action: str(x['action']),
+      }))
+      .sort((a, b) => a.rank - b.rank),
+    unmeasured: arr(r['unmeasured']).map((v) => String(v)),
+    neutral: arr(r['neutral']).map((v) => String(v)),
+  };
+}
+
+/** A value hypothesis (value-architect `ValueHypothesis`). */
+export interface Hypothesis {
+  readonly title: string;
+  readonly statement: string;
+  readonly rationale: string;
+  readonly confidence: string;
+  readonly estimatedAnnualValue: number | null;
+  readonly formula: string;
+  readonly driver: { readonly key: string; readonly label: string; readonly unit: string; readonly min: number | null; readonly typical: number | null; readonly max: number | null };
+}
+
+export interface HypothesisResult {
+  readonly source: string;
+  readonly provider: string | null;
+  readonly fallbackReason?: string;
+  readonly hypotheses: readonly Hypothesis[];
+}
+
+export function toHypotheses(raw: unknown): HypothesisResult {
+  const r = isObject(raw) ? raw : {};
+  return {
+    source: str(r['source'], 'unknown'),
+    provider: typeof r['provider'] === 'string' ? r['provider'] : null,
+    fallbackReason: typeof r['fallbackReason'] === 'string' ? r['fallbackReason'] : undefined,
+    hypotheses: listOf(raw, 'hypotheses')
+      .filter(isObject)
+      .map((h, i) => {
+        const d = isObject(h['driver']) ? h['driver'] : {};
+        const range = isObject(d['range']) ? d['range'] : {};
+        return {
+          title: str(h['title'], `Hypothesis ${i + 1}`),
+          statement: str(h['statement']),
+          rationale: str(h['rationale']),
+          confidence: str(h['confidence']),
+          estimatedAnnualValue: num(h['estimatedAnnualValue']),
+          formula: str(h['formula']),
+          driver: { key: str(d['key']), label: str(d['label'], str(d['key'])), unit: str(d['unit']), min: num(range['min']), typical: num(range['typical']), max: num(range['max']) },
+        };
+      }),
+  };
+}

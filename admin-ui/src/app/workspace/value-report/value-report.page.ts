@@ -1,0 +1,59 @@
+import { CurrencyPipe, DecimalPipe, PercentPipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, computed, inject, resource, signal } from '@angular/core';
+import { toProblem } from '../../api/problem';
+import { CashFlowChart } from '../../charts/cash-flow-chart';
+import { HistogramChart } from '../../charts/histogram-chart';
+import { RequestState } from '../../ui/request-state';
+import { CalculationApi } from '../calculation-api';
+import { ModelSource } from '../model-source';
+
+/** Trials of the report's simulation: enough for stable percentiles, fast enough to wait for. */
+const TRIALS = 20_000;
+const SEED = 20_240_601;
+
+/** The value report: cash flows, NPV / ROI / payback / IRR, and a seeded Monte Carlo with P10 / P50 / P90. */
+@Component({
+  selector: 'vv-value-report-page',
+  imports: [CurrencyPipe, DecimalPipe, PercentPipe, CashFlowChart, HistogramChart, RequestState],
+  templateUrl: './value-report.page.html',
+  styles: `
+    .vv-toolbar h1 { margin: 0; }
+    select { font: inherit; padding: 0.3rem 0.5rem; border: 1px solid var(--vv-border); border-radius: 6px; background: var(--vv-surface); }
+    .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
+    @media (max-width: 1000px) { .grid { grid-template-columns: 1fr; } }
+    .note { color: var(--vv-muted); font-size: 0.85rem; }
+    .print { font: inherit; background: none; border: 1px solid var(--vv-border); border-radius: 999px; padding: 0.3rem 0.9rem; color: var(--vv-primary); cursor: pointer; }
+    @media print { .print, select { display: none; } }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class ValueReportPage {
+  private readonly calc = inject(CalculationApi);
+  protected readonly source = inject(ModelSource);
+  protected readonly choiceId = signal('sample');
+  protected readonly choice = computed(() => this.source.choices().find((c) => c.id === this.choiceId()) ?? this.source.choices()[0]!);
+
+  protected readonly evaluation = resource({ params: () => this.choice().model, loader: ({ params, abortSignal }) => this.calc.evaluate(params, abortSignal) });
+  protected readonly simulation = resource({
+    params: () => this.choice().model,
+    loader: ({ params, abortSignal }) => this.calc.simulate(params, { trials: TRIALS, seed: SEED, bins: 30 }, abortSignal),
+  });
+
+  constructor() {
+    void this.source.load();
+  }
+
+  protected evaluationProblem() {
+    const e = this.evaluation.error();
+    return e ? toProblem(e) : undefined;
+  }
+
+  protected simulationProblem() {
+    const e = this.simulation.error();
+    return e ? toProblem(e) : undefined;
+  }
+
+  protected print(): void {
+    window.print();
+  }
+}

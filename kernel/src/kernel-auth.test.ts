@@ -99,6 +99,8 @@ describe('authentication and authorisation over HTTP', () => {
       const me = await k.request('GET', '/api/v1/me', { token: login.body.accessToken });
       expect(me.status).toBe(200);
       expect(me.body).toMatchObject({ user: { id: 'u-ada', role: 'member' }, tenant: { id: 'acme' }, platformAdmin: false });
+      // What a member's workspace needs for its navigation: the tenant's plugins, without their config.
+      expect(me.body.plugins).toEqual([{ pluginId: 'notes', displayName: 'notes', version: '1.0.0', state: 'running', enabled: true }]);
     });
 
     it('answers 401 on a wrong password or an unknown email, with the same detail', async () => {

@@ -283,6 +283,13 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
   // 6. HTTP pipeline. Order matters: request id and metrics, then errors, then the drain gate, then routing.
   const app = new Koa<RequestState>();
+  // Koa reports errors it meets while writing a response (a client that hung up mid-stream, say) on 'error' and
+  // would print them to stderr; they go to the log instead, hang-ups at debug level.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    const hangUp = error?.code === 'ERR_STREAM_PREMATURE_CLOSE' || error?.code === 'ECONNRESET' || error?.code === 'EPIPE' || error?.code === 'ECONNABORTED';
+    if (hangUp) logger.debug({ err: error }, 'client closed the connection before the response was written');
+    else logger.error({ err: error }, 'error while writing a response');
+  });
   app.proxy = true;
   let draining = false;
   let inFlight = 0;

@@ -3,6 +3,7 @@ import { VvError } from '@valueverse/plugin-sdk';
 import type { Auditor } from '../audit/auditor';
 import { bodyOf, requireRole, requireTenantAccess } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
+import type { TenantView } from '../tenancy/plugin-set-cache';
 import type { SchemaValidator } from '../http/schema-validator';
 import type { KernelStore, TenantStatus } from '../tenancy/kernel-store';
 import type { PluginCatalog } from '../tenancy/plugin-catalog';
@@ -43,7 +44,16 @@ export function adminRoutes(deps: {
 
   router.get('/me', (ctx) => {
     const p = ctx.state.principal!;
-    ctx.body = { user: p.user, tenant: p.tenant, platformAdmin: p.platformAdmin };
+    // The plugins this tenant has on, with what the workspace needs to build its navigation (no config: members
+    // may read this, and config can hold secrets).
+    const enabled = (ctx.state as RequestState & { tenantView?: TenantView }).tenantView?.enabled ?? new Map();
+    const plugins = [...enabled.keys()].sort().flatMap((id) => {
+      const record = catalog.get(id);
+      if (!record) return [];
+      const { displayName, description, version, ui } = record.manifest;
+      return [{ pluginId: id, displayName, description, version, state: record.state, enabled: true, ui }];
+    });
+    ctx.body = { user: p.user, tenant: p.tenant, platformAdmin: p.platformAdmin, plugins };
   });
 
   router.get('/admin/plugins', (ctx) => {

@@ -126,7 +126,12 @@ async function bootTime(count: number, shape: 'chain' | 'fan'): Promise<number> 
 async function boot(): Promise<void> {
   await bootTime(10, 'chain'); // warm-up: module loading and schema compilation happen once per process
   for (const shape of ['chain', 'fan'] as const) {
-    const best = async (n: number) => Math.min(await bootTime(n, shape), await bootTime(n, shape));
+    // Best of five: a boot of 50 ms is at the mercy of one garbage collection or JIT pause.
+    const best = async (n: number) => {
+      let fastest = Infinity;
+      for (let i = 0; i < 5; i++) fastest = Math.min(fastest, await bootTime(n, shape));
+      return fastest;
+    };
     const [t10, t250, t500] = [await best(10), await best(250), await best(500)];
     // Linear growth: the cost of each added plugin is the same from 10 to 250 as from 250 to 500.
     const early = (t250 - t10) / 240;

@@ -20,3 +20,10 @@ Module._extensions['.ts'] = function compileTs(module, filename) {
   const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { ...options, filename });
   module._compile(code, filename);
 };
+// Node tries extensions in insertion order: put .json and .node after .ts, so `./driver-library` finds
+// driver-library.ts rather than the driver-library.json beside it, as TypeScript resolves it.
+for (const ext of ['.json', '.node']) {
+  const loader = Module._extensions[ext];
+  delete Module._extensions[ext];
+  Module._extensions[ext] = loader;
+}

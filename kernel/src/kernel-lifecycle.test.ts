@@ -1,6 +1,7 @@
 import { coreServices, createServiceRef, definePlugin } from '@valueverse/plugin-sdk';
 import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
 import { expectProblem, manifest, readiness } from './__fixtures__/kernel-test-support';
+import { kernelRouteDocs } from './http/kernel-route-docs';
 
 /** A plugin serving GET /api/v1/<prefix> → { plugin: id }. */
 function serving(id: string, prefix = `/${id}`, extra: Record<string, unknown> = {}) {
@@ -198,6 +199,23 @@ describe('kernel metrics and OpenAPI', () => {
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.paths)).toContain('/api/v1/hello');
     expect(res.body.paths['/api/v1/hello'].get).toBeDefined();
+  });
+
+  it('documents every kernel route in /api/openapi.json, with the schemas the kernel validates with', async () => {
+    const res = await k.request('GET', '/api/openapi.json', { token: null });
+    const kernelRoutes = k.kernel.httpRoutes().filter((r: { owner: string }) => r.owner === 'kernel');
+    const undocumented = kernelRoutes.filter((r: { method: string; path: string }) => !(`${r.method} ${r.path}` in kernelRouteDocs));
+    expect(undocumented).toEqual([]);
+    for (const r of kernelRoutes) {
+      const operation = res.body.paths[r.path.replace(/:([A-Za-z0-9]+)/g, '{$1}')]?.[r.method.toLowerCase()];
+      expect(`${r.method} ${r.path}: ${operation?.summary ? 'documented' : 'missing'}`).toBe(`${r.method} ${r.path}: documented`);
+    }
+    const login = res.body.paths['/api/v1/auth/login'].post;
+    expect(login.security).toEqual([]);
+    expect(login.requestBody.content['application/json'].schema.required).toEqual(['email', 'password']);
+    const plugin = res.body.paths['/api/v1/admin/tenants/{tenantId}/plugins/{pluginId}'].put;
+    expect(plugin.parameters.map((p: { name: string }) => p.name)).toEqual(['tenantId', 'pluginId']);
+    expect(res.body.paths['/api/v1/admin/audit'].get.parameters.map((p: { name: string }) => p.name)).toContain('cursor');
   });
 });
 

@@ -350,7 +350,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   // Kernel routers only see the paths they serve, so plugin requests do not pay for matching them.
   const onlyFor = (test: (path: string) => boolean, middleware: (ctx: never, next: Next) => Promise<unknown>) => async (ctx: Context, next: Next) =>
     test(ctx.path) ? middleware(ctx as never, next) : next();
-  const system = systemRoutes({ records: () => catalog.all(), metrics, draining: () => draining, version, openapi: () => openApiDocument(allRoutes(), version) });
+  const system = systemRoutes({ records: () => catalog.all(), metrics, draining: () => draining, version, openapi: () => openApiDocument(allRoutes(), version, kernelRoutesOf(kernelRouters as never[])) });
   app.use(onlyFor((p) => p.startsWith('/health/') || p === '/metrics' || p === '/api/openapi.json', system.routes()));
   const identity = new IdentityService(options.store, identityStore, tokens, options.secrets, auditor);
   const auth = authRoutes({ store: options.store, hasher: passwords, tokens, identity, auditor, validator });

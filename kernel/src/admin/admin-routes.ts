@@ -1,5 +1,5 @@
 import { Router } from '@koa/router';
-import { VvError } from '@valueverse/plugin-sdk';
+import { VvError, type JsonSchema } from '@valueverse/plugin-sdk';
 import type { Auditor } from '../audit/auditor';
 import { bodyOf, requireRole, requireTenantAccess } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
@@ -10,6 +10,27 @@ import type { PluginCatalog } from '../tenancy/plugin-catalog';
 import type { PluginSetService } from '../tenancy/plugin-set-service';
 
 const tenantIdSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } as const;
+
+export const createTenantSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name'],
+  properties: { id: tenantIdSchema, name: { type: 'string', minLength: 1, maxLength: 120 }, settings: { type: 'object' } },
+};
+
+export const patchTenantSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { name: { type: 'string', minLength: 1, maxLength: 120 }, status: { enum: ['active', 'suspended'] }, settings: { type: 'object' } },
+};
+
+export const putPluginSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { enabled: { type: 'boolean' }, config: { type: 'object' } },
+};
 
 /** Kernel-owned routes under /api/v1: me, admin/plugins, admin/tenants and each tenant's plugin set. */
 export function adminRoutes(deps: {
@@ -23,24 +44,9 @@ export function adminRoutes(deps: {
 }): Router<RequestState> {
   const { store, catalog, pluginSets, validator, onTenantChanged, auditor } = deps;
   const router = new Router<RequestState>({ prefix: '/api/v1' });
-  const createTenant = bodyOf<{ id: string; name: string; settings?: Record<string, unknown> }>(validator, {
-    type: 'object',
-    additionalProperties: false,
-    required: ['id', 'name'],
-    properties: { id: tenantIdSchema, name: { type: 'string', minLength: 1, maxLength: 120 }, settings: { type: 'object' } },
-  });
-  const patchTenant = bodyOf<{ name?: string; status?: TenantStatus; settings?: Record<string, unknown> }>(validator, {
-    type: 'object',
-    additionalProperties: false,
-    minProperties: 1,
-    properties: { name: { type: 'string', minLength: 1, maxLength: 120 }, status: { enum: ['active', 'suspended'] }, settings: { type: 'object' } },
-  });
-  const putPlugin = bodyOf<{ enabled?: boolean; config?: Record<string, unknown> }>(validator, {
-    type: 'object',
-    additionalProperties: false,
-    minProperties: 1,
-    properties: { enabled: { type: 'boolean' }, config: { type: 'object' } },
-  });
+  const createTenant = bodyOf<{ id: string; name: string; settings?: Record<string, unknown> }>(validator, createTenantSchema);
+  const patchTenant = bodyOf<{ name?: string; status?: TenantStatus; settings?: Record<string, unknown> }>(validator, patchTenantSchema);
+  const putPlugin = bodyOf<{ enabled?: boolean; config?: Record<string, unknown> }>(validator, putPluginSchema);
 
   router.get('/me', (ctx) => {
     const p = ctx.state.principal!;

@@ -1,5 +1,5 @@
 import { Router } from '@koa/router';
-import { VvError } from '@valueverse/plugin-sdk';
+import { VvError, type JsonSchema } from '@valueverse/plugin-sdk';
 import type { Auditor } from '../audit/auditor';
 import { bodyOf } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
@@ -18,6 +18,32 @@ interface LoginBody {
 
 const refreshTokenSchema = { type: 'string', minLength: 8, maxLength: 200 } as const;
 
+export const loginSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['email', 'password'],
+  properties: {
+    email: { type: 'string', minLength: 3, maxLength: 320 },
+    password: { type: 'string', minLength: 1, maxLength: 1024 },
+    totp: { type: 'string', pattern: '^[0-9]{6}$' },
+    tenantId: { type: 'string', minLength: 1, maxLength: 63 },
+  },
+};
+
+export const refreshSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['refreshToken'],
+  properties: { refreshToken: refreshTokenSchema, tenantId: { type: 'string', minLength: 1, maxLength: 63 } },
+};
+
+export const logoutSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['refreshToken'],
+  properties: { refreshToken: refreshTokenSchema },
+};
+
 /** The routes that need no access token: sign-in, refresh, sign-out, and the JWKS. */
 export function authRoutes(deps: {
   store: KernelStore;
@@ -29,29 +55,9 @@ export function authRoutes(deps: {
 }): Router<RequestState> {
   const { store, hasher, tokens, identity, auditor, validator } = deps;
   const router = new Router<RequestState>();
-  const loginBody = bodyOf<LoginBody>(validator, {
-    type: 'object',
-    additionalProperties: false,
-    required: ['email', 'password'],
-    properties: {
-      email: { type: 'string', minLength: 3, maxLength: 320 },
-      password: { type: 'string', minLength: 1, maxLength: 1024 },
-      totp: { type: 'string', pattern: '^[0-9]{6}$' },
-      tenantId: { type: 'string', minLength: 1, maxLength: 63 },
-    },
-  });
-  const refreshBody = bodyOf<{ refreshToken: string; tenantId?: string }>(validator, {
-    type: 'object',
-    additionalProperties: false,
-    required: ['refreshToken'],
-    properties: { refreshToken: refreshTokenSchema, tenantId: { type: 'string', minLength: 1, maxLength: 63 } },
-  });
-  const logoutBody = bodyOf<{ refreshToken: string }>(validator, {
-    type: 'object',
-    additionalProperties: false,
-    required: ['refreshToken'],
-    properties: { refreshToken: refreshTokenSchema },
-  });
+  const loginBody = bodyOf<LoginBody>(validator, loginSchema);
+  const refreshBody = bodyOf<{ refreshToken: string; tenantId?: string }>(validator, refreshSchema);
+  const logoutBody = bodyOf<{ refreshToken: string }>(validator, logoutSchema);
   // Unknown emails cost a hash too, so timing does not tell which accounts exist.
   const decoy = hasher.hash('decoy-password-for-timing');
 

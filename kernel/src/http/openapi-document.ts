@@ -1,13 +1,42 @@
+import { kernelRouteDocs } from './kernel-route-docs';
+import type { HttpRouteInfo } from './kernel-route-table';
 import type { RegisteredRoute } from './plugin-router';
 
-/** OpenAPI 3.1 document aggregated from the plugins' route definitions and their JSON Schemas. */
-export function openApiDocument(routes: readonly RegisteredRoute[], version: string): Record<string, unknown> {
+const problemResponse = { description: 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+const pathOf = (path: string) => path.replace(/:([A-Za-z0-9]+)/g, '{$1}');
+const paramsOf = (path: string) => [...path.matchAll(/:([A-Za-z0-9]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+
+/** Query parameters from a query schema's properties (OpenAPI describes them one by one). */
+function queryParams(schema: Record<string, unknown> | undefined): Record<string, unknown>[] {
+  const properties = (schema?.properties ?? {}) as Record<string, unknown>;
+  const required = new Set((schema?.required as string[] | undefined) ?? []);
+  return Object.entries(properties).map(([name, s]) => ({ name, in: 'query', required: required.has(name), schema: s }));
+}
+
+/**
+ * OpenAPI 3.1 document of the whole API: the kernel's own routes (from its routers, with the schemas their handlers
+ * validate with) and the plugins' routes (from their definitions and JSON Schemas).
+ */
+export function openApiDocument(routes: readonly RegisteredRoute[], version: string, kernelRoutes: readonly HttpRouteInfo[] = []): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of kernelRoutes) {
+    const key = `${route.method} ${route.path}`;
+    const doc = kernelRouteDocs[key];
+    (paths[pathOf(route.path)] ??= {})[route.method.toLowerCase()] = {
+      summary: doc?.summary ?? key,
+      tags: ['kernel'],
+      'x-valueverse-access': route.access,
+      parameters: [...paramsOf(route.path), ...queryParams(doc?.query as Record<string, unknown> | undefined)],
+      requestBody: doc?.body ? { required: true, content: { 'application/json': { schema: doc.body } } } : undefined,
+      responses: { '2XX': { description: 'OK', content: { [doc?.produces ?? 'application/json']: {} } }, default: problemResponse },
+      security: route.access === 'public' ? [] : [{ bearer: [] }, { apiKey: [] }],
+    };
+  }
   for (const route of routes) {
-    const path = `/api/v1${route.path.replace(/:([A-Za-z0-9]+)/g, '{$1}')}`;
-    const params = [...route.path.matchAll(/:([A-Za-z0-9]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const path = `/api/v1${pathOf(route.path)}`;
+    const params = [...paramsOf(route.path), ...queryParams(route.definition.schema?.query as Record<string, unknown> | undefined)];
     const schema = route.definition.schema;
-    const responses: Record<string, unknown> = { default: { description: 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } } };
+    const responses: Record<string, unknown> = { default: problemResponse };
     for (const [status, body] of Object.entries(schema?.responses ?? {})) responses[status] = { description: status, content: { 'application/json': { schema: body } } };
     if (!schema?.responses) responses['200'] = { description: 'OK' };
     (paths[path] ??= {})[route.method.toLowerCase()] = {
@@ -17,7 +46,7 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
       parameters: params,
       requestBody: schema?.body ? { required: true, content: { 'application/json': { schema: schema.body } } } : undefined,
       responses,
-      security: [{ bearer: [] }],
+      security: [{ bearer: [] }, { apiKey: [] }],
     };
   }
   return {
@@ -25,7 +54,10 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
     info: { title: 'ValueVerse API', version },
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from POST /api/v1/auth/login, or an API key (vvk_…)' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+      },
       schemas: {
         Problem: {
           type: 'object',

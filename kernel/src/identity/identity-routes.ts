@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from '@koa/router';
-import { roles, VvError, type Role } from '@valueverse/plugin-sdk';
+import { roles, VvError, type Role, type JsonSchema } from '@valueverse/plugin-sdk';
 import type { AuditStore } from '../audit/audit-store';
 import type { Auditor } from '../audit/auditor';
 import { hasRole } from '../auth/role-rank';
@@ -20,6 +20,52 @@ export function quotaOf(settings: Readonly<Record<string, unknown>>, name: 'maxU
 
 const publicKey = (k: ApiKeyRecord) => ({ id: k.id, name: k.name, role: k.role, prefix: k.prefix, createdBy: k.createdBy, createdAt: k.createdAt, revokedAt: k.revokedAt });
 
+export const totpCodeSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code'],
+  properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } },
+};
+
+export const createApiKeySchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'role'],
+  properties: { name: { type: 'string', minLength: 1, maxLength: 120 }, role: { enum: roles.filter((r) => r !== 'platform-admin') } },
+};
+
+export const auditQuerySchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    tenantId: { type: 'string', minLength: 1, maxLength: 63 },
+    action: { type: 'string', minLength: 1, maxLength: 120 },
+    actor: { type: 'string', minLength: 1, maxLength: 200 },
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    cursor: { type: 'string', pattern: '^[0-9]{1,18}$' },
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
+  },
+};
+
+export const addMemberSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['email', 'role'],
+  properties: {
+    email: { type: 'string', format: 'email', maxLength: 320 },
+    role: { enum: roles.filter((r) => r !== 'platform-admin') },
+    password: { type: 'string', minLength: 12, maxLength: 1024 },
+  },
+};
+
+export const memberRoleSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['role'],
+  properties: { role: { enum: roles.filter((r) => r !== 'platform-admin') } },
+};
+
 /** `/api/v1/me/totp…` (second factor), `/api/v1/admin/tenants/:tenantId/api-keys…` and `/api/v1/admin/audit`. */
 export function identityRoutes(deps: {
   store: KernelStore;
@@ -34,31 +80,9 @@ export function identityRoutes(deps: {
 }): Router<RequestState> {
   const { store, identityStore, identity, auditor, audit, validator } = deps;
   const router = new Router<RequestState>({ prefix: '/api/v1' });
-  const codeBody = bodyOf<{ code: string }>(validator, {
-    type: 'object',
-    additionalProperties: false,
-    required: ['code'],
-    properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } },
-  });
-  const keyBody = bodyOf<{ name: string; role: Role }>(validator, {
-    type: 'object',
-    additionalProperties: false,
-    required: ['name', 'role'],
-    properties: { name: { type: 'string', minLength: 1, maxLength: 120 }, role: { enum: roles.filter((r) => r !== 'platform-admin') } },
-  });
-  const auditQuery = validator.compile({
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      tenantId: { type: 'string', minLength: 1, maxLength: 63 },
-      action: { type: 'string', minLength: 1, maxLength: 120 },
-      actor: { type: 'string', minLength: 1, maxLength: 200 },
-      from: { type: 'string', format: 'date-time' },
-      to: { type: 'string', format: 'date-time' },
-      cursor: { type: 'string', pattern: '^[0-9]{1,18}$' },
-      limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
-    },
-  }, 'query');
+  const codeBody = bodyOf<{ code: string }>(validator, totpCodeSchema);
+  const keyBody = bodyOf<{ name: string; role: Role }>(validator, createApiKeySchema);
+  const auditQuery = validator.compile(auditQuerySchema, 'query');
 
   const currentUser = async (ctx: { state: RequestState }) => {
     const principal = ctx.state.principal!;
@@ -133,22 +157,8 @@ export function identityRoutes(deps: {
     ctx.status = 204;
   });
 
-  const memberBody = bodyOf<{ email: string; role: Role; password?: string }>(validator, {
-    type: 'object',
-    additionalProperties: false,
-    required: ['email', 'role'],
-    properties: {
-      email: { type: 'string', format: 'email', maxLength: 320 },
-      role: { enum: roles.filter((r) => r !== 'platform-admin') },
-      password: { type: 'string', minLength: 12, maxLength: 1024 },
-    },
-  });
-  const roleBody = bodyOf<{ role: Role }>(validator, {
-    type: 'object',
-    additionalProperties: false,
-    required: ['role'],
-    properties: { role: { enum: roles.filter((r) => r !== 'platform-admin') } },
-  });
+  const memberBody = bodyOf<{ email: string; role: Role; password?: string }>(validator, addMemberSchema);
+  const roleBody = bodyOf<{ role: Role }>(validator, memberRoleSchema);
   const tenantOrThrow = async (tenantId: string) => {
     const tenant = await store.getTenant(tenantId);
     if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });

@@ -1,0 +1,52 @@
+import type { JsonSchema } from '@valueverse/plugin-sdk';
+import { createTenantSchema, patchTenantSchema, putPluginSchema } from '../admin/admin-routes';
+import { loginSchema, logoutSchema, refreshSchema } from '../auth/auth-routes';
+import { addMemberSchema, auditQuerySchema, createApiKeySchema, memberRoleSchema, totpCodeSchema } from '../identity/identity-routes';
+
+/** What `/api/openapi.json` says of a kernel route: a summary, and the schemas its handler validates with. */
+export interface KernelRouteDoc {
+  readonly summary: string;
+  readonly body?: JsonSchema;
+  readonly query?: JsonSchema;
+  /** Set for routes answering something other than JSON. */
+  readonly produces?: string;
+}
+
+/**
+ * One entry per kernel route, keyed like `kernelRouteAccess`. The schemas are the ones the handlers validate with
+ * (imported, not copied), so the document cannot drift from what the kernel accepts.
+ */
+export const kernelRouteDocs: Readonly<Record<string, KernelRouteDoc>> = {
+  'GET /health/live': { summary: 'Liveness: the process answers' },
+  'GET /health/ready': { summary: "Readiness, with each plugin's state and error" },
+  'GET /metrics': { summary: 'Prometheus metrics', produces: 'text/plain' },
+  'GET /api/openapi.json': { summary: 'This document' },
+  'GET /.well-known/jwks.json': { summary: 'Public keys (EdDSA) that sign access tokens' },
+  'POST /api/v1/auth/login': { summary: 'Sign in with email and password (and a TOTP code when the user has one); returns access and refresh tokens', body: loginSchema },
+  'POST /api/v1/auth/refresh': { summary: 'Rotate a refresh token; presenting a spent one revokes every token of that sign-in', body: refreshSchema },
+  'POST /api/v1/auth/logout': { summary: "Sign out: revoke the refresh token's family", body: logoutSchema },
+  'GET /api/v1/me': { summary: "The caller, its tenant, and the tenant's enabled plugins" },
+  'GET /api/v1/me/totp': { summary: "Whether the caller's TOTP second factor is on or pending" },
+  'POST /api/v1/me/totp': { summary: 'Start TOTP enrolment: a new secret and its otpauth:// URI' },
+  'POST /api/v1/me/totp/confirm': { summary: 'Turn TOTP on with a current code', body: totpCodeSchema },
+  'POST /api/v1/me/totp/disable': { summary: 'Turn TOTP off with a current code', body: totpCodeSchema },
+  'GET /api/v1/events/stream': { summary: "Server-sent events of the caller's tenant (plugin events, plugin-set.changed); ?access_token= accepted", produces: 'text/event-stream' },
+  'GET /api/v1/admin/plugins': { summary: 'Installed plugins: manifest, state, requirements and dependants' },
+  'GET /api/v1/admin/audit': { summary: 'The audit log, newest first, filtered, with cursor pagination', query: auditQuerySchema },
+  'GET /api/v1/admin/tenants': { summary: 'All tenants' },
+  'POST /api/v1/admin/tenants': { summary: 'Create a tenant', body: createTenantSchema },
+  'GET /api/v1/admin/tenants/:tenantId': { summary: 'One tenant' },
+  'PATCH /api/v1/admin/tenants/:tenantId': { summary: 'Rename, suspend or reactivate a tenant, or change its settings (quotas, rate limits)', body: patchTenantSchema },
+  'DELETE /api/v1/admin/tenants/:tenantId': { summary: 'Delete a tenant with its plugin set and memberships' },
+  'GET /api/v1/admin/tenants/:tenantId/plugins': { summary: "The tenant's plugin set: every plugin, enabled or not, with its config (secrets masked)" },
+  'PUT /api/v1/admin/tenants/:tenantId/plugins/:pluginId': { summary: 'Enable, disable or configure a plugin for the tenant (?cascade=true, ?dryRun=true)', body: putPluginSchema },
+  'GET /api/v1/admin/tenants/:tenantId/api-keys': { summary: "The tenant's API keys (never the keys themselves)" },
+  'POST /api/v1/admin/tenants/:tenantId/api-keys': { summary: 'Create an API key; the key is in this response only', body: createApiKeySchema },
+  'DELETE /api/v1/admin/tenants/:tenantId/api-keys/:keyId': { summary: 'Revoke an API key' },
+  'GET /api/v1/admin/tenants/:tenantId/members': { summary: "The tenant's members and their roles" },
+  'POST /api/v1/admin/tenants/:tenantId/members': { summary: 'Add a member: an existing user, or a new one with a password', body: addMemberSchema },
+  'PATCH /api/v1/admin/tenants/:tenantId/members/:userId': { summary: "Change a member's role", body: memberRoleSchema },
+  'DELETE /api/v1/admin/tenants/:tenantId/members/:userId': { summary: 'Remove a member from the tenant' },
+  'GET /api/v1/admin/jobs/dead': { summary: 'Jobs that used up their retries, newest first (?tenantId=, cursor pagination)' },
+  'POST /api/v1/admin/jobs/dead/:id/retry': { summary: 'Run a dead job again from its first attempt' },
+};

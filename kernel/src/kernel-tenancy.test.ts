@@ -126,6 +126,15 @@ describe('secret config', () => {
             },
           }),
         },
+        {
+          manifest: manifest('locker', { routes: ['/locker'], config: { type: 'object', properties: { token: { type: 'string', 'x-secret': true } } } }),
+          plugin: definePlugin({
+            deps: { http: coreServices.http },
+            setup({ http }) {
+              http.route({ method: 'GET', path: '/locker', handler: (req) => ({ token: req.config.token ?? null }) });
+            },
+          }),
+        },
       ],
     });
   });
@@ -173,6 +182,17 @@ describe('secret config', () => {
     const body = expectProblem(res, 422, 'VV_CONFIG_INVALID');
     expect(body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/apiKey']);
     expect(await vaultConfig('globex')).toEqual({});
+  });
+
+  it('removes a secret sent as null: refused while the schema requires it, done when it is optional', async () => {
+    const refused = await put(k, 'acme', 'vault', { config: { apiKey: null, baseUrl: 'https://other.example.com' } });
+    expect(expectProblem(refused, 422, 'VV_CONFIG_INVALID').errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/apiKey']);
+    expect((await k.request('GET', '/api/v1/vault')).body.apiKey).toBe(SECRET);
+
+    expect((await put(k, 'acme', 'locker', { enabled: true, config: { token: 'tok-1' } })).status).toBe(200);
+    expect((await k.request('GET', '/api/v1/locker')).body.token).toBe('tok-1');
+    expect((await put(k, 'acme', 'locker', { config: { token: null } })).status).toBe(200);
+    expect((await k.request('GET', '/api/v1/locker')).body.token).toBeNull();
   });
 });
 

@@ -153,11 +153,18 @@ export class PluginSetService {
     return { tenantId, pluginId, enabled, version: manifest.version, config: this.secrets.sealConfig(config, manifest.config), permissions: [...(manifest.permissions ?? [])] };
   }
 
-  /** A secret sent back as the mask (or left out) keeps its stored value: clients never see secrets to resend. */
+  /**
+   * A secret sent back as the mask (or left out) keeps its stored value: clients never see secrets to resend. A
+   * secret sent as `null` is removed (then the schema decides whether the config is still valid without it).
+   */
   private keepSecrets(incoming: Record<string, unknown>, current: Record<string, unknown>, schema: PluginConfigSchema | undefined): Record<string, unknown> {
     const result: Record<string, unknown> = { ...incoming };
     for (const [key, property] of Object.entries(schema?.properties ?? {})) {
       if (property['x-secret'] !== true) continue;
+      if (result[key] === null) {
+        delete result[key];
+        continue;
+      }
       if ((result[key] === undefined || result[key] === SECRET_MASK) && current[key] !== undefined) result[key] = current[key];
       if (result[key] === SECRET_MASK) delete result[key];
     }

@@ -187,6 +187,9 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
       const byActor = await k.request('GET', '/api/v1/admin/audit?actor=u-ada', { role: 'platform-admin' });
       expect(byActor.body.items.length).toBeGreaterThan(0);
       expect(byActor.body.items.every((i: { actor: string }) => i.actor === 'u-ada')).toBe(true);
+      expect(byActor.body.items[0].actorEmail).toBe('ada@acme.test');
+      const byEmail = await k.request('GET', '/api/v1/admin/audit?actor=ada%40acme.test', { role: 'platform-admin' });
+      expect(byEmail.body.items.map((i: { id: string }) => i.id)).toEqual(byActor.body.items.map((i: { id: string }) => i.id));
       const future = await k.request('GET', `/api/v1/admin/audit?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { role: 'platform-admin' });
       expect(future.body.items).toEqual([]);
 

@@ -232,15 +232,25 @@ export function identityRoutes(deps: {
       throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: query.tenantId } });
     }
     const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
-    ctx.body = await audit.list({
+    // `actor` may be a user id or, for people, their email.
+    let actor = query.actor;
+    if (actor?.includes('@')) actor = (await store.findUserByEmail(actor))?.id ?? actor;
+    const page = await audit.list({
       tenantId: principal.platformAdmin ? query.tenantId : principal.tenant.id,
       action: query.action,
-      actor: query.actor,
+      actor,
       from: query.from,
       to: query.to,
       cursor: query.cursor,
       limit,
     });
+    // Entries keep the actor's id (emails change); the listing adds the current email of user actors.
+    const emails = new Map<string, string>();
+    for (const id of new Set(page.items.map((e) => e.actor).filter((a): a is string => a !== null && !a.includes(':')))) {
+      const user = await store.getUser(id);
+      if (user) emails.set(id, user.email);
+    }
+    ctx.body = { ...page, items: page.items.map((e) => ({ ...e, actorEmail: e.actor ? (emails.get(e.actor) ?? null) : null })) };
   });
 
   return router;

@@ -71,6 +71,8 @@ export interface AuditEntry {
   readonly at: string;
   readonly action: string;
   readonly actor?: string | null;
+  /** The actor's current email, when the actor is a user. */
+  readonly actorEmail?: string | null;
   readonly tenantId?: string | null;
   readonly target?: unknown;
   readonly before?: unknown;

@@ -279,7 +279,16 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   });
   await lifecycle.startAll(graph);
   for (const router of routers.values()) router.seal();
-  await jobs.start((id) => records.get(id)?.state === 'running');
+  await jobs.start({
+    runs: (id) => records.get(id)?.state === 'running',
+    // Who gets a run of a plugin's `perTenant` schedule when it fires: the active tenants that have it enabled (one
+    // at a time: on a cold cache each is a database read, and a schedule is in no hurry).
+    tenantsOf: async (pluginId) => {
+      const found: string[] = [];
+      for (const t of await options.store.listTenants()) if (t.status === 'active' && (await cache.get(t.id))?.enabled.has(pluginId)) found.push(t.id);
+      return found;
+    },
+  });
 
   // 6. HTTP pipeline. Order matters: request id and metrics, then errors, then the drain gate, then routing.
   const app = new Koa<RequestState>();

@@ -25,6 +25,7 @@ export type {
   EventBus,
   JobContext,
   JobOptions,
+  JobSchedule,
   JobQueue,
   SqlTransaction,
   PluginDatabase,

@@ -14,6 +14,7 @@ import {
   type Kernel,
 } from '@valueverse/kernel';
 import { InProcessEventBus } from '../../kernel/src/events/in-process-event-bus';
+import { slotOf } from '../../kernel/src/jobs/job-queue.contract';
 import { openSse, type SseClient } from '../../kernel/src/__fixtures__/sse-client';
 import { describeWithRedis, TEST_REDIS_URL } from '../support/services';
 
@@ -24,6 +25,8 @@ const received: Record<string, EventEnvelope[]> = { a: [], b: [] };
 const tries: { job: string; jobId: string; attempt: number; at: number; instance: string }[] = [];
 /** Jobs of `doomed` that stop failing (the remote end is back). */
 const recovered = new Set<string>();
+/** Every run of the scheduled `pulse` job, on either instance. */
+const pulses: { id: string; tenantId: string; instance: string }[] = [];
 
 /** A plugin that publishes `relay.*` events, subscribes to them, and has a flaky and a doomed job. */
 function relay(instance: string) {
@@ -51,6 +54,11 @@ function relay(instance: string) {
           tries.push({ job: 'doomed', jobId: job.id, attempt: job.attempt, at: Date.now(), instance });
           if (!recovered.has(job.id)) throw new Error('the remote end is gone');
         }, { attempts: 2, backoffMs: 50 });
+        jobs.define('pulse', async (job) => {
+          pulses.push({ id: job.id, tenantId: job.tenantId, instance });
+        });
+        // Both instances declare it, as every replica of a deployment would.
+        jobs.schedule('pulse', { everyMs: 250, perTenant: true });
         http.route({
           method: 'POST',
           path: '/relay/events/:name',
@@ -224,6 +232,41 @@ describeWithRedis('events and jobs across host instances sharing Redis', () => {
     await eventually(() => tries.filter((t) => t.jobId === body.jobId).map((t) => t.attempt), (t) => t.length === 3);
     expect(tries.filter((t) => t.jobId === body.jobId).map((t) => t.attempt)).toEqual([1, 2, 1]);
     await eventually(() => list(a), (res) => !res.body.items.some((j: { id: string }) => j.id === item.id));
+  });
+
+  it('deletes a dead job through DELETE /api/v1/admin/jobs/dead/:id on either instance: 204, then 404', async () => {
+    const { body } = await call(a, 'POST', '/api/v1/relay/jobs/doomed', 'acme', 'member', {});
+    const id = `relay.doomed:${body.jobId}`;
+    const list = (on: Instance) => call(on, 'GET', '/api/v1/admin/jobs/dead?tenantId=acme', 'acme', 'platform-admin');
+    await eventually(() => list(a), (res) => res.body.items.some((j: { id: string }) => j.id === id));
+    const path = `/api/v1/admin/jobs/dead/${encodeURIComponent(id)}`;
+    expect((await call(b, 'DELETE', path, 'acme', 'tenant-admin')).status).toBe(403);
+    expect((await call(b, 'DELETE', path, 'acme', 'platform-admin')).status).toBe(204);
+    expect((await list(a)).body.items.map((j: { id: string }) => j.id)).not.toContain(id);
+    expect((await call(a, 'DELETE', path, 'acme', 'platform-admin')).status).toBe(404);
+  });
+
+  it('runs a perTenant schedule declared by both instances once per slot and tenant, on the worker, for tenants with the plugin enabled', async () => {
+    const after = Date.now();
+    const since = () => pulses.filter((p) => slotOf(p) > after);
+    await eventually(since, (p) => new Set(p.map(slotOf)).size >= 2);
+    expect(since().every((p) => p.instance === 'b')).toBe(true);
+    const first = Math.min(...since().map(slotOf));
+    expect(since().filter((p) => slotOf(p) === first).map((p) => p.tenantId).sort()).toEqual(['acme', 'globex']);
+
+    // Each instance of this suite has a store of its own, so the change is made where the schedule runs: on the
+    // worker B, which reads who has the plugin enabled when each slot fires.
+    const relayFor = (enabled: boolean) => call(b, 'PUT', '/api/v1/admin/tenants/globex/plugins/relay', 'globex', 'platform-admin', { enabled });
+    expect((await relayFor(false)).status).toBe(200);
+    const cut = Date.now();
+    try {
+      await eventually(() => pulses.filter((p) => slotOf(p) > cut + 250), (p) => new Set(p.map(slotOf)).size >= 2);
+      expect(new Set(pulses.filter((p) => slotOf(p) > cut + 250).map((p) => p.tenantId))).toEqual(new Set(['acme']));
+    } finally {
+      expect((await relayFor(true)).status).toBe(200);
+    }
+    const ids = pulses.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
 

@@ -14,6 +14,8 @@ export interface SseClient {
   next(accept?: (frame: SseFrame) => boolean, timeoutMs?: number): Promise<SseFrame>;
   /** Every frame received so far. */
   readonly frames: readonly SseFrame[];
+  /** What an EventSource would send as `Last-Event-ID` on reconnecting: the last `id:` received, in any frame. */
+  readonly lastEventId: string;
   /** Resolves when the server ends the stream. */
   readonly ended: Promise<void>;
   /** Hangs up. */
@@ -33,6 +35,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   const waiters = new Set<() => void>();
   let cursor = 0;
   let finished = false;
+  let lastEventId = '';
   const ended = (async () => {
     if (res.status !== 200 || !res.body) return;
     const decoder = new TextDecoder();
@@ -42,7 +45,10 @@ export async function openSse(url: string, headers: Record<string, string> = {})
         buffer += decoder.decode(chunk, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
-          frames.push(parse(buffer.slice(0, end)));
+          const frame = parse(buffer.slice(0, end));
+          frames.push(frame);
+          // An id with U+0000 is ignored (WHATWG HTML, "process the field"); an empty one clears the last id.
+          if (frame.id !== undefined && !frame.id.includes('\0')) lastEventId = frame.id;
           buffer = buffer.slice(end + 2);
           for (const wake of waiters) wake();
         }
@@ -59,6 +65,9 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     status: res.status,
     headers: res.headers,
     frames,
+    get lastEventId() {
+      return lastEventId;
+    },
     ended,
     close: () => abort.abort(),
     next: (accept = isEvent, timeoutMs = 5000) =>

@@ -107,6 +107,29 @@ describe('dead-letter admin routes (in-process queue)', () => {
     expect(audit.body.items).toEqual([expect.objectContaining({ action: 'job.retried', tenantId: 'acme', target: `job:${job.id}` })]);
   });
 
+  it('deletes a dead job: 204, it leaves the list, a second delete or a retry is 404, and it is audited as job.deleted', async () => {
+    healthy = false;
+    await enqueue('globex');
+    const listed = await eventually(() => dead('?tenantId=globex'), (res) => res.body.items?.length === 2);
+    const job = listed.body.items[0] as { id: string; attempts: number; error: string; failedAt: string };
+    const path = `/api/v1/admin/jobs/dead/${encodeURIComponent(job.id)}`;
+    expectProblem(await k.request('DELETE', path, { role: 'tenant-admin', tenant: 'globex' }), 403, 'VV_FORBIDDEN');
+    const res = await k.request('DELETE', path, admin);
+    expect(res.status).toBe(204);
+    expect(res.body).toBe('');
+    expect((await dead('?tenantId=globex')).body.items.map((j: { id: string }) => j.id)).not.toContain(job.id);
+    expectProblem(await k.request('DELETE', path, admin), 404, 'VV_NOT_FOUND');
+    expectProblem(await k.request('POST', `${path}/retry`, admin), 404, 'VV_NOT_FOUND');
+    const audit = await k.request('GET', '/api/v1/admin/audit?action=job.deleted', admin);
+    expect(audit.body.items).toEqual([
+      expect.objectContaining({ action: 'job.deleted', tenantId: 'globex', target: `job:${job.id}`, before: { attempts: job.attempts, error: job.error, failedAt: job.failedAt } }),
+    ]);
+  });
+
+  it('answers 404 VV_NOT_FOUND when deleting a job that is not dead', async () => {
+    expectProblem(await k.request('DELETE', `/api/v1/admin/jobs/dead/${encodeURIComponent('hooks.deliver:nope')}`, admin), 404, 'VV_NOT_FOUND');
+  });
+
   it('answers 404 VV_NOT_FOUND when retrying a job that is not dead', async () => {
     expectProblem(await k.request('POST', `/api/v1/admin/jobs/dead/${encodeURIComponent('hooks.deliver:nope')}/retry`, admin), 404, 'VV_NOT_FOUND');
   });

@@ -8,8 +8,9 @@ import type { DeadLetters } from '../jobs/kernel-job-queue';
 
 /**
  * Platform-admin routes over the job queue's dead letters (jobs that used up their attempts), the same on the
- * in-process and the BullMQ queue: `GET /api/v1/admin/jobs/dead` (`?tenantId=&limit=&cursor=`, newest first) and
- * `POST /api/v1/admin/jobs/dead/:id/retry` (back in the queue with a fresh set of attempts).
+ * in-process and the BullMQ queue: `GET /api/v1/admin/jobs/dead` (`?tenantId=&limit=&cursor=`, newest first),
+ * `POST /api/v1/admin/jobs/dead/:id/retry` (back in the queue with a fresh set of attempts) and
+ * `DELETE /api/v1/admin/jobs/dead/:id` (given up on for good). Retries and deletions are audited.
  */
 export function jobRoutes(deps: { jobs: DeadLetters; validator: SchemaValidator; auditor?: Auditor }): Router<RequestState> {
   const { jobs, validator, auditor } = deps;
@@ -41,6 +42,15 @@ export function jobRoutes(deps: { jobs: DeadLetters; validator: SchemaValidator;
     await auditor?.record({ action: 'job.retried', tenantId: job.tenantId, target: `job:${job.id}`, before: { attempts: job.attempts, error: job.error, failedAt: job.failedAt } }, ctx);
     ctx.status = 202;
     ctx.body = { id: job.id, queue: job.queue, jobId: job.jobId, tenantId: job.tenantId, status: 'queued' };
+  });
+
+  router.delete('/dead/:id', async (ctx) => {
+    requireRole(ctx, 'platform-admin');
+    const id = ctx.params.id!;
+    const job = await jobs.deleteDead(id);
+    if (!job) throw new VvError('VV_NOT_FOUND', { params: { reason: `No dead-lettered job "${id}"` } });
+    await auditor?.record({ action: 'job.deleted', tenantId: job.tenantId, target: `job:${job.id}`, before: { attempts: job.attempts, error: job.error, failedAt: job.failedAt } }, ctx);
+    ctx.status = 204;
   });
 
   return router;

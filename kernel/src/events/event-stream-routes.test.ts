@@ -1,14 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { coreServices, definePlugin, respond, type Role } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, respond, type EventEnvelope, type Role } from '@valueverse/plugin-sdk';
 import { manifest } from '../__fixtures__/kernel-test-support';
-import { openSse, type SseClient } from '../__fixtures__/sse-client';
+import { openSse, type SseClient, type SseFrame } from '../__fixtures__/sse-client';
 import { TokenService } from '../auth/token-service';
 import { PasswordHasher } from '../auth/password-hasher';
 import { createKernel, type Kernel } from '../kernel';
 import { createKernelLogger } from '../observability/kernel-logger';
 import { MemoryKernelStore } from '../tenancy/memory-kernel-store';
 import { SecretBox } from '../tenancy/secret-box';
+import type { EventTransport } from './event-transport';
 
 // A plugin that publishes `thing.created` for the caller's tenant on POST /things.
 const things = {
@@ -34,7 +35,7 @@ interface Running {
   token(tenant: string, role?: Role): Promise<string>;
 }
 
-async function boot(options: { heartbeatMs?: number; tokens?: TokenService } = {}): Promise<Running> {
+async function boot(options: { heartbeatMs?: number; tokens?: TokenService; eventTransport?: EventTransport } = {}): Promise<Running> {
   const store = new MemoryKernelStore();
   for (const id of ['acme', 'globex']) await store.createTenant({ id, name: id });
   const kernel = await createKernel({
@@ -46,6 +47,7 @@ async function boot(options: { heartbeatMs?: number; tokens?: TokenService } = {
     timeouts: { setupMs: 2000, startMs: 2000, stopMs: 2000 },
     tokens: options.tokens,
     eventStreamHeartbeatMs: options.heartbeatMs,
+    eventTransport: options.eventTransport,
   });
   for (const id of ['acme', 'globex']) await kernel.pluginSets.change(id, 'things', { enabled: true }, { cascade: false });
   const server = await kernel.listen(0);
@@ -204,5 +206,190 @@ describe('event stream lifetime', () => {
     await k.kernel.close({ drainMs: 10_000 });
     expect(Date.now() - started).toBeLessThan(2000);
     await stream.ended;
+  });
+});
+
+/** Plays "another instance" behind the Redis bridge: `receive` delivers an event as if it came from there. */
+class LoopbackTransport implements EventTransport {
+  receive: (envelope: EventEnvelope) => void = () => undefined;
+  async start(receive: (envelope: EventEnvelope) => void): Promise<void> {
+    this.receive = receive;
+  }
+  async send(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+describe('resuming the event stream with Last-Event-ID', () => {
+  let k: Running;
+  const bridge = new LoopbackTransport();
+  const streams: SseClient[] = [];
+  const url = (query = '') => `${k.url}/api/v1/events/stream${query}`;
+  /** Opens a stream as EventSource would after a reconnect: the token, and the last id it got as a header. */
+  const open = async (tenant: string, options: { lastEventId?: string; query?: string } = {}) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${await k.token(tenant)}` };
+    if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
+    const client = await openSse(url(options.query), headers);
+    expect(client.status).toBe(200);
+    streams.push(client);
+    return client;
+  };
+  const envelope = (tenantId: string, name: string): EventEnvelope => ({
+    id: randomUUID(),
+    name: 'thing.created',
+    tenantId,
+    source: 'things',
+    occurredAt: new Date().toISOString(),
+    payload: { name },
+  });
+  /** Publishes straight on the bus (as a plugin would), for tests that need many events quickly. */
+  const publish = async (tenantId: string, ...names: string[]) => {
+    const ids: string[] = [];
+    for (const name of names) {
+      const event = envelope(tenantId, name);
+      await k.kernel.events.publish(event);
+      ids.push(event.id);
+    }
+    return ids;
+  };
+  const names = (frames: readonly SseFrame[]) => frames.filter((f) => f.event === 'thing.created').map((f) => JSON.parse(f.data!).payload.name);
+  /** Waits for the event with this payload name and returns every event frame up to it. */
+  const upTo = async (stream: SseClient, name: string) => {
+    await stream.next((f) => f.event === 'thing.created' && JSON.parse(f.data!).payload.name === name);
+    return names(stream.frames);
+  };
+  const isReset = (f: SseFrame) => f.event === 'stream.reset';
+
+  beforeAll(async () => {
+    k = await boot({ eventTransport: bridge });
+  });
+  afterEach(() => {
+    for (const s of streams.splice(0)) s.close();
+  });
+  afterAll(() => k.kernel.close({ drainMs: 1000 }));
+
+  it('sends exactly the events missed while disconnected, in order, then the live ones', async () => {
+    const first = await open('acme');
+    await publish('acme', 'one', 'two');
+    expect(await upTo(first, 'two')).toEqual(['one', 'two']);
+    first.close();
+    await publish('acme', 'three', 'four', 'five');
+
+    const second = await open('acme', { lastEventId: first.lastEventId });
+    expect(await upTo(second, 'five')).toEqual(['three', 'four', 'five']);
+    await publish('acme', 'six');
+    expect(await upTo(second, 'six')).toEqual(['three', 'four', 'five', 'six']);
+    expect(second.frames.some(isReset)).toBe(false);
+    // `retry:` once, at the start.
+    expect(second.frames.filter((f) => f.retry !== undefined)).toEqual([expect.objectContaining({ retry: '3000' })]);
+    expect(second.frames[0]).toMatchObject({ retry: '3000', comments: ['connected to acme'] });
+  });
+
+  it('replays the events published through the HTTP API and the kernel, frames identical to the live ones', async () => {
+    const live = await open('acme');
+    const res = await fetch(`${k.url}/api/v1/things`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await k.token('acme')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'posted' }),
+    });
+    expect(res.status).toBe(201);
+    const frame = await live.next();
+    const resumed = await open('acme', { lastEventId: live.frames[0]!.id });
+    expect(await resumed.next()).toEqual(frame);
+  });
+
+  it('resumes from the position given when the stream opened, even if the client had no event yet', async () => {
+    const first = await open('globex');
+    await first.next((f) => f.comments.includes('connected to globex'));
+    expect(first.lastEventId).not.toBe('');
+    first.close();
+    await publish('globex', 'while-away');
+    const second = await open('globex', { lastEventId: first.lastEventId });
+    expect(await upTo(second, 'while-away')).toEqual(['while-away']);
+  });
+
+  it('accepts ?lastEventId= for clients that cannot set headers; the header wins over it', async () => {
+    const [a, b] = await publish('acme', 'q-one', 'q-two');
+    await publish('acme', 'q-three');
+    const byQuery = await open('acme', { query: `?lastEventId=${encodeURIComponent(a!)}` });
+    expect(await upTo(byQuery, 'q-three')).toEqual(['q-two', 'q-three']);
+    // EventSource reconnects to its first URL with a newer Last-Event-ID header.
+    const both = await open('acme', { query: `?lastEventId=${encodeURIComponent(a!)}`, lastEventId: b! });
+    expect(await upTo(both, 'q-three')).toEqual(['q-three']);
+  });
+
+  it('sends stream.reset for an unknown id, then the live events; resuming from the reset needs no second reset', async () => {
+    const stream = await open('acme', { lastEventId: 'from-before-a-restart' });
+    const reset = await stream.next(isReset);
+    expect(JSON.parse(reset.data!)).toEqual({ reason: expect.stringMatching(/reload state/) });
+    expect(reset.id).toBeTruthy();
+    await publish('acme', 'after-reset');
+    expect(await upTo(stream, 'after-reset')).toEqual(['after-reset']);
+    expect(stream.frames.filter(isReset)).toHaveLength(1);
+
+    const fromReset = await open('acme', { lastEventId: reset.id });
+    expect(await upTo(fromReset, 'after-reset')).toEqual(['after-reset']);
+    expect(fromReset.frames.some(isReset)).toBe(false);
+  });
+
+  it('forgets the oldest events beyond the limit (1,000 per tenant): an id from before them gets stream.reset', async () => {
+    const ids = await publish('acme', ...Array.from({ length: 1002 }, (_, i) => `n${i}`));
+    // n0 has been evicted; n1 is the oldest id still known, so all of n2..n1001 (1,000 events) are replayed.
+    const tooOld = await open('acme', { lastEventId: ids[0] });
+    await tooOld.next(isReset);
+    expect(names(tooOld.frames)).toEqual([]);
+    const oldest = await open('acme', { lastEventId: ids[1] });
+    const replayed = await upTo(oldest, 'n1001');
+    expect(replayed).toEqual(Array.from({ length: 1000 }, (_, i) => `n${i + 2}`));
+    expect(oldest.frames.some(isReset)).toBe(false);
+  });
+
+  it("never replays another tenant's events: its ids are unknown, and its events are not in the replay", async () => {
+    const [acmeId] = await publish('acme', 'acme-1');
+    const [globexId] = await publish('globex', 'globex-1');
+    await publish('acme', 'acme-2');
+    await publish('globex', 'globex-2');
+    const resumed = await open('acme', { lastEventId: acmeId });
+    await publish('acme', 'acme-3');
+    expect(await upTo(resumed, 'acme-3')).toEqual(['acme-2', 'acme-3']);
+    const crossTenant = await open('acme', { lastEventId: globexId });
+    await crossTenant.next(isReset);
+    await publish('acme', 'acme-4');
+    expect(await upTo(crossTenant, 'acme-4')).toEqual(['acme-4']);
+    expect([...resumed.frames, ...crossTenant.frames].filter((f) => f.data && !isReset(f)).map((f) => JSON.parse(f.data!).tenantId)).not.toContain('globex');
+  });
+
+  it('replays events that came from other instances through the bridge', async () => {
+    const [before] = await publish('acme', 'local');
+    const remote = envelope('acme', 'from-instance-b');
+    bridge.receive(remote);
+    const stream = await open('acme', { lastEventId: before });
+    expect(await upTo(stream, 'from-instance-b')).toEqual(['from-instance-b']);
+    expect(stream.frames.find((f) => f.event === 'thing.created')!.id).toBe(remote.id);
+  });
+
+  it('loses and repeats nothing when the client reconnects while events keep coming', async () => {
+    const all = Array.from({ length: 300 }, (_, i) => `c${i}`);
+    let published = 0;
+    const first = await open('acme');
+    const publishing = (async () => {
+      for (const name of all) {
+        await publish('acme', name);
+        published += 1;
+        // Let the HTTP side run between events, so the reconnect lands in the middle of the run.
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    await upTo(first, 'c50');
+    first.close();
+    const seenFirst = names(first.frames);
+    const publishedBeforeFirstClosed = published;
+    const second = await open('acme', { lastEventId: first.lastEventId });
+    const publishedWhenSecondOpened = published;
+    await publishing;
+    const seenSecond = await upTo(second, 'c299');
+    // The switch-over happened mid-run, after the client missed some events: both replay and live were exercised.
+    expect(publishedWhenSecondOpened).toBeGreaterThan(publishedBeforeFirstClosed);
+    expect(publishedWhenSecondOpened).toBeLessThan(all.length);
+    expect([...seenFirst, ...seenSecond]).toEqual(all);
   });
 });

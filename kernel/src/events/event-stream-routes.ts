@@ -7,6 +7,7 @@ import type { TokenService } from '../auth/token-service';
 import { requireRole } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
 import type { KernelLogger } from '../observability/kernel-logger';
+import { EventReplayBuffer, type ReplayLimits } from './event-replay-buffer';
 import type { InProcessEventBus } from './in-process-event-bus';
 
 export const EVENT_STREAM_PATH = '/api/v1/events/stream';
@@ -17,6 +18,10 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 const hangUpCodes = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 /** setTimeout's limit; tokens live minutes, this only guards the arithmetic. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Longer `Last-Event-ID`s are none of ours (ours are UUIDs): treated as unknown without a look-up. */
+const MAX_EVENT_ID_LENGTH = 200;
+/** The name of the frame that tells a resuming client its missed events are gone. */
+export const STREAM_RESET_EVENT = 'stream.reset';
 
 export interface EventStreamRoutes {
   /**
@@ -35,6 +40,8 @@ export interface EventStreamRoutes {
 interface Connection {
   readonly tenantId: string;
   readonly res: ServerResponse;
+  /** Bytes of the replay sent on connect, allowed unread on top of MAX_BUFFERED_BYTES. */
+  readonly slack: number;
 }
 
 /**
@@ -43,6 +50,25 @@ interface Connection {
  * `id:` (the envelope id), `event:` (its name) and `data:` (the envelope as JSON); a comment every `heartbeatMs`
  * keeps proxies from closing an idle stream. A stream opened with an access token ends when the token expires, so
  * access ends with it; the client reconnects with a fresh token.
+ *
+ * Every stream starts with `retry: 3000` (the client's reconnect delay) and a `: connected to <tenant>` comment.
+ *
+ * **Resumption.** Each instance keeps the tenant's recent frames (by default, `DEFAULT_REPLAY_LIMITS`: the last
+ * 1,000 events or 5 minutes, whichever is fewer, at most 1 MiB per tenant and 32 MiB in all, least recently active
+ * tenants forgotten first), fed by the same bus subscription as the streams, so events from other instances are
+ * kept too. The buffer is in memory: a restart empties it. A client that reconnects with the id of the last frame it got, as the `Last-Event-ID` header (what
+ * EventSource sends by itself) or `?lastEventId=` (for clients that cannot set headers; the header wins, since
+ * EventSource reconnects to its original URL with a newer header):
+ * - whose id is known here is sent every later event of its tenant, in order and once, then the live ones: the
+ *   stream joins the live feed and reads the buffer in one synchronous step, so nothing falls between the two;
+ * - whose id is not known (older than the buffer, another tenant's, from before a restart, or never seen by this
+ *   instance) is sent `event: stream.reset` with `data: {"reason": "..."}`, then the live events: it must reload
+ *   its state, since events it never got may be gone.
+ *
+ * A stream opened without an id, and the `stream.reset` frame, carry an `id:` for the current position, so even a
+ * client that has had no event yet resumes without a gap; that id is a real event's where the tenant has one.
+ * Instances order events from different publishers as they arrive, so resuming on another instance can repeat or
+ * skip an event that two instances published within the same moments; clients may de-duplicate by envelope id.
  */
 export function eventStreamRoutes(deps: {
   events: InProcessEventBus;
@@ -51,9 +77,12 @@ export function eventStreamRoutes(deps: {
   /** Where to report `vv_event_streams_open`. */
   registry?: Registry;
   heartbeatMs?: number;
+  /** Overrides of the replay buffer's limits. */
+  replay?: Partial<ReplayLimits>;
 }): EventStreamRoutes {
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
   const byTenant = new Map<string, Set<Connection>>();
+  const replay = new EventReplayBuffer(deps.replay);
   let open = 0;
   if (deps.registry) {
     new Gauge({
@@ -66,16 +95,20 @@ export function eventStreamRoutes(deps: {
     });
   }
 
-  // One bus subscription for all streams, fanned out by tenant.
+  // One bus subscription for all streams, fanned out by tenant. It buffers and sends in the same synchronous step:
+  // that is what makes a resume gapless (see the route).
   deps.events.subscribe('*', (event) => {
-    for (const connection of byTenant.get(event.tenantId) ?? []) write(connection, frame(event));
+    const id = fieldValue(event.id);
+    const chunk = frame(id, event);
+    replay.add(event.tenantId, id, chunk);
+    for (const connection of byTenant.get(event.tenantId) ?? []) write(connection, chunk);
   }, 'kernel:event-stream', { kernelEvents: true });
 
   function write(connection: Connection, chunk: string): void {
     const { res } = connection;
     if (res.destroyed || res.writableEnded) return;
     res.write(chunk);
-    if (res.writableLength > MAX_BUFFERED_BYTES) {
+    if (res.writableLength > MAX_BUFFERED_BYTES + connection.slack) {
       deps.logger.warn({ tenantId: connection.tenantId }, 'event stream client is not reading; closing its stream');
       res.destroy();
     }
@@ -86,8 +119,19 @@ export function eventStreamRoutes(deps: {
     requireRole(ctx, 'viewer');
     const tenantId = ctx.state.principal!.tenant.id;
     const expiresAt = await tokenExpiry(ctx, deps.tokens);
+    // From here to the end of the handler nothing awaits: the replay is read and the connection joins the live feed
+    // between two bus deliveries, so each event reaches the client once, either replayed or live.
+    const lastEventId = requestedLastEventId(ctx);
+    const missed = lastEventId === undefined || lastEventId.length > MAX_EVENT_ID_LENGTH ? undefined : replay.after(tenantId, lastEventId);
+    let start: string;
+    if (lastEventId === undefined) start = `retry: 3000\nid: ${replay.position(tenantId)}\n: connected to ${tenantId}\n\n`;
+    else if (missed === undefined) {
+      deps.logger.debug({ tenantId }, 'event stream resumed from an unknown Last-Event-ID; sending stream.reset');
+      const reason = 'the events since Last-Event-ID are no longer buffered here (too old, or from before a restart): reload state';
+      start = `retry: 3000\n: connected to ${tenantId}\n\nid: ${replay.position(tenantId)}\nevent: ${STREAM_RESET_EVENT}\ndata: ${JSON.stringify({ reason })}\n\n`;
+    } else start = `retry: 3000\n: connected to ${tenantId}\n\n${missed.join('')}`;
     const { res } = ctx;
-    const connection: Connection = { tenantId, res };
+    const connection: Connection = { tenantId, res, slack: Buffer.byteLength(start) };
     let set = byTenant.get(tenantId);
     if (!set) byTenant.set(tenantId, (set = new Set()));
     set.add(connection);
@@ -123,7 +167,7 @@ export function eventStreamRoutes(deps: {
       'X-Accel-Buffering': 'no',
     });
     // Sent at once, so the client has the headers (and knows it is subscribed) before the first event.
-    write(connection, `retry: 3000\n: connected to ${tenantId}\n\n`);
+    write(connection, start);
   });
 
   return {
@@ -149,8 +193,17 @@ async function tokenExpiry(ctx: Context & { state: RequestState }, tokens: Token
   return bearer ? (await tokens.verify(bearer)).exp * 1000 : undefined;
 }
 
-/** One SSE frame. Field values must not contain line breaks; JSON.stringify escapes those in `data`. */
-function frame(event: EventEnvelope): string {
-  const line = (value: string) => value.replace(/[\r\n]/g, ' ');
-  return `id: ${line(event.id)}\nevent: ${line(event.name)}\ndata: ${JSON.stringify(event)}\n\n`;
+/** The `Last-Event-ID` header, else `?lastEventId=`; an empty value is none (EventSource sends none then). */
+function requestedLastEventId(ctx: Context): string | undefined {
+  const query = ctx.query['lastEventId'];
+  const id = ctx.get('last-event-id') || (typeof query === 'string' ? query : '');
+  return id === '' ? undefined : id;
+}
+
+/** SSE field values must not contain line breaks. */
+const fieldValue = (value: string) => value.replace(/[\r\n]/g, ' ');
+
+/** One SSE frame; JSON.stringify escapes line breaks in `data`. */
+function frame(id: string, event: EventEnvelope): string {
+  return `id: ${id}\nevent: ${fieldValue(event.name)}\ndata: ${JSON.stringify(event)}\n\n`;
 }

@@ -49,4 +49,5 @@ export const kernelRouteDocs: Readonly<Record<string, KernelRouteDoc>> = {
   'DELETE /api/v1/admin/tenants/:tenantId/members/:userId': { summary: 'Remove a member from the tenant' },
   'GET /api/v1/admin/jobs/dead': { summary: 'Jobs that used up their retries, newest first (?tenantId=, cursor pagination)' },
   'POST /api/v1/admin/jobs/dead/:id/retry': { summary: 'Run a dead job again from its first attempt' },
+  'DELETE /api/v1/admin/jobs/dead/:id': { summary: 'Give up on a dead job for good (its job id may be enqueued again)' },
 };

@@ -43,6 +43,7 @@ export const kernelRouteAccess: Readonly<Record<string, KernelRouteAccess>> = {
   'DELETE /api/v1/admin/tenants/:tenantId/members/:userId': 'tenant-admin',
   'GET /api/v1/admin/jobs/dead': 'platform-admin',
   'POST /api/v1/admin/jobs/dead/:id/retry': 'platform-admin',
+  'DELETE /api/v1/admin/jobs/dead/:id': 'platform-admin',
 };
 
 /** One HTTP route of the running kernel: its own or a plugin's. */

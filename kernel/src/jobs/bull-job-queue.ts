@@ -4,15 +4,21 @@ import Redis from 'ioredis';
 import { VvError, isVvError, type JobContext, type JobOptions, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
 import type { KernelLogger } from '../observability/kernel-logger';
 import {
+  checkSchedule,
   compareDead,
   decodeDeadCursor,
   encodeDeadCursor,
+  nextSlot,
+  pluginOfQueue,
   queueName,
+  scheduledRunId,
   splitDeadId,
+  type CheckedSchedule,
   type DeadJob,
   type DeadJobPage,
   type DeadJobQuery,
   type DeadPosition,
+  type JobQueueStart,
   type KernelJobQueue,
 } from './kernel-job-queue';
 
@@ -41,6 +47,14 @@ interface BullJobData {
   readonly data: unknown;
 }
 
+/** What the jobs of a schedule carry: each queues the runs of its slot (see `queueScheduledRuns`). */
+interface BullTickData {
+  readonly tick: { readonly perTenant: boolean };
+}
+
+/** The id of the one BullMQ job scheduler of a queue that has a schedule. */
+const schedulerId = 'schedule';
+
 /**
  * The job queue on BullMQ (Redis), shared by every host instance and `host worker` process of a deployment.
  *
@@ -52,6 +66,12 @@ interface BullJobData {
  * Retries are BullMQ's own (`attempts`, exponential `backoff`); a job out of attempts stays in the queue's failed
  * set (`removeOnFail: false`), which is the dead-letter list. Completed jobs are removed, so a `jobId` can be
  * reused once its job has succeeded, as in the in-process queue.
+ *
+ * A schedule is a BullMQ job scheduler (one per queue, kept in Redis, so every instance declaring it shares it and a
+ * slot is produced once). Its jobs are "ticks" that do not run the handler: a tick queues the slot's runs as
+ * ordinary jobs with the ids `scheduledRunId` gives, one platform-wide or one per tenant. So scheduled runs retry,
+ * dead-letter and dedupe exactly like enqueued jobs, one tenant at a time, and a tick queued twice runs nothing
+ * twice.
  */
 export class BullJobQueue implements KernelJobQueue {
   private readonly definitions = new Map<string, Definition>();
@@ -62,8 +82,16 @@ export class BullJobQueue implements KernelJobQueue {
   /** Workers block on Redis; BullMQ requires `maxRetriesPerRequest: null` here (STACK.md). */
   private consumer: Redis | undefined;
   private readonly prefix: string;
+  /** By queue name: the schedule this process declares. */
+  private readonly schedules = new Map<string, CheckedSchedule>();
+  /** By queue name: the latest write of its schedule to Redis (writes of one queue go one after the other). */
+  private readonly saving = new Map<string, Promise<void>>();
+  /** Schedules that could not be written (Redis down): written again when the connection is ready. */
+  private readonly unsaved = new Set<string>();
   private started = false;
+  private closed = false;
   private runs: (pluginId: string) => boolean = () => true;
+  private tenantsOf: (pluginId: string) => Promise<readonly string[]> = async () => [];
   private outage = false;
 
   constructor(
@@ -73,6 +101,9 @@ export class BullJobQueue implements KernelJobQueue {
     this.prefix = options.prefix ?? 'vv';
     this.producer = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: reconnectDelay, disconnectTimeout: 200 });
     this.watch(this.producer);
+    this.producer.on('ready', () => {
+      for (const queue of this.unsaved) this.saveSchedule(queue);
+    });
   }
 
   forPlugin(manifest: PluginManifest): JobQueue {
@@ -85,28 +116,25 @@ export class BullJobQueue implements KernelJobQueue {
       },
       enqueue: async (name, tenantId, data, options) => {
         const queue = `${manifest.id}.${name}`;
-        const definition = this.definitions.get(queue);
-        if (!definition) throw new VvError('VV_NOT_FOUND', { params: { reason: `No job "${name}" is defined by "${manifest.id}"` } });
+        if (!this.definitions.has(queue)) throw new VvError('VV_NOT_FOUND', { params: { reason: `No job "${name}" is defined by "${manifest.id}"` } });
         const jobId = options?.jobId ?? randomUUID();
-        const payload: BullJobData = { tenantId, jobId, data };
-        await this.redis(`enqueue ${queue}`, () =>
-          this.queueOf(queue).add(queue, payload, {
-            jobId: bullJobId(jobId),
-            attempts: definition.attempts,
-            backoff: { type: 'exponential', delay: definition.backoffMs },
-            delay: options?.delayMs,
-            removeOnComplete: true,
-            removeOnFail: false,
-          }),
-        );
+        await this.redis(`enqueue ${queue}`, () => this.add(queue, { tenantId, jobId, data }, options?.delayMs));
         return jobId;
+      },
+      schedule: (name, schedule) => {
+        const queue = queueName(manifest, name);
+        if (!this.definitions.has(queue)) throw new VvError('VV_NOT_FOUND', { params: { reason: `Cannot schedule job "${name}" of "${manifest.id}": it is not defined` } });
+        this.schedules.set(queue, checkSchedule(manifest, name, schedule));
+        if (this.started) this.saveSchedule(queue);
       },
     };
   }
 
-  async start(runs?: (pluginId: string) => boolean): Promise<void> {
+  async start(options?: JobQueueStart): Promise<void> {
     this.started = true;
-    if (runs) this.runs = runs;
+    if (options?.runs) this.runs = options.runs;
+    if (options?.tenantsOf) this.tenantsOf = options.tenantsOf;
+    for (const queue of this.schedules.keys()) this.saveSchedule(queue);
     for (const queue of this.definitions.keys()) this.startWorker(queue);
   }
 
@@ -131,7 +159,8 @@ export class BullJobQueue implements KernelJobQueue {
       const batch = candidates.slice(start, start + query.limit);
       const jobs = await this.redis('list dead jobs', () => Promise.all(batch.map((e) => e.queue.getJob(e.bullId))));
       for (const [index, job] of jobs.entries()) {
-        if (!job) continue;
+        // Ticks are removed when they fail (`removeOnFail`); one could only be caught mid-removal.
+        if (!job || isTick(job.data)) continue;
         const dead = toDeadJob(batch[index]!.queue.name, job);
         if (query.tenantId !== undefined && dead.tenantId !== query.tenantId) continue;
         if (items.length === query.limit) {
@@ -164,7 +193,21 @@ export class BullJobQueue implements KernelJobQueue {
     });
   }
 
+  async deleteDead(id: string): Promise<DeadJob | undefined> {
+    const parts = splitDeadId(id);
+    const queue = parts && this.queues.get(parts.queue);
+    if (!parts || !queue) return undefined;
+    return this.redis('delete a dead job', async () => {
+      const job = await queue.getJob(bullJobId(parts.jobId));
+      if (!job || isTick(job.data) || !(await job.isFailed())) return undefined;
+      const dead = toDeadJob(queue.name, job);
+      // 0 when another admin (or instance) removed it first.
+      return (await queue.remove(job.id!)) === 1 ? dead : undefined;
+    });
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     const timeoutMs = this.options.closeTimeoutMs ?? 10_000;
     const workers = [...this.workers.values()];
     this.workers.clear();
@@ -174,6 +217,7 @@ export class BullJobQueue implements KernelJobQueue {
       this.logger.warn({ timeoutMs }, 'job workers did not finish their running jobs in time; stopping without them');
       await settlesWithin(Promise.all(workers.map((w) => w.close(true))), 1000);
     }
+    await settlesWithin(Promise.all(this.saving.values()), 1000);
     await settlesWithin(Promise.all([...this.queues.values()].map((q) => q.close())), 1000);
     this.queues.clear();
     this.consumer?.disconnect();
@@ -190,17 +234,70 @@ export class BullJobQueue implements KernelJobQueue {
     return queue;
   }
 
+  /** Adds a job that runs the handler, with the definition's attempts and backoff. */
+  private async add(queue: string, payload: BullJobData, delayMs?: number): Promise<void> {
+    const definition = this.definitions.get(queue)!;
+    await this.queueOf(queue).add(queue, payload, {
+      jobId: bullJobId(payload.jobId),
+      attempts: definition.attempts,
+      backoff: { type: 'exponential', delay: definition.backoffMs },
+      delay: delayMs,
+      removeOnComplete: true,
+      removeOnFail: false,
+    });
+  }
+
+  /** Writes the queue's schedule to Redis after any earlier write of it; a failure is retried once Redis is ready. */
+  private saveSchedule(queue: string): void {
+    const previous = this.saving.get(queue) ?? Promise.resolve();
+    this.saving.set(queue, previous.then(() => this.upsertScheduler(queue)));
+  }
+
+  private async upsertScheduler(queue: string): Promise<void> {
+    const schedule = this.schedules.get(queue);
+    if (!schedule || this.closed) return;
+    this.unsaved.delete(queue);
+    try {
+      if (!(await this.ready(1000))) throw new Error(`Redis is ${this.producer.status}`);
+      const bull = this.queueOf(queue);
+      const current = await bull.getJobScheduler(schedulerId);
+      // Upserting keeps the pending slot of a scheduler whose `every` is unchanged (that is what makes declaring it
+      // on every boot harmless), so a new offset would never take effect: that one starts over.
+      if (current && (current.every !== schedule.everyMs || (current.offset ?? 0) !== schedule.offsetMs)) await bull.removeJobScheduler(schedulerId);
+      const tick: BullTickData = { tick: { perTenant: schedule.perTenant } };
+      await bull.upsertJobScheduler(
+        schedulerId,
+        // `startDate` places the first slot; BullMQ then adds `every` to each, and after a gap realigns on `offset`.
+        { every: schedule.everyMs, offset: schedule.offsetMs || undefined, startDate: nextSlot(Date.now(), schedule) },
+        { name: queue, data: tick, opts: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true } },
+      );
+    } catch (error) {
+      if (this.closed) return;
+      this.unsaved.add(queue);
+      this.logger.warn({ err: error, queue }, `schedule of job ${queue} not saved; saving it again once Redis is ready`);
+    }
+  }
+
+  /** Runs a tick: queues the runs of its slot, platform-wide or for each tenant that has the plugin enabled now. */
+  private async queueScheduledRuns(queue: string, job: Job, tick: BullTickData['tick']): Promise<void> {
+    // Scheduler job ids are `repeat:<scheduler id>:<slot in epoch ms>`.
+    const slot = Number(job.id?.slice(job.id.lastIndexOf(':') + 1));
+    if (!Number.isSafeInteger(slot)) throw new Error(`unexpected id "${job.id}" of a scheduled job of ${queue}`);
+    const tenants: readonly (string | undefined)[] = tick.perTenant ? await this.tenantsOf(pluginOfQueue(queue)) : [undefined];
+    for (const tenantId of tenants) await this.add(queue, { tenantId: tenantId ?? '*', jobId: scheduledRunId(slot, tenantId), data: undefined });
+  }
+
   private startWorker(name: string): void {
     if (this.options.workers === false || this.workers.has(name)) return;
-    // Queue names are `<plugin>.<name>` and plugin ids contain no dot.
-    if (!this.runs(name.slice(0, name.indexOf('.')))) return;
+    if (!this.runs(pluginOfQueue(name))) return;
     if (!this.consumer) {
       this.consumer = new Redis(this.options.url, { maxRetriesPerRequest: null, retryStrategy: reconnectDelay, disconnectTimeout: 200 });
       this.watch(this.consumer);
     }
-    const worker = new Worker<BullJobData>(
+    const worker = new Worker<BullJobData | BullTickData>(
       name,
       async (job) => {
+        if (isTick(job.data)) return this.queueScheduledRuns(name, job, job.data.tick);
         const definition = this.definitions.get(name)!;
         await definition.handler({ id: job.data.jobId, name, tenantId: job.data.tenantId, data: job.data.data, attempt: job.attemptsMade + 1 });
       },
@@ -210,6 +307,12 @@ export class BullJobQueue implements KernelJobQueue {
     worker.on('failed', (job, error) => {
       if (!job) return;
       const attempt = job.attemptsMade;
+      if (isTick(job.data)) {
+        const context = { err: error, queue: name, tick: job.id, attempt };
+        if (attempt >= (job.opts.attempts ?? 1)) this.logger.error(context, `scheduled job ${name} skipped a slot: its runs could not be queued`);
+        else this.logger.warn(context, `scheduled job ${name} could not queue the runs of a slot; retrying`);
+        return;
+      }
       const context = { err: error, queue: name, jobId: job.data.jobId, tenantId: job.data.tenantId, attempt };
       if (attempt >= (job.opts.attempts ?? 1)) this.logger.error(context, `job ${name} dead-lettered`);
       else this.logger.warn(context, `job ${name} failed; retrying`);
@@ -273,6 +376,10 @@ function reconnectDelay(times: number): number {
 function bullJobId(jobId: string): string {
   const encoded = encodeURIComponent(jobId);
   return `${parseInt(encoded, 10)}` === encoded ? `#${encoded}` : encoded;
+}
+
+function isTick(data: unknown): data is BullTickData {
+  return typeof data === 'object' && data !== null && 'tick' in data;
 }
 
 function toDeadJob(queue: string, job: Job): DeadJob {

@@ -2,15 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { VvError, type JobContext, type JobOptions, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
 import type { KernelLogger } from '../observability/kernel-logger';
 import {
+  checkSchedule,
   compareDead,
   decodeDeadCursor,
   encodeDeadCursor,
+  nextSlot,
+  pluginOfQueue,
   queueName,
+  scheduledRunId,
   splitDeadId,
+  type CheckedSchedule,
   type DeadJob,
   type DeadJobPage,
   type DeadJobQuery,
   type DeadPosition,
+  type JobQueueStart,
   type KernelJobQueue,
 } from './kernel-job-queue';
 
@@ -27,10 +33,16 @@ interface Run {
   readonly data: unknown;
 }
 
+interface Schedule {
+  readonly schedule: CheckedSchedule;
+  /** The timer of the next slot, while armed. */
+  timer?: NodeJS.Timeout;
+}
+
 /**
  * The embedded job queue: the semantics of the BullMQ one (see `KernelJobQueue`) run in process with timers. Jobs
  * live in memory: a restart loses the waiting ones and the dead letters, which is what "embedded" trades for
- * needing no Redis.
+ * needing no Redis. Schedules are timers set to their next slot; a restart re-arms them from the declarations.
  */
 export class InProcessJobQueue implements KernelJobQueue {
   private readonly definitions = new Map<string, Definition>();
@@ -40,6 +52,10 @@ export class InProcessJobQueue implements KernelJobQueue {
   /** Jobs due before `start()`: they run once the plugins have started. */
   private held: { run: Run; attempt: number; delayMs: number }[] = [];
   private readonly dead = new Map<string, DeadJob>();
+  /** By queue name: one schedule per job. */
+  private readonly schedules = new Map<string, Schedule>();
+  private runs: (pluginId: string) => boolean = () => true;
+  private tenantsOf: (pluginId: string) => Promise<readonly string[]> = async () => [];
   private started = false;
   private closed = false;
 
@@ -58,20 +74,28 @@ export class InProcessJobQueue implements KernelJobQueue {
         const queue = `${manifest.id}.${name}`;
         if (!this.definitions.has(queue)) throw new VvError('VV_NOT_FOUND', { params: { reason: `No job "${name}" is defined by "${manifest.id}"` } });
         const id = options?.jobId ?? randomUUID();
-        const key = `${queue}:${id}`;
-        if (this.pending.has(key) || this.dead.has(key)) return id;
-        this.pending.add(key);
-        this.schedule({ queue, id, tenantId, data }, 1, options?.delayMs ?? 0);
+        this.add({ queue, id, tenantId, data }, options?.delayMs ?? 0);
         return id;
+      },
+      schedule: (name, schedule) => {
+        const queue = queueName(manifest, name);
+        if (!this.definitions.has(queue)) throw new VvError('VV_NOT_FOUND', { params: { reason: `Cannot schedule job "${name}" of "${manifest.id}": it is not defined` } });
+        const checked = checkSchedule(manifest, name, schedule);
+        clearTimeout(this.schedules.get(queue)?.timer);
+        this.schedules.set(queue, { schedule: checked });
+        if (this.started) this.arm(queue);
       },
     };
   }
 
-  async start(): Promise<void> {
+  async start(options?: JobQueueStart): Promise<void> {
     this.started = true;
+    if (options?.runs) this.runs = options.runs;
+    if (options?.tenantsOf) this.tenantsOf = options.tenantsOf;
     const held = this.held;
     this.held = [];
-    for (const { run, attempt, delayMs } of held) this.schedule(run, attempt, delayMs);
+    for (const { run, attempt, delayMs } of held) this.runLater(run, attempt, delayMs);
+    for (const queue of this.schedules.keys()) this.arm(queue);
   }
 
   async listDead(query: DeadJobQuery): Promise<DeadJobPage> {
@@ -91,7 +115,13 @@ export class InProcessJobQueue implements KernelJobQueue {
     if (!job || !parts || !this.definitions.has(parts.queue)) return undefined;
     this.dead.delete(id);
     this.pending.add(id);
-    this.schedule({ queue: job.queue, id: job.jobId, tenantId: job.tenantId, data: job.data }, 1, 0);
+    this.runLater({ queue: job.queue, id: job.jobId, tenantId: job.tenantId, data: job.data }, 1, 0);
+    return job;
+  }
+
+  async deleteDead(id: string): Promise<DeadJob | undefined> {
+    const job = this.dead.get(id);
+    this.dead.delete(id);
     return job;
   }
 
@@ -99,10 +129,51 @@ export class InProcessJobQueue implements KernelJobQueue {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const entry of this.schedules.values()) clearTimeout(entry.timer);
     this.held = [];
   }
 
-  private schedule(run: Run, attempt: number, delayMs: number): void {
+  /** Queues a run unless a job with its id is pending or dead (the `jobId` idempotency of `enqueue`). */
+  private add(run: Run, delayMs: number): void {
+    const key = `${run.queue}:${run.id}`;
+    if (this.pending.has(key) || this.dead.has(key)) return;
+    this.pending.add(key);
+    this.runLater(run, 1, delayMs);
+  }
+
+  /** Sets the timer of the schedule's next slot (after the current one, if it is firing). */
+  private arm(queue: string, afterMs = Date.now()): void {
+    const entry = this.schedules.get(queue);
+    if (!entry || this.closed || !this.runs(pluginOfQueue(queue))) return;
+    this.waitFor(queue, entry, nextSlot(afterMs, entry.schedule));
+  }
+
+  private waitFor(queue: string, entry: Schedule, slot: number): void {
+    clearTimeout(entry.timer);
+    const wait = slot - Date.now();
+    // Node fires a longer timeout at once (it takes it for 1 ms): a period of weeks waits in steps.
+    entry.timer = wait > maxTimeoutMs
+      ? setTimeout(() => this.waitFor(queue, entry, slot), maxTimeoutMs)
+      : setTimeout(() => void this.fire(queue, entry, slot), wait);
+  }
+
+  /** Queues the runs of one slot: one platform-wide, or one per tenant that has the plugin enabled. */
+  private async fire(queue: string, entry: Schedule, slot: number): Promise<void> {
+    // Timers may fire a little early: the next slot is counted from this one, or from now if this one ran late.
+    this.arm(queue, Math.max(slot, Date.now()));
+    let tenants: readonly (string | undefined)[] = [undefined];
+    if (entry.schedule.perTenant) {
+      try {
+        tenants = await this.tenantsOf(pluginOfQueue(queue));
+      } catch (error) {
+        this.logger.error({ err: error, queue, slot: new Date(slot).toISOString() }, `scheduled job ${queue} skipped a slot: its tenants could not be read`);
+        return;
+      }
+    }
+    for (const tenantId of tenants) this.add({ queue, id: scheduledRunId(slot, tenantId), tenantId: tenantId ?? '*', data: undefined }, 0);
+  }
+
+  private runLater(run: Run, attempt: number, delayMs: number): void {
     if (this.closed) return;
     if (!this.started) {
       this.held.push({ run, attempt, delayMs });
@@ -125,7 +196,7 @@ export class InProcessJobQueue implements KernelJobQueue {
       if (attempt < definition.attempts) {
         const delay = definition.backoffMs * 2 ** (attempt - 1);
         this.logger.warn({ err: error, queue, jobId: id, attempt, retryInMs: delay }, `job ${queue} failed; retrying`);
-        this.schedule(run, attempt + 1, delay);
+        this.runLater(run, attempt + 1, delay);
         return;
       }
       this.logger.error({ err: error, queue, jobId: id, attempt }, `job ${queue} dead-lettered`);
@@ -144,6 +215,9 @@ export class InProcessJobQueue implements KernelJobQueue {
     }
   }
 }
+
+/** The longest delay `setTimeout` takes (2^31 - 1 ms, about 24.8 days). */
+const maxTimeoutMs = 2 ** 31 - 1;
 
 function positionOf(job: DeadJob): DeadPosition {
   return { at: Date.parse(job.failedAt), key: job.id };

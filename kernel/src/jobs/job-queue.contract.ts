@@ -3,6 +3,15 @@ import type { DeadJob, KernelJobQueue } from './kernel-job-queue';
 
 const manifest = (id: string): PluginManifest => ({ id, version: '1.0.0', displayName: id, kernel: '^1.0.0', main: 'dist/index.js', permissions: ['jobs'] });
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The slot (epoch ms) in the id of a scheduled run: `scheduled:<ISO time>[:<tenant>]`. */
+export function slotOf(job: { id: string }): number {
+  const match = /^scheduled:([^Z]+Z)(?::.*)?$/.exec(job.id);
+  if (!match) throw new Error(`"${job.id}" is not the id of a scheduled run`);
+  return Date.parse(match[1]!);
+}
+
 /** Polls `read` until `done` holds (every 10 ms, up to `timeoutMs`); returns the last value read. */
 export async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
   const started = Date.now();
@@ -209,6 +218,182 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       const error = await jobs.enqueue('missing', 'acme', {}).catch((e: unknown) => e);
       expect(isVvError(error) ? error.code : error).toBe('VV_NOT_FOUND');
       expect(() => jobs.define('bad:name', async () => {})).toThrow(/Job name "bad:name" of plugin "mailer"/);
+    });
+
+    it('deletes a dead job for good: it leaves the list, cannot be retried, and its jobId may be enqueued again', async () => {
+      let healthy = false;
+      const ran: { id: string; data: unknown }[] = [];
+      jobs.define('webhook', async (job) => {
+        ran.push({ id: job.id, data: job.data });
+        if (!healthy) throw new Error('endpoint down');
+      }, { attempts: 1 });
+      await queue.start();
+      await jobs.enqueue('webhook', 'acme', { n: 1 }, { jobId: 'hook-1' });
+      const [dead] = await eventually(deadList, (d) => d.length === 1);
+      expect(await queue.deleteDead(dead!.id)).toEqual(dead);
+      expect(await deadList()).toEqual([]);
+      expect(await queue.retryDead(dead!.id)).toBeUndefined();
+      expect(await queue.deleteDead(dead!.id)).toBeUndefined();
+      healthy = true;
+      await jobs.enqueue('webhook', 'acme', { n: 2 }, { jobId: 'hook-1' });
+      await eventually(() => ran.length, (n) => n === 2);
+      expect(ran).toEqual([{ id: 'hook-1', data: { n: 1 } }, { id: 'hook-1', data: { n: 2 } }]);
+    });
+
+    it('answers undefined when deleting a job that is not dead, and leaves a waiting one alone', async () => {
+      const ran: string[] = [];
+      jobs.define('send', async (job) => {
+        ran.push(job.id);
+      });
+      await queue.start();
+      await jobs.enqueue('send', 'acme', {}, { jobId: 'later', delayMs: 200 });
+      expect(await queue.deleteDead('mailer.send:later')).toBeUndefined();
+      expect(await queue.deleteDead('mailer.send:nope')).toBeUndefined();
+      expect(await queue.deleteDead('no-such.queue:nope')).toBeUndefined();
+      expect(await queue.deleteDead('garbage')).toBeUndefined();
+      await eventually(() => ran, (r) => r.length === 1);
+      expect(ran).toEqual(['later']);
+    });
+
+    describe('schedules', () => {
+      interface Seen {
+        readonly id: string;
+        readonly name: string;
+        readonly tenantId: string;
+        readonly data: unknown;
+        readonly attempt: number;
+        readonly at: number;
+      }
+      let seen: Seen[];
+      const codeOf = (work: () => unknown): unknown => {
+        try {
+          work();
+        } catch (error) {
+          return isVvError(error) ? error.code : error;
+        }
+        return 'no error';
+      };
+
+      beforeEach(() => {
+        seen = [];
+        jobs.define('tick', async (job) => {
+          seen.push({ ...job, at: Date.now() });
+        });
+      });
+
+      it('runs once per slot from start() on: tenantId "*", the slot in the id, no data, at the slot', async () => {
+        jobs.schedule('tick', { everyMs: 200 });
+        await sleep(450);
+        expect(seen).toEqual([]);
+        const started = Date.now();
+        await queue.start();
+        await eventually(() => seen.length, (n) => n >= 3);
+        const slots = seen.map(slotOf);
+        for (const [index, job] of seen.entries()) {
+          expect(job).toEqual({ id: `scheduled:${new Date(slots[index]!).toISOString()}`, name: 'mailer.tick', tenantId: '*', data: undefined, attempt: 1, at: expect.any(Number) });
+          // Slots are `offsetMs + k × everyMs` after the epoch; a timer may fire a few ms early.
+          expect(slots[index]! % 200).toBe(0);
+          expect(job.at).toBeGreaterThanOrEqual(slots[index]! - 10);
+        }
+        expect(slots[0]).toBeGreaterThan(started);
+        expect(slots.slice(1).map((slot, i) => slot - slots[i]!)).toEqual(slots.slice(1).map(() => 200));
+      });
+
+      it('keeps a schedule declared again, running each slot once', async () => {
+        jobs.schedule('tick', { everyMs: 200 });
+        jobs.schedule('tick', { everyMs: 200 });
+        await queue.start();
+        await eventually(() => seen.length, (n) => n >= 2);
+        jobs.schedule('tick', { everyMs: 200 });
+        await eventually(() => seen.length, (n) => n >= 5);
+        const slots = seen.map(slotOf);
+        expect(new Set(slots).size).toBe(slots.length);
+        expect(slots.every((slot) => slot % 200 === 0)).toBe(true);
+      });
+
+      it('replaces a schedule declared with another period or offset: the old slots stop', async () => {
+        jobs.schedule('tick', { everyMs: 300 });
+        await queue.start();
+        await eventually(() => seen.length, (n) => n >= 1);
+        jobs.schedule('tick', { everyMs: 300, offsetMs: 150 });
+        const offsets = () => seen.map((job) => slotOf(job) % 300);
+        await eventually(offsets, (o) => o.filter((x) => x === 150).length >= 3);
+        const first = offsets().indexOf(150);
+        expect(offsets().slice(first)).toEqual(offsets().slice(first).map(() => 150));
+        expect(offsets().slice(0, first).every((x) => x === 0)).toBe(true);
+      });
+
+      it('runs a perTenant schedule once per slot for each tenant tenantsOf names when the slot comes', async () => {
+        const tenants = ['acme', 'globex'];
+        const asked = new Set<string>();
+        jobs.schedule('tick', { everyMs: 250, perTenant: true });
+        await queue.start({
+          tenantsOf: async (pluginId) => {
+            asked.add(pluginId);
+            return [...tenants];
+          },
+        });
+        await eventually(() => seen.length, (n) => n >= 2);
+        const first = slotOf(seen[0]!);
+        const iso = new Date(first).toISOString();
+        await eventually(() => seen.filter((job) => slotOf(job) === first).length, (n) => n === 2);
+        expect(seen.filter((job) => slotOf(job) === first).map((job) => [job.tenantId, job.id]).sort()).toEqual([
+          ['acme', `scheduled:${iso}:acme`],
+          ['globex', `scheduled:${iso}:globex`],
+        ]);
+        tenants.splice(1);
+        // A slot that fires from now on reads the new list.
+        const cut = Date.now();
+        await eventually(() => seen.filter((job) => slotOf(job) > cut + 250), (later) => later.length >= 2);
+        expect(new Set(seen.filter((job) => slotOf(job) > cut + 250).map((job) => job.tenantId))).toEqual(new Set(['acme']));
+        expect([...asked]).toEqual(['mailer']);
+        const ids = seen.map((job) => job.id);
+        expect(new Set(ids).size).toBe(ids.length);
+      });
+
+      it('dead-letters a scheduled run that fails every attempt, like an enqueued job', async () => {
+        jobs.define('failing', async () => {
+          throw new Error('feed unreachable');
+        }, { attempts: 2, backoffMs: 20 });
+        jobs.schedule('failing', { everyMs: 200 });
+        await queue.start();
+        const [dead] = await eventually(deadList, (d) => d.length >= 1);
+        expect(dead).toEqual({
+          id: `mailer.failing:${dead!.jobId}`,
+          queue: 'mailer.failing',
+          jobId: `scheduled:${new Date(slotOf({ id: dead!.jobId })).toISOString()}`,
+          tenantId: '*',
+          attempts: 2,
+          error: 'feed unreachable',
+          failedAt: expect.any(String),
+        });
+        expect(await queue.deleteDead(dead!.id)).toMatchObject({ id: dead!.id });
+      });
+
+      it('stops firing once closed', async () => {
+        jobs.schedule('tick', { everyMs: 100 });
+        await queue.start();
+        await eventually(() => seen.length, (n) => n >= 1);
+        await queue.close();
+        const count = seen.length;
+        await sleep(350);
+        expect(seen.length).toBe(count);
+      });
+
+      it('waits out a period longer than a timer can (40 days) instead of firing at once', async () => {
+        jobs.schedule('tick', { everyMs: 40 * 86_400_000 });
+        await queue.start();
+        await sleep(150);
+        expect(seen).toEqual([]);
+      });
+
+      it('refuses a job that is not defined (VV_NOT_FOUND) and a bad period or offset (VV_VALIDATION) when declared', () => {
+        expect(codeOf(() => jobs.schedule('missing', { everyMs: 1000 }))).toBe('VV_NOT_FOUND');
+        for (const bad of [{ everyMs: 50 }, { everyMs: 1000.5 }, { everyMs: 1000, offsetMs: 1000 }, { everyMs: 1000, offsetMs: -1 }, {} as { everyMs: number }]) {
+          expect(codeOf(() => jobs.schedule('tick', bad))).toBe('VV_VALIDATION');
+        }
+        expect(() => jobs.schedule('tick', { everyMs: 10 })).toThrow(/Schedule of job "tick" of plugin "mailer": everyMs must be/);
+      });
     });
 
     it('namespaces queues by plugin: two plugins may define the same job name', async () => {

@@ -34,6 +34,23 @@ export interface DeadLetters {
   listDead(query: DeadJobQuery): Promise<DeadJobPage>;
   /** Puts a dead job back in its queue with a fresh set of attempts; undefined when no dead job has this id. */
   retryDead(id: string): Promise<DeadJob | undefined>;
+  /** Forgets a dead job for good (its `jobId` may be enqueued again); undefined when no dead job has this id. */
+  deleteDead(id: string): Promise<DeadJob | undefined>;
+}
+
+/** What the kernel tells a queue when it starts it. */
+export interface JobQueueStart {
+  /**
+   * Which plugins started in this process (default: all). A backend shared by several processes leaves the jobs of
+   * the others to processes where they run; the in-process one has nobody to leave enqueued jobs to and runs them,
+   * but fires no schedule of a plugin that did not start.
+   */
+  readonly runs?: (pluginId: string) => boolean;
+  /**
+   * The active tenants that have the plugin enabled, read when a `perTenant` schedule fires (default: none, so
+   * such a schedule runs for nobody).
+   */
+  readonly tenantsOf?: (pluginId: string) => Promise<readonly string[]>;
 }
 
 /**
@@ -45,12 +62,11 @@ export interface KernelJobQueue extends DeadLetters {
   /** The `core.jobs` service of one plugin: queue names are namespaced `<plugin>.<name>`. */
   forPlugin(manifest: PluginManifest): JobQueue;
   /**
-   * Starts running jobs. The kernel calls it once the plugins have started, so no handler runs before its plugin;
-   * `runs` says which plugins did start. A backend shared by several processes leaves the jobs of the others to
-   * processes where they run; the in-process one has nobody to leave them to and ignores it.
+   * Starts running jobs and schedules. The kernel calls it once the plugins have started, so no handler runs before
+   * its plugin.
    */
-  start(runs?: (pluginId: string) => boolean): Promise<void>;
-  /** Stops taking jobs and waits (bounded) for running ones. */
+  start(options?: JobQueueStart): Promise<void>;
+  /** Stops taking jobs, stops its schedule timers and waits (bounded) for running jobs. */
   close(): Promise<void>;
 }
 
@@ -66,6 +82,46 @@ export function queueName(manifest: PluginManifest, name: string): string {
     });
   }
   return `${manifest.id}.${name}`;
+}
+
+/** The plugin of a queue: queue names are `<plugin>.<name>` and plugin ids contain no dot. */
+export function pluginOfQueue(queue: string): string {
+  return queue.slice(0, queue.indexOf('.'));
+}
+
+/** What `JobQueue.schedule` takes (the SDK's `JobSchedule`). */
+type JobSchedule = Parameters<JobQueue['schedule']>[1];
+
+/** A `JobSchedule` with its defaults filled in. */
+export type CheckedSchedule = Required<JobSchedule>;
+
+/** The schedule as given, or `VV_VALIDATION` naming the plugin and job (when it is declared, not when it fires). */
+export function checkSchedule(manifest: PluginManifest, name: string, schedule: JobSchedule): CheckedSchedule {
+  const { everyMs, offsetMs = 0, perTenant = false } = schedule ?? ({} as JobSchedule);
+  const problems: { pointer: string; message: string }[] = [];
+  // Faster than that is a busy loop, not a schedule.
+  if (!Number.isSafeInteger(everyMs) || everyMs < 100) problems.push({ pointer: '/everyMs', message: 'must be a whole number of milliseconds, at least 100' });
+  else if (!Number.isSafeInteger(offsetMs) || offsetMs < 0 || offsetMs >= everyMs) problems.push({ pointer: '/offsetMs', message: 'must be a whole number of milliseconds from 0 to everyMs - 1' });
+  if (typeof perTenant !== 'boolean') problems.push({ pointer: '/perTenant', message: 'must be a boolean' });
+  if (problems.length > 0) {
+    throw new VvError('VV_VALIDATION', {
+      params: { reason: `Schedule of job "${name}" of plugin "${manifest.id}": ${problems.map((p) => `${p.pointer.slice(1)} ${p.message}`).join('; ')}` },
+      errors: problems,
+    });
+  }
+  return { everyMs, offsetMs, perTenant };
+}
+
+/** The first slot of `schedule` strictly after `afterMs` (epoch ms). */
+export function nextSlot(afterMs: number, schedule: CheckedSchedule): number {
+  const { everyMs, offsetMs } = schedule;
+  return Math.floor((afterMs - offsetMs) / everyMs) * everyMs + offsetMs + everyMs;
+}
+
+/** The job id of a scheduled run: one per slot (and tenant), so a slot queued twice runs once. */
+export function scheduledRunId(slotMs: number, tenantId: string | undefined): string {
+  const id = `scheduled:${new Date(slotMs).toISOString()}`;
+  return tenantId === undefined ? id : `${id}:${tenantId}`;
 }
 
 /** Splits a dead job id into queue and job id; the queue part never contains `:` (see `queueName`). */

@@ -46,9 +46,16 @@ export interface EventBus {
 }
 
 export interface JobContext<D> {
+  /** The id `enqueue` returned; for a scheduled run `scheduled:<slot, ISO 8601>` (`...:<tenantId>` per tenant). */
   readonly id: string;
+  /** `<plugin>.<name>`. */
   readonly name: string;
+  /**
+   * The tenant the job is for. A run of a platform-wide schedule (see `JobQueue.schedule`) has `'*'`, which no
+   * tenant id can be: tenant-bound services (`db.transaction`, `config.forTenant`) see nothing for it.
+   */
   readonly tenantId: string;
+  /** What `enqueue` was given; undefined for a scheduled run. */
   readonly data: D;
   /** 1 on the first try. */
   readonly attempt: number;
@@ -59,6 +66,26 @@ export interface JobOptions {
   readonly attempts?: number;
   /** First retry delay; doubles on each retry (exponential backoff). Default 1000 ms. */
   readonly backoffMs?: number;
+}
+
+/**
+ * When a scheduled job runs: at each `offsetMs + k × everyMs` milliseconds after the Unix epoch, i.e. on fixed UTC
+ * slots that do not move when instances start or restart. A slot that passes while no instance runs the plugin is
+ * skipped, not caught up.
+ */
+export interface JobSchedule {
+  /** The period: a whole number of milliseconds, at least 100. */
+  readonly everyMs: number;
+  /**
+   * Where in the period the runs fall, `0 <= offsetMs < everyMs` (default 0). `{ everyMs: 86_400_000, offsetMs:
+   * 7_200_000 }` runs every day at 02:00 UTC.
+   */
+  readonly offsetMs?: number;
+  /**
+   * One run per slot for each active tenant that has the plugin enabled, with that `tenantId` (each retried and
+   * dead-lettered on its own), instead of one platform-wide run with tenantId `'*'` (default false).
+   */
+  readonly perTenant?: boolean;
 }
 
 /** Durable background work with retries; the queue name is namespaced by plugin id. */
@@ -77,6 +104,21 @@ export interface JobQueue {
    * await jobs.enqueue('send-invoice', tenantId, { invoiceId }, { jobId: `invoice-${invoiceId}` });
    */
   enqueue<D>(name: string, tenantId: string, data: D, options?: { delayMs?: number; jobId?: string }): Promise<string>;
+  /**
+   * Runs the defined job `name` on a schedule: once per slot for the whole deployment, however many instances
+   * declare it (the BullMQ queue keeps one schedule per job in Redis; the embedded one uses a timer). Declare it in
+   * `setup`, after `define`, on every boot: declaring the same schedule again keeps it as it is, and a different
+   * one replaces it. Runs start once the plugins have started. Each run is a job like an enqueued one (attempts,
+   * backoff, dead letters) with `data` undefined and the id and tenant described in `JobContext`.
+   *
+   * On Redis a schedule outlives the code that declared it: dropping the `schedule` call does not stop it (there is
+   * no unschedule yet); dropping the job's `define` does.
+   *
+   * @example
+   * jobs.define('evaluate', async (job) => evaluateTenant(job.tenantId));
+   * jobs.schedule('evaluate', { everyMs: 86_400_000, offsetMs: 300_000, perTenant: true }); // daily at 00:05 UTC
+   */
+  schedule(name: string, schedule: JobSchedule): void;
 }
 
 /** A transaction with `app.tenant_id` set, limited to the plugin's schema. */

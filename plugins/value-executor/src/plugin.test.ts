@@ -28,7 +28,7 @@ describe('value-executor plugin', () => {
 
   it('exports a plugin with a database in its own schema and the dependencies its manifest justifies', () => {
     expect(isVvPlugin(plugin)).toBe(true);
-    expect(Object.keys(plugin.deps).sort()).toEqual(['commitments', 'db', 'events', 'http', 'logger']);
+    expect(Object.keys(plugin.deps).sort()).toEqual(['commitments', 'db', 'events', 'http', 'jobs', 'logger']);
     expect(plugin.database?.entities?.every((e) => e.meta.schema === 'value_executor')).toBe(true);
     expect(plugin.database?.migrations.map((m) => m.name)).toEqual(['0001-measurements', '0002-milestone-states']);
   });

@@ -1,4 +1,4 @@
-import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, type VvPlugin } from '@valueverse/plugin-sdk';
 import { commitmentsRef } from '@valueverse/plugin-value-committer';
 import { MeasurementEntity } from './data/measurement-entity';
 import { executorMigrations } from './data/executor-migrations';
@@ -7,22 +7,45 @@ import { createRealizationRoutes } from './http/realization-routes';
 import { MeasurementRecorder } from './measurements/measurement-recorder';
 import { MeasurementStore } from './measurements/measurement-store';
 import { realizationRef } from './realization-api';
+import { dailyEvaluation, schedulePeriodicEvaluation, type EvaluationSchedule } from './realization/periodic-evaluation';
 import { RealizationEngine } from './realization/realization-engine';
+
+export interface ValueExecutorOptions {
+  /** When every tenant's commitments are evaluated without a request (default: daily at 00:05 UTC). */
+  readonly evaluation?: EvaluationSchedule;
+}
 
 /**
  * The value executor: actual measurements of signed commitments (API, CSV import, `measurement.reported` events),
- * realization per milestone and overall under `/api/v1/realization`, milestone events, and the `value-realization`
- * service for value-amplifier.
+ * realization per milestone and overall under `/api/v1/realization`, milestone events (also from a daily evaluation
+ * of every tenant's commitments), and the `value-realization` service for value-amplifier.
+ *
+ * @example
+ * // A test that cannot wait a day:
+ * createTestKernel({ plugins: [committer, { manifest, plugin: createValueExecutorPlugin({ evaluation: { everyMs: 300 } }) }] });
  */
-export const plugin = definePlugin({
-  deps: { http: coreServices.http, db: coreServices.db, events: coreServices.events, logger: coreServices.logger, commitments: commitmentsRef },
-  database: { entities: [MeasurementEntity], migrations: executorMigrations },
-  setup({ http, db, events, logger, commitments }, registrar) {
-    const store = new MeasurementStore(db);
-    const engine = new RealizationEngine({ db, store, commitments, events, logger });
-    const recorder = new MeasurementRecorder({ store, engine, commitments, events, logger });
-    for (const route of createRealizationRoutes({ store, recorder, engine, commitments })) http.route(route);
-    subscribeToReportedMeasurements(events, recorder, logger);
-    registrar.provide(realizationRef, engine);
-  },
-});
+export function createValueExecutorPlugin(options: ValueExecutorOptions = {}): VvPlugin {
+  return definePlugin({
+    deps: {
+      http: coreServices.http,
+      db: coreServices.db,
+      events: coreServices.events,
+      jobs: coreServices.jobs,
+      logger: coreServices.logger,
+      commitments: commitmentsRef,
+    },
+    database: { entities: [MeasurementEntity], migrations: executorMigrations },
+    setup({ http, db, events, jobs, logger, commitments }, registrar) {
+      const store = new MeasurementStore(db);
+      const engine = new RealizationEngine({ db, store, commitments, events, logger });
+      const recorder = new MeasurementRecorder({ store, engine, commitments, events, logger });
+      for (const route of createRealizationRoutes({ store, recorder, engine, commitments })) http.route(route);
+      subscribeToReportedMeasurements(events, recorder, logger);
+      schedulePeriodicEvaluation(jobs, { engine, commitments, logger }, options.evaluation ?? dailyEvaluation);
+      registrar.provide(realizationRef, engine);
+    },
+  });
+}
+
+/** The plugin as the platform loads it. */
+export const plugin = createValueExecutorPlugin();

@@ -5,6 +5,7 @@ import { measurableStatuses, type MeasurementChecker, type MeasurementInput, typ
 import type { MeasurementRecorder } from '../measurements/measurement-recorder';
 import type { MeasurementStore } from '../measurements/measurement-store';
 import { parseTimestamp } from '../realization/iso-day';
+import { evaluateTenant } from '../realization/evaluate-tenant';
 import type { RealizationEngine } from '../realization/realization-engine';
 import { realizationSchemas as s } from './realization-schemas';
 
@@ -168,18 +169,9 @@ export function createRealizationRoutes(deps: RealizationRouteDeps): RouteDefini
   const evaluateAll: RouteDefinition<{ asOf?: string } | undefined> = {
     method: 'POST',
     path: '/realization/evaluate',
-    summary: 'Evaluate every signed or active commitment of the tenant (the periodic job: catches due dates passing without new measurements)',
+    summary: 'Evaluate every signed or active commitment of the tenant now or as of asOf (what the daily evaluation job does for every tenant)',
     schema: { body: s.evaluateBody },
-    handler: async (request) => {
-      const asOf = asOfOf(request.body?.asOf, '/asOf', 'body');
-      const inForceNow = await commitments.list(request.tenant.id, { status: measurableStatuses });
-      const results = [];
-      for (const commitment of inForceNow) {
-        const { realization: r, transitions } = await engine.evaluate(request.tenant.id, commitment, asOf);
-        results.push({ commitmentId: commitment.id, overall: r.overall, atRisk: r.atRisk, transitions });
-      }
-      return { asOf: asOf.toISOString(), evaluated: results.length, commitments: results };
-    },
+    handler: (request) => evaluateTenant({ engine, commitments }, request.tenant.id, asOfOf(request.body?.asOf, '/asOf', 'body')),
   };
 
   return [single, batch, list, one, imports, realization, evaluate, evaluateAll] as RouteDefinition[];

@@ -30,7 +30,7 @@ export const kernelRouteDocs: Readonly<Record<string, KernelRouteDoc>> = {
   'POST /api/v1/me/totp': { summary: 'Start TOTP enrolment: a new secret and its otpauth:// URI' },
   'POST /api/v1/me/totp/confirm': { summary: 'Turn TOTP on with a current code', body: totpCodeSchema },
   'POST /api/v1/me/totp/disable': { summary: 'Turn TOTP off with a current code', body: totpCodeSchema },
-  'GET /api/v1/events/stream': { summary: "Server-sent events of the caller's tenant (plugin events, plugin-set.changed); ?access_token= accepted", produces: 'text/event-stream' },
+  'GET /api/v1/events/stream': { summary: "Server-sent events of the caller's tenant (plugin events, plugin-set.changed); ?access_token= accepted; Last-Event-ID or ?lastEventId= resumes", produces: 'text/event-stream' },
   'GET /api/v1/admin/plugins': { summary: 'Installed plugins: manifest, state, requirements and dependants' },
   'GET /api/v1/admin/audit': { summary: 'The audit log, newest first, filtered, with cursor pagination', query: auditQuerySchema },
   'GET /api/v1/admin/tenants': { summary: 'All tenants' },

@@ -199,7 +199,6 @@ describeWithRedis('events and jobs across host instances sharing Redis', () => {
     const second = runs[2]!.at - runs[1]!.at;
     expect(first).toBeGreaterThanOrEqual(195);
     expect(second).toBeGreaterThanOrEqual(395);
-    expect(second - first).toBeGreaterThanOrEqual(150);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(tries.filter((t) => t.jobId === body.jobId)).toHaveLength(3);
     expect((await call(a, 'GET', '/api/v1/admin/jobs/dead', 'acme', 'platform-admin')).body.items.map((j: { jobId: string }) => j.jobId)).not.toContain(body.jobId);

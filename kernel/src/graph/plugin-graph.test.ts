@@ -261,14 +261,12 @@ describe('PluginGraph', () => {
     expect(() => PluginGraph.build([m('aa')], { kernelVersion: 'dev' })).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
   });
 
-  describe('size (sanity guard; real timing lives in test/bench)', () => {
+  describe('size (timing lives in test/bench, `npm run bench -- kernel`)', () => {
     const id = (i: number): string => `p${String(i).padStart(3, '0')}`;
 
-    it('builds a 500-plugin chain quickly and in order', () => {
+    it('builds a 500-plugin chain in order', () => {
       const manifests = Array.from({ length: 500 }, (_, i) => m(id(i), i === 0 ? {} : { requires: { [id(i - 1)]: '^1.0.0' } }));
-      const started = performance.now();
       const graph = build(manifests.reverse());
-      expect(performance.now() - started).toBeLessThan(500);
       expect(graph.order).toHaveLength(500);
       expect(graph.order[0]).toBe('p000');
       expect(graph.order[499]).toBe('p499');
@@ -276,29 +274,23 @@ describe('PluginGraph', () => {
       expect(graph.requirementsOf('p499')).toHaveLength(499);
     });
 
-    it('builds a 500-wide fan quickly', () => {
+    it('builds a 500-wide fan', () => {
       const manifests = [m('hub'), ...Array.from({ length: 500 }, (_, i) => m(id(i), { requires: { hub: '^1.0.0' } }))];
-      const started = performance.now();
       const graph = build(manifests);
-      expect(performance.now() - started).toBeLessThan(500);
       expect(graph.order[0]).toBe('hub');
       expect(graph.order).toHaveLength(501);
     });
 
     it('builds a 500-plugin chain blocked at its root, with short reasons', () => {
       const manifests = Array.from({ length: 500 }, (_, i) => m(id(i), { requires: { [i === 0 ? 'gone' : id(i - 1)]: '^1.0.0' } }));
-      const started = performance.now();
       const graph = build(manifests);
-      expect(performance.now() - started).toBeLessThan(500);
       expect(graph.order).toEqual([]);
       expect(graph.get('p499')?.reason).toBe('requires p498 which requires p497 which requires p496 which requires … (495 more) which requires p000 which requires gone ^1.0.0 (missing)');
     });
 
     it('builds a 500-plugin ring as one cycle', () => {
       const manifests = Array.from({ length: 500 }, (_, i) => m(id(i), { requires: { [id((i + 1) % 500)]: '^1.0.0' } }));
-      const started = performance.now();
       const graph = build(manifests);
-      expect(performance.now() - started).toBeLessThan(500);
       expect(graph.entries.every((e) => e.status === 'cycle')).toBe(true);
       expect(graph.get('p000')?.error?.params.cycle).toMatch(/^p000 → p001 → .* → p499 → p000$/);
     });

@@ -85,11 +85,10 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       expect(tries.map((t) => t.attempt)).toEqual([1, 2, 3]);
       const first = tries[1]!.at - tries[0]!.at;
       const second = tries[2]!.at - tries[1]!.at;
-      // Timers may fire a few ms early; BullMQ adds some 50-100 ms to each wait. The growth is what is exponential:
-      // a fixed backoff would make both waits equal.
+      // Timers may fire a few ms early, and a busy machine may delay either retry by any amount, so only lower bounds
+      // are asserted. They show the growth: with a fixed 200 ms backoff the second wait would be about 200 ms.
       expect(first).toBeGreaterThanOrEqual(195);
       expect(second).toBeGreaterThanOrEqual(395);
-      expect(second - first).toBeGreaterThanOrEqual(150);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await deadList()).toEqual([]);
     });

@@ -99,6 +99,7 @@ async function secureSchema(database: Database, schema: string, role: string): P
   });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- EntitySchema is invariant in its type parameters; any entity is accepted here
 function registerEntities(database: Database, schema: string, entities: readonly EntitySchema<any, any>[]): void {
   if (entities.length === 0) return;
   const known = new Set(Object.keys(database.orm.getMetadata().getAll()));

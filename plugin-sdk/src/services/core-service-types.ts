@@ -147,6 +147,7 @@ export interface PluginDataModel {
    * set to the plugin's schema (its id with `-` → `_`). An entity with a `tenantId` property gets the kernel's
    * `tenant` filter, so every query through `em()` is limited to the current tenant.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EntitySchema is invariant; a plugin lists entities of any type
   readonly entities?: readonly EntitySchema<any, any>[];
   readonly migrations: readonly PluginMigration[];
 }

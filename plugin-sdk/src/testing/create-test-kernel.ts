@@ -37,6 +37,7 @@ export interface TestRequestOptions {
   readonly token?: string | null;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads arbitrary JSON bodies; callers narrow T when they want
 export interface TestResponse<T = any> {
   readonly status: number;
   readonly headers: Headers;
@@ -49,7 +50,9 @@ export interface TestKernel {
   /** Every event published so far, in order. */
   readonly events: EventEnvelope[];
   /** The underlying kernel (see `@valueverse/kernel`), for assertions on plugin states and routes. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK must not depend on @valueverse/kernel's types
   readonly kernel: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as TestResponse
   request<T = any>(method: string, path: string, options?: TestRequestOptions): Promise<TestResponse<T>>;
   /** A signed access token for a user of `tenant` with `role`. */
   token(tenant?: string, role?: Role): Promise<string>;

@@ -5,7 +5,7 @@ import manifest from '../plugin.json';
 import { calculationRef, plugin } from './index';
 
 const sdkRequire = createRequire(path.resolve(__dirname, '../../../plugin-sdk/package.json'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const Ajv = sdkRequire('ajv').default as new (options: object) => {
   addFormat(name: string, format: RegExp): void;
   compile(schema: object): ((value: unknown) => boolean) & { errors?: unknown };

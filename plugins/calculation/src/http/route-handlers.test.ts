@@ -13,7 +13,7 @@ import { plugin } from '../plugin';
 
 // The kernel validates with the ajv 8 that the SDK depends on (the hoisted root copy is an older major).
 const sdkRequire = createRequire(path.resolve(__dirname, '../../../../plugin-sdk/package.json'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const Ajv = sdkRequire('ajv').default as new (options: object) => {
   compile(schema: object): ((value: unknown) => boolean) & { errors?: Array<{ instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }> | null };
   addFormat(name: string, format: RegExp): void;

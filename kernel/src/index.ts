@@ -1,4 +1,5 @@
 export { createKernel, KERNEL_VERSION, type Kernel, type KernelOptions, type InlinePlugin } from './kernel';
+export { validateManifest } from './manifest/manifest-validator';
 export type { PluginRecord, PluginState } from './lifecycle/plugin-state';
 export type { RegisteredRoute } from './http/plugin-router';
 export type { KernelStore, TenantRecord, TenantPluginRecord, UserRecord, MembershipRecord } from './tenancy/kernel-store';

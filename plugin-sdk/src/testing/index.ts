@@ -1,3 +1,4 @@
+export { checkManifest } from './check-manifest';
 export { createTestKernel, type TestKernel, type TestKernelOptions, type TestPluginSource, type TestRequestOptions, type TestResponse } from './create-test-kernel';
 export {
   startFakeOpenAi,

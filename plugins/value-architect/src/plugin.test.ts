@@ -1,22 +1,11 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { isVvPlugin, pluginManifestSchema } from '@valueverse/plugin-sdk';
+import { isVvPlugin } from '@valueverse/plugin-sdk';
+import { checkManifest } from '@valueverse/plugin-sdk/testing';
 import manifest from '../plugin.json';
 import { plugin, valueModelsRef } from './index';
 
-const sdkRequire = createRequire(path.resolve(__dirname, '../../../plugin-sdk/package.json'));
-const Ajv = sdkRequire('ajv').default as new (options: object) => {
-  addFormat(name: string, format: RegExp): void;
-  compile(schema: object): ((value: unknown) => boolean) & { errors?: unknown };
-};
-
 describe('value-architect plugin', () => {
   it('has a manifest that satisfies the strict manifest schema', () => {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    ajv.addFormat('semver', /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/);
-    ajv.addFormat('semver-range', /^[\^~]?\d+\.\d+\.\d+$/);
-    const validate = ajv.compile(pluginManifestSchema);
-    expect(validate(manifest)).toBe(true);
+    expect(() => checkManifest(manifest)).not.toThrow();
     expect(manifest).toMatchObject({
       id: 'value-architect',
       requires: { calculation: '^1.0.0' },

@@ -57,40 +57,18 @@ export class StaleVersionError extends Error {
 
 const contentKeys = ['name', 'description', 'industry', 'status', 'currency', 'model', 'origin'] as const;
 
+function contentOf(row: ValueModelContent): ValueModelContent {
+  const { name, description, industry, status, currency, model, origin } = row;
+  return { name, description, industry, status, currency, model, origin };
+}
+
 function toResource(row: ValueModelRow): ValueModelResource {
-  return {
-    id: row.id,
-    tenantId: row.tenantId,
-    version: row.version,
-    name: row.name,
-    description: row.description,
-    industry: row.industry,
-    status: row.status,
-    currency: row.currency,
-    model: row.model,
-    origin: row.origin,
-    createdBy: row.createdBy,
-    createdAt: row.createdAt.toISOString(),
-    updatedBy: row.updatedBy,
-    updatedAt: row.updatedAt.toISOString(),
-  };
+  const { id, tenantId, version, createdBy, createdAt, updatedBy, updatedAt } = row;
+  return { id, tenantId, version, ...contentOf(row), createdBy, createdAt: createdAt.toISOString(), updatedBy, updatedAt: updatedAt.toISOString() };
 }
 
 function toVersion(row: ValueModelVersionRow): ValueModelVersion {
-  return {
-    id: row.modelId,
-    tenantId: row.tenantId,
-    version: row.version,
-    name: row.name,
-    description: row.description,
-    industry: row.industry,
-    status: row.status,
-    currency: row.currency,
-    model: row.model,
-    origin: row.origin,
-    createdBy: row.createdBy,
-    createdAt: row.createdAt.toISOString(),
-  };
+  return { id: row.modelId, tenantId: row.tenantId, version: row.version, ...contentOf(row), createdBy: row.createdBy, createdAt: row.createdAt.toISOString() };
 }
 
 function likePattern(q: string): string {

@@ -1,0 +1,20 @@
+import type { PluginManifest } from '../manifest/plugin-manifest';
+
+/**
+ * Validates a plugin's `plugin.json` exactly as the kernel will when it loads the plugin: the strict manifest schema
+ * (unknown keys are errors, semver and semver ranges parsed), then the rules a schema cannot express (no
+ * self-dependency, namespaced `provides`, no nested route prefixes, a config schema that compiles).
+ *
+ * @example
+ * import manifest from '../plugin.json';
+ * expect(checkManifest(manifest)).toMatchObject({ id: 'my-plugin' });
+ *
+ * @returns the manifest, typed and frozen
+ * @throws VvError `VV_MANIFEST_INVALID` whose `errors` list every problem with its JSON pointer
+ */
+export function checkManifest(raw: unknown, source = 'plugin.json'): PluginManifest {
+  // Loaded at run time, as in createTestKernel: the kernel depends on this SDK, not the other way round.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const kernel = require('@valueverse/kernel') as { validateManifest(raw: unknown, source: string): PluginManifest };
+  return kernel.validateManifest(raw, source);
+}

@@ -14,6 +14,7 @@ export { RedisChangeFeed } from './tenancy/redis-change-feed';
 export type { ChangeFeed } from './tenancy/change-feed';
 export { RedisEventTransport, type RedisEventTransportOptions } from './events/redis-event-transport';
 export type { EventTransport } from './events/event-transport';
+export type { ReplayLimits } from './events/event-replay-buffer';
 export { BullJobQueue, type BullJobQueueOptions } from './jobs/bull-job-queue';
 export type { KernelJobQueue, DeadJob, DeadJobPage, DeadJobQuery } from './jobs/kernel-job-queue';
 export { loadOrCreateSigningKey } from './auth/signing-key-store';

@@ -30,6 +30,7 @@ import type { Database } from './data/database';
 import { ServiceRegistry } from './di/service-registry';
 import { InProcessEventBus } from './events/in-process-event-bus';
 import { EVENT_STREAM_PATH, eventStreamRoutes } from './events/event-stream-routes';
+import type { ReplayLimits } from './events/event-replay-buffer';
 import type { EventTransport } from './events/event-transport';
 import { PluginGraph } from './graph/plugin-graph';
 import { kernelRoutesOf, type HttpRouteInfo } from './http/kernel-route-table';
@@ -97,6 +98,11 @@ export interface KernelOptions {
   readonly jobQueue?: KernelJobQueue;
   /** Interval of the event stream's heartbeat comment, default 15 s. */
   readonly eventStreamHeartbeatMs?: number;
+  /**
+   * What the event stream keeps for clients that reconnect with `Last-Event-ID` (defaults: 1,000 events and 1 MB per
+   * tenant, 5 minutes, 32 MB in all). A client that fell further behind gets `stream.reset` and reloads.
+   */
+  readonly eventStreamReplay?: Partial<ReplayLimits>;
   /** Body size limit, default 1 MB. */
   readonly bodyLimit?: string;
 }
@@ -385,7 +391,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const adminMiddleware = (ctx: never, next: Next) => adminOnly(ctx, () => identityOnly(ctx, next));
   const jobAdmin = jobRoutes({ jobs, validator, auditor });
   const jobAdminOnly = jobAdmin.routes();
-  const stream = eventStreamRoutes({ events, tokens, logger, registry: metrics.registry, heartbeatMs: options.eventStreamHeartbeatMs });
+  const stream = eventStreamRoutes({ events, tokens, logger, registry: metrics.registry, heartbeatMs: options.eventStreamHeartbeatMs, replay: options.eventStreamReplay });
   const streamOnly = stream.router.routes();
   kernelRouters.push(jobAdmin, stream.router);
   app.use(onlyFor((p) => p === EVENT_STREAM_PATH, stream.acceptQueryToken));

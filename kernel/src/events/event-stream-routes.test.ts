@@ -5,7 +5,7 @@ import { manifest } from '../__fixtures__/kernel-test-support';
 import { openSse, type SseClient, type SseFrame } from '../__fixtures__/sse-client';
 import { TokenService } from '../auth/token-service';
 import { PasswordHasher } from '../auth/password-hasher';
-import { createKernel, type Kernel } from '../kernel';
+import { createKernel, type Kernel, type KernelOptions } from '../kernel';
 import { createKernelLogger } from '../observability/kernel-logger';
 import { MemoryKernelStore } from '../tenancy/memory-kernel-store';
 import { SecretBox } from '../tenancy/secret-box';
@@ -35,7 +35,7 @@ interface Running {
   token(tenant: string, role?: Role): Promise<string>;
 }
 
-async function boot(options: { heartbeatMs?: number; tokens?: TokenService; eventTransport?: EventTransport } = {}): Promise<Running> {
+async function boot(options: { heartbeatMs?: number; tokens?: TokenService; eventTransport?: EventTransport; replay?: KernelOptions['eventStreamReplay'] } = {}): Promise<Running> {
   const store = new MemoryKernelStore();
   for (const id of ['acme', 'globex']) await store.createTenant({ id, name: id });
   const kernel = await createKernel({
@@ -48,6 +48,7 @@ async function boot(options: { heartbeatMs?: number; tokens?: TokenService; even
     tokens: options.tokens,
     eventStreamHeartbeatMs: options.heartbeatMs,
     eventTransport: options.eventTransport,
+    eventStreamReplay: options.replay,
   });
   for (const id of ['acme', 'globex']) await kernel.pluginSets.change(id, 'things', { enabled: true }, { cascade: false });
   const server = await kernel.listen(0);
@@ -341,6 +342,32 @@ describe('resuming the event stream with Last-Event-ID', () => {
     const replayed = await upTo(oldest, 'n1001');
     expect(replayed).toEqual(Array.from({ length: 1000 }, (_, i) => `n${i + 2}`));
     expect(oldest.frames.some(isReset)).toBe(false);
+  });
+
+  it('takes its limits from the kernel option eventStreamReplay', async () => {
+    const small = await boot({ replay: { maxEventsPerTenant: 3 } });
+    try {
+      const ids: string[] = [];
+      for (const name of ['s0', 's1', 's2', 's3', 's4']) {
+        const event = envelope('acme', name);
+        await small.kernel.events.publish(event);
+        ids.push(event.id);
+      }
+      const open = async (lastEventId: string) => {
+        const client = await openSse(`${small.url}/api/v1/events/stream`, { authorization: `Bearer ${await small.token('acme')}`, 'last-event-id': lastEventId });
+        streams.push(client);
+        return client;
+      };
+      // s2, s3, s4 are kept: resuming after s1 is the oldest resume that needs no reset.
+      const tooOld = await open(ids[0]!);
+      await tooOld.next(isReset);
+      const oldest = await open(ids[1]!);
+      expect(await upTo(oldest, 's4')).toEqual(['s2', 's3', 's4']);
+      expect(oldest.frames.some(isReset)).toBe(false);
+    } finally {
+      for (const s of streams.splice(0)) s.close();
+      await small.kernel.close({ drainMs: 1000 });
+    }
   });
 
   it("never replays another tenant's events: its ids are unknown, and its events are not in the replay", async () => {

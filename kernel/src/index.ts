@@ -1,4 +1,7 @@
 export { createKernel, KERNEL_VERSION, type Kernel, type KernelOptions, type InlinePlugin } from './kernel';
+export { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency-store';
+export { PostgresIdempotencyStore } from './idempotency/postgres-idempotency-store';
+export type { IdempotencyPolicy } from './idempotency/idempotency-guard';
 export { validateManifest } from './manifest/manifest-validator';
 export type { PluginRecord, PluginState } from './lifecycle/plugin-state';
 export type { RegisteredRoute } from './http/plugin-router';

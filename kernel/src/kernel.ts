@@ -31,6 +31,8 @@ import { ServiceRegistry } from './di/service-registry';
 import { InProcessEventBus } from './events/in-process-event-bus';
 import { EVENT_STREAM_PATH, eventStreamRoutes } from './events/event-stream-routes';
 import type { ReplayLimits } from './events/event-replay-buffer';
+import { DEFAULT_IDEMPOTENCY_POLICY, IdempotencyGuard, type IdempotencyPolicy } from './idempotency/idempotency-guard';
+import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency-store';
 import type { EventTransport } from './events/event-transport';
 import { PluginGraph } from './graph/plugin-graph';
 import { kernelRoutesOf, type HttpRouteInfo } from './http/kernel-route-table';
@@ -105,6 +107,10 @@ export interface KernelOptions {
   readonly eventStreamReplay?: Partial<ReplayLimits>;
   /** Body size limit, default 1 MB. */
   readonly bodyLimit?: string;
+  /** Where `Idempotency-Key` records live (PostgreSQL across instances; default: in memory). */
+  readonly idempotencyStore?: IdempotencyStore;
+  /** How long keys are locked while their request runs, and kept after (defaults 5 minutes and 24 hours). */
+  readonly idempotency?: Partial<IdempotencyPolicy>;
 }
 
 export interface Kernel {
@@ -154,6 +160,12 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const identityStore = options.identityStore ?? new MemoryIdentityStore();
   const auditStore = options.auditStore ?? new MemoryAuditStore();
   const auditor = new Auditor(auditStore, logger);
+  const idempotency = new IdempotencyGuard(options.idempotencyStore ?? new MemoryIdempotencyStore(), { ...DEFAULT_IDEMPOTENCY_POLICY, ...options.idempotency });
+  // Expired keys are deleted hourly by every instance; the delete is cheap and the same on each.
+  const idempotencySweep = setInterval(() => {
+    idempotency.sweep().catch((error: unknown) => logger.warn({ err: error }, 'idempotency: sweeping expired keys failed; the next sweep retries'));
+  }, 60 * 60_000);
+  idempotencySweep.unref();
   const routers = new Map<string, PluginRouter>();
   // Kernel-owned routers, for `httpRoutes()`.
   const kernelRouters: Router<RequestState>[] = [];
@@ -219,7 +231,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   registry.registerCore(coreServices.metadata, (m) => ({ id: m.id, version: m.version }));
   registry.registerCore(coreServices.context, () => ({ current: () => requestScope.getStore() }));
   registry.registerCore(coreServices.http, (m) => {
-    const router = new PluginRouter(m, validator);
+    const router = new PluginRouter(m, validator, idempotency);
     routers.set(m.id, router);
     return router;
   });
@@ -440,6 +452,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       }),
     close: async ({ drainMs = 10_000 } = {}) => {
       draining = true;
+      clearInterval(idempotencySweep);
       // Event streams never end by themselves: end them, or the drain below would wait for them.
       stream.closeAll();
       if (server) {

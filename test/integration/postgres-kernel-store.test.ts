@@ -52,6 +52,7 @@ describeWithPostgres('PostgresKernelStore on a PostgreSQL server', () => {
         expect(await instances[0]!.execute('select name from kernel.mikro_orm_migrations')).toEqual([
           { name: 'kernel_0001_init' },
           { name: 'kernel_0002_identity_audit' },
+          { name: 'kernel_0003_idempotency' },
         ]);
         // Advisory locks are released: a later start migrates (nothing) without waiting.
         await new PostgresKernelStore(instances[1]!).init();

@@ -117,13 +117,14 @@ describe('openDatabase (embedded PGlite)', () => {
   });
 
   it('creates the kernel tables with the kernel migration', async () => {
-    expect(await db.migrate({ schema: 'kernel', migrations: kernelMigrations })).toEqual(['kernel_0001_init', 'kernel_0002_identity_audit']);
+    expect(await db.migrate({ schema: 'kernel', migrations: kernelMigrations })).toEqual(['kernel_0001_init', 'kernel_0002_identity_audit', 'kernel_0003_idempotency']);
     const tables = await db.execute<{ table_name: string }>(
       "select table_name from information_schema.tables where table_schema = 'kernel' order by table_name",
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'api_keys',
       'audit_log',
+      'idempotency_keys',
       'memberships',
       'mikro_orm_migrations',
       'plugin_set_versions',

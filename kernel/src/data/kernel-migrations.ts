@@ -135,8 +135,33 @@ export class KernelIdentityMigration extends Migration {
   }
 }
 
+/** `Idempotency-Key` records of plugin routes that declare `idempotency` (see kernel/src/idempotency). */
+export class KernelIdempotencyMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`create table if not exists kernel.idempotency_keys (
+      tenant_id text collate "C" not null constraint idempotency_keys_tenant_fkey references kernel.tenants (id) on delete cascade,
+      principal text collate "C" not null,
+      key text collate "C" not null,
+      fingerprint text not null,
+      locked_until timestamptz not null,
+      expires_at timestamptz not null,
+      status integer,
+      headers jsonb,
+      body_kind text constraint idempotency_keys_body_kind_check check (body_kind in ('json', 'text', 'binary', 'none')),
+      body text,
+      constraint idempotency_keys_pkey primary key (tenant_id, principal, key)
+    )`);
+    this.addSql('create index if not exists idempotency_keys_expires_idx on kernel.idempotency_keys (expires_at)');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('drop table if exists kernel.idempotency_keys');
+  }
+}
+
 /** The kernel's migrations, oldest first. */
 export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0001_init', class: KernelInitMigration },
   { name: 'kernel_0002_identity_audit', class: KernelIdentityMigration },
+  { name: 'kernel_0003_idempotency', class: KernelIdempotencyMigration },
 ];

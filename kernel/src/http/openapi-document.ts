@@ -13,6 +13,16 @@ function queryParams(schema: Record<string, unknown> | undefined): Record<string
   return Object.entries(properties).map(([name, s]) => ({ name, in: 'query', required: required.has(name), schema: s }));
 }
 
+function idempotencyKeyParam(required: boolean): Record<string, unknown> {
+  return {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required,
+    description: 'A value unique to this operation (e.g. a UUID): a retry with the same key and request gets the first response again, marked Idempotent-Replayed: true. Kept 24 hours.',
+    schema: { type: 'string', minLength: 1, maxLength: 255 },
+  };
+}
+
 /**
  * OpenAPI 3.1 document of the whole API: the kernel's own routes (from its routers, with the schemas their handlers
  * validate with) and the plugins' routes (from their definitions and JSON Schemas).
@@ -35,6 +45,7 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
   for (const route of routes) {
     const path = `/api/v1${pathOf(route.path)}`;
     const params = [...paramsOf(route.path), ...queryParams(route.definition.schema?.query as Record<string, unknown> | undefined)];
+    if (route.definition.idempotency) params.push(idempotencyKeyParam(route.definition.idempotency === 'required'));
     const schema = route.definition.schema;
     const responses: Record<string, unknown> = { default: problemResponse };
     for (const [status, body] of Object.entries(schema?.responses ?? {})) responses[status] = { description: status, content: { 'application/json': { schema: body } } };

@@ -15,6 +15,8 @@ import {
 } from '@valueverse/plugin-sdk';
 import { hasRole } from '../auth/role-rank';
 import { requestScope } from '../context/request-scope';
+import { IdempotencyGuard } from '../idempotency/idempotency-guard';
+import { MemoryIdempotencyStore } from '../idempotency/idempotency-store';
 import type { RequestState } from './request-state';
 import type { SchemaValidator } from './schema-validator';
 
@@ -45,6 +47,8 @@ export class PluginRouter implements HttpRouter {
   constructor(
     private readonly manifest: PluginManifest,
     private readonly validator: SchemaValidator,
+    /** Serves routes that declare `idempotency`; shared by every plugin of the kernel. */
+    private readonly idempotency: IdempotencyGuard = new IdempotencyGuard(new MemoryIdempotencyStore()),
   ) {}
 
   /** After setup: a plugin that keeps registering (e.g. after a timeout) is refused. */
@@ -66,6 +70,9 @@ export class PluginRouter implements HttpRouter {
       throw new VvError('VV_ROUTE_CONFLICT', {
         detail: `Plugin "${plugin}" registered ${definition.path}, outside its manifest prefixes [${prefixes.join(', ')}]`,
       });
+    }
+    if (definition.idempotency !== undefined && (definition.method === 'GET' || !['optional', 'required'].includes(definition.idempotency))) {
+      throw VvError.validation([{ pointer: '/idempotency', message: `must be "optional" or "required", on a method other than GET` }], `Plugin "${plugin}": bad idempotency on ${definition.method} ${definition.path}`);
     }
     if (this.routes.some((r) => r.method === definition.method && r.path === definition.path)) {
       throw new VvError('VV_ROUTE_CONFLICT', { detail: `Plugin "${plugin}" registered ${definition.method} ${definition.path} twice` });
@@ -101,6 +108,18 @@ export class PluginRouter implements HttpRouter {
         }
         const request = new KernelPluginRequest(ctx, definition.method, params, query, body, principal, state);
         const handler = (definition as RouteDefinition).handler;
+        if (definition.idempotency !== undefined) {
+          const call = {
+            tenantId: principal.tenant.id,
+            principal: principal.user.id,
+            key: ctx.get('idempotency-key'),
+            required: definition.idempotency === 'required',
+            target: `${definition.method} ${ctx.path}?${ctx.querystring}`,
+            body,
+            log: state.log,
+          };
+          return this.idempotency.run(call, () => requestScope.run(request.scope, handler, request)).then((value) => writeResult(ctx, value));
+        }
         const result = requestScope.run(request.scope, handler, request);
         if (isPromiseLike(result)) return Promise.resolve(result).then((value) => writeResult(ctx, value));
         writeResult(ctx, result);

@@ -135,6 +135,12 @@ const catalog = {
     message: '{reason}',
     meaning: 'The request conflicts with the current state (duplicate, dependants still enabled, stale version).',
   },
+  VV_IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'Idempotency key reused',
+    message: 'This Idempotency-Key was already used for a different request',
+    meaning: 'The key was sent before with another method, path, query or body; use a new key for a new operation.',
+  },
   VV_RATE_LIMITED: {
     status: 429,
     title: 'Rate limited',

@@ -5,8 +5,8 @@ export interface FieldProblem {
   /** JSON pointer into the request part named by `in`, e.g. `/cashFlows/2`. */
   readonly pointer: string;
   readonly message: string;
-  /** Which part of the request: body (default), query, params or config. */
-  readonly in?: 'body' | 'query' | 'params' | 'config' | 'manifest' | 'env';
+  /** Which part of the request: body (default), query, params, headers or config. */
+  readonly in?: 'body' | 'query' | 'params' | 'headers' | 'config' | 'manifest' | 'env';
 }
 
 export interface VvErrorOptions {

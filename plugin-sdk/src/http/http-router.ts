@@ -75,6 +75,16 @@ export interface RouteDefinition<Body = unknown, Query = Record<string, unknown>
   readonly summary?: string;
   /** Weakest role allowed. Default: `viewer` for GET, `member` otherwise. */
   readonly minRole?: Role;
+  /**
+   * `Idempotency-Key` support, for POSTs that create money or usage (or any record a retry must not duplicate).
+   * With `'optional'` a request that carries the header runs once per key: a retry with the same key and the same
+   * method, path, query and body gets the first response again, marked `Idempotent-Replayed: true`, without running
+   * the handler; the same key on a different request is refused (422 `VV_IDEMPOTENCY_KEY_REUSED`), and a retry
+   * while the first still runs gets 409 with `Retry-After`. `'required'` also refuses requests without the header
+   * (400 `VV_VALIDATION`). Keys belong to the caller in the tenant and are kept 24 hours. A request that fails (the
+   * handler throws or answers 5xx) keeps nothing. The response must not be a stream.
+   */
+  readonly idempotency?: 'optional' | 'required';
   readonly schema?: {
     readonly params?: JsonSchema;
     readonly query?: JsonSchema;

@@ -23,6 +23,7 @@ const committer = fakeCommitter([
   commitment('c-csv', { milestones: [hours('ms-csv', day(90), 1000)] }),
   commitment('c-events', { milestones: [hours('ms-ev', day(90), 1000)] }),
   commitment('c-api', { milestones: [hours('ms-api', day(90), 1000)] }),
+  commitment('c-retry', { milestones: [hours('ms-retry', day(90), 1000)] }),
   commitment('c-draft', { status: 'draft' }),
   commitment('c-closed', { status: 'closed' }),
   commitment('c-globex', { tenantId: 'globex', milestones: [hours('ms-g', day(90), 10)] }),
@@ -71,6 +72,20 @@ describe('/api/v1/realization through the test kernel', () => {
       expect(pointers(await measure('c-api', 'hours_saved', 1, '2026-02-30'))).toEqual(['/measuredAt']);
       expect(pointers(await measure('c-api', 'hours_saved', 1, day(5)))).toEqual(['/measuredAt']);
       expect((await get('/measurements?commitmentId=c-api')).body.items).toHaveLength(1);
+    });
+
+    it('records a measurement once when the client retries with the same Idempotency-Key, announcing it once', async () => {
+      const body = { commitmentId: 'c-retry', metric: 'hours_saved', value: 3, measuredAt: `${day(-2)}T09:00:00Z`, source: 'retry-test' };
+      const send = () => k.request('POST', '/api/v1/realization/measurements', { body, headers: { 'idempotency-key': 'measure-retry-1' } });
+      const first = await send();
+      const retry = await send();
+      expect(first.status).toBe(201);
+      expect({ status: retry.status, body: retry.body, replayed: retry.headers.get('idempotent-replayed') }).toEqual({ status: 201, body: first.body, replayed: 'true' });
+      const stored = (await get('/measurements?commitmentId=c-retry')).body.items.filter((m: { source: string }) => m.source === 'retry-test');
+      expect(stored).toHaveLength(1);
+      expect(eventsOf('c-retry', 'measurement.recorded').filter((e) => (e.payload.sources as string[]).includes('retry-test'))).toHaveLength(1);
+      const reused = await k.request('POST', '/api/v1/realization/measurements', { body: { ...body, value: 4 }, headers: { 'idempotency-key': 'measure-retry-1' } });
+      expect({ status: reused.status, code: reused.body.code }).toEqual({ status: 422, code: 'VV_IDEMPOTENCY_KEY_REUSED' });
     });
 
     it('validates the body of a measurement with JSON pointers', async () => {
@@ -299,7 +314,7 @@ describe('/api/v1/realization through the test kernel', () => {
       const res = await post('/evaluate', { asOf: day(200) });
       expect(res.status).toBe(200);
       const ids = res.body.commitments.map((c: { commitmentId: string }) => c.commitmentId).sort();
-      expect(ids).toEqual(['c-api', 'c-csv', 'c-events', 'c-hit', 'c-math', 'c-trend']);
+      expect(ids).toEqual(['c-api', 'c-csv', 'c-events', 'c-hit', 'c-math', 'c-retry', 'c-trend']);
       const math = res.body.commitments.find((c: { commitmentId: string }) => c.commitmentId === 'c-math');
       expect(math.transitions.map((t: { milestoneId: string; to: string }) => `${t.milestoneId}:${t.to}`).sort()).toEqual(['ms-final:missed', 'ms-near:missed']);
       expect(eventsOf('c-math', 'milestone.missed')).toHaveLength(2);

@@ -71,6 +71,7 @@ export function createRealizationRoutes(deps: RealizationRouteDeps): RouteDefini
   const single: RouteDefinition<RawMeasurement> = {
     method: 'POST',
     path: '/realization/measurements',
+    idempotency: 'optional',
     summary: 'Record one actual measurement of a signed or active commitment',
     schema: { body: s.measurement },
     handler: async (request) => {
@@ -84,6 +85,7 @@ export function createRealizationRoutes(deps: RealizationRouteDeps): RouteDefini
   const batch: RouteDefinition<{ measurements: RawMeasurement[] }> = {
     method: 'POST',
     path: '/realization/measurements/batch',
+    idempotency: 'optional',
     summary: 'Record up to 1000 measurements at once: all are stored or none',
     schema: { body: s.batch },
     handler: async (request) => {
@@ -117,6 +119,7 @@ export function createRealizationRoutes(deps: RealizationRouteDeps): RouteDefini
   const imports: RouteDefinition<string | { csv?: string; commitmentId?: string; atomic?: boolean }, { atomic?: boolean; commitmentId?: string }> = {
     method: 'POST',
     path: '/realization/imports',
+    idempotency: 'optional',
     summary: 'Import measurements from CSV (text/csv body or JSON {csv}); row errors are reported by row number',
     schema: { body: s.importBody, query: s.importQuery },
     handler: async (request) => {

@@ -1,0 +1,23 @@
+import { openDatabase, type Database } from '../data/database';
+import { PostgresKernelStore } from '../tenancy/postgres-kernel-store';
+import { describeIdempotencyStoreContract } from './idempotency-store.contract';
+import { PostgresIdempotencyStore } from './postgres-idempotency-store';
+
+// One PGlite boot for the file; the server run of the same contract is test/integration/postgres-idempotency-store.test.ts.
+let db: Database;
+
+beforeAll(async () => {
+  db = await openDatabase({ inMemory: true });
+  const kernelStore = new PostgresKernelStore(db);
+  await kernelStore.init();
+  for (const id of ['acme', 'globex']) await kernelStore.createTenant({ id, name: id });
+}, 30_000);
+
+afterAll(async () => {
+  await db?.close();
+});
+
+describeIdempotencyStoreContract('PostgresIdempotencyStore on embedded PGlite', async () => {
+  await db.execute('delete from kernel.idempotency_keys');
+  return new PostgresIdempotencyStore(db);
+});

@@ -106,6 +106,24 @@ describe('SignInPage', () => {
     http.expectOne('/api/v1/admin/tenants/acme/plugins').flush({ items: [] });
   });
 
+  it('says the code is wrong, not the password, when the server refuses a TOTP code', async () => {
+    fill('input[type="email"]', 'ann@x.io');
+    fill('input[type="password"]', 'secret');
+    await submit();
+    http.expectOne('/api/v1/auth/login').flush({ code: 'VV_MFA_REQUIRED', title: 'Second factor required' }, { status: 401, statusText: 'Unauthorized' });
+    await settle();
+    fill('input[autocomplete="one-time-code"]', '000000');
+    await submit();
+    // The kernel answers a wrong or replayed code with VV_UNAUTHENTICATED, like a wrong password.
+    http.expectOne('/api/v1/auth/login').flush(
+      { code: 'VV_UNAUTHENTICATED', title: 'Authentication required', detail: 'The one-time code is wrong or was already used' },
+      { status: 401, statusText: 'Unauthorized' },
+    );
+    await settle();
+    expect(el().querySelector('h1')!.textContent).toBe('Two-step verification');
+    expect(el().querySelector('[role="alert"]')!.textContent).toContain('That code is not valid.');
+  });
+
   it('says when the password is wrong', async () => {
     fill('input[type="email"]', 'ann@x.io');
     fill('input[type="password"]', 'nope');

@@ -107,7 +107,9 @@ export class SignInPage {
       await this.enter();
     } catch (error) {
       const problem = toProblem(error);
-      this.error.set(problem.status === 401 ? 'Email or password is wrong.' : describeProblem(problem));
+      // With a code, the password was just accepted: the server's 401 (VV_UNAUTHENTICATED) is about the code.
+      if (problem.status === 401) this.error.set(totp ? 'That code is not valid. Try the current one.' : 'Email or password is wrong.');
+      else this.error.set(describeProblem(problem));
     } finally {
       this.busy.set(false);
     }

@@ -7,9 +7,11 @@ import type { Commitment } from './lifecycle-data';
   template: `
     <label>
       Commitment
-      <select [value]="selected() ?? ''" (change)="selected.set($any($event.target).value)">
+      <select (change)="selected.set($any($event.target).value)">
         @for (c of commitments(); track c.id) {
-          <option [value]="c.id">{{ c.title }} ({{ c.status }})</option>
+          <!-- [selected] per option, not [value] on the select: the select's value is set before its options exist,
+               so a choice other than the first (a ?commitment= deep link) would show the first commitment. -->
+          <option [value]="c.id" [selected]="c.id === selected()">{{ c.title }} ({{ c.status }})</option>
         }
       </select>
     </label>

@@ -332,7 +332,8 @@ describeWithRedis('the Redis event bridge through an outage', () => {
       await proxy.cut();
       const started = Date.now();
       await publish(viaProxy, 'during');
-      expect(Date.now() - started).toBeLessThan(500);
+      // A publish that waited for Redis would not return until the proxy reopens, below; 2 s is room for a busy CI.
+      expect(Date.now() - started).toBeLessThan(2000);
       expect(seen.viaProxy).toContain('during');
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(seen.direct).not.toContain('during');

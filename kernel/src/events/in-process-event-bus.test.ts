@@ -108,12 +108,13 @@ describe('RedisEventTransport while Redis is unreachable', () => {
     try {
       const booted = Date.now();
       await bus.start();
-      expect(Date.now() - booted).toBeLessThan(1000);
+      // Waiting for Redis would mean never returning (it stays down); the bounds leave room for a loaded CI machine.
+      expect(Date.now() - booted).toBeLessThan(3000);
       const got: string[] = [];
       bus.subscribe('*', (e) => void got.push(e.name), 'test');
       const published = Date.now();
       for (let i = 0; i < 3; i += 1) await bus.forPlugin(manifest('orders', ['events.publish:order.*'])).publish('order.placed', 'acme', { i });
-      expect(Date.now() - published).toBeLessThan(500);
+      expect(Date.now() - published).toBeLessThan(2000);
       expect(got).toEqual(['order.placed', 'order.placed', 'order.placed']);
       await new Promise((resolve) => setTimeout(resolve, 300));
     } finally {

@@ -26,6 +26,8 @@ export type {
   JobContext,
   JobOptions,
   JobSchedule,
+  PeriodJobSchedule,
+  CronJobSchedule,
   JobQueue,
   SqlTransaction,
   PluginDatabase,

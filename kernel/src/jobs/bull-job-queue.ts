@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job, type RepeatStrategy } from 'bullmq';
 import Redis from 'ioredis';
 import { VvError, isVvError, type JobContext, type JobOptions, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
 import type { KernelLogger } from '../observability/kernel-logger';
+import { nextCronRun, parseCronSchedule } from './cron-schedule';
 import {
   checkSchedule,
   compareDead,
@@ -71,7 +72,9 @@ const schedulerId = 'schedule';
  * slot is produced once). Its jobs are "ticks" that do not run the handler: a tick queues the slot's runs as
  * ordinary jobs with the ids `scheduledRunId` gives, one platform-wide or one per tenant. So scheduled runs retry,
  * dead-letter and dedupe exactly like enqueued jobs, one tenant at a time, and a tick queued twice runs nothing
- * twice.
+ * twice. A cron schedule is a scheduler with a `pattern` whose slots come from `nextCronRun` (BullMQ's
+ * `repeatStrategy`, in every queue and worker) rather than BullMQ's own cron parser, so both queues agree on every
+ * slot, daylight saving time included.
  */
 export class BullJobQueue implements KernelJobQueue {
   private readonly definitions = new Map<string, Definition>();
@@ -93,6 +96,8 @@ export class BullJobQueue implements KernelJobQueue {
   private runs: (pluginId: string) => boolean = () => true;
   private tenantsOf: (pluginId: string) => Promise<readonly string[]> = async () => [];
   private outage = false;
+  /** See `JobQueueStart.clockOffsetMs`: BullMQ's times are real ones, so slots are shifted on the way in and out. */
+  private clockOffsetMs = 0;
 
   constructor(
     private readonly options: BullJobQueueOptions,
@@ -134,6 +139,7 @@ export class BullJobQueue implements KernelJobQueue {
     this.started = true;
     if (options?.runs) this.runs = options.runs;
     if (options?.tenantsOf) this.tenantsOf = options.tenantsOf;
+    this.clockOffsetMs = options?.clockOffsetMs ?? 0;
     for (const queue of this.schedules.keys()) this.saveSchedule(queue);
     for (const queue of this.definitions.keys()) this.startWorker(queue);
   }
@@ -227,7 +233,7 @@ export class BullJobQueue implements KernelJobQueue {
   private queueOf(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.producer, prefix: this.prefix });
+      queue = new Queue(name, { connection: this.producer, prefix: this.prefix, settings: { repeatStrategy: this.cronStrategy } });
       queue.on('error', (error: Error) => this.reportOutage(error));
       this.queues.set(name, queue);
     }
@@ -261,15 +267,26 @@ export class BullJobQueue implements KernelJobQueue {
       if (!(await this.ready(1000))) throw new Error(`Redis is ${this.producer.status}`);
       const bull = this.queueOf(queue);
       const current = await bull.getJobScheduler(schedulerId);
+      const tick: BullTickData = { tick: { perTenant: schedule.perTenant } };
+      const template = { name: queue, data: tick, opts: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true } };
+      if ('cron' in schedule) {
+        const { expression, timezone } = schedule.cron;
+        // Another expression or zone (or a period) starts over; the same one is upserted, which recomputes its
+        // pending slot with `cronStrategy` and so finds the same one.
+        if (current && (current.pattern !== expression || current.tz !== timezone)) await bull.removeJobScheduler(schedulerId);
+        await bull.upsertJobScheduler(schedulerId, { pattern: expression, tz: timezone }, template);
+        return;
+      }
+      // BullMQ's slots are real times: the schedule's, moved back by the clock offset.
+      const offset = mod(schedule.offsetMs - this.clockOffsetMs, schedule.everyMs);
       // Upserting keeps the pending slot of a scheduler whose `every` is unchanged (that is what makes declaring it
       // on every boot harmless), so a new offset would never take effect: that one starts over.
-      if (current && (current.every !== schedule.everyMs || (current.offset ?? 0) !== schedule.offsetMs)) await bull.removeJobScheduler(schedulerId);
-      const tick: BullTickData = { tick: { perTenant: schedule.perTenant } };
+      if (current && (current.every !== schedule.everyMs || (current.offset ?? 0) !== offset)) await bull.removeJobScheduler(schedulerId);
       await bull.upsertJobScheduler(
         schedulerId,
         // `startDate` places the first slot; BullMQ then adds `every` to each, and after a gap realigns on `offset`.
-        { every: schedule.everyMs, offset: schedule.offsetMs || undefined, startDate: nextSlot(Date.now(), schedule) },
-        { name: queue, data: tick, opts: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true } },
+        { every: schedule.everyMs, offset: offset || undefined, startDate: nextSlot(Date.now() + this.clockOffsetMs, schedule) - this.clockOffsetMs },
+        template,
       );
     } catch (error) {
       if (this.closed) return;
@@ -280,8 +297,8 @@ export class BullJobQueue implements KernelJobQueue {
 
   /** Runs a tick: queues the runs of its slot, platform-wide or for each tenant that has the plugin enabled now. */
   private async queueScheduledRuns(queue: string, job: Job, tick: BullTickData['tick']): Promise<void> {
-    // Scheduler job ids are `repeat:<scheduler id>:<slot in epoch ms>`.
-    const slot = Number(job.id?.slice(job.id.lastIndexOf(':') + 1));
+    // Scheduler job ids are `repeat:<scheduler id>:<slot in epoch ms>`, in real time.
+    const slot = Number(job.id?.slice(job.id.lastIndexOf(':') + 1)) + this.clockOffsetMs;
     if (!Number.isSafeInteger(slot)) throw new Error(`unexpected id "${job.id}" of a scheduled job of ${queue}`);
     const tenants: readonly (string | undefined)[] = tick.perTenant ? await this.tenantsOf(pluginOfQueue(queue)) : [undefined];
     for (const tenantId of tenants) await this.add(queue, { tenantId: tenantId ?? '*', jobId: scheduledRunId(slot, tenantId), data: undefined });
@@ -301,7 +318,8 @@ export class BullJobQueue implements KernelJobQueue {
         const definition = this.definitions.get(name)!;
         await definition.handler({ id: job.data.jobId, name, tenantId: job.data.tenantId, data: job.data.data, attempt: job.attemptsMade + 1 });
       },
-      { connection: this.consumer, prefix: this.prefix, concurrency: this.options.concurrency ?? 4 },
+      // The worker that takes a tick computes the scheduler's next slot, so it needs the cron strategy too.
+      { connection: this.consumer, prefix: this.prefix, concurrency: this.options.concurrency ?? 4, settings: { repeatStrategy: this.cronStrategy } },
     );
     worker.on('error', (error: Error) => this.reportOutage(error));
     worker.on('failed', (job, error) => {
@@ -319,6 +337,21 @@ export class BullJobQueue implements KernelJobQueue {
     });
     this.workers.set(name, worker);
   }
+
+  /**
+   * BullMQ's next slot of a `pattern` scheduler after `millis` (real time): `nextCronRun` on the schedule's clock. The
+   * pattern and zone are read from Redis, so a scheduler another version wrote may not parse here: that is logged and
+   * the scheduler stops rather than running on a guess.
+   */
+  private readonly cronStrategy: RepeatStrategy = (millis, repeat, name) => {
+    try {
+      const cron = parseCronSchedule(repeat.pattern ?? '', repeat.tz ?? 'UTC');
+      return nextCronRun(cron, millis + this.clockOffsetMs) - this.clockOffsetMs;
+    } catch (error) {
+      this.logger.error({ err: error, queue: name, cron: repeat.pattern, timezone: repeat.tz }, `schedule of job ${name} stopped: its cron expression cannot be computed`);
+      return undefined;
+    }
+  };
 
   /**
    * Runs Redis commands for a caller that is waiting on them (a request, usually): while Redis is down that fails
@@ -363,6 +396,11 @@ export class BullJobQueue implements KernelJobQueue {
     this.outage = true;
     this.logger.warn({ err: error }, 'Redis job queue unavailable: enqueueing fails with 503 and no job runs until it returns');
   }
+}
+
+/** `a` modulo `b`, from 0 to `b - 1` also for a negative `a`. */
+function mod(a: number, b: number): number {
+  return ((a % b) + b) % b;
 }
 
 function reconnectDelay(times: number): number {

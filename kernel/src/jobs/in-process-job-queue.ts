@@ -56,6 +56,8 @@ export class InProcessJobQueue implements KernelJobQueue {
   private readonly schedules = new Map<string, Schedule>();
   private runs: (pluginId: string) => boolean = () => true;
   private tenantsOf: (pluginId: string) => Promise<readonly string[]> = async () => [];
+  /** See `JobQueueStart.clockOffsetMs`. */
+  private clockOffsetMs = 0;
   private started = false;
   private closed = false;
 
@@ -92,6 +94,7 @@ export class InProcessJobQueue implements KernelJobQueue {
     this.started = true;
     if (options?.runs) this.runs = options.runs;
     if (options?.tenantsOf) this.tenantsOf = options.tenantsOf;
+    this.clockOffsetMs = options?.clockOffsetMs ?? 0;
     const held = this.held;
     this.held = [];
     for (const { run, attempt, delayMs } of held) this.runLater(run, attempt, delayMs);
@@ -142,7 +145,7 @@ export class InProcessJobQueue implements KernelJobQueue {
   }
 
   /** Sets the timer of the schedule's next slot (after the current one, if it is firing). */
-  private arm(queue: string, afterMs = Date.now()): void {
+  private arm(queue: string, afterMs = this.now()): void {
     const entry = this.schedules.get(queue);
     if (!entry || this.closed || !this.runs(pluginOfQueue(queue))) return;
     this.waitFor(queue, entry, nextSlot(afterMs, entry.schedule));
@@ -150,7 +153,7 @@ export class InProcessJobQueue implements KernelJobQueue {
 
   private waitFor(queue: string, entry: Schedule, slot: number): void {
     clearTimeout(entry.timer);
-    const wait = slot - Date.now();
+    const wait = slot - this.now();
     // Node fires a longer timeout at once (it takes it for 1 ms): a period of weeks waits in steps.
     entry.timer = wait > maxTimeoutMs
       ? setTimeout(() => this.waitFor(queue, entry, slot), maxTimeoutMs)
@@ -160,7 +163,7 @@ export class InProcessJobQueue implements KernelJobQueue {
   /** Queues the runs of one slot: one platform-wide, or one per tenant that has the plugin enabled. */
   private async fire(queue: string, entry: Schedule, slot: number): Promise<void> {
     // Timers may fire a little early: the next slot is counted from this one, or from now if this one ran late.
-    this.arm(queue, Math.max(slot, Date.now()));
+    this.arm(queue, Math.max(slot, this.now()));
     let tenants: readonly (string | undefined)[] = [undefined];
     if (entry.schedule.perTenant) {
       try {
@@ -171,6 +174,11 @@ export class InProcessJobQueue implements KernelJobQueue {
       }
     }
     for (const tenantId of tenants) this.add({ queue, id: scheduledRunId(slot, tenantId), tenantId: tenantId ?? '*', data: undefined }, 0);
+  }
+
+  /** The time schedules are computed on. */
+  private now(): number {
+    return Date.now() + this.clockOffsetMs;
   }
 
   private runLater(run: Run, attempt: number, delayMs: number): void {

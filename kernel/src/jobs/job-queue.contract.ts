@@ -1,4 +1,4 @@
-import { isVvError, type JobContext, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
+import { isVvError, type JobContext, type JobQueue, type JobSchedule, type PluginManifest } from '@valueverse/plugin-sdk';
 import type { DeadJob, KernelJobQueue } from './kernel-job-queue';
 
 const manifest = (id: string): PluginManifest => ({ id, version: '1.0.0', displayName: id, kernel: '^1.0.0', main: 'dist/index.js', permissions: ['jobs'] });
@@ -379,6 +379,33 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
         expect(seen.length).toBe(count);
       });
 
+      it('runs a cron schedule at its calendar slot in its time zone, once per tenant (the clock moved to just before)', async () => {
+        // The monthly run of the 1st, at midnight in Berlin: 2030-02-01 00:00 CET is 2030-01-31 23:00 UTC. Rather
+        // than wait for a real slot, the queue's clock is set a second before this one.
+        const iso = '2030-01-31T23:00:00.000Z';
+        const clockOffsetMs = Date.parse(iso) - 1000 - Date.now();
+        jobs.schedule('tick', { cron: '0 0 1 * *', timezone: 'Europe/Berlin', perTenant: true });
+        await queue.start({ clockOffsetMs, tenantsOf: async () => ['acme', 'globex'] });
+        await eventually(() => seen.length, (n) => n >= 2);
+        expect(seen.map(({ at: _, ...job }) => job).sort((a, b) => a.tenantId.localeCompare(b.tenantId))).toEqual([
+          { id: `scheduled:${iso}:acme`, name: 'mailer.tick', tenantId: 'acme', data: undefined, attempt: 1 },
+          { id: `scheduled:${iso}:globex`, name: 'mailer.tick', tenantId: 'globex', data: undefined, attempt: 1 },
+        ]);
+        // At the slot by the queue's clock (a timer may fire a few ms early), and not again: the next is in March.
+        for (const job of seen) expect(job.at + clockOffsetMs).toBeGreaterThanOrEqual(Date.parse(iso) - 10);
+        await sleep(300);
+        expect(seen).toHaveLength(2);
+      });
+
+      it('moves everyMs slots with the clock too', async () => {
+        // Hourly at :30, the clock a second before 2030-01-01 10:30 UTC.
+        const iso = '2030-01-01T10:30:00.000Z';
+        jobs.schedule('tick', { everyMs: 3_600_000, offsetMs: 1_800_000 });
+        await queue.start({ clockOffsetMs: Date.parse(iso) - 1000 - Date.now() });
+        await eventually(() => seen.length, (n) => n >= 1);
+        expect(seen.map((job) => job.id)).toEqual([`scheduled:${iso}`]);
+      });
+
       it('waits out a period longer than a timer can (40 days) instead of firing at once', async () => {
         jobs.schedule('tick', { everyMs: 40 * 86_400_000 });
         await queue.start();
@@ -386,12 +413,23 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
         expect(seen).toEqual([]);
       });
 
-      it('refuses a job that is not defined (VV_NOT_FOUND) and a bad period or offset (VV_VALIDATION) when declared', () => {
+      it('refuses a job that is not defined (VV_NOT_FOUND) and a bad period, offset, cron or time zone (VV_VALIDATION) when declared', () => {
         expect(codeOf(() => jobs.schedule('missing', { everyMs: 1000 }))).toBe('VV_NOT_FOUND');
-        for (const bad of [{ everyMs: 50 }, { everyMs: 1000.5 }, { everyMs: 1000, offsetMs: 1000 }, { everyMs: 1000, offsetMs: -1 }, {} as { everyMs: number }]) {
-          expect(codeOf(() => jobs.schedule('tick', bad))).toBe('VV_VALIDATION');
-        }
+        expect(codeOf(() => jobs.schedule('missing', { cron: '0 2 * * *' }))).toBe('VV_NOT_FOUND');
+        const bad: JobSchedule[] = [
+          { everyMs: 50 },
+          { everyMs: 1000.5 },
+          { everyMs: 1000, offsetMs: 1000 },
+          { everyMs: 1000, offsetMs: -1 },
+          {} as JobSchedule,
+          { cron: '61 * * * *' },
+          { cron: '0 0 30 2 *' },
+          { cron: '0 9 * * 1', timezone: 'Mars/Olympus' },
+          { everyMs: 60_000, cron: '* * * * *' } as unknown as JobSchedule,
+        ];
+        for (const schedule of bad) expect(codeOf(() => jobs.schedule('tick', schedule))).toBe('VV_VALIDATION');
         expect(() => jobs.schedule('tick', { everyMs: 10 })).toThrow(/Schedule of job "tick" of plugin "mailer": everyMs must be/);
+        expect(() => jobs.schedule('tick', { cron: '61 * * * *' })).toThrow(`Schedule of job "tick" of plugin "mailer": cron minute field '61' is out of range 0-59`);
       });
     });
 

@@ -1,4 +1,5 @@
-import { VvError, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
+import { VvError, isVvError, type FieldProblem, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
+import { nextCronRun, parseCronSchedule, type CronSchedule } from './cron-schedule';
 
 /** A job that used up its attempts, kept for admins to see and retry. */
 export interface DeadJob {
@@ -51,6 +52,13 @@ export interface JobQueueStart {
    * such a schedule runs for nobody).
    */
   readonly tenantsOf?: (pluginId: string) => Promise<readonly string[]>;
+  /**
+   * How far the clock that schedules are computed on is ahead of this machine's (default 0). For tests: it brings a
+   * slot such as the next 02:00 or a Monday morning in Berlin within milliseconds instead of hours. A fixed shift
+   * rather than a clock function because BullMQ keeps its delays in real time, and only a shift translates exactly
+   * both ways. Instances that share a Redis schedule must use the same one.
+   */
+  readonly clockOffsetMs?: number;
 }
 
 /**
@@ -92,28 +100,54 @@ export function pluginOfQueue(queue: string): string {
 /** What `JobQueue.schedule` takes (the SDK's `JobSchedule`). */
 type JobSchedule = Parameters<JobQueue['schedule']>[1];
 
-/** A `JobSchedule` with its defaults filled in. */
-export type CheckedSchedule = Required<JobSchedule>;
+/** A `JobSchedule` with its defaults filled in: a period, or a parsed cron expression. */
+export type CheckedSchedule =
+  | { readonly everyMs: number; readonly offsetMs: number; readonly perTenant: boolean }
+  | { readonly cron: CronSchedule; readonly perTenant: boolean };
 
 /** The schedule as given, or `VV_VALIDATION` naming the plugin and job (when it is declared, not when it fires). */
 export function checkSchedule(manifest: PluginManifest, name: string, schedule: JobSchedule): CheckedSchedule {
-  const { everyMs, offsetMs = 0, perTenant = false } = schedule ?? ({} as JobSchedule);
-  const problems: { pointer: string; message: string }[] = [];
-  // Faster than that is a busy loop, not a schedule.
-  if (!Number.isSafeInteger(everyMs) || everyMs < 100) problems.push({ pointer: '/everyMs', message: 'must be a whole number of milliseconds, at least 100' });
-  else if (!Number.isSafeInteger(offsetMs) || offsetMs < 0 || offsetMs >= everyMs) problems.push({ pointer: '/offsetMs', message: 'must be a whole number of milliseconds from 0 to everyMs - 1' });
+  // Read loosely: a plugin in JavaScript can pass anything, and the union only constrains TypeScript callers.
+  const given = (schedule ?? {}) as { everyMs?: unknown; offsetMs?: unknown; cron?: unknown; timezone?: unknown; perTenant?: unknown };
+  const { everyMs, offsetMs = 0, cron, timezone = 'UTC', perTenant = false } = given;
+  const problems: FieldProblem[] = [];
+  let cronSchedule: CronSchedule | undefined;
+  if (cron !== undefined) {
+    const period = ['everyMs', 'offsetMs'].filter((key) => given[key as keyof typeof given] !== undefined);
+    if (period.length > 0) {
+      problems.push({ pointer: '/cron', message: `cannot be given with ${period.join(' or ')}: a schedule is either a period (everyMs, offsetMs) or a cron expression (cron, timezone)` });
+    } else if (typeof cron !== 'string') {
+      problems.push({ pointer: '/cron', message: "must be a string: a 5-field cron expression such as '0 2 * * *'" });
+    } else {
+      try {
+        cronSchedule = parseCronSchedule(cron, timezone as string);
+      } catch (error) {
+        if (!isVvError(error)) throw error;
+        problems.push(...error.errors);
+      }
+    }
+  } else if (everyMs === undefined) {
+    problems.push({ pointer: '', message: 'needs everyMs (a period) or cron (a cron expression)' });
+  } else {
+    // Faster than that is a busy loop, not a schedule.
+    if (!Number.isSafeInteger(everyMs) || (everyMs as number) < 100) problems.push({ pointer: '/everyMs', message: 'must be a whole number of milliseconds, at least 100' });
+    else if (!Number.isSafeInteger(offsetMs) || (offsetMs as number) < 0 || (offsetMs as number) >= (everyMs as number)) problems.push({ pointer: '/offsetMs', message: 'must be a whole number of milliseconds from 0 to everyMs - 1' });
+    if (given.timezone !== undefined) problems.push({ pointer: '/timezone', message: 'applies only to a cron schedule: everyMs slots are counted from the Unix epoch' });
+  }
   if (typeof perTenant !== 'boolean') problems.push({ pointer: '/perTenant', message: 'must be a boolean' });
   if (problems.length > 0) {
     throw new VvError('VV_VALIDATION', {
-      params: { reason: `Schedule of job "${name}" of plugin "${manifest.id}": ${problems.map((p) => `${p.pointer.slice(1)} ${p.message}`).join('; ')}` },
+      params: { reason: `Schedule of job "${name}" of plugin "${manifest.id}": ${problems.map((p) => (p.pointer ? `${p.pointer.slice(1)} ${p.message}` : p.message)).join('; ')}` },
       errors: problems,
     });
   }
-  return { everyMs, offsetMs, perTenant };
+  if (cronSchedule) return { cron: cronSchedule, perTenant: perTenant as boolean };
+  return { everyMs: everyMs as number, offsetMs: offsetMs as number, perTenant: perTenant as boolean };
 }
 
 /** The first slot of `schedule` strictly after `afterMs` (epoch ms). */
 export function nextSlot(afterMs: number, schedule: CheckedSchedule): number {
+  if ('cron' in schedule) return nextCronRun(schedule.cron, afterMs);
   const { everyMs, offsetMs } = schedule;
   return Math.floor((afterMs - offsetMs) / everyMs) * everyMs + offsetMs + everyMs;
 }

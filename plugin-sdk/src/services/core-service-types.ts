@@ -69,11 +69,22 @@ export interface JobOptions {
 }
 
 /**
- * When a scheduled job runs: at each `offsetMs + k × everyMs` milliseconds after the Unix epoch, i.e. on fixed UTC
- * slots that do not move when instances start or restart. A slot that passes while no instance runs the plugin is
- * skipped, not caught up.
+ * When a scheduled job runs: either a period (`everyMs`, `offsetMs`) or a calendar (`cron`, `timezone`), never both.
+ * A slot that passes while no instance runs the plugin is skipped, not caught up.
+ *
+ * @example
+ * { everyMs: 300_000 }                              // every 5 minutes, at :00, :05, ... UTC
+ * { cron: '0 2 * * *' }                             // every day at 02:00 UTC
+ * { cron: '0 0 1 * *', perTenant: true }            // a monthly invoice run per tenant, on the 1st at 00:00 UTC
+ * { cron: '0 9 * * MON', timezone: 'Europe/Berlin' } // Mondays at 09:00 in Berlin, summer and winter time
  */
-export interface JobSchedule {
+export type JobSchedule = PeriodJobSchedule | CronJobSchedule;
+
+/**
+ * Runs at each `offsetMs + k × everyMs` milliseconds after the Unix epoch, i.e. on fixed UTC slots that do not move
+ * when instances start or restart.
+ */
+export interface PeriodJobSchedule {
   /** The period: a whole number of milliseconds, at least 100. */
   readonly everyMs: number;
   /**
@@ -81,10 +92,39 @@ export interface JobSchedule {
    * 7_200_000 }` runs every day at 02:00 UTC.
    */
   readonly offsetMs?: number;
+  readonly cron?: never;
+  readonly timezone?: never;
   /**
    * One run per slot for each active tenant that has the plugin enabled, with that `tenantId` (each retried and
    * dead-lettered on its own), instead of one platform-wide run with tenantId `'*'` (default false).
    */
+  readonly perTenant?: boolean;
+}
+
+/**
+ * Runs at each minute that a cron expression matches on the wall clock of `timezone`: "at 02:00", "on the 1st of
+ * the month", "Mondays at 09:00 Berlin time", which a fixed period cannot say once months and daylight saving time
+ * vary in length.
+ */
+export interface CronJobSchedule {
+  /**
+   * A standard 5-field cron expression: minute (0-59), hour (0-23), day of month (1-31), month (1-12 or JAN-DEC),
+   * day of week (0-7 or SUN-SAT; 0 and 7 are Sunday). Each field is `*`, a value, a range `a-b`, a list `a,b,c`, or
+   * a step after `*` or a range (`0-59/15` or `*` then `/15`: every 15 minutes); names are case-insensitive. As in
+   * Vixie cron, when both day fields are restricted (neither starts with `*`) a day runs if EITHER matches:
+   * `0 0 1 * MON` runs on the 1st and on every Monday. A day that a month lacks is skipped (`0 0 31 * *` runs in 7
+   * months a year, `0 0 29 2 *` in leap years); an expression that can never run is refused when declared.
+   */
+  readonly cron: string;
+  /**
+   * The IANA time zone whose wall clock the expression is read on (default `'UTC'`), e.g. `'Europe/Berlin'`. On
+   * daylight saving changes, a time the clocks skip runs at the first instant after the gap (`30 2 * * *` runs at
+   * 03:00 that day) and a time they repeat runs once, the first time.
+   */
+  readonly timezone?: string;
+  readonly everyMs?: never;
+  readonly offsetMs?: never;
+  /** As for a period: one run per slot for each tenant that has the plugin enabled (default false). */
   readonly perTenant?: boolean;
 }
 
@@ -117,6 +157,8 @@ export interface JobQueue {
    * @example
    * jobs.define('evaluate', async (job) => evaluateTenant(job.tenantId));
    * jobs.schedule('evaluate', { everyMs: 86_400_000, offsetMs: 300_000, perTenant: true }); // daily at 00:05 UTC
+   * jobs.define('invoice', async (job) => invoiceTenant(job.tenantId));
+   * jobs.schedule('invoice', { cron: '0 6 1 * *', timezone: 'Europe/Berlin', perTenant: true }); // 1st, 06:00 Berlin
    */
   schedule(name: string, schedule: JobSchedule): void;
 }

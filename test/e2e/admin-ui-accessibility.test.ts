@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifactsDir, describeInBrowser, ensureAdminUiBuilt, launchBrowser } from '../support/browser';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, bootHost } from '../support/host-fixture';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bootHost, signIn } from '../support/host-fixture';
 
 // Accessibility of the admin console in Chromium: every page checked with axe-core against WCAG 2.1 A and AA
 // (labels, names, contrast, landmarks, ARIA), and sign-in done with the keyboard alone. A finding of impact
@@ -10,6 +10,8 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, bootHost } from '../support/host-fixture';
 
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const WAIT = { timeout: 15_000 };
+/** A saved value model, so a model's deep link (`{model}` in the page list) has something to show. */
+const MODEL_NAME = 'Accessibility check model';
 
 interface AxeViolation {
   id: string;
@@ -45,11 +47,20 @@ describeInBrowser('admin console accessibility', () => {
   let host: Awaited<ReturnType<typeof bootHost>>;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
+  let modelId: string;
   const findings: Record<string, AxeViolation[]> = {};
 
   beforeAll(async () => {
     ensureAdminUiBuilt();
     host = await bootHost();
+    const token = await signIn(host.url);
+    const created = await fetch(`${host.url}/api/v1/value-models`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: MODEL_NAME, fromLibrary: { industry: 'software' } }),
+    });
+    if (created.status !== 201) throw new Error(`creating a value model failed: ${created.status} ${await created.text()}`);
+    modelId = ((await created.json()) as { id: string }).id;
     browser = await launchBrowser();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
   }, 300_000);
@@ -82,7 +93,9 @@ describeInBrowser('admin console accessibility', () => {
     ['workspace', '/workspace', 'main'],
     ['what-if', '/workspace/what-if', 'What-if'],
     ['value-report', '/workspace/value-report', 'Value report'],
-    ['value-models', '/workspace/value-models', 'Value model'],
+    ['value-models', '/workspace/value-models', 'Value models'],
+    ['value-model-new', '/workspace/value-models/new', 'New value model'],
+    ['value-model', '/workspace/value-models/{model}', MODEL_NAME],
     ['commitments', '/workspace/commitments', 'Commitments'],
     ['realization', '/workspace/realization', 'Realization'],
     ['amplify', '/workspace/amplify', 'Amplify'],
@@ -90,10 +103,11 @@ describeInBrowser('admin console accessibility', () => {
     ['tenant', '/admin/tenants/demo', 'Demo Company'],
     ['health', '/admin/health', 'Plugin health'],
     ['audit', '/admin/audit', 'Audit log'],
+    ['account-security', '/account/security', 'Account security'],
   ];
 
   it.each(pages)('has no serious or critical WCAG 2.1 AA findings on %s', async (name, path, heading) => {
-    await page.goto(`${host.url}${path}`);
+    await page.goto(`${host.url}${path.replace('{model}', encodeURIComponent(modelId))}`);
     if (heading === 'main') await page.getByRole('main').waitFor(WAIT);
     else await page.getByRole('heading', { name: heading, exact: true }).first().waitFor(WAIT);
     // Let requests the page makes on arrival settle, so the check sees the loaded page, not a spinner.

@@ -42,7 +42,9 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
 
 // The workspace flows of the console in Debian's Chromium against a real host (PostgreSQL behind it when it
 // answers, else the embedded default): the value model wizard, the AI hypotheses panel (a loopback fake OpenAI, then
-// the library fallback), commitments through signing, amplifier recommendations, TOTP sign-in and a tenant switch.
+// the library fallback), the model list and a model's deep link (with a stale save refused), commitments through
+// signing and an amendment, amplifier recommendations, TOTP turned on from the account page and used to sign in, and a
+// tenant switch that survives a reload.
 // Each state reached is saved as a screenshot under test/artifacts/workspace/. The steps build on each other.
 describeInBrowser('workspace flows in a real browser', () => {
   const usePostgres = serverAvailabilitySync().postgres;
@@ -55,6 +57,7 @@ describeInBrowser('workspace flows in a real browser', () => {
   let context: BrowserContext;
   let page: Page;
   let adminToken: string;
+  let modelId: string;
   let commitmentId: string;
 
   const shot = (name: string, on: Page = page) => on.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -83,9 +86,10 @@ describeInBrowser('workspace flows in a real browser', () => {
     const res = await api('POST', `/api/v1/admin/tenants/${tenant}/members`, { email, role, password: USER_PASSWORD });
     expect(res.status).toBe(201);
   };
-  /** One commitment card of the list, by its version (amendments keep the title). */
+  /** One commitment card of the list, by its version (amendments keep the title; "Amends version 1" is not a match). */
   const commitmentCard = (version: number): Locator =>
-    page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: COMMITMENT_TITLE, level: 2 }) }).filter({ hasText: `Version ${version}` });
+    page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: COMMITMENT_TITLE, level: 2 }) }).filter({ hasText: new RegExp(`Version ${version}(?!\\d)`) });
+  const modelUrl = (id: string) => new RegExp(`/workspace/value-models/${id}$`);
 
   beforeAll(async () => {
     if (!usePostgres && servicesRequired()) throw new Error(`PostgreSQL at ${TEST_POSTGRES_URL} does not answer, and VV_REQUIRE_SERVICES=1 makes that a failure`);
@@ -129,6 +133,10 @@ describeInBrowser('workspace flows in a real browser', () => {
   it('builds a value model from the driver library, edits a driver and a formula, saves it, and finds it after a fresh load', async () => {
     await page.goto(`${host.url}/workspace/value-models`);
     await submitCredentials(ADMIN_EMAIL, ADMIN_PASSWORD);
+    await page.getByRole('heading', { name: 'Value models', level: 1 }).waitFor(WAIT);
+    await page.getByRole('heading', { name: 'No value models yet' }).waitFor(WAIT);
+    await page.getByRole('link', { name: 'New value model' }).first().click();
+    await page.getByRole('heading', { name: 'New value model', level: 1 }).waitFor(WAIT);
     await page.getByRole('heading', { name: 'Start from the driver library' }).waitFor(WAIT);
 
     await page.getByLabel('Industry').selectOption({ label: 'Manufacturing' });
@@ -160,6 +168,12 @@ describeInBrowser('workspace flows in a real browser', () => {
     // Enabled once the calculation API has checked the model (click waits for that).
     await page.getByRole('button', { name: 'Save model' }).click(WAIT);
     await page.getByText('Model saved (version 1).').waitFor(WAIT);
+    // The first save gives the model its link: the URL moves there, and the page stays where it was.
+    await page.waitForURL(/\/workspace\/value-models\/[0-9a-f-]{36}$/, WAIT);
+    modelId = page.url().split('/').pop()!;
+    await page.getByRole('heading', { name: MODEL_NAME, level: 1 }).waitFor(WAIT);
+    expect(await page.title()).toBe(`${MODEL_NAME} · Value models · ValueVerse`);
+    await page.getByRole('button', { name: 'Save model' }).waitFor(WAIT);
     await shot('03-wizard-saved');
 
     const saved = await api<{ items: { id: string; name: string; industry: string; model: { drivers: { name: string; value: number }[]; formulas: { name: string; expression: string }[] } }[] }>(
@@ -168,6 +182,7 @@ describeInBrowser('workspace flows in a real browser', () => {
     expect(saved.status).toBe(200);
     expect(saved.body.items).toHaveLength(1);
     const model = saved.body.items[0]!;
+    expect(model.id).toBe(modelId);
     expect(model.industry).toBe('manufacturing');
     expect(model.model.drivers.find((d) => d.name === 'downtime_hours_avoided')?.value).toBe(70);
     expect(model.model.formulas.find((f) => f.name === 'maintenance_hours_saved_value')?.expression).toBe('maintenance_hours_saved * loaded_hourly_rate * 0.9');
@@ -219,7 +234,67 @@ describeInBrowser('workspace flows in a real browser', () => {
     await shot('06-hypotheses-library');
   }, STEP_MS);
 
-  it('commits to the model at P80 below its base case, signs it, and a signed commitment is amended, not edited', async () => {
+  it('lists the saved model, opens it from its deep link (also after a reload), and refuses a stale save with a clear message', async () => {
+    await mainNav().getByRole('link', { name: 'Value models' }).click();
+    await page.getByRole('heading', { name: 'Value models', level: 1 }).waitFor(WAIT);
+    const list = page.getByTestId('value-model-list');
+    const row = list.getByRole('row').filter({ has: page.getByRole('link', { name: MODEL_NAME }) });
+    await row.waitFor(WAIT);
+    // Version 2: the hypothesis was adopted and saved.
+    expect(await row.getByRole('cell').allTextContents()).toEqual([MODEL_NAME, 'Manufacturing', 'draft', '2', expect.any(String), expect.any(String)]);
+    await page.getByLabel('Search').fill('no such model');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No value models match these filters.').waitFor(WAIT);
+    await page.getByLabel('Search').fill('uptime');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await row.waitFor(WAIT);
+    await shot('06a-model-list');
+
+    await row.getByRole('link', { name: MODEL_NAME }).click();
+    await page.waitForURL(modelUrl(modelId), WAIT);
+    const history = page.getByRole('region', { name: 'Version history' });
+    const checkEditor = async () => {
+      await page.getByRole('heading', { name: MODEL_NAME, level: 1 }).waitFor(WAIT);
+      await page.getByLabel('Driver 1 name').waitFor(WAIT);
+      expect(await page.getByLabel('Model name').inputValue()).toBe(MODEL_NAME);
+      expect(await page.getByLabel('Driver 1 name').inputValue()).toBe('downtime_hours_avoided');
+      expect(await page.getByLabel('Driver 1 value').inputValue()).toBe('70');
+      await history.getByText('Version 1', { exact: true }).waitFor(WAIT);
+      expect(await history.getByRole('listitem').locator('strong').allTextContents()).toEqual(['Version 2', 'Version 1']);
+    };
+    await checkEditor();
+    await page.reload();
+    await checkEditor();
+    await shot('06b-model-deep-link');
+
+    await page.getByRole('button', { name: 'Formulas and costs' }).click();
+    const expression = page.getByLabel('Expression', { exact: true }).nth(1);
+    await expression.waitFor(WAIT);
+    expect(await expression.inputValue()).toBe('maintenance_hours_saved * loaded_hourly_rate * 0.9');
+    await page.getByRole('button', { name: 'Next: review' }).click();
+    await page.getByRole('heading', { name: 'Review and save' }).waitFor(WAIT);
+    // The AI panel works for the model opened from its link (the provider is off by now: the library answers).
+    const panel = page.getByRole('region', { name: 'AI hypotheses' });
+    await panel.getByRole('button', { name: 'Generate hypotheses' }).click();
+    await panel.getByRole('status').filter({ hasText: 'From the driver library' }).waitFor(WAIT);
+
+    // Someone saves version 3 meanwhile: this page's save (based on version 2) is refused, and says so.
+    const elsewhere = await api<{ version: number }>('PUT', `/api/v1/value-models/${modelId}`, { description: 'Edited in another tab', version: 2 });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.body.version).toBe(3);
+    await page.getByRole('button', { name: 'Save model' }).click(WAIT);
+    const conflict = page.getByRole('alert').filter({ hasText: 'Not saved: this model was changed elsewhere' });
+    await conflict.waitFor(WAIT);
+    expect(await conflict.textContent()).toContain('is at version 3, not 2');
+    await shot('06c-model-stale-save');
+    await conflict.getByRole('button', { name: 'Load the latest version' }).click();
+    await page.getByText('Saved model · version 3').waitFor(WAIT);
+    await history.getByText('Version 3', { exact: true }).waitFor(WAIT);
+    expect(await conflict.count()).toBe(0);
+    expect((await api<{ version: number }>('GET', `/api/v1/value-models/${modelId}`)).body.version).toBe(3);
+  }, STEP_MS);
+
+  it('commits to the model at P80 below its base case, signs it, and amends the signed commitment through the page', async () => {
     await page.goto(`${host.url}/workspace/commitments`);
     await page.getByRole('heading', { name: 'Commitments', level: 1 }).waitFor(WAIT);
     await page.getByText('No commitments yet.').waitFor(WAIT);
@@ -262,16 +337,35 @@ describeInBrowser('workspace flows in a real browser', () => {
     const edit = await api('PUT', `/api/v1/commitments/${commitmentId}`, { title: 'changed after signing' });
     expect(edit.status).toBe(409);
     expect(String(edit.body['detail'])).toContain('amend it');
-    const amended = await api('POST', `/api/v1/commitments/${commitmentId}/amendments`, { reason: 'Second plant joins in the next quarter' });
-    expect(amended.status).toBe(201);
 
-    // The amendment is a new draft version beside the signed one, which stays as it was.
-    await page.reload();
-    await commitmentCard(2).getByText('draft', { exact: true }).waitFor(WAIT);
-    await commitmentCard(2).getByRole('button', { name: 'Mark proposed' }).waitFor(WAIT);
-    await card.getByText('signed', { exact: true }).waitFor(WAIT);
-    expect(amountAfter('Committed', (await card.getByText(/^Committed /).textContent())!)).toBe(committed);
+    // "Amend" asks why, then makes a new draft version linked to the signed one, which stays as it was.
+    await card.getByRole('button', { name: 'Amend' }).click();
+    const form = page.getByRole('form', { name: `Amend version 1 of ${COMMITMENT_TITLE}` });
+    await form.getByLabel('Reason for the amendment').fill('Second plant joins in the next quarter');
+    await shot('09-commitment-amend-form');
+    await form.getByRole('button', { name: 'Create amendment' }).click();
+    const amendment = commitmentCard(2);
+    await amendment.getByText('draft', { exact: true }).waitFor(WAIT);
+    await page.getByRole('status').filter({ hasText: 'Version 2 is a draft amendment of version 1.' }).waitFor(WAIT);
+    const checkAmendment = async () => {
+      await amendment.getByTestId('amends').filter({ hasText: /Amends\s+version 1 \(signed\)\s+— reason: “Second plant joins in the next quarter”/ }).waitFor(WAIT);
+      await card.getByTestId('amended-by').filter({ hasText: /Amended by\s+version 2 \(draft\)/ }).waitFor(WAIT);
+      await amendment.getByRole('button', { name: 'Mark proposed' }).waitFor(WAIT);
+      await card.getByText('signed', { exact: true }).waitFor(WAIT);
+      // A version is amended once: the signed one offers no second amendment.
+      expect(await card.getByRole('button', { name: 'Amend' }).count()).toBe(0);
+      expect(amountAfter('Committed', (await card.getByText(/^Committed /).textContent())!)).toBe(committed);
+    };
+    await checkAmendment();
+    // The link between the versions takes focus to the signed one.
+    await amendment.getByTestId('amends').getByRole('button', { name: 'version 1' }).click();
+    await page.locator(`[id="commitment-${commitmentId}"]:focus`).waitFor(WAIT);
     await shot('09-commitment-amended');
+
+    const chain = await api<{ items: { id: string; version: number; status: string }[] }>('GET', `/api/v1/commitments/${commitmentId}/versions`);
+    expect(chain.body.items.map((c) => [c.version, c.status])).toEqual([[1, 'signed'], [2, 'draft']]);
+    await page.reload();
+    await checkAmendment();
   }, STEP_MS);
 
   it('ranks amplifier recommendations for the commitment once measurements exist', async () => {
@@ -279,6 +373,9 @@ describeInBrowser('workspace flows in a real browser', () => {
     await page.getByRole('heading', { name: 'Amplify', level: 1 }).waitFor(WAIT);
     expect(await page.getByLabel('Commitment').inputValue()).toBe(commitmentId);
     await page.getByText(/^Not measured yet: .*downtime_hours_avoided/).waitFor(WAIT);
+    // Nothing measured is not "on plan".
+    await page.getByText(/^No measurements yet: /).waitFor(WAIT);
+    expect(await page.getByText('every measured driver is on plan').count()).toBe(0);
     expect(await page.getByRole('heading', { name: /^#\d/ }).count()).toBe(0);
     await shot('10-amplify-unmeasured');
 
@@ -299,21 +396,41 @@ describeInBrowser('workspace flows in a real browser', () => {
     await shot('11-amplify-ranked');
   }, STEP_MS);
 
-  it('signs in with a TOTP second factor: the code step appears, a wrong code is refused, the right one signs in', async () => {
+  it('turns TOTP on from the account security page, then signs in with it: a wrong code is refused, the right one signs in', async () => {
     const email = `totp-${randomBytes(3).toString('hex')}@example.com`;
     await addMember('demo', email);
-    const userToken = await signIn(host.url, email, USER_PASSWORD);
-    const enrolment = await api<{ secret: string; otpauthUri: string }>('POST', '/api/v1/me/totp', undefined, userToken);
-    expect(enrolment.status).toBe(201);
+    await signOut();
+    await submitCredentials(email, USER_PASSWORD);
+    await mainNav().waitFor(WAIT);
+    await page.getByRole('link', { name: 'Account security' }).click();
+    await page.getByRole('heading', { name: 'Account security', level: 1 }).waitFor(WAIT);
+    const totpState = page.getByTestId('totp-state');
+    await totpState.filter({ hasText: 'Two-step verification is off.' }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Set up two-step verification' }).click();
+    const secretText = page.getByTestId('totp-secret');
+    await secretText.waitFor(WAIT);
+    const secret = (await secretText.textContent())!.trim();
+    expect(secret).toMatch(/^[A-Z2-7]{16,}=*$/);
+    expect(await page.getByTestId('totp-uri').textContent()).toMatch(new RegExp(`^otpauth://totp/.*[?&]secret=${secret}(&|$)`));
+    await shot('12-totp-setup');
+    const code = page.getByLabel('Verification code');
+    await code.fill('12345');
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByText('The code is 6 digits.').waitFor(WAIT);
     const enrolledAt = currentStep();
-    expect((await api('POST', '/api/v1/me/totp/confirm', { code: totpCodes(enrolment.body.secret, enrolledAt).right }, userToken)).status).toBe(204);
+    await code.fill(totpCodes(secret, enrolledAt).right);
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await totpState.filter({ hasText: 'Two-step verification is on.' }).waitFor(WAIT);
+    expect(await secretText.count()).toBe(0);
+    const userToken = await signIn(host.url, email, USER_PASSWORD).catch((error: Error) => error.message);
+    expect(userToken).toContain('VV_MFA_REQUIRED');
+    await shot('12-totp-on');
 
     await signOut();
     await submitCredentials(email, USER_PASSWORD);
     await page.getByRole('heading', { name: 'Two-step verification' }).waitFor(WAIT);
-    const code = page.getByLabel('Verification code');
     // The server refuses a step it accepted before (replay), so sign-in uses a later one than the enrolment did.
-    const { right, wrong } = totpCodes(enrolment.body.secret, Math.max(currentStep(), enrolledAt + 1));
+    const { right, wrong } = totpCodes(secret, Math.max(currentStep(), enrolledAt + 1));
     await code.fill(wrong);
     await page.getByRole('button', { name: 'Verify' }).click();
     const error = page.getByRole('alert').filter({ hasText: 'code' });
@@ -329,7 +446,7 @@ describeInBrowser('workspace flows in a real browser', () => {
     await shot('13-totp-signed-in');
   }, STEP_MS);
 
-  it('switches tenant: the navigation and pages follow the other tenant\'s plugin set', async () => {
+  it('switches tenant: the navigation and pages follow the other tenant\'s plugin set, and the picker shows it after a reload', async () => {
     expect((await api('POST', '/api/v1/admin/tenants', { id: 'northwind', name: 'Northwind Labs' })).status).toBe(201);
     expect((await api('PUT', '/api/v1/admin/tenants/northwind/plugins/calculation', { enabled: true })).status).toBe(200);
     const email = `two-tenants-${randomBytes(3).toString('hex')}@example.com`;
@@ -365,6 +482,15 @@ describeInBrowser('workspace flows in a real browser', () => {
     await page.getByText('Value models are not available for this tenant: using the sample model.').waitFor(WAIT);
     await nav.getByRole('link', { name: 'Value report' }).waitFor(WAIT);
     expect(await nav.getByRole('link', { name: 'Commitments' }).count()).toBe(0);
+    // The picker shows the session's tenant, not the first one.
+    await tenant.waitFor(WAIT);
+    expect(await tenant.inputValue()).toBe('northwind');
+    expect(await tenant.locator('option:checked').textContent()).toBe('Northwind Labs');
+    await page.reload();
+    await page.getByRole('heading', { name: 'What-if' }).waitFor(WAIT);
+    await tenant.waitFor(WAIT);
+    expect(await tenant.inputValue()).toBe('northwind');
+    expect(await tenant.locator('option:checked').textContent()).toBe('Northwind Labs');
     await shot('16-tenant-northwind-reloaded');
   }, STEP_MS);
 });

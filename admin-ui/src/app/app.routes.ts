@@ -32,6 +32,13 @@ export const routes: Routes = [
       {
         path: 'workspace/value-models',
         title: 'Value models · ValueVerse',
+        loadComponent: () => import('./workspace/value-models/value-models.page').then((m) => m.ValueModelsPage),
+      },
+      {
+        // `new` and a saved model's id share one route: the first save moves the URL to the model's link without
+        // recreating the page (the router reuses a component when only the parameters change). No route title: the
+        // page sets it (the model's name), and a route title would overwrite that on the first save's navigation.
+        path: 'workspace/value-models/:id',
         loadComponent: () => import('./workspace/value-models/value-model-wizard.page').then((m) => m.ValueModelWizardPage),
       },
       {
@@ -48,6 +55,11 @@ export const routes: Routes = [
         path: 'workspace/amplify',
         title: 'Amplify · ValueVerse',
         loadComponent: () => import('./workspace/amplify/amplify.page').then((m) => m.AmplifyPage),
+      },
+      {
+        path: 'account/security',
+        title: 'Account security · ValueVerse',
+        loadComponent: () => import('./account/account-security.page').then((m) => m.AccountSecurityPage),
       },
       {
         path: 'admin',

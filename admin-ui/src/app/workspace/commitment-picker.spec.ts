@@ -14,6 +14,9 @@ const commitment = (id: string, title: string): Commitment => ({
   committedValue: 80,
   currency: 'USD',
   milestones: [],
+  previousVersionId: null,
+  amendedBy: null,
+  amendmentReason: null,
 });
 
 @Component({

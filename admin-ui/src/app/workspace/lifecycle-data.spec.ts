@@ -1,4 +1,4 @@
-import { listOf, toCommitments, toHypotheses, toRealization, toRecommendations } from './lifecycle-data';
+import { canAmend, listOf, toCommitments, toHypotheses, toRealization, toRecommendations } from './lifecycle-data';
 
 describe('lifecycle plugin answers', () => {
   it('reads list answers bare or as cursor pages', () => {
@@ -14,6 +14,20 @@ describe('lifecycle plugin answers', () => {
     });
     expect(c).toMatchObject({ id: 'c1', status: 'active', committedValue: 1000, baseValue: null, currency: 'EUR' });
     expect(c!.milestones[0]).toMatchObject({ title: 'Pilot', target: 5 });
+  });
+
+  it('reads the amendment links of a commitment; only signed or active versions not amended yet can be amended', () => {
+    const [amendment, signed, active, closed] = toCommitments({
+      items: [
+        { id: 'c2', status: 'draft', version: 2, previousVersionId: 'c1', amendmentReason: 'Second plant', amendedBy: null },
+        { id: 'c1', status: 'signed', version: 1, previousVersionId: null, amendedBy: 'c2' },
+        { id: 'c3', status: 'active' },
+        { id: 'c4', status: 'closed' },
+      ],
+    });
+    expect(amendment).toMatchObject({ previousVersionId: 'c1', amendedBy: null, amendmentReason: 'Second plant' });
+    expect(signed).toMatchObject({ previousVersionId: null, amendedBy: 'c2', amendmentReason: null });
+    expect([amendment, signed, active, closed].map((c) => canAmend(c!))).toEqual([false, false, true, false]);
   });
 
   it('reads a realization report with milestones in due order', () => {

@@ -47,7 +47,19 @@ export interface Commitment {
   readonly committedValue: number | null;
   readonly currency: string;
   readonly milestones: readonly Milestone[];
+  /** The version this one amends (an amendment is a new draft linked to the signed version it replaces). */
+  readonly previousVersionId: string | null;
+  /** The amendment made from this version, if any: a version is amended at most once. */
+  readonly amendedBy: string | null;
+  readonly amendmentReason: string | null;
 }
+
+/** Signed and active commitments are immutable: they change through an amendment, once per version. */
+export function canAmend(c: Commitment): boolean {
+  return (c.status === 'signed' || c.status === 'active') && c.amendedBy === null;
+}
+
+const idOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 export function toCommitment(raw: unknown): Commitment | undefined {
   if (!isObject(raw) || typeof raw['id'] !== 'string') return undefined;
@@ -68,6 +80,9 @@ export function toCommitment(raw: unknown): Commitment | undefined {
       metric: str(m['metric']),
       target: num(m['target']) ?? 0,
     })),
+    previousVersionId: idOrNull(raw['previousVersionId']),
+    amendedBy: idOrNull(raw['amendedBy']),
+    amendmentReason: idOrNull(raw['amendmentReason']),
   };
 }
 

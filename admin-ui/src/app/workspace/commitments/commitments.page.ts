@@ -1,16 +1,17 @@
-import { CurrencyPipe, DatePipe, PercentPipe } from '@angular/common';
+import { CurrencyPipe, DOCUMENT, DatePipe, PercentPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, resource, signal } from '@angular/core';
 import { FormArray, NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { ApiClient } from '../../api/api-client';
 import { describeProblem, toProblem } from '../../api/problem';
 import { RequestState } from '../../ui/request-state';
 import { applyServerErrors } from '../../ui/server-errors';
-import { NEXT_STATUSES, toCommitments, type Commitment } from '../lifecycle-data';
+import { NEXT_STATUSES, canAmend, toCommitment, toCommitments, type Commitment } from '../lifecycle-data';
 import { toChoice, type ModelChoice } from '../model-source';
 
 /**
  * Commitments with their milestones (value-committer): create one from a saved value model (the committed value is
- * the Monte Carlo percentile matching the confidence), and move it through draft → proposed → signed → active.
+ * the Monte Carlo percentile matching the confidence), move it through draft → proposed → signed → active, and amend
+ * a signed or active one (a new draft version linked to it; signing that closes the old one).
  */
 @Component({
   selector: 'vv-commitments-page',
@@ -22,7 +23,9 @@ import { toChoice, type ModelChoice } from '../model-source';
 export class CommitmentsPage {
   private readonly api = inject(ApiClient);
   private readonly fb = inject(NonNullableFormBuilder);
+  private readonly document = inject(DOCUMENT);
   protected readonly next = NEXT_STATUSES;
+  protected readonly canAmend = canAmend;
   protected readonly confidences = [0.5, 0.7, 0.8, 0.9, 0.95];
 
   protected readonly commitments = resource({
@@ -45,6 +48,18 @@ export class CommitmentsPage {
   protected readonly error = signal<string | undefined>(undefined);
   protected readonly busyId = signal<string | undefined>(undefined);
   protected readonly rowError = signal<{ id: string; text: string } | undefined>(undefined);
+
+  /** The commitment whose amendment form is open (one at a time). */
+  protected readonly amendingId = signal<string | undefined>(undefined);
+  protected readonly amendForm = this.fb.group({
+    reason: ['', [Validators.required, Validators.pattern(/\S/), Validators.maxLength(1000)]],
+    title: ['', [Validators.maxLength(200)]],
+    confidence: [0.8, Validators.required],
+  });
+  protected readonly amendBusy = signal(false);
+  protected readonly amendError = signal<string | undefined>(undefined);
+  /** What the last amendment made, announced politely. */
+  protected readonly notice = signal<string | undefined>(undefined);
 
   protected get milestoneRows(): FormArray<ReturnType<CommitmentsPage['milestoneGroup']>> {
     return this.form.controls.milestones;
@@ -96,6 +111,71 @@ export class CommitmentsPage {
       this.error.set(unmatched.length || !problem.errors.length ? [describeProblem(problem), ...unmatched].join(' ') : 'Some fields need attention.');
     } finally {
       this.saving.set(false);
+    }
+  }
+
+  /** A commitment of the list by id (amendments link versions by id). */
+  protected byId(id: string | null): Commitment | undefined {
+    if (!id || !this.commitments.hasValue()) return undefined;
+    return this.commitments.value().find((c) => c.id === id);
+  }
+
+  /** The confidence levels offered, with the commitment's own when it is not one of them. */
+  protected confidencesFor(c: Commitment): number[] {
+    return c.confidence === null || this.confidences.includes(c.confidence) ? this.confidences : [...this.confidences, c.confidence].sort((a, b) => a - b);
+  }
+
+  /** Moves focus to a version's card (the target of the links between amendments). */
+  protected reveal(id: string): void {
+    const heading = this.document.getElementById(`commitment-${id}`);
+    heading?.scrollIntoView?.({ block: 'center' });
+    heading?.focus();
+  }
+
+  protected openAmend(c: Commitment): void {
+    this.amendingId.set(c.id);
+    this.amendError.set(undefined);
+    this.amendForm.reset({ reason: '', title: c.title, confidence: c.confidence ?? 0.8 });
+    setTimeout(() => this.document.getElementById(`amend-reason-${c.id}`)?.focus());
+  }
+
+  protected closeAmend(): void {
+    this.amendingId.set(undefined);
+    this.amendError.set(undefined);
+  }
+
+  /** POST /commitments/:id/amendments: only what changed is sent (a new confidence re-runs the simulation). */
+  protected async amend(c: Commitment): Promise<void> {
+    this.amendError.set(undefined);
+    if (this.amendForm.invalid) {
+      this.amendForm.markAllAsTouched();
+      return;
+    }
+    const v = this.amendForm.getRawValue();
+    const title = v.title.trim();
+    const confidence = Number(v.confidence);
+    this.amendBusy.set(true);
+    try {
+      const created = toCommitment(
+        await this.api.post<unknown>(`/api/v1/commitments/${encodeURIComponent(c.id)}/amendments`, {
+          reason: v.reason.trim(),
+          ...(title && title !== c.title ? { title } : {}),
+          ...(confidence !== c.confidence ? { confidence } : {}),
+        }),
+      );
+      this.amendingId.set(undefined);
+      this.notice.set(
+        created
+          ? `Version ${created.version} is a draft amendment of version ${c.version}. Propose and sign it to replace version ${c.version}.`
+          : `An amendment of version ${c.version} was created.`,
+      );
+      this.commitments.reload();
+    } catch (error) {
+      const problem = toProblem(error);
+      const unmatched = applyServerErrors(this.amendForm, problem.errors);
+      this.amendError.set(unmatched.length || !problem.errors.length ? [describeProblem(problem), ...unmatched].join(' ') : 'Some fields need attention.');
+    } finally {
+      this.amendBusy.set(false);
     }
   }
 

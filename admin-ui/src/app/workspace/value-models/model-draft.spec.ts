@@ -38,6 +38,11 @@ describe('value model drafts', () => {
     expect(model.drivers).toEqual(SAMPLE_MODEL.drivers);
   });
 
+  it('keeps the cash-flow convention of a loaded model, which the form does not edit', () => {
+    expect(modelFromDraft(draftFromModel({ ...SAMPLE_MODEL, convention: 'excel' })).convention).toBe('excel');
+    expect('convention' in modelFromDraft(draftFromModel(SAMPLE_MODEL))).toBe(false);
+  });
+
   it('adds a hypothesis as a driver, a value formula and a term of the benefit, once', () => {
     const draft = draftFromModel(SAMPLE_MODEL);
     const h = { driver: { key: 'churn', unit: '%', min: 0, typical: 2, max: 5 }, formula: 'churn * 1000' };

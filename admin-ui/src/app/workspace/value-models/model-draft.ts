@@ -11,6 +11,8 @@ export interface ModelDraft {
   readonly upfront: string;
   readonly recurring: string;
   readonly rampUp?: ValueModel['rampUp'];
+  /** Kept as loaded: the form does not edit it, and a save must not drop it. */
+  readonly convention?: ValueModel['convention'];
 }
 
 export const BLANK_DRAFT: ModelDraft = {
@@ -41,6 +43,7 @@ export function draftFromModel(model: ValueModel): ModelDraft {
     upfront: String(model.costs?.upfront ?? 0),
     recurring: String(model.costs?.recurring ?? 0),
     rampUp: model.rampUp,
+    ...(model.convention ? { convention: model.convention } : {}),
   };
 }
 
@@ -54,6 +57,7 @@ export function modelFromDraft(draft: ModelDraft): ValueModel {
     benefit: draft.benefit,
     costs: { upfront: amount(draft.upfront), recurring: amount(draft.recurring) },
     ...(draft.rampUp ? { rampUp: draft.rampUp } : {}),
+    ...(draft.convention ? { convention: draft.convention } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
 import { CurrencyPipe, PercentPipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, inject, resource, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, resource, signal, untracked } from '@angular/core';
+import { Title } from '@angular/platform-browser';
+import { Router, RouterLink } from '@angular/router';
 import { ApiClient } from '../../api/api-client';
 import { describeProblem, toProblem, type Problem } from '../../api/problem';
 import { RequestState } from '../../ui/request-state';
@@ -9,8 +11,20 @@ import { isDriverLibrary, modelFromLibrary, type DriverLibrary, type LibraryIndu
 import { SAMPLE_MODEL } from '../sample-model';
 import { HypothesesPanel } from './hypotheses-panel';
 import { BLANK_DRAFT, describePointer, draftFromModel, modelFromDraft, withHypothesis, type ModelDraft } from './model-draft';
+import { toSavedModel, type SavedModel } from './saved-model';
+import { ValueModelHistory } from './value-model-history';
 
 type Step = 'start' | 'drivers' | 'formulas' | 'review';
+
+/** The route parameter of the wizard for a model not saved yet (`/workspace/value-models/new`). */
+export const NEW_MODEL = 'new';
+
+const STEPS: readonly { id: Step; label: string }[] = [
+  { id: 'start', label: 'Start' },
+  { id: 'drivers', label: 'Drivers' },
+  { id: 'formulas', label: 'Formulas and costs' },
+  { id: 'review', label: 'Review and save' },
+];
 
 interface Template {
   readonly id: string;
@@ -25,12 +39,15 @@ const OFFLINE_TEMPLATES: readonly Template[] = [
 ];
 
 /**
- * The value model wizard: start from the driver library, edit drivers and formulas, check the model with the
- * calculation API, save it to the value-models plugin, and ask the AI panel for hypotheses.
+ * The value model wizard and editor: start from the driver library, edit drivers and formulas, check the model with
+ * the calculation API, save it to the value-models plugin, and ask the AI panel for hypotheses.
+ *
+ * One route serves both `/workspace/value-models/new` and a saved model's deep link `/workspace/value-models/:id`,
+ * so the first save can move the URL to the new model's link while this same instance (and what is on screen) stays.
  */
 @Component({
   selector: 'vv-value-model-wizard-page',
-  imports: [CurrencyPipe, PercentPipe, RequestState, HypothesesPanel],
+  imports: [CurrencyPipe, PercentPipe, RouterLink, RequestState, HypothesesPanel, ValueModelHistory],
   templateUrl: './value-model-wizard.page.html',
   styleUrl: './value-model-wizard.page.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -38,17 +55,21 @@ const OFFLINE_TEMPLATES: readonly Template[] = [
 export class ValueModelWizardPage {
   private readonly api = inject(ApiClient);
   private readonly calc = inject(CalculationApi);
+  private readonly router = inject(Router);
+  private readonly title = inject(Title);
 
-  protected readonly steps: readonly { id: Step; label: string }[] = [
-    { id: 'start', label: 'Start' },
-    { id: 'drivers', label: 'Drivers' },
-    { id: 'formulas', label: 'Formulas and costs' },
-    { id: 'review', label: 'Review and save' },
-  ];
+  /** The route's `:id`: a saved model's id, or `new`. */
+  readonly id = input<string | undefined>(undefined);
+
+  /** A saved model has no "Start" step: starting over is a new model (the list's "New value model"). */
+  protected readonly steps = computed(() => (this.savedId() ? STEPS.slice(1) : STEPS));
   protected readonly step = signal<Step>('start');
   protected readonly draft = signal<ModelDraft>(BLANK_DRAFT);
   protected readonly templates = OFFLINE_TEMPLATES;
+  /** Set when the "Start" step is first needed: a saved model's deep link never asks for the library. */
+  private readonly libraryWanted = signal(false);
   protected readonly library = resource({
+    params: () => (this.libraryWanted() ? true : undefined),
     loader: async ({ abortSignal }): Promise<DriverLibrary | undefined> => {
       try {
         const body = await this.api.get<unknown>('/api/v1/value-models/library', undefined, abortSignal);
@@ -66,7 +87,6 @@ export class ValueModelWizardPage {
   });
   protected readonly pickedDrivers = signal<ReadonlySet<string> | undefined>(undefined);
   protected readonly picked = computed(() => this.pickedDrivers() ?? new Set(this.industry()?.drivers.map((d) => d.key) ?? []));
-  private savedVersion: number | undefined;
   private industryOfDraft: string | undefined;
   protected readonly evaluation = signal<ModelEvaluation | undefined>(undefined);
   protected readonly checkProblem = signal<Problem | undefined>(undefined);
@@ -75,7 +95,89 @@ export class ValueModelWizardPage {
   protected readonly saveMessage = signal<string | undefined>(undefined);
   protected readonly saveError = signal<string | undefined>(undefined);
   protected readonly savedId = signal<string | undefined>(undefined);
+  /** The saved model's latest version: sent with each save, which the plugin refuses (409) when it is stale. */
+  protected readonly savedVersion = signal<number | undefined>(undefined);
+  protected readonly savedName = signal<string | undefined>(undefined);
+  /** Loading a saved model from its deep link. */
+  protected readonly loading = signal(false);
+  protected readonly loadProblem = signal<Problem | undefined>(undefined);
+  /** A save refused because someone saved a newer version meanwhile: the server's explanation. */
+  protected readonly conflict = signal<string | undefined>(undefined);
+  private generation = 0;
   protected readonly fieldProblems = computed(() => (this.checkProblem()?.errors ?? []).map((e) => `${describePointer(e.pointer, this.draft())}: ${e.message}`));
+
+  constructor() {
+    effect(() => {
+      const id = this.id();
+      untracked(() => this.follow(id));
+    });
+  }
+
+  /** Follows the route: a new wizard, a saved model to load, or the model this page just saved (nothing to do). */
+  private follow(id: string | undefined): void {
+    if (!id || id === NEW_MODEL) {
+      if (this.savedId() !== undefined || this.loading() || this.loadProblem()) this.reset();
+      this.title.setTitle('New value model · ValueVerse');
+      this.libraryWanted.set(true);
+      return;
+    }
+    if (id === this.savedId()) return;
+    this.title.setTitle('Value model · ValueVerse');
+    void this.open(id);
+  }
+
+  private reset(): void {
+    this.generation++;
+    this.loading.set(false);
+    this.loadProblem.set(undefined);
+    this.draft.set(BLANK_DRAFT);
+    this.industryOfDraft = undefined;
+    this.setSaved(undefined);
+    this.clearResults();
+    this.step.set('start');
+  }
+
+  /** Loads a saved model into the editor (its deep link, a reload, or "Load the latest version" after a conflict). */
+  protected async open(id: string): Promise<void> {
+    const generation = ++this.generation;
+    this.loading.set(true);
+    this.loadProblem.set(undefined);
+    try {
+      const saved = toSavedModel(await this.api.get<unknown>(`/api/v1/value-models/${encodeURIComponent(id)}`));
+      if (generation !== this.generation) return;
+      if (!saved) throw new Error('The answer is not a value model this console can edit.');
+      this.draft.set({ ...draftFromModel(saved.model), name: saved.name });
+      this.industryOfDraft = saved.industry ?? undefined;
+      this.setSaved(saved);
+      this.clearResults();
+      if (this.step() === 'start') this.step.set('drivers');
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.loadProblem.set(toProblem(error));
+    } finally {
+      if (generation === this.generation) this.loading.set(false);
+    }
+  }
+
+  protected retryOpen(): void {
+    const id = this.id();
+    if (id && id !== NEW_MODEL) void this.open(id);
+  }
+
+  private setSaved(saved: Pick<SavedModel, 'id' | 'version' | 'name'> | undefined): void {
+    this.savedId.set(saved?.id);
+    this.savedVersion.set(saved?.version);
+    this.savedName.set(saved?.name);
+    this.title.setTitle(saved ? `${saved.name} · Value models · ValueVerse` : 'New value model · ValueVerse');
+  }
+
+  private clearResults(): void {
+    this.evaluation.set(undefined);
+    this.checkProblem.set(undefined);
+    this.saveMessage.set(undefined);
+    this.saveError.set(undefined);
+    this.conflict.set(undefined);
+  }
 
   protected go(step: Step): void {
     this.step.set(step);
@@ -115,8 +217,8 @@ export class ValueModelWizardPage {
   private start(draft: ModelDraft, industry: string | undefined): void {
     this.draft.set(draft);
     this.industryOfDraft = industry;
-    this.savedId.set(undefined);
-    this.savedVersion = undefined;
+    this.setSaved(undefined);
+    this.clearResults();
     this.go('drivers');
   }
 
@@ -169,19 +271,24 @@ export class ValueModelWizardPage {
     this.saving.set(true);
     this.saveMessage.set(undefined);
     this.saveError.set(undefined);
+    this.conflict.set(undefined);
     try {
       const model = modelFromDraft(this.draft());
       const id = this.savedId();
+      const version = this.savedVersion();
       // PUT names the version it edits: the plugin refuses (409) a change based on an older version.
       const saved = id
-        ? await this.api.put<{ id?: string; version?: number }>(`/api/v1/value-models/${encodeURIComponent(id)}`, { name: model.name, model, ...(this.savedVersion ? { version: this.savedVersion } : {}) })
-        : await this.api.post<{ id?: string; version?: number }>('/api/v1/value-models', { name: model.name, model, ...(this.industryOfDraft ? { industry: this.industryOfDraft } : {}) });
-      if (saved?.id) this.savedId.set(String(saved.id));
-      if (typeof saved?.version === 'number') this.savedVersion = saved.version;
-      this.saveMessage.set(`Model saved${this.savedVersion ? ` (version ${this.savedVersion})` : ''}.`);
+        ? await this.api.put<{ id?: string; version?: number; name?: string }>(`/api/v1/value-models/${encodeURIComponent(id)}`, { name: model.name, model, ...(version ? { version } : {}) })
+        : await this.api.post<{ id?: string; version?: number; name?: string }>('/api/v1/value-models', { name: model.name, model, ...(this.industryOfDraft ? { industry: this.industryOfDraft } : {}) });
+      const savedId = saved?.id ? String(saved.id) : id;
+      if (savedId) this.setSaved({ id: savedId, version: typeof saved?.version === 'number' ? saved.version : (version ?? 1), name: saved?.name ?? model.name ?? savedId });
+      this.saveMessage.set(`Model saved${typeof saved?.version === 'number' ? ` (version ${saved.version})` : ''}.`);
+      // The first save gives the model its link: the URL moves there (same route, so this page and its state stay).
+      if (!id && savedId) await this.router.navigate(['/workspace/value-models', savedId], { replaceUrl: true, scroll: 'manual' });
     } catch (error) {
       const problem = toProblem(error);
-      this.saveError.set(problem.status === 404 ? 'Saving needs the value-models plugin, which is not enabled for this tenant.' : describeProblem(problem));
+      if (problem.status === 409) this.conflict.set(describeProblem(problem));
+      else this.saveError.set(problem.status === 404 && !this.savedId() ? 'Saving needs the value-models plugin, which is not enabled for this tenant.' : describeProblem(problem));
     } finally {
       this.saving.set(false);
     }

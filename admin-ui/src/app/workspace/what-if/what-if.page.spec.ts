@@ -2,6 +2,8 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import type { ModelEvaluation } from '../calculation-api';
+import { ModelSource } from '../model-source';
+import { SAMPLE_MODEL } from '../sample-model';
 import { RECOMPUTE_DEBOUNCE_MS, WhatIfPage } from './what-if.page';
 
 const evaluation = (npv: number): ModelEvaluation => ({
@@ -78,5 +80,25 @@ describe('WhatIfPage', () => {
     await fixture.whenStable();
     fixture.detectChanges();
     expect(el().querySelector('[role="alert"]')?.textContent).toContain('What-if is not available');
+  });
+});
+
+describe('WhatIfPage model picker', () => {
+  it('shows the model the page computes, even when saved models are listed before it (a second visit)', async () => {
+    TestBed.configureTestingModule({ imports: [WhatIfPage], providers: [provideHttpClient(), provideHttpClientTesting()] });
+    const http = TestBed.inject(HttpTestingController);
+    // ModelSource is shared by the pages: on a second visit its choices are there before the page renders.
+    const source = TestBed.inject(ModelSource);
+    const saved = { id: 'm1', name: 'Plant uptime', model: { ...SAMPLE_MODEL, name: 'Plant uptime' } };
+    source.choices.set([saved, ...source.choices()]);
+    const fixture = TestBed.createComponent(WhatIfPage);
+    fixture.detectChanges();
+    http.expectOne('/api/v1/value-models').flush({ items: [{ id: 'm1', name: 'Plant uptime', model: saved.model }] });
+    await fixture.whenStable();
+    const select = (fixture.nativeElement as HTMLElement).querySelector('select')!;
+    expect([...select.options].map((o) => o.value)).toEqual(['m1', 'sample']);
+    expect(select.value).toBe('sample');
+    expect(select.selectedOptions[0]!.textContent).toBe(SAMPLE_MODEL.name);
+    http.match(() => true).forEach((r) => r.flush(evaluation(1)));
   });
 });

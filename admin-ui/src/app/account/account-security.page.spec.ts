@@ -1,0 +1,129 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed, type ComponentFixture } from '@angular/core/testing';
+import { SESSION_STORAGE } from '../session/session.service';
+import { AccountSecurityPage } from './account-security.page';
+
+const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const URI = `otpauth://totp/ValueVerse:ann%40x.io?secret=${SECRET}&issuer=ValueVerse`;
+
+describe('AccountSecurityPage', () => {
+  let fixture: ComponentFixture<AccountSecurityPage>;
+  let http: HttpTestingController;
+  const el = () => fixture.nativeElement as HTMLElement;
+  const tick = async () => {
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r));
+      fixture.detectChanges();
+    }
+  };
+  const button = (text: string) => [...el().querySelectorAll('button')].find((b) => b.textContent!.trim() === text);
+  const state = () => el().querySelector('[data-testid="totp-state"]')?.textContent?.trim();
+  const typeCode = (id: string, value: string) => {
+    const input = el().querySelector<HTMLInputElement>(`#${id}`)!;
+    input.value = value;
+    input.dispatchEvent(new Event('input'));
+  };
+  const submit = async (id: string) => {
+    el().querySelector(`#${id}`)!.closest('form')!.dispatchEvent(new Event('submit'));
+    await tick();
+  };
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({ imports: [AccountSecurityPage], providers: [provideHttpClient(), provideHttpClientTesting(), { provide: SESSION_STORAGE, useValue: null }] });
+    http = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(AccountSecurityPage);
+    fixture.detectChanges();
+    await tick();
+  });
+
+  afterEach(() => http.verify());
+
+  it('turns the second factor on: shows the secret and the otpauth URI as text, then confirms a code', async () => {
+    expect(el().querySelector('[role="status"]')!.textContent).toContain('Loading the two-step verification status');
+    http.expectOne('/api/v1/me/totp').flush({ enabled: false, pending: false });
+    await tick();
+    expect(state()).toBe('Two-step verification is off.');
+
+    button('Set up two-step verification')!.click();
+    const enrol = http.expectOne((r) => r.method === 'POST' && r.url === '/api/v1/me/totp');
+    enrol.flush({ secret: SECRET, otpauthUri: URI }, { status: 201, statusText: 'Created' });
+    await tick();
+    expect(el().querySelector('[data-testid="totp-secret"]')!.textContent).toBe(SECRET);
+    expect(el().querySelector('[data-testid="totp-uri"]')!.textContent).toBe(URI);
+    expect(document.activeElement?.id).toBe('confirm-code');
+    expect(el().querySelector('label[for="confirm-code"]')!.textContent).toBe('Verification code');
+
+    // Checked before anything is sent.
+    typeCode('confirm-code', '12345');
+    await submit('confirm-code');
+    expect(el().querySelector('#confirm-code-error')!.textContent).toContain('The code is 6 digits.');
+    expect(el().querySelector('#confirm-code')!.getAttribute('aria-invalid')).toBe('true');
+    http.expectNone('/api/v1/me/totp/confirm');
+
+    typeCode('confirm-code', '123456');
+    await submit('confirm-code');
+    const confirm = http.expectOne('/api/v1/me/totp/confirm');
+    expect(confirm.request.body).toEqual({ code: '123456' });
+    confirm.flush(null, { status: 204, statusText: 'No Content' });
+    await tick();
+    expect(state()).toBe('Two-step verification is on.');
+    expect(el().querySelector('[data-testid="totp-secret"]')).toBeNull();
+    expect(el().textContent).toContain('Signing in now asks for a code');
+  });
+
+  it('puts a wrong code’s error on the code field', async () => {
+    http.expectOne('/api/v1/me/totp').flush({ enabled: false, pending: true });
+    await tick();
+    expect(el().textContent).toContain('A setup was started but not finished.');
+    button('Set up two-step verification')!.click();
+    http.expectOne((r) => r.method === 'POST' && r.url === '/api/v1/me/totp').flush({ secret: SECRET, otpauthUri: URI });
+    await tick();
+    typeCode('confirm-code', '000000');
+    await submit('confirm-code');
+    http
+      .expectOne('/api/v1/me/totp/confirm')
+      .flush({ code: 'VV_VALIDATION', title: 'Validation failed', errors: [{ pointer: '/code', message: 'the one-time code is wrong or was already used' }] }, { status: 400, statusText: 'Bad Request' });
+    await tick();
+    expect(el().querySelector('#confirm-code-error')!.textContent).toContain('The one-time code is wrong or was already used.');
+    expect(el().querySelector('[data-testid="totp-secret"]')!.textContent).toBe(SECRET);
+  });
+
+  it('turns the second factor off with a current code', async () => {
+    http.expectOne('/api/v1/me/totp').flush({ enabled: true, pending: false });
+    await tick();
+    expect(state()).toBe('Two-step verification is on.');
+    expect(button('Set up two-step verification')).toBeUndefined();
+    typeCode('disable-code', '654321');
+    await submit('disable-code');
+    const disable = http.expectOne('/api/v1/me/totp/disable');
+    expect(disable.request.body).toEqual({ code: '654321' });
+    disable.flush(null, { status: 204, statusText: 'No Content' });
+    await tick();
+    expect(state()).toBe('Two-step verification is off.');
+    expect(el().textContent).toContain('Signing in asks for your password only.');
+  });
+
+  it('shows a refused enrolment (the factor is already on elsewhere) as an alert', async () => {
+    http.expectOne('/api/v1/me/totp').flush({ enabled: false, pending: false });
+    await tick();
+    button('Set up two-step verification')!.click();
+    http
+      .expectOne((r) => r.method === 'POST' && r.url === '/api/v1/me/totp')
+      .flush({ code: 'VV_CONFLICT', title: 'Conflict', detail: 'A second factor is already on; turn it off first' }, { status: 409, statusText: 'Conflict' });
+    await tick();
+    expect(el().querySelector('.error[role="alert"]')!.textContent).toContain('A second factor is already on');
+  });
+
+  it('shows a status that cannot be loaded, with a retry', async () => {
+    http.expectOne('/api/v1/me/totp').flush({ code: 'VV_FORBIDDEN', title: 'Forbidden', detail: 'API keys have no second factor' }, { status: 403, statusText: 'Forbidden' });
+    await tick();
+    const alert = el().querySelector('[role="alert"]')!;
+    expect(alert.textContent).toContain('API keys have no second factor');
+    alert.querySelector('button')!.click();
+    await tick();
+    http.expectOne('/api/v1/me/totp').flush({ enabled: false, pending: false });
+    await tick();
+    expect(state()).toBe('Two-step verification is off.');
+  });
+});

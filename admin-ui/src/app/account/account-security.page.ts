@@ -1,0 +1,129 @@
+import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, resource, signal, viewChild } from '@angular/core';
+import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { ApiClient } from '../api/api-client';
+import { describeProblem, toProblem, type Problem } from '../api/problem';
+import { SessionService } from '../session/session.service';
+import { RequestState } from '../ui/request-state';
+
+/** GET /api/v1/me/totp. */
+export interface TotpStatus {
+  readonly enabled: boolean;
+  /** An enrolment was started (POST /me/totp) but not confirmed. */
+  readonly pending: boolean;
+}
+
+/** POST /api/v1/me/totp: the new secret, shown once. */
+export interface TotpEnrolment {
+  readonly secret: string;
+  readonly otpauthUri: string;
+}
+
+const CODE = [Validators.required, Validators.pattern(/^\d{6}$/)];
+
+/**
+ * Account security: the user's TOTP second factor (RFC 6238) through the kernel's `/api/v1/me/totp` routes. Turning
+ * it on shows the secret and its `otpauth://` URI as text to type or paste into an authenticator app (no QR code:
+ * that would need a library), then asks for a current code; turning it off asks for a current code too.
+ */
+@Component({
+  selector: 'vv-account-security-page',
+  imports: [ReactiveFormsModule, RequestState],
+  templateUrl: './account-security.page.html',
+  styleUrl: './account-security.page.scss',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class AccountSecurityPage {
+  private readonly api = inject(ApiClient);
+  private readonly fb = inject(NonNullableFormBuilder);
+  protected readonly session = inject(SessionService);
+  private readonly codeInput = viewChild<ElementRef<HTMLInputElement>>('codeInput');
+
+  protected readonly status = resource({
+    loader: async ({ abortSignal }): Promise<TotpStatus> => {
+      const body = await this.api.get<Partial<TotpStatus>>('/api/v1/me/totp', undefined, abortSignal);
+      return { enabled: body?.enabled === true, pending: body?.pending === true };
+    },
+  });
+  protected readonly statusProblem = computed(() => {
+    const e = this.status.error();
+    return e ? toProblem(e) : undefined;
+  });
+  /** value() throws while the resource is in error: read it through hasValue(). */
+  protected readonly current = computed(() => (this.status.hasValue() ? this.status.value() : undefined));
+
+  protected readonly enrolment = signal<TotpEnrolment | undefined>(undefined);
+  protected readonly busy = signal(false);
+  protected readonly error = signal<string | undefined>(undefined);
+  protected readonly notice = signal<string | undefined>(undefined);
+
+  protected readonly confirmForm = this.fb.group({ code: ['', CODE] });
+  protected readonly disableForm = this.fb.group({ code: ['', CODE] });
+
+  /** POST /me/totp: a new secret (replacing an unfinished enrolment). */
+  protected async start(): Promise<void> {
+    await this.run(async () => {
+      const enrolment = await this.api.post<TotpEnrolment>('/api/v1/me/totp');
+      this.enrolment.set(enrolment);
+      this.confirmForm.reset();
+      // The code field is what the user needs next; the secret above it is read by the screen reader on the way.
+      setTimeout(() => this.codeInput()?.nativeElement.focus());
+    });
+  }
+
+  protected cancel(): void {
+    this.enrolment.set(undefined);
+    this.error.set(undefined);
+    this.confirmForm.reset();
+    this.status.reload();
+  }
+
+  /** POST /me/totp/confirm with a current code: the factor is on. */
+  protected async confirm(): Promise<void> {
+    if (this.confirmForm.invalid) {
+      this.confirmForm.markAllAsTouched();
+      return;
+    }
+    await this.run(async () => {
+      await this.api.post('/api/v1/me/totp/confirm', { code: this.confirmForm.getRawValue().code });
+      this.enrolment.set(undefined);
+      this.confirmForm.reset();
+      this.status.set({ enabled: true, pending: false });
+      this.notice.set('Two-step verification is on. Signing in now asks for a code from your authenticator app.');
+    }, this.confirmForm.controls.code);
+  }
+
+  /** POST /me/totp/disable with a current code: the factor is off. */
+  protected async disable(): Promise<void> {
+    if (this.disableForm.invalid) {
+      this.disableForm.markAllAsTouched();
+      return;
+    }
+    await this.run(async () => {
+      await this.api.post('/api/v1/me/totp/disable', { code: this.disableForm.getRawValue().code });
+      this.disableForm.reset();
+      this.status.set({ enabled: false, pending: false });
+      this.notice.set('Two-step verification is off. Signing in asks for your password only.');
+    }, this.disableForm.controls.code);
+  }
+
+  private async run(work: () => Promise<void>, codeControl?: { setErrors(e: Record<string, unknown> | null): void; markAsTouched(): void }): Promise<void> {
+    this.busy.set(true);
+    this.error.set(undefined);
+    this.notice.set(undefined);
+    try {
+      await work();
+    } catch (error) {
+      const problem: Problem = toProblem(error);
+      const codeProblem = problem.errors.find((e) => e.pointer === '/code');
+      if (codeProblem && codeControl) {
+        // The kernel says "the one-time code is wrong or was already used": a sentence of its own here.
+        codeControl.setErrors({ server: `${codeProblem.message.charAt(0).toUpperCase()}${codeProblem.message.slice(1)}. Enter the code your app shows now.` });
+        codeControl.markAsTouched();
+      } else {
+        this.error.set(describeProblem(problem));
+      }
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}

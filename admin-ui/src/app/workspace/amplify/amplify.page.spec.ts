@@ -1,0 +1,58 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed, type ComponentFixture } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { AmplifyPage } from './amplify.page';
+
+describe('AmplifyPage', () => {
+  let fixture: ComponentFixture<AmplifyPage>;
+  let http: HttpTestingController;
+  const el = () => fixture.nativeElement as HTMLElement;
+  const tick = async () => {
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r));
+      fixture.detectChanges();
+    }
+  };
+  const recommendations = (body: object) => http.expectOne('/api/v1/amplify/commitments/c1/recommendations').flush(body);
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({ imports: [AmplifyPage], providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()] });
+    http = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(AmplifyPage);
+    fixture.detectChanges();
+    await tick();
+    http.expectOne((r) => r.url === '/api/v1/commitments').flush({ items: [{ id: 'c1', title: 'Plant uptime', status: 'signed', milestones: [] }], nextCursor: null });
+    await tick();
+  });
+
+  afterEach(() => http.verify());
+
+  it('says there are no measurements yet when nothing is measured (not that every driver is on plan)', async () => {
+    recommendations({ currency: 'USD', realization: null, atRisk: false, recommendations: [], unmeasured: ['downtime_hours_avoided', 'maintenance_hours_saved'], neutral: [] });
+    await tick();
+    expect(el().querySelector('[data-testid="amplify-empty"]')!.textContent).toContain('No measurements yet');
+    expect(el().textContent).not.toContain('on plan');
+    expect(el().textContent).toContain('Not measured yet: downtime_hours_avoided, maintenance_hours_saved.');
+  });
+
+  it('says every measured driver is on plan when measurements exist and none needs action', async () => {
+    recommendations({ currency: 'USD', realization: 1, atRisk: false, recommendations: [], unmeasured: ['maintenance_hours_saved'], neutral: ['downtime_hours_avoided'] });
+    await tick();
+    expect(el().querySelector('[data-testid="amplify-empty"]')!.textContent).toContain('No recommendations: every measured driver is on plan.');
+  });
+
+  it('ranks recommendations when there are some', async () => {
+    recommendations({
+      currency: 'USD',
+      realization: 0.4,
+      atRisk: true,
+      recommendations: [{ rank: 1, kind: 'under-realized', driver: 'd', label: 'Downtime avoided', unit: 'h', committed: 70, actual: 20, gap: -50, valueImpact: -25000, action: 'Move it' }],
+      unmeasured: [],
+      neutral: [],
+    });
+    await tick();
+    expect(el().querySelector('.recs h2')!.textContent).toContain('#1 Downtime avoided');
+    expect(el().querySelector('[data-testid="amplify-empty"]')).toBeNull();
+  });
+});

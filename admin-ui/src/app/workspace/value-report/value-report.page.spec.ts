@@ -1,0 +1,78 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed, type ComponentFixture } from '@angular/core/testing';
+import type { ModelEvaluation } from '../calculation-api';
+import { ModelSource } from '../model-source';
+import { SAMPLE_MODEL } from '../sample-model';
+import { ValueReportPage } from './value-report.page';
+
+const evaluation: ModelEvaluation = {
+  drivers: {},
+  periods: [],
+  cashFlows: [-60000, 15000, 40000, 40000],
+  metrics: {
+    npv: { value: 16747, formula: '' },
+    irr: { value: 0.12 },
+    roi: { value: 0.4, totalBenefits: 1, totalCosts: 1 },
+    payback: { value: 2.1, paysBack: true },
+    discountedPayback: { value: 2.5, paysBack: true },
+  },
+};
+
+describe('ValueReportPage', () => {
+  let fixture: ComponentFixture<ValueReportPage>;
+  let http: HttpTestingController;
+  const el = () => fixture.nativeElement as HTMLElement;
+  const tick = async () => {
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r));
+      fixture.detectChanges();
+    }
+  };
+  const saved = { id: 'm1', name: 'Plant uptime', model: { ...SAMPLE_MODEL, name: 'Plant uptime', horizon: 5 } };
+
+  beforeEach(() => {
+    TestBed.configureTestingModule({ imports: [ValueReportPage], providers: [provideHttpClient(), provideHttpClientTesting()] });
+    http = TestBed.inject(HttpTestingController);
+  });
+
+  afterEach(() => http.verify());
+
+  it('shows the model the report is about in the picker, even when saved models are listed before it', async () => {
+    // ModelSource is shared by the pages: on a second visit its choices are there before the page renders.
+    TestBed.inject(ModelSource).choices.update((c) => [saved, ...c]);
+    fixture = TestBed.createComponent(ValueReportPage);
+    fixture.detectChanges();
+    http.expectOne('/api/v1/value-models').flush({ items: [saved] });
+    await tick();
+    const select = el().querySelector('select')!;
+    expect([...select.options].map((o) => o.value)).toEqual(['m1', 'sample']);
+    expect(select.value).toBe('sample');
+    expect(el().querySelector('.note')!.textContent).toContain(SAMPLE_MODEL.name!);
+    http.expectOne('/api/v1/calculate/model').flush(evaluation);
+    http.expectOne('/api/v1/calculate/simulate').flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Not enabled' }, { status: 404, statusText: 'Not Found' });
+    await tick();
+    expect(el().querySelector('[data-testid="report-npv"]')!.textContent).toContain('$16,747');
+  });
+
+  it('reports on the model chosen in the picker', async () => {
+    fixture = TestBed.createComponent(ValueReportPage);
+    fixture.detectChanges();
+    http.expectOne('/api/v1/value-models').flush({ items: [saved] });
+    await tick();
+    http.expectOne('/api/v1/calculate/model').flush(evaluation);
+    http.expectOne('/api/v1/calculate/simulate').flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Not enabled' }, { status: 404, statusText: 'Not Found' });
+    await tick();
+    const select = el().querySelector('select')!;
+    select.value = 'm1';
+    select.dispatchEvent(new Event('change'));
+    await tick();
+    const request = http.expectOne('/api/v1/calculate/model');
+    expect(request.request.body.model.name).toBe('Plant uptime');
+    request.flush(evaluation);
+    http.expectOne('/api/v1/calculate/simulate').flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Not enabled' }, { status: 404, statusText: 'Not Found' });
+    await tick();
+    expect(select.value).toBe('m1');
+    expect(el().querySelector('.note')!.textContent).toContain('Plant uptime · 5 periods');
+  });
+});

@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { openDatabase, type Database } from '@valueverse/kernel';
 import { artifactsDir, describeInBrowser, ensureAdminUiBuilt, launchBrowser, pluginsDirWith } from '../support/browser';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, bootHost, signIn } from '../support/host-fixture';
-import { postgresUrl, serverAvailabilitySync, servicesRequired, TEST_POSTGRES_URL } from '../support/services';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bootSuiteHost, signIn, type SuiteHost } from '../support/host-fixture';
 
 const FIXTURE_PLUGIN = resolve(__dirname, '../support/browser-fixture-plugin');
 const FIXTURE_ID = 'fixture-insights';
@@ -17,11 +14,8 @@ const STEP_MS = 30_000;
 // embedded default): sign-in, live navigation across tabs, config validation, what-if, realization. Every page
 // visited is saved as a screenshot under test/artifacts/admin-ui/.
 describeInBrowser('admin console in a real browser', () => {
-  const usePostgres = serverAvailabilitySync().postgres;
-  const database = `vv_ui_${randomBytes(5).toString('hex')}`;
   const shots = artifactsDir('admin-ui');
-  let admin: Database | undefined;
-  let host: Awaited<ReturnType<typeof bootHost>>;
+  let host: SuiteHost;
   let pluginsDir: string;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let context: BrowserContext;
@@ -36,15 +30,8 @@ describeInBrowser('admin console in a real browser', () => {
   };
 
   beforeAll(async () => {
-    if (!usePostgres && servicesRequired()) throw new Error(`PostgreSQL at ${TEST_POSTGRES_URL} does not answer, and VV_REQUIRE_SERVICES=1 makes that a failure`);
     ensureAdminUiBuilt();
-    const env: Record<string, string> = { VV_PLUGINS_DIR: (pluginsDir = pluginsDirWith(FIXTURE_PLUGIN)), VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-    if (usePostgres) {
-      admin = await openDatabase({ url: TEST_POSTGRES_URL, poolMax: 1 });
-      await admin.execute(`create database ${database}`);
-      env['DATABASE_URL'] = postgresUrl(database);
-    }
-    host = await bootHost(env);
+    host = await bootSuiteHost('vv_ui', { VV_PLUGINS_DIR: (pluginsDir = pluginsDirWith(FIXTURE_PLUGIN)) });
     // First boot enables every plugin for the demo tenant: start with the fixture off, so the test can turn it on.
     const off = await api(`/api/v1/admin/tenants/demo/plugins/${FIXTURE_ID}`, { method: 'PUT', body: JSON.stringify({ enabled: false }) });
     expect(off.status).toBe(200);
@@ -55,10 +42,8 @@ describeInBrowser('admin console in a real browser', () => {
 
   afterAll(async () => {
     await context?.close();
-    await host?.stop();
-    await admin?.execute(`drop database if exists ${database} with (force)`);
-    await admin?.close();
-    for (const dir of [pluginsDir, browser?.profileDir, host?.dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    await host?.dispose();
+    for (const dir of [pluginsDir, browser?.profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves the console with an SPA fallback and signs in, returning to the deep link', async () => {

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { base32Decode, hotp, openDatabase, type Database } from '@valueverse/kernel';
+import { base32Decode, hotp } from '@valueverse/kernel';
 import { startFakeOpenAi, type FakeOpenAi } from '@valueverse/plugin-sdk/testing';
 import { artifactsDir, describeInBrowser, ensureAdminUiBuilt, launchBrowser } from '../support/browser';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, bootHost, signIn } from '../support/host-fixture';
-import { postgresUrl, serverAvailabilitySync, servicesRequired, TEST_POSTGRES_URL } from '../support/services';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bootSuiteHost, signIn, type SuiteHost } from '../support/host-fixture';
 
 const WAIT = { timeout: 10_000 };
 // A step drives several pages, and some run a Monte Carlo simulation on the server: jest's 5 s is far too short.
@@ -47,11 +46,8 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
 // tenant switch that survives a reload.
 // Each state reached is saved as a screenshot under test/artifacts/workspace/. The steps build on each other.
 describeInBrowser('workspace flows in a real browser', () => {
-  const usePostgres = serverAvailabilitySync().postgres;
-  const database = `vv_ws_${randomBytes(5).toString('hex')}`;
   const shots = artifactsDir('workspace');
-  let admin: Database | undefined;
-  let host: Awaited<ReturnType<typeof bootHost>>;
+  let host: SuiteHost;
   let fake: FakeOpenAi;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let context: BrowserContext;
@@ -92,7 +88,6 @@ describeInBrowser('workspace flows in a real browser', () => {
   const modelUrl = (id: string) => new RegExp(`/workspace/value-models/${id}$`);
 
   beforeAll(async () => {
-    if (!usePostgres && servicesRequired()) throw new Error(`PostgreSQL at ${TEST_POSTGRES_URL} does not answer, and VV_REQUIRE_SERVICES=1 makes that a failure`);
     ensureAdminUiBuilt();
     fake = await startFakeOpenAi({
       reply: () => ({
@@ -108,13 +103,7 @@ describeInBrowser('workspace flows in a real browser', () => {
         },
       }),
     });
-    const env: Record<string, string> = { VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-    if (usePostgres) {
-      admin = await openDatabase({ url: TEST_POSTGRES_URL, poolMax: 1 });
-      await admin.execute(`create database ${database}`);
-      env['DATABASE_URL'] = postgresUrl(database);
-    }
-    host = await bootHost(env);
+    host = await bootSuiteHost('vv_ws');
     adminToken = await signIn(host.url);
     browser = await launchBrowser();
     context = browser.context;
@@ -123,11 +112,9 @@ describeInBrowser('workspace flows in a real browser', () => {
 
   afterAll(async () => {
     await context?.close();
-    await host?.stop();
+    await host?.dispose();
     await fake?.close();
-    await admin?.execute(`drop database if exists ${database} with (force)`);
-    await admin?.close();
-    for (const dir of [browser?.profileDir, host?.dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    if (browser) rmSync(browser.profileDir, { recursive: true, force: true });
   }, 60_000);
 
   it('builds a value model from the driver library, edits a driver and a formula, saves it, and finds it after a fresh load', async () => {

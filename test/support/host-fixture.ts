@@ -1,7 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvConfig, startHost, type HostConfig, type RunningHost } from '@valueverse/host';
+import { openDatabase } from '@valueverse/kernel';
+import { postgresUrl, serverAvailabilitySync, servicesRequired, TEST_POSTGRES_URL } from './services';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -18,4 +21,43 @@ export async function signIn(url: string, email = ADMIN_EMAIL, password = ADMIN_
   const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
   if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
+export interface SuiteHost extends RunningHost {
+  readonly dataDir: string;
+  /** True when it runs on a PostgreSQL database of its own, false on the embedded default. */
+  readonly onPostgres: boolean;
+  /** Stops the host, then drops its database and removes its data directory. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A host for an end-to-end or browser suite: on a PostgreSQL database of its own (`<prefix>_<random>`, created
+ * through the `test` database) when the server answers, else on the embedded default; with
+ * `VV_REQUIRE_SERVICES=1` a server that does not answer is a failure instead.
+ */
+export async function bootSuiteHost(prefix: string, env: Record<string, string> = {}): Promise<SuiteHost> {
+  const onPostgres = serverAvailabilitySync().postgres;
+  if (!onPostgres && servicesRequired()) throw new Error(`PostgreSQL at ${TEST_POSTGRES_URL} does not answer, and VV_REQUIRE_SERVICES=1 makes that a failure`);
+  const database = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const admin = onPostgres ? await openDatabase({ url: TEST_POSTGRES_URL, poolMax: 1 }) : undefined;
+  const hostEnv: Record<string, string> = { VV_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ...env };
+  if (admin) {
+    await admin.execute(`create database ${database}`);
+    hostEnv['DATABASE_URL'] = postgresUrl(database);
+  }
+  const host = await bootHost(hostEnv).catch(async (error: unknown) => {
+    await admin?.execute(`drop database if exists ${database} with (force)`);
+    await admin?.close();
+    throw error;
+  });
+  return Object.assign(host, {
+    onPostgres,
+    dispose: async () => {
+      await host.stop();
+      await admin?.execute(`drop database if exists ${database} with (force)`);
+      await admin?.close();
+      rmSync(host.dataDir, { recursive: true, force: true });
+    },
+  });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page, Route } from 'playwright-core';
 import { base32Decode, hotp } from '@valueverse/kernel';
 import { startFakeOpenAi, type FakeOpenAi } from '@valueverse/plugin-sdk/testing';
 import { artifactsDir, describeInBrowser, ensureAdminUiBuilt, launchBrowser } from '../support/browser';
@@ -14,6 +14,7 @@ const USER_PASSWORD = 'a long enough member password';
 
 const MODEL_NAME = 'Plant uptime value model';
 const COMMITMENT_TITLE = 'Plant uptime commitment';
+const REALIZATION_TITLE = 'Plant uptime actuals';
 // The two manufacturing drivers the model keeps; the library proposes all eight.
 const KEPT_DRIVERS = ['Unplanned downtime avoided', 'Maintenance hours saved'];
 const DROPPED_DRIVERS = ['Scrap rate reduction', 'Throughput increase', 'Inventory reduction', 'Energy savings', 'Procurement savings', 'Quality claims avoided'];
@@ -42,8 +43,9 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
 // The workspace flows of the console in Debian's Chromium against a real host (PostgreSQL behind it when it
 // answers, else the embedded default): the value model wizard, the AI hypotheses panel (a loopback fake OpenAI, then
 // the library fallback), the model list and a model's deep link (with a stale save refused), commitments through
-// signing and an amendment, amplifier recommendations, TOTP turned on from the account page and used to sign in, and a
-// tenant switch that survives a reload.
+// signing and an amendment, amplifier recommendations, actuals recorded and imported on the realization page (and no
+// forms for a viewer), TOTP turned on from the account page and used to sign in, and a tenant switch that survives a
+// reload.
 // Each state reached is saved as a screenshot under test/artifacts/workspace/. The steps build on each other.
 describeInBrowser('workspace flows in a real browser', () => {
   const shots = artifactsDir('workspace');
@@ -55,6 +57,7 @@ describeInBrowser('workspace flows in a real browser', () => {
   let adminToken: string;
   let modelId: string;
   let commitmentId: string;
+  let realizationId: string;
 
   const shot = (name: string, on: Page = page) => on.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   const api = async <T = Json>(method: string, path: string, body?: unknown, token = adminToken) => {
@@ -381,6 +384,107 @@ describeInBrowser('workspace flows in a real browser', () => {
     await page.getByText('Move Unplanned downtime avoided from 20 to the committed 70 h/year').waitFor(WAIT);
     await page.getByText(/^Realization \d+%/).waitFor(WAIT);
     await shot('11-amplify-ranked');
+  }, STEP_MS);
+
+  it('records actuals on the realization page: a refused value, a measurement retried after a lost answer, and a CSV import with a bad row', async () => {
+    // A commitment of its own, signed, so the figures start from nothing (the amplifier step measured the first one).
+    const created = await api<{ id: string }>('POST', '/api/v1/commitments', {
+      modelId,
+      title: REALIZATION_TITLE,
+      trials: 1000,
+      milestones: [{ title: 'Downtime avoided at full rate', dueDate: day(90), metric: 'downtime_hours_avoided', target: 70 }],
+      successCriteria: [{ metric: 'maintenance_hours_saved', operator: '>=', threshold: 2500, windowDays: 90 }],
+    });
+    expect(created.status).toBe(201);
+    realizationId = created.body.id;
+    for (const to of ['proposed', 'signed']) expect((await api('POST', `/api/v1/commitments/${realizationId}/transitions`, { to })).status).toBe(200);
+
+    await page.goto(`${host.url}/workspace/realization?commitment=${encodeURIComponent(realizationId)}`);
+    await page.getByRole('heading', { name: 'Realization', level: 1 }).waitFor(WAIT);
+    const overall = page.getByTestId('realization-overall');
+    const actualToday = (value: string) => page.locator(`[data-testid="realization-chart"] svg[role="img"][aria-label*="Actual: today ${value},"]`);
+    await overall.filter({ hasText: /^0%$/ }).waitFor(WAIT);
+    await actualToday('none').waitFor(WAIT);
+    const form = page.getByRole('form', { name: 'Record measurement' });
+    const metric = form.getByLabel('Metric');
+    await metric.waitFor(WAIT);
+    // The commitment's milestone metric and its success criterion's.
+    const options = await metric.locator('option:not([disabled])').all();
+    expect(await Promise.all(options.map((o) => o.getAttribute('value')))).toEqual(['downtime_hours_avoided', 'maintenance_hours_saved']);
+    await shot('11a-realization-form');
+
+    const value = form.getByLabel('Value');
+    await metric.selectOption('downtime_hours_avoided');
+    await value.fill('35 h');
+    await form.getByRole('button', { name: 'Record measurement' }).click();
+    await form.getByText('Enter a number, such as 1250 or 12.5').waitFor(WAIT);
+    expect(await value.getAttribute('aria-invalid')).toBe('true');
+    await shot('11b-realization-invalid-value');
+
+    // The first attempt reaches the server, but its answer is lost on the way back.
+    const measurementsUrl = (url: URL) => url.pathname === '/api/v1/realization/measurements';
+    let lost = false;
+    const loseFirstAnswer = async (route: Route) => {
+      if (lost || route.request().method() !== 'POST') return route.fallback();
+      lost = true;
+      await route.fetch();
+      await route.abort('failed');
+    };
+    await page.route(measurementsUrl, loseFirstAnswer);
+    await value.fill('35');
+    await form.getByLabel('Measured on').fill(day(-1));
+    await form.getByRole('button', { name: 'Record measurement' }).click();
+    await form.getByRole('alert').filter({ hasText: 'Not recorded: the server could not be reached.' }).waitFor(WAIT);
+    // Pressed again, unchanged: the same Idempotency-Key, so the server answers the first attempt again.
+    await form.getByRole('button', { name: 'Record measurement' }).click();
+    await form.getByRole('status').filter({ hasText: `Already recorded: 35 for downtime_hours_avoided on ${day(-1)}` }).waitFor(WAIT);
+    await page.unroute(measurementsUrl, loseFirstAnswer);
+    await overall.filter({ hasText: /^50%$/ }).waitFor(WAIT);
+    await actualToday('35').waitFor(WAIT);
+    const stored = await api<{ items: { metric: string; value: number }[] }>('GET', `/api/v1/realization/measurements?commitmentId=${realizationId}`);
+    expect(stored.body.items.map((m) => [m.metric, m.value])).toEqual([['downtime_hours_avoided', 35]]);
+    await shot('11c-realization-recorded');
+
+    const importer = page.getByRole('form', { name: 'Import measurements from CSV' });
+    const csvText = importer.getByLabel('CSV text');
+    // A problem with the file itself lands on the CSV field.
+    await csvText.fill('metric,value,measuredAt');
+    await importer.getByRole('button', { name: 'Import', exact: true }).click();
+    await importer.getByText('CSV: has a header but no data rows').waitFor(WAIT);
+    expect(await csvText.getAttribute('aria-invalid')).toBe('true');
+
+    const csv = ['metric,value,measuredAt,note', `maintenance_hours_saved,2600,${day(-2)},from the CMMS`, `downtime_hours_avoided,lots,${day(-2)},`, `downtime_hours_avoided,49,${day(0)},`].join('\n');
+    await importer.getByLabel('CSV file').setInputFiles({ name: 'actuals.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await importer.getByText('Loaded from actuals.csv').waitFor(WAIT);
+    expect(await csvText.inputValue()).toBe(csv);
+    await importer.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByTestId('import-summary').filter({ hasText: 'Imported: 2 accepted, 1 rejected.' }).waitFor(WAIT);
+    const report = page.getByRole('region', { name: 'Import report' });
+    const rows = report.getByRole('table', { name: 'Rejected rows' }).getByRole('row');
+    await rows.nth(1).waitFor(WAIT);
+    expect(await rows.count()).toBe(2);
+    expect((await rows.nth(1).getByRole('cell').allTextContents()).map((t) => t.trim())).toEqual(['3', 'value', 'must be a finite number']);
+    await report.getByText('Ignored columns: note.').waitFor(WAIT);
+    // The day's 49 is the latest reading: 49 of 70.
+    await overall.filter({ hasText: /^70%$/ }).waitFor(WAIT);
+    await actualToday('49').waitFor(WAIT);
+    await shot('11d-realization-imported');
+    const after = await api<{ items: unknown[] }>('GET', `/api/v1/realization/measurements?commitmentId=${realizationId}`);
+    expect(after.body.items).toHaveLength(3);
+  }, STEP_MS);
+
+  it('shows a viewer the realization figures without the forms', async () => {
+    const email = `viewer-${randomBytes(3).toString('hex')}@example.com`;
+    await addMember('demo', email, 'viewer');
+    await signOut();
+    await submitCredentials(email, USER_PASSWORD);
+    await mainNav().waitFor(WAIT);
+    await page.goto(`${host.url}/workspace/realization?commitment=${encodeURIComponent(realizationId)}`);
+    await page.getByTestId('realization-overall').filter({ hasText: /^70%$/ }).waitFor(WAIT);
+    // The actuals card renders with the figures for those who may record: the same change detection pass.
+    expect(await page.getByRole('heading', { name: 'Record actuals' }).count()).toBe(0);
+    expect(await page.getByRole('form').count()).toBe(0);
+    await shot('11e-realization-viewer');
   }, STEP_MS);
 
   it('turns TOTP on from the account security page, then signs in with it: a wrong code is refused, the right one signs in', async () => {

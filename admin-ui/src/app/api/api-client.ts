@@ -1,4 +1,4 @@
-import { HttpClient, HttpParams } from '@angular/common/http';
+import { HttpClient, HttpParams, type HttpHeaders, type HttpResponse } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { Observable } from 'rxjs';
 import { ProblemError, toProblem } from './problem';
@@ -16,6 +16,13 @@ function params(query: QueryParams | undefined): HttpParams | undefined {
   return p;
 }
 
+/** A whole response, for callers that read its status or headers (`Idempotent-Replayed`, `Location`). */
+export interface ApiResponse<T> {
+  readonly status: number;
+  readonly headers: HttpHeaders;
+  readonly body: T;
+}
+
 /**
  * The kernel's HTTP API as promises. Requests go through the auth interceptor (bearer token, one refresh and retry
  * on 401); failures reject with a `ProblemError` carrying the problem+json body.
@@ -30,6 +37,12 @@ export class ApiClient {
 
   post<T>(path: string, body?: unknown, query?: QueryParams, signal?: AbortSignal): Promise<T> {
     return this.run(this.http.post<T>(path, body ?? {}, { params: params(query) }), signal);
+  }
+
+  /** POST with request headers (e.g. `Idempotency-Key`), answering the whole response rather than only its body. */
+  postResponse<T>(path: string, body: unknown, options: { query?: QueryParams; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<ApiResponse<T>> {
+    const request = this.http.post<T>(path, body ?? {}, { params: params(options.query), headers: options.headers, observe: 'response' });
+    return this.run<HttpResponse<T>>(request, options.signal).then((r) => ({ status: r.status, headers: r.headers, body: r.body as T }));
   }
 
   put<T>(path: string, body: unknown, query?: QueryParams): Promise<T> {

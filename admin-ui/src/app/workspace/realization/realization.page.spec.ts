@@ -2,6 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
+import { SESSION_KEY, SESSION_STORAGE } from '../../session/session.service';
 import { RealizationPage } from './realization.page';
 
 describe('RealizationPage', () => {
@@ -56,5 +57,113 @@ describe('RealizationPage', () => {
     expect(el().querySelector('[data-testid="realization-overall"]')!.textContent).toContain('40%');
     expect(el().querySelector('[data-testid="realization-chart"] svg[role="img"]')!.getAttribute('aria-label')).toContain('Committed: 2026-01-31 10');
     expect(el().textContent).toContain('-20%');
+  });
+});
+
+describe('RealizationPage: recording actuals', () => {
+  let fixture: ComponentFixture<RealizationPage>;
+  let http: HttpTestingController;
+  const el = () => fixture.nativeElement as HTMLElement;
+  const settle = async () => {
+    await fixture.whenStable();
+    await new Promise((r) => setTimeout(r));
+    fixture.detectChanges();
+  };
+  const tick = async () => {
+    // Not whenStable while requests are pending: stability waits for them.
+    await new Promise((r) => setTimeout(r));
+    fixture.detectChanges();
+  };
+  const report = (overall: number, actual: number | null) => ({
+    commitmentId: 'c1',
+    asOf: '2026-04-01T00:00:00Z',
+    overall,
+    atRisk: false,
+    milestones: [{ milestoneId: 'm1', title: 'Full rate', metric: 'downtime_hours_avoided', dueDate: '2026-06-30', target: 70, actual, projected: null, status: 'pending' }],
+    drivers: [],
+  });
+  const start = (role: string) => {
+    const session = { accessToken: 'a', expiresAt: Date.now() + 600_000, user: { id: 'u', email: 'u@x.io', platformAdmin: false }, tenant: { id: 'demo', name: 'Demo', role }, tenants: [] };
+    TestBed.configureTestingModule({
+      imports: [RealizationPage],
+      providers: [
+        provideRouter([]),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: SESSION_STORAGE, useValue: { getItem: (k: string) => (k === SESSION_KEY ? JSON.stringify(session) : null), setItem() {}, removeItem() {} } },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(RealizationPage);
+    fixture.detectChanges();
+  };
+  const open = async (status: string) => {
+    http.expectOne((r) => r.url === '/api/v1/commitments').flush({ items: [{ id: 'c1', title: 'Plant uptime', status, milestones: [] }] });
+    await tick();
+  };
+  const flushFigures = async (overall: number, actual: number | null) => {
+    http.expectOne('/api/v1/realization/commitments/c1').flush(report(overall, actual));
+    http.expectOne((r) => r.url === '/api/v1/realization/measurements' && r.method === 'GET').flush({ items: actual === null ? [] : [{ metric: 'downtime_hours_avoided', value: actual, measuredAt: '2026-03-31T00:00:00Z' }] });
+  };
+  const commitment = (status: string) => ({
+    id: 'c1',
+    title: 'Plant uptime',
+    status,
+    milestones: [{ id: 'm1', title: 'Full rate', dueDate: '2026-06-30', metric: 'downtime_hours_avoided', target: 70 }],
+    successCriteria: [{ id: 's1', metric: 'maintenance_hours_saved', operator: '>=', threshold: 2500, windowDays: 90 }],
+  });
+
+  afterEach(() => http.verify());
+
+  it('records a measurement for a member and refreshes the figures in place', async () => {
+    start('member');
+    await open('signed');
+    await flushFigures(0, null);
+    http.expectOne('/api/v1/commitments/c1').flush(commitment('signed'));
+    await settle();
+    expect(el().querySelector('[data-testid="realization-overall"]')!.textContent).toContain('0%');
+    const form = el().querySelector('[data-testid="record-measurement"]')!;
+    expect([...form.querySelectorAll('option')].map((o) => o.value)).toEqual(['', 'downtime_hours_avoided', 'maintenance_hours_saved']);
+    expect(el().querySelector('[data-testid="csv-import"]')).not.toBeNull();
+
+    const value = form.querySelector<HTMLInputElement>('[formcontrolname="value"]')!;
+    value.value = '35';
+    value.dispatchEvent(new Event('input'));
+    form.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    await tick();
+    const post = http.expectOne((r) => r.url === '/api/v1/realization/measurements' && r.method === 'POST');
+    expect(post.request.body).toMatchObject({ commitmentId: 'c1', metric: 'downtime_hours_avoided', value: 35 });
+    post.flush({ id: 'm1' }, { status: 201, statusText: 'Created' });
+    await tick();
+
+    // The figures reload while the old ones stay on screen; the form (and its confirmation) stays too.
+    expect(el().querySelector('[data-testid="realization-figures"]')!.getAttribute('aria-busy')).toBe('true');
+    await flushFigures(0.5, 35);
+    await settle();
+    expect(el().querySelector('[data-testid="realization-overall"]')!.textContent).toContain('50%');
+    expect(el().querySelector('[data-testid="realization-chart"] svg[role="img"]')!.getAttribute('aria-label')).toContain('Actual: today 35');
+    expect(el().querySelector('[data-testid="record-measurement"] [role="status"]')!.textContent).toContain('Recorded 35 for downtime_hours_avoided');
+    http.expectNone('/api/v1/commitments/c1');
+  });
+
+  it('shows viewers the figures without the forms, and asks nothing more for them', async () => {
+    start('viewer');
+    await open('signed');
+    await flushFigures(0.5, 35);
+    await settle();
+    http.expectNone('/api/v1/commitments/c1');
+    expect(el().querySelector('[data-testid="realization-overall"]')!.textContent).toContain('50%');
+    expect(el().querySelector('[data-testid="record-actuals"]')).toBeNull();
+    expect(el().querySelector('form')).toBeNull();
+  });
+
+  it('explains why a commitment not in force takes no actuals', async () => {
+    start('member');
+    await open('draft');
+    await flushFigures(0, null);
+    http.expectOne('/api/v1/commitments/c1').flush(commitment('draft'));
+    await settle();
+    expect(el().querySelector('[data-testid="record-actuals"]')!.textContent).toContain('Actuals can be recorded once the commitment is signed; this one is draft.');
+    expect(el().querySelector('form')).toBeNull();
   });
 });

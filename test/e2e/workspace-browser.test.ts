@@ -38,6 +38,14 @@ function totpCodes(secret: string, step: number): { right: string; wrong: string
 }
 
 const currentStep = () => Math.floor(Date.now() / 30_000);
+/**
+ * A code for the step before the current one stays valid only until the step changes: in a step's last 3 s, wait
+ * for the next one (at most 3 s) so the code cannot expire between making and sending it.
+ */
+const clearOfStepEdge = async () => {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < 3000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+};
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 // The workspace flows of the console in Debian's Chromium against a real host (PostgreSQL behind it when it
@@ -487,7 +495,7 @@ describeInBrowser('workspace flows in a real browser', () => {
     await shot('11e-realization-viewer');
   }, STEP_MS);
 
-  it('turns TOTP on from the account security page, then signs in with it: a wrong code is refused, the right one signs in', async () => {
+  it('turns TOTP on from the account security page, signs in with it (a wrong code refused), and turns it off again', async () => {
     const email = `totp-${randomBytes(3).toString('hex')}@example.com`;
     await addMember('demo', email);
     await signOut();
@@ -508,7 +516,10 @@ describeInBrowser('workspace flows in a real browser', () => {
     await code.fill('12345');
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.getByText('The code is 6 digits.').waitFor(WAIT);
-    const enrolledAt = currentStep();
+    // Each step is accepted once, and the server takes the current step and one either side. Enrolling one step back
+    // leaves sign-in the current step and turning off the next one, so nothing waits for the clock.
+    await clearOfStepEdge();
+    const enrolledAt = currentStep() - 1;
     await code.fill(totpCodes(secret, enrolledAt).right);
     await page.getByRole('button', { name: 'Turn on' }).click();
     await totpState.filter({ hasText: 'Two-step verification is on.' }).waitFor(WAIT);
@@ -521,7 +532,8 @@ describeInBrowser('workspace flows in a real browser', () => {
     await submitCredentials(email, USER_PASSWORD);
     await page.getByRole('heading', { name: 'Two-step verification' }).waitFor(WAIT);
     // The server refuses a step it accepted before (replay), so sign-in uses a later one than the enrolment did.
-    const { right, wrong } = totpCodes(secret, Math.max(currentStep(), enrolledAt + 1));
+    const signInStep = Math.max(currentStep(), enrolledAt + 1);
+    const { right, wrong } = totpCodes(secret, signInStep);
     await code.fill(wrong);
     await page.getByRole('button', { name: 'Verify' }).click();
     const error = page.getByRole('alert').filter({ hasText: 'code' });
@@ -535,6 +547,16 @@ describeInBrowser('workspace flows in a real browser', () => {
     await mainNav().waitFor(WAIT);
     await page.getByTitle('Signed in as').filter({ hasText: email }).waitFor(WAIT);
     await shot('13-totp-signed-in');
+
+    await page.getByRole('link', { name: 'Account security' }).click();
+    await totpState.filter({ hasText: 'Two-step verification is on.' }).waitFor(WAIT);
+    const offCode = page.getByRole('form', { name: 'Turn two-step verification off' }).getByLabel('Verification code');
+    await offCode.fill(totpCodes(secret, Math.max(currentStep(), signInStep + 1)).right);
+    await page.getByRole('button', { name: 'Turn off' }).click();
+    await totpState.filter({ hasText: 'Two-step verification is off.' }).waitFor(WAIT);
+    // Off for real: the password alone signs in again.
+    expect(typeof (await signIn(host.url, email, USER_PASSWORD))).toBe('string');
+    await shot('13b-totp-off');
   }, STEP_MS);
 
   it('switches tenant: the navigation and pages follow the other tenant\'s plugin set, and the picker shows it after a reload', async () => {

@@ -9,6 +9,9 @@ export interface ModelChoice {
   readonly model: ValueModel;
 }
 
+/** The most the value-models plugin lists in one page. */
+const MODEL_LIMIT = 100;
+
 const SAMPLE: ModelChoice = { id: 'sample', name: SAMPLE_MODEL.name ?? 'Sample', model: SAMPLE_MODEL };
 
 /** Reads a saved value model from the value-models plugin's item shape ({model} or the model itself). */
@@ -33,11 +36,16 @@ export class ModelSource {
 
   async load(): Promise<void> {
     try {
-      const body = await this.api.get<{ items?: unknown[] } | unknown[]>('/api/v1/value-models');
+      const body = await this.api.get<{ items?: unknown[]; nextCursor?: string | null } | unknown[]>('/api/v1/value-models', { limit: MODEL_LIMIT });
       const items = Array.isArray(body) ? body : (body.items ?? []);
       const saved = items.map(toChoice).filter((c): c is ModelChoice => !!c);
+      const more = !Array.isArray(body) && typeof body.nextCursor === 'string';
       this.choices.set([...saved, SAMPLE]);
-      this.note.set(saved.length ? undefined : 'No saved value models yet: using the sample model.');
+      this.note.set(
+        !saved.length ? 'No saved value models yet: using the sample model.'
+        : more ? `Showing the ${MODEL_LIMIT} newest value models; open an older one from the value models list.`
+        : undefined,
+      );
     } catch {
       this.choices.set([SAMPLE]);
       this.note.set('Value models are not available for this tenant: using the sample model.');

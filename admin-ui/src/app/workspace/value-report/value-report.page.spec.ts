@@ -43,7 +43,7 @@ describe('ValueReportPage', () => {
     TestBed.inject(ModelSource).choices.update((c) => [saved, ...c]);
     fixture = TestBed.createComponent(ValueReportPage);
     fixture.detectChanges();
-    http.expectOne('/api/v1/value-models').flush({ items: [saved] });
+    http.expectOne('/api/v1/value-models?limit=100').flush({ items: [saved] });
     await tick();
     const select = el().querySelector('select')!;
     expect([...select.options].map((o) => o.value)).toEqual(['m1', 'sample']);
@@ -58,7 +58,7 @@ describe('ValueReportPage', () => {
   it('reports on the model chosen in the picker', async () => {
     fixture = TestBed.createComponent(ValueReportPage);
     fixture.detectChanges();
-    http.expectOne('/api/v1/value-models').flush({ items: [saved] });
+    http.expectOne('/api/v1/value-models?limit=100').flush({ items: [saved] });
     await tick();
     http.expectOne('/api/v1/calculate/model').flush(evaluation);
     http.expectOne('/api/v1/calculate/simulate').flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Not enabled' }, { status: 404, statusText: 'Not Found' });

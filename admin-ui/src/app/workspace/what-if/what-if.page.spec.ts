@@ -32,7 +32,7 @@ describe('WhatIfPage', () => {
     fixture = TestBed.createComponent(WhatIfPage);
     fixture.detectChanges();
     // No value-models plugin: the sample model is used.
-    http.expectOne('/api/v1/value-models').flush({ code: 'VV_PLUGIN_NOT_ENABLED' }, { status: 404, statusText: 'Not Found' });
+    http.expectOne('/api/v1/value-models?limit=100').flush({ code: 'VV_PLUGIN_NOT_ENABLED' }, { status: 404, statusText: 'Not Found' });
     await fixture.whenStable();
     await wait(RECOMPUTE_DEBOUNCE_MS + 20);
     const [first] = models();
@@ -93,7 +93,7 @@ describe('WhatIfPage model picker', () => {
     source.choices.set([saved, ...source.choices()]);
     const fixture = TestBed.createComponent(WhatIfPage);
     fixture.detectChanges();
-    http.expectOne('/api/v1/value-models').flush({ items: [{ id: 'm1', name: 'Plant uptime', model: saved.model }] });
+    http.expectOne('/api/v1/value-models?limit=100').flush({ items: [{ id: 'm1', name: 'Plant uptime', model: saved.model }] });
     await fixture.whenStable();
     const select = (fixture.nativeElement as HTMLElement).querySelector('select')!;
     expect([...select.options].map((o) => o.value)).toEqual(['m1', 'sample']);

@@ -441,6 +441,7 @@ describeInBrowser('workspace flows in a real browser', () => {
     await page.route(measurementsUrl, loseFirstAnswer);
     await value.fill('35');
     await form.getByLabel('Measured on').fill(day(-1));
+    await form.getByLabel('Note').fill('Line 3 back after the bearing swap');
     await form.getByRole('button', { name: 'Record measurement' }).click();
     await form.getByRole('alert').filter({ hasText: 'Not recorded: the server could not be reached.' }).waitFor(WAIT);
     // Pressed again, unchanged: the same Idempotency-Key, so the server answers the first attempt again.
@@ -449,8 +450,8 @@ describeInBrowser('workspace flows in a real browser', () => {
     await page.unroute(measurementsUrl, loseFirstAnswer);
     await overall.filter({ hasText: /^50%$/ }).waitFor(WAIT);
     await actualToday('35').waitFor(WAIT);
-    const stored = await api<{ items: { metric: string; value: number }[] }>('GET', `/api/v1/realization/measurements?commitmentId=${realizationId}`);
-    expect(stored.body.items.map((m) => [m.metric, m.value])).toEqual([['downtime_hours_avoided', 35]]);
+    const stored = await api<{ items: { metric: string; value: number; note: string | null }[] }>('GET', `/api/v1/realization/measurements?commitmentId=${realizationId}`);
+    expect(stored.body.items.map((m) => [m.metric, m.value, m.note])).toEqual([['downtime_hours_avoided', 35, 'Line 3 back after the bearing swap']]);
     await shot('11c-realization-recorded');
 
     const importer = page.getByRole('form', { name: 'Import measurements from CSV' });
@@ -461,7 +462,7 @@ describeInBrowser('workspace flows in a real browser', () => {
     await importer.getByText('CSV: has a header but no data rows').waitFor(WAIT);
     expect(await csvText.getAttribute('aria-invalid')).toBe('true');
 
-    const csv = ['metric,value,measuredAt,note', `maintenance_hours_saved,2600,${day(-2)},from the CMMS`, `downtime_hours_avoided,lots,${day(-2)},`, `downtime_hours_avoided,49,${day(0)},`].join('\n');
+    const csv = ['metric,value,measuredAt,note,comment', `maintenance_hours_saved,2600,${day(-2)},from the CMMS,`, `downtime_hours_avoided,lots,${day(-2)},,`, `downtime_hours_avoided,49,${day(0)},,`].join('\n');
     await importer.getByLabel('CSV file').setInputFiles({ name: 'actuals.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await importer.getByText('Loaded from actuals.csv').waitFor(WAIT);
     expect(await csvText.inputValue()).toBe(csv);
@@ -472,13 +473,14 @@ describeInBrowser('workspace flows in a real browser', () => {
     await rows.nth(1).waitFor(WAIT);
     expect(await rows.count()).toBe(2);
     expect((await rows.nth(1).getByRole('cell').allTextContents()).map((t) => t.trim())).toEqual(['3', 'value', 'must be a finite number']);
-    await report.getByText('Ignored columns: note.').waitFor(WAIT);
+    await report.getByText('Ignored columns: comment.').waitFor(WAIT);
     // The day's 49 is the latest reading: 49 of 70.
     await overall.filter({ hasText: /^70%$/ }).waitFor(WAIT);
     await actualToday('49').waitFor(WAIT);
     await shot('11d-realization-imported');
-    const after = await api<{ items: unknown[] }>('GET', `/api/v1/realization/measurements?commitmentId=${realizationId}`);
+    const after = await api<{ items: { note: string | null }[] }>('GET', `/api/v1/realization/measurements?commitmentId=${realizationId}`);
     expect(after.body.items).toHaveLength(3);
+    expect(after.body.items.map((m) => m.note).filter(Boolean).sort()).toEqual(['Line 3 back after the bearing swap', 'from the CMMS']);
   }, STEP_MS);
 
   it('shows a viewer the realization figures without the forms', async () => {

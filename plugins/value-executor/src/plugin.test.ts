@@ -19,6 +19,6 @@ describe('value-executor plugin', () => {
     expect(isVvPlugin(plugin)).toBe(true);
     expect(Object.keys(plugin.deps).sort()).toEqual(['commitments', 'db', 'events', 'http', 'jobs', 'logger']);
     expect(plugin.database?.entities?.every((e) => e.meta.schema === 'value_executor')).toBe(true);
-    expect(plugin.database?.migrations.map((m) => m.name)).toEqual(['0001-measurements', '0002-milestone-states']);
+    expect(plugin.database?.migrations.map((m) => m.name)).toEqual(['0001-measurements', '0002-milestone-states', '0003-measurement-notes']);
   });
 });

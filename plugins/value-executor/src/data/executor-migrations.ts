@@ -41,4 +41,14 @@ export const executorMigrations: readonly PluginMigration[] = [
     ],
     down: ['drop table milestone_states'],
   },
+  {
+    name: '0003-measurement-notes',
+    up: [
+      // Nullable: rows stored before notes existed have none. The check backs the API's limit (char_length counts
+      // characters, as JSON Schema's maxLength does), so a note cannot outgrow it through any path.
+      `alter table measurements add column note text
+        constraint measurements_note_length check (char_length(note) <= 1000)`,
+    ],
+    down: ['alter table measurements drop column note'],
+  },
 ];

@@ -10,6 +10,8 @@ export interface MeasurementRow {
   measuredAt: Date;
   /** `api`, `csv`, `event:<plugin>` or what the caller named. */
   source: string;
+  /** Free text from whoever reported the value (at most 1000 characters), or null. */
+  note: string | null;
   importId: string | null;
   recordedBy: string | null;
   recordedAt: Date;
@@ -29,6 +31,7 @@ export const MeasurementEntity = new EntitySchema<MeasurementRow>({
     value: { type: 'double', runtimeType: 'number' },
     measuredAt: { type: 'datetime', fieldName: 'measured_at', columnType: 'timestamptz' },
     source: { type: 'text' },
+    note: { type: 'text', nullable: true },
     importId: { type: 'uuid', fieldName: 'import_id', nullable: true },
     recordedBy: { type: 'text', fieldName: 'recorded_by', nullable: true },
     recordedAt: { type: 'datetime', fieldName: 'recorded_at', columnType: 'timestamptz' },

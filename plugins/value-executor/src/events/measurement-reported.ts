@@ -4,7 +4,8 @@ import type { MeasurementRecorder } from '../measurements/measurement-recorder';
 
 /**
  * The event other plugins publish to report an actual (they need `events.publish:measurement.reported`).
- * Payload: `{ commitmentId, metric, value, measuredAt, source? }`, the same fields as `POST /realization/measurements`.
+ * Payload: `{ commitmentId, metric, value, measuredAt, source?, note? }`, the same fields as `POST /realization/measurements`,
+ * checked by the same `MeasurementChecker` (a note over 1000 characters is refused with a `note` problem).
  */
 export const measurementReportedEvent = 'measurement.reported';
 

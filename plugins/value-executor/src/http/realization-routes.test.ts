@@ -24,6 +24,7 @@ const committer = fakeCommitter([
   commitment('c-events', { milestones: [hours('ms-ev', day(90), 1000)] }),
   commitment('c-api', { milestones: [hours('ms-api', day(90), 1000)] }),
   commitment('c-retry', { milestones: [hours('ms-retry', day(90), 1000)] }),
+  commitment('c-notes', { milestones: [hours('ms-notes', day(90), 1000)] }),
   commitment('c-draft', { status: 'draft' }),
   commitment('c-closed', { status: 'closed' }),
   commitment('c-globex', { tenantId: 'globex', milestones: [hours('ms-g', day(90), 10)] }),
@@ -50,7 +51,7 @@ describe('/api/v1/realization through the test kernel', () => {
     it('records one measurement: 201, Location, readable by id and in the list, announced as measurement.recorded', async () => {
       const res = await post('/measurements', { commitmentId: 'c-api', metric: 'hours_saved', value: 12.5, measuredAt: `${day(-3)}T10:30:00+02:00`, source: 'timesheets' });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ commitmentId: 'c-api', metric: 'hours_saved', value: 12.5, measuredAt: `${day(-3)}T08:30:00.000Z`, source: 'timesheets', recordedBy: 'user-tenant-admin' });
+      expect(res.body).toMatchObject({ commitmentId: 'c-api', metric: 'hours_saved', value: 12.5, measuredAt: `${day(-3)}T08:30:00.000Z`, source: 'timesheets', note: null, recordedBy: 'user-tenant-admin' });
       expect(res.headers.get('location')).toBe(`/api/v1/realization/measurements/${res.body.id}`);
       expect((await get(`/measurements/${res.body.id}`)).body).toEqual(res.body);
       expect((await get('/measurements?commitmentId=c-api')).body.items).toEqual([res.body]);
@@ -122,6 +123,51 @@ describe('/api/v1/realization through the test kernel', () => {
       expect((await get('/measurements?commitmentId=c-api')).body.items).toHaveLength(3);
     });
 
+    it('records a note with a measurement and returns it from POST, GET by id and the list', async () => {
+      const note = 'Read off the CMMS export after the night shift,\nbefore the line restarted.';
+      const res = await post('/measurements', { commitmentId: 'c-notes', metric: 'hours_saved', value: 5, measuredAt: day(-6), note });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ commitmentId: 'c-notes', value: 5, source: 'api', note });
+      expect((await get(`/measurements/${res.body.id}`)).body).toEqual(res.body);
+      expect((await get('/measurements?commitmentId=c-notes')).body.items).toEqual([res.body]);
+      // The limit counts characters, as the schema and the column check do: 1000 emoji are 2000 UTF-16 units.
+      const full = await post('/measurements', { commitmentId: 'c-notes', metric: 'hours_saved', value: 6, measuredAt: day(-5), note: '\u{1F4CF}'.repeat(1000) });
+      expect(full.status).toBe(201);
+      expect([...(await get(`/measurements/${full.body.id}`)).body.note]).toHaveLength(1000);
+    });
+
+    it('refuses a note over 1000 characters, alone or in a batch, and stores nothing', async () => {
+      const tooLong = 'n'.repeat(1001);
+      const single = await post('/measurements', { commitmentId: 'c-notes', metric: 'hours_saved', value: 7, measuredAt: day(-4), note: tooLong });
+      expect(single.status).toBe(400);
+      expect(single.body.code).toBe('VV_VALIDATION');
+      expect(pointers(single)).toEqual(['/note']);
+      // Like `source`, an empty string is not a note: leave the field out instead.
+      expect(pointers(await post('/measurements', { commitmentId: 'c-notes', metric: 'hours_saved', value: 7, measuredAt: day(-4), note: '' }))).toEqual(['/note']);
+      expect(pointers(await post('/measurements', { commitmentId: 'c-notes', metric: 'hours_saved', value: 7, measuredAt: day(-4), note: 7 }))).toEqual(['/note']);
+      const batch = await post('/measurements/batch', {
+        measurements: [
+          { commitmentId: 'c-notes', metric: 'hours_saved', value: 7, measuredAt: day(-4), note: tooLong },
+          { commitmentId: 'c-notes', metric: 'hours_saved', value: 8, measuredAt: day(-3), note: 'fine' },
+        ],
+      });
+      expect(batch.status).toBe(400);
+      expect(batch.body.code).toBe('VV_VALIDATION');
+      expect(pointers(batch)).toEqual(['/measurements/0/note']);
+      expect((await get('/measurements?commitmentId=c-notes')).body.items).toHaveLength(2);
+      const ok = await post('/measurements/batch', {
+        measurements: [
+          { commitmentId: 'c-notes', metric: 'hours_saved', value: 7, measuredAt: day(-4) },
+          { commitmentId: 'c-notes', metric: 'hours_saved', value: 8, measuredAt: day(-3), note: ' fine ' },
+        ],
+      });
+      expect(ok.status).toBe(201);
+      expect(ok.body.items.map((m: { value: number; note: string | null }) => [m.value, m.note])).toEqual([
+        [7, null],
+        [8, 'fine'],
+      ]);
+    });
+
     it('pages the list newest first with a cursor, and validates the query', async () => {
       const first = await get('/measurements?commitmentId=c-api&limit=2');
       expect(first.status).toBe(200);
@@ -164,7 +210,8 @@ describe('/api/v1/realization through the test kernel', () => {
     it('stores the valid rows and reports each invalid one by row number and column', async () => {
       const res = await post('/imports', { csv });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ atomic: false, rows: 8, accepted: 2, rejected: 6, ignoredColumns: ['note'] });
+      // `note` is a measurement field since 0003-measurement-notes: read, not ignored.
+      expect(res.body).toMatchObject({ atomic: false, rows: 8, accepted: 2, rejected: 6, ignoredColumns: [] });
       expect(res.body.measurements.map((m: { row: number }) => m.row)).toEqual([2, 8]);
       expect(res.body.errors.map((e: { row: number; column: string | null }) => [e.row, e.column])).toEqual([
         [3, 'value'],
@@ -178,9 +225,9 @@ describe('/api/v1/realization through the test kernel', () => {
       expect(res.body.errors[3].message).toMatch(/draft/);
       expect(res.body.errors[4].message).toMatch(/not found/);
       const stored = (await get('/measurements?commitmentId=c-csv')).body.items;
-      expect(stored.map((m: { value: number; source: string; importId: string }) => [m.value, m.source, m.importId])).toEqual([
-        [200, 'csv', res.body.importId],
-        [100, 'crm', res.body.importId],
+      expect(stored.map((m: { value: number; source: string; importId: string; note: string | null }) => [m.value, m.source, m.importId, m.note])).toEqual([
+        [200, 'csv', res.body.importId, null],
+        [100, 'crm', res.body.importId, 'first'],
       ]);
       expect(eventsOf('c-csv', 'measurement.recorded')).toHaveLength(1);
     });
@@ -195,6 +242,28 @@ describe('/api/v1/realization through the test kernel', () => {
       expect(good.status).toBe(201);
       expect(good.body).toMatchObject({ atomic: true, rows: 2, accepted: 2, rejected: 0, errors: [] });
       expect((await get('/measurements?commitmentId=c-csv')).body.items).toHaveLength(4);
+    });
+
+    it('stores a note column with each row and reports a note over 1000 characters as a row error in column note', async () => {
+      // The first note is quoted and spans two lines, so the too-long one is on spreadsheet row 4.
+      const text = [
+        'Measured At,Metric,Value,Note,Comment',
+        `${day(-9)},hours_saved,30,"shift A, ""night"" crew\nsecond line",x`,
+        `${day(-8)},hours_saved,31,${'n'.repeat(1001)},y`,
+        `${day(-7)},hours_saved,32,,z`,
+      ].join('\n');
+      const res = await post('/imports', { csv: text, commitmentId: 'c-notes' });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ rows: 3, accepted: 2, rejected: 1, ignoredColumns: ['Comment'] });
+      expect(res.body.errors).toEqual([{ row: 4, column: 'note', pointer: '/rows/4/note', message: 'must be at most 1000 characters' }]);
+      const stored = (await get('/measurements?commitmentId=c-notes')).body.items.filter((m: { importId: string }) => m.importId === res.body.importId);
+      expect(stored.map((m: { value: number; note: string | null }) => [m.value, m.note])).toEqual([
+        [32, null],
+        [30, 'shift A, "night" crew\nsecond line'],
+      ]);
+      const atomic = await post('/imports', { csv: text, commitmentId: 'c-notes', atomic: true });
+      expect(atomic.status).toBe(400);
+      expect(pointers(atomic)).toEqual(['/rows/4/note']);
     });
 
     it('answers 200 with the report when no row could be stored', async () => {
@@ -314,7 +383,7 @@ describe('/api/v1/realization through the test kernel', () => {
       const res = await post('/evaluate', { asOf: day(200) });
       expect(res.status).toBe(200);
       const ids = res.body.commitments.map((c: { commitmentId: string }) => c.commitmentId).sort();
-      expect(ids).toEqual(['c-api', 'c-csv', 'c-events', 'c-hit', 'c-math', 'c-retry', 'c-trend']);
+      expect(ids).toEqual(['c-api', 'c-csv', 'c-events', 'c-hit', 'c-math', 'c-notes', 'c-retry', 'c-trend']);
       const math = res.body.commitments.find((c: { commitmentId: string }) => c.commitmentId === 'c-math');
       expect(math.transitions.map((t: { milestoneId: string; to: string }) => `${t.milestoneId}:${t.to}`).sort()).toEqual(['ms-final:missed', 'ms-near:missed']);
       expect(eventsOf('c-math', 'milestone.missed')).toHaveLength(2);
@@ -342,6 +411,14 @@ describe('/api/v1/realization through the test kernel', () => {
       const items = (await get('/measurements?commitmentId=c-events')).body.items;
       expect(items).toEqual([expect.objectContaining({ value: 42, source: 'event:billing', recordedBy: 'plugin:billing' })]);
       expect(eventsOf('c-events', 'measurement.recorded')).toHaveLength(1);
+    });
+
+    it('records the note of a reported measurement, and refuses one over 1000 characters naming the field', async () => {
+      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 50, measuredAt: day(-2), note: 'from the billing run' });
+      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 51, measuredAt: day(-2), note: 'n'.repeat(1001) });
+      const items = (await get('/measurements?commitmentId=c-notes')).body.items.filter((m: { source: string }) => m.source === 'event:billing');
+      expect(items).toEqual([expect.objectContaining({ value: 50, note: 'from the billing run' })]);
+      expect(eventsOf('c-notes', 'measurement.rejected').map((e) => e.payload.problems)).toEqual([[{ field: 'note', message: 'must be at most 1000 characters' }]]);
     });
 
     it('refuses a bad one with measurement.rejected, and another tenant cannot measure this tenant\'s commitment', async () => {

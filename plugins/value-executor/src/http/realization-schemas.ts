@@ -1,4 +1,5 @@
 import type { JsonSchema } from '@valueverse/plugin-sdk';
+import { MAX_NOTE } from '../measurements/measurement-checker';
 import { timestampSchemaPattern } from '../realization/iso-day';
 
 /** Most measurements one batch request takes. */
@@ -21,6 +22,7 @@ const measurement: JsonSchema = {
     value: { type: 'number', description: 'The reading (cumulative unless the metric says otherwise)' },
     measuredAt: timestamp,
     source: { type: 'string', minLength: 1, maxLength: 200, description: 'Where the value comes from (default `api`)' },
+    note: { type: 'string', minLength: 1, maxLength: MAX_NOTE, description: 'Free text about the reading (returned as null when absent)' },
   },
 };
 
@@ -48,7 +50,7 @@ export const realizationSchemas = {
     type: ['object', 'string'],
     additionalProperties: false,
     properties: {
-      csv: { type: 'string', minLength: 1, description: 'CSV text with header commitmentId,metric,value,measuredAt[,source]' },
+      csv: { type: 'string', minLength: 1, description: 'CSV text with header commitmentId,metric,value,measuredAt[,source][,note]' },
       commitmentId: { ...id, description: 'Commitment of rows without a commitmentId column or cell' },
       atomic: { type: 'boolean', description: 'Store nothing unless every row is valid' },
     },

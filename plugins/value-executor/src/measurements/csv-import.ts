@@ -26,7 +26,7 @@ export interface ImportReport {
   /** The stored measurement of each accepted row. */
   readonly measurements: readonly { readonly row: number; readonly id: string }[];
   readonly errors: readonly CsvRowError[];
-  /** Header columns that are not measurement fields (kept out of the data, e.g. notes). */
+  /** Header columns that are not measurement fields (kept out of the data, e.g. a spreadsheet's own comments). */
   readonly ignoredColumns: readonly string[];
 }
 
@@ -48,11 +48,12 @@ const columnNames: Readonly<Record<string, MeasurementField>> = {
   value: 'value',
   measuredat: 'measuredAt',
   source: 'source',
+  note: 'note',
 };
 const normalize = (name: string): string => name.trim().toLowerCase().replace(/[\s_-]/g, '');
 
 /**
- * Imports measurements from CSV (header `commitmentId,metric,value,measuredAt[,source]`). Every row is checked like
+ * Imports measurements from CSV (header `commitmentId,metric,value,measuredAt[,source][,note]`). Every row is checked like
  * an API measurement; the report lists each rejected row with its number and column. Without `atomic` the valid
  * rows are stored; with it nothing is stored unless every row is valid (400 VV_VALIDATION listing the rows).
  */
@@ -66,7 +67,7 @@ export async function importCsv(text: string, options: ImportOptions, recorder: 
     throw error;
   }
   const [header, ...data] = records;
-  if (!header) throw fileProblem('is empty; expected a header row commitmentId,metric,value,measuredAt[,source]');
+  if (!header) throw fileProblem('is empty; expected a header row commitmentId,metric,value,measuredAt[,source][,note]');
   if (data.length === 0) throw fileProblem('has a header but no data rows');
   if (data.length > MAX_IMPORT_ROWS) throw fileProblem(`has ${data.length} data rows; at most ${MAX_IMPORT_ROWS} per import`);
 
@@ -100,6 +101,7 @@ export async function importCsv(text: string, options: ImportOptions, recorder: 
       value: cell('value')?.trim(),
       measuredAt: cell('measuredAt'),
       source: cell('source'),
+      note: cell('note'),
     };
     const result = await checker.check(raw, 'csv');
     if (result.ok) valid.push({ row: record.row, input: result.input });

@@ -8,6 +8,7 @@ export interface MeasurementInput {
   readonly value: number;
   readonly measuredAt: Date;
   readonly source: string;
+  readonly note: string | null;
 }
 
 /** The fields of a measurement as received: JSON values, CSV text or an event payload. */
@@ -17,9 +18,10 @@ export interface RawMeasurement {
   readonly value?: unknown;
   readonly measuredAt?: unknown;
   readonly source?: unknown;
+  readonly note?: unknown;
 }
 
-export type MeasurementField = 'commitmentId' | 'metric' | 'value' | 'measuredAt' | 'source';
+export type MeasurementField = 'commitmentId' | 'metric' | 'value' | 'measuredAt' | 'source' | 'note';
 
 /** Why a measurement was refused: `invalid` (400), `not-found` (404: unknown or another tenant's), `conflict` (409). */
 export interface MeasurementProblem {
@@ -36,6 +38,8 @@ export const measurableStatuses: readonly CommitmentStatus[] = ['signed', 'activ
 /** How far in the future a measurement may be dated (clock skew between systems); later is a mistake. */
 const FUTURE_TOLERANCE_MS = DAY_MS;
 const MAX_TEXT = 200;
+/** Longest note, in characters (the `0003-measurement-notes` column check and the JSON Schema say the same). */
+export const MAX_NOTE = 1000;
 const numberPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** The metrics a commitment can be measured on: its milestones', its drivers' and its success criteria's. */
@@ -70,20 +74,22 @@ export class MeasurementChecker {
     const problems: MeasurementProblem[] = [];
     const invalid = (field: MeasurementField, message: string) => problems.push({ field, kind: 'invalid', message });
 
-    const text = (field: MeasurementField, value: unknown, required: boolean): string | undefined => {
+    const text = (field: MeasurementField, value: unknown, required: boolean, max = MAX_TEXT): string | undefined => {
       if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
         if (required) invalid(field, 'is required');
         return undefined;
       }
       const trimmed = typeof value === 'string' ? value.trim() : undefined;
       if (trimmed === undefined) invalid(field, 'must be a string');
-      else if (trimmed.length > MAX_TEXT) invalid(field, `must be at most ${MAX_TEXT} characters`);
+      // Characters, not UTF-16 units: what JSON Schema's maxLength and PostgreSQL's char_length count.
+      else if ([...trimmed].length > max) invalid(field, `must be at most ${max} characters`);
       else return trimmed;
       return undefined;
     };
     const commitmentId = text('commitmentId', raw.commitmentId, true);
     const metric = text('metric', raw.metric, true);
     const source = text('source', raw.source, false) ?? defaultSource;
+    const note = text('note', raw.note, false, MAX_NOTE) ?? null;
 
     let value: number | undefined;
     if (typeof raw.value === 'number') value = raw.value;
@@ -114,6 +120,6 @@ export class MeasurementChecker {
       }
     }
     if (problems.length > 0) return { ok: false, problems };
-    return { ok: true, input: { commitmentId: commitmentId!, metric: metric!, value: value!, measuredAt: measuredAt!, source } };
+    return { ok: true, input: { commitmentId: commitmentId!, metric: metric!, value: value!, measuredAt: measuredAt!, source, note } };
   }
 }

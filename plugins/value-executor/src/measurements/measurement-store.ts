@@ -12,6 +12,8 @@ export interface Measurement {
   readonly value: number;
   readonly measuredAt: string;
   readonly source: string;
+  /** Free text from whoever reported the value; null when none was given. */
+  readonly note: string | null;
   readonly importId: string | null;
   readonly recordedBy: string | null;
   readonly recordedAt: string;
@@ -40,6 +42,8 @@ function toMeasurement(row: MeasurementRow): Measurement {
     value: row.value,
     measuredAt: row.measuredAt.toISOString(),
     source: row.source,
+    // Rows from before `0003-measurement-notes` and inserts without one come back null, never undefined.
+    note: row.note ?? null,
     importId: row.importId,
     recordedBy: row.recordedBy,
     recordedAt: row.recordedAt.toISOString(),

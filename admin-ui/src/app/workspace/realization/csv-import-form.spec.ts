@@ -136,9 +136,9 @@ describe('CsvImportForm', () => {
     await submit();
     const atomic = http.expectOne((r) => r.url === URL);
     expect(atomic.request.headers.get('Idempotency-Key')).not.toBe(key);
-    atomic.flush({ atomic: true, rows: 3, accepted: 3, rejected: 0, errors: [], ignoredColumns: ['note'] }, { status: 201, statusText: 'Created' });
+    atomic.flush({ atomic: true, rows: 3, accepted: 3, rejected: 0, errors: [], ignoredColumns: ['comment'] }, { status: 201, statusText: 'Created' });
     await settle();
-    expect(el().textContent).toContain('Ignored columns: note.');
+    expect(el().textContent).toContain('Ignored columns: comment.');
     expect(el().querySelector('[data-testid="rejected-rows"]')).toBeNull();
   });
 

@@ -16,7 +16,7 @@ describe('toImportReport', () => {
         { row: 4, column: null, pointer: '/rows/4', message: 'has 6 fields; the header has 4' },
         { row: 3, column: 'value', pointer: '/rows/3/value', message: 'must be a finite number' },
       ],
-      ignoredColumns: ['note'],
+      ignoredColumns: ['comment'],
     });
     expect(report).toEqual({
       atomic: false,
@@ -27,7 +27,7 @@ describe('toImportReport', () => {
         { row: 3, column: 'value', message: 'must be a finite number' },
         { row: 4, column: null, message: 'has 6 fields; the header has 4' },
       ],
-      ignoredColumns: ['note'],
+      ignoredColumns: ['comment'],
     });
   });
 

@@ -58,8 +58,10 @@ describe('RecordMeasurementForm', () => {
     expect(field<HTMLInputElement>('measuredAt').value).toBe(localToday());
     expect(field<HTMLInputElement>('measuredAt').max).toBe(localToday());
     // Every field has a visible label of its own.
-    const labels = ['metric', 'value', 'measuredAt', 'source'].map((name) => el().querySelector(`label[for="${field(name).id}"]`)?.textContent);
-    expect(labels).toEqual(['Metric', 'Value', 'Measured on', 'Source (optional)']);
+    const labels = ['metric', 'value', 'measuredAt', 'source', 'note'].map((name) => el().querySelector(`label[for="${field(name).id}"]`)?.textContent);
+    expect(labels).toEqual(['Metric', 'Value', 'Measured on', 'Source (optional)', 'Note (optional)']);
+    expect(field('note').tagName).toBe('TEXTAREA');
+    expect(field('note').getAttribute('maxlength')).toBe('1000');
   });
 
   it('checks the fields before sending anything, and focuses the first to fix', async () => {
@@ -71,10 +73,14 @@ describe('RecordMeasurementForm', () => {
 
     fill('value', '1,250');
     fill('measuredAt', '2999-01-01');
+    // Typed text stops at the textarea's maxlength; pasted or scripted text can still be longer.
+    fill('note', 'n'.repeat(1001));
     await submit();
     fixture.detectChanges();
     expect(errorOf('value')).toContain('Enter a number');
     expect(errorOf('measuredAt')).toBe('The date must not be in the future.');
+    expect(errorOf('note')).toBe('At most 1000 characters.');
+    expect(field('note').getAttribute('aria-invalid')).toBe('true');
     http.expectNone(URL);
   });
 
@@ -83,24 +89,37 @@ describe('RecordMeasurementForm', () => {
     fill('value', ' 2750.5 ');
     fill('measuredAt', '2026-01-15');
     fill('source', ' CMMS export ');
+    fill('note', ' Read after the night shift.\nLine 2 was down. ');
     await submit();
     const req = http.expectOne(URL);
     expect(req.request.method).toBe('POST');
-    expect(req.request.body).toEqual({ commitmentId: 'c1', metric: 'maintenance_hours_saved', value: 2750.5, measuredAt: '2026-01-15', source: 'CMMS export' });
+    expect(req.request.body).toEqual({
+      commitmentId: 'c1',
+      metric: 'maintenance_hours_saved',
+      value: 2750.5,
+      measuredAt: '2026-01-15',
+      source: 'CMMS export',
+      note: 'Read after the night shift.\nLine 2 was down.',
+    });
     expect(req.request.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/);
     req.flush({ id: 'm1' }, { status: 201, statusText: 'Created' });
     await settle();
     expect(el().querySelector('[role="status"]')!.textContent).toContain('Recorded 2750.5 for maintenance_hours_saved on 2026-01-15.');
     expect(recorded).toBe(1);
-    // Ready for the next reading of the same metric.
+    // Ready for the next reading of the same metric, from the same source; the note belonged to this one.
     expect(field<HTMLInputElement>('value').value).toBe('');
+    expect(field<HTMLTextAreaElement>('note').value).toBe('');
+    expect(field<HTMLInputElement>('source').value).toBe(' CMMS export ');
     expect(field<HTMLSelectElement>('metric').value).toBe('maintenance_hours_saved');
   });
 
   it('retries a failed submission with the same key, and uses a new key once the content changes or it succeeded', async () => {
     fill('value', '20');
+    fill('note', '   ');
     await submit();
     const first = http.expectOne(URL);
+    // Blank optional fields are left out rather than sent empty.
+    expect(first.request.body).toEqual({ commitmentId: 'c1', metric: 'downtime_hours_avoided', value: 20, measuredAt: localToday() });
     const key = first.request.headers.get('Idempotency-Key');
     networkFailure(first);
     await settle();
@@ -177,6 +196,32 @@ describe('RecordMeasurementForm', () => {
     );
     await settle();
     expect(el().querySelector('[role="alert"]')!.textContent).toContain('/commitmentId: is required');
+  });
+
+  it('puts the server’s problem with the note on the note field', async () => {
+    fill('value', '20');
+    fill('note', 'checked twice');
+    await submit();
+    const req = http.expectOne(URL);
+    expect(req.request.body.note).toBe('checked twice');
+    req.flush(
+      { code: 'VV_VALIDATION', title: 'Validation failed', status: 400, detail: 'The request is invalid', errors: [{ pointer: '/note', message: 'must be at most 1000 characters' }] },
+      { status: 400, statusText: 'Bad Request' },
+    );
+    await settle();
+    expect(errorOf('note')).toBe('must be at most 1000 characters');
+    expect(field('note').getAttribute('aria-invalid')).toBe('true');
+    expect(document.activeElement).toBe(field('note'));
+    expect(el().querySelector('[role="alert"]')!.textContent).toContain('some fields need attention');
+    expect(recorded).toBe(0);
+
+    fill('note', 'checked');
+    fixture.detectChanges();
+    expect(errorOf('note')).toBe('');
+    await submit();
+    http.expectOne(URL).flush({ id: 'm1' }, { status: 201, statusText: 'Created' });
+    await settle();
+    expect(recorded).toBe(1);
   });
 
   it('explains a refusal that is not about a field', async () => {

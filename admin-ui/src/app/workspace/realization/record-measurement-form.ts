@@ -26,6 +26,11 @@ function notInFuture(control: AbstractControl<string>): ValidationErrors | null 
   return control.value && control.value > localToday() ? { future: true } : null;
 }
 
+/** value-executor's limit for a measurement's note (`MAX_NOTE`, counted in characters there). */
+const MAX_NOTE = 1000;
+
+type FieldName = 'metric' | 'value' | 'measuredAt' | 'source' | 'note';
+
 const NETWORK_HINT = 'Press “Record measurement” again to retry: the retry repeats the same attempt, so the value cannot be recorded twice.';
 
 /**
@@ -55,6 +60,7 @@ export class RecordMeasurementForm implements OnInit {
     value: ['', [Validators.required, numberText]],
     measuredAt: [this.today, [Validators.required, notInFuture]],
     source: ['', Validators.maxLength(200)],
+    note: ['', Validators.maxLength(MAX_NOTE)],
   });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | undefined>(undefined);
@@ -65,14 +71,14 @@ export class RecordMeasurementForm implements OnInit {
   }
 
   /** What is wrong with a field, once the user has been there (server problems are marked touched). */
-  protected problemOf(name: 'metric' | 'value' | 'measuredAt' | 'source'): string | undefined {
+  protected problemOf(name: FieldName): string | undefined {
     const control = this.form.controls[name];
     if (!control.invalid || !control.touched) return undefined;
     if (control.hasError('server')) return String(control.getError('server'));
-    if (control.hasError('required')) return { metric: 'Choose a metric.', value: 'Enter the measured value.', measuredAt: 'Enter the date of the measurement.', source: '' }[name];
+    if (control.hasError('required')) return { metric: 'Choose a metric.', value: 'Enter the measured value.', measuredAt: 'Enter the date of the measurement.', source: '', note: '' }[name];
     if (control.hasError('number')) return 'Enter a number, such as 1250 or 12.5 (no thousands separators).';
     if (control.hasError('future')) return 'The date must not be in the future.';
-    if (control.hasError('maxlength')) return 'At most 200 characters.';
+    if (control.hasError('maxlength')) return `At most ${(control.getError('maxlength') as { requiredLength: number }).requiredLength} characters.`;
     return 'Check this field.';
   }
 
@@ -92,7 +98,16 @@ export class RecordMeasurementForm implements OnInit {
     }
     const v = this.form.getRawValue();
     const source = v.source.trim();
-    const body = { commitmentId: this.commitment().id, metric: v.metric, value: Number(v.value.trim()), measuredAt: v.measuredAt, ...(source ? { source } : {}) };
+    // Blank optional fields are left out: the server takes no empty `source` or `note`.
+    const note = v.note.trim();
+    const body = {
+      commitmentId: this.commitment().id,
+      metric: v.metric,
+      value: Number(v.value.trim()),
+      measuredAt: v.measuredAt,
+      ...(source ? { source } : {}),
+      ...(note ? { note } : {}),
+    };
     const key = this.submission.keyFor(body);
     this.busy.set(true);
     try {
@@ -101,6 +116,8 @@ export class RecordMeasurementForm implements OnInit {
       const what = `${body.value} for ${body.metric} on ${body.measuredAt}`;
       this.notice.set(response.headers.get('Idempotent-Replayed') === 'true' ? `Already recorded: ${what} (the earlier attempt reached the server).` : `Recorded ${what}.`);
       this.form.controls.value.reset('');
+      // A note is about one reading; the source usually stays the same for the next.
+      this.form.controls.note.reset('');
       this.recorded.emit();
     } catch (error) {
       const problem = toProblem(error);

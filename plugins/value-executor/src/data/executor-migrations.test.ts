@@ -1,0 +1,79 @@
+/**
+ * The executor's migrations on embedded PostgreSQL: the test kernel applies all of them on boot, as the platform
+ * does on install and upgrade. Reverting runs the newest step's own `down` (then `up`) SQL in the plugin's schema,
+ * as the kernel's migrator would: a plugin cannot reach the kernel's migrator, which is not part of the SDK.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { SqlTransaction } from '@valueverse/plugin-sdk';
+import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { commitmentFixture } from '../__fixtures__/commitment-fixture';
+import { fakeCommitter } from '../__fixtures__/fake-committer';
+import { day } from '../__fixtures__/relative-days';
+import { executorMigrations } from './executor-migrations';
+
+interface OwnerDatabase {
+  execute<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  withTenantTransaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+}
+
+describe('executor migrations on embedded PostgreSQL', () => {
+  let k: TestKernel;
+  let database: OwnerDatabase;
+  const notes = executorMigrations.find((m) => m.name === '0003-measurement-notes')!;
+
+  const noteColumn = () =>
+    database.execute<{ data_type: string; is_nullable: string }>(
+      `select data_type, is_nullable from information_schema.columns
+        where table_schema = 'value_executor' and table_name = 'measurements' and column_name = 'note'`,
+    );
+  const runInSchema = (statements: readonly string[]) =>
+    database.transaction(async (tx) => {
+      await tx.query('set local search_path to value_executor, public');
+      for (const sql of statements) await tx.query(sql);
+    });
+  const count = async () =>
+    Number((await database.withTenantTransaction('acme', (tx) => tx.query<{ n: string }>('select count(*)::text as n from value_executor.measurements')))[0]!.n);
+  // As the owner, past the API's schema and checker: only the column check stands in the way.
+  const insertNote = (note: string) =>
+    database.withTenantTransaction('acme', (tx) =>
+      tx.query(
+        `insert into value_executor.measurements (id, tenant_id, commitment_id, metric, value, measured_at, source, note)
+         values ($1, 'acme', 'c-1', 'hours_saved', 1, now(), 'sql', $2)`,
+        [randomUUID(), note],
+      ),
+    );
+
+  beforeAll(async () => {
+    k = await createTestKernel({ plugins: [fakeCommitter([commitmentFixture({ id: 'c-1' })]), { dir: path.resolve(__dirname, '../..') }] });
+    database = k.kernel.database as OwnerDatabase;
+  }, 60_000);
+
+  afterAll(async () => {
+    await k?.close();
+  });
+
+  it('0003 adds a nullable note column whose check refuses more than 1000 characters', async () => {
+    expect(await noteColumn()).toEqual([{ data_type: 'text', is_nullable: 'YES' }]);
+    await expect(insertNote('n'.repeat(1001))).rejects.toThrow(/measurements_note_length/);
+    await expect(insertNote('\u{1F4CF}'.repeat(1000))).resolves.toEqual([]);
+  });
+
+  it('0003 is the newest step and reverts: the column goes, the measurements stay, and it applies again', async () => {
+    expect(executorMigrations.at(-1)).toBe(notes);
+    const recorded = await k.request('POST', '/api/v1/realization/measurements', { body: { commitmentId: 'c-1', metric: 'hours_saved', value: 9, measuredAt: day(-1), note: 'kept?' } });
+    expect(recorded.status).toBe(201);
+    const before = await count();
+
+    await runInSchema(notes.down);
+    expect(await noteColumn()).toEqual([]);
+    expect(await count()).toBe(before);
+
+    await runInSchema(notes.up);
+    expect(await noteColumn()).toEqual([{ data_type: 'text', is_nullable: 'YES' }]);
+    await expect(insertNote('n'.repeat(1001))).rejects.toThrow(/measurements_note_length/);
+    // Notes go with the column; the measurements read back without one.
+    expect((await k.request('GET', `/api/v1/realization/measurements/${recorded.body.id}`)).body).toMatchObject({ value: 9, note: null });
+  });
+});

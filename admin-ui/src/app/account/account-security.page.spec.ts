@@ -3,6 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { SESSION_STORAGE } from '../session/session.service';
 import { AccountSecurityPage } from './account-security.page';
+import { settle } from '../../testing/settle';
 
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const URI = `otpauth://totp/ValueVerse:ann%40x.io?secret=${SECRET}&issuer=ValueVerse`;
@@ -11,12 +12,7 @@ describe('AccountSecurityPage', () => {
   let fixture: ComponentFixture<AccountSecurityPage>;
   let http: HttpTestingController;
   const el = () => fixture.nativeElement as HTMLElement;
-  const tick = async () => {
-    for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setTimeout(r));
-      fixture.detectChanges();
-    }
-  };
+  const tick = () => settle(fixture);
   const button = (text: string) => [...el().querySelectorAll('button')].find((b) => b.textContent!.trim() === text);
   const state = () => el().querySelector('[data-testid="totp-state"]')?.textContent?.trim();
   const typeCode = (id: string, value: string) => {

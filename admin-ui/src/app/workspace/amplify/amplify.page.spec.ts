@@ -3,17 +3,13 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { AmplifyPage } from './amplify.page';
+import { settle } from '../../../testing/settle';
 
 describe('AmplifyPage', () => {
   let fixture: ComponentFixture<AmplifyPage>;
   let http: HttpTestingController;
   const el = () => fixture.nativeElement as HTMLElement;
-  const tick = async () => {
-    for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setTimeout(r));
-      fixture.detectChanges();
-    }
-  };
+  const tick = () => settle(fixture);
   const recommendations = (body: object) => http.expectOne('/api/v1/amplify/commitments/c1/recommendations').flush(body);
 
   beforeEach(async () => {

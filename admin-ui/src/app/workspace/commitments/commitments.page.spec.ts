@@ -3,6 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { CommitmentsPage } from './commitments.page';
+import { settle } from '../../../testing/settle';
 
 const commitment = (id: string, version: number, status: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -25,12 +26,7 @@ describe('CommitmentsPage', () => {
   let fixture: ComponentFixture<CommitmentsPage>;
   let http: HttpTestingController;
   const el = () => fixture.nativeElement as HTMLElement;
-  const tick = async () => {
-    for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setTimeout(r));
-      fixture.detectChanges();
-    }
-  };
+  const tick = () => settle(fixture);
   const cards = () => [...el().querySelectorAll<HTMLElement>('ul.list > li')];
   const card = (version: number) => cards().find((li) => li.querySelector('.facts')!.textContent!.includes(`Version ${version}`))!;
   const buttons = (root: HTMLElement) => [...root.querySelectorAll('.head button')].map((b) => b.textContent!.trim());

@@ -3,6 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { SESSION_KEY, SESSION_STORAGE } from '../../session/session.service';
 import { ValueModelHistory } from './value-model-history';
+import { settle } from '../../../testing/settle';
 
 function storageWithUser(id: string): Storage {
   const session = { accessToken: 'a', expiresAt: Date.now() + 600_000, user: { id, email: 'ann@x.io', platformAdmin: false }, tenant: { id: 'demo', name: 'Demo', role: 'member' }, tenants: [] };
@@ -16,12 +17,7 @@ describe('ValueModelHistory', () => {
   let fixture: ComponentFixture<ValueModelHistory>;
   let http: HttpTestingController;
   const el = () => fixture.nativeElement as HTMLElement;
-  const tick = async () => {
-    for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setTimeout(r));
-      fixture.detectChanges();
-    }
-  };
+  const tick = () => settle(fixture);
   const versionsRequest = () => http.expectOne((r) => r.url === '/api/v1/value-models/m1/versions');
 
   beforeEach(async () => {

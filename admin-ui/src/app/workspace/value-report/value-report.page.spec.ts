@@ -5,6 +5,7 @@ import type { ModelEvaluation } from '../calculation-api';
 import { ModelSource } from '../model-source';
 import { SAMPLE_MODEL } from '../sample-model';
 import { ValueReportPage } from './value-report.page';
+import { settle } from '../../../testing/settle';
 
 const evaluation: ModelEvaluation = {
   drivers: {},
@@ -23,12 +24,7 @@ describe('ValueReportPage', () => {
   let fixture: ComponentFixture<ValueReportPage>;
   let http: HttpTestingController;
   const el = () => fixture.nativeElement as HTMLElement;
-  const tick = async () => {
-    for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setTimeout(r));
-      fixture.detectChanges();
-    }
-  };
+  const tick = () => settle(fixture);
   const saved = { id: 'm1', name: 'Plant uptime', model: { ...SAMPLE_MODEL, name: 'Plant uptime', horizon: 5 } };
 
   beforeEach(() => {

@@ -65,8 +65,8 @@ export async function startHost(
     preferSource: options.preferSource,
     passwordHasher: new PasswordHasher(),
     defaultMetrics: true,
-    changeFeed: config.redisUrl ? new RedisChangeFeed(config.redisUrl, logger) : undefined,
-    rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl, logger) : new MemoryRateLimiter(),
+    changeFeed: config.redisUrl ? new RedisChangeFeed(config.redisUrl, logger, config.redisPrefix) : undefined,
+    rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl, logger, config.redisPrefix) : new MemoryRateLimiter(),
     eventTransport: config.redisUrl ? new RedisEventTransport(config.redisUrl, logger, { prefix: config.redisPrefix }) : undefined,
     jobQueue: config.redisUrl
       ? new BullJobQueue({ url: config.redisUrl, prefix: config.redisPrefix, workers: options.workerOnly === true || config.workers }, logger)

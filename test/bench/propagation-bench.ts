@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import Redis from 'ioredis';
 import { openDatabase } from '@valueverse/kernel';
 import { signIn } from '../support/host-fixture';
 import { startHostProcess, type HostProcess } from '../support/host-process';
@@ -26,7 +27,9 @@ export async function runPropagationBench(): Promise<void> {
   const database = `vv_prop_${randomBytes(5).toString('hex')}`;
   const admin = await openDatabase({ url: TEST_POSTGRES_URL, poolMax: 1 });
   await admin.execute(`create database ${database}`);
-  const env = { DATABASE_URL: postgresUrl(database), REDIS_URL: TEST_REDIS_URL, VV_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'error' };
+  // A Redis prefix of its own, deleted at the end: the bench leaves no queues or schedules on a shared Redis.
+  const prefix = `vv-bench-${randomBytes(4).toString('hex')}`;
+  const env = { DATABASE_URL: postgresUrl(database), REDIS_URL: TEST_REDIS_URL, VV_REDIS_PREFIX: prefix, VV_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'error' };
   const hosts: HostProcess[] = [];
   try {
     hosts.push(await startHostProcess(env));
@@ -81,5 +84,9 @@ export async function runPropagationBench(): Promise<void> {
     await Promise.all(hosts.map((h) => h.stop()));
     await admin.execute(`drop database if exists ${database} with (force)`);
     await admin.close();
+    const redis = new Redis(TEST_REDIS_URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
   }
 }

@@ -72,6 +72,7 @@ return {allowed, math.floor(tokens * 1000)}
  */
 export class RedisRateLimiter implements RateLimiter {
   private lastWarning = 0;
+  private connecting: Promise<void> | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -84,7 +85,9 @@ export class RedisRateLimiter implements RateLimiter {
 
   async take(key: string, rule: BucketRule): Promise<TakeResult> {
     try {
-      const call = (this.redis as unknown as { vvTakeToken(k: string, r: number, b: number): Promise<[number, number]> }).vvTakeToken(this.prefix + key, rule.perSecond, rule.burst);
+      const call = this.connected().then(() =>
+        (this.redis as unknown as { vvTakeToken(k: string, r: number, b: number): Promise<[number, number]> }).vvTakeToken(this.prefix + key, rule.perSecond, rule.burst),
+      );
       const [allowed, milliTokens] = await Promise.race([
         call,
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs).unref()),
@@ -103,6 +106,29 @@ export class RedisRateLimiter implements RateLimiter {
   async close(): Promise<void> {
     this.redis.disconnect();
   }
+
+  /**
+   * Waits for a first connection that is under way (a request right after boot), within `take`'s timeout; with no
+   * offline queue a command sent before it would fail at once. A Redis that is down is not waited for: its status is
+   * `reconnecting`, and the command fails fast.
+   */
+  private connected(): Promise<void> {
+    const status = this.redis.status;
+    if (status !== 'connecting' && status !== 'connect') return Promise.resolve();
+    this.connecting ??= new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        this.redis.off('ready', onReady);
+        this.redis.off('error', settle);
+        this.connecting = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = () => settle();
+      this.redis.once('ready', onReady);
+      this.redis.once('error', settle);
+    });
+    return this.connecting;
+  }
 }
 
 /** Default and per-tenant limits: `settings.rateLimits.{tenant,apiKey} = {perSecond, burst}` overrides. */
@@ -120,9 +146,12 @@ export function ruleFor(settings: Readonly<Record<string, unknown>>, kind: keyof
   return { perSecond, burst };
 }
 
-/** A `RedisRateLimiter` on its own connection that fails fast while Redis is away (no offline queue). */
-export function createRedisRateLimiter(url: string, logger: KernelLogger): RedisRateLimiter {
+/**
+ * A `RedisRateLimiter` on its own connection that fails fast while Redis is away (no offline queue). Buckets are
+ * `<prefix>:rl:<key>`: deployments sharing a Redis under different prefixes (`VV_REDIS_PREFIX`) never share one.
+ */
+export function createRedisRateLimiter(url: string, logger: KernelLogger, prefix = 'vv'): RedisRateLimiter {
   const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', () => undefined); // reported by take() when it matters, once a minute
-  return new RedisRateLimiter(redis, logger);
+  return new RedisRateLimiter(redis, logger, `${prefix}:rl:`);
 }

@@ -2,8 +2,6 @@ import Redis from 'ioredis';
 import type { KernelLogger } from '../observability/kernel-logger';
 import type { ChangeFeed } from './change-feed';
 
-const CHANNEL = 'valueverse:plugin-set-changed';
-
 /**
  * The change feed over Redis pub/sub. While Redis is down, instances keep serving from their caches and log it;
  * when the subscriber connection comes back they reload every tenant, because messages sent meanwhile are lost.
@@ -12,8 +10,11 @@ export class RedisChangeFeed implements ChangeFeed {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private connectedOnce = false;
+  /** `<prefix>:plugin-set-changed`: deployments sharing a Redis under different prefixes do not hear each other. */
+  private readonly channel: string;
 
-  constructor(url: string, private readonly logger: KernelLogger) {
+  constructor(url: string, private readonly logger: KernelLogger, prefix = 'vv') {
+    this.channel = `${prefix}:plugin-set-changed`;
     const options = { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (times: number) => Math.min(times * 200, 2000) };
     this.publisher = new Redis(url, options);
     this.subscriber = new Redis(url, options);
@@ -32,12 +33,12 @@ export class RedisChangeFeed implements ChangeFeed {
       this.connectedOnce = true;
     });
     await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
-    await this.subscriber.subscribe(CHANNEL);
+    await this.subscriber.subscribe(this.channel);
   }
 
   async publish(tenantId: string): Promise<void> {
     try {
-      await this.publisher.publish(CHANNEL, tenantId);
+      await this.publisher.publish(this.channel, tenantId);
     } catch (error) {
       this.logger.warn({ err: error, tenantId }, 'could not broadcast a plugin-set change; other instances catch up when Redis returns');
     }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
 import { openDatabase, type Database } from '@valueverse/kernel';
 import { bootHost, signIn } from '../support/host-fixture';
 import { describeWithPostgres, describeWithRedis, postgresUrl, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../support/services';
@@ -7,6 +8,8 @@ import { describeWithPostgres, describeWithRedis, postgresUrl, TEST_POSTGRES_URL
 describeWithPostgres('host instances on PostgreSQL and Redis', () => {
   describeWithRedis('plugin-set changes propagate', () => {
     const database = `vv_multi_${randomBytes(5).toString('hex')}`;
+    // A Redis prefix of its own, deleted at the end: nothing is left on the shared Redis.
+    const prefix = `vv-multi-${randomBytes(4).toString('hex')}`;
     let admin: Database;
     let a: Awaited<ReturnType<typeof bootHost>>;
     let b: Awaited<ReturnType<typeof bootHost>>;
@@ -14,7 +17,7 @@ describeWithPostgres('host instances on PostgreSQL and Redis', () => {
     beforeAll(async () => {
       admin = await openDatabase({ url: TEST_POSTGRES_URL, poolMax: 1 });
       await admin.execute(`create database ${database}`);
-      const env = { DATABASE_URL: postgresUrl(database), REDIS_URL: TEST_REDIS_URL, VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+      const env = { DATABASE_URL: postgresUrl(database), REDIS_URL: TEST_REDIS_URL, VV_REDIS_PREFIX: prefix, VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
       a = await bootHost(env);
       b = await bootHost(env);
     }, 60_000);
@@ -24,6 +27,10 @@ describeWithPostgres('host instances on PostgreSQL and Redis', () => {
       await b?.stop();
       await admin?.execute(`drop database if exists ${database} with (force)`);
       await admin?.close();
+      const redis = new Redis(TEST_REDIS_URL);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
     });
 
     async function npvStatus(url: string, token: string): Promise<number> {

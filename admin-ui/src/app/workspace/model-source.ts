@@ -2,6 +2,7 @@ import { Injectable, inject, signal } from '@angular/core';
 import { ApiClient } from '../api/api-client';
 import type { ValueModel } from './calculation-api';
 import { SAMPLE_MODEL } from './sample-model';
+import { toModelPage, type SavedModel } from './value-models/saved-model';
 
 export interface ModelChoice {
   readonly id: string;
@@ -14,14 +15,9 @@ const MODEL_LIMIT = 100;
 
 const SAMPLE: ModelChoice = { id: 'sample', name: SAMPLE_MODEL.name ?? 'Sample', model: SAMPLE_MODEL };
 
-/** Reads a saved value model from the value-models plugin's item shape ({model} or the model itself). */
-export function toChoice(item: unknown): ModelChoice | undefined {
-  if (!item || typeof item !== 'object') return undefined;
-  const i = item as Record<string, unknown>;
-  const model = (i['model'] && typeof i['model'] === 'object' ? i['model'] : i) as Partial<ValueModel>;
-  if (!Array.isArray(model.drivers) || typeof model.horizon !== 'number' || typeof model.benefit !== 'string') return undefined;
-  const id = String(i['id'] ?? model.name ?? 'model');
-  return { id, name: String(i['name'] ?? model.name ?? id), model: model as ValueModel };
+/** The picker's entry for a saved model. */
+export function toChoice(saved: SavedModel): ModelChoice {
+  return { id: saved.id, name: saved.name, model: saved.model };
 }
 
 /**
@@ -36,10 +32,9 @@ export class ModelSource {
 
   async load(): Promise<void> {
     try {
-      const body = await this.api.get<{ items?: unknown[]; nextCursor?: string | null } | unknown[]>('/api/v1/value-models', { limit: MODEL_LIMIT });
-      const items = Array.isArray(body) ? body : (body.items ?? []);
-      const saved = items.map(toChoice).filter((c): c is ModelChoice => !!c);
-      const more = !Array.isArray(body) && typeof body.nextCursor === 'string';
+      const page = toModelPage(await this.api.get<unknown>('/api/v1/value-models', { limit: MODEL_LIMIT }));
+      const saved = page.items.map(toChoice);
+      const more = page.nextCursor !== null;
       this.choices.set([...saved, SAMPLE]);
       this.note.set(
         !saved.length ? 'No saved value models yet: using the sample model.'

@@ -7,6 +7,7 @@ import { RequestState } from '../../ui/request-state';
 import { applyServerErrors } from '../../ui/server-errors';
 import { NEXT_STATUSES, canAmend, toCommitment, toCommitments, type Commitment } from '../lifecycle-data';
 import { toChoice, type ModelChoice } from '../model-source';
+import { toModelPage } from '../value-models/saved-model';
 
 /**
  * Commitments with their milestones (value-committer): create one from a saved value model (the committed value is
@@ -33,8 +34,7 @@ export class CommitmentsPage {
   });
   protected readonly models = resource({
     loader: async ({ abortSignal }): Promise<ModelChoice[]> => {
-      const body = await this.api.get<{ items?: unknown[] }>('/api/v1/value-models', { limit: 100 }, abortSignal);
-      return (body.items ?? []).map(toChoice).filter((c): c is ModelChoice => !!c);
+      return toModelPage(await this.api.get<unknown>('/api/v1/value-models', { limit: 100 }, abortSignal)).items.map(toChoice);
     },
   });
 

@@ -20,18 +20,22 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
 
   async begin(scope: IdempotencyScope, fingerprint: string, times: IdempotencyTimes): Promise<IdempotencyBegin> {
     const now = stamp(times.now);
-    const where = 'tenant_id = $1 and principal = $2 and key = $3';
     const args = [scope.tenantId, scope.principal, scope.key];
-    // An expired record, or one whose request never finished (its instance stopped), no longer holds the key.
-    await this.db.execute(`delete from kernel.idempotency_keys where ${where} and (expires_at <= $4 or (status is null and locked_until <= $4))`, [...args, now]);
-    const inserted = await this.db.execute(
-      `insert into kernel.idempotency_keys (tenant_id, principal, key, fingerprint, locked_until, expires_at)
-       values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning key`,
-      [...args, fingerprint, stamp(times.now + times.lockMs), stamp(times.now + times.retainMs)],
+    // One statement takes the key: a new row, or over a record that no longer holds it (expired, or a request that
+    // never finished because its instance stopped). A live record is left alone and nothing is returned.
+    const taken = await this.db.execute(
+      `insert into kernel.idempotency_keys as k (tenant_id, principal, key, fingerprint, locked_until, expires_at)
+       values ($1, $2, $3, $4, $5, $6)
+       on conflict (tenant_id, principal, key) do update
+         set fingerprint = excluded.fingerprint, locked_until = excluded.locked_until, expires_at = excluded.expires_at,
+             status = null, headers = null, body_kind = null, body = null
+         where k.expires_at <= $7 or (k.status is null and k.locked_until <= $7)
+       returning key`,
+      [...args, fingerprint, stamp(times.now + times.lockMs), stamp(times.now + times.retainMs), now],
     );
-    if (inserted.length === 1) return { kind: 'new' };
-    const [row] = await this.db.execute<Row>(`select fingerprint, status, headers, body_kind, body from kernel.idempotency_keys where ${where}`, args);
-    // Deleted between the insert and the select (abandoned, or swept): the request may run.
+    if (taken.length === 1) return { kind: 'new' };
+    const [row] = await this.db.execute<Row>('select fingerprint, status, headers, body_kind, body from kernel.idempotency_keys where tenant_id = $1 and principal = $2 and key = $3', args);
+    // Abandoned between the two statements: the key is free again.
     if (!row) return this.begin(scope, fingerprint, times);
     if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
     if (row.status === null) return { kind: 'in-progress' };

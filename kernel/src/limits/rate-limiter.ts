@@ -85,9 +85,10 @@ export class RedisRateLimiter implements RateLimiter {
 
   async take(key: string, rule: BucketRule): Promise<TakeResult> {
     try {
-      const call = this.connected().then(() =>
-        (this.redis as unknown as { vvTakeToken(k: string, r: number, b: number): Promise<[number, number]> }).vvTakeToken(this.prefix + key, rule.perSecond, rule.burst),
-      );
+      const takeToken = () =>
+        (this.redis as unknown as { vvTakeToken(k: string, r: number, b: number): Promise<[number, number]> }).vvTakeToken(this.prefix + key, rule.perSecond, rule.burst);
+      // Every request passes here: only the first few after boot wait for the connection.
+      const call = this.redis.status === 'ready' ? takeToken() : this.connected().then(takeToken);
       const [allowed, milliTokens] = await Promise.race([
         call,
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs).unref()),

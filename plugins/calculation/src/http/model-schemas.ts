@@ -1,5 +1,5 @@
 import type { JsonSchema } from '@valueverse/plugin-sdk';
-import { MAX_DRIVERS, MAX_FORMULAS, MAX_HORIZON } from '../model/value-model';
+import { MAX_CORRELATIONS, MAX_DRIVERS, MAX_FORMULAS, MAX_HORIZON, MAX_PERIODS_PER_YEAR } from '../model/value-model';
 
 const identifier: JsonSchema = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' };
 const expression: JsonSchema = { type: 'string', minLength: 1, maxLength: 4000 };
@@ -46,6 +46,12 @@ export const valueModelSchema: JsonSchema = {
           distribution,
           low: { type: 'number' },
           high: { type: 'number' },
+          bounds: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'Physical bounds (e.g. a rate: min 0, max 1): goal seek and what-it-takes never answer a value outside them',
+            properties: { min: { type: 'number' }, max: { type: 'number' } },
+          },
           description: { type: 'string', maxLength: 1000 },
         },
       },
@@ -77,6 +83,25 @@ export const valueModelSchema: JsonSchema = {
         },
       ],
       description: 'Share of the benefit per period 1..k (later periods: 1), or a linear / s-curve shape reaching 1 at `periods`',
+    },
+    periodsPerYear: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: MAX_PERIODS_PER_YEAR,
+      description: 'Periods in a year (12 for monthly; default 1): answers add IRR a year ((1+r)^periodsPerYear − 1) and payback in years',
+    },
+    correlations: {
+      type: 'array',
+      maxItems: MAX_CORRELATIONS,
+      description:
+        'Spearman rank correlations between drivers with distributions, imposed by Iman–Conover; the pairs must name known drivers once each, rho in −1..1, and form a positive semi-definite matrix (else 422 VV_CORRELATION_INVALID). Absent: drivers are independent.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['a', 'b', 'rho'],
+        // rho's range is checked with the matrix (422 VV_CORRELATION_INVALID), not here, so every correlation problem answers alike.
+        properties: { a: { type: 'string', maxLength: 64 }, b: { type: 'string', maxLength: 64 }, rho: { type: 'number', description: 'Spearman rank correlation, −1..1' } },
+      },
     },
   },
 };
@@ -144,8 +169,10 @@ export const modelSchemas = {
       },
     },
     ranges,
-    lowPercentile: percentile,
-    highPercentile: percentile,
+    lowPercentile: { ...percentile, description: "Output percentile of the conservative case (default 0.1)" },
+    highPercentile: { ...percentile, description: "Output percentile of the optimistic case (default 0.9)" },
+    trials: { type: 'integer', minimum: 100, maximum: 1_000_000, description: 'Trials of the simulation the cases are read from (default 10,000)' },
+    seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of that simulation (default 1)' },
   }),
   simulate: body(['trials'], {
     trials: { type: 'integer', minimum: 1, maximum: 1_000_000 },

@@ -6,8 +6,11 @@ import {
   builtinNames,
   MAX_DRIVERS,
   MAX_FORMULAS,
+  MAX_CORRELATIONS,
   MAX_HORIZON,
+  MAX_PERIODS_PER_YEAR,
   type Driver,
+  type DriverCorrelation,
   type Formula,
   type ModelCosts,
   type RampUp,
@@ -76,6 +79,37 @@ function parseDistribution(checker: InputChecker, value: unknown, pointer: strin
   }
 }
 
+function parseBounds(checker: InputChecker, value: unknown, pointer: string): Driver['bounds'] {
+  if (value === undefined) return undefined;
+  const raw = checker.object(value, pointer);
+  if (!raw) return undefined;
+  const min = raw['min'] === undefined ? undefined : checker.number(raw['min'], `${pointer}/min`);
+  const max = raw['max'] === undefined ? undefined : checker.number(raw['max'], `${pointer}/max`);
+  if (min !== undefined && max !== undefined && !(min <= max)) checker.problem(`${pointer}/max`, `must be at least min (${min})`);
+  return { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };
+}
+
+/**
+ * The shape of `correlations` only (an array of { a, b, rho } with text and a number); what the pairs mean (known
+ * drivers, −1..1, a positive semi-definite matrix) is checked by `correlationMatrix`, which answers
+ * VV_CORRELATION_INVALID.
+ */
+function parseCorrelations(checker: InputChecker, value: unknown, pointer: string): DriverCorrelation[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_CORRELATIONS) {
+    checker.problem(pointer, `must be an array of at most ${MAX_CORRELATIONS} { a, b, rho } pairs`);
+    return undefined;
+  }
+  const pairs: DriverCorrelation[] = [];
+  value.forEach((item, i) => {
+    const at = `${pointer}/${i}`;
+    const raw = checker.object(item, at);
+    if (!raw) return;
+    pairs.push({ a: checker.text(raw['a'], `${at}/a`, { maxLength: 64 }), b: checker.text(raw['b'], `${at}/b`, { maxLength: 64 }), rho: checker.number(raw['rho'], `${at}/rho`) });
+  });
+  return pairs;
+}
+
 function optionalText(checker: InputChecker, value: unknown, pointer: string, maxLength: number): string | undefined {
   return value === undefined ? undefined : checker.text(value, pointer, { maxLength });
 }
@@ -107,6 +141,9 @@ export function parseValueModel(checker: InputChecker, input: unknown, pointer: 
   const discountRate = checker.number(raw['discountRate'], `${pointer}/discountRate`, { greaterThan: -1 });
   const convention = checker.choice(raw['convention'], `${pointer}/convention`, npvConventions, 't0');
   const name = optionalText(checker, raw['name'], `${pointer}/name`, 200);
+  const periodsPerYear =
+    raw['periodsPerYear'] === undefined ? undefined : checker.number(raw['periodsPerYear'], `${pointer}/periodsPerYear`, { greaterThan: 0, max: MAX_PERIODS_PER_YEAR });
+  const correlations = parseCorrelations(checker, raw['correlations'], `${pointer}/correlations`);
 
   const seen = new Map<string, string>();
   const reserved = new Set<string>([...builtinNames, ...Object.keys(expressionFunctions)]);
@@ -135,7 +172,12 @@ export function parseValueModel(checker: InputChecker, input: unknown, pointer: 
         distribution: rd['distribution'] === undefined ? undefined : parseDistribution(checker, rd['distribution'], `${at}/distribution`),
         low: rd['low'] === undefined ? undefined : checker.number(rd['low'], `${at}/low`),
         high: rd['high'] === undefined ? undefined : checker.number(rd['high'], `${at}/high`),
+        bounds: parseBounds(checker, rd['bounds'], `${at}/bounds`),
       };
+      const { min, max } = driver.bounds ?? {};
+      if ((min !== undefined && driver.value < min) || (max !== undefined && driver.value > max)) {
+        checker.problem(`${at}/value`, `must lie within the driver's bounds [${min ?? '−∞'}, ${max ?? '∞'}], got ${driver.value}`);
+      }
       if ((driver.low === undefined) !== (driver.high === undefined)) {
         checker.problem(`${at}/${driver.low === undefined ? 'low' : 'high'}`, 'low and high must be given together');
       } else if (driver.low !== undefined && !(driver.low <= driver.high!)) {
@@ -184,6 +226,18 @@ export function parseValueModel(checker: InputChecker, input: unknown, pointer: 
   const rampUp = parseRampUp(checker, raw['rampUp'], `${pointer}/rampUp`, Number.isFinite(horizon) ? horizon : 1);
 
   if (!checker.ok) return undefined;
-  const model: ValueModel = { name, horizon, discountRate, convention, drivers, formulas, benefit, costs, rampUp };
+  const model: ValueModel = {
+    name,
+    horizon,
+    discountRate,
+    convention,
+    drivers,
+    formulas,
+    benefit,
+    costs,
+    rampUp,
+    ...(periodsPerYear === undefined ? {} : { periodsPerYear }),
+    ...(correlations === undefined ? {} : { correlations }),
+  };
   return { model, pointer, formulaAsts, benefitAst, upfrontAst, recurringAst };
 }

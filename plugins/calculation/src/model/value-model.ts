@@ -14,7 +14,19 @@ export interface Driver {
   /** Explicit low / high values for sensitivity and risk adjustment (take precedence over the distribution). */
   readonly low?: number;
   readonly high?: number;
+  /**
+   * Physical bounds: values the driver cannot take whatever the evidence (a rate in 0..1, a count ≥ 0). Goal seek
+   * and what-it-takes never answer a value outside them. Either end may be absent.
+   */
+  readonly bounds?: { readonly min?: number; readonly max?: number };
   readonly description?: string;
+}
+
+/** Spearman rank correlation `rho` (−1..1) between the draws of drivers `a` and `b` (issue #11, "Names to keep"). */
+export interface DriverCorrelation {
+  readonly a: string;
+  readonly b: string;
+  readonly rho: number;
 }
 
 /** A named expression over drivers, other formulas and the built-ins `period` and `horizon`. */
@@ -62,6 +74,10 @@ export interface ValueModel {
   readonly benefit: string;
   readonly costs?: ModelCosts;
   readonly rampUp?: RampUp;
+  /** Periods in a year (12 for a monthly model; default 1): answers add IRR a year and payback in years. */
+  readonly periodsPerYear?: number;
+  /** Rank correlations between drivers with distributions; absent: drivers are drawn independently (and answers say so). */
+  readonly correlations?: readonly DriverCorrelation[];
 }
 
 /** Names every formula may read besides drivers and formulas. */
@@ -73,3 +89,7 @@ export const builtinNames = ['period', 'horizon'] as const;
 export const MAX_HORIZON = 600;
 export const MAX_DRIVERS = 200;
 export const MAX_FORMULAS = 500;
+/** Most correlation pairs: every pair of 30 correlated drivers. */
+export const MAX_CORRELATIONS = 435;
+/** Most periods in a year: daily periods. */
+export const MAX_PERIODS_PER_YEAR = 366;

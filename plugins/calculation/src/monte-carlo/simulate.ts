@@ -3,9 +3,11 @@ import { VvError } from '@valueverse/plugin-sdk';
 import type { LoadedModel } from '../model/load-value-model';
 import type { ModelMetricName } from '../model/model-metric';
 import { VectorModel } from '../model/vector-model';
+import { dependenceOf, type Dependence } from './correlation-matrix';
 import { createSampler, type Sampler } from './distributions';
+import { ImanConover } from './iman-conover';
 import { SeededRandom } from './seeded-random';
-import { PERCENTILE_RULE, summaryStatistics, type SummaryStatistics } from './summary-statistics';
+import { PERCENTILE_RULE, QUANTILE_STANDARD_ERROR_RULE, summaryStatistics, type SummaryStatistics } from './summary-statistics';
 
 export const MAX_TRIALS = 1_000_000;
 
@@ -24,6 +26,8 @@ export interface SimulationOptions {
   readonly signal?: AbortSignal;
   /** Trials per slice between budget checks and event-loop yields. */
   readonly chunkSize?: number;
+  /** Receives every trial's value (in trial order) before they are summarised, for callers that need more than the summary. */
+  readonly onValues?: (values: Float64Array) => void;
 }
 
 export interface SimulationResult extends SummaryStatistics {
@@ -31,11 +35,14 @@ export interface SimulationResult extends SummaryStatistics {
   readonly trials: number;
   readonly seed: number;
   readonly stochasticDrivers: string[];
+  /** How the drivers were drawn together: independently, or with the model's rank correlations (Iman–Conover). */
+  readonly dependence: Dependence;
   readonly elapsedMs: number;
   readonly method: {
     readonly rng: string;
     readonly sampling: string;
     readonly percentiles: string;
+    readonly quantileStandardError: string;
   };
 }
 
@@ -66,12 +73,16 @@ export async function simulate(loaded: LoadedModel, options: SimulationOptions):
   const vector = new VectorModel(compiled, stochastic.map((x) => x.slot), chunk);
   const results = new Float64Array(options.trials);
   const metric = options.metric;
+  const plan = loaded.correlation;
+  const correlated = plan ? plan.drivers.map((slot) => vector.driverColumns[stochastic.findIndex((x) => x.slot === slot)]!) : [];
+  const pairing = plan ? new ImanConover(plan, SeededRandom.forStream(options.seed, 'dependence:iman-conover'), chunk) : undefined;
 
   let done = 0;
   while (done < options.trials) {
     if (options.signal?.aborted) throw new VvError('VV_VALIDATION', { detail: 'Simulation cancelled: the request was aborted' });
     const n = Math.min(chunk, options.trials - done);
     for (let d = 0; d < samplers.length; d++) samplers[d]!(streams[d]!, vector.driverColumns[d]!, n);
+    pairing?.reorder(correlated, n);
     const { npv, totalBenefits, totalCosts } = vector.run(n);
     for (let k = 0; k < n; k++) {
       const value = metric === 'npv' ? npv[k]! : (totalBenefits[k]! - totalCosts[k]!) / totalCosts[k]!;
@@ -93,18 +104,21 @@ export async function simulate(loaded: LoadedModel, options: SimulationOptions):
     }
   }
 
+  options.onValues?.(results);
   const summary = summaryStatistics(results, options.target, options.bins, options.quantiles);
   return {
     metric,
     trials: options.trials,
     seed: options.seed,
     stochasticDrivers: stochastic.map((x) => x.driver.name),
+    dependence: dependenceOf(plan),
     ...summary,
     elapsedMs: performance.now() - started,
     method: {
       rng: 'xoshiro128** per driver, seeded by SplitMix64 from (seed, driver name); bit-reproducible',
       sampling: 'inversion for triangular, uniform, normal (AS 241) and lognormal; PERT as Beta(α, β) from Marsaglia-Tsang gamma variates',
       percentiles: PERCENTILE_RULE,
+      quantileStandardError: QUANTILE_STANDARD_ERROR_RULE,
     },
   };
 }

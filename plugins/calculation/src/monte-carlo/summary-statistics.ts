@@ -1,3 +1,5 @@
+import { normalQuantile } from './normal-quantile';
+
 export interface HistogramBin {
   readonly from: number;
   readonly to: number;
@@ -17,11 +19,37 @@ export interface SummaryStatistics {
   readonly target: number;
   /** Equal-width bins from min to max; the last bin includes max. */
   readonly histogram: HistogramBin[];
-  /** The quantiles asked for (fractions 0..1, same rule as `percentiles`), in the order asked. */
-  readonly quantiles: { readonly p: number; readonly value: number }[];
+  /**
+   * The quantiles asked for (fractions 0..1, same rule as `percentiles`), in the order asked, each with the Monte
+   * Carlo standard error of its estimate (see `QUANTILE_STANDARD_ERROR_RULE`).
+   */
+  readonly quantiles: { readonly p: number; readonly value: number; readonly standardError: number }[];
 }
 
 export const PERCENTILE_RULE = 'linear interpolation between order statistics at h = (n−1)·p (Excel PERCENTILE.INC, numpy default)';
+
+export const QUANTILE_STANDARD_ERROR_RULE =
+  'SE(x̂_p) = √(p(1−p)/n) / f(x_p), the density estimated from the sample as 2h / (x̂_{p+h} − x̂_{p−h}) (Siddiqui–Bloch–Gastwirth) with the Hall–Sheather bandwidth h';
+
+/** Two-sided 95% normal quantile, for the Hall–Sheather bandwidth. */
+const Z_975 = 1.959963984540054;
+
+/**
+ * Monte Carlo standard error of the sample p-quantile of `sorted`: asymptotically √(p(1−p)/n)/f(x_p) (the quantile's
+ * Bahadur representation). The density at x_p is read off the sample by the Siddiqui–Bloch–Gastwirth difference
+ * quotient over p ± h, h the Hall & Sheather (1988) bandwidth n^(−1/3)·z^(2/3)·(1.5·φ(Φ⁻¹(p))²/(2Φ⁻¹(p)²+1))^(1/3).
+ */
+export function quantileStandardError(sorted: Float64Array, p: number): number {
+  const n = sorted.length;
+  if (n < 2 || p <= 0 || p >= 1) return 0;
+  const z = normalQuantile(p);
+  const phi = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+  const h = Math.pow(n, -1 / 3) * Math.pow(Z_975, 2 / 3) * Math.cbrt((1.5 * phi * phi) / (2 * z * z + 1));
+  const lo = Math.max(0, p - h);
+  const hi = Math.min(1, p + h);
+  const sparsity = (percentile(sorted, hi) - percentile(sorted, lo)) / (hi - lo);
+  return Math.sqrt((p * (1 - p)) / n) * sparsity;
+}
 
 /** The p-quantile of ascending `sorted` by linear interpolation (Hyndman & Fan type 7). */
 export function percentile(sorted: Float64Array, p: number): number {
@@ -78,6 +106,6 @@ export function summaryStatistics(values: Float64Array, target: number, bins: nu
     probabilityAboveTarget: above / n,
     target,
     histogram,
-    quantiles: quantiles.map((p) => ({ p, value: percentile(sorted, p) })),
+    quantiles: quantiles.map((p) => ({ p, value: percentile(sorted, p), standardError: quantileStandardError(sorted, p) })),
   };
 }

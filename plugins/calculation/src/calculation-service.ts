@@ -166,7 +166,11 @@ export interface GoalSeekRequest extends ModelRequest {
   readonly max?: number;
 }
 export interface RiskAdjustmentRequest extends ModelRequest, RangeRequestOptions {
+  /** Weights on the output's low / P50 / high percentiles (default Swanson's 0.3 / 0.4 / 0.3). */
   readonly weights?: Readonly<Record<RiskCase, number>>;
+  /** Trials of the simulation the cases are read from (default 10,000) and its seed (default 1). */
+  readonly trials?: number;
+  readonly seed?: number;
 }
 export interface SimulateRequest extends ModelRequest {
   /** 1 to 1,000,000. */
@@ -215,7 +219,7 @@ export interface CalculationService {
   scenario(request: ScenarioRequest): WhatIfResult;
   sensitivity(request: SensitivityRequest): SensitivityResult;
   goalSeek(request: GoalSeekRequest): GoalSeekResult;
-  riskAdjustment(request: RiskAdjustmentRequest): RiskAdjustmentResult;
+  riskAdjustment(request: RiskAdjustmentRequest, context?: SimulateContext): Promise<RiskAdjustmentResult>;
   simulate(request: SimulateRequest, context?: SimulateContext): Promise<SimulationResult>;
 }
 

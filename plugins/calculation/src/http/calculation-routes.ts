@@ -42,8 +42,11 @@ export function createCalculationRoutes(service: CalculationService): RouteDefin
     ),
     route('sensitivity', 'Tornado sensitivity: each driver at low and high, sorted by swing', modelSchemas.sensitivity, (b) => service.sensitivity(b)),
     route('goal-seek', 'Goal seek: the driver value that reaches a target NPV or ROI', modelSchemas.goalSeek, (b) => service.goalSeek(b)),
-    route('risk-adjustment', 'Conservative / probable / optimistic cases and their probability-weighted value', modelSchemas.riskAdjustment, (b) =>
-      service.riskAdjustment(b),
+    route(
+      'risk-adjustment',
+      "Risk cases from the simulated NPV (P10 / P50 / P90, labelled) and their Swanson-weighted value",
+      modelSchemas.riskAdjustment,
+      (b, request) => service.riskAdjustment(b, { signal: request.signal }),
     ),
     route('simulate', 'Seeded Monte Carlo simulation of a value model', modelSchemas.simulate, (b, request) =>
       service.simulate(b, { signal: request.signal }),

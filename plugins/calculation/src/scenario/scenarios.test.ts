@@ -71,18 +71,70 @@ describe('goal seek', () => {
 });
 
 describe('risk adjustment', () => {
-  it('takes the NPV-lowering end of each range for the conservative case, so costs go high and benefits low', () => {
-    const result = riskAdjust(loaded);
-    expect(result.cases.conservative.drivers['license']).toBe(14000);
-    expect(result.cases.optimistic.drivers['license']).toBe(9000);
-    expect(result.cases.conservative.drivers['users']).toBeLessThan(100);
-    expect(result.cases.probable.drivers).toEqual({ users: 100, hoursSaved: 10, hourlyRate: 50, license: 10000 });
-    // hourlyRate has no range: it stays at its point value in every case.
-    expect(result.cases.optimistic.drivers['hourlyRate']).toBe(50);
+  it('reports the old all-drivers-at-one-end cases only as driver extremes, far out in the simulated output', async () => {
+    const result = await riskAdjust(loaded);
+    const extremes = result.driverExtremes;
+    expect(extremes.conservative.drivers['license']).toBe(14000);
+    expect(extremes.optimistic.drivers['license']).toBe(9000);
+    expect(extremes.probable.drivers).toEqual({ users: 100, hoursSaved: 10, hourlyRate: 50, license: 10000 });
+    // Every driver at its P10 at once is much rarer than the output's P10 (issue #11 item 6: it landed at P1.35).
+    expect(extremes.conservative.outputPercentile).toBeLessThan(0.05);
+    expect(extremes.optimistic.outputPercentile).toBeGreaterThan(0.95);
+    expect(extremes.conservative.result.npv).toBeLessThan(result.cases.conservative.npv);
+  });
+
+  it("cases are the simulated NPV's P10 / P50 / P90, labelled, and Swanson's rule weights them (normal output: the exact mean)", async () => {
+    // NPV = x + y with x, y ~ N(100, 10) independent: N(200, 14.1421). Worked by hand: P10/P90 = 200 ∓ 1.2815516·14.1421
+    // = 181.876 / 218.124; Swanson 0.3·P10 + 0.4·P50 + 0.3·P90 = 200 exactly for a symmetric output.
+    const model = loadValueModel({
+      horizon: 1,
+      discountRate: 0,
+      drivers: [
+        { name: 'x', value: 100, distribution: { type: 'normal', mean: 100, sd: 10 } },
+        { name: 'y', value: 100, distribution: { type: 'normal', mean: 100, sd: 10 } },
+      ],
+      benefit: 'x + y',
+    });
+    const result = await riskAdjust(model, { trials: 100_000, seed: 11 });
     const { conservative, probable, optimistic } = result.cases;
-    expect(conservative.result.npv).toBeLessThan(probable.result.npv);
-    expect(optimistic.result.npv).toBeGreaterThan(probable.result.npv);
-    expect(result.weights).toEqual({ conservative: 0.3, probable: 0.4, optimistic: 0.3 });
-    expect(result.probabilityWeighted.npv).toBeCloseTo(0.3 * conservative.result.npv + 0.4 * probable.result.npv + 0.3 * optimistic.result.npv, 9);
+    expect([conservative.percentile, probable.percentile, optimistic.percentile]).toEqual(['P10', 'P50', 'P90']);
+    // Within sampling error: 4 reported standard errors (each about 0.075 here).
+    expect(Math.abs(conservative.npv - 181.876)).toBeLessThan(4 * conservative.standardError);
+    expect(Math.abs(probable.npv - 200)).toBeLessThan(4 * probable.standardError);
+    expect(Math.abs(optimistic.npv - 218.124)).toBeLessThan(4 * optimistic.standardError);
+    expect(conservative.standardError).toBeGreaterThan(0.03);
+    expect(conservative.standardError).toBeLessThan(0.2);
+    expect(result.probabilityWeighted.npv).toBeCloseTo(200, 0);
+    expect(result.probabilityWeighted.rule).toMatch(/Swanson/);
+    expect(result.simulation).toMatchObject({ trials: 100_000, seed: 11, dependence: { method: 'independent' } });
+  });
+
+  it("Swanson's rule on a skewed (lognormal) output lands near its mean, as the rule intends", async () => {
+    // NPV = x, x lognormal with mean 100, sd 50: σ_ln = √ln(1.25) = 0.472381, μ_ln = ln 100 − σ²/2 = 4.493598. Worked by
+    // hand: P10 = e^(μ−1.2815516σ) = 48.825, P50 = e^μ = 89.443, P90 = e^(μ+1.2815516σ) = 163.853;
+    // Swanson = 0.3·48.825 + 0.4·89.443 + 0.3·163.853 = 99.58 (true mean 100).
+    const model = loadValueModel({ horizon: 1, discountRate: 0, drivers: [{ name: 'x', value: 100, distribution: { type: 'lognormal', mean: 100, sd: 50 } }], benefit: 'x' });
+    const result = await riskAdjust(model, { trials: 100_000, seed: 5 });
+    expect(Math.abs(result.cases.conservative.npv - 48.825)).toBeLessThan(4 * result.cases.conservative.standardError);
+    expect(Math.abs(result.cases.probable.npv - 89.443)).toBeLessThan(4 * result.cases.probable.standardError);
+    expect(Math.abs(result.cases.optimistic.npv - 163.853)).toBeLessThan(4 * result.cases.optimistic.standardError);
+    expect(Math.abs(result.probabilityWeighted.npv - 99.58)).toBeLessThan(1);
+  });
+
+  it('uses the model correlations and says so', async () => {
+    const base = {
+      horizon: 1,
+      discountRate: 0,
+      drivers: [
+        { name: 'x', value: 100, distribution: { type: 'normal' as const, mean: 100, sd: 10 } },
+        { name: 'y', value: 100, distribution: { type: 'normal' as const, mean: 100, sd: 10 } },
+      ],
+      benefit: 'x + y',
+    };
+    const independent = await riskAdjust(loadValueModel(base), { trials: 20_000 });
+    const correlated = await riskAdjust(loadValueModel({ ...base, correlations: [{ a: 'x', b: 'y', rho: 0.8 }] }), { trials: 20_000 });
+    expect(correlated.simulation.dependence.method).toBe('iman-conover');
+    // σ 19.05 instead of 14.14: P10 = 200 − 1.28·σ falls from 181.9 to 175.6.
+    expect(correlated.cases.conservative.npv).toBeLessThan(independent.cases.conservative.npv - 4);
   });
 });

@@ -6,7 +6,7 @@ import { modelMetricNames } from '../model/model-metric';
 import { MAX_TRIALS, simulate } from '../monte-carlo/simulate';
 import { MAX_SEED } from '../monte-carlo/seeded-random';
 import { goalSeek } from '../scenario/goal-seek';
-import { riskAdjust, riskCases, type RiskCase } from '../scenario/risk-adjustment';
+import { riskAdjust, riskCases, RISK_DEFAULT_SEED, RISK_DEFAULT_TRIALS, type RiskCase } from '../scenario/risk-adjustment';
 import { sensitivity } from '../scenario/sensitivity';
 import { runWhatIf, type WhatIfScenario } from '../scenario/what-if';
 import { InputChecker, pointerToken } from '../validation/input-checker';
@@ -148,9 +148,11 @@ export function createModelOperations(limits: CalculationLimits = defaultCalcula
       return goalSeek(loaded, { driver, metric, target, ...(min !== undefined && max !== undefined ? { min, max } : {}) });
     },
 
-    riskAdjustment(input) {
+    async riskAdjustment(input, context = {}) {
       const checker = new InputChecker();
       const b = request(checker, input);
+      const trials = checker.optionalNumber(b['trials'], '/trials', Math.min(RISK_DEFAULT_TRIALS, limits.maxTrials), { integer: true, min: 100, max: limits.maxTrials });
+      const seed = checker.optionalNumber(b['seed'], '/seed', RISK_DEFAULT_SEED, { integer: true, min: 0, max: MAX_SEED });
       const loaded = load(checker, b);
       const ranges = rangeOptions(checker, loaded, b);
       let weights: Record<RiskCase, number> | undefined;
@@ -162,7 +164,14 @@ export function createModelOperations(limits: CalculationLimits = defaultCalcula
         if (checker.ok && Math.abs(total - 1) > 1e-9) checker.problem('/weights', `must add up to 1, they add up to ${total}`);
       }
       checker.throwIfAny();
-      return riskAdjust(loaded, { ...ranges, ...(weights ? { weights } : {}) });
+      return riskAdjust(loaded, {
+        ...ranges,
+        ...(weights ? { weights } : {}),
+        trials,
+        seed,
+        timeBudgetMs: limits.defaultTimeBudgetMs,
+        ...(context.signal ? { signal: context.signal } : {}),
+      });
     },
 
     async simulate(input, context = {}) {

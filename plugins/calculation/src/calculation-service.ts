@@ -9,6 +9,7 @@ import type { ModelEvaluation } from './model/evaluate-model';
 import type { ModelMetricName } from './model/model-metric';
 import type { ValueModel } from './model/value-model';
 import type { SimulationResult } from './monte-carlo/simulate';
+import type { UncertainHeadline } from './monte-carlo/uncertain-headline';
 import type { GoalSeekResult } from './scenario/goal-seek';
 import type { RiskAdjustmentResult, RiskCase } from './scenario/risk-adjustment';
 import type { SensitivityResult } from './scenario/sensitivity';
@@ -143,6 +144,11 @@ export interface PaybackResponse {
 export interface ModelRequest {
   readonly model: ValueModel;
 }
+export interface HeadlineRequest extends ModelRequest {
+  /** Trials of the headline's simulation (default 10,000) and its seed (default 1, so a model's headline is stable). */
+  readonly trials?: number;
+  readonly seed?: number;
+}
 export interface ScenarioRequest extends ModelRequest {
   readonly scenarios: readonly WhatIfScenario[];
 }
@@ -216,6 +222,12 @@ export interface CalculationService {
   breakEven(request: BreakEvenRequest): BreakEvenResult;
   tco(request: TcoRequest): TcoResult;
   evaluateModel(request: ModelRequest): ModelEvaluation;
+  /**
+   * Expected NPV and P(NPV > 0) beside the point NPV, from a seeded simulation with the model's correlations, and a
+   * warning when the point and expected NPV differ in sign; null when no driver is uncertain. Shown wherever a model
+   * is evaluated as a headline (`/calculate/model`, stored-model evaluation).
+   */
+  headline(request: HeadlineRequest, context?: SimulateContext): Promise<UncertainHeadline | null>;
   scenario(request: ScenarioRequest): WhatIfResult;
   sensitivity(request: SensitivityRequest): SensitivityResult;
   goalSeek(request: GoalSeekRequest): GoalSeekResult;

@@ -25,6 +25,7 @@ export type {
   ResultWithFormula,
   ModelRequest,
   ScenarioRequest,
+  HeadlineRequest,
   RangeRequestOptions,
   SensitivityRequest,
   GoalSeekRequest,
@@ -49,5 +50,8 @@ export type { SensitivityResult, TornadoBar } from './scenario/sensitivity';
 export type { GoalSeekResult } from './scenario/goal-seek';
 export type { RiskAdjustmentResult, RiskCase } from './scenario/risk-adjustment';
 export type { SimulationResult } from './monte-carlo/simulate';
+export type { UncertainHeadline } from './monte-carlo/uncertain-headline';
+export type { Dependence } from './monte-carlo/correlation-matrix';
+export type { DriverCorrelation } from './model/value-model';
 export type { SummaryStatistics, HistogramBin } from './monte-carlo/summary-statistics';
 export { valueModelSchema } from './http/model-schemas';

@@ -36,7 +36,16 @@ export function createCalculationRoutes(service: CalculationService): RouteDefin
     route('roi', 'Return on investment, nominal or discounted', f.roi, (b) => service.roi(b), r.roi),
     route('break-even', 'Break-even volume', f.breakEven, (b) => service.breakEven(b), r.breakEven),
     route('tco', 'Total cost of ownership, nominal and present value', f.tco, (b) => service.tco(b), r.tco),
-    route('model', 'Evaluate a value model: cash flows per period and headline metrics', modelSchemas.model, (b) => service.evaluateModel(b)),
+    route(
+      'model',
+      'Evaluate a value model: cash flows per period and headline metrics, with expected NPV and P(NPV > 0) when drivers are uncertain',
+      modelSchemas.model,
+      async (b: { model: unknown; trials?: number; seed?: number }, request) => {
+        const evaluation = await service.evaluateModel({ model: b.model as never });
+        const headline = await service.headline(b as never, { signal: request.signal });
+        return headline ? { ...evaluation, headline } : evaluation;
+      },
+    ),
     route('scenario', 'What-if scenarios: override drivers, recompute, compare (optionally probability-weighted)', modelSchemas.scenario, (b) =>
       service.scenario(b),
     ),

@@ -124,7 +124,10 @@ function body(required: string[], properties: Record<string, JsonSchema>): JsonS
 }
 
 export const modelSchemas = {
-  model: body([], {}),
+  model: body([], {
+    trials: { type: 'integer', minimum: 100, maximum: 1_000_000, description: 'Trials of the headline simulation when drivers are uncertain (default 10,000)' },
+    seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of that simulation (default 1)' },
+  }),
   scenario: body(['scenarios'], {
     scenarios: {
       type: 'array',

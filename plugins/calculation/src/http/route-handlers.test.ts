@@ -295,3 +295,50 @@ describe('calculation routes (schemas + handlers)', () => {
     });
   });
 });
+
+describe('value math of issue #11 through the routes', () => {
+  const correlated = { ...sampleModel, correlations: [{ a: 'users', b: 'hoursSaved', rho: 0.7 }], periodsPerYear: 1 };
+
+  it('every /calculate/* route that takes a model accepts correlations and periodsPerYear', async () => {
+    for (const [route, extra] of [
+      ['model', {}],
+      ['scenario', { scenarios: [{ name: 's', overrides: { users: 90 } }] }],
+      ['sensitivity', {}],
+      ['goal-seek', { driver: 'hourlyRate', target: 10000 }],
+      ['risk-adjustment', { trials: 1000 }],
+      ['simulate', { trials: 1000, seed: 1 }],
+    ] as const) {
+      expect([route, (await post(route, { model: correlated, ...extra })).status]).toEqual([route, 200]);
+    }
+  });
+
+  it('simulate and risk-adjustment state the dependence; a bad matrix is 422 VV_CORRELATION_INVALID on every route', async () => {
+    expect((await post('simulate', { model: sampleModel, trials: 500, seed: 1 })).body['dependence']).toMatchObject({ method: 'independent' });
+    expect((await post('simulate', { model: correlated, trials: 500, seed: 1 })).body['dependence']).toMatchObject({
+      method: 'iman-conover',
+      correlations: [{ a: 'users', b: 'hoursSaved', rho: 0.7 }],
+    });
+    const risk = await post('risk-adjustment', { model: correlated, trials: 1000 });
+    expect((risk.body['simulation'] as { dependence: { method: string } }).dependence.method).toBe('iman-conover');
+    const bad = { ...sampleModel, correlations: [{ a: 'users', b: 'license', rho: 0.5 }] };
+    for (const route of ['model', 'simulate']) {
+      const reply = await post(route, { model: bad, trials: 100 });
+      expect(reply.status).toBe(422);
+      expect(reply.body['code']).toBe('VV_CORRELATION_INVALID');
+      expect(String(reply.body['detail'])).toMatch(/"license" has no distribution/);
+    }
+  });
+
+  it('model evaluation adds the expected NPV and P(NPV > 0) beside the point NPV when drivers are uncertain', async () => {
+    const reply = await post('model', { model: sampleModel });
+    const headline = reply.body['headline'] as { pointNpv: number; expectedNpv: number; probabilityPositive: number; seed: number; trials: number };
+    const metrics = reply.body['metrics'] as { npv: { value: number } };
+    expect(headline.pointNpv).toBe(metrics.npv.value);
+    expect(headline).toMatchObject({ trials: 10_000, seed: 1 });
+    expect(headline.probabilityPositive).toBeGreaterThan(0);
+    // Fixed default seed: the same model gives the same headline.
+    expect((await post('model', { model: sampleModel })).body['headline']).toEqual(reply.body['headline']);
+    const certain = { ...sampleModel, drivers: sampleModel.drivers.map(({ distribution: _d, ...d }) => d) };
+    expect((await post('model', { model: certain })).body['headline']).toBeUndefined();
+  });
+});

@@ -209,3 +209,32 @@ describe('evaluateModel names', () => {
     expect(result.cashFlows).toEqual([0, 6]);
   });
 });
+
+describe('periodsPerYear (issue #11 item 9)', () => {
+  // Worked by hand (annuity equation, not the IRR solver): 1,000 paid now and 12 monthly payments of
+  // 50 / (1 − 1.05^−12) = 112.8254 have an IRR of exactly 5% a month; a year is 1.05^12 − 1 = 79.5856%. Simple payback
+  // with equal flows is 1,000 / 112.8254 = 8.8633 months = 0.73861 years.
+  const payment = 50 / (1 - Math.pow(1.05, -12));
+  const monthly = { horizon: 12, discountRate: 0.01, periodsPerYear: 12, drivers: [{ name: 'p', value: payment }], benefit: 'p', costs: { upfront: 1000 } };
+
+  it('annualises IRR as (1 + r)^12 − 1 and gives payback in years, keeping the per-period figures', () => {
+    const { irr, payback, discountedPayback } = evaluate(monthly).metrics;
+    expect(irr.value).toBeCloseTo(0.05, 10);
+    expect(irr.perPeriod).toBe(irr.value);
+    expect(irr.annual).toBeCloseTo(0.795856326, 8);
+    expect(irr.periodsPerYear).toBe(12);
+    expect(payback.value).toBeCloseTo(8.86325, 4);
+    expect(payback.years).toBeCloseTo(0.738604, 5);
+    expect(discountedPayback.years).toBeCloseTo(discountedPayback.value! / 12, 12);
+  });
+
+  it('defaults to yearly periods: annual = per period, years = periods', () => {
+    const { irr, payback } = evaluate(sampleModel).metrics;
+    expect(irr.annual).toBe(irr.perPeriod);
+    expect(payback.years).toBe(payback.value);
+  });
+
+  it('refuses a non-positive periodsPerYear', () => {
+    expect(validationErrors({ ...monthly, periodsPerYear: 0 }).map((e) => e.pointer)).toEqual(['/model/periodsPerYear']);
+  });
+});

@@ -19,16 +19,30 @@ export interface PeriodFigures {
 /** The headline figures of a model, each with the formula and convention behind it. */
 export interface ModelMetrics {
   readonly npv: { readonly value: number; readonly formula: string; readonly convention: string; readonly discountRate: number };
-  readonly irr: { readonly value: number | null; readonly roots: number[]; readonly rule: string; readonly note?: string };
+  /**
+   * `value` and `perPeriod` are per period; `annual` is (1 + perPeriod)^periodsPerYear − 1 (issue #11 item 9: a
+   * monthly model's 0.04796 is 75.5% a year).
+   */
+  readonly irr: {
+    readonly value: number | null;
+    readonly perPeriod: number | null;
+    readonly annual: number | null;
+    readonly periodsPerYear: number;
+    readonly roots: number[];
+    readonly rule: string;
+    readonly note?: string;
+  };
   readonly roi: {
     readonly value: number | null;
     readonly totalBenefits: number;
     readonly totalCosts: number;
     readonly formula: string;
   };
-  readonly payback: { readonly value: number | null; readonly paysBack: boolean; readonly firstCrossing?: number; readonly rule: string };
+  /** `value` in periods, `years` = value / periodsPerYear. */
+  readonly payback: { readonly value: number | null; readonly years: number | null; readonly paysBack: boolean; readonly firstCrossing?: number; readonly rule: string };
   readonly discountedPayback: {
     readonly value: number | null;
+    readonly years: number | null;
     readonly paysBack: boolean;
     readonly firstCrossing?: number;
     readonly rule: string;
@@ -134,13 +148,20 @@ export function evaluateModel(compiled: CompiledModel, parsed: ParsedModel, slot
   const roots = signChanges <= MAX_IRR_SIGN_CHANGES ? irrRoots(cashFlows) : [];
   const simple = payback(cashFlows);
   const discounted = payback(cashFlows, model.discountRate);
+  const periodsPerYear = model.periodsPerYear ?? 1;
+  const irr = roots.length > 0 ? pickRoot(roots, DEFAULT_IRR_GUESS) : null;
+  const annual = irr === null ? null : Math.expm1(periodsPerYear * Math.log1p(irr));
+  const inYears = (periods: number | null): number | null => (periods === null ? null : periods / periodsPerYear);
   const metrics: ModelMetrics = {
     npv: { value: totals.npv, formula: npvFormulaFor(convention), convention: conventionText(convention), discountRate: model.discountRate },
     irr:
       roots.length > 0
-        ? { value: pickRoot(roots, DEFAULT_IRR_GUESS), roots, rule: IRR_RULE }
+        ? { value: irr, perPeriod: irr, annual, periodsPerYear, roots, rule: `${IRR_RULE}; annual = (1 + perPeriod)^periodsPerYear − 1` }
         : {
             value: null,
+            perPeriod: null,
+            annual: null,
+            periodsPerYear,
             roots,
             rule: IRR_RULE,
             note:
@@ -154,9 +175,10 @@ export function evaluateModel(compiled: CompiledModel, parsed: ParsedModel, slot
       totalCosts: totals.totalCosts,
       formula: MODEL_ROI_FORMULA,
     },
-    payback: { value: simple.result, paysBack: simple.paysBack, ...(simple.firstCrossing === undefined ? {} : { firstCrossing: simple.firstCrossing }), rule: PAYBACK_RULE },
+    payback: { value: simple.result, years: inYears(simple.result), paysBack: simple.paysBack, ...(simple.firstCrossing === undefined ? {} : { firstCrossing: simple.firstCrossing }), rule: PAYBACK_RULE },
     discountedPayback: {
       value: discounted.result,
+      years: inYears(discounted.result),
       paysBack: discounted.paysBack,
       ...(discounted.firstCrossing === undefined ? {} : { firstCrossing: discounted.firstCrossing }),
       rule: `${PAYBACK_RULE}; each flow first discounted by (1+discountRate)^t`,

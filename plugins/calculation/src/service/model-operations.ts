@@ -5,13 +5,14 @@ import { loadValueModel, type LoadedModel } from '../model/load-value-model';
 import { modelMetricNames } from '../model/model-metric';
 import { MAX_TRIALS, simulate } from '../monte-carlo/simulate';
 import { MAX_SEED } from '../monte-carlo/seeded-random';
+import { HEADLINE_DEFAULT_SEED, HEADLINE_DEFAULT_TRIALS, uncertainHeadline } from '../monte-carlo/uncertain-headline';
 import { goalSeek } from '../scenario/goal-seek';
 import { riskAdjust, riskCases, RISK_DEFAULT_SEED, RISK_DEFAULT_TRIALS, type RiskCase } from '../scenario/risk-adjustment';
 import { sensitivity } from '../scenario/sensitivity';
 import { runWhatIf, type WhatIfScenario } from '../scenario/what-if';
 import { InputChecker, pointerToken } from '../validation/input-checker';
 
-type ModelOperations = Pick<CalculationService, 'evaluateModel' | 'scenario' | 'sensitivity' | 'goalSeek' | 'riskAdjustment' | 'simulate'>;
+type ModelOperations = Pick<CalculationService, 'evaluateModel' | 'headline' | 'scenario' | 'sensitivity' | 'goalSeek' | 'riskAdjustment' | 'simulate'>;
 
 /** Per-request budgets of the service. */
 export interface CalculationLimits {
@@ -77,6 +78,23 @@ export function createModelOperations(limits: CalculationLimits = defaultCalcula
       const checker = new InputChecker();
       const loaded = load(checker, request(checker, input));
       return evaluateModel(loaded.compiled, loaded.parsed);
+    },
+
+    async headline(input, context = {}) {
+      const checker = new InputChecker();
+      const b = request(checker, input);
+      const trials = checker.optionalNumber(b['trials'], '/trials', Math.min(HEADLINE_DEFAULT_TRIALS, limits.maxTrials), { integer: true, min: 100, max: limits.maxTrials });
+      const seed = checker.optionalNumber(b['seed'], '/seed', HEADLINE_DEFAULT_SEED, { integer: true, min: 0, max: MAX_SEED });
+      const loaded = load(checker, b);
+      checker.throwIfAny();
+      const pointNpv = evaluateModel(loaded.compiled, loaded.parsed).metrics.npv.value;
+      const headline = await uncertainHeadline(loaded, pointNpv, {
+        trials,
+        seed,
+        timeBudgetMs: limits.defaultTimeBudgetMs,
+        ...(context.signal ? { signal: context.signal } : {}),
+      });
+      return headline ?? null;
     },
 
     scenario(input) {

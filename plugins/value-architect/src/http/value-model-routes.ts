@@ -231,7 +231,16 @@ export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefiniti
       const trials = request.query['trials'] as number | undefined;
       const seed = request.query['seed'] as number | undefined;
       const simulation = trials === undefined ? undefined : await calc.simulate({ model: found.model, trials, ...(seed === undefined ? {} : { seed }) }, { signal: request.signal });
-      return { modelId: id, version: found.version, currency: found.currency, ...calc.evaluateModel({ model: found.model }), ...(simulation ? { simulation } : {}) };
+      // Expected NPV and P(NPV > 0) beside the point NPV whenever a driver is uncertain (issue #11 item 8).
+      const headline = await calc.headline({ model: found.model }, { signal: request.signal });
+      return {
+        modelId: id,
+        version: found.version,
+        currency: found.currency,
+        ...calc.evaluateModel({ model: found.model }),
+        ...(headline ? { headline } : {}),
+        ...(simulation ? { simulation } : {}),
+      };
     },
   };
 

@@ -3,6 +3,7 @@ import { brentRoot } from '../numeric/brent-root';
 import type { ModelTotals } from '../model/compiled-model';
 import type { LoadedModel } from '../model/load-value-model';
 import { metricOf, type ModelMetricName } from '../model/model-metric';
+import { plausibleRange, withinRange, type PlausibleRange } from './plausible-range';
 
 export interface GoalSeekOptions {
   readonly driver: string;
@@ -15,7 +16,19 @@ export interface GoalSeekOptions {
 
 export interface GoalSeekResult {
   readonly driver: string;
-  readonly value: number;
+  /**
+   * The driver value that reaches the target; null when that value lies outside the driver's physical `bounds`
+   * (impossible: e.g. a rate of 105%). `unconstrainedValue` then says what the arithmetic alone would need.
+   */
+  readonly value: number | null;
+  readonly unconstrainedValue: number;
+  /** The driver's plausible range (see `plausibleRange`), null when nothing bounds it. */
+  readonly range: PlausibleRange | null;
+  /** True when the answer lies outside that range (or is impossible): read `note`, not just `value`. */
+  readonly outsideRange: boolean;
+  /** True when the only solution breaks the driver's physical bounds. */
+  readonly impossible: boolean;
+  readonly note?: string;
   readonly metric: ModelMetricName;
   readonly target: number;
   readonly achieved: { readonly npv: number; readonly roi: number | null };
@@ -43,6 +56,8 @@ export function goalSeek(loaded: LoadedModel, options: GoalSeekOptions): GoalSee
     compiled.run(slots, totals);
     return metricOf(totals, options.metric) - options.target;
   };
+  const solveIn = ([lo, hi, gLo, gHi]: [number, number, number, number]): number =>
+    brentRoot(gap, lo, hi, { absoluteTolerance: 1e-12 * Math.max(1, Math.abs(lo), Math.abs(hi)) }, gLo, gHi);
   const differ = (a: number, b: number): boolean => Number.isFinite(a) && Number.isFinite(b) && (a === 0 || b === 0 || a > 0 !== b > 0);
 
   let bracket: [number, number, number, number] | undefined;
@@ -70,17 +85,41 @@ export function goalSeek(loaded: LoadedModel, options: GoalSeekOptions): GoalSee
       else if (Number.isFinite(gDown)) [previousDown, gPreviousDown] = [down, gDown];
     }
   }
+  const driver = compiled.drivers[index]!;
+  const bounds = driver.bounds ?? {};
+  const physical = { low: bounds.min ?? null, high: bounds.max ?? null };
+  if (bracket && options.min === undefined && !withinRange(solveIn(bracket), physical) && physical.low !== null && physical.high !== null) {
+    // The root nearest the point value breaks the physical bounds; another may lie inside them (non-monotone models).
+    const gLow = gap(physical.low);
+    const gHigh = gap(physical.high);
+    if (differ(gLow, gHigh)) bracket = [physical.low, physical.high, gLow, gHigh];
+  }
   if (!bracket) {
     const where = options.min !== undefined ? `between ${options.min} and ${options.max}` : 'at any value searched around the point value';
     const detail = `No value of driver "${options.driver}" ${where} brings ${options.metric.toUpperCase()} to ${options.target}`;
     throw new VvError('VV_NO_SOLUTION', { detail, params: { reason: detail } });
   }
-  const [lo, hi, gLo, gHi] = bracket;
-  const value = brentRoot(gap, lo, hi, { absoluteTolerance: 1e-12 * Math.max(1, Math.abs(lo), Math.abs(hi)) }, gLo, gHi);
+  const [lo, hi] = bracket;
+  const value = solveIn(bracket);
   gap(value);
+  const range = plausibleRange(driver);
+  const impossible = !withinRange(value, physical);
+  const outsideRange = impossible || (range !== null && !withinRange(value, range));
+  const show = (x: number | null, fallback: string): string => (x === null ? fallback : String(x));
+  const rangeText = range ? `[${show(range.low, '−∞')}, ${show(range.high, '∞')}] (${range.basis})` : '';
+  const note = impossible
+    ? `outside the range: "${options.driver}" would have to be ${value}, beyond its physical bounds [${show(physical.low, '−∞')}, ${show(physical.high, '∞')}]; no possible value reaches the target`
+    : outsideRange
+      ? `outside the range: ${value} lies outside the plausible range ${rangeText} of "${options.driver}"`
+      : undefined;
   return {
     driver: options.driver,
-    value,
+    value: impossible ? null : value,
+    unconstrainedValue: value,
+    range,
+    outsideRange,
+    impossible,
+    ...(note ? { note } : {}),
     metric: options.metric,
     target: options.target,
     achieved: { npv: totals.npv, roi: Number.isFinite(metricOf(totals, 'roi')) ? metricOf(totals, 'roi') : null },

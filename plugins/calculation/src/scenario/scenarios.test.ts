@@ -48,7 +48,7 @@ describe('sensitivity (tornado)', () => {
 describe('goal seek', () => {
   it('finds the driver value that brings NPV to the target', () => {
     const result = goalSeek(loaded, { driver: 'users', metric: 'npv', target: 0 });
-    expect(npvWith({ users: result.value })).toBeCloseTo(0, 6);
+    expect(npvWith({ users: result.value! })).toBeCloseTo(0, 6);
     expect(result.achieved.npv).toBeCloseTo(0, 6);
     expect(result.value).toBeGreaterThan(0);
     expect(result.value).toBeLessThan(100);
@@ -136,5 +136,48 @@ describe('risk adjustment', () => {
     expect(correlated.simulation.dependence.method).toBe('iman-conover');
     // σ 19.05 instead of 14.14: P10 = 200 − 1.28·σ falls from 181.9 to 175.6.
     expect(correlated.cases.conservative.npv).toBeLessThan(independent.cases.conservative.npv - 4);
+  });
+});
+
+describe('goal seek within plausible ranges (issue #11 item 10)', () => {
+  // NPV = 100,000 × rate − 50,000 (one period, no discounting): NPV 55,000 needs rate = 1.05 (worked by hand), which a
+  // rate bounded to 0..1 cannot take; NPV 28,800 needs 0.788, inside 0..1 but outside the PERT range 0.15–0.32.
+  const model = (bounds?: { min?: number; max?: number }) =>
+    loadValueModel({
+      horizon: 1,
+      discountRate: 0,
+      drivers: [{ name: 'rate', value: 0.25, distribution: { type: 'pert', min: 0.15, mode: 0.25, max: 0.32 }, ...(bounds ? { bounds } : {}) }],
+      benefit: '100000 * rate',
+      costs: { upfront: 50000 },
+    });
+
+  it('answers a value inside the range without a flag', () => {
+    const result = goalSeek(model({ min: 0, max: 1 }), { driver: 'rate', metric: 'npv', target: -25000 });
+    expect(result.value).toBeCloseTo(0.25, 9);
+    expect(result).toMatchObject({ outsideRange: false, impossible: false, range: { low: 0.15, high: 0.32, basis: 'pert support, within physical bounds' } });
+    expect(result.note).toBeUndefined();
+  });
+
+  it('flags a value outside the plausible range, with the range', () => {
+    const result = goalSeek(model({ min: 0, max: 1 }), { driver: 'rate', metric: 'npv', target: 28800 });
+    expect(result.value).toBeCloseTo(0.788, 9);
+    expect(result).toMatchObject({ outsideRange: true, impossible: false, range: { low: 0.15, high: 0.32 } });
+    expect(result.note).toMatch(/^outside the range: 0\.788\d* lies outside the plausible range \[0\.15, 0\.32\]/);
+  });
+
+  it('never answers a value beyond the physical bounds: value null, the arithmetic beside, flagged', () => {
+    const result = goalSeek(model({ min: 0, max: 1 }), { driver: 'rate', metric: 'npv', target: 55000 });
+    expect(result.value).toBeNull();
+    expect(result.unconstrainedValue).toBeCloseTo(1.05, 9);
+    expect(result).toMatchObject({ outsideRange: true, impossible: true });
+    expect(result.note).toMatch(/physical bounds \[0, 1\]/);
+    // Without declared bounds 1.05 is only implausible, not impossible.
+    expect(goalSeek(model(), { driver: 'rate', metric: 'npv', target: 55000 })).toMatchObject({ impossible: false, outsideRange: true });
+  });
+
+  it('refuses a point value outside the physical bounds', () => {
+    expect(() => loadValueModel({ horizon: 1, discountRate: 0, drivers: [{ name: 'r', value: 1.2, bounds: { min: 0, max: 1 } }], benefit: 'r' })).toThrow(
+      /within the driver's bounds \[0, 1\]/,
+    );
   });
 });

@@ -83,3 +83,17 @@ export const benchmarkCommitments: Commitment[] = [
   commitment('bm-6', { tenantId: 'initech', committedValue: 5000, status: 'draft', milestones: [milestone('a', 100)] }),
   commitment('bm-7', { tenantId: 'initech', committedValue: 9000, milestones: [milestone('a', 100)] }),
 ];
+
+/**
+ * A rate with a plausible range (PERT 0.15–0.32) and physical bounds 0..1: value = rate × 100,000 (one period, no
+ * discounting, no costs). NPV 78,800 needs rate 0.788 (implausible); 105,000 needs 1.05 (impossible).
+ */
+export const boundedModel: ValueModel = {
+  name: 'Bounded',
+  horizon: 1,
+  discountRate: 0,
+  drivers: [{ name: 'rate', value: 0.25, distribution: { type: 'pert', min: 0.15, mode: 0.25, max: 0.32 }, bounds: { min: 0, max: 1 } }],
+  benefit: 'rate * 100000',
+};
+
+export const boundedCommitment = commitment('c-bounded', { baseValue: 25000, committedValue: 25000, drivers: [driver('rate', 0.25, 'share')] });

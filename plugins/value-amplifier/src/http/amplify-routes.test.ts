@@ -5,7 +5,16 @@
  */
 import path from 'node:path';
 import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-sdk/testing';
-import { benchmarkCommitments, commitment, day, linearCommitment, linearModel, surrogateCommitment } from '../__fixtures__/amplifier-commitments';
+import {
+  benchmarkCommitments,
+  boundedCommitment,
+  boundedModel,
+  commitment,
+  day,
+  linearCommitment,
+  linearModel,
+  surrogateCommitment,
+} from '../__fixtures__/amplifier-commitments';
 import { fakeArchitect, fakeCommitter } from '../__fixtures__/fake-providers';
 
 const plugins = path.resolve(__dirname, '../../..');
@@ -24,8 +33,8 @@ describe('/api/v1/amplify through the test kernel', () => {
   beforeAll(async () => {
     k = await createTestKernel({
       plugins: [
-        fakeCommitter([linearCommitment, surrogateCommitment, commitment('c-unmeasured'), ...benchmarkCommitments]),
-        fakeArchitect({ 'acme/model-c-linear@1': linearModel }),
+        fakeCommitter([linearCommitment, surrogateCommitment, boundedCommitment, commitment('c-unmeasured'), ...benchmarkCommitments]),
+        fakeArchitect({ 'acme/model-c-linear@1': linearModel, 'acme/model-c-bounded@1': boundedModel }),
         { dir: path.join(plugins, 'calculation') },
         { dir: path.join(plugins, 'value-executor') },
         { dir: path.join(plugins, 'value-amplifier') },
@@ -68,6 +77,12 @@ describe('/api/v1/amplify through the test kernel', () => {
       expect(res.body.recommendations[0].action).toBe('Move B from 700 to the committed 1000 u: 600 USD of value at stake');
       // Realization from value-executor: a is the one milestone metric, 80 of 100.
       expect(res.body.realization).toBeCloseTo(0.8, 12);
+      // Additive model: together = Σ singles = −200 − 600 + 50 − 60 = −810, no interaction.
+      expect(res.body.jointEffect.together).toBeCloseTo(-810, 9);
+      expect(res.body.jointEffect.sumOfSingles).toBeCloseTo(-810, 9);
+      expect(res.body.jointEffect.interaction).toBeCloseTo(0, 9);
+      // The license (a cost) above plan is under-realized, never an expansion opportunity.
+      expect(res.body.recommendations[2]).toMatchObject({ driver: 'license', kind: 'under-realized', role: 'cost', direction: 'above-plan' });
     });
 
     it('falls back to the multiplicative surrogate when the committed model is not available', async () => {
@@ -79,6 +94,12 @@ describe('/api/v1/amplify through the test kernel', () => {
         ['under-realized', 'a', -100],
         ['expansion', 'b', 200],
       ]);
+      // Hand-computed: alone a = 90 → 900 − 1000 = −100, alone b = 1200 → +200, sum +100; together
+      // 1000 × 0.9 × 1.2 − 1000 = +80: an interaction of −20 the single-driver figures do not show.
+      expect(res.body.jointEffect.singles).toEqual({ a: expect.closeTo(-100, 9), b: expect.closeTo(200, 9) });
+      expect(res.body.jointEffect.sumOfSingles).toBeCloseTo(100, 9);
+      expect(res.body.jointEffect.together).toBeCloseTo(80, 9);
+      expect(res.body.jointEffect.interaction).toBeCloseTo(-20, 9);
     });
 
     it('answers an empty list before any measurement, 404 for unknown and other tenants\' ids, 400 for unknown query keys', async () => {
@@ -151,6 +172,22 @@ describe('/api/v1/amplify through the test kernel', () => {
       const roi = await post('/commitments/c-linear/what-it-takes', { driver: 'b', objective: 'roi', targetValue: 10 });
       expect(roi.body.requiredValue).toBeCloseTo(880, 6);
       expect(roi.body.summary).toBe('B must reach 880 u (now 700) to hit an ROI of 1000%');
+    });
+
+    it('says "outside the range" for an implausible value and never answers an impossible one (issue #11 item 10)', async () => {
+      const implausible = await post('/commitments/c-bounded/what-it-takes', { driver: 'rate', targetValue: 78800 });
+      expect(implausible.status).toBe(200);
+      expect(implausible.body.requiredValue).toBeCloseTo(0.788, 9);
+      expect(implausible.body).toMatchObject({ outsideRange: true, impossible: false, range: { low: 0.15, high: 0.32 } });
+      expect(implausible.body.summary).toBe('RATE would have to reach 0.79 share (now 0.25) to hit 78800 USD of NPV: outside the range 0.15–0.32 share judged plausible');
+      const impossible = await post('/commitments/c-bounded/what-it-takes', { driver: 'rate', targetValue: 105000 });
+      expect(impossible.status).toBe(200);
+      expect(impossible.body).toMatchObject({ requiredValue: null, change: null, changeRatio: null, outsideRange: true, impossible: true });
+      expect(impossible.body.unconstrainedValue).toBeCloseTo(1.05, 9);
+      expect(impossible.body.summary).toBe('RATE cannot get 105000 USD of NPV: it would have to reach 1.05 share, outside the range of possible values (0.15–0.32)');
+      const plausible = await post('/commitments/c-bounded/what-it-takes', { driver: 'rate', targetValue: 30000 });
+      expect(plausible.body).toMatchObject({ outsideRange: false, impossible: false });
+      expect(plausible.body.requiredValue).toBeCloseTo(0.3, 9);
     });
 
     it('answers 422 VV_NO_SOLUTION when no value of the driver reaches the target', async () => {

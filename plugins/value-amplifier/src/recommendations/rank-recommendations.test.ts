@@ -58,4 +58,23 @@ describe('rankRecommendations', () => {
     expect(ranked.recommendations[0]!.action).toBe('Move B from 700 to the committed 1000 u: 600 USD of value at stake');
     expect(ranked.recommendations[4]!.action).toBe('C is 10 u above commitment, worth 50 USD: an expansion opportunity');
   });
+
+  it('labels a cost below plan a cost saving and a cost above plan under-realized, never an expansion (issue #11 item 11)', () => {
+    const ranked = rankRecommendations(
+      [
+        { key: 'hosting', committed: 100, actual: 80, variance: -0.2 }, // −20 × −3 = +60: a saving
+        { key: 'support', committed: 50, actual: 70, variance: 0.4 }, // +20 × −1 = −20: a cost overrun
+        { key: 'users', committed: 10, actual: 12, variance: 0.2 }, // +2 × 5 = +10: expansion
+      ],
+      [meta('hosting', 100), meta('support', 50), meta('users', 10)],
+      new Map([['hosting', slope(-3)], ['support', slope(-1)], ['users', slope(5)]]),
+      'USD',
+    );
+    const byDriver = Object.fromEntries(ranked.recommendations.map((r) => [r.driver, r]));
+    expect(byDriver['hosting']).toMatchObject({ kind: 'cost-saving', role: 'cost', direction: 'below-plan', valueImpact: 60 });
+    expect(byDriver['hosting']!.action).toBe('HOSTING is 20 u below commitment, a cost saving worth 60 USD: keep it there');
+    expect(byDriver['support']).toMatchObject({ kind: 'under-realized', role: 'cost', direction: 'above-plan' });
+    expect(byDriver['users']).toMatchObject({ kind: 'expansion', role: 'benefit', direction: 'above-plan' });
+    expect(ranked.recommendations.map((r) => r.action).filter((a) => a.includes('expansion'))).toEqual([byDriver['users']!.action]);
+  });
 });

@@ -24,8 +24,16 @@ export function slopesOf(result: SensitivityResult): Map<string, DriverSlope> {
 export interface Recommendation {
   /** 1 = act on this first. */
   readonly rank: number;
-  /** `under-realized`: the gap costs value; `expansion`: the driver over-delivers, room to grow the deal. */
-  readonly kind: 'under-realized' | 'expansion';
+  /**
+   * `under-realized`: the gap costs value (a benefit below plan, or a cost above it); `expansion`: a benefit driver
+   * over-delivers, room to grow the deal; `cost-saving`: a cost driver runs below plan (value gained, but not an
+   * expansion opportunity).
+   */
+  readonly kind: 'under-realized' | 'expansion' | 'cost-saving';
+  /** `benefit` when raising the driver raises value (positive sensitivity), `cost` when it lowers it. */
+  readonly role: 'benefit' | 'cost';
+  /** Where the actual stands against the committed value. */
+  readonly direction: 'above-plan' | 'below-plan';
   readonly driver: string;
   readonly label: string;
   readonly unit: string;
@@ -55,8 +63,9 @@ const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 
 /**
  * Ranks drivers by the value their gap is worth: |gap × sensitivity|. Drivers whose gap costs value come first
- * (largest loss first), then over-delivering drivers as expansion opportunities (largest gain first). The sign of
- * the sensitivity decides which is which, so a cost driver running above plan is under-realized too.
+ * (largest loss first), then drivers whose gap gains value (largest gain first): a benefit driver above plan is an
+ * expansion opportunity, a cost driver below plan a cost saving. The sign of the sensitivity decides which is which,
+ * so a cost driver running above plan is under-realized too.
  */
 export function rankRecommendations(
   drivers: readonly DriverRealization[],
@@ -84,8 +93,17 @@ export function rankRecommendations(
     const meta = info.get(d.key);
     const unit = meta?.unit ?? '';
     const worth = `${round(Math.abs(valueImpact))} ${currency}`;
+    const role = slope.perUnit > 0 ? ('benefit' as const) : ('cost' as const);
+    const direction = gap > 0 ? ('above-plan' as const) : ('below-plan' as const);
+    // The sign of the value impact alone says good or bad; the role says what kind of good (issue #11 item 11: a
+    // cost running off plan is never an "expansion opportunity").
+    const kind = valueImpact < 0 ? ('under-realized' as const) : role === 'benefit' ? ('expansion' as const) : ('cost-saving' as const);
+    const label = meta?.label ?? d.key;
+    const where = `${round(Math.abs(gap))} ${unit} ${gap > 0 ? 'above' : 'below'} commitment`;
     const item = {
-      kind: valueImpact < 0 ? ('under-realized' as const) : ('expansion' as const),
+      kind,
+      role,
+      direction,
       driver: d.key,
       label: meta?.label ?? d.key,
       unit,
@@ -96,10 +114,12 @@ export function rankRecommendations(
       sensitivity: slope.perUnit,
       sensitivityBasis: slope.basis,
       valueImpact,
-      action:
-        valueImpact < 0
-          ? `Move ${meta?.label ?? d.key} from ${round(d.actual)} to the committed ${round(d.committed)} ${unit}: ${worth} of value at stake`.replace(/ {2,}/g, ' ')
-          : `${meta?.label ?? d.key} is ${round(Math.abs(gap))} ${unit} ${gap > 0 ? 'above' : 'below'} commitment, worth ${worth}: an expansion opportunity`.replace(/ {2,}/g, ' '),
+      action: (kind === 'under-realized'
+        ? `Move ${label} from ${round(d.actual)} to the committed ${round(d.committed)} ${unit}: ${worth} of value at stake`
+        : kind === 'expansion'
+          ? `${label} is ${where}, worth ${worth}: an expansion opportunity`
+          : `${label} is ${where}, a cost saving worth ${worth}: keep it there`
+      ).replace(/ {2,}/g, ' '),
     };
     (valueImpact < 0 ? under : expansion).push(item);
   }

@@ -1,4 +1,5 @@
 import { loadCommitmentContext, onStoredModel, type AmplifierDeps } from '../commitment-context';
+import { jointEffect, type JointEffect } from './joint-effect';
 import { rankRecommendations, slopesOf, type RankedRecommendations } from './rank-recommendations';
 
 export interface RecommendationsReport extends RankedRecommendations {
@@ -10,6 +11,8 @@ export interface RecommendationsReport extends RankedRecommendations {
   /** Overall realization, from value-executor. */
   readonly realization: number;
   readonly atRisk: boolean;
+  /** All measured gaps together beside the sum of their single effects, and the interaction; null before any measurement. */
+  readonly jointEffect: JointEffect | null;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface RecommendationsReport extends RankedRecommendations {
  * that ranks what to act on.
  */
 export async function recommend(deps: AmplifierDeps, tenantId: string, commitmentId: string): Promise<RecommendationsReport> {
-  const { commitment, realization, committed } = await loadCommitmentContext(deps, tenantId, commitmentId);
+  const { commitment, realization, committed, actuals } = await loadCommitmentContext(deps, tenantId, commitmentId);
   const sensitivity = onStoredModel(commitmentId, () => deps.calc.sensitivity({ model: committed.model, metric: 'npv', swing: 0.1 }));
   const ranked = rankRecommendations(realization.drivers, commitment.drivers, slopesOf(sensitivity), commitment.currency);
   return {
@@ -29,5 +32,6 @@ export async function recommend(deps: AmplifierDeps, tenantId: string, commitmen
     realization: realization.overall,
     atRisk: realization.atRisk,
     ...ranked,
+    jointEffect: onStoredModel(commitmentId, () => jointEffect(deps.calc, committed.model, actuals)),
   };
 }

@@ -1,3 +1,4 @@
+import type { GoalSeekResult } from '@valueverse/plugin-calculation';
 import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
 import { loadCommitmentContext, onStoredModel, type AmplifierDeps } from '../commitment-context';
 import { withDriverValues } from '../model/committed-model';
@@ -21,13 +22,23 @@ export interface WhatItTakes {
   readonly objective: 'npv' | 'roi';
   readonly targetValue: number;
   readonly currency: string;
-  /** The driver value at which the objective reaches the target. */
-  readonly requiredValue: number;
+  /**
+   * The driver value at which the objective reaches the target; null when only a physically impossible value would
+   * (see `impossible`, `unconstrainedValue`).
+   */
+  readonly requiredValue: number | null;
+  /** What the arithmetic alone asks for, bounds ignored. */
+  readonly unconstrainedValue: number;
+  /** The driver's plausible range from the model (low/high, distribution support, physical bounds), null when none. */
+  readonly range: { readonly low: number | null; readonly high: number | null; readonly basis: string } | null;
+  /** True when the required value lies outside that range or is impossible: the summary says so. */
+  readonly outsideRange: boolean;
+  readonly impossible: boolean;
   /** The driver's latest actual, or its committed value before any measurement. */
   readonly currentValue: number;
   readonly committedValue: number;
-  /** requiredValue − currentValue, and that relative to currentValue (null from 0). */
-  readonly change: number;
+  /** requiredValue − currentValue (null when impossible), and that relative to currentValue (null from 0). */
+  readonly change: number | null;
   readonly changeRatio: number | null;
   /** The objective with every driver where it is now (latest actuals, committed where unmeasured). */
   readonly current: { readonly npv: number; readonly roi: number | null };
@@ -38,6 +49,20 @@ export interface WhatItTakes {
 }
 
 const round = (n: number): number => Number(n.toFixed(2));
+
+const rangeText = (range: GoalSeekResult['range']): string =>
+  range ? `${range.low === null ? '−∞' : round(range.low)}–${range.high === null ? '∞' : round(range.high)}` : '';
+
+/** One sentence, never an impossible figure presented as a target (issue #11 item 10). */
+function summaryOf(label: string, unit: string, seek: GoalSeekResult, currentValue: number, goal: string): string {
+  const needed = round(seek.unconstrainedValue);
+  const text = seek.impossible
+    ? `${label} cannot get ${goal}: it would have to reach ${needed} ${unit}, outside the range of possible values (${rangeText(seek.range)})`
+    : seek.outsideRange
+      ? `${label} would have to reach ${needed} ${unit} (now ${round(currentValue)}) to hit ${goal}: outside the range ${rangeText(seek.range)} ${unit} judged plausible`
+      : `${label} must reach ${needed} ${unit} (now ${round(currentValue)}) to hit ${goal}`;
+  return text.replace(/ {2,}/g, ' ').replace(/ \)/g, ')');
+}
 
 /**
  * "What would it take": the value one driver must reach for the commitment's value (NPV by default, the committed
@@ -66,7 +91,7 @@ export async function whatItTakes(deps: AmplifierDeps, tenantId: string, commitm
   const current = onStoredModel(commitmentId, () => deps.calc.evaluateModel({ model }).metrics);
   const seek = onStoredModel(commitmentId, () => deps.calc.goalSeek({ model, driver: key, metric: objective, target: targetValue }));
   const currentValue = actuals.get(key) ?? meta.value;
-  const change = seek.value - currentValue;
+  const change = seek.value === null ? null : seek.value - currentValue;
   const goal = objective === 'npv' ? `${round(targetValue)} ${commitment.currency} of NPV` : `an ROI of ${round(targetValue * 100)}%`;
   return {
     commitmentId,
@@ -77,14 +102,18 @@ export async function whatItTakes(deps: AmplifierDeps, tenantId: string, commitm
     targetValue,
     currency: commitment.currency,
     requiredValue: seek.value,
+    unconstrainedValue: seek.unconstrainedValue,
+    range: seek.range,
+    outsideRange: seek.outsideRange,
+    impossible: seek.impossible,
     currentValue,
     committedValue: meta.value,
     change,
-    changeRatio: currentValue === 0 ? null : change / currentValue,
+    changeRatio: currentValue === 0 || change === null ? null : change / currentValue,
     current: { npv: current.npv.value, roi: current.roi.value },
     achieved: seek.achieved,
     modelSource: committed.source,
     assumptions: 'other drivers at their latest actuals (committed values where not yet measured)',
-    summary: `${meta.label} must reach ${round(seek.value)} ${meta.unit} (now ${round(currentValue)}) to hit ${goal}`.replace(/ {2,}/g, ' '),
+    summary: summaryOf(meta.label, meta.unit, seek, currentValue, goal),
   };
 }

@@ -1,4 +1,5 @@
-import type { CalculationService, SimulationResult, ValueModel } from '@valueverse/plugin-calculation';
+import type { CalculationService, Dependence, SimulationResult, ValueModel } from '@valueverse/plugin-calculation';
+import { VvError } from '@valueverse/plugin-sdk';
 
 export interface CommittedValueRequest {
   readonly model: ValueModel;
@@ -6,6 +7,8 @@ export interface CommittedValueRequest {
   readonly confidence: number;
   readonly trials: number;
   readonly seed: number;
+  /** Commit a zero or negative value anyway (issue #11 item 10: refused unless explicitly allowed). */
+  readonly allowNonPositive?: boolean;
 }
 
 /** How a committed value was found, kept with the commitment so anyone can re-run it. */
@@ -22,6 +25,15 @@ export interface CommitmentSimulation {
   readonly stochasticDrivers: string[];
   /** Share of trials whose NPV is above the committed value: `confidence`, give or take one trial. */
   readonly shareAbove: number;
+  /**
+   * Monte Carlo standard error of the committed value (the quantile's √(p(1−p)/n)/f(x_p), density from the sample):
+   * how far another seed could move it. Absent on commitments made before it was reported.
+   */
+  readonly standardError?: number;
+  /** How drivers were drawn together (independent, or the model's rank correlations). */
+  readonly dependence?: Dependence;
+  /** Set when a non-positive committed value was explicitly allowed. */
+  readonly allowNonPositive?: boolean;
   readonly rule: string;
 }
 
@@ -41,13 +53,17 @@ const RULE = 'the (1 − confidence) quantile of the simulated NPV by linear int
  * can re-run it.
  */
 export async function committedValueOf(calc: CalculationService, request: CommittedValueRequest, signal?: AbortSignal): Promise<CommittedValue> {
-  const { model, confidence, trials, seed } = request;
+  const { model, confidence, trials, seed, allowNonPositive = false } = request;
   const context = signal ? { signal } : {};
   const baseValue = calc.evaluateModel({ model }).metrics.npv.value;
   const quantile = round(1 - confidence);
   const first: SimulationResult = await calc.simulate({ model, trials, seed, bins: 1, quantiles: [quantile] }, context);
   const flat = first.min === first.max;
   const committedValue = flat ? first.min : first.quantiles[0]!.value;
+  if (!(committedValue > 0) && !allowNonPositive) {
+    const detail = `At ${Math.round(confidence * 1000) / 10}% confidence the committed value would be ${Math.round(committedValue)} (the ${round(quantile * 100)}th percentile of the simulated NPV): a commitment promises a positive value. Lower the confidence, revise the model, or send allowNonPositive: true to commit it anyway.`;
+    throw new VvError('VV_NO_SOLUTION', { detail, params: { reason: detail }, errors: [{ pointer: '/confidence', message: detail }] });
+  }
   const shareAbove = flat ? 0 : (await calc.simulate({ model, trials, seed, target: committedValue, bins: 1 }, context)).probabilityAboveTarget;
   return {
     baseValue,
@@ -63,6 +79,9 @@ export async function committedValueOf(calc: CalculationService, request: Commit
       p90: first.percentiles.p90,
       stochasticDrivers: first.stochasticDrivers,
       shareAbove,
+      standardError: flat ? 0 : first.quantiles[0]!.standardError,
+      dependence: first.dependence,
+      ...(allowNonPositive ? { allowNonPositive: true } : {}),
       rule: flat ? 'every trial gives the same NPV' : RULE,
     },
   };

@@ -118,9 +118,16 @@ describe('/api/v1/commitments', () => {
     });
 
     it('P90 is the p10 the calculation plugin reports; the default is P80 of the latest model version', async () => {
-      const p90 = await create({ confidence: 0.9 });
-      const sim = await calc.simulate({ model, trials: 2000, seed: 11 });
+      // This model's P10 is negative: refused unless explicitly allowed (issue #11 item 10).
+      const refused = await create({ confidence: 0.9 });
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({ code: 'VV_NO_SOLUTION', errors: [{ pointer: '/confidence' }] });
+      expect(refused.body.detail).toMatch(/allowNonPositive: true/);
+      const p90 = await create({ confidence: 0.9, allowNonPositive: true });
+      const sim = await calc.simulate({ model, trials: 2000, seed: 11, quantiles: [0.1] });
       expect(p90.body.committedValue).toBe(sim.percentiles.p10);
+      expect(p90.body.simulation).toMatchObject({ allowNonPositive: true, dependence: { method: 'independent' } });
+      expect(p90.body.simulation.standardError).toBeCloseTo(sim.quantiles[0]!.standardError, 9);
       const byDefault = await k.request('POST', '/api/v1/commitments', { body: { modelId } });
       expect(byDefault.status).toBe(201);
       expect(byDefault.body).toMatchObject({ confidence: 0.8, title: 'Helpdesk automation', modelVersion: 1, simulation: { trials: 5000 } });
@@ -174,7 +181,7 @@ describe('/api/v1/commitments', () => {
 
     it('changes a draft (re-running the risk adjustment when it must) and refuses changes once proposed or signed', async () => {
       const { body: c } = await create({ confidence: 0.8 });
-      const edited = await k.request('PUT', `/api/v1/commitments/${c.id}`, { body: { title: 'Renamed', confidence: 0.95, milestones: [milestones[0]] } });
+      const edited = await k.request('PUT', `/api/v1/commitments/${c.id}`, { body: { title: 'Renamed', confidence: 0.95, allowNonPositive: true, milestones: [milestones[0]] } });
       expect(edited.status).toBe(200);
       expect(edited.body).toMatchObject({ title: 'Renamed', confidence: 0.95, milestones: [milestones[0]], simulation: { seed: 11, trials: 2000, quantile: 0.05 } });
       expect(edited.body.committedValue).toBeLessThan(c.committedValue);
@@ -202,7 +209,7 @@ describe('/api/v1/commitments', () => {
     it('amends a signed commitment as a new linked version; signing it closes the old one', async () => {
       const id = await signed({ milestones });
       const before = (await k.request('GET', `/api/v1/commitments/${id}`)).body;
-      const res = await k.request('POST', `/api/v1/commitments/${id}/amendments`, { body: { reason: 'Scope grew', title: 'Helpdesk + chat', confidence: 0.9 } });
+      const res = await k.request('POST', `/api/v1/commitments/${id}/amendments`, { body: { reason: 'Scope grew', title: 'Helpdesk + chat', confidence: 0.9, allowNonPositive: true } });
       expect(res.status).toBe(201);
       const amendment = res.body;
       expect(amendment).toMatchObject({

@@ -25,6 +25,7 @@ interface ContentBody {
   confidence?: number;
   trials?: number;
   seed?: number;
+  allowNonPositive?: boolean;
   milestones?: MilestoneInput[];
   successCriteria?: CriterionInput[];
 }
@@ -70,7 +71,7 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
   /** The model version's figures and the committed value at `confidence`; model problems point at the body field. */
   const riskAdjusted = async (
     request: PluginRequest,
-    input: { modelId: string; modelVersion?: number; confidence: number; trials: number; seed: number },
+    input: { modelId: string; modelVersion?: number; confidence: number; trials: number; seed: number; allowNonPositive?: boolean },
   ): Promise<Omit<CommitmentContent, 'title' | 'milestones' | 'successCriteria'> & { modelName: string }> => {
     const tenantId = request.tenant.id;
     const version = await models.getVersion(tenantId, input.modelId, input.modelVersion);
@@ -82,7 +83,11 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
           : { pointer: '/modelId', message: `no value model ${input.modelId}` },
       ]);
     }
-    const value = await committedValueOf(calc, { model: version.model, confidence: input.confidence, trials: input.trials, seed: input.seed }, request.signal);
+    const value = await committedValueOf(
+      calc,
+      { model: version.model, confidence: input.confidence, trials: input.trials, seed: input.seed, allowNonPositive: input.allowNonPositive ?? false },
+      request.signal,
+    );
     return {
       modelId: version.id,
       modelVersion: version.version,
@@ -108,13 +113,15 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
       ...(milestones ? { milestones } : {}),
       ...(successCriteria ? { successCriteria } : {}),
     };
-    if (body.modelVersion !== undefined || body.confidence !== undefined || body.trials !== undefined || body.seed !== undefined) {
+    const rerun = [body.modelVersion, body.confidence, body.trials, body.seed, body.allowNonPositive].some((x) => x !== undefined);
+    if (rerun) {
       const { modelName: _name, ...risk } = await riskAdjusted(request, {
         modelId: current.modelId,
         modelVersion: body.modelVersion ?? current.modelVersion,
         confidence: body.confidence ?? current.confidence,
         trials: body.trials ?? current.simulation.trials,
         seed: body.seed ?? current.simulation.seed,
+        allowNonPositive: body.allowNonPositive ?? current.simulation.allowNonPositive ?? false,
       });
       Object.assign(changes, risk);
     }
@@ -145,6 +152,7 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
         confidence: b.confidence ?? 0.8,
         trials: b.trials ?? DEFAULT_TRIALS,
         seed: b.seed ?? randomInt(0, MAX_SEED + 1),
+        allowNonPositive: b.allowNonPositive ?? false,
       });
       const created = await store.create(request.tenant.id, request.user.id, { title: b.title ?? modelName, milestones, successCriteria, ...risk });
       await audit.record({ action: 'commitment.created', tenantId: request.tenant.id, target: created.id, after: { committedValue: created.committedValue, confidence: created.confidence } });

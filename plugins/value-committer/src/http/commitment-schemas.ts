@@ -36,6 +36,10 @@ const riskFields: Record<string, JsonSchema> = {
   confidence: { type: 'number', minimum: 0.5, maximum: 0.99, description: 'e.g. 0.8 for P80: committed value = 20th percentile of the simulated NPV' },
   trials: { type: 'integer', minimum: 1000, maximum: 100_000, description: 'Monte Carlo trials (default 5,000)' },
   seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Simulation seed (default: random, stored)' },
+  allowNonPositive: {
+    type: 'boolean',
+    description: 'Commit a zero or negative value anyway (default false: such a commitment is refused with 422 VV_NO_SOLUTION); kept with the simulation',
+  },
 };
 
 const contentFields: Record<string, JsonSchema> = {

@@ -209,6 +209,19 @@ describe('calculation routes (schemas + handlers)', () => {
     expect(tco.body).toMatchObject({ result: 1000, presentValue: 1000, equivalentCostPerPeriod: 500 });
   });
 
+  it('tco never answers 200 with result null: an overflowing total is a problem (issue #10 finding 8)', async () => {
+    // 1e308 + 1e308 overflows to Infinity, which JSON writes as null.
+    for (const body of [
+      { acquisition: 1e308, operatingCosts: [1e308] },
+      { acquisition: 1e308, operatingCosts: [1e308], salvageValue: 1e308 },
+      { acquisition: 1, operatingCosts: Array.from({ length: 600 }, () => 1), salvageValue: 1, rate: -0.9999 },
+    ]) {
+      const reply = await post('tco', body);
+      expect([reply.status, reply.body['code']]).toEqual([422, 'VV_NO_SOLUTION']);
+      expect(String(reply.body['detail'])).toMatch(/no finite/);
+    }
+  });
+
   describe('value models', () => {
     it('model evaluates cash flows and metrics', async () => {
       const reply = await post('model', { model: sampleModel });

@@ -56,6 +56,17 @@ function finite(value: number, what: string): number {
   return value;
 }
 
+/**
+ * `finite` for answers with several figures (TCO, ROI, break-even): every number in the answer must be finite, so
+ * a client never receives `result: null` from an overflow (issue #10 finding 8: a result is a number or a problem).
+ */
+function allFinite<T extends object>(result: T, what: string): T {
+  for (const [key, value] of Object.entries(result)) {
+    if (typeof value === 'number') finite(value, `${what} (${key})`);
+  }
+  return result;
+}
+
 function datesOf(checker: InputChecker, value: unknown, count: number): number[] {
   if (!Array.isArray(value)) {
     checker.problem('/dates', 'must be an array of ISO dates (YYYY-MM-DD)');
@@ -231,7 +242,7 @@ export function createFinanceOperations(): FinanceOperations {
       const costs = c.numberArray(b['costs'], '/costs', { minItems: 1 });
       const r = b['rate'] === undefined ? undefined : c.number(b['rate'], '/rate', RATE);
       c.throwIfAny();
-      return roi(benefits, costs, r);
+      return allFinite(roi(benefits, costs, r), 'ROI');
     },
 
     breakEven(request: BreakEvenRequest) {
@@ -241,7 +252,7 @@ export function createFinanceOperations(): FinanceOperations {
       const price = c.number(b['pricePerUnit'], '/pricePerUnit');
       const variable = c.number(b['variableCostPerUnit'], '/variableCostPerUnit');
       c.throwIfAny();
-      return breakEven(fixedCosts, price, variable);
+      return allFinite(breakEven(fixedCosts, price, variable), 'Break-even');
     },
 
     tco(request: TcoRequest) {
@@ -252,7 +263,7 @@ export function createFinanceOperations(): FinanceOperations {
       const salvage = c.optionalNumber(b['salvageValue'], '/salvageValue', 0);
       const r = b['rate'] === undefined ? undefined : c.number(b['rate'], '/rate', RATE);
       c.throwIfAny();
-      return tco(acquisition, operatingCosts, salvage, r);
+      return allFinite(tco(acquisition, operatingCosts, salvage, r), 'TCO');
     },
   };
 }

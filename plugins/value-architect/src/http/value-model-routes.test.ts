@@ -185,6 +185,25 @@ describe('/api/v1/value-models', () => {
       expect(simulated.body.simulation).toMatchObject({ trials: 500, seed: 9, stochasticDrivers: ['support_tickets_deflected', 'engineering_hours_saved'] });
       const again = await calc.simulate({ model: res.body.model, trials: 500, seed: 9 });
       expect(simulated.body.simulation.percentiles).toEqual(again.percentiles);
+      // Uncertain drivers: the expected NPV and P(NPV > 0) stand beside the point NPV (issue #11 item 8).
+      expect(evaluation.body.headline).toEqual(await calc.headline({ model: res.body.model }));
+      expect(evaluation.body.headline.pointNpv).toBe(evaluation.body.metrics.npv.value);
+    });
+
+    it('saves correlations and periodsPerYear (issue #11), and refuses a matrix that cannot hold with 422 VV_CORRELATION_INVALID', async () => {
+      const model = { ...helpdeskModel, periodsPerYear: 12, correlations: [{ a: 'users', b: 'hours_saved', rho: 0.6 }] };
+      const saved = await create({ name: 'Correlated', model });
+      expect(saved.status).toBe(201);
+      expect(saved.body.model).toMatchObject({ periodsPerYear: 12, correlations: [{ a: 'users', b: 'hours_saved', rho: 0.6 }] });
+      const evaluation = await k.request('GET', `/api/v1/value-models/${saved.body.id}/evaluation?trials=500&seed=3`);
+      expect(evaluation.body.headline.dependence).toMatchObject({ method: 'iman-conover' });
+      expect(evaluation.body.simulation.dependence).toMatchObject({ method: 'iman-conover' });
+      expect(evaluation.body.metrics.irr.periodsPerYear).toBe(12);
+      const bad = await create({ name: 'Bad', model: { ...helpdeskModel, correlations: [{ a: 'users', b: 'loaded_hourly_rate', rho: 0.6 }] } });
+      expect(bad.status).toBe(422);
+      expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(bad.body.code).toBe('VV_CORRELATION_INVALID');
+      expect(bad.body.errors).toEqual([expect.objectContaining({ pointer: '/model/correlations/0/b' })]);
     });
 
     it('starts a model from every driver of an industry by default', async () => {

@@ -201,7 +201,8 @@ export interface SimulateContext {
 /**
  * The calculation engine, in-process, for other plugins (committer, amplifier). Same functions, arguments and
  * results as the `/api/v1/calculate/*` routes. Invalid input throws `VvError('VV_VALIDATION')` with JSON pointers;
- * inputs without a solution throw `VvError('VV_NO_SOLUTION')`.
+ * a model whose `correlations` cannot hold throws `VvError('VV_CORRELATION_INVALID')` (422); inputs without a
+ * solution throw `VvError('VV_NO_SOLUTION')`. Every answer that simulates states its `dependence` assumption.
  *
  * @example
  * const { result, roots } = calc.irr({ cashFlows: [-100, 39, 59, 55, 20] }); // 0.2809..., [0.2809...]
@@ -231,6 +232,7 @@ export interface CalculationService {
   scenario(request: ScenarioRequest): WhatIfResult;
   sensitivity(request: SensitivityRequest): SensitivityResult;
   goalSeek(request: GoalSeekRequest): GoalSeekResult;
+  /** Risk cases read off the simulated NPV (P10 / P50 / P90 by default) and their Swanson-weighted value. */
   riskAdjustment(request: RiskAdjustmentRequest, context?: SimulateContext): Promise<RiskAdjustmentResult>;
   simulate(request: SimulateRequest, context?: SimulateContext): Promise<SimulationResult>;
 }

@@ -3,11 +3,6 @@ import type { CorrelationPlan } from './correlation-matrix';
 import { normalQuantile } from './normal-quantile';
 import type { SeededRandom } from './seeded-random';
 
-function hasTies(sortedValues: Float64Array): boolean {
-  for (let i = 1; i < sortedValues.length; i++) if (sortedValues[i] === sortedValues[i - 1]) return true;
-  return false;
-}
-
 /**
  * Iman & Conover (1982), "A distribution-free approach to inducing rank correlation among input variables"
  * (Communications in Statistics B11(3)): the drawn columns keep their values (so every marginal is exactly what its
@@ -98,34 +93,30 @@ export class ImanConover {
       }
     }
     const { sortedKeys, sorted } = this;
+    // Rows in the order of T's column from one native sort of packed keys: the value quantised to the high bits
+    // (order-preserving), the row index in the low bits (exact below 2^53, and it breaks ties), several times faster
+    // than an index sort with a comparator.
+    const indexBits = Math.max(1, Math.ceil(Math.log2(n)));
+    const base = 2 ** indexBits;
+    const levels = 2 ** (52 - indexBits) - 1;
     for (let j = 0; j < k; j++) {
       const target = t[j]!;
       const column = columns[j]!;
-      // Ranks of T's column by a native typed-array sort and a binary search per row: several times faster than an
-      // index sort with a comparator. Scores are continuous, so ties have probability zero.
+      let min = Infinity;
+      let max = -Infinity;
+      for (let i = 0; i < n; i++) {
+        const x = target[i]!;
+        if (x < min) min = x;
+        if (x > max) max = x;
+      }
+      const scale = max > min ? levels / (max - min) : 0;
       const keys = sortedKeys.subarray(0, n);
-      keys.set(target.subarray(0, n));
+      for (let i = 0; i < n; i++) keys[i] = Math.floor((target[i]! - min) * scale) * base + i;
       keys.sort();
       const values = sorted.subarray(0, n);
       values.set(column.subarray(0, n));
       values.sort();
-      if (hasTies(keys)) {
-        // A tie (possible only in tiny slices with symmetric scores) would hand two rows the same value: rank by index.
-        const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => target[x]! - target[y]! || x - y);
-        order.forEach((row, rank) => (column[row] = values[rank]!));
-        continue;
-      }
-      for (let i = 0; i < n; i++) {
-        const x = target[i]!;
-        let lo = 0;
-        let hi = n - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (keys[mid]! < x) lo = mid + 1;
-          else hi = mid;
-        }
-        column[i] = values[lo]!;
-      }
+      for (let rank = 0; rank < n; rank++) column[keys[rank]! % base] = values[rank]!;
     }
   }
 }

@@ -16,9 +16,11 @@ const hours = (id: string, dueDate: string, target: number) => ({ id, title: id,
 const tickets = (id: string, dueDate: string, target: number) => ({ id, title: id, dueDate, metric: 'tickets_deflected', target });
 const commitment = (id: string, overrides: Partial<Commitment> = {}): Commitment => commitmentFixture({ id, ...overrides });
 
+// Signed 60 days ago, as the measurements start: the projection window runs from there to each due date.
+const signed60 = { signedAt: `${day(-60)}T00:00:00.000Z` };
 const committer = fakeCommitter([
-  commitment('c-math', { milestones: [hours('ms-near', day(30), 400), hours('ms-final', day(120), 1200), tickets('ms-tickets', day(60), 500)] }),
-  commitment('c-trend', { milestones: [hours('ms-trend', day(30), 400)] }),
+  commitment('c-math', { ...signed60, milestones: [hours('ms-near', day(30), 400), hours('ms-final', day(120), 1200), tickets('ms-tickets', day(60), 500)] }),
+  commitment('c-trend', { ...signed60, milestones: [hours('ms-trend', day(30), 400)] }),
   commitment('c-hit', { milestones: [hours('ms-hit', day(30), 300), hours('ms-late', day(-10), 1000)] }),
   commitment('c-csv', { milestones: [hours('ms-csv', day(90), 1000)] }),
   commitment('c-events', { milestones: [hours('ms-ev', day(90), 1000)] }),
@@ -342,21 +344,28 @@ describe('/api/v1/realization through the test kernel', () => {
 
       // As of a past date the measurements after it do not count.
       const earlier = (await get(`/commitments/c-math?asOf=${day(-15)}`)).body;
-      expect(earlier.milestones[0]).toMatchObject({ actual: 160, measurements: 2 });
-      expect(earlier.milestones[2]).toMatchObject({ actual: 200, status: 'pending' });
+      expect(earlier.milestones[0]).toMatchObject({ actual: 160, measurements: 2, status: 'insufficient-data' });
+      expect(earlier.milestones[2]).toMatchObject({ actual: 200, status: 'insufficient-data' });
     });
 
     it('publishes realization.at-risk once per transition, then milestone.missed once the due date passes (moved with asOf)', async () => {
       expect((await measure('c-trend', 'hours_saved', 100, day(-60))).status).toBe(201);
-      expect(eventsOf('c-trend', 'realization.at-risk')).toHaveLength(0); // one point: pending
-      await measure('c-trend', 'hours_saved', 160, day(-30)); // 2 h/day → 280 by day +30: at risk
-      await measure('c-trend', 'hours_saved', 200, day(-10)); // still at risk: no second event
+      await measure('c-trend', 'hours_saved', 160, day(-30));
+      // One reading, then two: too few to project (issue #11) — insufficient data, no event.
+      expect((await get('/commitments/c-trend')).body.milestones[0].status).toBe('insufficient-data');
+      expect(eventsOf('c-trend', 'realization.at-risk')).toHaveLength(0);
+      await measure('c-trend', 'hours_saved', 200, day(-10)); // 2 h/day on every pair → 220 + 2·30 = 280 by day +30, below the plan's 400: at risk
       expect(eventsOf('c-trend', 'realization.at-risk')).toHaveLength(1);
-      // Points (−60,100) (−30,160) (−10,200) (0,390): slope 8450 / 2100 = 4.0238 h/day → 212.5 + 4.0238·55 = 433.8 ≥ 400.
+      // Points (−60,100) (−30,160) (−10,200) (0,390): pairwise slopes 2, 2, 2, 4.833, 7.667, 19 → Theil–Sen 41/12 h/day,
+      // intercept median(305, 262.5, 234.17, 390) = 283.75 → 283.75 + 30·41/12 = 386.25 by day +30, raised to the 390
+      // already counted (a running total does not fall). The interval's upper slope is the largest (19: n = 4 leaves
+      // little to trim), so the plan's 400 lies inside it: on track.
       await measure('c-trend', 'hours_saved', 390, day(0));
       const onTrack = (await get('/commitments/c-trend')).body.milestones[0];
       expect(onTrack.status).toBe('on-track');
-      expect(onTrack.projected).toBeCloseTo(212.5 + (8450 / 2100) * 55, 6);
+      expect(onTrack.projected).toBe(390);
+      expect(onTrack.trendPerDay).toBeCloseTo(41 / 12, 9);
+      expect(onTrack.projection.high).toBeGreaterThan(400);
 
       const before = await post('/commitments/c-trend/evaluate', { asOf: `${day(30)}T23:59:59Z` });
       expect(before.status).toBe(200);

@@ -250,9 +250,9 @@ describe('/api/v1/realization through the test kernel', () => {
       // The first note is quoted and spans two lines, so the too-long one is on spreadsheet row 4.
       const text = [
         'Measured At,Metric,Value,Note,Comment',
-        `${day(-9)},hours_saved,30,"shift A, ""night"" crew\nsecond line",x`,
-        `${day(-8)},hours_saved,31,${'n'.repeat(1001)},y`,
-        `${day(-7)},hours_saved,32,,z`,
+        `${day(-2)},hours_saved,30,"shift A, ""night"" crew\nsecond line",x`,
+        `${day(-1)},hours_saved,31,${'n'.repeat(1001)},y`,
+        `${day(0)},hours_saved,32,,z`,
       ].join('\n');
       const res = await post('/imports', { csv: text, commitmentId: 'c-notes' });
       expect(res.status).toBe(201);
@@ -423,11 +423,16 @@ describe('/api/v1/realization through the test kernel', () => {
     });
 
     it('records the note of a reported measurement, and refuses one over 1000 characters naming the field', async () => {
-      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 50, measuredAt: day(-2), note: 'from the billing run' });
-      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 51, measuredAt: day(-2), note: 'n'.repeat(1001) });
+      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 50, measuredAt: day(0), note: 'from the billing run' });
+      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 51, measuredAt: day(0), note: 'n'.repeat(1001) });
+      // hours_saved is cumulative: a reported 40 after the 50 is refused like a bad field (issue #11, item 3).
+      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 40, measuredAt: day(0) });
       const items = (await get('/measurements?commitmentId=c-notes')).body.items.filter((m: { source: string }) => m.source === 'event:billing');
       expect(items).toEqual([expect.objectContaining({ value: 50, note: 'from the billing run' })]);
-      expect(eventsOf('c-notes', 'measurement.rejected').map((e) => e.payload.problems)).toEqual([[{ field: 'note', message: 'must be at most 1000 characters' }]]);
+      expect(eventsOf('c-notes', 'measurement.rejected').map((e) => e.payload.problems)).toEqual([
+        [{ field: 'note', message: 'must be at most 1000 characters' }],
+        [{ field: 'value', message: `hours_saved is cumulative: 40 is below the previous reading 50 on ${day(0)}; send a higher reading, or a correction with a reason` }],
+      ]);
     });
 
     it('refuses a bad one with measurement.rejected, and another tenant cannot measure this tenant\'s commitment', async () => {

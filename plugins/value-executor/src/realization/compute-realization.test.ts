@@ -71,6 +71,7 @@ describe('computeRealization', () => {
     // 0.12 + 0.13·87/180 = 0.182833 — inside the interval: on track, not achieved and not projected at 0.62.
     expect(rate.projected).toBeNull();
     expect(rate.projection).toMatchObject({ at: '2027-03-29', capped: true, low: 0 });
+    expect(rate.projection!.note).toMatch(/^projected to 2027-03-29 only: at most twice the observed span/);
     expect(rate.projection!.value).toBeCloseTo(0.325, 12);
     expect(rate.projection!.high).toBeCloseTo(0.912, 12);
     expect(rate.projection!.planned).toBeCloseTo(0.12 + (0.13 * 87) / 180, 12);

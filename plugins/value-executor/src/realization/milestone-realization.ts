@@ -31,6 +31,8 @@ export interface MilestoneReport extends MilestoneRealization {
     readonly low: number;
     readonly high: number;
     readonly capped: boolean;
+    /** Why the projection stops short of the due date, when it does. */
+    readonly note: string | null;
     /** The time-phased plan at `at`: at-risk when it is above `high`. */
     readonly planned: number;
   } | null;
@@ -109,7 +111,19 @@ export function milestoneRealization(commitment: Commitment, milestone: Mileston
     basis: current.basis,
     windowDays,
     latestReading: readings.length > 0 ? readings[readings.length - 1]!.value : null,
-    projection: p ? { at: isoDate(p.atMs), value: p.value, low: p.low, high: p.high, capped: p.capped, planned: plan(p.atMs) } : null,
+    projection: p
+      ? {
+          at: isoDate(p.atMs),
+          value: p.value,
+          low: p.low,
+          high: p.high,
+          capped: p.capped,
+          note: p.capped
+            ? `projected to ${isoDate(p.atMs)} only: at most twice the observed span past the last reading, and the commitment carries no ramp-up of its model to follow to ${milestone.dueDate}`
+            : null,
+          planned: plan(p.atMs),
+        }
+      : null,
     plannedToDate: plan(asOfMs),
     insufficientDataReason: status === 'insufficient-data' && !projected.ok ? projected.reason : null,
   };

@@ -16,6 +16,34 @@ export interface Milestone {
   readonly target: number;
 }
 
+/**
+ * What a metric's readings are (issue #11):
+ * - `cumulative`: a running total to date (tickets deflected so far); readings never fall;
+ * - `level`: a state at a point in time (a deflection rate, a headcount); judged on a trailing-window average;
+ * - `flow`: the amount of one period ending at the reading (tickets deflected this week); summed toward a target
+ *   (`aggregate: 'sum'`, the default) or averaged for a rate target (`aggregate: 'mean'`).
+ */
+export type MetricKind = 'cumulative' | 'level' | 'flow';
+
+/** How a commitment's metric is measured. Metrics without one get a default from value-executor (see its docs). */
+export interface MetricDefinition {
+  /** The metric: a milestone metric, success-criterion metric or driver key of the commitment. */
+  readonly key: string;
+  readonly kind: MetricKind;
+  readonly unit: string;
+  /** Physical lower bound of a reading (a rate: 0), or null. */
+  readonly min: number | null;
+  /** Physical upper bound of a reading (a rate: 1), or null. */
+  readonly max: number | null;
+  /** Flow metrics: sum the periods toward the target, or average them for a rate target. */
+  readonly aggregate?: 'sum' | 'mean';
+  /**
+   * The part of the committed value (in the commitment's currency) that rides on this metric; realization's
+   * overall figure is weighted by it. Null or absent: an equal share of what the declared metrics leave.
+   */
+  readonly valueAtStake?: number | null;
+}
+
 export type CriterionOperator = '>=' | '>' | '<=' | '<' | '==';
 
 export interface SuccessCriterion {
@@ -57,6 +85,8 @@ export interface Commitment {
   readonly drivers: readonly CommittedDriver[];
   readonly milestones: readonly Milestone[];
   readonly successCriteria: readonly SuccessCriterion[];
+  /** Declared metrics (kind, unit, bounds, value at stake); absent or empty on commitments made before they existed. */
+  readonly metrics?: readonly MetricDefinition[];
   readonly createdBy: string;
   readonly createdAt: string;
   readonly signedAt: string | null;

@@ -8,6 +8,8 @@ export {
   type CommittedDriver,
   type CriterionOperator,
   type Milestone,
+  type MetricDefinition,
+  type MetricKind,
   type SuccessCriterion,
 } from './commitments-api';
 export type { CommitmentResource, CommitmentTransition, CommitmentVersionSummary } from './commitments/commitment-store';

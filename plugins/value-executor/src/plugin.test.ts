@@ -17,8 +17,8 @@ describe('value-executor plugin', () => {
 
   it('exports a plugin with a database in its own schema and the dependencies its manifest justifies', () => {
     expect(isVvPlugin(plugin)).toBe(true);
-    expect(Object.keys(plugin.deps).sort()).toEqual(['commitments', 'db', 'events', 'http', 'jobs', 'logger']);
+    expect(Object.keys(plugin.deps).sort()).toEqual(['audit', 'commitments', 'db', 'events', 'http', 'jobs', 'logger']);
     expect(plugin.database?.entities?.every((e) => e.meta.schema === 'value_executor')).toBe(true);
-    expect(plugin.database?.migrations.map((m) => m.name)).toEqual(['0001-measurements', '0002-milestone-states', '0003-measurement-notes']);
+    expect(plugin.database?.migrations.map((m) => m.name)).toEqual(['0001-measurements', '0002-milestone-states', '0003-measurement-notes', '0004-measurement-corrections']);
   });
 });

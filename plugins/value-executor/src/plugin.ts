@@ -31,14 +31,15 @@ export function createValueExecutorPlugin(options: ValueExecutorOptions = {}): V
       db: coreServices.db,
       events: coreServices.events,
       jobs: coreServices.jobs,
+      audit: coreServices.audit,
       logger: coreServices.logger,
       commitments: commitmentsRef,
     },
     database: { entities: [MeasurementEntity], migrations: executorMigrations },
-    setup({ http, db, events, jobs, logger, commitments }, registrar) {
+    setup({ http, db, events, jobs, audit, logger, commitments }, registrar) {
       const store = new MeasurementStore(db);
       const engine = new RealizationEngine({ db, store, commitments, events, logger });
-      const recorder = new MeasurementRecorder({ store, engine, commitments, events, logger });
+      const recorder = new MeasurementRecorder({ store, engine, commitments, events, audit, logger });
       for (const route of createRealizationRoutes({ store, recorder, engine, commitments })) http.route(route);
       subscribeToReportedMeasurements(events, recorder, logger);
       schedulePeriodicEvaluation(jobs, { engine, commitments, logger }, options.evaluation ?? dailyEvaluation);

@@ -8,20 +8,30 @@ export interface MilestoneRealization {
   readonly metric: string;
   readonly dueDate: string;
   readonly target: number;
-  /** Latest cumulative actual of the metric, or null before the first measurement. */
+  /**
+   * The metric's value as judged: the latest running total (cumulative metrics, flows summed toward the target),
+   * or a level's trailing-window average; null before there is one.
+   */
   readonly actual: number | null;
   /** actual / target (0 when no actual). */
   readonly ratio: number;
-  /** Value of the trend extrapolated to the due date (least squares over the measurements), or null with < 2 points. */
+  /**
+   * The Theil–Sen run rate projected to the due date, or null when no projection reaches it (too few readings,
+   * too short a span, or a due date beyond twice the observed span).
+   */
   readonly projected: number | null;
-  readonly status: 'pending' | 'on-track' | 'at-risk' | 'achieved' | 'missed';
+  /**
+   * `insufficient-data`: no projection can be made yet (issue #11). `pending` is no longer produced (it meant
+   * "no trend yet") but may still sit in stored milestone states from before.
+   */
+  readonly status: 'pending' | 'insufficient-data' | 'on-track' | 'at-risk' | 'achieved' | 'missed';
 }
 
 export interface DriverRealization {
   readonly key: string;
   /** Committed value of the driver. */
   readonly committed: number;
-  /** Latest actual of the driver's metric, or null. */
+  /** The driver metric's value as judged (latest running total, or a level's trailing average), or null. */
   readonly actual: number | null;
   /** (actual - committed) / committed, or null without actuals. */
   readonly variance: number | null;
@@ -29,7 +39,7 @@ export interface DriverRealization {
 
 export interface Realization {
   readonly commitmentId: string;
-  /** Weighted realization 0..n (1 = fully realized). */
+  /** Realization 0..n (1 = fully realized) over the measured metrics, weighted by value at stake; 0 when none is measured. */
   readonly overall: number;
   readonly milestones: readonly MilestoneRealization[];
   readonly drivers: readonly DriverRealization[];

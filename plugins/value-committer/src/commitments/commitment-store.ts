@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { decodeCursor, encodeCursor, VvError, type Page, type PluginDatabase } from '@valueverse/plugin-sdk';
-import type { Commitment, CommitmentStatus, CommittedDriver, Milestone, SuccessCriterion } from '../commitments-api';
+import type { Commitment, CommitmentStatus, CommittedDriver, MetricDefinition, Milestone, SuccessCriterion } from '../commitments-api';
 import { CommitmentEntity, CommitmentTransitionEntity, type CommitmentRow } from '../data/commitment-entities';
 import { canTransition, isSigned } from './commitment-lifecycle';
 import type { CommitmentSimulation } from './committed-value';
@@ -19,11 +19,13 @@ export interface CommitmentContent {
   readonly drivers: readonly CommittedDriver[];
   readonly milestones: readonly Milestone[];
   readonly successCriteria: readonly SuccessCriterion[];
+  readonly metrics: readonly MetricDefinition[];
   readonly simulation: CommitmentSimulation;
 }
 
 /** A commitment as the API shows it: the `Commitment` contract plus its bookkeeping. */
 export interface CommitmentResource extends Commitment {
+  readonly metrics: readonly MetricDefinition[];
   /** Id of the amendment made from this version, if any. */
   readonly amendedBy: string | null;
   readonly amendmentReason: string | null;
@@ -85,6 +87,7 @@ function toResource(row: CommitmentRow): CommitmentResource {
     drivers: row.drivers,
     milestones: row.milestones,
     successCriteria: row.successCriteria,
+    metrics: row.metrics ?? [],
     createdBy: row.createdBy,
     createdAt: row.createdAt.toISOString(),
     signedAt: row.signedAt ? row.signedAt.toISOString() : null,
@@ -214,6 +217,7 @@ export class CommitmentStore {
         drivers: old.drivers,
         milestones: old.milestones,
         successCriteria: old.successCriteria,
+        metrics: old.metrics ?? [],
         simulation: old.simulation,
         ...changes,
       };
@@ -333,6 +337,7 @@ export class CommitmentStore {
       drivers: [...content.drivers],
       milestones: [...content.milestones],
       successCriteria: [...content.successCriteria],
+      metrics: [...content.metrics],
       simulation: content.simulation,
       createdBy: actor,
       createdAt: now,

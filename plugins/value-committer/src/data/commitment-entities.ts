@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { CommitmentStatus, CommittedDriver, Milestone, SuccessCriterion } from '../commitments-api';
+import type { CommitmentStatus, CommittedDriver, MetricDefinition, Milestone, SuccessCriterion } from '../commitments-api';
 import type { CommitmentSimulation } from '../commitments/committed-value';
 
 const SCHEMA = 'value_committer';
@@ -25,6 +25,7 @@ export interface CommitmentRow {
   drivers: CommittedDriver[];
   milestones: Milestone[];
   successCriteria: SuccessCriterion[];
+  metrics: MetricDefinition[];
   simulation: CommitmentSimulation;
   createdBy: string;
   createdAt: Date;
@@ -70,6 +71,7 @@ export const CommitmentEntity = new EntitySchema<CommitmentRow>({
     drivers: { type: 'json' },
     milestones: { type: 'json' },
     successCriteria: { type: 'json', fieldName: 'success_criteria' },
+    metrics: { type: 'json' },
     simulation: { type: 'json' },
     createdBy: { type: 'text', fieldName: 'created_by' },
     createdAt: { type: 'datetime', fieldName: 'created_at', columnType: 'timestamptz' },

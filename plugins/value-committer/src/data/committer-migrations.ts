@@ -51,4 +51,13 @@ export const committerMigrations: readonly PluginMigration[] = [
     ],
     down: ['drop table commitment_transitions', 'drop table commitments'],
   },
+  {
+    name: '0002-commitment-metrics',
+    up: [
+      // Declared metrics (kind, unit, bounds, value at stake). Rows from before have none: '[]' means "use the
+      // defaults" (value-executor reads a metric without a declaration as its documented default), not "no metrics".
+      `alter table commitments add column metrics jsonb not null default '[]'::jsonb`,
+    ],
+    down: ['alter table commitments drop column metrics'],
+  },
 ];

@@ -303,6 +303,19 @@ describe('/api/v1/commitments', () => {
       expectValidation(await create({ modelVersion: 99 }), ['/modelVersion']);
     });
 
+    it('metric declarations: a metric declared twice, bounds the wrong way round, aggregate on a non-flow', async () => {
+      expectValidation(
+        await create({
+          metrics: [
+            { key: 'rate', kind: 'level', min: 1, max: 0 },
+            { key: 'rate', kind: 'cumulative', aggregate: 'sum' },
+          ],
+        }),
+        ['/metrics/0/max', '/metrics/1/aggregate', '/metrics/1/key'],
+      );
+      expectValidation(await create({ metrics: [{ key: 'x', kind: 'stock' }, { key: 'y', kind: 'level', valueAtStake: -1 }] }), ['/metrics/0/kind', '/metrics/1/valueAtStake']);
+    });
+
     it('PUT /commitments/:id, transitions and amendments', async () => {
       const { body: c } = await create();
       expectValidation(await k.request('PUT', `/api/v1/commitments/${c.id}`, { body: {} }), ['']);
@@ -361,6 +374,26 @@ describe('/api/v1/commitments', () => {
       expectValidation(await create({}, 'globex'), ['/modelId']);
       expect((await k.request('GET', '/api/v1/commitments', { tenant: 'globex' })).body).toEqual({ items: [], nextCursor: null });
       expect((await k.request('GET', `/api/v1/commitments/${draft.id}`)).body).toMatchObject({ status: 'draft', title: draft.title });
+    });
+  });
+
+  describe('metric declarations', () => {
+    it('stores what each metric measures (defaults filled in), keeps them through an amendment, and [] when none were declared', async () => {
+      const metrics = [
+        { key: 'deflection_rate', kind: 'level', unit: 'share of tickets', min: 0, max: 1, valueAtStake: 30000 },
+        { key: 'tickets_deflected', kind: 'flow' },
+      ];
+      const { body: c } = await create({ metrics });
+      expect(c.metrics).toEqual([
+        { key: 'deflection_rate', kind: 'level', unit: 'share of tickets', min: 0, max: 1, valueAtStake: 30000 },
+        { key: 'tickets_deflected', kind: 'flow', unit: '', min: null, max: null, aggregate: 'sum', valueAtStake: null },
+      ]);
+      expect((await k.request('GET', `/api/v1/commitments/${c.id}`)).body.metrics).toEqual(c.metrics);
+      const id = await signed({ metrics });
+      const amended = await k.request('POST', `/api/v1/commitments/${id}/amendments`, { body: { reason: 'new title', title: 'Amended' } });
+      expect(amended.status).toBe(201);
+      expect(amended.body.metrics).toHaveLength(2);
+      expect((await create()).body.metrics).toEqual([]);
     });
   });
 

@@ -6,6 +6,7 @@ import type { CommitmentStatus, Milestone, SuccessCriterion } from '../commitmen
 import type { AppliedTransition, CommitmentContent, CommitmentResource, CommitmentStore } from '../commitments/commitment-store';
 import { transitionEvent } from '../commitments/commitment-lifecycle';
 import { committedValueOf } from '../commitments/committed-value';
+import { checkMetricDefinitions, type MetricDefinitionInput } from '../commitments/metric-definitions';
 import { commitmentResponses, commitmentSchemas, idParams } from './commitment-schemas';
 
 export interface CommitmentRouteDeps {
@@ -28,6 +29,7 @@ interface ContentBody {
   allowNonPositive?: boolean;
   milestones?: MilestoneInput[];
   successCriteria?: CriterionInput[];
+  metrics?: MetricDefinitionInput[];
 }
 interface CreateBody extends ContentBody {
   modelId: string;
@@ -72,7 +74,7 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
   const riskAdjusted = async (
     request: PluginRequest,
     input: { modelId: string; modelVersion?: number; confidence: number; trials: number; seed: number; allowNonPositive?: boolean },
-  ): Promise<Omit<CommitmentContent, 'title' | 'milestones' | 'successCriteria'> & { modelName: string }> => {
+  ): Promise<Omit<CommitmentContent, 'title' | 'milestones' | 'successCriteria' | 'metrics'> & { modelName: string }> => {
     const tenantId = request.tenant.id;
     const version = await models.getVersion(tenantId, input.modelId, input.modelVersion);
     if (!version) {
@@ -107,11 +109,13 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
     const problems: FieldProblem[] = [];
     const milestones = withIds(body.milestones, 'milestones', problems);
     const successCriteria = withIds(body.successCriteria, 'successCriteria', problems);
+    const metrics = body.metrics === undefined ? undefined : checkMetricDefinitions(body.metrics, problems);
     if (problems.length > 0) throw VvError.validation(problems);
     const changes: Partial<CommitmentContent> = {
       ...(body.title === undefined ? {} : { title: body.title }),
       ...(milestones ? { milestones } : {}),
       ...(successCriteria ? { successCriteria } : {}),
+      ...(metrics ? { metrics } : {}),
     };
     const rerun = [body.modelVersion, body.confidence, body.trials, body.seed, body.allowNonPositive].some((x) => x !== undefined);
     if (rerun) {
@@ -145,6 +149,7 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
       const problems: FieldProblem[] = [];
       const milestones = withIds(b.milestones, 'milestones', problems) ?? [];
       const successCriteria = withIds(b.successCriteria, 'successCriteria', problems) ?? [];
+      const metrics = checkMetricDefinitions(b.metrics ?? [], problems);
       if (problems.length > 0) throw VvError.validation(problems);
       const { modelName, ...risk } = await riskAdjusted(request, {
         modelId: b.modelId,
@@ -154,7 +159,7 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
         seed: b.seed ?? randomInt(0, MAX_SEED + 1),
         allowNonPositive: b.allowNonPositive ?? false,
       });
-      const created = await store.create(request.tenant.id, request.user.id, { title: b.title ?? modelName, milestones, successCriteria, ...risk });
+      const created = await store.create(request.tenant.id, request.user.id, { title: b.title ?? modelName, milestones, successCriteria, metrics, ...risk });
       await audit.record({ action: 'commitment.created', tenantId: request.tenant.id, target: created.id, after: { committedValue: created.committedValue, confidence: created.confidence } });
       await announce(request.tenant.id, 'commitment.created', created);
       return respond(201, created, { Location: `/api/v1${BASE}/${created.id}` });

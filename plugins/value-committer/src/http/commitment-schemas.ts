@@ -30,6 +30,21 @@ const successCriterion: JsonSchema = {
   },
 };
 
+const metricDefinition: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'kind'],
+  properties: {
+    key: metric,
+    kind: { enum: ['cumulative', 'level', 'flow'], description: 'cumulative (running total), level (state; judged on a trailing average) or flow (amount per period)' },
+    unit: { type: 'string', maxLength: 50, description: "e.g. 'tickets', 'share of tickets'" },
+    min: { type: ['number', 'null'], description: 'Physical lower bound of a reading (a rate: 0)' },
+    max: { type: ['number', 'null'], description: 'Physical upper bound of a reading (a rate: 1)' },
+    aggregate: { enum: ['sum', 'mean'], description: 'Flow metrics: sum periods toward the target (default) or average them for a rate target' },
+    valueAtStake: { type: ['number', 'null'], minimum: 0, description: 'Part of the committed value riding on this metric (weights the overall realization)' },
+  },
+};
+
 // What the risk adjustment reads: confidence level and the simulation that turns it into a percentile.
 const riskFields: Record<string, JsonSchema> = {
   modelVersion: { type: 'integer', minimum: 1, description: 'Version of the value model (default: its latest)' },
@@ -47,6 +62,7 @@ const contentFields: Record<string, JsonSchema> = {
   ...riskFields,
   milestones: { type: 'array', maxItems: 100, items: milestone },
   successCriteria: { type: 'array', maxItems: 100, items: successCriterion },
+  metrics: { type: 'array', maxItems: 100, items: metricDefinition },
 };
 
 export const idParams: JsonSchema = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } };
@@ -112,6 +128,7 @@ export const commitmentResponses = {
       drivers: { type: 'array' },
       milestones: { type: 'array', items: milestone },
       successCriteria: { type: 'array', items: successCriterion },
+      metrics: { type: 'array', items: metricDefinition },
       simulation: { type: 'object' },
       createdBy: { type: 'string' },
       createdAt: { type: 'string', format: 'date-time' },

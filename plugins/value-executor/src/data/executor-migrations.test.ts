@@ -60,9 +60,10 @@ describe('executor migrations on embedded PostgreSQL', () => {
     await expect(insertNote('\u{1F4CF}'.repeat(1000))).resolves.toEqual([]);
   });
 
-  it('0003 is the newest step and reverts: the column goes, the measurements stay, and it applies again', async () => {
-    expect(executorMigrations.at(-1)).toBe(notes);
-    const recorded = await k.request('POST', '/api/v1/realization/measurements', { body: { commitmentId: 'c-1', metric: 'hours_saved', value: 9, measuredAt: day(-1), note: 'kept?' } });
+  it('0003 reverts: the column goes, the measurements stay, and it applies again', async () => {
+    // 0004 runs after 0003 and does not touch the note column: 0003 reverts on its own.
+    expect(executorMigrations.map((m) => m.name)).toEqual(['0001-measurements', '0002-milestone-states', '0003-measurement-notes', '0004-measurement-corrections']);
+    const recorded = await k.request('POST', '/api/v1/realization/measurements', { body: { commitmentId: 'c-1', metric: 'hours_saved', value: 9, measuredAt: new Date().toISOString(), note: 'kept?' } });
     expect(recorded.status).toBe(201);
     const before = await count();
 
@@ -75,5 +76,32 @@ describe('executor migrations on embedded PostgreSQL', () => {
     await expect(insertNote('n'.repeat(1001))).rejects.toThrow(/measurements_note_length/);
     // Notes go with the column; the measurements read back without one.
     expect((await k.request('GET', `/api/v1/realization/measurements/${recorded.body.id}`)).body).toMatchObject({ value: 9, note: null });
+  });
+
+  it('0004 is the newest step: corrections are kept with their reason and the readings they replace; it reverts and applies again', async () => {
+    const corrections = executorMigrations.at(-1)!;
+    expect(corrections.name).toBe('0004-measurement-corrections');
+    const columns = () =>
+      database.execute<{ column_name: string }>(
+        `select column_name from information_schema.columns
+          where table_schema = 'value_executor' and table_name = 'measurements' and column_name in ('correction_reason', 'superseded_by') order by column_name`,
+      );
+    expect((await columns()).map((c) => c.column_name)).toEqual(['correction_reason', 'superseded_by']);
+    for (const [value, at] of [[100, day(-3)], [300, day(-2)]] as const) {
+      expect((await k.request('POST', '/api/v1/realization/measurements', { body: { commitmentId: 'c-1', metric: 'tickets_deflected', value, measuredAt: at } })).status).toBe(201);
+    }
+    const corrected = await k.request('POST', '/api/v1/realization/measurements', {
+      body: { commitmentId: 'c-1', metric: 'tickets_deflected', value: 200, measuredAt: day(-1), correction: { reason: 'recount' } },
+    });
+    expect(corrected.status).toBe(201);
+    const before = await count();
+
+    await runInSchema(corrections.down);
+    expect(await columns()).toEqual([]);
+    expect(await count()).toBe(before);
+    await runInSchema(corrections.up);
+    expect((await columns()).map((c) => c.column_name)).toEqual(['correction_reason', 'superseded_by']);
+    // Reverted, the correction and the pointer are gone: every reading counts again, as before 0004.
+    expect((await k.request('GET', `/api/v1/realization/measurements/${corrected.body.id}`)).body).toMatchObject({ value: 200, correctionReason: null, supersededBy: null });
   });
 });

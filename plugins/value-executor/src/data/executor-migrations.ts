@@ -51,4 +51,17 @@ export const executorMigrations: readonly PluginMigration[] = [
     ],
     down: ['alter table measurements drop column note'],
   },
+  {
+    name: '0004-measurement-corrections',
+    up: [
+      // A correction is a reading with a reason (same check as notes); the readings it replaces stay, pointing at it,
+      // so realization leaves them out and the audit trail keeps them. Rows from before have neither: they count.
+      `alter table measurements add column correction_reason text
+        constraint measurements_correction_reason_length check (char_length(correction_reason) <= 1000)`,
+      'alter table measurements add column superseded_by uuid',
+      // Realization and the cumulative check read the counted readings of one series.
+      'create index measurements_counted on measurements (tenant_id, commitment_id, metric, measured_at) where superseded_by is null',
+    ],
+    down: ['drop index measurements_counted', 'alter table measurements drop column superseded_by', 'alter table measurements drop column correction_reason'],
+  },
 ];

@@ -12,6 +12,10 @@ export interface MeasurementRow {
   source: string;
   /** Free text from whoever reported the value (at most 1000 characters), or null. */
   note: string | null;
+  /** Why this reading corrects earlier ones (`0004-measurement-corrections`), or null. */
+  correctionReason: string | null;
+  /** The correction that replaced this reading, or null while it counts. */
+  supersededBy: string | null;
   importId: string | null;
   recordedBy: string | null;
   recordedAt: Date;
@@ -32,6 +36,8 @@ export const MeasurementEntity = new EntitySchema<MeasurementRow>({
     measuredAt: { type: 'datetime', fieldName: 'measured_at', columnType: 'timestamptz' },
     source: { type: 'text' },
     note: { type: 'text', nullable: true },
+    correctionReason: { type: 'text', fieldName: 'correction_reason', nullable: true },
+    supersededBy: { type: 'uuid', fieldName: 'superseded_by', nullable: true },
     importId: { type: 'uuid', fieldName: 'import_id', nullable: true },
     recordedBy: { type: 'text', fieldName: 'recorded_by', nullable: true },
     recordedAt: { type: 'datetime', fieldName: 'recorded_at', columnType: 'timestamptz' },

@@ -1,10 +1,10 @@
-import type { EventBus, EventEnvelope, Logger } from '@valueverse/plugin-sdk';
+import { VvError, type EventBus, type EventEnvelope, type Logger } from '@valueverse/plugin-sdk';
 import type { RawMeasurement } from '../measurements/measurement-checker';
 import type { MeasurementRecorder } from '../measurements/measurement-recorder';
 
 /**
  * The event other plugins publish to report an actual (they need `events.publish:measurement.reported`).
- * Payload: `{ commitmentId, metric, value, measuredAt, source?, note? }`, the same fields as `POST /realization/measurements`,
+ * Payload: `{ commitmentId, metric, value, measuredAt, source?, note?, correction? }`, the same fields as `POST /realization/measurements`,
  * checked by the same `MeasurementChecker` (a note over 1000 characters is refused with a `note` problem).
  */
 export const measurementReportedEvent = 'measurement.reported';
@@ -21,15 +21,21 @@ export function subscribeToReportedMeasurements(events: EventBus, recorder: Meas
     const payload: RawMeasurement = typeof event.payload === 'object' && event.payload !== null ? event.payload : {};
     const checker = recorder.checker(event.tenantId);
     const result = await checker.check(payload, `event:${event.source}`);
-    if (!result.ok) {
-      logger.warn({ tenantId: event.tenantId, eventId: event.id, problems: result.problems }, 'refused a reported measurement');
+    const reject = async (problems: readonly { field: string; message: string }[]) => {
+      logger.warn({ tenantId: event.tenantId, eventId: event.id, problems }, 'refused a reported measurement');
       await events.publish(measurementRejectedEvent, event.tenantId, {
         eventId: event.id,
         commitmentId: typeof payload.commitmentId === 'string' ? payload.commitmentId : null,
-        problems: result.problems.map((p) => ({ field: p.field, message: p.message })),
+        problems: problems.map((p) => ({ field: p.field, message: p.message })),
       });
-      return;
+    };
+    if (!result.ok) return reject(result.problems);
+    try {
+      await recorder.record(event.tenantId, checker, [result.input], { recordedBy: `plugin:${event.source}` });
+    } catch (error) {
+      // A cumulative reading below the last one: refused like a bad field, not retried (it would fail again).
+      if (error instanceof VvError && error.code === 'VV_READING_DECREASED') return reject([{ field: 'value', message: error.message }]);
+      throw error;
     }
-    await recorder.record(event.tenantId, checker, [result.input], { recordedBy: `plugin:${event.source}` });
   });
 }

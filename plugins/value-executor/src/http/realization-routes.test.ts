@@ -16,9 +16,11 @@ const hours = (id: string, dueDate: string, target: number) => ({ id, title: id,
 const tickets = (id: string, dueDate: string, target: number) => ({ id, title: id, dueDate, metric: 'tickets_deflected', target });
 const commitment = (id: string, overrides: Partial<Commitment> = {}): Commitment => commitmentFixture({ id, ...overrides });
 
+// Signed 60 days ago, as the measurements start: the projection window runs from there to each due date.
+const signed60 = { signedAt: `${day(-60)}T00:00:00.000Z` };
 const committer = fakeCommitter([
-  commitment('c-math', { milestones: [hours('ms-near', day(30), 400), hours('ms-final', day(120), 1200), tickets('ms-tickets', day(60), 500)] }),
-  commitment('c-trend', { milestones: [hours('ms-trend', day(30), 400)] }),
+  commitment('c-math', { ...signed60, milestones: [hours('ms-near', day(30), 400), hours('ms-final', day(120), 1200), tickets('ms-tickets', day(60), 500)] }),
+  commitment('c-trend', { ...signed60, milestones: [hours('ms-trend', day(30), 400)] }),
   commitment('c-hit', { milestones: [hours('ms-hit', day(30), 300), hours('ms-late', day(-10), 1000)] }),
   commitment('c-csv', { milestones: [hours('ms-csv', day(90), 1000)] }),
   commitment('c-events', { milestones: [hours('ms-ev', day(90), 1000)] }),
@@ -248,9 +250,9 @@ describe('/api/v1/realization through the test kernel', () => {
       // The first note is quoted and spans two lines, so the too-long one is on spreadsheet row 4.
       const text = [
         'Measured At,Metric,Value,Note,Comment',
-        `${day(-9)},hours_saved,30,"shift A, ""night"" crew\nsecond line",x`,
-        `${day(-8)},hours_saved,31,${'n'.repeat(1001)},y`,
-        `${day(-7)},hours_saved,32,,z`,
+        `${day(-2)},hours_saved,30,"shift A, ""night"" crew\nsecond line",x`,
+        `${day(-1)},hours_saved,31,${'n'.repeat(1001)},y`,
+        `${day(0)},hours_saved,32,,z`,
       ].join('\n');
       const res = await post('/imports', { csv: text, commitmentId: 'c-notes' });
       expect(res.status).toBe(201);
@@ -342,21 +344,28 @@ describe('/api/v1/realization through the test kernel', () => {
 
       // As of a past date the measurements after it do not count.
       const earlier = (await get(`/commitments/c-math?asOf=${day(-15)}`)).body;
-      expect(earlier.milestones[0]).toMatchObject({ actual: 160, measurements: 2 });
-      expect(earlier.milestones[2]).toMatchObject({ actual: 200, status: 'pending' });
+      expect(earlier.milestones[0]).toMatchObject({ actual: 160, measurements: 2, status: 'insufficient-data' });
+      expect(earlier.milestones[2]).toMatchObject({ actual: 200, status: 'insufficient-data' });
     });
 
     it('publishes realization.at-risk once per transition, then milestone.missed once the due date passes (moved with asOf)', async () => {
       expect((await measure('c-trend', 'hours_saved', 100, day(-60))).status).toBe(201);
-      expect(eventsOf('c-trend', 'realization.at-risk')).toHaveLength(0); // one point: pending
-      await measure('c-trend', 'hours_saved', 160, day(-30)); // 2 h/day → 280 by day +30: at risk
-      await measure('c-trend', 'hours_saved', 200, day(-10)); // still at risk: no second event
+      await measure('c-trend', 'hours_saved', 160, day(-30));
+      // One reading, then two: too few to project (issue #11) — insufficient data, no event.
+      expect((await get('/commitments/c-trend')).body.milestones[0].status).toBe('insufficient-data');
+      expect(eventsOf('c-trend', 'realization.at-risk')).toHaveLength(0);
+      await measure('c-trend', 'hours_saved', 200, day(-10)); // 2 h/day on every pair → 220 + 2·30 = 280 by day +30, below the plan's 400: at risk
       expect(eventsOf('c-trend', 'realization.at-risk')).toHaveLength(1);
-      // Points (−60,100) (−30,160) (−10,200) (0,390): slope 8450 / 2100 = 4.0238 h/day → 212.5 + 4.0238·55 = 433.8 ≥ 400.
+      // Points (−60,100) (−30,160) (−10,200) (0,390): pairwise slopes 2, 2, 2, 4.833, 7.667, 19 → Theil–Sen 41/12 h/day,
+      // intercept median(305, 262.5, 234.17, 390) = 283.75 → 283.75 + 30·41/12 = 386.25 by day +30, raised to the 390
+      // already counted (a running total does not fall). The interval's upper slope is the largest (19: n = 4 leaves
+      // little to trim), so the plan's 400 lies inside it: on track.
       await measure('c-trend', 'hours_saved', 390, day(0));
       const onTrack = (await get('/commitments/c-trend')).body.milestones[0];
       expect(onTrack.status).toBe('on-track');
-      expect(onTrack.projected).toBeCloseTo(212.5 + (8450 / 2100) * 55, 6);
+      expect(onTrack.projected).toBe(390);
+      expect(onTrack.trendPerDay).toBeCloseTo(41 / 12, 9);
+      expect(onTrack.projection.high).toBeGreaterThan(400);
 
       const before = await post('/commitments/c-trend/evaluate', { asOf: `${day(30)}T23:59:59Z` });
       expect(before.status).toBe(200);
@@ -414,11 +423,16 @@ describe('/api/v1/realization through the test kernel', () => {
     });
 
     it('records the note of a reported measurement, and refuses one over 1000 characters naming the field', async () => {
-      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 50, measuredAt: day(-2), note: 'from the billing run' });
-      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 51, measuredAt: day(-2), note: 'n'.repeat(1001) });
+      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 50, measuredAt: day(0), note: 'from the billing run' });
+      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 51, measuredAt: day(0), note: 'n'.repeat(1001) });
+      // hours_saved is cumulative: a reported 40 after the 50 is refused like a bad field (issue #11, item 3).
+      await report('acme', { commitmentId: 'c-notes', metric: 'hours_saved', value: 40, measuredAt: day(0) });
       const items = (await get('/measurements?commitmentId=c-notes')).body.items.filter((m: { source: string }) => m.source === 'event:billing');
       expect(items).toEqual([expect.objectContaining({ value: 50, note: 'from the billing run' })]);
-      expect(eventsOf('c-notes', 'measurement.rejected').map((e) => e.payload.problems)).toEqual([[{ field: 'note', message: 'must be at most 1000 characters' }]]);
+      expect(eventsOf('c-notes', 'measurement.rejected').map((e) => e.payload.problems)).toEqual([
+        [{ field: 'note', message: 'must be at most 1000 characters' }],
+        [{ field: 'value', message: `hours_saved is cumulative: 40 is below the previous reading 50 on ${day(0)}; send a higher reading, or a correction with a reason` }],
+      ]);
     });
 
     it('refuses a bad one with measurement.rejected, and another tenant cannot measure this tenant\'s commitment', async () => {

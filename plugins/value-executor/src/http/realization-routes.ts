@@ -91,7 +91,7 @@ export function createRealizationRoutes(deps: RealizationRouteDeps): RouteDefini
     handler: async (request) => {
       const checker = recorder.checker(request.tenant.id);
       const inputs = await checkAll(checker, request.body.measurements, (i) => `/measurements/${i}`);
-      const items = await recorder.record(request.tenant.id, checker, inputs, { recordedBy: by(request) });
+      const items = await recorder.record(request.tenant.id, checker, inputs, { recordedBy: by(request), pointerOf: (i) => `/measurements/${i}` });
       return respond(201, { count: items.length, items });
     },
   };

@@ -19,10 +19,17 @@ const measurement: JsonSchema = {
   properties: {
     commitmentId: id,
     metric: { type: 'string', minLength: 1, maxLength: 200, description: 'A milestone metric, driver key or success-criterion metric of the commitment' },
-    value: { type: 'number', description: 'The reading (cumulative unless the metric says otherwise)' },
+    value: { type: 'number', description: "The reading, as the metric's kind says (cumulative by default); within the metric's physical bounds" },
     measuredAt: timestamp,
     source: { type: 'string', minLength: 1, maxLength: 200, description: 'Where the value comes from (default `api`)' },
     note: { type: 'string', minLength: 1, maxLength: MAX_NOTE, description: 'Free text about the reading (returned as null when absent)' },
+    correction: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['reason'],
+      properties: { reason: { type: 'string', minLength: 1, maxLength: MAX_NOTE } },
+      description: 'A cumulative reading below earlier ones, on purpose: those readings stop counting (422 VV_READING_DECREASED without this)',
+    },
   },
 };
 

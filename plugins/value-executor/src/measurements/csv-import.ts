@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { VvError } from '@valueverse/plugin-sdk';
 import type { MeasurementField, MeasurementInput, RawMeasurement } from './measurement-checker';
-import type { MeasurementRecorder } from './measurement-recorder';
+import { decreaseMessage, type MeasurementRecorder } from './measurement-recorder';
 import { CsvSyntaxError, parseCsv } from './parse-csv';
 
 /** Most data rows one import takes; larger files are split by the client. */
@@ -108,6 +108,17 @@ export async function importCsv(text: string, options: ImportOptions, recorder: 
     else for (const p of result.problems) errors.push({ row: record.row, column: p.field, pointer: `/rows/${record.row}/${p.field}`, message: p.message });
   }
 
+  // Rows that would make a cumulative series fall are row errors like any other (CSV has no correction column:
+  // a correction goes through the API with its reason).
+  const decreases = await recorder.decreases(options.tenantId, checker, valid.map((v) => v.input));
+  for (const p of decreases) {
+    const { row, input } = valid[p.index]!;
+    errors.push({ row, column: 'value', pointer: `/rows/${row}/value`, message: decreaseMessage(input.metric, p) });
+  }
+  const refused = new Set(decreases.map((p) => p.index));
+  const accepted = valid.filter((_, i) => !refused.has(i));
+  errors.sort((a, b) => a.row - b.row);
+
   const importId = randomUUID();
   const rejectedRows = new Set(errors.map((e) => e.row)).size;
   if (options.atomic && errors.length > 0) {
@@ -117,14 +128,14 @@ export async function importCsv(text: string, options: ImportOptions, recorder: 
       extensions: { rows: data.length, rejected: rejectedRows, accepted: 0 },
     });
   }
-  const stored = await recorder.record(options.tenantId, checker, valid.map((v) => v.input), { recordedBy: options.recordedBy, importId });
+  const stored = await recorder.record(options.tenantId, checker, accepted.map((v) => v.input), { recordedBy: options.recordedBy, importId });
   return {
     importId,
     atomic: options.atomic,
     rows: data.length,
     accepted: stored.length,
     rejected: rejectedRows,
-    measurements: stored.map((m, i) => ({ row: valid[i]!.row, id: m.id })),
+    measurements: stored.map((m, i) => ({ row: accepted[i]!.row, id: m.id })),
     errors,
     ignoredColumns,
   };

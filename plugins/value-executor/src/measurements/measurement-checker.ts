@@ -1,5 +1,6 @@
 import type { Commitment, CommitmentsService, CommitmentStatus } from '@valueverse/plugin-value-committer';
 import { DAY_MS, parseTimestamp } from '../realization/iso-day';
+import { metricProfile } from '../realization/metric-profile';
 
 /** A measurement that passed every check, ready to store. */
 export interface MeasurementInput {
@@ -9,6 +10,8 @@ export interface MeasurementInput {
   readonly measuredAt: Date;
   readonly source: string;
   readonly note: string | null;
+  /** Set when the reading corrects earlier, higher readings of a cumulative metric (they stop counting). */
+  readonly correctionReason: string | null;
 }
 
 /** The fields of a measurement as received: JSON values, CSV text or an event payload. */
@@ -19,9 +22,11 @@ export interface RawMeasurement {
   readonly measuredAt?: unknown;
   readonly source?: unknown;
   readonly note?: unknown;
+  /** `{ reason }`: the reading corrects earlier ones (API and events; not a CSV column). */
+  readonly correction?: unknown;
 }
 
-export type MeasurementField = 'commitmentId' | 'metric' | 'value' | 'measuredAt' | 'source' | 'note';
+export type MeasurementField = 'commitmentId' | 'metric' | 'value' | 'measuredAt' | 'source' | 'note' | 'correction';
 
 /** Why a measurement was refused: `invalid` (400), `not-found` (404: unknown or another tenant's), `conflict` (409). */
 export interface MeasurementProblem {
@@ -90,6 +95,12 @@ export class MeasurementChecker {
     const metric = text('metric', raw.metric, true);
     const source = text('source', raw.source, false) ?? defaultSource;
     const note = text('note', raw.note, false, MAX_NOTE) ?? null;
+    let correctionReason: string | null = null;
+    if (raw.correction !== undefined && raw.correction !== null) {
+      const reason = typeof raw.correction === 'object' ? (raw.correction as { reason?: unknown }).reason : undefined;
+      if (reason === undefined) invalid('correction', 'must be an object with a reason');
+      else correctionReason = text('correction', reason, true, MAX_NOTE) ?? null;
+    }
 
     let value: number | undefined;
     if (typeof raw.value === 'number') value = raw.value;
@@ -116,10 +127,20 @@ export class MeasurementChecker {
         const metrics = metricsOf(commitment);
         if (metric !== undefined && !metrics.has(metric)) {
           invalid('metric', `"${metric}" is not a metric of commitment ${commitmentId} (metrics: ${[...metrics].sort().join(', ') || 'none'})`);
+        } else if (metric !== undefined) {
+          // Physical bounds of the metric (a rate lies in 0..1): a reading outside them is a mistake, not news.
+          const profile = metricProfile(commitment, metric);
+          const unit = profile.unit ? ` ${profile.unit}` : '';
+          if (value !== undefined && Number.isFinite(value) && ((profile.min !== null && value < profile.min) || (profile.max !== null && value > profile.max))) {
+            invalid('value', `must be within the physical bounds of ${metric}: ${profile.min ?? '−∞'} to ${profile.max ?? '∞'}${unit}`);
+          }
+          if (correctionReason !== null && profile.kind !== 'cumulative') {
+            invalid('correction', `only readings of a cumulative metric correct earlier ones; ${metric} is ${profile.kind}: record the value as it is`);
+          }
         }
       }
     }
     if (problems.length > 0) return { ok: false, problems };
-    return { ok: true, input: { commitmentId: commitmentId!, metric: metric!, value: value!, measuredAt: measuredAt!, source, note } };
+    return { ok: true, input: { commitmentId: commitmentId!, metric: metric!, value: value!, measuredAt: measuredAt!, source, note, correctionReason } };
   }
 }

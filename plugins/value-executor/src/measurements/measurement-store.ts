@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { VvError, type PluginDatabase } from '@valueverse/plugin-sdk';
 import { MeasurementEntity, type MeasurementRow } from '../data/measurement-entity';
 import type { SeriesPoint } from '../realization/compute-realization';
+import { guardCumulative, type DecreaseProblem, type EffectiveReading } from './cumulative-guard';
 import type { MeasurementInput } from './measurement-checker';
 
 /** A stored measurement as the API shows it. */
@@ -14,6 +15,10 @@ export interface Measurement {
   readonly source: string;
   /** Free text from whoever reported the value; null when none was given. */
   readonly note: string | null;
+  /** Why this reading corrects earlier ones of a cumulative metric, or null. */
+  readonly correctionReason: string | null;
+  /** The correction that replaced this reading (it no longer counts), or null. */
+  readonly supersededBy: string | null;
   readonly importId: string | null;
   readonly recordedBy: string | null;
   readonly recordedAt: string;
@@ -44,6 +49,8 @@ function toMeasurement(row: MeasurementRow): Measurement {
     source: row.source,
     // Rows from before `0003-measurement-notes` and inserts without one come back null, never undefined.
     note: row.note ?? null,
+    correctionReason: row.correctionReason ?? null,
+    supersededBy: row.supersededBy ?? null,
     importId: row.importId,
     recordedBy: row.recordedBy,
     recordedAt: row.recordedAt.toISOString(),
@@ -64,22 +71,115 @@ function decodeCursor(cursor: string): [Date, string] {
   throw VvError.validation([{ pointer: '/cursor', message: 'is not a cursor from a previous page', in: 'query' }]);
 }
 
+export interface InsertMeta {
+  readonly recordedBy: string | null;
+  readonly importId: string | null;
+}
+
+/** A correction that was stored, with the readings it replaced. */
+export interface StoredCorrection {
+  readonly measurement: Measurement;
+  readonly superseded: readonly EffectiveReading[];
+}
+
+export interface InsertResult {
+  readonly stored: Measurement[];
+  readonly corrections: readonly StoredCorrection[];
+}
+
+/** The key of one measured series in `insert`'s `cumulative` set. */
+export const seriesKey = (commitmentId: string, metric: string): string => `${commitmentId}\u0000${metric}`;
+
+/** New readings that would make a cumulative series fall (by index of the inputs); nothing was stored. */
+export class MeasurementsRefused extends Error {
+  constructor(readonly problems: readonly DecreaseProblem[]) {
+    super(`${problems.length} reading(s) would make a cumulative series fall`);
+  }
+}
+
 /** The executor's measurements table, always within one tenant (MikroORM tenant filter and row-level security). */
 export class MeasurementStore {
   constructor(private readonly db: PluginDatabase) {}
 
-  /** Stores the measurements in one transaction. */
-  async insert(tenantId: string, inputs: readonly MeasurementInput[], meta: { recordedBy: string | null; importId: string | null }): Promise<Measurement[]> {
-    if (inputs.length === 0) return [];
+  /**
+   * Stores the measurements in one transaction. The series named in `cumulative` (keys from `seriesKey`) must not
+   * fall: each is locked for the transaction (so two requests cannot both pass the check), its counted readings are
+   * checked with the new ones (`guardCumulative`), and the readings a correction replaces are marked with its id.
+   * A series that would fall stores nothing and throws `MeasurementsRefused`.
+   */
+  async insert(tenantId: string, inputs: readonly MeasurementInput[], meta: InsertMeta, cumulative: ReadonlySet<string> = new Set()): Promise<InsertResult> {
+    if (inputs.length === 0) return { stored: [], corrections: [] };
     const recordedAt = new Date();
-    const rows = await this.db.em(tenantId, async (em) => {
-      const created = inputs.map((input) =>
-        em.create(MeasurementEntity, { id: randomUUID(), tenantId, ...input, importId: meta.importId, recordedBy: meta.recordedBy, recordedAt }),
-      );
-      em.persist(created);
-      return created;
+    const rows = inputs.map((input) => ({ id: randomUUID(), ...input }));
+    return this.db.transaction(tenantId, async (tx) => {
+      const groups = new Map<string, number[]>();
+      rows.forEach((row, index) => {
+        const key = seriesKey(row.commitmentId, row.metric);
+        if (cumulative.has(key)) groups.set(key, [...(groups.get(key) ?? []), index]);
+      });
+      const problems: DecreaseProblem[] = [];
+      const supersede: { correction: number; readings: readonly EffectiveReading[] }[] = [];
+      // Sorted keys: two requests lock shared series in the same order and cannot deadlock.
+      for (const key of [...groups.keys()].sort()) {
+        const indexes = groups.get(key)!;
+        const { commitmentId, metric } = rows[indexes[0]!]!;
+        // JSON keeps the parts apart (ids may contain ':') and carries no NUL, which PostgreSQL text refuses.
+        await tx.query('select pg_advisory_xact_lock(hashtext($1))', [JSON.stringify(['value_executor.measurements', tenantId, commitmentId, metric])]);
+        const counted = await tx.query<{ id: string; value: number; measured_at: Date | string }>(
+          'select id, value, measured_at from measurements where commitment_id = $1 and metric = $2 and superseded_by is null order by measured_at, id',
+          [commitmentId, metric],
+        );
+        const result = guardCumulative(
+          counted.map((r) => ({ id: r.id, value: Number(r.value), measuredAt: new Date(r.measured_at) })),
+          indexes.map((index) => ({ index, value: rows[index]!.value, measuredAt: rows[index]!.measuredAt, correctionReason: rows[index]!.correctionReason })),
+        );
+        problems.push(...result.problems);
+        for (const [correction, readings] of result.supersedes) supersede.push({ correction, readings });
+      }
+      if (problems.length > 0) throw new MeasurementsRefused(problems.sort((a, b) => a.index - b.index));
+
+      // Multi-row inserts, 500 rows (6,000 parameters) at a time: a 10,000-row import is 20 statements, not 10,000.
+      for (let start = 0; start < rows.length; start += 500) {
+        const chunk = rows.slice(start, start + 500);
+        const params: unknown[] = [];
+        const values = chunk.map((r) => {
+          params.push(r.id, tenantId, r.commitmentId, r.metric, r.value, r.measuredAt, r.source, r.note, r.correctionReason, meta.importId, meta.recordedBy, recordedAt);
+          const n = params.length - 12;
+          return `(${Array.from({ length: 12 }, (_, i) => `$${n + i + 1}`).join(', ')})`;
+        });
+        await tx.query(
+          `insert into measurements (id, tenant_id, commitment_id, metric, value, measured_at, source, note, correction_reason, import_id, recorded_by, recorded_at)
+           values ${values.join(', ')}`,
+          params,
+        );
+      }
+      for (const { correction, readings } of supersede) {
+        await tx.query('update measurements set superseded_by = $1 where id = any($2::uuid[])', [rows[correction]!.id, readings.map((r) => r.id)]);
+      }
+      const stored: Measurement[] = rows.map((r) => ({
+        id: r.id,
+        commitmentId: r.commitmentId,
+        metric: r.metric,
+        value: r.value,
+        measuredAt: r.measuredAt.toISOString(),
+        source: r.source,
+        note: r.note,
+        correctionReason: r.correctionReason,
+        supersededBy: null,
+        importId: meta.importId,
+        recordedBy: meta.recordedBy,
+        recordedAt: recordedAt.toISOString(),
+      }));
+      return { stored, corrections: supersede.map(({ correction, readings }) => ({ measurement: stored[correction]!, superseded: readings })) };
     });
-    return rows.map(toMeasurement);
+  }
+
+  /** The counted (not superseded) readings of one series, oldest first. */
+  async counted(tenantId: string, commitmentId: string, metric: string): Promise<EffectiveReading[]> {
+    const rows = await this.db.em(tenantId, (em) =>
+      em.find(MeasurementEntity, { commitmentId, metric, supersededBy: null }, { orderBy: { measuredAt: 'asc', id: 'asc' } }),
+    );
+    return rows.map((r) => ({ id: r.id, value: r.value, measuredAt: r.measuredAt }));
   }
 
   /** One measurement; undefined for unknown ids (uuid or not) and other tenants' ids. */
@@ -89,9 +189,9 @@ export class MeasurementStore {
     return row ? toMeasurement(row) : undefined;
   }
 
-  /** Every measurement of a commitment, oldest first. */
+  /** Every counted measurement of a commitment (corrected ones left out), oldest first. */
   async series(tenantId: string, commitmentId: string): Promise<SeriesPoint[]> {
-    const rows = await this.db.em(tenantId, (em) => em.find(MeasurementEntity, { commitmentId }, { orderBy: { measuredAt: 'asc', id: 'asc' } }));
+    const rows = await this.db.em(tenantId, (em) => em.find(MeasurementEntity, { commitmentId, supersededBy: null }, { orderBy: { measuredAt: 'asc', id: 'asc' } }));
     return rows.map((r) => ({ metric: r.metric, value: r.value, measuredAt: r.measuredAt }));
   }
 

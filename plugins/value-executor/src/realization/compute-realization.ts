@@ -1,26 +1,19 @@
 import type { Commitment, CommitmentStatus, Milestone } from '@valueverse/plugin-value-committer';
-import type { DriverRealization, MilestoneRealization, Realization } from '../realization-api';
-import { leastSquares, valueAt } from './least-squares';
-import { DAY_MS, startOfIsoDate } from './iso-day';
+import type { DriverRealization, Realization } from '../realization-api';
+import { levelWindowDays, milestoneRealization, startOf, type MilestoneReport } from './milestone-realization';
+import { metricProfile } from './metric-profile';
+import { currentValue, readingsOf, type Reading } from './metric-series';
+import { evaluateCriterion, type CriterionReport } from './success-criteria';
+import { timePhasedPlan } from './time-phased-plan';
+import { overallOf, valueAtStake, type MetricRealization } from './value-at-stake';
 
-/** A measured value of one metric. */
+export type { MilestoneReport, MilestoneStatus } from './milestone-realization';
+
+/** A measured value of one metric (corrected readings are left out by the store). */
 export interface SeriesPoint {
   readonly metric: string;
   readonly value: number;
   readonly measuredAt: Date;
-}
-
-export type MilestoneStatus = MilestoneRealization['status'];
-
-/** A milestone's realization with what the HTTP API shows besides the service contract. */
-export interface MilestoneReport extends MilestoneRealization {
-  readonly title: string;
-  /** (actual − target) / target, or null without an actual (or with a zero target). */
-  readonly variance: number | null;
-  /** Measurements of the metric up to `asOf`. */
-  readonly measurements: number;
-  /** The least-squares trend in metric units per day, or null with fewer than two measurements. */
-  readonly trendPerDay: number | null;
 }
 
 /** What `GET /realization/commitments/:id` answers; a superset of the `value-realization` contract's `Realization`. */
@@ -30,61 +23,19 @@ export interface RealizationReport extends Realization {
   readonly asOf: string;
   readonly milestones: readonly MilestoneReport[];
   readonly drivers: readonly DriverRealization[];
-  /** How `overall` was computed. */
+  /** How `overall` was computed: over the milestone metrics, else the committed drivers, else nothing. */
   readonly overallBasis: 'milestone-metrics' | 'drivers' | 'none';
-}
-
-const ratioOf = (actual: number | null, target: number): number => {
-  if (actual === null) return 0;
-  if (target === 0) return actual >= 0 ? 1 : 0;
-  return actual / target;
-};
-
-const relative = (actual: number | null, reference: number): number | null =>
-  actual === null || reference === 0 ? null : (actual - reference) / reference;
-
-/** Points of one metric up to `asOf`, oldest first. */
-function seriesOf(points: readonly SeriesPoint[], metric: string, asOfMs: number): SeriesPoint[] {
-  return points
-    .filter((p) => p.metric === metric && p.measuredAt.getTime() <= asOfMs)
-    .sort((a, b) => a.measuredAt.getTime() - b.measuredAt.getTime());
-}
-
-/**
- * One milestone as of `asOfMs`. Measurements are readings of a cumulative metric, so the actual is the latest one.
- * - achieved: a reading taken by the end of the due date reached the target;
- * - missed: the due date is over (asOf ≥ the next day, 00:00 UTC) and no such reading did;
- * - pending: fewer than two readings, so no trend yet;
- * - at-risk: the least-squares trend, extrapolated to the due date (00:00 UTC), stays below the target;
- * - on-track: otherwise.
- */
-export function milestoneRealization(milestone: Milestone, points: readonly SeriesPoint[], asOfMs: number): MilestoneReport {
-  const series = seriesOf(points, milestone.metric, asOfMs);
-  const dueStart = startOfIsoDate(milestone.dueDate);
-  const dueEnd = dueStart + DAY_MS;
-  const actual = series.length > 0 ? series[series.length - 1]!.value : null;
-  const trend = leastSquares(series.map((p) => [p.measuredAt.getTime() / DAY_MS, p.value] as const));
-  const projected = trend ? valueAt(trend, dueStart / DAY_MS) : null;
-  const reachedInTime = series.some((p) => p.measuredAt.getTime() < dueEnd && p.value >= milestone.target);
-  let status: MilestoneStatus;
-  if (reachedInTime) status = 'achieved';
-  else if (asOfMs >= dueEnd) status = 'missed';
-  else if (projected === null) status = 'pending';
-  else status = projected < milestone.target ? 'at-risk' : 'on-track';
-  return {
-    milestoneId: milestone.id,
-    title: milestone.title,
-    metric: milestone.metric,
-    dueDate: milestone.dueDate,
-    target: milestone.target,
-    actual,
-    ratio: ratioOf(actual, milestone.target),
-    variance: relative(actual, milestone.target),
-    projected,
-    status,
-    measurements: series.length,
-    trendPerDay: trend ? trend.slope : null,
-  };
+  /** `overall` weighs each metric by its value at stake (see `valueAtStake`). */
+  readonly weighting: 'value-at-stake';
+  /** Each metric behind `overall`, measured or not. */
+  readonly metrics: readonly MetricRealization[];
+  /** Share of the value at stake that has measurements (0..1). */
+  readonly coverage: number;
+  /** Metrics behind `overall` without a value yet: shown as unmeasured, not counted as 0. */
+  readonly unmeasured: readonly string[];
+  /** Where the time-phased plan says the measured metrics should stand by now, on the scale of `overall`. */
+  readonly plannedToDate: number | null;
+  readonly successCriteria: readonly CriterionReport[];
 }
 
 /** The final target of each milestone metric: the target of its last-due milestone (the larger one on a tie). */
@@ -98,46 +49,80 @@ function finalTargets(milestones: readonly Milestone[]): Map<string, number> {
 }
 
 /**
- * Realization of a commitment as of `asOf`, from its measurements.
+ * Realization of a commitment as of `asOf`, from its measurements (issue #11, items 1–5).
  *
- * `overall` weighs each milestone metric the same: the mean over metrics of latest actual ÷ the metric's final
- * target (its last-due milestone), uncapped, so over-delivery shows as > 1. A commitment without milestones uses
- * its drivers instead (latest actual ÷ committed value); with neither it is 0.
+ * Each milestone is judged as `milestoneRealization` describes; each success criterion as `evaluateCriterion`
+ * does. `overall` is the value-at-stake-weighted mean of value ÷ target over the *measured* metrics — the milestone
+ * metrics against their last-due targets, or, without milestones, the committed drivers against their committed
+ * values — uncapped, so over-delivery shows as > 1; unmeasured metrics are listed (`unmeasured`, `coverage`), not
+ * counted as 0. `plannedToDate` puts the time-phased plan on the same scale, for realized-vs-planned.
  */
 export function computeRealization(commitment: Commitment, points: readonly SeriesPoint[], asOf: Date): RealizationReport {
   const asOfMs = asOf.getTime();
-  const latest = (metric: string): number | null => {
-    const series = seriesOf(points, metric, asOfMs);
-    return series.length > 0 ? series[series.length - 1]!.value : null;
+  const series = new Map<string, Reading[]>();
+  const readings = (metric: string): Reading[] => {
+    let found = series.get(metric);
+    if (!found) series.set(metric, (found = readingsOf(points, metric, asOfMs)));
+    return found;
   };
-  const milestones = commitment.milestones.map((m) => milestoneRealization(m, points, asOfMs));
-  const drivers: DriverRealization[] = commitment.drivers.map((d) => {
-    const actual = latest(d.key);
-    return { key: d.key, committed: d.value, actual, variance: relative(actual, d.value) };
-  });
+  const valueOf = (metric: string) => currentValue(metricProfile(commitment, metric), readings(metric), asOfMs, levelWindowDays(commitment, metric));
 
-  let overall = 0;
-  let overallBasis: RealizationReport['overallBasis'] = 'none';
-  const targets = [...finalTargets(commitment.milestones)];
-  if (targets.length > 0) {
-    overallBasis = 'milestone-metrics';
-    overall = targets.reduce((sum, [metric, target]) => sum + ratioOf(latest(metric), target), 0) / targets.length;
-  } else {
-    const weighed = drivers.filter((d) => d.committed !== 0);
-    if (weighed.length > 0) {
-      overallBasis = 'drivers';
-      overall = weighed.reduce((sum, d) => sum + ratioOf(d.actual, d.committed), 0) / weighed.length;
-    }
-  }
+  const milestones = commitment.milestones.map((m) => milestoneRealization(commitment, m, readings(m.metric), asOfMs));
+  const drivers: DriverRealization[] = commitment.drivers.map((d) => {
+    const actual = valueOf(d.key).value;
+    return { key: d.key, committed: d.value, actual, variance: actual === null || d.value === 0 ? null : (actual - d.value) / d.value };
+  });
+  const successCriteria = commitment.successCriteria.map((c) => evaluateCriterion(commitment, c, readings(c.metric), asOfMs));
+
+  const targets = finalTargets(commitment.milestones);
+  const overallBasis: RealizationReport['overallBasis'] = targets.size > 0 ? 'milestone-metrics' : commitment.drivers.some((d) => d.value !== 0) ? 'drivers' : 'none';
+  const against: [string, number][] = overallBasis === 'milestone-metrics' ? [...targets] : commitment.drivers.filter((d) => d.value !== 0).map((d) => [d.key, d.value]);
+  const stakes = valueAtStake(
+    against.map(([k]) => k),
+    new Map(against.map(([k]) => [k, metricProfile(commitment, k).valueAtStake])),
+    commitment.committedValue,
+  );
+  const metrics: MetricRealization[] = against.map(([metric, target]) => {
+    const profile = metricProfile(commitment, metric);
+    const current = valueOf(metric);
+    const own = readings(metric);
+    // Drivers carry no dates: only milestone metrics have a time-phased plan.
+    const plan =
+      overallBasis === 'milestone-metrics'
+        ? timePhasedPlan(commitment.milestones, metric, Math.min(startOf(commitment), own[0]?.t ?? Number.POSITIVE_INFINITY), profile.accumulates ? 0 : (own[0]?.value ?? 0))
+        : undefined;
+    const ratio = (v: number) => (target === 0 ? (v >= 0 ? 1 : 0) : v / target);
+    return {
+      metric,
+      kind: profile.kind,
+      unit: profile.unit,
+      declared: profile.declared,
+      ...stakes.get(metric)!,
+      target,
+      value: current.value,
+      basis: current.basis,
+      ratio: current.value === null ? null : ratio(current.value),
+      plannedRatio: plan ? ratio(plan(asOfMs)) : null,
+      measured: current.value !== null,
+    };
+  });
+  const figure = overallOf(metrics);
+
   return {
     commitmentId: commitment.id,
     title: commitment.title,
     status: commitment.status,
     asOf: asOf.toISOString(),
-    overall,
+    overall: figure.overall,
     overallBasis,
+    weighting: 'value-at-stake',
+    metrics,
+    coverage: figure.coverage,
+    unmeasured: figure.unmeasured,
+    plannedToDate: figure.plannedToDate,
     milestones,
     drivers,
+    successCriteria,
     atRisk: milestones.some((m) => m.status === 'at-risk'),
   };
 }

@@ -79,7 +79,7 @@ describe('RealizationPage: recording actuals', () => {
     asOf: '2026-04-01T00:00:00Z',
     overall,
     atRisk: false,
-    milestones: [{ milestoneId: 'm1', title: 'Full rate', metric: 'downtime_hours_avoided', dueDate: '2026-06-30', target: 70, actual, projected: null, status: 'pending' }],
+    milestones: [{ milestoneId: 'm1', title: 'Full rate', metric: 'downtime_hours_avoided', dueDate: '2026-06-30', target: 70, actual, projected: null, status: 'insufficient-data' }],
     drivers: [],
   });
   const start = (role: string) => {
@@ -141,6 +141,9 @@ describe('RealizationPage: recording actuals', () => {
     await flushFigures(0.5, 35);
     await settle();
     expect(el().querySelector('[data-testid="realization-overall"]')!.textContent).toContain('50%');
+    // One reading cannot be projected: the milestone says so in words, with a neutral badge.
+    const badge = el().querySelector('[data-testid="realization-chart"] tbody .vv-badge')!;
+    expect([badge.textContent!.trim(), badge.classList.contains('ok') || badge.classList.contains('warn')]).toEqual(['insufficient data', false]);
     expect(el().querySelector('[data-testid="realization-chart"] svg[role="img"]')!.getAttribute('aria-label')).toContain('Actual: today 35');
     expect(el().querySelector('[data-testid="record-measurement"] [role="status"]')!.textContent).toContain('Recorded 35 for downtime_hours_avoided');
     http.expectNone('/api/v1/commitments/c1');

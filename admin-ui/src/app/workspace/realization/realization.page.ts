@@ -86,6 +86,11 @@ export class RealizationPage {
     this.report.reload();
   }
 
+  /** `insufficient-data` (too few readings to project, value-executor) reads as words; other statuses as they are. */
+  protected statusLabel(status: string): string {
+    return status === 'insufficient-data' ? 'insufficient data' : status;
+  }
+
   protected statusClass(status: string): string {
     return status === 'achieved' || status === 'on-track' ? 'ok' : status === 'missed' ? 'danger' : status === 'at-risk' ? 'warn' : '';
   }

@@ -39,6 +39,7 @@ import { kernelRoutesOf, type HttpRouteInfo } from './http/kernel-route-table';
 import { openApiDocument } from './http/openapi-document';
 import { pluginDispatcher, pluginOwnerLookup } from './http/plugin-dispatcher';
 import { PluginRouter, type RegisteredRoute } from './http/plugin-router';
+import { guardRequestInput } from './http/input-guard';
 import { toVvError, writeProblem } from './http/problem-response';
 import { KernelRequestState, type RequestState } from './http/request-state';
 import { RouteOwnership } from './http/route-ownership';
@@ -349,6 +350,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       }
       const method = ctx.method;
       if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') await parseBody(ctx as never, noop);
+      guardRequestInput(ctx as never);
       const pluginId = pluginOwner(ctx.path);
       if (pluginId !== undefined) {
         const authenticating = requireAuth(ctx as never);

@@ -108,7 +108,7 @@ export class ValueModelStore {
       where.push({ $or: [{ name: { $ilike: pattern } }, { description: { $ilike: pattern } }] });
     }
     if (page.cursor !== undefined) {
-      const [at, id] = decodeCursor(page.cursor, ['string', 'string']);
+      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'string']);
       const createdAt = new Date(at);
       where.push({ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: id } }] });
     }

@@ -40,7 +40,7 @@ import { openApiDocument } from './http/openapi-document';
 import { pluginDispatcher, pluginOwnerLookup } from './http/plugin-dispatcher';
 import { PluginRouter, type RegisteredRoute } from './http/plugin-router';
 import { guardRequestInput } from './http/input-guard';
-import { toVvError, writeProblem } from './http/problem-response';
+import { bodyParserError, toVvError, writeProblem } from './http/problem-response';
 import { KernelRequestState, type RequestState } from './http/request-state';
 import { RouteOwnership } from './http/route-ownership';
 import { SchemaValidator } from './http/schema-validator';
@@ -374,7 +374,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   app.use(front);
   // JSON everywhere; CSV (text/csv) for imports, handed to the route as a string.
   const parseBody = bodyParser({ jsonLimit: options.bodyLimit ?? '1mb', textLimit: options.bodyLimit ?? '1mb', enableTypes: ['json', 'text'], extendTypes: { text: ['text/csv'] }, onError: (error) => {
-    throw new VvError('VV_VALIDATION', { detail: `Request body is not valid JSON: ${error.message}`, errors: [{ pointer: '', message: 'invalid JSON' }] });
+    throw bodyParserError(error, options.bodyLimit ?? '1mb');
   } });
   // Kernel routers only see the paths they serve, so plugin requests do not pay for matching them.
   const onlyFor = (test: (path: string) => boolean, middleware: (ctx: never, next: Next) => Promise<unknown>) => async (ctx: Context, next: Next) =>

@@ -27,7 +27,7 @@ describeWithPostgres('hostile input at the edge of a host on PostgreSQL', () => 
   const cursor = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
 
   beforeAll(async () => {
-    host = await bootSuiteHost('vv_edge');
+    host = await bootSuiteHost('vv_edge', { VV_CORS_ORIGINS: 'https://app.acme.test' });
     expect(host.onPostgres).toBe(true);
     token = await signIn(host.url);
   }, 90_000);
@@ -80,6 +80,19 @@ describeWithPostgres('hostile input at the edge of a host on PostgreSQL', () => 
     const res = await call('POST', '/api/v1/value-models', { name: 'big', description: 'x'.repeat(1_100_000) });
     expect({ status: res.status, code: res.body.code, detail: res.body.detail }).toEqual({ status: 413, code: 'VV_PAYLOAD_TOO_LARGE', detail: 'Request body exceeds 1 MB' });
     expect(res.type).toMatch(/^application\/problem\+json/);
+  });
+
+  it('VV_CORS_ORIGINS: a browser preflight is answered without authentication, the sign-in is readable cross-origin', async () => {
+    const origin = 'https://app.acme.test';
+    const preflight = await fetch(`${host.url}/api/v1/value-models`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
+    const login = await fetch(`${host.url}/api/v1/auth/login`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'wrong password here' }) });
+    expect(login.status).toBe(401);
+    expect(login.headers.get('access-control-allow-origin')).toBe(origin);
+    const stranger = await fetch(`${host.url}/api/v1/value-models`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('a NUL that reaches the PostgreSQL server anyway: its error is logged without the statement or the values', async () => {

@@ -62,6 +62,10 @@ describe('errors in the log carry no SQL or row values', () => {
     const line = await logged({ err: error });
     expect(line).not.toContain(SECRET);
     expect(line).not.toContain('"query"');
+    // Under `error` too (pino would otherwise write the error's enumerable fields as they are).
+    const underError = await logged({ error });
+    expect(underError).not.toContain(SECRET);
+    expect(underError).toContain('"code":"23514"');
   });
 
   it('leaves errors that carry nothing to redact as they are', () => {

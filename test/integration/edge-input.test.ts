@@ -62,6 +62,13 @@ describeWithPostgres('hostile input at the edge of a host on PostgreSQL', () => 
     // Measurement ids are uuid columns; model and commitment ids are text, where any id string is a fair position.
     expect400(await call('GET', `/api/v1/realization/measurements?cursor=${nonUuid}`));
     expect((await call('GET', `/api/v1/value-models?cursor=${nonUuid}`)).status).toBe(200);
+    // A model's versions page by version number, an integer column.
+    const library = await call('GET', '/api/v1/value-models/library?industry=software');
+    const drivers = library.body.industries[0].drivers.slice(0, 2).map((d: { key: string }) => d.key);
+    const model = await call('POST', '/api/v1/value-models', { name: 'Cursor target', fromLibrary: { industry: 'software', drivers } });
+    expect(model.status).toBe(201);
+    for (const c of [cursor([1e308]), cursor([1.5]), cursor(['1'])]) expect400(await call('GET', `/api/v1/value-models/${model.body.id}/versions?cursor=${c}`));
+    expect((await call('GET', `/api/v1/value-models/${model.body.id}/versions?cursor=${cursor([5])}`)).status).toBe(200);
     expect400(await call('GET', '/api/v1/admin/audit?to=0000-01-01T00:00:00Z'));
     expect400(await call('GET', '/api/v1/admin/audit?from=0000-12-31T23:59:59Z'));
     expect((await call('GET', '/api/v1/admin/audit?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z')).status).toBe(200);

@@ -22,6 +22,8 @@ describe('decodeCursor', () => {
     expect(decodeCursor(encodeCursor([at, id]), ['timestamp', 'uuid'])).toEqual([at, id]);
     expect(decodeCursor(encodeCursor([at, 'm-1']), ['timestamp', 'string'])).toEqual([at, 'm-1']);
     expect(decodeCursor(encodeCursor([7]), ['number'])).toEqual([7]);
+    expect(decodeCursor(encodeCursor([2.5]), ['number'])).toEqual([2.5]);
+    expect(decodeCursor(encodeCursor([2 ** 31 - 1]), ['integer'])).toEqual([2 ** 31 - 1]);
     expect(decodeCursor(encodeCursor(['0001-01-01T00:00:00.000Z', id]), ['timestamp', 'uuid'])).toEqual(['0001-01-01T00:00:00.000Z', id]);
   });
 
@@ -40,6 +42,9 @@ describe('decodeCursor', () => {
     ['a lone surrogate in a string', [at, '\ud800'], ['timestamp', 'string']],
     ['an overlong string', [at, 'x'.repeat(201)], ['timestamp', 'string']],
     ['a number as string', ['7'], ['number']],
+    ['a fraction for an integer', [1.5], ['integer']],
+    ['an integer past PostgreSQL integer', [2 ** 31], ['integer']],
+    ['1e308 for an integer', [1e308], ['integer']],
     ['an object', { at, id }, ['timestamp', 'uuid']],
   ] as const)('refuses %s with 400 VV_VALIDATION on /cursor', (_name, key, shape) => {
     expect(refusal(raw(key), shape)).toEqual(refused);

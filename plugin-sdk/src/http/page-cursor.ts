@@ -10,13 +10,14 @@ export interface Page<T> {
  * The type of one element of a cursor's key, checked by `decodeCursor` before the value reaches a query:
  * - `string`: any string without NUL or lone surrogates (PostgreSQL refuses both);
  * - `number`: a finite number;
+ * - `integer`: an integer in PostgreSQL's `integer` range (a version, a position);
  * - `timestamp`: an ISO string as `Date#toISOString()` writes it, years 0001-9999 (what PostgreSQL and JavaScript
  *   both read back to the same instant);
  * - `uuid`: a UUID in its canonical text form.
  */
-export type CursorElement = 'string' | 'number' | 'timestamp' | 'uuid';
+export type CursorElement = 'string' | 'number' | 'integer' | 'timestamp' | 'uuid';
 
-type ElementValue<E> = E extends 'number' ? number : string;
+type ElementValue<E> = E extends 'number' | 'integer' ? number : string;
 
 /** Opaque cursor: the sort key of the last item of a page, as base64url JSON. */
 export function encodeCursor(key: readonly (string | number)[]): string {
@@ -26,6 +27,8 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 const ISO_INSTANT = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UNSTORABLE = /[\0\p{Cs}]/u;
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
 /** No element of a cursor this SDK makes is longer; a longer one was not made here. */
 const MAX_ELEMENT_LENGTH = 200;
 
@@ -33,6 +36,8 @@ function isElement(value: unknown, type: CursorElement): boolean {
   switch (type) {
     case 'number':
       return typeof value === 'number' && Number.isFinite(value);
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) && value >= INT_MIN && value <= INT_MAX;
     case 'string':
       return typeof value === 'string' && value.length <= MAX_ELEMENT_LENGTH && !UNSTORABLE.test(value);
     case 'uuid':

@@ -378,7 +378,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       metrics.observeRequest(state.plugin ?? 'kernel', state.route ?? (ctx._matchedRoute as string | undefined) ?? 'unmatched', ctx.method, String(ctx.status), (performance.now() - startedAt) / 1000);
     }
   };
-  app.use(cors.middleware());
+  if (cors.enabled) app.use(cors.middleware());
   app.use(front);
   // JSON everywhere; CSV (text/csv) for imports, handed to the route as a string.
   const parseBody = bodyParser({ jsonLimit: options.bodyLimit ?? '1mb', textLimit: options.bodyLimit ?? '1mb', enableTypes: ['json', 'text'], extendTypes: { text: ['text/csv'] }, onError: (error) => {

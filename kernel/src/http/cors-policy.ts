@@ -3,7 +3,7 @@ import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
 import type { TenantView } from '../tenancy/plugin-set-cache';
 
 /** Request headers a browser client may send cross-origin (what the API reads), lower case. */
-const ALLOWED_HEADERS = ['accept', 'accept-language', 'authorization', 'content-type', 'idempotency-key', 'last-event-id', 'x-request-id', 'x-tenant-id'];
+const ALLOWED_HEADERS = ['accept', 'accept-language', 'authorization', 'content-type', 'idempotency-key', 'last-event-id', 'x-api-key', 'x-request-id', 'x-tenant-id'];
 const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
 /** Response headers a browser client may read besides the CORS-safelisted ones. */
 const EXPOSED_HEADERS = 'X-Request-Id, Retry-After, Location, ETag, Idempotent-Replayed, Content-Disposition';

@@ -90,6 +90,22 @@ describe('a failed keyed request gives its Idempotency-Key back at once', () => 
     expect(runs).toBe(13);
   });
 
+  it('when every quick try fails, the release goes on in the background: the key frees without waiting out the lock', async () => {
+    store.abandonFailures = 5; // the 4 tries before answering, and the first background one
+    expect((await pay('key-d')).status).toBe(500);
+    failing = false;
+    expect((await pay('key-d')).status).toBe(409);
+    // Background tries at 1 s, then 2 s later; polled with room to spare (the lock itself would hold 5 minutes).
+    const started = Date.now();
+    let status = 409;
+    while (status === 409 && Date.now() - started < 15_000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      status = (await pay('key-d')).status;
+    }
+    expect(status).toBe(201);
+    expect(store.abandonCalls).toBe(6);
+  }, 20_000);
+
   it('a store that took the key but failed to say so: 503-class answer, and the key is free for the retry', async () => {
     store.beginFailuresAfterTaking = 1;
     const first = await pay('key-c');

@@ -39,7 +39,9 @@ import { kernelRoutesOf, type HttpRouteInfo } from './http/kernel-route-table';
 import { openApiDocument } from './http/openapi-document';
 import { pluginDispatcher, pluginOwnerLookup } from './http/plugin-dispatcher';
 import { PluginRouter, type RegisteredRoute } from './http/plugin-router';
-import { toVvError, writeProblem } from './http/problem-response';
+import { CorsPolicy } from './http/cors-policy';
+import { guardRequestInput } from './http/input-guard';
+import { bodyParserError, toVvError, writeProblem } from './http/problem-response';
 import { KernelRequestState, type RequestState } from './http/request-state';
 import { RouteOwnership } from './http/route-ownership';
 import { SchemaValidator } from './http/schema-validator';
@@ -105,6 +107,11 @@ export interface KernelOptions {
    * tenant, 5 minutes, 32 MB in all). A client that fell further behind gets `stream.reset` and reloads.
    */
   readonly eventStreamReplay?: Partial<ReplayLimits>;
+  /**
+   * Browser origins allowed to call the API cross-origin (`VV_CORS_ORIGINS`): `scheme://host[:port]` entries, or
+   * `["*"]` for any (then without credentials). Tenants may narrow it with their `corsOrigins` setting. Default none.
+   */
+  readonly corsOrigins?: readonly string[];
   /** Body size limit, default 1 MB. */
   readonly bodyLimit?: string;
   /** Where `Idempotency-Key` records live (PostgreSQL across instances; default: in memory). */
@@ -148,6 +155,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const logger = options.logger ?? createKernelLogger({ level: 'info' });
   const timeouts: LifecycleTimeouts = { setupMs: 10_000, startMs: 10_000, stopMs: 5_000, ...options.timeouts };
   const validator = new SchemaValidator();
+  const cors = new CorsPolicy(options.corsOrigins);
   // Multi-provider refs pick a tenant's provider from its cached plugin set (`cache` is built below, used at call time).
   const registry = new ServiceRegistry({ enabledPlugins: async (tenantId) => (await cache.get(tenantId))?.enabled });
   const ownership = new RouteOwnership();
@@ -349,6 +357,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       }
       const method = ctx.method;
       if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') await parseBody(ctx as never, noop);
+      guardRequestInput(ctx as never);
       const pluginId = pluginOwner(ctx.path);
       if (pluginId !== undefined) {
         const authenticating = requireAuth(ctx as never);
@@ -369,10 +378,11 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       metrics.observeRequest(state.plugin ?? 'kernel', state.route ?? (ctx._matchedRoute as string | undefined) ?? 'unmatched', ctx.method, String(ctx.status), (performance.now() - startedAt) / 1000);
     }
   };
+  if (cors.enabled) app.use(cors.middleware());
   app.use(front);
   // JSON everywhere; CSV (text/csv) for imports, handed to the route as a string.
   const parseBody = bodyParser({ jsonLimit: options.bodyLimit ?? '1mb', textLimit: options.bodyLimit ?? '1mb', enableTypes: ['json', 'text'], extendTypes: { text: ['text/csv'] }, onError: (error) => {
-    throw new VvError('VV_VALIDATION', { detail: `Request body is not valid JSON: ${error.message}`, errors: [{ pointer: '', message: 'invalid JSON' }] });
+    throw bodyParserError(error, options.bodyLimit ?? '1mb');
   } });
   // Kernel routers only see the paths they serve, so plugin requests do not pay for matching them.
   const onlyFor = (test: (path: string) => boolean, middleware: (ctx: never, next: Next) => Promise<unknown>) => async (ctx: Context, next: Next) =>
@@ -384,13 +394,14 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   app.use(onlyFor((p) => p.startsWith('/api/v1/auth/') || p.startsWith('/.well-known/'), auth.routes()));
   const apiKeys = apiKeyCache(identity);
   const limiter = options.rateLimiter ? rateLimit(options.rateLimiter, options.rateLimits ?? defaultRateLimits) : undefined;
-  const requireAuth = authenticate(tokens, cache, apiKeys);
+  const requireAuth = cors.forTenants(authenticate(tokens, cache, apiKeys));
   const admin = adminRoutes({
     store: options.store,
     catalog,
     pluginSets,
     validator,
     auditor,
+    cors,
     onTenantChanged: async (tenantId) => {
       cache.invalidate(tenantId);
       await options.changeFeed?.publish(tenantId);

@@ -61,4 +61,4 @@ export {
   type PluginDefinition,
   type VvPlugin,
 } from './plugin/define-plugin';
-export { encodeCursor, decodeCursor, type Page } from './http/page-cursor';
+export { encodeCursor, decodeCursor, type CursorElement, type Page } from './http/page-cursor';

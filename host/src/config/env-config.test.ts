@@ -30,6 +30,7 @@ describe('loadEnvConfig', () => {
       adminPassword: undefined,
       pluginsDir: join(REPO_ROOT, 'plugins'),
       logLevel: 'info',
+      corsOrigins: [],
     });
   });
 
@@ -53,6 +54,7 @@ describe('loadEnvConfig', () => {
       VV_ADMIN_PASSWORD: 'correct horse battery',
       VV_PLUGINS_DIR: '/opt/valueverse/plugins',
       LOG_LEVEL: 'debug',
+      VV_CORS_ORIGINS: 'https://app.acme.test, http://localhost:4200',
     });
     expect(config).toEqual({
       port: 8080,
@@ -67,6 +69,7 @@ describe('loadEnvConfig', () => {
       adminPassword: 'correct horse battery',
       pluginsDir: '/opt/valueverse/plugins',
       logLevel: 'debug',
+      corsOrigins: ['https://app.acme.test', 'http://localhost:4200'],
     });
   });
 
@@ -122,6 +125,12 @@ describe('loadEnvConfig', () => {
     expect(loadEnvConfig({ VV_WORKERS: ' off ' }).workers).toBe(false);
   });
 
+  it('reads VV_CORS_ORIGINS as a comma list (blanks and repeats dropped), or "*"', () => {
+    expect(loadEnvConfig({ VV_CORS_ORIGINS: ' https://a.test ,, https://b.test:8443,https://a.test ' }).corsOrigins).toEqual(['https://a.test', 'https://b.test:8443']);
+    expect(loadEnvConfig({ VV_CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+    expect(loadEnvConfig({ VV_CORS_ORIGINS: ' ' }).corsOrigins).toEqual([]);
+  });
+
   it('accepts an admin email on a local domain', () => {
     expect(loadEnvConfig({ VV_ADMIN_EMAIL: 'admin@localhost' }).adminEmail).toBe('admin@localhost');
   });
@@ -147,6 +156,11 @@ describe('loadEnvConfig', () => {
     ['VV_REDIS_PREFIX', { VV_REDIS_PREFIX: 'vv:prod' }, /VV_REDIS_PREFIX must be 1-64 letters, digits/],
     ['VV_REDIS_PREFIX', { VV_REDIS_PREFIX: 'vv*' }, /VV_REDIS_PREFIX must be/],
     ['VV_WORKERS', { VV_WORKERS: 'yes' }, /VV_WORKERS must be "on" or "off" \(got "yes"\)/],
+    ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'https://app.acme.test/' }, /VV_CORS_ORIGINS entries must be origins .*got "https:\/\/app.acme.test\/"; did you mean "https:\/\/app.acme.test"/],
+    ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'app.acme.test' }, /VV_CORS_ORIGINS entries must be origins/],
+    ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'ftp://files.acme.test' }, /VV_CORS_ORIGINS entries must be origins/],
+    ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'https://app.acme.test/path' }, /VV_CORS_ORIGINS entries must be origins/],
+    ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: '*, https://app.acme.test' }, /VV_CORS_ORIGINS is "\*" \(any origin, without credentials\) or a list of origins, not both/],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\)/],
   ];
 

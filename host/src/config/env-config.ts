@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { canonicalOrigin } from '@valueverse/kernel';
 import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
 
 /** pino's levels (plus `silent`), listed here so the host does not import pino just to validate a string. */
@@ -33,6 +34,8 @@ export interface HostConfig {
   readonly pluginsDir: string;
   /** `LOG_LEVEL`; default info. */
   readonly logLevel: LogLevel;
+  /** `VV_CORS_ORIGINS`: browser origins allowed cross-origin (comma list of `scheme://host[:port]`, or `*`); default none. */
+  readonly corsOrigins: readonly string[];
 }
 
 /** The repository root, from host/src/config (or host/dist/config once built): three levels up either way. */
@@ -122,6 +125,16 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   const logLevel = (rawLevel ?? 'info').trim().toLowerCase() as LogLevel;
   if (!logLevels.includes(logLevel)) problem('LOG_LEVEL', `must be one of ${logLevels.join(', ')} (got "${rawLevel}")`);
 
+  const rawCors = read('VV_CORS_ORIGINS');
+  const corsOrigins = (rawCors ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of corsOrigins) {
+    if (entry !== '*' && canonicalOrigin(entry) !== entry) {
+      const canonical = canonicalOrigin(entry);
+      problem('VV_CORS_ORIGINS', `entries must be origins like https://app.example.com, or "*" (got "${entry}"${canonical ? `; did you mean "${canonical}"?` : ''})`);
+    }
+  }
+  if (corsOrigins.includes('*') && corsOrigins.length > 1) problem('VV_CORS_ORIGINS', 'is "*" (any origin, without credentials) or a list of origins, not both');
+
   if (problems.length > 0) {
     throw new VvError('VV_CONFIG_INVALID', {
       params: { subject: 'environment', problems: problems.map((p) => p.message).join('; ') },
@@ -143,5 +156,6 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     adminPassword,
     pluginsDir: resolve(read('VV_PLUGINS_DIR') ?? resolve(repoRoot, 'plugins')),
     logLevel,
+    corsOrigins: Object.freeze([...new Set(corsOrigins)]),
   });
 }

@@ -1,6 +1,7 @@
 import { Router } from '@koa/router';
 import { VvError, type JsonSchema } from '@valueverse/plugin-sdk';
 import type { Auditor } from '../audit/auditor';
+import type { CorsPolicy } from '../http/cors-policy';
 import { bodyOf, requireRole, requireTenantAccess } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
 import type { TenantView } from '../tenancy/plugin-set-cache';
@@ -41,8 +42,14 @@ export function adminRoutes(deps: {
   /** Called after a tenant or its plugin set changed, to invalidate caches on every instance. */
   onTenantChanged: (tenantId: string) => Promise<void>;
   auditor: Auditor;
+  /** Checks a tenant's `corsOrigins` setting against the deployment's list (it may only narrow it). */
+  cors?: CorsPolicy;
 }): Router<RequestState> {
   const { store, catalog, pluginSets, validator, onTenantChanged, auditor } = deps;
+  const checkSettings = (settings: Record<string, unknown> | undefined): void => {
+    const problems = deps.cors?.tenantSettingProblems(settings) ?? [];
+    if (problems.length > 0) throw VvError.validation(problems);
+  };
   const router = new Router<RequestState>({ prefix: '/api/v1' });
   const createTenant = bodyOf<{ id: string; name: string; settings?: Record<string, unknown> }>(validator, createTenantSchema);
   const patchTenant = bodyOf<{ name?: string; status?: TenantStatus; settings?: Record<string, unknown> }>(validator, patchTenantSchema);
@@ -86,6 +93,7 @@ export function adminRoutes(deps: {
   router.post('/admin/tenants', async (ctx) => {
     requireRole(ctx, 'platform-admin');
     const body = createTenant(ctx);
+    checkSettings(body.settings);
     const tenant = await store.createTenant({ id: body.id, name: body.name, settings: body.settings });
     await auditor.record({ action: 'tenant.created', tenantId: tenant.id, target: `tenant:${tenant.id}`, after: tenant }, ctx);
     ctx.status = 201;
@@ -103,6 +111,7 @@ export function adminRoutes(deps: {
   router.patch('/admin/tenants/:tenantId', async (ctx) => {
     requireRole(ctx, 'platform-admin');
     const patch = patchTenant(ctx);
+    checkSettings(patch.settings);
     const before = await store.getTenant(ctx.params.tenantId!);
     const tenant = before && (await store.updateTenant(ctx.params.tenantId!, patch));
     if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: ctx.params.tenantId } });

@@ -159,9 +159,24 @@ export class KernelIdempotencyMigration extends Migration {
   }
 }
 
+/**
+ * Which run of a request holds an `Idempotency-Key`: a failed run releases the key only if it still holds it, so a
+ * release retried after a dropped connection never frees a later run's key (issue #10, finding 8).
+ */
+export class KernelIdempotencyAttemptMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('alter table kernel.idempotency_keys add column if not exists attempt text');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('alter table kernel.idempotency_keys drop column if exists attempt');
+  }
+}
+
 /** The kernel's migrations, oldest first. */
 export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0001_init', class: KernelInitMigration },
   { name: 'kernel_0002_identity_audit', class: KernelIdentityMigration },
   { name: 'kernel_0003_idempotency', class: KernelIdempotencyMigration },
+  { name: 'kernel_0004_idempotency_attempt', class: KernelIdempotencyAttemptMigration },
 ];

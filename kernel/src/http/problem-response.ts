@@ -28,6 +28,24 @@ export function toVvError(error: unknown, requestId: string): VvError {
   return new VvError('VV_INTERNAL', { params: { requestId }, cause: error });
 }
 
+/**
+ * What the body parser's refusal becomes. It reports a body over the limit with status 413 like any other failure,
+ * so the kernel's `onError` must tell them apart: too large → 413 VV_PAYLOAD_TOO_LARGE naming the limit (before,
+ * every refusal became 400 "Request body is not valid JSON: request entity too large"); anything else → 400.
+ */
+export function bodyParserError(error: unknown, limit: string): VvError {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (status === 413) return new VvError('VV_PAYLOAD_TOO_LARGE', { params: { limit: readableSize(limit) }, cause: error });
+  const message = (error as Error | null)?.message ?? String(error);
+  return new VvError('VV_VALIDATION', { detail: `Request body is not valid JSON: ${message}`, errors: [{ pointer: '', message: 'invalid JSON' }], cause: error });
+}
+
+/** `1mb` → `1 MB` (the parser's size syntax, as the problem's detail shows it). */
+function readableSize(limit: string): string {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)\s*$/i.exec(limit);
+  return match ? `${match[1]} ${match[2]!.toUpperCase()}` : limit;
+}
+
 /** Writes a VvError as `application/problem+json`. */
 export function writeProblem(ctx: Context, error: VvError, requestId: string): void {
   const body: ProblemBody = {

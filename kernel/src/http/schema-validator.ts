@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats';
 import type { FieldProblem, JsonSchema } from '@valueverse/plugin-sdk';
 
 type Part = NonNullable<FieldProblem['in']>;
@@ -28,6 +29,12 @@ function newAjv(coerce: boolean): Ajv {
   // `strict: false` lets route and config schemas carry annotations such as `x-secret` and `x-unit`.
   const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, ...(coerce ? { coerceTypes: 'array' as const } : {}) });
   addFormats(ajv);
+  // RFC 3339 allows year 0000, which PostgreSQL does not have ("date/time field value out of range", a 500): dates
+  // and instants are refused here unless their year is 0001-9999 (issue #10, finding 8: audit `to=0000-01-01…`).
+  for (const name of ['date', 'date-time'] as const) {
+    const base = fullFormats[name] as { validate: (value: string) => boolean; compare: (a: string, b: string) => number | undefined };
+    ajv.addFormat(name, { type: 'string', validate: (value: string) => base.validate(value) && !value.startsWith('0000'), compare: base.compare });
+  }
   return ajv;
 }
 

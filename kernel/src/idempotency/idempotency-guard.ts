@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { VvError, isHttpResponse, respond, type HttpResponse, type Logger } from '@valueverse/plugin-sdk';
 import type { IdempotencyScope, IdempotencyStore, IdempotencyTimes, StoredResponse } from './idempotency-store';
@@ -11,6 +11,11 @@ export interface IdempotencyPolicy {
 }
 
 export const DEFAULT_IDEMPOTENCY_POLICY: IdempotencyPolicy = { lockMs: 5 * 60_000, retainMs: 24 * 60 * 60_000 };
+
+/** Pauses before each try of a release, in ms: four tries within about 0.8 s before the failure is answered. */
+const RELEASE_RETRIES_MS = [0, 50, 200, 500];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Visible ASCII, 1 to 255 characters: a UUID, a ULID, or a client's own operation id. */
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -35,8 +40,8 @@ export interface IdempotentCall {
  * Stripe does it): the first request with a key runs and its response is kept; a retry with the same key and the
  * same request gets that response again (`Idempotent-Replayed: true`) without running the handler; the same key on
  * a different request is refused with 422 `VV_IDEMPOTENCY_KEY_REUSED`, and a retry while the first is still running
- * with 409 and `Retry-After`. A request that fails (the handler throws, or answers 5xx) keeps nothing, so the client
- * may retry with the same key.
+ * with 409 and `Retry-After`. A request that fails (the handler throws, or answers 5xx) keeps nothing and gives its key
+ * back before the failure is answered, so the client may retry with the same key at once.
  */
 export class IdempotencyGuard {
   constructor(
@@ -57,8 +62,12 @@ export class IdempotencyGuard {
     if (!KEY_PATTERN.test(call.key)) throw VvError.validation([{ pointer: '/idempotency-key', in: 'headers', message: 'must be 1 to 255 visible ASCII characters' }]);
     const scope: IdempotencyScope = { tenantId: call.tenantId, principal: call.principal, key: call.key };
     const fingerprint = createHash('sha256').update(call.target).update('\n').update(canonicalJson(call.body)).digest('base64url');
-    const begun = await this.store.begin(scope, fingerprint, this.times()).catch((error: unknown) => {
-      throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'the idempotency store', reason: (error as Error).message }, cause: error });
+    const attempt = randomUUID();
+    const begun = await this.store.begin(scope, fingerprint, this.times(), attempt).catch(async (error: unknown) => {
+      // The key may have been taken even so (the insert committed, the answer was lost): give it back, or every
+      // retry would meet 409 until the lock ran out. The store's message stays in the log (it may quote the query).
+      await this.release(scope, attempt, call.log);
+      throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'the idempotency store', reason: 'it did not answer' }, cause: error });
     });
     switch (begun.kind) {
       case 'mismatch':
@@ -74,11 +83,11 @@ export class IdempotencyGuard {
     try {
       result = await invoke();
     } catch (error) {
-      await this.forget(scope, call.log);
+      await this.release(scope, attempt, call.log);
       throw error;
     }
     const stored = toStored(result);
-    if (stored === undefined) await this.forget(scope, call.log);
+    if (stored === undefined) await this.release(scope, attempt, call.log);
     else {
       // The work is done and committed: a failure to remember it must not turn the answer into an error.
       await this.store.complete(scope, stored, this.times()).catch((error: unknown) => call.log.error({ err: error }, 'idempotency: could not store the response; a retry with this key would run again'));
@@ -95,8 +104,37 @@ export class IdempotencyGuard {
     return { now: this.now(), lockMs: this.policy.lockMs, retainMs: this.policy.retainMs };
   }
 
-  private async forget(scope: IdempotencyScope, log: Logger): Promise<void> {
-    await this.store.abandon(scope).catch((error: unknown) => log.error({ err: error }, 'idempotency: could not release the key; it frees itself when its lock expires'));
+  /**
+   * Gives the key of a failed attempt back, so that the client's retry runs instead of meeting 409 for the length of
+   * the lock (issue #10, finding 8: 4 of 13 retries did, when the failure and the release met the same database
+   * trouble). Tried a few times before the failure is answered; then in the background, backing off, for as long as
+   * the lock would have held it. Safe to repeat: the store frees the key only while this attempt holds it.
+   */
+  private async release(scope: IdempotencyScope, attempt: string, log: Logger): Promise<void> {
+    let lastError: unknown;
+    for (const waitMs of RELEASE_RETRIES_MS) {
+      if (waitMs > 0) await sleep(waitMs);
+      try {
+        await this.store.abandon(scope, attempt);
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    log.error({ err: lastError }, 'idempotency: could not release the key of a failed request; retrying in the background');
+    const giveUpAt = this.now() + this.policy.lockMs;
+    const retry = (delayMs: number): void => {
+      setTimeout(() => {
+        this.store.abandon(scope, attempt).then(
+          () => log.info('idempotency: released the key of a failed request'),
+          () => {
+            if (this.now() + delayMs < giveUpAt) retry(Math.min(delayMs * 2, 30_000));
+            else log.warn('idempotency: gave up releasing the key of a failed request; its lock has run out by now');
+          },
+        );
+      }, delayMs).unref();
+    };
+    retry(1_000);
   }
 }
 

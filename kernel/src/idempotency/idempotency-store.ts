@@ -41,19 +41,24 @@ export interface IdempotencyTimes {
  * Where `Idempotency-Key` records live: PostgreSQL on every real deployment (shared by all instances), memory for
  * kernels without a database. Implementations must make `begin` atomic: of two concurrent begins with one key,
  * exactly one gets `new`.
+ *
+ * `attempt` is a value unique to one run of a request (a UUID): the record of a running request remembers it, and
+ * `abandon` frees the key only for the attempt that holds it. The guard may therefore retry a release that failed
+ * (the database dropped the connection with the request) without ever freeing a later attempt's key.
  */
 export interface IdempotencyStore {
-  begin(scope: IdempotencyScope, fingerprint: string, times: IdempotencyTimes): Promise<IdempotencyBegin>;
+  begin(scope: IdempotencyScope, fingerprint: string, times: IdempotencyTimes, attempt: string): Promise<IdempotencyBegin>;
   /** Stores the response of a request that `begin` let run; kept until `now + retainMs`. */
   complete(scope: IdempotencyScope, response: StoredResponse, times: IdempotencyTimes): Promise<void>;
-  /** Forgets a key whose request failed, so that the client may retry with it. */
-  abandon(scope: IdempotencyScope): Promise<void>;
+  /** Forgets a key whose request (this `attempt` of it) failed, so that the client may retry with it at once. */
+  abandon(scope: IdempotencyScope, attempt: string): Promise<void>;
   /** Deletes records past their retention; returns how many. */
   sweep(now: number): Promise<number>;
 }
 
 interface MemoryRecord {
   fingerprint: string;
+  attempt: string;
   response: StoredResponse | undefined;
   lockedUntil: number;
   expiresAt: number;
@@ -62,14 +67,14 @@ interface MemoryRecord {
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly records = new Map<string, MemoryRecord>();
 
-  async begin(scope: IdempotencyScope, fingerprint: string, times: IdempotencyTimes): Promise<IdempotencyBegin> {
+  async begin(scope: IdempotencyScope, fingerprint: string, times: IdempotencyTimes, attempt: string): Promise<IdempotencyBegin> {
     const id = memoryKey(scope);
     const existing = this.records.get(id);
     if (existing && !isStale(existing, times.now)) {
       if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };
       return existing.response ? { kind: 'replay', response: existing.response } : { kind: 'in-progress' };
     }
-    this.records.set(id, { fingerprint, response: undefined, lockedUntil: times.now + times.lockMs, expiresAt: times.now + times.retainMs });
+    this.records.set(id, { fingerprint, attempt, response: undefined, lockedUntil: times.now + times.lockMs, expiresAt: times.now + times.retainMs });
     return { kind: 'new' };
   }
 
@@ -80,9 +85,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     record.expiresAt = times.now + times.retainMs;
   }
 
-  async abandon(scope: IdempotencyScope): Promise<void> {
+  async abandon(scope: IdempotencyScope, attempt: string): Promise<void> {
     const id = memoryKey(scope);
-    if (this.records.get(id)?.response === undefined) this.records.delete(id);
+    const record = this.records.get(id);
+    if (record !== undefined && record.response === undefined && record.attempt === attempt) this.records.delete(id);
   }
 
   async sweep(now: number): Promise<number> {

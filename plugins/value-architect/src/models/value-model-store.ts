@@ -108,7 +108,7 @@ export class ValueModelStore {
       where.push({ $or: [{ name: { $ilike: pattern } }, { description: { $ilike: pattern } }] });
     }
     if (page.cursor !== undefined) {
-      const [at, id] = decodeCursor(page.cursor, ['string', 'string']);
+      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'string']);
       const createdAt = new Date(at);
       where.push({ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: id } }] });
     }
@@ -151,7 +151,7 @@ export class ValueModelStore {
 
   /** The model's history, newest first; undefined for an unknown model. */
   versions(tenantId: string, id: string, page: PageRequest): Promise<Page<ValueModelVersionSummary> | undefined> {
-    const before = page.cursor === undefined ? undefined : decodeCursor(page.cursor, ['number'])[0];
+    const before = page.cursor === undefined ? undefined : decodeCursor(page.cursor, ['integer'])[0];
     return this.db.em(tenantId, async (em) => {
       if ((await em.count(ValueModelEntity, { id, deletedAt: null })) === 0) return undefined;
       const rows = await em.find(

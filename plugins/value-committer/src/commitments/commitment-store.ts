@@ -142,7 +142,7 @@ export class CommitmentStore {
   list(tenantId: string, filter: CommitmentFilter, page: { limit: number; cursor?: string }): Promise<Page<CommitmentResource>> {
     const where = this.where(filter);
     if (page.cursor !== undefined) {
-      const [at, id] = decodeCursor(page.cursor, ['string', 'string']);
+      const [at, id] = decodeCursor(page.cursor, ['timestamp', 'string']);
       const createdAt = new Date(at);
       where.push({ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: id } }] });
     }

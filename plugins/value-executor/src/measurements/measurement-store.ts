@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { VvError, type PluginDatabase } from '@valueverse/plugin-sdk';
+import { decodeCursor, encodeCursor, type PluginDatabase } from '@valueverse/plugin-sdk';
 import { MeasurementEntity, type MeasurementRow } from '../data/measurement-entity';
 import type { SeriesPoint } from '../realization/compute-realization';
 import { guardCumulative, type DecreaseProblem, type EffectiveReading } from './cumulative-guard';
@@ -57,19 +57,9 @@ function toMeasurement(row: MeasurementRow): Measurement {
   };
 }
 
-// The cursor is the (measuredAt, id) of the last item of a page: opaque to clients, stable under inserts.
-const encodeCursor = (row: MeasurementRow): string => Buffer.from(JSON.stringify([row.measuredAt.toISOString(), row.id])).toString('base64url');
-
-function decodeCursor(cursor: string): [Date, string] {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    const date = new Date(String(at));
-    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(date.getTime())) return [date, id];
-  } catch {
-    // reported below
-  }
-  throw VvError.validation([{ pointer: '/cursor', message: 'is not a cursor from a previous page', in: 'query' }]);
-}
+// The cursor is the (measuredAt, id) of the last item of a page: opaque to clients, stable under inserts. Decoded by
+// the SDK's shared decoder, which checks the instant and the uuid before they reach the query.
+const cursorOf = (row: MeasurementRow): string => encodeCursor([row.measuredAt.toISOString(), row.id]);
 
 export interface InsertMeta {
   readonly recordedBy: string | null;
@@ -201,13 +191,14 @@ export class MeasurementStore {
     if (options.commitmentId !== undefined) where.commitmentId = options.commitmentId;
     if (options.metric !== undefined) where.metric = options.metric;
     if (options.cursor !== undefined) {
-      const [at, id] = decodeCursor(options.cursor);
+      const [measuredAt, id] = decodeCursor(options.cursor, ['timestamp', 'uuid']);
+      const at = new Date(measuredAt);
       where.$or = [{ measuredAt: { $lt: at } }, { measuredAt: at, id: { $lt: id } }];
     }
     const rows = await this.db.em(tenantId, (em) =>
       em.find(MeasurementEntity, where, { orderBy: { measuredAt: 'desc', id: 'desc' }, limit: options.limit + 1 }),
     );
     const page = rows.slice(0, options.limit);
-    return { items: page.map(toMeasurement), nextCursor: rows.length > options.limit ? encodeCursor(page[page.length - 1]!) : null };
+    return { items: page.map(toMeasurement), nextCursor: rows.length > options.limit ? cursorOf(page[page.length - 1]!) : null };
   }
 }

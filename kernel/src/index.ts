@@ -28,3 +28,7 @@ export { hotp, verifyTotp, base32Decode } from './identity/totp';
 export { pluginSchemaOf, pluginRoleOf, installPluginDataModel, revertPluginDataModel } from './data/plugin-database';
 export { MemoryRateLimiter, RedisRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/rate-limiter';
 export type { HttpRouteInfo, KernelRouteAccess } from './http/kernel-route-table';
+export { MemoryAttemptStore, type AttemptStore, type AttemptRule } from './auth/attempt-store';
+export { RedisAttemptStore, createRedisAttemptStore } from './auth/redis-attempt-store';
+export { DEFAULT_ATTEMPT_POLICY, type AttemptPolicy, type LockoutNotice } from './auth/attempt-throttle';
+export { trustedProxyProblem } from './http/trusted-proxies';

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
+import { trustedProxyProblem } from '@valueverse/kernel';
 
 /** pino's levels (plus `silent`), listed here so the host does not import pino just to validate a string. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -33,6 +34,8 @@ export interface HostConfig {
   readonly pluginsDir: string;
   /** `LOG_LEVEL`; default info. */
   readonly logLevel: LogLevel;
+  /** `VV_TRUSTED_PROXIES`: IP addresses and CIDR blocks whose `X-Forwarded-For` is believed; default none. */
+  readonly trustedProxies: readonly string[];
 }
 
 /** The repository root, from host/src/config (or host/dist/config once built): three levels up either way. */
@@ -122,6 +125,10 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   const logLevel = (rawLevel ?? 'info').trim().toLowerCase() as LogLevel;
   if (!logLevels.includes(logLevel)) problem('LOG_LEVEL', `must be one of ${logLevels.join(', ')} (got "${rawLevel}")`);
 
+  const trustedProxies = (read('VV_TRUSTED_PROXIES') ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const proxyProblems = trustedProxies.map(trustedProxyProblem).filter((p): p is string => p !== undefined);
+  if (proxyProblems.length > 0) problem('VV_TRUSTED_PROXIES', `must be a comma-separated list of IP addresses or CIDR blocks (${proxyProblems.join('; ')})`);
+
   if (problems.length > 0) {
     throw new VvError('VV_CONFIG_INVALID', {
       params: { subject: 'environment', problems: problems.map((p) => p.message).join('; ') },
@@ -143,5 +150,6 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     adminPassword,
     pluginsDir: resolve(read('VV_PLUGINS_DIR') ?? resolve(repoRoot, 'plugins')),
     logLevel,
+    trustedProxies: Object.freeze(trustedProxies),
   });
 }

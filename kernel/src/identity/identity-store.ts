@@ -45,8 +45,15 @@ export interface IdentityStore {
    * Undefined when no token has this hash.
    */
   useRefreshToken(tokenHash: string): Promise<{ readonly record: RefreshTokenRecord; readonly fresh: boolean } | undefined>;
+  /** The token with this hash as it is, without using it (refresh checks the request before spending it). */
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   /** Revokes every token of the family; returns how many were still live. */
   revokeRefreshFamily(familyId: string): Promise<number>;
+
+  /** The user's session version: 0 until the first `bumpSessionVersion`. */
+  getSessionVersion(userId: string): Promise<number>;
+  /** Raises the user's session version by one and returns it (tokens issued before stop working). */
+  bumpSessionVersion(userId: string): Promise<number>;
 
   insertApiKey(record: Omit<ApiKeyRecord, 'revokedAt'>): Promise<void>;
   /** Newest first, revoked ones included. */
@@ -69,6 +76,7 @@ export class MemoryIdentityStore implements IdentityStore {
   private readonly refresh = new Map<string, RefreshTokenRecord>();
   private readonly keys = new Map<string, ApiKeyRecord>();
   private readonly totp = new Map<string, TotpRecord>();
+  private readonly sessionVersions = new Map<string, number>();
 
   async init(): Promise<void> {}
 
@@ -83,6 +91,20 @@ export class MemoryIdentityStore implements IdentityStore {
     const used = { ...record, usedAt: now() };
     this.refresh.set(tokenHash, used);
     return { record: used, fresh: true };
+  }
+
+  async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    return this.refresh.get(tokenHash);
+  }
+
+  async getSessionVersion(userId: string): Promise<number> {
+    return this.sessionVersions.get(userId) ?? 0;
+  }
+
+  async bumpSessionVersion(userId: string): Promise<number> {
+    const next = (this.sessionVersions.get(userId) ?? 0) + 1;
+    this.sessionVersions.set(userId, next);
+    return next;
   }
 
   async revokeRefreshFamily(familyId: string): Promise<number> {

@@ -48,6 +48,26 @@ export class PostgresIdentityStore implements IdentityStore {
     return existing[0] ? { record: toRefresh(existing[0]), fresh: false } : undefined;
   }
 
+  async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    const rows = await this.db.execute<RefreshRow>('select * from kernel.refresh_tokens where token_hash = $1', [tokenHash]);
+    return rows[0] ? toRefresh(rows[0]) : undefined;
+  }
+
+  async getSessionVersion(userId: string): Promise<number> {
+    const rows = await this.db.execute<{ version: string }>('select version from kernel.session_versions where user_id = $1', [userId]);
+    return rows[0] ? Number(rows[0].version) : 0;
+  }
+
+  async bumpSessionVersion(userId: string): Promise<number> {
+    // One statement: two concurrent bumps give two different versions.
+    const rows = await this.db.execute<{ version: string }>(
+      `insert into kernel.session_versions (user_id, version) values ($1, 1)
+       on conflict (user_id) do update set version = kernel.session_versions.version + 1 returning version`,
+      [userId],
+    );
+    return Number(rows[0]!.version);
+  }
+
   async revokeRefreshFamily(familyId: string): Promise<number> {
     const rows = await this.db.execute<{ used_at: string | null }>(
       'update kernel.refresh_tokens set revoked_at = now() where family_id = $1 and revoked_at is null returning used_at',

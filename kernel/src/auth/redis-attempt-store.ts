@@ -29,6 +29,7 @@ return {failures, string.format('%.0f', locked)}
 export class RedisAttemptStore implements AttemptStore {
   private readonly local = new MemoryAttemptStore();
   private lastWarning = 0;
+  private readying: Promise<void> | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -65,26 +66,45 @@ export class RedisAttemptStore implements AttemptStore {
   }
 
   private async orLocal<T>(remote: () => Promise<T>, local: () => Promise<T>): Promise<T> {
+    const status = this.redis.status;
+    // Down (reconnecting, closed): count here at once, no waiting on a sign-in's path. A first connection under
+    // way (just after boot) is waited for, within the timeout.
+    const connecting = status === 'connecting' || status === 'connect' || status === 'wait';
+    if (status !== 'ready' && !connecting) {
+      this.warn(new Error(`Redis connection is ${status}`));
+      return local();
+    }
     try {
       return await Promise.race([
-        remote(),
+        connecting ? this.ready().then(remote) : remote(),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs).unref()),
       ]);
     } catch (error) {
-      if (Date.now() - this.lastWarning > 60_000) {
-        this.lastWarning = Date.now();
-        this.logger.warn({ err: error }, 'sign-in protection: Redis is not answering; counting failed attempts on this instance only');
-      }
+      this.warn(error);
       return local();
     }
+  }
+
+  /** One shared wait for the connection (not one listener per waiting sign-in). */
+  private ready(): Promise<void> {
+    this.readying ??= new Promise<void>((resolve) => this.redis.once('ready', () => {
+      this.readying = undefined;
+      resolve();
+    }));
+    return this.readying;
+  }
+
+  private warn(error: unknown): void {
+    if (Date.now() - this.lastWarning < 60_000) return;
+    this.lastWarning = Date.now();
+    this.logger.warn({ err: error }, 'sign-in protection: Redis is not answering; counting failed attempts on this instance only');
   }
 }
 
 /** A `RedisAttemptStore` on its own connection (`<prefix>:auth:` keys, one set per deployment). */
 export function createRedisAttemptStore(url: string, logger: KernelLogger, prefix = 'vv'): RedisAttemptStore {
-  // The offline queue holds commands sent while the first connection is made (sign-ins right after boot); the
-  // store's timeout bounds how long one waits, then it counts locally.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: false });
+  // No offline queue: while not connected the store counts locally at once rather than queueing.
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', () => undefined); // reported by the store when it matters, once a minute
   return new RedisAttemptStore(redis, logger, `${prefix}:auth:`);
 }

@@ -30,6 +30,7 @@ describe('loadEnvConfig', () => {
       adminPassword: undefined,
       pluginsDir: join(REPO_ROOT, 'plugins'),
       logLevel: 'info',
+      trustedProxies: [],
     });
   });
 
@@ -53,6 +54,7 @@ describe('loadEnvConfig', () => {
       VV_ADMIN_PASSWORD: 'correct horse battery',
       VV_PLUGINS_DIR: '/opt/valueverse/plugins',
       LOG_LEVEL: 'debug',
+      VV_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,fd00::/8',
     });
     expect(config).toEqual({
       port: 8080,
@@ -67,6 +69,7 @@ describe('loadEnvConfig', () => {
       adminPassword: 'correct horse battery',
       pluginsDir: '/opt/valueverse/plugins',
       logLevel: 'debug',
+      trustedProxies: ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'],
     });
   });
 
@@ -147,6 +150,8 @@ describe('loadEnvConfig', () => {
     ['VV_REDIS_PREFIX', { VV_REDIS_PREFIX: 'vv:prod' }, /VV_REDIS_PREFIX must be 1-64 letters, digits/],
     ['VV_REDIS_PREFIX', { VV_REDIS_PREFIX: 'vv*' }, /VV_REDIS_PREFIX must be/],
     ['VV_WORKERS', { VV_WORKERS: 'yes' }, /VV_WORKERS must be "on" or "off" \(got "yes"\)/],
+    ['VV_TRUSTED_PROXIES', { VV_TRUSTED_PROXIES: 'lb.internal' }, /VV_TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR blocks \("lb.internal" is not/],
+    ['VV_TRUSTED_PROXIES', { VV_TRUSTED_PROXIES: '10.0.0.1, 10.0.0.0/33' }, /VV_TRUSTED_PROXIES must be .*"10.0.0.0\/33" has a prefix length outside 0-32/],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\)/],
   ];
 

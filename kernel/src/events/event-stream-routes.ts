@@ -73,6 +73,12 @@ interface Connection {
  *
  * Every stream starts with `retry: 3000` (the client's reconnect delay) and a `: connected to <tenant>` comment.
  *
+ * **Revocation.** A stream keeps the credential headers it was opened with; whenever an access change may concern
+ * it (its API key revoked, its user demoted or removed, its sign-in session ended, its tenant suspended, or the
+ * change feed reconnected), the kernel calls `revoke` and the credential is authenticated again. A stream whose
+ * credential no longer stands gets a last frame, `event: stream.revoked` with `data: {"reason": "..."}`, and ends.
+ * Each user or API key may hold `maxPerPrincipal` streams on an instance; one more answers 429 `VV_TOO_MANY_STREAMS`.
+ *
  * **Resumption.** Each instance keeps the tenant's recent frames (by default, `DEFAULT_REPLAY_LIMITS`: the last
  * 1,000 events or 5 minutes, whichever is fewer, at most 1 MiB per tenant and 32 MiB in all, least recently active
  * tenants forgotten first), fed by the same bus subscription as the streams, so events from other instances are

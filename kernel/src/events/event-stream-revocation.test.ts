@@ -1,4 +1,5 @@
 import { bootAuthKernel, type AuthTestKernel } from '../__fixtures__/auth-test-kernel';
+import type { ChangeFeed } from '../tenancy/change-feed';
 import { openSse, type SseClient } from '../__fixtures__/sse-client';
 import { STREAM_REVOKED_EVENT } from './event-stream-routes';
 
@@ -105,5 +106,27 @@ describe('event streams end when their credential stops standing', () => {
       if (again.status !== 200) await new Promise((r) => setTimeout(r, 20));
     }
     expect(again!.status).toBe(200);
+  });
+
+  it('checks every stream again when the change feed reconnected (messages may have been missed)', async () => {
+    let deliver!: (message: string | undefined) => void;
+    const feed: ChangeFeed = { publish: async () => {}, subscribe: async (onChange) => void (deliver = onChange), close: async () => {} };
+    const other = await bootAuthKernel({ changeFeed: feed });
+    try {
+      const created = await other.call('POST', '/api/v1/admin/tenants/acme/api-keys', { token: await other.admin(), body: { name: 'feed', role: 'viewer' } });
+      const missed = await openSse(other.url + STREAM, { 'x-api-key': created.body.key });
+      const fine = await openSse(other.url + STREAM, { 'x-api-key': (await other.call('POST', '/api/v1/admin/tenants/acme/api-keys', { token: await other.admin(), body: { name: 'ok', role: 'viewer' } })).body.key });
+      streams.push(missed, fine);
+      // Revoked on "another instance": in the shared store, with the message lost while the feed was down.
+      expect(await other.identityStore.revokeApiKey('acme', created.body.id)).toBe(true);
+      deliver(undefined);
+      const frame = await missed.next((f) => f.event === STREAM_REVOKED_EVENT, 2000);
+      expect(frame.event).toBe(STREAM_REVOKED_EVENT);
+      await missed.ended;
+      expect((await other.call('POST', '/api/v1/notes', { token: await other.admin(), body: {} })).status).toBe(200);
+      expect((await fine.next((f) => f.event === 'notes.created', 2000)).event).toBe('notes.created');
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -8,8 +8,8 @@ describe('access changes take effect at once, not at token expiry', () => {
 
   beforeAll(async () => {
     k = await bootAuthKernel();
-    const read = k.identityStore.getSessionVersion?.bind(k.identityStore);
-    k.identityStore.getSessionVersion = (userId: string) => {
+    const read = k.identityStore.getSessionState?.bind(k.identityStore);
+    k.identityStore.getSessionState = (userId: string) => {
       versionReads += 1;
       return read(userId);
     };
@@ -63,6 +63,34 @@ describe('access changes take effect at once, not at token expiry', () => {
     expect((await k.call('POST', '/api/v1/auth/logout', { body: { refreshToken: laptop.body.refreshToken } })).status).toBe(204);
     expect((await k.call('GET', '/api/v1/notes', { token: laptop.body.accessToken })).status).toBe(401);
     expect((await k.call('GET', '/api/v1/notes', { token: phone.body.accessToken })).status).toBe(200);
+  });
+
+  it('ends every session of a disabled user at once, refuses sign-in and refresh, and lets them back when enabled', async () => {
+    await k.addUser('u-wes', { acme: 'member', globex: 'viewer' });
+    const acme = await k.login('u-wes@example.test', { tenantId: 'acme' });
+    const globex = await k.login('u-wes@example.test', { tenantId: 'globex' });
+    const root = await k.admin();
+    const disabled = await k.call('PATCH', '/api/v1/admin/users/u-wes', { token: root, body: { disabled: true } });
+    expect(disabled.status).toBe(200);
+    expect(disabled.body).toMatchObject({ id: 'u-wes', disabled: true });
+    for (const session of [acme, globex]) expect((await k.call('GET', '/api/v1/notes', { token: session.body.accessToken })).status).toBe(401);
+    const signIn = await k.login('u-wes@example.test');
+    expect(signIn.status).toBe(403);
+    expect(signIn.body.detail).toMatch(/disabled/);
+    expect((await k.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: acme.body.refreshToken } })).status).toBe(403);
+
+    expect((await k.call('PATCH', '/api/v1/admin/users/u-wes', { token: root, body: { disabled: false } })).status).toBe(200);
+    expect((await k.login('u-wes@example.test')).status).toBe(200);
+    // The refresh token was refused, not spent: it works again.
+    expect((await k.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: acme.body.refreshToken } })).status).toBe(200);
+    // Only platform admins may; nobody may disable themselves; unknown users are 404.
+    await k.addUser('u-xia', { acme: 'tenant-admin' });
+    const tenantAdmin = (await k.login('u-xia@example.test')).body.accessToken as string;
+    expect((await k.call('PATCH', '/api/v1/admin/users/u-wes', { token: tenantAdmin, body: { disabled: true } })).status).toBe(403);
+    expect((await k.call('PATCH', '/api/v1/admin/users/root', { token: root, body: { disabled: true } })).status).toBe(404);
+    expect((await k.call('PATCH', '/api/v1/admin/users/u-wes', { token: root, body: { disabled: 'yes' } })).status).toBe(400);
+    const audit = await k.call('GET', '/api/v1/admin/audit?action=user.*', { token: root });
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['user.enabled', 'user.disabled']);
   });
 
   it('reads a user\'s session version once per instance, not once per request', async () => {

@@ -294,7 +294,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
   // Who may do what changes through one feed (the change feed: Redis across instances), applied here first.
   const access = new AccessChanges(options.changeFeed);
-  const sessions = new SessionGuard((userId) => identityStore.getSessionVersion(userId), { tokenTtlSeconds: tokens.expiresIn });
+  const sessions = new SessionGuard((userId) => identityStore.getSessionState(userId), { tokenTtlSeconds: tokens.expiresIn });
   access.on((change) => {
     if (change.kind === 'tenant' || change.kind === 'all') cache.invalidate(change.kind === 'tenant' ? change.id : undefined);
     if (change.kind === 'user' || change.kind === 'all') sessions.invalidateUser(change.kind === 'user' ? change.id : undefined);

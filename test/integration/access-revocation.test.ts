@@ -98,6 +98,19 @@ describeWithPostgres('access changes across host instances', () => {
       await within2s('B refuses the removed member', async () => (await npv()).status === 401);
     });
 
+    it('refuses on B, within 2 s, a user disabled through A, and lets them sign in again once enabled', async () => {
+      const session = await user('u-disabled', 'demo', 'member');
+      const feed = await stream(b.url, { authorization: `Bearer ${session.accessToken}` });
+      expect((await call(a.url, 'PATCH', '/api/v1/admin/users/u-disabled', { token: root, body: { disabled: true } })).status).toBe(200);
+      await revokedWithin2s(feed);
+      await within2s('B refuses the disabled user', async () => (await call(b.url, 'GET', '/api/v1/me', { token: session.accessToken })).status === 401);
+      const login = (url: string) => call(url, 'POST', '/api/v1/auth/login', { body: { email: 'u-disabled@example.test', password: PASSWORD } });
+      expect((await login(b.url)).status).toBe(403);
+      expect((await call(b.url, 'POST', '/api/v1/auth/refresh', { body: { refreshToken: session.refreshToken } })).status).toBe(403);
+      expect((await call(a.url, 'PATCH', '/api/v1/admin/users/u-disabled', { token: root, body: { disabled: false } })).status).toBe(200);
+      expect((await login(b.url)).status).toBe(200);
+    });
+
     it('ends on B, within 2 s, the stream of an API key deleted through A, and of a session signed out through A', async () => {
       const key = await call(a.url, 'POST', '/api/v1/admin/tenants/demo/api-keys', { token: root, body: { name: 'feed', role: 'viewer' } });
       expect(key.status).toBe(201);

@@ -2,13 +2,15 @@ import { SessionGuard } from './session-guard';
 
 describe('SessionGuard', () => {
   const versions = new Map<string, number>();
+  const disabled = new Set<string>();
   let reads = 0;
   const source = async (userId: string) => {
     reads += 1;
-    return versions.get(userId) ?? 0;
+    return { version: versions.get(userId) ?? 0, disabled: disabled.has(userId) };
   };
   beforeEach(() => {
     versions.clear();
+    disabled.clear();
     reads = 0;
   });
 
@@ -32,7 +34,7 @@ describe('SessionGuard', () => {
 
   it('does not cache a read that an invalidation overtook', async () => {
     let release!: (v: number) => void;
-    const guard = new SessionGuard((userId) => (userId === 'slow' ? new Promise<number>((r) => (release = r)) : source(userId)));
+    const guard = new SessionGuard((userId) => (userId === 'slow' ? new Promise((r) => (release = (version: number) => r({ version, disabled: false }))) : source(userId)));
     const pending = guard.check({ sub: 'slow', sv: 0 });
     guard.invalidateUser('slow');
     release(0);
@@ -64,10 +66,16 @@ describe('SessionGuard', () => {
     let fail = true;
     const guard = new SessionGuard(async () => {
       if (fail) throw new Error('connection refused');
-      return 0;
+      return { version: 0, disabled: false };
     });
     await expect(guard.check({ sub: 'u4' })).rejects.toMatchObject({ code: 'VV_DEPENDENCY_UNAVAILABLE' });
     fail = false;
     await expect(guard.check({ sub: 'u4' })).resolves.toBeUndefined();
+  });
+
+  it('refuses every token of a disabled account', async () => {
+    const guard = new SessionGuard(source);
+    disabled.add('u5');
+    await expect(guard.check({ sub: 'u5', sv: 7 })).rejects.toMatchObject({ code: 'VV_UNAUTHENTICATED', message: expect.stringContaining('disabled') });
   });
 });

@@ -1,8 +1,9 @@
 import { VvError } from '@valueverse/plugin-sdk';
+import type { SessionState } from '../identity/identity-store';
 import type { AccessClaims } from './token-service';
 
-/** Where the current session version of a user is read on a cache miss (the identity store). */
-export type SessionVersionSource = (userId: string) => Promise<number>;
+/** Where the current session state of a user is read on a cache miss (the identity store). */
+export type SessionStateSource = (userId: string) => Promise<SessionState>;
 
 export interface SessionGuardOptions {
   /** How long an access token lives: a sign-out is remembered that long (default 900 s). */
@@ -22,8 +23,8 @@ export interface SessionGuardOptions {
  * than the cache means the cache missed a change: it is dropped and read again.
  */
 export class SessionGuard {
-  private readonly versions = new Map<string, number>();
-  private readonly loading = new Map<string, Promise<number>>();
+  private readonly versions = new Map<string, SessionState>();
+  private readonly loading = new Map<string, Promise<SessionState>>();
   /** Signed-out sessions (refresh families) → when their last access token expires (ms). */
   private readonly signedOut = new Map<string, number>();
   private readonly ttlMs: number;
@@ -31,7 +32,7 @@ export class SessionGuard {
   private readonly now: () => number;
 
   constructor(
-    private readonly source: SessionVersionSource,
+    private readonly source: SessionStateSource,
     options: SessionGuardOptions = {},
   ) {
     this.ttlMs = (options.tokenTtlSeconds ?? 900) * 1000;
@@ -78,24 +79,25 @@ export class SessionGuard {
     this.signedOut.set(sessionId, this.now() + this.ttlMs);
   }
 
-  private compare(claims: Pick<AccessClaims, 'sub' | 'sv'>, current: number): void {
+  private compare(claims: Pick<AccessClaims, 'sub' | 'sv'>, current: SessionState): void {
+    if (current.disabled) throw revoked('The account is disabled');
     const issuedUnder = claims.sv ?? 0;
-    if (issuedUnder < current) throw revoked('Your access changed (role or membership); refresh the session or sign in again');
-    if (issuedUnder > current) this.invalidateUser(claims.sub);
+    if (issuedUnder < current.version) throw revoked('Your access changed (role or membership); refresh the session or sign in again');
+    if (issuedUnder > current.version) this.invalidateUser(claims.sub);
   }
 
-  private load(userId: string): Promise<number> {
+  private load(userId: string): Promise<SessionState> {
     const pending = this.loading.get(userId);
     if (pending) return pending;
     const load = this.source(userId).then(
-      (version) => {
+      (state) => {
         // Cached only if no invalidation came while reading: a stale read never outlives the change that made it so.
         if (this.loading.get(userId) === load) {
           this.loading.delete(userId);
           if (this.versions.size >= this.maxEntries) this.versions.delete(this.versions.keys().next().value!);
-          this.versions.set(userId, version);
+          this.versions.set(userId, state);
         }
-        return version;
+        return state;
       },
       (error: unknown) => {
         if (this.loading.get(userId) === load) this.loading.delete(userId);

@@ -161,14 +161,16 @@ export class KernelIdempotencyMigration extends Migration {
 
 /**
  * Session versions: a number per user that grows when the user's access shrinks (a role changed, a membership
- * removed). Access tokens carry the version they were issued under; older ones are refused (see `SessionGuard`).
+ * removed, the account disabled). Access tokens carry the version they were issued under; older ones are refused
+ * (see `SessionGuard`). `disabled_at` marks an account a platform admin disabled: it cannot sign in or refresh.
  */
 export class KernelSessionVersionMigration extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table if not exists kernel.session_versions (
       user_id text collate "C" constraint session_versions_pkey primary key
         constraint session_versions_user_fkey references kernel.users (id) on delete cascade,
-      version bigint not null
+      version bigint not null,
+      disabled_at timestamptz
     )`);
   }
 

@@ -80,6 +80,14 @@ describe('event streams end when their credential stops standing', () => {
     expect((await phoneStream.next((f) => f.event === 'notes.created', 2000)).event).toBe('notes.created');
   });
 
+  it('ends a disabled user\'s streams', async () => {
+    await k.addUser('u-max', { acme: 'member' });
+    const session = await k.login('u-max@example.test');
+    const stream = await open({ authorization: `Bearer ${session.body.accessToken}` });
+    expect((await k.call('PATCH', '/api/v1/admin/users/u-max', { token: await k.admin(), body: { disabled: true } })).status).toBe(200);
+    await expectRevoked(stream);
+  });
+
   it('ends a demoted user\'s stream', async () => {
     await k.addUser('u-lea', { acme: 'tenant-admin' });
     const session = await k.login('u-lea@example.test');

@@ -1,7 +1,7 @@
 import type { JsonSchema } from '@valueverse/plugin-sdk';
 import { createTenantSchema, patchTenantSchema, putPluginSchema } from '../admin/admin-routes';
 import { loginSchema, logoutSchema, refreshSchema } from '../auth/auth-routes';
-import { addMemberSchema, auditQuerySchema, createApiKeySchema, memberRoleSchema, totpCodeSchema } from '../identity/identity-routes';
+import { addMemberSchema, auditQuerySchema, createApiKeySchema, memberRoleSchema, totpCodeSchema, userStatusSchema } from '../identity/identity-routes';
 
 /** What `/api/openapi.json` says of a kernel route: a summary, and the schemas its handler validates with. */
 export interface KernelRouteDoc {
@@ -47,6 +47,7 @@ export const kernelRouteDocs: Readonly<Record<string, KernelRouteDoc>> = {
   'POST /api/v1/admin/tenants/:tenantId/members': { summary: 'Add a member: an existing user, or a new one with a password', body: addMemberSchema },
   'PATCH /api/v1/admin/tenants/:tenantId/members/:userId': { summary: "Change a member's role", body: memberRoleSchema },
   'DELETE /api/v1/admin/tenants/:tenantId/members/:userId': { summary: 'Remove a member from the tenant' },
+  'PATCH /api/v1/admin/users/:userId': { summary: 'Disable (or enable again) a user account: disabling ends its sessions and event streams everywhere and refuses sign-in', body: userStatusSchema },
   'GET /api/v1/admin/jobs/dead': { summary: 'Jobs that used up their retries, newest first (?tenantId=, cursor pagination)' },
   'POST /api/v1/admin/jobs/dead/:id/retry': { summary: 'Run a dead job again from its first attempt' },
   'DELETE /api/v1/admin/jobs/dead/:id': { summary: 'Give up on a dead job for good (its job id may be enqueued again)' },

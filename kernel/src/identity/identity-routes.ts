@@ -62,6 +62,13 @@ export const addMemberSchema: JsonSchema = {
   },
 };
 
+export const userStatusSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['disabled'],
+  properties: { disabled: { type: 'boolean' } },
+};
+
 export const memberRoleSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
@@ -247,6 +254,21 @@ export function identityRoutes(deps: {
     await endSessionsOf(before.userId);
     await auditor.record({ action: 'member.removed', tenantId, target: `user:${before.userId}`, before }, ctx);
     ctx.status = 204;
+  });
+
+  const statusBody = bodyOf<{ disabled: boolean }>(validator, userStatusSchema);
+  // Disabling ends every session of the user on every instance (tokens, streams) and refuses sign-in and refresh;
+  // enabling lets the user sign in again (old tokens stay ended).
+  router.patch('/admin/users/:userId', async (ctx) => {
+    requireRole(ctx, 'platform-admin');
+    const { disabled } = statusBody(ctx);
+    const user = await store.getUser(ctx.params.userId!);
+    if (!user) throw new VvError('VV_NOT_FOUND', { params: { reason: `No user "${ctx.params.userId}"` } });
+    if (disabled && user.id === ctx.state.principal!.user.id) throw new VvError('VV_CONFLICT', { detail: 'You cannot disable your own account' });
+    const state = await identityStore.setUserDisabled(user.id, disabled);
+    await accessChanged({ kind: 'user', id: user.id });
+    await auditor.record({ action: disabled ? 'user.disabled' : 'user.enabled', target: `user:${user.id}` }, ctx);
+    ctx.body = { id: user.id, email: user.email, platformAdmin: user.platformAdmin, disabled: state.disabled };
   });
 
   router.get('/admin/audit', async (ctx) => {

@@ -8,6 +8,7 @@ import type { ApiKeyRecord, IdentityStore } from './identity-store';
 import { generateTotpSecret, otpauthUri, verifyTotp } from './totp';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const disabledAccount = () => new VvError('VV_FORBIDDEN', { params: { reason: 'This account is disabled' } });
 const token = (prefix: string, bytes: number): string => `${prefix}${randomBytes(bytes).toString('base64url')}`;
 
 /** Seals short secrets (TOTP) at rest: the kernel's SecretBox. */
@@ -76,15 +77,16 @@ export class IdentityService {
 
   /** Issues an access token and a new refresh token (a new family unless `familyId` continues one). */
   async openSession(user: UserRecord, tenantId: string | undefined, familyId: string = randomUUID()): Promise<Session> {
+    // The token carries the user's session version and its sign-in session, so a later demotion, removal,
+    // disabling or sign-out ends it on every instance (SessionGuard).
+    const { version: sv, disabled } = await this.identity.getSessionState(user.id);
+    if (disabled) throw disabledAccount();
     const tenants = await this.tenantsOf(user);
     const tenant = tenantId === undefined ? tenants[0] : tenants.find((t) => t.id === tenantId);
     if (!tenant) {
       if (tenantId !== undefined) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
       throw new VvError('VV_FORBIDDEN', { params: { reason: 'This user belongs to no tenant' } });
     }
-    // The token carries the user's session version and its sign-in session, so a later demotion, removal or
-    // sign-out ends it on every instance (SessionGuard).
-    const sv = await this.identity.getSessionVersion(user.id);
     const accessToken = await this.tokens.issue({ sub: user.id, tid: tenant.id, role: tenant.role, email: user.email, pa: user.platformAdmin, sv, sid: familyId });
     const refreshToken = token('vvr_', 32);
     await this.identity.insertRefreshToken({
@@ -155,6 +157,7 @@ export class IdentityService {
     if (!record || record.usedAt || record.revokedAt || Date.parse(record.expiresAt) <= Date.now()) return;
     const user = await this.store.getUser(record.userId);
     if (!user) return;
+    if ((await this.identity.getSessionState(user.id)).disabled) throw disabledAccount();
     const wanted = tenantId ?? record.tenantId;
     if (!(await this.tenantsOf(user)).some((t) => t.id === wanted)) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: wanted } });
   }

@@ -36,6 +36,12 @@ export interface TotpRecord {
   readonly lastStep: number;
 }
 
+/** What decides whether a user's access tokens still stand (see `SessionGuard`). */
+export interface SessionState {
+  readonly version: number;
+  readonly disabled: boolean;
+}
+
 /** Where identity state lives beside the kernel store: refresh tokens, API keys, second factors. */
 export interface IdentityStore {
   init(): Promise<void>;
@@ -50,10 +56,12 @@ export interface IdentityStore {
   /** Revokes every token of the family; returns how many were still live. */
   revokeRefreshFamily(familyId: string): Promise<number>;
 
-  /** The user's session version: 0 until the first `bumpSessionVersion`. */
-  getSessionVersion(userId: string): Promise<number>;
+  /** The user's session version (0 until the first bump) and whether the account is disabled. */
+  getSessionState(userId: string): Promise<SessionState>;
   /** Raises the user's session version by one and returns it (tokens issued before stop working). */
   bumpSessionVersion(userId: string): Promise<number>;
+  /** Disables or enables the account, raising the session version too; returns the new state. */
+  setUserDisabled(userId: string, disabled: boolean): Promise<SessionState>;
 
   insertApiKey(record: Omit<ApiKeyRecord, 'revokedAt'>): Promise<void>;
   /** Newest first, revoked ones included. */
@@ -76,7 +84,7 @@ export class MemoryIdentityStore implements IdentityStore {
   private readonly refresh = new Map<string, RefreshTokenRecord>();
   private readonly keys = new Map<string, ApiKeyRecord>();
   private readonly totp = new Map<string, TotpRecord>();
-  private readonly sessionVersions = new Map<string, number>();
+  private readonly sessions = new Map<string, SessionState>();
 
   async init(): Promise<void> {}
 
@@ -97,13 +105,19 @@ export class MemoryIdentityStore implements IdentityStore {
     return this.refresh.get(tokenHash);
   }
 
-  async getSessionVersion(userId: string): Promise<number> {
-    return this.sessionVersions.get(userId) ?? 0;
+  async getSessionState(userId: string): Promise<SessionState> {
+    return this.sessions.get(userId) ?? { version: 0, disabled: false };
   }
 
   async bumpSessionVersion(userId: string): Promise<number> {
-    const next = (this.sessionVersions.get(userId) ?? 0) + 1;
-    this.sessionVersions.set(userId, next);
+    const current = await this.getSessionState(userId);
+    this.sessions.set(userId, { ...current, version: current.version + 1 });
+    return current.version + 1;
+  }
+
+  async setUserDisabled(userId: string, disabled: boolean): Promise<SessionState> {
+    const next = { version: (await this.getSessionState(userId)).version + 1, disabled };
+    this.sessions.set(userId, next);
     return next;
   }
 

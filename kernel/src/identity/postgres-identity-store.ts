@@ -1,7 +1,7 @@
 import type { Role } from '@valueverse/plugin-sdk';
 import type { AuditInput, AuditQuery, AuditRecord, AuditStore } from '../audit/audit-store';
 import type { Database } from '../data/database';
-import type { ApiKeyRecord, IdentityStore, RefreshTokenRecord, TotpRecord } from './identity-store';
+import type { ApiKeyRecord, IdentityStore, RefreshTokenRecord, SessionState, TotpRecord } from './identity-store';
 
 // Raw SQL on the kernel's tables (schema `kernel`, created by kernel_0002_identity_audit). The kernel store's
 // `init()` runs the kernel migrations; these stores only read and write.
@@ -53,9 +53,20 @@ export class PostgresIdentityStore implements IdentityStore {
     return rows[0] ? toRefresh(rows[0]) : undefined;
   }
 
-  async getSessionVersion(userId: string): Promise<number> {
-    const rows = await this.db.execute<{ version: string }>('select version from kernel.session_versions where user_id = $1', [userId]);
-    return rows[0] ? Number(rows[0].version) : 0;
+  async getSessionState(userId: string): Promise<SessionState> {
+    const rows = await this.db.execute<{ version: string; disabled: boolean }>('select version, disabled_at is not null as disabled from kernel.session_versions where user_id = $1', [userId]);
+    return rows[0] ? { version: Number(rows[0].version), disabled: rows[0].disabled } : { version: 0, disabled: false };
+  }
+
+  async setUserDisabled(userId: string, disabled: boolean): Promise<SessionState> {
+    const rows = await this.db.execute<{ version: string; disabled: boolean }>(
+      `insert into kernel.session_versions (user_id, version, disabled_at) values ($1, 1, case when $2::boolean then now() end)
+       on conflict (user_id) do update set version = kernel.session_versions.version + 1,
+         disabled_at = case when $2::boolean then coalesce(kernel.session_versions.disabled_at, now()) end
+       returning version, disabled_at is not null as disabled`,
+      [userId, disabled],
+    );
+    return { version: Number(rows[0]!.version), disabled: rows[0]!.disabled };
   }
 
   async bumpSessionVersion(userId: string): Promise<number> {

@@ -16,6 +16,7 @@ import {
   MemoryRateLimiter,
   createRedisRateLimiter,
   RedisEventTransport,
+  createRedisAttemptStore,
   BullJobQueue,
   type Kernel,
 } from '@valueverse/kernel';
@@ -69,6 +70,9 @@ export async function startHost(
     changeFeed: config.redisUrl ? new RedisChangeFeed(config.redisUrl, logger, config.redisPrefix) : undefined,
     rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl, logger, config.redisPrefix) : new MemoryRateLimiter(),
     eventTransport: config.redisUrl ? new RedisEventTransport(config.redisUrl, logger, { prefix: config.redisPrefix }) : undefined,
+    // Failed sign-in counts shared by every instance (Redis), else in this process.
+    signInProtection: { store: config.redisUrl ? createRedisAttemptStore(config.redisUrl, logger, config.redisPrefix) : undefined },
+    trustedProxies: config.trustedProxies,
     jobQueue: config.redisUrl
       ? new BullJobQueue({ url: config.redisUrl, prefix: config.redisPrefix, workers: options.workerOnly === true || config.workers }, logger)
       : undefined,

@@ -29,3 +29,7 @@ export { pluginSchemaOf, pluginRoleOf, installPluginDataModel, revertPluginDataM
 export { MemoryRateLimiter, RedisRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/rate-limiter';
 export type { HttpRouteInfo, KernelRouteAccess } from './http/kernel-route-table';
 export { canonicalOrigin } from './http/cors-policy';
+export { MemoryAttemptStore, type AttemptStore, type AttemptRule } from './auth/attempt-store';
+export { RedisAttemptStore, createRedisAttemptStore } from './auth/redis-attempt-store';
+export { DEFAULT_ATTEMPT_POLICY, type AttemptPolicy, type LockoutNotice } from './auth/attempt-throttle';
+export { trustedProxyProblem } from './http/trusted-proxies';

@@ -22,7 +22,11 @@ import { rateLimit } from './limits/rate-limit-middleware';
 import { defaultRateLimits, type RateLimiter, type RateLimitPolicy } from './limits/rate-limiter';
 import { identityRoutes } from './identity/identity-routes';
 import { authRoutes } from './auth/auth-routes';
-import { authenticate } from './auth/authenticate';
+import { AccessChanges } from './auth/access-changes';
+import type { AttemptStore } from './auth/attempt-store';
+import { AttemptThrottle, PLATFORM_EVENT_TENANT, type AttemptPolicy } from './auth/attempt-throttle';
+import { authenticate, authenticateHeaders } from './auth/authenticate';
+import { SessionGuard } from './auth/session-guard';
 import { PasswordHasher } from './auth/password-hasher';
 import { TokenService } from './auth/token-service';
 import { requestScope } from './context/request-scope';
@@ -45,6 +49,7 @@ import { bodyParserError, toVvError, writeProblem } from './http/problem-respons
 import { KernelRequestState, type RequestState } from './http/request-state';
 import { RouteOwnership } from './http/route-ownership';
 import { SchemaValidator } from './http/schema-validator';
+import { TrustedProxies } from './http/trusted-proxies';
 import { InProcessJobQueue } from './jobs/in-process-job-queue';
 import type { KernelJobQueue } from './jobs/kernel-job-queue';
 import { installPluginDataModel, pluginDatabase } from './data/plugin-database';
@@ -118,6 +123,15 @@ export interface KernelOptions {
   readonly idempotencyStore?: IdempotencyStore;
   /** How long keys are locked while their request runs, and kept after (defaults 5 minutes and 24 hours). */
   readonly idempotency?: Partial<IdempotencyPolicy>;
+  /**
+   * Brute-force protection of sign-in and second-factor codes: where failure counts live (Redis across instances;
+   * default in memory), the policy (default `DEFAULT_ATTEMPT_POLICY`) and the clock (tests).
+   */
+  readonly signInProtection?: { readonly store?: AttemptStore; readonly policy?: Partial<AttemptPolicy>; readonly now?: () => number };
+  /** IP addresses and CIDR blocks of the proxies whose `X-Forwarded-For` is believed (default none: the socket's peer is the client). */
+  readonly trustedProxies?: readonly string[];
+  /** Open event streams per user or API key, per instance (default 10). */
+  readonly maxStreamsPerPrincipal?: number;
 }
 
 export interface Kernel {
@@ -286,8 +300,17 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     await events.publishKernelEvent('plugin-set.changed', plan.tenantId, { changes: plan.changes });
   });
 
+  // Who may do what changes through one feed (the change feed: Redis across instances), applied here first.
+  const access = new AccessChanges(options.changeFeed);
+  const sessions = new SessionGuard((userId) => identityStore.getSessionState(userId), { tokenTtlSeconds: tokens.expiresIn });
+  access.on((change) => {
+    if (change.kind === 'tenant' || change.kind === 'all') cache.invalidate(change.kind === 'tenant' ? change.id : undefined);
+    if (change.kind === 'user' || change.kind === 'all') sessions.invalidateUser(change.kind === 'user' ? change.id : undefined);
+    if (change.kind === 'session') sessions.signOut(change.id);
+  });
+
   // 5. Lifecycle: setup → start in dependency order, each with a timeout.
-  await options.changeFeed?.subscribe((tenantId) => cache.invalidate(tenantId));
+  await access.start();
   // Other instances' `plugin-set.changed` may arrive before their change-feed message: invalidate on either, and
   // before the event stream (subscribed later, so called later) passes it on.
   events.subscribe('plugin-set.changed', (event) => cache.invalidate(event.tenantId), 'kernel', { kernelEvents: true });
@@ -325,7 +348,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     if (hangUp) logger.debug({ err: error }, 'client closed the connection before the response was written');
     else logger.error({ err: error }, 'error while writing a response');
   });
-  app.proxy = true;
+  // X-Forwarded-For is believed only from the configured proxies (VV_TRUSTED_PROXIES): anyone can write one.
+  new TrustedProxies(options.trustedProxies ?? []).install(app as never);
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -389,12 +413,20 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     test(ctx.path) ? middleware(ctx as never, next) : next();
   const system = systemRoutes({ records: () => catalog.all(), metrics, draining: () => draining, version, openapi: () => openApiDocument(allRoutes(), version, kernelRoutesOf(kernelRouters as never[])) });
   app.use(onlyFor((p) => p.startsWith('/health/') || p === '/metrics' || p === '/api/openapi.json', system.routes()));
-  const identity = new IdentityService(options.store, identityStore, tokens, options.secrets, auditor);
-  const auth = authRoutes({ store: options.store, hasher: passwords, tokens, identity, auditor, validator });
+  const identity = new IdentityService(options.store, identityStore, tokens, options.secrets, auditor, { onAccessChanged: (change) => access.publish(change) });
+  const throttle = new AttemptThrottle({
+    ...options.signInProtection,
+    auditor,
+    notify: (notice) => events.publishKernelEvent('auth.lockout', PLATFORM_EVENT_TENANT, notice),
+  });
+  const auth = authRoutes({ store: options.store, hasher: passwords, tokens, identity, auditor, validator, throttle });
   app.use(onlyFor((p) => p.startsWith('/api/v1/auth/') || p.startsWith('/.well-known/'), auth.routes()));
   const apiKeys = apiKeyCache(identity);
   const limiter = options.rateLimiter ? rateLimit(options.rateLimiter, options.rateLimits ?? defaultRateLimits) : undefined;
-  const requireAuth = cors.forTenants(authenticate(tokens, cache, apiKeys));
+  const requireAuth = cors.forTenants(authenticate(tokens, cache, apiKeys, sessions));
+  access.on((change) => {
+    if (change.kind === 'api-key' || change.kind === 'all') apiKeys.forget();
+  });
   const admin = adminRoutes({
     store: options.store,
     catalog,
@@ -402,19 +434,22 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     validator,
     auditor,
     cors,
-    onTenantChanged: async (tenantId) => {
-      cache.invalidate(tenantId);
-      await options.changeFeed?.publish(tenantId);
-    },
+    onTenantChanged: (tenantId) => access.publish({ kind: 'tenant', id: tenantId }),
   });
   const adminOnly = admin.routes();
-  const identityRouter = identityRoutes({ store: options.store, identityStore, identity, auditor, audit: auditStore, validator, hashPassword: (password) => passwords.hash(password), onApiKeyRevoked: () => apiKeys.forget() });
+  const identityRouter = identityRoutes({ store: options.store, identityStore, identity, auditor, audit: auditStore, validator, hashPassword: (password) => passwords.hash(password), throttle, onAccessChanged: (change) => access.publish(change) });
   const identityOnly = identityRouter.routes();
   kernelRouters.push(system, auth, admin, identityRouter);
   const adminMiddleware = (ctx: never, next: Next) => adminOnly(ctx, () => identityOnly(ctx, next));
   const jobAdmin = jobRoutes({ jobs, validator, auditor });
   const jobAdminOnly = jobAdmin.routes();
-  const stream = eventStreamRoutes({ events, tokens, logger, registry: metrics.registry, heartbeatMs: options.eventStreamHeartbeatMs, replay: options.eventStreamReplay });
+  const stream = eventStreamRoutes({
+    events, tokens, logger, registry: metrics.registry, heartbeatMs: options.eventStreamHeartbeatMs, replay: options.eventStreamReplay,
+    reauthenticate: (headers) => authenticateHeaders(requireAuth, headers),
+    maxPerPrincipal: options.maxStreamsPerPrincipal,
+  });
+  // After the caches above dropped what changed, so the streams' checks read the new state.
+  access.on((change) => void stream.revoke(change));
   const streamOnly = stream.router.routes();
   kernelRouters.push(jobAdmin, stream.router);
   app.use(onlyFor((p) => p === EVENT_STREAM_PATH, stream.acceptQueryToken));
@@ -482,6 +517,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       await lifecycle.stopAll();
       await options.changeFeed?.close();
       await options.rateLimiter?.close?.();
+      await throttle.close();
       await events.close();
       registry.dispose();
     },

@@ -54,6 +54,7 @@ describeWithPostgres('PostgresKernelStore on a PostgreSQL server', () => {
           { name: 'kernel_0002_identity_audit' },
           { name: 'kernel_0003_idempotency' },
           { name: 'kernel_0004_idempotency_attempt' },
+          { name: 'kernel_0005_session_versions' },
         ]);
         // Advisory locks are released: a later start migrates (nothing) without waiting.
         await new PostgresKernelStore(instances[1]!).init();

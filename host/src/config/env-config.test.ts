@@ -31,6 +31,7 @@ describe('loadEnvConfig', () => {
       pluginsDir: join(REPO_ROOT, 'plugins'),
       logLevel: 'info',
       corsOrigins: [],
+      trustedProxies: [],
     });
   });
 
@@ -55,6 +56,7 @@ describe('loadEnvConfig', () => {
       VV_PLUGINS_DIR: '/opt/valueverse/plugins',
       LOG_LEVEL: 'debug',
       VV_CORS_ORIGINS: 'https://app.acme.test, http://localhost:4200',
+      VV_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,fd00::/8',
     });
     expect(config).toEqual({
       port: 8080,
@@ -70,6 +72,7 @@ describe('loadEnvConfig', () => {
       pluginsDir: '/opt/valueverse/plugins',
       logLevel: 'debug',
       corsOrigins: ['https://app.acme.test', 'http://localhost:4200'],
+      trustedProxies: ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'],
     });
   });
 
@@ -161,6 +164,8 @@ describe('loadEnvConfig', () => {
     ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'ftp://files.acme.test' }, /VV_CORS_ORIGINS entries must be origins/],
     ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'https://app.acme.test/path' }, /VV_CORS_ORIGINS entries must be origins/],
     ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: '*, https://app.acme.test' }, /VV_CORS_ORIGINS is "\*" \(any origin, without credentials\) or a list of origins, not both/],
+    ['VV_TRUSTED_PROXIES', { VV_TRUSTED_PROXIES: 'lb.internal' }, /VV_TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR blocks \("lb.internal" is not/],
+    ['VV_TRUSTED_PROXIES', { VV_TRUSTED_PROXIES: '10.0.0.1, 10.0.0.0/33' }, /VV_TRUSTED_PROXIES must be .*"10.0.0.0\/33" has a prefix length outside 0-32/],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\)/],
   ];
 

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { canonicalOrigin } from '@valueverse/kernel';
 import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
+import { trustedProxyProblem } from '@valueverse/kernel';
 
 /** pino's levels (plus `silent`), listed here so the host does not import pino just to validate a string. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -36,6 +37,8 @@ export interface HostConfig {
   readonly logLevel: LogLevel;
   /** `VV_CORS_ORIGINS`: browser origins allowed cross-origin (comma list of `scheme://host[:port]`, or `*`); default none. */
   readonly corsOrigins: readonly string[];
+  /** `VV_TRUSTED_PROXIES`: IP addresses and CIDR blocks whose `X-Forwarded-For` is believed; default none. */
+  readonly trustedProxies: readonly string[];
 }
 
 /** The repository root, from host/src/config (or host/dist/config once built): three levels up either way. */
@@ -134,6 +137,9 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     }
   }
   if (corsOrigins.includes('*') && corsOrigins.length > 1) problem('VV_CORS_ORIGINS', 'is "*" (any origin, without credentials) or a list of origins, not both');
+  const trustedProxies = (read('VV_TRUSTED_PROXIES') ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const proxyProblems = trustedProxies.map(trustedProxyProblem).filter((p): p is string => p !== undefined);
+  if (proxyProblems.length > 0) problem('VV_TRUSTED_PROXIES', `must be a comma-separated list of IP addresses or CIDR blocks (${proxyProblems.join('; ')})`);
 
   if (problems.length > 0) {
     throw new VvError('VV_CONFIG_INVALID', {
@@ -157,5 +163,6 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     pluginsDir: resolve(read('VV_PLUGINS_DIR') ?? resolve(repoRoot, 'plugins')),
     logLevel,
     corsOrigins: Object.freeze([...new Set(corsOrigins)]),
+    trustedProxies: Object.freeze(trustedProxies),
   });
 }

@@ -6,6 +6,7 @@ import type { RequestState } from '../http/request-state';
 import type { SchemaValidator } from '../http/schema-validator';
 import type { IdentityService } from '../identity/identity-service';
 import type { KernelStore } from '../tenancy/kernel-store';
+import { attemptKeys, type AttemptThrottle } from './attempt-throttle';
 import type { PasswordHasher } from './password-hasher';
 import type { TokenService } from './token-service';
 
@@ -52,8 +53,9 @@ export function authRoutes(deps: {
   identity: IdentityService;
   auditor: Auditor;
   validator: SchemaValidator;
+  throttle: AttemptThrottle;
 }): Router<RequestState> {
-  const { store, hasher, tokens, identity, auditor, validator } = deps;
+  const { store, hasher, tokens, identity, auditor, validator, throttle } = deps;
   const router = new Router<RequestState>();
   const loginBody = bodyOf<LoginBody>(validator, loginSchema);
   const refreshBody = bodyOf<{ refreshToken: string; tenantId?: string }>(validator, refreshSchema);
@@ -64,17 +66,22 @@ export function authRoutes(deps: {
   router.post('/api/v1/auth/login', async (ctx) => {
     const body = loginBody(ctx);
     const user = await store.findUserByEmail(body.email);
+    const email = body.email.toLowerCase();
+    const keys = attemptKeys(user?.id, email, ctx.ip);
+    // Before the password is looked at: while locked, the right password is refused too.
+    await throttle.check(keys);
     const ok = await hasher.verify(body.password, user?.passwordHash ?? (await decoy));
     if (!user || !ok) {
-      await auditor.record({ action: 'auth.sign-in-failed', actor: user?.id ?? null, tenantId: null, target: `email:${body.email.toLowerCase()}` }, ctx);
+      await throttle.fail(keys, { factor: 'password', action: 'auth.sign-in-failed', userId: user?.id ?? null, email }, ctx);
       throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'Email or password is wrong' } });
     }
     try {
       await identity.checkSecondFactor(user, body.totp);
     } catch (error) {
-      if ((error as VvError).code !== 'VV_MFA_REQUIRED') await auditor.record({ action: 'auth.sign-in-failed', actor: user.id, tenantId: null, target: 'totp' }, ctx);
+      if ((error as VvError).code !== 'VV_MFA_REQUIRED') await throttle.fail(keys, { factor: 'totp', action: 'auth.sign-in-failed', userId: user.id, email }, ctx);
       throw error;
     }
+    await throttle.succeed(keys);
     const session = await identity.openSession(user, body.tenantId);
     await auditor.record({ action: 'auth.signed-in', actor: user.id, tenantId: session.tenant.id, target: `user:${user.id}` }, ctx);
     ctx.body = session;

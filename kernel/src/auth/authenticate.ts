@@ -3,6 +3,7 @@ import { VvError } from '@valueverse/plugin-sdk';
 import type { RequestState } from '../http/request-state';
 import type { PluginSetCache, TenantView } from '../tenancy/plugin-set-cache';
 import type { ApiKeyRecord } from '../identity/identity-store';
+import type { SessionGuard } from './session-guard';
 import type { AccessClaims, TokenService } from './token-service';
 
 /** Resolves a presented API key to its live record (the identity service, behind a short cache). */
@@ -14,7 +15,7 @@ export type ApiKeyLookup = (key: string) => Promise<ApiKeyRecord | undefined>;
  * tenant with its own role. Leaves the principal and the tenant view on ctx.state; throws VV_UNAUTHENTICATED,
  * VV_FORBIDDEN, VV_TENANT_UNKNOWN or VV_TENANT_SUSPENDED.
  */
-export function authenticate(tokens: TokenService, cache: PluginSetCache, apiKeys?: ApiKeyLookup) {
+export function authenticate(tokens: TokenService, cache: PluginSetCache, apiKeys?: ApiKeyLookup, sessions?: SessionGuard) {
   type AuthContext = Context & { state: RequestState & { tenantView?: TenantView } };
 
   const admit = (ctx: AuthContext, claims: AccessClaims, tenantId: string, view: TenantView | undefined): void => {
@@ -54,8 +55,16 @@ export function authenticate(tokens: TokenService, cache: PluginSetCache, apiKey
 
   const withToken = async (ctx: AuthContext, token: string): Promise<void> => {
     const claims = await tokens.verify(token);
+    await sessions?.check(claims);
     const tenantId = tenantOf(ctx, claims);
     admit(ctx, claims, tenantId, await cache.get(tenantId));
+  };
+  const withClaims = (ctx: AuthContext, claims: AccessClaims): Promise<void> | undefined => {
+    const tenantId = tenantOf(ctx, claims);
+    const view = cache.peek(tenantId);
+    if (!view) return cache.get(tenantId).then((loaded) => admit(ctx, claims, tenantId, loaded));
+    admit(ctx, claims, tenantId, view);
+    return undefined;
   };
 
   /**
@@ -73,12 +82,25 @@ export function authenticate(tokens: TokenService, cache: PluginSetCache, apiKey
     }
     const claims = tokens.cached(match[1]!);
     if (!claims) return withToken(ctx, match[1]!);
-    const tenantId = tenantOf(ctx, claims);
-    const view = cache.peek(tenantId);
-    if (!view) return cache.get(tenantId).then((loaded) => admit(ctx, claims, tenantId, loaded));
-    admit(ctx, claims, tenantId, view);
-    return undefined;
+    // The session check is a map look-up once the user's version is known here (see SessionGuard).
+    const checking = sessions?.check(claims);
+    if (checking) return checking.then(() => withClaims(ctx, claims));
+    return withClaims(ctx, claims);
   };
+}
+
+/** An `authenticate` middleware, as a function of the credential headers alone (to check a credential again later). */
+export type Authenticator = ReturnType<typeof authenticate>;
+
+/**
+ * Runs `authenticate` again on a request's credential headers (`authorization`, `x-api-key`, `x-tenant-id`), long
+ * after the request: an event stream asks this whenever something it depends on changed. Rejects as the request
+ * would have been rejected.
+ */
+export async function authenticateHeaders(auth: Authenticator, headers: Readonly<Record<string, string>>): Promise<RequestState['principal']> {
+  const ctx = { get: (name: string) => headers[name.toLowerCase()] ?? '', set: () => undefined, state: {} as RequestState };
+  await auth(ctx as never);
+  return ctx.state.principal;
 }
 
 const bearerPattern = /^Bearer ([A-Za-z0-9._~+/=-]+)$/;

@@ -12,6 +12,13 @@ export interface AccessClaims {
   /** Platform admin: may act on any tenant through X-Tenant-Id. */
   readonly pa: boolean;
   readonly exp: number;
+  /**
+   * The user's session version when the token was issued (absent: 0). A role change or removal raises the stored
+   * version, and the kernel refuses tokens that carry an older one (see `SessionGuard`).
+   */
+  readonly sv?: number;
+  /** The sign-in session (refresh-token family) the token belongs to; signing out of it ends the token too. */
+  readonly sid?: string;
 }
 
 type SigningKey = Awaited<ReturnType<typeof jose.importJWK>>;
@@ -65,7 +72,7 @@ export class TokenService {
 
   /** Signs an access token; `expiresAt` (epoch seconds) overrides the lifetime (tests of expiry). */
   async issue(claims: Omit<AccessClaims, 'exp'>, options: { expiresAt?: number } = {}): Promise<string> {
-    return new jose.SignJWT({ tid: claims.tid, role: claims.role, email: claims.email, pa: claims.pa })
+    return new jose.SignJWT({ tid: claims.tid, role: claims.role, email: claims.email, pa: claims.pa, sv: claims.sv, sid: claims.sid })
       .setProtectedHeader({ alg: 'EdDSA', kid: this.publicJwk.kid, typ: 'JWT' })
       .setSubject(claims.sub)
       .setIssuer(ISSUER)
@@ -108,6 +115,8 @@ export class TokenService {
       email: typeof payload.email === 'string' ? payload.email : undefined,
       pa: payload.pa === true,
       exp: payload.exp!,
+      sv: typeof payload.sv === 'number' ? payload.sv : undefined,
+      sid: typeof payload.sid === 'string' ? payload.sid : undefined,
     };
     if (this.verified.size >= this.maxCached) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(key, claims);

@@ -117,7 +117,7 @@ describe('openDatabase (embedded PGlite)', () => {
   });
 
   it('creates the kernel tables with the kernel migration', async () => {
-    expect(await db.migrate({ schema: 'kernel', migrations: kernelMigrations })).toEqual(['kernel_0001_init', 'kernel_0002_identity_audit', 'kernel_0003_idempotency', 'kernel_0004_idempotency_attempt']);
+    expect(await db.migrate({ schema: 'kernel', migrations: kernelMigrations })).toEqual(['kernel_0001_init', 'kernel_0002_identity_audit', 'kernel_0003_idempotency', 'kernel_0004_idempotency_attempt', 'kernel_0005_session_versions']);
     const tables = await db.execute<{ table_name: string }>(
       "select table_name from information_schema.tables where table_schema = 'kernel' order by table_name",
     );
@@ -129,6 +129,7 @@ describe('openDatabase (embedded PGlite)', () => {
       'mikro_orm_migrations',
       'plugin_set_versions',
       'refresh_tokens',
+      'session_versions',
       'tenant_plugins',
       'tenants',
       'user_totp',

@@ -173,10 +173,31 @@ export class KernelIdempotencyAttemptMigration extends Migration {
   }
 }
 
+/**
+ * Session versions: a number per user that grows when the user's access shrinks (a role changed, a membership
+ * removed, the account disabled). Access tokens carry the version they were issued under; older ones are refused
+ * (see `SessionGuard`). `disabled_at` marks an account a platform admin disabled: it cannot sign in or refresh.
+ */
+export class KernelSessionVersionMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`create table if not exists kernel.session_versions (
+      user_id text collate "C" constraint session_versions_pkey primary key
+        constraint session_versions_user_fkey references kernel.users (id) on delete cascade,
+      version bigint not null,
+      disabled_at timestamptz
+    )`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('drop table if exists kernel.session_versions');
+  }
+}
+
 /** The kernel's migrations, oldest first. */
 export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0001_init', class: KernelInitMigration },
   { name: 'kernel_0002_identity_audit', class: KernelIdentityMigration },
   { name: 'kernel_0003_idempotency', class: KernelIdempotencyMigration },
   { name: 'kernel_0004_idempotency_attempt', class: KernelIdempotencyAttemptMigration },
+  { name: 'kernel_0005_session_versions', class: KernelSessionVersionMigration },
 ];

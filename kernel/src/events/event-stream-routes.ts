@@ -2,10 +2,12 @@ import type { ServerResponse } from 'node:http';
 import type { Context, Next } from 'koa';
 import { Router } from '@koa/router';
 import { Gauge, type Registry } from 'prom-client';
-import type { EventEnvelope } from '@valueverse/plugin-sdk';
+import { VvError, type EventEnvelope } from '@valueverse/plugin-sdk';
+import type { AccessChange } from '../auth/access-changes';
+import { hasRole } from '../auth/role-rank';
 import type { TokenService } from '../auth/token-service';
 import { requireRole } from '../http/kernel-route';
-import type { RequestState } from '../http/request-state';
+import type { Principal, RequestState } from '../http/request-state';
 import type { KernelLogger } from '../observability/kernel-logger';
 import { EventReplayBuffer, type ReplayLimits } from './event-replay-buffer';
 import type { InProcessEventBus } from './in-process-event-bus';
@@ -22,6 +24,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_EVENT_ID_LENGTH = 200;
 /** The name of the frame that tells a resuming client its missed events are gone. */
 export const STREAM_RESET_EVENT = 'stream.reset';
+/** The last frame of a stream whose credential no longer stands (revoked, signed out, demoted, tenant suspended). */
+export const STREAM_REVOKED_EVENT = 'stream.revoked';
+/** Open streams per principal (user or API key) on an instance, by default. */
+export const DEFAULT_MAX_STREAMS_PER_PRINCIPAL = 10;
+/** The request headers a stream keeps to check its credential again (see `revoke`). */
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'x-tenant-id'] as const;
 
 export interface EventStreamRoutes {
   /**
@@ -33,12 +41,24 @@ export interface EventStreamRoutes {
   readonly router: Router<RequestState>;
   /** Ends every open stream: graceful shutdown must not wait for clients that never hang up. */
   closeAll(): void;
+  /**
+   * Checks again the credential of every stream that `change` may concern, and ends those that no longer stand
+   * with a final `stream.revoked` frame. Resolves once every check is done.
+   */
+  revoke(change: AccessChange): Promise<void>;
   /** Open streams, for tests and metrics. */
   readonly size: number;
 }
 
 interface Connection {
   readonly tenantId: string;
+  /** `user:<id>` or `api-key:<id>`: whose streams are capped together. */
+  readonly principalKey: string;
+  readonly userId?: string;
+  readonly keyId?: string;
+  /** The sign-in session of the access token the stream was opened with. */
+  readonly sessionId?: string;
+  readonly credentials: Readonly<Record<string, string>>;
   readonly res: ServerResponse;
   /** Bytes of the replay sent on connect, allowed unread on top of MAX_BUFFERED_BYTES. */
   readonly slack: number;
@@ -52,6 +72,12 @@ interface Connection {
  * access ends with it; the client reconnects with a fresh token.
  *
  * Every stream starts with `retry: 3000` (the client's reconnect delay) and a `: connected to <tenant>` comment.
+ *
+ * **Revocation.** A stream keeps the credential headers it was opened with; whenever an access change may concern
+ * it (its API key revoked, its user demoted or removed, its sign-in session ended, its tenant suspended, or the
+ * change feed reconnected), the kernel calls `revoke` and the credential is authenticated again. A stream whose
+ * credential no longer stands gets a last frame, `event: stream.revoked` with `data: {"reason": "..."}`, and ends.
+ * Each user or API key may hold `maxPerPrincipal` streams on an instance; one more answers 429 `VV_TOO_MANY_STREAMS`.
  *
  * **Resumption.** Each instance keeps the tenant's recent frames (by default, `DEFAULT_REPLAY_LIMITS`: the last
  * 1,000 events or 5 minutes, whichever is fewer, at most 1 MiB per tenant and 32 MiB in all, least recently active
@@ -79,9 +105,15 @@ export function eventStreamRoutes(deps: {
   heartbeatMs?: number;
   /** Overrides of the replay buffer's limits. */
   replay?: Partial<ReplayLimits>;
+  /** Authenticates a stream's credential headers again (the kernel's `authenticate`); without it streams are never revoked. */
+  reauthenticate?: (headers: Readonly<Record<string, string>>) => Promise<Principal | undefined>;
+  /** Open streams per user or API key (default 10); one more answers 429 `VV_TOO_MANY_STREAMS`. */
+  maxPerPrincipal?: number;
 }): EventStreamRoutes {
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
+  const maxPerPrincipal = deps.maxPerPrincipal ?? DEFAULT_MAX_STREAMS_PER_PRINCIPAL;
   const byTenant = new Map<string, Set<Connection>>();
+  const byPrincipal = new Map<string, Set<Connection>>();
   const replay = new EventReplayBuffer(deps.replay);
   let open = 0;
   if (deps.registry) {
@@ -117,10 +149,15 @@ export function eventStreamRoutes(deps: {
   const router = new Router<RequestState>({ prefix: '/api/v1' });
   router.get('/events/stream', async (ctx) => {
     requireRole(ctx, 'viewer');
-    const tenantId = ctx.state.principal!.tenant.id;
-    const expiresAt = await tokenExpiry(ctx, deps.tokens);
+    const principal = ctx.state.principal!;
+    const tenantId = principal.tenant.id;
+    const token = await tokenClaims(ctx, deps.tokens);
     // From here to the end of the handler nothing awaits: the replay is read and the connection joins the live feed
-    // between two bus deliveries, so each event reaches the client once, either replayed or live.
+    // between two bus deliveries, so each event reaches the client once, either replayed or live. (The cap is
+    // checked here too, so two concurrent opens cannot both take the last place.)
+    const isKey = principal.user.kind === 'api-key';
+    const principalKey = `${isKey ? 'api-key' : 'user'}:${principal.user.id}`;
+    if ((byPrincipal.get(principalKey)?.size ?? 0) >= maxPerPrincipal) throw new VvError('VV_TOO_MANY_STREAMS', { params: { limit: maxPerPrincipal } });
     const lastEventId = requestedLastEventId(ctx);
     const missed = lastEventId === undefined || lastEventId.length > MAX_EVENT_ID_LENGTH ? undefined : replay.after(tenantId, lastEventId);
     let start: string;
@@ -131,20 +168,29 @@ export function eventStreamRoutes(deps: {
       start = `retry: 3000\n: connected to ${tenantId}\n\nid: ${replay.position(tenantId)}\nevent: ${STREAM_RESET_EVENT}\ndata: ${JSON.stringify({ reason })}\n\n`;
     } else start = `retry: 3000\n: connected to ${tenantId}\n\n${missed.join('')}`;
     const { res } = ctx;
-    const connection: Connection = { tenantId, res, slack: Buffer.byteLength(start) };
-    let set = byTenant.get(tenantId);
-    if (!set) byTenant.set(tenantId, (set = new Set()));
-    set.add(connection);
+    const credentials = Object.fromEntries(CREDENTIAL_HEADERS.map((name) => [name, ctx.get(name)]).filter(([, value]) => value !== ''));
+    const connection: Connection = {
+      tenantId,
+      principalKey,
+      userId: isKey ? undefined : principal.user.id,
+      keyId: isKey ? principal.user.id : undefined,
+      sessionId: token?.sid,
+      credentials,
+      res,
+      slack: Buffer.byteLength(start),
+    };
+    const set = join(byTenant, tenantId, connection);
+    const mine = join(byPrincipal, principalKey, connection);
     open += 1;
 
     const heartbeat = setInterval(() => write(connection, ': heartbeat\n\n'), heartbeatMs);
-    const expiry = expiresAt === undefined ? undefined : setTimeout(() => res.end(), Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS));
+    const expiry = token === undefined ? undefined : setTimeout(() => res.end(), Math.min(Math.max(token.exp * 1000 - Date.now(), 0), MAX_TIMER_MS));
     // 'close' comes both when the client hangs up and after the server ended the response.
     res.once('close', () => {
       clearInterval(heartbeat);
       clearTimeout(expiry);
-      set.delete(connection);
-      if (set.size === 0 && byTenant.get(tenantId) === set) byTenant.delete(tenantId);
+      leave(byTenant, tenantId, set, connection);
+      leave(byPrincipal, principalKey, mine, connection);
       open -= 1;
     });
 
@@ -180,17 +226,59 @@ export function eventStreamRoutes(deps: {
     closeAll: () => {
       for (const set of byTenant.values()) for (const { res } of set) res.end();
     },
+    revoke: async (change) => {
+      const reauthenticate = deps.reauthenticate;
+      if (!reauthenticate) return;
+      const affected = [...byTenant.values()].flatMap((set) => [...set]).filter((c) => concerns(change, c));
+      await Promise.all(affected.map(async (connection) => {
+        let reason: string | undefined;
+        try {
+          const now = await reauthenticate(connection.credentials);
+          if (!now || now.tenant.id !== connection.tenantId || !hasRole(now.user.role, 'viewer')) reason = 'the credential no longer gives access to this stream';
+        } catch (error) {
+          reason = (error as Error).message;
+        }
+        if (reason === undefined) return;
+        deps.logger.info({ tenantId: connection.tenantId, principal: connection.principalKey, change: change.kind }, 'event stream revoked');
+        const { res } = connection;
+        if (res.destroyed || res.writableEnded) return;
+        res.end(`event: ${STREAM_REVOKED_EVENT}\ndata: ${JSON.stringify({ reason })}\n\n`);
+      }));
+    },
     get size() {
       return open;
     },
   };
 }
 
-/** When the bearer access token of this request expires (ms), or undefined for credentials that do not (API keys). */
-async function tokenExpiry(ctx: Context & { state: RequestState }, tokens: TokenService): Promise<number | undefined> {
+/** The claims of this request's bearer access token (its expiry, its session), or undefined for API keys. */
+async function tokenClaims(ctx: Context & { state: RequestState }, tokens: TokenService): Promise<{ exp: number; sid?: string } | undefined> {
   if (ctx.state.principal?.user.kind !== 'user') return undefined;
   const bearer = /^Bearer (\S+)$/.exec(ctx.get('authorization'))?.[1];
-  return bearer ? (await tokens.verify(bearer)).exp * 1000 : undefined;
+  return bearer ? tokens.verify(bearer) : undefined;
+}
+
+/** Whether a stream's credential may be affected by `change`. */
+function concerns(change: AccessChange, c: Connection): boolean {
+  switch (change.kind) {
+    case 'all': return true;
+    case 'tenant': return c.tenantId === change.id;
+    case 'user': return c.userId === change.id;
+    case 'session': return c.sessionId === change.id;
+    case 'api-key': return c.keyId === change.id;
+  }
+}
+
+function join<T>(index: Map<string, Set<T>>, key: string, item: T): Set<T> {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(item);
+  return set;
+}
+
+function leave<T>(index: Map<string, Set<T>>, key: string, set: Set<T>, item: T): void {
+  set.delete(item);
+  if (set.size === 0 && index.get(key) === set) index.delete(key);
 }
 
 /** The `Last-Event-ID` header, else `?lastEventId=`; an empty value is none (EventSource sends none then). */

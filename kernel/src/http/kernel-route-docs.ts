@@ -1,7 +1,7 @@
 import type { JsonSchema } from '@valueverse/plugin-sdk';
 import { createTenantSchema, patchTenantSchema, putPluginSchema } from '../admin/admin-routes';
 import { loginSchema, logoutSchema, refreshSchema } from '../auth/auth-routes';
-import { addMemberSchema, auditQuerySchema, createApiKeySchema, memberRoleSchema, totpCodeSchema } from '../identity/identity-routes';
+import { addMemberSchema, auditQuerySchema, createApiKeySchema, memberRoleSchema, totpCodeSchema, userStatusSchema } from '../identity/identity-routes';
 
 /** What `/api/openapi.json` says of a kernel route: a summary, and the schemas its handler validates with. */
 export interface KernelRouteDoc {
@@ -22,15 +22,15 @@ export const kernelRouteDocs: Readonly<Record<string, KernelRouteDoc>> = {
   'GET /metrics': { summary: 'Prometheus metrics', produces: 'text/plain' },
   'GET /api/openapi.json': { summary: 'This document' },
   'GET /.well-known/jwks.json': { summary: 'Public keys (EdDSA) that sign access tokens' },
-  'POST /api/v1/auth/login': { summary: 'Sign in with email and password (and a TOTP code when the user has one); returns access and refresh tokens', body: loginSchema },
-  'POST /api/v1/auth/refresh': { summary: 'Rotate a refresh token; presenting a spent one revokes every token of that sign-in', body: refreshSchema },
+  'POST /api/v1/auth/login': { summary: 'Sign in with email and password (and a TOTP code when the user has one); returns access and refresh tokens; 429 VV_TOO_MANY_ATTEMPTS with Retry-After while the account or client address is locked out', body: loginSchema },
+  'POST /api/v1/auth/refresh': { summary: 'Rotate a refresh token; presenting a spent one revokes every token of that sign-in; a tenant the user is not in is refused before the token is spent', body: refreshSchema },
   'POST /api/v1/auth/logout': { summary: "Sign out: revoke the refresh token's family", body: logoutSchema },
   'GET /api/v1/me': { summary: "The caller, its tenant, and the tenant's enabled plugins" },
   'GET /api/v1/me/totp': { summary: "Whether the caller's TOTP second factor is on or pending" },
   'POST /api/v1/me/totp': { summary: 'Start TOTP enrolment: a new secret and its otpauth:// URI' },
   'POST /api/v1/me/totp/confirm': { summary: 'Turn TOTP on with a current code', body: totpCodeSchema },
   'POST /api/v1/me/totp/disable': { summary: 'Turn TOTP off with a current code', body: totpCodeSchema },
-  'GET /api/v1/events/stream': { summary: "Server-sent events of the caller's tenant (plugin events, plugin-set.changed); ?access_token= accepted; Last-Event-ID or ?lastEventId= resumes", produces: 'text/event-stream' },
+  'GET /api/v1/events/stream': { summary: "Server-sent events of the caller's tenant (plugin events, plugin-set.changed); ?access_token= accepted; Last-Event-ID or ?lastEventId= resumes; ends with stream.revoked when the credential is revoked; 429 VV_TOO_MANY_STREAMS past 10 per user or API key", produces: 'text/event-stream' },
   'GET /api/v1/admin/plugins': { summary: 'Installed plugins: manifest, state, requirements and dependants' },
   'GET /api/v1/admin/audit': { summary: 'The audit log, newest first, filtered, with cursor pagination', query: auditQuerySchema },
   'GET /api/v1/admin/tenants': { summary: 'All tenants' },
@@ -47,6 +47,7 @@ export const kernelRouteDocs: Readonly<Record<string, KernelRouteDoc>> = {
   'POST /api/v1/admin/tenants/:tenantId/members': { summary: 'Add a member: an existing user, or a new one with a password', body: addMemberSchema },
   'PATCH /api/v1/admin/tenants/:tenantId/members/:userId': { summary: "Change a member's role", body: memberRoleSchema },
   'DELETE /api/v1/admin/tenants/:tenantId/members/:userId': { summary: 'Remove a member from the tenant' },
+  'PATCH /api/v1/admin/users/:userId': { summary: 'Disable (or enable again) a user account: disabling ends its sessions and event streams everywhere and refuses sign-in', body: userStatusSchema },
   'GET /api/v1/admin/jobs/dead': { summary: 'Jobs that used up their retries, newest first (?tenantId=, cursor pagination)' },
   'POST /api/v1/admin/jobs/dead/:id/retry': { summary: 'Run a dead job again from its first attempt' },
   'DELETE /api/v1/admin/jobs/dead/:id': { summary: 'Give up on a dead job for good (its job id may be enqueued again)' },

@@ -41,6 +41,7 @@ export const kernelRouteAccess: Readonly<Record<string, KernelRouteAccess>> = {
   'POST /api/v1/admin/tenants/:tenantId/members': 'tenant-admin',
   'PATCH /api/v1/admin/tenants/:tenantId/members/:userId': 'tenant-admin',
   'DELETE /api/v1/admin/tenants/:tenantId/members/:userId': 'tenant-admin',
+  'PATCH /api/v1/admin/users/:userId': 'platform-admin',
   'GET /api/v1/admin/jobs/dead': 'platform-admin',
   'POST /api/v1/admin/jobs/dead/:id/retry': 'platform-admin',
   'DELETE /api/v1/admin/jobs/dead/:id': 'platform-admin',

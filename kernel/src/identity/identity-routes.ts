@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import { roles, VvError, type Role, type JsonSchema } from '@valueverse/plugin-sdk';
+import type { AccessChange } from '../auth/access-changes';
+import { attemptKeys, type AttemptThrottle } from '../auth/attempt-throttle';
 import type { AuditStore } from '../audit/audit-store';
 import type { Auditor } from '../audit/auditor';
 import { hasRole } from '../auth/role-rank';
@@ -59,6 +62,13 @@ export const addMemberSchema: JsonSchema = {
   },
 };
 
+export const userStatusSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['disabled'],
+  properties: { disabled: { type: 'boolean' } },
+};
+
 export const memberRoleSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
@@ -75,10 +85,18 @@ export function identityRoutes(deps: {
   audit: AuditStore;
   validator: SchemaValidator;
   hashPassword: (password: string) => Promise<string>;
-  /** Drops cached key lookups on this instance (others expire theirs within seconds). */
-  onApiKeyRevoked?: () => void;
+  /** Brute-force protection of the second-factor codes. */
+  throttle: AttemptThrottle;
+  /** Tells every instance that access was taken away (a key revoked, a member demoted or removed). */
+  onAccessChanged?: (change: AccessChange) => Promise<void>;
 }): Router<RequestState> {
   const { store, identityStore, identity, auditor, audit, validator } = deps;
+  const accessChanged = deps.onAccessChanged ?? (async () => {});
+  /** The user's tokens stop working everywhere (their role or membership shrank); a refresh gets the new role. */
+  const endSessionsOf = async (userId: string) => {
+    await identityStore.bumpSessionVersion(userId);
+    await accessChanged({ kind: 'user', id: userId });
+  };
   const router = new Router<RequestState>({ prefix: '/api/v1' });
   const codeBody = bodyOf<{ code: string }>(validator, totpCodeSchema);
   const keyBody = bodyOf<{ name: string; role: Role }>(validator, createApiKeySchema);
@@ -104,16 +122,30 @@ export function identityRoutes(deps: {
     ctx.status = 201;
   });
 
+  /** A code check under the same throttle as sign-in: the account and the client address. */
+  const checkCode = async (ctx: Context & { state: RequestState }, user: { id: string; email: string }, change: 'enable' | 'disable') => {
+    const code = codeBody(ctx).code;
+    const keys = attemptKeys(user.id, user.email, ctx.ip);
+    await deps.throttle.check(keys);
+    try {
+      await identity.confirmTotp(user.id, code, change);
+    } catch (error) {
+      if ((error as VvError).code === 'VV_VALIDATION') await deps.throttle.fail(keys, { factor: 'code', action: 'auth.code-failed', userId: user.id, email: user.email.toLowerCase() }, ctx);
+      throw error;
+    }
+    await deps.throttle.succeed(keys);
+  };
+
   router.post('/me/totp/confirm', async (ctx) => {
     const user = await currentUser(ctx);
-    await identity.confirmTotp(user.id, codeBody(ctx).code, 'enable');
+    await checkCode(ctx, user, 'enable');
     await auditor.record({ action: 'auth.totp-enabled', target: `user:${user.id}` }, ctx);
     ctx.status = 204;
   });
 
   router.post('/me/totp/disable', async (ctx) => {
     const user = await currentUser(ctx);
-    await identity.confirmTotp(user.id, codeBody(ctx).code, 'disable');
+    await checkCode(ctx, user, 'disable');
     await auditor.record({ action: 'auth.totp-disabled', target: `user:${user.id}` }, ctx);
     ctx.status = 204;
   });
@@ -152,7 +184,7 @@ export function identityRoutes(deps: {
     if (!(await identityStore.revokeApiKey(tenantId, ctx.params.keyId!))) {
       throw new VvError('VV_NOT_FOUND', { params: { reason: `No live API key "${ctx.params.keyId}" in tenant "${tenantId}"` } });
     }
-    deps.onApiKeyRevoked?.();
+    await accessChanged({ kind: 'api-key', id: ctx.params.keyId! });
     await auditor.record({ action: 'api-key.revoked', tenantId, target: `api-key:${ctx.params.keyId}` }, ctx);
     ctx.status = 204;
   });
@@ -206,6 +238,8 @@ export function identityRoutes(deps: {
     if (!before) throw new VvError('VV_NOT_FOUND', { params: { reason: `No member "${ctx.params.userId}" in tenant "${tenantId}"` } });
     notAbove(ctx, before.role);
     await store.setMembership({ userId: before.userId, tenantId, role });
+    // A promotion needs no revocation: the old token asks for less than the user now has.
+    if (!hasRole(role, before.role)) await endSessionsOf(before.userId);
     await auditor.record({ action: 'member.role-changed', tenantId, target: `user:${before.userId}`, before, after: { ...before, role } }, ctx);
     ctx.body = { ...before, role };
   });
@@ -217,8 +251,24 @@ export function identityRoutes(deps: {
     if (!before) throw new VvError('VV_NOT_FOUND', { params: { reason: `No member "${ctx.params.userId}" in tenant "${tenantId}"` } });
     notAbove(ctx, before.role);
     await store.removeMembership(before.userId, tenantId);
+    await endSessionsOf(before.userId);
     await auditor.record({ action: 'member.removed', tenantId, target: `user:${before.userId}`, before }, ctx);
     ctx.status = 204;
+  });
+
+  const statusBody = bodyOf<{ disabled: boolean }>(validator, userStatusSchema);
+  // Disabling ends every session of the user on every instance (tokens, streams) and refuses sign-in and refresh;
+  // enabling lets the user sign in again (old tokens stay ended).
+  router.patch('/admin/users/:userId', async (ctx) => {
+    requireRole(ctx, 'platform-admin');
+    const { disabled } = statusBody(ctx);
+    const user = await store.getUser(ctx.params.userId!);
+    if (!user) throw new VvError('VV_NOT_FOUND', { params: { reason: `No user "${ctx.params.userId}"` } });
+    if (disabled && user.id === ctx.state.principal!.user.id) throw new VvError('VV_CONFLICT', { detail: 'You cannot disable your own account' });
+    const state = await identityStore.setUserDisabled(user.id, disabled);
+    await accessChanged({ kind: 'user', id: user.id });
+    await auditor.record({ action: disabled ? 'user.disabled' : 'user.enabled', target: `user:${user.id}` }, ctx);
+    ctx.body = { id: user.id, email: user.email, platformAdmin: user.platformAdmin, disabled: state.disabled };
   });
 
   router.get('/admin/audit', async (ctx) => {

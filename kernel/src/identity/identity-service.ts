@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { VvError, type Role } from '@valueverse/plugin-sdk';
+import type { AccessChange } from '../auth/access-changes';
 import type { Auditor } from '../audit/auditor';
 import type { TokenService } from '../auth/token-service';
 import type { KernelStore, UserRecord } from '../tenancy/kernel-store';
@@ -7,6 +8,7 @@ import type { ApiKeyRecord, IdentityStore } from './identity-store';
 import { generateTotpSecret, otpauthUri, verifyTotp } from './totp';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const disabledAccount = () => new VvError('VV_FORBIDDEN', { params: { reason: 'This account is disabled' } });
 const token = (prefix: string, bytes: number): string => `${prefix}${randomBytes(bytes).toString('base64url')}`;
 
 /** Seals short secrets (TOTP) at rest: the kernel's SecretBox. */
@@ -35,6 +37,8 @@ export interface Session {
 export interface IdentityServiceOptions {
   /** Refresh token lifetime (default 30 days). */
   readonly refreshTtlSeconds?: number;
+  /** Tells every instance that a sign-in session ended (sign-out, refresh-token reuse). */
+  readonly onAccessChanged?: (change: AccessChange) => Promise<void>;
 }
 
 /**
@@ -43,6 +47,7 @@ export interface IdentityServiceOptions {
  */
 export class IdentityService {
   private readonly refreshTtlMs: number;
+  private readonly onAccessChanged: (change: AccessChange) => Promise<void>;
 
   constructor(
     private readonly store: KernelStore,
@@ -53,6 +58,7 @@ export class IdentityService {
     options: IdentityServiceOptions = {},
   ) {
     this.refreshTtlMs = (options.refreshTtlSeconds ?? 30 * 86_400) * 1000;
+    this.onAccessChanged = options.onAccessChanged ?? (async () => {});
   }
 
   /** The tenants a user may act in; platform admins may act in all of them. */
@@ -71,13 +77,17 @@ export class IdentityService {
 
   /** Issues an access token and a new refresh token (a new family unless `familyId` continues one). */
   async openSession(user: UserRecord, tenantId: string | undefined, familyId: string = randomUUID()): Promise<Session> {
+    // The token carries the user's session version and its sign-in session, so a later demotion, removal,
+    // disabling or sign-out ends it on every instance (SessionGuard).
+    const { version: sv, disabled } = await this.identity.getSessionState(user.id);
+    if (disabled) throw disabledAccount();
     const tenants = await this.tenantsOf(user);
     const tenant = tenantId === undefined ? tenants[0] : tenants.find((t) => t.id === tenantId);
     if (!tenant) {
       if (tenantId !== undefined) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
       throw new VvError('VV_FORBIDDEN', { params: { reason: 'This user belongs to no tenant' } });
     }
-    const accessToken = await this.tokens.issue({ sub: user.id, tid: tenant.id, role: tenant.role, email: user.email, pa: user.platformAdmin });
+    const accessToken = await this.tokens.issue({ sub: user.id, tid: tenant.id, role: tenant.role, email: user.email, pa: user.platformAdmin, sv, sid: familyId });
     const refreshToken = token('vvr_', 32);
     await this.identity.insertRefreshToken({
       id: randomUUID(),
@@ -118,6 +128,7 @@ export class IdentityService {
    * spent token again means it leaked: the whole family is revoked and the caller must sign in again.
    */
   async refresh(refreshToken: string, tenantId: string | undefined, meta: { requestId: string; ip: string }): Promise<Session> {
+    await this.checkRefreshTenant(refreshToken, tenantId);
     const used = await this.identity.useRefreshToken(sha256(refreshToken));
     const reject = (reason: string) => new VvError('VV_UNAUTHENTICATED', { params: { reason } });
     if (!used) throw reject('The refresh token is not valid');
@@ -125,6 +136,7 @@ export class IdentityService {
     if (!used.fresh && !record.revokedAt) {
       const revoked = await this.identity.revokeRefreshFamily(record.familyId);
       await this.auditor.record({ action: 'auth.refresh-reused', actor: record.userId, tenantId: record.tenantId, target: `refresh-family:${record.familyId}`, after: { revokedLiveTokens: revoked }, ...meta });
+      await this.onAccessChanged({ kind: 'session', id: record.familyId });
       throw reject('The refresh token was already used; every session of this sign-in is revoked');
     }
     if (record.revokedAt) throw reject('The refresh token was revoked');
@@ -134,11 +146,29 @@ export class IdentityService {
     return this.openSession(user, tenantId ?? record.tenantId, record.familyId);
   }
 
+  /**
+   * Refuses, before the refresh token is spent, a tenant the user may not act in (a foreign `tenantId`, or the
+   * session's own tenant after the user was removed from it): spending it first would leave the client with no
+   * token, and its retry with the spent one would revoke the whole sign-in as a reuse. A token that is not live is
+   * left to `refresh`, which answers (and detects reuse) as before.
+   */
+  private async checkRefreshTenant(refreshToken: string, tenantId: string | undefined): Promise<void> {
+    const record = await this.identity.findRefreshToken(sha256(refreshToken));
+    if (!record || record.usedAt || record.revokedAt || Date.parse(record.expiresAt) <= Date.now()) return;
+    const user = await this.store.getUser(record.userId);
+    if (!user) return;
+    if ((await this.identity.getSessionState(user.id)).disabled) throw disabledAccount();
+    const wanted = tenantId ?? record.tenantId;
+    if (!(await this.tenantsOf(user)).some((t) => t.id === wanted)) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: wanted } });
+  }
+
   /** Sign-out: revokes the refresh token's family. Unknown tokens are ignored (sign-out is idempotent). */
   async logout(refreshToken: string): Promise<{ userId: string; tenantId: string } | undefined> {
     const used = await this.identity.useRefreshToken(sha256(refreshToken));
     if (!used) return undefined;
     await this.identity.revokeRefreshFamily(used.record.familyId);
+    // The session's access tokens and event streams end too, on every instance.
+    await this.onAccessChanged({ kind: 'session', id: used.record.familyId });
     return { userId: used.record.userId, tenantId: used.record.tenantId };
   }
 

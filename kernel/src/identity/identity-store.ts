@@ -36,6 +36,12 @@ export interface TotpRecord {
   readonly lastStep: number;
 }
 
+/** What decides whether a user's access tokens still stand (see `SessionGuard`). */
+export interface SessionState {
+  readonly version: number;
+  readonly disabled: boolean;
+}
+
 /** Where identity state lives beside the kernel store: refresh tokens, API keys, second factors. */
 export interface IdentityStore {
   init(): Promise<void>;
@@ -45,8 +51,17 @@ export interface IdentityStore {
    * Undefined when no token has this hash.
    */
   useRefreshToken(tokenHash: string): Promise<{ readonly record: RefreshTokenRecord; readonly fresh: boolean } | undefined>;
+  /** The token with this hash as it is, without using it (refresh checks the request before spending it). */
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   /** Revokes every token of the family; returns how many were still live. */
   revokeRefreshFamily(familyId: string): Promise<number>;
+
+  /** The user's session version (0 until the first bump) and whether the account is disabled. */
+  getSessionState(userId: string): Promise<SessionState>;
+  /** Raises the user's session version by one and returns it (tokens issued before stop working). */
+  bumpSessionVersion(userId: string): Promise<number>;
+  /** Disables or enables the account, raising the session version too; returns the new state. */
+  setUserDisabled(userId: string, disabled: boolean): Promise<SessionState>;
 
   insertApiKey(record: Omit<ApiKeyRecord, 'revokedAt'>): Promise<void>;
   /** Newest first, revoked ones included. */
@@ -69,6 +84,7 @@ export class MemoryIdentityStore implements IdentityStore {
   private readonly refresh = new Map<string, RefreshTokenRecord>();
   private readonly keys = new Map<string, ApiKeyRecord>();
   private readonly totp = new Map<string, TotpRecord>();
+  private readonly sessions = new Map<string, SessionState>();
 
   async init(): Promise<void> {}
 
@@ -83,6 +99,26 @@ export class MemoryIdentityStore implements IdentityStore {
     const used = { ...record, usedAt: now() };
     this.refresh.set(tokenHash, used);
     return { record: used, fresh: true };
+  }
+
+  async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    return this.refresh.get(tokenHash);
+  }
+
+  async getSessionState(userId: string): Promise<SessionState> {
+    return this.sessions.get(userId) ?? { version: 0, disabled: false };
+  }
+
+  async bumpSessionVersion(userId: string): Promise<number> {
+    const current = await this.getSessionState(userId);
+    this.sessions.set(userId, { ...current, version: current.version + 1 });
+    return current.version + 1;
+  }
+
+  async setUserDisabled(userId: string, disabled: boolean): Promise<SessionState> {
+    const next = { version: (await this.getSessionState(userId)).version + 1, disabled };
+    this.sessions.set(userId, next);
+    return next;
   }
 
   async revokeRefreshFamily(familyId: string): Promise<number> {

@@ -1,7 +1,7 @@
 import type { Role } from '@valueverse/plugin-sdk';
 import type { AuditInput, AuditQuery, AuditRecord, AuditStore } from '../audit/audit-store';
 import type { Database } from '../data/database';
-import type { ApiKeyRecord, IdentityStore, RefreshTokenRecord, TotpRecord } from './identity-store';
+import type { ApiKeyRecord, IdentityStore, RefreshTokenRecord, SessionState, TotpRecord } from './identity-store';
 
 // Raw SQL on the kernel's tables (schema `kernel`, created by kernel_0002_identity_audit). The kernel store's
 // `init()` runs the kernel migrations; these stores only read and write.
@@ -46,6 +46,37 @@ export class PostgresIdentityStore implements IdentityStore {
     if (updated[0]) return { record: toRefresh(updated[0]), fresh: true };
     const existing = await this.db.execute<RefreshRow>('select * from kernel.refresh_tokens where token_hash = $1', [tokenHash]);
     return existing[0] ? { record: toRefresh(existing[0]), fresh: false } : undefined;
+  }
+
+  async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    const rows = await this.db.execute<RefreshRow>('select * from kernel.refresh_tokens where token_hash = $1', [tokenHash]);
+    return rows[0] ? toRefresh(rows[0]) : undefined;
+  }
+
+  async getSessionState(userId: string): Promise<SessionState> {
+    const rows = await this.db.execute<{ version: string; disabled: boolean }>('select version, disabled_at is not null as disabled from kernel.session_versions where user_id = $1', [userId]);
+    return rows[0] ? { version: Number(rows[0].version), disabled: rows[0].disabled } : { version: 0, disabled: false };
+  }
+
+  async setUserDisabled(userId: string, disabled: boolean): Promise<SessionState> {
+    const rows = await this.db.execute<{ version: string; disabled: boolean }>(
+      `insert into kernel.session_versions (user_id, version, disabled_at) values ($1, 1, case when $2::boolean then now() end)
+       on conflict (user_id) do update set version = kernel.session_versions.version + 1,
+         disabled_at = case when $2::boolean then coalesce(kernel.session_versions.disabled_at, now()) end
+       returning version, disabled_at is not null as disabled`,
+      [userId, disabled],
+    );
+    return { version: Number(rows[0]!.version), disabled: rows[0]!.disabled };
+  }
+
+  async bumpSessionVersion(userId: string): Promise<number> {
+    // One statement: two concurrent bumps give two different versions.
+    const rows = await this.db.execute<{ version: string }>(
+      `insert into kernel.session_versions (user_id, version) values ($1, 1)
+       on conflict (user_id) do update set version = kernel.session_versions.version + 1 returning version`,
+      [userId],
+    );
+    return Number(rows[0]!.version);
   }
 
   async revokeRefreshFamily(familyId: string): Promise<number> {

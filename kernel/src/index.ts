@@ -28,3 +28,6 @@ export { hotp, verifyTotp, base32Decode } from './identity/totp';
 export { pluginSchemaOf, pluginRoleOf, installPluginDataModel, revertPluginDataModel } from './data/plugin-database';
 export { MemoryRateLimiter, RedisRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/rate-limiter';
 export type { HttpRouteInfo, KernelRouteAccess } from './http/kernel-route-table';
+export { parsePrivateAllowance, type PrivateAllowance, type PrivateAllowanceEntry } from './outbound/private-allowance';
+export type { OutboundOptions } from './outbound/outbound-service';
+export type { HostResolver } from './outbound/pinned-http-client';

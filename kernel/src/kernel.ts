@@ -51,6 +51,7 @@ import type { PluginRecord } from './lifecycle/plugin-state';
 import { discoverPlugins, loadPluginModule } from './manifest/plugin-discovery';
 import { validateManifest } from './manifest/manifest-validator';
 import { createKernelLogger, type KernelLogger } from './observability/kernel-logger';
+import { OutboundService, type OutboundOptions } from './outbound/outbound-service';
 import { KernelMetrics } from './observability/kernel-metrics';
 import { systemRoutes } from './observability/system-routes';
 import type { ChangeFeed } from './tenancy/change-feed';
@@ -111,6 +112,8 @@ export interface KernelOptions {
   readonly idempotencyStore?: IdempotencyStore;
   /** How long keys are locked while their request runs, and kept after (defaults 5 minutes and 24 hours). */
   readonly idempotency?: Partial<IdempotencyPolicy>;
+  /** Outbound HTTP of plugins (`coreServices.outbound`): loopback/private destinations allowed, resolver. */
+  readonly outbound?: OutboundOptions;
 }
 
 export interface Kernel {
@@ -258,6 +261,9 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       });
     },
   }));
+  // Outbound calls read the tenant's config through the plugin-set cache (built below, used at call time).
+  const outbound = new OutboundService(options.outbound ?? {}, async (pluginId, tenantId) => (await cache.get(tenantId))?.enabled.get(pluginId) ?? {}, logger);
+  registry.registerCore(coreServices.outbound, (m) => outbound.forPlugin(m));
   registry.registerCore(coreServices.db, (m) => {
     const database = options.database;
     if (!database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${m.id}"` } });
@@ -276,7 +282,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     // Invalidated before the event goes out, so a client that reloads on it never reads the old set from here.
     cache.invalidate(plan.tenantId);
     await events.publishKernelEvent('plugin-set.changed', plan.tenantId, { changes: plan.changes });
-  });
+  }, (manifest, config) => outbound.checkConfigDestinations(manifest, config));
 
   // 5. Lifecycle: setup → start in dependency order, each with a timeout.
   await options.changeFeed?.subscribe((tenantId) => cache.invalidate(tenantId));

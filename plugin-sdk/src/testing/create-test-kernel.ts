@@ -149,7 +149,12 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
   for (const tenant of tenants) {
     for (const id of ids) {
       const res = await setPlugin(tenant, id, { enabled: true, config: options.config?.[id] }, true);
-      if (res.status !== 200) throw new Error(`createTestKernel: enabling "${id}" for "${tenant}" failed: ${JSON.stringify(res.body)}`);
+      if (res.status !== 200) {
+        // Nobody else holds the kernel yet: close it, or its server keeps the test process alive.
+        await kernel.close({ drainMs: 0 });
+        await database?.close();
+        throw new Error(`createTestKernel: enabling "${id}" for "${tenant}" failed: ${JSON.stringify(res.body)}`);
+      }
     }
   }
 

@@ -30,6 +30,7 @@ describe('loadEnvConfig', () => {
       adminPassword: undefined,
       pluginsDir: join(REPO_ROOT, 'plugins'),
       logLevel: 'info',
+      outboundAllowPrivate: { all: false, entries: [] },
     });
   });
 
@@ -53,6 +54,7 @@ describe('loadEnvConfig', () => {
       VV_ADMIN_PASSWORD: 'correct horse battery',
       VV_PLUGINS_DIR: '/opt/valueverse/plugins',
       LOG_LEVEL: 'debug',
+      VV_OUTBOUND_ALLOW_PRIVATE: '10.20.0.0/16, ollama.internal:11434',
     });
     expect(config).toEqual({
       port: 8080,
@@ -67,6 +69,13 @@ describe('loadEnvConfig', () => {
       adminPassword: 'correct horse battery',
       pluginsDir: '/opt/valueverse/plugins',
       logLevel: 'debug',
+      outboundAllowPrivate: {
+        all: false,
+        entries: [
+          { kind: 'cidr', address: '10.20.0.0', prefix: 16, family: 4 },
+          { kind: 'host', host: 'ollama.internal', port: 11434 },
+        ],
+      },
     });
   });
 
@@ -110,6 +119,20 @@ describe('loadEnvConfig', () => {
 
   it.each([['localhost'], ['::'], ['::1'], ['api.example.com']])('accepts HOST %s', (host) => {
     expect(loadEnvConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it('reads VV_OUTBOUND_ALLOW_PRIVATE: true allows every loopback and private destination, a bad entry stops the boot', () => {
+    expect(loadEnvConfig({ VV_OUTBOUND_ALLOW_PRIVATE: 'true' }).outboundAllowPrivate).toEqual({ all: true, entries: [] });
+    expect(loadEnvConfig({ VV_OUTBOUND_ALLOW_PRIVATE: 'false' }).outboundAllowPrivate).toEqual({ all: false, entries: [] });
+    expect(() => loadEnvConfig({ VV_OUTBOUND_ALLOW_PRIVATE: 'yes please, 10.0.0.0/40' })).toThrow(
+      expect.objectContaining({
+        code: 'VV_CONFIG_INVALID',
+        errors: [
+          { pointer: '/VV_OUTBOUND_ALLOW_PRIVATE', in: 'env', message: 'VV_OUTBOUND_ALLOW_PRIVATE "yes please" is not an address, a host name, host:port or a CIDR range' },
+          { pointer: '/VV_OUTBOUND_ALLOW_PRIVATE', in: 'env', message: 'VV_OUTBOUND_ALLOW_PRIVATE "10.0.0.0/40": the prefix is longer than the address' },
+        ],
+      }),
+    );
   });
 
   it('accepts log levels case-insensitively and normalises them', () => {

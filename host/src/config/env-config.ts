@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parsePrivateAllowance, type PrivateAllowance } from '@valueverse/kernel';
 import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
 
 /** pino's levels (plus `silent`), listed here so the host does not import pino just to validate a string. */
@@ -33,6 +34,8 @@ export interface HostConfig {
   readonly pluginsDir: string;
   /** `LOG_LEVEL`; default info. */
   readonly logLevel: LogLevel;
+  /** `VV_OUTBOUND_ALLOW_PRIVATE`: loopback/private destinations plugins may call (`true` or a list); default none. */
+  readonly outboundAllowPrivate: PrivateAllowance;
 }
 
 /** The repository root, from host/src/config (or host/dist/config once built): three levels up either way. */
@@ -122,6 +125,9 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   const logLevel = (rawLevel ?? 'info').trim().toLowerCase() as LogLevel;
   if (!logLevels.includes(logLevel)) problem('LOG_LEVEL', `must be one of ${logLevels.join(', ')} (got "${rawLevel}")`);
 
+  const outbound = parsePrivateAllowance(read('VV_OUTBOUND_ALLOW_PRIVATE'));
+  for (const message of outbound.problems) problem('VV_OUTBOUND_ALLOW_PRIVATE', message);
+
   if (problems.length > 0) {
     throw new VvError('VV_CONFIG_INVALID', {
       params: { subject: 'environment', problems: problems.map((p) => p.message).join('; ') },
@@ -143,5 +149,6 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     adminPassword,
     pluginsDir: resolve(read('VV_PLUGINS_DIR') ?? resolve(repoRoot, 'plugins')),
     logLevel,
+    outboundAllowPrivate: outbound.allowance,
   });
 }

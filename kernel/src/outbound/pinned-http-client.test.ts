@@ -86,6 +86,7 @@ describe('PinnedHttpClient', () => {
   });
 
   it('connects to the address it checked, resolving once, while speaking to the host by name', async () => {
+    // The system resolver knows no "api.example.test": the call can only reach the server through the pinned address.
     table = { 'api.example.test': ['127.0.0.1'] };
     const res = await get(client(), `http://api.example.test:${target.port}/v1/models?x=1`, { headers: new Headers({ 'x-probe': 'yes' }) });
     expect(res.status).toBe(200);
@@ -105,6 +106,13 @@ describe('PinnedHttpClient', () => {
     expect(calls).toBe(1);
     await expect(get(c, `http://rebind.example.test:${target.port}/`)).rejects.toMatchObject({ code: 'VV_OUTBOUND_REFUSED' });
     expect(target.seen).toHaveLength(1);
+  });
+
+  it('tries the next checked address when one cannot be reached (IPv6 answer, server on IPv4 only)', async () => {
+    table = { 'dual.example.test': ['::1', '127.0.0.1'] };
+    const res = await get(client('true'), `http://dual.example.test:${target.port}/dual`);
+    expect(res.status).toBe(200);
+    expect(target.seen.map((s) => s.url)).toEqual(['/dual']);
   });
 
   it('checks IP literals without resolving them', async () => {

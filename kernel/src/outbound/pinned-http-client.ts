@@ -33,12 +33,14 @@ export interface PinnedRequest {
 }
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+/** Connection failures that happen before a byte is sent: another address of the same host may work. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
 
 /**
  * Sends HTTP(S) requests to the address that was checked. The host is resolved once, every address it has is put
  * to the policy (one refused address refuses the call: a name that can resolve to the metadata service is not a
- * destination), and the socket connects to the first address through a `lookup` hook that returns exactly that
- * address, so no second resolution can move the call elsewhere (DNS rebinding). TLS still verifies the certificate
+ * destination), and the socket connects to a checked address (the first one that answers) through a `lookup` hook
+ * that returns exactly that address, so no second resolution can move the call elsewhere (DNS rebinding). TLS still verifies the certificate
  * against the host name. Redirects are not followed; each call opens its own connection (no pooled socket outlives
  * the check that allowed it; AI calls take seconds, a handshake is noise beside them).
  */
@@ -72,9 +74,17 @@ export class PinnedHttpClient {
       const reason = this.policy.refusal({ host, port, address });
       if (reason) refuse(reason);
     }
-    const pinned = addresses[0]!;
-    request.signal?.throwIfAborted();
-    return this.connect(request, host, port, pinned);
+    // Every address passed, so any may be used: the next one is tried when one cannot be reached at all (an IPv6
+    // answer on a host without IPv6 routes), as fetch would. Nothing was sent to an address that refused to connect.
+    for (let index = 0; ; index++) {
+      request.signal?.throwIfAborted();
+      try {
+        return await this.connect(request, host, port, addresses[index]!);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (index + 1 >= addresses.length || typeof code !== 'string' || !UNREACHABLE.has(code)) throw error;
+      }
+    }
   }
 
   private connect(request: PinnedRequest, host: string, port: number, pinned: { address: string; family: number }): Promise<Response> {

@@ -252,6 +252,10 @@ describe('validateManifest', () => {
       expect(pointers(config({ k: { type: 'string', 'x-secret': true, 'x-secret-bound-to': 'url' } }))).toEqual(['/config/properties/k/x-secret-bound-to']);
       const nested = config({ hook: { type: 'object', properties: { url: { type: 'string' }, token: { type: 'string', 'x-secret': true, 'x-secret-bound-to': ['url'] } } } });
       expect(() => validateManifest(nested, SOURCE)).not.toThrow();
+      const inArray = config({ hooks: { type: 'array', items: { type: 'object', properties: { url: { type: 'string' }, token: { type: 'string', 'x-secret': true, 'x-secret-bound-to': ['url'] } } } } });
+      expect(problemsOf(inArray).problems).toEqual([
+        expect.objectContaining({ pointer: '/config/properties/hooks/items/properties/token/x-secret-bound-to', message: expect.stringContaining('only supported on object properties') }),
+      ]);
     });
   });
 });

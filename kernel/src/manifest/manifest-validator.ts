@@ -245,6 +245,18 @@ function outboundProblems(raw: Json): FieldProblem[] {
       }
       visit(value, at, false);
     }
+    // Array items and map values have no stable siblings to compare (items move): binding is not offered there.
+    for (const key of ['items', 'additionalProperties'] as const) {
+      if (isObject(node[key])) unsupported(node[key], `${pointer}/${key}`);
+    }
+  };
+  const unsupported = (node: unknown, pointer: string): void => {
+    if (!isObject(node)) return;
+    if (node['x-secret-bound-to'] !== undefined) add(`${pointer}/x-secret-bound-to`, 'is only supported on object properties, not inside "items" or "additionalProperties"');
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'properties' && isObject(value)) for (const [name, child] of Object.entries(value)) unsupported(child, `${pointer}/properties/${segment(name)}`);
+      else if ((key === 'items' || key === 'additionalProperties') && isObject(value)) unsupported(value, `${pointer}/${key}`);
+    }
   };
   if (isObject(raw.config)) visit(raw.config, '/config', true);
   return problems;

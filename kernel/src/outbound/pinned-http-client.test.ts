@@ -88,7 +88,7 @@ describe('PinnedHttpClient', () => {
   it('connects to the address it checked, resolving once, while speaking to the host by name', async () => {
     // The system resolver knows no "api.example.test": the call can only reach the server through the pinned address.
     table = { 'api.example.test': ['127.0.0.1'] };
-    const res = await get(client(), `http://api.example.test:${target.port}/v1/models?x=1`, { headers: new Headers({ 'x-probe': 'yes' }) });
+    const res = await get(client(), `http://api.example.test:${target.port}/v1/models?x=1`, { headers: new Headers({ 'x-probe': 'yes', host: 'internal.admin' }) });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('hello');
     expect(lookups).toEqual(['api.example.test']);

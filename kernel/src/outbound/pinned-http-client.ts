@@ -33,6 +33,7 @@ export interface PinnedRequest {
 }
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer']);
 /** Connection failures that happen before a byte is sent: another address of the same host may work. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
 
@@ -95,7 +96,9 @@ export class PinnedHttpClient {
     };
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
-      headers[name] = value;
+      // As fetch: the Host header follows the URL (a plugin cannot aim a checked connection at another virtual host),
+      // and framing headers are the client's.
+      if (!FORBIDDEN_HEADERS.has(name)) headers[name] = value;
     });
     if (request.body !== undefined) headers['content-length'] = String(request.body.length);
     const send = request.url.protocol === 'https:' ? httpsRequest : httpRequest;

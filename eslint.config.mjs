@@ -29,6 +29,21 @@ export default tseslint.config(
     rules: { 'no-loss-of-precision': 'off' },
   },
   {
+    // Plugins call out only through the kernel's outbound service (coreServices.outbound): it enforces the manifest's
+    // allowlist and the address policy (issue #10 finding 4). Tests and test kits may talk to their fakes directly.
+    files: ['plugins/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing/**', '**/__fixtures__/**'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'Use coreServices.outbound.fetch: it enforces the manifest allowlist and the address policy.' }],
+      'no-restricted-imports': ['error', {
+        paths: ['http', 'https', 'net', 'tls', 'dgram', 'undici', 'node:http', 'node:https', 'node:net', 'node:tls', 'node:dgram'].map((name) => ({
+          name,
+          message: 'Plugins call out through coreServices.outbound, not sockets of their own.',
+        })),
+      }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

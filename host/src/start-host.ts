@@ -67,6 +67,7 @@ export async function startHost(
     passwordHasher: new PasswordHasher(),
     defaultMetrics: true,
     corsOrigins: config.corsOrigins,
+    outbound: { allowPrivate: config.outboundAllowPrivate },
     changeFeed: config.redisUrl ? new RedisChangeFeed(config.redisUrl, logger, config.redisPrefix) : undefined,
     rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl, logger, config.redisPrefix) : new MemoryRateLimiter(),
     eventTransport: config.redisUrl ? new RedisEventTransport(config.redisUrl, logger, { prefix: config.redisPrefix }) : undefined,

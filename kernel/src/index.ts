@@ -33,3 +33,6 @@ export { MemoryAttemptStore, type AttemptStore, type AttemptRule } from './auth/
 export { RedisAttemptStore, createRedisAttemptStore } from './auth/redis-attempt-store';
 export { DEFAULT_ATTEMPT_POLICY, type AttemptPolicy, type LockoutNotice } from './auth/attempt-throttle';
 export { trustedProxyProblem } from './http/trusted-proxies';
+export { parsePrivateAllowance, type PrivateAllowance, type PrivateAllowanceEntry } from './outbound/private-allowance';
+export type { OutboundOptions } from './outbound/outbound-service';
+export type { HostResolver } from './outbound/pinned-http-client';

@@ -58,6 +58,7 @@ import type { PluginRecord } from './lifecycle/plugin-state';
 import { discoverPlugins, loadPluginModule } from './manifest/plugin-discovery';
 import { validateManifest } from './manifest/manifest-validator';
 import { createKernelLogger, type KernelLogger } from './observability/kernel-logger';
+import { OutboundService, type OutboundOptions } from './outbound/outbound-service';
 import { KernelMetrics } from './observability/kernel-metrics';
 import { systemRoutes } from './observability/system-routes';
 import type { ChangeFeed } from './tenancy/change-feed';
@@ -132,6 +133,8 @@ export interface KernelOptions {
   readonly trustedProxies?: readonly string[];
   /** Open event streams per user or API key, per instance (default 10). */
   readonly maxStreamsPerPrincipal?: number;
+  /** Outbound HTTP of plugins (`coreServices.outbound`): loopback/private destinations allowed, resolver. */
+  readonly outbound?: OutboundOptions;
 }
 
 export interface Kernel {
@@ -280,6 +283,9 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       });
     },
   }));
+  // Outbound calls read the tenant's config through the plugin-set cache (built below, used at call time).
+  const outbound = new OutboundService(options.outbound ?? {}, async (pluginId, tenantId) => (await cache.get(tenantId))?.enabled.get(pluginId) ?? {}, logger);
+  registry.registerCore(coreServices.outbound, (m) => outbound.forPlugin(m));
   registry.registerCore(coreServices.db, (m) => {
     const database = options.database;
     if (!database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${m.id}"` } });
@@ -298,7 +304,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     // Invalidated before the event goes out, so a client that reloads on it never reads the old set from here.
     cache.invalidate(plan.tenantId);
     await events.publishKernelEvent('plugin-set.changed', plan.tenantId, { changes: plan.changes });
-  });
+  }, (manifest, config) => outbound.checkConfigDestinations(manifest, config));
 
   // Who may do what changes through one feed (the change feed: Redis across instances), applied here first.
   const access = new AccessChanges(options.changeFeed);

@@ -36,6 +36,8 @@ export type {
   AuditEntry,
   AuditLog,
   PluginMetadata,
+  OutboundHttp,
+  OutboundRequestInit,
 } from './services/core-service-types';
 export {
   roles,

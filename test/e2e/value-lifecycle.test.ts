@@ -44,7 +44,8 @@ describeWithPostgres('the value lifecycle end to end on PostgreSQL', () => {
         },
       }),
     });
-    host = await bootHost({ DATABASE_URL: postgresUrl(dbName), VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    // The fake AI server listens on loopback: allowed as an operator with a local AI server would.
+    host = await bootHost({ DATABASE_URL: postgresUrl(dbName), VV_ENCRYPTION_KEY: randomBytes(32).toString('base64'), VV_OUTBOUND_ALLOW_PRIVATE: '127.0.0.1/32' });
     token = await signIn(host.url);
     stream = await openSse(`${host.url}/api/v1/events/stream?access_token=${encodeURIComponent(token)}`);
     expect(stream.status).toBe(200);

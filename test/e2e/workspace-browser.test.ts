@@ -114,7 +114,8 @@ describeInBrowser('workspace flows in a real browser', () => {
         },
       }),
     });
-    host = await bootSuiteHost('vv_ws');
+    // The fake AI server listens on loopback: allowed as an operator with a local AI server would.
+    host = await bootSuiteHost('vv_ws', { VV_OUTBOUND_ALLOW_PRIVATE: '127.0.0.1/32' });
     adminToken = await signIn(host.url);
     browser = await launchBrowser();
     context = browser.context;

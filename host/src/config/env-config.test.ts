@@ -32,6 +32,7 @@ describe('loadEnvConfig', () => {
       logLevel: 'info',
       corsOrigins: [],
       trustedProxies: [],
+      outboundAllowPrivate: { all: false, entries: [] },
     });
   });
 
@@ -57,6 +58,7 @@ describe('loadEnvConfig', () => {
       LOG_LEVEL: 'debug',
       VV_CORS_ORIGINS: 'https://app.acme.test, http://localhost:4200',
       VV_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,fd00::/8',
+      VV_OUTBOUND_ALLOW_PRIVATE: '10.20.0.0/16, ollama.internal:11434',
     });
     expect(config).toEqual({
       port: 8080,
@@ -73,6 +75,13 @@ describe('loadEnvConfig', () => {
       logLevel: 'debug',
       corsOrigins: ['https://app.acme.test', 'http://localhost:4200'],
       trustedProxies: ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'],
+      outboundAllowPrivate: {
+        all: false,
+        entries: [
+          { kind: 'cidr', address: '10.20.0.0', prefix: 16, family: 4 },
+          { kind: 'host', host: 'ollama.internal', port: 11434 },
+        ],
+      },
     });
   });
 
@@ -116,6 +125,20 @@ describe('loadEnvConfig', () => {
 
   it.each([['localhost'], ['::'], ['::1'], ['api.example.com']])('accepts HOST %s', (host) => {
     expect(loadEnvConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it('reads VV_OUTBOUND_ALLOW_PRIVATE: true allows every loopback and private destination, a bad entry stops the boot', () => {
+    expect(loadEnvConfig({ VV_OUTBOUND_ALLOW_PRIVATE: 'true' }).outboundAllowPrivate).toEqual({ all: true, entries: [] });
+    expect(loadEnvConfig({ VV_OUTBOUND_ALLOW_PRIVATE: 'false' }).outboundAllowPrivate).toEqual({ all: false, entries: [] });
+    expect(() => loadEnvConfig({ VV_OUTBOUND_ALLOW_PRIVATE: 'yes please, 10.0.0.0/40' })).toThrow(
+      expect.objectContaining({
+        code: 'VV_CONFIG_INVALID',
+        errors: [
+          { pointer: '/VV_OUTBOUND_ALLOW_PRIVATE', in: 'env', message: 'VV_OUTBOUND_ALLOW_PRIVATE "yes please" is not an address, a host name, host:port or a CIDR range' },
+          { pointer: '/VV_OUTBOUND_ALLOW_PRIVATE', in: 'env', message: 'VV_OUTBOUND_ALLOW_PRIVATE "10.0.0.0/40": the prefix is longer than the address' },
+        ],
+      }),
+    );
   });
 
   it('accepts log levels case-insensitively and normalises them', () => {

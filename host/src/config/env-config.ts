@@ -1,8 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { canonicalOrigin } from '@valueverse/kernel';
+import { canonicalOrigin, parsePrivateAllowance, trustedProxyProblem, type PrivateAllowance } from '@valueverse/kernel';
 import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
-import { trustedProxyProblem } from '@valueverse/kernel';
 
 /** pino's levels (plus `silent`), listed here so the host does not import pino just to validate a string. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -39,6 +38,8 @@ export interface HostConfig {
   readonly corsOrigins: readonly string[];
   /** `VV_TRUSTED_PROXIES`: IP addresses and CIDR blocks whose `X-Forwarded-For` is believed; default none. */
   readonly trustedProxies: readonly string[];
+  /** `VV_OUTBOUND_ALLOW_PRIVATE`: loopback/private destinations plugins may call (`true` or a list); default none. */
+  readonly outboundAllowPrivate: PrivateAllowance;
 }
 
 /** The repository root, from host/src/config (or host/dist/config once built): three levels up either way. */
@@ -140,6 +141,8 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   const trustedProxies = (read('VV_TRUSTED_PROXIES') ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   const proxyProblems = trustedProxies.map(trustedProxyProblem).filter((p): p is string => p !== undefined);
   if (proxyProblems.length > 0) problem('VV_TRUSTED_PROXIES', `must be a comma-separated list of IP addresses or CIDR blocks (${proxyProblems.join('; ')})`);
+  const outbound = parsePrivateAllowance(read('VV_OUTBOUND_ALLOW_PRIVATE'));
+  for (const message of outbound.problems) problem('VV_OUTBOUND_ALLOW_PRIVATE', message);
 
   if (problems.length > 0) {
     throw new VvError('VV_CONFIG_INVALID', {
@@ -164,5 +167,6 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     logLevel,
     corsOrigins: Object.freeze([...new Set(corsOrigins)]),
     trustedProxies: Object.freeze(trustedProxies),
+    outboundAllowPrivate: outbound.allowance,
   });
 }

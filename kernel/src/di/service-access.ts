@@ -13,6 +13,7 @@ const coreRequirements: Readonly<Record<string, (m: PluginManifest) => string | 
   'core.db': (m) => (m.permissions?.includes('db') ? undefined : 'the manifest lacks permission "db"'),
   'core.jobs': (m) => (m.permissions?.includes('jobs') ? undefined : 'the manifest lacks permission "jobs"'),
   'core.audit': (m) => (m.permissions?.includes('audit') ? undefined : 'the manifest lacks permission "audit"'),
+  'core.outbound': (m) => (m.permissions?.includes('http.outbound') ? undefined : 'the manifest lacks permission "http.outbound"'),
   'core.events': (m) =>
     m.permissions?.some((p) => p.startsWith('events.')) ? undefined : 'the manifest lacks an "events.publish:" or "events.subscribe:" permission',
 };

@@ -17,10 +17,11 @@ function fullManifest(): Record<string, unknown> {
     provides: ['value-committer.commitments', 'commitments'],
     uses: ['ai.chat'],
     permissions: ['db', 'jobs', 'audit', 'http.outbound', 'events.publish:commitment.*', 'events.subscribe:value-model.*'],
+    outbound: { origins: ['https://hooks.example.com', 'https://*.example.org:8443'], configFields: ['webhook'] },
     config: {
       type: 'object',
       properties: {
-        apiKey: { type: 'string', 'x-secret': true },
+        apiKey: { type: 'string', 'x-secret': true, 'x-secret-bound-to': ['webhook'] },
         reminderDays: { type: 'integer', minimum: 1, default: 7 },
         webhook: { type: 'string', format: 'uri' },
       },
@@ -173,7 +174,10 @@ describe('validateManifest', () => {
   });
 
   it('lets a config schema carry a $id and validates the same manifest twice', () => {
-    const raw = withChange((m) => (m.config = { $id: 'urn:valueverse:test-config', type: 'object', properties: { n: { type: 'number' } } }));
+    const raw = withChange((m) => {
+      m.config = { $id: 'urn:valueverse:test-config', type: 'object', properties: { n: { type: 'number' } } };
+      m.outbound = { origins: ['https://hooks.example.com'] };
+    });
     expect(() => validateManifest(raw, SOURCE)).not.toThrow();
     expect(() => validateManifest(raw, SOURCE)).not.toThrow();
   });
@@ -182,5 +186,76 @@ describe('validateManifest', () => {
     const raw = fullManifest();
     validateManifest(raw, SOURCE);
     expect(Object.isFrozen(raw)).toBe(false);
+  });
+
+  describe('outbound allowlist and secret binding (issue #10, finding 4)', () => {
+    it('requires "outbound" with permission "http.outbound", and the permission with "outbound"', () => {
+      expect(problemsOf(withChange((m) => delete m.outbound)).problems).toEqual([
+        expect.objectContaining({ pointer: '/outbound', message: expect.stringContaining('is required with permission "http.outbound"') }),
+      ]);
+      const noPermission = withChange((m) => (m.permissions = ['db']));
+      expect(problemsOf(noPermission).problems).toEqual([expect.objectContaining({ pointer: '/outbound', message: 'needs permission "http.outbound"' })]);
+    });
+
+    it.each([
+      ['a path', 'https://hooks.example.com/v1'],
+      ['another scheme', 'ftp://hooks.example.com'],
+      ['a bare wildcard', 'https://*'],
+      ['port 0', 'https://hooks.example.com:0'],
+      ['upper case', 'https://Hooks.example.com'],
+    ])('refuses an origin with %s', (_name, origin) => {
+      const { problems } = problemsOf(withChange((m) => (m.outbound = { origins: [origin], configFields: ['webhook'] })));
+      expect(problems).toEqual([expect.objectContaining({ pointer: '/outbound/origins/0', message: expect.stringContaining('must be an origin') })]);
+    });
+
+    it('refuses an empty or unknown outbound declaration', () => {
+      expect(pointers(withChange((m) => (m.outbound = {})))).toEqual(['/outbound']);
+      expect(pointers(withChange((m) => (m.outbound = { hosts: ['x'] })))).toEqual(['/outbound/hosts']);
+    });
+
+    it('checks that each config field is a string, non-secret property of the config', () => {
+      expect(problemsOf(withChange((m) => (m.outbound = { configFields: ['baseUrl'] }))).problems).toEqual([
+        expect.objectContaining({ pointer: '/outbound/configFields/0', message: '"baseUrl" is not a property of the config schema' }),
+      ]);
+    });
+
+    it('refuses a config field that is a number or a secret', () => {
+      expect(problemsOf(withChange((m) => (m.outbound = { configFields: ['reminderDays'] }))).problems.map((p) => p.message)).toContain(
+        '"reminderDays" must be a string (URL) property of the config schema',
+      );
+      expect(problemsOf(withChange((m) => (m.outbound = { configFields: ['apiKey'] }))).problems.map((p) => p.message)).toContain(
+        '"apiKey" is a secret; a destination is shown to admins, so it cannot be one',
+      );
+    });
+
+    it('requires every top-level secret to say which destination fields it is bound to', () => {
+      const raw = withChange((m) => delete (m.config as { properties: Record<string, Record<string, unknown>> }).properties.apiKey!['x-secret-bound-to']);
+      expect(problemsOf(raw).problems).toEqual([
+        expect.objectContaining({ pointer: '/config/properties/apiKey', message: expect.stringContaining('declare "x-secret-bound-to" (e.g. ["webhook"]') }),
+      ]);
+      const unbound = withChange((m) => ((m.config as { properties: Record<string, Record<string, unknown>> }).properties.apiKey!['x-secret-bound-to'] = []));
+      expect(() => validateManifest(unbound, SOURCE)).not.toThrow();
+    });
+
+    it('checks x-secret-bound-to: on a secret, naming existing non-secret siblings', () => {
+      const config = (properties: Record<string, unknown>) => withChange((m) => {
+        m.config = { type: 'object', properties };
+        m.outbound = { origins: ['https://hooks.example.com'] };
+      });
+      expect(problemsOf(config({ url: { type: 'string', 'x-secret-bound-to': ['x'] } })).problems.map((p) => p.message)).toEqual([
+        'only a secret ("x-secret": true) can be bound to destination fields',
+        '"x" is not a sibling property',
+      ]);
+      expect(problemsOf(config({ a: { type: 'string', 'x-secret': true }, k: { type: 'string', 'x-secret': true, 'x-secret-bound-to': ['a'] } })).problems).toEqual([
+        expect.objectContaining({ pointer: '/config/properties/k/x-secret-bound-to', message: '"a" is a secret, not a destination' }),
+      ]);
+      expect(pointers(config({ k: { type: 'string', 'x-secret': true, 'x-secret-bound-to': 'url' } }))).toEqual(['/config/properties/k/x-secret-bound-to']);
+      const nested = config({ hook: { type: 'object', properties: { url: { type: 'string' }, token: { type: 'string', 'x-secret': true, 'x-secret-bound-to': ['url'] } } } });
+      expect(() => validateManifest(nested, SOURCE)).not.toThrow();
+      const inArray = config({ hooks: { type: 'array', items: { type: 'object', properties: { url: { type: 'string' }, token: { type: 'string', 'x-secret': true, 'x-secret-bound-to': ['url'] } } } } });
+      expect(problemsOf(inArray).problems).toEqual([
+        expect.objectContaining({ pointer: '/config/properties/hooks/items/properties/token/x-secret-bound-to', message: expect.stringContaining('only supported on object properties') }),
+      ]);
+    });
   });
 });

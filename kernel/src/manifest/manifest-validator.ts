@@ -90,6 +90,8 @@ const friendlyMessages: Readonly<Record<string, string>> = {
   '#/properties/provides/items/pattern': 'must be lower-case dot-separated words, e.g. "my-plugin.orders"',
   '#/properties/permissions/items/pattern':
     'must be one of "db", "jobs", "audit", "http.outbound", "events.publish:<pattern>", "events.subscribe:<pattern>"',
+  '#/properties/outbound/properties/origins/items/pattern': 'must be an origin "https://host" or "http://host:port", "*." for any subdomain, no path',
+  '#/properties/outbound/properties/configFields/items/pattern': 'must be the name of a top-level config property, e.g. "baseUrl"',
   '#/properties/routes/items/pattern': 'must be a path prefix of lower-case segments, e.g. "/commitments"',
   '#/properties/ui/properties/nav/items/properties/path/pattern': 'must be a relative workspace path, e.g. "commitments"',
   '#/properties/ui/properties/nav/items/properties/element/pattern': 'must be a custom element tag containing "-", e.g. "acme-orders"',
@@ -194,6 +196,69 @@ function semanticProblems(raw: Json, idIsValid: boolean): FieldProblem[] {
     const problem = configSchemaProblem(raw.config);
     if (problem) add('/config', `is not a valid JSON Schema: ${problem}`);
   }
+  problems.push(...outboundProblems(raw));
+  return problems;
+}
+
+/**
+ * `http.outbound` and the `outbound` allowlist come together (a permission to call "anywhere" does not exist); each
+ * `configFields` entry is a string property of the config; `x-secret-bound-to` sits on a secret and names sibling
+ * properties; and when tenants configure destinations, every top-level secret says which of them it is bound to
+ * (`[]` for "never sent to a configured destination"), so no secret can be redirected by editing a URL.
+ */
+function outboundProblems(raw: Json): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const add = (pointer: string, message: string): void => {
+    problems.push({ pointer, message, in: 'manifest' });
+  };
+  const permitted = Array.isArray(raw.permissions) && raw.permissions.includes('http.outbound');
+  const outbound = isObject(raw.outbound) ? raw.outbound : undefined;
+  if (permitted && !outbound) add('/outbound', 'is required with permission "http.outbound": declare the origins or config fields the plugin may call');
+  if (outbound && !permitted) add('/outbound', 'needs permission "http.outbound"');
+  const properties = isObject(raw.config) && isObject(raw.config.properties) ? raw.config.properties : {};
+  const configFields = outbound && Array.isArray(outbound.configFields) ? outbound.configFields.filter((f): f is string => typeof f === 'string') : [];
+  configFields.forEach((field, index) => {
+    const property = properties[field];
+    if (!isObject(property)) add(`/outbound/configFields/${index}`, `"${field}" is not a property of the config schema`);
+    else if (property.type !== 'string') add(`/outbound/configFields/${index}`, `"${field}" must be a string (URL) property of the config schema`);
+    else if (property['x-secret'] === true) add(`/outbound/configFields/${index}`, `"${field}" is a secret; a destination is shown to admins, so it cannot be one`);
+  });
+  const visit = (node: Json, pointer: string, topLevel: boolean): void => {
+    const props = isObject(node.properties) ? node.properties : {};
+    for (const [key, value] of Object.entries(props)) {
+      if (!isObject(value)) continue;
+      const at = `${pointer}/properties/${segment(key)}`;
+      const bound = value['x-secret-bound-to'];
+      if (bound !== undefined) {
+        if (value['x-secret'] !== true) add(`${at}/x-secret-bound-to`, 'only a secret ("x-secret": true) can be bound to destination fields');
+        if (!Array.isArray(bound) || bound.some((b) => typeof b !== 'string') || new Set(bound).size !== bound.length) {
+          add(`${at}/x-secret-bound-to`, 'must be a list of distinct property names');
+        } else {
+          for (const name of bound as string[]) {
+            const sibling = props[name];
+            if (!isObject(sibling)) add(`${at}/x-secret-bound-to`, `"${name}" is not a sibling property`);
+            else if (sibling['x-secret'] === true) add(`${at}/x-secret-bound-to`, `"${name}" is a secret, not a destination`);
+          }
+        }
+      } else if (topLevel && configFields.length > 0 && value['x-secret'] === true) {
+        add(`${at}`, `is a secret in a plugin whose tenants configure destinations (${configFields.join(', ')}): declare "x-secret-bound-to" (e.g. ["${configFields[0]}"], or [] if it is never sent there)`);
+      }
+      visit(value, at, false);
+    }
+    // Array items and map values have no stable siblings to compare (items move): binding is not offered there.
+    for (const key of ['items', 'additionalProperties'] as const) {
+      if (isObject(node[key])) unsupported(node[key], `${pointer}/${key}`);
+    }
+  };
+  const unsupported = (node: unknown, pointer: string): void => {
+    if (!isObject(node)) return;
+    if (node['x-secret-bound-to'] !== undefined) add(`${pointer}/x-secret-bound-to`, 'is only supported on object properties, not inside "items" or "additionalProperties"');
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'properties' && isObject(value)) for (const [name, child] of Object.entries(value)) unsupported(child, `${pointer}/properties/${segment(name)}`);
+      else if ((key === 'items' || key === 'additionalProperties') && isObject(value)) unsupported(value, `${pointer}/${key}`);
+    }
+  };
+  if (isObject(raw.config)) visit(raw.config, '/config', true);
   return problems;
 }
 

@@ -1,8 +1,9 @@
-import { VvError, type FieldProblem, type PluginConfigSchema } from '@valueverse/plugin-sdk';
+import { VvError, type FieldProblem, type PluginConfigSchema, type PluginManifest } from '@valueverse/plugin-sdk';
 import type { SchemaValidator } from '../http/schema-validator';
 import type { KernelStore, TenantPluginRecord } from './kernel-store';
 import type { ConfigSecrets, PluginCatalog } from './plugin-catalog';
 import { SECRET_MASK } from './secret-box';
+import { assertSecretsRebound } from './secret-binding';
 
 
 /** One installed plugin as a tenant sees it. */
@@ -49,6 +50,8 @@ export class PluginSetService {
     private readonly schemas: SchemaValidator,
     /** Called after every change written (not on dry runs), e.g. to publish `plugin-set.changed`. */
     private readonly onChanged?: (plan: PluginSetPlan) => Promise<void>,
+    /** Refuses a config whose destinations (manifest `outbound.configFields`) are refused addresses. */
+    private readonly checkDestinations?: (manifest: PluginManifest, config: Record<string, unknown>) => void,
   ) {}
 
   async list(tenantId: string): Promise<TenantPluginView[]> {
@@ -131,6 +134,8 @@ export class PluginSetService {
     const currentConfig = current ? this.secrets.openConfig(current.config, target.manifest.config) : {};
     const merged = change.config === undefined ? currentConfig : this.keepSecrets(change.config, currentConfig, target.manifest.config);
     const config = enable || change.config !== undefined ? this.validated(pluginId, merged) : currentConfig;
+    // A kept secret (sent as the mask, or left out) stays where it was sent: moving its destination needs the secret.
+    if (change.config !== undefined) assertSecretsRebound(target.manifest.config, currentConfig, change.config, config);
     next.set(pluginId, this.record(tenantId, pluginId, enable, config));
     changes.unshift({ pluginId, enabled: enable, configChanged: change.config !== undefined, reason: 'requested' });
 
@@ -189,6 +194,7 @@ export class PluginSetService {
         extensions: { plugin: pluginId },
       });
     }
+    this.checkDestinations?.(this.catalog.get(pluginId)!.manifest, copy);
     return copy;
   }
 }

@@ -13,7 +13,11 @@ export interface PluginNavEntry {
   readonly element?: string;
 }
 
-/** JSON Schema of a plugin's per-tenant configuration; `x-secret: true` marks secrets. */
+/**
+ * JSON Schema of a plugin's per-tenant configuration; `x-secret: true` marks secrets, and `x-secret-bound-to:
+ * ["baseUrl"]` (on a secret) names the sibling properties that say where the secret is sent: changing one of them
+ * requires sending the secret again, never the mask `"••••"`.
+ */
 export interface PluginConfigSchema {
   readonly type: 'object';
   readonly properties?: Record<string, Record<string, unknown>>;
@@ -40,6 +44,13 @@ export interface PluginManifest {
   readonly uses?: readonly string[];
   /** `db`, `jobs`, `audit`, `http.outbound`, `events.publish:<pattern>`, `events.subscribe:<pattern>`. */
   readonly permissions?: readonly string[];
+  /**
+   * Where the plugin may call through `coreServices.outbound` (required with permission `http.outbound`, refused
+   * without it). `origins`: fixed `https://host[:port]` (or `http://`) origins, `*.` matching any subdomain;
+   * `configFields`: top-level config properties holding a URL (e.g. `baseUrl`) whose origin the plugin may call for
+   * that tenant. Destinations in config fields are checked when the config is saved, too.
+   */
+  readonly outbound?: { readonly origins?: readonly string[]; readonly configFields?: readonly string[] };
   readonly config?: PluginConfigSchema;
   /** Path prefixes under `/api/v1` that this plugin owns. */
   readonly routes?: readonly string[];

@@ -236,3 +236,29 @@ export interface PluginMetadata {
 }
 
 export type { TenantContext, UserContext };
+
+/** What `OutboundHttp.fetch` takes besides the standard `RequestInit`. */
+export interface OutboundRequestInit extends RequestInit {
+  /**
+   * The tenant the call is made for. Needed to call a destination the tenant configured (a URL in one of the
+   * manifest's `outbound.configFields`, e.g. an AI base URL); calls to the manifest's fixed `outbound.origins` need
+   * none.
+   */
+  readonly tenantId?: string;
+}
+
+/**
+ * The one way a plugin calls out over HTTP (permission `http.outbound`). Same shape as `fetch`, but each call is
+ * checked first: the URL must match the manifest's `outbound.origins` or the tenant's value of one of its
+ * `outbound.configFields`; the host is resolved and every address checked (link-local, cloud metadata, unspecified,
+ * multicast always refused; loopback and private ranges unless the operator allows them), and the connection goes to
+ * the address that was checked. A refused call rejects with `VV_OUTBOUND_REFUSED` before anything is sent.
+ * Redirects are never followed: a 3xx answer is returned as is (calling its `Location` is a new, checked call).
+ *
+ * @example
+ * const res = await outbound.fetch(`${config.baseUrl}/chat/completions`, { method: 'POST', body, tenantId });
+ * const viaLangChain = new ChatOpenAI({ configuration: { baseURL, fetch: (url, init) => outbound.fetch(url, { ...init, tenantId }) } });
+ */
+export interface OutboundHttp {
+  fetch(input: string | URL | Request, init?: OutboundRequestInit): Promise<Response>;
+}

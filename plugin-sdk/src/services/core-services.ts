@@ -5,6 +5,7 @@ import type {
   EventBus,
   JobQueue,
   Logger,
+  OutboundHttp,
   PluginConfigReader,
   PluginDatabase,
   PluginMetadata,
@@ -15,7 +16,8 @@ import type {
  * The services the kernel provides to every plugin. Each is built per plugin (scope `plugin`): a plugin's logger
  * is named after it, its router only accepts its own prefixes, its database is its own schema.
  * Which ones a plugin may ask for is decided by its manifest: `db` needs permission `db`, `jobs` needs `jobs`,
- * `audit` needs `audit`, `events` needs an `events.*` permission, `http` needs `routes`.
+ * `audit` needs `audit`, `events` needs an `events.*` permission, `http` needs `routes`, `outbound` needs
+ * `http.outbound` (and the manifest's `outbound` allowlist says where it may call).
  */
 export const coreServices = Object.freeze({
   logger: createServiceRef<Logger>({ id: 'core.logger', scope: 'plugin' }) as ServiceRef<Logger, 'plugin'>,
@@ -27,4 +29,5 @@ export const coreServices = Object.freeze({
   context: createServiceRef<RequestContextService>({ id: 'core.context', scope: 'plugin' }) as ServiceRef<RequestContextService, 'plugin'>,
   audit: createServiceRef<AuditLog>({ id: 'core.audit', scope: 'plugin' }) as ServiceRef<AuditLog, 'plugin'>,
   metadata: createServiceRef<PluginMetadata>({ id: 'core.metadata', scope: 'plugin' }) as ServiceRef<PluginMetadata, 'plugin'>,
+  outbound: createServiceRef<OutboundHttp>({ id: 'core.outbound', scope: 'plugin' }) as ServiceRef<OutboundHttp, 'plugin'>,
 });

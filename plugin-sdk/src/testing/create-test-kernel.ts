@@ -24,6 +24,14 @@ export interface TestKernelOptions {
    * kernel per file), or a server by URL. Default: embedded when a plugin declares a `database`, else none.
    */
   readonly database?: 'embedded' | 'none' | { readonly url: string };
+  /**
+   * Loopback and private destinations plugins may call, with the syntax of the operator's `VV_OUTBOUND_ALLOW_PRIVATE`:
+   * `true`, or a list such as `'127.0.0.1/32'` or `'127.0.0.1:11434, ollama.internal'`. Default none, as in
+   * production: a test that points a plugin at a loopback fake server allows it here, as an operator would.
+   */
+  readonly allowPrivateDestinations?: boolean | string;
+  /** Resolves host names for outbound calls instead of the system (e.g. map `api.example.com` to a fake's address). */
+  readonly resolveHost?: (hostname: string) => Promise<readonly { address: string; family: number }[]>;
 }
 
 export interface TestRequestOptions {
@@ -91,7 +99,10 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
   const plugins = options.plugins.map((p) => ('dir' in p ? loadFromDir(p.dir) : p));
   const wantsDatabase = options.database ?? (plugins.some((p) => p.plugin.database) ? 'embedded' : 'none');
   const database = wantsDatabase === 'none' ? undefined : await kernelPackage.openDatabase(wantsDatabase === 'embedded' ? { inMemory: true } : { url: wantsDatabase.url });
+  const allowance = kernelPackage.parsePrivateAllowance(options.allowPrivateDestinations === undefined ? undefined : String(options.allowPrivateDestinations));
+  if (allowance.problems.length > 0) throw new TypeError(`createTestKernel: allowPrivateDestinations: ${allowance.problems.join('; ')}`);
   const kernel = await kernelPackage.createKernel({
+    outbound: { allowPrivate: allowance.allowance, resolver: options.resolveHost },
     database,
     store,
     secrets: new kernelPackage.SecretBox(randomBytes(32)),
@@ -138,7 +149,12 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
   for (const tenant of tenants) {
     for (const id of ids) {
       const res = await setPlugin(tenant, id, { enabled: true, config: options.config?.[id] }, true);
-      if (res.status !== 200) throw new Error(`createTestKernel: enabling "${id}" for "${tenant}" failed: ${JSON.stringify(res.body)}`);
+      if (res.status !== 200) {
+        // Nobody else holds the kernel yet: close it, or its server keeps the test process alive.
+        await kernel.close({ drainMs: 0 });
+        await database?.close();
+        throw new Error(`createTestKernel: enabling "${id}" for "${tenant}" failed: ${JSON.stringify(res.body)}`);
+      }
     }
   }
 

@@ -13,7 +13,10 @@ export interface OpenAiCompatiblePluginOptions {
  * Builds an AI provider plugin for a backend speaking OpenAI's chat-completions protocol: it provides `ai.chat`
  * (see `AiChatProvider`), configured per tenant from the manifest's `config` (baseUrl, model, apiKey, timeoutMs,
  * maxRetries, structuredOutput), and publishes `ai.usage` events. The manifest must list `"provides": ["ai.chat"]`
- * and the permissions `http.outbound` and `events.publish:ai.*`.
+ * and the permissions `http.outbound` and `events.publish:ai.*`, with `"outbound": { "configFields": ["baseUrl"] }` (plus
+ * the backend's public origin under `origins`) and `"x-secret-bound-to": ["baseUrl"]` on `apiKey`. Every call goes
+ * through the kernel's outbound service (`coreServices.outbound`), which enforces that allowlist and the operator's
+ * address policy.
  *
  * @example
  * export const plugin = createOpenAiCompatiblePlugin({
@@ -23,11 +26,11 @@ export interface OpenAiCompatiblePluginOptions {
  */
 export function createOpenAiCompatiblePlugin(options: OpenAiCompatiblePluginOptions): VvPlugin {
   return definePlugin({
-    deps: { config: coreServices.config, events: coreServices.events, logger: coreServices.logger, metadata: coreServices.metadata },
-    setup({ config, events, logger, metadata }, registrar) {
+    deps: { config: coreServices.config, events: coreServices.events, logger: coreServices.logger, metadata: coreServices.metadata, outbound: coreServices.outbound },
+    setup({ config, events, logger, metadata, outbound }, registrar) {
       registrar.provide(
         aiChatRef,
-        new OpenAiCompatibleChatProvider({ providerId: metadata.id, defaults: options.defaults, apiKeyRequired: options.apiKeyRequired, config, events, logger }),
+        new OpenAiCompatibleChatProvider({ providerId: metadata.id, defaults: options.defaults, apiKeyRequired: options.apiKeyRequired, config, events, logger, outbound }),
       );
     },
   });

@@ -10,11 +10,12 @@ import {
   type AiUsage,
   type EventBus,
   type Logger,
+  type OutboundHttp,
   type PluginConfigReader,
 } from '@valueverse/plugin-sdk';
 import { configKey, readProviderConfig, type ProviderConfig, type ProviderDefaults } from './provider-config';
 import { toProviderError } from './provider-error';
-import { realmSafeFetch } from './realm-safe-fetch';
+import { realmSafe } from './realm-safe-fetch';
 import { UsageReporter } from './usage-reporter';
 
 export interface OpenAiCompatibleChatProviderOptions {
@@ -26,6 +27,8 @@ export interface OpenAiCompatibleChatProviderOptions {
   readonly config: PluginConfigReader;
   readonly events: EventBus;
   readonly logger: Logger;
+  /** The kernel's outbound HTTP: every call to the backend goes through it (allowlist, address checks). */
+  readonly outbound: OutboundHttp;
 }
 
 interface TenantModel {
@@ -59,7 +62,7 @@ export class OpenAiCompatibleChatProvider implements AiChatProvider {
     try {
       return (await model.invoke([...messages])).text;
     } catch (error) {
-      throw toProviderError(error, this.providerId, config);
+      throw toProviderError(error, this.providerId, config, this.options.logger.child({ tenantId }));
     }
   }
 
@@ -75,20 +78,23 @@ export class OpenAiCompatibleChatProvider implements AiChatProvider {
       const structured = model.withStructuredOutput<Record<string, unknown>>(schema, { name: output.name, method: config.structuredOutput });
       answer = await structured.invoke([...messages]);
     } catch (error) {
-      throw toProviderError(error, this.providerId, config);
+      throw toProviderError(error, this.providerId, config, this.options.logger.child({ tenantId }));
     }
     const result = validator.validate(answer);
     if (!result.valid) {
       // A model can ignore the schema (json_schema is a request, and function calling no guarantee): that is the
-      // backend failing to deliver, so callers handle it like any other provider failure.
+      // backend failing to deliver, so callers handle it like any other provider failure. Where it went wrong names
+      // parts of the backend's answer, so it goes to the log, not into the error (issue #10 finding 4).
       const problems = result.errors
         .filter((e) => e.keyword !== 'properties' && e.keyword !== 'items')
         .slice(0, 5)
-        .map((e) => `${e.instanceLocation.replace(/^#/, '') || '/'} ${e.error}`);
-      throw new VvError('VV_DEPENDENCY_UNAVAILABLE', {
-        params: { dependency: `AI provider "${this.providerId}"`, reason: `the answer of model "${config.model}" does not match the "${output.name}" schema: ${problems.join('; ')}` },
+        .map((e) => `${e.instanceLocation.replace(/^#/, '') || '/'} ${e.error}`.slice(0, 200));
+      const error = new VvError('VV_UPSTREAM_FAILED', {
+        params: { service: `AI provider "${this.providerId}"`, reason: `the answer of model "${config.model}" does not match the "${output.name}" schema` },
         extensions: { provider: this.providerId },
       });
+      this.options.logger.warn({ tenantId, provider: this.providerId, problems }, error.message);
+      throw error;
     }
     return answer as T;
   }
@@ -124,7 +130,8 @@ export class OpenAiCompatibleChatProvider implements AiChatProvider {
       model: config.model,
       // The OpenAI client refuses to start without a key; keyless backends (Ollama) ignore this placeholder.
       apiKey: config.apiKey ?? 'no-key',
-      configuration: { baseURL: config.baseUrl, fetch: realmSafeFetch },
+      // The tenant id lets the outbound service allow this tenant's configured baseUrl (manifest outbound.configFields).
+      configuration: { baseURL: config.baseUrl, fetch: realmSafe((input, init) => this.options.outbound.fetch(input as string | URL | Request, { ...init, tenantId })) },
       timeout: config.timeoutMs,
       maxRetries: config.maxRetries,
       streamUsage: true,

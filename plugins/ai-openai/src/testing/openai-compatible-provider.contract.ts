@@ -114,6 +114,9 @@ export function describeOpenAiCompatibleProvider(options: OpenAiCompatibleProvid
       k = await createTestKernel({
         tenants: ['acme', 'globex', 'initech', 'umbrella'],
         enable: ['ai-probe'],
+        // The fake backend listens on loopback: allowed here as an operator would (VV_OUTBOUND_ALLOW_PRIVATE), and
+        // only 127.0.0.1, so other loopback addresses stay refused.
+        allowPrivateDestinations: '127.0.0.1/32',
         plugins: [{ dir: options.dir }, { manifest: probe.manifest, plugin: probePlugin }],
       });
       // Per-tenant config: acme fails fast; globex retries and uses function calling; initech points at a port
@@ -152,6 +155,8 @@ export function describeOpenAiCompatibleProvider(options: OpenAiCompatibleProvid
         structuredOutput: properties.structuredOutput!.default,
       }).toEqual({ structuredOutput: 'jsonSchema', ...options.defaults });
       expect(properties.apiKey!['x-secret']).toBe(true);
+      expect(properties.apiKey!['x-secret-bound-to']).toEqual(['baseUrl']);
+      expect(manifest.outbound?.configFields).toEqual(['baseUrl']);
       expect(manifest.config!.required ?? []).toEqual(options.apiKeyRequired ? ['apiKey'] : []);
     });
 
@@ -177,12 +182,13 @@ export function describeOpenAiCompatibleProvider(options: OpenAiCompatibleProvid
       expect(body.tools[0].function.parameters).toEqual(expect.objectContaining({ required: ['hypotheses'] }));
     });
 
-    it('refuses an answer that does not match the schema with VV_DEPENDENCY_UNAVAILABLE', async () => {
-      script = () => ({ json: { hypotheses: [{ driver: 'Reduce churn', impact: -5 }] } });
+    it('refuses an answer that does not match the schema with VV_UPSTREAM_FAILED, without quoting the answer', async () => {
+      script = () => ({ json: { hypotheses: [{ driver: 'Reduce churn', impact: -5, planted_key: 'x' }] } });
       const error = await failure((await provider('acme')).invokeStructured('acme', [...messages], output));
-      expect(error.code).toBe('VV_DEPENDENCY_UNAVAILABLE');
+      expect(error.code).toBe('VV_UPSTREAM_FAILED');
       expect(error.message).toContain('does not match the "value_hypotheses" schema');
-      expect(error.message).toContain('/hypotheses/0/impact');
+      expect(error.message).not.toContain('/hypotheses/0');
+      expect(error.message).not.toContain('planted_key');
     });
 
     it('returns plain text from invoke', async () => {
@@ -214,22 +220,21 @@ export function describeOpenAiCompatibleProvider(options: OpenAiCompatibleProvid
       expect(usageEvents().map((e) => e.payload)).toEqual([expect.objectContaining({ promptTokens: 7, completionTokens: 3, totalTokens: 10 })]);
     });
 
-    it('maps HTTP 500 to VV_DEPENDENCY_UNAVAILABLE naming the provider, and publishes no usage', async () => {
+    it('maps HTTP 500 to VV_UPSTREAM_FAILED naming the provider, never quoting the body, and publishes no usage', async () => {
       script = () => ({ status: 500, error: 'The server had an error' });
       const error = await failure((await provider('acme')).invoke('acme', [['human', 'hi']]));
-      expect(error.code).toBe('VV_DEPENDENCY_UNAVAILABLE');
-      expect(error.status).toBe(503);
-      expect(error.message).toContain(`AI provider "${pluginId}"`);
-      expect(error.message).toContain('answered HTTP 500: The server had an error');
+      expect(error.code).toBe('VV_UPSTREAM_FAILED');
+      expect(error.status).toBe(502);
+      expect(error.message).toBe(`AI provider "${pluginId}" answered with an error (HTTP 500)`);
       expect(error.extensions).toEqual({ provider: pluginId, upstreamStatus: 500 });
       expect(fake.requests).toHaveLength(1); // acme: maxRetries 0
       expect(usageEvents()).toEqual([]);
     });
 
-    it('maps HTTP 401 to VV_DEPENDENCY_UNAVAILABLE without retrying (retrying cannot fix a key)', async () => {
+    it('maps HTTP 401 to VV_UPSTREAM_FAILED without retrying (retrying cannot fix a key)', async () => {
       script = () => ({ status: 401, error: `Incorrect API key provided: ${GLOBEX_KEY}` });
       const error = await failure((await provider('globex')).invoke('globex', [['human', 'hi']]));
-      expect(error.code).toBe('VV_DEPENDENCY_UNAVAILABLE');
+      expect(error.code).toBe('VV_UPSTREAM_FAILED');
       expect(error.message).toContain('rejected the API key (HTTP 401)');
       expect(error.message).not.toContain(GLOBEX_KEY);
       expect(fake.requests).toHaveLength(1);
@@ -260,13 +265,14 @@ export function describeOpenAiCompatibleProvider(options: OpenAiCompatibleProvid
       expect(fake.requests[1]!.receivedAt - fake.requests[0]!.receivedAt).toBeGreaterThanOrEqual(900);
     }, 15_000);
 
-    it('answers clients 503 problem+json VV_DEPENDENCY_UNAVAILABLE when the backend fails, without the key', async () => {
+    it('answers clients 502 problem+json VV_UPSTREAM_FAILED when the backend fails, without its body or the key', async () => {
       script = () => ({ status: 502, error: `upstream broke for ${ACME_KEY}` });
-      const res = await k.request('POST', '/api/v1/ai-probe/hypotheses', { tenant: 'acme', body: {} });
-      expect(res.status).toBe(503);
+      const res = await k.request('POST', '/api/v1/ai-probe/hypotheses', { tenant: 'acme', body: {}, role: 'member' });
+      expect(res.status).toBe(502);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(res.body.code).toBe('VV_DEPENDENCY_UNAVAILABLE');
+      expect(res.body.code).toBe('VV_UPSTREAM_FAILED');
       expect(JSON.stringify(res.body)).not.toContain(ACME_KEY);
+      expect(JSON.stringify(res.body)).not.toContain('upstream broke');
       script = () => ({ json: hypotheses });
       const ok = await k.request('POST', '/api/v1/ai-probe/hypotheses', { tenant: 'acme', body: {} });
       expect(ok.body).toEqual({ source: pluginId, answer: hypotheses });
@@ -294,6 +300,38 @@ export function describeOpenAiCompatibleProvider(options: OpenAiCompatibleProvid
       expect(await (await provider('acme')).chatModel('acme')).not.toBe(before);
       expect(fake.requests[0]!.body.model).toBe('other-model');
       expect(fake.requests[0]!.headers.authorization).toBe(`Bearer ${ACME_KEY}`);
+    });
+
+    it('refuses a tenant admin who moves baseUrl while sending the key back as the mask (VV_SECRET_REQUIRED)', async () => {
+      const listener = await startFakeOpenAi({ reply: () => ({ status: 500, error: 'listener body' }) });
+      try {
+        for (const config of [{ baseUrl: listener.url, apiKey: '••••' }, { baseUrl: listener.url }]) {
+          const res = await k.request('PUT', `/api/v1/admin/tenants/acme/plugins/${pluginId}`, { tenant: 'acme', role: 'tenant-admin', body: { config } });
+          expect(res.status).toBe(422);
+          expect(res.body).toMatchObject({ code: 'VV_SECRET_REQUIRED', errors: [{ pointer: '/apiKey', in: 'config' }] });
+        }
+        await (await provider('acme')).invoke('acme', [['human', 'hi']]);
+        expect(listener.requests).toEqual([]);
+        expect(fake.requests.map((r) => r.headers.authorization)).toEqual([`Bearer ${ACME_KEY}`]);
+      } finally {
+        await listener.close();
+      }
+    });
+
+    it.each([
+      ['the metadata address', 'http://169.254.169.254/v1', 'is a metadata address'],
+      ['a link-local address', 'http://169.254.1.1/v1', 'is a link-local address'],
+      ['a loopback address the operator did not allow', 'http://127.0.0.2:8080/v1', 'is a loopback address, which this deployment does not allow'],
+      ['a private address', 'http://10.1.2.3/v1', 'is a private address'],
+      ['IPv6 loopback', 'http://[::1]:9/v1', 'is a loopback address'],
+      ['the metadata address written as IPv4-mapped IPv6', 'http://[::ffff:169.254.169.254]/v1', 'is a metadata address'],
+      ['the metadata address written as a number', 'http://2852039166/v1', 'is a metadata address'],
+    ])('refuses to save a baseUrl at %s (VV_OUTBOUND_REFUSED naming the field)', async (_name, baseUrl, reason) => {
+      const res = await k.setPlugin('acme', pluginId, { config: { baseUrl, apiKey: 'sk-new-key-0003', maxRetries: 0, timeoutMs: 500 } });
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ code: 'VV_OUTBOUND_REFUSED', errors: [{ pointer: '/baseUrl', in: 'config', message: expect.stringContaining(reason) }] });
+      const list = await k.request('GET', '/api/v1/admin/tenants/acme/plugins', { role: 'platform-admin', tenant: 'acme' });
+      expect(list.body.items.find((p: { pluginId: string }) => p.pluginId === pluginId).config.baseUrl).toBe(fake.url);
     });
 
     it('is not offered to a tenant that has not enabled it', async () => {

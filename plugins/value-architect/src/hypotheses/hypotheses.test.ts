@@ -31,6 +31,7 @@ describe('value hypotheses', () => {
     k = await createTestKernel({
       plugins,
       tenants: ['acme', 'globex'],
+      allowPrivateDestinations: '127.0.0.1/32', // the fake listens on loopback
       config: { 'ai-openai': { baseUrl: fake.url, apiKey: 'sk-test', model: 'gpt-test', maxRetries: 0, timeoutMs: 5000 } },
     });
     const off = await k.setPlugin('globex', 'ai-openai', { enabled: false });
@@ -97,18 +98,37 @@ describe('value hypotheses', () => {
     }
   });
 
-  it('falls back to the library, saying why, when the provider fails or answers nothing usable', async () => {
+  it('falls back to the library, saying why by a stable code, never with what the provider answered', async () => {
     const id = await createModel('acme');
-    for (const failure of [{ status: 500, error: 'upstream down' }, { json: { hypotheses: [] } }, { content: 'not json at all' }] as FakeOpenAiReply[]) {
+    const failures: [FakeOpenAiReply, string][] = [
+      [{ status: 500, error: 'upstream down: planted-body-0001' }, 'ai-openai failed: VV_UPSTREAM_FAILED'],
+      [{ json: { hypotheses: [] } }, 'ai-openai failed: the answer has no hypotheses'],
+      [{ content: 'not json at all: planted-body-0002' }, 'ai-openai failed: VV_UPSTREAM_FAILED'],
+    ];
+    for (const [failure, reason] of failures) {
       reply = () => failure;
       try {
         const res = await hypotheses('acme', id, { count: 2 });
         expect(res.status).toBe(200);
-        expect(res.body).toMatchObject({ source: 'library', provider: null, fallbackReason: expect.stringMatching(/^ai-openai failed: /) });
+        expect(res.body).toMatchObject({ source: 'library', provider: null, fallbackReason: reason });
+        expect(JSON.stringify(res.body)).not.toContain('planted-body');
         expect(res.body.hypotheses).toHaveLength(2);
       } finally {
         reply = () => ({ json: { hypotheses: [goodHypothesis] } });
       }
+    }
+  });
+
+  it('answers 502 VV_UPSTREAM_FAILED without the upstream body when there is no library industry to fall back to', async () => {
+    const id = await createModel('acme', { name: 'No industry', model: helpdeskModel });
+    reply = () => ({ status: 500, error: 'upstream down: planted-body-0003' });
+    try {
+      const res = await hypotheses('acme', id, { count: 2 });
+      expect(res.status).toBe(502);
+      expect(res.body).toMatchObject({ code: 'VV_UPSTREAM_FAILED' });
+      expect(JSON.stringify(res.body)).not.toContain('planted-body');
+    } finally {
+      reply = () => ({ json: { hypotheses: [goodHypothesis] } });
     }
   });
 

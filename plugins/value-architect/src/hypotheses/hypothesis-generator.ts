@@ -2,7 +2,7 @@ import { VvError, isVvError, type AiChatProvider, type Logger, type ServiceProvi
 import type { CalculationService } from '@valueverse/plugin-calculation';
 import { findIndustry, industryKeys } from '../library/driver-library';
 import type { ValueModelVersion } from '../value-models-api';
-import { aiHypotheses } from './ai-hypotheses';
+import { aiHypotheses, UnusableAnswerError } from './ai-hypotheses';
 import { libraryHypotheses } from './library-hypotheses';
 import type { HypothesisResult } from './value-hypothesis';
 
@@ -52,12 +52,15 @@ export function createHypothesisGenerator(deps: { calc: CalculationService; ai?:
         });
         return { ...base, source: 'ai', provider: provider.pluginId, ...(discarded > 0 ? { discarded } : {}), hypotheses };
       } catch (error) {
-        const reason = `${provider.pluginId} failed: ${(error as Error).message}`;
+        // Callers get a stable code (or our own sentence about an unusable answer), never the provider's message:
+        // it can carry what the backend answered, and a tenant admin chooses the backend (issue #10 finding 4).
+        const code = error instanceof UnusableAnswerError ? error.message : isVvError(error) ? error.code : 'VV_UPSTREAM_FAILED';
         deps.log.warn({ err: error, provider: provider.pluginId }, 'AI hypotheses failed; answering from the driver library');
-        // Without a library industry there is nothing to fall back to: report the provider's failure itself.
-        if (!industry && isVvError(error)) throw error;
-        if (!industry) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: provider.pluginId, reason: (error as Error).message }, cause: error });
-        return fromLibrary(reason);
+        // Without a library industry there is nothing to fall back to: report the failure by its code (the kernel's
+        // own refusal as it is; its message is the kernel's).
+        if (!industry && isVvError(error) && error.code === 'VV_OUTBOUND_REFUSED') throw error;
+        if (!industry) throw new VvError('VV_UPSTREAM_FAILED', { params: { service: `AI provider "${provider.pluginId}"`, reason: code }, extensions: { provider: provider.pluginId }, cause: error });
+        return fromLibrary(`${provider.pluginId} failed: ${code}`);
       }
     },
   };

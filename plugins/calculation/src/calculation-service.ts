@@ -183,10 +183,16 @@ export interface SimulateRequest extends ModelRequest {
   readonly timeBudgetMs?: number;
 }
 
-/** Run-time options of a simulation that do not travel in the request body. */
-export interface SimulateContext {
+/** Run-time options of a budgeted evaluation that do not travel in the request body. */
+export interface ComputeContext {
+  /** Stops the evaluation (a client that went away); a worker running it is stopped. */
   readonly signal?: AbortSignal;
+  /** The tenant whose compute budget applies; default: the tenant of the request being served. */
+  readonly tenantId?: string;
 }
+
+/** Run-time options of a simulation that do not travel in the request body. */
+export type SimulateContext = ComputeContext;
 
 /**
  * The calculation engine, in-process, for other plugins (committer, amplifier). Same functions, arguments and
@@ -211,11 +217,13 @@ export interface CalculationService {
   roi(request: RoiRequest): RoiResult;
   breakEven(request: BreakEvenRequest): BreakEvenResult;
   tco(request: TcoRequest): TcoResult;
-  evaluateModel(request: ModelRequest): ModelEvaluation;
-  scenario(request: ScenarioRequest): WhatIfResult;
-  sensitivity(request: SensitivityRequest): SensitivityResult;
-  goalSeek(request: GoalSeekRequest): GoalSeekResult;
-  riskAdjustment(request: RiskAdjustmentRequest): RiskAdjustmentResult;
+  // Value-model operations run under the tenant's compute budget (plugin config `computeBudgetMs`), off the event
+  // loop in a worker thread unless tiny; over budget they reject with 422 VV_COMPUTE_BUDGET_EXCEEDED.
+  evaluateModel(request: ModelRequest, context?: ComputeContext): Promise<ModelEvaluation>;
+  scenario(request: ScenarioRequest, context?: ComputeContext): Promise<WhatIfResult>;
+  sensitivity(request: SensitivityRequest, context?: ComputeContext): Promise<SensitivityResult>;
+  goalSeek(request: GoalSeekRequest, context?: ComputeContext): Promise<GoalSeekResult>;
+  riskAdjustment(request: RiskAdjustmentRequest, context?: ComputeContext): Promise<RiskAdjustmentResult>;
   simulate(request: SimulateRequest, context?: SimulateContext): Promise<SimulationResult>;
 }
 

@@ -9,9 +9,9 @@ describe('calculation plugin', () => {
     expect(manifest).toMatchObject({ id: 'calculation', provides: [calculationRef.id], routes: ['/calculate'], main: 'dist/index.js' });
   });
 
-  it('exports a plugin that depends on the HTTP router only', () => {
+  it('exports a plugin that depends on the HTTP router, its config (compute budget) and the request context only', () => {
     expect(isVvPlugin(plugin)).toBe(true);
-    expect(Object.keys(plugin.deps)).toEqual(['http']);
+    expect(Object.keys(plugin.deps)).toEqual(['http', 'config', 'context']);
     expect(calculationRef.id).toBe('calculation');
   });
 });

@@ -19,7 +19,7 @@ export interface RecommendationsReport extends RankedRecommendations {
  */
 export async function recommend(deps: AmplifierDeps, tenantId: string, commitmentId: string): Promise<RecommendationsReport> {
   const { commitment, realization, committed } = await loadCommitmentContext(deps, tenantId, commitmentId);
-  const sensitivity = onStoredModel(commitmentId, () => deps.calc.sensitivity({ model: committed.model, metric: 'npv', swing: 0.1 }));
+  const sensitivity = await onStoredModel(commitmentId, () => deps.calc.sensitivity({ model: committed.model, metric: 'npv', swing: 0.1 }));
   const ranked = rankRecommendations(realization.drivers, commitment.drivers, slopesOf(sensitivity), commitment.currency);
   return {
     commitmentId,

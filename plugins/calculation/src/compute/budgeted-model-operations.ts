@@ -1,0 +1,51 @@
+import type { CalculationService, ComputeContext } from '../calculation-service';
+import type { CalculationLimits } from '../service/model-operations';
+import { DEFAULT_COMPUTE_BUDGET_MS, INLINE_BELOW_MS } from './compute-budget';
+import type { ComputePool } from './compute-pool';
+import { computeBudgetExceeded, runComputeTask, type ComputeOperation, type ComputeTask } from './compute-task';
+import { estimateComputeCost } from './estimate-compute-cost';
+
+type BudgetedOperations = Pick<CalculationService, ComputeOperation>;
+
+export interface ComputeOptions {
+  /** Where heavy work runs; without one every evaluation runs on the calling thread (estimate still checked). */
+  readonly pool?: ComputePool;
+  /** The budget in ms for a call (the plugin reads the tenant's config); default `DEFAULT_COMPUTE_BUDGET_MS`. */
+  readonly budgetFor?: (context: ComputeContext) => number | Promise<number>;
+  /** The tenant a call is for when its context names none (the plugin reads the current request). */
+  readonly tenantOf?: (context: ComputeContext) => string | undefined;
+}
+
+/**
+ * The value-model operations of the service under a compute budget, one mechanism for all of them:
+ * 1. the budget of the caller's tenant;
+ * 2. the cost estimate (`estimateComputeCost`), refused with 422 `VV_COMPUTE_BUDGET_EXCEEDED` before any work when
+ *    it is over the budget;
+ * 3. the work: tiny requests on the calling thread, the rest on the worker pool, where a task that runs past the
+ *    budget is stopped and answered with the same error.
+ */
+export function createBudgetedModelOperations(limits: CalculationLimits, options: ComputeOptions = {}): BudgetedOperations {
+  const run = async (operation: ComputeOperation, input: unknown, context: ComputeContext = {}): Promise<unknown> => {
+    const tenant = context.tenantId ?? options.tenantOf?.(context);
+    const scoped: ComputeContext = { ...context, ...(tenant === undefined ? {} : { tenantId: tenant }) };
+    const budgetMs = options.budgetFor ? await options.budgetFor(scoped) : DEFAULT_COMPUTE_BUDGET_MS;
+    // Parsing for the estimate costs about as much as a light request; it is what keeps heavy ones off this thread.
+    const cost = estimateComputeCost(operation, input);
+    if (cost && cost.estimatedMs > budgetMs) {
+      throw computeBudgetExceeded(budgetMs, `estimated at ${Math.round(cost.estimatedMs)} ms before starting (${cost.basis})`);
+    }
+    const task: ComputeTask = { operation, input, limits, budgetMs };
+    if (!options.pool || !cost || cost.estimatedMs < INLINE_BELOW_MS) {
+      return runComputeTask(task, context.signal);
+    }
+    return options.pool.run(task, { tenant: tenant ?? '', ...(context.signal ? { signal: context.signal } : {}) });
+  };
+  return {
+    evaluateModel: (request, context) => run('evaluateModel', request, context) as never,
+    scenario: (request, context) => run('scenario', request, context) as never,
+    sensitivity: (request, context) => run('sensitivity', request, context) as never,
+    goalSeek: (request, context) => run('goalSeek', request, context) as never,
+    riskAdjustment: (request, context) => run('riskAdjustment', request, context) as never,
+    simulate: (request, context) => run('simulate', request, context) as never,
+  };
+}

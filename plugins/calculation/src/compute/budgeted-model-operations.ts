@@ -1,9 +1,9 @@
 import type { CalculationService, ComputeContext } from '../calculation-service';
 import type { CalculationLimits } from '../service/model-operations';
-import { DEFAULT_COMPUTE_BUDGET_MS, INLINE_BELOW_MS } from './compute-budget';
+import { DEFAULT_COMPUTE_BUDGET_MS, ESTIMATE_IN_WORKER_ABOVE_CHARS, INLINE_BELOW_MS } from './compute-budget';
 import type { ComputePool } from './compute-pool';
-import { computeBudgetExceeded, runComputeTask, type ComputeOperation, type ComputeTask } from './compute-task';
-import { estimateComputeCost } from './estimate-compute-cost';
+import { checkComputeEstimate, runComputeTask, type ComputeOperation, type ComputeTask } from './compute-task';
+import { expressionTextLength } from './estimate-compute-cost';
 
 type BudgetedOperations = Pick<CalculationService, ComputeOperation>;
 
@@ -20,7 +20,7 @@ export interface ComputeOptions {
  * The value-model operations of the service under a compute budget, one mechanism for all of them:
  * 1. the budget of the caller's tenant;
  * 2. the cost estimate (`estimateComputeCost`), refused with 422 `VV_COMPUTE_BUDGET_EXCEEDED` before any work when
- *    it is over the budget;
+ *    it is over the budget (made here, or for models with much expression text first thing on the worker);
  * 3. the work: tiny requests on the calling thread, the rest on the worker pool, where a task that runs past the
  *    budget is stopped and answered with the same error.
  */
@@ -29,16 +29,14 @@ export function createBudgetedModelOperations(limits: CalculationLimits, options
     const tenant = context.tenantId ?? options.tenantOf?.(context);
     const scoped: ComputeContext = { ...context, ...(tenant === undefined ? {} : { tenantId: tenant }) };
     const budgetMs = options.budgetFor ? await options.budgetFor(scoped) : DEFAULT_COMPUTE_BUDGET_MS;
-    // Parsing for the estimate costs about as much as a light request; it is what keeps heavy ones off this thread.
-    const cost = estimateComputeCost(operation, input);
-    if (cost && cost.estimatedMs > budgetMs) {
-      throw computeBudgetExceeded(budgetMs, `estimated at ${Math.round(cost.estimatedMs)} ms before starting (${cost.basis})`);
-    }
-    const task: ComputeTask = { operation, input, limits, budgetMs };
-    if (!options.pool || !cost || cost.estimatedMs < INLINE_BELOW_MS) {
-      return runComputeTask(task, context.signal);
-    }
-    return options.pool.run(task, { tenant: tenant ?? '', ...(context.signal ? { signal: context.signal } : {}) });
+    const onPool = (task: ComputeTask) => options.pool!.run(task, { tenant: tenant ?? '', ...(context.signal ? { signal: context.signal } : {}) });
+    // Parsing a model of many long expressions takes tens of milliseconds: then the worker makes the estimate
+    // (and refuses before any evaluation), so this thread never parses more than a small model.
+    if (options.pool && expressionTextLength(input) > ESTIMATE_IN_WORKER_ABOVE_CHARS) return onPool({ operation, input, limits, budgetMs });
+    const cost = checkComputeEstimate(operation, input, budgetMs);
+    const task: ComputeTask = { operation, input, limits, budgetMs, estimated: true };
+    if (!options.pool || !cost || cost.estimatedMs < INLINE_BELOW_MS) return runComputeTask(task, context.signal);
+    return onPool(task);
   };
   return {
     evaluateModel: (request, context) => run('evaluateModel', request, context) as never,

@@ -7,11 +7,13 @@ import { ComputePool } from './compute-pool';
 import { runComputeTask, type ComputeTask } from './compute-task';
 import { heavyModel } from './__fixtures__/heavy-model';
 
+// `estimated`: these tasks test what happens while they run, past the estimate the service checks first.
 const task = (input: unknown, budgetMs = 10_000, operation: ComputeTask['operation'] = 'evaluateModel'): ComputeTask => ({
   operation,
   input,
   limits: defaultCalculationLimits,
   budgetMs,
+  estimated: true,
 });
 
 describe('ComputePool on real worker threads', () => {

@@ -1,5 +1,6 @@
 import { isVvError, VvError, type ErrorCode, type FieldProblem } from '@valueverse/plugin-sdk';
 import { createModelOperations, type CalculationLimits } from '../service/model-operations';
+import { estimateComputeCost, type ComputeCost } from './estimate-compute-cost';
 
 /** The value-model operations that run under a compute budget. */
 export const computeOperations = ['evaluateModel', 'scenario', 'sensitivity', 'goalSeek', 'riskAdjustment', 'simulate'] as const;
@@ -12,6 +13,8 @@ export interface ComputeTask {
   readonly input: unknown;
   readonly limits: CalculationLimits;
   readonly budgetMs: number;
+  /** True when the caller already checked the cost estimate against the budget. */
+  readonly estimated?: boolean;
 }
 
 /** A VvError as plain data, to cross the thread boundary and be rebuilt with the same code, detail and fields. */
@@ -51,6 +54,18 @@ export function computeBudgetExceeded(budgetMs: number, reason: string): VvError
   });
 }
 
+/**
+ * Refuses work whose estimated cost (`estimateComputeCost`) is over the budget, before any of it starts; returns
+ * the estimate (undefined for a model that does not parse, whose validation error costs nothing).
+ */
+export function checkComputeEstimate(operation: ComputeOperation, input: unknown, budgetMs: number): ComputeCost | undefined {
+  const cost = estimateComputeCost(operation, input);
+  if (cost && cost.estimatedMs > budgetMs) {
+    throw computeBudgetExceeded(budgetMs, `estimated at ${Math.round(cost.estimatedMs)} ms before starting (${cost.basis})`);
+  }
+  return cost;
+}
+
 /** A client that went away before its evaluation finished (as simulate.ts says it). */
 export function evaluationCancelled(): VvError {
   return new VvError('VV_VALIDATION', { detail: 'Evaluation cancelled: the request was aborted' });
@@ -66,6 +81,7 @@ const SIMULATION_OVER_BUDGET = /^Simulation over budget/;
  */
 export async function runComputeTask(task: ComputeTask, signal?: AbortSignal): Promise<unknown> {
   if (signal?.aborted) throw evaluationCancelled();
+  if (!task.estimated) checkComputeEstimate(task.operation, task.input, task.budgetMs);
   const request = (task.input ?? {}) as Record<string, unknown>;
   const operations = createModelOperations({ ...task.limits, defaultTimeBudgetMs: Math.min(task.limits.defaultTimeBudgetMs, task.budgetMs) });
   switch (task.operation) {

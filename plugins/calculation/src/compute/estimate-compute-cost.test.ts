@@ -1,7 +1,7 @@
 import { sampleModel } from '../model/__fixtures__/sample-model';
 import { DEFAULT_COMPUTE_BUDGET_MS } from './compute-budget';
 import { heavyModel } from './__fixtures__/heavy-model';
-import { COST_UNITS_PER_MS, estimateComputeCost, GOAL_SEEK_EVALUATIONS } from './estimate-compute-cost';
+import { COST_UNITS_PER_MS, estimateComputeCost, expressionTextLength, GOAL_SEEK_EVALUATIONS } from './estimate-compute-cost';
 
 const small = {
   horizon: 10,
@@ -74,5 +74,14 @@ describe('estimateComputeCost', () => {
     expect(estimateComputeCost('evaluateModel', { model: { ...small, benefit: 'nope +' } })).toBeUndefined();
     expect(estimateComputeCost('evaluateModel', { model: { ...small, benefit: 'unknownName' } })).toBeUndefined();
     expect(estimateComputeCost('evaluateModel', null)).toBeUndefined();
+  });
+
+  it('measures the expression text of a request without parsing it', () => {
+    expect(expressionTextLength({ model: small })).toBe('a * b'.length + 'fixed * period'.length + 'growing'.length);
+    expect(expressionTextLength({ model: { ...small, costs: { upfront: 'a + b', recurring: 'b' } } })).toBe(5 + 14 + 7 + 5 + 1);
+    expect(expressionTextLength({ model: heavyModel() })).toBe(6 + 10 * 3999 + 'f0+f1+f2+f3+f4+f5+f6+f7+f8+f9+d0'.length + 'd1'.length);
+    expect(expressionTextLength({ model: { formulas: [null, { expression: 7 }] } })).toBe(0);
+    expect(expressionTextLength(null)).toBe(0);
+    expect(expressionTextLength({ model: 'x' })).toBe(0);
   });
 });

@@ -176,3 +176,19 @@ export function estimateComputeCost(operation: ComputeOperation, input: unknown)
   units += cost.compile;
   return { units, estimatedMs: units / COST_UNITS_PER_MS, evaluations, basis: `${basis} of ${Math.round((units - cost.compile) / evaluations).toLocaleString('en-US')} node visits each` };
 }
+
+/**
+ * Characters of expression text in a request's model: what parsing it (for the estimate) costs. Counted without
+ * parsing, so the service can leave large models' estimates to a worker thread.
+ */
+export function expressionTextLength(input: unknown): number {
+  const model = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)['model'] : undefined;
+  if (typeof model !== 'object' || model === null) return 0;
+  const m = model as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' ? value.length : 0);
+  const costs = m['costs'] as Record<string, unknown> | undefined;
+  let length = text(m['benefit']) + text(costs?.['upfront']) + text(costs?.['recurring']);
+  const formulas = m['formulas'];
+  if (Array.isArray(formulas)) for (const f of formulas) length += text((f as Record<string, unknown> | null)?.['expression']);
+  return length;
+}

@@ -1,18 +1,23 @@
 /**
- * `npm run bench -- budget` (issue #10 finding 1): a real host in its own process (on a PostgreSQL database of its
- * own when the server answers, else embedded), probed from this process. Idle, then while four over-budget
+ * `npm run bench -- budget` (issue #10 finding 1): a real host, built and started as in production
+ * (`node host/dist/cli.js start`, on a PostgreSQL database of its own when the server answers, else embedded), probed
+ * from this process. Idle, then while four over-budget
  * value-model evaluations are in flight (four tenants keeping one each: a sensitivity run on a model of 2,000-term
  * formulas, estimated under the 1 s budget, running several seconds, stopped at 1 s) and fill the worker pool:
  *  - /health/live p99 (target < 100 ms) and
  *  - the p99 of a light request of another tenant (a small model evaluation), as a ratio to its idle p99 (target <= 2).
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { heavyModel } from '../../plugins/calculation/src/compute/__fixtures__/heavy-model';
 import { estimateComputeCost } from '../../plugins/calculation/src/compute/estimate-compute-cost';
 import { sampleModel } from '../../plugins/calculation/src/model/__fixtures__/sample-model';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/host-fixture';
-import { startHostProcess, type HostProcess } from '../support/host-process';
+import { freePort, waitFor } from '../support/host-process';
 import { serverAvailability, postgresUrl, TEST_POSTGRES_URL } from '../support/services';
 
 interface PgClient {
@@ -23,6 +28,23 @@ interface PgClient {
 // pg ships no types of its own; this is the slice the benchmark uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Client } = require('pg') as { Client: new (options: { connectionString: string }) => PgClient };
+
+const REPO = path.resolve(__dirname, '../..');
+
+/** `node host/dist/cli.js start`, as in production (built first), on a free port; resolves once ready. */
+async function startBuiltHost(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: REPO, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  const port = await freePort();
+  const child = spawn(process.execPath, ['host/dist/cli.js', 'start'], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), PORT: String(port), VV_ADMIN_PASSWORD: ADMIN_PASSWORD, VV_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vv-bench-')), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/health/ready`).then((r) => r.ok, () => false)) || undefined, 120_000, 'host ready', 200);
+  return { url, child };
+}
 
 const HEAVY_TENANTS = ['heavy1', 'heavy2', 'heavy3', 'heavy4'];
 const BUDGET_MS = 1000;
@@ -86,9 +108,9 @@ export async function runBudgetBench(): Promise<void> {
     await admin.connect();
     await admin.query(`create database ${database}`);
   }
-  let host: HostProcess | undefined;
+  let host: { url: string; child: ChildProcess } | undefined;
   try {
-    host = await startHostProcess({ ...(admin ? { DATABASE_URL: postgresUrl(database) } : {}), VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    host = await startBuiltHost({ ...(admin ? { DATABASE_URL: postgresUrl(database) } : {}), VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
     const login = await fetch(`${host.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
     const api = new Api(host.url, ((await login.json()) as { accessToken: string }).accessToken);
     for (const tenant of ['light', ...HEAVY_TENANTS]) {
@@ -97,7 +119,7 @@ export async function runBudgetBench(): Promise<void> {
       const enabled = await api.call('PUT', `/api/v1/admin/tenants/${tenant}/plugins/calculation`, { enabled: true, config: budget });
       if (enabled.status !== 200) throw new Error(`calculation not enabled for ${tenant}: ${enabled.status}`);
     }
-    const heavy = { model: heavyModel({ formulas: 2 }), drivers: ['d0', 'd1'] };
+    const heavy = { model: heavyModel({ formulas: 2 }), drivers: ['d0', 'd1', 'd2'] };
     const estimate = estimateComputeCost('sensitivity', heavy)!;
     console.log(`host on ${onPostgres ? 'PostgreSQL' : 'embedded PGlite'}; heavy request: POST /calculate/sensitivity, 2 formulas of 2,000 terms, horizon 600 (estimated ${Math.round(estimate.estimatedMs)} ms, budget ${BUDGET_MS} ms)`);
 
@@ -125,7 +147,11 @@ export async function runBudgetBench(): Promise<void> {
     console.log(`light request p99 ratio loaded / idle: ${(lightLoaded / lightIdle).toFixed(2)} (target <= 2)`);
     console.log(`heavy requests meanwhile: ${[...outcomes].map(([k, n]) => `${n} × ${k}`).join(', ')}`);
   } finally {
-    await host?.stop();
+    if (host) {
+      const exited = new Promise((r) => host!.child.once('exit', r));
+      host.child.kill('SIGTERM');
+      await exited;
+    }
     if (admin) {
       await admin.query(`drop database if exists ${database} with (force)`);
       await admin.end();

@@ -26,3 +26,6 @@ export function computeBudgetOf(config: Readonly<Record<string, unknown>> | unde
     ? value
     : DEFAULT_COMPUTE_BUDGET_MS;
 }
+
+/** Nice value of compute worker threads (Linux): below the event loop, which is 0. */
+export const WORKER_NICE = 10;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { WORKER_NICE } from './compute-budget';
 
 /**
  * Bootstrap of a worker when the plugin runs from its TypeScript sources (jest, `npm run bench`, a host started
@@ -8,6 +9,8 @@ import { Worker } from 'node:worker_threads';
  * test/bench/register-ts.js), then the worker entry. Built code (`dist/`) needs none of this.
  */
 const SOURCE_BOOTSTRAP = `
+// Niced before compiling the sources, not only once compute-worker runs (see there).
+if (process.platform === 'linux') try { require('node:os').setPriority(${WORKER_NICE}); } catch {}
 const Module = require('node:module');
 const fs = require('node:fs');
 const { workerData } = require('node:worker_threads');

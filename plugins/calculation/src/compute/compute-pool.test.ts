@@ -46,6 +46,12 @@ describe('ComputePool on real worker threads', () => {
     await expect(pool.run(task({ model: sampleModel }), { tenant: 't1' })).resolves.toMatchObject({ cashFlows: [-60000, 15000, 40000, 40000] });
   }, 60_000);
 
+  it('fails a request that cannot cross to a thread, and keeps serving', async () => {
+    const uncloneable = { model: { ...heavyModel({ formulas: 1 }), name: 'x', extra: () => 1 } };
+    await expect(pool.run(task(uncloneable), { tenant: 't1' })).rejects.toThrow(/could not be cloned/);
+    await expect(pool.run(task({ model: sampleModel }), { tenant: 't1' })).resolves.toMatchObject({ cashFlows: [-60000, 15000, 40000, 40000] });
+  }, 60_000);
+
   it('turns a simulation stopped by its own projection under the compute budget into VV_COMPUTE_BUDGET_EXCEEDED', async () => {
     const error = await pool.run(task({ model: sampleModel, trials: 1_000_000 }, 150, 'simulate'), { tenant: 't1' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'VV_COMPUTE_BUDGET_EXCEEDED' });

@@ -132,7 +132,12 @@ export class ComputePool {
     this.running.set(pending.tenant, (this.running.get(pending.tenant) ?? 0) + 1);
     const { budgetMs } = pending.task;
     slot.timer = setTimeout(() => this.kill(slot, computeBudgetExceeded(budgetMs, `the evaluation ran longer than ${budgetMs} ms and was stopped`)), budgetMs + GRACE_MS);
-    slot.worker.postMessage(pending.task);
+    try {
+      slot.worker.postMessage(pending.task);
+    } catch (error) {
+      // Not cloneable (a function or symbol in a request from another plugin): that task fails, the thread is free.
+      this.finish(slot, error as Error);
+    }
   }
 
   private spawn(slot: Slot): Worker {

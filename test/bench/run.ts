@@ -2,6 +2,7 @@
  * `npm run bench -- <name>`: runs one benchmark (or all without a name). Each prints its figures beside a baseline
  * measured in the same run, so the ratios mean the same on any machine.
  */
+import { runBudgetBench } from './budget-bench';
 import { runCalculationBench } from './calculation-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<void>> = {
   kernel: runKernelBench,
   calculation: runCalculationBench,
   propagation: runPropagationBench,
+  budget: runBudgetBench,
 };
 
 async function main(): Promise<void> {

@@ -145,7 +145,7 @@ const catalog = {
     status: 429,
     title: 'Rate limited',
     message: 'Too many requests; retry after {retryAfter} s',
-    meaning: 'The tenant or API key exceeded its rate limit; `Retry-After` says when to retry.',
+    meaning: 'The tenant or API key exceeded its rate limit, or the tenant has too many evaluations waiting for the compute pool; `Retry-After` says when to retry.',
   },
   VV_QUOTA_EXCEEDED: {
     status: 409,

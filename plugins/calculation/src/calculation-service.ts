@@ -193,10 +193,16 @@ export interface SimulateRequest extends ModelRequest {
   readonly timeBudgetMs?: number;
 }
 
-/** Run-time options of a simulation that do not travel in the request body. */
-export interface SimulateContext {
+/** Run-time options of a budgeted evaluation that do not travel in the request body. */
+export interface ComputeContext {
+  /** Stops the evaluation (a client that went away); a worker running it is stopped. */
   readonly signal?: AbortSignal;
+  /** The tenant whose compute budget applies; default: the tenant of the request being served. */
+  readonly tenantId?: string;
 }
+
+/** Run-time options of a simulation that do not travel in the request body. */
+export type SimulateContext = ComputeContext;
 
 /**
  * The calculation engine, in-process, for other plugins (committer, amplifier). Same functions, arguments and
@@ -222,18 +228,20 @@ export interface CalculationService {
   roi(request: RoiRequest): RoiResult;
   breakEven(request: BreakEvenRequest): BreakEvenResult;
   tco(request: TcoRequest): TcoResult;
-  evaluateModel(request: ModelRequest): ModelEvaluation;
+  // Value-model operations run under the tenant's compute budget (plugin config `computeBudgetMs`), off the event
+  // loop in a worker thread unless tiny; over budget they reject with 422 VV_COMPUTE_BUDGET_EXCEEDED.
+  evaluateModel(request: ModelRequest, context?: ComputeContext): Promise<ModelEvaluation>;
   /**
    * Expected NPV and P(NPV > 0) beside the point NPV, from a seeded simulation with the model's correlations, and a
    * warning when the point and expected NPV differ in sign; null when no driver is uncertain. Shown wherever a model
    * is evaluated as a headline (`/calculate/model`, stored-model evaluation).
    */
-  headline(request: HeadlineRequest, context?: SimulateContext): Promise<UncertainHeadline | null>;
-  scenario(request: ScenarioRequest): WhatIfResult;
-  sensitivity(request: SensitivityRequest): SensitivityResult;
-  goalSeek(request: GoalSeekRequest): GoalSeekResult;
+  headline(request: HeadlineRequest, context?: ComputeContext): Promise<UncertainHeadline | null>;
+  scenario(request: ScenarioRequest, context?: ComputeContext): Promise<WhatIfResult>;
+  sensitivity(request: SensitivityRequest, context?: ComputeContext): Promise<SensitivityResult>;
+  goalSeek(request: GoalSeekRequest, context?: ComputeContext): Promise<GoalSeekResult>;
   /** Risk cases read off the simulated NPV (P10 / P50 / P90 by default) and their Swanson-weighted value. */
-  riskAdjustment(request: RiskAdjustmentRequest, context?: SimulateContext): Promise<RiskAdjustmentResult>;
+  riskAdjustment(request: RiskAdjustmentRequest, context?: ComputeContext): Promise<RiskAdjustmentResult>;
   simulate(request: SimulateRequest, context?: SimulateContext): Promise<SimulationResult>;
 }
 

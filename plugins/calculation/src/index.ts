@@ -32,8 +32,12 @@ export type {
   RiskAdjustmentRequest,
   SimulateRequest,
   SimulateContext,
+  ComputeContext,
 } from './calculation-service';
 export { createCalculationService } from './create-calculation-service';
+export type { ComputeOptions } from './compute/budgeted-model-operations';
+export { ComputePool, type ComputePoolOptions } from './compute/compute-pool';
+export { DEFAULT_COMPUTE_BUDGET_MS, MAX_COMPUTE_BUDGET_MS } from './compute/compute-budget';
 export type { CalculationLimits } from './service/model-operations';
 export type { NpvConvention } from './finance/npv';
 export type { PaymentTiming } from './finance/annuity';

@@ -1,17 +1,29 @@
 import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
 import { calculationRef } from './calculation-service';
+import { computeBudgetOf } from './compute/compute-budget';
+import { sharedComputePool } from './compute/shared-compute-pool';
 import { createCalculationService } from './create-calculation-service';
 import { createCalculationRoutes } from './http/calculation-routes';
 
 /**
  * The calculation plugin: financial functions, value-model evaluation, scenarios and Monte Carlo, served under
- * `/api/v1/calculate/*` and provided in-process as the `calculation` service.
+ * `/api/v1/calculate/*` and provided in-process as the `calculation` service. Value-model work runs on a worker
+ * pool under each tenant's compute budget (config `computeBudgetMs`), so `/health/live` never waits on it.
  */
 export const plugin = definePlugin({
-  deps: { http: coreServices.http },
-  setup({ http }, registrar) {
-    const service = createCalculationService();
+  deps: { http: coreServices.http, config: coreServices.config, context: coreServices.context },
+  setup({ http, config, context }, registrar) {
+    const service = createCalculationService(
+      {},
+      {
+        pool: sharedComputePool.acquire(),
+        // Other plugins call the service while serving a request: the budget is that request's tenant's.
+        tenantOf: () => context.current()?.tenant.id,
+        budgetFor: async ({ tenantId }) => computeBudgetOf(tenantId === undefined ? undefined : await config.forTenant(tenantId)),
+      },
+    );
     for (const route of createCalculationRoutes(service)) http.route(route);
     registrar.provide(calculationRef, service);
   },
+  stop: () => sharedComputePool.release(),
 });

@@ -35,9 +35,9 @@ export async function loadCommitmentContext(deps: AmplifierDeps, tenantId: strin
  * Runs a calculation on a model the amplifier built. The request came from stored data, not from the client, so a
  * calculation that refuses the model is a conflict with the stored model (409), never the client's 400.
  */
-export function onStoredModel<T>(commitmentId: string, run: () => T): T {
+export async function onStoredModel<T>(commitmentId: string, run: () => Promise<T>): Promise<T> {
   try {
-    return run();
+    return await run();
   } catch (error) {
     if (isVvError(error) && error.code === 'VV_VALIDATION') {
       throw new VvError('VV_CONFLICT', { detail: `The committed model of commitment ${commitmentId} cannot be evaluated: ${error.message}`, cause: error });

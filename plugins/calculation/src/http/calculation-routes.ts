@@ -1,5 +1,5 @@
 import type { JsonSchema, PluginRequest, RouteDefinition } from '@valueverse/plugin-sdk';
-import type { CalculationService } from '../calculation-service';
+import type { CalculationService, ComputeContext } from '../calculation-service';
 import { financeResponses, financeSchemas } from './finance-schemas';
 import { modelSchemas } from './model-schemas';
 
@@ -15,6 +15,11 @@ function route(path: string, summary: string, body: JsonSchema, handle: Handler,
     schema: { body, ...(response ? { responses: { 200: response } } : {}) },
     handler: (request) => handle(request.body as never, request),
   };
+}
+
+/** A value-model request runs under its tenant's compute budget and stops when its client goes away. */
+function budgeted(request: PluginRequest): ComputeContext {
+  return { signal: request.signal, tenantId: request.tenant.id };
 }
 
 /** One POST route per function under `/api/v1/calculate/`, each answering what the service answers. */
@@ -41,24 +46,24 @@ export function createCalculationRoutes(service: CalculationService): RouteDefin
       'Evaluate a value model: cash flows per period and headline metrics, with expected NPV and P(NPV > 0) when drivers are uncertain',
       modelSchemas.model,
       async (b: { model: unknown; trials?: number; seed?: number }, request) => {
-        const evaluation = await service.evaluateModel({ model: b.model as never });
-        const headline = await service.headline(b as never, { signal: request.signal });
+        const evaluation = await service.evaluateModel({ model: b.model as never }, budgeted(request));
+        const headline = await service.headline(b as never, budgeted(request));
         return headline ? { ...evaluation, headline } : evaluation;
       },
     ),
-    route('scenario', 'What-if scenarios: override drivers, recompute, compare (optionally probability-weighted)', modelSchemas.scenario, (b) =>
-      service.scenario(b),
+    route('scenario', 'What-if scenarios: override drivers, recompute, compare (optionally probability-weighted)', modelSchemas.scenario, (b, request) =>
+      service.scenario(b, budgeted(request)),
     ),
-    route('sensitivity', 'Tornado sensitivity: each driver at low and high, sorted by swing', modelSchemas.sensitivity, (b) => service.sensitivity(b)),
-    route('goal-seek', 'Goal seek: the driver value that reaches a target NPV or ROI', modelSchemas.goalSeek, (b) => service.goalSeek(b)),
+    route('sensitivity', 'Tornado sensitivity: each driver at low and high, sorted by swing', modelSchemas.sensitivity, (b, request) => service.sensitivity(b, budgeted(request))),
+    route('goal-seek', 'Goal seek: the driver value that reaches a target NPV or ROI', modelSchemas.goalSeek, (b, request) => service.goalSeek(b, budgeted(request))),
     route(
       'risk-adjustment',
-      "Risk cases from the simulated NPV (P10 / P50 / P90, labelled) and their Swanson-weighted value",
+      'Risk cases from the simulated NPV (P10 / P50 / P90, labelled) and their Swanson-weighted value',
       modelSchemas.riskAdjustment,
-      (b, request) => service.riskAdjustment(b, { signal: request.signal }),
+      (b, request) => service.riskAdjustment(b, budgeted(request)),
     ),
     route('simulate', 'Seeded Monte Carlo simulation of a value model', modelSchemas.simulate, (b, request) =>
-      service.simulate(b, { signal: request.signal }),
+      service.simulate(b, budgeted(request)),
     ),
   ];
 }

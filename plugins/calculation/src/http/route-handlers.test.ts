@@ -29,7 +29,11 @@ let provided: CalculationService | undefined;
 
 beforeAll(async () => {
   await plugin.setup(
-    { http: { route: (definition: RouteDefinition) => routes.push(definition) } },
+    {
+      http: { route: (definition: RouteDefinition) => routes.push(definition) },
+      config: { forTenant: async () => ({}) },
+      context: { current: () => undefined },
+    },
     {
       provide: (ref, implementation) => {
         expect(ref).toBe(calculationRef);
@@ -38,6 +42,8 @@ beforeAll(async () => {
     },
   );
 });
+
+afterAll(() => plugin.stop?.());
 
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
 
@@ -53,7 +59,7 @@ async function post(route: string, body: unknown, signal = new AbortController()
     return { status: 400, body: { code: 'VV_VALIDATION', errors } };
   }
   try {
-    const result = await definition.handler({ body, signal } as PluginRequest);
+    const result = await definition.handler({ body, signal, tenant: { id: 't1', name: 'T1' } } as PluginRequest);
     // What a client receives: JSON. NaN or Infinity would turn into null here, so a test would notice them.
     return { status: 200, body: JSON.parse(JSON.stringify(result)) as Record<string, unknown> };
   } catch (error) {

@@ -1,18 +1,40 @@
 import { randomInt } from 'node:crypto';
-import type { CalculationService, RangeRequestOptions } from '../calculation-service';
-import { evaluateModel } from '../model/evaluate-model';
+import type {
+  GoalSeekRequest,
+  HeadlineRequest,
+  ModelRequest,
+  RangeRequestOptions,
+  RiskAdjustmentRequest,
+  ScenarioRequest,
+  SensitivityRequest,
+  SimulateContext,
+  SimulateRequest,
+} from '../calculation-service';
+import { evaluateModel, type ModelEvaluation } from '../model/evaluate-model';
 import { loadValueModel, type LoadedModel } from '../model/load-value-model';
 import { modelMetricNames } from '../model/model-metric';
-import { MAX_TRIALS, simulate } from '../monte-carlo/simulate';
+import { MAX_TRIALS, simulate, type SimulationResult } from '../monte-carlo/simulate';
 import { MAX_SEED } from '../monte-carlo/seeded-random';
-import { HEADLINE_DEFAULT_SEED, HEADLINE_DEFAULT_TRIALS, uncertainHeadline } from '../monte-carlo/uncertain-headline';
-import { goalSeek } from '../scenario/goal-seek';
-import { riskAdjust, riskCases, RISK_DEFAULT_SEED, RISK_DEFAULT_TRIALS, type RiskCase } from '../scenario/risk-adjustment';
-import { sensitivity } from '../scenario/sensitivity';
-import { runWhatIf, type WhatIfScenario } from '../scenario/what-if';
+import { HEADLINE_DEFAULT_SEED, HEADLINE_DEFAULT_TRIALS, uncertainHeadline, type UncertainHeadline } from '../monte-carlo/uncertain-headline';
+import { goalSeek, type GoalSeekResult } from '../scenario/goal-seek';
+import { riskAdjust, riskCases, RISK_DEFAULT_SEED, RISK_DEFAULT_TRIALS, type RiskAdjustmentResult, type RiskCase } from '../scenario/risk-adjustment';
+import { sensitivity, type SensitivityResult } from '../scenario/sensitivity';
+import { runWhatIf, type WhatIfResult, type WhatIfScenario } from '../scenario/what-if';
 import { InputChecker, pointerToken } from '../validation/input-checker';
 
-type ModelOperations = Pick<CalculationService, 'evaluateModel' | 'headline' | 'scenario' | 'sensitivity' | 'goalSeek' | 'riskAdjustment' | 'simulate'>;
+/**
+ * The engine's value-model operations, run to the end on the calling thread. The service runs them under a compute
+ * budget (`compute/`), in a worker thread unless they are tiny.
+ */
+export interface ModelOperations {
+  evaluateModel(request: ModelRequest): ModelEvaluation;
+  headline(request: HeadlineRequest, context?: SimulateContext): Promise<UncertainHeadline | null>;
+  scenario(request: ScenarioRequest): WhatIfResult;
+  sensitivity(request: SensitivityRequest): SensitivityResult;
+  goalSeek(request: GoalSeekRequest): GoalSeekResult;
+  riskAdjustment(request: RiskAdjustmentRequest, context?: SimulateContext): Promise<RiskAdjustmentResult>;
+  simulate(request: SimulateRequest, context?: SimulateContext): Promise<SimulationResult>;
+}
 
 /** Per-request budgets of the service. */
 export interface CalculationLimits {

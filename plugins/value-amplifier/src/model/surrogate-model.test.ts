@@ -11,11 +11,11 @@ describe('surrogateModel', () => {
     { key: 'unused', label: 'Unused', unit: 'x', value: 0 },
   ];
 
-  it('reproduces the base value at the committed values and scales with each driver (elasticity 1)', () => {
+  it('reproduces the base value at the committed values and scales with each driver (elasticity 1)', async () => {
     const model = surrogateModel(commitment('c', { baseValue: 120_000, drivers }));
     expect(model.drivers.map((d) => d.name)).toEqual(['users', 'rate', 'shrink']);
-    expect(calc.evaluateModel({ model }).metrics.npv.value).toBeCloseTo(120_000, 6);
+    expect((await calc.evaluateModel({ model })).metrics.npv.value).toBeCloseTo(120_000, 6);
     const more = { ...model, drivers: model.drivers.map((d) => (d.name === 'users' ? { ...d, value: 250 } : d)) };
-    expect(calc.evaluateModel({ model: more }).metrics.npv.value).toBeCloseTo(150_000, 6);
+    expect((await calc.evaluateModel({ model: more })).metrics.npv.value).toBeCloseTo(150_000, 6);
   });
 });

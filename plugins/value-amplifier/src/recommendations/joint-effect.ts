@@ -21,7 +21,7 @@ const SCENARIOS_PER_CALL = 100;
  * against −422k together), so the report shows the joint effect and the interaction term beside the singles. Both
  * come from exact re-evaluation of the committed model (what-if scenarios), not from slopes.
  */
-export function jointEffect(calc: CalculationService, model: ValueModel, actuals: ReadonlyMap<string, number>): JointEffect | null {
+export async function jointEffect(calc: CalculationService, model: ValueModel, actuals: ReadonlyMap<string, number>): Promise<JointEffect | null> {
   const known = new Set(model.drivers.map((d) => d.name));
   const measured = [...actuals].filter(([key]) => known.has(key));
   if (measured.length === 0) return null;
@@ -31,7 +31,7 @@ export function jointEffect(calc: CalculationService, model: ValueModel, actuals
   ];
   const deltas: number[] = [];
   for (let i = 0; i < scenarios.length; i += SCENARIOS_PER_CALL) {
-    const result = calc.scenario({ model, scenarios: scenarios.slice(i, i + SCENARIOS_PER_CALL) });
+    const result = await calc.scenario({ model, scenarios: scenarios.slice(i, i + SCENARIOS_PER_CALL) });
     for (const s of result.scenarios) deltas.push(s.delta.npv);
   }
   const [together, ...alone] = deltas as [number, ...number[]];

@@ -22,7 +22,7 @@ export interface RecommendationsReport extends RankedRecommendations {
  */
 export async function recommend(deps: AmplifierDeps, tenantId: string, commitmentId: string): Promise<RecommendationsReport> {
   const { commitment, realization, committed, actuals } = await loadCommitmentContext(deps, tenantId, commitmentId);
-  const sensitivity = onStoredModel(commitmentId, () => deps.calc.sensitivity({ model: committed.model, metric: 'npv', swing: 0.1 }));
+  const sensitivity = await onStoredModel(commitmentId, () => deps.calc.sensitivity({ model: committed.model, metric: 'npv', swing: 0.1 }));
   const ranked = rankRecommendations(realization.drivers, commitment.drivers, slopesOf(sensitivity), commitment.currency);
   return {
     commitmentId,
@@ -32,6 +32,6 @@ export async function recommend(deps: AmplifierDeps, tenantId: string, commitmen
     realization: realization.overall,
     atRisk: realization.atRisk,
     ...ranked,
-    jointEffect: onStoredModel(commitmentId, () => jointEffect(deps.calc, committed.model, actuals)),
+    jointEffect: await onStoredModel(commitmentId, () => jointEffect(deps.calc, committed.model, actuals)),
   };
 }

@@ -88,8 +88,8 @@ export async function whatItTakes(deps: AmplifierDeps, tenantId: string, commitm
   }
   const targetValue = request.targetValue ?? commitment.committedValue;
   const model = withDriverValues(committed.model, actuals);
-  const current = onStoredModel(commitmentId, () => deps.calc.evaluateModel({ model }).metrics);
-  const seek = onStoredModel(commitmentId, () => deps.calc.goalSeek({ model, driver: key, metric: objective, target: targetValue }));
+  const current = (await onStoredModel(commitmentId, () => deps.calc.evaluateModel({ model }))).metrics;
+  const seek = await onStoredModel(commitmentId, () => deps.calc.goalSeek({ model, driver: key, metric: objective, target: targetValue }));
   const currentValue = actuals.get(key) ?? meta.value;
   const change = seek.value === null ? null : seek.value - currentValue;
   const goal = objective === 'npv' ? `${round(targetValue)} ${commitment.currency} of NPV` : `an ROI of ${round(targetValue * 100)}%`;

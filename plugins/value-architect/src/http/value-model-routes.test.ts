@@ -174,7 +174,7 @@ describe('/api/v1/value-models', () => {
 
       const evaluation = await k.request('GET', `/api/v1/value-models/${res.body.id}/evaluation`);
       expect(evaluation.status).toBe(200);
-      const direct = calc.evaluateModel({ model: res.body.model });
+      const direct = await calc.evaluateModel({ model: res.body.model });
       expect(evaluation.body).toMatchObject({ modelId: res.body.id, version: 1, currency: 'USD', cashFlows: direct.cashFlows });
       expect(evaluation.body.metrics.npv.value).toBeCloseTo(direct.metrics.npv.value, 6);
       expect(evaluation.body.formulas.annual_benefit).toBe(8000 * 22 + 3000 * 75);

@@ -52,8 +52,9 @@ function named(model: ValueModel, name: string): ValueModel {
 export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefinition[] {
   const { store, calc, events, audit } = deps;
 
-  // The calculation engine is the authority on what a valid model is; its pointers already start at /model.
-  const checkModel = (model: ValueModel) => void calc.evaluateModel({ model });
+  // The calculation engine is the authority on what a valid model is; its pointers already start at /model. The
+  // check is an evaluation, under the tenant's compute budget like any other.
+  const checkModel = async (model: ValueModel, request: PluginRequest) => void (await calc.evaluateModel({ model }, { signal: request.signal, tenantId: request.tenant.id }));
 
   const changed = async (request: PluginRequest, event: ValueModelEventName, modelId: string, version: number, extra: Record<string, unknown> = {}) => {
     await events.publish(event, request.tenant.id, { modelId, version, ...extra });
@@ -92,7 +93,7 @@ export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefiniti
         if (name === undefined || name === '') throw VvError.validation([{ pointer: '/name', message: 'is required (or give model.name)' }]);
         content = { name, description: b.description ?? null, industry: b.industry ?? null, status: b.status ?? 'draft', currency: b.currency ?? 'USD', model: named(b.model!, name), origin: null };
       }
-      checkModel(content.model);
+      await checkModel(content.model, request);
       const created = await store.create(request.tenant.id, request.user.id, content);
       await audit.record({ action: 'value-model.created', tenantId: request.tenant.id, target: created.id, after: { version: 1, name: created.name } });
       await changed(request, 'value-model.created', created.id, created.version);
@@ -156,7 +157,7 @@ export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefiniti
       const changes: Partial<ValueModelContent> = { ...fields };
       if (fields.model !== undefined || fields.name !== undefined) {
         const model = named(fields.model ?? current.model, name);
-        checkModel(model);
+        await checkModel(model, request);
         Object.assign(changes, { model });
       }
       let result;
@@ -230,17 +231,12 @@ export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefiniti
       if (!found) throw (wanted !== undefined && (await store.get(request.tenant.id, id))) ? notFound(id, wanted) : notFound(id);
       const trials = request.query['trials'] as number | undefined;
       const seed = request.query['seed'] as number | undefined;
-      const simulation = trials === undefined ? undefined : await calc.simulate({ model: found.model, trials, ...(seed === undefined ? {} : { seed }) }, { signal: request.signal });
+      const budget = { signal: request.signal, tenantId: request.tenant.id };
+      const evaluation = await calc.evaluateModel({ model: found.model }, budget);
+      const simulation = trials === undefined ? undefined : await calc.simulate({ model: found.model, trials, ...(seed === undefined ? {} : { seed }) }, budget);
       // Expected NPV and P(NPV > 0) beside the point NPV whenever a driver is uncertain (issue #11 item 8).
-      const headline = await calc.headline({ model: found.model }, { signal: request.signal });
-      return {
-        modelId: id,
-        version: found.version,
-        currency: found.currency,
-        ...calc.evaluateModel({ model: found.model }),
-        ...(headline ? { headline } : {}),
-        ...(simulation ? { simulation } : {}),
-      };
+      const headline = await calc.headline({ model: found.model }, budget);
+      return { modelId: id, version: found.version, currency: found.currency, ...evaluation, ...(headline ? { headline } : {}), ...(simulation ? { simulation } : {}) };
     },
   };
 

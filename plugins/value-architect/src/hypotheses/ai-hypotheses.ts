@@ -159,7 +159,7 @@ export async function aiHypotheses(
       discarded++;
       continue;
     }
-    const value = estimateAnnualValue(calc, context.model, { name: item.driver.key, value: item.driver.typical }, item.formula, fallbacks);
+    const value = await estimateAnnualValue(calc, context.model, { name: item.driver.key, value: item.driver.typical }, item.formula, fallbacks);
     if (value === undefined) {
       discarded++;
       continue;

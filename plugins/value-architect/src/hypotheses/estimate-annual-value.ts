@@ -8,7 +8,7 @@ const RESULT = '_hypothesis_value';
  * and formulas are readable, `driver` (at its typical value) replaces any driver of the same name, and `fallbacks`
  * fill names the model lacks. Returns undefined when the formula does not evaluate (unknown name, syntax, NaN).
  */
-export function estimateAnnualValue(calc: CalculationService, base: ValueModel, driver: Driver, formula: string, fallbacks: readonly Driver[] = []): number | undefined {
+export async function estimateAnnualValue(calc: CalculationService, base: ValueModel, driver: Driver, formula: string, fallbacks: readonly Driver[] = []): Promise<number | undefined> {
   const known = new Set([...base.drivers.map((d) => d.name), ...(base.formulas ?? []).map((f) => f.name), driver.name]);
   const model: ValueModel = {
     horizon: 1,
@@ -19,7 +19,7 @@ export function estimateAnnualValue(calc: CalculationService, base: ValueModel, 
   };
   try {
     // Period 0 carries only the upfront cost; period 1 holds one year of benefit.
-    const value = calc.evaluateModel({ model }).periods.find((p) => p.period === 1)?.benefit;
+    const value = (await calc.evaluateModel({ model })).periods.find((p) => p.period === 1)?.benefit;
     return value !== undefined && Number.isFinite(value) ? value : undefined;
   } catch (error) {
     if (isVvError(error)) return undefined;

@@ -27,14 +27,14 @@ export function createHypothesisGenerator(deps: { calc: CalculationService; ai?:
       const industryKey = options.industry ?? version.industry;
       const industry = industryKey === null ? undefined : findIndustry(industryKey);
       const base = { modelId: version.id, version: version.version };
-      const fromLibrary = (fallbackReason: string): HypothesisResult => {
+      const fromLibrary = async (fallbackReason: string): Promise<HypothesisResult> => {
         if (!industry) {
           const message = industryKey === null
             ? 'the model has no industry: give one of the driver library industries'
             : `the driver library has no industry "${industryKey}" (industries: ${industryKeys.join(', ')})`;
           throw VvError.validation([{ pointer: '/industry', message }], `No hypotheses from the driver library: ${message} (${fallbackReason})`);
         }
-        return { ...base, source: 'library', provider: null, fallbackReason, hypotheses: libraryHypotheses(deps.calc, version.model, industry, options) };
+        return { ...base, source: 'library', provider: null, fallbackReason, hypotheses: await libraryHypotheses(deps.calc, version.model, industry, options) };
       };
 
       const provider = await deps.ai?.forTenant(tenantId);

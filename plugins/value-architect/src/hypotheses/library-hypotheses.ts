@@ -25,15 +25,13 @@ const number = (n: number) => Number(n.toPrecision(6)).toLocaleString('en-US');
  * figure with the model's own inputs where it has them (the library's assumptions otherwise), highest annual value
  * first; drivers matching a word of `focus` come before the rest.
  */
-export function libraryHypotheses(calc: CalculationService, model: ValueModel, industry: LibraryIndustry, options: { count: number; focus?: string }): ValueHypothesis[] {
+export async function libraryHypotheses(calc: CalculationService, model: ValueModel, industry: LibraryIndustry, options: { count: number; focus?: string }): Promise<ValueHypothesis[]> {
   const present = new Set(model.drivers.map((d) => d.name));
   const words = (options.focus ?? '').toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2);
-  const candidates = industry.drivers
-    .filter((d) => !present.has(d.key))
-    .map((d) => {
-      const value = estimateWithLibrary(calc, model, industry, d);
-      return { driver: d, value, focused: words.length > 0 && matchesFocus(d, words) };
-    })
+  const missing = industry.drivers.filter((d) => !present.has(d.key));
+  const values = await Promise.all(missing.map((d) => estimateWithLibrary(calc, model, industry, d)));
+  const candidates = missing
+    .map((d, i) => ({ driver: d, value: values[i], focused: words.length > 0 && matchesFocus(d, words) }))
     .filter((c): c is { driver: LibraryDriver; value: number; focused: boolean } => c.value !== undefined)
     .sort((a, b) => Number(b.focused) - Number(a.focused) || b.value - a.value);
   return candidates.slice(0, options.count).map(({ driver, value }) => ({
@@ -47,6 +45,6 @@ export function libraryHypotheses(calc: CalculationService, model: ValueModel, i
   }));
 }
 
-function estimateWithLibrary(calc: CalculationService, model: ValueModel, industry: LibraryIndustry, driver: LibraryDriver): number | undefined {
+function estimateWithLibrary(calc: CalculationService, model: ValueModel, industry: LibraryIndustry, driver: LibraryDriver): Promise<number | undefined> {
   return estimateAnnualValue(calc, model, { name: driver.key, value: driver.range.typical }, driver.formula, assumptionsOf(industry, driver).map(assumptionToModel));
 }

@@ -31,9 +31,9 @@ describe('value driver library', () => {
     },
   );
 
-  it.each(driverLibrary.industries.map((i) => [i.key, i] as const))('%s: the full model evaluates with positive annual value', (_key, industry) => {
+  it.each(driverLibrary.industries.map((i) => [i.key, i] as const))('%s: the full model evaluates with positive annual value', async (_key, industry) => {
     const model = modelFromLibrary(industry, undefined, industry.label);
-    const evaluation = calc.evaluateModel({ model });
+    const evaluation = await calc.evaluateModel({ model });
     expect(evaluation.cashFlows).toHaveLength(industry.defaults.horizon + 1);
     const annual = evaluation.formulas['annual_benefit'] as number;
     expect(annual).toBeGreaterThan(0);
@@ -45,17 +45,17 @@ describe('value driver library', () => {
   // upside, so a P80 commitment on a library model lands below its base case, as value teams expect.
   it.each(driverLibrary.industries.map((i) => [i.key, i] as const))('%s: the 20th percentile of simulated NPV is below the base case', async (_key, industry) => {
     const model = modelFromLibrary(industry, undefined, industry.label);
-    const base = calc.evaluateModel({ model }).metrics.npv.value;
+    const base = (await calc.evaluateModel({ model })).metrics.npv.value;
     const sim = await calc.simulate({ model, trials: 2000, seed: 1, target: base });
     expect(sim.probabilityAboveTarget).toBeLessThan(0.8);
   });
 
-  it('builds a model from chosen drivers with only the assumptions they read', () => {
+  it('builds a model from chosen drivers with only the assumptions they read', async () => {
     const software = driverLibrary.industries.find((i) => i.key === 'software')!;
     const model = modelFromLibrary(software, ['support_tickets_deflected'], 'Helpdesk');
     expect(model.drivers.map((d) => d.name)).toEqual(['support_tickets_deflected', 'cost_per_ticket']);
     expect(model.drivers[0]).toMatchObject({ value: 8000, distribution: { type: 'pert', min: 3000, mode: 8000, max: 11000 }, description: 'Support tickets deflected' });
-    expect(calc.evaluateModel({ model }).formulas['annual_benefit']).toBe(8000 * 22);
+    expect((await calc.evaluateModel({ model })).formulas['annual_benefit']).toBe(8000 * 22);
   });
 });
 

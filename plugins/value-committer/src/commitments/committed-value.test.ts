@@ -24,7 +24,7 @@ describe('committedValueOf', () => {
     let runs = 0;
     const counting = { ...calc, simulate: (...args: Parameters<typeof calc.simulate>) => (runs++, calc.simulate(...args)) };
     const result = await committedValueOf(counting, { model, confidence: 0.8, trials, seed });
-    expect(result.baseValue).toBeCloseTo(calc.evaluateModel({ model }).metrics.npv.value, 6);
+    expect(result.baseValue).toBeCloseTo((await calc.evaluateModel({ model })).metrics.npv.value, 6);
     // PERCENTILE.INC at h = (n − 1)·0.2 = 799.8: between the 800th and 801st smallest trials, so 3200 lie above.
     const sorted = await calc.simulate({ model, trials, seed, target: result.committedValue, quantiles: [0.2] });
     expect(result.committedValue).toBe(sorted.quantiles[0]!.value);

@@ -55,7 +55,7 @@ const RULE = 'the (1 − confidence) quantile of the simulated NPV by linear int
 export async function committedValueOf(calc: CalculationService, request: CommittedValueRequest, signal?: AbortSignal): Promise<CommittedValue> {
   const { model, confidence, trials, seed, allowNonPositive = false } = request;
   const context = signal ? { signal } : {};
-  const baseValue = calc.evaluateModel({ model }).metrics.npv.value;
+  const baseValue = (await calc.evaluateModel({ model }, context)).metrics.npv.value;
   const quantile = round(1 - confidence);
   const first: SimulationResult = await calc.simulate({ model, trials, seed, bins: 1, quantiles: [quantile] }, context);
   const flat = first.min === first.max;

@@ -89,7 +89,7 @@ describe('/api/v1/commitments', () => {
         createdBy: 'user-tenant-admin',
         signedAt: null,
       });
-      const base = calc.evaluateModel({ model: { ...model, name: 'Helpdesk automation' } }).metrics.npv.value;
+      const base = (await calc.evaluateModel({ model: { ...model, name: 'Helpdesk automation' } })).metrics.npv.value;
       expect(c.baseValue).toBeCloseTo(base, 6);
       expect(c.committedValue).toBeLessThan(c.baseValue);
       // Checked against the calculation plugin on the same seeded run: the 20th percentile, i.e. between the k-th and

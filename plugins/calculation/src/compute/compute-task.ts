@@ -1,0 +1,109 @@
+import { isVvError, VvError, type ErrorCode, type FieldProblem } from '@valueverse/plugin-sdk';
+import { createModelOperations, type CalculationLimits } from '../service/model-operations';
+import { estimateComputeCost, type ComputeCost } from './estimate-compute-cost';
+
+/** The value-model operations that run under a compute budget. */
+export const computeOperations = ['evaluateModel', 'headline', 'scenario', 'sensitivity', 'goalSeek', 'riskAdjustment', 'simulate'] as const;
+export type ComputeOperation = (typeof computeOperations)[number];
+
+/** One budgeted evaluation, as it crosses to a worker thread (structured clone: plain data only). */
+export interface ComputeTask {
+  readonly operation: ComputeOperation;
+  /** The request as the service received it; validated again where it runs. */
+  readonly input: unknown;
+  readonly limits: CalculationLimits;
+  readonly budgetMs: number;
+  /** True when the caller already checked the cost estimate against the budget. */
+  readonly estimated?: boolean;
+}
+
+/** A VvError as plain data, to cross the thread boundary and be rebuilt with the same code, detail and fields. */
+export interface SerializedError {
+  readonly code?: ErrorCode;
+  readonly message: string;
+  readonly params?: Record<string, unknown>;
+  readonly errors?: readonly FieldProblem[];
+  readonly extensions?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (isVvError(error)) {
+    const { code, message, params, errors, extensions, headers } = error;
+    return { code, message, params, errors, extensions, headers };
+  }
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+export function deserializeError(data: SerializedError): Error {
+  if (!data.code) return new Error(data.message);
+  return new VvError(data.code, {
+    detail: data.message,
+    ...(data.params ? { params: data.params } : {}),
+    ...(data.errors ? { errors: data.errors } : {}),
+    ...(data.extensions ? { extensions: data.extensions } : {}),
+    ...(data.headers ? { headers: data.headers } : {}),
+  });
+}
+
+/** `VV_COMPUTE_BUDGET_EXCEEDED`, naming the budget and why it was exceeded. */
+export function computeBudgetExceeded(budgetMs: number, reason: string): VvError {
+  return new VvError('VV_COMPUTE_BUDGET_EXCEEDED', {
+    params: { budget: `calculation.computeBudgetMs = ${budgetMs} ms`, reason },
+    extensions: { budget: { name: 'calculation.computeBudgetMs', valueMs: budgetMs } },
+  });
+}
+
+/**
+ * Refuses work whose estimated cost (`estimateComputeCost`) is over the budget, before any of it starts; returns
+ * the estimate (undefined for a model that does not parse, whose validation error costs nothing).
+ */
+export function checkComputeEstimate(operation: ComputeOperation, input: unknown, budgetMs: number): ComputeCost | undefined {
+  const cost = estimateComputeCost(operation, input);
+  if (cost && cost.estimatedMs > budgetMs) {
+    throw computeBudgetExceeded(budgetMs, `estimated at ${Math.round(cost.estimatedMs)} ms before starting (${cost.basis})`);
+  }
+  return cost;
+}
+
+/** A client that went away before its evaluation finished (as simulate.ts says it). */
+export function evaluationCancelled(): VvError {
+  return new VvError('VV_VALIDATION', { detail: 'Evaluation cancelled: the request was aborted' });
+}
+
+/** simulate.ts reports its own time budget running out with this detail (VV_VALIDATION at /trials). */
+const SIMULATION_OVER_BUDGET = /^Simulation over budget/;
+
+/**
+ * Runs one task to the end on the current thread: the worker threads call it, and so does the service for work
+ * too small to be worth a thread hop. A simulation's own time budget defaults to the compute budget, so its
+ * projection (after the first slices) stops a run that cannot finish in time well before the worker is killed.
+ */
+export async function runComputeTask(task: ComputeTask, signal?: AbortSignal): Promise<unknown> {
+  if (signal?.aborted) throw evaluationCancelled();
+  if (!task.estimated) checkComputeEstimate(task.operation, task.input, task.budgetMs);
+  const request = (task.input ?? {}) as Record<string, unknown>;
+  const operations = createModelOperations({ ...task.limits, defaultTimeBudgetMs: Math.min(task.limits.defaultTimeBudgetMs, task.budgetMs) });
+  switch (task.operation) {
+    case 'simulate': {
+      // The compute budget binds when the request did not ask for a smaller time budget of its own.
+      const asked = request['timeBudgetMs'];
+      const budgetBinds = typeof asked !== 'number' || (asked >= task.budgetMs && asked <= task.limits.maxTimeBudgetMs);
+      try {
+        const input = budgetBinds && typeof asked === 'number' ? { ...request, timeBudgetMs: task.budgetMs } : task.input;
+        return await operations.simulate(input as never, signal ? { signal } : {});
+      } catch (error) {
+        if (budgetBinds && isVvError(error) && error.code === 'VV_VALIDATION' && SIMULATION_OVER_BUDGET.test(error.message)) {
+          throw computeBudgetExceeded(task.budgetMs, error.message);
+        }
+        throw error;
+      }
+    }
+    case 'headline':
+    case 'riskAdjustment':
+      // Both simulate (issue #11): the abort signal stops them between slices as it stops a simulation.
+      return operations[task.operation](task.input as never, signal ? { signal } : {});
+    default:
+      return operations[task.operation](task.input as never);
+  }
+}

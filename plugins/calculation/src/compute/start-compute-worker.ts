@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { WORKER_NICE } from './compute-budget';
+
+/**
+ * Bootstrap of a worker when the plugin runs from its TypeScript sources (jest, `npm run bench`, a host started
+ * with `--conditions=@valueverse/source`): a require hook compiling `.ts` with @swc/core (a dev dependency, as in
+ * test/bench/register-ts.js), then the worker entry. Built code (`dist/`) needs none of this.
+ */
+const SOURCE_BOOTSTRAP = `
+// Niced before compiling the sources, not only once compute-worker runs (see there).
+if (process.platform === 'linux') try { require('node:os').setPriority(${WORKER_NICE}); } catch {}
+const Module = require('node:module');
+const fs = require('node:fs');
+const { workerData } = require('node:worker_threads');
+const { transformSync } = Module.createRequire(workerData.entry)('@swc/core');
+const options = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    keepClassNames: true,
+    target: 'es2022',
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+Module._extensions['.ts'] = function compileTs(module, filename) {
+  module._compile(transformSync(fs.readFileSync(filename, 'utf8'), { ...options, filename }).code, filename);
+};
+for (const ext of ['.json', '.node']) {
+  const loader = Module._extensions[ext];
+  delete Module._extensions[ext];
+  Module._extensions[ext] = loader;
+}
+require(workerData.entry);
+`;
+
+/** Starts one compute worker running `compute-worker`, from dist/ when built, else from the sources. */
+export function startComputeWorker(maxHeapMb: number): Worker {
+  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
+  const built = path.join(__dirname, 'compute-worker.js');
+  // Loaded from dist/ there is a compute-worker.js beside this file; loaded from src/ (swc) there is only the .ts.
+  if (__filename.endsWith('.js') && existsSync(built)) return new Worker(built, { resourceLimits });
+  const entry = path.join(__dirname, 'compute-worker.ts');
+  return new Worker(SOURCE_BOOTSTRAP, { eval: true, workerData: { entry }, execArgv: ['--conditions=@valueverse/source'], resourceLimits });
+}

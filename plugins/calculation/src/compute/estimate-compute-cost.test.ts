@@ -37,7 +37,12 @@ describe('estimateComputeCost', () => {
     expect(sensitivity.units).toBe(5 * RUN + compile);
     expect(estimateComputeCost('sensitivity', { model: small, drivers: ['a'] })!.evaluations).toBe(3);
     expect(estimateComputeCost('scenario', { model: small, scenarios: [{}, {}, {}] })!.evaluations).toBe(4);
-    expect(estimateComputeCost('riskAdjustment', { model: small })!.evaluations).toBe(2 * 2 + 3);
+    // Risk cases are read off a simulation (10,000 trials unless asked) beside each driver at its extremes.
+    expect(estimateComputeCost('riskAdjustment', { model: small })!.evaluations).toBe(10_000 + 2 * 2 + 3);
+    expect(estimateComputeCost('riskAdjustment', { model: small, trials: 500 })!.evaluations).toBe(500 + 2 * 2 + 3);
+    // The headline simulates the model (10,000 trials unless asked) after its point evaluation.
+    expect(estimateComputeCost('headline', { model: small })!.evaluations).toBe(10_000 + 1);
+    expect(estimateComputeCost('headline', { model: small, trials: 2000 })!.evaluations).toBe(2000 + 1);
     const simulation = estimateComputeCost('simulate', { model: small, trials: 1000 })!;
     expect(simulation.evaluations).toBe(1000);
     // A trial also draws the stochastic driver.

@@ -28,3 +28,5 @@ export { hotp, verifyTotp, base32Decode } from './identity/totp';
 export { pluginSchemaOf, pluginRoleOf, installPluginDataModel, revertPluginDataModel } from './data/plugin-database';
 export { MemoryRateLimiter, RedisRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/rate-limiter';
 export type { HttpRouteInfo, KernelRouteAccess } from './http/kernel-route-table';
+export type { ReadinessCheck } from './observability/readiness';
+export { isConnectionFailure } from './data/connection-failure';

@@ -53,6 +53,7 @@ import { validateManifest } from './manifest/manifest-validator';
 import { createKernelLogger, type KernelLogger } from './observability/kernel-logger';
 import { KernelMetrics } from './observability/kernel-metrics';
 import { systemRoutes } from './observability/system-routes';
+import { Readiness, type ReadinessCheck } from './observability/readiness';
 import type { ChangeFeed } from './tenancy/change-feed';
 import type { KernelStore } from './tenancy/kernel-store';
 import type { ConfigSecrets, PluginCatalog } from './tenancy/plugin-catalog';
@@ -111,6 +112,8 @@ export interface KernelOptions {
   readonly idempotencyStore?: IdempotencyStore;
   /** How long keys are locked while their request runs, and kept after (defaults 5 minutes and 24 hours). */
   readonly idempotency?: Partial<IdempotencyPolicy>;
+  /** Dependencies `/health/ready` reports besides the database (which it checks itself), e.g. Redis. */
+  readonly readinessChecks?: readonly ReadinessCheck[];
 }
 
 export interface Kernel {
@@ -377,7 +380,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   // Kernel routers only see the paths they serve, so plugin requests do not pay for matching them.
   const onlyFor = (test: (path: string) => boolean, middleware: (ctx: never, next: Next) => Promise<unknown>) => async (ctx: Context, next: Next) =>
     test(ctx.path) ? middleware(ctx as never, next) : next();
-  const system = systemRoutes({ records: () => catalog.all(), metrics, draining: () => draining, version, openapi: () => openApiDocument(allRoutes(), version, kernelRoutesOf(kernelRouters as never[])) });
+  // The database is required (503 while it does not answer); the host adds Redis, which is not.
+  const databaseCheck: ReadinessCheck[] = options.database ? [{ name: 'database', required: true, probe: async () => (await options.database!.execute('select 1'), true) }] : [];
+  const readiness = new Readiness([...databaseCheck, ...(options.readinessChecks ?? [])]);
+  const system = systemRoutes({ records: () => catalog.all(), metrics, draining: () => draining, version, readiness, openapi: () => openApiDocument(allRoutes(), version, kernelRoutesOf(kernelRouters as never[])) });
   app.use(onlyFor((p) => p.startsWith('/health/') || p === '/metrics' || p === '/api/openapi.json', system.routes()));
   const identity = new IdentityService(options.store, identityStore, tokens, options.secrets, auditor);
   const auth = authRoutes({ store: options.store, hasher: passwords, tokens, identity, auditor, validator });

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import {
   PasswordHasher,
   PostgresKernelStore,
-  RedisChangeFeed,
   SecretBox,
   TokenService,
   createKernel,
@@ -14,12 +13,10 @@ import {
   PostgresIdempotencyStore,
   PostgresIdentityStore,
   MemoryRateLimiter,
-  createRedisRateLimiter,
-  RedisEventTransport,
-  BullJobQueue,
   type Kernel,
 } from '@valueverse/kernel';
 import type { HostConfig } from './config/env-config';
+import { createRedisBackends } from './redis-backends';
 import { seedFirstBoot } from './seed-first-boot';
 import { attachStaticUi } from './static-ui';
 
@@ -65,12 +62,9 @@ export async function startHost(
     preferSource: options.preferSource,
     passwordHasher: new PasswordHasher(),
     defaultMetrics: true,
-    changeFeed: config.redisUrl ? new RedisChangeFeed(config.redisUrl, logger, config.redisPrefix) : undefined,
-    rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl, logger, config.redisPrefix) : new MemoryRateLimiter(),
-    eventTransport: config.redisUrl ? new RedisEventTransport(config.redisUrl, logger, { prefix: config.redisPrefix }) : undefined,
-    jobQueue: config.redisUrl
-      ? new BullJobQueue({ url: config.redisUrl, prefix: config.redisPrefix, workers: options.workerOnly === true || config.workers }, logger)
-      : undefined,
+    ...(config.redisUrl
+      ? createRedisBackends({ ...config, redisUrl: config.redisUrl }, logger, { workers: options.workerOnly === true || config.workers })
+      : { rateLimiter: new MemoryRateLimiter() }),
   });
   if (options.workerOnly) {
     return {

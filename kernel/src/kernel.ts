@@ -282,11 +282,12 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   });
 
   // 5. Lifecycle: setup → start in dependency order, each with a timeout.
-  await options.changeFeed?.subscribe((tenantId) => cache.invalidate(tenantId));
+  const feedSubscribed = options.changeFeed?.subscribe((tenantId) => cache.invalidate(tenantId));
   // Other instances' `plugin-set.changed` may arrive before their change-feed message: invalidate on either, and
   // before the event stream (subscribed later, so called later) passes it on.
   events.subscribe('plugin-set.changed', (event) => cache.invalidate(event.tenantId), 'kernel', { kernelEvents: true });
-  await events.start();
+  // Side by side: while Redis is unreachable each waits a moment for it and then lets the boot go on (issue #10, 6).
+  await Promise.all([feedSubscribed, events.start()]);
 
   const lifecycle = new PluginLifecycle(records, registry, timeouts, logger, undefined, async (record) => {
     const model = record.plugin?.database;

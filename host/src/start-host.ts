@@ -16,6 +16,7 @@ import {
   type Kernel,
 } from '@valueverse/kernel';
 import type { HostConfig } from './config/env-config';
+import { checkPluginsDir } from './config/check-plugins-dir';
 import { createRedisBackends } from './redis-backends';
 import { seedFirstBoot } from './seed-first-boot';
 import { attachStaticUi } from './static-ui';
@@ -39,6 +40,7 @@ export async function startHost(
     workerOnly?: boolean;
   } = {},
 ): Promise<RunningHost> {
+  await checkPluginsDir(config.pluginsDir);
   const logger = createKernelLogger({ level: config.logLevel });
   await mkdir(config.dataDir, { recursive: true });
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
@@ -77,7 +79,10 @@ export async function startHost(
       },
     };
   }
-  const seeded = await seedFirstBoot(kernel, { adminEmail: config.adminEmail, adminPassword: config.adminPassword ?? randomBytes(12).toString('base64url') });
+  // The password is printed only when it was generated here: one the operator chose is a secret that does not
+  // belong in a terminal scroll-back or a container log (issue #10, finding 8).
+  const generatedPassword = config.adminPassword === undefined ? randomBytes(12).toString('base64url') : undefined;
+  const seeded = await seedFirstBoot(kernel, { adminEmail: config.adminEmail, adminPassword: config.adminPassword ?? generatedPassword! });
   const server = await kernel.listen(config.port, config.host);
   attachStaticUi(server, { plugins: () => kernel.plugins(), logger });
   const address = server.address() as { port: number };
@@ -88,9 +93,11 @@ export async function startHost(
     '',
     `  ValueVerse is running at ${url}  (${database.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL server'}; ${running}/${kernel.plugins().length} plugins running)`,
     `  Health: ${url}/health/ready    API: ${url}/api/openapi.json`,
-    seeded
-      ? `  First boot: sign in as ${seeded.email} with password ${seeded.password}  (shown once; tenant "${seeded.tenantId}")`
-      : `  Sign in: POST ${url}/api/v1/auth/login {"email","password"}`,
+    !seeded
+      ? `  Sign in: POST ${url}/api/v1/auth/login {"email","password"}`
+      : generatedPassword
+        ? `  First boot: sign in as ${seeded.email} with password ${generatedPassword}  (generated, shown once; tenant "${seeded.tenantId}")`
+        : `  First boot: sign in as ${seeded.email} with the password set in VV_ADMIN_PASSWORD  (tenant "${seeded.tenantId}")`,
     '',
   ];
   if (!options.quiet) process.stdout.write(`${lines.join('\n')}\n`);

@@ -12,6 +12,7 @@ import {
   PostgresAuditStore,
   PostgresIdempotencyStore,
   PostgresIdentityStore,
+  PostgresInvitationStore,
   MemoryRateLimiter,
   type Kernel,
 } from '@valueverse/kernel';
@@ -59,6 +60,7 @@ export async function startHost(
     identityStore: new PostgresIdentityStore(database),
     auditStore: new PostgresAuditStore(database),
     idempotencyStore: new PostgresIdempotencyStore(database),
+    invitationStore: new PostgresInvitationStore(database),
     logger,
     pluginDirs: [config.pluginsDir],
     preferSource: options.preferSource,

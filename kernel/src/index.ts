@@ -30,3 +30,6 @@ export { MemoryRateLimiter, RedisRateLimiter, createRedisRateLimiter, type RateL
 export type { HttpRouteInfo, KernelRouteAccess } from './http/kernel-route-table';
 export type { ReadinessCheck } from './observability/readiness';
 export { isConnectionFailure } from './data/connection-failure';
+export { MemoryInvitationStore, type InvitationStore, type InvitationRecord } from './identity/invitation-store';
+export { PostgresInvitationStore } from './identity/postgres-invitation-store';
+export { INVITATION_EVENT, INVITATION_ACCEPT_PATH, type InvitationEventPayload, type PublicInvitation } from './identity/invitation-service';

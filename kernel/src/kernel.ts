@@ -21,6 +21,9 @@ import { apiKeyCache } from './identity/api-key-cache';
 import { rateLimit } from './limits/rate-limit-middleware';
 import { defaultRateLimits, type RateLimiter, type RateLimitPolicy } from './limits/rate-limiter';
 import { identityRoutes } from './identity/identity-routes';
+import { invitationRoutes } from './identity/invitation-routes';
+import { INVITATION_ACCEPT_PATH, InvitationService } from './identity/invitation-service';
+import { MemoryInvitationStore, type InvitationStore } from './identity/invitation-store';
 import { authRoutes } from './auth/auth-routes';
 import { authenticate } from './auth/authenticate';
 import { PasswordHasher } from './auth/password-hasher';
@@ -112,6 +115,8 @@ export interface KernelOptions {
   readonly idempotencyStore?: IdempotencyStore;
   /** How long keys are locked while their request runs, and kept after (defaults 5 minutes and 24 hours). */
   readonly idempotency?: Partial<IdempotencyPolicy>;
+  /** Where tenant invitations live (PostgreSQL: `PostgresInvitationStore`; default: in memory). */
+  readonly invitationStore?: InvitationStore;
   /** Dependencies `/health/ready` reports besides the database (which it checks itself), e.g. Redis. */
   readonly readinessChecks?: readonly ReadinessCheck[];
 }
@@ -387,6 +392,12 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const system = systemRoutes({ records: () => catalog.all(), metrics, draining: () => draining, version, readiness, openapi: () => openApiDocument(allRoutes(), version, kernelRoutesOf(kernelRouters as never[])) });
   app.use(onlyFor((p) => p.startsWith('/health/') || p === '/metrics' || p === '/api/openapi.json', system.routes()));
   const identity = new IdentityService(options.store, identityStore, tokens, options.secrets, auditor);
+  // Invitations (tenant admins adding someone by email): accepted at a public route whose token is the credential,
+  // mounted before the auth router so that it is not taken for an authenticated /api route.
+  const invitationStore = options.invitationStore ?? new MemoryInvitationStore();
+  const invitationService = new InvitationService({ store: options.store, invitations: invitationStore, events, passwords });
+  const invitations = invitationRoutes({ store: options.store, invitations: invitationStore, service: invitationService, auditor, validator });
+  app.use(onlyFor((p) => p === INVITATION_ACCEPT_PATH, invitations.accept.routes()));
   const auth = authRoutes({ store: options.store, hasher: passwords, tokens, identity, auditor, validator });
   app.use(onlyFor((p) => p.startsWith('/api/v1/auth/') || p.startsWith('/.well-known/'), auth.routes()));
   const apiKeys = apiKeyCache(identity);
@@ -404,10 +415,11 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     },
   });
   const adminOnly = admin.routes();
-  const identityRouter = identityRoutes({ store: options.store, identityStore, identity, auditor, audit: auditStore, validator, hashPassword: (password) => passwords.hash(password), onApiKeyRevoked: () => apiKeys.forget() });
+  const identityRouter = identityRoutes({ store: options.store, identityStore, identity, auditor, audit: auditStore, validator, hashPassword: (password) => passwords.hash(password), onApiKeyRevoked: () => apiKeys.forget(), invitations: invitationService });
   const identityOnly = identityRouter.routes();
-  kernelRouters.push(system, auth, admin, identityRouter);
-  const adminMiddleware = (ctx: never, next: Next) => adminOnly(ctx, () => identityOnly(ctx, next));
+  const invitationAdminOnly = invitations.admin.routes();
+  kernelRouters.push(system, auth, admin, identityRouter, invitations.admin, invitations.accept);
+  const adminMiddleware = (ctx: never, next: Next) => adminOnly(ctx, () => identityOnly(ctx, () => invitationAdminOnly(ctx, next)));
   const jobAdmin = jobRoutes({ jobs, validator, auditor });
   const jobAdminOnly = jobAdmin.routes();
   const stream = eventStreamRoutes({ events, tokens, logger, registry: metrics.registry, heartbeatMs: options.eventStreamHeartbeatMs, replay: options.eventStreamReplay });

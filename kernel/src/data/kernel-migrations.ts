@@ -1,4 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { KernelInvitationsMigration } from '../identity/invitation-migration';
 import { Migration } from '@mikro-orm/migrations';
 import { roles } from '@valueverse/plugin-sdk';
 
@@ -164,4 +165,5 @@ export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0001_init', class: KernelInitMigration },
   { name: 'kernel_0002_identity_audit', class: KernelIdentityMigration },
   { name: 'kernel_0003_idempotency', class: KernelIdempotencyMigration },
+  { name: 'kernel_0004_invitations', class: KernelInvitationsMigration },
 ];

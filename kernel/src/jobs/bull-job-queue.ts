@@ -218,8 +218,11 @@ export class BullJobQueue implements KernelJobQueue {
     const workers = [...this.workers.values()];
     this.workers.clear();
     // Running jobs get `timeoutMs` to finish; after that the workers stop without them, and BullMQ's stalled-job
-    // check hands those jobs to another worker.
-    if (!(await settlesWithin(Promise.all(workers.map((w) => w.close())), timeoutMs))) {
+    // check hands those jobs to another worker. While Redis is down nothing a job does can be recorded, and a
+    // graceful close would wait for a connection that may never come: stop at once.
+    if (this.producer.status !== 'ready') {
+      await settlesWithin(Promise.all(workers.map((w) => w.close(true))), 1000);
+    } else if (!(await settlesWithin(Promise.all(workers.map((w) => w.close())), timeoutMs))) {
       this.logger.warn({ timeoutMs }, 'job workers did not finish their running jobs in time; stopping without them');
       await settlesWithin(Promise.all(workers.map((w) => w.close(true))), 1000);
     }

@@ -102,7 +102,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
           clientUrl: options.url,
           pool: { min: 0, max: options.poolMax ?? 10 },
           // knex reports a broken pooled connection ("Connection Error: …") on console.log by default: to the log.
-          driverOptions: { log: knexLog(logger) },
+          // A request that cannot get a connection within 10 s (knex's default is 60 s) answers 503 VV_UNAVAILABLE
+          // with Retry-After rather than hanging while the database does not answer.
+          driverOptions: { log: knexLog(logger), acquireConnectionTimeout: 10_000 },
         }),
   };
   const orm = await MikroORM.init<PostgreSqlDriver>(config);

@@ -5,12 +5,13 @@ export const DEMO_TENANT = 'demo';
 
 /**
  * On the first boot (no users yet): a platform admin, a demo tenant with every running plugin enabled, and the
- * admin as that tenant's admin. Returns the credentials to print once, or undefined on later boots.
+ * admin as that tenant's admin. Returns who was seeded, or undefined on later boots; the password is not returned
+ * (the caller prints it only if it generated it).
  *
  * AI providers are left off: each talks to an outside service that needs an address and usually a key, so an admin
  * enables one with its configuration; until then value-architect uses its driver library.
  */
-export async function seedFirstBoot(kernel: Kernel, options: { adminEmail: string; adminPassword: string }): Promise<{ email: string; password: string; tenantId: string } | undefined> {
+export async function seedFirstBoot(kernel: Kernel, options: { adminEmail: string; adminPassword: string }): Promise<{ email: string; tenantId: string } | undefined> {
   if (await kernel.store.findUserByEmail(options.adminEmail)) return undefined;
   if (!(await kernel.store.getTenant(DEMO_TENANT))) await kernel.store.createTenant({ id: DEMO_TENANT, name: 'Demo Company' });
   const user = await kernel.store.createUser({
@@ -29,5 +30,5 @@ export async function seedFirstBoot(kernel: Kernel, options: { adminEmail: strin
     }
   }
   kernel.invalidateTenant(DEMO_TENANT);
-  return { email: options.adminEmail, password: options.adminPassword, tenantId: DEMO_TENANT };
+  return { email: options.adminEmail, tenantId: DEMO_TENANT };
 }

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import {
   PasswordHasher,
   PostgresKernelStore,
-  RedisChangeFeed,
   SecretBox,
   TokenService,
   createKernel,
@@ -13,14 +12,14 @@ import {
   PostgresAuditStore,
   PostgresIdempotencyStore,
   PostgresIdentityStore,
+  PostgresInvitationStore,
   MemoryRateLimiter,
-  createRedisRateLimiter,
-  RedisEventTransport,
   createRedisAttemptStore,
-  BullJobQueue,
   type Kernel,
 } from '@valueverse/kernel';
 import type { HostConfig } from './config/env-config';
+import { checkPluginsDir } from './config/check-plugins-dir';
+import { createRedisBackends } from './redis-backends';
 import { seedFirstBoot } from './seed-first-boot';
 import { attachStaticUi } from './static-ui';
 
@@ -43,6 +42,7 @@ export async function startHost(
     workerOnly?: boolean;
   } = {},
 ): Promise<RunningHost> {
+  await checkPluginsDir(config.pluginsDir);
   const logger = createKernelLogger({ level: config.logLevel });
   await mkdir(config.dataDir, { recursive: true });
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
@@ -61,6 +61,7 @@ export async function startHost(
     identityStore: new PostgresIdentityStore(database),
     auditStore: new PostgresAuditStore(database),
     idempotencyStore: new PostgresIdempotencyStore(database),
+    invitationStore: new PostgresInvitationStore(database),
     logger,
     pluginDirs: [config.pluginsDir],
     preferSource: options.preferSource,
@@ -68,15 +69,12 @@ export async function startHost(
     defaultMetrics: true,
     corsOrigins: config.corsOrigins,
     outbound: { allowPrivate: config.outboundAllowPrivate },
-    changeFeed: config.redisUrl ? new RedisChangeFeed(config.redisUrl, logger, config.redisPrefix) : undefined,
-    rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl, logger, config.redisPrefix) : new MemoryRateLimiter(),
-    eventTransport: config.redisUrl ? new RedisEventTransport(config.redisUrl, logger, { prefix: config.redisPrefix }) : undefined,
     // Failed sign-in counts shared by every instance (Redis), else in this process.
     signInProtection: { store: config.redisUrl ? createRedisAttemptStore(config.redisUrl, logger, config.redisPrefix) : undefined },
     trustedProxies: config.trustedProxies,
-    jobQueue: config.redisUrl
-      ? new BullJobQueue({ url: config.redisUrl, prefix: config.redisPrefix, workers: options.workerOnly === true || config.workers }, logger)
-      : undefined,
+    ...(config.redisUrl
+      ? createRedisBackends({ ...config, redisUrl: config.redisUrl }, logger, { workers: options.workerOnly === true || config.workers })
+      : { rateLimiter: new MemoryRateLimiter() }),
   });
   if (options.workerOnly) {
     return {
@@ -89,7 +87,10 @@ export async function startHost(
       },
     };
   }
-  const seeded = await seedFirstBoot(kernel, { adminEmail: config.adminEmail, adminPassword: config.adminPassword ?? randomBytes(12).toString('base64url') });
+  // The password is printed only when it was generated here: one the operator chose is a secret that does not
+  // belong in a terminal scroll-back or a container log (issue #10, finding 8).
+  const generatedPassword = config.adminPassword === undefined ? randomBytes(12).toString('base64url') : undefined;
+  const seeded = await seedFirstBoot(kernel, { adminEmail: config.adminEmail, adminPassword: config.adminPassword ?? generatedPassword! });
   const server = await kernel.listen(config.port, config.host);
   attachStaticUi(server, { plugins: () => kernel.plugins(), logger });
   const address = server.address() as { port: number };
@@ -100,9 +101,11 @@ export async function startHost(
     '',
     `  ValueVerse is running at ${url}  (${database.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL server'}; ${running}/${kernel.plugins().length} plugins running)`,
     `  Health: ${url}/health/ready    API: ${url}/api/openapi.json`,
-    seeded
-      ? `  First boot: sign in as ${seeded.email} with password ${seeded.password}  (shown once; tenant "${seeded.tenantId}")`
-      : `  Sign in: POST ${url}/api/v1/auth/login {"email","password"}`,
+    !seeded
+      ? `  Sign in: POST ${url}/api/v1/auth/login {"email","password"}`
+      : generatedPassword
+        ? `  First boot: sign in as ${seeded.email} with password ${generatedPassword}  (generated, shown once; tenant "${seeded.tenantId}")`
+        : `  First boot: sign in as ${seeded.email} with the password set in VV_ADMIN_PASSWORD  (tenant "${seeded.tenantId}")`,
     '',
   ];
   if (!options.quiet) process.stdout.write(`${lines.join('\n')}\n`);

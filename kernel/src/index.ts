@@ -36,3 +36,8 @@ export { trustedProxyProblem } from './http/trusted-proxies';
 export { parsePrivateAllowance, type PrivateAllowance, type PrivateAllowanceEntry } from './outbound/private-allowance';
 export type { OutboundOptions } from './outbound/outbound-service';
 export type { HostResolver } from './outbound/pinned-http-client';
+export type { ReadinessCheck } from './observability/readiness';
+export { isConnectionFailure } from './data/connection-failure';
+export { MemoryInvitationStore, type InvitationStore, type InvitationRecord } from './identity/invitation-store';
+export { PostgresInvitationStore } from './identity/postgres-invitation-store';
+export { INVITATION_EVENT, INVITATION_ACCEPT_PATH, type InvitationEventPayload, type PublicInvitation } from './identity/invitation-service';

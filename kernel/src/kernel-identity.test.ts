@@ -137,8 +137,9 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
   });
 
   describe('tenant members', () => {
-    it('adds a new user with a password, lists, changes the role and removes, each audited', async () => {
-      const added = await k.request('POST', '/api/v1/admin/tenants/acme/members', { tenant: 'acme', role: 'tenant-admin', body: { email: 'bob@acme.test', role: 'viewer', password: 'bob-long-password' } });
+    // Tenant admins invite (kernel-invitations.test.ts); platform admins add an account directly, as here.
+    it('adds a new user with a password (platform admin), lists, changes the role and removes, each audited', async () => {
+      const added = await k.request('POST', '/api/v1/admin/tenants/acme/members', { tenant: 'acme', role: 'platform-admin', body: { email: 'bob@acme.test', role: 'viewer', password: 'bob-long-password' } });
       expect(added.status).toBe(201);
       const bobLogin = await k.request('POST', '/api/v1/auth/login', { token: null, body: { email: 'bob@acme.test', password: 'bob-long-password' } });
       expect(bobLogin.body.tenant).toEqual({ id: 'acme', name: 'acme', role: 'viewer' });
@@ -153,13 +154,14 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
       expect(audit.body.items.map((i: { action: string }) => i.action)).toEqual(['member.removed', 'member.role-changed', 'member.added']);
     });
 
-    it('needs a password for a new user, refuses roles above the caller, and enforces quotas.maxUsers', async () => {
-      const noPassword = expectProblem(await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'tenant-admin', body: { email: 'new@globex.test', role: 'member' } }), 400, 'VV_VALIDATION');
+    it('needs a password for a new user added directly, refuses roles above the caller, and enforces quotas.maxUsers', async () => {
+      const noPassword = expectProblem(await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'platform-admin', body: { email: 'new@globex.test', role: 'member' } }), 400, 'VV_VALIDATION');
       expect(noPassword.errors[0].pointer).toBe('/password');
       expectProblem(await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'tenant-admin', body: { email: 'x', role: 'member', password: 'long-enough-pass' } }), 400, 'VV_VALIDATION');
       await k.request('PATCH', '/api/v1/admin/tenants/globex', { role: 'platform-admin', body: { settings: { quotas: { maxUsers: 1, maxApiKeys: 1 } } } });
-      expect((await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'tenant-admin', body: { email: 'one@globex.test', role: 'member', password: 'long-enough-pass' } })).status).toBe(201);
-      expectProblem(await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'tenant-admin', body: { email: 'two@globex.test', role: 'member', password: 'long-enough-pass' } }), 409, 'VV_QUOTA_EXCEEDED');
+      expect((await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'platform-admin', body: { email: 'one@globex.test', role: 'member', password: 'long-enough-pass' } })).status).toBe(201);
+      expectProblem(await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'platform-admin', body: { email: 'two@globex.test', role: 'member', password: 'long-enough-pass' } }), 409, 'VV_QUOTA_EXCEEDED');
+      expectProblem(await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'tenant-admin', body: { email: 'two@globex.test', role: 'member' } }), 409, 'VV_QUOTA_EXCEEDED');
       expectProblem(await k.request('GET', '/api/v1/admin/tenants/acme/members', { tenant: 'globex', role: 'tenant-admin' }), 404, 'VV_TENANT_UNKNOWN');
     });
   });

@@ -21,6 +21,9 @@ import { apiKeyCache } from './identity/api-key-cache';
 import { rateLimit } from './limits/rate-limit-middleware';
 import { defaultRateLimits, type RateLimiter, type RateLimitPolicy } from './limits/rate-limiter';
 import { identityRoutes } from './identity/identity-routes';
+import { invitationRoutes } from './identity/invitation-routes';
+import { INVITATION_ACCEPT_PATH, InvitationService } from './identity/invitation-service';
+import { MemoryInvitationStore, type InvitationStore } from './identity/invitation-store';
 import { authRoutes } from './auth/auth-routes';
 import { AccessChanges } from './auth/access-changes';
 import type { AttemptStore } from './auth/attempt-store';
@@ -61,6 +64,7 @@ import { createKernelLogger, type KernelLogger } from './observability/kernel-lo
 import { OutboundService, type OutboundOptions } from './outbound/outbound-service';
 import { KernelMetrics } from './observability/kernel-metrics';
 import { systemRoutes } from './observability/system-routes';
+import { Readiness, type ReadinessCheck } from './observability/readiness';
 import type { ChangeFeed } from './tenancy/change-feed';
 import type { KernelStore } from './tenancy/kernel-store';
 import type { ConfigSecrets, PluginCatalog } from './tenancy/plugin-catalog';
@@ -135,6 +139,10 @@ export interface KernelOptions {
   readonly maxStreamsPerPrincipal?: number;
   /** Outbound HTTP of plugins (`coreServices.outbound`): loopback/private destinations allowed, resolver. */
   readonly outbound?: OutboundOptions;
+  /** Where tenant invitations live (PostgreSQL: `PostgresInvitationStore`; default: in memory). */
+  readonly invitationStore?: InvitationStore;
+  /** Dependencies `/health/ready` reports besides the database (which it checks itself), e.g. Redis. */
+  readonly readinessChecks?: readonly ReadinessCheck[];
 }
 
 export interface Kernel {
@@ -316,11 +324,12 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   });
 
   // 5. Lifecycle: setup → start in dependency order, each with a timeout.
-  await access.start();
+  const feedSubscribed = access.start();
   // Other instances' `plugin-set.changed` may arrive before their change-feed message: invalidate on either, and
   // before the event stream (subscribed later, so called later) passes it on.
   events.subscribe('plugin-set.changed', (event) => cache.invalidate(event.tenantId), 'kernel', { kernelEvents: true });
-  await events.start();
+  // Side by side: while Redis is unreachable each waits a moment for it and then lets the boot go on (issue #10, 6).
+  await Promise.all([feedSubscribed, events.start()]);
 
   const lifecycle = new PluginLifecycle(records, registry, timeouts, logger, undefined, async (record) => {
     const model = record.plugin?.database;
@@ -417,7 +426,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   // Kernel routers only see the paths they serve, so plugin requests do not pay for matching them.
   const onlyFor = (test: (path: string) => boolean, middleware: (ctx: never, next: Next) => Promise<unknown>) => async (ctx: Context, next: Next) =>
     test(ctx.path) ? middleware(ctx as never, next) : next();
-  const system = systemRoutes({ records: () => catalog.all(), metrics, draining: () => draining, version, openapi: () => openApiDocument(allRoutes(), version, kernelRoutesOf(kernelRouters as never[])) });
+  // The database is required (503 while it does not answer); the host adds Redis, which is not.
+  const databaseCheck: ReadinessCheck[] = options.database ? [{ name: 'database', required: true, probe: async () => (await options.database!.execute('select 1'), true) }] : [];
+  const readiness = new Readiness([...databaseCheck, ...(options.readinessChecks ?? [])]);
+  const system = systemRoutes({ records: () => catalog.all(), metrics, draining: () => draining, version, readiness, openapi: () => openApiDocument(allRoutes(), version, kernelRoutesOf(kernelRouters as never[])) });
   app.use(onlyFor((p) => p.startsWith('/health/') || p === '/metrics' || p === '/api/openapi.json', system.routes()));
   const identity = new IdentityService(options.store, identityStore, tokens, options.secrets, auditor, { onAccessChanged: (change) => access.publish(change) });
   const throttle = new AttemptThrottle({
@@ -425,6 +437,12 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     auditor,
     notify: (notice) => events.publishKernelEvent('auth.lockout', PLATFORM_EVENT_TENANT, notice),
   });
+  // Invitations (tenant admins adding someone by email): accepted at a public route whose token is the credential,
+  // mounted before the auth router so that it is not taken for an authenticated /api route.
+  const invitationStore = options.invitationStore ?? new MemoryInvitationStore();
+  const invitationService = new InvitationService({ store: options.store, invitations: invitationStore, events, passwords });
+  const invitations = invitationRoutes({ store: options.store, invitations: invitationStore, service: invitationService, auditor, validator });
+  app.use(onlyFor((p) => p === INVITATION_ACCEPT_PATH, invitations.accept.routes()));
   const auth = authRoutes({ store: options.store, hasher: passwords, tokens, identity, auditor, validator, throttle });
   app.use(onlyFor((p) => p.startsWith('/api/v1/auth/') || p.startsWith('/.well-known/'), auth.routes()));
   const apiKeys = apiKeyCache(identity);
@@ -443,10 +461,11 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     onTenantChanged: (tenantId) => access.publish({ kind: 'tenant', id: tenantId }),
   });
   const adminOnly = admin.routes();
-  const identityRouter = identityRoutes({ store: options.store, identityStore, identity, auditor, audit: auditStore, validator, hashPassword: (password) => passwords.hash(password), throttle, onAccessChanged: (change) => access.publish(change) });
+  const identityRouter = identityRoutes({ store: options.store, identityStore, identity, auditor, audit: auditStore, validator, hashPassword: (password) => passwords.hash(password), throttle, onAccessChanged: (change) => access.publish(change), invitations: invitationService });
   const identityOnly = identityRouter.routes();
-  kernelRouters.push(system, auth, admin, identityRouter);
-  const adminMiddleware = (ctx: never, next: Next) => adminOnly(ctx, () => identityOnly(ctx, next));
+  const invitationAdminOnly = invitations.admin.routes();
+  kernelRouters.push(system, auth, admin, identityRouter, invitations.admin, invitations.accept);
+  const adminMiddleware = (ctx: never, next: Next) => adminOnly(ctx, () => identityOnly(ctx, () => invitationAdminOnly(ctx, next)));
   const jobAdmin = jobRoutes({ jobs, validator, auditor });
   const jobAdminOnly = jobAdmin.routes();
   const stream = eventStreamRoutes({

@@ -97,7 +97,7 @@ export async function routeFixtures(ctx: FixtureContext): Promise<RouteFixtures>
     return (text ? JSON.parse(text) : {}) as never;
   };
   const key = await api<{ id: string }>('POST', `/api/v1/admin/tenants/${ctx.tenant}/api-keys`, { name: 'security-suite', role: 'viewer' });
-  const kernelParams: Record<string, string> = { tenantId: ctx.tenant, pluginId: 'calculation', keyId: key.id, userId: `u-${ctx.tenant}-viewer`, id: 'no-such-job' };
+  const kernelParams: Record<string, string> = { tenantId: ctx.tenant, pluginId: 'calculation', keyId: key.id, userId: `u-${ctx.tenant}-viewer`, id: 'no-such-job', invitationId: 'no-such-invitation' };
   const seeded: Record<string, Record<string, string>> = {};
   for (const [plugin, fixture] of Object.entries(pluginFixtures)) seeded[plugin] = await fixture.seed(ctx, api);
   return {

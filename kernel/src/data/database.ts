@@ -97,7 +97,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     logger: (message: string) => logger?.debug({ component: 'mikro-orm' }, message),
     ...(pglite
       ? { driver: createPgliteDriver(pglite) as unknown as typeof PostgreSqlDriver, dbName: 'postgres' }
-      : { driver: PostgreSqlDriver, clientUrl: options.url, pool: { min: 0, max: options.poolMax ?? 10 } }),
+      : {
+          driver: PostgreSqlDriver,
+          clientUrl: options.url,
+          pool: { min: 0, max: options.poolMax ?? 10 },
+          // knex reports a broken pooled connection ("Connection Error: …") on console.log by default: to the log.
+          // A request that cannot get a connection within 10 s (knex's default is 60 s) answers 503 VV_UNAVAILABLE
+          // with Retry-After rather than hanging while the database does not answer.
+          driverOptions: { log: knexLog(logger), acquireConnectionTimeout: 10_000 },
+        }),
   };
   const orm = await MikroORM.init<PostgreSqlDriver>(config);
   try {
@@ -163,4 +171,10 @@ class OrmDatabase implements Database {
     })();
     return this.closing;
   }
+}
+
+/** knex's `log` option: its warnings (a pooled connection that broke, say) go to the kernel's log, not stdout. */
+function knexLog(logger: Logger | undefined): Record<'warn' | 'error' | 'deprecate' | 'debug', (message: unknown) => void> {
+  const write = (level: 'warn' | 'error' | 'debug') => (message: unknown) => logger?.[level]({ component: 'knex' }, String(message));
+  return { warn: write('warn'), error: write('error'), deprecate: write('warn'), debug: write('debug') };
 }

@@ -1,4 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { KernelInvitationsMigration } from '../identity/invitation-migration';
 import { Migration } from '@mikro-orm/migrations';
 import { roles } from '@valueverse/plugin-sdk';
 
@@ -200,4 +201,5 @@ export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0003_idempotency', class: KernelIdempotencyMigration },
   { name: 'kernel_0004_idempotency_attempt', class: KernelIdempotencyAttemptMigration },
   { name: 'kernel_0005_session_versions', class: KernelSessionVersionMigration },
+  { name: 'kernel_0006_invitations', class: KernelInvitationsMigration },
 ];

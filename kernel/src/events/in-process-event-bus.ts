@@ -7,6 +7,13 @@ import type { EventTransport } from './event-transport';
 /** `source` of the events the kernel publishes itself (e.g. `plugin-set.changed`); no plugin may publish as it. */
 export const KERNEL_EVENT_SOURCE = 'kernel';
 
+/**
+ * Kernel events that carry a secret (a new invitation's token): delivered only to subscribers that ask for them
+ * with `confidential: true` — a notification sender — and never to the tenant's event streams, which every member
+ * of the tenant may read.
+ */
+export const CONFIDENTIAL_KERNEL_EVENTS: ReadonlySet<string> = new Set(['tenant.invitation.created']);
+
 /** Matches `commitment.*` against `commitment.signed`; `*` alone matches everything. */
 export function matchesPattern(pattern: string, name: string): boolean {
   if (pattern === '*' || pattern === name) return true;
@@ -62,10 +69,11 @@ export class InProcessEventBus {
     pattern: string,
     handler: (event: EventEnvelope) => void | Promise<void>,
     owner: string,
-    options: { kernelEvents?: boolean } = {},
+    options: { kernelEvents?: boolean; confidential?: boolean } = {},
   ): () => void {
     return this.emitter.on('event', async (event) => {
       if (event.source === KERNEL_EVENT_SOURCE && !options.kernelEvents) return;
+      if (event.source === KERNEL_EVENT_SOURCE && !options.confidential && CONFIDENTIAL_KERNEL_EVENTS.has(event.name)) return;
       if (!matchesPattern(pattern, event.name)) return;
       try {
         await handler(event);

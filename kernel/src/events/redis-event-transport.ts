@@ -56,6 +56,11 @@ export class RedisEventTransport implements EventTransport {
     }
   }
 
+  /** True while both connections are ready (readiness reports it). */
+  get connected(): boolean {
+    return this.publisher.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
   async start(receive: (envelope: EventEnvelope) => void): Promise<void> {
     this.subscriber.on('message', (channel: string, raw: string) => {
       if (channel !== this.channel) return;

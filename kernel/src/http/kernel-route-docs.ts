@@ -2,6 +2,7 @@ import type { JsonSchema } from '@valueverse/plugin-sdk';
 import { createTenantSchema, patchTenantSchema, putPluginSchema } from '../admin/admin-routes';
 import { loginSchema, logoutSchema, refreshSchema } from '../auth/auth-routes';
 import { addMemberSchema, auditQuerySchema, createApiKeySchema, memberRoleSchema, totpCodeSchema, userStatusSchema } from '../identity/identity-routes';
+import { acceptInvitationSchema } from '../identity/invitation-routes';
 
 /** What `/api/openapi.json` says of a kernel route: a summary, and the schemas its handler validates with. */
 export interface KernelRouteDoc {
@@ -44,7 +45,13 @@ export const kernelRouteDocs: Readonly<Record<string, KernelRouteDoc>> = {
   'POST /api/v1/admin/tenants/:tenantId/api-keys': { summary: 'Create an API key; the key is in this response only', body: createApiKeySchema },
   'DELETE /api/v1/admin/tenants/:tenantId/api-keys/:keyId': { summary: 'Revoke an API key' },
   'GET /api/v1/admin/tenants/:tenantId/members': { summary: "The tenant's members and their roles" },
-  'POST /api/v1/admin/tenants/:tenantId/members': { summary: 'Add a member: an existing user, or a new one with a password', body: addMemberSchema },
+  'POST /api/v1/admin/tenants/:tenantId/members': {
+    summary: 'Tenant admins: invite an email address (202, the same answer whether it has an account; a member only once the invitee accepts). Platform admins: add an existing user, or a new one with a password (201)',
+    body: addMemberSchema,
+  },
+  'GET /api/v1/admin/tenants/:tenantId/invitations': { summary: "The tenant's pending invitations (never their tokens)" },
+  'DELETE /api/v1/admin/tenants/:tenantId/invitations/:invitationId': { summary: 'Withdraw a pending invitation' },
+  'POST /api/v1/auth/invitations/accept': { summary: "Accept an invitation with its token: a new address sets its password, an existing account confirms with its own", body: acceptInvitationSchema },
   'PATCH /api/v1/admin/tenants/:tenantId/members/:userId': { summary: "Change a member's role", body: memberRoleSchema },
   'DELETE /api/v1/admin/tenants/:tenantId/members/:userId': { summary: 'Remove a member from the tenant' },
   'PATCH /api/v1/admin/users/:userId': { summary: 'Disable (or enable again) a user account: disabling ends its sessions and event streams everywhere and refuses sign-in', body: userStatusSchema },

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { VvError, isVvError } from '@valueverse/plugin-sdk';
+import { unavailableError } from '../data/connection-failure';
 
 /** The RFC 9457 body the kernel sends for every error. */
 export interface ProblemBody {
@@ -16,6 +17,9 @@ export interface ProblemBody {
 
 /** Maps anything thrown below it to a VvError; unknown errors become VV_INTERNAL and are logged, never echoed. */
 export function toVvError(error: unknown, requestId: string): VvError {
+  // Connection-class failures (database gone, connection terminated, pool timeout) are 503 with Retry-After.
+  const unavailable = unavailableError(error);
+  if (unavailable) return unavailable;
   if (isVvError(error)) return error;
   const status = (error as { status?: unknown; expose?: unknown } | null)?.status;
   // Errors from Koa's own machinery (body parser: invalid JSON, too large) carry an http status and are safe to expose.

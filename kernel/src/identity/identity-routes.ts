@@ -13,6 +13,7 @@ import type { SchemaValidator } from '../http/schema-validator';
 import type { KernelStore } from '../tenancy/kernel-store';
 import type { ApiKeyRecord, IdentityStore } from './identity-store';
 import type { IdentityService } from './identity-service';
+import type { InvitationService } from './invitation-service';
 
 /** A tenant's quota from its settings (`settings.quotas.<name>`), or undefined when unlimited. */
 export function quotaOf(settings: Readonly<Record<string, unknown>>, name: 'maxUsers' | 'maxApiKeys'): number | undefined {
@@ -89,6 +90,8 @@ export function identityRoutes(deps: {
   throttle: AttemptThrottle;
   /** Tells every instance that access was taken away (a key revoked, a member demoted or removed). */
   onAccessChanged?: (change: AccessChange) => Promise<void>;
+  /** What `POST …/members` of a tenant admin does: invite (invitation-service.ts). */
+  invitations: InvitationService;
 }): Router<RequestState> {
   const { store, identityStore, identity, auditor, audit, validator } = deps;
   const accessChanged = deps.onAccessChanged ?? (async () => {});
@@ -215,6 +218,22 @@ export function identityRoutes(deps: {
     const tenant = await tenantOrThrow(tenantId);
     const members = await store.listTenantMembers(tenantId);
     const limit = quotaOf(tenant.settings, 'maxUsers');
+    const principal = ctx.state.principal!;
+    if (!principal.platformAdmin) {
+      // Tenant admins invite (issue #10, finding 8): the address's owner accepts, and until then nothing about the
+      // account is touched or told — the answer is the same whether the address has an account or not. Whether it is
+      // already a member here is no secret to this tenant's admin (the member list shows it).
+      if (body.password !== undefined) throw VvError.validation([{ pointer: '/password', message: 'is chosen by the invitee when accepting the invitation' }]);
+      if (members.some((m) => m.email.toLowerCase() === body.email.toLowerCase())) throw new VvError('VV_CONFLICT', { detail: `${body.email} is already a member of "${tenantId}"` });
+      if (limit !== undefined && members.length >= limit) throw new VvError('VV_QUOTA_EXCEEDED', { params: { tenant: tenantId, limit, what: 'users' } });
+      const invitedBy = principal.user.kind === 'api-key' ? `apikey:${principal.user.id}` : principal.user.id;
+      const invitation = await deps.invitations.invite(tenant, body.email, body.role, invitedBy);
+      await auditor.record({ action: 'member.invited', tenantId, target: `invitation:${invitation.id}`, after: invitation }, ctx);
+      ctx.status = 202;
+      ctx.body = { status: 'invited', invitation };
+      return;
+    }
+    // Platform admins (the operator) add directly: an existing account, or a new one with the password given.
     let user = await store.findUserByEmail(body.email);
     if (user && members.some((m) => m.userId === user!.id)) throw new VvError('VV_CONFLICT', { detail: `${body.email} is already a member of "${tenantId}"` });
     if (limit !== undefined && members.length >= limit) throw new VvError('VV_QUOTA_EXCEEDED', { params: { tenant: tenantId, limit, what: 'users' } });

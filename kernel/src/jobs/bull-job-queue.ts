@@ -123,7 +123,7 @@ export class BullJobQueue implements KernelJobQueue {
         const queue = `${manifest.id}.${name}`;
         if (!this.definitions.has(queue)) throw new VvError('VV_NOT_FOUND', { params: { reason: `No job "${name}" is defined by "${manifest.id}"` } });
         const jobId = options?.jobId ?? randomUUID();
-        await this.redis(`enqueue ${queue}`, () => this.add(queue, { tenantId, jobId, data }, options?.delayMs));
+        await this.redis(`enqueue ${queue}`, () => this.add(queue, { tenantId, jobId, data }, options?.delayMs), 'VV_UNAVAILABLE');
         return jobId;
       },
       schedule: (name, schedule) => {
@@ -218,8 +218,11 @@ export class BullJobQueue implements KernelJobQueue {
     const workers = [...this.workers.values()];
     this.workers.clear();
     // Running jobs get `timeoutMs` to finish; after that the workers stop without them, and BullMQ's stalled-job
-    // check hands those jobs to another worker.
-    if (!(await settlesWithin(Promise.all(workers.map((w) => w.close())), timeoutMs))) {
+    // check hands those jobs to another worker. While Redis is down nothing a job does can be recorded, and a
+    // graceful close would wait for a connection that may never come: stop at once.
+    if (this.producer.status !== 'ready') {
+      await settlesWithin(Promise.all(workers.map((w) => w.close(true))), 1000);
+    } else if (!(await settlesWithin(Promise.all(workers.map((w) => w.close())), timeoutMs))) {
       this.logger.warn({ timeoutMs }, 'job workers did not finish their running jobs in time; stopping without them');
       await settlesWithin(Promise.all(workers.map((w) => w.close(true))), 1000);
     }
@@ -356,17 +359,28 @@ export class BullJobQueue implements KernelJobQueue {
   /**
    * Runs Redis commands for a caller that is waiting on them (a request, usually): while Redis is down that fails
    * within a second with a 503 instead of waiting for it to return.
+   *
+   * An enqueue is refused with `VV_UNAVAILABLE` and `Retry-After` (issue #10, finding 6), not buffered in this
+   * process: a job acknowledged from a memory buffer would be lost with the process if it stopped before Redis came
+   * back, while a refused one is retried by its caller, so nothing acknowledged is ever lost.
    */
-  private async redis<T>(action: string, work: () => Promise<T>): Promise<T> {
-    if (!(await this.ready(1000))) {
-      throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'redis', reason: `cannot ${action}: Redis is ${this.producer.status}` } });
-    }
+  private async redis<T>(action: string, work: () => Promise<T>, code: 'VV_DEPENDENCY_UNAVAILABLE' | 'VV_UNAVAILABLE' = 'VV_DEPENDENCY_UNAVAILABLE'): Promise<T> {
+    const unavailable = (reason: string, cause?: unknown) =>
+      code === 'VV_UNAVAILABLE'
+        ? new VvError('VV_UNAVAILABLE', { params: { dependency: 'the job queue (Redis)', retryAfter: 2, reason }, headers: { 'Retry-After': '2' }, cause })
+        : new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'redis', reason }, cause });
+    if (!(await this.ready(1000))) throw unavailable(`cannot ${action}: Redis is ${this.producer.status}`);
     try {
       return await work();
     } catch (error) {
       if (isVvError(error)) throw error;
-      throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'redis', reason: `cannot ${action}: ${(error as Error).message}` }, cause: error });
+      throw unavailable(`cannot ${action}: ${(error as Error).message}`, error);
     }
+  }
+
+  /** True while the producer (and the workers' connection, when this process runs workers) is ready. */
+  get connected(): boolean {
+    return this.producer.status === 'ready' && (this.consumer === undefined || this.consumer.status === 'ready');
   }
 
   private async ready(withinMs: number): Promise<boolean> {
@@ -394,7 +408,7 @@ export class BullJobQueue implements KernelJobQueue {
   private reportOutage(error: Error): void {
     if (this.outage) return;
     this.outage = true;
-    this.logger.warn({ err: error }, 'Redis job queue unavailable: enqueueing fails with 503 and no job runs until it returns');
+    this.logger.warn({ err: error }, 'Redis job queue unavailable: enqueueing fails with 503 VV_UNAVAILABLE and no job runs until it returns');
   }
 }
 

@@ -104,6 +104,11 @@ export class RedisRateLimiter implements RateLimiter {
     }
   }
 
+  /** True while the connection is ready; until then (and while Redis is down) requests are let through. */
+  get connectionReady(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   async close(): Promise<void> {
     this.redis.disconnect();
   }

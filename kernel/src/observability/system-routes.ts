@@ -2,6 +2,7 @@ import { Router } from '@koa/router';
 import type { RequestState } from '../http/request-state';
 import { pluginStates, type PluginRecord } from '../lifecycle/plugin-state';
 import type { KernelMetrics } from './kernel-metrics';
+import type { Readiness } from './readiness';
 
 /** Unauthenticated operational routes: liveness, readiness with each plugin's state, Prometheus metrics, OpenAPI. */
 export function systemRoutes(deps: {
@@ -10,24 +11,27 @@ export function systemRoutes(deps: {
   openapi: () => unknown;
   draining: () => boolean;
   version: string;
+  readiness: Readiness;
 }): Router<RequestState> {
   const router = new Router<RequestState>();
   router.get('/health/live', (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  router.get('/health/ready', (ctx) => {
-    const plugins = deps.records().map((r) => ({
+  router.get('/health/ready', async (ctx) => {
+    const records = deps.records();
+    const plugins = records.map((r) => ({
       id: r.id,
       version: r.manifest.version,
       state: r.state,
       since: r.since,
       error: r.error ? { code: r.error.code, message: r.error.message } : undefined,
     }));
-    const draining = deps.draining();
-    // Ready means the kernel serves; a failed plugin is reported (and answers 503 on its own routes) but does not
-    // take the instance out of the load balancer, since every other plugin keeps working.
-    ctx.status = draining ? 503 : 200;
-    ctx.body = { status: draining ? 'draining' : 'ready', kernel: deps.version, plugins };
+    // The states and status codes are explained in readiness.ts: a failed plugin or Redis down is `degraded` (200,
+    // the instance keeps serving everything else); the database down is `unavailable` (503).
+    const report = await deps.readiness.report(records, deps.draining());
+    ctx.status = report.httpStatus;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: report.status, kernel: deps.version, dependencies: report.dependencies, notRunning: report.notRunning, plugins };
   });
   router.get('/metrics', async (ctx) => {
     for (const r of deps.records()) {

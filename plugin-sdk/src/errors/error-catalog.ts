@@ -175,7 +175,7 @@ const catalog = {
     status: 503,
     title: 'Service unavailable',
     message: '{dependency} is unavailable; retry after {retryAfter} s',
-    meaning: 'A connection-class failure of a backing store (database unreachable, connection terminated, pool exhausted). Nothing was written; `Retry-After` says when to retry.',
+    meaning: 'A connection-class failure of a backing store (database unreachable, connection terminated, pool exhausted; the job queue while Redis is down). `Retry-After` says when to retry. A write answered this way may still have been applied before the connection broke: retry with the same `Idempotency-Key` where the route takes one.',
   },
   VV_COMPUTE_BUDGET_EXCEEDED: {
     status: 422,

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { openDatabase, type Database } from '../../kernel/src/data/database';
+import { describeInvitationStoreContract } from '../../kernel/src/identity/invitation-store.contract';
+import { PostgresInvitationStore } from '../../kernel/src/identity/postgres-invitation-store';
+import { PostgresKernelStore } from '../../kernel/src/tenancy/postgres-kernel-store';
+import { describeWithPostgres, postgresUrl, TEST_POSTGRES_URL } from '../support/services';
+
+// The contract on a PostgreSQL server (kernel_0006_invitations applied by the kernel store's init), in a database of
+// its own, dropped at the end.
+describeWithPostgres('PostgresInvitationStore on a PostgreSQL server', () => {
+  const name = `vv_invite_${randomBytes(6).toString('hex')}`;
+  let admin: Database;
+  let db: Database;
+
+  beforeAll(async () => {
+    admin = await openDatabase({ url: TEST_POSTGRES_URL, poolMax: 1 });
+    await admin.execute(`create database ${name}`);
+    db = await openDatabase({ url: postgresUrl(name) });
+    const kernelStore = new PostgresKernelStore(db);
+    await kernelStore.init();
+    for (const id of ['acme', 'globex']) await kernelStore.createTenant({ id, name: id });
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await admin?.execute(`drop database if exists ${name} with (force)`);
+    await admin?.close();
+  });
+
+  describeInvitationStoreContract('PostgresInvitationStore on PostgreSQL', async () => {
+    await db.execute('delete from kernel.invitations');
+    return new PostgresInvitationStore(db);
+  });
+
+  it('drops a tenant\'s invitations with the tenant', async () => {
+    const store = new PostgresInvitationStore(db);
+    await db.execute("insert into kernel.tenants (id, name) values ('doomed', 'doomed')");
+    await store.savePending({ id: 'inv-doomed', tenantId: 'doomed', email: 'x@example.test', role: 'member', tokenHash: 'h-doomed', invitedBy: 'u', expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    await db.execute("delete from kernel.tenants where id = 'doomed'");
+    expect(await store.findByTokenHash('h-doomed')).toBeUndefined();
+  });
+});

@@ -125,6 +125,7 @@ describe('openDatabase (embedded PGlite)', () => {
       'api_keys',
       'audit_log',
       'idempotency_keys',
+      'invitations',
       'memberships',
       'mikro_orm_migrations',
       'plugin_set_versions',

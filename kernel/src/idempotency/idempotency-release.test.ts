@@ -110,7 +110,8 @@ describe('a failed keyed request gives its Idempotency-Key back at once', () => 
     store.beginFailuresAfterTaking = 1;
     const first = await pay('key-c');
     expect(first.status).toBe(503);
-    expect(first.body.code).toBe('VV_DEPENDENCY_UNAVAILABLE');
+    // A terminated connection is a connection-class failure: 503 VV_UNAVAILABLE with Retry-After (issue #10, 7).
+    expect(first.body.code).toBe('VV_UNAVAILABLE');
     // The store's own message (which may quote SQL) is not the client's business.
     expect(JSON.stringify(first.body)).not.toContain('Connection terminated');
     failing = false;

@@ -34,7 +34,7 @@ export function createBudgetedModelOperations(limits: CalculationLimits, options
     // (and refuses before any evaluation), so this thread never parses more than a small model.
     if (options.pool && expressionTextLength(input) > ESTIMATE_IN_WORKER_ABOVE_CHARS) return onPool({ operation, input, limits, budgetMs });
     const cost = checkComputeEstimate(operation, input, budgetMs);
-    const task: ComputeTask = { operation, input, limits, budgetMs, estimated: true };
+    const task: ComputeTask = { operation, input, limits, budgetMs, estimated: true, ...(cost ? { estimatedMs: cost.estimatedMs } : {}) };
     if (!options.pool || !cost || cost.estimatedMs < INLINE_BELOW_MS) return runComputeTask(task, context.signal);
     return onPool(task);
   };

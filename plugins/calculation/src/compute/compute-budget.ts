@@ -14,6 +14,13 @@ export const MAX_COMPUTE_BUDGET_MS = 60_000;
 export const INLINE_BELOW_MS = 2;
 
 /**
+ * Work estimated under this is "short": besides every thread, it may use the pool's short-task lane, threads that
+ * long work never takes, so a small evaluation (a model with its headline simulation) does not wait behind other
+ * tenants' long ones (issue #10, finding 1: "other tenants' light requests keep their latency").
+ */
+export const SHORT_TASK_BELOW_MS = 100;
+
+/**
  * Models with more expression text than this are parsed for the estimate on a worker thread, not in the request:
  * parsing costs about 0.2 ms per thousand characters, and a 1 MB body of expressions would hold the loop ~200 ms.
  */
@@ -28,4 +35,10 @@ export function computeBudgetOf(config: Readonly<Record<string, unknown>> | unde
 }
 
 /** Nice value of compute worker threads (Linux): below the event loop, which is 0. */
-export const WORKER_NICE = 10;
+export const WORKER_NICE = 15;
+
+/**
+ * The nice value of the short-task lane's threads: below the event loop, above long work (CFS weights 335 against
+ * 36), so a small evaluation sharing a core with a long one gets most of it.
+ */
+export const SHORT_LANE_NICE = 5;

@@ -79,7 +79,7 @@ class FakeWorker extends EventEmitter {
   }
 }
 
-function fakePool(options: { size: number; perTenant?: number; queuePerTenant?: number }) {
+function fakePool(options: { size: number; perTenant?: number; queuePerTenant?: number; shortLane?: number }) {
   const workers: FakeWorker[] = [];
   const pool = new ComputePool({
     ...options,
@@ -115,6 +115,34 @@ describe('ComputePool scheduling', () => {
     workers[0]!.answer('a3');
     await Promise.all(all);
     expect(results).toEqual(['a1', 'b1', 'a2', 'b2', 'a3']);
+    await pool.close();
+  });
+
+  it('keeps the short-task lane for short work: a small evaluation does not wait behind long ones (issue #10, 1)', async () => {
+    const { pool, workers, runningInputs } = fakePool({ size: 1, perTenant: 1, shortLane: 1 });
+    const long = (name: string) => ({ ...task(name), estimatedMs: 900 });
+    const short = (name: string) => ({ ...task(name), estimatedMs: 20 });
+    const heavyA = pool.run(long('a1'), { tenant: 'a' });
+    const heavyB = pool.run(long('b1'), { tenant: 'b' });
+    const unestimated = pool.run(task('c1'), { tenant: 'c' });
+    await flush();
+    // One long task runs; the other long one and the unestimated one wait: the lane never takes them.
+    expect(runningInputs()).toEqual(['a1']);
+    const light = pool.run(short('d1'), { tenant: 'd' });
+    await flush();
+    expect(runningInputs()).toEqual(['a1', 'd1']);
+    workers[1]!.answer('d1 done');
+    await expect(light).resolves.toBe('d1 done');
+    // The lane stays idle while long work waits: the ordinary thread takes it in turn.
+    workers[0]!.answer('a1 done');
+    await flush();
+    expect(workers[0]!.posted.at(-1)?.input).toBe('b1');
+    workers[0]!.answer('b1 done');
+    await flush();
+    expect(workers[0]!.posted.at(-1)?.input).toBe('c1');
+    workers[0]!.answer('c1 done');
+    await expect(Promise.all([heavyA, heavyB, unestimated])).resolves.toEqual(['a1 done', 'b1 done', 'c1 done']);
+    expect(workers[1]!.posted.map((t) => t.input)).toEqual(['d1']);
     await pool.close();
   });
 

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { VvError } from '@valueverse/plugin-sdk';
 import { computeBudgetExceeded, deserializeError, evaluationCancelled, type ComputeTask, type SerializedError } from './compute-task';
+import { SHORT_TASK_BELOW_MS } from './compute-budget';
 import { startComputeWorker } from './start-compute-worker';
 
 export interface ComputePoolOptions {
@@ -13,8 +14,13 @@ export interface ComputePoolOptions {
   readonly queuePerTenant?: number;
   /** Heap of each worker in MB (default 256): past it the worker dies and the task fails with the budget error. */
   readonly maxHeapMb?: number;
+  /**
+   * Threads kept for short tasks (estimated under `SHORT_TASK_BELOW_MS`), which long ones never take (default 0; the
+   * plugin's shared pool keeps 1 besides its other threads).
+   */
+  readonly shortLane?: number;
   /** Starts one worker (tests replace it). */
-  readonly start?: (maxHeapMb: number) => Worker;
+  readonly start?: (maxHeapMb: number, lane: 'short' | 'long') => Worker;
 }
 
 export interface RunOptions {
@@ -33,9 +39,16 @@ interface Pending {
 }
 
 interface Slot {
+  /** A slot of the short-task lane: it takes only tasks estimated short. */
+  readonly shortOnly: boolean;
   worker?: Worker;
   busy?: Pending;
   timer?: NodeJS.Timeout;
+}
+
+/** A task the short-task lane may take: one estimated (before it was sent) under `SHORT_TASK_BELOW_MS`. */
+function isShort(task: ComputeTask): boolean {
+  return task.estimatedMs !== undefined && task.estimatedMs < SHORT_TASK_BELOW_MS;
 }
 
 /** Time a worker gets beyond the budget before it is killed, so the task's own checks can report first. */
@@ -52,7 +65,7 @@ export class ComputePool {
   private readonly perTenant: number;
   private readonly queuePerTenant: number;
   private readonly maxHeapMb: number;
-  private readonly start: (maxHeapMb: number) => Worker;
+  private readonly start: (maxHeapMb: number, lane: 'short' | 'long') => Worker;
   /** Waiting tasks per tenant; Map order is the round-robin order. */
   private readonly queues = new Map<string, Pending[]>();
   private readonly running = new Map<string, number>();
@@ -60,7 +73,9 @@ export class ComputePool {
 
   constructor(options: ComputePoolOptions = {}) {
     const size = options.size ?? Math.max(2, Math.min(8, availableParallelism() - 1));
-    this.slots = Array.from({ length: size }, () => ({}));
+    const shortLane = Math.min(options.shortLane ?? 0, size);
+    // The last `shortLane` slots are the short-task lane.
+    this.slots = Array.from({ length: size + shortLane }, (_, i) => ({ shortOnly: i >= size }));
     this.perTenant = options.perTenant ?? Math.max(1, Math.floor(size / 2));
     this.queuePerTenant = options.queuePerTenant ?? 32;
     this.maxHeapMb = options.maxHeapMb ?? 256;
@@ -108,15 +123,17 @@ export class ComputePool {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (slot.busy) continue;
-      const next = this.nextPending();
-      if (!next) return;
+      const next = this.nextPending(slot.shortOnly);
+      if (!next) continue;
       this.begin(slot, next);
     }
   }
 
-  private nextPending(): Pending | undefined {
+  private nextPending(shortOnly: boolean): Pending | undefined {
     for (const [tenant, queue] of this.queues) {
       if ((this.running.get(tenant) ?? 0) >= this.perTenant) continue;
+      // Each tenant's tasks start in the order they came: a lane slot takes a tenant whose next task is short.
+      if (shortOnly && !isShort(queue[0]!.task)) continue;
       const pending = queue.shift()!;
       // Round robin: the tenant goes to the back of the line (or leaves it when it has nothing more).
       this.queues.delete(tenant);
@@ -141,7 +158,7 @@ export class ComputePool {
   }
 
   private spawn(slot: Slot): Worker {
-    const worker = this.start(this.maxHeapMb);
+    const worker = this.start(this.maxHeapMb, slot.shortOnly ? 'short' : 'long');
     // Idle workers must not keep the process alive (tests, CLI commands that never call close()).
     worker.unref();
     worker.on('message', (message: { ok: boolean; result?: unknown; error?: SerializedError }) => {

@@ -15,6 +15,8 @@ export interface ComputeTask {
   readonly budgetMs: number;
   /** True when the caller already checked the cost estimate against the budget. */
   readonly estimated?: boolean;
+  /** The estimate in ms, when the caller made it (the pool's short-task lane takes only estimated short work). */
+  readonly estimatedMs?: number;
 }
 
 /** A VvError as plain data, to cross the thread boundary and be rebuilt with the same code, detail and fields. */

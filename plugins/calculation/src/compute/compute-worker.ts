@@ -1,5 +1,5 @@
 import { setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { WORKER_NICE } from './compute-budget';
 import { runComputeTask, serializeError, type ComputeTask } from './compute-task';
 
@@ -8,7 +8,7 @@ import { runComputeTask, serializeError, type ComputeTask } from './compute-task
 // it would nice the whole process, so it is left alone there.
 if (process.platform === 'linux') {
   try {
-    setPriority(WORKER_NICE);
+    setPriority((workerData as { nice?: number } | null)?.nice ?? WORKER_NICE);
   } catch {
     // Not permitted (some containers): the worker runs at normal priority.
   }

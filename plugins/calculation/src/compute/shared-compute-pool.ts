@@ -10,7 +10,8 @@ let holders = 0;
 export const sharedComputePool = {
   acquire(): ComputePool {
     holders++;
-    shared ??= new ComputePool();
+    // One thread beyond the others for short evaluations, so they never wait behind long ones.
+    shared ??= new ComputePool({ shortLane: 1 });
     return shared;
   },
   async release(): Promise<void> {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { WORKER_NICE } from './compute-budget';
+import { SHORT_LANE_NICE, WORKER_NICE } from './compute-budget';
 
 /**
  * Bootstrap of a worker when the plugin runs from its TypeScript sources (jest, `npm run bench`, a host started
@@ -10,7 +10,7 @@ import { WORKER_NICE } from './compute-budget';
  */
 const SOURCE_BOOTSTRAP = `
 // Niced before compiling the sources, not only once compute-worker runs (see there).
-if (process.platform === 'linux') try { require('node:os').setPriority(${WORKER_NICE}); } catch {}
+if (process.platform === 'linux') try { require('node:os').setPriority(require('node:worker_threads').workerData.nice); } catch {}
 const Module = require('node:module');
 const fs = require('node:fs');
 const { workerData } = require('node:worker_threads');
@@ -36,12 +36,16 @@ for (const ext of ['.json', '.node']) {
 require(workerData.entry);
 `;
 
-/** Starts one compute worker running `compute-worker`, from dist/ when built, else from the sources. */
-export function startComputeWorker(maxHeapMb: number): Worker {
+/**
+ * Starts one compute worker running `compute-worker`, from dist/ when built, else from the sources; a thread of the
+ * short-task lane runs at a higher priority than one for long work (both below the event loop).
+ */
+export function startComputeWorker(maxHeapMb: number, lane: 'short' | 'long' = 'long'): Worker {
   const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
+  const nice = lane === 'short' ? SHORT_LANE_NICE : WORKER_NICE;
   const built = path.join(__dirname, 'compute-worker.js');
   // Loaded from dist/ there is a compute-worker.js beside this file; loaded from src/ (swc) there is only the .ts.
-  if (__filename.endsWith('.js') && existsSync(built)) return new Worker(built, { resourceLimits });
+  if (__filename.endsWith('.js') && existsSync(built)) return new Worker(built, { resourceLimits, workerData: { nice } });
   const entry = path.join(__dirname, 'compute-worker.ts');
-  return new Worker(SOURCE_BOOTSTRAP, { eval: true, workerData: { entry }, execArgv: ['--conditions=@valueverse/source'], resourceLimits });
+  return new Worker(SOURCE_BOOTSTRAP, { eval: true, workerData: { entry, nice }, execArgv: ['--conditions=@valueverse/source'], resourceLimits });
 }

@@ -143,4 +143,19 @@ describe('tenant invitations', () => {
     expect(added.body).toMatchObject({ tenantId: 'globex', role: 'viewer', email: 'direct@globex.test' });
     expect((await login('direct@globex.test', 'a direct password')).body.tenant).toEqual({ id: 'globex', name: 'globex', role: 'viewer' });
   });
+  it('counts wrong passwords at accept as sign-in failures: the account locks here as at sign-in (issue #10, finding 3)', async () => {
+    const KIM_PASSWORD = 'kim correct horse battery';
+    await k.kernel.store.createUser({ id: 'u-kim', email: 'kim@globex.test', passwordHash: await k.kernel.passwords.hash(KIM_PASSWORD), platformAdmin: false });
+    const invited = await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'tenant-admin', body: { email: 'kim@globex.test', role: 'member' } });
+    expect([invited.status, invited.body.code]).toEqual([202, undefined]);
+    const token = tokenFor('kim@globex.test');
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await accept(token, `guess number ${i} for kim`)).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses).toContain(429);
+    // The same account key as sign-in: locked there too, the right password included.
+    expectProblem(await login('kim@globex.test', KIM_PASSWORD), 429, 'VV_TOO_MANY_ATTEMPTS');
+    expectProblem(await accept(token, KIM_PASSWORD), 429, 'VV_TOO_MANY_ATTEMPTS');
+    expect((await k.kernel.store.listTenantMembers('globex')).map((m: { email: string }) => m.email)).not.toContain('kim@globex.test');
+  });
 });

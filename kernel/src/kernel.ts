@@ -440,7 +440,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   // Invitations (tenant admins adding someone by email): accepted at a public route whose token is the credential,
   // mounted before the auth router so that it is not taken for an authenticated /api route.
   const invitationStore = options.invitationStore ?? new MemoryInvitationStore();
-  const invitationService = new InvitationService({ store: options.store, invitations: invitationStore, events, passwords });
+  const invitationService = new InvitationService({ store: options.store, invitations: invitationStore, events, passwords, throttle });
   const invitations = invitationRoutes({ store: options.store, invitations: invitationStore, service: invitationService, auditor, validator });
   app.use(onlyFor((p) => p === INVITATION_ACCEPT_PATH, invitations.accept.routes()));
   const auth = authRoutes({ store: options.store, hasher: passwords, tokens, identity, auditor, validator, throttle });

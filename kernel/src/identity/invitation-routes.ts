@@ -56,7 +56,7 @@ export function invitationRoutes(deps: {
   const acceptBody = bodyOf<{ token: string; password?: string }>(deps.validator, acceptInvitationSchema);
   accept.post(INVITATION_ACCEPT_PATH, async (ctx) => {
     const body = acceptBody(ctx);
-    const accepted = await deps.service.accept(body.token, body.password);
+    const accepted = await deps.service.accept(body.token, body.password, ctx);
     const member = { userId: accepted.userId, tenantId: accepted.invitation.tenantId, role: accepted.role, email: accepted.email };
     await deps.auditor.record(
       { action: 'member.added', actor: accepted.userId, tenantId: member.tenantId, target: `user:${member.userId}`, after: { ...member, invitation: accepted.invitation.id } },

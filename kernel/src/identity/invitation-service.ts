@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { VvError, type Role } from '@valueverse/plugin-sdk';
+import { attemptKeys, type AttemptThrottle } from '../auth/attempt-throttle';
 import type { PasswordHasher } from '../auth/password-hasher';
+import type { Auditor } from '../audit/auditor';
 import type { InProcessEventBus } from '../events/in-process-event-bus';
 import type { KernelStore, TenantRecord } from '../tenancy/kernel-store';
 import { quotaOf } from './identity-routes';
@@ -58,6 +60,9 @@ const unusable = () => new VvError('VV_NOT_FOUND', { params: { reason: 'This inv
  * API response, an audit entry or a log line. Whoever holds it accepts: a new address chooses its password, an
  * existing account confirms with its own password, and only then does the membership exist.
  */
+/** What the request says of its client (the address the throttle counts). */
+type RequestContext = Parameters<Auditor['record']>[1];
+
 export class InvitationService {
   constructor(
     private readonly deps: {
@@ -65,6 +70,8 @@ export class InvitationService {
       readonly invitations: InvitationStore;
       readonly events: InProcessEventBus;
       readonly passwords: PasswordHasher;
+      /** Counts wrong passwords of existing accounts as sign-in failures (the same lockout as the sign-in route). */
+      readonly throttle?: AttemptThrottle;
       readonly now?: () => number;
     },
   ) {}
@@ -95,7 +102,7 @@ export class InvitationService {
    * @throws VvError `VV_NOT_FOUND` for any invitation that cannot be used; `VV_VALIDATION` when a new address sends
    *   no password; `VV_UNAUTHENTICATED` when an existing account's password is missing or wrong
    */
-  async accept(token: string, password: string | undefined): Promise<{ invitation: InvitationRecord; userId: string; email: string; role: Role; created: boolean }> {
+  async accept(token: string, password: string | undefined, ctx?: RequestContext): Promise<{ invitation: InvitationRecord; userId: string; email: string; role: Role; created: boolean }> {
     const invitation = await this.deps.invitations.findByTokenHash(hashToken(token));
     const now = this.deps.now?.() ?? Date.now();
     if (!invitation || invitation.acceptedAt || invitation.revokedAt || new Date(invitation.expiresAt).getTime() <= now) throw unusable();
@@ -108,9 +115,14 @@ export class InvitationService {
     if (!current && limit !== undefined && members.length >= limit) throw new VvError('VV_QUOTA_EXCEEDED', { params: { tenant: tenant.id, limit, what: 'users' } });
     const created = user === undefined;
     if (user) {
+      // A password check like sign-in's, so it is throttled like sign-in (issue #10, finding 3): not a second oracle.
+      const keys = attemptKeys(user.id, user.email, ctx?.ip ?? '');
+      await this.deps.throttle?.check(keys);
       if (password === undefined || !(await this.deps.passwords.verify(password, user.passwordHash))) {
+        if (password !== undefined) await this.deps.throttle?.fail(keys, { factor: 'password', action: 'auth.sign-in-failed', userId: user.id, email: user.email.toLowerCase() }, ctx);
         throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'An account with this email exists: send its password to accept the invitation' } });
       }
+      await this.deps.throttle?.succeed(keys);
     } else {
       if (password === undefined) throw VvError.validation([{ pointer: '/password', message: 'choose a password (at least 12 characters) for the new account' }]);
       user = await this.deps.store.createUser({ id: `u-${randomUUID()}`, email: invitation.email, passwordHash: await this.deps.passwords.hash(password), platformAdmin: false });

@@ -75,3 +75,25 @@ describe('computeBudgetOf', () => {
     expect(computeBudgetOf({ computeBudgetMs: '5000' })).toBe(DEFAULT_COMPUTE_BUDGET_MS);
   });
 });
+
+describe('runComputeTask: a simulation stopped by the compute budget', () => {
+  const task = (operation: ComputeTask['operation'], input: Record<string, unknown>): ComputeTask => ({
+    operation,
+    input: { model: sampleModel, ...input },
+    limits: defaultCalculationLimits,
+    budgetMs: 100,
+    // As the pool receives it: estimated already, so the run itself must stop at the budget.
+    estimated: true,
+  });
+
+  it('answers the budget error, not a 400, for the headline and the risk cases (their trials are not the caller\'s choice)', async () => {
+    for (const operation of ['headline', 'riskAdjustment'] as const) {
+      await expect(runComputeTask(task(operation, { trials: 1_000_000 }))).rejects.toMatchObject({ code: 'VV_COMPUTE_BUDGET_EXCEEDED', status: 422 });
+    }
+  });
+
+  it('keeps the 400 of a simulate request that asked for a smaller time budget of its own', async () => {
+    await expect(runComputeTask(task('simulate', { trials: 1_000_000, timeBudgetMs: 50 }))).rejects.toMatchObject({ code: 'VV_VALIDATION' });
+    await expect(runComputeTask(task('simulate', { trials: 1_000_000 }))).rejects.toMatchObject({ code: 'VV_COMPUTE_BUDGET_EXCEEDED' });
+  });
+});

@@ -1,4 +1,5 @@
 import { isVvError, VvError, type ErrorCode, type FieldProblem } from '@valueverse/plugin-sdk';
+import { isSimulationOverBudget } from '../monte-carlo/simulate';
 import { createModelOperations, type CalculationLimits } from '../service/model-operations';
 import { estimateComputeCost, type ComputeCost } from './estimate-compute-cost';
 
@@ -73,9 +74,6 @@ export function evaluationCancelled(): VvError {
   return new VvError('VV_VALIDATION', { detail: 'Evaluation cancelled: the request was aborted' });
 }
 
-/** simulate.ts reports its own time budget running out with this detail (VV_VALIDATION at /trials). */
-const SIMULATION_OVER_BUDGET = /^Simulation over budget/;
-
 /**
  * Runs one task to the end on the current thread: the worker threads call it, and so does the service for work
  * too small to be worth a thread hop. A simulation's own time budget defaults to the compute budget, so its
@@ -86,26 +84,24 @@ export async function runComputeTask(task: ComputeTask, signal?: AbortSignal): P
   if (!task.estimated) checkComputeEstimate(task.operation, task.input, task.budgetMs);
   const request = (task.input ?? {}) as Record<string, unknown>;
   const operations = createModelOperations({ ...task.limits, defaultTimeBudgetMs: Math.min(task.limits.defaultTimeBudgetMs, task.budgetMs) });
-  switch (task.operation) {
-    case 'simulate': {
-      // The compute budget binds when the request did not ask for a smaller time budget of its own.
-      const asked = request['timeBudgetMs'];
-      const budgetBinds = typeof asked !== 'number' || (asked >= task.budgetMs && asked <= task.limits.maxTimeBudgetMs);
-      try {
-        const input = budgetBinds && typeof asked === 'number' ? { ...request, timeBudgetMs: task.budgetMs } : task.input;
-        return await operations.simulate(input as never, signal ? { signal } : {});
-      } catch (error) {
-        if (budgetBinds && isVvError(error) && error.code === 'VV_VALIDATION' && SIMULATION_OVER_BUDGET.test(error.message)) {
-          throw computeBudgetExceeded(task.budgetMs, error.message);
-        }
-        throw error;
-      }
+  // A simulation's time budget is the compute budget unless a simulate request asked for a smaller one of its own;
+  // the headline and risk cases simulate with no say in it. When the compute budget is what stops the run, the
+  // answer is the budget error, not the simulation's own 400.
+  const asked = request['timeBudgetMs'];
+  const budgetBinds = task.operation !== 'simulate' || typeof asked !== 'number' || (asked >= task.budgetMs && asked <= task.limits.maxTimeBudgetMs);
+  const context = signal ? { signal } : {};
+  try {
+    switch (task.operation) {
+      case 'simulate':
+        return await operations.simulate((budgetBinds && typeof asked === 'number' ? { ...request, timeBudgetMs: task.budgetMs } : task.input) as never, context);
+      case 'headline':
+      case 'riskAdjustment':
+        return await operations[task.operation](task.input as never, context);
+      default:
+        return operations[task.operation](task.input as never);
     }
-    case 'headline':
-    case 'riskAdjustment':
-      // Both simulate (issue #11): the abort signal stops them between slices as it stops a simulation.
-      return operations[task.operation](task.input as never, signal ? { signal } : {});
-    default:
-      return operations[task.operation](task.input as never);
+  } catch (error) {
+    if (budgetBinds && isSimulationOverBudget(error)) throw computeBudgetExceeded(task.budgetMs, (error as Error).message);
+    throw error;
   }
 }

@@ -50,11 +50,21 @@ const DEFAULT_CHUNK = 4096;
 /** Budget checks start extrapolating once this much time has passed, so one slow slice cannot reject a run. */
 const PROJECTION_AFTER_MS = 50;
 
+/** The errors `overBudget` made, so a caller can tell a run stopped by its time budget without reading its text. */
+const overBudgetErrors = new WeakSet<object>();
+
+/** True when `error` is a simulation stopped by its time budget (VV_VALIDATION at `/trials`). */
+export function isSimulationOverBudget(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && overBudgetErrors.has(error);
+}
+
 function overBudget(done: number, trials: number, elapsedMs: number, budgetMs: number, projected: boolean): VvError {
   const detail = projected
     ? `Simulation over budget: ${trials} trials are projected to take ${Math.round((elapsedMs * trials) / done)} ms, more than the ${budgetMs} ms time budget (${done} trials took ${Math.round(elapsedMs)} ms); ask for fewer trials or a larger timeBudgetMs`
     : `Simulation over budget: ${done} of ${trials} trials took ${Math.round(elapsedMs)} ms, more than the ${budgetMs} ms time budget`;
-  return VvError.validation([{ pointer: '/trials', message: detail }], detail);
+  const error = VvError.validation([{ pointer: '/trials', message: detail }], detail);
+  overBudgetErrors.add(error);
+  return error;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { isVvError } from '@valueverse/plugin-sdk';
+import { twoNormalsModel } from '../model/__fixtures__/sample-model';
 import { loadValueModel } from '../model/load-value-model';
 import type { DriverCorrelation, ValueModel } from '../model/value-model';
 import { correlationMatrix } from './correlation-matrix';
@@ -111,15 +112,7 @@ describe('correlated drivers (Iman–Conover)', () => {
     // NPV = x + y, x and y ~ N(100, 10): one period, no discounting. Worked independently: Spearman 0.8 between
     // normals is Pearson r = 2·sin(π·0.8/6) = 0.81347; σ(x + y) = 10·√(2(1 + r)) = 19.045 (independent: 14.142);
     // P20 = 200 − 0.841621·σ = 183.971 (independent: 188.098). P20 drops 2.2 %, σ rises 34.7 %.
-    const base: ValueModel = {
-      horizon: 1,
-      discountRate: 0,
-      drivers: [
-        { name: 'x', value: 100, distribution: { type: 'normal', mean: 100, sd: 10 } },
-        { name: 'y', value: 100, distribution: { type: 'normal', mean: 100, sd: 10 } },
-      ],
-      benefit: 'x + y',
-    };
+    const base = twoNormalsModel;
     const independent = await simulate(loadValueModel(base), { ...simulation, trials: 100_000 });
     const correlated = await simulate(loadValueModel({ ...base, correlations: [{ a: 'x', b: 'y', rho: 0.8 }] }), { ...simulation, trials: 100_000 });
     expect(independent.dependence.method).toBe('independent');

@@ -1,5 +1,5 @@
 import { isVvError } from '@valueverse/plugin-sdk';
-import { sampleModel } from '../model/__fixtures__/sample-model';
+import { sampleModel, twoNormalsModel } from '../model/__fixtures__/sample-model';
 import { evaluateModel } from '../model/evaluate-model';
 import { loadValueModel } from '../model/load-value-model';
 import { distributionQuantile } from '../monte-carlo/distributions';
@@ -86,15 +86,7 @@ describe('risk adjustment', () => {
   it("cases are the simulated NPV's P10 / P50 / P90, labelled, and Swanson's rule weights them (normal output: the exact mean)", async () => {
     // NPV = x + y with x, y ~ N(100, 10) independent: N(200, 14.1421). Worked by hand: P10/P90 = 200 ∓ 1.2815516·14.1421
     // = 181.876 / 218.124; Swanson 0.3·P10 + 0.4·P50 + 0.3·P90 = 200 exactly for a symmetric output.
-    const model = loadValueModel({
-      horizon: 1,
-      discountRate: 0,
-      drivers: [
-        { name: 'x', value: 100, distribution: { type: 'normal', mean: 100, sd: 10 } },
-        { name: 'y', value: 100, distribution: { type: 'normal', mean: 100, sd: 10 } },
-      ],
-      benefit: 'x + y',
-    });
+    const model = loadValueModel(twoNormalsModel);
     const result = await riskAdjust(model, { trials: 100_000, seed: 11 });
     const { conservative, probable, optimistic } = result.cases;
     expect([conservative.percentile, probable.percentile, optimistic.percentile]).toEqual(['P10', 'P50', 'P90']);

@@ -18,3 +18,17 @@ export const sampleModel: ValueModel = {
   costs: { upfront: 60000, recurring: 'license' },
   rampUp: [0.5],
 };
+
+/**
+ * NPV = x + y with x, y ~ N(100, 10) independent, one period, no discounting, no costs: NPV ~ N(200, 14.1421), so
+ * percentiles, moments and the effect of a correlation can be worked by hand.
+ */
+export const twoNormalsModel: ValueModel = {
+  horizon: 1,
+  discountRate: 0,
+  drivers: [
+    { name: 'x', value: 100, distribution: { type: 'normal', mean: 100, sd: 10 } },
+    { name: 'y', value: 100, distribution: { type: 'normal', mean: 100, sd: 10 } },
+  ],
+  benefit: 'x + y',
+};

@@ -1,20 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database } from '../../kernel/src/data/database';
 import { describeIdempotencyStoreContract } from '../../kernel/src/idempotency/idempotency-store.contract';
 import { PostgresIdempotencyStore } from '../../kernel/src/idempotency/postgres-idempotency-store';
 import { PostgresKernelStore } from '../../kernel/src/tenancy/postgres-kernel-store';
-import { describeWithPostgres, postgresUrl, TEST_POSTGRES_URL } from '../support/services';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { describeWithPostgres } from '../support/services';
 
 // The contract on a PostgreSQL server, in a database of its own (other suites share `test`), dropped at the end.
 describeWithPostgres('PostgresIdempotencyStore on a PostgreSQL server', () => {
-  const name = `vv_idem_${randomBytes(6).toString('hex')}`;
-  let admin: Database;
+  let scratch: ScratchDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    admin = await openDatabase({ url: TEST_POSTGRES_URL, poolMax: 1 });
-    await admin.execute(`create database ${name}`);
-    db = await openDatabase({ url: postgresUrl(name) });
+    scratch = await createScratchDatabase('vv_idem');
+    db = await openDatabase({ url: scratch.url });
     const kernelStore = new PostgresKernelStore(db);
     await kernelStore.init();
     for (const id of ['acme', 'globex']) await kernelStore.createTenant({ id, name: id });
@@ -22,8 +20,7 @@ describeWithPostgres('PostgresIdempotencyStore on a PostgreSQL server', () => {
 
   afterAll(async () => {
     await db?.close();
-    await admin?.execute(`drop database if exists ${name} with (force)`);
-    await admin?.close();
+    await scratch?.drop();
   });
 
   describeIdempotencyStoreContract('PostgresIdempotencyStore on PostgreSQL', async () => {

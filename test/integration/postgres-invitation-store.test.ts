@@ -1,21 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database } from '../../kernel/src/data/database';
 import { describeInvitationStoreContract } from '../../kernel/src/identity/invitation-store.contract';
 import { PostgresInvitationStore } from '../../kernel/src/identity/postgres-invitation-store';
 import { PostgresKernelStore } from '../../kernel/src/tenancy/postgres-kernel-store';
-import { describeWithPostgres, postgresUrl, TEST_POSTGRES_URL } from '../support/services';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { describeWithPostgres } from '../support/services';
 
 // The contract on a PostgreSQL server (kernel_0006_invitations applied by the kernel store's init), in a database of
 // its own, dropped at the end.
 describeWithPostgres('PostgresInvitationStore on a PostgreSQL server', () => {
-  const name = `vv_invite_${randomBytes(6).toString('hex')}`;
-  let admin: Database;
+  let scratch: ScratchDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    admin = await openDatabase({ url: TEST_POSTGRES_URL, poolMax: 1 });
-    await admin.execute(`create database ${name}`);
-    db = await openDatabase({ url: postgresUrl(name) });
+    scratch = await createScratchDatabase('vv_invite');
+    db = await openDatabase({ url: scratch.url });
     const kernelStore = new PostgresKernelStore(db);
     await kernelStore.init();
     for (const id of ['acme', 'globex']) await kernelStore.createTenant({ id, name: id });
@@ -23,8 +21,7 @@ describeWithPostgres('PostgresInvitationStore on a PostgreSQL server', () => {
 
   afterAll(async () => {
     await db?.close();
-    await admin?.execute(`drop database if exists ${name} with (force)`);
-    await admin?.close();
+    await scratch?.drop();
   });
 
   describeInvitationStoreContract('PostgresInvitationStore on PostgreSQL', async () => {

@@ -44,7 +44,12 @@ export interface Realization {
   readonly milestones: readonly MilestoneRealization[];
   readonly drivers: readonly DriverRealization[];
   readonly atRisk: boolean;
+  /** The commitment as a whole, from its milestones (`realizationOutlook`). */
+  readonly outlook: RealizationOutlook;
 }
+
+/** The commitment as a whole (see `realizationOutlook`). */
+export type RealizationOutlook = 'missed' | 'at-risk' | 'achieved' | 'insufficient-data' | 'on-track';
 
 export interface RealizationService {
   forCommitment(tenantId: string, commitmentId: string): Promise<Realization | undefined>;

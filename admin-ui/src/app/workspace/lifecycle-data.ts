@@ -117,6 +117,8 @@ export interface RealizationReport {
   /** 1 = fully realized. */
   readonly overall: number;
   readonly atRisk: boolean;
+  /** The commitment as a whole: missed, at-risk, achieved, insufficient-data or on-track (value-executor). */
+  readonly outlook: string;
   readonly milestones: readonly MilestoneRealization[];
   readonly drivers: readonly DriverRealization[];
 }
@@ -143,6 +145,7 @@ export function toRealization(raw: unknown): RealizationReport | undefined {
     asOf: str(raw['asOf']),
     overall: num(raw['overall']) ?? 0,
     atRisk: raw['atRisk'] === true,
+    outlook: str(raw['outlook'], raw['atRisk'] === true ? 'at-risk' : 'on-track'),
     milestones,
     drivers: arr(raw['drivers'])
       .filter(isObject)

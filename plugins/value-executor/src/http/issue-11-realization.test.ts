@@ -56,6 +56,8 @@ describe('issue #11: realization that can be trusted, over HTTP', () => {
     expect(r.milestones[0]).toMatchObject({ status: 'insufficient-data', actual: 900, projected: null, trendPerDay: null, projection: null });
     expect(r.milestones[0].insufficientDataReason).toBe('needs at least 3 readings; has 2');
     expect(r.atRisk).toBe(false);
+    // Nor is the commitment as a whole called on track on two readings.
+    expect(r.outlook).toBe('insufficient-data');
   });
 
   it('case 2: rates 0.12, 0.17, 0.26 (one day), 0.19, 0.20 against 0.25 → judged on the trailing average, not achieved', async () => {

@@ -5,6 +5,7 @@ import { metricProfile } from './metric-profile';
 import { currentValue, readingsOf, type Reading } from './metric-series';
 import { evaluateCriterion, type CriterionReport } from './success-criteria';
 import { timePhasedPlan } from './time-phased-plan';
+import { realizationOutlook } from './realization-outlook';
 import { overallOf, valueAtStake, type MetricRealization } from './value-at-stake';
 
 export type { MilestoneReport, MilestoneStatus } from './milestone-realization';
@@ -124,5 +125,6 @@ export function computeRealization(commitment: Commitment, points: readonly Seri
     drivers,
     successCriteria,
     atRisk: milestones.some((m) => m.status === 'at-risk'),
+    outlook: realizationOutlook(milestones),
   };
 }

@@ -18,6 +18,7 @@ const report: RealizationReport = {
   title: 'Helpdesk',
   asOf: '2026-04-01T12:00:00.000Z',
   overall: 0.4,
+  outlook: 'on-track',
   atRisk: false,
   drivers: [],
   milestones: [milestone('2026-06-30', 20, 12, 19), milestone('2026-01-31', 10, 12, null), milestone('2026-12-31', 30, 12, 31)],

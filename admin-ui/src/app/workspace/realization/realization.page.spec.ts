@@ -79,6 +79,7 @@ describe('RealizationPage: recording actuals', () => {
     asOf: '2026-04-01T00:00:00Z',
     overall,
     atRisk: false,
+    outlook: 'insufficient-data',
     milestones: [{ milestoneId: 'm1', title: 'Full rate', metric: 'downtime_hours_avoided', dueDate: '2026-06-30', target: 70, actual, projected: null, status: 'insufficient-data' }],
     drivers: [],
   });
@@ -144,6 +145,9 @@ describe('RealizationPage: recording actuals', () => {
     // One reading cannot be projected: the milestone says so in words, with a neutral badge.
     const badge = el().querySelector('[data-testid="realization-chart"] tbody .vv-badge')!;
     expect([badge.textContent!.trim(), badge.classList.contains('ok') || badge.classList.contains('warn')]).toEqual(['insufficient data', false]);
+    // Nor is the commitment as a whole called on track.
+    const outlook = el().querySelector('[data-testid="realization-outlook"]')!;
+    expect([outlook.textContent!.trim(), outlook.classList.contains('ok')]).toEqual(['insufficient data', false]);
     expect(el().querySelector('[data-testid="realization-chart"] svg[role="img"]')!.getAttribute('aria-label')).toContain('Actual: today 35');
     expect(el().querySelector('[data-testid="record-measurement"] [role="status"]')!.textContent).toContain('Recorded 35 for downtime_hours_avoided');
     http.expectNone('/api/v1/commitments/c1');

@@ -86,9 +86,9 @@ export class RealizationPage {
     this.report.reload();
   }
 
-  /** `insufficient-data` (too few readings to project, value-executor) reads as words; other statuses as they are. */
+  /** Milestone statuses and the commitment's outlook read as words (`insufficient-data` → "insufficient data"). */
   protected statusLabel(status: string): string {
-    return status === 'insufficient-data' ? 'insufficient data' : status;
+    return status.replace(/-/g, ' ');
   }
 
   protected statusClass(status: string): string {

@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@valueverse/plugin-sdk';
 import { bootAuthKernel, PASSWORD, type AuthTestKernel } from './__fixtures__/auth-test-kernel';
-import { DEFAULT_ATTEMPT_POLICY, PLATFORM_EVENT_TENANT } from './auth/attempt-throttle';
+import { DEFAULT_ATTEMPT_POLICY, PLATFORM_EVENT_TENANT } from './identity/attempt-throttle';
 import { base32Decode, hotp } from './identity/totp';
 
 // Issue #10 finding 3: 50 wrong passwords, 50 wrong TOTP codes and 50 wrong /me/totp/disable codes were all

@@ -12,7 +12,7 @@ import {
   type VvPlugin,
 } from '@valueverse/plugin-sdk';
 import { adminRoutes } from './admin/admin-routes';
-import { jobRoutes } from './admin/job-routes';
+import { jobRoutes } from './jobs/job-routes';
 import { MemoryAuditStore, type AuditStore } from './audit/audit-store';
 import { Auditor } from './audit/auditor';
 import { MemoryIdentityStore, type IdentityStore } from './identity/identity-store';
@@ -24,14 +24,14 @@ import { identityRoutes } from './identity/identity-routes';
 import { invitationRoutes } from './identity/invitation-routes';
 import { INVITATION_ACCEPT_PATH, InvitationService } from './identity/invitation-service';
 import { MemoryInvitationStore, type InvitationStore } from './identity/invitation-store';
-import { authRoutes } from './auth/auth-routes';
-import { AccessChanges } from './auth/access-changes';
-import type { AttemptStore } from './auth/attempt-store';
-import { AttemptThrottle, PLATFORM_EVENT_TENANT, type AttemptPolicy } from './auth/attempt-throttle';
-import { authenticate, authenticateHeaders } from './auth/authenticate';
-import { SessionGuard } from './auth/session-guard';
-import { PasswordHasher } from './auth/password-hasher';
-import { TokenService } from './auth/token-service';
+import { authRoutes } from './identity/auth-routes';
+import { AccessChanges } from './identity/access-changes';
+import type { AttemptStore } from './identity/attempt-store';
+import { AttemptThrottle, PLATFORM_EVENT_TENANT, type AttemptPolicy } from './identity/attempt-throttle';
+import { authenticate, authenticateHeaders } from './identity/authenticate';
+import { SessionGuard } from './identity/session-guard';
+import { PasswordHasher } from './identity/password-hasher';
+import { TokenService } from './identity/token-service';
 import { requestScope } from './context/request-scope';
 import type { Database } from './data/database';
 import { ServiceRegistry } from './di/service-registry';
@@ -65,11 +65,11 @@ import { OutboundService, type OutboundOptions } from './outbound/outbound-servi
 import { KernelMetrics } from './observability/kernel-metrics';
 import { systemRoutes } from './observability/system-routes';
 import { Readiness, type ReadinessCheck } from './observability/readiness';
-import type { ChangeFeed } from './tenancy/change-feed';
+import type { ChangeFeed } from './plugin-sets/change-feed';
 import type { KernelStore } from './tenancy/kernel-store';
-import type { ConfigSecrets, PluginCatalog } from './tenancy/plugin-catalog';
-import { PluginSetCache } from './tenancy/plugin-set-cache';
-import { PluginSetService } from './tenancy/plugin-set-service';
+import type { ConfigSecrets, PluginCatalog } from './plugin-sets/plugin-catalog';
+import { PluginSetCache } from './plugin-sets/plugin-set-cache';
+import { PluginSetService } from './plugin-sets/plugin-set-service';
 
 /** The kernel API version plugins declare in their manifest `kernel` range. */
 export const KERNEL_VERSION = '1.0.0';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { coreServices, definePlugin, type Role } from '@valueverse/plugin-sdk';
-import { PasswordHasher } from '../auth/password-hasher';
+import { PasswordHasher } from '../identity/password-hasher';
 import { createKernel, type Kernel, type KernelOptions } from '../kernel';
 import { MemoryIdentityStore } from '../identity/identity-store';
 import { createKernelLogger } from '../observability/kernel-logger';

@@ -4,11 +4,11 @@ import type { Auditor } from '../audit/auditor';
 import type { CorsPolicy } from '../http/cors-policy';
 import { bodyOf, requireRole, requireTenantAccess } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
-import type { TenantView } from '../tenancy/plugin-set-cache';
+import type { TenantView } from '../plugin-sets/plugin-set-cache';
 import type { SchemaValidator } from '../http/schema-validator';
 import type { KernelStore, TenantStatus } from '../tenancy/kernel-store';
-import type { PluginCatalog } from '../tenancy/plugin-catalog';
-import type { PluginSetService } from '../tenancy/plugin-set-service';
+import type { PluginCatalog } from '../plugin-sets/plugin-catalog';
+import type { PluginSetService } from '../plugin-sets/plugin-set-service';
 
 const tenantIdSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } as const;
 

@@ -1,5 +1,5 @@
 import { bootAuthKernel, type AuthTestKernel } from '../__fixtures__/auth-test-kernel';
-import type { ChangeFeed } from '../tenancy/change-feed';
+import type { ChangeFeed } from '../plugin-sets/change-feed';
 import { openSse, type SseClient } from '../__fixtures__/sse-client';
 import { STREAM_REVOKED_EVENT } from './event-stream-routes';
 

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
-import type { TenantView } from '../tenancy/plugin-set-cache';
+import type { TenantView } from '../plugin-sets/plugin-set-cache';
 
 /** Request headers a browser client may send cross-origin (what the API reads), lower case. */
 const ALLOWED_HEADERS = ['accept', 'accept-language', 'authorization', 'content-type', 'idempotency-key', 'last-event-id', 'x-api-key', 'x-request-id', 'x-tenant-id'];

@@ -1,6 +1,6 @@
 import type { JsonSchema } from '@valueverse/plugin-sdk';
 import { createTenantSchema, patchTenantSchema, putPluginSchema } from '../admin/admin-routes';
-import { loginSchema, logoutSchema, refreshSchema } from '../auth/auth-routes';
+import { loginSchema, logoutSchema, refreshSchema } from '../identity/auth-routes';
 import { addMemberSchema, auditQuerySchema, createApiKeySchema, memberRoleSchema, totpCodeSchema, userStatusSchema } from '../identity/identity-routes';
 import { acceptInvitationSchema } from '../identity/invitation-routes';
 

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { VvError, type JsonSchema, type Role } from '@valueverse/plugin-sdk';
-import { hasRole } from '../auth/role-rank';
+import { hasRole } from '../identity/role-rank';
 import type { RequestState } from './request-state';
 import type { SchemaValidator } from './schema-validator';
 

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { VvError } from '@valueverse/plugin-sdk';
 import type { PluginRecord } from '../lifecycle/plugin-state';
-import type { TenantView } from '../tenancy/plugin-set-cache';
+import type { TenantView } from '../plugin-sets/plugin-set-cache';
 import type { PluginRouter } from './plugin-router';
 import type { RequestState } from './request-state';
 import type { RouteOwnership } from './route-ownership';

@@ -13,7 +13,7 @@ import {
   type Role,
   type RouteDefinition,
 } from '@valueverse/plugin-sdk';
-import { hasRole } from '../auth/role-rank';
+import { hasRole } from '../identity/role-rank';
 import { requestScope } from '../context/request-scope';
 import { IdempotencyGuard } from '../idempotency/idempotency-guard';
 import { MemoryIdempotencyStore } from '../idempotency/idempotency-store';

@@ -1,4 +1,4 @@
-import type { ApiKeyLookup } from '../auth/authenticate';
+import type { ApiKeyLookup } from './authenticate';
 import type { ApiKeyRecord } from './identity-store';
 import type { IdentityService } from './identity-service';
 

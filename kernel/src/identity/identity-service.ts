@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { VvError, type Role } from '@valueverse/plugin-sdk';
-import type { AccessChange } from '../auth/access-changes';
+import type { AccessChange } from './access-changes';
 import type { Auditor } from '../audit/auditor';
-import type { TokenService } from '../auth/token-service';
+import type { TokenService } from './token-service';
 import type { KernelStore, UserRecord } from '../tenancy/kernel-store';
 import type { ApiKeyRecord, IdentityStore } from './identity-store';
 import { generateTotpSecret, otpauthUri, verifyTotp } from './totp';

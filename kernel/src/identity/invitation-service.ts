@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { VvError, type Role } from '@valueverse/plugin-sdk';
-import { attemptKeys, type AttemptThrottle } from '../auth/attempt-throttle';
-import type { PasswordHasher } from '../auth/password-hasher';
+import { attemptKeys, type AttemptThrottle } from './attempt-throttle';
+import type { PasswordHasher } from './password-hasher';
 import type { Auditor } from '../audit/auditor';
 import type { InProcessEventBus } from '../events/in-process-event-bus';
 import type { KernelStore, TenantRecord } from '../tenancy/kernel-store';

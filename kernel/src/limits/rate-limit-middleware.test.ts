@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
 import { manifest } from '../__fixtures__/kernel-test-support';
-import { PasswordHasher } from '../auth/password-hasher';
+import { PasswordHasher } from '../identity/password-hasher';
 import { createKernel, type Kernel } from '../kernel';
 import { createKernelLogger } from '../observability/kernel-logger';
 import { MemoryKernelStore } from '../tenancy/memory-kernel-store';

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { VvError } from '@valueverse/plugin-sdk';
 import type { RequestState } from '../http/request-state';
-import type { TenantView } from '../tenancy/plugin-set-cache';
+import type { TenantView } from '../plugin-sets/plugin-set-cache';
 import { ruleFor, type RateLimiter, type RateLimitPolicy } from './rate-limiter';
 
 /**

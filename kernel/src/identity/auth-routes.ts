@@ -4,7 +4,7 @@ import type { Auditor } from '../audit/auditor';
 import { bodyOf } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
 import type { SchemaValidator } from '../http/schema-validator';
-import type { IdentityService } from '../identity/identity-service';
+import type { IdentityService } from './identity-service';
 import type { KernelStore } from '../tenancy/kernel-store';
 import { attemptKeys, type AttemptThrottle } from './attempt-throttle';
 import type { PasswordHasher } from './password-hasher';

@@ -4,7 +4,7 @@ import type { Auditor } from '../audit/auditor';
 import { requireRole } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
 import type { SchemaValidator } from '../http/schema-validator';
-import type { DeadLetters } from '../jobs/kernel-job-queue';
+import type { DeadLetters } from './kernel-job-queue';
 
 /**
  * Platform-admin routes over the job queue's dead letters (jobs that used up their attempts), the same on the

@@ -1,4 +1,4 @@
-import type { ChangeFeed } from '../tenancy/change-feed';
+import type { ChangeFeed } from '../plugin-sets/change-feed';
 
 /**
  * Something that may take access away, as every instance must hear it: a tenant changed (suspended, deleted, its

@@ -1,4 +1,4 @@
-import type { ChangeFeed } from '../tenancy/change-feed';
+import type { ChangeFeed } from '../plugin-sets/change-feed';
 import { AccessChanges, decodeAccessChange, encodeAccessChange, type AccessChange } from './access-changes';
 
 describe('access changes on the change feed', () => {

@@ -1,6 +1,6 @@
 import { isVvError, type PluginConfigSchema, type VvError } from '@valueverse/plugin-sdk';
 import { assertSecretsRebound } from './secret-binding';
-import { SECRET_MASK } from './secret-box';
+import { SECRET_MASK } from '../tenancy/secret-box';
 
 const schema: PluginConfigSchema = {
   type: 'object',

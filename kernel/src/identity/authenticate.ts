@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import { VvError } from '@valueverse/plugin-sdk';
 import type { RequestState } from '../http/request-state';
-import type { PluginSetCache, TenantView } from '../tenancy/plugin-set-cache';
-import type { ApiKeyRecord } from '../identity/identity-store';
+import type { PluginSetCache, TenantView } from '../plugin-sets/plugin-set-cache';
+import type { ApiKeyRecord } from './identity-store';
 import type { SessionGuard } from './session-guard';
 import type { AccessClaims, TokenService } from './token-service';
 

@@ -1,5 +1,5 @@
 import { VvError } from '@valueverse/plugin-sdk';
-import type { SessionState } from '../identity/identity-store';
+import type { SessionState } from './identity-store';
 import type { AccessClaims } from './token-service';
 
 /** Where the current session state of a user is read on a cache miss (the identity store). */

@@ -1,8 +1,8 @@
 import { VvError, type FieldProblem, type PluginConfigSchema, type PluginManifest } from '@valueverse/plugin-sdk';
 import type { SchemaValidator } from '../http/schema-validator';
-import type { KernelStore, TenantPluginRecord } from './kernel-store';
+import type { KernelStore, TenantPluginRecord } from '../tenancy/kernel-store';
 import type { ConfigSecrets, PluginCatalog } from './plugin-catalog';
-import { SECRET_MASK } from './secret-box';
+import { SECRET_MASK } from '../tenancy/secret-box';
 import { assertSecretsRebound } from './secret-binding';
 
 

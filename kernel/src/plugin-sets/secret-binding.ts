@@ -1,5 +1,5 @@
 import { VvError, type FieldProblem, type PluginConfigSchema } from '@valueverse/plugin-sdk';
-import { SECRET_MASK } from './secret-box';
+import { SECRET_MASK } from '../tenancy/secret-box';
 
 type JsonObject = Readonly<Record<string, unknown>>;
 

@@ -1,5 +1,5 @@
 import { VvError } from '@valueverse/plugin-sdk';
-import type { KernelStore, TenantRecord } from './kernel-store';
+import type { KernelStore, TenantRecord } from '../tenancy/kernel-store';
 import type { ConfigSecrets, PluginCatalog } from './plugin-catalog';
 
 /** One tenant as the request path needs it: its record and its enabled plugins with decrypted config. */

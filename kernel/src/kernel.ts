@@ -11,7 +11,6 @@ import {
   type PluginManifest,
   type VvPlugin,
 } from '@valueverse/plugin-sdk';
-import { adminRoutes } from './admin/admin-routes';
 import { jobRoutes } from './jobs/job-routes';
 import { MemoryAuditStore, type AuditStore } from './audit/audit-store';
 import { Auditor } from './audit/auditor';
@@ -21,6 +20,10 @@ import { apiKeyCache } from './identity/api-key-cache';
 import { rateLimit } from './limits/rate-limit-middleware';
 import { defaultRateLimits, type RateLimiter, type RateLimitPolicy } from './limits/rate-limiter';
 import { identityRoutes } from './identity/identity-routes';
+import { meRoutes } from './identity/me-routes';
+import { auditRoutes } from './audit/audit-routes';
+import { tenantRoutes } from './tenancy/tenant-routes';
+import { pluginSetRoutes } from './plugin-sets/plugin-set-routes';
 import { invitationRoutes } from './identity/invitation-routes';
 import { INVITATION_ACCEPT_PATH, InvitationService } from './identity/invitation-service';
 import { MemoryInvitationStore, type InvitationStore } from './identity/invitation-store';
@@ -451,21 +454,16 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   access.on((change) => {
     if (change.kind === 'api-key' || change.kind === 'all') apiKeys.forget();
   });
-  const admin = adminRoutes({
-    store: options.store,
-    catalog,
-    pluginSets,
-    validator,
-    auditor,
-    cors,
-    onTenantChanged: (tenantId) => access.publish({ kind: 'tenant', id: tenantId }),
-  });
-  const adminOnly = admin.routes();
-  const identityRouter = identityRoutes({ store: options.store, identityStore, identity, auditor, audit: auditStore, validator, hashPassword: (password) => passwords.hash(password), throttle, onAccessChanged: (change) => access.publish(change), invitations: invitationService });
-  const identityOnly = identityRouter.routes();
-  const invitationAdminOnly = invitations.admin.routes();
-  kernelRouters.push(system, auth, admin, identityRouter, invitations.admin, invitations.accept);
-  const adminMiddleware = (ctx: never, next: Next) => adminOnly(ctx, () => identityOnly(ctx, () => invitationAdminOnly(ctx, next)));
+  const onTenantChanged = (tenantId: string) => access.publish({ kind: 'tenant', id: tenantId });
+  const tenantAdmin = tenantRoutes({ store: options.store, validator, auditor, cors, onTenantChanged });
+  const pluginSetAdmin = pluginSetRoutes({ catalog, pluginSets, validator, auditor, onTenantChanged });
+  const me = meRoutes({ store: options.store, catalog, identityStore, identity, auditor, validator, throttle });
+  const auditAdmin = auditRoutes({ store: options.store, audit: auditStore, validator });
+  const identityRouter = identityRoutes({ store: options.store, identityStore, identity, auditor, validator, hashPassword: (password) => passwords.hash(password), onAccessChanged: (change) => access.publish(change), invitations: invitationService });
+  const adminRouters = [tenantAdmin, pluginSetAdmin, me, auditAdmin, identityRouter, invitations.admin];
+  kernelRouters.push(system, auth, ...adminRouters, invitations.accept);
+  const adminChain = adminRouters.map((router) => router.routes());
+  const adminMiddleware = (ctx: never, next: Next) => adminChain.reduceRight<() => Promise<unknown>>((rest, middleware) => () => middleware(ctx, rest as Next), next)();
   const jobAdmin = jobRoutes({ jobs, validator, auditor });
   const jobAdminOnly = jobAdmin.routes();
   const stream = eventStreamRoutes({

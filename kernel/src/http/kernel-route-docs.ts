@@ -1,7 +1,10 @@
 import type { JsonSchema } from '@valueverse/plugin-sdk';
-import { createTenantSchema, patchTenantSchema, putPluginSchema } from '../admin/admin-routes';
+import { auditQuerySchema } from '../audit/audit-routes';
 import { loginSchema, logoutSchema, refreshSchema } from '../identity/auth-routes';
-import { addMemberSchema, auditQuerySchema, createApiKeySchema, memberRoleSchema, totpCodeSchema, userStatusSchema } from '../identity/identity-routes';
+import { addMemberSchema, createApiKeySchema, memberRoleSchema, userStatusSchema } from '../identity/identity-routes';
+import { totpCodeSchema } from '../identity/me-routes';
+import { putPluginSchema } from '../plugin-sets/plugin-set-routes';
+import { createTenantSchema, patchTenantSchema } from '../tenancy/tenant-routes';
 import { acceptInvitationSchema } from '../identity/invitation-routes';
 
 /** What `/api/openapi.json` says of a kernel route: a summary, and the schemas its handler validates with. */

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import { roles, VvError, type Role, type JsonSchema } from '@valueverse/plugin-sdk';
 import type { AccessChange } from './access-changes';
-import { attemptKeys, type AttemptThrottle } from './attempt-throttle';
-import type { AuditStore } from '../audit/audit-store';
 import type { Auditor } from '../audit/auditor';
 import { hasRole } from './role-rank';
 import { bodyOf, requireRole, requireTenantAccess } from '../http/kernel-route';
@@ -24,32 +21,11 @@ export function quotaOf(settings: Readonly<Record<string, unknown>>, name: 'maxU
 
 const publicKey = (k: ApiKeyRecord) => ({ id: k.id, name: k.name, role: k.role, prefix: k.prefix, createdBy: k.createdBy, createdAt: k.createdAt, revokedAt: k.revokedAt });
 
-export const totpCodeSchema: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['code'],
-  properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } },
-};
-
 export const createApiKeySchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'role'],
   properties: { name: { type: 'string', minLength: 1, maxLength: 120 }, role: { enum: roles.filter((r) => r !== 'platform-admin') } },
-};
-
-export const auditQuerySchema: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    tenantId: { type: 'string', minLength: 1, maxLength: 63 },
-    action: { type: 'string', minLength: 1, maxLength: 120 },
-    actor: { type: 'string', minLength: 1, maxLength: 200 },
-    from: { type: 'string', format: 'date-time' },
-    to: { type: 'string', format: 'date-time' },
-    cursor: { type: 'string', pattern: '^[0-9]{1,18}$' },
-    limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
-  },
 };
 
 export const addMemberSchema: JsonSchema = {
@@ -77,23 +53,20 @@ export const memberRoleSchema: JsonSchema = {
   properties: { role: { enum: roles.filter((r) => r !== 'platform-admin') } },
 };
 
-/** `/api/v1/me/totp…` (second factor), `/api/v1/admin/tenants/:tenantId/api-keys…` and `/api/v1/admin/audit`. */
+/** `/api/v1/admin/tenants/:tenantId/api-keys…`, `…/members…` and `/api/v1/admin/users/:userId`. */
 export function identityRoutes(deps: {
   store: KernelStore;
   identityStore: IdentityStore;
   identity: IdentityService;
   auditor: Auditor;
-  audit: AuditStore;
   validator: SchemaValidator;
   hashPassword: (password: string) => Promise<string>;
-  /** Brute-force protection of the second-factor codes. */
-  throttle: AttemptThrottle;
   /** Tells every instance that access was taken away (a key revoked, a member demoted or removed). */
   onAccessChanged?: (change: AccessChange) => Promise<void>;
   /** What `POST …/members` of a tenant admin does: invite (invitation-service.ts). */
   invitations: InvitationService;
 }): Router<RequestState> {
-  const { store, identityStore, identity, auditor, audit, validator } = deps;
+  const { store, identityStore, identity, auditor, validator } = deps;
   const accessChanged = deps.onAccessChanged ?? (async () => {});
   /** The user's tokens stop working everywhere (their role or membership shrank); a refresh gets the new role. */
   const endSessionsOf = async (userId: string) => {
@@ -101,57 +74,7 @@ export function identityRoutes(deps: {
     await accessChanged({ kind: 'user', id: userId });
   };
   const router = new Router<RequestState>({ prefix: '/api/v1' });
-  const codeBody = bodyOf<{ code: string }>(validator, totpCodeSchema);
   const keyBody = bodyOf<{ name: string; role: Role }>(validator, createApiKeySchema);
-  const auditQuery = validator.compile(auditQuerySchema, 'query');
-
-  const currentUser = async (ctx: { state: RequestState }) => {
-    const principal = ctx.state.principal!;
-    if (principal.user.kind !== 'user') throw new VvError('VV_FORBIDDEN', { params: { reason: 'API keys have no second factor' } });
-    const user = await store.getUser(principal.user.id);
-    if (!user) throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'The user no longer exists' } });
-    return user;
-  };
-
-  router.get('/me/totp', async (ctx) => {
-    const user = await currentUser(ctx);
-    const record = await identityStore.getTotp(user.id);
-    ctx.body = { enabled: record?.enabled === true, pending: record !== undefined && !record.enabled };
-  });
-
-  router.post('/me/totp', async (ctx) => {
-    const user = await currentUser(ctx);
-    ctx.body = await identity.enrolTotp(user);
-    ctx.status = 201;
-  });
-
-  /** A code check under the same throttle as sign-in: the account and the client address. */
-  const checkCode = async (ctx: Context & { state: RequestState }, user: { id: string; email: string }, change: 'enable' | 'disable') => {
-    const code = codeBody(ctx).code;
-    const keys = attemptKeys(user.id, user.email, ctx.ip);
-    await deps.throttle.check(keys);
-    try {
-      await identity.confirmTotp(user.id, code, change);
-    } catch (error) {
-      if ((error as VvError).code === 'VV_VALIDATION') await deps.throttle.fail(keys, { factor: 'code', action: 'auth.code-failed', userId: user.id, email: user.email.toLowerCase() }, ctx);
-      throw error;
-    }
-    await deps.throttle.succeed(keys);
-  };
-
-  router.post('/me/totp/confirm', async (ctx) => {
-    const user = await currentUser(ctx);
-    await checkCode(ctx, user, 'enable');
-    await auditor.record({ action: 'auth.totp-enabled', target: `user:${user.id}` }, ctx);
-    ctx.status = 204;
-  });
-
-  router.post('/me/totp/disable', async (ctx) => {
-    const user = await currentUser(ctx);
-    await checkCode(ctx, user, 'disable');
-    await auditor.record({ action: 'auth.totp-disabled', target: `user:${user.id}` }, ctx);
-    ctx.status = 204;
-  });
 
   router.get('/admin/tenants/:tenantId/api-keys', async (ctx) => {
     requireTenantAccess(ctx, ctx.params.tenantId!, 'tenant-admin');
@@ -288,38 +211,6 @@ export function identityRoutes(deps: {
     await accessChanged({ kind: 'user', id: user.id });
     await auditor.record({ action: disabled ? 'user.disabled' : 'user.enabled', target: `user:${user.id}` }, ctx);
     ctx.body = { id: user.id, email: user.email, platformAdmin: user.platformAdmin, disabled: state.disabled };
-  });
-
-  router.get('/admin/audit', async (ctx) => {
-    requireRole(ctx, 'tenant-admin');
-    const query = ctx.query as Record<string, string>;
-    const problems = auditQuery(query);
-    if (problems.length > 0) throw VvError.validation(problems);
-    const principal = ctx.state.principal!;
-    // Tenant admins read their own tenant's log; platform admins any, or all.
-    if (!principal.platformAdmin && query.tenantId !== undefined && query.tenantId !== principal.tenant.id) {
-      throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: query.tenantId } });
-    }
-    const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
-    // `actor` may be a user id or, for people, their email.
-    let actor = query.actor;
-    if (actor?.includes('@')) actor = (await store.findUserByEmail(actor))?.id ?? actor;
-    const page = await audit.list({
-      tenantId: principal.platformAdmin ? query.tenantId : principal.tenant.id,
-      action: query.action,
-      actor,
-      from: query.from,
-      to: query.to,
-      cursor: query.cursor,
-      limit,
-    });
-    // Entries keep the actor's id (emails change); the listing adds the current email of user actors.
-    const emails = new Map<string, string>();
-    for (const id of new Set(page.items.map((e) => e.actor).filter((a): a is string => a !== null && !a.includes(':')))) {
-      const user = await store.getUser(id);
-      if (user) emails.set(id, user.email);
-    }
-    ctx.body = { ...page, items: page.items.map((e) => ({ ...e, actorEmail: e.actor ? (emails.get(e.actor) ?? null) : null })) };
   });
 
   return router;

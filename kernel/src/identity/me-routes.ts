@@ -1,0 +1,100 @@
+import type { Context } from 'koa';
+import { Router } from '@koa/router';
+import { VvError, type JsonSchema } from '@valueverse/plugin-sdk';
+import type { Auditor } from '../audit/auditor';
+import { bodyOf } from '../http/kernel-route';
+import type { RequestState } from '../http/request-state';
+import type { SchemaValidator } from '../http/schema-validator';
+import type { PluginCatalog } from '../plugin-sets/plugin-catalog';
+import type { TenantView } from '../plugin-sets/plugin-set-cache';
+import type { KernelStore } from '../tenancy/kernel-store';
+import { attemptKeys, type AttemptThrottle } from './attempt-throttle';
+import type { IdentityStore } from './identity-store';
+import type { IdentityService } from './identity-service';
+
+export const totpCodeSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code'],
+  properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } },
+};
+
+/** The caller about themselves: `GET /api/v1/me` and the second factor, `/api/v1/me/totp…`. */
+export function meRoutes(deps: {
+  store: KernelStore;
+  catalog: PluginCatalog;
+  identityStore: IdentityStore;
+  identity: IdentityService;
+  auditor: Auditor;
+  validator: SchemaValidator;
+  /** Brute-force protection of the second-factor codes. */
+  throttle: AttemptThrottle;
+}): Router<RequestState> {
+  const { store, catalog, identityStore, identity, auditor, validator } = deps;
+  const router = new Router<RequestState>({ prefix: '/api/v1' });
+  const codeBody = bodyOf<{ code: string }>(validator, totpCodeSchema);
+
+  router.get('/me', (ctx) => {
+    const p = ctx.state.principal!;
+    // The plugins this tenant has on, with what the workspace needs to build its navigation (no config: members
+    // may read this, and config can hold secrets).
+    const enabled = (ctx.state as RequestState & { tenantView?: TenantView }).tenantView?.enabled ?? new Map();
+    const plugins = [...enabled.keys()].sort().flatMap((id) => {
+      const record = catalog.get(id);
+      if (!record) return [];
+      const { displayName, description, version, ui } = record.manifest;
+      return [{ pluginId: id, displayName, description, version, state: record.state, enabled: true, ui }];
+    });
+    ctx.body = { user: p.user, tenant: p.tenant, platformAdmin: p.platformAdmin, plugins };
+  });
+
+  const currentUser = async (ctx: { state: RequestState }) => {
+    const principal = ctx.state.principal!;
+    if (principal.user.kind !== 'user') throw new VvError('VV_FORBIDDEN', { params: { reason: 'API keys have no second factor' } });
+    const user = await store.getUser(principal.user.id);
+    if (!user) throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'The user no longer exists' } });
+    return user;
+  };
+
+  router.get('/me/totp', async (ctx) => {
+    const user = await currentUser(ctx);
+    const record = await identityStore.getTotp(user.id);
+    ctx.body = { enabled: record?.enabled === true, pending: record !== undefined && !record.enabled };
+  });
+
+  router.post('/me/totp', async (ctx) => {
+    const user = await currentUser(ctx);
+    ctx.body = await identity.enrolTotp(user);
+    ctx.status = 201;
+  });
+
+  /** A code check under the same throttle as sign-in: the account and the client address. */
+  const checkCode = async (ctx: Context & { state: RequestState }, user: { id: string; email: string }, change: 'enable' | 'disable') => {
+    const code = codeBody(ctx).code;
+    const keys = attemptKeys(user.id, user.email, ctx.ip);
+    await deps.throttle.check(keys);
+    try {
+      await identity.confirmTotp(user.id, code, change);
+    } catch (error) {
+      if ((error as VvError).code === 'VV_VALIDATION') await deps.throttle.fail(keys, { factor: 'code', action: 'auth.code-failed', userId: user.id, email: user.email.toLowerCase() }, ctx);
+      throw error;
+    }
+    await deps.throttle.succeed(keys);
+  };
+
+  router.post('/me/totp/confirm', async (ctx) => {
+    const user = await currentUser(ctx);
+    await checkCode(ctx, user, 'enable');
+    await auditor.record({ action: 'auth.totp-enabled', target: `user:${user.id}` }, ctx);
+    ctx.status = 204;
+  });
+
+  router.post('/me/totp/disable', async (ctx) => {
+    const user = await currentUser(ctx);
+    await checkCode(ctx, user, 'disable');
+    await auditor.record({ action: 'auth.totp-disabled', target: `user:${user.id}` }, ctx);
+    ctx.status = 204;
+  });
+
+  return router;
+}

@@ -1,22 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import {
-  PasswordHasher,
-  PostgresKernelStore,
-  SecretBox,
-  TokenService,
-  createKernel,
-  createKernelLogger,
-  loadOrCreateSigningKey,
-  openDatabase,
-  PostgresAuditStore,
-  PostgresIdempotencyStore,
-  PostgresIdentityStore,
-  PostgresInvitationStore,
-  MemoryRateLimiter,
-  createRedisAttemptStore,
-  type Kernel,
-} from '@valueverse/kernel';
+import { PasswordHasher, SecretBox, TokenService, createKernel, createKernelLogger, MemoryRateLimiter, type Kernel } from '@valueverse/kernel';
+import { PostgresKernelStore, loadOrCreateSigningKey, openDatabase, PostgresAuditStore, PostgresIdempotencyStore, PostgresIdentityStore, PostgresInvitationStore, createRedisAttemptStore } from '@valueverse/backend-defaults';
 import type { HostConfig } from './config/env-config';
 import { checkPluginsDir } from './config/check-plugins-dir';
 import { createRedisBackends } from './redis-backends';

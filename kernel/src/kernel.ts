@@ -36,7 +36,7 @@ import { SessionGuard } from './identity/session-guard';
 import { PasswordHasher } from './identity/password-hasher';
 import { TokenService } from './identity/token-service';
 import { requestScope } from './context/request-scope';
-import type { Database } from './data/database';
+import type { Database } from './data/database-api';
 import { ServiceRegistry } from './di/service-registry';
 import { InProcessEventBus } from './events/in-process-event-bus';
 import { EVENT_STREAM_PATH, eventStreamRoutes } from './events/event-stream-routes';

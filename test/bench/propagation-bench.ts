@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
-import { openDatabase } from '@valueverse/kernel';
+import { openDatabase } from '@valueverse/backend-defaults';
 import { signIn } from '../support/host-fixture';
 import { startHostProcess, type HostProcess } from '../support/host-process';
 import { postgresUrl, serverAvailability, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../support/services';

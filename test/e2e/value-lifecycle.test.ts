@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { openDatabase, type Database } from '@valueverse/kernel';
+import { type Database } from '@valueverse/kernel';
+import { openDatabase } from '@valueverse/backend-defaults';
 import { startFakeOpenAi, type FakeOpenAi } from '@valueverse/plugin-sdk/testing';
 import { openSse, type SseClient } from '../../kernel/src/__fixtures__/sse-client';
 import { bootHost, signIn } from '../support/host-fixture';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { openDatabase, type Database } from '@valueverse/kernel';
+import { type Database } from '@valueverse/kernel';
+import { openDatabase } from '@valueverse/backend-defaults';
 import type { Role } from '@valueverse/plugin-sdk';
 import { openSse, type SseClient } from '../../kernel/src/__fixtures__/sse-client';
 import { bootHost, signIn } from '../support/host-fixture';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { BullJobQueue, createKernelLogger } from '@valueverse/kernel';
+import { createKernelLogger } from '@valueverse/kernel';
+import { BullJobQueue } from '@valueverse/backend-defaults';
 import type { PluginManifest } from '@valueverse/plugin-sdk';
 import { describeJobQueueContract, eventually, slotOf } from '../../kernel/src/jobs/job-queue.contract';
 import { describeWithRedis, TEST_REDIS_URL } from '../support/services';

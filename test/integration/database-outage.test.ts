@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { openDatabase, type Database } from '@valueverse/kernel';
+import { type Database } from '@valueverse/kernel';
+import { openDatabase } from '@valueverse/backend-defaults';
 import { bootHost, signIn } from '../support/host-fixture';
 import { waitFor } from '../support/host-process';
 import { describeWithPostgres, postgresUrl, TEST_POSTGRES_URL } from '../support/services';

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { createKernelLogger, openDatabase, type Database } from '@valueverse/kernel';
+import { createKernelLogger, type Database } from '@valueverse/kernel';
+import { openDatabase } from '@valueverse/backend-defaults';
 import { VvError } from '@valueverse/plugin-sdk';
 import { bootSuiteHost, signIn, type SuiteHost } from '../support/host-fixture';
 import { describeWithPostgres, TEST_POSTGRES_URL } from '../support/services';

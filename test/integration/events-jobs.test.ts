@@ -2,17 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import Redis from 'ioredis';
 import { coreServices, definePlugin, respond, type EventEnvelope, type Role } from '@valueverse/plugin-sdk';
-import {
-  BullJobQueue,
-  MemoryKernelStore,
-  PasswordHasher,
-  RedisEventTransport,
-  SecretBox,
-  TokenService,
-  createKernel,
-  createKernelLogger,
-  type Kernel,
-} from '@valueverse/kernel';
+import { MemoryKernelStore, PasswordHasher, SecretBox, TokenService, createKernel, createKernelLogger, type Kernel } from '@valueverse/kernel';
+import { BullJobQueue, RedisEventTransport } from '@valueverse/backend-defaults';
 import { InProcessEventBus } from '../../kernel/src/events/in-process-event-bus';
 import { slotOf } from '../../kernel/src/jobs/job-queue.contract';
 import { openSse, type SseClient } from '../../kernel/src/__fixtures__/sse-client';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EventEnvelope } from '@valueverse/plugin-sdk';
-import { openDatabase, type Database, type InvitationEventPayload } from '@valueverse/kernel';
+import { type Database, type InvitationEventPayload } from '@valueverse/kernel';
+import { openDatabase } from '@valueverse/backend-defaults';
 import { bootHost, signIn } from '../support/host-fixture';
 import { describeWithPostgres, postgresUrl, TEST_POSTGRES_URL } from '../support/services';
 

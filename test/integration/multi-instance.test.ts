@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { openDatabase, type Database } from '@valueverse/kernel';
+import { type Database } from '@valueverse/kernel';
+import { openDatabase } from '@valueverse/backend-defaults';
 import { bootHost, signIn } from '../support/host-fixture';
 import { describeWithPostgres, describeWithRedis, postgresUrl, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../support/services';
 

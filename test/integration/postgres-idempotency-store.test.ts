@@ -1,7 +1,8 @@
-import { openDatabase, type Database } from '../../kernel/src/data/database';
+import type { Database } from '@valueverse/kernel';
+import { openDatabase } from '../../backends/src/data/open-database';
 import { describeIdempotencyStoreContract } from '../../kernel/src/idempotency/idempotency-store.contract';
-import { PostgresIdempotencyStore } from '../../kernel/src/idempotency/postgres-idempotency-store';
-import { PostgresKernelStore } from '../../kernel/src/tenancy/postgres-kernel-store';
+import { PostgresIdempotencyStore } from '../../backends/src/idempotency/postgres-idempotency-store';
+import { PostgresKernelStore } from '../../backends/src/tenancy/postgres-kernel-store';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { describeWithPostgres } from '../support/services';
 

@@ -1,7 +1,8 @@
-import { openDatabase, type Database } from '../../kernel/src/data/database';
+import type { Database } from '@valueverse/kernel';
+import { openDatabase } from '../../backends/src/data/open-database';
 import { describeInvitationStoreContract } from '../../kernel/src/identity/invitation-store.contract';
-import { PostgresInvitationStore } from '../../kernel/src/identity/postgres-invitation-store';
-import { PostgresKernelStore } from '../../kernel/src/tenancy/postgres-kernel-store';
+import { PostgresInvitationStore } from '../../backends/src/identity/postgres-invitation-store';
+import { PostgresKernelStore } from '../../backends/src/tenancy/postgres-kernel-store';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { describeWithPostgres } from '../support/services';
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { openDatabase, type Database } from '../../kernel/src/data/database';
-import { kernelMigrations } from '../../kernel/src/data/kernel-migrations';
+import type { Database } from '@valueverse/kernel';
+import { openDatabase } from '../../backends/src/data/open-database';
+import { kernelMigrations } from '../../backends/src/data/kernel-migrations';
 import { describeKernelStoreContract } from '../../kernel/src/tenancy/kernel-store.contract';
-import { PostgresKernelStore } from '../../kernel/src/tenancy/postgres-kernel-store';
+import { PostgresKernelStore } from '../../backends/src/tenancy/postgres-kernel-store';
 import { describeWithPostgres, postgresUrl, TEST_POSTGRES_URL } from '../support/services';
 
 // Other suites share the `test` database, so this one works in a database of its own, created through `test`

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { createKernelLogger, createRedisAttemptStore, type AttemptRule } from '@valueverse/kernel';
+import { createKernelLogger, type AttemptRule } from '@valueverse/kernel';
+import { createRedisAttemptStore } from '@valueverse/backend-defaults';
 import { describeWithRedis, TEST_REDIS_URL } from '../support/services';
 
 const logger = createKernelLogger({ level: 'silent' });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { openDatabase, type Database } from '@valueverse/kernel';
+import { type Database } from '@valueverse/kernel';
+import { openDatabase } from '@valueverse/backend-defaults';
 import { signIn } from '../support/host-fixture';
 import { startHostProcess, startRedisProcess, waitFor, type HostProcess, type RedisProcess } from '../support/host-process';
 import { describeWithPostgres, postgresUrl, TEST_POSTGRES_URL } from '../support/services';

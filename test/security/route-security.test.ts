@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpRouteInfo } from '@valueverse/kernel';
-import { openDatabase, TokenService, type Database } from '@valueverse/kernel';
+import { TokenService, type Database } from '@valueverse/kernel';
+import { openDatabase } from '@valueverse/backend-defaults';
 import { roles, type Role } from '@valueverse/plugin-sdk';
 import { ADMIN_PASSWORD, bootHost, signIn } from '../support/host-fixture';
 import { describeWithPostgres, postgresUrl, TEST_POSTGRES_URL } from '../support/services';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvConfig, startHost, type HostConfig, type RunningHost } from '@valueverse/host';
-import { openDatabase } from '@valueverse/kernel';
+import { openDatabase } from '@valueverse/backend-defaults';
 import { postgresUrl, serverAvailabilitySync, servicesRequired, TEST_POSTGRES_URL } from './services';
 
 export const ADMIN_EMAIL = 'admin@example.com';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { openDatabase } from '../../kernel/src/data/database';
+import { openDatabase } from '../../backends/src/data/open-database';
 import { postgresUrl, TEST_POSTGRES_URL } from './services';
 
 /** A database of a suite's own on the test PostgreSQL server (other suites share `test`). */

@@ -2,7 +2,7 @@ import type { EntityManager, EntitySchema, MigrationObject } from '@mikro-orm/co
 import { Migration } from '@mikro-orm/migrations';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { VvError, type PluginDatabase, type PluginDataModel, type PluginManifest, type PluginMigration } from '@valueverse/plugin-sdk';
-import type { Database } from './database';
+import type { Database } from './database-api';
 
 // Each plugin owns a PostgreSQL schema named after it and a role of its own. The role owns nothing: tables belong
 // to the migrating (owner) role, so row-level security applies to the plugin's queries, and the role's grants

@@ -98,7 +98,10 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
   for (const id of tenants) await store.createTenant({ id, name: id });
   const plugins = options.plugins.map((p) => ('dir' in p ? loadFromDir(p.dir) : p));
   const wantsDatabase = options.database ?? (plugins.some((p) => p.plugin.database) ? 'embedded' : 'none');
-  const database = wantsDatabase === 'none' ? undefined : await kernelPackage.openDatabase(wantsDatabase === 'embedded' ? { inMemory: true } : { url: wantsDatabase.url });
+  // The embedded database (PGlite) is a backend of the kernel's, in @valueverse/backend-defaults (issue #13).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const backends = wantsDatabase === 'none' ? undefined : (require('@valueverse/backend-defaults') as any); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const database = wantsDatabase === 'none' ? undefined : await backends.openDatabase(wantsDatabase === 'embedded' ? { inMemory: true } : { url: wantsDatabase.url });
   const allowance = kernelPackage.parsePrivateAllowance(options.allowPrivateDestinations === undefined ? undefined : String(options.allowPrivateDestinations));
   if (allowance.problems.length > 0) throw new TypeError(`createTestKernel: allowPrivateDestinations: ${allowance.problems.join('; ')}`);
   const kernel = await kernelPackage.createKernel({

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { EventEnvelope } from '@valueverse/plugin-sdk';
-import type { KernelLogger } from '../observability/kernel-logger';
-import { isEventEnvelope, type EventTransport } from './event-transport';
+import type { EventTransport, KernelLogger } from '@valueverse/kernel';
+import { isEventEnvelope } from '@valueverse/kernel/backend';
 
 /** What goes over the channel: the event and the instance that sent it. */
 interface WireMessage {

@@ -1,6 +1,7 @@
-import { openDatabase, type Database } from '../data/database';
+import { describeIdempotencyStoreContract } from '@valueverse/kernel/testing';
+import type { Database } from '@valueverse/kernel';
+import { openDatabase } from '../data/open-database';
 import { PostgresKernelStore } from '../tenancy/postgres-kernel-store';
-import { describeIdempotencyStoreContract } from './idempotency-store.contract';
 import { PostgresIdempotencyStore } from './postgres-idempotency-store';
 
 // One PGlite boot for the file; the server run of the same contract is test/integration/postgres-idempotency-store.test.ts.

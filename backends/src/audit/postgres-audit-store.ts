@@ -1,5 +1,5 @@
-import type { Database } from '../data/database';
-import type { AuditInput, AuditQuery, AuditRecord, AuditStore } from './audit-store';
+import type { AuditRecord, AuditStore, Database } from '@valueverse/kernel';
+import type { AuditInput, AuditQuery } from '@valueverse/kernel/backend';
 
 // Raw SQL on `kernel.audit_log` (created by kernel_0002_identity_audit; the kernel store's `init()` migrates).
 

@@ -2,26 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job, type RepeatStrategy } from 'bullmq';
 import Redis from 'ioredis';
 import { VvError, isVvError, type JobContext, type JobOptions, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
-import type { KernelLogger } from '../observability/kernel-logger';
-import { nextCronRun, parseCronSchedule } from './cron-schedule';
-import {
-  checkSchedule,
-  compareDead,
-  decodeDeadCursor,
-  encodeDeadCursor,
-  nextSlot,
-  pluginOfQueue,
-  queueName,
-  scheduledRunId,
-  splitDeadId,
-  type CheckedSchedule,
-  type DeadJob,
-  type DeadJobPage,
-  type DeadJobQuery,
-  type DeadPosition,
-  type JobQueueStart,
-  type KernelJobQueue,
-} from './kernel-job-queue';
+import type { DeadJob, DeadJobPage, DeadJobQuery, KernelJobQueue, KernelLogger } from '@valueverse/kernel';
+import { type CheckedSchedule, checkSchedule, compareDead, type DeadPosition, decodeDeadCursor, encodeDeadCursor, type JobQueueStart, nextCronRun, nextSlot, parseCronSchedule, pluginOfQueue, queueName, scheduledRunId, splitDeadId } from '@valueverse/kernel/backend';
 
 export interface BullJobQueueOptions {
   readonly url: string;

@@ -1,6 +1,5 @@
-import type { Database } from '../data/database';
-import type { SecretBox } from '../tenancy/secret-box';
-import { TokenService } from './token-service';
+import { type SecretBox, TokenService } from '@valueverse/kernel';
+import type { Database } from '@valueverse/kernel';
 
 /**
  * The JWT signing key lives in the database, sealed with the encryption key, so every host instance signs and

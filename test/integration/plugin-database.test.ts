@@ -1,7 +1,8 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { PluginManifest } from '@valueverse/plugin-sdk';
-import { openDatabase, type Database } from './database';
-import { installPluginDataModel, pluginDatabase, revertPluginDataModel } from './plugin-database';
+import type { Database } from '@valueverse/kernel';
+import { openDatabase } from '../../backends/src/data/open-database';
+import { installPluginDataModel, pluginDatabase, revertPluginDataModel } from '../../kernel/src/data/plugin-database';
 
 interface Note {
   id: number;

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
-import type { KernelLogger } from '../observability/kernel-logger';
-import { MemoryAttemptStore, type AttemptRule, type AttemptState, type AttemptStore } from './attempt-store';
+import { type AttemptRule, type AttemptStore, type KernelLogger, MemoryAttemptStore } from '@valueverse/kernel';
+import type { AttemptState } from '@valueverse/kernel/backend';
 
 // One failure, atomically: count, lock per the rule (the same arithmetic as `lockMsAfter`), and keep the key until
 // `forgetAfterMs` after the lock ends. Returns {failures, lockedUntil}.

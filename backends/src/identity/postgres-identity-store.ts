@@ -1,6 +1,6 @@
 import type { Role } from '@valueverse/plugin-sdk';
-import type { Database } from '../data/database';
-import type { ApiKeyRecord, IdentityStore, RefreshTokenRecord, SessionState, TotpRecord } from './identity-store';
+import type { Database, IdentityStore } from '@valueverse/kernel';
+import type { ApiKeyRecord, RefreshTokenRecord, SessionState, TotpRecord } from '@valueverse/kernel/backend';
 
 // Raw SQL on the kernel's tables (schema `kernel`, created by kernel_0002_identity_audit). The kernel store's
 // `init()` runs the kernel migrations; this store only reads and writes.

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { MikroORM, type EntitySchema, type MigrationObject, type Options } from '@mikro-orm/core';
+import { MikroORM, type EntitySchema, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { Database, MigrateOptions, TenantTransactionOptions } from '@valueverse/kernel/backend';
 import { VvError, type Logger, type SqlTransaction } from '@valueverse/plugin-sdk';
 import { kernelEntities } from './kernel-entities';
 import { migrateSchema } from './migrate-schema';
@@ -21,45 +22,6 @@ export interface OpenDatabaseOptions {
   readonly entities?: readonly EntitySchema[];
   /** Server only: most pooled connections (default 10). */
   readonly poolMax?: number;
-}
-
-export interface MigrateOptions {
-  readonly schema: string;
-  readonly migrations: readonly MigrationObject[];
-  readonly direction?: 'up' | 'down';
-  /** With `down`: revert newest first through this migration (included); `0` reverts all; unset the newest only. */
-  readonly to?: string | 0;
-}
-
-export interface TenantTransactionOptions {
-  /** Run as this role (`set local role`): a non-owner role, so row-level security applies. */
-  readonly role?: string;
-  /** Schema first on the search path. */
-  readonly searchPath?: string;
-}
-
-/** The kernel's database: MikroORM on PostgreSQL, embedded (PGlite) or a server, with raw SQL helpers. */
-export interface Database {
-  /** `embedded` (PGlite, one connection) or `server` (pooled `pg` connections). */
-  readonly kind: 'embedded' | 'server';
-  /** The MikroORM instance. Use `orm.em.fork()` per unit of work; the global EntityManager is not allowed. */
-  readonly orm: MikroORM<PostgreSqlDriver>;
-  /** Runs one statement with PostgreSQL placeholders (`$1`, `$2`…) and returns its rows. */
-  execute<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
-  /** Runs `work` in a transaction; commits when it resolves, rolls back when it throws. */
-  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
-  /**
-   * Like `transaction`, with `app.tenant_id` set for the transaction only (`set_config(…, true)`): what row-level
-   * security policies on `current_setting('app.tenant_id')` will check.
-   */
-  withTenantTransaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>, options?: TenantTransactionOptions): Promise<T>;
-  /**
-   * Applies the pending migrations of one schema in one transaction and returns the names applied; with
-   * `direction: 'down'` reverts (newest first) and returns the names reverted.
-   */
-  migrate(options: MigrateOptions): Promise<string[]>;
-  /** Closes MikroORM's pool, then PGlite. Idempotent. */
-  close(): Promise<void>;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { VvError } from '@valueverse/plugin-sdk';
-import { openDatabase, type Database } from '../data/database';
-import { isDatabaseError, redactError } from './error-redaction';
-import { createKernelLogger } from './kernel-logger';
+import type { Database } from '@valueverse/kernel';
+import { openDatabase } from '../../backends/src/data/open-database';
+import { isDatabaseError, redactError } from '../../kernel/src/observability/error-redaction';
+import { createKernelLogger } from '../../kernel/src/observability/kernel-logger';
 
 // Real errors from embedded PostgreSQL (PGlite) through MikroORM's knex, as a plugin's query meets them; the same on
 // the PostgreSQL server is in test/integration/edge-input.test.ts.

@@ -1,5 +1,5 @@
-import type { Database } from '../data/database';
-import type { IdempotencyBegin, IdempotencyScope, IdempotencyStore, IdempotencyTimes, StoredResponse } from './idempotency-store';
+import type { Database, IdempotencyStore } from '@valueverse/kernel';
+import type { IdempotencyBegin, IdempotencyScope, IdempotencyTimes, StoredResponse } from '@valueverse/kernel/backend';
 
 interface Row {
   fingerprint: string;

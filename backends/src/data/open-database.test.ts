@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Migration } from '@mikro-orm/migrations';
 import { isVvError } from '@valueverse/plugin-sdk';
-import { openDatabase, type Database } from './database';
+import type { Database } from '@valueverse/kernel';
+import { openDatabase } from './open-database';
 import { kernelMigrations } from './kernel-migrations';
 
 class WidgetsInit extends Migration {

@@ -1,5 +1,6 @@
-import { openDatabase, type Database } from '../data/database';
-import { describeKernelStoreContract } from './kernel-store.contract';
+import { describeKernelStoreContract } from '@valueverse/kernel/testing';
+import type { Database } from '@valueverse/kernel';
+import { openDatabase } from '../data/open-database';
 import { PostgresKernelStore } from './postgres-kernel-store';
 
 // One PGlite boot for the whole file (4-6 s); every test starts from empty kernel tables.

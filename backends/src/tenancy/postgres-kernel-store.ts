@@ -1,7 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { VvError } from '@valueverse/plugin-sdk';
-import type { Database } from '../data/database';
+import type { Database, KernelStore, MembershipRecord, TenantPluginRecord, TenantRecord, UserRecord } from '@valueverse/kernel';
+import { checkMembership, checkTenantStatus, type TenantStatus } from '@valueverse/kernel/backend';
 import {
   MembershipEntity,
   TenantEntity,
@@ -13,8 +14,6 @@ import {
   type UserRow,
 } from '../data/kernel-entities';
 import { kernelMigrations } from '../data/kernel-migrations';
-import type { KernelStore, MembershipRecord, TenantPluginRecord, TenantRecord, TenantStatus, UserRecord } from './kernel-store';
-import { checkMembership, checkTenantStatus } from './kernel-store-checks';
 
 export interface PostgresKernelStoreOptions {
   /** Close the database in `close()`. Off by default: whoever opened the database closes it. */

@@ -1,6 +1,6 @@
 import type { Role } from '@valueverse/plugin-sdk';
-import type { Database } from '../data/database';
-import type { InvitationRecord, InvitationStore, NewInvitation } from './invitation-store';
+import type { Database, InvitationRecord, InvitationStore } from '@valueverse/kernel';
+import type { NewInvitation } from '@valueverse/kernel/backend';
 
 // Raw SQL on kernel.invitations (created by kernel_0006_invitations, run by the kernel store's init()).
 

@@ -1,6 +1,5 @@
 import Redis from 'ioredis';
-import type { KernelLogger } from '../observability/kernel-logger';
-import type { ChangeFeed } from './change-feed';
+import type { ChangeFeed, KernelLogger } from '@valueverse/kernel';
 
 /**
  * The change feed over Redis pub/sub. While Redis is down, instances keep serving from their caches and log it;

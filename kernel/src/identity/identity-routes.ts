@@ -8,16 +8,10 @@ import { bodyOf, requireRole, requireTenantAccess } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
 import type { SchemaValidator } from '../http/schema-validator';
 import type { KernelStore } from '../tenancy/kernel-store';
+import { quotaOf } from '../tenancy/tenant-quota';
 import type { ApiKeyRecord, IdentityStore } from './identity-store';
 import type { IdentityService } from './identity-service';
 import type { InvitationService } from './invitation-service';
-
-/** A tenant's quota from its settings (`settings.quotas.<name>`), or undefined when unlimited. */
-export function quotaOf(settings: Readonly<Record<string, unknown>>, name: 'maxUsers' | 'maxApiKeys'): number | undefined {
-  const quotas = settings.quotas as Record<string, unknown> | undefined;
-  const value = quotas?.[name];
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
-}
 
 const publicKey = (k: ApiKeyRecord) => ({ id: k.id, name: k.name, role: k.role, prefix: k.prefix, createdBy: k.createdBy, createdAt: k.createdAt, revokedAt: k.revokedAt });
 

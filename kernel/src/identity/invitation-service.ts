@@ -5,7 +5,7 @@ import type { PasswordHasher } from './password-hasher';
 import type { Auditor } from '../audit/auditor';
 import type { InProcessEventBus } from '../events/in-process-event-bus';
 import type { KernelStore, TenantRecord } from '../tenancy/kernel-store';
-import { quotaOf } from './identity-routes';
+import { quotaOf } from '../tenancy/tenant-quota';
 import type { InvitationRecord, InvitationStore } from './invitation-store';
 
 /** How long an invitation can be accepted. */

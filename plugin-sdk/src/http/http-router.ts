@@ -1,4 +1,4 @@
-import type { Logger } from '../services/core-service-types';
+import type { Logger } from '../services/logger';
 
 /** Roles, weakest first. A route's `minRole` admits that role and every stronger one. */
 export const roles = ['viewer', 'member', 'tenant-admin', 'platform-admin'] as const;

@@ -1,14 +1,8 @@
 import type { EntityManager, EntitySchema } from '@mikro-orm/core';
 import type { TenantContext, UserContext } from '../http/http-router';
+import type { Logger } from './logger';
 
-/** A structured logger (pino-compatible subset). */
-export interface Logger {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-  child(bindings: Record<string, unknown>): Logger;
-}
+export type { Logger };
 
 /** Reads the plugin's per-tenant configuration (validated against the manifest `config` schema, secrets decrypted). */
 export interface PluginConfigReader {

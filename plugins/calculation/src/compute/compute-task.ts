@@ -1,11 +1,10 @@
 import { isVvError, VvError, type ErrorCode, type FieldProblem } from '@valueverse/plugin-sdk';
 import { isSimulationOverBudget } from '../monte-carlo/simulate';
 import { createModelOperations, type CalculationLimits } from '../service/model-operations';
+import type { ComputeOperation } from './compute-operation';
 import { estimateComputeCost, type ComputeCost } from './estimate-compute-cost';
 
-/** The value-model operations that run under a compute budget. */
-export const computeOperations = ['evaluateModel', 'headline', 'scenario', 'sensitivity', 'goalSeek', 'riskAdjustment', 'simulate'] as const;
-export type ComputeOperation = (typeof computeOperations)[number];
+export { computeOperations, type ComputeOperation } from './compute-operation';
 
 /** One budgeted evaluation, as it crosses to a worker thread (structured clone: plain data only). */
 export interface ComputeTask {

@@ -4,7 +4,7 @@ import { parseValueModel, type ParsedModel } from '../model/parse-value-model';
 import { HEADLINE_DEFAULT_TRIALS } from '../monte-carlo/uncertain-headline';
 import { RISK_DEFAULT_TRIALS } from '../scenario/risk-adjustment';
 import { InputChecker } from '../validation/input-checker';
-import type { ComputeOperation } from './compute-task';
+import type { ComputeOperation } from './compute-operation';
 
 /**
  * What an evaluation is expected to cost, worked out from the request alone before any work starts (the same idea as

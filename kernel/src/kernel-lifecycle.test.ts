@@ -1,7 +1,6 @@
 import { coreServices, createServiceRef, definePlugin } from '@valueverse/plugin-sdk';
 import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
 import { expectProblem, manifest, readiness } from './__fixtures__/kernel-test-support';
-import { kernelRouteDocs } from './http/kernel-route-docs';
 
 /** A plugin serving GET /api/v1/<prefix> → { plugin: id }. */
 function serving(id: string, prefix = `/${id}`, extra: Record<string, unknown> = {}) {
@@ -204,8 +203,7 @@ describe('kernel metrics and OpenAPI', () => {
   it('documents every kernel route in /api/openapi.json, with the schemas the kernel validates with', async () => {
     const res = await k.request('GET', '/api/openapi.json', { token: null });
     const kernelRoutes = k.kernel.httpRoutes().filter((r: { owner: string }) => r.owner === 'kernel');
-    const undocumented = kernelRoutes.filter((r: { method: string; path: string }) => !(`${r.method} ${r.path}` in kernelRouteDocs));
-    expect(undocumented).toEqual([]);
+    expect(kernelRoutes.length).toBeGreaterThan(30);
     for (const r of kernelRoutes) {
       const operation = res.body.paths[r.path.replace(/:([A-Za-z0-9]+)/g, '{$1}')]?.[r.method.toLowerCase()];
       expect(`${r.method} ${r.path}: ${operation?.summary ? 'documented' : 'missing'}`).toBe(`${r.method} ${r.path}: documented`);

@@ -1,8 +1,5 @@
-import { Router } from '@koa/router';
 import { VvError, type JsonSchema } from '@valueverse/plugin-sdk';
-import { requireRole } from '../http/kernel-route';
-import type { RequestState } from '../http/request-state';
-import type { SchemaValidator } from '../http/schema-validator';
+import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
 import type { KernelStore } from '../tenancy/kernel-store';
 import type { AuditStore } from './audit-store';
 
@@ -21,16 +18,12 @@ export const auditQuerySchema: JsonSchema = {
 };
 
 /** `GET /api/v1/admin/audit`: the audit log, newest first, filtered, with cursor pagination. */
-export function auditRoutes(deps: { store: KernelStore; audit: AuditStore; validator: SchemaValidator }): Router<RequestState> {
-  const { store, audit, validator } = deps;
-  const router = new Router<RequestState>({ prefix: '/api/v1' });
-  const auditQuery = validator.compile(auditQuerySchema, 'query');
+export function auditRoutes(deps: { store: KernelStore; audit: AuditStore }): KernelRoute[] {
+  const { store, audit } = deps;
+  const routes = new KernelRouteList();
 
-  router.get('/admin/audit', async (ctx) => {
-    requireRole(ctx, 'tenant-admin');
-    const query = ctx.query as Record<string, string>;
-    const problems = auditQuery(query);
-    if (problems.length > 0) throw VvError.validation(problems);
+  routes.get('/api/v1/admin/audit', { access: 'tenant-admin', summary: 'The audit log, newest first, filtered, with cursor pagination', query: auditQuerySchema }, async (ctx, input) => {
+    const query = input.query<Record<string, string>>();
     const principal = ctx.state.principal!;
     // Tenant admins read their own tenant's log; platform admins any, or all.
     if (!principal.platformAdmin && query.tenantId !== undefined && query.tenantId !== principal.tenant.id) {
@@ -58,5 +51,5 @@ export function auditRoutes(deps: { store: KernelStore; audit: AuditStore; valid
     ctx.body = { ...page, items: page.items.map((e) => ({ ...e, actorEmail: e.actor ? (emails.get(e.actor) ?? null) : null })) };
   });
 
-  return router;
+  return routes.routes;
 }

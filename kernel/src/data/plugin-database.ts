@@ -1,7 +1,8 @@
 import type { EntityManager, EntitySchema, MigrationObject } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
-import { VvError, type PluginDatabase, type PluginDataModel, type PluginManifest, type PluginMigration } from '@valueverse/plugin-sdk';
+import { VvError, type Logger, type PluginDatabase, type PluginDataModel, type PluginManifest, type PluginMigration } from '@valueverse/plugin-sdk';
+import type { PluginRecord } from '../lifecycle/plugin-state';
 import type { Database } from './database-api';
 
 // Each plugin owns a PostgreSQL schema named after it and a role of its own. The role owns nothing: tables belong
@@ -144,5 +145,22 @@ export function pluginDatabase(database: Database, manifest: PluginManifest): Pl
         return work(em);
       });
     },
+  };
+}
+
+/**
+ * The lifecycle's hook before a plugin's setup: migrates the plugin's data model when it declares one, refusing a
+ * plugin whose manifest lacks permission `db` or that runs where no database is configured.
+ */
+export function installDataModelOnSetup(database: Database | undefined, logger: Logger): (record: PluginRecord) => Promise<void> {
+  return async (record) => {
+    const model = record.plugin?.database;
+    if (!model) return;
+    if (!record.manifest.permissions?.includes('db')) {
+      throw new VvError('VV_SERVICE_NOT_DECLARED', { params: { plugin: record.id, service: 'core.db', reason: 'it declares a database but its manifest lacks permission "db"' } });
+    }
+    if (!database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${record.id}"` } });
+    const applied = await installPluginDataModel(database, record.manifest, model);
+    if (applied.length > 0) logger.info({ plugin: record.id, applied }, `plugin "${record.id}" migrated`);
   };
 }

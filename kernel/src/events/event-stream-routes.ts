@@ -1,12 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { Context, Next } from 'koa';
-import { Router } from '@koa/router';
 import { Gauge, type Registry } from 'prom-client';
 import { VvError, type EventEnvelope } from '@valueverse/plugin-sdk';
 import type { AccessChange } from '../identity/access-changes';
 import { hasRole } from '../identity/role-rank';
 import type { TokenService } from '../identity/token-service';
-import { requireRole } from '../http/kernel-route';
+import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
 import type { Principal, RequestState } from '../http/request-state';
 import type { KernelLogger } from '../observability/kernel-logger';
 import { EventReplayBuffer, type ReplayLimits } from './event-replay-buffer';
@@ -38,7 +37,7 @@ export interface EventStreamRoutes {
    */
   acceptQueryToken(ctx: Context, next: Next): Promise<unknown>;
   /** `GET /api/v1/events/stream`, to mount behind authentication. */
-  readonly router: Router<RequestState>;
+  readonly routes: readonly KernelRoute[];
   /** Ends every open stream: graceful shutdown must not wait for clients that never hang up. */
   closeAll(): void;
   /**
@@ -146,9 +145,8 @@ export function eventStreamRoutes(deps: {
     }
   }
 
-  const router = new Router<RequestState>({ prefix: '/api/v1' });
-  router.get('/events/stream', async (ctx) => {
-    requireRole(ctx, 'viewer');
+  const routes = new KernelRouteList();
+  routes.get('/api/v1/events/stream', { access: 'viewer', summary: "Server-sent events of the caller's tenant (plugin events, plugin-set.changed); ?access_token= accepted; Last-Event-ID or ?lastEventId= resumes; ends with stream.revoked when the credential is revoked; 429 VV_TOO_MANY_STREAMS past 10 per user or API key", produces: 'text/event-stream' }, async (ctx) => {
     const principal = ctx.state.principal!;
     const tenantId = principal.tenant.id;
     const token = await tokenClaims(ctx, deps.tokens);
@@ -222,7 +220,7 @@ export function eventStreamRoutes(deps: {
       if (typeof token === 'string' && token !== '' && !ctx.get('authorization')) ctx.req.headers.authorization = `Bearer ${token}`;
       return next();
     },
-    router,
+    routes: routes.routes,
     closeAll: () => {
       for (const set of byTenant.values()) for (const { res } of set) res.end();
     },

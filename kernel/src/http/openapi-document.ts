@@ -1,5 +1,4 @@
-import { kernelRouteDocs } from './kernel-route-docs';
-import type { HttpRouteInfo } from './kernel-route-table';
+import type { KernelRouteDoc } from './kernel-route';
 import type { RegisteredRoute } from './plugin-router';
 
 const problemResponse = { description: 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
@@ -24,14 +23,15 @@ function idempotencyKeyParam(required: boolean): Record<string, unknown> {
 }
 
 /**
- * OpenAPI 3.1 document of the whole API: the kernel's own routes (from its routers, with the schemas their handlers
- * validate with) and the plugins' routes (from their definitions and JSON Schemas).
+ * OpenAPI 3.1 document of the whole API: the kernel's own routes (from their declarations, with the schemas their
+ * handlers validate with) and the plugins' routes (from their definitions and JSON Schemas).
  */
-export function openApiDocument(routes: readonly RegisteredRoute[], version: string, kernelRoutes: readonly HttpRouteInfo[] = []): Record<string, unknown> {
+export function openApiDocument(routes: readonly RegisteredRoute[], version: string, kernelRoutes: readonly KernelRouteDoc[] = []): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of kernelRoutes) {
     const key = `${route.method} ${route.path}`;
-    const doc = kernelRouteDocs[key];
+    // The route's own declaration (kernel-route.ts): the schemas are the ones its handler validates with.
+    const doc: KernelRouteDoc | undefined = route;
     (paths[pathOf(route.path)] ??= {})[route.method.toLowerCase()] = {
       summary: doc?.summary ?? key,
       tags: ['kernel'],

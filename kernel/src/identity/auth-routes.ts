@@ -1,9 +1,6 @@
-import { Router } from '@koa/router';
 import { VvError, type JsonSchema } from '@valueverse/plugin-sdk';
 import type { Auditor } from '../audit/auditor';
-import { bodyOf } from '../http/kernel-route';
-import type { RequestState } from '../http/request-state';
-import type { SchemaValidator } from '../http/schema-validator';
+import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
 import type { IdentityService } from './identity-service';
 import type { KernelStore } from '../tenancy/kernel-store';
 import { attemptKeys, type AttemptThrottle } from './attempt-throttle';
@@ -52,19 +49,15 @@ export function authRoutes(deps: {
   tokens: TokenService;
   identity: IdentityService;
   auditor: Auditor;
-  validator: SchemaValidator;
   throttle: AttemptThrottle;
-}): Router<RequestState> {
-  const { store, hasher, tokens, identity, auditor, validator, throttle } = deps;
-  const router = new Router<RequestState>();
-  const loginBody = bodyOf<LoginBody>(validator, loginSchema);
-  const refreshBody = bodyOf<{ refreshToken: string; tenantId?: string }>(validator, refreshSchema);
-  const logoutBody = bodyOf<{ refreshToken: string }>(validator, logoutSchema);
+}): KernelRoute[] {
+  const { store, hasher, tokens, identity, auditor, throttle } = deps;
+  const routes = new KernelRouteList();
   // Unknown emails cost a hash too, so timing does not tell which accounts exist.
   const decoy = hasher.hash('decoy-password-for-timing');
 
-  router.post('/api/v1/auth/login', async (ctx) => {
-    const body = loginBody(ctx);
+  routes.post('/api/v1/auth/login', { access: 'public', summary: 'Sign in with email and password (and a TOTP code when the user has one); returns access and refresh tokens; 429 VV_TOO_MANY_ATTEMPTS with Retry-After while the account or client address is locked out', body: loginSchema }, async (ctx, input) => {
+    const body = input.body<LoginBody>();
     const user = await store.findUserByEmail(body.email);
     const email = body.email.toLowerCase();
     const keys = attemptKeys(user?.id, email, ctx.ip);
@@ -87,21 +80,21 @@ export function authRoutes(deps: {
     ctx.body = session;
   });
 
-  router.post('/api/v1/auth/refresh', async (ctx) => {
-    const body = refreshBody(ctx);
+  routes.post('/api/v1/auth/refresh', { access: 'public', summary: 'Rotate a refresh token; presenting a spent one revokes every token of that sign-in; a tenant the user is not in is refused before the token is spent', body: refreshSchema }, async (ctx, input) => {
+    const body = input.body<{ refreshToken: string; tenantId?: string }>();
     ctx.body = await identity.refresh(body.refreshToken, body.tenantId, { requestId: ctx.state.requestId, ip: ctx.ip });
   });
 
-  router.post('/api/v1/auth/logout', async (ctx) => {
-    const body = logoutBody(ctx);
+  routes.post('/api/v1/auth/logout', { access: 'public', summary: "Sign out: revoke the refresh token's family", body: logoutSchema }, async (ctx, input) => {
+    const body = input.body<{ refreshToken: string }>();
     const ended = await identity.logout(body.refreshToken);
     if (ended) await auditor.record({ action: 'auth.signed-out', actor: ended.userId, tenantId: ended.tenantId, target: `user:${ended.userId}` }, ctx);
     ctx.status = 204;
   });
 
-  router.get('/.well-known/jwks.json', (ctx) => {
+  routes.get('/.well-known/jwks.json', { access: 'public', summary: 'Public keys (EdDSA) that sign access tokens' }, (ctx) => {
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = tokens.jwks();
   });
-  return router;
+  return routes.routes;
 }

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from '@koa/router';
 import { roles, VvError, type Role, type JsonSchema } from '@valueverse/plugin-sdk';
 import type { AccessChange } from './access-changes';
 import type { Auditor } from '../audit/auditor';
 import { hasRole } from './role-rank';
-import { bodyOf, requireRole, requireTenantAccess } from '../http/kernel-route';
+import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
-import type { SchemaValidator } from '../http/schema-validator';
 import type { KernelStore } from '../tenancy/kernel-store';
 import { quotaOf } from '../tenancy/tenant-quota';
 import type { ApiKeyRecord, IdentityStore } from './identity-store';
@@ -53,33 +51,29 @@ export function identityRoutes(deps: {
   identityStore: IdentityStore;
   identity: IdentityService;
   auditor: Auditor;
-  validator: SchemaValidator;
   hashPassword: (password: string) => Promise<string>;
   /** Tells every instance that access was taken away (a key revoked, a member demoted or removed). */
   onAccessChanged?: (change: AccessChange) => Promise<void>;
   /** What `POST …/members` of a tenant admin does: invite (invitation-service.ts). */
   invitations: InvitationService;
-}): Router<RequestState> {
-  const { store, identityStore, identity, auditor, validator } = deps;
+}): KernelRoute[] {
+  const { store, identityStore, identity, auditor } = deps;
   const accessChanged = deps.onAccessChanged ?? (async () => {});
   /** The user's tokens stop working everywhere (their role or membership shrank); a refresh gets the new role. */
   const endSessionsOf = async (userId: string) => {
     await identityStore.bumpSessionVersion(userId);
     await accessChanged({ kind: 'user', id: userId });
   };
-  const router = new Router<RequestState>({ prefix: '/api/v1' });
-  const keyBody = bodyOf<{ name: string; role: Role }>(validator, createApiKeySchema);
+  const routes = new KernelRouteList();
 
-  router.get('/admin/tenants/:tenantId/api-keys', async (ctx) => {
-    requireTenantAccess(ctx, ctx.params.tenantId!, 'tenant-admin');
+  routes.get('/api/v1/admin/tenants/:tenantId/api-keys', { access: 'tenant-admin', summary: "The tenant's API keys (never the keys themselves)" }, async (ctx) => {
     if (!(await store.getTenant(ctx.params.tenantId!))) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: ctx.params.tenantId } });
     ctx.body = { items: (await identityStore.listApiKeys(ctx.params.tenantId!)).map(publicKey) };
   });
 
-  router.post('/admin/tenants/:tenantId/api-keys', async (ctx) => {
+  routes.post('/api/v1/admin/tenants/:tenantId/api-keys', { access: 'tenant-admin', summary: 'Create an API key; the key is in this response only', body: createApiKeySchema }, async (ctx, input) => {
     const tenantId = ctx.params.tenantId!;
-    requireTenantAccess(ctx, tenantId, 'tenant-admin');
-    const body = keyBody(ctx);
+    const body = input.body<{ name: string; role: Role }>();
     const principal = ctx.state.principal!;
     if (!hasRole(principal.user.role, body.role)) {
       throw new VvError('VV_FORBIDDEN', { params: { reason: `A key cannot have a stronger role than its creator ("${principal.user.role}")` } });
@@ -98,9 +92,8 @@ export function identityRoutes(deps: {
     ctx.body = { ...publicKey(record), key };
   });
 
-  router.delete('/admin/tenants/:tenantId/api-keys/:keyId', async (ctx) => {
+  routes.delete('/api/v1/admin/tenants/:tenantId/api-keys/:keyId', { access: 'tenant-admin', summary: 'Revoke an API key' }, async (ctx) => {
     const tenantId = ctx.params.tenantId!;
-    requireTenantAccess(ctx, tenantId, 'tenant-admin');
     if (!(await identityStore.revokeApiKey(tenantId, ctx.params.keyId!))) {
       throw new VvError('VV_NOT_FOUND', { params: { reason: `No live API key "${ctx.params.keyId}" in tenant "${tenantId}"` } });
     }
@@ -109,8 +102,6 @@ export function identityRoutes(deps: {
     ctx.status = 204;
   });
 
-  const memberBody = bodyOf<{ email: string; role: Role; password?: string }>(validator, addMemberSchema);
-  const roleBody = bodyOf<{ role: Role }>(validator, memberRoleSchema);
   const tenantOrThrow = async (tenantId: string) => {
     const tenant = await store.getTenant(tenantId);
     if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
@@ -121,16 +112,14 @@ export function identityRoutes(deps: {
     if (!hasRole(own, role)) throw new VvError('VV_FORBIDDEN', { params: { reason: `You cannot grant a role stronger than your own ("${own}")` } });
   };
 
-  router.get('/admin/tenants/:tenantId/members', async (ctx) => {
-    requireTenantAccess(ctx, ctx.params.tenantId!, 'tenant-admin');
+  routes.get('/api/v1/admin/tenants/:tenantId/members', { access: 'tenant-admin', summary: "The tenant's members and their roles" }, async (ctx) => {
     await tenantOrThrow(ctx.params.tenantId!);
     ctx.body = { items: await store.listTenantMembers(ctx.params.tenantId!) };
   });
 
-  router.post('/admin/tenants/:tenantId/members', async (ctx) => {
+  routes.post('/api/v1/admin/tenants/:tenantId/members', { access: 'tenant-admin', summary: 'Tenant admins: invite an email address (202, the same answer whether it has an account; a member only once the invitee accepts). Platform admins: add an existing user, or a new one with a password (201)', body: addMemberSchema }, async (ctx, input) => {
     const tenantId = ctx.params.tenantId!;
-    requireTenantAccess(ctx, tenantId, 'tenant-admin');
-    const body = memberBody(ctx);
+    const body = input.body<{ email: string; role: Role; password?: string }>();
     notAbove(ctx, body.role);
     const tenant = await tenantOrThrow(tenantId);
     const members = await store.listTenantMembers(tenantId);
@@ -165,10 +154,9 @@ export function identityRoutes(deps: {
     ctx.body = member;
   });
 
-  router.patch('/admin/tenants/:tenantId/members/:userId', async (ctx) => {
+  routes.patch('/api/v1/admin/tenants/:tenantId/members/:userId', { access: 'tenant-admin', summary: "Change a member's role", body: memberRoleSchema }, async (ctx, input) => {
     const tenantId = ctx.params.tenantId!;
-    requireTenantAccess(ctx, tenantId, 'tenant-admin');
-    const { role } = roleBody(ctx);
+    const { role } = input.body<{ role: Role }>();
     notAbove(ctx, role);
     const before = (await store.listTenantMembers(tenantId)).find((m) => m.userId === ctx.params.userId);
     if (!before) throw new VvError('VV_NOT_FOUND', { params: { reason: `No member "${ctx.params.userId}" in tenant "${tenantId}"` } });
@@ -180,9 +168,8 @@ export function identityRoutes(deps: {
     ctx.body = { ...before, role };
   });
 
-  router.delete('/admin/tenants/:tenantId/members/:userId', async (ctx) => {
+  routes.delete('/api/v1/admin/tenants/:tenantId/members/:userId', { access: 'tenant-admin', summary: 'Remove a member from the tenant' }, async (ctx) => {
     const tenantId = ctx.params.tenantId!;
-    requireTenantAccess(ctx, tenantId, 'tenant-admin');
     const before = (await store.listTenantMembers(tenantId)).find((m) => m.userId === ctx.params.userId);
     if (!before) throw new VvError('VV_NOT_FOUND', { params: { reason: `No member "${ctx.params.userId}" in tenant "${tenantId}"` } });
     notAbove(ctx, before.role);
@@ -192,12 +179,10 @@ export function identityRoutes(deps: {
     ctx.status = 204;
   });
 
-  const statusBody = bodyOf<{ disabled: boolean }>(validator, userStatusSchema);
   // Disabling ends every session of the user on every instance (tokens, streams) and refuses sign-in and refresh;
   // enabling lets the user sign in again (old tokens stay ended).
-  router.patch('/admin/users/:userId', async (ctx) => {
-    requireRole(ctx, 'platform-admin');
-    const { disabled } = statusBody(ctx);
+  routes.patch('/api/v1/admin/users/:userId', { access: 'platform-admin', summary: 'Disable (or enable again) a user account: disabling ends its sessions and event streams everywhere and refuses sign-in', body: userStatusSchema }, async (ctx, input) => {
+    const { disabled } = input.body<{ disabled: boolean }>();
     const user = await store.getUser(ctx.params.userId!);
     if (!user) throw new VvError('VV_NOT_FOUND', { params: { reason: `No user "${ctx.params.userId}"` } });
     if (disabled && user.id === ctx.state.principal!.user.id) throw new VvError('VV_CONFLICT', { detail: 'You cannot disable your own account' });
@@ -207,5 +192,5 @@ export function identityRoutes(deps: {
     ctx.body = { id: user.id, email: user.email, platformAdmin: user.platformAdmin, disabled: state.disabled };
   });
 
-  return router;
+  return routes.routes;
 }

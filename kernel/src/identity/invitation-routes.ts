@@ -1,9 +1,6 @@
-import { Router } from '@koa/router';
 import { VvError, type JsonSchema } from '@valueverse/plugin-sdk';
 import type { Auditor } from '../audit/auditor';
-import { bodyOf, requireTenantAccess } from '../http/kernel-route';
-import type { RequestState } from '../http/request-state';
-import type { SchemaValidator } from '../http/schema-validator';
+import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
 import type { KernelStore } from '../tenancy/kernel-store';
 import type { InvitationStore } from './invitation-store';
 import { INVITATION_ACCEPT_PATH, publicInvitation, type InvitationService } from './invitation-service';
@@ -28,23 +25,20 @@ export function invitationRoutes(deps: {
   invitations: InvitationStore;
   service: InvitationService;
   auditor: Auditor;
-  validator: SchemaValidator;
-}): { admin: Router<RequestState>; accept: Router<RequestState> } {
-  const admin = new Router<RequestState>({ prefix: '/api/v1' });
+}): KernelRoute[] {
+  const routes = new KernelRouteList();
   const tenantOrThrow = async (tenantId: string) => {
     if (!(await deps.store.getTenant(tenantId))) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
   };
 
-  admin.get('/admin/tenants/:tenantId/invitations', async (ctx) => {
+  routes.get('/api/v1/admin/tenants/:tenantId/invitations', { access: 'tenant-admin', summary: "The tenant's pending invitations (never their tokens)" }, async (ctx) => {
     const tenantId = ctx.params.tenantId!;
-    requireTenantAccess(ctx, tenantId, 'tenant-admin');
     await tenantOrThrow(tenantId);
     ctx.body = { items: (await deps.invitations.listPending(tenantId)).map(publicInvitation) };
   });
 
-  admin.delete('/admin/tenants/:tenantId/invitations/:invitationId', async (ctx) => {
+  routes.delete('/api/v1/admin/tenants/:tenantId/invitations/:invitationId', { access: 'tenant-admin', summary: 'Withdraw a pending invitation' }, async (ctx) => {
     const tenantId = ctx.params.tenantId!;
-    requireTenantAccess(ctx, tenantId, 'tenant-admin');
     if (!(await deps.invitations.revoke(tenantId, ctx.params.invitationId!))) {
       throw new VvError('VV_NOT_FOUND', { params: { reason: `No pending invitation "${ctx.params.invitationId}" in tenant "${tenantId}"` } });
     }
@@ -52,10 +46,11 @@ export function invitationRoutes(deps: {
     ctx.status = 204;
   });
 
-  const accept = new Router<RequestState>();
-  const acceptBody = bodyOf<{ token: string; password?: string }>(deps.validator, acceptInvitationSchema);
-  accept.post(INVITATION_ACCEPT_PATH, async (ctx) => {
-    const body = acceptBody(ctx);
+  routes.post(
+    INVITATION_ACCEPT_PATH,
+    { access: 'public', summary: 'Accept an invitation with its token: a new address sets its password, an existing account confirms with its own', body: acceptInvitationSchema },
+    async (ctx, input) => {
+    const body = input.body<{ token: string; password?: string }>();
     const accepted = await deps.service.accept(body.token, body.password, ctx);
     const member = { userId: accepted.userId, tenantId: accepted.invitation.tenantId, role: accepted.role, email: accepted.email };
     await deps.auditor.record(
@@ -64,7 +59,8 @@ export function invitationRoutes(deps: {
     );
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { ...member, accountCreated: accepted.created };
-  });
+    },
+  );
 
-  return { admin, accept };
+  return routes.routes;
 }

@@ -1,10 +1,8 @@
 import type { Context } from 'koa';
-import { Router } from '@koa/router';
 import { VvError, type JsonSchema } from '@valueverse/plugin-sdk';
 import type { Auditor } from '../audit/auditor';
-import { bodyOf } from '../http/kernel-route';
+import { KernelRouteList, type KernelRoute, type KernelRouteInput } from '../http/kernel-route';
 import type { RequestState } from '../http/request-state';
-import type { SchemaValidator } from '../http/schema-validator';
 import type { PluginCatalog } from '../plugin-sets/plugin-catalog';
 import type { TenantView } from '../plugin-sets/plugin-set-cache';
 import type { KernelStore } from '../tenancy/kernel-store';
@@ -26,15 +24,13 @@ export function meRoutes(deps: {
   identityStore: IdentityStore;
   identity: IdentityService;
   auditor: Auditor;
-  validator: SchemaValidator;
   /** Brute-force protection of the second-factor codes. */
   throttle: AttemptThrottle;
-}): Router<RequestState> {
-  const { store, catalog, identityStore, identity, auditor, validator } = deps;
-  const router = new Router<RequestState>({ prefix: '/api/v1' });
-  const codeBody = bodyOf<{ code: string }>(validator, totpCodeSchema);
+}): KernelRoute[] {
+  const { store, catalog, identityStore, identity, auditor } = deps;
+  const routes = new KernelRouteList();
 
-  router.get('/me', (ctx) => {
+  routes.get('/api/v1/me', { access: 'self', summary: "The caller, its tenant, and the tenant's enabled plugins" }, (ctx) => {
     const p = ctx.state.principal!;
     // The plugins this tenant has on, with what the workspace needs to build its navigation (no config: members
     // may read this, and config can hold secrets).
@@ -56,21 +52,21 @@ export function meRoutes(deps: {
     return user;
   };
 
-  router.get('/me/totp', async (ctx) => {
+  routes.get('/api/v1/me/totp', { access: 'self', summary: "Whether the caller's TOTP second factor is on or pending" }, async (ctx) => {
     const user = await currentUser(ctx);
     const record = await identityStore.getTotp(user.id);
     ctx.body = { enabled: record?.enabled === true, pending: record !== undefined && !record.enabled };
   });
 
-  router.post('/me/totp', async (ctx) => {
+  routes.post('/api/v1/me/totp', { access: 'self', summary: 'Start TOTP enrolment: a new secret and its otpauth:// URI' }, async (ctx) => {
     const user = await currentUser(ctx);
     ctx.body = await identity.enrolTotp(user);
     ctx.status = 201;
   });
 
   /** A code check under the same throttle as sign-in: the account and the client address. */
-  const checkCode = async (ctx: Context & { state: RequestState }, user: { id: string; email: string }, change: 'enable' | 'disable') => {
-    const code = codeBody(ctx).code;
+  const checkCode = async (ctx: Context & { state: RequestState }, input: KernelRouteInput, user: { id: string; email: string }, change: 'enable' | 'disable') => {
+    const code = input.body<{ code: string }>().code;
     const keys = attemptKeys(user.id, user.email, ctx.ip);
     await deps.throttle.check(keys);
     try {
@@ -82,19 +78,19 @@ export function meRoutes(deps: {
     await deps.throttle.succeed(keys);
   };
 
-  router.post('/me/totp/confirm', async (ctx) => {
+  routes.post('/api/v1/me/totp/confirm', { access: 'self', summary: 'Turn TOTP on with a current code', body: totpCodeSchema }, async (ctx, input) => {
     const user = await currentUser(ctx);
-    await checkCode(ctx, user, 'enable');
+    await checkCode(ctx, input, user, 'enable');
     await auditor.record({ action: 'auth.totp-enabled', target: `user:${user.id}` }, ctx);
     ctx.status = 204;
   });
 
-  router.post('/me/totp/disable', async (ctx) => {
+  routes.post('/api/v1/me/totp/disable', { access: 'self', summary: 'Turn TOTP off with a current code', body: totpCodeSchema }, async (ctx, input) => {
     const user = await currentUser(ctx);
-    await checkCode(ctx, user, 'disable');
+    await checkCode(ctx, input, user, 'disable');
     await auditor.record({ action: 'auth.totp-disabled', target: `user:${user.id}` }, ctx);
     ctx.status = 204;
   });
 
-  return router;
+  return routes.routes;
 }

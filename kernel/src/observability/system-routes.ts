@@ -1,8 +1,7 @@
-import { Router } from '@koa/router';
-import type { RequestState } from '../http/request-state';
 import { pluginStates, type PluginRecord } from '../lifecycle/plugin-state';
 import type { KernelMetrics } from './kernel-metrics';
 import type { Readiness } from './readiness';
+import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
 
 /** Unauthenticated operational routes: liveness, readiness with each plugin's state, Prometheus metrics, OpenAPI. */
 export function systemRoutes(deps: {
@@ -12,12 +11,12 @@ export function systemRoutes(deps: {
   draining: () => boolean;
   version: string;
   readiness: Readiness;
-}): Router<RequestState> {
-  const router = new Router<RequestState>();
-  router.get('/health/live', (ctx) => {
+}): KernelRoute[] {
+  const routes = new KernelRouteList();
+  routes.get('/health/live', { access: 'public', summary: 'Liveness: the process answers' }, (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  router.get('/health/ready', async (ctx) => {
+  routes.get('/health/ready', { access: 'public', summary: "Readiness, with each plugin's state and error" }, async (ctx) => {
     const records = deps.records();
     const plugins = records.map((r) => ({
       id: r.id,
@@ -33,7 +32,7 @@ export function systemRoutes(deps: {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: report.status, kernel: deps.version, dependencies: report.dependencies, notRunning: report.notRunning, plugins };
   });
-  router.get('/metrics', async (ctx) => {
+  routes.get('/metrics', { access: 'public', summary: 'Prometheus metrics', produces: 'text/plain' }, async (ctx) => {
     for (const r of deps.records()) {
       for (const state of pluginStates) {
         deps.metrics.pluginState.set({ plugin: r.id, state }, r.state === state ? 1 : 0);
@@ -42,8 +41,8 @@ export function systemRoutes(deps: {
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });
-  router.get('/api/openapi.json', (ctx) => {
+  routes.get('/api/openapi.json', { access: 'public', summary: 'This document' }, (ctx) => {
     ctx.body = deps.openapi();
   });
-  return router;
+  return routes.routes;
 }

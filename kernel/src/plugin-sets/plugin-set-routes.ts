@@ -1,9 +1,6 @@
-import { Router } from '@koa/router';
 import type { JsonSchema } from '@valueverse/plugin-sdk';
 import type { Auditor } from '../audit/auditor';
-import { bodyOf, requireRole, requireTenantAccess } from '../http/kernel-route';
-import type { RequestState } from '../http/request-state';
-import type { SchemaValidator } from '../http/schema-validator';
+import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
 import type { PluginCatalog } from './plugin-catalog';
 import type { PluginSetService } from './plugin-set-service';
 
@@ -18,17 +15,14 @@ export const putPluginSchema: JsonSchema = {
 export function pluginSetRoutes(deps: {
   catalog: PluginCatalog;
   pluginSets: PluginSetService;
-  validator: SchemaValidator;
   /** Called after a tenant's plugin set changed, to invalidate caches on every instance. */
   onTenantChanged: (tenantId: string) => Promise<void>;
   auditor: Auditor;
-}): Router<RequestState> {
-  const { catalog, pluginSets, validator, onTenantChanged, auditor } = deps;
-  const router = new Router<RequestState>({ prefix: '/api/v1' });
-  const putPlugin = bodyOf<{ enabled?: boolean; config?: Record<string, unknown> }>(validator, putPluginSchema);
+}): KernelRoute[] {
+  const { catalog, pluginSets, onTenantChanged, auditor } = deps;
+  const routes = new KernelRouteList();
 
-  router.get('/admin/plugins', (ctx) => {
-    requireRole(ctx, 'tenant-admin');
+  routes.get('/api/v1/admin/plugins', { access: 'tenant-admin', summary: 'Installed plugins: manifest, state, requirements and dependants' }, (ctx) => {
     ctx.body = {
       items: catalog.all().map((r) => ({
         id: r.id,
@@ -43,17 +37,15 @@ export function pluginSetRoutes(deps: {
     };
   });
 
-  router.get('/admin/tenants/:tenantId/plugins', async (ctx) => {
-    requireTenantAccess(ctx, ctx.params.tenantId!, 'tenant-admin');
+  routes.get('/api/v1/admin/tenants/:tenantId/plugins', { access: 'tenant-admin', summary: "The tenant's plugin set: every plugin, enabled or not, with its config (secrets masked)" }, async (ctx) => {
     ctx.body = { items: await pluginSets.list(ctx.params.tenantId!) };
   });
 
-  router.put('/admin/tenants/:tenantId/plugins/:pluginId', async (ctx) => {
+  routes.put('/api/v1/admin/tenants/:tenantId/plugins/:pluginId', { access: 'tenant-admin', summary: 'Enable, disable or configure a plugin for the tenant (?cascade=true, ?dryRun=true)', body: putPluginSchema }, async (ctx, input) => {
     const tenantId = ctx.params.tenantId!;
-    requireTenantAccess(ctx, tenantId, 'tenant-admin');
     const flag = (name: string) => ctx.query[name] === 'true' || ctx.query[name] === '1';
     const dryRun = flag('dryRun');
-    const change = putPlugin(ctx);
+    const change = input.body<{ enabled?: boolean; config?: Record<string, unknown> }>();
     // The listing masks secrets: before/after in the audit log never hold a secret.
     const before = dryRun ? [] : await pluginSets.list(tenantId);
     const plan = await pluginSets.change(tenantId, ctx.params.pluginId!, change, { cascade: flag('cascade'), dryRun });
@@ -67,5 +59,5 @@ export function pluginSetRoutes(deps: {
     ctx.body = { ...plan, dryRun, plugins: after };
   });
 
-  return router;
+  return routes.routes;
 }

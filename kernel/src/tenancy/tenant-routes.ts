@@ -1,10 +1,7 @@
-import { Router } from '@koa/router';
 import { VvError, type JsonSchema } from '@valueverse/plugin-sdk';
 import type { Auditor } from '../audit/auditor';
 import type { CorsPolicy } from '../http/cors-policy';
-import { bodyOf, requireRole, requireTenantAccess } from '../http/kernel-route';
-import type { RequestState } from '../http/request-state';
-import type { SchemaValidator } from '../http/schema-validator';
+import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
 import type { KernelStore, TenantStatus } from './kernel-store';
 
 const tenantIdSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } as const;
@@ -26,30 +23,25 @@ export const patchTenantSchema: JsonSchema = {
 /** `/api/v1/admin/tenants…`: the tenants themselves (their plugin sets: plugin-sets/plugin-set-routes.ts). */
 export function tenantRoutes(deps: {
   store: KernelStore;
-  validator: SchemaValidator;
   /** Called after a tenant changed, to invalidate caches on every instance. */
   onTenantChanged: (tenantId: string) => Promise<void>;
   auditor: Auditor;
   /** Checks a tenant's `corsOrigins` setting against the deployment's list (it may only narrow it). */
   cors?: CorsPolicy;
-}): Router<RequestState> {
-  const { store, validator, onTenantChanged, auditor } = deps;
+}): KernelRoute[] {
+  const { store, onTenantChanged, auditor } = deps;
   const checkSettings = (settings: Record<string, unknown> | undefined): void => {
     const problems = deps.cors?.tenantSettingProblems(settings) ?? [];
     if (problems.length > 0) throw VvError.validation(problems);
   };
-  const router = new Router<RequestState>({ prefix: '/api/v1' });
-  const createTenant = bodyOf<{ id: string; name: string; settings?: Record<string, unknown> }>(validator, createTenantSchema);
-  const patchTenant = bodyOf<{ name?: string; status?: TenantStatus; settings?: Record<string, unknown> }>(validator, patchTenantSchema);
+  const routes = new KernelRouteList();
 
-  router.get('/admin/tenants', async (ctx) => {
-    requireRole(ctx, 'platform-admin');
+  routes.get('/api/v1/admin/tenants', { access: 'platform-admin', summary: 'All tenants' }, async (ctx) => {
     ctx.body = { items: await store.listTenants() };
   });
 
-  router.post('/admin/tenants', async (ctx) => {
-    requireRole(ctx, 'platform-admin');
-    const body = createTenant(ctx);
+  routes.post('/api/v1/admin/tenants', { access: 'platform-admin', summary: 'Create a tenant', body: createTenantSchema }, async (ctx, input) => {
+    const body = input.body<{ id: string; name: string; settings?: Record<string, unknown> }>();
     checkSettings(body.settings);
     const tenant = await store.createTenant({ id: body.id, name: body.name, settings: body.settings });
     await auditor.record({ action: 'tenant.created', tenantId: tenant.id, target: `tenant:${tenant.id}`, after: tenant }, ctx);
@@ -58,16 +50,14 @@ export function tenantRoutes(deps: {
     ctx.body = tenant;
   });
 
-  router.get('/admin/tenants/:tenantId', async (ctx) => {
-    requireTenantAccess(ctx, ctx.params.tenantId!, 'tenant-admin');
+  routes.get('/api/v1/admin/tenants/:tenantId', { access: 'tenant-admin', summary: 'One tenant' }, async (ctx) => {
     const tenant = await store.getTenant(ctx.params.tenantId!);
     if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: ctx.params.tenantId } });
     ctx.body = tenant;
   });
 
-  router.patch('/admin/tenants/:tenantId', async (ctx) => {
-    requireRole(ctx, 'platform-admin');
-    const patch = patchTenant(ctx);
+  routes.patch('/api/v1/admin/tenants/:tenantId', { access: 'platform-admin', summary: 'Rename, suspend or reactivate a tenant, or change its settings (quotas, rate limits)', body: patchTenantSchema }, async (ctx, input) => {
+    const patch = input.body<{ name?: string; status?: TenantStatus; settings?: Record<string, unknown> }>();
     checkSettings(patch.settings);
     const before = await store.getTenant(ctx.params.tenantId!);
     const tenant = before && (await store.updateTenant(ctx.params.tenantId!, patch));
@@ -78,8 +68,7 @@ export function tenantRoutes(deps: {
     ctx.body = tenant;
   });
 
-  router.delete('/admin/tenants/:tenantId', async (ctx) => {
-    requireRole(ctx, 'platform-admin');
+  routes.delete('/api/v1/admin/tenants/:tenantId', { access: 'platform-admin', summary: 'Delete a tenant with its plugin set and memberships' }, async (ctx) => {
     const before = await store.getTenant(ctx.params.tenantId!);
     if (!before || !(await store.deleteTenant(ctx.params.tenantId!))) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: ctx.params.tenantId } });
     await onTenantChanged(ctx.params.tenantId!);
@@ -87,5 +76,5 @@ export function tenantRoutes(deps: {
     ctx.status = 204;
   });
 
-  return router;
+  return routes.routes;
 }

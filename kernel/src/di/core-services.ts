@@ -1,0 +1,109 @@
+import { VvError, coreServices, type AuditLog, type PluginConfigReader, type PluginManifest } from '@valueverse/plugin-sdk';
+import { MemoryAuditStore, type AuditStore } from '../audit/audit-store';
+import { Auditor } from '../audit/auditor';
+import { requestScope } from '../context/request-scope';
+import type { Database } from '../data/database-api';
+import { pluginDatabase } from '../data/plugin-database';
+import { InProcessEventBus } from '../events/in-process-event-bus';
+import { PluginRouter } from '../http/plugin-router';
+import { SchemaValidator } from '../http/schema-validator';
+import { DEFAULT_IDEMPOTENCY_POLICY, IdempotencyGuard } from '../idempotency/idempotency-guard';
+import { MemoryIdempotencyStore } from '../idempotency/idempotency-store';
+import { InProcessJobQueue } from '../jobs/in-process-job-queue';
+import type { KernelJobQueue } from '../jobs/kernel-job-queue';
+import type { KernelLogger } from '../observability/kernel-logger';
+import type { KernelMetrics } from '../observability/kernel-metrics';
+import type { OutboundService } from '../outbound/outbound-service';
+import type { PluginSetCache } from '../plugin-sets/plugin-set-cache';
+import type { KernelOptions } from '../kernel-options';
+import type { ServiceRegistry } from './service-registry';
+
+/** The kernel-wide services behind `coreServices`: schemas, events, jobs, the audit log, idempotency. */
+export interface CoreServices {
+  readonly validator: SchemaValidator;
+  readonly events: InProcessEventBus;
+  readonly jobs: KernelJobQueue;
+  readonly auditStore: AuditStore;
+  readonly auditor: Auditor;
+  readonly idempotency: IdempotencyGuard;
+  /** Stops the hourly sweep of expired idempotency keys. */
+  stopSweeping(): void;
+}
+
+export function createCoreServices(options: KernelOptions, logger: KernelLogger): CoreServices {
+  const auditStore = options.auditStore ?? new MemoryAuditStore();
+  const idempotency = new IdempotencyGuard(options.idempotencyStore ?? new MemoryIdempotencyStore(), { ...DEFAULT_IDEMPOTENCY_POLICY, ...options.idempotency });
+  // Expired keys are deleted hourly by every instance; the delete is cheap and the same on each.
+  const sweep = setInterval(() => {
+    idempotency.sweep().catch((error: unknown) => logger.warn({ err: error }, 'idempotency: sweeping expired keys failed; the next sweep retries'));
+  }, 60 * 60_000);
+  sweep.unref();
+  return {
+    validator: new SchemaValidator(),
+    events: new InProcessEventBus(logger, options.eventTransport),
+    jobs: options.jobQueue ?? new InProcessJobQueue(logger),
+    auditStore,
+    auditor: new Auditor(auditStore, logger),
+    idempotency,
+    stopSweeping: () => clearInterval(sweep),
+  };
+}
+
+/**
+ * Binds every `coreServices` ref to the factory that makes it for one plugin (from its manifest). Returns the
+ * plugins' routers, filled in as plugins set up.
+ */
+export function registerCoreServices(
+  registry: ServiceRegistry,
+  deps: { core: CoreServices; logger: KernelLogger; metrics: KernelMetrics; cache: PluginSetCache; outbound: OutboundService; database?: Database },
+): Map<string, PluginRouter> {
+  const { core, logger, metrics, cache, outbound } = deps;
+  const routers = new Map<string, PluginRouter>();
+  registry.registerCore(coreServices.logger, (m) => logger.child({ plugin: m.id }));
+  registry.registerCore(coreServices.metadata, (m) => ({ id: m.id, version: m.version }));
+  registry.registerCore(coreServices.context, () => ({ current: () => requestScope.getStore() }));
+  registry.registerCore(coreServices.http, (m) => {
+    const router = new PluginRouter(m, core.validator, core.idempotency);
+    routers.set(m.id, router);
+    return router;
+  });
+  registry.registerCore(coreServices.events, (m) => core.events.forPlugin(m, () => metrics.eventsPublished.inc({ plugin: m.id })));
+  registry.registerCore(coreServices.jobs, (m) => core.jobs.forPlugin(m));
+  registry.registerCore(coreServices.config, (m) => pluginConfigReader(cache, m));
+  registry.registerCore(coreServices.audit, (m) => pluginAuditService(core.auditor, m));
+  registry.registerCore(coreServices.outbound, (m) => outbound.forPlugin(m));
+  registry.registerCore(coreServices.db, (m) => {
+    if (!deps.database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${m.id}"` } });
+    return pluginDatabase(deps.database, m);
+  });
+  return routers;
+}
+
+/** `core.config`: the plugin's config for a tenant, from the tenant's cached plugin set (secrets decrypted). */
+function pluginConfigReader(cache: PluginSetCache, manifest: PluginManifest): PluginConfigReader {
+  return {
+    forTenant: async (tenantId: string) => {
+      const view = await cache.get(tenantId);
+      return view?.enabled.get(manifest.id) ?? {};
+    },
+  };
+}
+
+/** `core.audit`: entries prefixed with the plugin id, the actor and tenant taken from the request when there is one. */
+function pluginAuditService(auditor: Auditor, manifest: PluginManifest): AuditLog {
+  return {
+    record: async (entry) => {
+      const request = requestScope.getStore();
+      await auditor.record({
+        action: `${manifest.id}.${entry.action}`,
+        actor: entry.actor ?? (request ? (request.user.kind === 'api-key' ? `apikey:${request.user.id}` : request.user.id) : `plugin:${manifest.id}`),
+        tenantId: entry.tenantId ?? request?.tenant.id ?? null,
+        target: entry.target ?? null,
+        before: entry.before ?? null,
+        after: entry.after ?? null,
+        requestId: request?.requestId ?? null,
+        ip: null,
+      });
+    },
+  };
+}

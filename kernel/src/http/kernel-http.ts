@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import Koa, { type Context, type Middleware, type Next } from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import { VvError } from '@valueverse/plugin-sdk';
+import type { Authenticator } from '../identity/authenticate';
+import type { PluginRecord } from '../lifecycle/plugin-state';
+import type { KernelLogger } from '../observability/kernel-logger';
+import type { KernelMetrics } from '../observability/kernel-metrics';
+import type { CorsPolicy } from './cors-policy';
+import { guardRequestInput } from './input-guard';
+import { kernelRouter, type KernelRoute } from './kernel-route';
+import { pluginDispatcher, pluginOwnerLookup } from './plugin-dispatcher';
+import type { PluginRouter } from './plugin-router';
+import { bodyParserError, toVvError, writeProblem } from './problem-response';
+import { KernelRequestState, type RequestState } from './request-state';
+import type { RouteOwnership } from './route-ownership';
+import type { SchemaValidator } from './schema-validator';
+import { TrustedProxies } from './trusted-proxies';
+
+/** What every kernel middleware sees: Koa's context with the kernel's request state (and the caller's tenant view). */
+type KernelHttpContext = Parameters<Authenticator>[0];
+
+export interface KernelHttpOptions {
+  readonly logger: KernelLogger;
+  readonly metrics: KernelMetrics;
+  readonly cors: CorsPolicy;
+  readonly validator: SchemaValidator;
+  readonly records: ReadonlyMap<string, PluginRecord>;
+  readonly ownership: RouteOwnership;
+  readonly routers: ReadonlyMap<string, PluginRouter>;
+  /** The kernel's own routes: public ones are served before authentication, the others after it. */
+  readonly routes: readonly KernelRoute[];
+  readonly authenticate: Authenticator;
+  /** Per-tenant and per-API-key rate limits, after authentication; none: no limits. */
+  readonly limit?: (ctx: KernelHttpContext) => Promise<void>;
+  /** Runs before authentication on the event stream (it accepts `?access_token=`). */
+  readonly streamPath: string;
+  readonly acceptStreamToken: (ctx: Context, next: Next) => Promise<unknown>;
+  readonly trustedProxies?: readonly string[];
+  readonly bodyLimit?: string;
+}
+
+export interface KernelHttp {
+  callback(): ReturnType<Koa['callback']>;
+  listen(port: number, host?: string): Promise<Server>;
+  /** True once `drain` began: new requests answer 503 VV_SHUTTING_DOWN. */
+  readonly draining: boolean;
+  /** Stops accepting, answers new requests 503, waits for in-flight ones (up to `drainMs`), then closes connections. */
+  drain(drainMs: number): Promise<void>;
+}
+
+/**
+ * The HTTP pipeline. One front middleware does the per-request work every request needs (request id, in-flight
+ * count, metrics, problem+json, the drain gate, the body) and serves plugin routes directly; kernel routes continue
+ * down the chain. Fewer middleware layers means fewer promises, which is most of the kernel's cost per request (each
+ * promise also pays for the request scope's async hooks on Node 20).
+ */
+export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
+  const { logger, metrics } = options;
+  const app = new Koa<RequestState>();
+  // Koa reports errors it meets while writing a response (a client that hung up mid-stream, say) on 'error' and
+  // would print them to stderr; they go to the log instead, hang-ups at debug level.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    const hangUp = error?.code === 'ERR_STREAM_PREMATURE_CLOSE' || error?.code === 'ECONNRESET' || error?.code === 'EPIPE' || error?.code === 'ECONNABORTED';
+    if (hangUp) logger.debug({ err: error }, 'client closed the connection before the response was written');
+    else logger.error({ err: error }, 'error while writing a response');
+  });
+  // X-Forwarded-For is believed only from the configured proxies (VV_TRUSTED_PROXIES): anyone can write one.
+  new TrustedProxies(options.trustedProxies ?? []).install(app as unknown as Koa<never>);
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  let server: Server | undefined;
+  const pluginOwner = pluginOwnerLookup(options.ownership);
+  const servePlugin = pluginDispatcher(options.records, options.routers);
+  // JSON everywhere; CSV (text/csv) for imports, handed to the route as a string.
+  const bodyLimit = options.bodyLimit ?? '1mb';
+  const parseBody = bodyParser({ jsonLimit: bodyLimit, textLimit: bodyLimit, enableTypes: ['json', 'text'], extendTypes: { text: ['text/csv'] }, onError: (error) => {
+    throw bodyParserError(error, bodyLimit);
+  } });
+  const onResponseClosed = () => {
+    inFlight -= 1;
+    if (draining && inFlight === 0) drained?.();
+  };
+  const front = async (ctx: KernelHttpContext, next: Next): Promise<void> => {
+    const incoming = ctx.get('x-request-id');
+    const requestId = incoming !== '' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    const state = new KernelRequestState(requestId, logger);
+    ctx.state = state;
+    ctx.set('X-Request-Id', requestId);
+    const startedAt = performance.now();
+    inFlight += 1;
+    // In flight until the response is written out, not until this middleware returns: Koa writes the body after
+    // the chain resolves, and close() must not cut connections (closeAllConnections) before that.
+    ctx.res.once('close', onResponseClosed);
+    try {
+      if (draining) {
+        ctx.set('Connection', 'close');
+        throw new VvError('VV_SHUTTING_DOWN', { headers: { 'Retry-After': '1' } });
+      }
+      const method = ctx.method;
+      if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') await parseBody(ctx, noop);
+      guardRequestInput(ctx);
+      const pluginId = pluginOwner(ctx.path);
+      if (pluginId !== undefined) {
+        const authenticating = options.authenticate(ctx);
+        if (authenticating) await authenticating;
+        if (options.limit) await options.limit(ctx);
+        const serving = servePlugin(ctx, pluginId);
+        if (serving) await serving;
+      } else {
+        await next();
+        if (ctx.status === 404 && ctx.body === undefined) throw new VvError('VV_NOT_FOUND', { detail: `No route ${ctx.method} ${ctx.path}` });
+        if (ctx.status === 405 && ctx.body === undefined) throw new VvError('VV_NOT_FOUND', { detail: `Method ${ctx.method} is not allowed on ${ctx.path}` });
+      }
+    } catch (error) {
+      const vv = toVvError(error, requestId);
+      if (vv.status >= 500) logger.error({ err: error, requestId, code: vv.code, path: ctx.path, plugin: state.plugin }, vv.message);
+      writeProblem(ctx, vv, requestId);
+    } finally {
+      metrics.observeRequest(state.plugin ?? 'kernel', state.route ?? (ctx._matchedRoute as string | undefined) ?? 'unmatched', ctx.method, String(ctx.status), (performance.now() - startedAt) / 1000);
+    }
+  };
+  const publicRoutes = kernelRouter(options.routes.filter((r) => r.access === 'public'), options.validator).routes();
+  const signedInRoutes = kernelRouter(options.routes.filter((r) => r.access !== 'public'), options.validator).routes();
+  const signedIn = async (ctx: KernelHttpContext, next: Next): Promise<unknown> => {
+    if (!ctx.path.startsWith('/api/')) return next();
+    await options.authenticate(ctx);
+    if (options.limit) await options.limit(ctx);
+    return signedInRoutes(ctx as never, next);
+  };
+  const use = (middleware: (ctx: KernelHttpContext, next: Next) => Promise<unknown>) => app.use(middleware as unknown as Middleware<RequestState>);
+  if (options.cors.enabled) app.use(options.cors.middleware());
+  use(front);
+  use((ctx, next) => publicRoutes(ctx as never, next));
+  use(async (ctx, next) => (ctx.path === options.streamPath ? options.acceptStreamToken(ctx, next) : next()));
+  use(signedIn);
+
+  return {
+    callback: () => app.callback(),
+    get draining() {
+      return draining;
+    },
+    listen: (port, host = '127.0.0.1') =>
+      new Promise<Server>((resolve, reject) => {
+        const s = app.listen(port, host);
+        s.once('listening', () => {
+          server = s;
+          resolve(s);
+        });
+        s.once('error', reject);
+      }),
+    drain: async (drainMs) => {
+      draining = true;
+      if (!server) return;
+      const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, drainMs).unref();
+        });
+      }
+      server.closeAllConnections();
+      await closing;
+    },
+  };
+}
+
+const requestIdPattern = /^[A-Za-z0-9._-]{8,128}$/;
+const noop = async (): Promise<void> => {};

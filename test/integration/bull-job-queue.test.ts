@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { createKernelLogger } from '@valueverse/kernel';
 import { BullJobQueue } from '@valueverse/backend-defaults';
 import type { PluginManifest } from '@valueverse/plugin-sdk';
-import { describeJobQueueContract, eventually, slotOf } from '../../kernel/src/jobs/job-queue.contract';
+import { describeJobQueueContract, eventually, slotOf } from '@valueverse/kernel/testing';
 import { describeWithRedis, TEST_REDIS_URL } from '../support/services';
 
 // The BullMQ queue must behave exactly as the in-process one (kernel/src/jobs/in-process-job-queue.test.ts runs the

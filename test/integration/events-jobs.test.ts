@@ -5,7 +5,7 @@ import { coreServices, definePlugin, respond, type EventEnvelope, type Role } fr
 import { MemoryKernelStore, PasswordHasher, SecretBox, TokenService, createKernel, createKernelLogger, type Kernel } from '@valueverse/kernel';
 import { BullJobQueue, RedisEventTransport } from '@valueverse/backend-defaults';
 import { InProcessEventBus } from '../../kernel/src/events/in-process-event-bus';
-import { slotOf } from '../../kernel/src/jobs/job-queue.contract';
+import { slotOf } from '@valueverse/kernel/testing';
 import { openSse, type SseClient } from '../../kernel/src/__fixtures__/sse-client';
 import { describeWithRedis, TEST_REDIS_URL } from '../support/services';
 

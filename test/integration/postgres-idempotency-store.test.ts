@@ -1,6 +1,6 @@
 import type { Database } from '@valueverse/kernel';
 import { openDatabase } from '../../backends/src/data/open-database';
-import { describeIdempotencyStoreContract } from '../../kernel/src/idempotency/idempotency-store.contract';
+import { describeIdempotencyStoreContract } from '@valueverse/kernel/testing';
 import { PostgresIdempotencyStore } from '../../backends/src/idempotency/postgres-idempotency-store';
 import { PostgresKernelStore } from '../../backends/src/tenancy/postgres-kernel-store';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';

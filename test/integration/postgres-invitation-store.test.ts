@@ -1,6 +1,6 @@
 import type { Database } from '@valueverse/kernel';
 import { openDatabase } from '../../backends/src/data/open-database';
-import { describeInvitationStoreContract } from '../../kernel/src/identity/invitation-store.contract';
+import { describeInvitationStoreContract } from '@valueverse/kernel/testing';
 import { PostgresInvitationStore } from '../../backends/src/identity/postgres-invitation-store';
 import { PostgresKernelStore } from '../../backends/src/tenancy/postgres-kernel-store';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';

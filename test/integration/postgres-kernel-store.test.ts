@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '@valueverse/kernel';
 import { openDatabase } from '../../backends/src/data/open-database';
 import { kernelMigrations } from '../../backends/src/data/kernel-migrations';
-import { describeKernelStoreContract } from '../../kernel/src/tenancy/kernel-store.contract';
+import { describeKernelStoreContract } from '@valueverse/kernel/testing';
 import { PostgresKernelStore } from '../../backends/src/tenancy/postgres-kernel-store';
 import { describeWithPostgres, postgresUrl, TEST_POSTGRES_URL } from '../support/services';
 

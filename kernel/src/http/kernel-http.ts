@@ -68,6 +68,7 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
     else logger.error({ err: error }, 'error while writing a response');
   });
   // X-Forwarded-For is believed only from the configured proxies (VV_TRUSTED_PROXIES): anyone can write one.
+  // (TrustedProxies only sets `app.proxy` and its IP getter; it reads no state, hence `Koa<never>`.)
   new TrustedProxies(options.trustedProxies ?? []).install(app as unknown as Koa<never>);
   let draining = false;
   let inFlight = 0;
@@ -123,6 +124,8 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
       metrics.observeRequest(state.plugin ?? 'kernel', state.route ?? (ctx._matchedRoute as string | undefined) ?? 'unmatched', ctx.method, String(ctx.status), (performance.now() - startedAt) / 1000);
     }
   };
+  // koa-router types its middleware for its own context (params, router); Koa hands it ours, which it extends at
+  // run time — the two casts below say so to the compiler.
   const publicRoutes = kernelRouter(options.routes.filter((r) => r.access === 'public'), options.validator).routes();
   const signedInRoutes = kernelRouter(options.routes.filter((r) => r.access !== 'public'), options.validator).routes();
   const signedIn = async (ctx: KernelHttpContext, next: Next): Promise<unknown> => {
@@ -131,6 +134,7 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
     if (options.limit) await options.limit(ctx);
     return signedInRoutes(ctx as never, next);
   };
+  // Koa types the chain with its own DefaultContext; every middleware here reads the kernel's request state.
   const use = (middleware: (ctx: KernelHttpContext, next: Next) => Promise<unknown>) => app.use(middleware as unknown as Middleware<RequestState>);
   if (options.cors.enabled) app.use(options.cors.middleware());
   use(front);

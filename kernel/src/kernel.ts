@@ -331,7 +331,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   // Side by side: while Redis is unreachable each waits a moment for it and then lets the boot go on (issue #10, 6).
   await Promise.all([feedSubscribed, events.start()]);
 
-  const lifecycle = new PluginLifecycle(records, registry, timeouts, logger, undefined, async (record) => {
+  const lifecycle = new PluginLifecycle(records, registry, timeouts, logger, async (record) => {
     const model = record.plugin?.database;
     if (!model) return;
     if (!record.manifest.permissions?.includes('db')) {

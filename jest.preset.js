@@ -3,8 +3,8 @@ const swc = [
   '@swc/jest',
   {
     jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      parser: { syntax: 'typescript' },
+      transform: { useDefineForClassFields: false },
       keepClassNames: true,
       target: 'es2022',
     },

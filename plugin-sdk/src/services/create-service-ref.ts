@@ -8,8 +8,8 @@ export interface ServiceRef<T> {
   readonly id: string;
   /** True for a ref that many plugins may provide (see `MultiServiceRef`); false or absent otherwise. */
   readonly multiple?: boolean;
-  /** Phantom member carrying `T`; never set. */
-  readonly T?: T;
+  /** Phantom member carrying `T`; never set. Not named `T`: API Extractor fails on a member named like a type parameter. */
+  readonly serviceType?: T;
 }
 
 /**

@@ -1,8 +1,11 @@
 import js from '@eslint/js';
+import angular from '@angular-eslint/eslint-plugin';
+import angularTemplate from '@angular-eslint/eslint-plugin-template';
+import angularTemplateParser from '@angular-eslint/template-parser';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'admin-ui/**', 'coverage/**', 'data/**', 'test/artifacts/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'admin-ui/.angular/**', 'coverage/**', 'data/**', 'test/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,8 +17,31 @@ export default tseslint.config(
     },
   },
   {
+    // The admin console: angular-eslint's recommended rules for components, and its template rules (recommended and
+    // accessibility) for .html templates and the inline templates the processor lifts out of components.
+    files: ['admin-ui/src/**/*.ts'],
+    plugins: { '@angular-eslint': angular },
+    processor: angularTemplate.processors['extract-inline-html'],
+    rules: {
+      ...angular.configs.recommended.rules,
+      '@angular-eslint/component-selector': ['error', { type: 'element', prefix: 'vv', style: 'kebab-case' }],
+      '@angular-eslint/directive-selector': ['error', { type: 'attribute', prefix: 'vv', style: 'camelCase' }],
+    },
+  },
+  {
+    files: ['admin-ui/src/**/*.html'],
+    languageOptions: { parser: angularTemplateParser },
+    plugins: { '@angular-eslint/template': angularTemplate },
+    rules: {
+      ...angularTemplate.configs.recommended.rules,
+      ...angularTemplate.configs.accessibility.rules,
+      // `x != null` (null or undefined) is meant, as in the console's TypeScript.
+      '@angular-eslint/template/eqeqeq': ['error', { allowNullOrUndefined: true }],
+    },
+  },
+  {
     // Jest globals for test files (listed inline: `globals` is not a direct dependency of the repo).
-    files: ['**/*.test.ts', 'test/**/*.ts'],
+    files: ['**/*.test.ts', 'test/**/*.ts', 'admin-ui/src/**/*.spec.ts'],
     languageOptions: {
       globals: Object.fromEntries(
         ['describe', 'it', 'test', 'expect', 'jest', 'beforeAll', 'beforeEach', 'afterAll', 'afterEach',

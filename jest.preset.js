@@ -3,8 +3,8 @@ const swc = [
   '@swc/jest',
   {
     jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      parser: { syntax: 'typescript' },
+      transform: { useDefineForClassFields: false },
       keepClassNames: true,
       target: 'es2022',
     },
@@ -19,7 +19,7 @@ function project(displayName, rootDir, extra = {}) {
     rootDir,
     testEnvironment: 'node',
     transform: { '^.+\\.(t|j|mj|cj)s$': swc },
-    transformIgnorePatterns: ['/node_modules/(?!(emittery|@electric-sql/pglite|jose)/)'],
+    transformIgnorePatterns: ['/node_modules/(?!(emittery|@electric-sql/pglite|jose|@noble/hashes|@scure/base)/)'],
     testEnvironmentOptions: { customExportConditions: ['@valueverse/source', 'node', 'node-addons'] },
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],

@@ -44,7 +44,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
   // Side by side: while Redis is unreachable each waits a moment for it and then lets the boot go on (issue #10, 6).
   await Promise.all([identity.access.start(), core.events.start()]);
-  const lifecycle = new PluginLifecycle(plugins.records, registry, timeouts, logger, undefined, installDataModelOnSetup(options.database, logger));
+  const lifecycle = new PluginLifecycle(plugins.records, registry, timeouts, logger, installDataModelOnSetup(options.database, logger));
   await lifecycle.startAll(plugins.graph);
   for (const router of routers.values()) router.seal();
   await core.jobs.start({

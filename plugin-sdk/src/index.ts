@@ -10,7 +10,6 @@ export {
   type ServiceRef,
   type MultiServiceRef,
   type OptionalServiceRef,
-  type ServiceScope,
 } from './services/create-service-ref';
 export type { ServiceProvider, ServiceProviders } from './services/service-providers';
 export { aiChatRef, AI_USAGE_EVENT, type AiChatProvider, type AiStructuredOutput, type AiUsage } from './services/ai-chat';

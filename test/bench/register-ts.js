@@ -1,5 +1,5 @@
 // Lets `node` run the TypeScript benchmarks directly: a require hook compiling .ts with @swc/core (already a dev
-// dependency for jest), with the same decorator settings as jest.preset.js. Run node with
+// dependency for jest), with the same settings as jest.preset.js. Run node with
 // `--conditions=@valueverse/source` so workspace packages resolve to their sources.
 const { transformSync } = require('@swc/core');
 const Module = require('node:module');
@@ -7,8 +7,8 @@ const fs = require('node:fs');
 
 const options = {
   jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    parser: { syntax: 'typescript' },
+    transform: { useDefineForClassFields: false },
     keepClassNames: true,
     target: 'es2022',
   },

@@ -61,6 +61,17 @@ describe('openDatabase (embedded PGlite)', () => {
     expect(rows).toEqual([{ total: '6' }]);
   });
 
+  it('gives parameterless SQL the same values as a parameterised statement, and the last statement\'s rows', async () => {
+    // What the removed statement lexer had to get right (';' in strings, identifiers, dollar bodies, comments) no
+    // longer matters: all parameterless SQL takes exec(), so the rows and types must still be pg's.
+    const rows = await db.execute<{ semi: string; big: string; doc: unknown; n: number }>(
+      `select ';' as semi, 9007199254740993::int8 as big, '{"a;": 1}'::jsonb as doc, 1 as "odd;name", 2 as n -- a; b`,
+    );
+    expect(rows).toEqual([{ semi: ';', big: '9007199254740993', doc: { 'a;': 1 }, 'odd;name': 1, n: 2 }]);
+    const connection = db.orm.em.getConnection();
+    expect(await connection.execute(`do $$ begin perform 1; end $$; select 'last' as which`)).toEqual([{ which: 'last' }]);
+  });
+
   it('commits a transaction that resolves and rolls back one that throws', async () => {
     await db.execute('create table public.tx_probe (n int)');
     await db.transaction(async (tx) => {

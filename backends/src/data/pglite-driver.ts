@@ -3,7 +3,6 @@ import { PGlite, types, type Results } from '@electric-sql/pglite';
 import type { Configuration } from '@mikro-orm/core';
 import { PostgreSqlConnection, PostgreSqlDriver, PostgreSqlKnexDialect, type Knex } from '@mikro-orm/postgresql';
 import ClientPGLite from 'knex-pglite';
-import { hasMultipleStatements } from './has-multiple-statements';
 
 /** Where the embedded database lives: a directory, or `memory://` (gone on close; for tests). */
 export type PgliteLocation = string;
@@ -79,7 +78,11 @@ export function createPgliteDriver(pglite: PGlite): new (config: Configuration) 
 
     async _query(connection: PGlite, obj: KnexQueryObject): Promise<KnexQueryObject> {
       if (!obj.sql) throw new Error('The query is empty');
-      if (!obj.bindings?.length && hasMultipleStatements(obj.sql)) {
+      // PGlite's query() uses the extended protocol, which takes one statement only, and MikroORM sends DDL batches
+      // as one string; exec() (the simple protocol) takes any number. So SQL without parameters always goes through
+      // exec() and gives the last statement's rows: no SQL lexer has to guess where statements end. A server would
+      // run the same string the same way (node-postgres sends a parameterless query with the simple protocol too).
+      if (!obj.bindings?.length) {
         const results = await connection.exec(obj.sql, obj.options);
         const last: Results = results.at(-1) ?? { rows: [], fields: [] };
         const affectedRows = results.reduce((sum, r) => sum + (r.affectedRows ?? 0), 0);

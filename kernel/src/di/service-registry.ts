@@ -1,3 +1,5 @@
+// tsyringe throws when it is imported without a Reflect metadata polyfill (its index checks `Reflect.getMetadata`),
+// even though nothing here uses decorators or their metadata; so the polyfill stays, imported before tsyringe.
 import 'reflect-metadata';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
 import {

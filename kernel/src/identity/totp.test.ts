@@ -1,4 +1,4 @@
-import { base32Decode, base32Encode, hotp, verifyTotp } from './totp';
+import { base32Decode, base32Encode, generateTotpSecret, hotp, otpauthUri, verifyTotp } from './totp';
 
 describe('TOTP (RFC 6238) and HOTP (RFC 4226)', () => {
   const rfcKey = Buffer.from('12345678901234567890');
@@ -33,5 +33,26 @@ describe('TOTP (RFC 6238) and HOTP (RFC 4226)', () => {
     expect(verifyTotp(secret, hotp(rfcKey, step - 1), at)).toBe(step - 1);
     expect(verifyTotp(secret, hotp(rfcKey, step + 2), at)).toBeUndefined();
     expect(verifyTotp(secret, '12345', at)).toBeUndefined();
+  });
+
+  it('verifies secrets stored before otplib: unpadded upper-case base32 of the raw key (RFC 6238 T=59 is 287082)', () => {
+    // base32Encode('12345678901234567890') as the hand-written encoder wrote it, byte for byte.
+    const stored = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+    expect(base32Encode(rfcKey)).toBe(stored);
+    expect(verifyTotp(stored, '287082', 59_000)).toBe(1);
+    expect(verifyTotp(stored, '287083', 59_000)).toBeUndefined();
+  });
+
+  it('makes 160-bit secrets and an otpauth URI an authenticator app reads', () => {
+    const secret = generateTotpSecret();
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(base32Decode(secret)).toHaveLength(20);
+    expect(generateTotpSecret()).not.toBe(secret);
+    const uri = new URL(otpauthUri(secret, 'ada@acme.test'));
+    expect(uri.protocol).toBe('otpauth:');
+    expect(uri.host).toBe('totp');
+    expect(decodeURIComponent(uri.pathname)).toBe('/ValueVerse:ada@acme.test');
+    expect(uri.searchParams.get('secret')).toBe(secret);
+    expect(uri.searchParams.get('issuer')).toBe('ValueVerse');
   });
 });

@@ -173,8 +173,10 @@ describe('nextCronRun', () => {
   it('runs a local time skipped by the spring-forward gap at the first instant after it, once', () => {
     // Berlin, 2026-03-29: 02:00 CET becomes 03:00 CEST at 01:00Z.
     expect(runs('30 2 * * *', '2026-03-28T00:00:00.000Z', 3, 'Europe/Berlin')).toEqual(['2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z']);
-    // Four skipped times and 03:00 itself share the one instant after the gap.
-    expect(runs('*/15 2,3 29 3 *', '2026-03-29T00:50:00.000Z', 3, 'Europe/Berlin')).toEqual(['2026-03-29T01:00:00.000Z', '2026-03-29T01:15:00.000Z', '2026-03-29T01:30:00.000Z']);
+    // An interval job (a step in the minute field) skips the times the gap removes: after 01:45 CET comes 03:00 CEST.
+    expect(runs('*/15 1-3 29 3 *', '2026-03-29T00:40:00.000Z', 3, 'Europe/Berlin')).toEqual(['2026-03-29T00:45:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-29T01:15:00.000Z']);
+    // A fixed-time list keeps its one run in the gap: 02:30 (skipped) runs at 03:00 CEST, then 03:30 as usual.
+    expect(runs('30 2,3 * * *', '2026-03-28T12:00:00.000Z', 3, 'Europe/Berlin')).toEqual(['2026-03-29T01:00:00.000Z', '2026-03-29T01:30:00.000Z', '2026-03-30T00:30:00.000Z']);
     // New York, 2026-03-08: 02:00 EST becomes 03:00 EDT at 07:00Z.
     expect(next('0 2 * * *', '2026-03-07T12:00:00.000Z', 'America/New_York')).toBe('2026-03-08T07:00:00.000Z');
     // Lord Howe Island moves its clocks by 30 minutes: 02:00 becomes 02:30 on 2026-10-04 (15:30Z the day before).
@@ -186,10 +188,53 @@ describe('nextCronRun', () => {
     expect(runs('30 2 * * *', '2026-10-24T12:00:00.000Z', 2, 'Europe/Berlin')).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
     // Computed from inside the repeated hour (02:10 CET, after the 02:30 CEST run), it does not run again.
     expect(next('30 2 * * *', '2026-10-25T01:10:00.000Z', 'Europe/Berlin')).toBe('2026-10-26T01:30:00.000Z');
-    // Every minute: from 02:59 CEST straight to 03:00 CET, the second 02:00-02:59 is not run again.
-    expect(runs('* * * * *', '2026-10-25T00:58:00.000Z', 2, 'Europe/Berlin')).toEqual(['2026-10-25T00:59:00.000Z', '2026-10-25T02:00:00.000Z']);
+    // A list or range of fixed hours is fixed-time too: 02:30 and 03:30 once each (Vixie's rule).
+    expect(runs('30 2,3 * * *', '2026-10-24T12:00:00.000Z', 3, 'Europe/Berlin')).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-25T02:30:00.000Z', '2026-10-26T01:30:00.000Z']);
     // Lord Howe: 02:00 (+11) becomes 01:30 (+10:30) on 2026-04-05, so 01:45 happens twice.
     expect(runs('45 1 * * *', '2026-04-04T12:00:00.000Z', 2, 'Australia/Lord_Howe')).toEqual(['2026-04-04T14:45:00.000Z', '2026-04-05T15:15:00.000Z']);
+  });
+
+  it("keeps an interval job's interval in real time through the repeated hour: every minute and every hour still run", () => {
+    // Berlin, 2026-10-25: 02:00-02:59 happens twice (00:00Z-00:59Z CEST, 01:00Z-01:59Z CET); both are real minutes.
+    expect(runs('* * * * *', '2026-10-25T00:58:00.000Z', 3, 'Europe/Berlin')).toEqual(['2026-10-25T00:59:00.000Z', '2026-10-25T01:00:00.000Z', '2026-10-25T01:01:00.000Z']);
+    expect(runs('0 * * * *', '2026-10-24T23:30:00.000Z', 4, 'Europe/Berlin')).toEqual(['2026-10-25T00:00:00.000Z', '2026-10-25T01:00:00.000Z', '2026-10-25T02:00:00.000Z', '2026-10-25T03:00:00.000Z']);
+    // New York, 2026-11-01: 02:00 EDT becomes 01:00 EST at 06:00Z; hourly runs at 05:00Z and 06:00Z (01:00 twice).
+    expect(runs('0 * * * *', '2026-11-01T04:30:00.000Z', 3, 'America/New_York')).toEqual(['2026-11-01T05:00:00.000Z', '2026-11-01T06:00:00.000Z', '2026-11-01T07:00:00.000Z']);
+    // ... and skips the hour the spring gap removes (2026-03-08, 02:00 EST becomes 03:00 EDT at 07:00Z).
+    expect(runs('0 * * * *', '2026-03-08T05:30:00.000Z', 3, 'America/New_York')).toEqual(['2026-03-08T06:00:00.000Z', '2026-03-08T07:00:00.000Z', '2026-03-08T08:00:00.000Z']);
+  });
+
+  it('reads wall clocks in zones far from UTC and in zones without daylight saving time', () => {
+    // Auckland is UTC+13 in January: 08:00 on the 1st is 19:00Z on the 31st of the month before.
+    expect(next('0 8 1 * *', '2026-01-05T00:00:00.000Z', 'Pacific/Auckland')).toBe('2026-01-31T19:00:00.000Z');
+    // Kathmandu is UTC+05:45 all year.
+    expect(runs('0 0 * * *', '2026-06-01T00:00:00.000Z', 2, 'Asia/Kathmandu')).toEqual(['2026-06-01T18:15:00.000Z', '2026-06-02T18:15:00.000Z']);
+    // Sydney's daylight saving time runs October to April: 09:00 is 22:00Z in January, 23:00Z in July.
+    expect(next('0 9 15 1 *', '2026-01-01T00:00:00.000Z', 'Australia/Sydney')).toBe('2026-01-14T22:00:00.000Z');
+    expect(next('0 9 15 7 *', '2026-01-01T00:00:00.000Z', 'Australia/Sydney')).toBe('2026-07-14T23:00:00.000Z');
+    // Sydney's own fall-back (2026-04-05, 03:00 AEDT becomes 02:00 AEST at 16:00Z): 02:30 runs once, at 15:30Z.
+    expect(runs('30 2 * * *', '2026-04-04T12:00:00.000Z', 2, 'Australia/Sydney')).toEqual(['2026-04-04T15:30:00.000Z', '2026-04-05T16:30:00.000Z']);
+  });
+
+  it('reads every accepted expression as the parser does: the runs are the minutes whose fields are in its value sets', () => {
+    const expressions = ['*/15 9-17 * * MON-FRI', '0,30 9-17/4 1,15-16 jan,Jul-AUG sun,7,FRI-7', '5 4 */10 */5 */2', '*/7 */5 13 * FRI', '0 0 */2 * MON', '0 0 13 * */1', '10-50/20 1-23/11 * * 0-7'];
+    const from = Date.parse('2026-01-25T00:00:00.000Z');
+    const until = Date.parse('2026-02-14T00:00:00.000Z');
+    for (const expression of expressions) {
+      const schedule = parseCronSchedule(expression);
+      const matches = (at: Date): boolean => {
+        const dayOfMonth = schedule.daysOfMonth.includes(at.getUTCDate());
+        const dayOfWeek = schedule.daysOfWeek.includes(at.getUTCDay());
+        const day = schedule.dayOfMonthStar || schedule.dayOfWeekStar ? dayOfMonth && dayOfWeek : dayOfMonth || dayOfWeek;
+        return day && schedule.months.includes(at.getUTCMonth() + 1) && schedule.hours.includes(at.getUTCHours()) && schedule.minutes.includes(at.getUTCMinutes());
+      };
+      const expected: number[] = [];
+      for (let at = from + 60_000; at < until; at += 60_000) if (matches(new Date(at))) expected.push(at);
+      const found: number[] = [];
+      for (let at = nextCronRun(schedule, from); at < until; at = nextCronRun(schedule, at)) found.push(at);
+      expect(expected.length).toBeGreaterThan(0);
+      expect({ expression, runs: found }).toEqual({ expression, runs: expected });
+    }
   });
 
   it('gives every caller the same slot for the same period, wherever it starts counting from', () => {

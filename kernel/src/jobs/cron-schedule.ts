@@ -1,4 +1,12 @@
 import { VvError } from '@valueverse/plugin-sdk';
+import { Cron } from 'croner';
+
+// croner computes the runs: time zones, daylight saving time, the day-of-month/day-of-week rule. The parser below
+// stays because croner cannot do what it does for the API's callers: say which field and which part of it is wrong
+// and why, under the `/cron` pointer ("minute field '1-70': '70' is out of range 0-59"; croner says only that the
+// pattern is invalid), refuse what standard 5-field cron does not have (croner also takes seconds, years, `L`, `W`,
+// `#`, `?` and nicknames, which BullMQ's own scheduler would read differently), and refuse a schedule that can never
+// run (`0 0 30 2 *`). Its grammar is a subset of croner's, read the same way (cron-schedule.test.ts checks this).
 
 /**
  * A parsed 5-field cron expression and the time zone whose wall clock it is read on. The value sets are sorted;
@@ -44,9 +52,6 @@ const fieldSpecs: readonly FieldSpec[] = [
 
 /** Longest each month can be (February in a leap year). */
 const longestMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-const MINUTE = 60_000;
-const DAY = 86_400_000;
 
 /** A problem with one part of a field, reported by `parseCronSchedule` with the field around it. */
 class CronFieldError extends Error {
@@ -106,25 +111,37 @@ export function parseCronSchedule(expression: string, timezone = 'UTC'): CronSch
 }
 
 /**
- * The first run of `schedule` strictly after `afterMs` (epoch ms): the first minute whose wall-clock time in the
- * schedule's time zone matches. Daylight saving time: a local time that a spring-forward gap skips runs at the first
- * instant after the gap (so `30 2 * * *` in Berlin runs at 03:00 CEST that day), and a local time that the fall-back
- * hour repeats runs once, at its first occurrence. Any `afterMs` between two runs gives the later one, so every
+ * The first run of `schedule` strictly after `afterMs` (epoch ms), computed by croner on the schedule's wall clock.
+ * Daylight saving time, as Vixie cron does it: a fixed-time job (minute and hour fields without `*` or a step, e.g.
+ * `30 2 * * *`) whose local time a spring-forward gap skips runs at the first instant after the gap (03:00 CEST that
+ * day in Berlin), and one whose local time the fall-back hour repeats runs once, at its first occurrence; an interval
+ * job (`* * * * *`, `0 * * * *`, `*\/15 9-17 * * *`) keeps its interval in real time, so it runs in both occurrences
+ * of a repeated hour and skips the times a gap removes. Any `afterMs` between two runs gives the later one, so every
  * instance computes the same slot.
- *
- * It jumps field by field (month, day, hour, minute) instead of stepping through minutes, so `0 0 29 2 *` finds the
- * next leap day in a few dozen steps.
  */
 export function nextCronRun(schedule: CronSchedule, afterMs: number): number {
-  const zone = zoneOf(schedule.timezone);
-  let from = Math.floor(wallAt(zone, afterMs) / MINUTE) * MINUTE + MINUTE;
-  for (;;) {
-    const wall = nextMatchingWall(schedule, from);
-    const at = firstInstantAt(zone, wall);
-    // Only in a repeated hour can the first occurrence of a later wall time be earlier than `afterMs`.
-    if (at > afterMs) return at;
-    from = wall + MINUTE;
+  const next = cronOf(schedule).nextRun(new Date(afterMs));
+  // parseCronSchedule refuses expressions that never match, so this is a bug, not a user error.
+  if (!next) throw new Error(`cron '${schedule.expression}' has no run after ${new Date(afterMs).toISOString()}`);
+  return next.getTime();
+}
+
+const crons = new WeakMap<CronSchedule, Cron>();
+
+/** The croner pattern of a parsed schedule, made once per schedule. Without a function croner starts no timer. */
+function cronOf(schedule: CronSchedule): Cron {
+  let cron = crons.get(schedule);
+  if (!cron) {
+    cron = new Cron(schedule.expression.trim().split(/\s+/).join(' '), {
+      timezone: schedule.timezone,
+      mode: '5-part',
+      // Vixie's rule for the two day fields (see `dayOfMonthStar`): OR only when neither starts with `*`.
+      domAndDow: schedule.dayOfMonthStar || schedule.dayOfWeekStar,
+      fixedTimeRule: 'no-wildcard',
+    });
+    crons.set(schedule, cron);
   }
+  return cron;
 }
 
 function invalid(pointer: '/cron' | '/timezone', message: string): VvError {
@@ -177,123 +194,10 @@ function valueOf(spec: FieldSpec, token: string, item: string): number {
   throw new CronFieldError(token === '' ? item : token, `is not a number${spec.namesHint ? ` or ${spec.namesHint}` : ''}`);
 }
 
-/** The smallest of the sorted `values` that is at least `from`. */
-function firstAtLeast(values: readonly number[], from: number): number | undefined {
-  return values.find((value) => value >= from);
-}
-
-function dayMatches(schedule: CronSchedule, year: number, month: number, day: number): boolean {
-  const dayOfMonth = schedule.daysOfMonth.includes(day);
-  const dayOfWeek = schedule.daysOfWeek.includes(new Date(Date.UTC(year, month - 1, day)).getUTCDay());
-  return schedule.dayOfMonthStar || schedule.dayOfWeekStar ? dayOfMonth && dayOfWeek : dayOfMonth || dayOfWeek;
-}
-
-/**
- * The first wall-clock minute at or after `from` that the schedule matches, as "wall ms" (the wall time's fields
- * read as UTC). When a field has no value left, the next larger field moves on and the smaller ones start over.
- */
-function nextMatchingWall(schedule: CronSchedule, from: number): number {
-  const start = new Date(from);
-  let year = start.getUTCFullYear();
-  let month = start.getUTCMonth() + 1;
-  let day = start.getUTCDate();
-  let hour = start.getUTCHours();
-  let minute = start.getUTCMinutes();
-  // Every (month, day, weekday) that exists recurs within the 400-year Gregorian cycle.
-  const lastYear = year + 400;
-  while (year <= lastYear) {
-    const nextMonth = firstAtLeast(schedule.months, month);
-    if (nextMonth === undefined) {
-      [year, month, day, hour, minute] = [year + 1, 1, 1, 0, 0];
-      continue;
-    }
-    if (nextMonth !== month) [month, day, hour, minute] = [nextMonth, 1, 0, 0];
-    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-    let nextDay = day;
-    while (nextDay <= daysInMonth && !dayMatches(schedule, year, month, nextDay)) nextDay += 1;
-    if (nextDay > daysInMonth) {
-      [year, month, day, hour, minute] = month === 12 ? [year + 1, 1, 1, 0, 0] : [year, month + 1, 1, 0, 0];
-      continue;
-    }
-    if (nextDay !== day) [day, hour, minute] = [nextDay, 0, 0];
-    const nextHour = firstAtLeast(schedule.hours, hour);
-    if (nextHour === undefined) {
-      // Past the month's last day, the day search above moves to the next month.
-      [day, hour, minute] = [day + 1, 0, 0];
-      continue;
-    }
-    if (nextHour !== hour) [hour, minute] = [nextHour, 0];
-    const nextMinute = firstAtLeast(schedule.minutes, minute);
-    if (nextMinute === undefined) {
-      [hour, minute] = [hour + 1, 0];
-      continue;
-    }
-    return Date.UTC(year, month - 1, day, hour, nextMinute);
-  }
-  // parseCronSchedule refuses expressions that never match, so this is a bug, not a user error.
-  throw new Error(`cron '${schedule.expression}' has no run within 400 years of ${new Date(from).toISOString()}`);
-}
-
-/**
- * The instant a wall-clock time happens in `zone`: its first occurrence, or for a time that a gap skips, the first
- * instant after the gap. Candidates are the wall time minus the offsets a day before and after (as Temporal's
- * `GetPossibleEpochNanoseconds` does); transitions are never closer together than that.
- */
-function firstInstantAt(zone: Intl.DateTimeFormat, wall: number): number {
-  const before = wall - offsetAt(zone, wall - DAY);
-  const after = wall - offsetAt(zone, wall + DAY);
-  const exact = [before, after].filter((at) => wallAt(zone, at) === wall);
-  if (exact.length > 0) return Math.min(...exact);
-  // In the gap: the wall clock jumps from below `wall` to above it at the transition, between `after` and `before`.
-  // Offsets and transitions are whole seconds, so a binary search on seconds finds it.
-  let low = Math.min(before, after);
-  let high = Math.max(before, after);
-  while (high - low > 1000) {
-    const middle = low + Math.floor((high - low) / 2000) * 1000;
-    if (wallAt(zone, middle) > wall) high = middle;
-    else low = middle;
-  }
-  return high;
-}
-
-/** The wall-clock time at `at` in `zone`, to the second, as "wall ms" (its fields read as UTC). */
-function wallAt(zone: Intl.DateTimeFormat, at: number): number {
-  const parts: Record<string, number> = {};
-  for (const part of zone.formatToParts(at)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-}
-
-/** How far the zone's wall clock is ahead of UTC at `at`. */
-function offsetAt(zone: Intl.DateTimeFormat, at: number): number {
-  const second = Math.floor(at / 1000) * 1000;
-  return wallAt(zone, second) - second;
-}
-
-const zones = new Map<string, Intl.DateTimeFormat>();
-
-function zoneOf(timezone: string): Intl.DateTimeFormat {
-  let zone = zones.get(timezone);
-  if (!zone) {
-    // `h23`: some ICU versions write midnight as hour 24 with `hour12: false`.
-    zone = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    zones.set(timezone, zone);
-  }
-  return zone;
-}
-
 function isTimeZone(timezone: string): boolean {
   if (timezone === '') return false;
   try {
-    zoneOf(timezone);
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
     return true;
   } catch {
     // RangeError: Intl does not know the zone.

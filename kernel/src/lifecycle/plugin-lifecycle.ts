@@ -32,7 +32,6 @@ export class PluginLifecycle {
     private readonly registry: ServiceRegistry,
     private readonly timeouts: LifecycleTimeouts,
     private readonly logger: KernelLogger,
-    private readonly onStateChange: (record: PluginRecord) => void = () => {},
     /** Runs before a plugin's setup (installs its data model); a throw fails the plugin like a failing setup. */
     private readonly beforeSetup: (record: PluginRecord) => Promise<void> = async () => {},
   ) {}
@@ -141,6 +140,5 @@ export class PluginLifecycle {
   private transition(record: PluginRecord, state: PluginState): void {
     record.state = state;
     record.since = new Date().toISOString();
-    this.onStateChange(record);
   }
 }

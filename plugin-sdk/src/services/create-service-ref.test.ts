@@ -5,7 +5,7 @@ import { sharedServiceRefs } from './shared-service-refs';
 describe('createServiceRef', () => {
   it('makes a frozen, branded single-provider ref by default', () => {
     const ref = createServiceRef<number>({ id: 'calculation' });
-    expect(ref).toEqual({ $$type: 'valueverse.service-ref', version: 'v1', id: 'calculation', scope: 'root', multiple: false });
+    expect(ref).toEqual({ $$type: 'valueverse.service-ref', version: 'v1', id: 'calculation', multiple: false });
     expect(Object.isFrozen(ref)).toBe(true);
     expect(isServiceRef(ref)).toBe(true);
     expect(isMultiServiceRef(ref)).toBe(false);
@@ -19,8 +19,7 @@ describe('createServiceRef', () => {
     expect(isMultiServiceRef(optional.ref)).toBe(true);
   });
 
-  it('refuses a plugin-scoped multi-provider ref and ids that are not dot-separated words', () => {
-    expect(() => createServiceRef({ id: 'x', scope: 'plugin', multiple: true } as never)).toThrow(/scope is "root"/);
+  it('refuses ids that are not dot-separated words', () => {
     expect(() => createServiceRef({ id: 'AI Chat' })).toThrow(/lower-case/);
   });
 

@@ -1,19 +1,15 @@
-/** Where a service lives: one for the whole kernel, or one per plugin (built for each plugin that asks). */
-export type ServiceScope = 'root' | 'plugin';
-
 /**
  * A typed handle to a service. The type parameter only exists at compile time; at run time a ref is a branded,
  * versioned object identified by `id`.
  */
-export interface ServiceRef<T, S extends ServiceScope = ServiceScope> {
+export interface ServiceRef<T> {
   readonly $$type: 'valueverse.service-ref';
   readonly version: 'v1';
   readonly id: string;
-  readonly scope: S;
   /** True for a ref that many plugins may provide (see `MultiServiceRef`); false or absent otherwise. */
   readonly multiple?: boolean;
-  /** Phantom member carrying `T`; never set. */
-  readonly T?: T;
+  /** Phantom member carrying `T`; never set. Not named `T`: API Extractor fails on a member named like a type parameter. */
+  readonly serviceType?: T;
 }
 
 /**
@@ -22,7 +18,7 @@ export interface ServiceRef<T, S extends ServiceScope = ServiceScope> {
  * providers under `requires`: which provider serves a tenant is decided per call, among the running plugins
  * enabled for that tenant.
  */
-export interface MultiServiceRef<T> extends ServiceRef<T, 'root'> {
+export interface MultiServiceRef<T> extends ServiceRef<T> {
   readonly multiple: true;
 }
 
@@ -42,23 +38,20 @@ export interface OptionalServiceRef<T, R extends ServiceRef<T> = ServiceRef<T>> 
  * plugins can depend on the *type* without importing the code.
  *
  * With `multiple: true` many plugins may provide the ref, and dependants receive `ServiceProviders<T>` (see
- * `MultiServiceRef`). Multi-provider refs are root-scoped. Every ref with one id must agree on `multiple`.
+ * `MultiServiceRef`). Every ref with one id must agree on `multiple`. Whether the kernel builds a service once or
+ * per plugin is the kernel's business (its core services are per plugin), not the ref's.
  *
  * @example
  * export const calculationRef = createServiceRef<CalculationService>({ id: 'calculation' });
  * export const aiChatRef = createServiceRef<AiChatProvider>({ id: 'ai.chat', multiple: true });
  */
-export function createServiceRef<T>(options: { id: string; scope?: 'root'; multiple: true }): MultiServiceRef<T>;
-export function createServiceRef<T>(options: { id: string; scope?: ServiceScope; multiple?: false }): ServiceRef<T>;
-export function createServiceRef<T>(options: { id: string; scope?: ServiceScope; multiple?: boolean }): ServiceRef<T> {
+export function createServiceRef<T>(options: { id: string; multiple: true }): MultiServiceRef<T>;
+export function createServiceRef<T>(options: { id: string; multiple?: false }): ServiceRef<T>;
+export function createServiceRef<T>(options: { id: string; multiple?: boolean }): ServiceRef<T> {
   if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/.test(options.id)) {
     throw new TypeError(`Service ref id "${options.id}" must be lower-case dot-separated words`);
   }
-  const multiple = options.multiple === true;
-  if (multiple && options.scope === 'plugin') {
-    throw new TypeError(`Service ref "${options.id}": a multi-provider ref is provided by plugins, so its scope is "root"`);
-  }
-  return Object.freeze({ $$type: 'valueverse.service-ref', version: 'v1', id: options.id, scope: options.scope ?? 'root', multiple });
+  return Object.freeze({ $$type: 'valueverse.service-ref', version: 'v1', id: options.id, multiple: options.multiple === true });
 }
 
 /**

@@ -17,8 +17,8 @@ const { workerData } = require('node:worker_threads');
 const { transformSync } = Module.createRequire(workerData.entry)('@swc/core');
 const options = {
   jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    parser: { syntax: 'typescript' },
+    transform: { useDefineForClassFields: false },
     keepClassNames: true,
     target: 'es2022',
   },

@@ -20,4 +20,25 @@ describe('parseCsv', () => {
     expect(() => parseCsv('a,b\n1,"open\n')).toThrow(CsvSyntaxError);
     expect(() => parseCsv('a,b\n1,"open\n')).toThrow(/Row 2/);
   });
+
+  it('names the row where an unclosed quoted field starts, after blank lines and multi-line fields', () => {
+    expect(() => parseCsv('a,b\n"x\ny",2\n\n3,"open\nmore\n')).toThrow(new CsvSyntaxError('Row 5: a quoted field is not closed', 5));
+  });
+
+  it('reads CR-only line breaks and skips lines of spaces, counting them', () => {
+    expect(parseCsv('a,b\r1,2\r   \r3,4')).toEqual([
+      { row: 1, fields: ['a', 'b'] },
+      { row: 2, fields: ['1', '2'] },
+      { row: 4, fields: ['3', '4'] },
+    ]);
+  });
+
+  it('keeps rows whose field count differs from the header and quotes inside unquoted fields', () => {
+    expect(parseCsv('a,b\n1\n1,2,3\n5"7,"x"\n')).toEqual([
+      { row: 1, fields: ['a', 'b'] },
+      { row: 2, fields: ['1'] },
+      { row: 3, fields: ['1', '2', '3'] },
+      { row: 4, fields: ['5"7', 'x'] },
+    ]);
+  });
 });

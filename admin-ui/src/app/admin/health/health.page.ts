@@ -18,7 +18,7 @@ import { RequestState } from '../../ui/request-state';
     @if (report.hasValue()) {
       @let r = report.value();
       <p role="status">
-        Instance <strong>{{ r.status }}</strong>@if (r.kernel) {, kernel {{ r.kernel }}}: {{ counts().running }} of {{ r.plugins.length }} plugins running.
+        Instance <strong>{{ r.status }}</strong>{{ r.kernel ? ', kernel ' + r.kernel : '' }}: {{ counts().running }} of {{ r.plugins.length }} plugins running.
       </p>
       <div class="vv-table-wrap">
         <table class="vv-table" aria-label="Plugin health">

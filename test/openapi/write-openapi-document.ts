@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createTestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel } from '@valueverse/plugin-testing';
 
 const repo = resolve(__dirname, '..', '..');
 

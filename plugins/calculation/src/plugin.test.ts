@@ -1,5 +1,5 @@
 import { isVvPlugin, type RouteDefinition } from '@valueverse/plugin-sdk';
-import { checkManifest } from '@valueverse/plugin-sdk/testing';
+import { checkManifest } from '@valueverse/plugin-testing';
 import manifest from '../plugin.json';
 import type { CalculationService } from './calculation-service';
 import { heavyModel } from './compute/__fixtures__/heavy-model';

@@ -14,7 +14,7 @@ import {
   type ServiceProviders,
   type VvError,
 } from '@valueverse/plugin-sdk';
-import { createTestKernel, startFakeOpenAi, type FakeOpenAi, type FakeOpenAiReply, type FakeOpenAiRequest, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, startFakeOpenAi, type FakeOpenAi, type FakeOpenAiReply, type FakeOpenAiRequest, type TestKernel } from '@valueverse/plugin-testing';
 import type { ProviderDefaults } from '../openai-compatible/provider-config';
 
 export interface OpenAiCompatibleProviderContractOptions {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { createCalculationService, type ValueModel } from '@valueverse/plugin-calculation';
-import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-testing';
 import { probeManifest, probePlugin } from '../__fixtures__/commitment-probe-plugin';
 
 const calc = createCalculationService();

@@ -4,7 +4,7 @@
  * value-committer does (`metrics` on the commitment).
  */
 import path from 'node:path';
-import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-testing';
 import type { Commitment } from '@valueverse/plugin-value-committer';
 import { commitmentFixture } from '../__fixtures__/commitment-fixture';
 import { fakeCommitter } from '../__fixtures__/fake-committer';

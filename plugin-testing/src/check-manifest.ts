@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../manifest/plugin-manifest';
+import type { PluginManifest } from '@valueverse/plugin-sdk';
 
 /**
  * Validates a plugin's `plugin.json` exactly as the kernel will when it loads the plugin: the strict manifest schema

@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { EventEnvelope } from '../services/core-service-types';
-import type { Role } from '../http/http-router';
-import type { VvPlugin } from '../plugin/define-plugin';
+import type { EventEnvelope, Role, VvPlugin } from '@valueverse/plugin-sdk';
 
 /** A plugin for the test kernel: a folder with plugin.json (its `src/index.ts` is preferred), or both parts. */
 export type TestPluginSource = { readonly dir: string } | { readonly manifest: unknown; readonly plugin: VvPlugin };

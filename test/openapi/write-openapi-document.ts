@@ -28,7 +28,7 @@ function sortedPaths(document: Record<string, unknown>): Record<string, unknown>
 export async function writeOpenApiDocument(file: string): Promise<void> {
   const kernel = await createTestKernel({ plugins: firstPartyPluginDirs().map((dir) => ({ dir })), enable: [] });
   try {
-    const failed = (kernel.kernel.plugins() as { id: string; state: string; error?: unknown }[]).filter((p) => p.state !== 'running');
+    const failed = kernel.kernel.plugins().filter((p) => p.state !== 'running');
     if (failed.length > 0) throw new Error(`plugins not running: ${JSON.stringify(failed)}`);
     const res = await kernel.request('GET', '/api/openapi.json', { token: null });
     if (res.status !== 200) throw new Error(`GET /api/openapi.json answered ${res.status}`);

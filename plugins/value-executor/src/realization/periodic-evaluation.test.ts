@@ -5,7 +5,7 @@
  */
 import type { EventEnvelope } from '@valueverse/plugin-sdk';
 import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
-import type { Commitment } from '@valueverse/plugin-value-committer';
+import type { Commitment } from '@valueverse/plugin-value-committer/api';
 import manifest from '../../plugin.json';
 import { commitmentFixture } from '../__fixtures__/commitment-fixture';
 import { fakeCommitter } from '../__fixtures__/fake-committer';

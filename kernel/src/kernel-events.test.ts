@@ -1,5 +1,5 @@
 import { coreServices, definePlugin, type EventEnvelope } from '@valueverse/plugin-sdk';
-import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import { manifest } from './__fixtures__/kernel-test-support';
 
 // A plugin's subscribers act only for tenants that have the plugin enabled.

@@ -1,5 +1,5 @@
 import { coreServices, definePlugin, respond, VvError } from '@valueverse/plugin-sdk';
-import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import { expectProblem, manifest } from './__fixtures__/kernel-test-support';
 import { PluginRouter } from './http/plugin-router';
 import { SchemaValidator } from './http/schema-validator';

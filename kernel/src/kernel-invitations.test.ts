@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@valueverse/plugin-sdk';
-import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import { expectProblem } from './__fixtures__/kernel-test-support';
 import { openSse } from './__fixtures__/sse-client';
 import type { InvitationEventPayload } from './identity/invitation-service';

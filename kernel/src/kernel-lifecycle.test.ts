@@ -1,5 +1,5 @@
 import { coreServices, createServiceRef, definePlugin } from '@valueverse/plugin-sdk';
-import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import { expectProblem, manifest, readiness } from './__fixtures__/kernel-test-support';
 
 /** A plugin serving GET /api/v1/<prefix> → { plugin: id }. */

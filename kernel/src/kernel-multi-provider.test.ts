@@ -1,5 +1,5 @@
 import { coreServices, createServiceRef, definePlugin, optionalRef, type ServiceProviders } from '@valueverse/plugin-sdk';
-import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import { manifest, readiness } from './__fixtures__/kernel-test-support';
 
 interface Greeter {

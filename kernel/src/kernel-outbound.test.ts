@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
-import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import { expectProblem, manifest } from './__fixtures__/kernel-test-support';
 
 /**
@@ -100,9 +100,9 @@ describe('kernel outbound HTTP (core.outbound)', () => {
   });
 
   it('gives core.outbound only to a plugin whose manifest has permission http.outbound', () => {
-    const record = k.kernel.plugins().find((p: { id: string }) => p.id === 'no-permission');
+    const record = k.kernel.plugins().find((p: { id: string }) => p.id === 'no-permission')!;
     expect(record.state).toBe('failed');
-    expect(record.error.code).toBe('VV_SERVICE_NOT_DECLARED');
-    expect(record.error.message).toContain('the manifest lacks permission "http.outbound"');
+    expect(record.error!.code).toBe('VV_SERVICE_NOT_DECLARED');
+    expect(record.error!.message).toContain('the manifest lacks permission "http.outbound"');
   });
 });

@@ -1,5 +1,5 @@
 import { coreServices, definePlugin, respond } from '@valueverse/plugin-sdk';
-import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import { expectProblem, manifest } from './__fixtures__/kernel-test-support';
 
 function serving(id: string, extra: Record<string, unknown> = {}) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Database } from '@valueverse/kernel';
 import { openDatabase } from '@valueverse/backend-defaults';
-import { startFakeOpenAi, type FakeOpenAi } from '@valueverse/plugin-sdk/testing';
+import { startFakeOpenAi, type FakeOpenAi } from '@valueverse/plugin-testing';
 import { openSse, type SseClient } from '../../kernel/src/__fixtures__/sse-client';
 import { bootHost, signIn } from '../support/host-fixture';
 import { describeWithPostgres, postgresUrl, TEST_POSTGRES_URL } from '../support/services';

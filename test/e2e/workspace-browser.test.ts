@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page, Route } from 'playwright-core';
 import { base32Decode, hotp } from '@valueverse/kernel';
-import { startFakeOpenAi, type FakeOpenAi } from '@valueverse/plugin-sdk/testing';
+import { startFakeOpenAi, type FakeOpenAi } from '@valueverse/plugin-testing';
 import { artifactsDir, describeInBrowser, ensureAdminUiBuilt, launchBrowser } from '../support/browser';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bootSuiteHost, signIn, type SuiteHost } from '../support/host-fixture';
 

@@ -6,7 +6,7 @@
  * listener (allowed by the operator, as a deployment with a local AI server would).
  */
 import path from 'node:path';
-import { createTestKernel, startFakeOpenAi, type FakeOpenAi, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, startFakeOpenAi, type FakeOpenAi, type TestKernel } from '@valueverse/plugin-testing';
 import { helpdeskModel } from '../../plugins/value-architect/src/__fixtures__/helpdesk-model';
 
 const plugins = ['calculation', 'value-architect', 'ai-openai'].map((id) => ({ dir: path.resolve(__dirname, '../../plugins', id) }));

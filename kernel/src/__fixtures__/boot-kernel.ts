@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Role } from '@valueverse/plugin-sdk';
-import type { TestResponse } from '@valueverse/plugin-sdk/testing';
+import type { TestResponse } from '@valueverse/plugin-testing';
 import { PasswordHasher } from '../identity/password-hasher';
 import { createKernel, type Kernel, type KernelOptions } from '../kernel';
 import { createKernelLogger } from '../observability/kernel-logger';

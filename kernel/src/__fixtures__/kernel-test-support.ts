@@ -1,4 +1,4 @@
-import type { TestKernel, TestResponse } from '@valueverse/plugin-sdk/testing';
+import type { TestKernel, TestResponse } from '@valueverse/plugin-testing';
 
 /** A valid plugin.json object for an inline test plugin; `extra` adds routes, requires, permissions, config... */
 export function manifest(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -22,6 +22,7 @@ import type { SchemaValidator } from './schema-validator';
 
 const API_PREFIX = '/api/v1';
 const methods: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const operationIdPattern = /^[A-Za-z][A-Za-z0-9_]*$/;
 const pathPattern = /^(\/([a-z0-9][a-z0-9-]*|:[a-zA-Z][a-zA-Z0-9]*))+$/;
 
 /** A route as the kernel keeps it: enough to dispatch, to build OpenAPI and to enumerate routes in security tests. */
@@ -73,6 +74,9 @@ export class PluginRouter implements HttpRouter {
     }
     if (definition.idempotency !== undefined && (definition.method === 'GET' || !['optional', 'required'].includes(definition.idempotency))) {
       throw VvError.validation([{ pointer: '/idempotency', message: `must be "optional" or "required", on a method other than GET` }], `Plugin "${plugin}": bad idempotency on ${definition.method} ${definition.path}`);
+    }
+    if (definition.operationId !== undefined && (!operationIdPattern.test(definition.operationId) || this.routes.some((r) => r.definition.operationId === definition.operationId))) {
+      throw VvError.validation([{ pointer: '/operationId', message: `must match ${operationIdPattern.source} and be unique within the plugin` }], `Plugin "${plugin}": bad operationId on ${definition.method} ${definition.path}`);
     }
     if (this.routes.some((r) => r.method === definition.method && r.path === definition.path)) {
       throw new VvError('VV_ROUTE_CONFLICT', { detail: `Plugin "${plugin}" registered ${definition.method} ${definition.path} twice` });

@@ -73,6 +73,11 @@ export interface RouteDefinition<Body = unknown, Query = Record<string, unknown>
   readonly path: string;
   /** One line for the OpenAPI document. */
   readonly summary?: string;
+  /**
+   * The operation's name in the OpenAPI document (`^[A-Za-z][A-Za-z0-9_]*$`, unique within the plugin), published
+   * as `<pluginId>.<operationId>`. Default: derived from the method and path, e.g. `postCommitmentsByIdTransitions`.
+   */
+  readonly operationId?: string;
   /** Weakest role allowed. Default: `viewer` for GET, `member` otherwise. */
   readonly minRole?: Role;
   /**

@@ -1,4 +1,4 @@
-import type { CalculationService } from './calculation-service';
+import type { CalculationService } from './calculation-api';
 import { createBudgetedModelOperations, type ComputeOptions } from './compute/budgeted-model-operations';
 import { createFinanceOperations } from './service/finance-operations';
 import { defaultCalculationLimits, type CalculationLimits } from './service/model-operations';

@@ -1,5 +1,5 @@
 export { plugin } from './plugin';
-export { calculationRef } from './calculation-service';
+export { calculationRef } from './calculation-api';
 export type {
   CalculationService,
   NpvRequest,
@@ -33,7 +33,7 @@ export type {
   SimulateRequest,
   SimulateContext,
   ComputeContext,
-} from './calculation-service';
+} from './calculation-api';
 export { createCalculationService } from './create-calculation-service';
 export type { ComputeOptions } from './compute/budgeted-model-operations';
 export { ComputePool, type ComputePoolOptions } from './compute/compute-pool';

@@ -1,7 +1,7 @@
 import { isVvPlugin, type RouteDefinition } from '@valueverse/plugin-sdk';
-import { checkManifest } from '@valueverse/plugin-sdk/testing';
+import { checkManifest } from '@valueverse/plugin-testing';
 import manifest from '../plugin.json';
-import type { CalculationService } from './calculation-service';
+import type { CalculationService } from './calculation-api';
 import { heavyModel } from './compute/__fixtures__/heavy-model';
 import { calculationRef, plugin } from './index';
 

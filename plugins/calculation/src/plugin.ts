@@ -1,5 +1,5 @@
 import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
-import { calculationRef } from './calculation-service';
+import { calculationRef } from './calculation-api';
 import { computeBudgetOf } from './compute/compute-budget';
 import { sharedComputePool } from './compute/shared-compute-pool';
 import { createCalculationService } from './create-calculation-service';

@@ -1,8 +1,8 @@
 import { VvError, isVvError } from '@valueverse/plugin-sdk';
-import type { CalculationService } from '@valueverse/plugin-calculation';
-import type { ValueModelsService } from '@valueverse/plugin-value-architect';
-import type { Commitment, CommitmentsService } from '@valueverse/plugin-value-committer';
-import type { Realization, RealizationService } from '@valueverse/plugin-value-executor';
+import type { CalculationService } from '@valueverse/plugin-calculation/api';
+import type { ValueModelsService } from '@valueverse/plugin-value-architect/api';
+import type { Commitment, CommitmentsService } from '@valueverse/plugin-value-committer/api';
+import type { Realization, RealizationService } from '@valueverse/plugin-value-executor/api';
 import { committedModel, type CommittedModel } from './model/committed-model';
 
 /** The services the amplifier reads; `models` is absent when value-architect is not installed. */

@@ -1,8 +1,8 @@
-import { calculationRef } from '@valueverse/plugin-calculation';
+import { calculationRef } from '@valueverse/plugin-calculation/api';
 import { coreServices, definePlugin, optionalRef } from '@valueverse/plugin-sdk';
-import { valueModelsRef } from '@valueverse/plugin-value-architect';
-import { commitmentsRef } from '@valueverse/plugin-value-committer';
-import { realizationRef } from '@valueverse/plugin-value-executor';
+import { valueModelsRef } from '@valueverse/plugin-value-architect/api';
+import { commitmentsRef } from '@valueverse/plugin-value-committer/api';
+import { realizationRef } from '@valueverse/plugin-value-executor/api';
 import { createAmplifyRoutes } from './http/amplify-routes';
 
 /**

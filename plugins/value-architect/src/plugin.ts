@@ -1,5 +1,5 @@
 import { aiChatRef, coreServices, definePlugin } from '@valueverse/plugin-sdk';
-import { calculationRef } from '@valueverse/plugin-calculation';
+import { calculationRef } from '@valueverse/plugin-calculation/api';
 import { architectMigrations } from './data/architect-migrations';
 import { ValueModelEntity, ValueModelVersionEntity } from './data/value-model-entities';
 import { createHypothesisGenerator } from './hypotheses/hypothesis-generator';

@@ -1,5 +1,5 @@
 import { createServiceRef } from '@valueverse/plugin-sdk';
-import type { ValueModel } from '@valueverse/plugin-calculation';
+import type { ValueModel } from '@valueverse/plugin-calculation/api';
 
 // The contract value-committer (and later plugins) program against. Changing a member is a breaking change of the
 // `value-models` service: bump the plugin's major version.

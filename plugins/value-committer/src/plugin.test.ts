@@ -1,5 +1,5 @@
 import { isVvPlugin } from '@valueverse/plugin-sdk';
-import { checkManifest } from '@valueverse/plugin-sdk/testing';
+import { checkManifest } from '@valueverse/plugin-testing';
 import manifest from '../plugin.json';
 import { commitmentEvents, commitmentsRef, plugin } from './index';
 

@@ -1,6 +1,6 @@
 import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
-import { calculationRef } from '@valueverse/plugin-calculation';
-import { valueModelsRef } from '@valueverse/plugin-value-architect';
+import { calculationRef } from '@valueverse/plugin-calculation/api';
+import { valueModelsRef } from '@valueverse/plugin-value-architect/api';
 import { commitmentsRef } from './commitments-api';
 import { CommitmentStore } from './commitments/commitment-store';
 import { committerMigrations } from './data/committer-migrations';

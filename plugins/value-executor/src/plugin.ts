@@ -1,5 +1,5 @@
 import { coreServices, definePlugin, type VvPlugin } from '@valueverse/plugin-sdk';
-import { commitmentsRef } from '@valueverse/plugin-value-committer';
+import { commitmentsRef } from '@valueverse/plugin-value-committer/api';
 import { MeasurementEntity } from './data/measurement-entity';
 import { executorMigrations } from './data/executor-migrations';
 import { subscribeToReportedMeasurements } from './events/measurement-reported';

@@ -15,18 +15,19 @@ const plugin = (pluginId: string, extra: Partial<TenantPlugin> = {}): TenantPlug
 });
 
 describe('plugin navigation', () => {
-  it('takes entries from enabled plugins’ manifests, falling back to first-party defaults', () => {
+  it('takes entries from enabled plugins’ manifests only', () => {
     const entries = navEntries([
-      plugin('calculation'),
+      plugin('calculation', { ui: { nav: [{ label: 'What-if', path: 'what-if', icon: 'tune' }, { label: 'Value report', path: 'value-report' }] } }),
+      plugin('no-nav'),
       plugin('insights', { ui: { nav: [{ label: 'Insights', path: 'insights', element: 'x-insights' }], elements: 'ui/elements.js' } }),
-      plugin('value-executor', { ui: { nav: [{ label: 'Realization', path: 'realization' }] } }),
+      plugin('value-executor', { ui: { nav: [{ label: 'Realization', path: 'realization', icon: 'trending_up' }] } }),
       plugin('disabled', { enabled: false, ui: { nav: [{ label: 'Hidden', path: 'hidden' }] } }),
       plugin('broken', { state: 'failed', ui: { nav: [{ label: 'Broken', path: 'broken' }] } }),
     ]);
     expect(entries.map((e) => e.label)).toEqual(['What-if', 'Value report', 'Insights', 'Realization', 'Broken']);
     expect(entries.find((e) => e.path === 'insights')).toMatchObject({ element: 'x-insights', elementsUrl: '/plugin-assets/insights/ui/elements.js', available: true });
-    // A first-party page keeps its icon when its manifest names none.
     expect(entries.find((e) => e.path === 'realization')?.icon).toBe('trending_up');
+    expect(entries.find((e) => e.path === 'value-report')?.icon).toBeUndefined();
     expect(entries.find((e) => e.path === 'broken')?.available).toBe(false);
   });
 

@@ -1,5 +1,5 @@
 import type { Route, Routes } from '@angular/router';
-import type { ManifestNavEntry, TenantPlugin } from '../api/admin-api';
+import type { TenantPlugin } from '../api/admin-api';
 
 /** One entry of the workspace navigation, made from an enabled plugin's manifest. */
 export interface NavEntry {
@@ -15,23 +15,6 @@ export interface NavEntry {
   /** False when the plugin is enabled but not running (failed, blocked): shown, marked unavailable. */
   readonly available: boolean;
 }
-
-/**
- * Navigation for first-party plugins whose manifest has no `ui.nav` yet. A manifest's own `ui.nav` always wins;
- * these keep the console usable while the lifecycle plugins are being written.
- */
-export const FIRST_PARTY_NAV: Readonly<Record<string, readonly ManifestNavEntry[]>> = {
-  calculation: [
-    { label: 'What-if', path: 'what-if', icon: 'tune' },
-    { label: 'Value report', path: 'value-report', icon: 'insights' },
-  ],
-  'value-architect': [{ label: 'Value models', path: 'value-models', icon: 'account_tree' }],
-  'value-committer': [{ label: 'Commitments', path: 'commitments', icon: 'flag' }],
-  'value-executor': [{ label: 'Realization', path: 'realization', icon: 'trending_up' }],
-  'value-amplifier': [{ label: 'Amplify', path: 'amplify', icon: 'lightbulb' }],
-};
-
-const FIRST_PARTY_ICONS = new Map(Object.values(FIRST_PARTY_NAV).flatMap((entries) => entries.map((e) => [e.path, e.icon] as const)));
 
 /** Workspace pages this console ships (see app.routes.ts); other nav paths get a runtime route. */
 export const FIRST_PARTY_PATHS: ReadonlySet<string> = new Set(['what-if', 'value-report', 'value-models', 'commitments', 'realization', 'amplify']);
@@ -49,7 +32,7 @@ export function navEntries(plugins: readonly TenantPlugin[]): NavEntry[] {
   const entries: NavEntry[] = [];
   for (const plugin of plugins) {
     if (!plugin.enabled) continue;
-    const declared = plugin.ui?.nav?.length ? plugin.ui.nav : (FIRST_PARTY_NAV[plugin.pluginId] ?? []);
+    const declared = plugin.ui?.nav ?? [];
     for (const nav of declared) {
       if (seen.has(nav.path)) continue;
       seen.add(nav.path);
@@ -57,7 +40,7 @@ export function navEntries(plugins: readonly TenantPlugin[]): NavEntry[] {
         pluginId: plugin.pluginId,
         label: nav.label,
         path: nav.path,
-        icon: nav.icon ?? FIRST_PARTY_ICONS.get(nav.path),
+        icon: nav.icon,
         element: nav.element,
         elementsUrl: elementsUrl(plugin.pluginId, plugin.ui?.elements),
         available: plugin.state === 'running',

@@ -1,43 +1,12 @@
 import { Injectable, inject } from '@angular/core';
 import { ApiClient } from '../api/api-client';
+import type { ApiRequestBody } from '../api/api-types';
 
-export interface Distribution {
-  readonly type: 'triangular' | 'pert' | 'normal' | 'lognormal' | 'uniform';
-  readonly min?: number;
-  readonly mode?: number;
-  readonly max?: number;
-  readonly mean?: number;
-  readonly sd?: number;
-}
-
-export interface Driver {
-  readonly name: string;
-  readonly unit?: string;
-  readonly value: number;
-  readonly distribution?: Distribution;
-  readonly low?: number;
-  readonly high?: number;
-  readonly description?: string;
-}
-
-export interface Formula {
-  readonly name: string;
-  readonly expression: string;
-  readonly unit?: string;
-}
-
-/** The calculation plugin's value model (plugins/calculation/src/model/value-model.ts). */
-export interface ValueModel {
-  readonly name?: string;
-  readonly horizon: number;
-  readonly discountRate: number;
-  readonly convention?: 't0' | 'excel';
-  readonly drivers: readonly Driver[];
-  readonly formulas?: readonly Formula[];
-  readonly benefit: string;
-  readonly costs?: { readonly upfront?: number | string; readonly recurring?: number | string };
-  readonly rampUp?: readonly number[] | { readonly shape: 'linear' | 's-curve'; readonly periods: number };
-}
+/** The calculation plugin's value model, as `POST /api/v1/calculate/model` declares it (generated, api-types.ts). */
+export type ValueModel = ApiRequestBody<'/api/v1/calculate/model', 'post'>['model'];
+export type Driver = ValueModel['drivers'][number];
+export type Distribution = NonNullable<Driver['distribution']>;
+export type Formula = NonNullable<ValueModel['formulas']>[number];
 
 export interface PeriodFigures {
   readonly period: number;

@@ -17,6 +17,20 @@ const commitment = (id: string, title: string): Commitment => ({
   previousVersionId: null,
   amendedBy: null,
   amendmentReason: null,
+  tenantId: 't',
+  modelVersion: 1,
+  industry: null,
+  drivers: [],
+  successCriteria: [],
+  metrics: [],
+  simulation: {},
+  createdBy: 'u',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedBy: 'u',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  signedBy: 'u',
+  signedAt: '2026-01-01T00:00:00.000Z',
+  nextStatuses: ['active'],
 });
 
 @Component({

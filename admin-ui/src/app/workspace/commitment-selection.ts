@@ -4,7 +4,7 @@ import { ActivatedRoute, Router } from '@angular/router';
 import { map } from 'rxjs';
 import { ApiClient } from '../api/api-client';
 import { toProblem, type Problem } from '../api/problem';
-import { toCommitments, type Commitment } from './lifecycle-data';
+import type { Commitment, CommitmentPage } from './lifecycle-data';
 
 export interface CommitmentSelection {
   readonly commitments: ResourceRef<readonly Commitment[] | undefined>;
@@ -24,7 +24,7 @@ export function commitmentSelection(): CommitmentSelection {
   const route = inject(ActivatedRoute);
   const fromUrl = toSignal(route.queryParamMap.pipe(map((p) => p.get('commitment') ?? undefined)));
   const commitments = resource({
-    loader: async ({ abortSignal }) => toCommitments(await api.get<unknown>('/api/v1/commitments', { limit: 100 }, abortSignal)),
+    loader: async ({ abortSignal }) => (await api.get<CommitmentPage>('/api/v1/commitments', { limit: 100 }, abortSignal)).items,
   });
   const selectedId = computed(() => {
     const list = commitments.hasValue() ? commitments.value() : [];

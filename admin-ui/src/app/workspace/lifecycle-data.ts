@@ -1,5 +1,7 @@
-// Shapes of the lifecycle plugins' answers (plugins/value-*/src), read defensively: those plugins are young, so a
-// missing field becomes a default rather than an exception in a template.
+// The lifecycle plugins' answers. Commitments are typed from the API's OpenAPI document (api-types.ts); the
+// realization, recommendation and hypothesis routes declare no response schema yet, so their readers below still
+// default missing fields.
+import type { ApiResponse } from '../api/api-types';
 
 type Json = Record<string, unknown>;
 
@@ -16,78 +18,14 @@ export function listOf(body: unknown, ...names: string[]): unknown[] {
   return [];
 }
 
-export const COMMITMENT_STATUSES = ['draft', 'proposed', 'signed', 'active', 'closed'] as const;
-
-/** value-committer's lifecycle: where a commitment in each status may go next. */
-export const NEXT_STATUSES: Readonly<Record<string, readonly string[] | undefined>> = {
-  draft: ['proposed'],
-  proposed: ['draft', 'signed'],
-  signed: ['active'],
-  active: ['closed'],
-  closed: [],
-};
-
-export interface Milestone {
-  readonly id: string;
-  readonly title: string;
-  readonly dueDate: string;
-  readonly metric: string;
-  readonly target: number;
-}
-
-/** A commitment (value-committer `Commitment`). */
-export interface Commitment {
-  readonly id: string;
-  readonly title: string;
-  readonly status: string;
-  readonly version: number;
-  readonly modelId: string;
-  readonly confidence: number | null;
-  readonly baseValue: number | null;
-  readonly committedValue: number | null;
-  readonly currency: string;
-  readonly milestones: readonly Milestone[];
-  /** The version this one amends (an amendment is a new draft linked to the signed version it replaces). */
-  readonly previousVersionId: string | null;
-  /** The amendment made from this version, if any: a version is amended at most once. */
-  readonly amendedBy: string | null;
-  readonly amendmentReason: string | null;
-}
+/** A commitment (value-committer), as its route's schema declares it: `nextStatuses` says where it may move next. */
+export type Commitment = ApiResponse<'/api/v1/commitments/{id}', 'get'>;
+/** One page of `GET /api/v1/commitments`. */
+export type CommitmentPage = ApiResponse<'/api/v1/commitments', 'get'>;
 
 /** Signed and active commitments are immutable: they change through an amendment, once per version. */
 export function canAmend(c: Commitment): boolean {
   return (c.status === 'signed' || c.status === 'active') && c.amendedBy === null;
-}
-
-const idOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-
-export function toCommitment(raw: unknown): Commitment | undefined {
-  if (!isObject(raw) || typeof raw['id'] !== 'string') return undefined;
-  return {
-    id: raw['id'],
-    title: str(raw['title'], raw['id']),
-    status: str(raw['status'], 'draft'),
-    version: num(raw['version']) ?? 1,
-    modelId: str(raw['modelId']),
-    confidence: num(raw['confidence']),
-    baseValue: num(raw['baseValue']),
-    committedValue: num(raw['committedValue']),
-    currency: str(raw['currency'], 'USD'),
-    milestones: arr(raw['milestones']).filter(isObject).map((m, i) => ({
-      id: str(m['id'], String(i)),
-      title: str(m['title'], `Milestone ${i + 1}`),
-      dueDate: str(m['dueDate']),
-      metric: str(m['metric']),
-      target: num(m['target']) ?? 0,
-    })),
-    previousVersionId: idOrNull(raw['previousVersionId']),
-    amendedBy: idOrNull(raw['amendedBy']),
-    amendmentReason: idOrNull(raw['amendmentReason']),
-  };
-}
-
-export function toCommitments(body: unknown): Commitment[] {
-  return listOf(body).map(toCommitment).filter((c): c is Commitment => !!c);
 }
 
 export interface MilestoneRealization {

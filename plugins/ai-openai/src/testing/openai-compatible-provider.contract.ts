@@ -14,7 +14,7 @@ import {
   type ServiceProviders,
   type VvError,
 } from '@valueverse/plugin-sdk';
-import { createTestKernel, startFakeOpenAi, type FakeOpenAi, type FakeOpenAiReply, type FakeOpenAiRequest, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, startFakeOpenAi, type FakeOpenAi, type FakeOpenAiReply, type FakeOpenAiRequest, type TestKernel } from '@valueverse/plugin-testing';
 import type { ProviderDefaults } from '../openai-compatible/provider-config';
 
 export interface OpenAiCompatibleProviderContractOptions {
@@ -142,7 +142,7 @@ export function describeOpenAiCompatibleProvider(options: OpenAiCompatibleProvid
     });
 
     it('runs, provides ai.chat, and its code defaults equal its manifest defaults', () => {
-      const record = k.kernel.plugins().find((p: { id: string }) => p.id === pluginId);
+      const record = k.kernel.plugins().find((p: { id: string }) => p.id === pluginId)!;
       expect(record.state).toBe('running');
       expect(manifest.provides).toEqual(['ai.chat']);
       expect(manifest.permissions).toEqual(expect.arrayContaining(['http.outbound', 'events.publish:ai.*']));

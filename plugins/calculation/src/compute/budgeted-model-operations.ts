@@ -1,4 +1,4 @@
-import type { CalculationService, ComputeContext } from '../calculation-service';
+import type { CalculationService, ComputeContext } from '../calculation-api';
 import type { CalculationLimits } from '../service/model-operations';
 import { DEFAULT_COMPUTE_BUDGET_MS, ESTIMATE_IN_WORKER_ABOVE_CHARS, INLINE_BELOW_MS } from './compute-budget';
 import type { ComputePool } from './compute-pool';

@@ -3,7 +3,7 @@
  * kernel's ajv validation, problem+json errors.
  */
 import path from 'node:path';
-import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-testing';
 import { sampleModel } from '../model/__fixtures__/sample-model';
 
 describe('POST /api/v1/calculate/* through the test kernel', () => {

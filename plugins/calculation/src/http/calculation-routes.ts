@@ -1,5 +1,5 @@
 import type { JsonSchema, PluginRequest, RouteDefinition } from '@valueverse/plugin-sdk';
-import type { CalculationService, ComputeContext } from '../calculation-service';
+import type { CalculationService, ComputeContext } from '../calculation-api';
 import { financeResponses, financeSchemas } from './finance-schemas';
 import { modelSchemas } from './model-schemas';
 

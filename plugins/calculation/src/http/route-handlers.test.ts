@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { isVvError, type FieldProblem, type PluginRequest, type RouteDefinition } from '@valueverse/plugin-sdk';
 import manifest from '../../plugin.json';
-import { calculationRef, type CalculationService } from '../calculation-service';
+import { calculationRef, type CalculationService } from '../calculation-api';
 import { sampleModel } from '../model/__fixtures__/sample-model';
 import { plugin } from '../plugin';
 

@@ -17,7 +17,7 @@ import type {
   TcoRequest,
   XirrRequest,
   XnpvRequest,
-} from '../calculation-service';
+} from '../calculation-api';
 import { ANNUITY_EQUATION, fv, nper, paymentTimings, pmt, pv, rate } from '../finance/annuity';
 import { breakEven } from '../finance/break-even';
 import { countSignChanges, DEFAULT_IRR_GUESS, irr, MAX_IRR_SIGN_CHANGES } from '../finance/irr';

@@ -9,7 +9,7 @@ import type {
   SensitivityRequest,
   SimulateContext,
   SimulateRequest,
-} from '../calculation-service';
+} from '../calculation-api';
 import { evaluateModel, type ModelEvaluation } from '../model/evaluate-model';
 import { loadValueModel, type LoadedModel } from '../model/load-value-model';
 import { modelMetricNames } from '../model/model-metric';

@@ -1,5 +1,5 @@
-import type { ValueModel } from '@valueverse/plugin-calculation';
-import type { Commitment, CommittedDriver, Milestone } from '@valueverse/plugin-value-committer';
+import type { ValueModel } from '@valueverse/plugin-calculation/api';
+import type { Commitment, CommittedDriver, Milestone } from '@valueverse/plugin-value-committer/api';
 
 const DAY_MS = 86_400_000;
 /** The ISO date `offset` days from today (UTC). */

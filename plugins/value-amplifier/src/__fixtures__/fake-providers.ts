@@ -1,7 +1,7 @@
-import type { ValueModel } from '@valueverse/plugin-calculation';
+import type { ValueModel } from '@valueverse/plugin-calculation/api';
 import { definePlugin, type VvPlugin } from '@valueverse/plugin-sdk';
-import { valueModelsRef, type ValueModelsService } from '@valueverse/plugin-value-architect';
-import { commitmentsRef, type Commitment, type CommitmentsService } from '@valueverse/plugin-value-committer';
+import { valueModelsRef, type ValueModelsService } from '@valueverse/plugin-value-architect/api';
+import { commitmentsRef, type Commitment, type CommitmentsService } from '@valueverse/plugin-value-committer/api';
 
 /** A plugin for the test kernel, given as manifest and module. */
 export interface InlinePlugin {

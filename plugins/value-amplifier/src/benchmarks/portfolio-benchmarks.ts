@@ -1,5 +1,5 @@
-import type { Commitment, CommitmentStatus, CommitmentsService } from '@valueverse/plugin-value-committer';
-import type { RealizationService } from '@valueverse/plugin-value-executor';
+import type { Commitment, CommitmentStatus, CommitmentsService } from '@valueverse/plugin-value-committer/api';
+import type { RealizationService } from '@valueverse/plugin-value-executor/api';
 import { quartiles, type Quartiles } from './percentile';
 
 /** Commitments that count: signed or later. Drafts and proposals have no realization to compare. */

@@ -4,7 +4,7 @@
  * computed by hand.
  */
 import path from 'node:path';
-import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-testing';
 import {
   benchmarkCommitments,
   boundedCommitment,

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { EventEnvelope } from '@valueverse/plugin-sdk';
-import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-testing';
 import { day } from '../__fixtures__/amplifier-commitments';
 
 const plugins = path.resolve(__dirname, '../../..');

@@ -1,4 +1,4 @@
-import type { ValueModelsService } from '@valueverse/plugin-value-architect';
+import type { ValueModelsService } from '@valueverse/plugin-value-architect/api';
 import { commitment, linearModel } from '../__fixtures__/amplifier-commitments';
 import { committedModel, withDriverValues } from './committed-model';
 

@@ -1,6 +1,6 @@
-import type { ValueModel } from '@valueverse/plugin-calculation';
-import type { ValueModelsService } from '@valueverse/plugin-value-architect';
-import type { Commitment } from '@valueverse/plugin-value-committer';
+import type { ValueModel } from '@valueverse/plugin-calculation/api';
+import type { ValueModelsService } from '@valueverse/plugin-value-architect/api';
+import type { Commitment } from '@valueverse/plugin-value-committer/api';
 import { surrogateModel } from './surrogate-model';
 
 /** The model the amplifier reasons with, and where it came from. */

@@ -1,5 +1,5 @@
-import type { ValueModel } from '@valueverse/plugin-calculation';
-import type { Commitment } from '@valueverse/plugin-value-committer';
+import type { ValueModel } from '@valueverse/plugin-calculation/api';
+import type { Commitment } from '@valueverse/plugin-value-committer/api';
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const literal = (n: number): string => (n < 0 ? `(${n})` : String(n));

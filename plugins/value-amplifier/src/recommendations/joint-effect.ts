@@ -1,4 +1,4 @@
-import type { CalculationService, ValueModel } from '@valueverse/plugin-calculation';
+import type { CalculationService, ValueModel } from '@valueverse/plugin-calculation/api';
 
 /** The effect of all measured gaps together beside the sum of their effects one at a time. */
 export interface JointEffect {

@@ -1,4 +1,4 @@
-import type { SensitivityResult } from '@valueverse/plugin-calculation';
+import type { SensitivityResult } from '@valueverse/plugin-calculation/api';
 import { rankRecommendations, slopesOf } from './rank-recommendations';
 
 const bar = (driver: string, low: [number, number | null], high: [number, number | null]) => ({

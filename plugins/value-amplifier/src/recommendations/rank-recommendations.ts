@@ -1,6 +1,6 @@
-import type { SensitivityResult } from '@valueverse/plugin-calculation';
-import type { CommittedDriver } from '@valueverse/plugin-value-committer';
-import type { DriverRealization } from '@valueverse/plugin-value-executor';
+import type { SensitivityResult } from '@valueverse/plugin-calculation/api';
+import type { CommittedDriver } from '@valueverse/plugin-value-committer/api';
+import type { DriverRealization } from '@valueverse/plugin-value-executor/api';
 
 /** How much the value metric moves per unit of a driver, read off the tornado analysis. */
 export interface DriverSlope {

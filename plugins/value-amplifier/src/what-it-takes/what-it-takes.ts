@@ -1,4 +1,4 @@
-import type { GoalSeekResult } from '@valueverse/plugin-calculation';
+import type { GoalSeekResult } from '@valueverse/plugin-calculation/api';
 import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
 import { loadCommitmentContext, onStoredModel, type AmplifierDeps } from '../commitment-context';
 import { withDriverValues } from '../model/committed-model';

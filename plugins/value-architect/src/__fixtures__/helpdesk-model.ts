@@ -1,4 +1,4 @@
-import type { ValueModel } from '@valueverse/plugin-calculation';
+import type { ValueModel } from '@valueverse/plugin-calculation/api';
 
 /** A small model, easy to check by hand: benefit = users × hours × rate = 100 × 10 × 50 = 50,000 a year. */
 export const helpdeskModel: ValueModel = {

@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { ValueModel } from '@valueverse/plugin-calculation';
+import type { ValueModel } from '@valueverse/plugin-calculation/api';
 import type { ValueModelOrigin, ValueModelStatus } from '../value-models-api';
 
 const SCHEMA = 'value_architect';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { createCalculationService } from '@valueverse/plugin-calculation';
-import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-testing';
 import { helpdeskModel } from '../__fixtures__/helpdesk-model';
 
 const plugins = [{ dir: path.resolve(__dirname, '../../../calculation') }, { dir: path.resolve(__dirname, '../..') }];

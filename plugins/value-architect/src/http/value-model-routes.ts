@@ -1,5 +1,5 @@
 import { VvError, respond, type AuditLog, type EventBus, type PluginRequest, type RouteDefinition } from '@valueverse/plugin-sdk';
-import type { CalculationService, ValueModel } from '@valueverse/plugin-calculation';
+import type { CalculationService, ValueModel } from '@valueverse/plugin-calculation/api';
 import type { HypothesisGenerator } from '../hypotheses/hypothesis-generator';
 import { driverLibrary, findIndustry } from '../library/driver-library';
 import { modelFromLibrary } from '../library/model-from-library';

@@ -1,4 +1,4 @@
-import { valueModelSchema as calculationModelSchema } from '@valueverse/plugin-calculation';
+import { valueModelSchema as calculationModelSchema } from '@valueverse/plugin-calculation/api';
 import type { JsonSchema } from '@valueverse/plugin-sdk';
 import { industryKeys } from '../library/driver-library';
 

@@ -1,6 +1,6 @@
 import { Validator } from '@langchain/core/utils/json_schema';
 import type { AiChatProvider, JsonSchema } from '@valueverse/plugin-sdk';
-import type { CalculationService, ValueModel } from '@valueverse/plugin-calculation';
+import type { CalculationService, ValueModel } from '@valueverse/plugin-calculation/api';
 import type { LibraryIndustry } from '../library/driver-library';
 import { assumptionToModel } from '../library/model-from-library';
 import { estimateAnnualValue } from './estimate-annual-value';

@@ -1,5 +1,5 @@
 import { isVvError } from '@valueverse/plugin-sdk';
-import type { CalculationService, Driver, ValueModel } from '@valueverse/plugin-calculation';
+import type { CalculationService, Driver, ValueModel } from '@valueverse/plugin-calculation/api';
 
 const RESULT = '_hypothesis_value';
 

@@ -3,7 +3,7 @@
  * the OpenAI API for tenant acme, no provider for globex (library fallback), and a failing provider.
  */
 import path from 'node:path';
-import { createTestKernel, startFakeOpenAi, type FakeOpenAi, type FakeOpenAiReply, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, startFakeOpenAi, type FakeOpenAi, type FakeOpenAiReply, type TestKernel } from '@valueverse/plugin-testing';
 import { helpdeskModel } from '../__fixtures__/helpdesk-model';
 
 const plugins = [

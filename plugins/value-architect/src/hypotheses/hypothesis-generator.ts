@@ -1,5 +1,5 @@
 import { VvError, isVvError, type AiChatProvider, type Logger, type ServiceProviders } from '@valueverse/plugin-sdk';
-import type { CalculationService } from '@valueverse/plugin-calculation';
+import type { CalculationService } from '@valueverse/plugin-calculation/api';
 import { findIndustry, industryKeys } from '../library/driver-library';
 import type { ValueModelVersion } from '../value-models-api';
 import { aiHypotheses, UnusableAnswerError } from './ai-hypotheses';

@@ -1,4 +1,4 @@
-import type { CalculationService, ValueModel } from '@valueverse/plugin-calculation';
+import type { CalculationService, ValueModel } from '@valueverse/plugin-calculation/api';
 import { assumptionsOf, type LibraryDriver, type LibraryIndustry } from '../library/driver-library';
 import { assumptionToModel } from '../library/model-from-library';
 import { estimateAnnualValue } from './estimate-annual-value';

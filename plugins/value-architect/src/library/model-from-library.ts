@@ -1,4 +1,4 @@
-import type { Driver, Formula, ValueModel } from '@valueverse/plugin-calculation';
+import type { Driver, Formula, ValueModel } from '@valueverse/plugin-calculation/api';
 import { assumptionsOf, driverLibrary, type LibraryAssumption, type LibraryDriver, type LibraryIndustry } from './driver-library';
 
 /** Name of the formula holding a library driver's annual value. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { decodeCursor, encodeCursor, type Page, type PluginDatabase } from '@valueverse/plugin-sdk';
-import type { ValueModel } from '@valueverse/plugin-calculation';
+import type { ValueModel } from '@valueverse/plugin-calculation/api';
 import { ValueModelEntity, ValueModelVersionEntity, type ValueModelRow, type ValueModelVersionRow } from '../data/value-model-entities';
 import type { ValueModelOrigin, ValueModelStatus, ValueModelVersion } from '../value-models-api';
 

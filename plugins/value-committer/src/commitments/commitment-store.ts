@@ -3,7 +3,7 @@ import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/core'
 import { decodeCursor, encodeCursor, VvError, type Page, type PluginDatabase } from '@valueverse/plugin-sdk';
 import type { Commitment, CommitmentStatus, CommittedDriver, MetricDefinition, Milestone, SuccessCriterion } from '../commitments-api';
 import { CommitmentEntity, CommitmentTransitionEntity, type CommitmentRow } from '../data/commitment-entities';
-import { canTransition, isSigned } from './commitment-lifecycle';
+import { allowedTransitions, canTransition, isSigned } from './commitment-lifecycle';
 import type { CommitmentSimulation } from './committed-value';
 
 /** What a commitment says: everything a user or the risk adjustment decides. */
@@ -33,6 +33,8 @@ export interface CommitmentResource extends Commitment {
   readonly updatedBy: string;
   readonly updatedAt: string;
   readonly signedBy: string | null;
+  /** Where a user may move it next (the committer's lifecycle), so a client offers exactly these and copies no rules. */
+  readonly nextStatuses: readonly CommitmentStatus[];
 }
 
 export interface CommitmentTransition {
@@ -97,6 +99,7 @@ function toResource(row: CommitmentRow): CommitmentResource {
     updatedBy: row.updatedBy,
     updatedAt: row.updatedAt.toISOString(),
     signedBy: row.signedBy,
+    nextStatuses: allowedTransitions[row.status],
   };
 }
 

@@ -1,4 +1,4 @@
-import type { CalculationService, Dependence, SimulationResult, ValueModel } from '@valueverse/plugin-calculation';
+import type { CalculationService, Dependence, SimulationResult, ValueModel } from '@valueverse/plugin-calculation/api';
 import { VvError } from '@valueverse/plugin-sdk';
 
 export interface CommittedValueRequest {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { createCalculationService, type ValueModel } from '@valueverse/plugin-calculation';
-import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-testing';
 import { probeManifest, probePlugin } from '../__fixtures__/commitment-probe-plugin';
 
 const calc = createCalculationService();
@@ -151,10 +151,12 @@ describe('/api/v1/commitments', () => {
   describe('lifecycle', () => {
     it('goes draft → proposed → signed → active → closed, with an event and a history entry each', async () => {
       const { body: c } = await create();
+      expect(c.nextStatuses).toEqual(['proposed']);
       const events: Record<string, string> = { proposed: 'commitment.proposed', signed: 'commitment.signed', active: 'commitment.activated', closed: 'commitment.closed' };
+      const next: Record<string, string[]> = { proposed: ['draft', 'signed'], signed: ['active'], active: ['closed'], closed: [] };
       for (const to of ['proposed', 'signed', 'active', 'closed']) {
         const res = await move(c.id, to);
-        expect([to, res.status, res.body.status]).toEqual([to, 200, to]);
+        expect([to, res.status, res.body.status, res.body.nextStatuses]).toEqual([to, 200, to, next[to]]);
         expect(k.events.some((e) => e.name === events[to] && (e.payload as { commitmentId: string }).commitmentId === c.id)).toBe(true);
       }
       const final = (await k.request('GET', `/api/v1/commitments/${c.id}`)).body;

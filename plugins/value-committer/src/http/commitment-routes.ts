@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { VvError, respond, type AuditLog, type EventBus, type FieldProblem, type PluginRequest, type RouteDefinition } from '@valueverse/plugin-sdk';
-import type { CalculationService } from '@valueverse/plugin-calculation';
-import type { ValueModelsService } from '@valueverse/plugin-value-architect';
+import type { CalculationService } from '@valueverse/plugin-calculation/api';
+import type { ValueModelsService } from '@valueverse/plugin-value-architect/api';
 import type { CommitmentStatus, Milestone, SuccessCriterion } from '../commitments-api';
 import type { AppliedTransition, CommitmentContent, CommitmentResource, CommitmentStore } from '../commitments/commitment-store';
 import { transitionEvent } from '../commitments/commitment-lifecycle';

@@ -106,34 +106,50 @@ export const commitmentSchemas = {
   },
 } as const satisfies Record<string, JsonSchema>;
 
+const storedMilestone: JsonSchema = { ...milestone, required: ['id', 'title', 'dueDate', 'metric', 'target'] };
+const storedCriterion: JsonSchema = { ...successCriterion, required: ['id', 'metric', 'operator', 'threshold', 'windowDays'] };
+const nullableString: JsonSchema = { type: ['string', 'null'] };
+
+const commitment: JsonSchema = {
+  type: 'object',
+  required: [
+    'id', 'tenantId', 'version', 'previousVersionId', 'amendedBy', 'amendmentReason', 'title', 'modelId', 'modelVersion', 'industry', 'status',
+    'confidence', 'baseValue', 'committedValue', 'currency', 'drivers', 'milestones', 'successCriteria', 'metrics', 'simulation',
+    'createdBy', 'createdAt', 'updatedBy', 'updatedAt', 'signedBy', 'signedAt', 'nextStatuses',
+  ],
+  properties: {
+    id: { type: 'string' },
+    tenantId: { type: 'string' },
+    version: { type: 'integer', description: '1 for the original; each amendment adds one' },
+    previousVersionId: { ...nullableString, description: 'The version this amendment replaces' },
+    amendedBy: { ...nullableString, description: 'The amendment made from this version (at most one)' },
+    amendmentReason: nullableString,
+    title: { type: 'string' },
+    modelId: { type: 'string' },
+    modelVersion: { type: 'integer' },
+    industry: nullableString,
+    status: { enum: statuses },
+    confidence: { type: 'number' },
+    baseValue: { type: 'number' },
+    committedValue: { type: 'number' },
+    currency: { type: 'string' },
+    drivers: { type: 'array' },
+    milestones: { type: 'array', items: storedMilestone },
+    successCriteria: { type: 'array', items: storedCriterion },
+    metrics: { type: 'array', items: metricDefinition },
+    simulation: { type: 'object' },
+    createdBy: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedBy: { type: 'string' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    signedBy: nullableString,
+    signedAt: nullableString,
+    nextStatuses: { type: 'array', items: { enum: statuses }, description: 'Statuses a user may move it to next (POST .../transitions)' },
+  },
+};
+
 /** Response schemas, for the OpenAPI document. */
 export const commitmentResponses = {
-  commitment: {
-    type: 'object',
-    properties: {
-      id: { type: 'string' },
-      tenantId: { type: 'string' },
-      version: { type: 'integer' },
-      previousVersionId: { type: ['string', 'null'] },
-      amendedBy: { type: ['string', 'null'] },
-      title: { type: 'string' },
-      modelId: { type: 'string' },
-      modelVersion: { type: 'integer' },
-      industry: { type: ['string', 'null'] },
-      status: { enum: statuses },
-      confidence: { type: 'number' },
-      baseValue: { type: 'number' },
-      committedValue: { type: 'number' },
-      currency: { type: 'string' },
-      drivers: { type: 'array' },
-      milestones: { type: 'array', items: milestone },
-      successCriteria: { type: 'array', items: successCriterion },
-      metrics: { type: 'array', items: metricDefinition },
-      simulation: { type: 'object' },
-      createdBy: { type: 'string' },
-      createdAt: { type: 'string', format: 'date-time' },
-      signedAt: { type: ['string', 'null'] },
-    },
-  },
-  page: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array' }, nextCursor: { type: ['string', 'null'] } } },
+  commitment,
+  page: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: commitment }, nextCursor: nullableString } },
 } as const satisfies Record<string, JsonSchema>;

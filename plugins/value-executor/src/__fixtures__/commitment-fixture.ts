@@ -1,4 +1,4 @@
-import type { Commitment } from '@valueverse/plugin-value-committer';
+import type { Commitment } from '@valueverse/plugin-value-committer/api';
 
 /**
  * A signed commitment whose realization is easy to compute by hand: hours_saved has a Q1 milestone (300 by

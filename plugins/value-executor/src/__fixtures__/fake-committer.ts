@@ -1,5 +1,5 @@
 import { definePlugin, type VvPlugin } from '@valueverse/plugin-sdk';
-import { commitmentsRef, type Commitment, type CommitmentsService } from '@valueverse/plugin-value-committer';
+import { commitmentsRef, type Commitment, type CommitmentsService } from '@valueverse/plugin-value-committer/api';
 
 /** A stand-in for value-committer: provides `value-commitments` from an in-memory list the test controls. */
 export interface FakeCommitter {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { SqlTransaction } from '@valueverse/plugin-sdk';
-import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
+import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import { commitmentFixture } from '../__fixtures__/commitment-fixture';
 import { fakeCommitter } from '../__fixtures__/fake-committer';
 import { day } from '../__fixtures__/relative-days';

@@ -4,8 +4,8 @@
  * value-committer does (`metrics` on the commitment).
  */
 import path from 'node:path';
-import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-sdk/testing';
-import type { Commitment } from '@valueverse/plugin-value-committer';
+import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-testing';
+import type { Commitment } from '@valueverse/plugin-value-committer/api';
 import { commitmentFixture } from '../__fixtures__/commitment-fixture';
 import { fakeCommitter } from '../__fixtures__/fake-committer';
 import { day } from '../__fixtures__/relative-days';

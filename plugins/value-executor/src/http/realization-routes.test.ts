@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { EventEnvelope } from '@valueverse/plugin-sdk';
-import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-sdk/testing';
-import type { Commitment } from '@valueverse/plugin-value-committer';
+import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-testing';
+import type { Commitment } from '@valueverse/plugin-value-committer/api';
 import { commitmentFixture } from '../__fixtures__/commitment-fixture';
 import { fakeCommitter } from '../__fixtures__/fake-committer';
 import { day } from '../__fixtures__/relative-days';

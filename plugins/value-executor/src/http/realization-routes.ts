@@ -1,5 +1,5 @@
 import { VvError, respond, type PluginRequest, type RouteDefinition } from '@valueverse/plugin-sdk';
-import type { Commitment, CommitmentsService } from '@valueverse/plugin-value-committer';
+import type { Commitment, CommitmentsService } from '@valueverse/plugin-value-committer/api';
 import { importCsv } from '../measurements/csv-import';
 import { measurableStatuses, type MeasurementChecker, type MeasurementInput, type MeasurementProblem, type RawMeasurement } from '../measurements/measurement-checker';
 import type { MeasurementRecorder } from '../measurements/measurement-recorder';

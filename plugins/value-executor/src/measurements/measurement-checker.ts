@@ -1,4 +1,4 @@
-import type { Commitment, CommitmentsService, CommitmentStatus } from '@valueverse/plugin-value-committer';
+import type { Commitment, CommitmentsService, CommitmentStatus } from '@valueverse/plugin-value-committer/api';
 import { DAY_MS, parseTimestamp } from '../realization/iso-day';
 import { metricProfile } from '../realization/metric-profile';
 

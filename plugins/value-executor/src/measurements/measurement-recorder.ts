@@ -1,5 +1,5 @@
 import { VvError, type AuditLog, type EventBus, type Logger } from '@valueverse/plugin-sdk';
-import type { CommitmentsService } from '@valueverse/plugin-value-committer';
+import type { CommitmentsService } from '@valueverse/plugin-value-committer/api';
 import { metricProfile } from '../realization/metric-profile';
 import type { RealizationEngine } from '../realization/realization-engine';
 import { guardCumulative, type DecreaseProblem } from './cumulative-guard';

@@ -1,4 +1,4 @@
-import type { Commitment } from '@valueverse/plugin-value-committer';
+import type { Commitment } from '@valueverse/plugin-value-committer/api';
 import { commitmentFixture } from '../__fixtures__/commitment-fixture';
 import { computeRealization, type SeriesPoint } from './compute-realization';
 

@@ -1,4 +1,4 @@
-import type { Commitment, CommitmentStatus, Milestone } from '@valueverse/plugin-value-committer';
+import type { Commitment, CommitmentStatus, Milestone } from '@valueverse/plugin-value-committer/api';
 import type { DriverRealization, Realization } from '../realization-api';
 import { levelWindowDays, milestoneRealization, startOf, type MilestoneReport } from './milestone-realization';
 import { metricProfile } from './metric-profile';

@@ -1,4 +1,4 @@
-import type { CommitmentsService } from '@valueverse/plugin-value-committer';
+import type { CommitmentsService } from '@valueverse/plugin-value-committer/api';
 import { measurableStatuses } from '../measurements/measurement-checker';
 import type { MilestoneTransition, RealizationEngine } from './realization-engine';
 

@@ -1,4 +1,4 @@
-import type { Commitment, MetricDefinition, MetricKind } from '@valueverse/plugin-value-committer';
+import type { Commitment, MetricDefinition, MetricKind } from '@valueverse/plugin-value-committer/api';
 
 /** What realization needs to know about a metric: declared on the commitment, or the default below. */
 export interface MetricProfile {

@@ -1,4 +1,4 @@
-import type { Commitment, Milestone } from '@valueverse/plugin-value-committer';
+import type { Commitment, Milestone } from '@valueverse/plugin-value-committer/api';
 import type { MilestoneRealization } from '../realization-api';
 import { DAY_MS, startOfIsoDate } from './iso-day';
 import { metricProfile, withinBounds, type MetricProfile } from './metric-profile';

@@ -4,8 +4,8 @@
  * for every tenant that has the executor enabled and only for those.
  */
 import type { EventEnvelope } from '@valueverse/plugin-sdk';
-import { createTestKernel, type TestKernel } from '@valueverse/plugin-sdk/testing';
-import type { Commitment } from '@valueverse/plugin-value-committer';
+import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
+import type { Commitment } from '@valueverse/plugin-value-committer/api';
 import manifest from '../../plugin.json';
 import { commitmentFixture } from '../__fixtures__/commitment-fixture';
 import { fakeCommitter } from '../__fixtures__/fake-committer';

@@ -1,5 +1,5 @@
 import type { JobQueue, Logger } from '@valueverse/plugin-sdk';
-import type { CommitmentsService } from '@valueverse/plugin-value-committer';
+import type { CommitmentsService } from '@valueverse/plugin-value-committer/api';
 import { evaluateTenant } from './evaluate-tenant';
 import type { RealizationEngine } from './realization-engine';
 

@@ -1,5 +1,5 @@
 import type { EventBus, Logger, PluginDatabase } from '@valueverse/plugin-sdk';
-import type { Commitment, CommitmentsService } from '@valueverse/plugin-value-committer';
+import type { Commitment, CommitmentsService } from '@valueverse/plugin-value-committer/api';
 import type { MeasurementStore } from '../measurements/measurement-store';
 import type { RealizationService } from '../realization-api';
 import { computeRealization, type MilestoneReport, type MilestoneStatus, type RealizationReport } from './compute-realization';

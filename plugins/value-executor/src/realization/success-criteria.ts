@@ -1,4 +1,4 @@
-import type { Commitment, CriterionOperator, SuccessCriterion } from '@valueverse/plugin-value-committer';
+import type { Commitment, CriterionOperator, SuccessCriterion } from '@valueverse/plugin-value-committer/api';
 import { DAY_MS } from './iso-day';
 import { metricProfile, type MetricProfile } from './metric-profile';
 import { MIN_READINGS, type Reading } from './metric-series';

@@ -1,4 +1,4 @@
-import type { Milestone } from '@valueverse/plugin-value-committer';
+import type { Milestone } from '@valueverse/plugin-value-committer/api';
 import { startOfIsoDate } from './iso-day';
 
 /** Where the plan stands at a time: ms since the epoch → planned value of the metric. */

@@ -1,4 +1,4 @@
-import type { MetricKind } from '@valueverse/plugin-value-committer';
+import type { MetricKind } from '@valueverse/plugin-value-committer/api';
 import type { ValueBasis } from './metric-series';
 
 /** One metric's part in the overall realization figure. */

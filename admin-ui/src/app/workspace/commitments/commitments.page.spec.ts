@@ -19,6 +19,7 @@ const commitment = (id: string, version: number, status: string, extra: Record<s
   previousVersionId: null,
   amendedBy: null,
   amendmentReason: null,
+  nextStatuses: ({ draft: ['proposed'], proposed: ['draft', 'signed'], signed: ['active'], active: ['closed'], closed: [] } as Record<string, string[]>)[status],
   ...extra,
 });
 

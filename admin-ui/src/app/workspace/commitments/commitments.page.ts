@@ -5,7 +5,7 @@ import { ApiClient } from '../../api/api-client';
 import { describeProblem, toProblem } from '../../api/problem';
 import { RequestState } from '../../ui/request-state';
 import { applyServerErrors } from '../../ui/server-errors';
-import { NEXT_STATUSES, canAmend, toCommitment, toCommitments, type Commitment } from '../lifecycle-data';
+import { canAmend, type Commitment, type CommitmentPage } from '../lifecycle-data';
 import { toChoice, type ModelChoice } from '../model-source';
 import { toModelPage } from '../value-models/saved-model';
 
@@ -25,12 +25,11 @@ export class CommitmentsPage {
   private readonly api = inject(ApiClient);
   private readonly fb = inject(NonNullableFormBuilder);
   private readonly document = inject(DOCUMENT);
-  protected readonly next = NEXT_STATUSES;
   protected readonly canAmend = canAmend;
   protected readonly confidences = [0.5, 0.7, 0.8, 0.9, 0.95];
 
   protected readonly commitments = resource({
-    loader: async ({ abortSignal }) => toCommitments(await this.api.get<unknown>('/api/v1/commitments', { limit: 100 }, abortSignal)),
+    loader: async ({ abortSignal }) => (await this.api.get<CommitmentPage>('/api/v1/commitments', { limit: 100 }, abortSignal)).items,
   });
   protected readonly models = resource({
     loader: async ({ abortSignal }): Promise<ModelChoice[]> => {
@@ -122,7 +121,7 @@ export class CommitmentsPage {
 
   /** The confidence levels offered, with the commitment's own when it is not one of them. */
   protected confidencesFor(c: Commitment): number[] {
-    return c.confidence === null || this.confidences.includes(c.confidence) ? this.confidences : [...this.confidences, c.confidence].sort((a, b) => a - b);
+    return this.confidences.includes(c.confidence) ? this.confidences : [...this.confidences, c.confidence].sort((a, b) => a - b);
   }
 
   /** Moves focus to a version's card (the target of the links between amendments). */
@@ -135,7 +134,7 @@ export class CommitmentsPage {
   protected openAmend(c: Commitment): void {
     this.amendingId.set(c.id);
     this.amendError.set(undefined);
-    this.amendForm.reset({ reason: '', title: c.title, confidence: c.confidence ?? 0.8 });
+    this.amendForm.reset({ reason: '', title: c.title, confidence: c.confidence });
     setTimeout(() => this.document.getElementById(`amend-reason-${c.id}`)?.focus());
   }
 
@@ -156,19 +155,13 @@ export class CommitmentsPage {
     const confidence = Number(v.confidence);
     this.amendBusy.set(true);
     try {
-      const created = toCommitment(
-        await this.api.post<unknown>(`/api/v1/commitments/${encodeURIComponent(c.id)}/amendments`, {
-          reason: v.reason.trim(),
-          ...(title && title !== c.title ? { title } : {}),
-          ...(confidence !== c.confidence ? { confidence } : {}),
-        }),
-      );
+      const created = await this.api.post<Commitment>(`/api/v1/commitments/${encodeURIComponent(c.id)}/amendments`, {
+        reason: v.reason.trim(),
+        ...(title && title !== c.title ? { title } : {}),
+        ...(confidence !== c.confidence ? { confidence } : {}),
+      });
       this.amendingId.set(undefined);
-      this.notice.set(
-        created
-          ? `Version ${created.version} is a draft amendment of version ${c.version}. Propose and sign it to replace version ${c.version}.`
-          : `An amendment of version ${c.version} was created.`,
-      );
+      this.notice.set(`Version ${created.version} is a draft amendment of version ${c.version}. Propose and sign it to replace version ${c.version}.`);
       this.commitments.reload();
     } catch (error) {
       const problem = toProblem(error);

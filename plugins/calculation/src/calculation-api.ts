@@ -247,3 +247,20 @@ export interface CalculationService {
 
 /** The `calculation` service ref other plugins depend on (manifest: `"requires": { "calculation": "^1.0.0" }`). */
 export const calculationRef = createServiceRef<CalculationService>({ id: 'calculation' });
+
+// What a dependant needs beside the service: the value model it passes and the results it gets back, and the
+// model's JSON Schema for its own routes. Types are erased and the schema module loads only the model's limits, so
+// `@valueverse/plugin-calculation/api` gives all of it without loading the plugin.
+export type { ValueModel, Driver, Formula, RampUp, ModelCosts, DriverCorrelation } from './model/value-model';
+export type { Distribution, DistributionType } from './monte-carlo/distributions';
+export type { Dependence } from './monte-carlo/correlation-matrix';
+export type { ModelEvaluation, ModelMetrics, PeriodFigures } from './model/evaluate-model';
+export type { ModelMetricName } from './model/model-metric';
+export type { WhatIfScenario, WhatIfResult, ScenarioSummary } from './scenario/what-if';
+export type { SensitivityResult, TornadoBar } from './scenario/sensitivity';
+export type { GoalSeekResult } from './scenario/goal-seek';
+export type { RiskAdjustmentResult, RiskCase } from './scenario/risk-adjustment';
+export type { SimulationResult } from './monte-carlo/simulate';
+export type { UncertainHeadline } from './monte-carlo/uncertain-headline';
+export type { SummaryStatistics, HistogramBin } from './monte-carlo/summary-statistics';
+export { valueModelSchema } from './http/model-schemas';

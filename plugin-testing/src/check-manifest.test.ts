@@ -1,4 +1,4 @@
-import { isVvError } from '../errors/vv-error';
+import { isVvError } from '@valueverse/plugin-sdk';
 import { checkManifest } from './check-manifest';
 
 const valid = { id: 'orders', version: '1.2.0', displayName: 'Orders', kernel: '^1.0.0', main: 'dist/index.js', routes: ['/orders'] };

@@ -2,9 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { EventEnvelope } from '../services/core-service-types';
-import type { Role } from '../http/http-router';
-import type { VvPlugin } from '../plugin/define-plugin';
+import {
+  MemoryKernelStore,
+  PasswordHasher,
+  SecretBox,
+  createKernel,
+  createKernelLogger,
+  parsePrivateAllowance,
+  type Kernel,
+} from '@valueverse/kernel';
+import { openDatabase } from '@valueverse/backend-defaults';
+import type { EventEnvelope, Role, VvPlugin } from '@valueverse/plugin-sdk';
 
 /** A plugin for the test kernel: a folder with plugin.json (its `src/index.ts` is preferred), or both parts. */
 export type TestPluginSource = { readonly dir: string } | { readonly manifest: unknown; readonly plugin: VvPlugin };
@@ -58,8 +66,7 @@ export interface TestKernel {
   /** Every event published so far, in order. */
   readonly events: EventEnvelope[];
   /** The underlying kernel (see `@valueverse/kernel`), for assertions on plugin states and routes. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK must not depend on @valueverse/kernel's types
-  readonly kernel: any;
+  readonly kernel: Kernel;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as TestResponse
   request<T = any>(method: string, path: string, options?: TestRequestOptions): Promise<TestResponse<T>>;
   /** A signed access token for a user of `tenant` with `role`. */
@@ -90,29 +97,23 @@ function loadFromDir(dir: string): { manifest: unknown; plugin: VvPlugin; dir: s
  * await k.close();
  */
 export async function createTestKernel(options: TestKernelOptions): Promise<TestKernel> {
-  // Loaded at run time: the kernel depends on this SDK, so the SDK cannot import the kernel statically.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const kernelPackage = require('@valueverse/kernel') as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const store = new kernelPackage.MemoryKernelStore();
+  const store = new MemoryKernelStore();
   const tenants = options.tenants ?? ['acme'];
   for (const id of tenants) await store.createTenant({ id, name: id });
   const plugins = options.plugins.map((p) => ('dir' in p ? loadFromDir(p.dir) : p));
   const wantsDatabase = options.database ?? (plugins.some((p) => p.plugin.database) ? 'embedded' : 'none');
-  // The embedded database (PGlite) is a backend of the kernel's, in @valueverse/backend-defaults (issue #13).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const backends = wantsDatabase === 'none' ? undefined : (require('@valueverse/backend-defaults') as any); // eslint-disable-line @typescript-eslint/no-explicit-any
-  const database = wantsDatabase === 'none' ? undefined : await backends.openDatabase(wantsDatabase === 'embedded' ? { inMemory: true } : { url: wantsDatabase.url });
-  const allowance = kernelPackage.parsePrivateAllowance(options.allowPrivateDestinations === undefined ? undefined : String(options.allowPrivateDestinations));
+  const database = wantsDatabase === 'none' ? undefined : await openDatabase(wantsDatabase === 'embedded' ? { inMemory: true } : { url: wantsDatabase.url });
+  const allowance = parsePrivateAllowance(options.allowPrivateDestinations === undefined ? undefined : String(options.allowPrivateDestinations));
   if (allowance.problems.length > 0) throw new TypeError(`createTestKernel: allowPrivateDestinations: ${allowance.problems.join('; ')}`);
-  const kernel = await kernelPackage.createKernel({
+  const kernel = await createKernel({
     outbound: { allowPrivate: allowance.allowance, resolver: options.resolveHost },
     database,
     store,
-    secrets: new kernelPackage.SecretBox(randomBytes(32)),
+    secrets: new SecretBox(randomBytes(32)),
     plugins,
-    logger: kernelPackage.createKernelLogger({ level: process.env.VV_TEST_LOG_LEVEL ?? 'silent' }),
+    logger: createKernelLogger({ level: process.env.VV_TEST_LOG_LEVEL ?? 'silent' }),
     timeouts: { setupMs: 2000, startMs: 2000, stopMs: 2000, ...options.timeouts },
-    passwordHasher: new kernelPackage.PasswordHasher({ N: 2 ** 10, r: 8, p: 1 }),
+    passwordHasher: new PasswordHasher({ N: 2 ** 10, r: 8, p: 1 }),
   });
   const events: EventEnvelope[] = [];
   const waiters: { name: string; resolve: (e: EventEnvelope) => void }[] = [];

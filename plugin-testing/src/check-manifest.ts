@@ -1,4 +1,5 @@
-import type { PluginManifest } from '../manifest/plugin-manifest';
+import { validateManifest } from '@valueverse/kernel';
+import type { PluginManifest } from '@valueverse/plugin-sdk';
 
 /**
  * Validates a plugin's `plugin.json` exactly as the kernel will when it loads the plugin: the strict manifest schema
@@ -13,8 +14,5 @@ import type { PluginManifest } from '../manifest/plugin-manifest';
  * @throws VvError `VV_MANIFEST_INVALID` whose `errors` list every problem with its JSON pointer
  */
 export function checkManifest(raw: unknown, source = 'plugin.json'): PluginManifest {
-  // Loaded at run time, as in createTestKernel: the kernel depends on this SDK, not the other way round.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const kernel = require('@valueverse/kernel') as { validateManifest(raw: unknown, source: string): PluginManifest };
-  return kernel.validateManifest(raw, source);
+  return validateManifest(raw, source);
 }

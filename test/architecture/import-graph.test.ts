@@ -66,7 +66,7 @@ for (const layer of layers) {
 }
 
 const toPosix = (p: string) => p.split(sep).join('/');
-const isTestFile = (p: string) => /\.test\.ts$/.test(p) || p.includes('/__fixtures__/');
+const isTestFile = (p: string) => /\.(test|contract)\.ts$/.test(p) || p.includes('/__fixtures__/');
 
 function resolveRelative(fromFile: string, specifier: string): string | undefined {
   const base = resolve(dirname(join(root, fromFile)), specifier);
@@ -168,7 +168,7 @@ describe('import graph of the workspace packages', () => {
     const violations: string[] = [];
     for (const file of files) {
       const allowed = new Set([file.layer, ...layers.find((l) => l.name === file.layer)!.mayImport]);
-      // Tests and their fixtures in any package may use the test harness (a devDependency), never shipped code.
+      // Tests, contract suites and fixtures in any package may use the test harness (a devDependency), never shipped code.
       if (isTestFile(file.path)) allowed.add('plugin-testing');
       const targets = [
         ...file.packageImports.map((p) => ({ what: p.specifier, layer: p.layer })),

@@ -107,9 +107,12 @@ export class ValueModelStore {
     });
   }
 
+  /** One model, or undefined (unknown, deleted, or another tenant's). One statement, like `list`. */
   async get(tenantId: string, id: string): Promise<ValueModelResource | undefined> {
-    const row = await this.db.em(tenantId, (em) => em.findOne(ValueModelEntity, { id, deletedAt: null }));
-    return row ? toResource(row) : undefined;
+    const rows = await this.db.transaction(tenantId, (tx) =>
+      tx.query<StoredValueModel>(`select ${listColumns} from value_models where tenant_id = $1 and id = $2 and deleted_at is null`, [tenantId, id]),
+    );
+    return rows[0] ? toResource(fromStored(rows[0])) : undefined;
   }
 
   /**

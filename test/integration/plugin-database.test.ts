@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { PluginManifest } from '@valueverse/plugin-sdk';
 import type { Database } from '@valueverse/kernel';
 import { openDatabase } from '../../backends/src/data/open-database';
@@ -78,6 +79,36 @@ describe('plugin data model on embedded PostgreSQL', () => {
       return tx.query('select * from notes_plugin.notes');
     });
     expect(rows).toEqual([]);
+  });
+
+  it('runs em() as the plugin role with the tenant and schema bound, and leaves the session as it found it', async () => {
+    const db = pluginDatabase(database, manifest);
+    const inside = await db.em('acme', (em) => (em as SqlEntityManager).execute<{ role: string; tenant: string; path: string }[]>(
+      "select current_user as role, current_setting('app.tenant_id', true) as tenant, current_setting('search_path') as path",
+    ));
+    expect(inside).toEqual([{ role: 'vv_plugin_notes_plugin', tenant: 'acme', path: '"notes_plugin", public' }]);
+    // PGlite has one connection: this is the session the transaction ran on.
+    const after = await database.execute<{ role: string; tenant: string | null }>("select current_user as role, current_setting('app.tenant_id', true) as tenant");
+    expect(after[0]!.role).not.toBe('vv_plugin_notes_plugin');
+    expect(after[0]!.tenant ?? '').toBe('');
+  });
+
+  it('em() is atomic: what work flushed is rolled back when it throws, and a nested transactional() is a savepoint', async () => {
+    const db = pluginDatabase(database, manifest);
+    await expect(db.em('acme', async (em) => {
+      await em.persist(em.create(noteEntity, { tenantId: 'acme', body: 'flushed then rolled back' })).flush();
+      throw new Error('work failed');
+    })).rejects.toThrow('work failed');
+    await db.em('acme', async (em) => {
+      em.persist(em.create(noteEntity, { tenantId: 'acme', body: 'kept' }));
+      await em.transactional(async (inner) => {
+        inner.persist(inner.create(noteEntity, { tenantId: 'acme', body: 'savepoint rolled back' }));
+        await inner.flush();
+        throw new Error('inner failed');
+      }).catch(() => undefined);
+    });
+    const bodies = (await database.execute<{ body: string }>("select body from notes_plugin.notes where body in ('flushed then rolled back', 'kept', 'savepoint rolled back')")).map((r) => r.body);
+    expect(bodies).toEqual(['kept']);
   });
 
   it("keeps a plugin's role out of other schemas", async () => {

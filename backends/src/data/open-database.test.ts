@@ -104,6 +104,34 @@ describe('openDatabase (embedded PGlite)', () => {
     expect(after[0]!.tenant ?? '').toBe('');
   });
 
+  it('withTenantTransaction binds role, tenant and search path in the round trip of begin, whatever the tenant id holds', async () => {
+    await db.execute('create role vv_binding_probe nologin');
+    await db.execute('create schema binding_probe');
+    // Quotes, a backslash and a statement separator must arrive as the value, not as SQL, also on a server that
+    // still reads backslashes as escapes in plain strings (PGlite's single session lets the test switch that).
+    for (const conforming of ['on', 'off']) {
+      await db.execute(`set standard_conforming_strings = ${conforming}`);
+      for (const tenantId of ["o'brien", "x\\'; select 1; --", 'tenant-é']) {
+        const inside = await db.withTenantTransaction(tenantId, (tx) =>
+          tx.query<{ tenant: string; role: string; path: string }>("select current_setting('app.tenant_id', true) as tenant, current_user as role, current_setting('search_path') as path"),
+          { role: 'vv_binding_probe', searchPath: 'binding_probe' },
+        );
+        expect(inside).toEqual([{ tenant: tenantId, role: 'vv_binding_probe', path: '"binding_probe", public' }]);
+      }
+    }
+    await db.execute('reset standard_conforming_strings');
+    const after = await db.execute<{ role: string; path: string }>("select current_user as role, current_setting('search_path') as path");
+    expect(after[0]!.role).not.toBe('vv_binding_probe');
+    expect(after[0]!.path).not.toContain('binding_probe');
+  });
+
+  it('withTenantTransaction rolls back and frees the connection when the binding fails', async () => {
+    await expect(db.withTenantTransaction('acme', async () => 1, { role: 'vv_no_such_role' })).rejects.toThrow(/vv_no_such_role/);
+    // PGlite has one connection: a transaction left open (aborted) would fail this statement.
+    const after = await db.execute<{ tenant: string | null }>("select current_setting('app.tenant_id', true) as tenant");
+    expect(after[0]!.tenant ?? '').toBe('');
+  });
+
   it('withTenantTransaction rejects an empty tenant id', async () => {
     await expect(db.withTenantTransaction('', async () => 1)).rejects.toMatchObject({ code: 'VV_INTERNAL' });
   });

@@ -3,12 +3,12 @@ import type { PGlite } from '@electric-sql/pglite';
 import { MikroORM, type EntitySchema, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import type { Database, MigrateOptions, TenantTransactionOptions } from '@valueverse/kernel/backend';
 import { VvError, type Logger, type SqlTransaction } from '@valueverse/plugin-sdk';
 import { kernelEntities } from './kernel-entities';
 import { migrateSchema } from './migrate-schema';
 import { bootPglite, createPgliteDriver } from './pglite-driver';
 import { runRawTransaction, withRawConnection } from './raw-connection';
+import { tenantBindingSql, type Database, type MigrateOptions, type TenantTransactionOptions } from '@valueverse/kernel/backend';
 
 export interface OpenDatabaseOptions {
   /** `postgres://…` of a PostgreSQL server (`DATABASE_URL`). Unset: the embedded PGlite database. */
@@ -113,11 +113,7 @@ class OrmDatabase implements Database {
     if (typeof tenantId !== 'string' || tenantId === '') {
       throw new VvError('VV_INTERNAL', { detail: 'withTenantTransaction needs a tenant id' });
     }
-    return runRawTransaction(this.knex, work, async (tx) => {
-      if (options.role) await tx.query(`set local role "${options.role.replace(/"/g, '""')}"`);
-      await tx.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
-      if (options.searchPath) await tx.query("select set_config('search_path', $1, true)", [`"${options.searchPath.replace(/"/g, '""')}", public`]);
-    });
+    return runRawTransaction(this.knex, work, tenantBindingSql({ tenantId, role: options.role, searchPath: options.searchPath }));
   }
 
   async migrate(options: MigrateOptions): Promise<string[]> {

@@ -7,6 +7,11 @@ import { VvError, type SqlTransaction } from '@valueverse/plugin-sdk';
  */
 export interface RawConnection {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  /**
+   * PGlite only: runs several statements in one call (the simple protocol; its `query` takes one). A `pg.Client`
+   * has none: its `query` without parameters already uses the simple protocol, which takes several.
+   */
+  exec?(sql: string): Promise<unknown>;
   /** Set by knex when the connection broke; the pool then discards it. */
   __knex__disposed?: unknown;
 }
@@ -32,17 +37,19 @@ export async function withRawConnection<T>(knex: Knex, work: (connection: RawCon
   }
 }
 
+/** Sends `sql`, which may hold several statements without parameters, in one round trip. */
+function runStatements(connection: RawConnection, sql: string): Promise<unknown> {
+  return connection.exec ? connection.exec(sql) : connection.query(sql);
+}
+
 /**
  * Runs `work` in a transaction on one pooled connection: commit when it resolves, roll back when it throws.
- * `setup` runs first inside the transaction (e.g. `set_config('app.tenant_id', …, true)`).
+ * `prelude` (statements without parameters, e.g. `tenantBindingSql`) travels with `begin` in the same round trip,
+ * so binding a transaction to a tenant costs no extra trip to the database.
  * The `SqlTransaction` handed out refuses queries once the transaction is over, so a leaked handle cannot run
  * statements on a connection that already went back to the pool.
  */
-export async function runRawTransaction<T>(
-  knex: Knex,
-  work: (tx: SqlTransaction) => Promise<T>,
-  setup?: (tx: SqlTransaction) => Promise<void>,
-): Promise<T> {
+export async function runRawTransaction<T>(knex: Knex, work: (tx: SqlTransaction) => Promise<T>, prelude?: string): Promise<T> {
   return withRawConnection(knex, async (connection) => {
     let open = true;
     const tx: SqlTransaction = {
@@ -51,9 +58,9 @@ export async function runRawTransaction<T>(
         return (await connection.query(sql, [...params])).rows as R[];
       },
     };
-    await connection.query('begin');
     try {
-      await setup?.(tx);
+      // In the try: when the prelude fails, `begin` has run and the transaction must be rolled back.
+      await runStatements(connection, prelude === undefined ? 'begin' : `begin; ${prelude}`);
       const result = await work(tx);
       open = false;
       await connection.query('commit');

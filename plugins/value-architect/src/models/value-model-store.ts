@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { LockMode, type EntityManager } from '@mikro-orm/core';
 import { decodeCursor, encodeCursor, type Page, type PluginDatabase } from '@valueverse/plugin-sdk';
 import type { ValueModel } from '@valueverse/plugin-calculation/api';
 import { ValueModelEntity, ValueModelVersionEntity, type ValueModelRow, type ValueModelVersionRow } from '../data/value-model-entities';
@@ -71,6 +71,19 @@ function toVersion(row: ValueModelVersionRow): ValueModelVersion {
   return { id: row.modelId, tenantId: row.tenantId, version: row.version, ...contentOf(row), createdBy: row.createdBy, createdAt: row.createdAt.toISOString() };
 }
 
+/** A `value_models` row as raw SQL returns it: timestamps as text (as MikroORM's pg and PGlite connections give them). */
+type StoredValueModel = Omit<ValueModelRow, 'createdAt' | 'updatedAt' | 'deletedAt'> & { createdAt: string; updatedAt: string; deletedAt: string | null };
+
+// The entity's columns under its property names (value-model-entities.ts).
+const listColumns = [
+  'id', 'tenant_id as "tenantId"', 'version', 'name', 'description', 'industry', 'status', 'currency', 'model', 'origin',
+  'created_by as "createdBy"', 'created_at as "createdAt"', 'updated_by as "updatedBy"', 'updated_at as "updatedAt"', 'deleted_at as "deletedAt"',
+].join(', ');
+
+function fromStored(row: StoredValueModel): ValueModelRow {
+  return { ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt), deletedAt: row.deletedAt === null ? null : new Date(row.deletedAt) };
+}
+
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
@@ -94,26 +107,38 @@ export class ValueModelStore {
     });
   }
 
+  /** One model, or undefined (unknown, deleted, or another tenant's). One statement, like `list`. */
   async get(tenantId: string, id: string): Promise<ValueModelResource | undefined> {
-    const row = await this.db.em(tenantId, (em) => em.findOne(ValueModelEntity, { id, deletedAt: null }));
-    return row ? toResource(row) : undefined;
+    const rows = await this.db.transaction(tenantId, (tx) =>
+      tx.query<StoredValueModel>(`select ${listColumns} from value_models where tenant_id = $1 and id = $2 and deleted_at is null`, [tenantId, id]),
+    );
+    return rows[0] ? toResource(fromStored(rows[0])) : undefined;
   }
 
+  /**
+   * One page, newest first. The busiest read of the plugin, so it is one SQL statement in a tenant transaction
+   * (three round trips, no EntityManager, issue #14) rather than `em.find`, which cost about six times the CPU
+   * for an empty page. It names the tenant in its condition as the entity filter would, and row-level security
+   * holds it to the tenant's rows as well.
+   */
   list(tenantId: string, filter: ValueModelFilter, page: PageRequest): Promise<Page<ValueModelResource>> {
-    const where: FilterQuery<ValueModelRow>[] = [{ deletedAt: null }];
-    if (filter.industry !== undefined) where.push({ industry: filter.industry });
-    if (filter.status !== undefined) where.push({ status: filter.status });
+    const params: unknown[] = [tenantId];
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    const where = ['tenant_id = $1', 'deleted_at is null'];
+    if (filter.industry !== undefined) where.push(`industry = ${param(filter.industry)}`);
+    if (filter.status !== undefined) where.push(`status = ${param(filter.status)}`);
     if (filter.q !== undefined && filter.q !== '') {
-      const pattern = likePattern(filter.q);
-      where.push({ $or: [{ name: { $ilike: pattern } }, { description: { $ilike: pattern } }] });
+      const pattern = param(likePattern(filter.q));
+      where.push(`(name ilike ${pattern} or description ilike ${pattern})`);
     }
     if (page.cursor !== undefined) {
       const [at, id] = decodeCursor(page.cursor, ['timestamp', 'string']);
-      const createdAt = new Date(at);
-      where.push({ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: id } }] });
+      // (created_at, id) below the cursor's pair: what the (tenant_id, created_at desc, id desc) index walks.
+      where.push(`(created_at, id) < (${param(new Date(at).toISOString())}::timestamptz, ${param(id)})`);
     }
-    return this.db.em(tenantId, async (em) => {
-      const rows = await em.find(ValueModelEntity, { $and: where }, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.limit + 1 });
+    const sql = `select ${listColumns} from value_models where ${where.join(' and ')} order by created_at desc, id desc limit ${param(page.limit + 1)}`;
+    return this.db.transaction(tenantId, async (tx) => {
+      const rows = (await tx.query<StoredValueModel>(sql, params)).map(fromStored);
       const items = rows.slice(0, page.limit);
       const last = items[items.length - 1];
       return { items: items.map(toResource), nextCursor: rows.length > page.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null };

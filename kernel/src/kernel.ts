@@ -401,7 +401,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       if (pluginId !== undefined) {
         const authenticating = requireAuth(ctx as never);
         if (authenticating) await authenticating;
-        if (limiter) await limiter(ctx as never);
+        const limiting = limiter?.(ctx as never);
+        if (limiting) await limiting;
         const serving = servePlugin(ctx as never, pluginId);
         if (serving) await serving;
       } else {
@@ -481,7 +482,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   app.use(async (ctx: Context, next: Next) => {
     if (!ctx.path.startsWith('/api/')) return next();
     await requireAuth(ctx as never);
-    if (limiter) await limiter(ctx as never);
+    const limiting = limiter?.(ctx as never);
+    if (limiting) await limiting;
     if (ctx.path.startsWith('/api/v1/admin/jobs/')) return jobAdminOnly(ctx as never, next);
     if (ctx.path === EVENT_STREAM_PATH) return streamOnly(ctx as never, next);
     if (ctx.path.startsWith('/api/v1/admin/') || ctx.path === '/api/v1/me' || ctx.path.startsWith('/api/v1/me/')) return adminMiddleware(ctx as never, next);

@@ -14,7 +14,7 @@ export interface LeaseGrant {
 export type LeaseSource = (key: string, rule: BucketRule, wanted: number, returned: number) => Promise<LeaseGrant>;
 
 export interface LeaseOptions {
-  /** Largest lease, in tokens (default 50). 1 turns leasing off: every request asks the shared bucket. */
+  /** Largest lease, in tokens (default 500). 1 turns leasing off: every request asks the shared bucket. */
   readonly maxLease?: number;
   /** A lease is a `burst / leaseDivisor` share of its bucket at most (default 20: 5%), and 1 token at least. */
   readonly leaseDivisor?: number;
@@ -25,7 +25,7 @@ export interface LeaseOptions {
   readonly now?: () => number;
 }
 
-export const DEFAULT_MAX_LEASE = 50;
+export const DEFAULT_MAX_LEASE = 500;
 export const DEFAULT_LEASE_DIVISOR = 20;
 export const DEFAULT_LEASE_TTL_MS = 1000;
 
@@ -37,6 +37,8 @@ export function leaseSize(rule: BucketRule, maxLease = DEFAULT_MAX_LEASE, leaseD
 interface Lease {
   /** Tokens granted to this instance and not yet served. */
   tokens: number;
+  /** `L` for this bucket, as of the last lease request. */
+  size: number;
   expiresAt: number;
   /** The shared bucket's balance at the last grant, for `remaining`. */
   left: number;
@@ -49,15 +51,16 @@ type RefillOutcome = { readonly kind: 'granted' } | { readonly kind: 'refused'; 
 /**
  * Token leasing for a shared token bucket: instead of asking the shared store (Redis) on every request, an
  * instance takes a batch of tokens (a lease) from the bucket in one atomic step and serves requests from it locally,
- * with no round trip and no promise, until it runs out or expires.
+ * with no round trip and no promise. Once half the lease is served it asks for more in the background, so that a
+ * steady stream of requests never waits for the store.
  *
  * Why the overshoot is bounded: every token served was first taken out of the shared bucket, so the bucket's own
  * arithmetic still holds for everything granted; what leasing adds is tokens granted before an interval and served
- * in it. One instance holds at most `L - 1` such tokens per bucket (it asks for `L` when it has none and serves
- * one at once), so with `N` instances a bucket admits at most `burst + perSecond * T + N * (L - 1)` requests in any
- * interval of `T` seconds, against `burst + perSecond * T` without leasing. Leased tokens are served for
- * `leaseTtlMs` at most; then they go back to the bucket with the next lease (an idle instance keeps them until its
- * next request for that bucket, so they are never lost, only parked — at most `N * (L - 1)` per bucket).
+ * in it. An instance holds at most `L` tokens of a bucket, counting those it is asking for (it asks for `L` minus
+ * what it holds), so with `N` instances a bucket admits at most `burst + perSecond * T + N * L` requests in any
+ * interval of `T` seconds, against `burst + perSecond * T` without leasing. A lease not renewed within `leaseTtlMs`
+ * is not served from any more: its tokens go back to the bucket with the next lease (an idle instance keeps them
+ * until its next request for that bucket, so they are never lost, only parked — at most `N * L` per bucket).
  *
  * Concurrent requests that find the lease empty share one lease request (single flight). When the bucket grants
  * nothing, every request that waited for that answer is refused with the bucket's `Retry-After`.
@@ -86,8 +89,10 @@ export class LeasedBuckets {
   /** A result at once when the lease held here has a token (the common case); else a promise of one. */
   take(key: string, rule: BucketRule): TakeResult | Promise<TakeResult> {
     const lease = this.leases.get(key);
-    if (lease !== undefined && lease.tokens >= 1 && lease.refill === undefined && lease.expiresAt > this.now()) {
+    if (lease !== undefined && lease.tokens >= 1 && lease.expiresAt > this.now()) {
       lease.tokens -= 1;
+      // Half served: the rest of the lease covers the round trip of the next one.
+      if (lease.refill === undefined && lease.tokens * 2 < lease.size) this.startRefill(key, lease, rule);
       return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(lease.tokens + lease.left) };
     }
     return this.acquire(key, rule);
@@ -102,18 +107,11 @@ export class LeasedBuckets {
     let lease = this.leases.get(key);
     if (lease === undefined) {
       if (this.leases.size >= this.maxKeys) this.leases.delete(this.leases.keys().next().value!);
-      lease = { tokens: 0, expiresAt: 0, left: 0 };
+      lease = { tokens: 0, size: 1, expiresAt: 0, left: 0 };
       this.leases.set(key, lease);
     }
     const held = lease;
-    if (held.refill === undefined) {
-      // Cleared before any waiter runs, so one that finds the lease empty again starts the next request.
-      held.refill = this.refill(key, held, rule).then((outcome) => {
-        held.refill = undefined;
-        return outcome;
-      });
-    }
-    return held.refill.then((outcome) => {
+    return (held.refill ?? this.startRefill(key, held, rule)).then((outcome) => {
       if (outcome.kind === 'unavailable') return this.onUnavailable(outcome.error, rule);
       if (held.tokens >= 1) {
         held.tokens -= 1;
@@ -125,12 +123,25 @@ export class LeasedBuckets {
     });
   }
 
+  private startRefill(key: string, lease: Lease, rule: BucketRule): Promise<RefillOutcome> {
+    // Cleared before any waiter runs, so one that finds the lease empty again starts the next request.
+    const refill = this.refill(key, lease, rule).then((outcome) => {
+      lease.refill = undefined;
+      return outcome;
+    });
+    lease.refill = refill;
+    return refill;
+  }
+
   private async refill(key: string, lease: Lease, rule: BucketRule): Promise<RefillOutcome> {
     // Tokens of an expired lease are never served: they go back to the bucket with this request.
     const returned = lease.expiresAt <= this.now() ? Math.floor(lease.tokens) : 0;
     if (returned > 0) lease.tokens = 0;
+    lease.size = leaseSize(rule, this.maxLease, this.leaseDivisor);
+    // Never more than `L` held, counting what is asked for: the overshoot bound rests on it.
+    const wanted = Math.max(1, lease.size - Math.floor(lease.tokens));
     try {
-      const grant = await this.source(key, rule, leaseSize(rule, this.maxLease, this.leaseDivisor), returned);
+      const grant = await this.source(key, rule, wanted, returned);
       lease.left = grant.left;
       if (grant.granted >= 1) {
         lease.tokens += grant.granted;

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { VvError } from '@valueverse/plugin-sdk';
 import type { RequestState } from '../http/request-state';
 import type { TenantView } from '../tenancy/plugin-set-cache';
-import { ruleFor, type RateLimiter, type RateLimitPolicy, type TakeResult } from './rate-limiter';
+import { ruleFor, type BucketRule, type RateLimiter, type RateLimitPolicy, type TakeResult } from './rate-limiter';
 
 /**
  * After authentication: one token from the tenant's bucket, and for API keys one from the key's bucket too.
@@ -11,13 +11,25 @@ import { ruleFor, type RateLimiter, type RateLimitPolicy, type TakeResult } from
  * they have.
  */
 export function rateLimit(limiter: RateLimiter, policy: RateLimitPolicy) {
+  // The bucket name and rules of a tenant, worked out once per loaded tenant view: a change to its settings loads a
+  // new view (the plugin-set cache is invalidated), so they are never stale.
+  const buckets = new WeakMap<TenantView, { readonly tenantKey: string; readonly tenant: BucketRule; readonly apiKey: BucketRule }>();
+  const bucketsOf = (view: TenantView) => {
+    let found = buckets.get(view);
+    if (found === undefined) {
+      const settings = view.tenant.settings;
+      found = { tenantKey: `tenant:${view.tenant.id}`, tenant: ruleFor(settings, 'tenant', policy), apiKey: ruleFor(settings, 'apiKey', policy) };
+      buckets.set(view, found);
+    }
+    return found;
+  };
   return (ctx: Context & { state: RequestState & { tenantView?: TenantView } }): Promise<void> | undefined => {
     const principal = ctx.state.principal;
     const view = ctx.state.tenantView;
     if (!principal || !view) return undefined;
-    const settings = view.tenant.settings;
-    const tenant = limiter.take(`tenant:${principal.tenant.id}`, ruleFor(settings, 'tenant', policy));
-    const key = principal.user.kind === 'api-key' ? limiter.take(`key:${principal.user.id}`, ruleFor(settings, 'apiKey', policy)) : undefined;
+    const rules = bucketsOf(view);
+    const tenant = limiter.take(rules.tenantKey, rules.tenant);
+    const key = principal.user.kind === 'api-key' ? limiter.take(`key:${principal.user.id}`, rules.apiKey) : undefined;
     if (!(tenant instanceof Promise) && !(key instanceof Promise)) {
       enforce(key === undefined ? [tenant] : [tenant, key]);
       return undefined;

@@ -70,8 +70,9 @@ async function compare(label: string, host: Side, bare: Side, target: { rps: num
     if (result.failures > 0) throw new Error(`${label}: ${result.failures} of ${result.requests} requests to ${side === host ? 'the host' : 'the bare server'} failed`);
     return { ...result, cpuUs: ((cpuMs(side.pid) - before) * 1000) / result.requests };
   };
-  await run(host, 3);
-  await run(bare, 3);
+  // Warm-up: JIT, and the host's first collections of what its boot left behind.
+  await run(host, 5);
+  await run(bare, 5);
   const hostRuns: (WrkResult & { cpuUs: number })[] = [];
   const bareRuns: (WrkResult & { cpuUs: number })[] = [];
   for (let round = 0; round < rounds; round++) {

@@ -147,9 +147,13 @@ async function soak(host: HostUnderTest): Promise<void> {
     const inside = samples.filter((s) => s.at >= from && s.at < to);
     return inside.reduce((sum, s) => sum + s.mb, 0) / Math.max(1, inside.length);
   };
-  console.log(`(d) soak: ${total} s of mixed NPV / value-models list / me / health, ${(requests / total).toFixed(0)} req/s, ${failures} failed, p99 ${median(results.map((r) => r.p99Ms)).toFixed(2)} ms`);
+  console.log(
+    `(d) soak: ${total} s of mixed NPV / value-models list / me / health, aiming at ${targetRps} req/s: ${(requests / total).toFixed(0)} req/s served, ${failures} failed, p99 ${median(results.map((r) => r.p99Ms)).toFixed(2)} ms`,
+  );
   const every = Math.max(5, Math.round(total / 10 / 5) * 5);
-  console.log(`    host RSS (MB) every ${every} s: ${samples.filter((s) => Math.round(s.at) % every === 0).map((s) => `${Math.round(s.at)}s ${s.mb.toFixed(0)}`).join(', ')}`);
+  // Samples are taken every 5 s (give or take the timer's delay): print every (every / 5)-th.
+  const shown = samples.filter((_, i) => (i + 1) % (every / 5) === 0);
+  console.log(`    host RSS (MB) every ${every} s: ${shown.map((s) => `${Math.round(s.at)}s ${s.mb.toFixed(0)}`).join(', ')}`);
   // The second minute (past start-up and JIT) against the last; windows shrink with shorter soaks.
   const window = total >= 180 ? 60 : total / 3;
   const second = mean(window, 2 * window);

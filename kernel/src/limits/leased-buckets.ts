@@ -98,11 +98,6 @@ export class LeasedBuckets {
     return this.acquire(key, rule);
   }
 
-  /** Leases held here (for tests and metrics). */
-  get size(): number {
-    return this.leases.size;
-  }
-
   private acquire(key: string, rule: BucketRule): Promise<TakeResult> {
     let lease = this.leases.get(key);
     if (lease === undefined) {

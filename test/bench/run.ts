@@ -4,6 +4,7 @@
  */
 import { runBudgetBench } from './budget-bench';
 import { runCalculationBench } from './calculation-bench';
+import { BenchUnavailable, runHostBench } from './host-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
 
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   calculation: runCalculationBench,
   propagation: runPropagationBench,
   budget: runBudgetBench,
+  host: runHostBench,
 };
 
 async function main(): Promise<void> {
@@ -24,7 +26,13 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     process.stdout.write(`\n== ${name} ==\n`);
-    await bench();
+    try {
+      await bench();
+    } catch (error) {
+      // A bench that cannot run here (no wrk, no services) says why; any other failure shows its stack.
+      process.stderr.write(`${name}: ${error instanceof BenchUnavailable ? error.message : ((error as Error)?.stack ?? String(error))}\n`);
+      process.exit(1);
+    }
   }
   process.exit(0);
 }

@@ -34,7 +34,7 @@ export interface KernelHttpOptions {
   readonly routes: readonly KernelRoute[];
   readonly authenticate: Authenticator;
   /** Per-tenant and per-API-key rate limits, after authentication; none: no limits. */
-  readonly limit?: (ctx: KernelHttpContext) => Promise<void>;
+  readonly limit?: (ctx: KernelHttpContext) => Promise<void> | undefined;
   /** Runs before authentication on the event stream (it accepts `?access_token=`). */
   readonly streamPath: string;
   readonly acceptStreamToken: (ctx: Context, next: Next) => Promise<unknown>;
@@ -108,7 +108,9 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
       if (pluginId !== undefined) {
         const authenticating = options.authenticate(ctx);
         if (authenticating) await authenticating;
-        if (options.limit) await options.limit(ctx);
+        // Undefined when the tokens were at hand (leased or in memory): no promise to wait for on the hot path.
+        const limiting = options.limit?.(ctx);
+        if (limiting) await limiting;
         const serving = servePlugin(ctx, pluginId);
         if (serving) await serving;
       } else {
@@ -131,7 +133,8 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
   const signedIn = async (ctx: KernelHttpContext, next: Next): Promise<unknown> => {
     if (!ctx.path.startsWith('/api/')) return next();
     await options.authenticate(ctx);
-    if (options.limit) await options.limit(ctx);
+    const limiting = options.limit?.(ctx);
+    if (limiting) await limiting;
     return signedInRoutes(ctx as never, next);
   };
   // Koa types the chain with its own DefaultContext; every middleware here reads the kernel's request state.

@@ -13,8 +13,11 @@ function overlaps(a: string, b: string): boolean {
  */
 export class RouteOwnership {
   private readonly owners = new Map<string, string>();
-  /** Longest prefixes first, so that lookups find the most specific owner. */
-  private sorted: [string, string][] = [];
+  /**
+   * Prefixes by their first segment (`/calculate/x` under `/calculate`), longest first, so that a lookup tries only
+   * the few that can match, and finds the most specific owner first. Every request asks, so nothing is built then.
+   */
+  private byFirstSegment = new Map<string, { readonly prefix: string; readonly below: string; readonly owner: { pluginId: string; prefix: string } }[]>();
 
   constructor() {
     for (const prefix of kernelPrefixes) this.owners.set(prefix, 'kernel');
@@ -39,9 +42,11 @@ export class RouteOwnership {
   }
 
   /** The owner of a path under /api/v1 (e.g. `/calculate/npv` → `calculation`), or undefined. */
-  ownerOf(path: string): { pluginId: string; prefix: string } | undefined {
-    for (const [prefix, pluginId] of this.sorted) {
-      if (path === prefix || path.startsWith(`${prefix}/`)) return { pluginId, prefix };
+  ownerOf(path: string): Readonly<{ pluginId: string; prefix: string }> | undefined {
+    const candidates = this.byFirstSegment.get(firstSegment(path));
+    if (candidates === undefined) return undefined;
+    for (const candidate of candidates) {
+      if (path === candidate.prefix || path.startsWith(candidate.below)) return candidate.owner;
     }
     return undefined;
   }
@@ -51,6 +56,19 @@ export class RouteOwnership {
   }
 
   private resort(): void {
-    this.sorted = [...this.owners].sort((a, b) => b[0].length - a[0].length);
+    const index = new Map<string, { prefix: string; below: string; owner: { pluginId: string; prefix: string } }[]>();
+    for (const [prefix, pluginId] of [...this.owners].sort((a, b) => b[0].length - a[0].length)) {
+      const segment = firstSegment(prefix);
+      const list = index.get(segment) ?? [];
+      list.push({ prefix, below: `${prefix}/`, owner: { pluginId, prefix } });
+      index.set(segment, list);
+    }
+    this.byFirstSegment = index;
   }
+}
+
+/** `/calculate` of `/calculate/npv` (the whole path when it has one segment). */
+function firstSegment(path: string): string {
+  const end = path.indexOf('/', 1);
+  return end === -1 ? path : path.slice(0, end);
 }

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { getCompileCacheDir } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import {
   PasswordHasher,
@@ -46,7 +47,7 @@ export async function startHost(
   const logger = createKernelLogger({ level: config.logLevel });
   // Names the runtime that actually booted (issue #12): the repository pins Node 24 (docs/stack.md "Runtime"), and a
   // start that fell back to another Node shows here first.
-  logger.info({ runtime: process.version, execPath: process.execPath }, `runtime: node ${process.version}`);
+  logger.info({ runtime: process.version, execPath: process.execPath, compileCache: getCompileCacheDir() ?? 'off' }, `runtime: node ${process.version}`);
   await mkdir(config.dataDir, { recursive: true });
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
   const store = new PostgresKernelStore(database);

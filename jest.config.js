@@ -7,6 +7,8 @@ const pluginDirs = fs.existsSync(path.join(__dirname, 'plugins'))
   : [];
 
 module.exports = {
+  // Prints which Node runs the suites (docs/stack.md "Runtime"); test/runtime/runtime.test.ts asserts it is the pin.
+  globalSetup: path.join(__dirname, 'test/support/runtime-global-setup.js'),
   projects: [
     project('plugin-sdk', '<rootDir>/plugin-sdk'.replace('<rootDir>', __dirname)),
     project('kernel', path.join(__dirname, 'kernel')),

@@ -1,4 +1,4 @@
-// Shared jest settings for every workspace project (see shared/STACK.md "Module system and tests").
+// Shared jest settings for every workspace project (docs/stack.md "Module system and tests").
 const swc = [
   '@swc/jest',
   {

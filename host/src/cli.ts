@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: the compile cache covers only modules loaded after it is enabled.
+import './compile-cache';
 import { isVvError } from '@valueverse/plugin-sdk';
 import { loadEnvConfig } from './config/env-config';
 import { startHost } from './start-host';

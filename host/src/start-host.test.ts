@@ -55,6 +55,7 @@ describe('startHost', () => {
     const { host, printed } = await boot({ VV_PLUGINS_DIR: pluginsWithBrokenOne(), VV_ADMIN_PASSWORD: password });
     try {
       expect(printed).toContain('First boot: sign in as admin@example.com with the password set in VV_ADMIN_PASSWORD');
+      expect(printed).toContain(`runtime: node ${process.version}`);
       expect(printed).not.toContain(password);
       const res = await fetch(`${host.url}/health/ready`);
       const body = (await res.json()) as { status: string; notRunning: string[]; plugins: { id: string; state: string }[] };

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { getCompileCacheDir } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { PasswordHasher, SecretBox, TokenService, createKernel, createKernelLogger, MemoryRateLimiter, type Kernel } from '@valueverse/kernel';
 import { PostgresKernelStore, loadOrCreateSigningKey, openDatabase, PostgresAuditStore, PostgresIdempotencyStore, PostgresIdentityStore, PostgresInvitationStore, createRedisAttemptStore } from '@valueverse/backend-defaults';
@@ -29,6 +30,9 @@ export async function startHost(
 ): Promise<RunningHost> {
   await checkPluginsDir(config.pluginsDir);
   const logger = createKernelLogger({ level: config.logLevel });
+  // Names the runtime that actually booted (issue #12): the repository pins Node 24 (docs/stack.md "Runtime"), and a
+  // start that fell back to another Node shows here first.
+  logger.info({ runtime: process.version, execPath: process.execPath, compileCache: getCompileCacheDir() ?? 'off' }, `runtime: node ${process.version}`);
   await mkdir(config.dataDir, { recursive: true });
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
   const store = new PostgresKernelStore(database);
@@ -81,11 +85,11 @@ export async function startHost(
   const address = server.address() as { port: number };
   const url = `http://${config.host}:${address.port}`;
   const running = kernel.plugins().filter((p) => p.state === 'running').length;
-  logger.info({ url, backend: database.kind, plugins: kernel.plugins().map((p) => ({ id: p.id, state: p.state })) }, `ValueVerse listening on ${url}`);
+  logger.info({ url, runtime: process.version, backend: database.kind, plugins: kernel.plugins().map((p) => ({ id: p.id, state: p.state })) }, `ValueVerse listening on ${url}`);
   const lines = [
     '',
     `  ValueVerse is running at ${url}  (${database.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL server'}; ${running}/${kernel.plugins().length} plugins running)`,
-    `  Health: ${url}/health/ready    API: ${url}/api/openapi.json`,
+    `  Health: ${url}/health/ready    API: ${url}/api/openapi.json    runtime: node ${process.version}`,
     !seeded
       ? `  Sign in: POST ${url}/api/v1/auth/login {"email","password"}`
       : generatedPassword

@@ -220,7 +220,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      // Node's fetch keeps connections alive: cut them, or close() waits for them (see STACK.md).
+      // Node's fetch keeps connections alive: cut them, or close() waits for them (docs/stack.md "Module system and tests").
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createCalculationService, type ValueModel } from '@valueverse/plugin-calculation';
+import { figure } from './figures';
 
 type Triangle = readonly [min: number, mode: number, max: number];
 
@@ -208,6 +209,9 @@ export async function runCalculationBench(): Promise<void> {
   console.log(`  ratio      engine takes ${(engineMs / baselineMs).toFixed(2)}x the plain loop's time (includes percentiles, histogram)`);
   console.log(`  correlated ${correlatedMs.toFixed(1)} ms  ${rate(TRIALS, correlatedMs)} trials with 6 rank-correlated pairs over 12 drivers (Iman–Conover)`);
   console.log(`  ratio      correlation on takes ${(correlatedMs / engineMs).toFixed(2)}x the time of correlation off`);
+  figure('Monte Carlo engine, 100k trials', engineMs, 'ms', 'lower');
+  figure('Monte Carlo plain loop, 100k trials', baselineMs, 'ms', 'lower');
+  figure('Monte Carlo correlated, 100k trials', correlatedMs, 'ms', 'lower');
   console.log(`  same draws: mean NPV engine ${engineMean.toFixed(2)} vs plain loop ${plainMean.toFixed(2)} (relative difference ${Math.abs(engineMean / plainMean - 1).toExponential(1)})`);
 
   const cases = irrCases(20_000);
@@ -232,4 +236,7 @@ export async function runCalculationBench(): Promise<void> {
   console.log(`  plain loop ${newtonMs.toFixed(1)} ms  ${rate(cases.length, newtonMs)} solves (Newton from 0.1, one root, no checks)`);
   console.log(`  ratio      engine takes ${(engineIrrMs / newtonMs).toFixed(2)}x the plain loop's time; largest difference ${maxDifference.toExponential(1)}`);
   console.log(`  three roots ([-5, 10.5, 1, -8, 1]): engine ${rate(20_000, multiMs)} solves`);
+  figure(`IRR engine, ${cases.length} solves`, engineIrrMs, 'ms', 'lower');
+  figure(`IRR plain Newton, ${cases.length} solves`, newtonMs, 'ms', 'lower');
+  figure('IRR engine, 20000 three-root solves', multiMs, 'ms', 'lower');
 }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MemoryKernelStore, SecretBox, createKernel, createKernelLogger } from '@valueverse/kernel';
 import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
+import { figure } from './figures';
 import { measureRps } from './load-generator';
 
 interface PgClient {
@@ -91,6 +92,10 @@ async function throughput(): Promise<void> {
     const kernelRps = median(kernelSide.map((x) => x.rps));
     const bareCpu = median(bareSide.map((x) => x.cpuUsPerRequest));
     const kernelCpu = median(kernelSide.map((x) => x.cpuUsPerRequest));
+    figure('(a) kernel path', kernelRps, 'req/s', 'higher');
+    figure('(a) bare Koa + @koa/router', bareRps, 'req/s', 'higher');
+    figure('(a) server CPU per request, kernel', kernelCpu, 'µs', 'lower');
+    figure('(a) server CPU per request, bare', bareCpu, 'µs', 'lower');
     console.log(`(a) throughput: kernel path ${kernelRps.toFixed(0)} req/s, bare Koa + @koa/router ${bareRps.toFixed(0)} req/s, ratio ${(kernelRps / bareRps).toFixed(3)} (target >= 0.75)`);
     console.log(
       `    server CPU per request: kernel ${kernelCpu.toFixed(1)} µs, bare ${bareCpu.toFixed(1)} µs; capacity ratio (bare µs / kernel µs) ${(bareCpu / kernelCpu).toFixed(3)} (target >= 0.75)`,
@@ -134,6 +139,7 @@ async function boot(): Promise<void> {
     };
     const [t10, t250, t500] = [await best(10), await best(250), await best(500)];
     // Linear growth: the cost of each added plugin is the same from 10 to 250 as from 250 to 500.
+    figure(`(b) boot ${shape}, 500 plugins`, t500, 'ms', 'lower');
     const early = (t250 - t10) / 240;
     const late = (t500 - t250) / 250;
     console.log(
@@ -180,6 +186,8 @@ async function hostMemory(): Promise<void> {
     if (!ready) throw new Error('host did not become ready');
     await new Promise((r) => setTimeout(r, 1000));
     const rss = rssMb(child.pid!);
+    figure('(c) host RSS after boot (PostgreSQL)', rss, 'MB', 'lower');
+    figure('(c) idle node RSS', baseline, 'MB', 'lower');
     console.log(`(c) host RSS after boot on PostgreSQL server: ${rss.toFixed(1)} MB (target < 200 MB); idle node ${baseline.toFixed(1)} MB; ratio ${(rss / baseline).toFixed(2)}`);
   } finally {
     child.kill('SIGTERM');

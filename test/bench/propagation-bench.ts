@@ -21,7 +21,7 @@ function percentile(sorted: readonly number[], p: number): number {
 export async function runPropagationBench(): Promise<void> {
   const services = await serverAvailability();
   if (!services.postgres || !services.redis) {
-    process.stdout.write('skipped: needs PostgreSQL and Redis (start them as shared/STACK.md says)\n');
+    process.stdout.write('skipped: needs PostgreSQL and Redis (start them as docs/stack.md "Services" says)\n');
     return;
   }
   const database = `vv_prop_${randomBytes(5).toString('hex')}`;

@@ -14,7 +14,7 @@ export const ADMIN_UI_INDEX = join(REPO, 'admin-ui/dist/admin-ui/browser/index.h
 /** Screenshots of the browser suites (gitignored). */
 export const ARTIFACTS_DIR = join(REPO, 'test/artifacts');
 
-// Flags proven on these machines (shared/STACK.md): no sandbox in containers, no GPU, and nothing that phones home.
+// Flags proven on these machines (docs/stack.md "Front end (admin-ui)"): no sandbox in containers, no GPU, and nothing that phones home.
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

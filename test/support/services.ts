@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 
-/** The PostgreSQL server of developer and CI machines (shared/STACK.md "Services"). */
+/** The PostgreSQL server of developer and CI machines (docs/stack.md "Services"). */
 export const TEST_POSTGRES_URL = process.env['VV_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** The Redis server of developer and CI machines. */
 export const TEST_REDIS_URL = process.env['VV_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -97,7 +97,7 @@ function describeWithService(service: keyof ServerAvailability, label: string, n
   if (servicesRequired()) {
     describe(name, () => {
       it(`needs ${label}`, () => {
-        throw new Error(`${reason}, and VV_REQUIRE_SERVICES=1 makes that a failure (see shared/STACK.md "Services" to start it)`);
+        throw new Error(`${reason}, and VV_REQUIRE_SERVICES=1 makes that a failure (see docs/stack.md "Services" to start it)`);
       });
     });
     return;

@@ -1,7 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 
 // MikroORM mappings of the kernel tables (schema `kernel`, created by `kernel-migrations.ts`, never by schema diff).
-// EntitySchema needs no decorator metadata, which sidesteps swc's circular-import trap (shared/STACK.md).
+// EntitySchema needs no decorator metadata, which sidesteps swc's circular-import trap (docs/stack.md "Known traps").
 // Rows are plain objects; `PostgresKernelStore` turns them into the `*Record` types of `kernel-store.ts`.
 // Every property has an explicit `type`: without one a `string | null` becomes varchar(255)/any.
 

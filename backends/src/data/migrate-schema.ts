@@ -27,7 +27,7 @@ const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
  * Applies the pending migrations of one schema, all in one transaction, and returns their names.
  *
  * Per-schema `migrationsList` runs, never a global schema diff: MikroORM's diff drops tables it does not know
- * (shared/STACK.md), and every plugin owns its own schema.
+ * (docs/stack.md "Known traps"), and every plugin owns its own schema.
  */
 export async function migrateSchema(orm: MikroORM<PostgreSqlDriver>, options: MigrateSchemaOptions): Promise<string[]> {
   if (!schemaPattern.test(options.schema)) {

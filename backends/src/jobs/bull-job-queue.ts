@@ -64,7 +64,7 @@ export class BullJobQueue implements KernelJobQueue {
   private readonly workers = new Map<string, Worker>();
   /** Queues, the dead-letter listing and retries: commands fail at once while Redis is down (no offline queue). */
   private readonly producer: Redis;
-  /** Workers block on Redis; BullMQ requires `maxRetriesPerRequest: null` here (STACK.md). */
+  /** Workers block on Redis; BullMQ requires `maxRetriesPerRequest: null` here (docs/stack.md "Known traps"). */
   private consumer: Redis | undefined;
   private readonly prefix: string;
   /** By queue name: the schedule this process declares. */

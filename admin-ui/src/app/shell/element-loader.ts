@@ -8,7 +8,7 @@ export class ElementLoader {
 
   /**
    * Resolves once `tag` is defined, loading `url` first if needed. Elements must be created only after this
-   * (shared/STACK.md): a property set on an element before its class upgrades it shadows the class's setter.
+   * (docs/stack.md "Front end (admin-ui)"): a property set on an element before its class upgrades it shadows the class's setter.
    */
   async define(tag: string, url: string | undefined, timeoutMs = 10_000): Promise<void> {
     const registry = this.document.defaultView?.customElements;

@@ -40,7 +40,7 @@ export interface ValueModelVersionRow {
   createdAt: Date;
 }
 
-// Every property has an explicit type (STACK.md: a `string | null` without one becomes varchar(255)/any).
+// Every property has an explicit type (docs/stack.md "Known traps": a `string | null` without one becomes varchar(255)/any).
 export const ValueModelEntity = new EntitySchema<ValueModelRow>({
   name: 'ValueArchitectModel',
   schema: SCHEMA,

@@ -47,7 +47,7 @@ export interface CommitmentTransitionRow {
   reason: string | null;
 }
 
-// Every property has an explicit type (STACK.md); `runtimeType: 'number'` makes doubles come back as numbers.
+// Every property has an explicit type (docs/stack.md "Known traps"); `runtimeType: 'number'` makes doubles come back as numbers.
 export const CommitmentEntity = new EntitySchema<CommitmentRow>({
   name: 'ValueCommitterCommitment',
   schema: SCHEMA,

@@ -1423,7 +1423,11 @@ export interface operations {
     };
     "kernel.getAdminJobsDead": {
         parameters: {
-            query?: never;
+            query?: {
+                tenantId?: string;
+                limit?: string;
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { preparePgliteTemplate } from '@valueverse/kernel';
 import { isVvError } from '@valueverse/plugin-sdk';
 import { loadEnvConfig } from './config/env-config';
 import { startHost } from './start-host';
@@ -6,12 +7,20 @@ import { startWorker } from './start-worker';
 
 /**
  * `valueverse start`: boot the host; `valueverse worker`: run the plugins' jobs only, no HTTP (start-worker.ts).
- * Both stop gracefully on SIGTERM/SIGINT.
+ * Both stop gracefully on SIGTERM/SIGINT. `valueverse prepare` (run by `npm install`) stores the embedded
+ * database's initdb template, so the first `start` on the embedded default skips initdb (issue #14).
  */
 async function main(argv: readonly string[]): Promise<void> {
   const command = argv[0] ?? 'start';
+  if (command === 'prepare') {
+    const prepared = await preparePgliteTemplate();
+    process.stdout.write(
+      prepared ? `Embedded database template ${prepared.created ? 'created' : 'already present'}: ${prepared.path}\n` : 'Embedded database template disabled (VV_PGLITE_TEMPLATE=off)\n',
+    );
+    return;
+  }
   if (command !== 'start' && command !== 'worker') {
-    process.stderr.write(`Unknown command "${command}". Usage: valueverse start|worker\n`);
+    process.stderr.write(`Unknown command "${command}". Usage: valueverse start|worker|prepare\n`);
     process.exitCode = 2;
     return;
   }

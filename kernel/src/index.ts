@@ -10,6 +10,7 @@ export { MemoryKernelStore } from './tenancy/memory-kernel-store';
 export { PostgresKernelStore } from './tenancy/postgres-kernel-store';
 export { SecretBox } from './tenancy/secret-box';
 export { openDatabase, type Database } from './data/database';
+export { preparePgliteTemplate } from './data/pglite-driver';
 export { TokenService } from './auth/token-service';
 export { PasswordHasher } from './auth/password-hasher';
 export { createKernelLogger, type KernelLogger } from './observability/kernel-logger';

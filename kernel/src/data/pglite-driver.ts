@@ -51,6 +51,20 @@ export async function bootPglite(location: PgliteLocation, options: { template?:
   return pglite;
 }
 
+/**
+ * Makes sure the initdb template exists (`valueverse prepare`, run by `npm install`), so that a newcomer's first
+ * `npm start` does not run initdb. Returns where it is, and whether this call made it.
+ */
+export async function preparePgliteTemplate(): Promise<{ path: string; created: boolean } | undefined> {
+  const template = pgliteTemplate();
+  if (!template) return undefined;
+  if (await template.read()) return { path: template.path, created: false };
+  // A database in memory, booted with no template: bootPglite runs initdb and saves the result.
+  const pglite = await bootPglite('memory://', { template });
+  await pglite.close();
+  return { path: template.path, created: true };
+}
+
 interface KnexQueryObject {
   sql?: string;
   bindings?: unknown[];

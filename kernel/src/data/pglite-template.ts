@@ -36,8 +36,13 @@ export function pgliteTemplate(): PgliteTemplate | undefined {
   const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
   // The WASM build is part of the key: a locally rebuilt PGlite with the same version number gets its own template.
   const build = createHash('sha256').update(readFileSync(join(packageDir, 'dist', 'initdb.wasm'))).digest('hex').slice(0, 12);
-  const path = join(dirname(dirname(packageDir)), '.cache', 'valueverse', `pglite-${version}-${build}.tar.gz`);
-  cached = {
+  cached = storedTemplate(join(dirname(dirname(packageDir)), '.cache', 'valueverse', `pglite-${version}-${build}.tar.gz`));
+  return cached;
+}
+
+/** A template stored at `path` (a gzipped tar of a PGlite data directory). */
+export function storedTemplate(path: string): PgliteTemplate {
+  return {
     path,
     async read() {
       try {
@@ -58,7 +63,6 @@ export function pgliteTemplate(): PgliteTemplate | undefined {
       }
     },
   };
-  return cached;
 }
 
 /** Dumps a just-initialised cluster into the template; a failure (read-only node_modules, say) only costs speed. */

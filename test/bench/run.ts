@@ -4,11 +4,13 @@
  */
 import { runBudgetBench } from './budget-bench';
 import { runCalculationBench } from './calculation-bench';
+import { runEmbeddedBench } from './embedded-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
 
 const benches: Record<string, () => Promise<void>> = {
   kernel: runKernelBench,
+  embedded: runEmbeddedBench,
   calculation: runCalculationBench,
   propagation: runPropagationBench,
   budget: runBudgetBench,

@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PGlite, types, type Results } from '@electric-sql/pglite';
 import type { Configuration } from '@mikro-orm/core';
 import { PostgreSqlConnection, PostgreSqlDriver, PostgreSqlKnexDialect, type Knex } from '@mikro-orm/postgresql';
 import ClientPGLite from 'knex-pglite';
+import { extractTemplate } from './extract-template';
 import { hasMultipleStatements } from './has-multiple-statements';
 import { pgliteTemplate, saveTemplate, type PgliteTemplate } from './pglite-template';
 
@@ -30,11 +31,22 @@ export const embeddedStartParams: readonly string[] = ['-c', 'shared_buffers=16M
  */
 export async function bootPglite(location: PgliteLocation, options: { template?: PgliteTemplate } = { template: pgliteTemplate() }): Promise<PGlite> {
   const inMemory = location.startsWith('memory://');
-  if (!inMemory) await mkdir(location, { recursive: true });
-  const asText = (value: string): string => value;
   const fresh = inMemory || !existsSync(join(location, 'PG_VERSION'));
-  const template = fresh ? options.template : undefined;
-  const loadDataDir = await template?.read();
+  // A folder with files but no cluster in it (say, an initdb that died) is left to PGlite, as before the template.
+  const unpackable = inMemory || !existsSync(location) || readdirSync(location).length === 0;
+  const template = fresh && unpackable ? options.template : undefined;
+  const archive = await template?.read();
+  let loadDataDir: Blob | undefined;
+  if (archive && inMemory) {
+    loadDataDir = new Blob([archive]);
+  } else if (archive) {
+    // On disk we unpack it ourselves (extract-template.ts); PGlite then finds a cluster and resumes it.
+    await mkdir(dirname(location), { recursive: true });
+    extractTemplate(archive, location);
+  } else if (!inMemory) {
+    await mkdir(location, { recursive: true });
+  }
+  const asText = (value: string): string => value;
   const pglite = await PGlite.create(location, {
     startParams: [...PGlite.defaultStartParams, ...embeddedStartParams],
     ...(loadDataDir ? { loadDataDir } : {}),
@@ -47,7 +59,7 @@ export async function bootPglite(location: PgliteLocation, options: { template?:
     },
   });
   // Nothing but initdb has written to this cluster yet: it is the template every later new database can copy.
-  if (template && !loadDataDir) await saveTemplate(template, pglite);
+  if (template && !archive) await saveTemplate(template, pglite);
   return pglite;
 }
 

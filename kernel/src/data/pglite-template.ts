@@ -18,8 +18,8 @@ import type { PGlite } from '@electric-sql/pglite';
 export interface PgliteTemplate {
   /** Where the template is (or would be) stored. */
   readonly path: string;
-  /** The template's bytes, or undefined when there is none yet (or it cannot be read). */
-  read(): Promise<Blob | undefined>;
+  /** The template's bytes (a gzipped tar), or undefined when there is none yet (or it cannot be read). */
+  read(): Promise<Buffer | undefined>;
   /** Stores a dump of a cluster that initdb has just made (and nothing has written to since). */
   write(dump: Blob): Promise<void>;
 }
@@ -46,7 +46,7 @@ export function storedTemplate(path: string): PgliteTemplate {
     path,
     async read() {
       try {
-        return new Blob([await readFile(path)]);
+        return await readFile(path);
       } catch {
         return undefined;
       }

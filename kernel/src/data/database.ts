@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { MikroORM, type EntitySchema, type MigrationObject, type Options } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { VvError, type Logger, type SqlTransaction } from '@valueverse/plugin-sdk';
 import { kernelEntities } from './kernel-entities';
@@ -86,7 +85,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
   const config: Options<PostgreSqlDriver> = {
     entities: [...kernelEntities, ...(options.entities ?? [])],
-    extensions: [Migrator],
     connect: false,
     // PGlite's one database always exists; on a server MikroORM creates a missing database on first start.
     ensureDatabase: !pglite,

@@ -21,6 +21,17 @@ const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'host/dist/cli.js');
 const ADMIN_PASSWORD = 'embedded bench password';
 
+/**
+ * The Node.js flags `npm start` gives the host (root package.json, e.g. `--liftoff-only`), so the bench measures
+ * what a newcomer runs.
+ */
+export function startScriptNodeFlags(): string[] {
+  const scripts = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const match = /\bnode((?:\s+--?[\w-]+(?:=\S+)?)*)\s+host\/dist\/cli\.js start/.exec(scripts.start ?? '');
+  if (!match) throw new Error('the root package.json start script no longer runs "node … host/dist/cli.js start"; review embedded-bench.ts');
+  return match[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
 export interface EmbeddedStart {
   /** From spawn to the first 200 of /health/ready. */
   readonly readyMs: number;
@@ -34,6 +45,7 @@ export interface EmbeddedStart {
 
 export interface EmbeddedFigures {
   readonly node: string;
+  readonly nodeFlags: readonly string[];
   readonly nodeVersion: string;
   readonly rounds: number;
   /** RSS of `node -e` idling, the floor any Node.js process pays. */
@@ -49,6 +61,8 @@ export interface EmbeddedFigures {
 export interface MeasureEmbeddedOptions {
   /** Node.js binary that runs the host; default the one running this process. */
   readonly node?: string;
+  /** Flags before `host/dist/cli.js`; default those of `npm start` (startScriptNodeFlags). */
+  readonly nodeFlags?: readonly string[];
   /** Rounds (medians are reported); default 3. */
   readonly rounds?: number;
   /** Also measure a first start without the initdb template; default true. */
@@ -124,7 +138,7 @@ async function workload(url: string): Promise<void> {
 }
 
 /** One start of the host on `dataDir`: figures when ready and after the workload, then a clean stop. */
-async function startOnce(node: string, dataDir: string, env: Record<string, string>, readyTimeoutMs: number): Promise<EmbeddedStart> {
+async function startOnce(node: string, flags: readonly string[], dataDir: string, env: Record<string, string>, readyTimeoutMs: number): Promise<EmbeddedStart> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const hostEnv: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(port), VV_DATA_DIR: dataDir, VV_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn' };
@@ -132,7 +146,7 @@ async function startOnce(node: string, dataDir: string, env: Record<string, stri
   delete hostEnv.REDIS_URL;
   delete hostEnv.VV_ENCRYPTION_KEY;
   const started = performance.now();
-  const child = spawn(node, [CLI, 'start'], { cwd: REPO, env: hostEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(node, [...flags, CLI, 'start'], { cwd: REPO, env: hostEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
@@ -185,10 +199,11 @@ export async function measureEmbedded(options: MeasureEmbeddedOptions = {}): Pro
   const node = options.node ?? process.execPath;
   const rounds = options.rounds ?? 3;
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+  const flags = options.nodeFlags ?? startScriptNodeFlags();
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -b tsconfig.build.json)`);
   const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   // What `npm install` leaves: the initdb template in node_modules/.cache (a no-op when it is there).
-  const prepared = spawnSync(node, [CLI, 'prepare'], { cwd: REPO, encoding: 'utf8' });
+  const prepared = spawnSync(node, [...flags, CLI, 'prepare'], { cwd: REPO, encoding: 'utf8' });
   if (prepared.status !== 0) throw new Error(`valueverse prepare failed: ${prepared.stderr}`);
 
   const first: EmbeddedStart[] = [];
@@ -197,21 +212,22 @@ export async function measureEmbedded(options: MeasureEmbeddedOptions = {}): Pro
   for (let round = 0; round < rounds; round++) {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'vv-embedded-bench-'));
     try {
-      first.push(await startOnce(node, dataDir, {}, readyTimeoutMs));
-      second.push(await startOnce(node, dataDir, {}, readyTimeoutMs));
+      first.push(await startOnce(node, flags, dataDir, {}, readyTimeoutMs));
+      second.push(await startOnce(node, flags, dataDir, {}, readyTimeoutMs));
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
     if (options.withoutTemplate === false) continue;
     const bareDir = mkdtempSync(path.join(tmpdir(), 'vv-embedded-bench-'));
     try {
-      without.push(await startOnce(node, bareDir, { VV_PGLITE_TEMPLATE: 'off' }, readyTimeoutMs));
+      without.push(await startOnce(node, flags, bareDir, { VV_PGLITE_TEMPLATE: 'off' }, readyTimeoutMs));
     } finally {
       rmSync(bareDir, { recursive: true, force: true });
     }
   }
   return {
     node,
+    nodeFlags: flags,
     nodeVersion,
     rounds,
     idleRssMb: await idleRssMb(node),
@@ -228,7 +244,7 @@ export function formatEmbedded(figures: EmbeddedFigures, label = '(d)'): string[
   const line = (name: string, x: EmbeddedStart) =>
     `    ${name}: ready in ${s(x.readyMs)} (CPU ${s(x.cpuMs)}), RSS ${mb(x.rssReadyMb)} when ready, ${mb(x.rssAfterWorkloadMb)} after a small workload, peak ${mb(x.peakRssMb)}`;
   const lines = [
-    `${label} embedded default (PGlite, no DATABASE_URL/REDIS_URL), ${figures.nodeVersion}, medians of ${figures.rounds} rounds (targets: RSS < 400 MB, first start < 10 s to ready):`,
+    `${label} embedded default (PGlite, no DATABASE_URL/REDIS_URL), node ${[figures.nodeVersion, ...figures.nodeFlags].join(' ')}, medians of ${figures.rounds} rounds (targets: RSS < 400 MB, first start < 10 s to ready):`,
     line('first start (fresh VV_DATA_DIR)', figures.first),
     line('second start (same VV_DATA_DIR)', figures.second),
   ];

@@ -16,9 +16,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const command = argv[0] ?? 'start';
   if (command === 'prepare') {
     const prepared = await preparePgliteTemplate();
-    process.stdout.write(
-      prepared ? `Embedded database template ${prepared.created ? 'created' : 'already present'}: ${prepared.path}\n` : 'Embedded database template disabled (VV_PGLITE_TEMPLATE=off)\n',
-    );
+    process.stdout.write(`Embedded database template ${prepared.created ? 'created' : 'already present'}: ${prepared.path}\n`);
     return;
   }
   if (command !== 'start' && command !== 'worker') {

@@ -45,7 +45,7 @@ export async function startHost(
   await checkPluginsDir(config.pluginsDir);
   const logger = createKernelLogger({ level: config.logLevel });
   await mkdir(config.dataDir, { recursive: true });
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, pgliteTemplate: config.pgliteTemplate, logger });
   const store = new PostgresKernelStore(database);
   await store.init();
   if (config.databaseUrl && !config.encryptionKey) {

@@ -6,6 +6,7 @@ import { VvError, type Logger, type SqlTransaction } from '@valueverse/plugin-sd
 import { kernelEntities } from './kernel-entities';
 import { migrateSchema } from './migrate-schema';
 import { bootPglite, createPgliteDriver } from './pglite-driver';
+import { pgliteTemplate } from './pglite-template';
 import { runRawTransaction, withRawConnection } from './raw-connection';
 
 export interface OpenDatabaseOptions {
@@ -13,6 +14,11 @@ export interface OpenDatabaseOptions {
   readonly url?: string;
   /** Embedded only: PGlite keeps its files in `<dataDir>/pgdata` (`VV_DATA_DIR`). */
   readonly dataDir?: string;
+  /**
+   * Embedded only: start a new database from the stored initdb template (pglite-template.ts), and store one when
+   * there is none; default true. False runs initdb every time (`VV_PGLITE_TEMPLATE=off`).
+   */
+  readonly pgliteTemplate?: boolean;
   /** Embedded only: keep everything in memory (tests). Wins over `dataDir`. */
   readonly inMemory?: boolean;
   readonly logger?: Logger;
@@ -79,7 +85,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     }
     const location = options.inMemory ? 'memory://' : join(options.dataDir!, 'pgdata');
     const started = Date.now();
-    pglite = await bootPglite(location);
+    pglite = await bootPglite(location, { template: options.pgliteTemplate === false ? undefined : pgliteTemplate() });
     logger?.info({ location, bootMs: Date.now() - started }, 'embedded PostgreSQL (PGlite) ready');
   }
 

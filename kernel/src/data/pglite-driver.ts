@@ -26,10 +26,11 @@ export const embeddedStartParams: readonly string[] = ['-c', 'shared_buffers=16M
  * Values come back as `pg` returns them under MikroORM (timestamps and int8 as strings, jsonb parsed), so raw SQL
  * gives the same JS types on the embedded default and on a server.
  *
- * A new database (an empty directory, or `memory://`) starts from the initdb template (pglite-template.ts) when
- * there is one; otherwise initdb runs and its result becomes the template for the next new database.
+ * With `template` (openDatabase passes the installed one unless VV_PGLITE_TEMPLATE=off), a new database (an empty
+ * directory, or `memory://`) starts from that initdb template (pglite-template.ts) when it is stored; otherwise
+ * initdb runs and its result becomes the template for the next new database.
  */
-export async function bootPglite(location: PgliteLocation, options: { template?: PgliteTemplate } = { template: pgliteTemplate() }): Promise<PGlite> {
+export async function bootPglite(location: PgliteLocation, options: { template?: PgliteTemplate } = {}): Promise<PGlite> {
   const inMemory = location.startsWith('memory://');
   const fresh = inMemory || !existsSync(join(location, 'PG_VERSION'));
   // A folder with files but no cluster in it (say, an initdb that died) is left to PGlite, as before the template.
@@ -67,9 +68,8 @@ export async function bootPglite(location: PgliteLocation, options: { template?:
  * Makes sure the initdb template exists (`valueverse prepare`, run by `npm install`), so that a newcomer's first
  * `npm start` does not run initdb. Returns where it is, and whether this call made it.
  */
-export async function preparePgliteTemplate(): Promise<{ path: string; created: boolean } | undefined> {
+export async function preparePgliteTemplate(): Promise<{ path: string; created: boolean }> {
   const template = pgliteTemplate();
-  if (!template) return undefined;
   if (await template.read()) return { path: template.path, created: false };
   // A database in memory, booted with no template: bootPglite runs initdb and saves the result.
   const pglite = await bootPglite('memory://', { template });

@@ -26,9 +26,8 @@ export interface PgliteTemplate {
 
 let cached: PgliteTemplate | undefined;
 
-/** The template of the installed PGlite. `VV_PGLITE_TEMPLATE=off` disables it (initdb on every new database). */
-export function pgliteTemplate(): PgliteTemplate | undefined {
-  if (process.env.VV_PGLITE_TEMPLATE === 'off') return undefined;
+/** The template of the installed PGlite. */
+export function pgliteTemplate(): PgliteTemplate {
   if (cached) return cached;
   // dist/index.cjs → the package folder → node_modules (the one that holds @electric-sql/pglite).
   const entry = require.resolve('@electric-sql/pglite');

@@ -36,17 +36,21 @@ export async function bootPglite(location: PgliteLocation, options: { template?:
   // A folder with files but no cluster in it (say, an initdb that died) is left to PGlite, as before the template.
   const unpackable = inMemory || !existsSync(location) || readdirSync(location).length === 0;
   const template = fresh && unpackable ? options.template : undefined;
-  const archive = await template?.read();
+  let archive = await template?.read();
   let loadDataDir: Blob | undefined;
   if (archive && inMemory) {
     loadDataDir = new Blob([archive]);
   } else if (archive) {
     // On disk we unpack it ourselves (extract-template.ts); PGlite then finds a cluster and resumes it.
     await mkdir(dirname(location), { recursive: true });
-    extractTemplate(archive, location);
-  } else if (!inMemory) {
-    await mkdir(location, { recursive: true });
+    try {
+      extractTemplate(archive, location);
+    } catch {
+      // A damaged template (a truncated file, say) costs this start an initdb, which then replaces it.
+      archive = undefined;
+    }
   }
+  if (!inMemory && !archive) await mkdir(location, { recursive: true });
   const asText = (value: string): string => value;
   const pglite = await PGlite.create(location, {
     startParams: [...PGlite.defaultStartParams, ...embeddedStartParams],

@@ -53,6 +53,18 @@ describe('the initdb template of the embedded database', () => {
     }
   });
 
+  it('runs initdb instead when the stored template is damaged, and replaces it', async () => {
+    const damaged = storedTemplate(join(dir, 'damaged', 'template.tar.gz'));
+    await damaged.write(new Blob([Buffer.from('not a gzipped tar')]));
+    const pglite = await bootPglite(join(dir, 'third'), { template: damaged });
+    try {
+      expect((await pglite.query<{ n: number }>('select 1 as n')).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await pglite.close();
+    }
+    expect((await damaged.read())!.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+  });
+
   it('serves databases in memory as well', async () => {
     const pglite = await bootPglite('memory://', { template });
     try {

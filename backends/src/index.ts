@@ -3,6 +3,7 @@
 // the host picks these when it has a database or Redis. Each passes the kernel's contract suite
 // (@valueverse/kernel/testing) in this package's tests or in test/integration.
 export { openDatabase, type OpenDatabaseOptions } from './data/open-database';
+export { preparePgliteTemplate } from './data/pglite-driver';
 export { PostgresKernelStore } from './tenancy/postgres-kernel-store';
 export { PostgresIdentityStore } from './identity/postgres-identity-store';
 export { PostgresInvitationStore } from './identity/postgres-invitation-store';

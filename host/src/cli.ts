@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // First: the compile cache covers only modules loaded after it is enabled.
 import './compile-cache';
+import { preparePgliteTemplate } from '@valueverse/backend-defaults';
 import { isVvError } from '@valueverse/plugin-sdk';
 import { loadEnvConfig } from './config/env-config';
 import { startHost } from './start-host';
@@ -8,12 +9,18 @@ import { startWorker } from './start-worker';
 
 /**
  * `valueverse start`: boot the host; `valueverse worker`: run the plugins' jobs only, no HTTP (start-worker.ts).
- * Both stop gracefully on SIGTERM/SIGINT.
+ * Both stop gracefully on SIGTERM/SIGINT. `valueverse prepare` (run by `npm install`) stores the embedded
+ * database's initdb template, so the first `start` on the embedded default skips initdb (issue #14).
  */
 async function main(argv: readonly string[]): Promise<void> {
   const command = argv[0] ?? 'start';
+  if (command === 'prepare') {
+    const prepared = await preparePgliteTemplate();
+    process.stdout.write(`Embedded database template ${prepared.created ? 'created' : 'already present'}: ${prepared.path}\n`);
+    return;
+  }
   if (command !== 'start' && command !== 'worker') {
-    process.stderr.write(`Unknown command "${command}". Usage: valueverse start|worker\n`);
+    process.stderr.write(`Unknown command "${command}". Usage: valueverse start|worker|prepare\n`);
     process.exitCode = 2;
     return;
   }

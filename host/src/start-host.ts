@@ -34,7 +34,7 @@ export async function startHost(
   // start that fell back to another Node shows here first.
   logger.info({ runtime: process.version, execPath: process.execPath, compileCache: getCompileCacheDir() ?? 'off' }, `runtime: node ${process.version}`);
   await mkdir(config.dataDir, { recursive: true });
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, pgliteTemplate: config.pgliteTemplate, logger });
   const store = new PostgresKernelStore(database);
   await store.init();
   if (config.databaseUrl && !config.encryptionKey) {

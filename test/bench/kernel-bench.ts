@@ -4,7 +4,9 @@
  *      requests/s of bare Koa + @koa/router serving the same handler (target ratio >= 0.75);
  *  (b) boot time with 10 and 500 generated plugins in a chain and in a wide fan (target: 500 in < 1 s, linear);
  *  (c) resident memory of the host after boot with every first-party plugin on the server backends (target
- *      < 200 MB), beside an idle Node.js process as the baseline.
+ *      < 200 MB), beside an idle Node.js process as the baseline;
+ *  (d) the embedded default (PGlite, no servers): first and second start, time to ready and RSS (targets < 10 s,
+ *      < 400 MB), see embedded-bench.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { MemoryKernelStore, SecretBox, createKernel, createKernelLogger } from '@valueverse/kernel';
 import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
 import { figure } from './figures';
+import { formatEmbedded, measureEmbedded } from './embedded-bench';
 import { measureRps } from './load-generator';
 
 interface PgClient {
@@ -201,4 +204,6 @@ export async function runKernelBench(): Promise<void> {
   await throughput();
   await boot();
   await hostMemory();
+  // hostMemory built host/dist; VV_BENCH_NODE runs the embedded host on another Node.js binary.
+  for (const line of formatEmbedded(await measureEmbedded({ node: process.env.VV_BENCH_NODE || undefined }))) console.log(line);
 }

@@ -15,11 +15,13 @@ import { runBudgetBench } from './budget-bench';
 import { runCalculationBench } from './calculation-bench';
 import { BenchUnavailable, runHostBench } from './host-bench';
 import { takeFigures, type Figure } from './figures';
+import { runEmbeddedBench } from './embedded-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
 
 const benches: Record<string, () => Promise<void>> = {
   kernel: runKernelBench,
+  embedded: runEmbeddedBench,
   calculation: runCalculationBench,
   propagation: runPropagationBench,
   budget: runBudgetBench,

@@ -1,5 +1,5 @@
 import type { Configuration, MigrationObject, MigrationsOptions, MikroORM } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
+import type { Migrator as MigratorClass } from '@mikro-orm/migrations';
 import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { VvError } from '@valueverse/plugin-sdk';
 import { withRawConnection } from './raw-connection';
@@ -35,6 +35,7 @@ export async function migrateSchema(orm: MikroORM<PostgreSqlDriver>, options: Mi
       params: { subject: 'migrations', problems: `schema name "${options.schema}" must match ${schemaPattern}` },
     });
   }
+  if (options.direction !== 'down' && (await allApplied(orm, options.schema, options.migrations))) return [];
   const migrationOptions: MigrationsOptions = {
     ...orm.config.get('migrations'),
     tableName: `${options.schema}.mikro_orm_migrations`,
@@ -55,6 +56,9 @@ export async function migrateSchema(orm: MikroORM<PostgreSqlDriver>, options: Mi
   });
   const em = orm.em.fork();
   Object.defineProperty(em, 'config', { value: config });
+  // Loaded only when there is something to migrate: most starts have nothing pending (issue #14).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Migrator } = require('@mikro-orm/migrations') as { Migrator: typeof MigratorClass };
   const migrator = new Migrator(em);
   const run = async (): Promise<string[]> =>
     (options.direction === 'down' ? await migrator.down(options.to === undefined ? undefined : { to: options.to }) : await migrator.up()).map((m) => m.name);
@@ -74,5 +78,23 @@ export async function migrateSchema(orm: MikroORM<PostgreSqlDriver>, options: Mi
         connection.__knex__disposed = error;
       }
     }
+  });
+}
+
+/**
+ * Whether every listed migration is already recorded in `<schema>.mikro_orm_migrations`: the common case of a
+ * start, answered with two small queries instead of MikroORM's Migrator (which creates its table if missing, reads
+ * it, and loads umzug). No lock is needed to find nothing to do; anything pending goes the locked way.
+ */
+async function allApplied(orm: MikroORM<PostgreSqlDriver>, schema: string, migrations: readonly MigrationObject[]): Promise<boolean> {
+  if (migrations.length === 0) return true;
+  return withRawConnection(orm.em.getConnection().getKnex(), async (connection) => {
+    // `schema` matched schemaPattern above, so it is safe inside the quotes.
+    const table = `"${schema}".mikro_orm_migrations`;
+    const exists = (await connection.query('select to_regclass($1) is not null as present', [table])).rows[0] as { present: boolean };
+    if (!exists.present) return false;
+    const { rows } = await connection.query(`select name from ${table}`);
+    const applied = new Set((rows as { name: string }[]).map((row) => row.name));
+    return migrations.every((migration) => applied.has(migration.name));
   });
 }

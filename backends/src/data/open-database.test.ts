@@ -16,6 +16,18 @@ class WidgetsInit extends Migration {
   }
 }
 
+class GadgetsInit extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('create table gadgets.gadgets (id int primary key)');
+  }
+}
+
+class GadgetsColour extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('alter table gadgets.gadgets add column colour text');
+  }
+}
+
 class BrokenMigration extends Migration {
   override async up(): Promise<void> {
     this.addSql('create table broken.first (id int)');
@@ -142,6 +154,18 @@ describe('openDatabase (embedded PGlite)', () => {
     expect(await db.migrate({ schema: 'widgets', migrations })).toEqual([]);
     const recorded = await db.execute<{ name: string }>('select name from widgets.mikro_orm_migrations');
     expect(recorded).toEqual([{ name: 'widgets_0001_init' }]);
+  });
+
+  it('applies a migration added in a later release once the earlier ones are recorded', async () => {
+    const first = [{ name: 'gadgets_0001_init', class: GadgetsInit }];
+    expect(await db.migrate({ schema: 'gadgets', migrations: first })).toEqual(['gadgets_0001_init']);
+    const both = [...first, { name: 'gadgets_0002_colour', class: GadgetsColour }];
+    expect(await db.migrate({ schema: 'gadgets', migrations: both })).toEqual(['gadgets_0002_colour']);
+    expect(await db.migrate({ schema: 'gadgets', migrations: both })).toEqual([]);
+    expect(await db.execute("select column_name from information_schema.columns where table_schema = 'gadgets' and table_name = 'gadgets' order by column_name")).toEqual([
+      { column_name: 'colour' },
+      { column_name: 'id' },
+    ]);
   });
 
   it('rolls a failing migration back entirely', async () => {

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { MikroORM, type EntitySchema, type Options } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, type EntitySchema, type MigrationObject, type Options } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { VvError, type Logger, type SqlTransaction } from '@valueverse/plugin-sdk';
 import { kernelEntities } from './kernel-entities';
 import { migrateSchema } from './migrate-schema';
 import { bootPglite, createPgliteDriver } from './pglite-driver';
+import { pgliteTemplate } from './pglite-template';
 import { runRawTransaction, withRawConnection } from './raw-connection';
 import { tenantBindingSql, type Database, type MigrateOptions, type TenantTransactionOptions } from '@valueverse/kernel/backend';
 
@@ -15,6 +15,11 @@ export interface OpenDatabaseOptions {
   readonly url?: string;
   /** Embedded only: PGlite keeps its files in `<dataDir>/pgdata` (`VV_DATA_DIR`). */
   readonly dataDir?: string;
+  /**
+   * Embedded only: start a new database from the stored initdb template (pglite-template.ts), and store one when
+   * there is none; default true. False runs initdb every time (`VV_PGLITE_TEMPLATE=off`).
+   */
+  readonly pgliteTemplate?: boolean;
   /** Embedded only: keep everything in memory (tests). Wins over `dataDir`. */
   readonly inMemory?: boolean;
   readonly logger?: Logger;
@@ -42,13 +47,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     }
     const location = options.inMemory ? 'memory://' : join(options.dataDir!, 'pgdata');
     const started = Date.now();
-    pglite = await bootPglite(location);
+    pglite = await bootPglite(location, { template: options.pgliteTemplate === false ? undefined : pgliteTemplate() });
     logger?.info({ location, bootMs: Date.now() - started }, 'embedded PostgreSQL (PGlite) ready');
   }
 
   const config: Options<PostgreSqlDriver> = {
     entities: [...kernelEntities, ...(options.entities ?? [])],
-    extensions: [Migrator],
     connect: false,
     // PGlite's one database always exists; on a server MikroORM creates a missing database on first start.
     ensureDatabase: !pglite,

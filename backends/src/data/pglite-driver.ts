@@ -1,21 +1,59 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { PGlite, types, type Results } from '@electric-sql/pglite';
 import type { Configuration } from '@mikro-orm/core';
 import { PostgreSqlConnection, PostgreSqlDriver, PostgreSqlKnexDialect, type Knex } from '@mikro-orm/postgresql';
 import ClientPGLite from 'knex-pglite';
+import { extractTemplate } from './extract-template';
+import { pgliteTemplate, saveTemplate, type PgliteTemplate } from './pglite-template';
 
 /** Where the embedded database lives: a directory, or `memory://` (gone on close; for tests). */
 export type PgliteLocation = string;
 
 /**
+ * PostgreSQL settings for the embedded database, on top of PGlite's own (single-user, no fsync, no parallel
+ * workers). PostgreSQL's default of 128 MB of shared buffers lives inside PGlite's WASM heap and is touched at
+ * start: it made the embedded host ~120 MB larger for no gain, because the embedded database is one connection on
+ * small data and its files are read through the operating system's page cache anyway. 16 MB is 2,048 pages, many
+ * times what the product's working set needs (issue #14: embedded RSS < 400 MB).
+ */
+export const embeddedStartParams: readonly string[] = ['-c', 'shared_buffers=16MB'];
+
+/**
  * Boots PGlite (PostgreSQL 18 in WASM; 4-6 s on these machines, so boot once and share).
  * Values come back as `pg` returns them under MikroORM (timestamps and int8 as strings, jsonb parsed), so raw SQL
  * gives the same JS types on the embedded default and on a server.
+ *
+ * With `template` (openDatabase passes the installed one unless VV_PGLITE_TEMPLATE=off), a new database (an empty
+ * directory, or `memory://`) starts from that initdb template (pglite-template.ts) when it is stored; otherwise
+ * initdb runs and its result becomes the template for the next new database.
  */
-export async function bootPglite(location: PgliteLocation): Promise<PGlite> {
-  if (!location.startsWith('memory://')) await mkdir(location, { recursive: true });
+export async function bootPglite(location: PgliteLocation, options: { template?: PgliteTemplate } = {}): Promise<PGlite> {
+  const inMemory = location.startsWith('memory://');
+  const fresh = inMemory || !existsSync(join(location, 'PG_VERSION'));
+  // A folder with files but no cluster in it (say, an initdb that died) is left to PGlite, as before the template.
+  const unpackable = inMemory || !existsSync(location) || readdirSync(location).length === 0;
+  const template = fresh && unpackable ? options.template : undefined;
+  let archive = await template?.read();
+  let loadDataDir: Blob | undefined;
+  if (archive && inMemory) {
+    loadDataDir = new Blob([archive]);
+  } else if (archive) {
+    // On disk we unpack it ourselves (extract-template.ts); PGlite then finds a cluster and resumes it.
+    await mkdir(dirname(location), { recursive: true });
+    try {
+      extractTemplate(archive, location);
+    } catch {
+      // A damaged template (a truncated file, say) costs this start an initdb, which then replaces it.
+      archive = undefined;
+    }
+  }
+  if (!inMemory && !archive) await mkdir(location, { recursive: true });
   const asText = (value: string): string => value;
-  return PGlite.create(location, {
+  const pglite = await PGlite.create(location, {
+    startParams: [...PGlite.defaultStartParams, ...embeddedStartParams],
+    ...(loadDataDir ? { loadDataDir } : {}),
     parsers: {
       [types.DATE]: asText,
       [types.TIMESTAMP]: asText,
@@ -24,6 +62,22 @@ export async function bootPglite(location: PgliteLocation): Promise<PGlite> {
       [types.INT8]: asText,
     },
   });
+  // Nothing but initdb has written to this cluster yet: it is the template every later new database can copy.
+  if (template && !archive) await saveTemplate(template, pglite);
+  return pglite;
+}
+
+/**
+ * Makes sure the initdb template exists (`valueverse prepare`, run by `npm install`), so that a newcomer's first
+ * `npm start` does not run initdb. Returns where it is, and whether this call made it.
+ */
+export async function preparePgliteTemplate(): Promise<{ path: string; created: boolean }> {
+  const template = pgliteTemplate();
+  if (await template.read()) return { path: template.path, created: false };
+  // A database in memory, booted with no template: bootPglite runs initdb and saves the result.
+  const pglite = await bootPglite('memory://', { template });
+  await pglite.close();
+  return { path: template.path, created: true };
 }
 
 interface KnexQueryObject {

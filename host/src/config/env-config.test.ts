@@ -24,6 +24,7 @@ describe('loadEnvConfig', () => {
       redisUrl: undefined,
       redisPrefix: 'vv',
       workers: true,
+      pgliteTemplate: true,
       dataDir: resolve('data'),
       encryptionKey: undefined,
       adminEmail: 'admin@example.com',
@@ -50,6 +51,7 @@ describe('loadEnvConfig', () => {
       REDIS_URL: 'rediss://cache.internal:6380/0',
       VV_REDIS_PREFIX: 'vv-staging',
       VV_WORKERS: 'off',
+      VV_PGLITE_TEMPLATE: 'off',
       VV_DATA_DIR: '/var/lib/valueverse',
       VV_ENCRYPTION_KEY: key,
       VV_ADMIN_EMAIL: 'ops@acme.test',
@@ -67,6 +69,7 @@ describe('loadEnvConfig', () => {
       redisUrl: 'rediss://cache.internal:6380/0',
       redisPrefix: 'vv-staging',
       workers: false,
+      pgliteTemplate: false,
       dataDir: '/var/lib/valueverse',
       encryptionKey: key,
       adminEmail: 'ops@acme.test',
@@ -146,6 +149,11 @@ describe('loadEnvConfig', () => {
     expect(loadEnvConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
   });
 
+  it('reads VV_PGLITE_TEMPLATE: on (the default) unpacks new embedded databases from the template, off runs initdb', () => {
+    expect(loadEnvConfig({}).pgliteTemplate).toBe(true);
+    expect(loadEnvConfig({ VV_PGLITE_TEMPLATE: ' OFF ' }).pgliteTemplate).toBe(false);
+  });
+
   it('reads VV_WORKERS case-insensitively: on runs job workers in the web host, off leaves them to `host worker`', () => {
     expect(loadEnvConfig({ VV_WORKERS: 'ON' }).workers).toBe(true);
     expect(loadEnvConfig({ VV_WORKERS: ' off ' }).workers).toBe(false);
@@ -182,6 +190,7 @@ describe('loadEnvConfig', () => {
     ['VV_REDIS_PREFIX', { VV_REDIS_PREFIX: 'vv:prod' }, /VV_REDIS_PREFIX must be 1-64 letters, digits/],
     ['VV_REDIS_PREFIX', { VV_REDIS_PREFIX: 'vv*' }, /VV_REDIS_PREFIX must be/],
     ['VV_WORKERS', { VV_WORKERS: 'yes' }, /VV_WORKERS must be "on" or "off" \(got "yes"\)/],
+    ['VV_PGLITE_TEMPLATE', { VV_PGLITE_TEMPLATE: 'never' }, /VV_PGLITE_TEMPLATE must be "on" or "off" \(got "never"\)/],
     ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'https://app.acme.test/' }, /VV_CORS_ORIGINS entries must be origins .*got "https:\/\/app.acme.test\/"; did you mean "https:\/\/app.acme.test"/],
     ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'app.acme.test' }, /VV_CORS_ORIGINS entries must be origins/],
     ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'ftp://files.acme.test' }, /VV_CORS_ORIGINS entries must be origins/],

@@ -22,6 +22,8 @@ export interface HostConfig {
   readonly redisPrefix: string;
   /** `VV_WORKERS` (`on`|`off`): whether `start` also runs job workers when `REDIS_URL` is set; default on. */
   readonly workers: boolean;
+  /** `VV_PGLITE_TEMPLATE` (`on`|`off`): whether a new embedded database is unpacked from the stored initdb template; default on. */
+  readonly pgliteTemplate: boolean;
   /** `VV_DATA_DIR`, absolute; default `./data` of the working directory. */
   readonly dataDir: string;
   /** `VV_ENCRYPTION_KEY`, base64 of 32 bytes; undefined → generated into `dataDir` with a warning. */
@@ -102,6 +104,9 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   // No ":" (BullMQ separates its key parts with it) and nothing a Redis glob would read as a pattern.
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) problem('VV_REDIS_PREFIX', `must be 1-64 letters, digits, "_", "." or "-" (got "${redisPrefix}")`);
 
+  const rawTemplate = read('VV_PGLITE_TEMPLATE');
+  const templateSetting = (rawTemplate ?? 'on').trim().toLowerCase();
+  if (templateSetting !== 'on' && templateSetting !== 'off') problem('VV_PGLITE_TEMPLATE', `must be "on" or "off" (got "${rawTemplate}")`);
   const rawWorkers = read('VV_WORKERS');
   const workersSetting = (rawWorkers ?? 'on').trim().toLowerCase();
   if (workersSetting !== 'on' && workersSetting !== 'off') problem('VV_WORKERS', `must be "on" or "off" (got "${rawWorkers}")`);
@@ -158,6 +163,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     redisUrl,
     redisPrefix,
     workers: workersSetting !== 'off',
+    pgliteTemplate: templateSetting !== 'off',
     // Relative paths mean "from where the host was started", as for any command-line tool.
     dataDir: resolve(read('VV_DATA_DIR') ?? './data'),
     encryptionKey,

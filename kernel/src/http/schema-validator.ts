@@ -43,25 +43,42 @@ function newAjv(coerce: boolean): Ajv {
 let shared: { strict: Ajv; coercing: Ajv } | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
+function sharedAjv(coerce: boolean): Ajv {
+  shared ??= { strict: newAjv(false), coercing: newAjv(true) };
+  return coerce ? shared.coercing : shared.strict;
+}
+
+function compileNow(key: string, schema: JsonSchema, coerce: boolean): ValidateFunction {
+  let validate = compiled.get(key);
+  if (!validate) {
+    try {
+      validate = sharedAjv(coerce).compile(schema as object);
+    } catch (error) {
+      // Another schema already took this `$id` in the shared instance: this one gets an ajv of its own.
+      if (!/already exists/.test((error as Error).message)) throw error;
+      validate = newAjv(coerce).compile(schema as object);
+    }
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
 /** Compiled validators: one ajv for JSON bodies and configs, one that coerces query strings and path params. */
 export class SchemaValidator {
-  /** Compiles at registration time, so a broken schema is rejected before any request arrives. */
+  /**
+   * Checks the schema at registration time against JSON Schema's meta-schema, so a broken schema is rejected
+   * before any request arrives, and compiles it on first use. Compiling every route's schema at boot cost about a
+   * second of CPU on each start of the host (65 schemas; issue #14), mostly for routes a given process never serves.
+   */
   compile(schema: JsonSchema, part: Part): (value: unknown) => FieldProblem[] {
     const coerce = part === 'query' || part === 'params';
     const key = `${coerce ? 'c' : 's'}${JSON.stringify(schema)}`;
     let validate = compiled.get(key);
-    if (!validate) {
-      shared ??= { strict: newAjv(false), coercing: newAjv(true) };
-      try {
-        validate = (coerce ? shared.coercing : shared.strict).compile(schema as object);
-      } catch (error) {
-        // Another schema already took this `$id` in the shared instance: this one gets an ajv of its own.
-        if (!/already exists/.test((error as Error).message)) throw error;
-        validate = newAjv(coerce).compile(schema as object);
-      }
-      compiled.set(key, validate);
-    }
-    const fn = validate;
-    return (value) => (fn(value) ? [] : toFieldProblems(fn.errors, part));
+    // Throws ajv's own "schema is invalid: …" error, as compile() would.
+    if (!validate) sharedAjv(coerce).validateSchema(schema as object, true);
+    return (value) => {
+      validate ??= compileNow(key, schema, coerce);
+      return validate(value) ? [] : toFieldProblems(validate.errors, part);
+    };
   }
 }

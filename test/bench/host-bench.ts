@@ -5,7 +5,8 @@
  *      NPV: req/s and p99 of both, their ratios (targets: req/s ratio >= 0.75, p99 <= 2x bare);
  *  (b) `GET /api/v1/value-models?limit=20` (a plugin's tenant-bound read, empty tenant) against bare Koa + `pg`
  *      running the same transaction (target: req/s ratio >= 0.6);
- *  (c) the embedded default's figures (hook: `embeddedSection`);
+ *  (c) the embedded default (test/bench/embedded-bench.ts): first and second start to ready, RSS (targets < 10 s,
+ *      < 400 MB; VV_BENCH_EMBEDDED_ROUNDS, default 2);
  *  (d) a mixed soak at about 1,100 req/s (default 5 minutes, `VV_BENCH_SOAK_SECONDS`) printing the host's RSS over
  *      time and whether the last minute is within 10% of the second.
  *
@@ -20,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import Redis from 'ioredis';
 import { postgresUrl, serverAvailability, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../support/services';
 import { BaselineServer, BENCH_TENANT, HostUnderTest, rssMb } from './host-under-test';
+import { formatEmbedded, measureEmbedded } from './embedded-bench';
 import { runWrk, wrkAvailable, type WrkRequest, type WrkResult } from './wrk-runner';
 
 interface PgClient {
@@ -109,7 +111,9 @@ async function compare(label: string, host: Side, bare: Side, target: { rps: num
  * work of issue #14: `measureEmbedded()` (test/bench/) prints those figures; the integrator calls it here.
  */
 async function embeddedSection(): Promise<void> {
-  console.log('(c) embedded default: not measured by this build (wire measureEmbedded() into embeddedSection in test/bench/host-bench.ts)');
+  // The host's Node and flags as `npm start` runs it; two rounds keep the whole bench near its usual length.
+  const figures = await measureEmbedded({ rounds: envNumber('VV_BENCH_EMBEDDED_ROUNDS', 2), withoutTemplate: false });
+  for (const line of formatEmbedded(figures, '(c)')) console.log(line);
 }
 
 /**

@@ -118,20 +118,19 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`\n== ${name} ==\n`);
     try {
+      if (COMPARED.has(name) && baseline) {
+        await compareRuntimes(name, { node: process.execPath, version: process.version }, baseline);
+        continue;
+      }
+      if (COMPARED.has(name)) {
+        process.stdout.write(`only one Node runtime found (node ${process.version}, ${process.execPath}): no runtime comparison; set VV_BENCH_BASELINE_NODE=/path/to/node to compare\n`);
+      }
       await bench();
     } catch (error) {
       // A bench that cannot run here (no wrk, no services) says why; any other failure shows its stack.
       process.stderr.write(`${name}: ${error instanceof BenchUnavailable ? error.message : ((error as Error)?.stack ?? String(error))}\n`);
       process.exit(1);
     }
-    if (COMPARED.has(name) && baseline) {
-      await compareRuntimes(name, { node: process.execPath, version: process.version }, baseline);
-      continue;
-    }
-    if (COMPARED.has(name)) {
-      process.stdout.write(`only one Node runtime found (node ${process.version}, ${process.execPath}): no runtime comparison; set VV_BENCH_BASELINE_NODE=/path/to/node to compare\n`);
-    }
-    await bench();
   }
   process.exit(0);
 }

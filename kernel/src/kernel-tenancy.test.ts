@@ -244,3 +244,39 @@ describe('events from plugin routes', () => {
     expect(k.events.map((e) => e.name)).not.toContain('other.x');
   });
 });
+
+describe('GET /api/v1/admin/tenants with many tenants', () => {
+  let k: TestKernel;
+  const ids = Array.from({ length: 7 }, (_, i) => `tenant-${i}`);
+  beforeAll(async () => {
+    k = await createTestKernel({ tenants: ['acme', 'globex', ...ids], plugins: [] });
+  });
+  afterAll(() => k.close());
+
+  it('pages with limit and cursor like every list, and searches by id or name with q', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await k.request('GET', `/api/v1/admin/tenants?limit=4${cursor ? `&cursor=${cursor}` : ''}`, admin);
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeLessThanOrEqual(4);
+      seen.push(...(res.body.items as { id: string }[]).map((t) => t.id));
+      cursor = res.body.nextCursor as string | null;
+    } while (cursor);
+    expect(seen).toEqual(['acme', 'globex', ...ids]);
+
+    const found = await k.request('GET', '/api/v1/admin/tenants?q=GLOB', admin);
+    expect(found.status).toBe(200);
+    expect(found.body).toEqual({ items: [expect.objectContaining({ id: 'globex', name: 'globex', status: 'active' })], nextCursor: null });
+    // Default page size 50: all nine at once.
+    expect((await k.request('GET', '/api/v1/admin/tenants', admin)).body.items).toHaveLength(9);
+  });
+
+  it('refuses a bad limit, an unknown parameter or a forged cursor with 400 VV_VALIDATION, and non-platform-admins with 403', async () => {
+    expectProblem(await k.request('GET', '/api/v1/admin/tenants?limit=ten', admin), 400, 'VV_VALIDATION');
+    expectProblem(await k.request('GET', '/api/v1/admin/tenants?page=2', admin), 400, 'VV_VALIDATION');
+    expectProblem(await k.request('GET', '/api/v1/admin/tenants?cursor=bm9wZQ', admin), 400, 'VV_VALIDATION');
+    expectProblem(await k.request('GET', `/api/v1/admin/tenants?q=${'x'.repeat(201)}`, admin), 400, 'VV_VALIDATION');
+    expectProblem(await k.request('GET', '/api/v1/admin/tenants', { role: 'tenant-admin' }), 403, 'VV_FORBIDDEN');
+  });
+});

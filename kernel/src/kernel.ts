@@ -345,13 +345,9 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   for (const router of routers.values()) router.seal();
   await jobs.start({
     runs: (id) => records.get(id)?.state === 'running',
-    // Who gets a run of a plugin's `perTenant` schedule when it fires: the active tenants that have it enabled (one
-    // at a time: on a cold cache each is a database read, and a schedule is in no hurry).
-    tenantsOf: async (pluginId) => {
-      const found: string[] = [];
-      for (const t of await options.store.listTenants()) if (t.status === 'active' && (await cache.get(t.id))?.enabled.has(pluginId)) found.push(t.id);
-      return found;
-    },
+    // Who gets a run of a plugin's `perTenant` schedule when it fires: the active tenants that have it enabled, in one
+    // query (reading each tenant's plugin set would fill the bounded cache with tenants nobody is using).
+    tenantsOf: (pluginId) => options.store.listTenantsWithPlugin(pluginId),
   });
 
   // 6. HTTP pipeline. Order matters: request id and metrics, then errors, then the drain gate, then routing.

@@ -19,6 +19,17 @@ export const createTenantSchema: JsonSchema = {
   properties: { id: tenantIdSchema, name: { type: 'string', minLength: 1, maxLength: 120 }, settings: { type: 'object' } },
 };
 
+/** `GET /api/v1/admin/tenants`: cursor pages like every list (limit 1-200, default 50) and `q`, a search by id or name. */
+export const tenantQuerySchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    q: { type: 'string', maxLength: 200 },
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
+    cursor: { type: 'string', minLength: 1, maxLength: 1000 },
+  },
+};
+
 export const patchTenantSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
@@ -54,6 +65,7 @@ export function adminRoutes(deps: {
   const createTenant = bodyOf<{ id: string; name: string; settings?: Record<string, unknown> }>(validator, createTenantSchema);
   const patchTenant = bodyOf<{ name?: string; status?: TenantStatus; settings?: Record<string, unknown> }>(validator, patchTenantSchema);
   const putPlugin = bodyOf<{ enabled?: boolean; config?: Record<string, unknown> }>(validator, putPluginSchema);
+  const tenantQuery = validator.compile(tenantQuerySchema, 'query');
 
   router.get('/me', (ctx) => {
     const p = ctx.state.principal!;
@@ -87,7 +99,11 @@ export function adminRoutes(deps: {
 
   router.get('/admin/tenants', async (ctx) => {
     requireRole(ctx, 'platform-admin');
-    ctx.body = { items: await store.listTenants() };
+    const query = ctx.query as Record<string, string>;
+    const problems = tenantQuery(query);
+    if (problems.length > 0) throw VvError.validation(problems);
+    const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
+    ctx.body = await store.listTenants({ q: query.q, limit, cursor: query.cursor });
   });
 
   router.post('/admin/tenants', async (ctx) => {

@@ -1,5 +1,5 @@
 import type { JsonSchema } from '@valueverse/plugin-sdk';
-import { createTenantSchema, patchTenantSchema, putPluginSchema } from '../admin/admin-routes';
+import { createTenantSchema, patchTenantSchema, putPluginSchema, tenantQuerySchema } from '../admin/admin-routes';
 import { loginSchema, logoutSchema, refreshSchema } from '../auth/auth-routes';
 import { addMemberSchema, auditQuerySchema, createApiKeySchema, memberRoleSchema, totpCodeSchema, userStatusSchema } from '../identity/identity-routes';
 import { acceptInvitationSchema } from '../identity/invitation-routes';
@@ -34,7 +34,7 @@ export const kernelRouteDocs: Readonly<Record<string, KernelRouteDoc>> = {
   'GET /api/v1/events/stream': { summary: "Server-sent events of the caller's tenant (plugin events, plugin-set.changed); ?access_token= accepted; Last-Event-ID or ?lastEventId= resumes; ends with stream.revoked when the credential is revoked; 429 VV_TOO_MANY_STREAMS past 10 per user or API key", produces: 'text/event-stream' },
   'GET /api/v1/admin/plugins': { summary: 'Installed plugins: manifest, state, requirements and dependants' },
   'GET /api/v1/admin/audit': { summary: 'The audit log, newest first, filtered, with cursor pagination', query: auditQuerySchema },
-  'GET /api/v1/admin/tenants': { summary: 'All tenants' },
+  'GET /api/v1/admin/tenants': { summary: 'Tenants sorted by id, with cursor pagination (?limit=, default 50, at most 200; ?cursor=) and ?q= (id or name contains it, any case)', query: tenantQuerySchema },
   'POST /api/v1/admin/tenants': { summary: 'Create a tenant', body: createTenantSchema },
   'GET /api/v1/admin/tenants/:tenantId': { summary: 'One tenant' },
   'PATCH /api/v1/admin/tenants/:tenantId': { summary: 'Rename, suspend or reactivate a tenant, or change its settings (quotas, rate limits)', body: patchTenantSchema },

@@ -18,6 +18,7 @@ import { Auditor } from './audit/auditor';
 import { MemoryIdentityStore, type IdentityStore } from './identity/identity-store';
 import { IdentityService } from './identity/identity-service';
 import { apiKeyCache } from './identity/api-key-cache';
+import { DEFAULT_CACHE_SIZE } from './observability/cache-size';
 import { rateLimit } from './limits/rate-limit-middleware';
 import { defaultRateLimits, type RateLimiter, type RateLimitPolicy } from './limits/rate-limiter';
 import { identityRoutes } from './identity/identity-routes';
@@ -95,6 +96,11 @@ export interface KernelOptions {
   readonly timeouts?: Partial<LifecycleTimeouts>;
   readonly kernelVersion?: string;
   readonly defaultMetrics?: boolean;
+  /**
+   * Entries each per-instance cache keyed by tenant, user, token or API key holds at most (plugin sets, verified
+   * tokens, session versions, API keys); the least recently used are forgotten and read again. Default 10,000.
+   */
+  readonly cacheSize?: number;
   readonly passwordHasher?: PasswordHasher;
   /** Broadcasts plugin-set changes to other instances (Redis); without it changes are seen by this instance only. */
   readonly changeFeed?: ChangeFeed;
@@ -188,6 +194,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const events = new InProcessEventBus(logger, options.eventTransport);
   const jobs = options.jobQueue ?? new InProcessJobQueue(logger);
   const tokens = options.tokens ?? (await TokenService.create());
+  const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+  tokens.configureCache(cacheSize, metrics.cacheCounters('access-tokens', () => tokens.cachedCount));
   const passwords = options.passwordHasher ?? new PasswordHasher();
   const records = new Map<string, PluginRecord>();
   const identityStore = options.identityStore ?? new MemoryIdentityStore();
@@ -306,7 +314,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     requirementsOf: (id) => graph.requirementsOf(id),
     dependantsOf: (id) => graph.dependantsOf(id),
   };
-  const cache = new PluginSetCache(options.store, catalog, options.secrets);
+  const cache: PluginSetCache = new PluginSetCache(options.store, catalog, options.secrets, {
+    maxEntries: cacheSize,
+    counters: metrics.cacheCounters('plugin-sets', () => cache.size),
+  });
   events.setEnablement(async (pluginId, tenantId) => (await cache.get(tenantId))?.enabled.has(pluginId) === true);
   const pluginSets = new PluginSetService(options.store, catalog, options.secrets, validator, async (plan) => {
     // Invalidated before the event goes out, so a client that reloads on it never reads the old set from here.
@@ -316,7 +327,11 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
   // Who may do what changes through one feed (the change feed: Redis across instances), applied here first.
   const access = new AccessChanges(options.changeFeed);
-  const sessions = new SessionGuard((userId) => identityStore.getSessionState(userId), { tokenTtlSeconds: tokens.expiresIn });
+  const sessions: SessionGuard = new SessionGuard((userId) => identityStore.getSessionState(userId), {
+    tokenTtlSeconds: tokens.expiresIn,
+    maxCachedUsers: cacheSize,
+    counters: metrics.cacheCounters('session-versions', () => sessions.cachedUsers),
+  });
   access.on((change) => {
     if (change.kind === 'tenant' || change.kind === 'all') cache.invalidate(change.kind === 'tenant' ? change.id : undefined);
     if (change.kind === 'user' || change.kind === 'all') sessions.invalidateUser(change.kind === 'user' ? change.id : undefined);
@@ -441,7 +456,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   app.use(onlyFor((p) => p === INVITATION_ACCEPT_PATH, invitations.accept.routes()));
   const auth = authRoutes({ store: options.store, hasher: passwords, tokens, identity, auditor, validator, throttle });
   app.use(onlyFor((p) => p.startsWith('/api/v1/auth/') || p.startsWith('/.well-known/'), auth.routes()));
-  const apiKeys = apiKeyCache(identity);
+  const apiKeys: ReturnType<typeof apiKeyCache> = apiKeyCache(identity, undefined, cacheSize, metrics.cacheCounters('api-keys', () => apiKeys.size));
   const limiter = options.rateLimiter ? rateLimit(options.rateLimiter, options.rateLimits ?? defaultRateLimits) : undefined;
   const requireAuth = cors.forTenants(authenticate(tokens, cache, apiKeys, sessions));
   access.on((change) => {

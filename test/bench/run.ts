@@ -6,12 +6,14 @@ import { runBudgetBench } from './budget-bench';
 import { runCalculationBench } from './calculation-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
+import { runScaleBench } from './scale-bench';
 
 const benches: Record<string, () => Promise<void>> = {
   kernel: runKernelBench,
   calculation: runCalculationBench,
   propagation: runPropagationBench,
   budget: runBudgetBench,
+  scale: runScaleBench,
 };
 
 async function main(): Promise<void> {

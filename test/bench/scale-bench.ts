@@ -53,6 +53,7 @@ interface Scenario {
 interface RoundResult {
   readonly bootMs: number;
   readonly rssMb: number;
+  readonly heapMb: number;
   readonly p99Ms: number;
   readonly p50Ms: number;
   readonly rps: number;
@@ -63,6 +64,13 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The V8 heap in use (prom-client's default metric): RSS also holds free heap V8 has not given back yet. */
+async function heapUsedMb(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = /^vv_nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
+  return line ? Number(line[1]) / 1024 / 1024 : NaN;
 }
 
 function rssMb(pid: number): number {
@@ -238,9 +246,10 @@ export async function runScaleBench(): Promise<void> {
           await touchAll(host.url, tokens);
           const load = runWrk(host.url, scenario.tokenFile, scriptFile);
           const rss = rssMb(host.child.pid!);
-          results.get(scenario)!.push({ bootMs: host.bootMs, rssMb: rss, ...load });
+          const heap = await heapUsedMb(host.url);
+          results.get(scenario)!.push({ bootMs: host.bootMs, rssMb: rss, heapMb: heap, ...load });
           process.stdout.write(
-            `  round ${round} ${scenario.label.padEnd(16)} boot ${(host.bootMs / 1000).toFixed(2)} s, RSS ${rss.toFixed(0)} MB, ` +
+            `  round ${round} ${scenario.label.padEnd(16)} boot ${(host.bootMs / 1000).toFixed(2)} s, RSS ${rss.toFixed(0)} MB, heap used ${heap.toFixed(0)} MB, ` +
               `${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, errors ${load.errors}\n`,
           );
         } finally {
@@ -250,12 +259,13 @@ export async function runScaleBench(): Promise<void> {
     }
     const [small, large] = scenarios.map((s) => {
       const r = results.get(s)!;
-      return { boot: median(r.map((x) => x.bootMs)) / 1000, rss: median(r.map((x) => x.rssMb)), p99: median(r.map((x) => x.p99Ms)), rps: median(r.map((x) => x.rps)) };
-    }) as [{ boot: number; rss: number; p99: number; rps: number }, { boot: number; rss: number; p99: number; rps: number }];
+      return { boot: median(r.map((x) => x.bootMs)) / 1000, rss: median(r.map((x) => x.rssMb)), heap: median(r.map((x) => x.heapMb)), p99: median(r.map((x) => x.p99Ms)), rps: median(r.map((x) => x.rps)) };
+    }) as [{ boot: number; rss: number; heap: number; p99: number; rps: number }, { boot: number; rss: number; heap: number; p99: number; rps: number }];
     process.stdout.write(`\nmedians of ${ROUNDS} alternating rounds (${LOAD_SECONDS} s of wrk -t2 -c16 each; 100 tenants all active vs 100,000 with 10,000 active):\n`);
     process.stdout.write(`  ${''.padEnd(26)} ${'100 tenants'.padStart(14)} ${'100,000'.padStart(14)}\n`);
     process.stdout.write(ratioLine('boot to ready', small.boot, large.boot, 's'));
     process.stdout.write(ratioLine('steady RSS', small.rss, large.rss, 'MB', 2));
+    process.stdout.write(ratioLine('heap used', small.heap, large.heap, 'MB'));
     process.stdout.write(ratioLine('p99 tenant-bound read', small.p99, large.p99, 'ms', 1.5));
     process.stdout.write(ratioLine('throughput', small.rps, large.rps, 'r/s'));
   } finally {

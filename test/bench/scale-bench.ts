@@ -125,7 +125,9 @@ async function touchAll(url: string, tokens: readonly string[]): Promise<void> {
   const worker = async (): Promise<void> => {
     while (next < tokens.length) {
       const token = tokens[next++]!;
-      const res = await fetch(url + READ_PATH, { headers: { authorization: `Bearer ${token}` } });
+      const read = () => fetch(url + READ_PATH, { headers: { authorization: `Bearer ${token}` } });
+      // Once more on a socket error: on a starved machine the host may close a kept-alive connection as it is reused.
+      const res = await read().catch(read);
       await res.arrayBuffer();
       if (res.status !== 200 && failures++ < 3) process.stderr.write(`warm-up read answered ${res.status}\n`);
     }

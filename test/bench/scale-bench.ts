@@ -68,7 +68,9 @@ function median(values: readonly number[]): number {
 
 /** The V8 heap in use (prom-client's default metric): RSS also holds free heap V8 has not given back yet. */
 async function heapUsedMb(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  // Once more on a socket error: the warm-up's kept-alive sockets idled through the load run and may be closed.
+  const read = () => fetch(`${url}/metrics`);
+  const text = await (await read().catch(read)).text();
   const line = /^vv_nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
   return line ? Number(line[1]) / 1024 / 1024 : NaN;
 }

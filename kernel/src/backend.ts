@@ -8,7 +8,7 @@ export type { ApiKeyRecord, RefreshTokenRecord, SessionState, TotpRecord } from 
 export type { NewInvitation } from './identity/invitation-store';
 export type { IdempotencyBegin, IdempotencyScope, IdempotencyTimes, StoredResponse } from './idempotency/idempotency-store';
 export type { TenantStatus } from './tenancy/kernel-store';
-export { checkMembership, checkTenantStatus } from './tenancy/kernel-store-checks';
+export { checkMembership, checkTenantStatus, tenantCursorId, tenantSearchText } from './tenancy/kernel-store-checks';
 export { isEventEnvelope } from './events/event-transport';
 export { tenantBindingSql, type TenantBinding } from './data/tenant-binding';
 export { nextCronRun, parseCronSchedule } from './jobs/cron-schedule';

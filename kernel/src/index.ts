@@ -5,7 +5,7 @@ export { validateManifest } from './manifest/manifest-validator';
 export type { PluginRecord, PluginState } from './lifecycle/plugin-state';
 export type { RegisteredRoute } from './http/plugin-router';
 export type { Database } from './data/database-api';
-export type { KernelStore, TenantRecord, TenantPluginRecord, UserRecord, MembershipRecord } from './tenancy/kernel-store';
+export type { KernelStore, TenantQuery, TenantRecord, TenantPluginRecord, UserRecord, MembershipRecord } from './tenancy/kernel-store';
 export { MemoryKernelStore } from './tenancy/memory-kernel-store';
 export { SecretBox } from './tenancy/secret-box';
 export { TokenService } from './identity/token-service';

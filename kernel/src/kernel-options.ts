@@ -50,6 +50,11 @@ export interface KernelOptions {
   readonly timeouts?: Partial<LifecycleTimeouts>;
   readonly kernelVersion?: string;
   readonly defaultMetrics?: boolean;
+  /**
+   * Entries each per-instance cache keyed by tenant, user, token or API key holds at most (plugin sets, verified
+   * tokens, session versions, API keys); the least recently used are forgotten and read again. Default 10,000.
+   */
+  readonly cacheSize?: number;
   readonly passwordHasher?: PasswordHasher;
   /** Broadcasts plugin-set changes to other instances (Redis); without it changes are seen by this instance only. */
   readonly changeFeed?: ChangeFeed;

@@ -1,5 +1,6 @@
 import { coreServices, definePlugin, respond } from '@valueverse/plugin-sdk';
 import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
+import { bootKernel, type BootedKernel } from './__fixtures__/boot-kernel';
 import { expectProblem, manifest } from './__fixtures__/kernel-test-support';
 
 function serving(id: string, extra: Record<string, unknown> = {}) {
@@ -242,5 +243,80 @@ describe('events from plugin routes', () => {
     const body = expectProblem(res, 403, 'VV_FORBIDDEN');
     expect(body.detail).toContain('other.x');
     expect(k.events.map((e) => e.name)).not.toContain('other.x');
+  });
+});
+
+describe('GET /api/v1/admin/tenants with many tenants', () => {
+  let k: TestKernel;
+  const ids = Array.from({ length: 7 }, (_, i) => `tenant-${i}`);
+  beforeAll(async () => {
+    k = await createTestKernel({ tenants: ['acme', 'globex', ...ids], plugins: [] });
+  });
+  afterAll(() => k.close());
+
+  it('pages with limit and cursor like every list, and searches by id or name with q', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await k.request('GET', `/api/v1/admin/tenants?limit=4${cursor ? `&cursor=${cursor}` : ''}`, admin);
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeLessThanOrEqual(4);
+      seen.push(...(res.body.items as { id: string }[]).map((t) => t.id));
+      cursor = res.body.nextCursor as string | null;
+    } while (cursor);
+    expect(seen).toEqual(['acme', 'globex', ...ids]);
+
+    const found = await k.request('GET', '/api/v1/admin/tenants?q=GLOB', admin);
+    expect(found.status).toBe(200);
+    expect(found.body).toEqual({ items: [expect.objectContaining({ id: 'globex', name: 'globex', status: 'active' })], nextCursor: null });
+    // Default page size 50: all nine at once.
+    expect((await k.request('GET', '/api/v1/admin/tenants', admin)).body.items).toHaveLength(9);
+  });
+
+  it('refuses a bad limit, an unknown parameter or a forged cursor with 400 VV_VALIDATION, and non-platform-admins with 403', async () => {
+    expectProblem(await k.request('GET', '/api/v1/admin/tenants?limit=ten', admin), 400, 'VV_VALIDATION');
+    expectProblem(await k.request('GET', '/api/v1/admin/tenants?page=2', admin), 400, 'VV_VALIDATION');
+    expectProblem(await k.request('GET', '/api/v1/admin/tenants?cursor=bm9wZQ', admin), 400, 'VV_VALIDATION');
+    expectProblem(await k.request('GET', `/api/v1/admin/tenants?q=${'x'.repeat(201)}`, admin), 400, 'VV_VALIDATION');
+    expectProblem(await k.request('GET', '/api/v1/admin/tenants', { role: 'tenant-admin' }), 403, 'VV_FORBIDDEN');
+  });
+});
+
+describe('bounded per-tenant caches (cacheSize)', () => {
+  let k: BootedKernel;
+  const tenants = ['t-1', 't-2', 't-3', 't-4'];
+  beforeAll(async () => {
+    k = await bootKernel({ tenants, cacheSize: 2, plugins: [serving('greeter')] });
+  });
+  afterAll(() => k.close());
+
+  const metric = (text: string, name: string, cache: string, result?: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`cache="${cache}"`) && (result === undefined || l.includes(`result="${result}"`)));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+
+  it('serves every tenant right past the bound, evicts the least recently used, sees changes to evicted tenants, and reports it on /metrics', async () => {
+    for (const tenant of [...tenants, ...tenants]) {
+      const res = await k.request('GET', '/api/v1/greeter', { tenant });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ plugin: 'greeter', tenant });
+    }
+    // t-1 was evicted long ago: a change to it still reaches its next request (a fresh read), and back.
+    expect((await k.request('PUT', '/api/v1/admin/tenants/t-1/plugins/greeter', { tenant: 't-1', role: 'platform-admin', body: { enabled: false } })).status).toBe(200);
+    expectProblem(await k.request('GET', '/api/v1/greeter', { tenant: 't-1' }), 404, 'VV_PLUGIN_NOT_ENABLED');
+    // ...and a change to a cached tenant (t-1 is cached now) still invalidates it.
+    expect((await k.request('PUT', '/api/v1/admin/tenants/t-1/plugins/greeter', { tenant: 't-1', role: 'platform-admin', body: { enabled: true } })).status).toBe(200);
+    expect((await k.request('GET', '/api/v1/greeter', { tenant: 't-1' })).status).toBe(200);
+    expect((await k.request('GET', '/api/v1/greeter', { tenant: 't-1' })).status).toBe(200);
+
+    const metrics = (await k.request('GET', '/metrics', { token: null })).body as string;
+    expect(metric(metrics, 'vv_cache_entries', 'plugin-sets')).toBe(2);
+    expect(metric(metrics, 'vv_cache_evictions_total', 'plugin-sets')).toBeGreaterThanOrEqual(6);
+    expect(metric(metrics, 'vv_cache_lookups_total', 'plugin-sets', 'miss')).toBeGreaterThanOrEqual(8);
+    expect(metric(metrics, 'vv_cache_lookups_total', 'plugin-sets', 'hit')).toBeGreaterThanOrEqual(1);
+    expect(metric(metrics, 'vv_cache_entries', 'access-tokens')).toBeLessThanOrEqual(2);
+    expect(metric(metrics, 'vv_cache_evictions_total', 'access-tokens')).toBeGreaterThan(0);
+    expect(metrics).toMatch(/vv_cache_entries\{cache="session-versions"\}/);
+    expect(metrics).toMatch(/vv_cache_entries\{cache="api-keys"\}/);
   });
 });

@@ -35,8 +35,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const cors = new CorsPolicy(options.corsOrigins);
   const core = createCoreServices(options, logger);
   const plugins = await loadPlugins(options, version, logger);
-  const pluginSets = createPluginSets(options, plugins, core, logger);
-  const identity = await createIdentity(options, { core, cache: pluginSets.cache, cors });
+  const pluginSets = createPluginSets(options, plugins, core, logger, metrics);
+  const identity = await createIdentity(options, { core, cache: pluginSets.cache, cors, metrics });
 
   // Multi-provider refs pick a tenant's provider from its cached plugin set.
   const registry = new ServiceRegistry({ enabledPlugins: async (tenantId) => (await pluginSets.cache.get(tenantId))?.enabled });
@@ -49,13 +49,9 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   for (const router of routers.values()) router.seal();
   await core.jobs.start({
     runs: (id) => plugins.records.get(id)?.state === 'running',
-    // Who gets a run of a plugin's `perTenant` schedule when it fires: the active tenants that have it enabled (one
-    // at a time: on a cold cache each is a database read, and a schedule is in no hurry).
-    tenantsOf: async (pluginId) => {
-      const found: string[] = [];
-      for (const t of await options.store.listTenants()) if (t.status === 'active' && (await pluginSets.cache.get(t.id))?.enabled.has(pluginId)) found.push(t.id);
-      return found;
-    },
+    // Who gets a run of a plugin's `perTenant` schedule when it fires: the active tenants that have it enabled, in one
+    // query (reading each tenant's plugin set would fill the bounded cache with tenants nobody is using).
+    tenantsOf: (pluginId) => options.store.listTenantsWithPlugin(pluginId),
   });
 
   const stream = eventStreamRoutes({

@@ -18,6 +18,7 @@ import { takeFigures, type Figure } from './figures';
 import { runEmbeddedBench } from './embedded-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
+import { runScaleBench } from './scale-bench';
 
 const benches: Record<string, () => Promise<void>> = {
   kernel: runKernelBench,
@@ -26,6 +27,7 @@ const benches: Record<string, () => Promise<void>> = {
   propagation: runPropagationBench,
   budget: runBudgetBench,
   host: runHostBench,
+  scale: runScaleBench,
 };
 /** The benchmarks whose figures are compared across runtimes. */
 const COMPARED = new Set(['kernel', 'calculation']);

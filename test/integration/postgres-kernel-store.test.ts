@@ -61,6 +61,27 @@ describeWithPostgres('PostgresKernelStore on a PostgreSQL server', () => {
       }
     });
 
+    it('answers the tenant search from the trigram index, not by reading every tenant', async () => {
+      const store = await freshStore();
+      try {
+        await db.execute(`insert into kernel.tenants (id, name) select 'bulk-' || lpad(g::text, 5, '0'), 'Company ' || g from generate_series(1, 3000) g`);
+        await db.execute('analyze kernel.tenants');
+        expect(await db.execute("select indexname from pg_indexes where schemaname = 'kernel' and indexname = 'tenants_search_trgm_idx'")).toHaveLength(1);
+        // The store's own query (same expression as the index), planned with sequential and plain index scans off so
+        // the plan shows whether the trigram index can serve it at all (on 3,000 rows the planner may rightly prefer
+        // walking the primary key; with 100,000 it picks the trigram index for a selective search by itself).
+        const plan = await db.withTenantTransaction('bulk', async (tx) => {
+          await tx.query('set local enable_seqscan = off');
+          await tx.query('set local enable_indexscan = off');
+          return tx.query<{ 'QUERY PLAN': string }>(`explain select id from kernel.tenants where lower((id || ' ' || name) collate "default") like '%pany 2999%' order by id limit 51`);
+        });
+        expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain('tenants_search_trgm_idx');
+        expect((await store.listTenants({ q: 'Pany 2999', limit: 50 })).items.map((t) => t.id)).toEqual(['bulk-02999']);
+      } finally {
+        await truncateKernelTables();
+      }
+    });
+
     it('withTenantTransaction sets app.tenant_id for its transaction only', async () => {
       // One pooled connection, so the statement after the transaction runs in the same session.
       const single = await openDatabase({ url: postgresUrl(created[0]!), poolMax: 1 });

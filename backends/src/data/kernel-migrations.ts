@@ -194,6 +194,39 @@ export class KernelSessionVersionMigration extends Migration {
   }
 }
 
+/**
+ * Many tenants (issue #14): the tenant list is searched by `lower(id || ' ' || name) like '%q%'`, which a trigram
+ * index answers without reading every tenant. pg_trgm ships with PostgreSQL and is a trusted extension (a database
+ * owner may create it), but a server built without contrib or the embedded PGlite (which loads extensions only when
+ * asked) lacks it: there the search scans, which is fine for the few tenants an embedded deployment holds. The
+ * expression must stay exactly the one `PostgresKernelStore.listTenants` filters on, or the index goes unused.
+ * `tenant_plugins_enabled_plugin_idx` answers "which tenants have plugin X on" (per-tenant schedules) in one read.
+ */
+export class KernelTenantSearchMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`do $$
+      declare trgm_schema text;
+      begin
+        begin
+          create extension if not exists pg_trgm;
+        exception when others then
+          raise notice 'pg_trgm is not available (%): the tenant search scans', sqlerrm;
+        end;
+        select n.nspname into trgm_schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm';
+        if trgm_schema is not null then
+          execute format('create index if not exists tenants_search_trgm_idx on kernel.tenants using gin ((lower((id || '' '' || name) collate "default")) %I.gin_trgm_ops)', trgm_schema);
+        end if;
+      end $$`);
+    this.addSql('create index if not exists tenant_plugins_enabled_plugin_idx on kernel.tenant_plugins (plugin_id, tenant_id) where enabled');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('drop index if exists kernel.tenant_plugins_enabled_plugin_idx');
+    // The extension stays: other schemas of the database may use it.
+    this.addSql('drop index if exists kernel.tenants_search_trgm_idx');
+  }
+}
+
 /** The kernel's migrations, oldest first. */
 export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0001_init', class: KernelInitMigration },
@@ -202,4 +235,5 @@ export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0004_idempotency_attempt', class: KernelIdempotencyAttemptMigration },
   { name: 'kernel_0005_session_versions', class: KernelSessionVersionMigration },
   { name: 'kernel_0006_invitations', class: KernelInvitationsMigration },
+  { name: 'kernel_0007_tenant_search', class: KernelTenantSearchMigration },
 ];

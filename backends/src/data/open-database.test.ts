@@ -181,7 +181,7 @@ describe('openDatabase (embedded PGlite)', () => {
   });
 
   it('creates the kernel tables with the kernel migration', async () => {
-    expect(await db.migrate({ schema: 'kernel', migrations: kernelMigrations })).toEqual(['kernel_0001_init', 'kernel_0002_identity_audit', 'kernel_0003_idempotency', 'kernel_0004_idempotency_attempt', 'kernel_0005_session_versions', 'kernel_0006_invitations']);
+    expect(await db.migrate({ schema: 'kernel', migrations: kernelMigrations })).toEqual(['kernel_0001_init', 'kernel_0002_identity_audit', 'kernel_0003_idempotency', 'kernel_0004_idempotency_attempt', 'kernel_0005_session_versions', 'kernel_0006_invitations', 'kernel_0007_tenant_search']);
     const tables = await db.execute<{ table_name: string }>(
       "select table_name from information_schema.tables where table_schema = 'kernel' order by table_name",
     );

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { MikroORM, type EntitySchema, type MigrationObject, type Options } from '@mikro-orm/core';
+import { MikroORM, type EntitySchema, type Options } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { VvError, type Logger, type SqlTransaction } from '@valueverse/plugin-sdk';
 import { kernelEntities } from './kernel-entities';

@@ -37,7 +37,7 @@ describe('PostgresKernelStore on embedded PGlite: PostgreSQL specifics', () => {
   it('records the kernel migration once however often init runs', async () => {
     await store.init();
     await new PostgresKernelStore(db).init();
-    expect(await db.execute('select name from kernel.mikro_orm_migrations')).toEqual([{ name: 'kernel_0001_init' }, { name: 'kernel_0002_identity_audit' }, { name: 'kernel_0003_idempotency' }, { name: 'kernel_0004_idempotency_attempt' }, { name: 'kernel_0005_session_versions' }, { name: 'kernel_0006_invitations' }]);
+    expect(await db.execute('select name from kernel.mikro_orm_migrations')).toEqual([{ name: 'kernel_0001_init' }, { name: 'kernel_0002_identity_audit' }, { name: 'kernel_0003_idempotency' }, { name: 'kernel_0004_idempotency_attempt' }, { name: 'kernel_0005_session_versions' }, { name: 'kernel_0006_invitations' }, { name: 'kernel_0007_tenant_search' }]);
   });
 
   it('saveTenantPlugins is all-or-nothing: one bad record leaves the plugin set and its version as they were', async () => {

@@ -1,8 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { VvError } from '@valueverse/plugin-sdk';
-import type { Database, KernelStore, MembershipRecord, TenantPluginRecord, TenantRecord, UserRecord } from '@valueverse/kernel';
-import { checkMembership, checkTenantStatus, type TenantStatus } from '@valueverse/kernel/backend';
+import { encodeCursor, VvError, type Page } from '@valueverse/plugin-sdk';
+import type { Database, KernelStore, MembershipRecord, TenantPluginRecord, TenantQuery, TenantRecord, UserRecord } from '@valueverse/kernel';
+import { checkMembership, checkTenantStatus, tenantCursorId, tenantSearchText, type TenantStatus } from '@valueverse/kernel/backend';
 import {
   MembershipEntity,
   TenantEntity,
@@ -14,6 +14,9 @@ import {
   type UserRow,
 } from '../data/kernel-entities';
 import { kernelMigrations } from '../data/kernel-migrations';
+
+/** Exactly the expression `tenants_search_trgm_idx` (kernel_0007_tenant_search) is built on, so the search uses it. */
+const TENANT_SEARCH_EXPRESSION = `lower((id || ' ' || name) collate "default")`;
 
 export interface PostgresKernelStoreOptions {
   /** Close the database in `close()`. Off by default: whoever opened the database closes it. */
@@ -39,9 +42,31 @@ export class PostgresKernelStore implements KernelStore {
     if (this.options.ownsDatabase) await this.db.close();
   }
 
-  async listTenants(): Promise<TenantRecord[]> {
-    const rows = await this.em().find(TenantEntity, {}, { orderBy: { id: 'asc' } });
-    return rows.map(toTenantRecord);
+  async listTenants(query: TenantQuery): Promise<Page<TenantRecord>> {
+    const q = tenantSearchText(query.q);
+    const after = tenantCursorId(query.cursor);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (after !== undefined) where.push(`id > $${params.push(after)}`);
+    if (q !== undefined) where.push(`${TENANT_SEARCH_EXPRESSION} like $${params.push(`%${q.replace(/[\\%_]/g, '\\$&')}%`)}`);
+    const rows = await this.db.execute<{ id: string; name: string; status: string; settings: Record<string, unknown>; created_at: Date | string; updated_at: Date | string }>(
+      `select id, name, status, settings, created_at, updated_at from kernel.tenants
+        ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by id limit $${params.push(query.limit + 1)}`,
+      params,
+    );
+    const items = rows.slice(0, query.limit).map((r) =>
+      toTenantRecord({ id: r.id, name: r.name, status: r.status, settings: r.settings, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }),
+    );
+    return { items, nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1]!.id]) : null };
+  }
+
+  async listTenantsWithPlugin(pluginId: string): Promise<string[]> {
+    const rows = await this.db.execute<{ id: string }>(
+      `select t.id from kernel.tenant_plugins p join kernel.tenants t on t.id = p.tenant_id
+        where p.plugin_id = $1 and p.enabled and t.status = 'active' order by t.id`,
+      [pluginId],
+    );
+    return rows.map((r) => r.id);
   }
 
   async getTenant(id: string): Promise<TenantRecord | undefined> {

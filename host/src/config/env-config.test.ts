@@ -34,6 +34,7 @@ describe('loadEnvConfig', () => {
       corsOrigins: [],
       trustedProxies: [],
       outboundAllowPrivate: { all: false, entries: [] },
+      cacheSize: 10_000,
     });
   });
 
@@ -61,6 +62,7 @@ describe('loadEnvConfig', () => {
       VV_CORS_ORIGINS: 'https://app.acme.test, http://localhost:4200',
       VV_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,fd00::/8',
       VV_OUTBOUND_ALLOW_PRIVATE: '10.20.0.0/16, ollama.internal:11434',
+      VV_CACHE_SIZE: '250000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -85,6 +87,7 @@ describe('loadEnvConfig', () => {
           { kind: 'host', host: 'ollama.internal', port: 11434 },
         ],
       },
+      cacheSize: 250_000,
     });
   });
 
@@ -171,6 +174,8 @@ describe('loadEnvConfig', () => {
 
   const bad: [string, NodeJS.ProcessEnv, RegExp][] = [
     ['PORT', { PORT: '0' }, /PORT must be an integer from 1 to 65535 \(got "0"\)/],
+    ['VV_CACHE_SIZE', { VV_CACHE_SIZE: '99' }, /VV_CACHE_SIZE must be an integer from 100 to 10000000 \(got "99"\)/],
+    ['VV_CACHE_SIZE', { VV_CACHE_SIZE: 'lots' }, /VV_CACHE_SIZE must be an integer/],
     ['PORT', { PORT: '65536' }, /PORT must be an integer/],
     ['PORT', { PORT: 'http' }, /PORT must be an integer/],
     ['PORT', { PORT: '80.5' }, /PORT must be an integer/],

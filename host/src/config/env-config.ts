@@ -42,6 +42,8 @@ export interface HostConfig {
   readonly trustedProxies: readonly string[];
   /** `VV_OUTBOUND_ALLOW_PRIVATE`: loopback/private destinations plugins may call (`true` or a list); default none. */
   readonly outboundAllowPrivate: PrivateAllowance;
+  /** `VV_CACHE_SIZE`: entries each per-tenant/per-user cache of an instance holds at most, 100-10,000,000; default 10,000. */
+  readonly cacheSize: number;
 }
 
 /** The repository root, from host/src/config (or host/dist/config once built): three levels up either way. */
@@ -146,6 +148,12 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   const trustedProxies = (read('VV_TRUSTED_PROXIES') ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   const proxyProblems = trustedProxies.map(trustedProxyProblem).filter((p): p is string => p !== undefined);
   if (proxyProblems.length > 0) problem('VV_TRUSTED_PROXIES', `must be a comma-separated list of IP addresses or CIDR blocks (${proxyProblems.join('; ')})`);
+  let cacheSize = 10_000;
+  const rawCacheSize = read('VV_CACHE_SIZE');
+  if (rawCacheSize !== undefined) {
+    cacheSize = /^\d{1,8}$/.test(rawCacheSize.trim()) ? Number(rawCacheSize.trim()) : NaN;
+    if (!(cacheSize >= 100 && cacheSize <= 10_000_000)) problem('VV_CACHE_SIZE', `must be an integer from 100 to 10000000 (got "${rawCacheSize}")`);
+  }
   const outbound = parsePrivateAllowance(read('VV_OUTBOUND_ALLOW_PRIVATE'));
   for (const message of outbound.problems) problem('VV_OUTBOUND_ALLOW_PRIVATE', message);
 
@@ -174,5 +182,6 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     corsOrigins: Object.freeze([...new Set(corsOrigins)]),
     trustedProxies: Object.freeze(trustedProxies),
     outboundAllowPrivate: outbound.allowance,
+    cacheSize,
   });
 }

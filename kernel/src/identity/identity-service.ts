@@ -17,6 +17,9 @@ export interface Sealer {
   open(sealed: string): string;
 }
 
+/** How many tenants beyond their memberships sign-in offers a platform admin (see `tenantsOf`). */
+const PLATFORM_ADMIN_CHOICES = 100;
+
 export interface TenantChoice {
   readonly id: string;
   readonly name: string;
@@ -61,7 +64,11 @@ export class IdentityService {
     this.onAccessChanged = options.onAccessChanged ?? (async () => {});
   }
 
-  /** The tenants a user may act in; platform admins may act in all of them. */
+  /**
+   * The tenants a user may act in, as sign-in offers them. Platform admins may act in every tenant, but a deployment
+   * can hold 100,000: they are offered their memberships and the first `PLATFORM_ADMIN_CHOICES` other tenants by id,
+   * and reach any other by naming it (`choiceOf`); the console's tenant list pages and searches them all.
+   */
   async tenantsOf(user: UserRecord): Promise<TenantChoice[]> {
     const memberships = await this.store.listMemberships(user.id);
     const choices: TenantChoice[] = [];
@@ -70,9 +77,19 @@ export class IdentityService {
       if (tenant) choices.push({ id: tenant.id, name: tenant.name, role: user.platformAdmin ? 'platform-admin' : m.role });
     }
     if (user.platformAdmin) {
-      for (const t of await this.store.listTenants()) if (!choices.some((c) => c.id === t.id)) choices.push({ id: t.id, name: t.name, role: 'platform-admin' });
+      const chosen = new Set(choices.map((c) => c.id));
+      const { items } = await this.store.listTenants({ limit: PLATFORM_ADMIN_CHOICES });
+      for (const t of items) if (!chosen.has(t.id)) choices.push({ id: t.id, name: t.name, role: 'platform-admin' });
     }
     return choices;
+  }
+
+  /** The tenant the user may act in by that id, or undefined: one of `choices`, or for a platform admin any tenant. */
+  private async choiceOf(user: UserRecord, tenantId: string, choices: readonly TenantChoice[]): Promise<TenantChoice | undefined> {
+    const listed = choices.find((t) => t.id === tenantId);
+    if (listed || !user.platformAdmin) return listed;
+    const tenant = await this.store.getTenant(tenantId);
+    return tenant && { id: tenant.id, name: tenant.name, role: 'platform-admin' };
   }
 
   /** Issues an access token and a new refresh token (a new family unless `familyId` continues one). */
@@ -82,7 +99,7 @@ export class IdentityService {
     const { version: sv, disabled } = await this.identity.getSessionState(user.id);
     if (disabled) throw disabledAccount();
     const tenants = await this.tenantsOf(user);
-    const tenant = tenantId === undefined ? tenants[0] : tenants.find((t) => t.id === tenantId);
+    const tenant = tenantId === undefined ? tenants[0] : await this.choiceOf(user, tenantId, tenants);
     if (!tenant) {
       if (tenantId !== undefined) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
       throw new VvError('VV_FORBIDDEN', { params: { reason: 'This user belongs to no tenant' } });
@@ -159,7 +176,7 @@ export class IdentityService {
     if (!user) return;
     if ((await this.identity.getSessionState(user.id)).disabled) throw disabledAccount();
     const wanted = tenantId ?? record.tenantId;
-    if (!(await this.tenantsOf(user)).some((t) => t.id === wanted)) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: wanted } });
+    if (!(await this.choiceOf(user, wanted, await this.tenantsOf(user)))) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: wanted } });
   }
 
   /** Sign-out: revokes the refresh token's family. Unknown tokens are ignored (sign-out is idempotent). */

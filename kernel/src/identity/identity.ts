@@ -2,6 +2,8 @@ import type { CoreServices } from '../di/core-services';
 import type { CorsPolicy } from '../http/cors-policy';
 import type { KernelOptions } from '../kernel-options';
 import type { PluginSetCache } from '../plugin-sets/plugin-set-cache';
+import { DEFAULT_CACHE_SIZE } from '../observability/cache-size';
+import type { KernelMetrics } from '../observability/kernel-metrics';
 import { AccessChanges } from './access-changes';
 import { apiKeyCache } from './api-key-cache';
 import { AttemptThrottle, PLATFORM_EVENT_TENANT } from './attempt-throttle';
@@ -30,13 +32,20 @@ export interface Identity {
   readonly authenticate: Authenticator;
 }
 
-export async function createIdentity(options: KernelOptions, deps: { core: CoreServices; cache: PluginSetCache; cors: CorsPolicy }): Promise<Identity> {
-  const { core, cache } = deps;
+export async function createIdentity(options: KernelOptions, deps: { core: CoreServices; cache: PluginSetCache; cors: CorsPolicy; metrics: KernelMetrics }): Promise<Identity> {
+  const { core, cache, metrics } = deps;
+  // Every per-instance cache keyed by token, user or API key holds at most this many entries (VV_CACHE_SIZE).
+  const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
   const tokens = options.tokens ?? (await TokenService.create());
+  tokens.configureCache(cacheSize, metrics.cacheCounters('access-tokens', () => tokens.cachedCount));
   const passwords = options.passwordHasher ?? new PasswordHasher();
   const identityStore = options.identityStore ?? new MemoryIdentityStore();
   const access = new AccessChanges(options.changeFeed);
-  const sessions = new SessionGuard((userId) => identityStore.getSessionState(userId), { tokenTtlSeconds: tokens.expiresIn });
+  const sessions: SessionGuard = new SessionGuard((userId) => identityStore.getSessionState(userId), {
+    tokenTtlSeconds: tokens.expiresIn,
+    maxCachedUsers: cacheSize,
+    counters: metrics.cacheCounters('session-versions', () => sessions.cachedUsers),
+  });
   access.on((change) => {
     if (change.kind === 'tenant' || change.kind === 'all') cache.invalidate(change.kind === 'tenant' ? change.id : undefined);
     if (change.kind === 'user' || change.kind === 'all') sessions.invalidateUser(change.kind === 'user' ? change.id : undefined);
@@ -50,7 +59,7 @@ export async function createIdentity(options: KernelOptions, deps: { core: CoreS
   });
   const invitationStore = options.invitationStore ?? new MemoryInvitationStore();
   const invitations = new InvitationService({ store: options.store, invitations: invitationStore, events: core.events, passwords, throttle });
-  const apiKeys = apiKeyCache(identity);
+  const apiKeys: ReturnType<typeof apiKeyCache> = apiKeyCache(identity, undefined, cacheSize, metrics.cacheCounters('api-keys', () => apiKeys.size));
   access.on((change) => {
     if (change.kind === 'api-key' || change.kind === 'all') apiKeys.forget();
   });

@@ -1,5 +1,7 @@
 import { VvError } from '@valueverse/plugin-sdk';
 import type { SessionState } from './identity-store';
+import { DEFAULT_CACHE_SIZE } from '../observability/cache-size';
+import { LruCache, type CacheCounters } from '../observability/lru-cache';
 import type { AccessClaims } from './token-service';
 
 /** Where the current session state of a user is read on a cache miss (the identity store). */
@@ -8,8 +10,12 @@ export type SessionStateSource = (userId: string) => Promise<SessionState>;
 export interface SessionGuardOptions {
   /** How long an access token lives: a sign-out is remembered that long (default 900 s). */
   readonly tokenTtlSeconds?: number;
-  /** Users whose version is cached at most (default 100,000; the oldest entry goes first). */
+  /** Signed-out sessions remembered at most (default 100,000; the oldest goes first). */
   readonly maxEntries?: number;
+  /** Users whose version is cached at most (default 10,000; the least recently used goes first and is read again). */
+  readonly maxCachedUsers?: number;
+  /** Counts hits, misses and evictions of the version cache. */
+  readonly counters?: CacheCounters;
   readonly now?: () => number;
 }
 
@@ -23,7 +29,7 @@ export interface SessionGuardOptions {
  * than the cache means the cache missed a change: it is dropped and read again.
  */
 export class SessionGuard {
-  private readonly versions = new Map<string, SessionState>();
+  private readonly versions: LruCache<string, SessionState>;
   private readonly loading = new Map<string, Promise<SessionState>>();
   /** Signed-out sessions (refresh families) → when their last access token expires (ms). */
   private readonly signedOut = new Map<string, number>();
@@ -37,6 +43,7 @@ export class SessionGuard {
   ) {
     this.ttlMs = (options.tokenTtlSeconds ?? 900) * 1000;
     this.maxEntries = options.maxEntries ?? 100_000;
+    this.versions = new LruCache(options.maxCachedUsers ?? DEFAULT_CACHE_SIZE, options.counters);
     this.now = options.now ?? Date.now;
   }
 
@@ -58,6 +65,11 @@ export class SessionGuard {
       return undefined;
     }
     return this.load(claims.sub).then((loaded) => this.compare(claims, loaded));
+  }
+
+  /** Users whose version this instance holds (for the cache-size metric). */
+  get cachedUsers(): number {
+    return this.versions.size;
   }
 
   /** Forgets a user's cached version (their access changed), or every user's (messages may have been missed). */
@@ -94,7 +106,6 @@ export class SessionGuard {
         // Cached only if no invalidation came while reading: a stale read never outlives the change that made it so.
         if (this.loading.get(userId) === load) {
           this.loading.delete(userId);
-          if (this.versions.size >= this.maxEntries) this.versions.delete(this.versions.keys().next().value!);
           this.versions.set(userId, state);
         }
         return state;

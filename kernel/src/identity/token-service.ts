@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as jose from 'jose';
 import { VvError, type Role } from '@valueverse/plugin-sdk';
 import { isRole } from './role-rank';
+import { DEFAULT_CACHE_SIZE } from '../observability/cache-size';
+import { LruCache, type CacheCounters } from '../observability/lru-cache';
 
 /** Claims of a ValueVerse access token. */
 export interface AccessClaims {
@@ -32,14 +34,13 @@ const AUDIENCE = 'valueverse-api';
  * expire (bounded), because every API request carries one and verifying a signature costs more than the routing.
  */
 export class TokenService {
-  private readonly verified = new Map<string, AccessClaims>();
+  private verified = new LruCache<string, AccessClaims>(DEFAULT_CACHE_SIZE);
 
   private constructor(
     private readonly privateKey: SigningKey,
     private readonly publicKey: SigningKey,
     private readonly publicJwk: jose.JWK,
     private readonly ttlSeconds: number,
-    private readonly maxCached = 10_000,
   ) {}
 
   /** Loads a private JWK (OKP/Ed25519) or generates a fresh key pair when none is given. */
@@ -83,6 +84,16 @@ export class TokenService {
       .sign(this.privateKey);
   }
 
+  /** Verified tokens this instance holds (for the cache-size metric). */
+  get cachedCount(): number {
+    return this.verified.size;
+  }
+
+  /** Bounds the verified-token cache (the kernel's `cacheSize`) and counts its use; forgets what it held. */
+  configureCache(maxEntries: number, counters?: CacheCounters): void {
+    this.verified = new LruCache(maxEntries, counters);
+  }
+
   /** The claims of a token verified before and not yet expired, without a signature check; else undefined. */
   cached(token: string): AccessClaims | undefined {
     const claims = this.verified.get(token);
@@ -92,7 +103,7 @@ export class TokenService {
   /** Verifies a bearer token; every failure is VV_UNAUTHENTICATED with the reason. */
   async verify(token: string): Promise<AccessClaims> {
     const key = token;
-    const cached = this.verified.get(key);
+    const cached = this.verified.peek(key);
     const now = Math.floor(Date.now() / 1000);
     if (cached) {
       if (cached.exp > now) return cached;
@@ -118,7 +129,6 @@ export class TokenService {
       sv: typeof payload.sv === 'number' ? payload.sv : undefined,
       sid: typeof payload.sid === 'string' ? payload.sid : undefined,
     };
-    if (this.verified.size >= this.maxCached) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(key, claims);
     return claims;
   }

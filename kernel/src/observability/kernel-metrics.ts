@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CacheCounters } from './lru-cache';
 
 /**
  * Prometheus metrics of one kernel. A registry per kernel (never prom-client's global one) so that several kernels
@@ -9,6 +10,9 @@ export class KernelMetrics {
   readonly requestDuration: Histogram<'plugin' | 'route' | 'method' | 'status'>;
   readonly pluginState: Gauge<'plugin' | 'state'>;
   readonly eventsPublished: Counter<'plugin'>;
+  readonly cacheLookups: Counter<'cache' | 'result'>;
+  readonly cacheEvictions: Counter<'cache'>;
+  private readonly cacheSizes = new Map<string, () => number>();
 
   /** Labelled children by label values: prom-client hashes label objects on every observe, which the hot path avoids. */
   private readonly durationChildren = new Map<string, { observe(value: number): void }>();
@@ -24,7 +28,42 @@ export class KernelMetrics {
     child.observe(seconds);
   }
 
+  /**
+   * Counters for one bounded cache (`vv_cache_lookups_total{cache,result="hit"|"miss"}`,
+   * `vv_cache_evictions_total{cache}`), with its size read at scrape time (`vv_cache_entries{cache}`). The labelled
+   * children are made once here: the hot path only increments.
+   */
+  cacheCounters(cache: string, size: () => number): CacheCounters {
+    const hits = this.cacheLookups.labels({ cache, result: 'hit' });
+    const misses = this.cacheLookups.labels({ cache, result: 'miss' });
+    const evictions = this.cacheEvictions.labels({ cache });
+    this.cacheSizes.set(cache, size);
+    return { hit: () => hits.inc(), miss: () => misses.inc(), evict: () => evictions.inc() };
+  }
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
+    this.cacheLookups = new Counter({
+      name: 'vv_cache_lookups_total',
+      help: 'Lookups in the per-instance bounded caches (plugin sets, tokens, API keys, sessions) by result: hit or miss',
+      labelNames: ['cache', 'result'],
+      registers: [this.registry],
+    });
+    this.cacheEvictions = new Counter({
+      name: 'vv_cache_evictions_total',
+      help: 'Entries a bounded cache forgot because it was full (VV_CACHE_SIZE)',
+      labelNames: ['cache'],
+      registers: [this.registry],
+    });
+    const sizes = this.cacheSizes;
+    new Gauge({
+      name: 'vv_cache_entries',
+      help: 'Entries held by each bounded cache',
+      labelNames: ['cache'],
+      registers: [this.registry],
+      collect() {
+        for (const [cache, size] of sizes) this.set({ cache }, size());
+      },
+    });
     this.requestDuration = new Histogram({
       name: 'vv_http_request_duration_seconds',
       help: 'HTTP request duration by owning plugin, route template, method and status',

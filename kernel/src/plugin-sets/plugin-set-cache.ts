@@ -1,6 +1,8 @@
 import { VvError } from '@valueverse/plugin-sdk';
 import type { KernelStore, TenantRecord } from '../tenancy/kernel-store';
 import type { ConfigSecrets, PluginCatalog } from './plugin-catalog';
+import { DEFAULT_CACHE_SIZE } from '../observability/cache-size';
+import { LruCache, type CacheCounters } from '../observability/lru-cache';
 
 /** One tenant as the request path needs it: its record and its enabled plugins with decrypted config. */
 export interface TenantView {
@@ -10,43 +12,45 @@ export interface TenantView {
 }
 
 /**
- * Per-instance cache of tenants' plugin sets (desired state lives in the store). Every change invalidates the
- * tenant here and, through the kernel's change feed, on every other instance. A load that began before an
- * invalidation is not cached, so a stale read can never outlive the change that made it stale.
+ * Per-instance cache of tenants' plugin sets (desired state lives in the store), bounded: at most `maxEntries`
+ * tenants, the least recently used forgotten first and read again on their next request (issue #14). Every change
+ * invalidates the tenant here and, through the kernel's change feed, on every other instance. A load that began
+ * before an invalidation is not cached, so a stale read can never outlive the change that made it stale; an
+ * eviction only costs a read.
  */
 export class PluginSetCache {
-  private readonly entries = new Map<string, Promise<TenantView | undefined>>();
-  /** Loads that finished and are still current, for `peek`. */
-  private readonly settled = new Map<string, TenantView>();
-  private readonly generations = new Map<string, number>();
-  private globalGeneration = 0;
+  /** One entry per tenant: its load, and the view once that load finished (for `peek`). */
+  private readonly entries: LruCache<string, { readonly load: Promise<TenantView | undefined>; view?: TenantView }>;
 
   constructor(
     private readonly store: KernelStore,
     private readonly catalog: PluginCatalog,
     private readonly secrets: ConfigSecrets,
-  ) {}
+    options: { maxEntries?: number; counters?: CacheCounters } = {},
+  ) {
+    this.entries = new LruCache(options.maxEntries ?? DEFAULT_CACHE_SIZE, options.counters);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 
   get(tenantId: string): Promise<TenantView | undefined> {
     const hit = this.entries.get(tenantId);
-    if (hit) return hit;
-    const generation = this.generationOf(tenantId);
+    if (hit) return hit.load;
     const load = this.load(tenantId).then(
       (view) => view,
       (error: unknown) => {
-        this.entries.delete(tenantId);
+        if (this.entries.peek(tenantId) === entry) this.entries.delete(tenantId);
         throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: (error as Error).message }, cause: error });
       },
     );
-    if (generation === this.generationOf(tenantId)) this.entries.set(tenantId, load);
-    // If an invalidation lands while loading, drop the result once it resolves.
+    const entry: { readonly load: Promise<TenantView | undefined>; view?: TenantView } = { load };
+    this.entries.set(tenantId, entry);
+    // Still the tenant's entry when it resolves (no invalidation or eviction since): `peek` may serve it.
     void load.then(
       (view) => {
-        if (generation !== this.generationOf(tenantId)) {
-          if (this.entries.get(tenantId) === load) this.entries.delete(tenantId);
-        } else if (view && this.entries.get(tenantId) === load) {
-          this.settled.set(tenantId, view);
-        }
+        if (view && this.entries.peek(tenantId) === entry) entry.view = view;
       },
       () => {},
     );
@@ -55,24 +59,16 @@ export class PluginSetCache {
 
   /** The tenant's view if a current one is loaded, synchronously (the request hot path); else undefined. */
   peek(tenantId: string): TenantView | undefined {
-    return this.settled.get(tenantId);
+    const view = this.entries.peek(tenantId)?.view;
+    // A use: keeps a busy tenant's entry from being the least recently used one.
+    if (view) this.entries.get(tenantId);
+    return view;
   }
 
   /** Forgets one tenant, or every tenant when called without an id (e.g. after missed change messages). */
   invalidate(tenantId?: string): void {
-    if (tenantId === undefined) {
-      this.globalGeneration += 1;
-      this.entries.clear();
-      this.settled.clear();
-      return;
-    }
-    this.generations.set(tenantId, (this.generations.get(tenantId) ?? 0) + 1);
-    this.entries.delete(tenantId);
-    this.settled.delete(tenantId);
-  }
-
-  private generationOf(tenantId: string): number {
-    return this.globalGeneration * 1_000_000 + (this.generations.get(tenantId) ?? 0);
+    if (tenantId === undefined) this.entries.clear();
+    else this.entries.delete(tenantId);
   }
 
   private async load(tenantId: string): Promise<TenantView | undefined> {

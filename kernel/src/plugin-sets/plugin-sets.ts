@@ -1,7 +1,9 @@
 import type { CoreServices } from '../di/core-services';
 import type { KernelOptions } from '../kernel-options';
 import type { LoadedPlugins } from '../manifest/load-plugins';
+import { DEFAULT_CACHE_SIZE } from '../observability/cache-size';
 import type { KernelLogger } from '../observability/kernel-logger';
+import type { KernelMetrics } from '../observability/kernel-metrics';
 import { OutboundService } from '../outbound/outbound-service';
 import type { PluginCatalog } from './plugin-catalog';
 import { PluginSetCache } from './plugin-set-cache';
@@ -16,7 +18,7 @@ export interface PluginSets {
   readonly outbound: OutboundService;
 }
 
-export function createPluginSets(options: KernelOptions, plugins: LoadedPlugins, core: CoreServices, logger: KernelLogger): PluginSets {
+export function createPluginSets(options: KernelOptions, plugins: LoadedPlugins, core: CoreServices, logger: KernelLogger, metrics: KernelMetrics): PluginSets {
   const { records, graph } = plugins;
   const catalog: PluginCatalog = {
     get: (id) => records.get(id),
@@ -24,7 +26,10 @@ export function createPluginSets(options: KernelOptions, plugins: LoadedPlugins,
     requirementsOf: (id) => graph.requirementsOf(id),
     dependantsOf: (id) => graph.dependantsOf(id),
   };
-  const cache = new PluginSetCache(options.store, catalog, options.secrets);
+  const cache: PluginSetCache = new PluginSetCache(options.store, catalog, options.secrets, {
+    maxEntries: options.cacheSize ?? DEFAULT_CACHE_SIZE,
+    counters: metrics.cacheCounters('plugin-sets', () => cache.size),
+  });
   core.events.setEnablement(async (pluginId, tenantId) => (await cache.get(tenantId))?.enabled.has(pluginId) === true);
   const outbound = new OutboundService(options.outbound ?? {}, async (pluginId, tenantId) => (await cache.get(tenantId))?.enabled.get(pluginId) ?? {}, logger);
   const pluginSets = new PluginSetService(options.store, catalog, options.secrets, core.validator, async (plan) => {

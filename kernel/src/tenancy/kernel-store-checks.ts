@@ -1,4 +1,4 @@
-import { roles, VvError, type Role } from '@valueverse/plugin-sdk';
+import { decodeCursor, roles, VvError, type Role } from '@valueverse/plugin-sdk';
 import type { MembershipRecord, TenantStatus } from './kernel-store';
 
 const tenantStatuses: readonly TenantStatus[] = ['active', 'suspended'];
@@ -20,4 +20,18 @@ export function checkMembership(membership: MembershipRecord): MembershipRecord 
     throw VvError.validation([{ pointer: '/role', message: `must be one of: ${roles.join(', ')}` }]);
   }
   return membership;
+}
+
+/**
+ * What `listTenants` matches: the search text trimmed and lower-cased (both stores compare it with the tenant's
+ * lower-cased id and name), or undefined for "every tenant".
+ */
+export function tenantSearchText(q: string | undefined): string | undefined {
+  const text = q?.trim().toLowerCase();
+  return text ? text : undefined;
+}
+
+/** The id after which a tenant page starts, from its cursor (`VV_VALIDATION` for a cursor not made by the list). */
+export function tenantCursorId(cursor: string | undefined): string | undefined {
+  return cursor === undefined ? undefined : decodeCursor(cursor, ['string'])[0];
 }

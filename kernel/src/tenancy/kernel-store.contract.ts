@@ -53,7 +53,7 @@ export function describeKernelStoreContract(
       it('is idempotent', async () => {
         await store.init();
         await store.init();
-        expect(await store.listTenants()).toEqual([]);
+        expect(await store.listTenants({ limit: 50 })).toEqual({ items: [], nextCursor: null });
       });
     });
 
@@ -97,7 +97,61 @@ export function describeKernelStoreContract(
 
       it('lists tenants sorted by id', async () => {
         for (const id of ['gamma', 'alpha', 'beta-2', 'beta']) await store.createTenant({ id, name: id.toUpperCase() });
-        expect((await store.listTenants()).map((t) => t.id)).toEqual(['alpha', 'beta', 'beta-2', 'gamma']);
+        const page = await store.listTenants({ limit: 50 });
+        expect(page.items.map((t) => t.id)).toEqual(['alpha', 'beta', 'beta-2', 'gamma']);
+        expect(page.nextCursor).toBeNull();
+        expect(page.items[0]).toEqual(await store.getTenant('alpha'));
+      });
+
+      it('pages the tenant list with a cursor, without gaps or repeats, while tenants come and go', async () => {
+        for (const id of ['t-05', 't-01', 't-04', 't-02', 't-03']) await store.createTenant({ id, name: id });
+        const first = await store.listTenants({ limit: 2 });
+        expect(first.items.map((t) => t.id)).toEqual(['t-01', 't-02']);
+        expect(first.nextCursor).toEqual(expect.any(String));
+        // A tenant created before the cursor's position does not shift the next page.
+        await store.createTenant({ id: 't-00', name: 't-00' });
+        const second = await store.listTenants({ limit: 2, cursor: first.nextCursor! });
+        expect(second.items.map((t) => t.id)).toEqual(['t-03', 't-04']);
+        const third = await store.listTenants({ limit: 2, cursor: second.nextCursor! });
+        expect(third).toEqual({ items: [expect.objectContaining({ id: 't-05' })], nextCursor: null });
+        // Exactly a page left: no cursor to an empty page.
+        expect((await store.listTenants({ limit: 3, cursor: first.nextCursor! })).nextCursor).toBeNull();
+      });
+
+      it('searches the tenant list by id or name, case-insensitively, as a substring, and pages the matches', async () => {
+        await store.createTenant({ id: 'acme', name: 'Acme Corporation' });
+        await store.createTenant({ id: 'acme-eu', name: 'ACME Europe' });
+        await store.createTenant({ id: 'globex', name: 'Globex' });
+        await store.createTenant({ id: 'initech', name: 'Initech (an Acme company)' });
+        await store.createTenant({ id: 'percent', name: '100% Widgets_Co' });
+        const ids = async (q: string, limit = 50) => (await store.listTenants({ q, limit })).items.map((t) => t.id);
+        expect(await ids('acme')).toEqual(['acme', 'acme-eu', 'initech']);
+        expect(await ids('  EUROPE ')).toEqual(['acme-eu']);
+        expect(await ids('lobe')).toEqual(['globex']);
+        expect(await ids('')).toEqual(['acme', 'acme-eu', 'globex', 'initech', 'percent']);
+        // LIKE's wildcards are searched for as text.
+        expect(await ids('%')).toEqual(['percent']);
+        expect(await ids('s_c')).toEqual(['percent']);
+        expect(await ids('_')).toEqual(['percent']);
+        expect(await ids('nobody')).toEqual([]);
+        const first = await store.listTenants({ q: 'ACME', limit: 2 });
+        expect(first.items.map((t) => t.id)).toEqual(['acme', 'acme-eu']);
+        expect((await store.listTenants({ q: 'ACME', limit: 2, cursor: first.nextCursor! })).items.map((t) => t.id)).toEqual(['initech']);
+      });
+
+      it('refuses a cursor the list did not make with VV_VALIDATION', async () => {
+        await expectVvError(store.listTenants({ limit: 2, cursor: 'not-a-cursor' }), 'VV_VALIDATION');
+        await expectVvError(store.listTenants({ limit: 2, cursor: Buffer.from('[1]').toString('base64url') }), 'VV_VALIDATION');
+      });
+
+      it('names the active tenants that have a plugin enabled', async () => {
+        for (const id of ['zeta', 'acme', 'globex', 'off', 'paused']) await store.createTenant({ id, name: id });
+        for (const tenantId of ['zeta', 'acme', 'paused']) await store.saveTenantPlugins(tenantId, [{ ...plugin('calculation'), tenantId }]);
+        await store.saveTenantPlugins('off', [{ ...plugin('calculation', { enabled: false }), tenantId: 'off' }]);
+        await store.saveTenantPlugins('globex', [{ ...plugin('other'), tenantId: 'globex' }]);
+        await store.updateTenant('paused', { status: 'suspended' });
+        expect(await store.listTenantsWithPlugin('calculation')).toEqual(['acme', 'zeta']);
+        expect(await store.listTenantsWithPlugin('nothing')).toEqual([]);
       });
 
       it('updates name, status and settings, replacing settings whole', async () => {

@@ -1,4 +1,4 @@
-import type { Role } from '@valueverse/plugin-sdk';
+import type { Page, Role } from '@valueverse/plugin-sdk';
 
 export type TenantStatus = 'active' | 'suspended';
 
@@ -26,6 +26,16 @@ export interface TenantPluginRecord {
   readonly updatedAt: string;
 }
 
+/** One page of the tenant list (`GET /api/v1/admin/tenants`). */
+export interface TenantQuery {
+  /** Case-insensitive: tenants whose id or name contains it. Empty or absent: every tenant. */
+  readonly q?: string;
+  /** Page size, 1-200. */
+  readonly limit: number;
+  /** `nextCursor` of the previous page (opaque; anything else is `VV_VALIDATION`). */
+  readonly cursor?: string;
+}
+
 export interface UserRecord {
   readonly id: string;
   readonly email: string;
@@ -50,8 +60,13 @@ export interface KernelStore {
   init(): Promise<void>;
   close(): Promise<void>;
 
-  /** Sorted by id (code-point order). */
-  listTenants(): Promise<TenantRecord[]>;
+  /** One page of tenants sorted by id (code-point order), filtered by `q`. */
+  listTenants(query: TenantQuery): Promise<Page<TenantRecord>>;
+  /**
+   * Ids of the active tenants that have the plugin enabled, sorted by id (who gets a run of a plugin's `perTenant`
+   * schedule): one query, not one plugin-set read per tenant.
+   */
+  listTenantsWithPlugin(pluginId: string): Promise<string[]>;
   getTenant(id: string): Promise<TenantRecord | undefined>;
   /** Throws `VV_CONFLICT` when the id exists, `VV_VALIDATION` for an unknown status. */
   createTenant(tenant: Pick<TenantRecord, 'id' | 'name'> & Partial<Pick<TenantRecord, 'status' | 'settings'>>): Promise<TenantRecord>;

@@ -1,6 +1,6 @@
-import { VvError } from '@valueverse/plugin-sdk';
-import type { KernelStore, MembershipRecord, TenantPluginRecord, TenantRecord, UserRecord } from './kernel-store';
-import { checkMembership, checkTenantStatus } from './kernel-store-checks';
+import { encodeCursor, VvError, type Page } from '@valueverse/plugin-sdk';
+import type { KernelStore, MembershipRecord, TenantPluginRecord, TenantQuery, TenantRecord, UserRecord } from './kernel-store';
+import { checkMembership, checkTenantStatus, tenantCursorId, tenantSearchText } from './kernel-store-checks';
 
 /** Code-point order, as PostgreSQL sorts the kernel's `collate "C"` ids (localeCompare would differ by locale). */
 function byCodePoint(a: string, b: string): number {
@@ -19,8 +19,21 @@ export class MemoryKernelStore implements KernelStore {
   async init(): Promise<void> {}
   async close(): Promise<void> {}
 
-  async listTenants(): Promise<TenantRecord[]> {
-    return [...this.tenants.values()].sort((a, b) => byCodePoint(a.id, b.id));
+  async listTenants(query: TenantQuery): Promise<Page<TenantRecord>> {
+    const q = tenantSearchText(query.q);
+    const after = tenantCursorId(query.cursor);
+    const matching = [...this.tenants.values()]
+      .filter((t) => (after === undefined || t.id > after) && (q === undefined || `${t.id} ${t.name}`.toLowerCase().includes(q)))
+      .sort((a, b) => byCodePoint(a.id, b.id));
+    const items = matching.slice(0, query.limit);
+    return { items, nextCursor: matching.length > query.limit ? encodeCursor([items[items.length - 1]!.id]) : null };
+  }
+
+  async listTenantsWithPlugin(pluginId: string): Promise<string[]> {
+    return [...this.tenants.values()]
+      .filter((t) => t.status === 'active' && this.plugins.get(t.id)?.get(pluginId)?.enabled === true)
+      .map((t) => t.id)
+      .sort(byCodePoint);
   }
 
   async getTenant(id: string): Promise<TenantRecord | undefined> {

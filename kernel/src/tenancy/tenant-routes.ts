@@ -6,6 +6,17 @@ import type { KernelStore, TenantStatus } from './kernel-store';
 
 const tenantIdSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } as const;
 
+/** `GET /api/v1/admin/tenants`: cursor pages like every list (limit 1-200, default 50) and `q`, a search by id or name. */
+export const tenantQuerySchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    q: { type: 'string', maxLength: 200 },
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
+    cursor: { type: 'string', minLength: 1, maxLength: 1000 },
+  },
+};
+
 export const createTenantSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
@@ -36,9 +47,15 @@ export function tenantRoutes(deps: {
   };
   const routes = new KernelRouteList();
 
-  routes.get('/api/v1/admin/tenants', { access: 'platform-admin', summary: 'All tenants' }, async (ctx) => {
-    ctx.body = { items: await store.listTenants() };
-  });
+  routes.get(
+    '/api/v1/admin/tenants',
+    { access: 'platform-admin', summary: 'Tenants sorted by id, with cursor pagination (?limit=, default 50, at most 200; ?cursor=) and ?q= (id or name contains it, any case)', query: tenantQuerySchema },
+    async (ctx, input) => {
+      const query = input.query<{ q?: string; limit?: string; cursor?: string }>();
+      const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
+      ctx.body = await store.listTenants({ q: query.q, limit, cursor: query.cursor });
+    },
+  );
 
   routes.post('/api/v1/admin/tenants', { access: 'platform-admin', summary: 'Create a tenant', body: createTenantSchema }, async (ctx, input) => {
     const body = input.body<{ id: string; name: string; settings?: Record<string, unknown> }>();

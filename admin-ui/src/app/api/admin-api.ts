@@ -79,6 +79,11 @@ export interface AuditEntry {
   readonly after?: unknown;
 }
 
+export interface TenantPage {
+  readonly items: readonly Tenant[];
+  readonly nextCursor: string | null;
+}
+
 export interface AuditPage {
   readonly items: readonly AuditEntry[];
   readonly nextCursor?: string | null;
@@ -112,8 +117,9 @@ export interface HealthReport {
 export class AdminApi {
   private readonly api = inject(ApiClient);
 
-  tenants(): Promise<{ items: Tenant[] }> {
-    return this.api.get('/api/v1/admin/tenants');
+  /** One page of tenants by id; `q` keeps those whose id or name contains it. */
+  tenants(query: { q?: string; cursor?: string; limit?: number } = {}): Promise<TenantPage> {
+    return this.api.get('/api/v1/admin/tenants', { q: query.q || undefined, cursor: query.cursor, limit: query.limit ?? 50 });
   }
 
   tenant(id: string): Promise<Tenant> {

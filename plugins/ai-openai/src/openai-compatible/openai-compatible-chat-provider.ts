@@ -44,8 +44,15 @@ const OUTPUT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
  * `AiChatProvider` for any backend speaking OpenAI's chat-completions protocol (OpenAI, Together, Ollama, vLLM...):
  * a LangChain `ChatOpenAI` per tenant, built from the tenant's config and rebuilt when that config changes.
  */
+/**
+ * Tenants whose chat client an instance keeps. A client is cheap to make again (no connection is held), so the
+ * bound is fixed rather than configured; a deployment's tenants that call an AI provider at once are far fewer.
+ */
+const MAX_CACHED_MODELS = 1000;
+
 export class OpenAiCompatibleChatProvider implements AiChatProvider {
   readonly providerId: string;
+  /** At most `MAX_CACHED_MODELS` tenants' clients (issue #14): an evicted tenant's is made again from its config. */
   private readonly models = new Map<string, TenantModel>();
   private readonly validators = new WeakMap<object, Validator>();
 
@@ -110,9 +117,11 @@ export class OpenAiCompatibleChatProvider implements AiChatProvider {
     }
     const key = configKey(config);
     const cached = this.models.get(tenantId);
-    if (cached?.key === key) return cached;
-    const entry: TenantModel = { key, config, model: this.createModel(tenantId, config) };
+    // Least recently used last out (a Map keeps insertion order: a use re-inserts the tenant at the end).
+    this.models.delete(tenantId);
+    const entry: TenantModel = cached?.key === key ? cached : { key, config, model: this.createModel(tenantId, config) };
     this.models.set(tenantId, entry);
+    if (this.models.size > MAX_CACHED_MODELS) this.models.delete(this.models.keys().next().value!);
     return entry;
   }
 

@@ -1,17 +1,21 @@
-import { ChangeDetectionStrategy, Component, inject, resource, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { RouterLink } from '@angular/router';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { AdminApi, type Tenant } from '../../api/admin-api';
-import { describeProblem, toProblem } from '../../api/problem';
+import { describeProblem, toProblem, type Problem } from '../../api/problem';
 import { confirm } from '../../ui/confirm-dialog';
 import { RequestState } from '../../ui/request-state';
 import { applyServerErrors } from '../../ui/server-errors';
 
-/** Platform admins: every tenant, a form to create one, suspend and reactivate. */
+/**
+ * Platform admins: the tenants a page at a time (a deployment may hold 100,000), searched by id or name with the
+ * search kept in the URL (`?q=`), a form to create one, suspend and reactivate.
+ */
 @Component({
   selector: 'vv-tenants-page',
   imports: [ReactiveFormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, RequestState],
@@ -20,6 +24,9 @@ import { applyServerErrors } from '../../ui/server-errors';
     .create { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: flex-start; }
     .create mat-form-field { flex: 1 1 220px; }
     .create button { margin-top: 0.6rem; }
+    .search { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: center; margin-top: 1rem; }
+    .search mat-form-field { flex: 1 1 260px; }
+    .more { margin: 1rem 0; }
     .actions { white-space: nowrap; }
     .status-msg { color: var(--vv-ok); }
     .error { color: var(--vv-danger); }
@@ -31,7 +38,18 @@ export class TenantsPage {
   private readonly dialog = inject(MatDialog);
   private readonly fb = inject(NonNullableFormBuilder);
 
-  protected readonly tenants = resource({ loader: () => this.admin.tenants().then((r) => r.items) });
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
+
+  protected readonly searchForm = this.fb.group({ q: ['', Validators.maxLength(200)] });
+  /** The search the list shows (from the URL). */
+  protected readonly query = signal('');
+  protected readonly items = signal<readonly Tenant[]>([]);
+  protected readonly nextCursor = signal<string | undefined>(undefined);
+  protected readonly loading = signal(false);
+  protected readonly loaded = signal(false);
+  protected readonly listProblem = signal<Problem | undefined>(undefined);
+  private generation = 0;
   protected readonly creating = signal(false);
   protected readonly message = signal<string | undefined>(undefined);
   protected readonly error = signal<string | undefined>(undefined);
@@ -42,9 +60,51 @@ export class TenantsPage {
     name: ['', [Validators.required, Validators.maxLength(120)]],
   });
 
-  protected problem() {
-    const e = this.tenants.error();
-    return e ? toProblem(e) : undefined;
+  constructor() {
+    // The URL is the source of truth: searching navigates, and every navigation loads the first page.
+    this.route.queryParamMap.pipe(takeUntilDestroyed()).subscribe((params) => {
+      const q = params.get('q') ?? '';
+      this.searchForm.setValue({ q });
+      this.query.set(q);
+      void this.load(false);
+    });
+  }
+
+  protected find(): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { q: this.searchForm.getRawValue().q.trim() || null } });
+  }
+
+  protected clearSearch(): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: {} });
+  }
+
+  protected async load(more: boolean): Promise<void> {
+    const generation = ++this.generation;
+    this.loading.set(true);
+    this.listProblem.set(undefined);
+    try {
+      const page = await this.admin.tenants({ q: this.query(), cursor: more ? this.nextCursor() : undefined });
+      if (generation !== this.generation) return;
+      this.items.set(more ? [...this.items(), ...page.items] : page.items);
+      this.nextCursor.set(page.nextCursor ?? undefined);
+      this.loaded.set(true);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.listProblem.set(toProblem(error));
+      if (!more) {
+        this.items.set([]);
+        this.loaded.set(false);
+      }
+    } finally {
+      if (generation === this.generation) this.loading.set(false);
+    }
+  }
+
+  /** After a change: the pages shown so far again (a suspended tenant keeps its place). */
+  private async reloadShown(): Promise<void> {
+    const shown = this.items().length;
+    await this.load(false);
+    while (this.items().length < shown && this.nextCursor() && !this.listProblem()) await this.load(true);
   }
 
   protected async create(): Promise<void> {
@@ -59,7 +119,7 @@ export class TenantsPage {
       const tenant = await this.admin.createTenant(this.form.getRawValue());
       this.form.reset();
       this.message.set(`Tenant “${tenant.name}” created.`);
-      this.tenants.reload();
+      void this.reloadShown();
     } catch (error) {
       const problem = toProblem(error);
       const unmatched = applyServerErrors(this.form, problem.errors);
@@ -85,7 +145,7 @@ export class TenantsPage {
     try {
       await this.admin.updateTenant(tenant.id, { status });
       this.message.set(`${tenant.name} is ${status === 'active' ? 'active again' : 'suspended'}.`);
-      this.tenants.reload();
+      void this.reloadShown();
     } catch (error) {
       this.error.set(describeProblem(toProblem(error)));
     } finally {

@@ -132,7 +132,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All tenants */
+        /** Tenants sorted by id, with cursor pagination (?limit=, default 50, at most 200; ?cursor=) and ?q= (id or name contains it, any case) */
         get: operations["kernel.getAdminTenants"];
         put?: never;
         /** Create a tenant */
@@ -1561,7 +1561,11 @@ export interface operations {
     };
     "kernel.getAdminTenants": {
         parameters: {
-            query?: never;
+            query?: {
+                q?: string;
+                limit?: string;
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;

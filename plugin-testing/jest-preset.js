@@ -6,8 +6,9 @@
 //   MikroORM entities written with decorators need, and class fields assigned in constructors
 //   (useDefineForClassFields false), as the kernel and first-party plugins are compiled.
 // - transformIgnorePatterns: jest's own module system cannot load ECMAScript modules without
-//   --experimental-vm-modules, and three packages the kernel loads ship only ESM: emittery (the event bus),
-//   @electric-sql/pglite (the embedded PostgreSQL) and jose (token signing). They are compiled to CommonJS like the
+//   --experimental-vm-modules, and the packages the kernel loads that ship only ESM: emittery (the event bus),
+//   @electric-sql/pglite (the embedded PostgreSQL), jose (token signing), and @noble/hashes and @scure/base (otplib's
+//   HMAC and base32, for second factors). They are compiled to CommonJS like the
 //   plugin's own code; every other package in node_modules is left alone, as jest does by default.
 const swc = [
   require.resolve('@swc/jest'),
@@ -26,7 +27,7 @@ const swc = [
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(emittery|@electric-sql/pglite|jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(emittery|@electric-sql/pglite|jose|@noble/hashes|@scure/base)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

@@ -14,3 +14,4 @@ export { PostgresIdempotencyStore } from './idempotency/postgres-idempotency-sto
 export { RedisChangeFeed } from './plugin-sets/redis-change-feed';
 export { RedisEventTransport, type RedisEventTransportOptions } from './events/redis-event-transport';
 export { BullJobQueue, type BullJobQueueOptions } from './jobs/bull-job-queue';
+export { RedisRateLimiter, createRedisRateLimiter } from './limits/redis-rate-limiter';

@@ -1,5 +1,5 @@
-import { createRedisRateLimiter, type KernelLogger, type KernelOptions, type ReadinessCheck } from '@valueverse/kernel';
-import { BullJobQueue, RedisChangeFeed, RedisEventTransport } from '@valueverse/backend-defaults';
+import { type KernelLogger, type KernelOptions, type ReadinessCheck } from '@valueverse/kernel';
+import { BullJobQueue, RedisChangeFeed, RedisEventTransport, createRedisRateLimiter } from '@valueverse/backend-defaults';
 import type { HostConfig } from './config/env-config';
 
 /** The kernel options that Redis backs when `REDIS_URL` is set. */

@@ -26,3 +26,6 @@ export {
   type DeadPosition,
   type JobQueueStart,
 } from './jobs/kernel-job-queue';
+export type { BucketRule, RateLimiter, TakeResult } from './limits/rate-limiter';
+export { LeasedBuckets, type LeaseGrant, type LeaseOptions } from './limits/leased-buckets';
+export type { KernelLogger } from './observability/kernel-logger';

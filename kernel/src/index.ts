@@ -19,7 +19,7 @@ export { MemoryIdentityStore, type IdentityStore } from './identity/identity-sto
 export { MemoryAuditStore, type AuditStore, type AuditRecord } from './audit/audit-store';
 export { hotp, verifyTotp, base32Decode } from './identity/totp';
 export { pluginSchemaOf, pluginRoleOf, installPluginDataModel, revertPluginDataModel } from './data/plugin-database';
-export { MemoryRateLimiter, RedisRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/rate-limiter';
+export { MemoryRateLimiter, type RateLimiter } from './limits/rate-limiter';
 export type { HttpRouteInfo, KernelRouteAccess } from './http/kernel-route-table';
 export { canonicalOrigin } from './http/cors-policy';
 export { MemoryAttemptStore, type AttemptStore, type AttemptRule } from './identity/attempt-store';

@@ -1,6 +1,6 @@
 /**
  * A plugin written outside this repository tests with @valueverse/plugin-testing as its author would: the SDK,
- * kernel and testing package are packed (`npm pack`) and installed into a plugin scaffolded under the system's
+ * kernel, its default backends and the testing package are packed (`npm pack`) and installed into a plugin scaffolded under the system's
  * temporary directory, whose jest configuration is the testing package's preset and nothing else. Dependencies come
  * from the npm cache (`--prefer-offline`); the packages' dist/ is built first (tsc -b, incremental).
  */
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const repo = resolve(__dirname, '..', '..');
-const packages = ['plugin-sdk', 'kernel', 'plugin-testing'] as const;
+const packages = ['plugin-sdk', 'kernel', 'backends', 'plugin-testing'] as const;
 
 /** The environment without npm's own variables (npm test sets npm_config_* for the repo's workspace). */
 function cleanEnv(): NodeJS.ProcessEnv {
@@ -91,7 +91,7 @@ describe('a plugin outside the repository', () => {
       version: '1.0.0',
       private: true,
       dependencies: { '@valueverse/plugin-sdk': tarball['plugin-sdk'] },
-      devDependencies: { '@valueverse/kernel': tarball['kernel'], '@valueverse/plugin-testing': tarball['plugin-testing'], jest: '30.5.2' },
+      devDependencies: { '@valueverse/kernel': tarball['kernel'], '@valueverse/backend-defaults': tarball['backends'], '@valueverse/plugin-testing': tarball['plugin-testing'], jest: '30.5.2' },
     };
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     for (const [file, text] of Object.entries(files)) {

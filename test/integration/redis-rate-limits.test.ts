@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
-import { createKernelLogger, createRedisRateLimiter } from '@valueverse/kernel';
+import { createKernelLogger } from '@valueverse/kernel';
+import { createRedisRateLimiter } from '@valueverse/backend-defaults';
 import { RedisChangeFeed } from '@valueverse/backend-defaults';
 import { describeWithRedis, TEST_REDIS_URL } from '../support/services';
 

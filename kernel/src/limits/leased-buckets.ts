@@ -1,4 +1,4 @@
-import type { BucketRule, TakeResult } from './rate-limiter';
+import { refusal, type BucketRule, type TakeResult } from './rate-limiter';
 
 /** What the shared bucket answers to a lease request: how many tokens it granted and how many it has left. */
 export interface LeaseGrant {
@@ -150,7 +150,3 @@ export class LeasedBuckets {
   }
 }
 
-/** A refusal with the whole seconds until the bucket has a token again. */
-export function refusal(available: number, rule: BucketRule): TakeResult {
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - available) / rule.perSecond)), remaining: 0 };
-}

@@ -44,8 +44,10 @@ export default tseslint.config(
     files: ['**/*.test.ts', 'test/**/*.ts', 'admin-ui/src/**/*.spec.ts'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['describe', 'it', 'test', 'expect', 'jest', 'beforeAll', 'beforeEach', 'afterAll', 'afterEach',
-          'fdescribe', 'fit', 'xdescribe', 'xit', 'xtest'].map((name) => [name, 'readonly']),
+        ['describe', 'it', 'test', 'expect', 'jest', 'beforeAll', 'beforeEach', 'afterAll', 'afterEach', 'fdescribe', 'fit', 'xdescribe', 'xit', 'xtest'].map((name) => [
+          name,
+          'readonly',
+        ]),
       ),
     },
   },
@@ -61,12 +63,15 @@ export default tseslint.config(
     ignores: ['**/*.test.ts', '**/testing/**', '**/__fixtures__/**'],
     rules: {
       'no-restricted-globals': ['error', { name: 'fetch', message: 'Use coreServices.outbound.fetch: it enforces the manifest allowlist and the address policy.' }],
-      'no-restricted-imports': ['error', {
-        paths: ['http', 'https', 'net', 'tls', 'dgram', 'undici', 'node:http', 'node:https', 'node:net', 'node:tls', 'node:dgram'].map((name) => ({
-          name,
-          message: 'Plugins call out through coreServices.outbound, not sockets of their own.',
-        })),
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['http', 'https', 'net', 'tls', 'dgram', 'undici', 'node:http', 'node:https', 'node:net', 'node:tls', 'node:dgram'].map((name) => ({
+            name,
+            message: 'Plugins call out through coreServices.outbound, not sockets of their own.',
+          })),
+        },
+      ],
     },
   },
   {

@@ -36,14 +36,20 @@ describe('startHost', () => {
 
   it.each([
     ['does not exist', () => join(scratch, 'no-such-folder')],
-    ['is a file', () => {
-      const file = join(scratch, 'a-file');
-      writeFileSync(file, '');
-      return file;
-    }],
+    [
+      'is a file',
+      () => {
+        const file = join(scratch, 'a-file');
+        writeFileSync(file, '');
+        return file;
+      },
+    ],
   ])('refuses to boot when VV_PLUGINS_DIR %s, naming the variable', async (_what, path) => {
     const dir = path();
-    const error = await boot({ VV_PLUGINS_DIR: dir }).then(() => undefined, (e: unknown) => e);
+    const error = await boot({ VV_PLUGINS_DIR: dir }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isVvError(error) && error.code).toBe('VV_CONFIG_INVALID');
     if (!isVvError(error)) return;
     expect(error.errors).toEqual([{ pointer: '/VV_PLUGINS_DIR', in: 'env', message: expect.stringContaining(dir) }]);

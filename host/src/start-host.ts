@@ -2,7 +2,16 @@ import { mkdir } from 'node:fs/promises';
 import { getCompileCacheDir } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { PasswordHasher, SecretBox, TokenService, createKernel, createKernelLogger, MemoryRateLimiter, type Kernel } from '@valueverse/kernel';
-import { PostgresKernelStore, loadOrCreateSigningKey, openDatabase, PostgresAuditStore, PostgresIdempotencyStore, PostgresIdentityStore, PostgresInvitationStore, createRedisAttemptStore } from '@valueverse/backend-defaults';
+import {
+  PostgresKernelStore,
+  loadOrCreateSigningKey,
+  openDatabase,
+  PostgresAuditStore,
+  PostgresIdempotencyStore,
+  PostgresIdentityStore,
+  PostgresInvitationStore,
+  createRedisAttemptStore,
+} from '@valueverse/backend-defaults';
 import type { HostConfig } from './config/env-config';
 import { checkPluginsDir } from './config/check-plugins-dir';
 import { createRedisBackends } from './redis-backends';

@@ -45,7 +45,13 @@ describe('attachStaticUi', () => {
     writeFileSync(join(pluginDir, 'src', 'index.ts'), 'export const key = "TOP-SECRET";');
     writeFileSync(join(pluginDir, 'plugin.json'), '{"TOP-SECRET": true}');
     server = kernelServer();
-    attachStaticUi(server, { root, plugins: () => [{ id: 'insights', dir: pluginDir, manifest: { ui: { elements: 'ui/elements.js' } } }, { id: 'calculation', dir: join(dir, 'plugins', 'calculation'), manifest: {} }] });
+    attachStaticUi(server, {
+      root,
+      plugins: () => [
+        { id: 'insights', dir: pluginDir, manifest: { ui: { elements: 'ui/elements.js' } } },
+        { id: 'calculation', dir: join(dir, 'plugins', 'calculation'), manifest: {} },
+      ],
+    });
     url = await listen(server);
   });
 
@@ -102,7 +108,13 @@ describe('attachStaticUi', () => {
     expect(bundle.status).toBe(200);
     expect(bundle.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(await bundle.text()).toContain('customElements.define');
-    for (const path of ['/plugin-assets/insights/plugin.json', '/plugin-assets/insights/src/index.ts', '/plugin-assets/insights/ui/../src/index.ts', '/plugin-assets/calculation/ui/elements.js', '/plugin-assets/nope/x.js']) {
+    for (const path of [
+      '/plugin-assets/insights/plugin.json',
+      '/plugin-assets/insights/src/index.ts',
+      '/plugin-assets/insights/ui/../src/index.ts',
+      '/plugin-assets/calculation/ui/elements.js',
+      '/plugin-assets/nope/x.js',
+    ]) {
       const res = await fetch(`${url}${path}`);
       expect(await res.text()).not.toContain('TOP-SECRET');
       expect(res.status === 404 || ((await fetch(`${url}${path}`).then((r) => r.json())) as { from?: string }).from === 'kernel').toBe(true);

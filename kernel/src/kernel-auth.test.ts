@@ -46,7 +46,14 @@ describe('authentication and authorisation over HTTP', () => {
   it('rejects an unsigned token (alg none) with 401', async () => {
     const now = Math.floor(Date.now() / 1000);
     const unsigned = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({
-      sub: 'mallory', tid: 'acme', role: 'platform-admin', pa: true, iss: 'valueverse', aud: 'valueverse-api', iat: now, exp: now + 600,
+      sub: 'mallory',
+      tid: 'acme',
+      role: 'platform-admin',
+      pa: true,
+      iss: 'valueverse',
+      aud: 'valueverse-api',
+      iat: now,
+      exp: now + 600,
     })}.`;
     expectProblem(await k.request('GET', '/api/v1/notes', { token: unsigned }), 401, 'VV_UNAUTHENTICATED');
     expectProblem(await k.request('GET', '/api/v1/admin/tenants', { token: unsigned }), 401, 'VV_UNAUTHENTICATED');
@@ -74,7 +81,7 @@ describe('authentication and authorisation over HTTP', () => {
     expect((await k.request('POST', '/api/v1/notes', { role: 'member', body: { title: 'x' } })).status).toBe(201);
   });
 
-  it('answers 404 VV_TENANT_UNKNOWN when a tenant admin of acme reads globex\'s plugins', async () => {
+  it("answers 404 VV_TENANT_UNKNOWN when a tenant admin of acme reads globex's plugins", async () => {
     const res = await k.request('GET', '/api/v1/admin/tenants/globex/plugins', { tenant: 'acme', role: 'tenant-admin' });
     expectProblem(res, 404, 'VV_TENANT_UNKNOWN');
     expect((await k.request('GET', '/api/v1/admin/tenants/acme/plugins', { tenant: 'acme', role: 'tenant-admin' })).status).toBe(200);

@@ -3,7 +3,7 @@ import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import { manifest } from './__fixtures__/kernel-test-support';
 
 // A plugin's subscribers act only for tenants that have the plugin enabled.
-describe('event delivery follows each tenant\'s plugin set', () => {
+describe("event delivery follows each tenant's plugin set", () => {
   let k: TestKernel;
   const seen: EventEnvelope[] = [];
 
@@ -16,10 +16,14 @@ describe('event delivery follows each tenant\'s plugin set', () => {
           plugin: definePlugin({
             deps: { http: coreServices.http, events: coreServices.events },
             setup({ http, events }) {
-              http.route({ method: 'POST', path: '/emit', handler: async (req) => {
-                await events.publish('thing.happened', req.tenant.id, { n: 1 });
-                return { ok: true };
-              } });
+              http.route({
+                method: 'POST',
+                path: '/emit',
+                handler: async (req) => {
+                  await events.publish('thing.happened', req.tenant.id, { n: 1 });
+                  return { ok: true };
+                },
+              });
             },
           }),
         },

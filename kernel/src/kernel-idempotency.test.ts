@@ -61,7 +61,12 @@ describe('Idempotency-Key on routes that declare idempotency', () => {
   });
 
   const post = (path: string, body: unknown, idempotencyKey?: string, as: { tenant?: string; role?: 'member' | 'tenant-admin' } = {}) =>
-    k.request('POST', `/api/v1/ledger/${path}`, { body, tenant: as.tenant, role: as.role ?? 'member', headers: idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey } });
+    k.request('POST', `/api/v1/ledger/${path}`, {
+      body,
+      tenant: as.tenant,
+      role: as.role ?? 'member',
+      headers: idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey },
+    });
 
   it('runs every request that carries no key', async () => {
     expect((await post('entries', { amount: 5 })).status).toBe(201);
@@ -141,7 +146,7 @@ describe('Idempotency-Key on routes that declare idempotency', () => {
     expect((await post('entries', { amount: 10 }, k1)).status).toBe(201);
   });
 
-  it("refuses a request without the key on a route where it is required, and a malformed key, naming the header", async () => {
+  it('refuses a request without the key on a route where it is required, and a malformed key, naming the header', async () => {
     const missing = expectProblem(await post('charges', { amount: 1 }), 400, 'VV_VALIDATION');
     expect(missing.errors).toEqual([expect.objectContaining({ pointer: '/idempotency-key', in: 'headers' })]);
     expect(missing.errors[0].message).toMatch(/required/);

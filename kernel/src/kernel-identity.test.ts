@@ -14,7 +14,11 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
       tenants: ['acme', 'globex'],
       plugins: [
         {
-          manifest: manifest('notes', { routes: ['/notes'], permissions: ['audit'], config: { type: 'object', properties: { token: { type: 'string', 'x-secret': true }, color: { type: 'string' } } } }),
+          manifest: manifest('notes', {
+            routes: ['/notes'],
+            permissions: ['audit'],
+            config: { type: 'object', properties: { token: { type: 'string', 'x-secret': true }, color: { type: 'string' } } },
+          }),
           plugin: definePlugin({
             deps: { http: coreServices.http, audit: coreServices.audit },
             setup({ http, audit }) {
@@ -112,7 +116,11 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
       expect(created.status).toBe(201);
       expect(created.body.key).toMatch(/^vvk_/);
       const list = await k.request('GET', '/api/v1/admin/tenants/acme/api-keys', { tenant: 'acme', role: 'tenant-admin' });
-      expect(list.body.items.find((i: { id: string }) => i.id === created.body.id)).toMatchObject({ name: 'ci', role: 'member', prefix: created.body.key.split('_').slice(0, 2).join('_') });
+      expect(list.body.items.find((i: { id: string }) => i.id === created.body.id)).toMatchObject({
+        name: 'ci',
+        role: 'member',
+        prefix: created.body.key.split('_').slice(0, 2).join('_'),
+      });
       expect(JSON.stringify(list.body)).not.toContain(created.body.key);
 
       const asKey = await k.request('GET', '/api/v1/notes', { token: created.body.key });
@@ -126,20 +134,34 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
       expectProblem(await k.request('GET', '/api/v1/notes', { token: created.body.key }), 401, 'VV_UNAUTHENTICATED');
     });
 
-    it('refuses a key stronger than its creator, another tenant\'s keys, and keys beyond the quota', async () => {
-      expectProblem(await k.request('POST', '/api/v1/admin/tenants/acme/api-keys', { tenant: 'acme', role: 'tenant-admin', body: { name: 'x', role: 'platform-admin' } }), 400, 'VV_VALIDATION');
+    it("refuses a key stronger than its creator, another tenant's keys, and keys beyond the quota", async () => {
+      expectProblem(
+        await k.request('POST', '/api/v1/admin/tenants/acme/api-keys', { tenant: 'acme', role: 'tenant-admin', body: { name: 'x', role: 'platform-admin' } }),
+        400,
+        'VV_VALIDATION',
+      );
       expectProblem(await k.request('GET', '/api/v1/admin/tenants/globex/api-keys', { tenant: 'acme', role: 'tenant-admin' }), 404, 'VV_TENANT_UNKNOWN');
       expectProblem(await k.request('POST', '/api/v1/admin/tenants/acme/api-keys', { tenant: 'acme', role: 'member', body: { name: 'x', role: 'viewer' } }), 403, 'VV_FORBIDDEN');
       await k.request('PATCH', '/api/v1/admin/tenants/globex', { role: 'platform-admin', body: { settings: { quotas: { maxApiKeys: 1 } } } });
-      expect((await k.request('POST', '/api/v1/admin/tenants/globex/api-keys', { tenant: 'globex', role: 'tenant-admin', body: { name: 'one', role: 'viewer' } })).status).toBe(201);
-      expectProblem(await k.request('POST', '/api/v1/admin/tenants/globex/api-keys', { tenant: 'globex', role: 'tenant-admin', body: { name: 'two', role: 'viewer' } }), 409, 'VV_QUOTA_EXCEEDED');
+      expect((await k.request('POST', '/api/v1/admin/tenants/globex/api-keys', { tenant: 'globex', role: 'tenant-admin', body: { name: 'one', role: 'viewer' } })).status).toBe(
+        201,
+      );
+      expectProblem(
+        await k.request('POST', '/api/v1/admin/tenants/globex/api-keys', { tenant: 'globex', role: 'tenant-admin', body: { name: 'two', role: 'viewer' } }),
+        409,
+        'VV_QUOTA_EXCEEDED',
+      );
     });
   });
 
   describe('tenant members', () => {
     // Tenant admins invite (kernel-invitations.test.ts); platform admins add an account directly, as here.
     it('adds a new user with a password (platform admin), lists, changes the role and removes, each audited', async () => {
-      const added = await k.request('POST', '/api/v1/admin/tenants/acme/members', { tenant: 'acme', role: 'platform-admin', body: { email: 'bob@acme.test', role: 'viewer', password: 'bob-long-password' } });
+      const added = await k.request('POST', '/api/v1/admin/tenants/acme/members', {
+        tenant: 'acme',
+        role: 'platform-admin',
+        body: { email: 'bob@acme.test', role: 'viewer', password: 'bob-long-password' },
+      });
       expect(added.status).toBe(201);
       const bobLogin = await k.request('POST', '/api/v1/auth/login', { token: null, body: { email: 'bob@acme.test', password: 'bob-long-password' } });
       expect(bobLogin.body.tenant).toEqual({ id: 'acme', name: 'acme', role: 'viewer' });
@@ -147,7 +169,11 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
       expect(list.body.items.map((m: { email: string }) => m.email)).toEqual(['ada@acme.test', 'bob@acme.test']);
       const changed = await k.request('PATCH', `/api/v1/admin/tenants/acme/members/${added.body.userId}`, { tenant: 'acme', role: 'tenant-admin', body: { role: 'member' } });
       expect(changed.body.role).toBe('member');
-      expectProblem(await k.request('POST', '/api/v1/admin/tenants/acme/members', { tenant: 'acme', role: 'tenant-admin', body: { email: 'bob@acme.test', role: 'viewer' } }), 409, 'VV_CONFLICT');
+      expectProblem(
+        await k.request('POST', '/api/v1/admin/tenants/acme/members', { tenant: 'acme', role: 'tenant-admin', body: { email: 'bob@acme.test', role: 'viewer' } }),
+        409,
+        'VV_CONFLICT',
+      );
       expect((await k.request('DELETE', `/api/v1/admin/tenants/acme/members/${added.body.userId}`, { tenant: 'acme', role: 'tenant-admin' })).status).toBe(204);
       expectProblem(await k.request('POST', '/api/v1/auth/login', { token: null, body: { email: 'bob@acme.test', password: 'bob-long-password' } }), 403, 'VV_FORBIDDEN');
       const audit = await k.request('GET', '/api/v1/admin/audit?action=member.*', { role: 'platform-admin' });
@@ -155,13 +181,45 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
     });
 
     it('needs a password for a new user added directly, refuses roles above the caller, and enforces quotas.maxUsers', async () => {
-      const noPassword = expectProblem(await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'platform-admin', body: { email: 'new@globex.test', role: 'member' } }), 400, 'VV_VALIDATION');
+      const noPassword = expectProblem(
+        await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'platform-admin', body: { email: 'new@globex.test', role: 'member' } }),
+        400,
+        'VV_VALIDATION',
+      );
       expect(noPassword.errors[0].pointer).toBe('/password');
-      expectProblem(await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'tenant-admin', body: { email: 'x', role: 'member', password: 'long-enough-pass' } }), 400, 'VV_VALIDATION');
+      expectProblem(
+        await k.request('POST', '/api/v1/admin/tenants/globex/members', {
+          tenant: 'globex',
+          role: 'tenant-admin',
+          body: { email: 'x', role: 'member', password: 'long-enough-pass' },
+        }),
+        400,
+        'VV_VALIDATION',
+      );
       await k.request('PATCH', '/api/v1/admin/tenants/globex', { role: 'platform-admin', body: { settings: { quotas: { maxUsers: 1, maxApiKeys: 1 } } } });
-      expect((await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'platform-admin', body: { email: 'one@globex.test', role: 'member', password: 'long-enough-pass' } })).status).toBe(201);
-      expectProblem(await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'platform-admin', body: { email: 'two@globex.test', role: 'member', password: 'long-enough-pass' } }), 409, 'VV_QUOTA_EXCEEDED');
-      expectProblem(await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'tenant-admin', body: { email: 'two@globex.test', role: 'member' } }), 409, 'VV_QUOTA_EXCEEDED');
+      expect(
+        (
+          await k.request('POST', '/api/v1/admin/tenants/globex/members', {
+            tenant: 'globex',
+            role: 'platform-admin',
+            body: { email: 'one@globex.test', role: 'member', password: 'long-enough-pass' },
+          })
+        ).status,
+      ).toBe(201);
+      expectProblem(
+        await k.request('POST', '/api/v1/admin/tenants/globex/members', {
+          tenant: 'globex',
+          role: 'platform-admin',
+          body: { email: 'two@globex.test', role: 'member', password: 'long-enough-pass' },
+        }),
+        409,
+        'VV_QUOTA_EXCEEDED',
+      );
+      expectProblem(
+        await k.request('POST', '/api/v1/admin/tenants/globex/members', { tenant: 'globex', role: 'tenant-admin', body: { email: 'two@globex.test', role: 'member' } }),
+        409,
+        'VV_QUOTA_EXCEEDED',
+      );
       expectProblem(await k.request('GET', '/api/v1/admin/tenants/acme/members', { tenant: 'globex', role: 'tenant-admin' }), 404, 'VV_TENANT_UNKNOWN');
     });
   });
@@ -174,7 +232,9 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
       expect((await k.request('POST', '/api/v1/notes', { role: 'member' })).status).toBe(200);
       const all = await k.request('GET', '/api/v1/admin/audit?limit=200', { role: 'platform-admin' });
       const actions = all.body.items.map((i: { action: string }) => i.action);
-      expect(actions).toEqual(expect.arrayContaining(['auth.sign-in-failed', 'auth.signed-in', 'plugin.configured', 'notes.note.created', 'api-key.created', 'api-key.revoked', 'auth.totp-enabled']));
+      expect(actions).toEqual(
+        expect.arrayContaining(['auth.sign-in-failed', 'auth.signed-in', 'plugin.configured', 'notes.note.created', 'api-key.created', 'api-key.revoked', 'auth.totp-enabled']),
+      );
       expect(JSON.stringify(all.body)).not.toContain('very-secret-value');
       const configured = all.body.items.find((i: { action: string }) => i.action === 'plugin.configured');
       expect(configured.after[0].config).toEqual({ token: '••••', color: 'red' });
@@ -199,7 +259,9 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
       const paged: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await k.request('GET', `/api/v1/admin/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { role: 'platform-admin' });
+        const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await k.request('GET', `/api/v1/admin/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`, {
+          role: 'platform-admin',
+        });
         paged.push(...page.body.items.map((i) => i.id));
         cursor = page.body.nextCursor;
       } while (cursor);

@@ -68,7 +68,7 @@ describe('tenant invitations', () => {
     expectProblem(await accept(token, 'a password of my own'), 404, 'VV_NOT_FOUND');
   });
 
-  it('lets an existing account accept only with its own password (its owner\'s consent)', async () => {
+  it("lets an existing account accept only with its own password (its owner's consent)", async () => {
     const token = tokenFor('gus@globex.test');
     expectProblem(await accept(token), 401, 'VV_UNAUTHENTICATED');
     expectProblem(await accept(token, 'not gus password at all'), 401, 'VV_UNAUTHENTICATED');
@@ -126,19 +126,30 @@ describe('tenant invitations', () => {
 
   it('refuses a password from the inviting admin, roles above the caller, and invitations beyond quotas.maxUsers', async () => {
     const withPassword = expectProblem(
-      await k.request('POST', '/api/v1/admin/tenants/acme/members', { tenant: 'acme', role: 'tenant-admin', body: { email: 'p@nowhere.test', role: 'member', password: 'long-enough-pass' } }),
+      await k.request('POST', '/api/v1/admin/tenants/acme/members', {
+        tenant: 'acme',
+        role: 'tenant-admin',
+        body: { email: 'p@nowhere.test', role: 'member', password: 'long-enough-pass' },
+      }),
       400,
       'VV_VALIDATION',
     );
     expect(withPassword.errors[0].pointer).toBe('/password');
-    expectProblem(await k.request('POST', '/api/v1/admin/tenants/acme/members', { tenant: 'acme', role: 'member', body: { email: 'p@nowhere.test', role: 'viewer' } }), 403, 'VV_FORBIDDEN');
+    expectProblem(
+      await k.request('POST', '/api/v1/admin/tenants/acme/members', { tenant: 'acme', role: 'member', body: { email: 'p@nowhere.test', role: 'viewer' } }),
+      403,
+      'VV_FORBIDDEN',
+    );
     expectProblem(await invite('ada@acme.test'), 409, 'VV_CONFLICT');
     await k.request('PATCH', '/api/v1/admin/tenants/acme', { role: 'platform-admin', body: { settings: { quotas: { maxUsers: 3 } } } });
     expectProblem(await invite('over@nowhere.test'), 409, 'VV_QUOTA_EXCEEDED');
   });
 
   it('still lets platform admins add an account directly (201), the operator path for seeding', async () => {
-    const added = await k.request('POST', '/api/v1/admin/tenants/globex/members', { role: 'platform-admin', body: { email: 'direct@globex.test', role: 'viewer', password: 'a direct password' } });
+    const added = await k.request('POST', '/api/v1/admin/tenants/globex/members', {
+      role: 'platform-admin',
+      body: { email: 'direct@globex.test', role: 'viewer', password: 'a direct password' },
+    });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ tenantId: 'globex', role: 'viewer', email: 'direct@globex.test' });
     expect((await login('direct@globex.test', 'a direct password')).body.tenant).toEqual({ id: 'globex', name: 'globex', role: 'viewer' });

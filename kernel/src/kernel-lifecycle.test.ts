@@ -53,7 +53,7 @@ describe('kernel lifecycle: one plugin failing does not stop the others', () => 
     expect(res.body).toEqual({ plugin: 'healthy' });
   });
 
-  it('answers 503 VV_PLUGIN_FAILED with Retry-After on the failed plugin\'s own routes once enabled', async () => {
+  it("answers 503 VV_PLUGIN_FAILED with Retry-After on the failed plugin's own routes once enabled", async () => {
     // A failed plugin can still be enabled as desired state; its routes then explain why they do not work.
     const enabled = await k.setPlugin('acme', 'broken', { enabled: true });
     expect(enabled.status).toBe(200);
@@ -64,7 +64,7 @@ describe('kernel lifecycle: one plugin failing does not stop the others', () => 
     expect((await k.request('GET', '/api/v1/healthy')).status).toBe(200);
   });
 
-  it('answers 503 on a blocked plugin\'s routes too', async () => {
+  it("answers 503 on a blocked plugin's routes too", async () => {
     expect((await k.setPlugin('acme', 'dependant', { enabled: true })).status).toBe(200);
     const res = await k.request('GET', '/api/v1/dependant');
     expectProblem(res, 503, 'VV_PLUGIN_FAILED');
@@ -135,7 +135,7 @@ describe('kernel lifecycle: setup timeout, undeclared services, route conflicts,
     expect(plugins['wants-db']!.error!.message).toContain('core.db');
   });
 
-  it('fails a plugin using another plugin\'s service it does not require with VV_SERVICE_NOT_DECLARED', async () => {
+  it("fails a plugin using another plugin's service it does not require with VV_SERVICE_NOT_DECLARED", async () => {
     const plugins = await readiness(k);
     expect(plugins.provider!.state).toBe('running');
     expect(plugins.sneaky!.state).toBe('failed');
@@ -248,7 +248,10 @@ describe('kernel close: draining', () => {
     const inFlight = k.request('GET', '/api/v1/slow', { token });
     await handlerEntered;
     const closed = k.close();
-    const late = k.request('GET', '/api/v1/slow', { token }).then((r) => r.status, (e: Error) => `refused: ${e.message}`);
+    const late = k.request('GET', '/api/v1/slow', { token }).then(
+      (r) => r.status,
+      (e: Error) => `refused: ${e.message}`,
+    );
 
     const res = await inFlight;
     expect(res.status).toBe(200);

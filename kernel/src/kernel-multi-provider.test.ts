@@ -78,8 +78,7 @@ describe('multi-provider service refs', () => {
         pinger('ping-b'),
       ],
     });
-    const enable = async (tenant: string, pluginId: string, enabled = true) =>
-      expect((await k.setPlugin(tenant, pluginId, { enabled })).status).toBe(200);
+    const enable = async (tenant: string, pluginId: string, enabled = true) => expect((await k.setPlugin(tenant, pluginId, { enabled })).status).toBe(200);
     await enable('acme', 'greeter-a');
     await enable('globex', 'zeta-greeter');
     // A failed provider may be enabled as desired state; it must never be chosen.

@@ -85,7 +85,7 @@ describe('kernel outbound HTTP (core.outbound)', () => {
     expect(received).toEqual([]);
   });
 
-  it('allows a tenant\'s configured destination for calls made for that tenant only', async () => {
+  it("allows a tenant's configured destination for calls made for that tenant only", async () => {
     const url = `http://127.0.0.1:${port}/hooks/1`;
     expect((await call({ url })).body).toEqual({ status: 200, text: 'pong' });
     expectProblem(await call({ url, forTenant: false }), 422, 'VV_OUTBOUND_REFUSED');

@@ -16,7 +16,7 @@ describe('access changes take effect at once, not at token expiry', () => {
   });
   afterAll(() => k.close());
 
-  it('refuses a demoted tenant admin\'s token on the next request; a refresh gives the lower role', async () => {
+  it("refuses a demoted tenant admin's token on the next request; a refresh gives the lower role", async () => {
     await k.addUser('u-dana', { acme: 'tenant-admin' });
     const session = await k.login('u-dana@example.test');
     expect(session.status).toBe(200);
@@ -40,7 +40,7 @@ describe('access changes take effect at once, not at token expiry', () => {
     expect((await k.call('POST', '/api/v1/notes', { token: fresh, body: {} })).status).toBe(200);
   });
 
-  it('refuses a removed member\'s token at once, and a promotion leaves the token working', async () => {
+  it("refuses a removed member's token at once, and a promotion leaves the token working", async () => {
     await k.addUser('u-rami', { acme: 'viewer', globex: 'member' });
     const session = await k.login('u-rami@example.test', { tenantId: 'globex' });
     const token = session.body.accessToken as string;
@@ -55,7 +55,7 @@ describe('access changes take effect at once, not at token expiry', () => {
     expect(refused.status).toBe(401);
   });
 
-  it('refuses the access token of a signed-out session, and only that session\'s', async () => {
+  it("refuses the access token of a signed-out session, and only that session's", async () => {
     await k.addUser('u-sol', { acme: 'member' });
     const laptop = await k.login('u-sol@example.test');
     const phone = await k.login('u-sol@example.test');
@@ -93,7 +93,7 @@ describe('access changes take effect at once, not at token expiry', () => {
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['user.enabled', 'user.disabled']);
   });
 
-  it('reads a user\'s session version once per instance, not once per request', async () => {
+  it("reads a user's session version once per instance, not once per request", async () => {
     await k.addUser('u-tao', { acme: 'member' });
     const { accessToken } = (await k.login('u-tao@example.test')).body as { accessToken: string };
     const before = versionReads;

@@ -93,7 +93,7 @@ describe('sign-in protection', () => {
     const secret = base32Decode(enrol.body.secret);
     const step = Math.floor(Date.now() / 30_000);
     expect((await k.call('POST', '/api/v1/me/totp/confirm', { token, body: { code: hotp(secret, step) } })).status).toBe(204);
-    const wrong = (hotp(secret, step) === '000000' ? '111111' : '000000');
+    const wrong = hotp(secret, step) === '000000' ? '111111' : '000000';
 
     const disable: number[] = [];
     for (let i = 0; i < 50; i += 1) disable.push((await k.call('POST', '/api/v1/me/totp/disable', { token, body: { code: wrong } })).status);

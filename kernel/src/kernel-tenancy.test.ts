@@ -21,7 +21,10 @@ const put = (k: TestKernel, tenant: string, id: string, body: unknown, query = '
 const enabledIds = async (k: TestKernel, tenant: string) => {
   const res = await k.request('GET', `/api/v1/admin/tenants/${tenant}/plugins`, { ...admin, tenant });
   expect(res.status).toBe(200);
-  return (res.body.items as { pluginId: string; enabled: boolean }[]).filter((p) => p.enabled).map((p) => p.pluginId).sort();
+  return (res.body.items as { pluginId: string; enabled: boolean }[])
+    .filter((p) => p.enabled)
+    .map((p) => p.pluginId)
+    .sort();
 };
 
 describe('per-tenant plugin sets', () => {
@@ -73,7 +76,10 @@ describe('enabling and disabling with dependencies', () => {
     const res = await put(k, 'acme', 'addon', { enabled: true }, '?cascade=true&dryRun=true');
     expect(res.status).toBe(200);
     expect(res.body.dryRun).toBe(true);
-    expect(res.body.changes.map((c: { pluginId: string; enabled: boolean }) => [c.pluginId, c.enabled])).toEqual([['addon', true], ['base', true]]);
+    expect(res.body.changes.map((c: { pluginId: string; enabled: boolean }) => [c.pluginId, c.enabled])).toEqual([
+      ['addon', true],
+      ['base', true],
+    ]);
     expect(await enabledIds(k, 'acme')).toEqual([]);
     expectProblem(await k.request('GET', '/api/v1/addon'), 404, 'VV_PLUGIN_NOT_ENABLED');
   });
@@ -231,7 +237,7 @@ describe('events from plugin routes', () => {
   });
   afterAll(() => k.close());
 
-  it('delivers a permitted event with the caller\'s tenant', async () => {
+  it("delivers a permitted event with the caller's tenant", async () => {
     const res = await k.request('POST', '/api/v1/things', { body: {} });
     expect(res.status).toBe(201);
     const event = await k.waitForEvent('thing.created');

@@ -55,7 +55,12 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   });
 
   const stream = eventStreamRoutes({
-    events: core.events, tokens: identity.tokens, logger, registry: metrics.registry, heartbeatMs: options.eventStreamHeartbeatMs, replay: options.eventStreamReplay,
+    events: core.events,
+    tokens: identity.tokens,
+    logger,
+    registry: metrics.registry,
+    heartbeatMs: options.eventStreamHeartbeatMs,
+    replay: options.eventStreamReplay,
     reauthenticate: (headers) => authenticateHeaders(identity.authenticate, headers),
     maxPerPrincipal: options.maxStreamsPerPrincipal,
   });
@@ -66,14 +71,35 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const readiness = new Readiness([...databaseCheck, ...(options.readinessChecks ?? [])]);
   const pluginRoutes = () => [...routers.values()].flatMap((r) => r.routes);
   const routes = kernelRoutes(options, {
-    core, identity, plugins: pluginSets, cors, stream,
-    system: { records: () => pluginSets.catalog.all(), metrics, draining: () => http.draining, version, readiness, openapi: () => openApiDocument(pluginRoutes(), version, routes) },
+    core,
+    identity,
+    plugins: pluginSets,
+    cors,
+    stream,
+    system: {
+      records: () => pluginSets.catalog.all(),
+      metrics,
+      draining: () => http.draining,
+      version,
+      readiness,
+      openapi: () => openApiDocument(pluginRoutes(), version, routes),
+    },
   });
   const http = createKernelHttp({
-    logger, metrics, cors, validator: core.validator, records: plugins.records, ownership: plugins.ownership, routers, routes,
+    logger,
+    metrics,
+    cors,
+    validator: core.validator,
+    records: plugins.records,
+    ownership: plugins.ownership,
+    routers,
+    routes,
     authenticate: identity.authenticate,
     limit: options.rateLimiter ? rateLimit(options.rateLimiter, options.rateLimits ?? defaultRateLimits) : undefined,
-    streamPath: EVENT_STREAM_PATH, acceptStreamToken: stream.acceptQueryToken, trustedProxies: options.trustedProxies, bodyLimit: options.bodyLimit,
+    streamPath: EVENT_STREAM_PATH,
+    acceptStreamToken: stream.acceptQueryToken,
+    trustedProxies: options.trustedProxies,
+    bodyLimit: options.bodyLimit,
   });
 
   return {

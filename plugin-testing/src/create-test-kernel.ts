@@ -2,15 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import {
-  MemoryKernelStore,
-  PasswordHasher,
-  SecretBox,
-  createKernel,
-  createKernelLogger,
-  parsePrivateAllowance,
-  type Kernel,
-} from '@valueverse/kernel';
+import { MemoryKernelStore, PasswordHasher, SecretBox, createKernel, createKernelLogger, parsePrivateAllowance, type Kernel } from '@valueverse/kernel';
 import { openDatabase } from '@valueverse/backend-defaults';
 import type { EventEnvelope, Role, VvPlugin } from '@valueverse/plugin-sdk';
 
@@ -117,13 +109,17 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
   });
   const events: EventEnvelope[] = [];
   const waiters: { name: string; resolve: (e: EventEnvelope) => void }[] = [];
-  kernel.events.subscribe('*', (event: EventEnvelope) => {
-    events.push(event);
-    for (const w of waiters.filter((x) => x.name === event.name)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(event);
-    }
-  }, 'test-kernel');
+  kernel.events.subscribe(
+    '*',
+    (event: EventEnvelope) => {
+      events.push(event);
+      for (const w of waiters.filter((x) => x.name === event.name)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(event);
+      }
+    },
+    'test-kernel',
+  );
   const server: Server = await kernel.listen(0, '127.0.0.1');
   const address = server.address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
@@ -149,7 +145,13 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
     request('PUT', `/api/v1/admin/tenants/${tenant}/plugins/${pluginId}${cascade ? '?cascade=true' : ''}`, { body: change, role: 'platform-admin', tenant });
 
   const enable = options.enable ?? 'all';
-  const ids = enable === 'all' ? kernel.plugins().filter((p: { state: string }) => p.state === 'running').map((p: { id: string }) => p.id) : enable;
+  const ids =
+    enable === 'all'
+      ? kernel
+          .plugins()
+          .filter((p: { state: string }) => p.state === 'running')
+          .map((p: { id: string }) => p.id)
+      : enable;
   for (const tenant of tenants) {
     for (const id of ids) {
       const res = await setPlugin(tenant, id, { enabled: true, config: options.config?.[id] }, true);
@@ -174,7 +176,13 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`No event "${name}" within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ name, resolve: (e) => { clearTimeout(timer); resolve(e); } });
+        waiters.push({
+          name,
+          resolve: (e) => {
+            clearTimeout(timer);
+            resolve(e);
+          },
+        });
       });
     },
     close: async () => {

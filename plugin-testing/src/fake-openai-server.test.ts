@@ -30,7 +30,10 @@ describe('startFakeOpenAi', () => {
     fake = await startFakeOpenAi({ reply: () => ({ json: { a: 1 } }) });
     const asContent: Json = await (await post(fake, { model: 'm', messages: [], response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } } })).json();
     expect(JSON.parse(asContent.choices[0].message.content)).toEqual({ a: 1 });
-    const tools = [{ type: 'function', function: { name: 'other', parameters: {} } }, { type: 'function', function: { name: 'extract', parameters: {} } }];
+    const tools = [
+      { type: 'function', function: { name: 'other', parameters: {} } },
+      { type: 'function', function: { name: 'extract', parameters: {} } },
+    ];
     const asTool: Json = await (await post(fake, { model: 'm', messages: [], tools, tool_choice: { type: 'function', function: { name: 'extract' } } })).json();
     expect(asTool.choices[0].finish_reason).toBe('tool_calls');
     expect(asTool.choices[0].message.tool_calls).toEqual([{ id: 'call_0', type: 'function', function: { name: 'extract', arguments: '{"a":1}' } }]);
@@ -40,7 +43,10 @@ describe('startFakeOpenAi', () => {
     fake = await startFakeOpenAi({ reply: () => ({ content: 'abcdef' }) });
     const res = await post(fake, { model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } });
     expect(res.headers.get('content-type')).toBe('text/event-stream');
-    const events = (await res.text()).split('\n\n').filter(Boolean).map((e) => e.replace(/^data: /, ''));
+    const events = (await res.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((e) => e.replace(/^data: /, ''));
     expect(events.at(-1)).toBe('[DONE]');
     const chunks: Json[] = events.slice(0, -1).map((e) => JSON.parse(e));
     expect(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('')).toBe('abcdef');

@@ -171,12 +171,14 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
         object: 'chat.completion',
         created,
         model,
-        choices: [{
-          index: 0,
-          message: { role: 'assistant', content: answer.content, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
-          logprobs: null,
-          finish_reason: finishReason,
-        }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: answer.content, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+            logprobs: null,
+            finish_reason: finishReason,
+          },
+        ],
         usage,
       });
     }

@@ -38,11 +38,28 @@ async function startBuiltHost(env: Record<string, string>): Promise<{ url: strin
   const port = await freePort();
   const child = spawn(process.execPath, ['host/dist/cli.js', 'start'], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), PORT: String(port), VV_ADMIN_PASSWORD: ADMIN_PASSWORD, VV_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vv-bench-')), LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      PORT: String(port),
+      VV_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      VV_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vv-bench-')),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health/ready`).then((r) => r.ok, () => false)) || undefined, 120_000, 'host ready', 200);
+  await waitFor(
+    async () =>
+      (await fetch(`${url}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )) || undefined,
+    120_000,
+    'host ready',
+    200,
+  );
   return { url, child };
 }
 
@@ -111,7 +128,11 @@ export async function runBudgetBench(): Promise<void> {
   let host: { url: string; child: ChildProcess } | undefined;
   try {
     host = await startBuiltHost({ ...(admin ? { DATABASE_URL: postgresUrl(database) } : {}), VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
-    const login = await fetch(`${host.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
+    const login = await fetch(`${host.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    });
     const api = new Api(host.url, ((await login.json()) as { accessToken: string }).accessToken);
     for (const tenant of ['light', ...HEAVY_TENANTS]) {
       if ((await api.call('POST', '/api/v1/admin/tenants', { id: tenant, name: tenant })).status !== 201) throw new Error(`tenant ${tenant} not created`);
@@ -122,7 +143,9 @@ export async function runBudgetBench(): Promise<void> {
     // Estimated just under the budget (966 ms); it needs more on any machine, so the pool stops it at the budget.
     const heavy = { model: heavyModel({ formulas: 2, terms: 1900 }), drivers: ['d0', 'd1', 'd2', 'd3'] };
     const estimate = estimateComputeCost('sensitivity', heavy)!;
-    console.log(`host on ${onPostgres ? 'PostgreSQL' : 'embedded PGlite'}; heavy request: POST /calculate/sensitivity, 2 formulas of 1,900 terms, horizon 600, 4 drivers (estimated ${Math.round(estimate.estimatedMs)} ms, budget ${BUDGET_MS} ms)`);
+    console.log(
+      `host on ${onPostgres ? 'PostgreSQL' : 'embedded PGlite'}; heavy request: POST /calculate/sensitivity, 2 formulas of 1,900 terms, horizon 600, 4 drivers (estimated ${Math.round(estimate.estimatedMs)} ms, budget ${BUDGET_MS} ms)`,
+    );
 
     await measure(api, 2000); // warm-up: JIT, caches, first worker thread
     const idle = await measure(api, PHASE_MS);
@@ -144,7 +167,9 @@ export async function runBudgetBench(): Promise<void> {
     const lightIdle = p99(idle.light);
     const lightLoaded = p99(loaded.light);
     console.log(`idle:   /health/live p99 ${p99(idle.live).toFixed(1)} ms (${idle.live.length} probes); light request p99 ${lightIdle.toFixed(1)} ms (${idle.light.length})`);
-    console.log(`loaded: /health/live p99 ${p99(loaded.live).toFixed(1)} ms (${loaded.live.length} probes, target < 100 ms); light request p99 ${lightLoaded.toFixed(1)} ms (${loaded.light.length})`);
+    console.log(
+      `loaded: /health/live p99 ${p99(loaded.live).toFixed(1)} ms (${loaded.live.length} probes, target < 100 ms); light request p99 ${lightLoaded.toFixed(1)} ms (${loaded.light.length})`,
+    );
     console.log(`light request p99 ratio loaded / idle: ${(lightLoaded / lightIdle).toFixed(2)} (target <= 2)`);
     console.log(`heavy requests meanwhile: ${[...outcomes].map(([k, n]) => `${n} × ${k}`).join(', ')}`);
   } finally {

@@ -97,7 +97,7 @@ function baselineMean(trials: number): number {
   const states = DRIVERS.map(([name]) => streamState(SEED, `driver:${name}`));
   const next = (s: Uint32Array): number => {
     const s1 = s[1]!;
-    const r = Math.imul(((Math.imul(s1, 5) << 7) | (Math.imul(s1, 5) >>> 25)), 9) >>> 0;
+    const r = Math.imul((Math.imul(s1, 5) << 7) | (Math.imul(s1, 5) >>> 25), 9) >>> 0;
     const t = s1 << 9;
     s[2]! ^= s[0]!;
     s[3]! ^= s[1]!;
@@ -158,7 +158,7 @@ function newtonIrr(flows: readonly number[]): number {
     let discount = 1;
     for (let t = 0; t < flows.length; t++) {
       f += flows[t]! * discount;
-      df -= t * flows[t]! * discount / (1 + r);
+      df -= (t * flows[t]! * discount) / (1 + r);
       discount /= 1 + r;
     }
     const step = f / df;
@@ -200,7 +200,11 @@ export async function runCalculationBench(): Promise<void> {
   }
   let baselineMs = Infinity;
   let plainMean = 0;
-  for (let i = 0; i < 3; i++) baselineMs = Math.min(baselineMs, timeIt(() => (plainMean = baselineMean(TRIALS))));
+  for (let i = 0; i < 3; i++)
+    baselineMs = Math.min(
+      baselineMs,
+      timeIt(() => (plainMean = baselineMean(TRIALS))),
+    );
 
   console.log(`calculation bench (node ${process.version}, one core)`);
   console.log(`Monte Carlo, 20 triangular drivers, 10 years, ${TRIALS.toLocaleString('en-US')} trials:`);
@@ -212,7 +216,9 @@ export async function runCalculationBench(): Promise<void> {
   figure('Monte Carlo engine, 100k trials', engineMs, 'ms', 'lower');
   figure('Monte Carlo plain loop, 100k trials', baselineMs, 'ms', 'lower');
   figure('Monte Carlo correlated, 100k trials', correlatedMs, 'ms', 'lower');
-  console.log(`  same draws: mean NPV engine ${engineMean.toFixed(2)} vs plain loop ${plainMean.toFixed(2)} (relative difference ${Math.abs(engineMean / plainMean - 1).toExponential(1)})`);
+  console.log(
+    `  same draws: mean NPV engine ${engineMean.toFixed(2)} vs plain loop ${plainMean.toFixed(2)} (relative difference ${Math.abs(engineMean / plainMean - 1).toExponential(1)})`,
+  );
 
   const cases = irrCases(20_000);
   for (const flows of cases.slice(0, 2000)) {

@@ -154,7 +154,10 @@ async function startOnce(node: string, flags: readonly string[], dataDir: string
     while (readyMs === 0) {
       if (child.exitCode !== null) throw new Error(`the host exited with ${child.exitCode}: ${stderr.slice(-2000)}`);
       if (performance.now() - started > readyTimeoutMs) throw new Error(`the host was not ready within ${readyTimeoutMs} ms`);
-      const ok = await fetch(`${url}/health/ready`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`${url}/health/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) readyMs = performance.now() - started;
       else await sleep(50);
     }
@@ -255,9 +258,7 @@ export function formatEmbedded(figures: EmbeddedFigures, label = '(d)'): string[
       `    template vs initdb on a first start: ready-time ratio ${(figures.first.readyMs / bare.readyMs).toFixed(2)}, CPU ratio ${(figures.first.cpuMs / bare.cpuMs).toFixed(2)}, peak RSS ratio ${(figures.first.peakRssMb / bare.peakRssMb).toFixed(2)}`,
     );
   }
-  lines.push(
-    `    idle node ${mb(figures.idleRssMb)}; second-start RSS after workload / idle node ${(figures.second.rssAfterWorkloadMb / figures.idleRssMb).toFixed(2)}`,
-  );
+  lines.push(`    idle node ${mb(figures.idleRssMb)}; second-start RSS after workload / idle node ${(figures.second.rssAfterWorkloadMb / figures.idleRssMb).toFixed(2)}`);
   return lines;
 }
 

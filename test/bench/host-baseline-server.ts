@@ -36,7 +36,14 @@ function npvRoutes(router: Router): void {
     const rate = body?.rate;
     const flows = body?.cashFlows;
     const convention = body?.convention;
-    if (typeof rate !== 'number' || rate <= -1 || !Array.isArray(flows) || flows.length === 0 || !flows.every((f) => typeof f === 'number') || (convention !== 't0' && convention !== 'excel')) {
+    if (
+      typeof rate !== 'number' ||
+      rate <= -1 ||
+      !Array.isArray(flows) ||
+      flows.length === 0 ||
+      !flows.every((f) => typeof f === 'number') ||
+      (convention !== 't0' && convention !== 'excel')
+    ) {
       ctx.status = 400;
       ctx.body = { error: 'rate > -1, cashFlows (numbers) and convention (t0 or excel) are required' };
       return;

@@ -128,7 +128,7 @@ async function soak(host: HostUnderTest): Promise<void> {
   const sampler = setInterval(() => samples.push({ at: (Date.now() - started) / 1000, mb: rssMb(host.pid) }), 5000);
   const results: WrkResult[] = [];
   try {
-    for (let done = 0; done < total; ) {
+    for (let done = 0; done < total;) {
       const seconds = Math.min(300, total - done);
       const token = await host.memberToken();
       const auth = { authorization: `Bearer ${token}` };
@@ -199,7 +199,9 @@ export async function runHostBench(): Promise<void> {
     // Both sides must give the same answers before their speed is compared.
     const token = await host.memberToken();
     const hostNpv = await host.post('/api/v1/calculate/npv', token, JSON.parse(NPV_BODY));
-    const bareAnswer = (await (await fetch(`${bareNpv.url}/api/v1/calculate/npv`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: NPV_BODY })).json()) as Record<string, unknown>;
+    const bareAnswer = (await (
+      await fetch(`${bareNpv.url}/api/v1/calculate/npv`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: NPV_BODY })
+    ).json()) as Record<string, unknown>;
     if (hostNpv['result'] !== bareAnswer['result'] || hostNpv['formula'] !== bareAnswer['formula']) {
       throw new Error(`the host and the bare server disagree on the NPV: ${JSON.stringify(hostNpv)} vs ${JSON.stringify(bareAnswer)}`);
     }
@@ -212,8 +214,18 @@ export async function runHostBench(): Promise<void> {
       { method: 'POST', path: '/api/v1/calculate/npv', headers: { authorization: `Bearer ${await running.memberToken()}`, 'content-type': 'application/json' }, body: NPV_BODY },
     ];
     const listRequests = async (): Promise<WrkRequest[]> => [{ method: 'GET', path: LIST_PATH, headers: { authorization: `Bearer ${await running.memberToken()}` } }];
-    await compare('(a) POST /api/v1/calculate/npv: host (PostgreSQL + Redis) vs bare Koa + @koa/router + @koa/bodyparser', { url: host.url, pid: host.pid, requests: npvRequests }, { url: bareNpv.url, pid: bareNpv.pid, requests: npvRequests }, { rps: 0.75, p99: 2 });
-    await compare(`(b) GET ${LIST_PATH}: host (tenant-bound plugin read) vs bare Koa + pg (same transaction)`, { url: host.url, pid: host.pid, requests: listRequests }, { url: bareList.url, pid: bareList.pid, requests: listRequests }, { rps: 0.6 });
+    await compare(
+      '(a) POST /api/v1/calculate/npv: host (PostgreSQL + Redis) vs bare Koa + @koa/router + @koa/bodyparser',
+      { url: host.url, pid: host.pid, requests: npvRequests },
+      { url: bareNpv.url, pid: bareNpv.pid, requests: npvRequests },
+      { rps: 0.75, p99: 2 },
+    );
+    await compare(
+      `(b) GET ${LIST_PATH}: host (tenant-bound plugin read) vs bare Koa + pg (same transaction)`,
+      { url: host.url, pid: host.pid, requests: listRequests },
+      { url: bareList.url, pid: bareList.pid, requests: listRequests },
+      { rps: 0.6 },
+    );
     await embeddedSection();
     await soak(host);
   } finally {
@@ -223,7 +235,7 @@ export async function runHostBench(): Promise<void> {
     await admin.end();
     // Only this run's keys: the prefix is its own.
     await redis.connect();
-    for (let cursor = '0'; ; ) {
+    for (let cursor = '0'; ;) {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${name}:*`, 'COUNT', 1000);
       if (keys.length > 0) await redis.del(...keys);
       cursor = next;

@@ -93,7 +93,13 @@ export class HostUnderTest {
         child.kill('SIGKILL');
         throw new Error('the host was not ready within 120 s');
       }
-      if (await fetch(`${url}/health/ready`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${url}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const login = await call(`${url}/api/v1/auth/login`, { method: 'POST', body: { email: 'bench-admin@example.com', password: adminPassword } });
@@ -103,7 +109,11 @@ export class HostUnderTest {
       await call(`${url}/api/v1/admin/tenants/${BENCH_TENANT}/plugins/${plugin}?cascade=true`, { method: 'PUT', token: adminToken, body: { enabled: true } });
     }
     const memberPassword = randomBytes(18).toString('base64url');
-    await call(`${url}/api/v1/admin/tenants/${BENCH_TENANT}/members`, { method: 'POST', token: adminToken, body: { email: MEMBER_EMAIL, role: 'member', password: memberPassword } });
+    await call(`${url}/api/v1/admin/tenants/${BENCH_TENANT}/members`, {
+      method: 'POST',
+      token: adminToken,
+      body: { email: MEMBER_EMAIL, role: 'member', password: memberPassword },
+    });
     return new HostUnderTest(url, child, dataDir, memberPassword, adminToken);
   }
 
@@ -145,10 +155,14 @@ export class BaselineServer {
   }
 
   static async start(args: readonly string[]): Promise<BaselineServer> {
-    const child = spawn(process.execPath, ['--conditions=@valueverse/source', '-r', path.join(__dirname, 'register-ts.js'), path.join(__dirname, 'host-baseline-server.ts'), ...args], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@valueverse/source', '-r', path.join(__dirname, 'register-ts.js'), path.join(__dirname, 'host-baseline-server.ts'), ...args],
+      {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const line = await new Promise<string>((resolve, reject) => {
       let buffer = '';
       child.stdout!.on('data', (chunk: Buffer) => {

@@ -31,7 +31,6 @@ const { Client } = require('pg') as { Client: new (options: { connectionString: 
 const REPO = path.resolve(__dirname, '../..');
 const handler = () => ({ ok: true, value: 42 });
 
-
 interface ServerSide {
   readonly url: string;
   readonly token: string;
@@ -99,7 +98,9 @@ async function throughput(): Promise<void> {
     figure('(a) bare Koa + @koa/router', bareRps, 'req/s', 'higher');
     figure('(a) server CPU per request, kernel', kernelCpu, 'µs', 'lower');
     figure('(a) server CPU per request, bare', bareCpu, 'µs', 'lower');
-    console.log(`(a) throughput: kernel path ${kernelRps.toFixed(0)} req/s, bare Koa + @koa/router ${bareRps.toFixed(0)} req/s, ratio ${(kernelRps / bareRps).toFixed(3)} (target >= 0.75)`);
+    console.log(
+      `(a) throughput: kernel path ${kernelRps.toFixed(0)} req/s, bare Koa + @koa/router ${bareRps.toFixed(0)} req/s, ratio ${(kernelRps / bareRps).toFixed(3)} (target >= 0.75)`,
+    );
     console.log(
       `    server CPU per request: kernel ${kernelCpu.toFixed(1)} µs, bare ${bareCpu.toFixed(1)} µs; capacity ratio (bare µs / kernel µs) ${(bareCpu / kernelCpu).toFixed(3)} (target >= 0.75)`,
     );
@@ -184,7 +185,10 @@ async function hostMemory(): Promise<void> {
     let ready = false;
     for (let i = 0; i < 100 && !ready; i++) {
       await new Promise((r) => setTimeout(r, 200));
-      ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+      ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
     }
     if (!ready) throw new Error('host did not become ready');
     await new Promise((r) => setTimeout(r, 1000));

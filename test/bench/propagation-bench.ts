@@ -29,7 +29,13 @@ export async function runPropagationBench(): Promise<void> {
   await admin.execute(`create database ${database}`);
   // A Redis prefix of its own, deleted at the end: the bench leaves no queues or schedules on a shared Redis.
   const prefix = `vv-bench-${randomBytes(4).toString('hex')}`;
-  const env = { DATABASE_URL: postgresUrl(database), REDIS_URL: TEST_REDIS_URL, VV_REDIS_PREFIX: prefix, VV_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'error' };
+  const env = {
+    DATABASE_URL: postgresUrl(database),
+    REDIS_URL: TEST_REDIS_URL,
+    VV_REDIS_PREFIX: prefix,
+    VV_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'error',
+  };
   const hosts: HostProcess[] = [];
   try {
     hosts.push(await startHostProcess(env));
@@ -78,7 +84,9 @@ export async function runPropagationBench(): Promise<void> {
     process.stdout.write(`baseline: one request round trip to B: p50 ${f(percentile(rt, 50))}, p99 ${f(percentile(rt, 99))}\n`);
     process.stdout.write(`${CHANGES} changes through A, until B and C both serve the new state:\n`);
     process.stdout.write(`  from A's response (change stored and broadcast): p50 ${f(percentile(resp, 50))}, p99 ${f(percentile(resp, 99))}, max ${f(resp[resp.length - 1]!)}\n`);
-    process.stdout.write(`  from A's request: p50 ${f(percentile(req, 50))}, p99 ${f(percentile(req, 99))} (target p99 < 100 ms: ${percentile(req, 99) < 100 ? 'met' : 'NOT met'})\n`);
+    process.stdout.write(
+      `  from A's request: p50 ${f(percentile(req, 50))}, p99 ${f(percentile(req, 99))} (target p99 < 100 ms: ${percentile(req, 99) < 100 ? 'met' : 'NOT met'})\n`,
+    );
     process.stdout.write(`  p99 delay / p50 request round trip: ${(percentile(resp, 99) / percentile(rt, 50)).toFixed(1)}x\n`);
   } finally {
     await Promise.all(hosts.map((h) => h.stop()));

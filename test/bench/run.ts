@@ -69,20 +69,27 @@ function printComparison(pinned: Runtime, baseline: Runtime, runs: ReadonlyMap<R
   const value = (runtime: Runtime, name: string) => mean(runs.get(runtime)!.map((figures) => figures.find((f) => f.name === name)?.value ?? NaN));
   const width = Math.max(...names.map((n) => n.length));
   const rounds = runs.get(pinned)!.length;
-  console.log(`\nnode ${pinned.version} (${pinned.node}) beside node ${baseline.version} (${baseline.node}), mean of ${rounds} run(s) each, alternated; ratio = ${pinned.version} / ${baseline.version}:`);
+  console.log(
+    `\nnode ${pinned.version} (${pinned.node}) beside node ${baseline.version} (${baseline.node}), mean of ${rounds} run(s) each, alternated; ratio = ${pinned.version} / ${baseline.version}:`,
+  );
   for (const name of names) {
     const figure = runs.get(pinned)![0]!.find((f) => f.name === name)!;
     const [a, b] = [value(pinned, name), value(baseline, name)];
     const ratio = a / b;
     const gain = figure.better === 'higher' ? ratio > 1 : ratio < 1;
     const verdict = Math.abs(ratio - 1) < 0.03 ? 'same' : gain ? 'better' : 'worse';
-    console.log(`  ${name.padEnd(width)}  ${a.toFixed(1).padStart(9)} ${b.toFixed(1).padStart(9)} ${figure.unit.padEnd(5)}  ratio ${ratio.toFixed(3)} (${figure.better} is better: ${verdict})`);
+    console.log(
+      `  ${name.padEnd(width)}  ${a.toFixed(1).padStart(9)} ${b.toFixed(1).padStart(9)} ${figure.unit.padEnd(5)}  ratio ${ratio.toFixed(3)} (${figure.better} is better: ${verdict})`,
+    );
   }
 }
 
 async function compareRuntimes(name: string, pinned: Runtime, baseline: Runtime): Promise<void> {
   const rounds = Math.max(1, Number(process.env['VV_BENCH_RUNTIME_ROUNDS'] ?? 1));
-  const runs = new Map<Runtime, Figure[][]>([[pinned, []], [baseline, []]]);
+  const runs = new Map<Runtime, Figure[][]>([
+    [pinned, []],
+    [baseline, []],
+  ]);
   try {
     for (let round = 0; round < rounds; round++) {
       // A B B A: each runtime runs twice per round, and linear drift cancels out.
@@ -125,7 +132,9 @@ async function main(): Promise<void> {
         continue;
       }
       if (COMPARED.has(name)) {
-        process.stdout.write(`only one Node runtime found (node ${process.version}, ${process.execPath}): no runtime comparison; set VV_BENCH_BASELINE_NODE=/path/to/node to compare\n`);
+        process.stdout.write(
+          `only one Node runtime found (node ${process.version}, ${process.execPath}): no runtime comparison; set VV_BENCH_BASELINE_NODE=/path/to/node to compare\n`,
+        );
       }
       await bench();
     } catch (error) {

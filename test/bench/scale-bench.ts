@@ -107,7 +107,16 @@ class HostRun {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${url}/health/ready`).then((r) => r.ok, () => false)) || undefined, 180_000, 'host ready', 50);
+    await waitFor(
+      async () =>
+        (await fetch(`${url}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )) || undefined,
+      180_000,
+      'host ready',
+      50,
+    );
     return new HostRun(url, child, performance.now() - started);
   }
 
@@ -263,7 +272,13 @@ export async function runScaleBench(): Promise<void> {
     }
     const [small, large] = scenarios.map((s) => {
       const r = results.get(s)!;
-      return { boot: median(r.map((x) => x.bootMs)) / 1000, rss: median(r.map((x) => x.rssMb)), heap: median(r.map((x) => x.heapMb)), p99: median(r.map((x) => x.p99Ms)), rps: median(r.map((x) => x.rps)) };
+      return {
+        boot: median(r.map((x) => x.bootMs)) / 1000,
+        rss: median(r.map((x) => x.rssMb)),
+        heap: median(r.map((x) => x.heapMb)),
+        p99: median(r.map((x) => x.p99Ms)),
+        rps: median(r.map((x) => x.rps)),
+      };
     }) as [{ boot: number; rss: number; heap: number; p99: number; rps: number }, { boot: number; rss: number; heap: number; p99: number; rps: number }];
     process.stdout.write(`\nmedians of ${ROUNDS} alternating rounds (${LOAD_SECONDS} s of wrk -t2 -c16 each; 100 tenants all active vs 100,000 with 10,000 active):\n`);
     process.stdout.write(`  ${''.padEnd(26)} ${'100 tenants'.padStart(14)} ${'100,000'.padStart(14)}\n`);

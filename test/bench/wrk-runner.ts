@@ -45,7 +45,9 @@ const lua = (value: string): string => JSON.stringify(value); // a JSON string l
  */
 function script(options: WrkOptions): string {
   const formatted = options.requests.map((r) => {
-    const headers = `{${Object.entries(r.headers ?? {}).map(([k, v]) => `[${lua(k)}] = ${lua(v)}`).join(', ')}}`;
+    const headers = `{${Object.entries(r.headers ?? {})
+      .map(([k, v]) => `[${lua(k)}] = ${lua(v)}`)
+      .join(', ')}}`;
     return `wrk.format(${lua(r.method)}, ${lua(r.path)}, ${headers}, ${r.body === undefined ? 'nil' : lua(r.body)})`;
   });
   const delayMs = options.targetRps ? (options.connections / options.targetRps) * 1000 : 0;

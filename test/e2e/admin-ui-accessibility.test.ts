@@ -71,7 +71,9 @@ describeInBrowser('admin console accessibility', () => {
   });
 
   const serious = (violations: AxeViolation[]) =>
-    violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 
   it('signs in with the keyboard alone, and the sign-in page has no serious findings', async () => {
     await page.goto(`${host.url}/sign-in`);
@@ -80,7 +82,12 @@ describeInBrowser('admin console accessibility', () => {
     expect(serious(findings['sign-in'])).toEqual([]);
     // Tab to the email field, type, tab to the password, type, press Enter: no mouse.
     await page.locator('body').focus();
-    for (let i = 0; i < 10 && !(await page.getByLabel('Email').evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)); i++) await page.keyboard.press('Tab');
+    for (
+      let i = 0;
+      i < 10 && !(await page.getByLabel('Email').evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement));
+      i++
+    )
+      await page.keyboard.press('Tab');
     await page.keyboard.type(ADMIN_EMAIL);
     await page.keyboard.press('Tab');
     expect(await page.getByLabel('Password').evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
@@ -106,15 +113,19 @@ describeInBrowser('admin console accessibility', () => {
     ['account-security', '/account/security', 'Account security'],
   ];
 
-  it.each(pages)('has no serious or critical WCAG 2.1 AA findings on %s', async (name, path, heading) => {
-    await page.goto(`${host.url}${path.replace('{model}', encodeURIComponent(modelId))}`);
-    if (heading === 'main') await page.getByRole('main').waitFor(WAIT);
-    else await page.getByRole('heading', { name: heading, exact: true }).first().waitFor(WAIT);
-    // Let requests the page makes on arrival settle, so the check sees the loaded page, not a spinner.
-    await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => undefined);
-    findings[name] = await axe(page);
-    expect(serious(findings[name])).toEqual([]);
-  }, 60_000);
+  it.each(pages)(
+    'has no serious or critical WCAG 2.1 AA findings on %s',
+    async (name, path, heading) => {
+      await page.goto(`${host.url}${path.replace('{model}', encodeURIComponent(modelId))}`);
+      if (heading === 'main') await page.getByRole('main').waitFor(WAIT);
+      else await page.getByRole('heading', { name: heading, exact: true }).first().waitFor(WAIT);
+      // Let requests the page makes on arrival settle, so the check sees the loaded page, not a spinner.
+      await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => undefined);
+      findings[name] = await axe(page);
+      expect(serious(findings[name])).toEqual([]);
+    },
+    60_000,
+  );
 
   afterAll(() => {
     const dir = artifactsDir('admin-ui');

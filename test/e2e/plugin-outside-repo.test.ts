@@ -22,7 +22,11 @@ function run(command: string, args: readonly string[], cwd: string): string {
 }
 
 const files: Record<string, string> = {
-  'plugin.json': JSON.stringify({ id: 'hello-outside', version: '1.0.0', displayName: 'Hello from outside', kernel: '^1.0.0', main: 'dist/index.js', routes: ['/hello-outside'] }, null, 2),
+  'plugin.json': JSON.stringify(
+    { id: 'hello-outside', version: '1.0.0', displayName: 'Hello from outside', kernel: '^1.0.0', main: 'dist/index.js', routes: ['/hello-outside'] },
+    null,
+    2,
+  ),
   'jest.config.js': "module.exports = { preset: '@valueverse/plugin-testing' };\n",
   'src/index.ts': `import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
 
@@ -91,7 +95,12 @@ describe('a plugin outside the repository', () => {
       version: '1.0.0',
       private: true,
       dependencies: { '@valueverse/plugin-sdk': tarball['plugin-sdk'] },
-      devDependencies: { '@valueverse/kernel': tarball['kernel'], '@valueverse/backend-defaults': tarball['backends'], '@valueverse/plugin-testing': tarball['plugin-testing'], jest: '30.5.2' },
+      devDependencies: {
+        '@valueverse/kernel': tarball['kernel'],
+        '@valueverse/backend-defaults': tarball['backends'],
+        '@valueverse/plugin-testing': tarball['plugin-testing'],
+        jest: '30.5.2',
+      },
     };
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     for (const [file, text] of Object.entries(files)) {

@@ -34,14 +34,16 @@ describeWithPostgres('the value lifecycle end to end on PostgreSQL', () => {
     fake = await startFakeOpenAi({
       reply: () => ({
         json: {
-          hypotheses: [{
-            title: 'Self-serve sandbox',
-            statement: 'A self-serve sandbox saves each new customer about 12 hours of setup.',
-            driver: { key: 'sandbox_hours_saved', label: 'Sandbox hours saved', unit: 'h/customer', min: 6, typical: 12, max: 20 },
-            formula: 'sandbox_hours_saved * loaded_hourly_rate',
-            rationale: 'Sandboxes are provisioned by hand today.',
-            confidence: 'medium',
-          }],
+          hypotheses: [
+            {
+              title: 'Self-serve sandbox',
+              statement: 'A self-serve sandbox saves each new customer about 12 hours of setup.',
+              driver: { key: 'sandbox_hours_saved', label: 'Sandbox hours saved', unit: 'h/customer', min: 6, typical: 12, max: 20 },
+              formula: 'sandbox_hours_saved * loaded_hourly_rate',
+              rationale: 'Sandboxes are provisioned by hand today.',
+              confidence: 'medium',
+            },
+          ],
         },
       }),
     });
@@ -77,7 +79,10 @@ describeWithPostgres('the value lifecycle end to end on PostgreSQL', () => {
   });
 
   it('generates hypotheses with the tenant AI provider, then from the library once the provider is off', async () => {
-    const on = await api('PUT', '/api/v1/admin/tenants/demo/plugins/ai-openai', { enabled: true, config: { baseUrl: fake.url, apiKey: 'sk-story', model: 'gpt-test', maxRetries: 0, timeoutMs: 5000 } });
+    const on = await api('PUT', '/api/v1/admin/tenants/demo/plugins/ai-openai', {
+      enabled: true,
+      config: { baseUrl: fake.url, apiKey: 'sk-story', model: 'gpt-test', maxRetries: 0, timeoutMs: 5000 },
+    });
     expect(on.status).toBe(200);
     const ai = await api('POST', `/api/v1/value-models/${modelId}/hypotheses`, { count: 2 });
     expect(ai.status).toBe(200);
@@ -113,7 +118,11 @@ describeWithPostgres('the value lifecycle end to end on PostgreSQL', () => {
   });
 
   it('records actuals over time; the trend misses the target: at-risk, then missed at the due date, on the event stream', async () => {
-    for (const [offset, value] of [[-20, 10], [-10, 20], [0, 30]] as const) {
+    for (const [offset, value] of [
+      [-20, 10],
+      [-10, 20],
+      [0, 30],
+    ] as const) {
       const res = await api('POST', '/api/v1/realization/measurements', { commitmentId, metric: driver, value, measuredAt: day(offset) });
       expect(res.status).toBe(201);
     }
@@ -136,7 +145,7 @@ describeWithPostgres('the value lifecycle end to end on PostgreSQL', () => {
     expect(res.body.recommendations[0]).toMatchObject({ rank: 1, kind: 'under-realized', driver: driver });
   });
 
-  it('turning value-committer off for one tenant 404s its and its dependants\' routes there only', async () => {
+  it("turning value-committer off for one tenant 404s its and its dependants' routes there only", async () => {
     expect((await api('POST', '/api/v1/admin/tenants', { id: 'other', name: 'Other' })).status).toBe(201);
     for (const plugin of ['value-amplifier']) expect((await api('PUT', `/api/v1/admin/tenants/other/plugins/${plugin}?cascade=true`, { enabled: true })).status).toBe(200);
     const off = await api('PUT', '/api/v1/admin/tenants/demo/plugins/value-committer?cascade=true', { enabled: false });

@@ -63,11 +63,17 @@ describeWithRedis('BullJobQueue on Redis', () => {
     it('runs each slot once, on one of them, with no slot lost while one of them restarts', async () => {
       const a = await boot('a');
       await boot('b');
-      await eventually(() => runs.length, (n) => n >= 4);
+      await eventually(
+        () => runs.length,
+        (n) => n >= 4,
+      );
       await a.close();
       await boot('a-restarted');
       const restartedAt = Date.now();
-      await eventually(() => runs.filter((r) => slotOf(r) > restartedAt + 200).length, (n) => n >= 3);
+      await eventually(
+        () => runs.filter((r) => slotOf(r) > restartedAt + 200).length,
+        (n) => n >= 3,
+      );
       const slots = runs.map(slotOf).sort((x, y) => x - y);
       expect(new Set(slots).size).toBe(slots.length);
       expect(slots.slice(1).map((slot, i) => slot - slots[i]!)).toEqual(slots.slice(1).map(() => 200));

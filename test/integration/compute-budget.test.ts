@@ -81,7 +81,11 @@ describeWithPostgres('compute budgets: heavy evaluations never hold the event lo
     expect(res.body).toMatchObject({ code: 'VV_COMPUTE_BUDGET_EXCEEDED', budget: { name: 'calculation.computeBudgetMs', valueMs: 10_000 } });
     expect(res.body.detail).toMatch(/calculation\.computeBudgetMs = 10000 ms: estimated at \d+ ms before starting \(49 evaluations/);
     // The same for the other operations that evaluate a user model many times.
-    for (const [route, extra] of [['risk-adjustment', {}], ['goal-seek', { driver: 'd0', target: 0 }], ['simulate', { trials: 1000 }]] as const) {
+    for (const [route, extra] of [
+      ['risk-adjustment', {}],
+      ['goal-seek', { driver: 'd0', target: 0 }],
+      ['simulate', { trials: 1000 }],
+    ] as const) {
       const other = await call('POST', `/api/v1/calculate/${route}`, { ...body, ...extra });
       expect(`${route} ${other.status} ${other.body.code}`).toBe(`${route} 422 VV_COMPUTE_BUDGET_EXCEEDED`);
     }

@@ -109,17 +109,26 @@ describeWithPostgres('database outages on PostgreSQL', () => {
     expect(await ready()).toMatchObject({ status: 200, body: { status: 'ready', dependencies: { database: 'ok' } } });
 
     // Renaming needs the database free of connections, and the host reconnects at any moment: retry.
-    await waitFor(async () => {
-      await terminateHostConnections();
-      await admin.execute(`alter database ${dbName} rename to ${dbName}_away`);
-      return true;
-    }, 10_000, 'renaming the database away', 20);
+    await waitFor(
+      async () => {
+        await terminateHostConnections();
+        await admin.execute(`alter database ${dbName} rename to ${dbName}_away`);
+        return true;
+      },
+      10_000,
+      'renaming the database away',
+      20,
+    );
     await terminateHostConnections().catch(() => 0);
 
-    const down = await waitFor(async () => {
-      const r = await ready();
-      return r.status === 503 ? r : undefined;
-    }, 10_000, 'readiness 503');
+    const down = await waitFor(
+      async () => {
+        const r = await ready();
+        return r.status === 503 ? r : undefined;
+      },
+      10_000,
+      'readiness 503',
+    );
     expect(down.body).toMatchObject({ status: 'unavailable', dependencies: { database: 'unavailable' } });
     const refused = await call('POST', '/api/v1/value-models', { name: 'while gone', fromLibrary: { industry: 'software' } });
     expect(refused).toMatchObject({ status: 503, code: 'VV_UNAVAILABLE', retryAfter: '2' });

@@ -35,7 +35,11 @@ describeWithPostgres('hostile input at the edge of a host on PostgreSQL', () => 
   afterAll(() => host?.dispose(), 30_000);
 
   it('NUL and lone surrogates: login email, model name, `q`, ids and audit filters all answer 400 VV_VALIDATION', async () => {
-    const login = await fetch(`${host.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin\u0000@example.com', password: 'x'.repeat(12) }) });
+    const login = await fetch(`${host.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin\u0000@example.com', password: 'x'.repeat(12) }),
+    });
     expect(login.status).toBe(400);
     expect(((await login.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe('/email');
     expect400(await call('POST', '/api/v1/value-models', { name: 'Acme\u0000rollout' }));
@@ -92,11 +96,18 @@ describeWithPostgres('hostile input at the edge of a host on PostgreSQL', () => 
 
   it('VV_CORS_ORIGINS: a browser preflight is answered without authentication, the sign-in is readable cross-origin', async () => {
     const origin = 'https://app.acme.test';
-    const preflight = await fetch(`${host.url}/api/v1/value-models`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    const preflight = await fetch(`${host.url}/api/v1/value-models`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
     expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
-    const login = await fetch(`${host.url}/api/v1/auth/login`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'wrong password here' }) });
+    const login = await fetch(`${host.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@example.com', password: 'wrong password here' }),
+    });
     expect(login.status).toBe(401);
     expect(login.headers.get('access-control-allow-origin')).toBe(origin);
     const stranger = await fetch(`${host.url}/api/v1/value-models`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
@@ -107,7 +118,14 @@ describeWithPostgres('hostile input at the edge of a host on PostgreSQL', () => 
     const db: Database = await openDatabase({ url: TEST_POSTGRES_URL, poolMax: 1 });
     try {
       const secret = 'ann.secret@acme.test';
-      const error = (await db.orm.em.fork().getConnection().execute('select ?::text as email, ?::text as note', [secret, 'a\u0000b']).then(() => undefined, (e: unknown) => e)) as Error;
+      const error = (await db.orm.em
+        .fork()
+        .getConnection()
+        .execute('select ?::text as email, ?::text as note', [secret, 'a\u0000b'])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )) as Error;
       expect(error).toBeInstanceOf(Error);
       expect(error.message).toContain(secret);
       const out = new PassThrough();

@@ -30,7 +30,15 @@ describe('errors in the log carry no SQL or row values', () => {
   }, 30_000);
   afterAll(() => db?.close());
 
-  const viaOrm = (sql: string, params: unknown[]) => db.orm.em.fork().getConnection().execute(sql, params).then(() => undefined, (error: unknown) => error);
+  const viaOrm = (sql: string, params: unknown[]) =>
+    db.orm.em
+      .fork()
+      .getConnection()
+      .execute(sql, params)
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
 
   it('a failed MikroORM query: the message is the server text, without the statement, bindings or failing row', async () => {
     const error = (await viaOrm('insert into public.notes (email, note) values (?, ?)', [SECRET, 'a note'])) as Error;
@@ -44,7 +52,9 @@ describe('errors in the log carry no SQL or row values', () => {
     expect(line).toContain('notes_email_check');
     const entry = JSON.parse(line) as { err: { type: string; message: string; stack: string; code?: string } };
     expect(entry.err.type).toBe('VvError');
-    expect(entry.err.message).toBe('An unexpected error occurred; quote request id r-1 when reporting it: new row for relation "notes" violates check constraint "notes_email_check"');
+    expect(entry.err.message).toBe(
+      'An unexpected error occurred; quote request id r-1 when reporting it: new row for relation "notes" violates check constraint "notes_email_check"',
+    );
     expect(entry.err.stack).toMatch(/\n\s+at /);
   });
 
@@ -58,7 +68,10 @@ describe('errors in the log carry no SQL or row values', () => {
   });
 
   it('a raw query error (PGlite keeps `query` and `params` on it) is logged without them', async () => {
-    const error = await db.execute('insert into public.notes (email, note) values ($1, $2)', [SECRET, 'x']).then(() => undefined, (e: unknown) => e);
+    const error = await db.execute('insert into public.notes (email, note) values ($1, $2)', [SECRET, 'x']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(JSON.stringify(Object.getOwnPropertyNames(error).map((k) => (error as Record<string, unknown>)[k]))).toContain(SECRET);
     const line = await logged({ err: error });
     expect(line).not.toContain(SECRET);

@@ -37,14 +37,22 @@ function relay(instance: string) {
         events.subscribe('relay.*', (event) => {
           received[instance]!.push(event);
         });
-        jobs.define('flaky', async (job) => {
-          tries.push({ job: 'flaky', jobId: job.id, attempt: job.attempt, at: Date.now(), instance });
-          if (job.attempt < 3) throw new Error(`flaky failure ${job.attempt}`);
-        }, { attempts: 3, backoffMs: 200 });
-        jobs.define('doomed', async (job) => {
-          tries.push({ job: 'doomed', jobId: job.id, attempt: job.attempt, at: Date.now(), instance });
-          if (!recovered.has(job.id)) throw new Error('the remote end is gone');
-        }, { attempts: 2, backoffMs: 50 });
+        jobs.define(
+          'flaky',
+          async (job) => {
+            tries.push({ job: 'flaky', jobId: job.id, attempt: job.attempt, at: Date.now(), instance });
+            if (job.attempt < 3) throw new Error(`flaky failure ${job.attempt}`);
+          },
+          { attempts: 3, backoffMs: 200 },
+        );
+        jobs.define(
+          'doomed',
+          async (job) => {
+            tries.push({ job: 'doomed', jobId: job.id, attempt: job.attempt, at: Date.now(), instance });
+            if (!recovered.has(job.id)) throw new Error('the remote end is gone');
+          },
+          { attempts: 2, backoffMs: 50 },
+        );
         jobs.define('pulse', async (job) => {
           pulses.push({ id: job.id, tenantId: job.tenantId, instance });
         });
@@ -150,7 +158,10 @@ describeWithRedis('events and jobs across host instances sharing Redis', () => {
     received.a.length = 0;
     received.b.length = 0;
     expect((await call(a, 'POST', '/api/v1/relay/events/ping')).status).toBe(202);
-    await eventually(() => received.b.length, (n) => n === 1);
+    await eventually(
+      () => received.b.length,
+      (n) => n === 1,
+    );
     // Long enough for a duplicate (A's own echo coming back from Redis) to have arrived.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(received.a.map((e) => e.name)).toEqual(['relay.ping']);
@@ -183,7 +194,10 @@ describeWithRedis('events and jobs across host instances sharing Redis', () => {
   it('runs a job enqueued on A on the worker B, retrying it with growing backoff until it succeeds on the 3rd attempt', async () => {
     const { status, body } = await call(a, 'POST', '/api/v1/relay/jobs/flaky', 'acme', 'member', { order: 1 });
     expect(status).toBe(202);
-    const runs = await eventually(() => tries.filter((t) => t.jobId === body.jobId), (t) => t.length === 3);
+    const runs = await eventually(
+      () => tries.filter((t) => t.jobId === body.jobId),
+      (t) => t.length === 3,
+    );
     expect(runs.map((t) => t.attempt)).toEqual([1, 2, 3]);
     expect(runs.every((t) => t.instance === 'b')).toBe(true);
     const first = runs[1]!.at - runs[0]!.at;
@@ -198,7 +212,10 @@ describeWithRedis('events and jobs across host instances sharing Redis', () => {
   it('dead-letters a job that always fails, lists it in GET /api/v1/admin/jobs/dead on either instance, and retries it', async () => {
     const { body } = await call(a, 'POST', '/api/v1/relay/jobs/doomed', 'globex', 'member', { hook: 'https://example.test' });
     const list = (on: Instance, query = '') => call(on, 'GET', `/api/v1/admin/jobs/dead${query}`, 'acme', 'platform-admin');
-    const dead = await eventually(() => list(a), (res) => res.body.items.some((j: { jobId: string }) => j.jobId === body.jobId));
+    const dead = await eventually(
+      () => list(a),
+      (res) => res.body.items.some((j: { jobId: string }) => j.jobId === body.jobId),
+    );
     expect(dead.status).toBe(200);
     const item = dead.body.items.find((j: { jobId: string }) => j.jobId === body.jobId);
     expect(item).toEqual({
@@ -219,16 +236,25 @@ describeWithRedis('events and jobs across host instances sharing Redis', () => {
     recovered.add(body.jobId);
     const retried = await call(a, 'POST', `/api/v1/admin/jobs/dead/${encodeURIComponent(item.id)}/retry`, 'acme', 'platform-admin');
     expect(retried.status).toBe(202);
-    await eventually(() => tries.filter((t) => t.jobId === body.jobId).map((t) => t.attempt), (t) => t.length === 3);
+    await eventually(
+      () => tries.filter((t) => t.jobId === body.jobId).map((t) => t.attempt),
+      (t) => t.length === 3,
+    );
     expect(tries.filter((t) => t.jobId === body.jobId).map((t) => t.attempt)).toEqual([1, 2, 1]);
-    await eventually(() => list(a), (res) => !res.body.items.some((j: { id: string }) => j.id === item.id));
+    await eventually(
+      () => list(a),
+      (res) => !res.body.items.some((j: { id: string }) => j.id === item.id),
+    );
   });
 
   it('deletes a dead job through DELETE /api/v1/admin/jobs/dead/:id on either instance: 204, then 404', async () => {
     const { body } = await call(a, 'POST', '/api/v1/relay/jobs/doomed', 'acme', 'member', {});
     const id = `relay.doomed:${body.jobId}`;
     const list = (on: Instance) => call(on, 'GET', '/api/v1/admin/jobs/dead?tenantId=acme', 'acme', 'platform-admin');
-    await eventually(() => list(a), (res) => res.body.items.some((j: { id: string }) => j.id === id));
+    await eventually(
+      () => list(a),
+      (res) => res.body.items.some((j: { id: string }) => j.id === id),
+    );
     const path = `/api/v1/admin/jobs/dead/${encodeURIComponent(id)}`;
     expect((await call(b, 'DELETE', path, 'acme', 'tenant-admin')).status).toBe(403);
     expect((await call(b, 'DELETE', path, 'acme', 'platform-admin')).status).toBe(204);
@@ -242,7 +268,12 @@ describeWithRedis('events and jobs across host instances sharing Redis', () => {
     await eventually(since, (p) => new Set(p.map(slotOf)).size >= 2);
     expect(since().every((p) => p.instance === 'b')).toBe(true);
     const first = Math.min(...since().map(slotOf));
-    expect(since().filter((p) => slotOf(p) === first).map((p) => p.tenantId).sort()).toEqual(['acme', 'globex']);
+    expect(
+      since()
+        .filter((p) => slotOf(p) === first)
+        .map((p) => p.tenantId)
+        .sort(),
+    ).toEqual(['acme', 'globex']);
 
     // Each instance of this suite has a store of its own, so the change is made where the schedule runs: on the
     // worker B, which reads who has the plugin enabled when each slot fires.
@@ -250,7 +281,10 @@ describeWithRedis('events and jobs across host instances sharing Redis', () => {
     expect((await relayFor(false)).status).toBe(200);
     const cut = Date.now();
     try {
-      await eventually(() => pulses.filter((p) => slotOf(p) > cut + 250), (p) => new Set(p.map(slotOf)).size >= 2);
+      await eventually(
+        () => pulses.filter((p) => slotOf(p) > cut + 250),
+        (p) => new Set(p.map(slotOf)).size >= 2,
+      );
       expect(new Set(pulses.filter((p) => slotOf(p) > cut + 250).map((p) => p.tenantId))).toEqual(new Set(['acme']));
     } finally {
       expect((await relayFor(true)).status).toBe(200);

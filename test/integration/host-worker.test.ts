@@ -74,10 +74,15 @@ describeWithPostgres('valueverse worker on PostgreSQL', () => {
         PORT: String(port),
       });
       try {
-        await waitFor(async () => {
-          if (worker.child.exitCode !== null) throw new Error(`worker exited with ${worker.child.exitCode}: ${worker.output()}`);
-          return /ValueVerse worker running jobs of \d+\/\d+ plugins/.test(worker.output()) ? true : undefined;
-        }, 60_000, 'worker running', 100);
+        await waitFor(
+          async () => {
+            if (worker.child.exitCode !== null) throw new Error(`worker exited with ${worker.child.exitCode}: ${worker.output()}`);
+            return /ValueVerse worker running jobs of \d+\/\d+ plugins/.test(worker.output()) ? true : undefined;
+          },
+          60_000,
+          'worker running',
+          100,
+        );
         const listening = await new Promise<boolean>((r) => {
           const socket = connect(port, '127.0.0.1');
           socket.once('connect', () => {

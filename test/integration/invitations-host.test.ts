@@ -20,10 +20,15 @@ describeWithPostgres('invitations on a host on PostgreSQL', () => {
     await admin.execute(`create database ${dbName}`);
     host = await bootHost({ DATABASE_URL: postgresUrl(dbName), VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
     own = await openDatabase({ url: postgresUrl(dbName), poolMax: 1 });
-    host.kernel.events.subscribe('tenant.invitation.created', (event: EventEnvelope) => {
-      const payload = event.payload as InvitationEventPayload;
-      tokens.set(payload.email, payload.token);
-    }, 'test:notifications', { kernelEvents: true, confidential: true });
+    host.kernel.events.subscribe(
+      'tenant.invitation.created',
+      (event: EventEnvelope) => {
+        const payload = event.payload as InvitationEventPayload;
+        tokens.set(payload.email, payload.token);
+      },
+      'test:notifications',
+      { kernelEvents: true, confidential: true },
+    );
   }, 90_000);
 
   afterAll(async () => {

@@ -83,9 +83,11 @@ describe('plugin data model on embedded PostgreSQL', () => {
 
   it('runs em() as the plugin role with the tenant and schema bound, and leaves the session as it found it', async () => {
     const db = pluginDatabase(database, manifest);
-    const inside = await db.em('acme', (em) => (em as SqlEntityManager).execute<{ role: string; tenant: string; path: string }[]>(
-      "select current_user as role, current_setting('app.tenant_id', true) as tenant, current_setting('search_path') as path",
-    ));
+    const inside = await db.em('acme', (em) =>
+      (em as SqlEntityManager).execute<{ role: string; tenant: string; path: string }[]>(
+        "select current_user as role, current_setting('app.tenant_id', true) as tenant, current_setting('search_path') as path",
+      ),
+    );
     expect(inside).toEqual([{ role: 'vv_plugin_notes_plugin', tenant: 'acme', path: '"notes_plugin", public' }]);
     // PGlite has one connection: this is the session the transaction ran on.
     const after = await database.execute<{ role: string; tenant: string | null }>("select current_user as role, current_setting('app.tenant_id', true) as tenant");
@@ -95,19 +97,25 @@ describe('plugin data model on embedded PostgreSQL', () => {
 
   it('em() is atomic: what work flushed is rolled back when it throws, and a nested transactional() is a savepoint', async () => {
     const db = pluginDatabase(database, manifest);
-    await expect(db.em('acme', async (em) => {
-      await em.persist(em.create(noteEntity, { tenantId: 'acme', body: 'flushed then rolled back' })).flush();
-      throw new Error('work failed');
-    })).rejects.toThrow('work failed');
+    await expect(
+      db.em('acme', async (em) => {
+        await em.persist(em.create(noteEntity, { tenantId: 'acme', body: 'flushed then rolled back' })).flush();
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
     await db.em('acme', async (em) => {
       em.persist(em.create(noteEntity, { tenantId: 'acme', body: 'kept' }));
-      await em.transactional(async (inner) => {
-        inner.persist(inner.create(noteEntity, { tenantId: 'acme', body: 'savepoint rolled back' }));
-        await inner.flush();
-        throw new Error('inner failed');
-      }).catch(() => undefined);
+      await em
+        .transactional(async (inner) => {
+          inner.persist(inner.create(noteEntity, { tenantId: 'acme', body: 'savepoint rolled back' }));
+          await inner.flush();
+          throw new Error('inner failed');
+        })
+        .catch(() => undefined);
     });
-    const bodies = (await database.execute<{ body: string }>("select body from notes_plugin.notes where body in ('flushed then rolled back', 'kept', 'savepoint rolled back')")).map((r) => r.body);
+    const bodies = (
+      await database.execute<{ body: string }>("select body from notes_plugin.notes where body in ('flushed then rolled back', 'kept', 'savepoint rolled back')")
+    ).map((r) => r.body);
     expect(bodies).toEqual(['kept']);
   });
 
@@ -126,7 +134,12 @@ describe('plugin data model: down migrations', () => {
   }, 60_000);
   afterAll(() => database.close());
 
-  const tables = async () => (await database.execute<{ t: string }>("select table_name as t from information_schema.tables where table_schema = 'notes_plugin' and table_name <> 'mikro_orm_migrations' order by 1")).map((r) => r.t);
+  const tables = async () =>
+    (
+      await database.execute<{ t: string }>(
+        "select table_name as t from information_schema.tables where table_schema = 'notes_plugin' and table_name <> 'mikro_orm_migrations' order by 1",
+      )
+    ).map((r) => r.t);
 
   it('reverts newest first, through a named step or all the way, and applies them again', async () => {
     const plain = { migrations: model.migrations };

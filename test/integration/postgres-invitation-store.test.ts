@@ -30,10 +30,18 @@ describeWithPostgres('PostgresInvitationStore on a PostgreSQL server', () => {
     return new PostgresInvitationStore(db);
   });
 
-  it('drops a tenant\'s invitations with the tenant', async () => {
+  it("drops a tenant's invitations with the tenant", async () => {
     const store = new PostgresInvitationStore(db);
     await db.execute("insert into kernel.tenants (id, name) values ('doomed', 'doomed')");
-    await store.savePending({ id: 'inv-doomed', tenantId: 'doomed', email: 'x@example.test', role: 'member', tokenHash: 'h-doomed', invitedBy: 'u', expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    await store.savePending({
+      id: 'inv-doomed',
+      tenantId: 'doomed',
+      email: 'x@example.test',
+      role: 'member',
+      tokenHash: 'h-doomed',
+      invitedBy: 'u',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
     await db.execute("delete from kernel.tenants where id = 'doomed'");
     expect(await store.findByTokenHash('h-doomed')).toBeUndefined();
   });

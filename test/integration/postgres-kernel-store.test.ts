@@ -73,7 +73,9 @@ describeWithPostgres('PostgresKernelStore on a PostgreSQL server', () => {
         const plan = await db.withTenantTransaction('bulk', async (tx) => {
           await tx.query('set local enable_seqscan = off');
           await tx.query('set local enable_indexscan = off');
-          return tx.query<{ 'QUERY PLAN': string }>(`explain select id from kernel.tenants where lower((id || ' ' || name) collate "default") like '%pany 2999%' order by id limit 51`);
+          return tx.query<{ 'QUERY PLAN': string }>(
+            `explain select id from kernel.tenants where lower((id || ' ' || name) collate "default") like '%pany 2999%' order by id limit 51`,
+          );
         });
         expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain('tenants_search_trgm_idx');
         expect((await store.listTenants({ q: 'Pany 2999', limit: 50 })).items.map((t) => t.id)).toEqual(['bulk-02999']);
@@ -86,9 +88,7 @@ describeWithPostgres('PostgresKernelStore on a PostgreSQL server', () => {
       // One pooled connection, so the statement after the transaction runs in the same session.
       const single = await openDatabase({ url: postgresUrl(created[0]!), poolMax: 1 });
       try {
-        const inside = await single.withTenantTransaction('acme', (tx) =>
-          tx.query<{ tenant: string }>("select current_setting('app.tenant_id', true) as tenant"),
-        );
+        const inside = await single.withTenantTransaction('acme', (tx) => tx.query<{ tenant: string }>("select current_setting('app.tenant_id', true) as tenant"));
         expect(inside).toEqual([{ tenant: 'acme' }]);
         const after = await single.execute<{ tenant: string | null }>("select current_setting('app.tenant_id', true) as tenant");
         expect(after[0]!.tenant ?? '').toBe('');
@@ -105,9 +105,7 @@ describeWithPostgres('PostgresKernelStore on a PostgreSQL server', () => {
         for (const r of tenants) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'VV_CONFLICT' });
 
         const users = await Promise.allSettled(
-          ['a@example.com', 'A@example.com', 'a@EXAMPLE.com'].map((email, i) =>
-            store.createUser({ id: `u${i}`, email, passwordHash: 'h', platformAdmin: false }),
-          ),
+          ['a@example.com', 'A@example.com', 'a@EXAMPLE.com'].map((email, i) => store.createUser({ id: `u${i}`, email, passwordHash: 'h', platformAdmin: false })),
         );
         expect(users.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         for (const r of users) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'VV_CONFLICT' });

@@ -73,8 +73,15 @@ describeWithPostgres('booting while Redis is unreachable', () => {
     jobs.define('redis-outage-probe', async (job) => {
       ran.push(job.data);
     });
-    const refused = await jobs.enqueue('redis-outage-probe', 'demo', { n: 0 }).then(() => undefined, (error: unknown) => error);
-    expect(isVvError(refused) && { code: refused.code, status: refused.status, retryAfter: refused.headers['Retry-After'] }).toEqual({ code: 'VV_UNAVAILABLE', status: 503, retryAfter: '2' });
+    const refused = await jobs.enqueue('redis-outage-probe', 'demo', { n: 0 }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isVvError(refused) && { code: refused.code, status: refused.status, retryAfter: refused.headers['Retry-After'] }).toEqual({
+      code: 'VV_UNAVAILABLE',
+      status: 503,
+      retryAfter: '2',
+    });
 
     // Events stay on their instance meanwhile.
     const received: unknown[] = [];
@@ -84,19 +91,29 @@ describeWithPostgres('booting while Redis is unreachable', () => {
     redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     const convergeStarted = Date.now();
     for (const host of [a, b]) {
-      await waitFor(async () => {
-        const r = await ready(host);
-        return r.status === 200 && r.body.status === 'ready' ? r : undefined;
-      }, 20_000, `${host.url} ready with Redis`, 100);
+      await waitFor(
+        async () => {
+          const r = await ready(host);
+          return r.status === 200 && r.body.status === 'ready' ? r : undefined;
+        },
+        20_000,
+        `${host.url} ready with Redis`,
+        100,
+      );
     }
     expect((await ready(a)).body.dependencies).toEqual({ database: 'ok', redis: 'ok' });
 
     // The event bridge carries A's events to B.
     let n = 0;
-    await waitFor(async () => {
-      await a!.kernel.events.publishKernelEvent('redis-outage.probe', 'demo', { n: (n += 1) });
-      return received.length > 0 ? true : undefined;
-    }, 10_000, 'an event from A received on B', 200);
+    await waitFor(
+      async () => {
+        await a!.kernel.events.publishKernelEvent('redis-outage.probe', 'demo', { n: (n += 1) });
+        return received.length > 0 ? true : undefined;
+      },
+      10_000,
+      'an event from A received on B',
+      200,
+    );
 
     // Plugin-set changes made through A reach B (change feed / bridge): B had cached "enabled".
     const npv = (url: string) =>

@@ -69,7 +69,7 @@ describeWithRedis('rate limits and the change feed on Redis', () => {
         const rule = { perSecond: 0.0001, burst: 40 };
         let admitted = 0;
         // Interleaved: a and b each hold part of a lease while the other asks Redis for more.
-        for (let refusedBoth = false; !refusedBoth; ) {
+        for (let refusedBoth = false; !refusedBoth;) {
           const [x, y] = await Promise.all([a.take('tenant:acme', rule), b.take('tenant:acme', rule)]);
           admitted += Number(x.allowed) + Number(y.allowed);
           refusedBoth = !x.allowed && !y.allowed;
@@ -163,7 +163,10 @@ describeWithRedis('rate limits and the change feed on Redis', () => {
     try {
       const rule = { perSecond: 1, burst: 1 };
       const results = [await limiter.take('tenant:acme', rule), await limiter.take('tenant:acme', rule)];
-      expect(results).toEqual([{ allowed: true, retryAfterSeconds: 0, remaining: 1 }, { allowed: true, retryAfterSeconds: 0, remaining: 1 }]);
+      expect(results).toEqual([
+        { allowed: true, retryAfterSeconds: 0, remaining: 1 },
+        { allowed: true, retryAfterSeconds: 0, remaining: 1 },
+      ]);
     } finally {
       await limiter.close();
     }

@@ -22,7 +22,14 @@ function firstPartyPluginDirs(): string[] {
 /** Keys sorted recursively, so the written file does not change with plugin start order. */
 function sortedPaths(document: Record<string, unknown>): Record<string, unknown> {
   const paths = document.paths as Record<string, unknown>;
-  return { ...document, paths: Object.fromEntries(Object.keys(paths).sort().map((p) => [p, paths[p]])) };
+  return {
+    ...document,
+    paths: Object.fromEntries(
+      Object.keys(paths)
+        .sort()
+        .map((p) => [p, paths[p]]),
+    ),
+  };
 }
 
 export async function writeOpenApiDocument(file: string): Promise<void> {

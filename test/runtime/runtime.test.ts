@@ -25,7 +25,7 @@ describe('the runtime the tests run on', () => {
     expect(execFileSync('node', ['-p', 'process.version'], { encoding: 'utf8' }).trim()).toBe(`v${pinned!.version}`);
   });
 
-  it('finds the machine\'s own Node outside node_modules/.bin, never the running binary, for the benchmarks\' baseline', () => {
+  it("finds the machine's own Node outside node_modules/.bin, never the running binary, for the benchmarks' baseline", () => {
     const found = machineNode({ PATH: [`${process.cwd()}/node_modules/.bin`, '/nonexistent'].join(':') });
     expect(found).toBeUndefined();
     expect(machineNode({ VV_BENCH_BASELINE_NODE: '/opt/node20/bin/node', PATH: '' })).toBe('/opt/node20/bin/node');

@@ -95,7 +95,7 @@ describe('a stored provider key cannot be sent anywhere (issue #10, finding 4)',
     }
   });
 
-  it('sends a new key to a new destination, and never reflects that destination\'s body to the member', async () => {
+  it("sends a new key to a new destination, and never reflects that destination's body to the member", async () => {
     const moved = await asTenantAdmin({ config: { baseUrl: listener.url, apiKey: TENANT_KEY, model: 'gpt-test', maxRetries: 0, timeoutMs: 5000 } });
     expect(moved.status).toBe(200);
     const res = await memberHypotheses();

@@ -30,7 +30,10 @@ const lifecycle = { modelId: '', commitmentId: '', measurementId: '', driver: ''
 const pluginFixtures: Record<string, PluginFixture> = {
   'value-architect': {
     async seed(ctx, api) {
-      const model = await api<{ id: string; model: { drivers: { name: string }[] } }>('POST', '/api/v1/value-models', { name: 'Security suite', fromLibrary: { industry: 'software' } });
+      const model = await api<{ id: string; model: { drivers: { name: string }[] } }>('POST', '/api/v1/value-models', {
+        name: 'Security suite',
+        fromLibrary: { industry: 'software' },
+      });
       lifecycle.modelId = model.id;
       lifecycle.driver = model.model.drivers[0]!.name;
       return { id: model.id, version: '1' };
@@ -79,7 +82,11 @@ const pluginFixtures: Record<string, PluginFixture> = {
       return { id: lifecycle.commitmentId };
     },
     bodies: {
-      'POST /api/v1/amplify/commitments/:id/what-it-takes': { get driver() { return lifecycle.driver; } },
+      'POST /api/v1/amplify/commitments/:id/what-it-takes': {
+        get driver() {
+          return lifecycle.driver;
+        },
+      },
     },
   },
 };
@@ -97,7 +104,14 @@ export async function routeFixtures(ctx: FixtureContext): Promise<RouteFixtures>
     return (text ? JSON.parse(text) : {}) as never;
   };
   const key = await api<{ id: string }>('POST', `/api/v1/admin/tenants/${ctx.tenant}/api-keys`, { name: 'security-suite', role: 'viewer' });
-  const kernelParams: Record<string, string> = { tenantId: ctx.tenant, pluginId: 'calculation', keyId: key.id, userId: `u-${ctx.tenant}-viewer`, id: 'no-such-job', invitationId: 'no-such-invitation' };
+  const kernelParams: Record<string, string> = {
+    tenantId: ctx.tenant,
+    pluginId: 'calculation',
+    keyId: key.id,
+    userId: `u-${ctx.tenant}-viewer`,
+    id: 'no-such-job',
+    invitationId: 'no-such-invitation',
+  };
   const seeded: Record<string, Record<string, string>> = {};
   for (const [plugin, fixture] of Object.entries(pluginFixtures)) seeded[plugin] = await fixture.seed(ctx, api);
   return {

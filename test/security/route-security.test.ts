@@ -51,9 +51,14 @@ function securitySuite(backend: string, env: () => Record<string, string>) {
     beforeAll(async () => {
       host = await bootHost(env());
       const admin = await signIn(host.url);
-      const put = (path: string, body: unknown) => fetch(`${host.url}${path}`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const put = (path: string, body: unknown) =>
+        fetch(`${host.url}${path}`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       for (const tenant of [A, B]) {
-        const res = await fetch(`${host.url}/api/v1/admin/tenants`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: tenant, name: tenant }) });
+        const res = await fetch(`${host.url}/api/v1/admin/tenants`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ id: tenant, name: tenant }),
+        });
         expect(res.status).toBe(201);
         for (const plugin of host.kernel.plugins().filter((p) => p.state === 'running')) {
           const enabled = await put(`/api/v1/admin/tenants/${tenant}/plugins/${plugin.id}?cascade=true`, { enabled: true });
@@ -76,11 +81,12 @@ function securitySuite(backend: string, env: () => Record<string, string>) {
     afterAll(() => host?.stop(), 30_000);
 
     const protectedRoutes = () => routes.filter((r) => r.access !== 'public');
-    const pathFor = (route: HttpRouteInfo): string => route.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
-      const value = fixtures.params(route, name);
-      if (value === undefined) throw new Error(`no fixture value for :${name} of ${route.method} ${route.path} (add one to test/security/route-fixtures.ts)`);
-      return encodeURIComponent(value);
-    });
+    const pathFor = (route: HttpRouteInfo): string =>
+      route.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
+        const value = fixtures.params(route, name);
+        if (value === undefined) throw new Error(`no fixture value for :${name} of ${route.method} ${route.path} (add one to test/security/route-fixtures.ts)`);
+        return encodeURIComponent(value);
+      });
 
     it('finds the kernel and plugin routes, every one with a declared access rule', () => {
       expect(routes.length).toBeGreaterThan(30);
@@ -94,7 +100,8 @@ function securitySuite(backend: string, env: () => Record<string, string>) {
       const wrong: string[] = [];
       for (const route of protectedRoutes()) {
         const res = await call(route.method, pathFor(route), { token: null });
-        if (res.status !== 401 || res.code !== 'VV_UNAUTHENTICATED' || !res.contentType.startsWith('application/problem+json')) wrong.push(`${route.method} ${route.path} → ${res.status} ${res.code}`);
+        if (res.status !== 401 || res.code !== 'VV_UNAUTHENTICATED' || !res.contentType.startsWith('application/problem+json'))
+          wrong.push(`${route.method} ${route.path} → ${res.status} ${res.code}`);
       }
       expect(wrong).toEqual([]);
     });
@@ -157,8 +164,16 @@ function securitySuite(backend: string, env: () => Record<string, string>) {
     });
 
     it('revokes the whole refresh-token family when a spent token is presented again', async () => {
-      const login = async () => (await (await fetch(`${host.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `member@${A}.test`, password: PASSWORD }) })).json()) as { refreshToken: string };
-      const refresh = (refreshToken: string) => fetch(`${host.url}/api/v1/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) });
+      const login = async () =>
+        (await (
+          await fetch(`${host.url}/api/v1/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email: `member@${A}.test`, password: PASSWORD }),
+          })
+        ).json()) as { refreshToken: string };
+      const refresh = (refreshToken: string) =>
+        fetch(`${host.url}/api/v1/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) });
       const first = await login();
       const second = (await (await refresh(first.refreshToken)).json()) as { refreshToken: string };
       expect((await refresh(first.refreshToken)).status).toBe(401);

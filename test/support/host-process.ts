@@ -69,12 +69,17 @@ export async function startHostProcess(env: Record<string, string>, options: { r
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`host exited with ${child.exitCode}: ${output}`);
-      const res = await fetch(`${url}/health/ready`);
-      await res.text();
-      return res.status === 200 ? true : undefined;
-    }, options.readyTimeoutMs ?? 60_000, `host on ${url} ready`, 100);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`host exited with ${child.exitCode}: ${output}`);
+        const res = await fetch(`${url}/health/ready`);
+        await res.text();
+        return res.status === 200 ? true : undefined;
+      },
+      options.readyTimeoutMs ?? 60_000,
+      `host on ${url} ready`,
+      100,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n--- host output ---\n${output}`);
@@ -106,11 +111,19 @@ export async function startRedisProcess(): Promise<RedisProcess> {
   let child: ChildProcess | undefined;
   const start = async () => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitFor(() => new Promise<boolean | undefined>((r) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); r(true); });
-      socket.once('error', () => r(undefined));
-    }), 10_000, `redis-server on ${port}`);
+    await waitFor(
+      () =>
+        new Promise<boolean | undefined>((r) => {
+          const socket = connect(port, '127.0.0.1');
+          socket.once('connect', () => {
+            socket.destroy();
+            r(true);
+          });
+          socket.once('error', () => r(undefined));
+        }),
+      10_000,
+      `redis-server on ${port}`,
+    );
   };
   const stop = async () => {
     const running = child;

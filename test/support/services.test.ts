@@ -21,7 +21,10 @@ describe('serverAvailability', () => {
       expect(await probe!()).toEqual({ postgres: false, redis: false });
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
-      for (const [key, value] of [['VV_TEST_POSTGRES_URL', previous.postgres], ['VV_TEST_REDIS_URL', previous.redis]] as const) {
+      for (const [key, value] of [
+        ['VV_TEST_POSTGRES_URL', previous.postgres],
+        ['VV_TEST_REDIS_URL', previous.redis],
+      ] as const) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }

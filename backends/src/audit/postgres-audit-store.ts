@@ -5,11 +5,30 @@ import type { AuditInput, AuditQuery } from '@valueverse/kernel/backend';
 
 const iso = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as string).toISOString());
 
-interface AuditRow { id: string; at: string; action: string; actor: string | null; tenant_id: string | null; target: string | null; before: unknown; after: unknown; request_id: string | null; ip: string | null }
+interface AuditRow {
+  id: string;
+  at: string;
+  action: string;
+  actor: string | null;
+  tenant_id: string | null;
+  target: string | null;
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+  ip: string | null;
+}
 
 const toAudit = (r: AuditRow): AuditRecord => ({
-  id: String(r.id), at: iso(r.at)!, action: r.action, actor: r.actor, tenantId: r.tenant_id, target: r.target,
-  before: r.before ?? null, after: r.after ?? null, requestId: r.request_id, ip: r.ip,
+  id: String(r.id),
+  at: iso(r.at)!,
+  action: r.action,
+  actor: r.actor,
+  tenantId: r.tenant_id,
+  target: r.target,
+  before: r.before ?? null,
+  after: r.after ?? null,
+  requestId: r.request_id,
+  ip: r.ip,
 });
 
 export class PostgresAuditStore implements AuditStore {

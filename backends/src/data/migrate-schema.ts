@@ -50,8 +50,7 @@ export async function migrateSchema(orm: MikroORM<PostgreSqlDriver>, options: Mi
   // options, rather than mutating the shared configuration (two schemas may migrate at the same time).
   const config: Configuration = Object.create(orm.config, {
     get: {
-      value: (key: string, fallback?: unknown) =>
-        key === 'migrations' ? migrationOptions : orm.config.get(key as never, fallback as never),
+      value: (key: string, fallback?: unknown) => (key === 'migrations' ? migrationOptions : orm.config.get(key as never, fallback as never)),
     },
   });
   const em = orm.em.fork();

@@ -73,7 +73,7 @@ describe('openDatabase (embedded PGlite)', () => {
     expect(rows).toEqual([{ total: '6' }]);
   });
 
-  it('gives parameterless SQL the same values as a parameterised statement, and the last statement\'s rows', async () => {
+  it("gives parameterless SQL the same values as a parameterised statement, and the last statement's rows", async () => {
     // What the removed statement lexer had to get right (';' in strings, identifiers, dollar bodies, comments) no
     // longer matters: all parameterless SQL takes exec(), so the rows and types must still be pg's.
     const rows = await db.execute<{ semi: string; big: string; doc: unknown; n: number }>(
@@ -107,9 +107,7 @@ describe('openDatabase (embedded PGlite)', () => {
   });
 
   it('withTenantTransaction sets app.tenant_id inside the transaction only', async () => {
-    const inside = await db.withTenantTransaction('acme', (tx) =>
-      tx.query<{ tenant: string }>("select current_setting('app.tenant_id', true) as tenant"),
-    );
+    const inside = await db.withTenantTransaction('acme', (tx) => tx.query<{ tenant: string }>("select current_setting('app.tenant_id', true) as tenant"));
     expect(inside).toEqual([{ tenant: 'acme' }]);
     // PGlite has one connection, so this is the very session the transaction ran on.
     const after = await db.execute<{ tenant: string | null }>("select current_setting('app.tenant_id', true) as tenant");
@@ -124,8 +122,12 @@ describe('openDatabase (embedded PGlite)', () => {
     for (const conforming of ['on', 'off']) {
       await db.execute(`set standard_conforming_strings = ${conforming}`);
       for (const tenantId of ["o'brien", "x\\'; select 1; --", 'tenant-é']) {
-        const inside = await db.withTenantTransaction(tenantId, (tx) =>
-          tx.query<{ tenant: string; role: string; path: string }>("select current_setting('app.tenant_id', true) as tenant, current_user as role, current_setting('search_path') as path"),
+        const inside = await db.withTenantTransaction(
+          tenantId,
+          (tx) =>
+            tx.query<{ tenant: string; role: string; path: string }>(
+              "select current_setting('app.tenant_id', true) as tenant, current_user as role, current_setting('search_path') as path",
+            ),
           { role: 'vv_binding_probe', searchPath: 'binding_probe' },
         );
         expect(inside).toEqual([{ tenant: tenantId, role: 'vv_binding_probe', path: '"binding_probe", public' }]);
@@ -181,10 +183,16 @@ describe('openDatabase (embedded PGlite)', () => {
   });
 
   it('creates the kernel tables with the kernel migration', async () => {
-    expect(await db.migrate({ schema: 'kernel', migrations: kernelMigrations })).toEqual(['kernel_0001_init', 'kernel_0002_identity_audit', 'kernel_0003_idempotency', 'kernel_0004_idempotency_attempt', 'kernel_0005_session_versions', 'kernel_0006_invitations', 'kernel_0007_tenant_search']);
-    const tables = await db.execute<{ table_name: string }>(
-      "select table_name from information_schema.tables where table_schema = 'kernel' order by table_name",
-    );
+    expect(await db.migrate({ schema: 'kernel', migrations: kernelMigrations })).toEqual([
+      'kernel_0001_init',
+      'kernel_0002_identity_audit',
+      'kernel_0003_idempotency',
+      'kernel_0004_idempotency_attempt',
+      'kernel_0005_session_versions',
+      'kernel_0006_invitations',
+      'kernel_0007_tenant_search',
+    ]);
+    const tables = await db.execute<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'kernel' order by table_name");
     expect(tables.map((t) => t.table_name)).toEqual([
       'api_keys',
       'audit_log',

@@ -34,7 +34,10 @@ export function pgliteTemplate(): PgliteTemplate {
   const packageDir = dirname(dirname(entry));
   const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
   // The WASM build is part of the key: a locally rebuilt PGlite with the same version number gets its own template.
-  const build = createHash('sha256').update(readFileSync(join(packageDir, 'dist', 'initdb.wasm'))).digest('hex').slice(0, 12);
+  const build = createHash('sha256')
+    .update(readFileSync(join(packageDir, 'dist', 'initdb.wasm')))
+    .digest('hex')
+    .slice(0, 12);
   cached = storedTemplate(join(dirname(dirname(packageDir)), '.cache', 'valueverse', `pglite-${version}-${build}.tar.gz`));
   return cached;
 }

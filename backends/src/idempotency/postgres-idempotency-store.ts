@@ -34,7 +34,10 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       [...args, fingerprint, stamp(times.now + times.lockMs), stamp(times.now + times.retainMs), now, attempt],
     );
     if (taken.length === 1) return { kind: 'new' };
-    const [row] = await this.db.execute<Row>('select fingerprint, status, headers, body_kind, body from kernel.idempotency_keys where tenant_id = $1 and principal = $2 and key = $3', args);
+    const [row] = await this.db.execute<Row>(
+      'select fingerprint, status, headers, body_kind, body from kernel.idempotency_keys where tenant_id = $1 and principal = $2 and key = $3',
+      args,
+    );
     // Abandoned between the two statements: the key is free again.
     if (!row) return this.begin(scope, fingerprint, times, attempt);
     if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
@@ -51,7 +54,12 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
   }
 
   async abandon(scope: IdempotencyScope, attempt: string): Promise<void> {
-    await this.db.execute('delete from kernel.idempotency_keys where tenant_id = $1 and principal = $2 and key = $3 and status is null and attempt = $4', [scope.tenantId, scope.principal, scope.key, attempt]);
+    await this.db.execute('delete from kernel.idempotency_keys where tenant_id = $1 and principal = $2 and key = $3 and status is null and attempt = $4', [
+      scope.tenantId,
+      scope.principal,
+      scope.key,
+      attempt,
+    ]);
   }
 
   async sweep(now: number): Promise<number> {

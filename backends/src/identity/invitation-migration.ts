@@ -20,9 +20,7 @@ export class KernelInvitationsMigration extends Migration {
       accepted_by text,
       revoked_at timestamptz
     )`);
-    this.addSql(
-      'create unique index if not exists invitations_pending_key on kernel.invitations (tenant_id, lower(email)) where accepted_at is null and revoked_at is null',
-    );
+    this.addSql('create unique index if not exists invitations_pending_key on kernel.invitations (tenant_id, lower(email)) where accepted_at is null and revoked_at is null');
   }
 
   override async down(): Promise<void> {

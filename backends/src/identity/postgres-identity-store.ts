@@ -7,16 +7,48 @@ import type { ApiKeyRecord, RefreshTokenRecord, SessionState, TotpRecord } from 
 
 const iso = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as string).toISOString());
 
-interface RefreshRow { id: string; family_id: string; user_id: string; tenant_id: string; token_hash: string; expires_at: string; used_at: string | null; revoked_at: string | null }
-interface ApiKeyRow { id: string; tenant_id: string; name: string; role: Role; prefix: string; key_hash: string; created_by: string; created_at: string; revoked_at: string | null }
+interface RefreshRow {
+  id: string;
+  family_id: string;
+  user_id: string;
+  tenant_id: string;
+  token_hash: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}
+interface ApiKeyRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  key_hash: string;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+}
 
 const toRefresh = (r: RefreshRow): RefreshTokenRecord => ({
-  id: r.id, familyId: r.family_id, userId: r.user_id, tenantId: r.tenant_id, tokenHash: r.token_hash,
-  expiresAt: iso(r.expires_at)!, usedAt: iso(r.used_at), revokedAt: iso(r.revoked_at),
+  id: r.id,
+  familyId: r.family_id,
+  userId: r.user_id,
+  tenantId: r.tenant_id,
+  tokenHash: r.token_hash,
+  expiresAt: iso(r.expires_at)!,
+  usedAt: iso(r.used_at),
+  revokedAt: iso(r.revoked_at),
 });
 const toApiKey = (r: ApiKeyRow): ApiKeyRecord => ({
-  id: r.id, tenantId: r.tenant_id, name: r.name, role: r.role, prefix: r.prefix, keyHash: r.key_hash,
-  createdBy: r.created_by, createdAt: iso(r.created_at)!, revokedAt: iso(r.revoked_at),
+  id: r.id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  role: r.role,
+  prefix: r.prefix,
+  keyHash: r.key_hash,
+  createdBy: r.created_by,
+  createdAt: iso(r.created_at)!,
+  revokedAt: iso(r.revoked_at),
 });
 
 export class PostgresIdentityStore implements IdentityStore {
@@ -25,18 +57,19 @@ export class PostgresIdentityStore implements IdentityStore {
   async init(): Promise<void> {}
 
   async insertRefreshToken(r: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>): Promise<void> {
-    await this.db.execute(
-      'insert into kernel.refresh_tokens (id, family_id, user_id, tenant_id, token_hash, expires_at) values ($1, $2, $3, $4, $5, $6)',
-      [r.id, r.familyId, r.userId, r.tenantId, r.tokenHash, r.expiresAt],
-    );
+    await this.db.execute('insert into kernel.refresh_tokens (id, family_id, user_id, tenant_id, token_hash, expires_at) values ($1, $2, $3, $4, $5, $6)', [
+      r.id,
+      r.familyId,
+      r.userId,
+      r.tenantId,
+      r.tokenHash,
+      r.expiresAt,
+    ]);
   }
 
   async useRefreshToken(tokenHash: string): Promise<{ record: RefreshTokenRecord; fresh: boolean } | undefined> {
     // One statement decides: only the caller whose update matched a null used_at gets the fresh token.
-    const updated = await this.db.execute<RefreshRow>(
-      'update kernel.refresh_tokens set used_at = now() where token_hash = $1 and used_at is null returning *',
-      [tokenHash],
-    );
+    const updated = await this.db.execute<RefreshRow>('update kernel.refresh_tokens set used_at = now() where token_hash = $1 and used_at is null returning *', [tokenHash]);
     if (updated[0]) return { record: toRefresh(updated[0]), fresh: true };
     const existing = await this.db.execute<RefreshRow>('select * from kernel.refresh_tokens where token_hash = $1', [tokenHash]);
     return existing[0] ? { record: toRefresh(existing[0]), fresh: false } : undefined;
@@ -48,7 +81,10 @@ export class PostgresIdentityStore implements IdentityStore {
   }
 
   async getSessionState(userId: string): Promise<SessionState> {
-    const rows = await this.db.execute<{ version: string; disabled: boolean }>('select version, disabled_at is not null as disabled from kernel.session_versions where user_id = $1', [userId]);
+    const rows = await this.db.execute<{ version: string; disabled: boolean }>(
+      'select version, disabled_at is not null as disabled from kernel.session_versions where user_id = $1',
+      [userId],
+    );
     return rows[0] ? { version: Number(rows[0].version), disabled: rows[0].disabled } : { version: 0, disabled: false };
   }
 
@@ -82,10 +118,16 @@ export class PostgresIdentityStore implements IdentityStore {
   }
 
   async insertApiKey(k: Omit<ApiKeyRecord, 'revokedAt'>): Promise<void> {
-    await this.db.execute(
-      'insert into kernel.api_keys (id, tenant_id, name, role, prefix, key_hash, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [k.id, k.tenantId, k.name, k.role, k.prefix, k.keyHash, k.createdBy, k.createdAt],
-    );
+    await this.db.execute('insert into kernel.api_keys (id, tenant_id, name, role, prefix, key_hash, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)', [
+      k.id,
+      k.tenantId,
+      k.name,
+      k.role,
+      k.prefix,
+      k.keyHash,
+      k.createdBy,
+      k.createdAt,
+    ]);
   }
 
   async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
@@ -104,7 +146,9 @@ export class PostgresIdentityStore implements IdentityStore {
   }
 
   async getTotp(userId: string): Promise<TotpRecord | undefined> {
-    const rows = await this.db.execute<{ user_id: string; sealed_secret: string; enabled: boolean; last_step: string }>('select * from kernel.user_totp where user_id = $1', [userId]);
+    const rows = await this.db.execute<{ user_id: string; sealed_secret: string; enabled: boolean; last_step: string }>('select * from kernel.user_totp where user_id = $1', [
+      userId,
+    ]);
     const r = rows[0];
     return r ? { userId: r.user_id, sealedSecret: r.sealed_secret, enabled: r.enabled, lastStep: Number(r.last_step) } : undefined;
   }

@@ -41,24 +41,33 @@ export class RedisAttemptStore implements AttemptStore {
   }
 
   async get(keys: readonly string[], now: number): Promise<AttemptState[]> {
-    return this.orLocal(async () => {
-      const rows = await Promise.all(keys.map((key) => this.redis.hmget(this.prefix + key, 'failures', 'lockedUntil')));
-      return rows.map(([failures, lockedUntil]) => ({ failures: Number(failures ?? 0), lockedUntil: Number(lockedUntil ?? 0) }));
-    }, () => this.local.get(keys, now));
+    return this.orLocal(
+      async () => {
+        const rows = await Promise.all(keys.map((key) => this.redis.hmget(this.prefix + key, 'failures', 'lockedUntil')));
+        return rows.map(([failures, lockedUntil]) => ({ failures: Number(failures ?? 0), lockedUntil: Number(lockedUntil ?? 0) }));
+      },
+      () => this.local.get(keys, now),
+    );
   }
 
   async fail(key: string, rule: AttemptRule, now: number): Promise<AttemptState> {
-    return this.orLocal(async () => {
-      const run = (this.redis as unknown as { vvFailAttempt(...args: (string | number)[]): Promise<[number, string]> }).vvFailAttempt;
-      const [failures, lockedUntil] = await run.call(this.redis, this.prefix + key, now, rule.free, rule.baseLockMs, rule.maxLockMs, rule.forgetAfterMs);
-      return { failures: Number(failures), lockedUntil: Number(lockedUntil) };
-    }, () => this.local.fail(key, rule, now));
+    return this.orLocal(
+      async () => {
+        const run = (this.redis as unknown as { vvFailAttempt(...args: (string | number)[]): Promise<[number, string]> }).vvFailAttempt;
+        const [failures, lockedUntil] = await run.call(this.redis, this.prefix + key, now, rule.free, rule.baseLockMs, rule.maxLockMs, rule.forgetAfterMs);
+        return { failures: Number(failures), lockedUntil: Number(lockedUntil) };
+      },
+      () => this.local.fail(key, rule, now),
+    );
   }
 
   async reset(key: string): Promise<void> {
-    await this.orLocal(async () => {
-      await this.redis.del(this.prefix + key);
-    }, () => this.local.reset(key));
+    await this.orLocal(
+      async () => {
+        await this.redis.del(this.prefix + key);
+      },
+      () => this.local.reset(key),
+    );
   }
 
   async close(): Promise<void> {
@@ -87,10 +96,12 @@ export class RedisAttemptStore implements AttemptStore {
 
   /** One shared wait for the connection (not one listener per waiting sign-in). */
   private ready(): Promise<void> {
-    this.readying ??= new Promise<void>((resolve) => this.redis.once('ready', () => {
-      this.readying = undefined;
-      resolve();
-    }));
+    this.readying ??= new Promise<void>((resolve) =>
+      this.redis.once('ready', () => {
+        this.readying = undefined;
+        resolve();
+      }),
+    );
     return this.readying;
   }
 

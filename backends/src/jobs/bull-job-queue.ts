@@ -3,7 +3,22 @@ import { Queue, Worker, type Job, type RepeatStrategy } from 'bullmq';
 import Redis from 'ioredis';
 import { VvError, isVvError, type JobContext, type JobOptions, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
 import type { DeadJob, DeadJobPage, DeadJobQuery, KernelJobQueue, KernelLogger } from '@valueverse/kernel';
-import { type CheckedSchedule, checkSchedule, compareDead, type DeadPosition, decodeDeadCursor, encodeDeadCursor, type JobQueueStart, nextCronRun, nextSlot, parseCronSchedule, pluginOfQueue, queueName, scheduledRunId, splitDeadId } from '@valueverse/kernel/backend';
+import {
+  type CheckedSchedule,
+  checkSchedule,
+  compareDead,
+  type DeadPosition,
+  decodeDeadCursor,
+  encodeDeadCursor,
+  type JobQueueStart,
+  nextCronRun,
+  nextSlot,
+  parseCronSchedule,
+  pluginOfQueue,
+  queueName,
+  scheduledRunId,
+  splitDeadId,
+} from '@valueverse/kernel/backend';
 
 export interface BullJobQueueOptions {
   readonly url: string;
@@ -241,7 +256,10 @@ export class BullJobQueue implements KernelJobQueue {
   /** Writes the queue's schedule to Redis after any earlier write of it; a failure is retried once Redis is ready. */
   private saveSchedule(queue: string): void {
     const previous = this.saving.get(queue) ?? Promise.resolve();
-    this.saving.set(queue, previous.then(() => this.upsertScheduler(queue)));
+    this.saving.set(
+      queue,
+      previous.then(() => this.upsertScheduler(queue)),
+    );
   }
 
   private async upsertScheduler(queue: string): Promise<void> {
@@ -437,7 +455,13 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
     timer = setTimeout(() => resolve(false), ms);
   });
   try {
-    return await Promise.race([promise.then(() => true, () => true), timeout]);
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

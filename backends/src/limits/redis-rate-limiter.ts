@@ -46,7 +46,11 @@ export class RedisRateLimiter implements RateLimiter {
     lease: LeaseOptions = {},
   ) {
     redis.defineCommand('vvLeaseTokens', { numberOfKeys: 1, lua: LEASE_SCRIPT });
-    this.buckets = new LeasedBuckets((key, rule, wanted, returned) => this.lease(key, rule, wanted, returned), (error, rule) => this.failOpen(error, rule), lease);
+    this.buckets = new LeasedBuckets(
+      (key, rule, wanted, returned) => this.lease(key, rule, wanted, returned),
+      (error, rule) => this.failOpen(error, rule),
+      lease,
+    );
   }
 
   take(key: string, rule: BucketRule): TakeResult | Promise<TakeResult> {

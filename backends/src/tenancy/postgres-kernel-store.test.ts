@@ -37,7 +37,15 @@ describe('PostgresKernelStore on embedded PGlite: PostgreSQL specifics', () => {
   it('records the kernel migration once however often init runs', async () => {
     await store.init();
     await new PostgresKernelStore(db).init();
-    expect(await db.execute('select name from kernel.mikro_orm_migrations')).toEqual([{ name: 'kernel_0001_init' }, { name: 'kernel_0002_identity_audit' }, { name: 'kernel_0003_idempotency' }, { name: 'kernel_0004_idempotency_attempt' }, { name: 'kernel_0005_session_versions' }, { name: 'kernel_0006_invitations' }, { name: 'kernel_0007_tenant_search' }]);
+    expect(await db.execute('select name from kernel.mikro_orm_migrations')).toEqual([
+      { name: 'kernel_0001_init' },
+      { name: 'kernel_0002_identity_audit' },
+      { name: 'kernel_0003_idempotency' },
+      { name: 'kernel_0004_idempotency_attempt' },
+      { name: 'kernel_0005_session_versions' },
+      { name: 'kernel_0006_invitations' },
+      { name: 'kernel_0007_tenant_search' },
+    ]);
   });
 
   it('saveTenantPlugins is all-or-nothing: one bad record leaves the plugin set and its version as they were', async () => {
@@ -80,12 +88,8 @@ describe('PostgresKernelStore on embedded PGlite: PostgreSQL specifics', () => {
 
   it('stores rows that SQL can read back (no ORM-only encoding)', async () => {
     await store.createTenant({ id: 'acme', name: 'Acme', settings: { quota: 3 } });
-    await store.saveTenantPlugins('acme', [
-      { tenantId: 'acme', pluginId: 'billing', enabled: true, version: '1.0.0', config: { plan: 'pro' }, permissions: ['db'] },
-    ]);
-    expect(await db.execute("select settings, status from kernel.tenants where id = 'acme'")).toEqual([
-      { settings: { quota: 3 }, status: 'active' },
-    ]);
+    await store.saveTenantPlugins('acme', [{ tenantId: 'acme', pluginId: 'billing', enabled: true, version: '1.0.0', config: { plan: 'pro' }, permissions: ['db'] }]);
+    expect(await db.execute("select settings, status from kernel.tenants where id = 'acme'")).toEqual([{ settings: { quota: 3 }, status: 'active' }]);
     expect(await db.execute('select plugin_id, config, permissions, version from kernel.tenant_plugins')).toEqual([
       { plugin_id: 'billing', config: { plan: 'pro' }, permissions: ['db'], version: '1.0.0' },
     ]);

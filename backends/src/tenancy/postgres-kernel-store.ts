@@ -3,16 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { encodeCursor, VvError, type Page } from '@valueverse/plugin-sdk';
 import type { Database, KernelStore, MembershipRecord, TenantPluginRecord, TenantQuery, TenantRecord, UserRecord } from '@valueverse/kernel';
 import { checkMembership, checkTenantStatus, tenantCursorId, tenantSearchText, type TenantStatus } from '@valueverse/kernel/backend';
-import {
-  MembershipEntity,
-  TenantEntity,
-  TenantPluginEntity,
-  UserEntity,
-  type MembershipRow,
-  type TenantPluginRow,
-  type TenantRow,
-  type UserRow,
-} from '../data/kernel-entities';
+import { MembershipEntity, TenantEntity, TenantPluginEntity, UserEntity, type MembershipRow, type TenantPluginRow, type TenantRow, type UserRow } from '../data/kernel-entities';
 import { kernelMigrations } from '../data/kernel-migrations';
 
 /** Exactly the expression `tenants_search_trgm_idx` (kernel_0007_tenant_search) is built on, so the search uses it. */
@@ -54,9 +45,9 @@ export class PostgresKernelStore implements KernelStore {
         ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by id limit $${params.push(query.limit + 1)}`,
       params,
     );
-    const items = rows.slice(0, query.limit).map((r) =>
-      toTenantRecord({ id: r.id, name: r.name, status: r.status, settings: r.settings, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }),
-    );
+    const items = rows
+      .slice(0, query.limit)
+      .map((r) => toTenantRecord({ id: r.id, name: r.name, status: r.status, settings: r.settings, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }));
     return { items, nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1]!.id]) : null };
   }
 
@@ -74,9 +65,7 @@ export class PostgresKernelStore implements KernelStore {
     return row ? toTenantRecord(row) : undefined;
   }
 
-  async createTenant(
-    t: Pick<TenantRecord, 'id' | 'name'> & Partial<Pick<TenantRecord, 'status' | 'settings'>>,
-  ): Promise<TenantRecord> {
+  async createTenant(t: Pick<TenantRecord, 'id' | 'name'> & Partial<Pick<TenantRecord, 'status' | 'settings'>>): Promise<TenantRecord> {
     const status = checkTenantStatus(t.status ?? 'active');
     const now = new Date();
     const row: TenantRow = { id: t.id, name: t.name, status, settings: { ...(t.settings ?? {}) }, createdAt: now, updatedAt: now };
@@ -91,10 +80,7 @@ export class PostgresKernelStore implements KernelStore {
     return toTenantRecord(row);
   }
 
-  async updateTenant(
-    id: string,
-    patch: Partial<Pick<TenantRecord, 'name' | 'status' | 'settings'>>,
-  ): Promise<TenantRecord | undefined> {
+  async updateTenant(id: string, patch: Partial<Pick<TenantRecord, 'name' | 'status' | 'settings'>>): Promise<TenantRecord | undefined> {
     if (patch.status !== undefined) checkTenantStatus(patch.status);
     return this.em().transactional(async (em) => {
       const row = await em.findOne(TenantEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -148,10 +134,7 @@ export class PostgresKernelStore implements KernelStore {
   }
 
   async getPluginSetVersion(tenantId: string): Promise<number> {
-    const rows = await this.em().execute<{ version: string }[]>(
-      'select version from kernel.plugin_set_versions where tenant_id = ?',
-      [tenantId],
-    );
+    const rows = await this.em().execute<{ version: string }[]>('select version from kernel.plugin_set_versions where tenant_id = ?', [tenantId]);
     return rows[0] ? Number(rows[0].version) : 0;
   }
 
@@ -162,11 +145,7 @@ export class PostgresKernelStore implements KernelStore {
 
   async findUserByEmail(email: string): Promise<UserRecord | undefined> {
     // lower(email) is what the unique index users_email_lower_key is built on, so this lookup uses it.
-    const row = await this.em()
-      .createQueryBuilder(UserEntity)
-      .select('*')
-      .where('lower(email) = lower(?)', [email])
-      .getSingleResult();
+    const row = await this.em().createQueryBuilder(UserEntity).select('*').where('lower(email) = lower(?)', [email]).getSingleResult();
     return row ? toUserRecord(row) : undefined;
   }
 

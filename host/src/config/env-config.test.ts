@@ -114,10 +114,7 @@ describe('loadEnvConfig', () => {
     expect(config.logLevel).toBe('info');
   });
 
-  it.each([
-    ['postgres://localhost/test'],
-    ['postgresql://postgres@127.0.0.1:5432/test'],
-  ])('accepts DATABASE_URL %s', (url) => {
+  it.each([['postgres://localhost/test'], ['postgresql://postgres@127.0.0.1:5432/test']])('accepts DATABASE_URL %s', (url) => {
     expect(loadEnvConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
   });
 
@@ -196,7 +193,11 @@ describe('loadEnvConfig', () => {
     ['VV_REDIS_PREFIX', { VV_REDIS_PREFIX: 'vv*' }, /VV_REDIS_PREFIX must be/],
     ['VV_WORKERS', { VV_WORKERS: 'yes' }, /VV_WORKERS must be "on" or "off" \(got "yes"\)/],
     ['VV_PGLITE_TEMPLATE', { VV_PGLITE_TEMPLATE: 'never' }, /VV_PGLITE_TEMPLATE must be "on" or "off" \(got "never"\)/],
-    ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'https://app.acme.test/' }, /VV_CORS_ORIGINS entries must be origins .*got "https:\/\/app.acme.test\/"; did you mean "https:\/\/app.acme.test"/],
+    [
+      'VV_CORS_ORIGINS',
+      { VV_CORS_ORIGINS: 'https://app.acme.test/' },
+      /VV_CORS_ORIGINS entries must be origins .*got "https:\/\/app.acme.test\/"; did you mean "https:\/\/app.acme.test"/,
+    ],
     ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'app.acme.test' }, /VV_CORS_ORIGINS entries must be origins/],
     ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'ftp://files.acme.test' }, /VV_CORS_ORIGINS entries must be origins/],
     ['VV_CORS_ORIGINS', { VV_CORS_ORIGINS: 'https://app.acme.test/path' }, /VV_CORS_ORIGINS entries must be origins/],

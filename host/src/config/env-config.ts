@@ -52,8 +52,7 @@ const repoRoot = resolve(__dirname, '../../..');
 const MIN_PASSWORD_LENGTH = 12;
 const KEY_BYTES = 32;
 // ajv-formats' "fast" email format: permissive enough for admin@localhost, strict enough to catch a typo.
-const emailPattern =
-  /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const emailPattern = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const hostnamePattern = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -137,7 +136,10 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   if (!logLevels.includes(logLevel)) problem('LOG_LEVEL', `must be one of ${logLevels.join(', ')} (got "${rawLevel}")`);
 
   const rawCors = read('VV_CORS_ORIGINS');
-  const corsOrigins = (rawCors ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const corsOrigins = (rawCors ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   for (const entry of corsOrigins) {
     if (entry !== '*' && canonicalOrigin(entry) !== entry) {
       const canonical = canonicalOrigin(entry);
@@ -145,7 +147,10 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     }
   }
   if (corsOrigins.includes('*') && corsOrigins.length > 1) problem('VV_CORS_ORIGINS', 'is "*" (any origin, without credentials) or a list of origins, not both');
-  const trustedProxies = (read('VV_TRUSTED_PROXIES') ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const trustedProxies = (read('VV_TRUSTED_PROXIES') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   const proxyProblems = trustedProxies.map(trustedProxyProblem).filter((p): p is string => p !== undefined);
   if (proxyProblems.length > 0) problem('VV_TRUSTED_PROXIES', `must be a comma-separated list of IP addresses or CIDR blocks (${proxyProblems.join('; ')})`);
   let cacheSize = 10_000;

@@ -36,7 +36,11 @@ export interface AuthTestKernel {
   readonly url: string;
   readonly identityStore: MemoryIdentityStore;
   /** Calls the API; `token` null sends none. */
-  call(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** A platform admin's token (a synthetic user, as the SDK harness makes them). */
   admin(): Promise<string>;
   /** Creates a user with PASSWORD and the given memberships. */

@@ -39,7 +39,8 @@ export async function bootKernel(options: Partial<KernelOptions> & { tenants?: r
     const headers: Record<string, string> = { ...opts.headers };
     const tenant = opts.tenant ?? tenants[0]!;
     const role = opts.role ?? 'tenant-admin';
-    const bearer = opts.token === undefined ? await kernel.tokens.issue({ sub: `user-${role}`, tid: tenant, role, email: `${role}@${tenant}.test`, pa: role === 'platform-admin' }) : opts.token;
+    const bearer =
+      opts.token === undefined ? await kernel.tokens.issue({ sub: `user-${role}`, tid: tenant, role, email: `${role}@${tenant}.test`, pa: role === 'platform-admin' }) : opts.token;
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (opts.body !== undefined) headers['content-type'] ??= 'application/json';
     const res = await fetch(url + path, { method, headers, body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) });

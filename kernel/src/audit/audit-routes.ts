@@ -22,34 +22,38 @@ export function auditRoutes(deps: { store: KernelStore; audit: AuditStore }): Ke
   const { store, audit } = deps;
   const routes = new KernelRouteList();
 
-  routes.get('/api/v1/admin/audit', { access: 'tenant-admin', summary: 'The audit log, newest first, filtered, with cursor pagination', query: auditQuerySchema }, async (ctx, input) => {
-    const query = input.query<Record<string, string>>();
-    const principal = ctx.state.principal!;
-    // Tenant admins read their own tenant's log; platform admins any, or all.
-    if (!principal.platformAdmin && query.tenantId !== undefined && query.tenantId !== principal.tenant.id) {
-      throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: query.tenantId } });
-    }
-    const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
-    // `actor` may be a user id or, for people, their email.
-    let actor = query.actor;
-    if (actor?.includes('@')) actor = (await store.findUserByEmail(actor))?.id ?? actor;
-    const page = await audit.list({
-      tenantId: principal.platformAdmin ? query.tenantId : principal.tenant.id,
-      action: query.action,
-      actor,
-      from: query.from,
-      to: query.to,
-      cursor: query.cursor,
-      limit,
-    });
-    // Entries keep the actor's id (emails change); the listing adds the current email of user actors.
-    const emails = new Map<string, string>();
-    for (const id of new Set(page.items.map((e) => e.actor).filter((a): a is string => a !== null && !a.includes(':')))) {
-      const user = await store.getUser(id);
-      if (user) emails.set(id, user.email);
-    }
-    ctx.body = { ...page, items: page.items.map((e) => ({ ...e, actorEmail: e.actor ? (emails.get(e.actor) ?? null) : null })) };
-  });
+  routes.get(
+    '/api/v1/admin/audit',
+    { access: 'tenant-admin', summary: 'The audit log, newest first, filtered, with cursor pagination', query: auditQuerySchema },
+    async (ctx, input) => {
+      const query = input.query<Record<string, string>>();
+      const principal = ctx.state.principal!;
+      // Tenant admins read their own tenant's log; platform admins any, or all.
+      if (!principal.platformAdmin && query.tenantId !== undefined && query.tenantId !== principal.tenant.id) {
+        throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: query.tenantId } });
+      }
+      const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
+      // `actor` may be a user id or, for people, their email.
+      let actor = query.actor;
+      if (actor?.includes('@')) actor = (await store.findUserByEmail(actor))?.id ?? actor;
+      const page = await audit.list({
+        tenantId: principal.platformAdmin ? query.tenantId : principal.tenant.id,
+        action: query.action,
+        actor,
+        from: query.from,
+        to: query.to,
+        cursor: query.cursor,
+        limit,
+      });
+      // Entries keep the actor's id (emails change); the listing adds the current email of user actors.
+      const emails = new Map<string, string>();
+      for (const id of new Set(page.items.map((e) => e.actor).filter((a): a is string => a !== null && !a.includes(':')))) {
+        const user = await store.getUser(id);
+        if (user) emails.set(id, user.email);
+      }
+      ctx.body = { ...page, items: page.items.map((e) => ({ ...e, actorEmail: e.actor ? (emails.get(e.actor) ?? null) : null })) };
+    },
+  );
 
   return routes.routes;
 }

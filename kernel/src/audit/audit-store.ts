@@ -54,12 +54,15 @@ export class MemoryAuditStore implements AuditStore {
 
   async list(q: AuditQuery): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
     const matching = this.entries
-      .filter((e) => (q.tenantId === undefined || e.tenantId === q.tenantId)
-        && (q.action === undefined || actionMatches(q.action, e.action))
-        && (q.actor === undefined || e.actor === q.actor)
-        && (q.from === undefined || e.at >= q.from)
-        && (q.to === undefined || e.at < q.to)
-        && (q.cursor === undefined || Number(e.id) < Number(q.cursor)))
+      .filter(
+        (e) =>
+          (q.tenantId === undefined || e.tenantId === q.tenantId) &&
+          (q.action === undefined || actionMatches(q.action, e.action)) &&
+          (q.actor === undefined || e.actor === q.actor) &&
+          (q.from === undefined || e.at >= q.from) &&
+          (q.to === undefined || e.at < q.to) &&
+          (q.cursor === undefined || Number(e.id) < Number(q.cursor)),
+      )
       .reverse();
     const items = matching.slice(0, q.limit);
     return { items, nextCursor: matching.length > q.limit ? items[items.length - 1]!.id : null };

@@ -13,7 +13,10 @@ describe('connection-class failures', () => {
     ['connection exception class 08', pgError('connection failure', '08006')],
     ['server refuses connections', pgError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
     ['socket closed under the pg client', pgError('Connection terminated unexpectedly')],
-    ['statement of a transaction whose BEGIN failed', Object.assign(new Error('Transaction query already complete, run with DEBUG=knex:tx for more info'), { name: 'DriverException' })],
+    [
+      'statement of a transaction whose BEGIN failed',
+      Object.assign(new Error('Transaction query already complete, run with DEBUG=knex:tx for more info'), { name: 'DriverException' }),
+    ],
     ['knex pool acquire timeout', Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' })],
   ])('%s → 503 VV_UNAVAILABLE with Retry-After', (_label, error) => {
     const mapped = toVvError(error, 'req-1');

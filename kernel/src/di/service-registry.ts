@@ -2,15 +2,7 @@
 // even though nothing here uses decorators or their metadata; so the polyfill stays, imported before tsyringe.
 import 'reflect-metadata';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
-import {
-  VvError,
-  isOptionalServiceRef,
-  type DependencyRefs,
-  type PluginManifest,
-  type ServiceProvider,
-  type ServiceProviders,
-  type ServiceRef,
-} from '@valueverse/plugin-sdk';
+import { VvError, isOptionalServiceRef, type DependencyRefs, type PluginManifest, type ServiceProvider, type ServiceProviders, type ServiceRef } from '@valueverse/plugin-sdk';
 import { assertServiceDeclared, isCoreRef } from './service-access';
 import { PLUGIN_MANIFEST, type PluginServiceFactory } from './plugin-scope';
 
@@ -143,9 +135,7 @@ export class ServiceRegistry {
    */
   private providersOf(refId: string, isUsable: (pluginId: string) => boolean): ServiceProviders<unknown> {
     const running = (): ServiceProvider<unknown>[] =>
-      (this.provided.get(refId) ?? [])
-        .filter((entry) => isUsable(entry.pluginId))
-        .map((entry) => ({ pluginId: entry.pluginId, service: entry.implementation }));
+      (this.provided.get(refId) ?? []).filter((entry) => isUsable(entry.pluginId)).map((entry) => ({ pluginId: entry.pluginId, service: entry.implementation }));
     return Object.freeze({
       all: running,
       forTenant: async (tenantId: string) => {

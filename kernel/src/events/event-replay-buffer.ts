@@ -63,7 +63,10 @@ export class EventReplayBuffer {
   private total = 0;
   private lastSweep: number;
 
-  constructor(limits: Partial<ReplayLimits> = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    limits: Partial<ReplayLimits> = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.limits = { ...DEFAULT_REPLAY_LIMITS, ...limits };
     const { maxEventsPerTenant, maxAgeMs, maxBytesPerTenant, maxBytes } = this.limits;
     if (![maxEventsPerTenant, maxAgeMs, maxBytesPerTenant, maxBytes].every((n) => Number.isInteger(n) && n > 0) || maxBytes < maxBytesPerTenant) {

@@ -36,7 +36,7 @@ describe('event streams end when their credential stops standing', () => {
     return res.body as { id: string; key: string };
   };
 
-  it('ends an API key\'s stream when the key is deleted, and leaves other streams open', async () => {
+  it("ends an API key's stream when the key is deleted, and leaves other streams open", async () => {
     const key = await apiKey('acme');
     const other = await apiKey('acme');
     const revoked = await open({ 'x-api-key': key.key });
@@ -80,7 +80,7 @@ describe('event streams end when their credential stops standing', () => {
     expect((await phoneStream.next((f) => f.event === 'notes.created', 2000)).event).toBe('notes.created');
   });
 
-  it('ends a disabled user\'s streams', async () => {
+  it("ends a disabled user's streams", async () => {
     await k.addUser('u-max', { acme: 'member' });
     const session = await k.login('u-max@example.test');
     const stream = await open({ authorization: `Bearer ${session.body.accessToken}` });
@@ -88,7 +88,7 @@ describe('event streams end when their credential stops standing', () => {
     await expectRevoked(stream);
   });
 
-  it('ends a demoted user\'s stream', async () => {
+  it("ends a demoted user's stream", async () => {
     await k.addUser('u-lea', { acme: 'tenant-admin' });
     const session = await k.login('u-lea@example.test');
     const stream = await open({ authorization: `Bearer ${session.body.accessToken}` });
@@ -123,7 +123,9 @@ describe('event streams end when their credential stops standing', () => {
     try {
       const created = await other.call('POST', '/api/v1/admin/tenants/acme/api-keys', { token: await other.admin(), body: { name: 'feed', role: 'viewer' } });
       const missed = await openSse(other.url + STREAM, { 'x-api-key': created.body.key });
-      const fine = await openSse(other.url + STREAM, { 'x-api-key': (await other.call('POST', '/api/v1/admin/tenants/acme/api-keys', { token: await other.admin(), body: { name: 'ok', role: 'viewer' } })).body.key });
+      const fine = await openSse(other.url + STREAM, {
+        'x-api-key': (await other.call('POST', '/api/v1/admin/tenants/acme/api-keys', { token: await other.admin(), body: { name: 'ok', role: 'viewer' } })).body.key,
+      });
       streams.push(missed, fine);
       // Revoked on "another instance": in the shared store, with the message lost while the feed was down.
       expect(await other.identityStore.revokeApiKey('acme', created.body.id)).toBe(true);

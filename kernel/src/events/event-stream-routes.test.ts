@@ -64,9 +64,10 @@ describe('GET /api/v1/events/stream', () => {
   const streams: SseClient[] = [];
   const open = async (tenant: string, via: 'header' | 'query' = 'header') => {
     const token = await k.token(tenant);
-    const client = via === 'header'
-      ? await openSse(`${k.url}/api/v1/events/stream`, { authorization: `Bearer ${token}` })
-      : await openSse(`${k.url}/api/v1/events/stream?access_token=${encodeURIComponent(token)}`);
+    const client =
+      via === 'header'
+        ? await openSse(`${k.url}/api/v1/events/stream`, { authorization: `Bearer ${token}` })
+        : await openSse(`${k.url}/api/v1/events/stream?access_token=${encodeURIComponent(token)}`);
     streams.push(client);
     return client;
   };

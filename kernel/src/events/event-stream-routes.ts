@@ -128,12 +128,17 @@ export function eventStreamRoutes(deps: {
 
   // One bus subscription for all streams, fanned out by tenant. It buffers and sends in the same synchronous step:
   // that is what makes a resume gapless (see the route).
-  deps.events.subscribe('*', (event) => {
-    const id = fieldValue(event.id);
-    const chunk = frame(id, event);
-    replay.add(event.tenantId, id, chunk);
-    for (const connection of byTenant.get(event.tenantId) ?? []) write(connection, chunk);
-  }, 'kernel:event-stream', { kernelEvents: true });
+  deps.events.subscribe(
+    '*',
+    (event) => {
+      const id = fieldValue(event.id);
+      const chunk = frame(id, event);
+      replay.add(event.tenantId, id, chunk);
+      for (const connection of byTenant.get(event.tenantId) ?? []) write(connection, chunk);
+    },
+    'kernel:event-stream',
+    { kernelEvents: true },
+  );
 
   function write(connection: Connection, chunk: string): void {
     const { res } = connection;
@@ -146,73 +151,82 @@ export function eventStreamRoutes(deps: {
   }
 
   const routes = new KernelRouteList();
-  routes.get('/api/v1/events/stream', { access: 'viewer', summary: "Server-sent events of the caller's tenant (plugin events, plugin-set.changed); ?access_token= accepted; Last-Event-ID or ?lastEventId= resumes; ends with stream.revoked when the credential is revoked; 429 VV_TOO_MANY_STREAMS past 10 per user or API key", produces: 'text/event-stream' }, async (ctx) => {
-    const principal = ctx.state.principal!;
-    const tenantId = principal.tenant.id;
-    const token = await tokenClaims(ctx, deps.tokens);
-    // From here to the end of the handler nothing awaits: the replay is read and the connection joins the live feed
-    // between two bus deliveries, so each event reaches the client once, either replayed or live. (The cap is
-    // checked here too, so two concurrent opens cannot both take the last place.)
-    const isKey = principal.user.kind === 'api-key';
-    const principalKey = `${isKey ? 'api-key' : 'user'}:${principal.user.id}`;
-    if ((byPrincipal.get(principalKey)?.size ?? 0) >= maxPerPrincipal) throw new VvError('VV_TOO_MANY_STREAMS', { params: { limit: maxPerPrincipal } });
-    const lastEventId = requestedLastEventId(ctx);
-    const missed = lastEventId === undefined || lastEventId.length > MAX_EVENT_ID_LENGTH ? undefined : replay.after(tenantId, lastEventId);
-    let start: string;
-    if (lastEventId === undefined) start = `retry: 3000\nid: ${replay.position(tenantId)}\n: connected to ${tenantId}\n\n`;
-    else if (missed === undefined) {
-      deps.logger.debug({ tenantId }, 'event stream resumed from an unknown Last-Event-ID; sending stream.reset');
-      const reason = 'the events since Last-Event-ID are no longer buffered here (too old, or from before a restart): reload state';
-      start = `retry: 3000\n: connected to ${tenantId}\n\nid: ${replay.position(tenantId)}\nevent: ${STREAM_RESET_EVENT}\ndata: ${JSON.stringify({ reason })}\n\n`;
-    } else start = `retry: 3000\n: connected to ${tenantId}\n\n${missed.join('')}`;
-    const { res } = ctx;
-    const credentials = Object.fromEntries(CREDENTIAL_HEADERS.map((name) => [name, ctx.get(name)]).filter(([, value]) => value !== ''));
-    const connection: Connection = {
-      tenantId,
-      principalKey,
-      userId: isKey ? undefined : principal.user.id,
-      keyId: isKey ? principal.user.id : undefined,
-      sessionId: token?.sid,
-      credentials,
-      res,
-      slack: Buffer.byteLength(start),
-    };
-    const set = join(byTenant, tenantId, connection);
-    const mine = join(byPrincipal, principalKey, connection);
-    open += 1;
+  routes.get(
+    '/api/v1/events/stream',
+    {
+      access: 'viewer',
+      summary:
+        "Server-sent events of the caller's tenant (plugin events, plugin-set.changed); ?access_token= accepted; Last-Event-ID or ?lastEventId= resumes; ends with stream.revoked when the credential is revoked; 429 VV_TOO_MANY_STREAMS past 10 per user or API key",
+      produces: 'text/event-stream',
+    },
+    async (ctx) => {
+      const principal = ctx.state.principal!;
+      const tenantId = principal.tenant.id;
+      const token = await tokenClaims(ctx, deps.tokens);
+      // From here to the end of the handler nothing awaits: the replay is read and the connection joins the live feed
+      // between two bus deliveries, so each event reaches the client once, either replayed or live. (The cap is
+      // checked here too, so two concurrent opens cannot both take the last place.)
+      const isKey = principal.user.kind === 'api-key';
+      const principalKey = `${isKey ? 'api-key' : 'user'}:${principal.user.id}`;
+      if ((byPrincipal.get(principalKey)?.size ?? 0) >= maxPerPrincipal) throw new VvError('VV_TOO_MANY_STREAMS', { params: { limit: maxPerPrincipal } });
+      const lastEventId = requestedLastEventId(ctx);
+      const missed = lastEventId === undefined || lastEventId.length > MAX_EVENT_ID_LENGTH ? undefined : replay.after(tenantId, lastEventId);
+      let start: string;
+      if (lastEventId === undefined) start = `retry: 3000\nid: ${replay.position(tenantId)}\n: connected to ${tenantId}\n\n`;
+      else if (missed === undefined) {
+        deps.logger.debug({ tenantId }, 'event stream resumed from an unknown Last-Event-ID; sending stream.reset');
+        const reason = 'the events since Last-Event-ID are no longer buffered here (too old, or from before a restart): reload state';
+        start = `retry: 3000\n: connected to ${tenantId}\n\nid: ${replay.position(tenantId)}\nevent: ${STREAM_RESET_EVENT}\ndata: ${JSON.stringify({ reason })}\n\n`;
+      } else start = `retry: 3000\n: connected to ${tenantId}\n\n${missed.join('')}`;
+      const { res } = ctx;
+      const credentials = Object.fromEntries(CREDENTIAL_HEADERS.map((name) => [name, ctx.get(name)]).filter(([, value]) => value !== ''));
+      const connection: Connection = {
+        tenantId,
+        principalKey,
+        userId: isKey ? undefined : principal.user.id,
+        keyId: isKey ? principal.user.id : undefined,
+        sessionId: token?.sid,
+        credentials,
+        res,
+        slack: Buffer.byteLength(start),
+      };
+      const set = join(byTenant, tenantId, connection);
+      const mine = join(byPrincipal, principalKey, connection);
+      open += 1;
 
-    const heartbeat = setInterval(() => write(connection, ': heartbeat\n\n'), heartbeatMs);
-    const expiry = token === undefined ? undefined : setTimeout(() => res.end(), Math.min(Math.max(token.exp * 1000 - Date.now(), 0), MAX_TIMER_MS));
-    // 'close' comes both when the client hangs up and after the server ended the response.
-    res.once('close', () => {
-      clearInterval(heartbeat);
-      clearTimeout(expiry);
-      leave(byTenant, tenantId, set, connection);
-      leave(byPrincipal, principalKey, mine, connection);
-      open -= 1;
-    });
+      const heartbeat = setInterval(() => write(connection, ': heartbeat\n\n'), heartbeatMs);
+      const expiry = token === undefined ? undefined : setTimeout(() => res.end(), Math.min(Math.max(token.exp * 1000 - Date.now(), 0), MAX_TIMER_MS));
+      // 'close' comes both when the client hangs up and after the server ended the response.
+      res.once('close', () => {
+        clearInterval(heartbeat);
+        clearTimeout(expiry);
+        leave(byTenant, tenantId, set, connection);
+        leave(byPrincipal, principalKey, mine, connection);
+        open -= 1;
+      });
 
-    // The response is written here, not by Koa: Koa pipes a stream body and reports a client hanging up (the normal
-    // end of an event stream) as an error. Status 200 stays on ctx for the kernel's 404 check and the metrics.
-    ctx.status = 200;
-    ctx.respond = false;
-    // Koa also reports the socket's error when the client resets the connection instead of closing it.
-    const onerror = ctx.onerror.bind(ctx);
-    ctx.onerror = (error) => {
-      if (error && hangUpCodes.has((error as NodeJS.ErrnoException).code ?? '')) return;
-      onerror(error);
-    };
-    ctx.req.socket.setNoDelay(true);
-    ctx.req.socket.setKeepAlive(true);
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      // nginx buffers responses unless told not to.
-      'X-Accel-Buffering': 'no',
-    });
-    // Sent at once, so the client has the headers (and knows it is subscribed) before the first event.
-    write(connection, start);
-  });
+      // The response is written here, not by Koa: Koa pipes a stream body and reports a client hanging up (the normal
+      // end of an event stream) as an error. Status 200 stays on ctx for the kernel's 404 check and the metrics.
+      ctx.status = 200;
+      ctx.respond = false;
+      // Koa also reports the socket's error when the client resets the connection instead of closing it.
+      const onerror = ctx.onerror.bind(ctx);
+      ctx.onerror = (error) => {
+        if (error && hangUpCodes.has((error as NodeJS.ErrnoException).code ?? '')) return;
+        onerror(error);
+      };
+      ctx.req.socket.setNoDelay(true);
+      ctx.req.socket.setKeepAlive(true);
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        // nginx buffers responses unless told not to.
+        'X-Accel-Buffering': 'no',
+      });
+      // Sent at once, so the client has the headers (and knows it is subscribed) before the first event.
+      write(connection, start);
+    },
+  );
 
   return {
     acceptQueryToken: async (ctx, next) => {
@@ -228,20 +242,22 @@ export function eventStreamRoutes(deps: {
       const reauthenticate = deps.reauthenticate;
       if (!reauthenticate) return;
       const affected = [...byTenant.values()].flatMap((set) => [...set]).filter((c) => concerns(change, c));
-      await Promise.all(affected.map(async (connection) => {
-        let reason: string | undefined;
-        try {
-          const now = await reauthenticate(connection.credentials);
-          if (!now || now.tenant.id !== connection.tenantId || !hasRole(now.user.role, 'viewer')) reason = 'the credential no longer gives access to this stream';
-        } catch (error) {
-          reason = (error as Error).message;
-        }
-        if (reason === undefined) return;
-        deps.logger.info({ tenantId: connection.tenantId, principal: connection.principalKey, change: change.kind }, 'event stream revoked');
-        const { res } = connection;
-        if (res.destroyed || res.writableEnded) return;
-        res.end(`event: ${STREAM_REVOKED_EVENT}\ndata: ${JSON.stringify({ reason })}\n\n`);
-      }));
+      await Promise.all(
+        affected.map(async (connection) => {
+          let reason: string | undefined;
+          try {
+            const now = await reauthenticate(connection.credentials);
+            if (!now || now.tenant.id !== connection.tenantId || !hasRole(now.user.role, 'viewer')) reason = 'the credential no longer gives access to this stream';
+          } catch (error) {
+            reason = (error as Error).message;
+          }
+          if (reason === undefined) return;
+          deps.logger.info({ tenantId: connection.tenantId, principal: connection.principalKey, change: change.kind }, 'event stream revoked');
+          const { res } = connection;
+          if (res.destroyed || res.writableEnded) return;
+          res.end(`event: ${STREAM_REVOKED_EVENT}\ndata: ${JSON.stringify({ reason })}\n\n`);
+        }),
+      );
     },
     get size() {
       return open;
@@ -259,11 +275,16 @@ async function tokenClaims(ctx: Context & { state: RequestState }, tokens: Token
 /** Whether a stream's credential may be affected by `change`. */
 function concerns(change: AccessChange, c: Connection): boolean {
   switch (change.kind) {
-    case 'all': return true;
-    case 'tenant': return c.tenantId === change.id;
-    case 'user': return c.userId === change.id;
-    case 'session': return c.sessionId === change.id;
-    case 'api-key': return c.keyId === change.id;
+    case 'all':
+      return true;
+    case 'tenant':
+      return c.tenantId === change.id;
+    case 'user':
+      return c.userId === change.id;
+    case 'session':
+      return c.sessionId === change.id;
+    case 'api-key':
+      return c.keyId === change.id;
   }
 }
 

@@ -65,12 +65,7 @@ export class InProcessEventBus {
     await this.publish({ id: randomUUID(), name, tenantId, source: KERNEL_EVENT_SOURCE, occurredAt: new Date().toISOString(), payload });
   }
 
-  subscribe(
-    pattern: string,
-    handler: (event: EventEnvelope) => void | Promise<void>,
-    owner: string,
-    options: { kernelEvents?: boolean; confidential?: boolean } = {},
-  ): () => void {
+  subscribe(pattern: string, handler: (event: EventEnvelope) => void | Promise<void>, owner: string, options: { kernelEvents?: boolean; confidential?: boolean } = {}): () => void {
     return this.emitter.on('event', async (event) => {
       if (event.source === KERNEL_EVENT_SOURCE && !options.kernelEvents) return;
       if (event.source === KERNEL_EVENT_SOURCE && !options.confidential && CONFIDENTIAL_KERNEL_EVENTS.has(event.name)) return;
@@ -99,10 +94,14 @@ export class InProcessEventBus {
         if (!allowed('subscribe', pattern.replace(/\*$/, 'x'))) {
           throw new VvError('VV_FORBIDDEN', { params: { reason: `plugin "${manifest.id}" may not subscribe to "${pattern}"` } });
         }
-        return this.subscribe(pattern, async (event) => {
-          if (this.enabledFor && !(await this.enabledFor(manifest.id, event.tenantId))) return;
-          await (handler as (e: EventEnvelope) => void | Promise<void>)(event);
-        }, manifest.id);
+        return this.subscribe(
+          pattern,
+          async (event) => {
+            if (this.enabledFor && !(await this.enabledFor(manifest.id, event.tenantId))) return;
+            await (handler as (e: EventEnvelope) => void | Promise<void>)(event);
+          },
+          manifest.id,
+        );
       },
     };
   }

@@ -15,7 +15,6 @@ function statuses(graph: PluginGraph): Record<string, string> {
   return Object.fromEntries(graph.entries.map((e) => [e.id, e.status]));
 }
 
-
 describe('PluginGraph', () => {
   it('orders a chain requirements first', () => {
     const graph = build([m('cc', { requires: { bb: '^1.0.0' } }), m('bb', { requires: { aa: '^1.0.0' } }), m('aa')]);
@@ -285,7 +284,9 @@ describe('PluginGraph', () => {
       const manifests = Array.from({ length: 500 }, (_, i) => m(id(i), { requires: { [i === 0 ? 'gone' : id(i - 1)]: '^1.0.0' } }));
       const graph = build(manifests);
       expect(graph.order).toEqual([]);
-      expect(graph.get('p499')?.reason).toBe('requires p498 which requires p497 which requires p496 which requires … (495 more) which requires p000 which requires gone ^1.0.0 (missing)');
+      expect(graph.get('p499')?.reason).toBe(
+        'requires p498 which requires p497 which requires p496 which requires … (495 more) which requires p000 which requires gone ^1.0.0 (missing)',
+      );
     });
 
     it('builds a 500-plugin ring as one cycle', () => {

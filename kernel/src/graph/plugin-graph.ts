@@ -101,12 +101,19 @@ export class PluginGraph {
     }
     const ids = [...new Set([...byId.keys(), ...invalid.keys()])].sort();
     // Indices follow id order, so "smallest index" means "smallest id" everywhere below.
-    const graph = new PluginGraph(ids.map((id) => ({ id, manifest: byId.get(id), status: 'ok', depth: 0 })), options.kernelVersion);
+    const graph = new PluginGraph(
+      ids.map((id) => ({ id, manifest: byId.get(id), status: 'ok', depth: 0 })),
+      options.kernelVersion,
+    );
     for (const manifest of duplicates) {
-      graph.report(manifest.id, 'error', new VvError('VV_MANIFEST_INVALID', {
-        params: { plugin: manifest.id, problems: 'another plugin with this id is already installed; this copy is ignored' },
-        errors: [{ pointer: '/id', in: 'manifest', message: 'duplicate plugin id' }],
-      }));
+      graph.report(
+        manifest.id,
+        'error',
+        new VvError('VV_MANIFEST_INVALID', {
+          params: { plugin: manifest.id, problems: 'another plugin with this id is already installed; this copy is ignored' },
+          errors: [{ pointer: '/id', in: 'manifest', message: 'duplicate plugin id' }],
+        }),
+      );
     }
     graph.checkEachPlugin(invalid);
     graph.findCyclesAndBlocked();
@@ -409,10 +416,14 @@ export class PluginGraph {
   }
 
   private warnOptional(n: Node, dep: string, range: string, reason: string): void {
-    this.report(n.id, 'warning', new VvError('VV_PLUGIN_MISSING_DEPENDENCY', {
-      params: { plugin: n.id, dependency: dep, range, reason },
-      errors: [{ pointer: `/optional/${dep}`, in: 'manifest', message: reason }],
-    }));
+    this.report(
+      n.id,
+      'warning',
+      new VvError('VV_PLUGIN_MISSING_DEPENDENCY', {
+        params: { plugin: n.id, dependency: dep, range, reason },
+        errors: [{ pointer: `/optional/${dep}`, in: 'manifest', message: reason }],
+      }),
+    );
   }
 
   /**
@@ -511,7 +522,7 @@ class MinHeap {
   push(value: number): void {
     const items = this.items;
     items.push(value);
-    for (let c = items.length - 1; c > 0; ) {
+    for (let c = items.length - 1; c > 0;) {
       const p = (c - 1) >> 1;
       if (items[p] <= items[c]) break;
       [items[p], items[c]] = [items[c], items[p]];
@@ -525,7 +536,7 @@ class MinHeap {
     const last = items.pop()!;
     if (items.length > 0) {
       items[0] = last;
-      for (let p = 0; ; ) {
+      for (let p = 0; ;) {
         const l = 2 * p + 1;
         const r = l + 1;
         let m = p;

@@ -19,14 +19,18 @@ const echo = {
 };
 
 const preflight = (k: BootedKernel, origin: string, path = '/api/v1/echo') =>
-  fetch(`${k.url}${path}`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, idempotency-key' } });
+  fetch(`${k.url}${path}`, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, idempotency-key' },
+  });
 
 describe('CorsPolicy (unit)', () => {
   it('reads origins in canonical form only', () => {
     expect(canonicalOrigin('https://app.acme.test')).toBe('https://app.acme.test');
     expect(canonicalOrigin('HTTPS://App.Acme.Test:443')).toBe('https://app.acme.test');
     expect(canonicalOrigin('http://localhost:4200')).toBe('http://localhost:4200');
-    for (const bad of ['app.acme.test', 'https://app.acme.test/x', 'https://u:p@app.acme.test', 'https://a.test?x=1', 'ftp://a.test', 'null', '*']) expect(canonicalOrigin(bad)).toBeUndefined();
+    for (const bad of ['app.acme.test', 'https://app.acme.test/x', 'https://u:p@app.acme.test', 'https://a.test?x=1', 'ftp://a.test', 'null', '*'])
+      expect(canonicalOrigin(bad)).toBeUndefined();
   });
 
   it('refuses a bad list when the kernel is configured, naming each entry', () => {

@@ -76,7 +76,8 @@ export class CorsPolicy {
     return value.flatMap((entry: unknown, i): FieldProblem[] => {
       const origin = typeof entry === 'string' ? canonicalOrigin(entry) : undefined;
       if (origin === undefined || origin !== entry) return [{ pointer: `${pointer}/${i}`, message: 'must be an origin in canonical form, e.g. https://app.example.com' }];
-      if (!(this.any || this.origins.has(origin))) return [{ pointer: `${pointer}/${i}`, message: 'is not an origin this deployment allows (VV_CORS_ORIGINS); a tenant can only narrow that list' }];
+      if (!(this.any || this.origins.has(origin)))
+        return [{ pointer: `${pointer}/${i}`, message: 'is not an origin this deployment allows (VV_CORS_ORIGINS); a tenant can only narrow that list' }];
       return [];
     });
   }

@@ -36,7 +36,10 @@ describe('guardRequestInput (unit)', () => {
   });
 
   it('names the first offending field of the body, the query, the path or an id header', () => {
-    expect(problemOf(ctx({ body: { items: [{ ok: 'x' }, { note: 'a\u0000' }] } }))).toEqual({ code: 'VV_VALIDATION', errors: [{ pointer: '/items/1/note', in: 'body', message: expect.stringMatching(/NUL/) }] });
+    expect(problemOf(ctx({ body: { items: [{ ok: 'x' }, { note: 'a\u0000' }] } }))).toEqual({
+      code: 'VV_VALIDATION',
+      errors: [{ pointer: '/items/1/note', in: 'body', message: expect.stringMatching(/NUL/) }],
+    });
     expect(problemOf(ctx({ body: { ['k\ud800']: 1 } }))?.errors[0]).toMatchObject({ pointer: '/', in: 'body' });
     expect(problemOf(ctx({ body: 'csv,\u0000' }))?.errors[0]).toMatchObject({ pointer: '', in: 'body' });
     expect(problemOf(ctx({ query: { q: 'a\u0000', limit: '1' } }))?.errors[0]).toMatchObject({ pointer: '/q', in: 'query' });

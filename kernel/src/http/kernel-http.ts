@@ -78,9 +78,15 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
   const servePlugin = pluginDispatcher(options.records, options.routers);
   // JSON everywhere; CSV (text/csv) for imports, handed to the route as a string.
   const bodyLimit = options.bodyLimit ?? '1mb';
-  const parseBody = bodyParser({ jsonLimit: bodyLimit, textLimit: bodyLimit, enableTypes: ['json', 'text'], extendTypes: { text: ['text/csv'] }, onError: (error) => {
-    throw bodyParserError(error, bodyLimit);
-  } });
+  const parseBody = bodyParser({
+    jsonLimit: bodyLimit,
+    textLimit: bodyLimit,
+    enableTypes: ['json', 'text'],
+    extendTypes: { text: ['text/csv'] },
+    onError: (error) => {
+      throw bodyParserError(error, bodyLimit);
+    },
+  });
   const onResponseClosed = () => {
     inFlight -= 1;
     if (draining && inFlight === 0) drained?.();
@@ -123,13 +129,25 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
       if (vv.status >= 500) logger.error({ err: error, requestId, code: vv.code, path: ctx.path, plugin: state.plugin }, vv.message);
       writeProblem(ctx, vv, requestId);
     } finally {
-      metrics.observeRequest(state.plugin ?? 'kernel', state.route ?? (ctx._matchedRoute as string | undefined) ?? 'unmatched', ctx.method, String(ctx.status), (performance.now() - startedAt) / 1000);
+      metrics.observeRequest(
+        state.plugin ?? 'kernel',
+        state.route ?? (ctx._matchedRoute as string | undefined) ?? 'unmatched',
+        ctx.method,
+        String(ctx.status),
+        (performance.now() - startedAt) / 1000,
+      );
     }
   };
   // koa-router types its middleware for its own context (params, router); Koa hands it ours, which it extends at
   // run time — the two casts below say so to the compiler.
-  const publicRoutes = kernelRouter(options.routes.filter((r) => r.access === 'public'), options.validator).routes();
-  const signedInRoutes = kernelRouter(options.routes.filter((r) => r.access !== 'public'), options.validator).routes();
+  const publicRoutes = kernelRouter(
+    options.routes.filter((r) => r.access === 'public'),
+    options.validator,
+  ).routes();
+  const signedInRoutes = kernelRouter(
+    options.routes.filter((r) => r.access !== 'public'),
+    options.validator,
+  ).routes();
   const signedIn = async (ctx: KernelHttpContext, next: Next): Promise<unknown> => {
     if (!ctx.path.startsWith('/api/')) return next();
     await options.authenticate(ctx);

@@ -22,8 +22,16 @@ describe('errorResponsesOf', () => {
   it('lists 400 always, 401/403 by access, 404 for path parameters or plugin routes, 422 for bodies', () => {
     expect(Object.keys(errorResponsesOf({ path: '/health/live', authenticated: false, roleChecked: false, mayBeNotFound: false, takesBody: false }))).toEqual(['400']);
     expect(Object.keys(errorResponsesOf({ path: '/me', authenticated: true, roleChecked: false, mayBeNotFound: false, takesBody: false }))).toEqual(['400', '401']);
-    expect(Object.keys(errorResponsesOf({ path: '/t/:id', authenticated: true, roleChecked: true, mayBeNotFound: false, takesBody: true }))).toEqual(['400', '401', '403', '404', '422']);
-    expect(errorResponsesOf({ path: '/x', authenticated: false, roleChecked: false, mayBeNotFound: false, takesBody: false })['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
+    expect(Object.keys(errorResponsesOf({ path: '/t/:id', authenticated: true, roleChecked: true, mayBeNotFound: false, takesBody: true }))).toEqual([
+      '400',
+      '401',
+      '403',
+      '404',
+      '422',
+    ]);
+    expect(errorResponsesOf({ path: '/x', authenticated: false, roleChecked: false, mayBeNotFound: false, takesBody: false })['400']).toEqual({
+      $ref: '#/components/responses/BadRequest',
+    });
   });
 });
 
@@ -34,7 +42,11 @@ describe('openApiDocument', () => {
   const doc = openApiDocument(router.routes, '1.2.3', [
     { method: 'GET', path: '/health/live', access: 'public', summary: 'Liveness' },
     { method: 'PATCH', path: '/api/v1/admin/tenants/:tenantId', access: 'platform-admin', summary: 'Update a tenant' },
-  ]) as { servers: unknown[]; paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>; components: { responses: Record<string, unknown>; schemas: Record<string, unknown> } };
+  ]) as {
+    servers: unknown[];
+    paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>;
+    components: { responses: Record<string, unknown>; schemas: Record<string, unknown> };
+  };
 
   it('names a server, and gives every operation an operationId and at least one shared problem+json 4xx', () => {
     expect(doc.servers).toEqual([{ url: '/', description: 'This deployment' }]);
@@ -46,7 +58,10 @@ describe('openApiDocument', () => {
       for (const status of fourXx) expect(doc.components.responses[(operation.responses[status] as { $ref: string }).$ref.split('/').pop()!]).toBeDefined();
     }
     expect(Object.keys(doc.paths['/api/v1/ledger/entries']!.post!.responses)).toEqual(['200', '400', '401', '403', '404', '422', 'default']);
-    expect(doc.components.responses.NotFound).toEqual({ description: expect.any(String), content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } } });
+    expect(doc.components.responses.NotFound).toEqual({
+      description: expect.any(String),
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
+    });
     expect(doc.components.schemas.ProblemDetails).toMatchObject({ required: expect.arrayContaining(['code', 'requestId']) });
   });
 });

@@ -18,7 +18,8 @@ function idempotencyKeyParam(required: boolean): Record<string, unknown> {
     name: 'Idempotency-Key',
     in: 'header',
     required,
-    description: 'A value unique to this operation (e.g. a UUID): a retry with the same key and request gets the first response again, marked Idempotent-Replayed: true. Kept 24 hours.',
+    description:
+      'A value unique to this operation (e.g. a UUID): a retry with the same key and request gets the first response again, marked Idempotent-Replayed: true. Kept 24 hours.',
     schema: { type: 'string', minLength: 1, maxLength: 255 },
   };
 }
@@ -74,7 +75,15 @@ export function operationIdOf(owner: string, method: string, path: string, expli
     .replace(/^\/api\/v1(?=\/|$)/, '')
     .split('/')
     .filter(Boolean)
-    .map((segment) => (segment.startsWith(':') ? `By${pascal(segment.slice(1))}` : segment.split(/[^A-Za-z0-9]+/).filter(Boolean).map(pascal).join('')));
+    .map((segment) =>
+      segment.startsWith(':')
+        ? `By${pascal(segment.slice(1))}`
+        : segment
+            .split(/[^A-Za-z0-9]+/)
+            .filter(Boolean)
+            .map(pascal)
+            .join(''),
+    );
   return `${owner}.${method.toLowerCase()}${words.join('')}`;
 }
 
@@ -112,7 +121,16 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
     const responses: Record<string, unknown> = {};
     for (const [status, body] of Object.entries(schema?.responses ?? {})) responses[status] = { description: status, content: { 'application/json': { schema: body } } };
     if (!schema?.responses) responses['200'] = { description: 'OK' };
-    Object.assign(responses, errorResponsesOf({ path: route.path, authenticated: true, roleChecked: true, mayBeNotFound: true, takesBody: schema?.body !== undefined || route.definition.idempotency !== undefined }));
+    Object.assign(
+      responses,
+      errorResponsesOf({
+        path: route.path,
+        authenticated: true,
+        roleChecked: true,
+        mayBeNotFound: true,
+        takesBody: schema?.body !== undefined || route.definition.idempotency !== undefined,
+      }),
+    );
     responses.default = problemResponse;
     (paths[path] ??= {})[route.method.toLowerCase()] = {
       operationId: operationIdOf(route.pluginId, route.method, route.path, route.definition.operationId),

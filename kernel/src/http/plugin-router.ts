@@ -60,7 +60,8 @@ export class PluginRouter implements HttpRouter {
   route<Body = unknown, Query = Record<string, unknown>>(definition: RouteDefinition<Body, Query>): void {
     const plugin = this.manifest.id;
     if (this.sealed) throw new VvError('VV_PLUGIN_FAILED', { params: { plugin, state: 'sealed', reason: 'routes can only be registered during setup' } });
-    if (!methods.includes(definition.method)) throw VvError.validation([{ pointer: '/method', message: `unsupported method ${String(definition.method)}` }], `Plugin "${plugin}": unsupported method`);
+    if (!methods.includes(definition.method))
+      throw VvError.validation([{ pointer: '/method', message: `unsupported method ${String(definition.method)}` }], `Plugin "${plugin}": unsupported method`);
     if (typeof definition.handler !== 'function') throw new TypeError(`Plugin "${plugin}": route ${definition.method} ${definition.path} has no handler`);
     if (!pathPattern.test(definition.path)) {
       throw new VvError('VV_ROUTE_CONFLICT', { detail: `Plugin "${plugin}" registered malformed path "${definition.path}"` });
@@ -73,10 +74,19 @@ export class PluginRouter implements HttpRouter {
       });
     }
     if (definition.idempotency !== undefined && (definition.method === 'GET' || !['optional', 'required'].includes(definition.idempotency))) {
-      throw VvError.validation([{ pointer: '/idempotency', message: `must be "optional" or "required", on a method other than GET` }], `Plugin "${plugin}": bad idempotency on ${definition.method} ${definition.path}`);
+      throw VvError.validation(
+        [{ pointer: '/idempotency', message: `must be "optional" or "required", on a method other than GET` }],
+        `Plugin "${plugin}": bad idempotency on ${definition.method} ${definition.path}`,
+      );
     }
-    if (definition.operationId !== undefined && (!operationIdPattern.test(definition.operationId) || this.routes.some((r) => r.definition.operationId === definition.operationId))) {
-      throw VvError.validation([{ pointer: '/operationId', message: `must match ${operationIdPattern.source} and be unique within the plugin` }], `Plugin "${plugin}": bad operationId on ${definition.method} ${definition.path}`);
+    if (
+      definition.operationId !== undefined &&
+      (!operationIdPattern.test(definition.operationId) || this.routes.some((r) => r.definition.operationId === definition.operationId))
+    ) {
+      throw VvError.validation(
+        [{ pointer: '/operationId', message: `must match ${operationIdPattern.source} and be unique within the plugin` }],
+        `Plugin "${plugin}": bad operationId on ${definition.method} ${definition.path}`,
+      );
     }
     if (this.routes.some((r) => r.method === definition.method && r.path === definition.path)) {
       throw new VvError('VV_ROUTE_CONFLICT', { detail: `Plugin "${plugin}" registered ${definition.method} ${definition.path} twice` });
@@ -98,7 +108,9 @@ export class PluginRouter implements HttpRouter {
         state.route = definition.path;
         const principal = state.principal!;
         if (!hasRole(principal.user.role, minRole)) {
-          throw new VvError('VV_FORBIDDEN', { params: { reason: `${definition.method} ${definition.path} needs role "${minRole}" or stronger; you are "${principal.user.role}"` } });
+          throw new VvError('VV_FORBIDDEN', {
+            params: { reason: `${definition.method} ${definition.path} needs role "${minRole}" or stronger; you are "${principal.user.role}"` },
+          });
         }
         const query = ctx.querystring === '' ? {} : { ...(ctx.query as Record<string, unknown>) };
         const body = (ctx.request as { body?: unknown }).body;

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { TrustedProxies, trustedProxyProblem } from './trusted-proxies';
 
-const request = (peer: string, forwarded?: string) => ({ socket: { remoteAddress: peer }, headers: forwarded === undefined ? {} : { 'x-forwarded-for': forwarded } }) as unknown as IncomingMessage;
+const request = (peer: string, forwarded?: string) =>
+  ({ socket: { remoteAddress: peer }, headers: forwarded === undefined ? {} : { 'x-forwarded-for': forwarded } }) as unknown as IncomingMessage;
 
 describe('TrustedProxies', () => {
   it('validates entries: addresses and CIDR blocks of either family', () => {

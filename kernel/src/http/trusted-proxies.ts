@@ -49,7 +49,10 @@ export class TrustedProxies {
     const peer = normalize(req.socket.remoteAddress ?? '');
     if (this.size === 0 || !this.trusts(peer)) return peer;
     const header = req.headers['x-forwarded-for'];
-    const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map(normalize).filter((h) => h !== '');
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .map(normalize)
+      .filter((h) => h !== '');
     let client = peer;
     for (let i = hops.length - 1; i >= 0; i -= 1) {
       const hop = hops[i]!;

@@ -56,7 +56,8 @@ export class IdempotencyGuard {
    */
   async run(call: IdempotentCall, invoke: () => unknown): Promise<unknown> {
     if (call.key === '') {
-      if (call.required) throw VvError.validation([{ pointer: '/idempotency-key', in: 'headers', message: 'is required on this route: send a value unique to this operation, e.g. a UUID' }]);
+      if (call.required)
+        throw VvError.validation([{ pointer: '/idempotency-key', in: 'headers', message: 'is required on this route: send a value unique to this operation, e.g. a UUID' }]);
       return invoke();
     }
     if (!KEY_PATTERN.test(call.key)) throw VvError.validation([{ pointer: '/idempotency-key', in: 'headers', message: 'must be 1 to 255 visible ASCII characters' }]);
@@ -73,7 +74,10 @@ export class IdempotencyGuard {
       case 'mismatch':
         throw new VvError('VV_IDEMPOTENCY_KEY_REUSED');
       case 'in-progress':
-        throw new VvError('VV_CONFLICT', { params: { reason: 'A request with this Idempotency-Key is still being processed; retry once it has finished' }, headers: { 'Retry-After': '1' } });
+        throw new VvError('VV_CONFLICT', {
+          params: { reason: 'A request with this Idempotency-Key is still being processed; retry once it has finished' },
+          headers: { 'Retry-After': '1' },
+        });
       case 'replay':
         return replay(begun.response);
       case 'new':
@@ -90,7 +94,9 @@ export class IdempotencyGuard {
     if (stored === undefined) await this.release(scope, attempt, call.log);
     else {
       // The work is done and committed: a failure to remember it must not turn the answer into an error.
-      await this.store.complete(scope, stored, this.times()).catch((error: unknown) => call.log.error({ err: error }, 'idempotency: could not store the response; a retry with this key would run again'));
+      await this.store
+        .complete(scope, stored, this.times())
+        .catch((error: unknown) => call.log.error({ err: error }, 'idempotency: could not store the response; a retry with this key would run again'));
     }
     return result;
   }
@@ -152,7 +158,14 @@ function toStored(result: unknown): StoredResponse | undefined {
 }
 
 function replay(stored: StoredResponse): HttpResponse {
-  const body = stored.bodyKind === 'json' ? JSON.parse(stored.body!) : stored.bodyKind === 'binary' ? Buffer.from(stored.body!, 'base64') : stored.bodyKind === 'text' ? stored.body! : undefined;
+  const body =
+    stored.bodyKind === 'json'
+      ? JSON.parse(stored.body!)
+      : stored.bodyKind === 'binary'
+        ? Buffer.from(stored.body!, 'base64')
+        : stored.bodyKind === 'text'
+          ? stored.body!
+          : undefined;
   return respond(stored.status, body, { ...stored.headers, 'Idempotent-Replayed': 'true' });
 }
 

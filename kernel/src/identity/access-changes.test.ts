@@ -3,7 +3,12 @@ import { AccessChanges, decodeAccessChange, encodeAccessChange, type AccessChang
 
 describe('access changes on the change feed', () => {
   it('keeps tenant changes as the bare tenant id and prefixes the others', () => {
-    const changes: AccessChange[] = [{ kind: 'tenant', id: 'acme' }, { kind: 'user', id: 'u-1' }, { kind: 'session', id: 's:1' }, { kind: 'api-key', id: 'k1' }];
+    const changes: AccessChange[] = [
+      { kind: 'tenant', id: 'acme' },
+      { kind: 'user', id: 'u-1' },
+      { kind: 'session', id: 's:1' },
+      { kind: 'api-key', id: 'k1' },
+    ];
     expect(changes.map(encodeAccessChange)).toEqual(['acme', 'user:u-1', 'session:s:1', 'api-key:k1']);
     expect(changes.map(encodeAccessChange).map(decodeAccessChange)).toEqual(changes);
     expect(decodeAccessChange(undefined)).toEqual({ kind: 'all' });

@@ -5,9 +5,7 @@ import type { ChangeFeed } from '../plugin-sets/change-feed';
  * plugin set), a user's access shrank (role lowered, membership removed), a sign-in session ended, an API key was
  * revoked; or `all` when messages may have been missed (the feed reconnected) and everything must be checked again.
  */
-export type AccessChange =
-  | { readonly kind: 'tenant' | 'user' | 'session' | 'api-key'; readonly id: string }
-  | { readonly kind: 'all' };
+export type AccessChange = { readonly kind: 'tenant' | 'user' | 'session' | 'api-key'; readonly id: string } | { readonly kind: 'all' };
 
 export type AccessChangeListener = (change: AccessChange) => void;
 

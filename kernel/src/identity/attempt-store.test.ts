@@ -14,7 +14,10 @@ describe('MemoryAttemptStore', () => {
     let now = 0;
     for (let i = 0; i < 3; i += 1) expect(await store.fail('a', rule, now)).toEqual({ failures: i + 1, lockedUntil: 0 });
     expect(await store.fail('a', rule, now)).toEqual({ failures: 4, lockedUntil: 1000 });
-    expect(await store.get(['a', 'b'], now)).toEqual([{ failures: 4, lockedUntil: 1000 }, { failures: 0, lockedUntil: 0 }]);
+    expect(await store.get(['a', 'b'], now)).toEqual([
+      { failures: 4, lockedUntil: 1000 },
+      { failures: 0, lockedUntil: 0 },
+    ]);
     now = 1000 + 60_000;
     expect(await store.get(['a'], now)).toEqual([{ failures: 0, lockedUntil: 0 }]);
   });

@@ -101,13 +101,16 @@ export class AttemptThrottle {
       this.store.fail(this.addressKey(keys), this.policy.address, now),
     ]);
     if (isPowerOfTwo(address.failures) || (attempt.userId !== null && isPowerOfTwo(account.failures))) {
-      await this.options.auditor.record({
-        action: attempt.action,
-        actor: attempt.userId,
-        tenantId: null,
-        target: attempt.factor === 'password' ? `email:${attempt.email}` : attempt.factor,
-        after: { factor: attempt.factor, accountFailures: account.failures, addressFailures: address.failures },
-      }, ctx);
+      await this.options.auditor.record(
+        {
+          action: attempt.action,
+          actor: attempt.userId,
+          tenantId: null,
+          target: attempt.factor === 'password' ? `email:${attempt.email}` : attempt.factor,
+          after: { factor: attempt.factor, accountFailures: account.failures, addressFailures: address.failures },
+        },
+        ctx,
+      );
     }
     // A lockout begins when this failure set a lock that was not there before it (one notice per lockout).
     const started = [
@@ -127,7 +130,10 @@ export class AttemptThrottle {
         lockedUntil: new Date(state.lockedUntil).toISOString(),
         retryAfterSeconds: retryAfter(state.lockedUntil, now),
       };
-      await this.options.auditor.record({ action: 'auth.lockout', actor: attempt.userId, tenantId: null, target: scope === 'account' ? `email:${attempt.email}` : `address:${keys.address}`, after: notice }, ctx);
+      await this.options.auditor.record(
+        { action: 'auth.lockout', actor: attempt.userId, tenantId: null, target: scope === 'account' ? `email:${attempt.email}` : `address:${keys.address}`, after: notice },
+        ctx,
+      );
       await this.options.notify(notice);
     }
     throw tooMany(lockedUntil, now);

@@ -56,34 +56,51 @@ export function authRoutes(deps: {
   // Unknown emails cost a hash too, so timing does not tell which accounts exist.
   const decoy = hasher.hash('decoy-password-for-timing');
 
-  routes.post('/api/v1/auth/login', { access: 'public', summary: 'Sign in with email and password (and a TOTP code when the user has one); returns access and refresh tokens; 429 VV_TOO_MANY_ATTEMPTS with Retry-After while the account or client address is locked out', body: loginSchema }, async (ctx, input) => {
-    const body = input.body<LoginBody>();
-    const user = await store.findUserByEmail(body.email);
-    const email = body.email.toLowerCase();
-    const keys = attemptKeys(user?.id, email, ctx.ip);
-    // Before the password is looked at: while locked, the right password is refused too.
-    await throttle.check(keys);
-    const ok = await hasher.verify(body.password, user?.passwordHash ?? (await decoy));
-    if (!user || !ok) {
-      await throttle.fail(keys, { factor: 'password', action: 'auth.sign-in-failed', userId: user?.id ?? null, email }, ctx);
-      throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'Email or password is wrong' } });
-    }
-    try {
-      await identity.checkSecondFactor(user, body.totp);
-    } catch (error) {
-      if ((error as VvError).code !== 'VV_MFA_REQUIRED') await throttle.fail(keys, { factor: 'totp', action: 'auth.sign-in-failed', userId: user.id, email }, ctx);
-      throw error;
-    }
-    await throttle.succeed(keys);
-    const session = await identity.openSession(user, body.tenantId);
-    await auditor.record({ action: 'auth.signed-in', actor: user.id, tenantId: session.tenant.id, target: `user:${user.id}` }, ctx);
-    ctx.body = session;
-  });
+  routes.post(
+    '/api/v1/auth/login',
+    {
+      access: 'public',
+      summary:
+        'Sign in with email and password (and a TOTP code when the user has one); returns access and refresh tokens; 429 VV_TOO_MANY_ATTEMPTS with Retry-After while the account or client address is locked out',
+      body: loginSchema,
+    },
+    async (ctx, input) => {
+      const body = input.body<LoginBody>();
+      const user = await store.findUserByEmail(body.email);
+      const email = body.email.toLowerCase();
+      const keys = attemptKeys(user?.id, email, ctx.ip);
+      // Before the password is looked at: while locked, the right password is refused too.
+      await throttle.check(keys);
+      const ok = await hasher.verify(body.password, user?.passwordHash ?? (await decoy));
+      if (!user || !ok) {
+        await throttle.fail(keys, { factor: 'password', action: 'auth.sign-in-failed', userId: user?.id ?? null, email }, ctx);
+        throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'Email or password is wrong' } });
+      }
+      try {
+        await identity.checkSecondFactor(user, body.totp);
+      } catch (error) {
+        if ((error as VvError).code !== 'VV_MFA_REQUIRED') await throttle.fail(keys, { factor: 'totp', action: 'auth.sign-in-failed', userId: user.id, email }, ctx);
+        throw error;
+      }
+      await throttle.succeed(keys);
+      const session = await identity.openSession(user, body.tenantId);
+      await auditor.record({ action: 'auth.signed-in', actor: user.id, tenantId: session.tenant.id, target: `user:${user.id}` }, ctx);
+      ctx.body = session;
+    },
+  );
 
-  routes.post('/api/v1/auth/refresh', { access: 'public', summary: 'Rotate a refresh token; presenting a spent one revokes every token of that sign-in; a tenant the user is not in is refused before the token is spent', body: refreshSchema }, async (ctx, input) => {
-    const body = input.body<{ refreshToken: string; tenantId?: string }>();
-    ctx.body = await identity.refresh(body.refreshToken, body.tenantId, { requestId: ctx.state.requestId, ip: ctx.ip });
-  });
+  routes.post(
+    '/api/v1/auth/refresh',
+    {
+      access: 'public',
+      summary: 'Rotate a refresh token; presenting a spent one revokes every token of that sign-in; a tenant the user is not in is refused before the token is spent',
+      body: refreshSchema,
+    },
+    async (ctx, input) => {
+      const body = input.body<{ refreshToken: string; tenantId?: string }>();
+      ctx.body = await identity.refresh(body.refreshToken, body.tenantId, { requestId: ctx.state.requestId, ip: ctx.ip });
+    },
+  );
 
   routes.post('/api/v1/auth/logout', { access: 'public', summary: "Sign out: revoke the refresh token's family", body: logoutSchema }, async (ctx, input) => {
     const body = input.body<{ refreshToken: string }>();

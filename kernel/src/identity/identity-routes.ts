@@ -71,26 +71,30 @@ export function identityRoutes(deps: {
     ctx.body = { items: (await identityStore.listApiKeys(ctx.params.tenantId!)).map(publicKey) };
   });
 
-  routes.post('/api/v1/admin/tenants/:tenantId/api-keys', { access: 'tenant-admin', summary: 'Create an API key; the key is in this response only', body: createApiKeySchema }, async (ctx, input) => {
-    const tenantId = ctx.params.tenantId!;
-    const body = input.body<{ name: string; role: Role }>();
-    const principal = ctx.state.principal!;
-    if (!hasRole(principal.user.role, body.role)) {
-      throw new VvError('VV_FORBIDDEN', { params: { reason: `A key cannot have a stronger role than its creator ("${principal.user.role}")` } });
-    }
-    const tenant = await store.getTenant(tenantId);
-    if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
-    const limit = quotaOf(tenant.settings, 'maxApiKeys');
-    if (limit !== undefined) {
-      const live = (await identityStore.listApiKeys(tenantId)).filter((k) => !k.revokedAt).length;
-      if (live >= limit) throw new VvError('VV_QUOTA_EXCEEDED', { params: { tenant: tenantId, limit, what: 'API keys' } });
-    }
-    const { record, key } = await identity.createApiKey(tenantId, body.name, body.role, principal.user.id);
-    await auditor.record({ action: 'api-key.created', tenantId, target: `api-key:${record.id}`, after: publicKey(record) }, ctx);
-    ctx.status = 201;
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { ...publicKey(record), key };
-  });
+  routes.post(
+    '/api/v1/admin/tenants/:tenantId/api-keys',
+    { access: 'tenant-admin', summary: 'Create an API key; the key is in this response only', body: createApiKeySchema },
+    async (ctx, input) => {
+      const tenantId = ctx.params.tenantId!;
+      const body = input.body<{ name: string; role: Role }>();
+      const principal = ctx.state.principal!;
+      if (!hasRole(principal.user.role, body.role)) {
+        throw new VvError('VV_FORBIDDEN', { params: { reason: `A key cannot have a stronger role than its creator ("${principal.user.role}")` } });
+      }
+      const tenant = await store.getTenant(tenantId);
+      if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
+      const limit = quotaOf(tenant.settings, 'maxApiKeys');
+      if (limit !== undefined) {
+        const live = (await identityStore.listApiKeys(tenantId)).filter((k) => !k.revokedAt).length;
+        if (live >= limit) throw new VvError('VV_QUOTA_EXCEEDED', { params: { tenant: tenantId, limit, what: 'API keys' } });
+      }
+      const { record, key } = await identity.createApiKey(tenantId, body.name, body.role, principal.user.id);
+      await auditor.record({ action: 'api-key.created', tenantId, target: `api-key:${record.id}`, after: publicKey(record) }, ctx);
+      ctx.status = 201;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { ...publicKey(record), key };
+    },
+  );
 
   routes.delete('/api/v1/admin/tenants/:tenantId/api-keys/:keyId', { access: 'tenant-admin', summary: 'Revoke an API key' }, async (ctx) => {
     const tenantId = ctx.params.tenantId!;
@@ -117,42 +121,52 @@ export function identityRoutes(deps: {
     ctx.body = { items: await store.listTenantMembers(ctx.params.tenantId!) };
   });
 
-  routes.post('/api/v1/admin/tenants/:tenantId/members', { access: 'tenant-admin', summary: 'Tenant admins: invite an email address (202, the same answer whether it has an account; a member only once the invitee accepts). Platform admins: add an existing user, or a new one with a password (201)', body: addMemberSchema }, async (ctx, input) => {
-    const tenantId = ctx.params.tenantId!;
-    const body = input.body<{ email: string; role: Role; password?: string }>();
-    notAbove(ctx, body.role);
-    const tenant = await tenantOrThrow(tenantId);
-    const members = await store.listTenantMembers(tenantId);
-    const limit = quotaOf(tenant.settings, 'maxUsers');
-    const principal = ctx.state.principal!;
-    if (!principal.platformAdmin) {
-      // Tenant admins invite (issue #10, finding 8): the address's owner accepts, and until then nothing about the
-      // account is touched or told — the answer is the same whether the address has an account or not. Whether it is
-      // already a member here is no secret to this tenant's admin (the member list shows it).
-      if (body.password !== undefined) throw VvError.validation([{ pointer: '/password', message: 'is chosen by the invitee when accepting the invitation' }]);
-      if (members.some((m) => m.email.toLowerCase() === body.email.toLowerCase())) throw new VvError('VV_CONFLICT', { detail: `${body.email} is already a member of "${tenantId}"` });
+  routes.post(
+    '/api/v1/admin/tenants/:tenantId/members',
+    {
+      access: 'tenant-admin',
+      summary:
+        'Tenant admins: invite an email address (202, the same answer whether it has an account; a member only once the invitee accepts). Platform admins: add an existing user, or a new one with a password (201)',
+      body: addMemberSchema,
+    },
+    async (ctx, input) => {
+      const tenantId = ctx.params.tenantId!;
+      const body = input.body<{ email: string; role: Role; password?: string }>();
+      notAbove(ctx, body.role);
+      const tenant = await tenantOrThrow(tenantId);
+      const members = await store.listTenantMembers(tenantId);
+      const limit = quotaOf(tenant.settings, 'maxUsers');
+      const principal = ctx.state.principal!;
+      if (!principal.platformAdmin) {
+        // Tenant admins invite (issue #10, finding 8): the address's owner accepts, and until then nothing about the
+        // account is touched or told — the answer is the same whether the address has an account or not. Whether it is
+        // already a member here is no secret to this tenant's admin (the member list shows it).
+        if (body.password !== undefined) throw VvError.validation([{ pointer: '/password', message: 'is chosen by the invitee when accepting the invitation' }]);
+        if (members.some((m) => m.email.toLowerCase() === body.email.toLowerCase()))
+          throw new VvError('VV_CONFLICT', { detail: `${body.email} is already a member of "${tenantId}"` });
+        if (limit !== undefined && members.length >= limit) throw new VvError('VV_QUOTA_EXCEEDED', { params: { tenant: tenantId, limit, what: 'users' } });
+        const invitedBy = principal.user.kind === 'api-key' ? `apikey:${principal.user.id}` : principal.user.id;
+        const invitation = await deps.invitations.invite(tenant, body.email, body.role, invitedBy);
+        await auditor.record({ action: 'member.invited', tenantId, target: `invitation:${invitation.id}`, after: invitation }, ctx);
+        ctx.status = 202;
+        ctx.body = { status: 'invited', invitation };
+        return;
+      }
+      // Platform admins (the operator) add directly: an existing account, or a new one with the password given.
+      let user = await store.findUserByEmail(body.email);
+      if (user && members.some((m) => m.userId === user!.id)) throw new VvError('VV_CONFLICT', { detail: `${body.email} is already a member of "${tenantId}"` });
       if (limit !== undefined && members.length >= limit) throw new VvError('VV_QUOTA_EXCEEDED', { params: { tenant: tenantId, limit, what: 'users' } });
-      const invitedBy = principal.user.kind === 'api-key' ? `apikey:${principal.user.id}` : principal.user.id;
-      const invitation = await deps.invitations.invite(tenant, body.email, body.role, invitedBy);
-      await auditor.record({ action: 'member.invited', tenantId, target: `invitation:${invitation.id}`, after: invitation }, ctx);
-      ctx.status = 202;
-      ctx.body = { status: 'invited', invitation };
-      return;
-    }
-    // Platform admins (the operator) add directly: an existing account, or a new one with the password given.
-    let user = await store.findUserByEmail(body.email);
-    if (user && members.some((m) => m.userId === user!.id)) throw new VvError('VV_CONFLICT', { detail: `${body.email} is already a member of "${tenantId}"` });
-    if (limit !== undefined && members.length >= limit) throw new VvError('VV_QUOTA_EXCEEDED', { params: { tenant: tenantId, limit, what: 'users' } });
-    if (!user) {
-      if (!body.password) throw VvError.validation([{ pointer: '/password', message: 'a new user needs a password (at least 12 characters)' }]);
-      user = await store.createUser({ id: `u-${randomUUID()}`, email: body.email, passwordHash: await deps.hashPassword(body.password), platformAdmin: false });
-    }
-    await store.setMembership({ userId: user.id, tenantId, role: body.role });
-    const member = { userId: user.id, tenantId, role: body.role, email: user.email };
-    await auditor.record({ action: 'member.added', tenantId, target: `user:${user.id}`, after: member }, ctx);
-    ctx.status = 201;
-    ctx.body = member;
-  });
+      if (!user) {
+        if (!body.password) throw VvError.validation([{ pointer: '/password', message: 'a new user needs a password (at least 12 characters)' }]);
+        user = await store.createUser({ id: `u-${randomUUID()}`, email: body.email, passwordHash: await deps.hashPassword(body.password), platformAdmin: false });
+      }
+      await store.setMembership({ userId: user.id, tenantId, role: body.role });
+      const member = { userId: user.id, tenantId, role: body.role, email: user.email };
+      await auditor.record({ action: 'member.added', tenantId, target: `user:${user.id}`, after: member }, ctx);
+      ctx.status = 201;
+      ctx.body = member;
+    },
+  );
 
   routes.patch('/api/v1/admin/tenants/:tenantId/members/:userId', { access: 'tenant-admin', summary: "Change a member's role", body: memberRoleSchema }, async (ctx, input) => {
     const tenantId = ctx.params.tenantId!;
@@ -181,16 +195,24 @@ export function identityRoutes(deps: {
 
   // Disabling ends every session of the user on every instance (tokens, streams) and refuses sign-in and refresh;
   // enabling lets the user sign in again (old tokens stay ended).
-  routes.patch('/api/v1/admin/users/:userId', { access: 'platform-admin', summary: 'Disable (or enable again) a user account: disabling ends its sessions and event streams everywhere and refuses sign-in', body: userStatusSchema }, async (ctx, input) => {
-    const { disabled } = input.body<{ disabled: boolean }>();
-    const user = await store.getUser(ctx.params.userId!);
-    if (!user) throw new VvError('VV_NOT_FOUND', { params: { reason: `No user "${ctx.params.userId}"` } });
-    if (disabled && user.id === ctx.state.principal!.user.id) throw new VvError('VV_CONFLICT', { detail: 'You cannot disable your own account' });
-    const state = await identityStore.setUserDisabled(user.id, disabled);
-    await accessChanged({ kind: 'user', id: user.id });
-    await auditor.record({ action: disabled ? 'user.disabled' : 'user.enabled', target: `user:${user.id}` }, ctx);
-    ctx.body = { id: user.id, email: user.email, platformAdmin: user.platformAdmin, disabled: state.disabled };
-  });
+  routes.patch(
+    '/api/v1/admin/users/:userId',
+    {
+      access: 'platform-admin',
+      summary: 'Disable (or enable again) a user account: disabling ends its sessions and event streams everywhere and refuses sign-in',
+      body: userStatusSchema,
+    },
+    async (ctx, input) => {
+      const { disabled } = input.body<{ disabled: boolean }>();
+      const user = await store.getUser(ctx.params.userId!);
+      if (!user) throw new VvError('VV_NOT_FOUND', { params: { reason: `No user "${ctx.params.userId}"` } });
+      if (disabled && user.id === ctx.state.principal!.user.id) throw new VvError('VV_CONFLICT', { detail: 'You cannot disable your own account' });
+      const state = await identityStore.setUserDisabled(user.id, disabled);
+      await accessChanged({ kind: 'user', id: user.id });
+      await auditor.record({ action: disabled ? 'user.disabled' : 'user.enabled', target: `user:${user.id}` }, ctx);
+      ctx.body = { id: user.id, email: user.email, platformAdmin: user.platformAdmin, disabled: state.disabled };
+    },
+  );
 
   return routes.routes;
 }

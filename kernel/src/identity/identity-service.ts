@@ -152,7 +152,14 @@ export class IdentityService {
     const { record } = used;
     if (!used.fresh && !record.revokedAt) {
       const revoked = await this.identity.revokeRefreshFamily(record.familyId);
-      await this.auditor.record({ action: 'auth.refresh-reused', actor: record.userId, tenantId: record.tenantId, target: `refresh-family:${record.familyId}`, after: { revokedLiveTokens: revoked }, ...meta });
+      await this.auditor.record({
+        action: 'auth.refresh-reused',
+        actor: record.userId,
+        tenantId: record.tenantId,
+        target: `refresh-family:${record.familyId}`,
+        after: { revokedLiveTokens: revoked },
+        ...meta,
+      });
       await this.onAccessChanged({ kind: 'session', id: record.familyId });
       throw reject('The refresh token was already used; every session of this sign-in is revoked');
     }

@@ -37,7 +37,10 @@ export async function createIdentity(options: KernelOptions, deps: { core: CoreS
   // Every per-instance cache keyed by token, user or API key holds at most this many entries (VV_CACHE_SIZE).
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
   const tokens = options.tokens ?? (await TokenService.create());
-  tokens.configureCache(cacheSize, metrics.cacheCounters('access-tokens', () => tokens.cachedCount));
+  tokens.configureCache(
+    cacheSize,
+    metrics.cacheCounters('access-tokens', () => tokens.cachedCount),
+  );
   const passwords = options.passwordHasher ?? new PasswordHasher();
   const identityStore = options.identityStore ?? new MemoryIdentityStore();
   const access = new AccessChanges(options.changeFeed);
@@ -59,7 +62,12 @@ export async function createIdentity(options: KernelOptions, deps: { core: CoreS
   });
   const invitationStore = options.invitationStore ?? new MemoryInvitationStore();
   const invitations = new InvitationService({ store: options.store, invitations: invitationStore, events: core.events, passwords, throttle });
-  const apiKeys: ReturnType<typeof apiKeyCache> = apiKeyCache(identity, undefined, cacheSize, metrics.cacheCounters('api-keys', () => apiKeys.size));
+  const apiKeys: ReturnType<typeof apiKeyCache> = apiKeyCache(
+    identity,
+    undefined,
+    cacheSize,
+    metrics.cacheCounters('api-keys', () => apiKeys.size),
+  );
   access.on((change) => {
     if (change.kind === 'api-key' || change.kind === 'all') apiKeys.forget();
   });

@@ -20,12 +20,7 @@ export const acceptInvitationSchema: JsonSchema = {
  * the public `POST /api/v1/auth/invitations/accept` `{token[, password]}`, where the token is the credential.
  * Invitations are created by `POST …/members` (identity-routes.ts).
  */
-export function invitationRoutes(deps: {
-  store: KernelStore;
-  invitations: InvitationStore;
-  service: InvitationService;
-  auditor: Auditor;
-}): KernelRoute[] {
+export function invitationRoutes(deps: { store: KernelStore; invitations: InvitationStore; service: InvitationService; auditor: Auditor }): KernelRoute[] {
   const routes = new KernelRouteList();
   const tenantOrThrow = async (tenantId: string) => {
     if (!(await deps.store.getTenant(tenantId))) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
@@ -50,15 +45,15 @@ export function invitationRoutes(deps: {
     INVITATION_ACCEPT_PATH,
     { access: 'public', summary: 'Accept an invitation with its token: a new address sets its password, an existing account confirms with its own', body: acceptInvitationSchema },
     async (ctx, input) => {
-    const body = input.body<{ token: string; password?: string }>();
-    const accepted = await deps.service.accept(body.token, body.password, ctx);
-    const member = { userId: accepted.userId, tenantId: accepted.invitation.tenantId, role: accepted.role, email: accepted.email };
-    await deps.auditor.record(
-      { action: 'member.added', actor: accepted.userId, tenantId: member.tenantId, target: `user:${member.userId}`, after: { ...member, invitation: accepted.invitation.id } },
-      ctx,
-    );
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { ...member, accountCreated: accepted.created };
+      const body = input.body<{ token: string; password?: string }>();
+      const accepted = await deps.service.accept(body.token, body.password, ctx);
+      const member = { userId: accepted.userId, tenantId: accepted.invitation.tenantId, role: accepted.role, email: accepted.email };
+      await deps.auditor.record(
+        { action: 'member.added', actor: accepted.userId, tenantId: member.tenantId, target: `user:${member.userId}`, after: { ...member, invitation: accepted.invitation.id } },
+        ctx,
+      );
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { ...member, accountCreated: accepted.created };
     },
   );
 

@@ -102,7 +102,11 @@ export class InvitationService {
    * @throws VvError `VV_NOT_FOUND` for any invitation that cannot be used; `VV_VALIDATION` when a new address sends
    *   no password; `VV_UNAUTHENTICATED` when an existing account's password is missing or wrong
    */
-  async accept(token: string, password: string | undefined, ctx?: RequestContext): Promise<{ invitation: InvitationRecord; userId: string; email: string; role: Role; created: boolean }> {
+  async accept(
+    token: string,
+    password: string | undefined,
+    ctx?: RequestContext,
+  ): Promise<{ invitation: InvitationRecord; userId: string; email: string; role: Role; created: boolean }> {
     const invitation = await this.deps.invitations.findByTokenHash(hashToken(token));
     const now = this.deps.now?.() ?? Date.now();
     if (!invitation || invitation.acceptedAt || invitation.revokedAt || new Date(invitation.expiresAt).getTime() <= now) throw unusable();
@@ -119,7 +123,8 @@ export class InvitationService {
       const keys = attemptKeys(user.id, user.email, ctx?.ip ?? '');
       await this.deps.throttle?.check(keys);
       if (password === undefined || !(await this.deps.passwords.verify(password, user.passwordHash))) {
-        if (password !== undefined) await this.deps.throttle?.fail(keys, { factor: 'password', action: 'auth.sign-in-failed', userId: user.id, email: user.email.toLowerCase() }, ctx);
+        if (password !== undefined)
+          await this.deps.throttle?.fail(keys, { factor: 'password', action: 'auth.sign-in-failed', userId: user.id, email: user.email.toLowerCase() }, ctx);
         throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'An account with this email exists: send its password to accept the invitation' } });
       }
       await this.deps.throttle?.succeed(keys);

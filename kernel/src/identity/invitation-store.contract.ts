@@ -9,7 +9,16 @@ export function describeInvitationStoreContract(name: string, fresh: () => Promi
     let n = 0;
     const invitation = (overrides: Partial<NewInvitation> = {}): NewInvitation => {
       n += 1;
-      return { id: `inv-${n}`, tenantId: 'acme', email: 'Bob@Example.test', role: 'member', tokenHash: `hash-${n}`, invitedBy: 'u-ada', expiresAt: new Date(Date.now() + DAY).toISOString(), ...overrides };
+      return {
+        id: `inv-${n}`,
+        tenantId: 'acme',
+        email: 'Bob@Example.test',
+        role: 'member',
+        tokenHash: `hash-${n}`,
+        invitedBy: 'u-ada',
+        expiresAt: new Date(Date.now() + DAY).toISOString(),
+        ...overrides,
+      };
     };
 
     beforeEach(async () => {

@@ -72,7 +72,8 @@ export function meRoutes(deps: {
     try {
       await identity.confirmTotp(user.id, code, change);
     } catch (error) {
-      if ((error as VvError).code === 'VV_VALIDATION') await deps.throttle.fail(keys, { factor: 'code', action: 'auth.code-failed', userId: user.id, email: user.email.toLowerCase() }, ctx);
+      if ((error as VvError).code === 'VV_VALIDATION')
+        await deps.throttle.fail(keys, { factor: 'code', action: 'auth.code-failed', userId: user.id, email: user.email.toLowerCase() }, ctx);
       throw error;
     }
     await deps.throttle.succeed(keys);

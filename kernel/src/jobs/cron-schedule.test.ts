@@ -50,7 +50,15 @@ describe('parseCronSchedule', () => {
       dayOfMonthStar: false,
       dayOfWeekStar: false,
     });
-    expect(parseCronSchedule('  5\t4  */10 */5 */2 ')).toMatchObject({ minutes: [5], hours: [4], daysOfMonth: [1, 11, 21, 31], months: [1, 6, 11], daysOfWeek: [0, 2, 4, 6], dayOfMonthStar: true, dayOfWeekStar: true });
+    expect(parseCronSchedule('  5\t4  */10 */5 */2 ')).toMatchObject({
+      minutes: [5],
+      hours: [4],
+      daysOfMonth: [1, 11, 21, 31],
+      months: [1, 6, 11],
+      daysOfWeek: [0, 2, 4, 6],
+      dayOfMonthStar: true,
+      dayOfWeekStar: true,
+    });
     expect(parseCronSchedule('*/60 */24 * * 0-7').daysOfWeek).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
@@ -197,7 +205,12 @@ describe('nextCronRun', () => {
   it("keeps an interval job's interval in real time through the repeated hour: every minute and every hour still run", () => {
     // Berlin, 2026-10-25: 02:00-02:59 happens twice (00:00Z-00:59Z CEST, 01:00Z-01:59Z CET); both are real minutes.
     expect(runs('* * * * *', '2026-10-25T00:58:00.000Z', 3, 'Europe/Berlin')).toEqual(['2026-10-25T00:59:00.000Z', '2026-10-25T01:00:00.000Z', '2026-10-25T01:01:00.000Z']);
-    expect(runs('0 * * * *', '2026-10-24T23:30:00.000Z', 4, 'Europe/Berlin')).toEqual(['2026-10-25T00:00:00.000Z', '2026-10-25T01:00:00.000Z', '2026-10-25T02:00:00.000Z', '2026-10-25T03:00:00.000Z']);
+    expect(runs('0 * * * *', '2026-10-24T23:30:00.000Z', 4, 'Europe/Berlin')).toEqual([
+      '2026-10-25T00:00:00.000Z',
+      '2026-10-25T01:00:00.000Z',
+      '2026-10-25T02:00:00.000Z',
+      '2026-10-25T03:00:00.000Z',
+    ]);
     // New York, 2026-11-01: 02:00 EDT becomes 01:00 EST at 06:00Z; hourly runs at 05:00Z and 06:00Z (01:00 twice).
     expect(runs('0 * * * *', '2026-11-01T04:30:00.000Z', 3, 'America/New_York')).toEqual(['2026-11-01T05:00:00.000Z', '2026-11-01T06:00:00.000Z', '2026-11-01T07:00:00.000Z']);
     // ... and skips the hour the spring gap removes (2026-03-08, 02:00 EST becomes 03:00 EDT at 07:00Z).
@@ -217,7 +230,15 @@ describe('nextCronRun', () => {
   });
 
   it('reads every accepted expression as the parser does: the runs are the minutes whose fields are in its value sets', () => {
-    const expressions = ['*/15 9-17 * * MON-FRI', '0,30 9-17/4 1,15-16 jan,Jul-AUG sun,7,FRI-7', '5 4 */10 */5 */2', '*/7 */5 13 * FRI', '0 0 */2 * MON', '0 0 13 * */1', '10-50/20 1-23/11 * * 0-7'];
+    const expressions = [
+      '*/15 9-17 * * MON-FRI',
+      '0,30 9-17/4 1,15-16 jan,Jul-AUG sun,7,FRI-7',
+      '5 4 */10 */5 */2',
+      '*/7 */5 13 * FRI',
+      '0 0 */2 * MON',
+      '0 0 13 * */1',
+      '10-50/20 1-23/11 * * 0-7',
+    ];
     const from = Date.parse('2026-01-25T00:00:00.000Z');
     const until = Date.parse('2026-02-14T00:00:00.000Z');
     for (const expression of expressions) {
@@ -239,7 +260,9 @@ describe('nextCronRun', () => {
 
   it('gives every caller the same slot for the same period, wherever it starts counting from', () => {
     const schedule = parseCronSchedule('0 0 1 * *', 'Europe/Berlin');
-    const slots = new Set([Date.parse('2026-01-01T00:00:00Z'), Date.parse('2026-01-20T13:37:11.123Z'), Date.parse('2026-01-31T22:59:59.999Z')].map((after) => nextCronRun(schedule, after)));
+    const slots = new Set(
+      [Date.parse('2026-01-01T00:00:00Z'), Date.parse('2026-01-20T13:37:11.123Z'), Date.parse('2026-01-31T22:59:59.999Z')].map((after) => nextCronRun(schedule, after)),
+    );
     expect([...slots]).toEqual([Date.parse('2026-01-31T23:00:00.000Z')]);
   });
 

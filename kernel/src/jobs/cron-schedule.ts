@@ -75,7 +75,10 @@ export function parseCronSchedule(expression: string, timezone = 'UTC'): CronSch
   if (typeof timezone !== 'string' || !isTimeZone(timezone)) {
     throw invalid('/timezone', `${typeof timezone === 'string' ? `'${timezone}'` : 'value'} is not an IANA time zone name such as 'Europe/Berlin'`);
   }
-  const fields = expression.trim().split(/\s+/).filter((field) => field !== '');
+  const fields = expression
+    .trim()
+    .split(/\s+/)
+    .filter((field) => field !== '');
   if (fields.length !== 5) {
     throw invalid('/cron', `must have 5 fields (minute hour day-of-month month day-of-week), not ${fields.length}: '${expression}'`);
   }

@@ -155,9 +155,7 @@ export class InProcessJobQueue implements KernelJobQueue {
     clearTimeout(entry.timer);
     const wait = slot - this.now();
     // Node fires a longer timeout at once (it takes it for 1 ms): a period of weeks waits in steps.
-    entry.timer = wait > maxTimeoutMs
-      ? setTimeout(() => this.waitFor(queue, entry, slot), maxTimeoutMs)
-      : setTimeout(() => void this.fire(queue, entry, slot), wait);
+    entry.timer = wait > maxTimeoutMs ? setTimeout(() => this.waitFor(queue, entry, slot), maxTimeoutMs) : setTimeout(() => void this.fire(queue, entry, slot), wait);
   }
 
   /** Queues the runs of one slot: one platform-wide, or one per tenant that has the plugin enabled. */

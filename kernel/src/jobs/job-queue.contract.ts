@@ -56,7 +56,10 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       });
       await queue.start();
       const id = await jobs.enqueue('send', 'acme', { to: 'a@acme.test' });
-      await eventually(() => seen.length, (n) => n === 1);
+      await eventually(
+        () => seen.length,
+        (n) => n === 1,
+      );
       expect(seen[0]).toEqual({ id, name: 'mailer.send', tenantId: 'acme', data: { to: 'a@acme.test' }, attempt: 1 });
     });
 
@@ -69,19 +72,29 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(ran).toEqual([]);
       await queue.start();
-      await eventually(() => ran, (r) => r.length === 1);
+      await eventually(
+        () => ran,
+        (r) => r.length === 1,
+      );
       expect(ran).toEqual([id]);
     });
 
     it('retries a failing job with exponential backoff: attempts 1, 2, 3, waiting 200 ms then 400 ms', async () => {
       const tries: { attempt: number; at: number }[] = [];
-      jobs.define('flaky', async (job) => {
-        tries.push({ attempt: job.attempt, at: Date.now() });
-        if (job.attempt < 3) throw new Error(`failure ${job.attempt}`);
-      }, { attempts: 3, backoffMs: 200 });
+      jobs.define(
+        'flaky',
+        async (job) => {
+          tries.push({ attempt: job.attempt, at: Date.now() });
+          if (job.attempt < 3) throw new Error(`failure ${job.attempt}`);
+        },
+        { attempts: 3, backoffMs: 200 },
+      );
       await queue.start();
       await jobs.enqueue('flaky', 'acme', {});
-      await eventually(() => tries.length, (n) => n === 3);
+      await eventually(
+        () => tries.length,
+        (n) => n === 3,
+      );
       expect(tries.map((t) => t.attempt)).toEqual([1, 2, 3]);
       const first = tries[1]!.at - tries[0]!.at;
       const second = tries[2]!.at - tries[1]!.at;
@@ -95,10 +108,14 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
 
     it('dead-letters a job that fails every attempt, with its tenant, data, attempts and last error', async () => {
       let calls = 0;
-      jobs.define('doomed', async (job) => {
-        calls += 1;
-        throw new Error(`boom ${job.attempt}`);
-      }, { attempts: 2, backoffMs: 20 });
+      jobs.define(
+        'doomed',
+        async (job) => {
+          calls += 1;
+          throw new Error(`boom ${job.attempt}`);
+        },
+        { attempts: 2, backoffMs: 20 },
+      );
       await queue.start();
       const before = Date.now();
       const jobId = await jobs.enqueue('doomed', 'acme', { invoice: 7 });
@@ -118,9 +135,13 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
     });
 
     it('lists dead jobs newest first, pages with a cursor without gaps or repeats, and filters by tenant', async () => {
-      jobs.define('doomed', async () => {
-        throw new Error('no');
-      }, { attempts: 1 });
+      jobs.define(
+        'doomed',
+        async () => {
+          throw new Error('no');
+        },
+        { attempts: 1 },
+      );
       await queue.start();
       const ids: string[] = [];
       for (const tenant of ['acme', 'globex', 'acme', 'globex', 'acme']) {
@@ -161,17 +182,24 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
     it('retries a dead job with a fresh set of attempts: it leaves the dead list and runs from attempt 1 again', async () => {
       let healthy = false;
       const attempts: number[] = [];
-      jobs.define('webhook', async (job) => {
-        attempts.push(job.attempt);
-        if (!healthy) throw new Error('endpoint down');
-      }, { attempts: 2, backoffMs: 10 });
+      jobs.define(
+        'webhook',
+        async (job) => {
+          attempts.push(job.attempt);
+          if (!healthy) throw new Error('endpoint down');
+        },
+        { attempts: 2, backoffMs: 10 },
+      );
       await queue.start();
       const jobId = await jobs.enqueue('webhook', 'acme', { url: 'https://example.test' });
       const [dead] = await eventually(deadList, (d) => d.length === 1);
       healthy = true;
       const retried = await queue.retryDead(dead!.id);
       expect(retried).toMatchObject({ id: dead!.id, jobId, tenantId: 'acme', attempts: 2 });
-      await eventually(() => attempts, (a) => a.length === 3);
+      await eventually(
+        () => attempts,
+        (a) => a.length === 3,
+      );
       expect(attempts).toEqual([1, 2, 1]);
       expect(await eventually(deadList, (d) => d.length === 0)).toEqual([]);
       expect(await queue.retryDead(dead!.id)).toBeUndefined();
@@ -193,11 +221,17 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       await queue.start();
       expect(await jobs.enqueue('digest', 'acme', { n: 1 }, { jobId: 'daily-2026-01-01', delayMs: 100 })).toBe('daily-2026-01-01');
       expect(await jobs.enqueue('digest', 'acme', { n: 2 }, { jobId: 'daily-2026-01-01' })).toBe('daily-2026-01-01');
-      await eventually(() => ran.length, (n) => n === 1);
+      await eventually(
+        () => ran.length,
+        (n) => n === 1,
+      );
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(ran).toEqual(['daily-2026-01-01']);
       await jobs.enqueue('digest', 'acme', {}, { jobId: 'daily-2026-01-01' });
-      await eventually(() => ran.length, (n) => n === 2);
+      await eventually(
+        () => ran.length,
+        (n) => n === 2,
+      );
     });
 
     it('takes any string as a jobId, including ones BullMQ refuses as ids (with ":" or all digits)', async () => {
@@ -209,7 +243,10 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       await jobs.enqueue('send', 'acme', {}, { jobId: 'order:42' });
       await jobs.enqueue('send', 'acme', {}, { jobId: '42' });
       await jobs.enqueue('send', 'acme', {}, { jobId: '#42' });
-      await eventually(() => ran.length, (n) => n === 3);
+      await eventually(
+        () => ran.length,
+        (n) => n === 3,
+      );
       expect(ran.sort()).toEqual(['#42', '42', 'order:42']);
     });
 
@@ -222,10 +259,14 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
     it('deletes a dead job for good: it leaves the list, cannot be retried, and its jobId may be enqueued again', async () => {
       let healthy = false;
       const ran: { id: string; data: unknown }[] = [];
-      jobs.define('webhook', async (job) => {
-        ran.push({ id: job.id, data: job.data });
-        if (!healthy) throw new Error('endpoint down');
-      }, { attempts: 1 });
+      jobs.define(
+        'webhook',
+        async (job) => {
+          ran.push({ id: job.id, data: job.data });
+          if (!healthy) throw new Error('endpoint down');
+        },
+        { attempts: 1 },
+      );
       await queue.start();
       await jobs.enqueue('webhook', 'acme', { n: 1 }, { jobId: 'hook-1' });
       const [dead] = await eventually(deadList, (d) => d.length === 1);
@@ -235,8 +276,14 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       expect(await queue.deleteDead(dead!.id)).toBeUndefined();
       healthy = true;
       await jobs.enqueue('webhook', 'acme', { n: 2 }, { jobId: 'hook-1' });
-      await eventually(() => ran.length, (n) => n === 2);
-      expect(ran).toEqual([{ id: 'hook-1', data: { n: 1 } }, { id: 'hook-1', data: { n: 2 } }]);
+      await eventually(
+        () => ran.length,
+        (n) => n === 2,
+      );
+      expect(ran).toEqual([
+        { id: 'hook-1', data: { n: 1 } },
+        { id: 'hook-1', data: { n: 2 } },
+      ]);
     });
 
     it('answers undefined when deleting a job that is not dead, and leaves a waiting one alone', async () => {
@@ -250,7 +297,10 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       expect(await queue.deleteDead('mailer.send:nope')).toBeUndefined();
       expect(await queue.deleteDead('no-such.queue:nope')).toBeUndefined();
       expect(await queue.deleteDead('garbage')).toBeUndefined();
-      await eventually(() => ran, (r) => r.length === 1);
+      await eventually(
+        () => ran,
+        (r) => r.length === 1,
+      );
       expect(ran).toEqual(['later']);
     });
 
@@ -286,10 +336,20 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
         expect(seen).toEqual([]);
         const started = Date.now();
         await queue.start();
-        await eventually(() => seen.length, (n) => n >= 3);
+        await eventually(
+          () => seen.length,
+          (n) => n >= 3,
+        );
         const slots = seen.map(slotOf);
         for (const [index, job] of seen.entries()) {
-          expect(job).toEqual({ id: `scheduled:${new Date(slots[index]!).toISOString()}`, name: 'mailer.tick', tenantId: '*', data: undefined, attempt: 1, at: expect.any(Number) });
+          expect(job).toEqual({
+            id: `scheduled:${new Date(slots[index]!).toISOString()}`,
+            name: 'mailer.tick',
+            tenantId: '*',
+            data: undefined,
+            attempt: 1,
+            at: expect.any(Number),
+          });
           // Slots are `offsetMs + k × everyMs` after the epoch; a timer may fire a few ms early.
           expect(slots[index]! % 200).toBe(0);
           expect(job.at).toBeGreaterThanOrEqual(slots[index]! - 10);
@@ -302,9 +362,15 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
         jobs.schedule('tick', { everyMs: 200 });
         jobs.schedule('tick', { everyMs: 200 });
         await queue.start();
-        await eventually(() => seen.length, (n) => n >= 2);
+        await eventually(
+          () => seen.length,
+          (n) => n >= 2,
+        );
         jobs.schedule('tick', { everyMs: 200 });
-        await eventually(() => seen.length, (n) => n >= 5);
+        await eventually(
+          () => seen.length,
+          (n) => n >= 5,
+        );
         const slots = seen.map(slotOf);
         expect(new Set(slots).size).toBe(slots.length);
         expect(slots.every((slot) => slot % 200 === 0)).toBe(true);
@@ -313,13 +379,24 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       it('replaces a schedule declared with another period or offset: the old slots stop', async () => {
         jobs.schedule('tick', { everyMs: 300 });
         await queue.start();
-        await eventually(() => seen.length, (n) => n >= 1);
+        await eventually(
+          () => seen.length,
+          (n) => n >= 1,
+        );
         jobs.schedule('tick', { everyMs: 300, offsetMs: 150 });
         const offsets = () => seen.map((job) => slotOf(job) % 300);
         await eventually(offsets, (o) => o.filter((x) => x === 150).length >= 3);
         const first = offsets().indexOf(150);
-        expect(offsets().slice(first)).toEqual(offsets().slice(first).map(() => 150));
-        expect(offsets().slice(0, first).every((x) => x === 0)).toBe(true);
+        expect(offsets().slice(first)).toEqual(
+          offsets()
+            .slice(first)
+            .map(() => 150),
+        );
+        expect(
+          offsets()
+            .slice(0, first)
+            .every((x) => x === 0),
+        ).toBe(true);
       });
 
       it('runs a perTenant schedule once per slot for each tenant tenantsOf names when the slot comes', async () => {
@@ -332,18 +409,32 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
             return [...tenants];
           },
         });
-        await eventually(() => seen.length, (n) => n >= 2);
+        await eventually(
+          () => seen.length,
+          (n) => n >= 2,
+        );
         const first = slotOf(seen[0]!);
         const iso = new Date(first).toISOString();
-        await eventually(() => seen.filter((job) => slotOf(job) === first).length, (n) => n === 2);
-        expect(seen.filter((job) => slotOf(job) === first).map((job) => [job.tenantId, job.id]).sort()).toEqual([
+        await eventually(
+          () => seen.filter((job) => slotOf(job) === first).length,
+          (n) => n === 2,
+        );
+        expect(
+          seen
+            .filter((job) => slotOf(job) === first)
+            .map((job) => [job.tenantId, job.id])
+            .sort(),
+        ).toEqual([
           ['acme', `scheduled:${iso}:acme`],
           ['globex', `scheduled:${iso}:globex`],
         ]);
         tenants.splice(1);
         // A slot that fires from now on reads the new list.
         const cut = Date.now();
-        await eventually(() => seen.filter((job) => slotOf(job) > cut + 250), (later) => later.length >= 2);
+        await eventually(
+          () => seen.filter((job) => slotOf(job) > cut + 250),
+          (later) => later.length >= 2,
+        );
         expect(new Set(seen.filter((job) => slotOf(job) > cut + 250).map((job) => job.tenantId))).toEqual(new Set(['acme']));
         expect([...asked]).toEqual(['mailer']);
         const ids = seen.map((job) => job.id);
@@ -351,9 +442,13 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       });
 
       it('dead-letters a scheduled run that fails every attempt, like an enqueued job', async () => {
-        jobs.define('failing', async () => {
-          throw new Error('feed unreachable');
-        }, { attempts: 2, backoffMs: 20 });
+        jobs.define(
+          'failing',
+          async () => {
+            throw new Error('feed unreachable');
+          },
+          { attempts: 2, backoffMs: 20 },
+        );
         jobs.schedule('failing', { everyMs: 200 });
         await queue.start();
         const [dead] = await eventually(deadList, (d) => d.length >= 1);
@@ -372,7 +467,10 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       it('stops firing once closed', async () => {
         jobs.schedule('tick', { everyMs: 100 });
         await queue.start();
-        await eventually(() => seen.length, (n) => n >= 1);
+        await eventually(
+          () => seen.length,
+          (n) => n >= 1,
+        );
         await queue.close();
         const count = seen.length;
         await sleep(350);
@@ -386,7 +484,10 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
         const clockOffsetMs = Date.parse(iso) - 1000 - Date.now();
         jobs.schedule('tick', { cron: '0 0 1 * *', timezone: 'Europe/Berlin', perTenant: true });
         await queue.start({ clockOffsetMs, tenantsOf: async () => ['acme', 'globex'] });
-        await eventually(() => seen.length, (n) => n >= 2);
+        await eventually(
+          () => seen.length,
+          (n) => n >= 2,
+        );
         expect(seen.map(({ at: _, ...job }) => job).sort((a, b) => a.tenantId.localeCompare(b.tenantId))).toEqual([
           { id: `scheduled:${iso}:acme`, name: 'mailer.tick', tenantId: 'acme', data: undefined, attempt: 1 },
           { id: `scheduled:${iso}:globex`, name: 'mailer.tick', tenantId: 'globex', data: undefined, attempt: 1 },
@@ -402,7 +503,10 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
         const iso = '2030-01-01T10:30:00.000Z';
         jobs.schedule('tick', { everyMs: 3_600_000, offsetMs: 1_800_000 });
         await queue.start({ clockOffsetMs: Date.parse(iso) - 1000 - Date.now() });
-        await eventually(() => seen.length, (n) => n >= 1);
+        await eventually(
+          () => seen.length,
+          (n) => n >= 1,
+        );
         expect(seen.map((job) => job.id)).toEqual([`scheduled:${iso}`]);
       });
 
@@ -443,7 +547,10 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       });
       await queue.start();
       await queue.forPlugin(manifest('sms')).enqueue('send', 'acme', {});
-      await eventually(() => ran, (r) => r.length === 1);
+      await eventually(
+        () => ran,
+        (r) => r.length === 1,
+      );
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(ran).toEqual(['sms']);
     });

@@ -10,10 +10,14 @@ const hooks = {
   plugin: definePlugin({
     deps: { http: coreServices.http, jobs: coreServices.jobs },
     setup({ http, jobs }) {
-      jobs.define<{ url: string }>('deliver', async (job) => {
-        runs.push({ tenantId: job.tenantId, attempt: job.attempt });
-        if (!healthy) throw new Error(`POST ${job.data.url}: 502`);
-      }, { attempts: 2, backoffMs: 10 });
+      jobs.define<{ url: string }>(
+        'deliver',
+        async (job) => {
+          runs.push({ tenantId: job.tenantId, attempt: job.attempt });
+          if (!healthy) throw new Error(`POST ${job.data.url}: 502`);
+        },
+        { attempts: 2, backoffMs: 10 },
+      );
       http.route({
         method: 'POST',
         path: '/hooks',
@@ -50,9 +54,15 @@ describe('dead-letter admin routes (in-process queue)', () => {
 
   it('lists a job that used up its attempts, newest first, with its tenant, attempts and last error', async () => {
     const first = await enqueue('acme');
-    await eventually(() => dead(), (res) => res.body.items?.length === 1);
+    await eventually(
+      () => dead(),
+      (res) => res.body.items?.length === 1,
+    );
     const second = await enqueue('globex');
-    const res = await eventually(() => dead(), (r) => r.body.items?.length === 2);
+    const res = await eventually(
+      () => dead(),
+      (r) => r.body.items?.length === 2,
+    );
     expect(res.status).toBe(200);
     expect(res.body.nextCursor).toBeNull();
     expect(res.body.items.map((j: { jobId: string }) => j.jobId)).toEqual([second, first]);
@@ -100,7 +110,10 @@ describe('dead-letter admin routes (in-process queue)', () => {
     const res = await k.request('POST', `/api/v1/admin/jobs/dead/${encodeURIComponent(job.id)}/retry`, admin);
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ id: job.id, queue: 'hooks.deliver', jobId: job.jobId, tenantId: 'acme', status: 'queued' });
-    await eventually(async () => runs, (r) => r.length === 1);
+    await eventually(
+      async () => runs,
+      (r) => r.length === 1,
+    );
     expect(runs).toEqual([{ tenantId: 'acme', attempt: 1 }]);
     expect((await dead('?tenantId=acme')).body.items).toEqual([]);
     const audit = await k.request('GET', '/api/v1/admin/audit?action=job.retried', admin);
@@ -110,7 +123,10 @@ describe('dead-letter admin routes (in-process queue)', () => {
   it('deletes a dead job: 204, it leaves the list, a second delete or a retry is 404, and it is audited as job.deleted', async () => {
     healthy = false;
     await enqueue('globex');
-    const listed = await eventually(() => dead('?tenantId=globex'), (res) => res.body.items?.length === 2);
+    const listed = await eventually(
+      () => dead('?tenantId=globex'),
+      (res) => res.body.items?.length === 2,
+    );
     const job = listed.body.items[0] as { id: string; attempts: number; error: string; failedAt: string };
     const path = `/api/v1/admin/jobs/dead/${encodeURIComponent(job.id)}`;
     expectProblem(await k.request('DELETE', path, { role: 'tenant-admin', tenant: 'globex' }), 403, 'VV_FORBIDDEN');

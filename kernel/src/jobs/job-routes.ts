@@ -23,17 +23,24 @@ export function jobRoutes(deps: { jobs: DeadLetters; auditor?: Auditor }): Kerne
   const { jobs, auditor } = deps;
   const routes = new KernelRouteList();
 
-  routes.get('/api/v1/admin/jobs/dead', { access: 'platform-admin', summary: 'Jobs that used up their retries, newest first (?tenantId=, cursor pagination)', query: deadJobQuerySchema }, async (ctx, input) => {
-    const query = input.query<Record<string, string>>();
-    const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
-    ctx.body = await jobs.listDead({ tenantId: query.tenantId, limit, cursor: query.cursor });
-  });
+  routes.get(
+    '/api/v1/admin/jobs/dead',
+    { access: 'platform-admin', summary: 'Jobs that used up their retries, newest first (?tenantId=, cursor pagination)', query: deadJobQuerySchema },
+    async (ctx, input) => {
+      const query = input.query<Record<string, string>>();
+      const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
+      ctx.body = await jobs.listDead({ tenantId: query.tenantId, limit, cursor: query.cursor });
+    },
+  );
 
   routes.post('/api/v1/admin/jobs/dead/:id/retry', { access: 'platform-admin', summary: 'Run a dead job again from its first attempt' }, async (ctx) => {
     const id = ctx.params.id!;
     const job = await jobs.retryDead(id);
     if (!job) throw new VvError('VV_NOT_FOUND', { params: { reason: `No dead-lettered job "${id}"` } });
-    await auditor?.record({ action: 'job.retried', tenantId: job.tenantId, target: `job:${job.id}`, before: { attempts: job.attempts, error: job.error, failedAt: job.failedAt } }, ctx);
+    await auditor?.record(
+      { action: 'job.retried', tenantId: job.tenantId, target: `job:${job.id}`, before: { attempts: job.attempts, error: job.error, failedAt: job.failedAt } },
+      ctx,
+    );
     ctx.status = 202;
     ctx.body = { id: job.id, queue: job.queue, jobId: job.jobId, tenantId: job.tenantId, status: 'queued' };
   });
@@ -42,7 +49,10 @@ export function jobRoutes(deps: { jobs: DeadLetters; auditor?: Auditor }): Kerne
     const id = ctx.params.id!;
     const job = await jobs.deleteDead(id);
     if (!job) throw new VvError('VV_NOT_FOUND', { params: { reason: `No dead-lettered job "${id}"` } });
-    await auditor?.record({ action: 'job.deleted', tenantId: job.tenantId, target: `job:${job.id}`, before: { attempts: job.attempts, error: job.error, failedAt: job.failedAt } }, ctx);
+    await auditor?.record(
+      { action: 'job.deleted', tenantId: job.tenantId, target: `job:${job.id}`, before: { attempts: job.attempts, error: job.error, failedAt: job.failedAt } },
+      ctx,
+    );
     ctx.status = 204;
   });
 

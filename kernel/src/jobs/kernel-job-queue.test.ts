@@ -25,7 +25,9 @@ describe('checkSchedule', () => {
   });
 
   it('computes the next slot of either kind', () => {
-    expect(nextSlot(Date.parse('2026-01-15T10:00:00Z'), checkSchedule(manifest, 'invoice', { cron: '0 0 1 * *', timezone: 'Europe/Berlin' }))).toBe(Date.parse('2026-01-31T23:00:00Z'));
+    expect(nextSlot(Date.parse('2026-01-15T10:00:00Z'), checkSchedule(manifest, 'invoice', { cron: '0 0 1 * *', timezone: 'Europe/Berlin' }))).toBe(
+      Date.parse('2026-01-31T23:00:00Z'),
+    );
     expect(nextSlot(1250, checkSchedule(manifest, 'invoice', { everyMs: 1000, offsetMs: 200 }))).toBe(2200);
   });
 
@@ -58,7 +60,12 @@ describe('checkSchedule', () => {
       [{ pointer: '/cron', message: 'cannot be given with offsetMs: a schedule is either a period (everyMs, offsetMs) or a cron expression (cron, timezone)' }],
       'cron cannot be given with offsetMs: a schedule is either a period (everyMs, offsetMs) or a cron expression (cron, timezone)',
     ],
-    ['a cron that is not a string', { cron: 5 }, [{ pointer: '/cron', message: "must be a string: a 5-field cron expression such as '0 2 * * *'" }], "cron must be a string: a 5-field cron expression such as '0 2 * * *'"],
+    [
+      'a cron that is not a string',
+      { cron: 5 },
+      [{ pointer: '/cron', message: "must be a string: a 5-field cron expression such as '0 2 * * *'" }],
+      "cron must be a string: a 5-field cron expression such as '0 2 * * *'",
+    ],
     ['a bad cron field', { cron: '61 * * * *' }, [{ pointer: '/cron', message: "minute field '61' is out of range 0-59" }], "cron minute field '61' is out of range 0-59"],
     [
       'an unknown time zone',

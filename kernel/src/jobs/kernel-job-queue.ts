@@ -101,9 +101,7 @@ export function pluginOfQueue(queue: string): string {
 type JobSchedule = Parameters<JobQueue['schedule']>[1];
 
 /** A `JobSchedule` with its defaults filled in: a period, or a parsed cron expression. */
-export type CheckedSchedule =
-  | { readonly everyMs: number; readonly offsetMs: number; readonly perTenant: boolean }
-  | { readonly cron: CronSchedule; readonly perTenant: boolean };
+export type CheckedSchedule = { readonly everyMs: number; readonly offsetMs: number; readonly perTenant: boolean } | { readonly cron: CronSchedule; readonly perTenant: boolean };
 
 /** The schedule as given, or `VV_VALIDATION` naming the plugin and job (when it is declared, not when it fires). */
 export function checkSchedule(manifest: PluginManifest, name: string, schedule: JobSchedule): CheckedSchedule {
@@ -115,7 +113,10 @@ export function checkSchedule(manifest: PluginManifest, name: string, schedule: 
   if (cron !== undefined) {
     const period = ['everyMs', 'offsetMs'].filter((key) => given[key as keyof typeof given] !== undefined);
     if (period.length > 0) {
-      problems.push({ pointer: '/cron', message: `cannot be given with ${period.join(' or ')}: a schedule is either a period (everyMs, offsetMs) or a cron expression (cron, timezone)` });
+      problems.push({
+        pointer: '/cron',
+        message: `cannot be given with ${period.join(' or ')}: a schedule is either a period (everyMs, offsetMs) or a cron expression (cron, timezone)`,
+      });
     } else if (typeof cron !== 'string') {
       problems.push({ pointer: '/cron', message: "must be a string: a 5-field cron expression such as '0 2 * * *'" });
     } else {
@@ -131,7 +132,8 @@ export function checkSchedule(manifest: PluginManifest, name: string, schedule: 
   } else {
     // Faster than that is a busy loop, not a schedule.
     if (!Number.isSafeInteger(everyMs) || (everyMs as number) < 100) problems.push({ pointer: '/everyMs', message: 'must be a whole number of milliseconds, at least 100' });
-    else if (!Number.isSafeInteger(offsetMs) || (offsetMs as number) < 0 || (offsetMs as number) >= (everyMs as number)) problems.push({ pointer: '/offsetMs', message: 'must be a whole number of milliseconds from 0 to everyMs - 1' });
+    else if (!Number.isSafeInteger(offsetMs) || (offsetMs as number) < 0 || (offsetMs as number) >= (everyMs as number))
+      problems.push({ pointer: '/offsetMs', message: 'must be a whole number of milliseconds from 0 to everyMs - 1' });
     if (given.timezone !== undefined) problems.push({ pointer: '/timezone', message: 'applies only to a cron schedule: everyMs slots are counted from the Unix epoch' });
   }
   if (typeof perTenant !== 'boolean') problems.push({ pointer: '/perTenant', message: 'must be a boolean' });

@@ -63,10 +63,15 @@ export class PluginLifecycle {
     this.transition(record, 'setting-up');
     try {
       await this.beforeSetup(record);
-      const deps = this.registry.resolveDependencies(record.manifest, plugin.deps, (refId) => graph.providerOf(refId), (pluginId) => {
-        const state = this.records.get(pluginId)?.state;
-        return state === 'ready' || state === 'running';
-      });
+      const deps = this.registry.resolveDependencies(
+        record.manifest,
+        plugin.deps,
+        (refId) => graph.providerOf(refId),
+        (pluginId) => {
+          const state = this.records.get(pluginId)?.state;
+          return state === 'ready' || state === 'running';
+        },
+      );
       const manifest: PluginManifest = record.manifest;
       let open = true;
       const registrar = {

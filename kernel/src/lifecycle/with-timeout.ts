@@ -7,10 +7,7 @@ import { VvError } from '@valueverse/plugin-sdk';
 export async function withTimeout<T>(work: () => T | Promise<T>, timeoutMs: number, plugin: string, phase: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new VvError('VV_PLUGIN_SETUP_TIMEOUT', { params: { plugin, phase, timeoutMs } })),
-      timeoutMs,
-    );
+    timer = setTimeout(() => reject(new VvError('VV_PLUGIN_SETUP_TIMEOUT', { params: { plugin, phase, timeoutMs } })), timeoutMs);
     timer.unref();
   });
   try {

@@ -93,13 +93,10 @@ describe('leased token buckets', () => {
 
   it('lets requests through while the shared bucket does not answer, and asks again on the next request', async () => {
     let calls = 0;
-    const limiter = new LeasedBuckets(
-      async () => {
-        calls += 1;
-        throw new Error('Redis is down');
-      },
-      failOpen,
-    );
+    const limiter = new LeasedBuckets(async () => {
+      calls += 1;
+      throw new Error('Redis is down');
+    }, failOpen);
     const rule = { perSecond: 1, burst: 100 };
     expect(await Promise.all([limiter.take('t', rule), limiter.take('t', rule)])).toEqual([failOpen(), failOpen()]);
     expect(calls).toBe(1);
@@ -107,7 +104,7 @@ describe('leased token buckets', () => {
     expect(calls).toBe(2);
   });
 
-  it('overshoots by the parked leases at most: a full bucket plus every other instance\'s lease, in one moment', async () => {
+  it("overshoots by the parked leases at most: a full bucket plus every other instance's lease, in one moment", async () => {
     const clock = { now: 0 };
     const rule = { perSecond: 100, burst: 50 };
     const bucket = new SharedBucket(rule, clock);
@@ -133,7 +130,7 @@ describe('leased token buckets', () => {
     const admitted: number[] = [];
     // 5 simulated seconds, each instance getting requests at a different pace, several per millisecond.
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let ms = 0; ms < 5000; ms++) {
       clock.now = ms;
       for (const [i, limiter] of instances.entries()) {

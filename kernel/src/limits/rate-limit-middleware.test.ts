@@ -41,7 +41,8 @@ describe('rate limits through the kernel', () => {
   });
   afterAll(() => kernel.close({ drainMs: 1000 }));
 
-  const bearer = async (tenant: string) => `Bearer ${await kernel.tokens.issue({ sub: `admin-${tenant}`, tid: tenant, role: 'tenant-admin', email: `admin@${tenant}.test`, pa: false })}`;
+  const bearer = async (tenant: string) =>
+    `Bearer ${await kernel.tokens.issue({ sub: `admin-${tenant}`, tid: tenant, role: 'tenant-admin', email: `admin@${tenant}.test`, pa: false })}`;
   const get = async (authorization: string) => {
     const res = await fetch(`${url}/api/v1/things`, { headers: { authorization } });
     return { status: res.status, retryAfter: res.headers.get('retry-after'), type: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };

@@ -1,4 +1,3 @@
-
 /** A token bucket: `burst` tokens at most, refilled at `perSecond`. */
 export interface BucketRule {
   readonly perSecond: number;
@@ -31,7 +30,10 @@ function decide(available: number, rule: BucketRule): TakeResult {
 export class MemoryRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(private readonly now: () => number = Date.now, private readonly maxBuckets = 100_000) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly maxBuckets = 100_000,
+  ) {}
 
   take(key: string, rule: BucketRule): TakeResult {
     const now = this.now();
@@ -43,7 +45,6 @@ export class MemoryRateLimiter implements RateLimiter {
     return result;
   }
 }
-
 
 /** Default and per-tenant limits: `settings.rateLimits.{tenant,apiKey} = {perSecond, burst}` overrides. */
 export interface RateLimitPolicy {

@@ -93,7 +93,5 @@ export async function loadPlugins(
 }
 
 function asVvError(error: unknown, plugin: string): VvError {
-  return isVvError(error)
-    ? error
-    : new VvError('VV_PLUGIN_FAILED', { params: { plugin, state: 'failed', reason: (error as Error)?.message ?? String(error) }, cause: error });
+  return isVvError(error) ? error : new VvError('VV_PLUGIN_FAILED', { params: { plugin, state: 'failed', reason: (error as Error)?.message ?? String(error) }, cause: error });
 }

@@ -238,10 +238,11 @@ describe('validateManifest', () => {
     });
 
     it('checks x-secret-bound-to: on a secret, naming existing non-secret siblings', () => {
-      const config = (properties: Record<string, unknown>) => withChange((m) => {
-        m.config = { type: 'object', properties };
-        m.outbound = { origins: ['https://hooks.example.com'] };
-      });
+      const config = (properties: Record<string, unknown>) =>
+        withChange((m) => {
+          m.config = { type: 'object', properties };
+          m.outbound = { origins: ['https://hooks.example.com'] };
+        });
       expect(problemsOf(config({ url: { type: 'string', 'x-secret-bound-to': ['x'] } })).problems.map((p) => p.message)).toEqual([
         'only a secret ("x-secret": true) can be bound to destination fields',
         '"x" is not a sibling property',
@@ -252,9 +253,14 @@ describe('validateManifest', () => {
       expect(pointers(config({ k: { type: 'string', 'x-secret': true, 'x-secret-bound-to': 'url' } }))).toEqual(['/config/properties/k/x-secret-bound-to']);
       const nested = config({ hook: { type: 'object', properties: { url: { type: 'string' }, token: { type: 'string', 'x-secret': true, 'x-secret-bound-to': ['url'] } } } });
       expect(() => validateManifest(nested, SOURCE)).not.toThrow();
-      const inArray = config({ hooks: { type: 'array', items: { type: 'object', properties: { url: { type: 'string' }, token: { type: 'string', 'x-secret': true, 'x-secret-bound-to': ['url'] } } } } });
+      const inArray = config({
+        hooks: { type: 'array', items: { type: 'object', properties: { url: { type: 'string' }, token: { type: 'string', 'x-secret': true, 'x-secret-bound-to': ['url'] } } } },
+      });
       expect(problemsOf(inArray).problems).toEqual([
-        expect.objectContaining({ pointer: '/config/properties/hooks/items/properties/token/x-secret-bound-to', message: expect.stringContaining('only supported on object properties') }),
+        expect.objectContaining({
+          pointer: '/config/properties/hooks/items/properties/token/x-secret-bound-to',
+          message: expect.stringContaining('only supported on object properties'),
+        }),
       ]);
     });
   });

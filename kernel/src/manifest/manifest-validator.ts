@@ -88,8 +88,7 @@ const friendlyMessages: Readonly<Record<string, string>> = {
   '#/properties/main/pattern': 'must be a relative path to a .js, .cjs or .ts file inside the plugin folder (no leading "/", no "..")',
   '#/properties/ui/properties/elements/pattern': 'must be a relative path to a .js file inside the plugin folder (no leading "/", no "..")',
   '#/properties/provides/items/pattern': 'must be lower-case dot-separated words, e.g. "my-plugin.orders"',
-  '#/properties/permissions/items/pattern':
-    'must be one of "db", "jobs", "audit", "http.outbound", "events.publish:<pattern>", "events.subscribe:<pattern>"',
+  '#/properties/permissions/items/pattern': 'must be one of "db", "jobs", "audit", "http.outbound", "events.publish:<pattern>", "events.subscribe:<pattern>"',
   '#/properties/outbound/properties/origins/items/pattern': 'must be an origin "https://host" or "http://host:port", "*." for any subdomain, no path',
   '#/properties/outbound/properties/configFields/items/pattern': 'must be the name of a top-level config property, e.g. "baseUrl"',
   '#/properties/routes/items/pattern': 'must be a path prefix of lower-case segments, e.g. "/commitments"',
@@ -241,7 +240,10 @@ function outboundProblems(raw: Json): FieldProblem[] {
           }
         }
       } else if (topLevel && configFields.length > 0 && value['x-secret'] === true) {
-        add(`${at}`, `is a secret in a plugin whose tenants configure destinations (${configFields.join(', ')}): declare "x-secret-bound-to" (e.g. ["${configFields[0]}"], or [] if it is never sent there)`);
+        add(
+          `${at}`,
+          `is a secret in a plugin whose tenants configure destinations (${configFields.join(', ')}): declare "x-secret-bound-to" (e.g. ["${configFields[0]}"], or [] if it is never sent there)`,
+        );
       }
       visit(value, at, false);
     }

@@ -155,10 +155,7 @@ describe('loadPluginModule', () => {
 
   it('loads TypeScript source found with preferSource', async () => {
     write('plugins/beta/plugin.json', manifest('beta'));
-    write(
-      'plugins/beta/src/index.ts',
-      `import { definePlugin } from '@valueverse/plugin-sdk';\nexport const plugin = definePlugin({ deps: {}, setup(): void {} });\n`,
-    );
+    write('plugins/beta/src/index.ts', `import { definePlugin } from '@valueverse/plugin-sdk';\nexport const plugin = definePlugin({ deps: {}, setup(): void {} });\n`);
     const [beta] = await discoverPlugins([join(root, 'plugins')], { preferSource: true });
     expect(isVvPlugin(loadPluginModule(beta.entry))).toBe(true);
   });

@@ -30,7 +30,10 @@ async function pluginFolders(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
     // Symlinks are followed (an installed plugin may be linked in); hidden folders (.git, .cache) never hold plugins.
-    return entries.filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith('.')).map((e) => e.name).sort();
+    return entries
+      .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
   } catch (error) {
     // A plugins directory that does not exist yet (e.g. installed plugins before the first install) holds none.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
@@ -132,6 +135,10 @@ export function loadPluginModule(entry: string): VvPlugin {
   const hasDefault = isVvPlugin((exports as { default?: unknown } | null)?.default);
   const message =
     `${entry} must \`export const plugin = definePlugin(...)\`` +
-    (hasDefault ? ' (found a default export: plugins use the named export `plugin`)' : candidate === undefined ? ' (no export named `plugin`)' : ' (its `plugin` export was not made by definePlugin)');
+    (hasDefault
+      ? ' (found a default export: plugins use the named export `plugin`)'
+      : candidate === undefined
+        ? ' (no export named `plugin`)'
+        : ' (its `plugin` export was not made by definePlugin)');
   throw manifestError(entry, '/main', message);
 }

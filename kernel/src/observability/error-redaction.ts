@@ -35,7 +35,11 @@ function isErrorLike(value: unknown): value is ErrorLike {
 export function isDatabaseError(error: unknown): boolean {
   if (!isErrorLike(error)) return false;
   const code = error['code'] ?? error['sqlState'];
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && (typeof error['severity'] === 'string' || typeof error['sqlState'] === 'string' || typeof error['routine'] === 'string');
+  return (
+    typeof code === 'string' &&
+    /^[0-9A-Z]{5}$/.test(code) &&
+    (typeof error['severity'] === 'string' || typeof error['sqlState'] === 'string' || typeof error['routine'] === 'string')
+  );
 }
 
 /** The server's own message: knex's `<statement> - ` prefix removed, and quoted input of data exceptions masked. */

@@ -8,12 +8,18 @@ describe('Readiness', () => {
   const running = [plugin('a', 'running'), plugin('b', 'running')];
 
   it('is ready (200) when every dependency answers and every plugin runs', async () => {
-    const readiness = new Readiness([{ name: 'database', required: true, probe: () => true }, { name: 'redis', required: false, probe: () => true }]);
+    const readiness = new Readiness([
+      { name: 'database', required: true, probe: () => true },
+      { name: 'redis', required: false, probe: () => true },
+    ]);
     expect(await readiness.report(running, false)).toEqual({ httpStatus: 200, status: 'ready', dependencies: { database: 'ok', redis: 'ok' }, notRunning: [] });
   });
 
   it('is degraded (200) with an optional dependency down or a plugin not running, naming them', async () => {
-    const redisDown = new Readiness([{ name: 'database', required: true, probe: () => true }, { name: 'redis', required: false, probe: () => false }]);
+    const redisDown = new Readiness([
+      { name: 'database', required: true, probe: () => true },
+      { name: 'redis', required: false, probe: () => false },
+    ]);
     expect(await redisDown.report(running, false)).toMatchObject({ httpStatus: 200, status: 'degraded', dependencies: { redis: 'unavailable' } });
     const failedPlugin = new Readiness([]);
     expect(await failedPlugin.report([plugin('a', 'running'), plugin('b', 'failed'), plugin('c', 'blocked')], false)).toEqual({

@@ -9,15 +9,63 @@ type Range = readonly [address: string, prefix: number, family: 'ipv4' | 'ipv6']
 /** Checked in this order: the first list that holds the address names its class. */
 const classes: readonly (readonly [AddressClass, readonly Range[]])[] = [
   // Cloud instance metadata: AWS/GCP/Azure/OpenStack (169.254.169.254), ECS tasks, AWS over IPv6, Alibaba.
-  ['metadata', [['169.254.169.254', 32, 'ipv4'], ['169.254.170.2', 32, 'ipv4'], ['fd00:ec2::254', 128, 'ipv6'], ['100.100.100.200', 32, 'ipv4']]],
-  ['link-local', [['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']]],
-  ['unspecified', [['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6']]],
-  ['multicast', [['224.0.0.0', 4, 'ipv4'], ['ff00::', 8, 'ipv6']]],
-  ['loopback', [['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']]],
+  [
+    'metadata',
+    [
+      ['169.254.169.254', 32, 'ipv4'],
+      ['169.254.170.2', 32, 'ipv4'],
+      ['fd00:ec2::254', 128, 'ipv6'],
+      ['100.100.100.200', 32, 'ipv4'],
+    ],
+  ],
+  [
+    'link-local',
+    [
+      ['169.254.0.0', 16, 'ipv4'],
+      ['fe80::', 10, 'ipv6'],
+    ],
+  ],
+  [
+    'unspecified',
+    [
+      ['0.0.0.0', 8, 'ipv4'],
+      ['::', 128, 'ipv6'],
+    ],
+  ],
+  [
+    'multicast',
+    [
+      ['224.0.0.0', 4, 'ipv4'],
+      ['ff00::', 8, 'ipv6'],
+    ],
+  ],
+  [
+    'loopback',
+    [
+      ['127.0.0.0', 8, 'ipv4'],
+      ['::1', 128, 'ipv6'],
+    ],
+  ],
   // RFC 1918, shared address space (carrier NAT, RFC 6598), unique local IPv6.
-  ['private', [['10.0.0.0', 8, 'ipv4'], ['172.16.0.0', 12, 'ipv4'], ['192.168.0.0', 16, 'ipv4'], ['100.64.0.0', 10, 'ipv4'], ['fc00::', 7, 'ipv6']]],
+  [
+    'private',
+    [
+      ['10.0.0.0', 8, 'ipv4'],
+      ['172.16.0.0', 12, 'ipv4'],
+      ['192.168.0.0', 16, 'ipv4'],
+      ['100.64.0.0', 10, 'ipv4'],
+      ['fc00::', 7, 'ipv6'],
+    ],
+  ],
   // 240/4 (with broadcast), IPv4-compatible ::/96 (deprecated; never a real destination), discard-only 100::/64.
-  ['reserved', [['240.0.0.0', 4, 'ipv4'], ['::', 96, 'ipv6'], ['100::', 64, 'ipv6']]],
+  [
+    'reserved',
+    [
+      ['240.0.0.0', 4, 'ipv4'],
+      ['::', 96, 'ipv6'],
+      ['100::', 64, 'ipv6'],
+    ],
+  ],
 ];
 
 const lists: readonly (readonly [AddressClass, BlockList])[] = classes.map(([name, ranges]) => {

@@ -39,7 +39,7 @@ describe('allowlistAllows', () => {
     config: { type: 'object', properties: { baseUrl: { type: 'string', default: 'https://default.x.test/v1' } } },
   } as unknown as PluginManifest;
 
-  it('allows the fixed origins for any call, and a tenant\'s configured origin only for calls made for that tenant', () => {
+  it("allows the fixed origins for any call, and a tenant's configured origin only for calls made for that tenant", () => {
     expect(allowlistAllows(manifest, url('https://api.x.test/v1'), undefined)).toBe(true);
     expect(allowlistAllows(manifest, url('https://tenant.x.test/v1'), undefined)).toBe(false);
     expect(allowlistAllows(manifest, url('https://tenant.x.test/v1'), { baseUrl: 'https://tenant.x.test/v1' })).toBe(true);

@@ -17,7 +17,9 @@ export type TenantConfigLookup = (pluginId: string, tenantId: string) => Promise
 
 function isRequest(input: unknown): input is Request {
   // Duck-typed: a Request from another realm (jest's sandbox, a worker) is not `instanceof` this one's.
-  return typeof input === 'object' && input !== null && !(input instanceof URL) && typeof (input as Request).url === 'string' && typeof (input as Request).arrayBuffer === 'function';
+  return (
+    typeof input === 'object' && input !== null && !(input instanceof URL) && typeof (input as Request).url === 'string' && typeof (input as Request).arrayBuffer === 'function'
+  );
 }
 
 /**
@@ -55,7 +57,10 @@ export class OutboundService {
           const config = tenantId === undefined ? undefined : await this.configOf(manifest.id, tenantId);
           if (!allowlistAllows(manifest, url, config)) {
             throw new VvError('VV_OUTBOUND_REFUSED', {
-              params: { destination: url.origin, reason: `it is not in the outbound allowlist of plugin "${manifest.id}"${tenantId === undefined ? '' : ` for tenant "${tenantId}"`}` },
+              params: {
+                destination: url.origin,
+                reason: `it is not in the outbound allowlist of plugin "${manifest.id}"${tenantId === undefined ? '' : ` for tenant "${tenantId}"`}`,
+              },
               extensions: { plugin: manifest.id },
             });
           }

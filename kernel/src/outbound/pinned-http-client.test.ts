@@ -70,7 +70,9 @@ describe('PinnedHttpClient', () => {
     const error = await refusal(get(client(), `http://api.example.test:${target.port}/v1`));
     expect(error.code).toBe('VV_OUTBOUND_REFUSED');
     expect(error.status).toBe(422);
-    expect(error.message).toBe(`Outbound call to http://api.example.test:${target.port} refused: api.example.test resolves to 10.0.0.8, which is a private address, which this deployment does not allow (VV_OUTBOUND_ALLOW_PRIVATE)`);
+    expect(error.message).toBe(
+      `Outbound call to http://api.example.test:${target.port} refused: api.example.test resolves to 10.0.0.8, which is a private address, which this deployment does not allow (VV_OUTBOUND_ALLOW_PRIVATE)`,
+    );
   });
 
   it('refuses a name with any refused address among its answers (metadata beside a public one)', async () => {
@@ -116,7 +118,10 @@ describe('PinnedHttpClient', () => {
   });
 
   it('checks IP literals without resolving them', async () => {
-    await expect(get(client(), 'http://169.254.169.254/latest/meta-data/')).rejects.toMatchObject({ code: 'VV_OUTBOUND_REFUSED', message: expect.stringContaining('169.254.169.254 is a metadata address') });
+    await expect(get(client(), 'http://169.254.169.254/latest/meta-data/')).rejects.toMatchObject({
+      code: 'VV_OUTBOUND_REFUSED',
+      message: expect.stringContaining('169.254.169.254 is a metadata address'),
+    });
     await expect(get(client(), 'http://[fe80::1]/')).rejects.toMatchObject({ code: 'VV_OUTBOUND_REFUSED' });
     await expect(get(client(), 'http://0.0.0.0:1/')).rejects.toMatchObject({ code: 'VV_OUTBOUND_REFUSED', message: expect.stringContaining('unspecified') });
     expect(lookups).toEqual([]);
@@ -144,7 +149,11 @@ describe('PinnedHttpClient', () => {
       res.writeHead(201, { 'content-encoding': 'gzip', 'content-type': 'application/json' });
       res.end(gzipSync(JSON.stringify({ ok: true })));
     };
-    const res = await get(client(), `http://127.0.0.1:${target.port}/v1/chat`, { method: 'POST', headers: new Headers({ 'content-type': 'application/json' }), body: Buffer.from('{"a":1}') });
+    const res = await get(client(), `http://127.0.0.1:${target.port}/v1/chat`, {
+      method: 'POST',
+      headers: new Headers({ 'content-type': 'application/json' }),
+      body: Buffer.from('{"a":1}'),
+    });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ ok: true });
     expect(res.headers.get('content-encoding')).toBeNull();
@@ -157,7 +166,10 @@ describe('PinnedHttpClient', () => {
     const controller = new AbortController();
     const pending = get(client(), `http://127.0.0.1:${target.port}/slow`, { signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
-    const error = await pending.then(() => undefined, (e: unknown) => e);
+    const error = await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe('AbortError');
   });

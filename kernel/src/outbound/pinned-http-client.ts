@@ -139,7 +139,8 @@ function toResponse(res: IncomingMessage, method: string): Response {
     return new Response(null, { status, statusText: res.statusMessage, headers });
   }
   const encoding = (headers.get('content-encoding') ?? '').trim().toLowerCase();
-  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
   let body: Readable = res;
   if (decoder) {
     headers.delete('content-encoding');

@@ -37,27 +37,35 @@ export function pluginSetRoutes(deps: {
     };
   });
 
-  routes.get('/api/v1/admin/tenants/:tenantId/plugins', { access: 'tenant-admin', summary: "The tenant's plugin set: every plugin, enabled or not, with its config (secrets masked)" }, async (ctx) => {
-    ctx.body = { items: await pluginSets.list(ctx.params.tenantId!) };
-  });
+  routes.get(
+    '/api/v1/admin/tenants/:tenantId/plugins',
+    { access: 'tenant-admin', summary: "The tenant's plugin set: every plugin, enabled or not, with its config (secrets masked)" },
+    async (ctx) => {
+      ctx.body = { items: await pluginSets.list(ctx.params.tenantId!) };
+    },
+  );
 
-  routes.put('/api/v1/admin/tenants/:tenantId/plugins/:pluginId', { access: 'tenant-admin', summary: 'Enable, disable or configure a plugin for the tenant (?cascade=true, ?dryRun=true)', body: putPluginSchema }, async (ctx, input) => {
-    const tenantId = ctx.params.tenantId!;
-    const flag = (name: string) => ctx.query[name] === 'true' || ctx.query[name] === '1';
-    const dryRun = flag('dryRun');
-    const change = input.body<{ enabled?: boolean; config?: Record<string, unknown> }>();
-    // The listing masks secrets: before/after in the audit log never hold a secret.
-    const before = dryRun ? [] : await pluginSets.list(tenantId);
-    const plan = await pluginSets.change(tenantId, ctx.params.pluginId!, change, { cascade: flag('cascade'), dryRun });
-    const after = await pluginSets.list(tenantId);
-    if (!dryRun) {
-      await onTenantChanged(tenantId);
-      const pick = (list: typeof after) => list.filter((p) => plan.changes.some((c) => c.pluginId === p.pluginId));
-      const action = change.enabled === true ? 'plugin.enabled' : change.enabled === false ? 'plugin.disabled' : 'plugin.configured';
-      await auditor.record({ action, tenantId, target: `plugin:${ctx.params.pluginId}`, before: pick(before), after: pick(after) }, ctx);
-    }
-    ctx.body = { ...plan, dryRun, plugins: after };
-  });
+  routes.put(
+    '/api/v1/admin/tenants/:tenantId/plugins/:pluginId',
+    { access: 'tenant-admin', summary: 'Enable, disable or configure a plugin for the tenant (?cascade=true, ?dryRun=true)', body: putPluginSchema },
+    async (ctx, input) => {
+      const tenantId = ctx.params.tenantId!;
+      const flag = (name: string) => ctx.query[name] === 'true' || ctx.query[name] === '1';
+      const dryRun = flag('dryRun');
+      const change = input.body<{ enabled?: boolean; config?: Record<string, unknown> }>();
+      // The listing masks secrets: before/after in the audit log never hold a secret.
+      const before = dryRun ? [] : await pluginSets.list(tenantId);
+      const plan = await pluginSets.change(tenantId, ctx.params.pluginId!, change, { cascade: flag('cascade'), dryRun });
+      const after = await pluginSets.list(tenantId);
+      if (!dryRun) {
+        await onTenantChanged(tenantId);
+        const pick = (list: typeof after) => list.filter((p) => plan.changes.some((c) => c.pluginId === p.pluginId));
+        const action = change.enabled === true ? 'plugin.enabled' : change.enabled === false ? 'plugin.disabled' : 'plugin.configured';
+        await auditor.record({ action, tenantId, target: `plugin:${ctx.params.pluginId}`, before: pick(before), after: pick(after) }, ctx);
+      }
+      ctx.body = { ...plan, dryRun, plugins: after };
+    },
+  );
 
   return routes.routes;
 }

@@ -5,7 +5,6 @@ import type { ConfigSecrets, PluginCatalog } from './plugin-catalog';
 import { SECRET_MASK } from '../tenancy/secret-box';
 import { assertSecretsRebound } from './secret-binding';
 
-
 /** One installed plugin as a tenant sees it. */
 export interface TenantPluginView {
   readonly pluginId: string;

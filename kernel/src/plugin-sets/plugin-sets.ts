@@ -32,11 +32,18 @@ export function createPluginSets(options: KernelOptions, plugins: LoadedPlugins,
   });
   core.events.setEnablement(async (pluginId, tenantId) => (await cache.get(tenantId))?.enabled.has(pluginId) === true);
   const outbound = new OutboundService(options.outbound ?? {}, async (pluginId, tenantId) => (await cache.get(tenantId))?.enabled.get(pluginId) ?? {}, logger);
-  const pluginSets = new PluginSetService(options.store, catalog, options.secrets, core.validator, async (plan) => {
-    // Invalidated before the event goes out, so a client that reloads on it never reads the old set from here.
-    cache.invalidate(plan.tenantId);
-    await core.events.publishKernelEvent('plugin-set.changed', plan.tenantId, { changes: plan.changes });
-  }, (manifest, config) => outbound.checkConfigDestinations(manifest, config));
+  const pluginSets = new PluginSetService(
+    options.store,
+    catalog,
+    options.secrets,
+    core.validator,
+    async (plan) => {
+      // Invalidated before the event goes out, so a client that reloads on it never reads the old set from here.
+      cache.invalidate(plan.tenantId);
+      await core.events.publishKernelEvent('plugin-set.changed', plan.tenantId, { changes: plan.changes });
+    },
+    (manifest, config) => outbound.checkConfigDestinations(manifest, config),
+  );
   // Other instances' `plugin-set.changed` may arrive before their change-feed message: invalidate on either, and
   // before the event stream (subscribed later, so called later) passes it on.
   core.events.subscribe('plugin-set.changed', (event) => cache.invalidate(event.tenantId), 'kernel', { kernelEvents: true });

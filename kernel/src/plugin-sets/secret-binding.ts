@@ -36,7 +36,13 @@ export function assertSecretsRebound(schema: PluginConfigSchema | undefined, cur
     message: `is bound to ${f.moved.map((m) => `"${m}"`).join(', ')}, which changed: send the secret again, not the mask`,
   }));
   throw new VvError('VV_SECRET_REQUIRED', {
-    params: { fields: found.flatMap((f) => f.moved).map((m) => `"${m}"`).join(', '), secret: found.map((f) => `"${f.secret}"`).join(', ') },
+    params: {
+      fields: found
+        .flatMap((f) => f.moved)
+        .map((m) => `"${m}"`)
+        .join(', '),
+      secret: found.map((f) => `"${f.secret}"`).join(', '),
+    },
     errors: problems,
   });
 }

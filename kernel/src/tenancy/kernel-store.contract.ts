@@ -10,11 +10,7 @@ import type { KernelStore, TenantPluginRecord } from './kernel-store';
  * `makeStore` runs before every test and must return an initialised, empty store; `cleanup` runs after every test
  * (e.g. to truncate tables; the store's `close()` is called before it).
  */
-export function describeKernelStoreContract(
-  name: string,
-  makeStore: () => Promise<KernelStore>,
-  cleanup?: (store: KernelStore) => Promise<void>,
-): void {
+export function describeKernelStoreContract(name: string, makeStore: () => Promise<KernelStore>, cleanup?: (store: KernelStore) => Promise<void>): void {
   describe(`KernelStore contract: ${name}`, () => {
     let store: KernelStore;
 

@@ -57,11 +57,7 @@ describe('SecretBox', () => {
       bytes[0] = bytes[0]! ^ 1;
       return bytes.toString('base64');
     };
-    for (const bad of [
-      [v, iv, tag, flip(ct)].join(':'),
-      [v, iv, flip(tag), ct].join(':'),
-      [v, flip(iv), tag, ct].join(':'),
-    ]) {
+    for (const bad of [[v, iv, tag, flip(ct)].join(':'), [v, iv, flip(tag), ct].join(':'), [v, flip(iv), tag, ct].join(':')]) {
       expect(() => box.open(bad)).toThrow(expect.objectContaining({ code: 'VV_INTERNAL', cause: expect.objectContaining({ message: expect.any(String) }) }));
     }
     expect(() => new SecretBox(randomBytes(32)).open(sealed)).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
@@ -96,11 +92,7 @@ describe('SecretBox', () => {
     it('does not seal twice, and keeps the stored secret where the mask comes back', () => {
       const stored = box.sealConfig(config, schema);
       expect(box.sealConfig(stored, schema)).toEqual(stored);
-      const edited = box.sealConfig(
-        { ...box.maskConfig(stored, schema), currency: 'USD', apiKey: 'sk_live_new' },
-        schema,
-        stored,
-      );
+      const edited = box.sealConfig({ ...box.maskConfig(stored, schema), currency: 'USD', apiKey: 'sk_live_new' }, schema, stored);
       expect(edited.currency).toBe('USD');
       expect((edited.smtp as { password: string }).password).toBe((stored.smtp as { password: string }).password);
       expect(box.openConfig(edited, schema)).toEqual({ ...config, currency: 'USD', apiKey: 'sk_live_new' });

@@ -62,10 +62,7 @@ export class SecretBox {
     } finally {
       await unlink(temporary).catch(() => undefined);
     }
-    logger?.warn(
-      { path },
-      'VV_ENCRYPTION_KEY is not set; generated a new encryption key. Back it up: secrets stored with it cannot be read without it',
-    );
+    logger?.warn({ path }, 'VV_ENCRYPTION_KEY is not set; generated a new encryption key. Back it up: secrets stored with it cannot be read without it');
     return key;
   }
 

@@ -49,7 +49,11 @@ export function tenantRoutes(deps: {
 
   routes.get(
     '/api/v1/admin/tenants',
-    { access: 'platform-admin', summary: 'Tenants sorted by id, with cursor pagination (?limit=, default 50, at most 200; ?cursor=) and ?q= (id or name contains it, any case)', query: tenantQuerySchema },
+    {
+      access: 'platform-admin',
+      summary: 'Tenants sorted by id, with cursor pagination (?limit=, default 50, at most 200; ?cursor=) and ?q= (id or name contains it, any case)',
+      query: tenantQuerySchema,
+    },
     async (ctx, input) => {
       const query = input.query<{ q?: string; limit?: string; cursor?: string }>();
       const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
@@ -73,17 +77,21 @@ export function tenantRoutes(deps: {
     ctx.body = tenant;
   });
 
-  routes.patch('/api/v1/admin/tenants/:tenantId', { access: 'platform-admin', summary: 'Rename, suspend or reactivate a tenant, or change its settings (quotas, rate limits)', body: patchTenantSchema }, async (ctx, input) => {
-    const patch = input.body<{ name?: string; status?: TenantStatus; settings?: Record<string, unknown> }>();
-    checkSettings(patch.settings);
-    const before = await store.getTenant(ctx.params.tenantId!);
-    const tenant = before && (await store.updateTenant(ctx.params.tenantId!, patch));
-    if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: ctx.params.tenantId } });
-    await onTenantChanged(tenant.id);
-    const action = patch.status && patch.status !== before.status ? (patch.status === 'suspended' ? 'tenant.suspended' : 'tenant.reactivated') : 'tenant.updated';
-    await auditor.record({ action, tenantId: tenant.id, target: `tenant:${tenant.id}`, before, after: tenant }, ctx);
-    ctx.body = tenant;
-  });
+  routes.patch(
+    '/api/v1/admin/tenants/:tenantId',
+    { access: 'platform-admin', summary: 'Rename, suspend or reactivate a tenant, or change its settings (quotas, rate limits)', body: patchTenantSchema },
+    async (ctx, input) => {
+      const patch = input.body<{ name?: string; status?: TenantStatus; settings?: Record<string, unknown> }>();
+      checkSettings(patch.settings);
+      const before = await store.getTenant(ctx.params.tenantId!);
+      const tenant = before && (await store.updateTenant(ctx.params.tenantId!, patch));
+      if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: ctx.params.tenantId } });
+      await onTenantChanged(tenant.id);
+      const action = patch.status && patch.status !== before.status ? (patch.status === 'suspended' ? 'tenant.suspended' : 'tenant.reactivated') : 'tenant.updated';
+      await auditor.record({ action, tenantId: tenant.id, target: `tenant:${tenant.id}`, before, after: tenant }, ctx);
+      ctx.body = tenant;
+    },
+  );
 
   routes.delete('/api/v1/admin/tenants/:tenantId', { access: 'platform-admin', summary: 'Delete a tenant with its plugin set and memberships' }, async (ctx) => {
     const before = await store.getTenant(ctx.params.tenantId!);

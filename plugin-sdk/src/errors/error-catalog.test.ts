@@ -9,10 +9,7 @@ const codes = Object.keys(errorCatalog) as ErrorCode[];
 
 /** The rows of the table in docs/errors.md: `| \`VV_X\` | status | title | meaning |`. */
 const rows = new Map(
-  [...doc.matchAll(/^\|\s*`(VV_[A-Z0-9_]+)`\s*\|\s*(\d+)\s*\|([^|]*)\|(.*)\|\s*$/gm)].map((m) => [
-    m[1],
-    { status: Number(m[2]), title: m[3].trim(), meaning: m[4].trim() },
-  ]),
+  [...doc.matchAll(/^\|\s*`(VV_[A-Z0-9_]+)`\s*\|\s*(\d+)\s*\|([^|]*)\|(.*)\|\s*$/gm)].map((m) => [m[1], { status: Number(m[2]), title: m[3].trim(), meaning: m[4].trim() }]),
 );
 
 describe('error catalog', () => {

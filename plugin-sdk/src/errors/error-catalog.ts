@@ -175,13 +175,15 @@ const catalog = {
     status: 503,
     title: 'Service unavailable',
     message: '{dependency} is unavailable; retry after {retryAfter} s',
-    meaning: 'A connection-class failure of a backing store (database unreachable, connection terminated, pool exhausted; the job queue while Redis is down). `Retry-After` says when to retry. A write answered this way may still have been applied before the connection broke: retry with the same `Idempotency-Key` where the route takes one.',
+    meaning:
+      'A connection-class failure of a backing store (database unreachable, connection terminated, pool exhausted; the job queue while Redis is down). `Retry-After` says when to retry. A write answered this way may still have been applied before the connection broke: retry with the same `Idempotency-Key` where the route takes one.',
   },
   VV_COMPUTE_BUDGET_EXCEEDED: {
     status: 422,
     title: 'Compute budget exceeded',
     message: 'This evaluation exceeds the compute budget {budget}: {reason}',
-    meaning: 'The estimated or measured cost of an evaluation (model, sensitivity, scenario, goal seek, simulation) is over the tenant\'s budget (`calculation.computeBudgetMs`); make the model smaller or ask an admin to raise the budget.',
+    meaning:
+      "The estimated or measured cost of an evaluation (model, sensitivity, scenario, goal seek, simulation) is over the tenant's budget (`calculation.computeBudgetMs`); make the model smaller or ask an admin to raise the budget.",
   },
   VV_TOO_MANY_ATTEMPTS: {
     status: 429,
@@ -199,7 +201,8 @@ const catalog = {
     status: 422,
     title: 'Outbound destination refused',
     message: 'Outbound call to {destination} refused: {reason}',
-    meaning: 'The destination is not in the plugin\'s `http.outbound` allowlist, or resolves to a link-local, metadata, loopback or (unless the operator allows it) private address.',
+    meaning:
+      "The destination is not in the plugin's `http.outbound` allowlist, or resolves to a link-local, metadata, loopback or (unless the operator allows it) private address.",
   },
   VV_SECRET_REQUIRED: {
     status: 422,
@@ -223,7 +226,7 @@ const catalog = {
     status: 422,
     title: 'Correlation matrix invalid',
     message: '{reason}',
-    meaning: 'The model\'s `correlations` name unknown or duplicate driver pairs, lie outside −1..1, or do not form a positive semi-definite matrix.',
+    meaning: "The model's `correlations` name unknown or duplicate driver pairs, lie outside −1..1, or do not form a positive semi-definite matrix.",
   },
   VV_SHUTTING_DOWN: {
     status: 503,

@@ -24,9 +24,7 @@ export interface VvErrorOptions {
 }
 
 function fill(template: string, params: Record<string, unknown>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    params[name] === undefined ? whole : String(params[name]),
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : String(params[name])));
 }
 
 /**
@@ -73,7 +71,10 @@ export class VvError extends Error {
 export function isVvError(error: unknown): error is VvError {
   return (
     error instanceof VvError ||
-    (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'VvError' &&
-      typeof (error as { code?: unknown }).code === 'string' && typeof (error as { status?: unknown }).status === 'number')
+    (typeof error === 'object' &&
+      error !== null &&
+      (error as { name?: unknown }).name === 'VvError' &&
+      typeof (error as { code?: unknown }).code === 'string' &&
+      typeof (error as { status?: unknown }).status === 'number')
   );
 }

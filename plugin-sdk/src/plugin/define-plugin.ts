@@ -1,11 +1,5 @@
 import type { PluginDataModel } from '../services/core-service-types';
-import {
-  isOptionalServiceRef,
-  isServiceRef,
-  type MultiServiceRef,
-  type OptionalServiceRef,
-  type ServiceRef,
-} from '../services/create-service-ref';
+import { isOptionalServiceRef, isServiceRef, type MultiServiceRef, type OptionalServiceRef, type ServiceRef } from '../services/create-service-ref';
 import type { ServiceProviders } from '../services/service-providers';
 
 /** The refs a plugin depends on, by the name it wants to receive them under. */

@@ -1,16 +1,6 @@
 import type { HttpRouter } from '../http/http-router';
 import { createServiceRef } from './create-service-ref';
-import type {
-  AuditLog,
-  EventBus,
-  JobQueue,
-  Logger,
-  OutboundHttp,
-  PluginConfigReader,
-  PluginDatabase,
-  PluginMetadata,
-  RequestContextService,
-} from './core-service-types';
+import type { AuditLog, EventBus, JobQueue, Logger, OutboundHttp, PluginConfigReader, PluginDatabase, PluginMetadata, RequestContextService } from './core-service-types';
 
 /**
  * The services the kernel provides to every plugin. The kernel builds each per plugin: a plugin's logger

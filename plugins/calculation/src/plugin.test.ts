@@ -18,7 +18,7 @@ describe('calculation plugin', () => {
     expect(calculationRef.id).toBe('calculation');
   });
 
-  it("budgets a call from another plugin with the tenant of the request being served, or the one it names", async () => {
+  it('budgets a call from another plugin with the tenant of the request being served, or the one it names', async () => {
     let service: CalculationService | undefined;
     const budgets: Record<string, Record<string, unknown>> = { acme: { computeBudgetMs: 100 }, globex: { computeBudgetMs: 60_000 } };
     let current: string | undefined = 'acme';

@@ -79,7 +79,10 @@ describe('AccountSecurityPage', () => {
     await submit('confirm-code');
     http
       .expectOne('/api/v1/me/totp/confirm')
-      .flush({ code: 'VV_VALIDATION', title: 'Validation failed', errors: [{ pointer: '/code', message: 'the one-time code is wrong or was already used' }] }, { status: 400, statusText: 'Bad Request' });
+      .flush(
+        { code: 'VV_VALIDATION', title: 'Validation failed', errors: [{ pointer: '/code', message: 'the one-time code is wrong or was already used' }] },
+        { status: 400, statusText: 'Bad Request' },
+      );
     await tick();
     expect(el().querySelector('#confirm-code-error')!.textContent).toContain('The one-time code is wrong or was already used.');
     expect(el().querySelector('[data-testid="totp-secret"]')!.textContent).toBe(SECRET);

@@ -30,7 +30,9 @@ describe('ApiClient.postResponse', () => {
 
   it('rejects with the problem like the other methods', async () => {
     const answer = api.postResponse('/api/v1/things', {});
-    http.expectOne('/api/v1/things').flush({ code: 'VV_VALIDATION', title: 'Validation failed', errors: [{ pointer: '/a', message: 'is required' }] }, { status: 400, statusText: 'Bad Request' });
+    http
+      .expectOne('/api/v1/things')
+      .flush({ code: 'VV_VALIDATION', title: 'Validation failed', errors: [{ pointer: '/a', message: 'is required' }] }, { status: 400, statusText: 'Bad Request' });
     await expect(answer).rejects.toBeInstanceOf(ProblemError);
     await answer.catch((e: ProblemError) => expect(e.problem.errors).toEqual([{ pointer: '/a', message: 'is required' }]));
   });

@@ -66,11 +66,14 @@ export class ApiClient {
         error: (error: unknown) => reject(new ProblemError(toProblem(error))),
         complete: () => resolve(undefined as T),
       });
-      signal?.addEventListener('abort', () => {
-        subscription.unsubscribe();
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          subscription.unsubscribe();
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
   }
 }
-

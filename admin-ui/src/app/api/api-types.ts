@@ -16,5 +16,4 @@ export type ApiResponse<P extends keyof paths, M extends Method, S extends numbe
   OperationOf<P, M> extends { responses: infer R } ? (S extends keyof R ? JsonOf<R[S]> : never) : never;
 
 /** The JSON body `M P` accepts. */
-export type ApiRequestBody<P extends keyof paths, M extends Method> =
-  OperationOf<P, M> extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never;
+export type ApiRequestBody<P extends keyof paths, M extends Method> = OperationOf<P, M> extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never;

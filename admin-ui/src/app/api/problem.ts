@@ -83,11 +83,5 @@ export function describeProblem(problem: Problem): string {
  * (no route), or failed. Pages show an explanation instead of a generic error for these.
  */
 export function isUnavailable(problem: Problem): boolean {
-  return (
-    problem.code === 'VV_PLUGIN_NOT_ENABLED' ||
-    problem.code === 'VV_NOT_FOUND' ||
-    problem.code === 'VV_PLUGIN_FAILED' ||
-    problem.status === 404 ||
-    problem.status === 503
-  );
+  return problem.code === 'VV_PLUGIN_NOT_ENABLED' || problem.code === 'VV_NOT_FOUND' || problem.code === 'VV_PLUGIN_FAILED' || problem.status === 404 || problem.status === 503;
 }

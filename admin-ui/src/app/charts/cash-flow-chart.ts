@@ -28,22 +28,67 @@ const M = { top: 16, right: 16, bottom: 32, left: 56 };
       </svg>
       <figcaption>
         <span class="key in"></span>Cash in <span class="key out"></span>Cash out
-        @if (cumulative()) { <span class="key line"></span>Cumulative }
+        @if (cumulative()) {
+          <span class="key line"></span>Cumulative
+        }
       </figcaption>
     </figure>
   `,
   styles: `
-    figure { margin: 0; }
-    svg { width: 100%; height: auto; display: block; }
-    .grid { stroke: #e1e3e1; }
-    .zero { stroke: #444746; }
-    .axis { font-size: 11px; fill: #444746; }
-    .bar { fill: #146c2e; }
-    .bar.neg { fill: #b3261e; }
-    .cumulative { fill: none; stroke: #0b57d0; stroke-width: 2.5; }
-    figcaption { font-size: 0.85rem; color: var(--vv-muted); display: flex; gap: 0.4rem; align-items: center; flex-wrap: wrap; }
-    .key { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-left: 0.5rem; }
-    .key.in { background: #146c2e; } .key.out { background: #b3261e; } .key.line { background: #0b57d0; height: 3px; }
+    figure {
+      margin: 0;
+    }
+    svg {
+      width: 100%;
+      height: auto;
+      display: block;
+    }
+    .grid {
+      stroke: #e1e3e1;
+    }
+    .zero {
+      stroke: #444746;
+    }
+    .axis {
+      font-size: 11px;
+      fill: #444746;
+    }
+    .bar {
+      fill: #146c2e;
+    }
+    .bar.neg {
+      fill: #b3261e;
+    }
+    .cumulative {
+      fill: none;
+      stroke: #0b57d0;
+      stroke-width: 2.5;
+    }
+    figcaption {
+      font-size: 0.85rem;
+      color: var(--vv-muted);
+      display: flex;
+      gap: 0.4rem;
+      align-items: center;
+      flex-wrap: wrap;
+    }
+    .key {
+      display: inline-block;
+      width: 12px;
+      height: 12px;
+      border-radius: 2px;
+      margin-left: 0.5rem;
+    }
+    .key.in {
+      background: #146c2e;
+    }
+    .key.out {
+      background: #b3261e;
+    }
+    .key.line {
+      background: #0b57d0;
+      height: 3px;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

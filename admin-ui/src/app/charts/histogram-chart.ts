@@ -33,14 +33,37 @@ const M = { top: 28, right: 16, bottom: 32, left: 16 };
     </figure>
   `,
   styles: `
-    figure { margin: 0; }
-    svg { width: 100%; height: auto; display: block; }
-    .bar { fill: #7cacf8; }
-    .bar.below { fill: #f2b8b5; }
-    .marker { stroke: #041e49; stroke-dasharray: 4 3; stroke-width: 1.5; }
-    .marker-label { font-size: 11px; fill: #041e49; font-weight: 500; }
-    .axis { font-size: 11px; fill: #444746; }
-    .axis-line { stroke: #444746; }
+    figure {
+      margin: 0;
+    }
+    svg {
+      width: 100%;
+      height: auto;
+      display: block;
+    }
+    .bar {
+      fill: #7cacf8;
+    }
+    .bar.below {
+      fill: #f2b8b5;
+    }
+    .marker {
+      stroke: #041e49;
+      stroke-dasharray: 4 3;
+      stroke-width: 1.5;
+    }
+    .marker-label {
+      font-size: 11px;
+      fill: #041e49;
+      font-weight: 500;
+    }
+    .axis {
+      font-size: 11px;
+      fill: #444746;
+    }
+    .axis-line {
+      stroke: #444746;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

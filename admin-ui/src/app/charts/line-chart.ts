@@ -31,7 +31,9 @@ const M = { top: 16, right: 16, bottom: 36, left: 56 };
             <polyline [attr.points]="segment" [attr.stroke]="s.color" [attr.stroke-dasharray]="s.dashed ? '6 4' : null" class="line" />
           }
           @for (p of s.points; track $index) {
-            <circle [attr.cx]="p.x" [attr.cy]="p.y" r="3.5" [attr.fill]="s.color"><title>{{ s.name }}, {{ p.label }}: {{ p.value }}</title></circle>
+            <circle [attr.cx]="p.x" [attr.cy]="p.y" r="3.5" [attr.fill]="s.color">
+              <title>{{ s.name }}, {{ p.label }}: {{ p.value }}</title>
+            </circle>
           }
         }
       </svg>
@@ -43,13 +45,39 @@ const M = { top: 16, right: 16, bottom: 36, left: 56 };
     </figure>
   `,
   styles: `
-    figure { margin: 0; }
-    svg { width: 100%; height: auto; display: block; }
-    .grid { stroke: #e1e3e1; }
-    .axis { font-size: 11px; fill: #444746; }
-    .line { fill: none; stroke-width: 2.5; }
-    figcaption { font-size: 0.85rem; color: var(--vv-muted); display: flex; gap: 0.4rem; align-items: center; flex-wrap: wrap; }
-    .key { display: inline-block; width: 14px; height: 4px; margin-left: 0.5rem; }
+    figure {
+      margin: 0;
+    }
+    svg {
+      width: 100%;
+      height: auto;
+      display: block;
+    }
+    .grid {
+      stroke: #e1e3e1;
+    }
+    .axis {
+      font-size: 11px;
+      fill: #444746;
+    }
+    .line {
+      fill: none;
+      stroke-width: 2.5;
+    }
+    figcaption {
+      font-size: 0.85rem;
+      color: var(--vv-muted);
+      display: flex;
+      gap: 0.4rem;
+      align-items: center;
+      flex-wrap: wrap;
+    }
+    .key {
+      display: inline-block;
+      width: 14px;
+      height: 4px;
+      margin-left: 0.5rem;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -15,7 +15,13 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
   if (!request.url.startsWith('/api/') || request.url.startsWith('/api/v1/auth/')) return next(request);
   const session = inject(SessionService);
   const send = defer(() => next(withToken(request, session.accessToken())));
-  const first = session.expiresSoon() && session.canRefresh() ? from(session.refresh()).pipe(switchMap(() => send), catchError(() => send)) : send;
+  const first =
+    session.expiresSoon() && session.canRefresh()
+      ? from(session.refresh()).pipe(
+          switchMap(() => send),
+          catchError(() => send),
+        )
+      : send;
   return first.pipe(
     catchError((error: unknown) => {
       if (!(error instanceof HttpErrorResponse) || error.status !== 401) return throwError(() => error);

@@ -42,12 +42,7 @@ describe('SessionService', () => {
   beforeEach(() => {
     storage = memoryStorage();
     TestBed.configureTestingModule({
-      providers: [
-        provideRouter([]),
-        provideHttpClient(withInterceptors([authInterceptor])),
-        provideHttpClientTesting(),
-        { provide: SESSION_STORAGE, useValue: storage },
-      ],
+      providers: [provideRouter([]), provideHttpClient(withInterceptors([authInterceptor])), provideHttpClientTesting(), { provide: SESSION_STORAGE, useValue: storage }],
     });
     http = TestBed.inject(HttpTestingController);
     session = TestBed.inject(SessionService);
@@ -84,7 +79,9 @@ describe('SessionService', () => {
 
   it('rejects other sign-in failures with the problem', async () => {
     const attempt = session.signIn({ email: 'a@b.c', password: 'bad' });
-    http.expectOne('/api/v1/auth/login').flush({ code: 'VV_UNAUTHENTICATED', title: 'Authentication required', detail: 'Email or password is wrong' }, { status: 401, statusText: 'Unauthorized' });
+    http
+      .expectOne('/api/v1/auth/login')
+      .flush({ code: 'VV_UNAUTHENTICATED', title: 'Authentication required', detail: 'Email or password is wrong' }, { status: 401, statusText: 'Unauthorized' });
     await expect(attempt).rejects.toMatchObject({ problem: { code: 'VV_UNAUTHENTICATED' } });
     expect(session.signedIn()).toBe(false);
   });

@@ -111,7 +111,15 @@ export class SessionService {
         this.state.set(stored);
         return stored;
       }
-      if (!stored.refreshToken) throw new ProblemError({ status: 401, code: 'VV_UNAUTHENTICATED', title: 'Session expired', detail: 'Your session has expired. Sign in again.', errors: [], extensions: {} });
+      if (!stored.refreshToken)
+        throw new ProblemError({
+          status: 401,
+          code: 'VV_UNAUTHENTICATED',
+          title: 'Session expired',
+          detail: 'Your session has expired. Sign in again.',
+          errors: [],
+          extensions: {},
+        });
       const response = await this.api.post<TokenResponse>('/api/v1/auth/refresh', { refreshToken: stored.refreshToken, ...(tenantId ? { tenantId } : {}) });
       return this.adopt(response);
     });

@@ -40,7 +40,10 @@ describe('SignInPage', () => {
     TestBed.configureTestingModule({
       imports: [SignInPage],
       providers: [
-        provideRouter([{ path: 'workspace', component: Target }, { path: 'workspace/what-if', component: Target }]),
+        provideRouter([
+          { path: 'workspace', component: Target },
+          { path: 'workspace/what-if', component: Target },
+        ]),
         provideHttpClient(),
         provideHttpClientTesting(),
         { provide: SESSION_STORAGE, useValue: null },
@@ -92,7 +95,12 @@ describe('SignInPage', () => {
     fill('input[type="email"]', 'ann@x.io');
     fill('input[type="password"]', 'secret');
     await submit();
-    http.expectOne('/api/v1/auth/login').flush(tokens([{ id: 'demo', name: 'Demo', role: 'member' }, { id: 'acme', name: 'Acme', role: 'tenant-admin' }]));
+    http.expectOne('/api/v1/auth/login').flush(
+      tokens([
+        { id: 'demo', name: 'Demo', role: 'member' },
+        { id: 'acme', name: 'Acme', role: 'tenant-admin' },
+      ]),
+    );
     await settle();
     const choices = [...el().querySelectorAll<HTMLButtonElement>('button.tenant')];
     expect(choices.map((b) => b.querySelector('.name')!.textContent)).toEqual(['Demo', 'Acme']);
@@ -115,10 +123,12 @@ describe('SignInPage', () => {
     fill('input[autocomplete="one-time-code"]', '000000');
     await submit();
     // The kernel answers a wrong or replayed code with VV_UNAUTHENTICATED, like a wrong password.
-    http.expectOne('/api/v1/auth/login').flush(
-      { code: 'VV_UNAUTHENTICATED', title: 'Authentication required', detail: 'The one-time code is wrong or was already used' },
-      { status: 401, statusText: 'Unauthorized' },
-    );
+    http
+      .expectOne('/api/v1/auth/login')
+      .flush(
+        { code: 'VV_UNAUTHENTICATED', title: 'Authentication required', detail: 'The one-time code is wrong or was already used' },
+        { status: 401, statusText: 'Unauthorized' },
+      );
     await settle();
     expect(el().querySelector('h1')!.textContent).toBe('Two-step verification');
     expect(el().querySelector('[role="alert"]')!.textContent).toContain('That code is not valid.');

@@ -16,7 +16,12 @@ import { WorkspacePlugins } from './workspace-plugins';
     @if (plugins.status() === 'ready' && plugins.nav().length === 0) {
       <div class="vv-card">
         <h2>No workspace pages yet</h2>
-        <p>No plugin with a workspace page is enabled for this tenant.@if (session.hasRole('tenant-admin')) { Enable one under Administration.}</p>
+        <p>
+          No plugin with a workspace page is enabled for this tenant.
+          @if (session.hasRole('tenant-admin')) {
+            Enable one under Administration.
+          }
+        </p>
       </div>
     }
     <ul class="cards">
@@ -32,11 +37,30 @@ import { WorkspacePlugins } from './workspace-plugins';
     </ul>
   `,
   styles: `
-    .cards { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 1rem; }
-    .cards a { display: flex; flex-direction: column; gap: 0.35rem; text-decoration: none; color: var(--vv-text); height: 100%; }
-    .cards a:hover { border-color: var(--vv-primary); }
-    .cards span { font-weight: 500; }
-    .cards small { color: var(--vv-muted); }
+    .cards {
+      list-style: none;
+      padding: 0;
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
+      gap: 1rem;
+    }
+    .cards a {
+      display: flex;
+      flex-direction: column;
+      gap: 0.35rem;
+      text-decoration: none;
+      color: var(--vv-text);
+      height: 100%;
+    }
+    .cards a:hover {
+      border-color: var(--vv-primary);
+    }
+    .cards span {
+      font-weight: 500;
+    }
+    .cards small {
+      color: var(--vv-muted);
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

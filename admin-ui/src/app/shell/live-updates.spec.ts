@@ -33,7 +33,13 @@ describe('LiveUpdates', () => {
     (globalThis as { EventSource?: unknown }).EventSource = FakeEventSource;
     FakeEventSource.last = undefined;
     loads = 0;
-    const session = { accessToken: 'tok/1', expiresAt: Date.now() + 600_000, user: { id: 'u', email: 'u@x.io', platformAdmin: false }, tenant: { id: 'demo', name: 'Demo', role: 'member' }, tenants: [] };
+    const session = {
+      accessToken: 'tok/1',
+      expiresAt: Date.now() + 600_000,
+      user: { id: 'u', email: 'u@x.io', platformAdmin: false },
+      tenant: { id: 'demo', name: 'Demo', role: 'member' },
+      tenants: [],
+    };
     TestBed.configureTestingModule({
       providers: [
         { provide: SESSION_STORAGE, useValue: { getItem: (k: string) => (k === SESSION_KEY ? JSON.stringify(session) : null), setItem() {}, removeItem() {} } },

@@ -7,7 +7,9 @@ import { Router, RouterLink } from '@angular/router';
   imports: [RouterLink],
   template: `
     <h1>Page not found</h1>
-    <p>There is no page at <code>{{ url }}</code> for this tenant. It may belong to a plugin that is not enabled.</p>
+    <p>
+      There is no page at <code>{{ url }}</code> for this tenant. It may belong to a plugin that is not enabled.
+    </p>
     <p><a routerLink="/workspace">Back to the workspace</a></p>
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,

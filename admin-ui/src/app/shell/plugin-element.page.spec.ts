@@ -21,7 +21,13 @@ class TestInsights extends HTMLElement {
 }
 
 describe('PluginElementPage', () => {
-  const session = { accessToken: 'a', expiresAt: Date.now() + 600_000, user: { id: 'u', email: 'u@x.io', platformAdmin: false }, tenant: { id: 'demo', name: 'Demo Company', role: 'member' }, tenants: [] };
+  const session = {
+    accessToken: 'a',
+    expiresAt: Date.now() + 600_000,
+    user: { id: 'u', email: 'u@x.io', platformAdmin: false },
+    tenant: { id: 'demo', name: 'Demo Company', role: 'member' },
+    tenants: [],
+  };
   const setup = (entry: Partial<NavEntry>) => {
     TestBed.configureTestingModule({
       imports: [PluginElementPage],

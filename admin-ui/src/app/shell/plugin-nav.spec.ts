@@ -17,7 +17,14 @@ const plugin = (pluginId: string, extra: Partial<TenantPlugin> = {}): TenantPlug
 describe('plugin navigation', () => {
   it('takes entries from enabled plugins’ manifests only', () => {
     const entries = navEntries([
-      plugin('calculation', { ui: { nav: [{ label: 'What-if', path: 'what-if', icon: 'tune' }, { label: 'Value report', path: 'value-report' }] } }),
+      plugin('calculation', {
+        ui: {
+          nav: [
+            { label: 'What-if', path: 'what-if', icon: 'tune' },
+            { label: 'Value report', path: 'value-report' },
+          ],
+        },
+      }),
       plugin('no-nav'),
       plugin('insights', { ui: { nav: [{ label: 'Insights', path: 'insights', element: 'x-insights' }], elements: 'ui/elements.js' } }),
       plugin('value-executor', { ui: { nav: [{ label: 'Realization', path: 'realization', icon: 'trending_up' }] } }),

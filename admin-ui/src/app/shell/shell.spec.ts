@@ -18,7 +18,14 @@ const TENANTS = [
 
 /** Storage as a reload finds it: signed in, in the second of two tenants. */
 function storageIn(tenantId: string): Storage {
-  const session = { accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 600_000, user: { id: 'u', email: 'ann@x.io', platformAdmin: false }, tenant: TENANTS.find((t) => t.id === tenantId), tenants: TENANTS };
+  const session = {
+    accessToken: 'a',
+    refreshToken: 'r',
+    expiresAt: Date.now() + 600_000,
+    user: { id: 'u', email: 'ann@x.io', platformAdmin: false },
+    tenant: TENANTS.find((t) => t.id === tenantId),
+    tenants: TENANTS,
+  };
   const data = new Map([[SESSION_KEY, JSON.stringify(session)]]);
   return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), removeItem: (k: string) => void data.delete(k) } as Storage;
 }
@@ -34,7 +41,10 @@ describe('Shell', () => {
     TestBed.configureTestingModule({
       imports: [Shell],
       providers: [
-        provideRouter([{ path: 'workspace', component: Blank }, { path: 'account/security', component: Blank }]),
+        provideRouter([
+          { path: 'workspace', component: Blank },
+          { path: 'account/security', component: Blank },
+        ]),
         provideHttpClient(),
         provideHttpClientTesting(),
         { provide: SESSION_STORAGE, useValue: storageIn('northwind') },

@@ -30,7 +30,16 @@ describe('WorkspacePlugins', () => {
   beforeEach(() => {
     TestBed.configureTestingModule({
       providers: [
-        provideRouter([{ path: '', component: Blank, children: [{ path: 'workspace', component: Blank }, { path: '**', component: Blank }] }]),
+        provideRouter([
+          {
+            path: '',
+            component: Blank,
+            children: [
+              { path: 'workspace', component: Blank },
+              { path: '**', component: Blank },
+            ],
+          },
+        ]),
         provideHttpClient(),
         provideHttpClientTesting(),
         { provide: SESSION_STORAGE, useValue: storageWithSession() },
@@ -41,7 +50,17 @@ describe('WorkspacePlugins', () => {
     router = TestBed.inject(Router);
   });
 
-  const insights = { pluginId: 'insights', displayName: 'Insights', version: '1.0.0', state: 'running', enabled: true, config: {}, requires: [], dependants: [], ui: { nav: [{ label: 'Insights', path: 'insights', element: 'x-insights' }] } };
+  const insights = {
+    pluginId: 'insights',
+    displayName: 'Insights',
+    version: '1.0.0',
+    state: 'running',
+    enabled: true,
+    config: {},
+    requires: [],
+    dependants: [],
+    ui: { nav: [{ label: 'Insights', path: 'insights', element: 'x-insights' }] },
+  };
 
   it('loads the tenant’s plugins and registers a route for each third-party page', async () => {
     const loading = plugins.load();

@@ -33,7 +33,14 @@ export interface ConfirmData {
       <button mat-flat-button [mat-dialog-close]="true" [class.danger]="data.danger">{{ data.confirmLabel }}</button>
     </mat-dialog-actions>
   `,
-  styles: `.items { padding-left: 1.25rem; } .danger { --mat-button-filled-container-color: var(--vv-danger); }`,
+  styles: `
+    .items {
+      padding-left: 1.25rem;
+    }
+    .danger {
+      --mat-button-filled-container-color: var(--vv-danger);
+    }
+  `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class ConfirmDialog {

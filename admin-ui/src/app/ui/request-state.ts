@@ -18,7 +18,9 @@ import { describeProblem, isUnavailable, type Problem } from '../api/problem';
           <h2>{{ feature() || 'This page' }} is not available</h2>
           <p>
             {{ feature() || 'This page' }} needs a plugin that is not enabled or not running for this tenant.
-            @if (p.code === 'VV_PLUGIN_NOT_ENABLED') { An administrator can enable it under Administration. }
+            @if (p.code === 'VV_PLUGIN_NOT_ENABLED') {
+              An administrator can enable it under Administration.
+            }
           </p>
           <p class="detail">{{ message() }}</p>
         } @else {
@@ -33,15 +35,54 @@ import { describeProblem, isUnavailable, type Problem } from '../api/problem';
     }
   `,
   styles: `
-    .loading { display: flex; align-items: center; gap: 0.75rem; color: var(--vv-muted); padding: 1rem 0; }
-    .spinner { width: 20px; height: 20px; border: 3px solid #d3e3fd; border-top-color: var(--vv-primary); border-radius: 50%; animation: spin 0.8s linear infinite; }
-    @keyframes spin { to { transform: rotate(360deg); } }
-    @media (prefers-reduced-motion: reduce) { .spinner { animation-duration: 3s; } }
-    .problem { border-color: var(--vv-danger); }
-    .problem.unavailable { border-color: #b06000; background: var(--vv-warn-bg); }
-    .problem h2 { margin-top: 0; }
-    .detail { color: var(--vv-muted); font-size: 0.85rem; }
-    button { font: inherit; padding: 0.35rem 1rem; border-radius: 999px; border: 1px solid var(--vv-border); background: var(--vv-surface); color: var(--vv-primary); cursor: pointer; }
+    .loading {
+      display: flex;
+      align-items: center;
+      gap: 0.75rem;
+      color: var(--vv-muted);
+      padding: 1rem 0;
+    }
+    .spinner {
+      width: 20px;
+      height: 20px;
+      border: 3px solid #d3e3fd;
+      border-top-color: var(--vv-primary);
+      border-radius: 50%;
+      animation: spin 0.8s linear infinite;
+    }
+    @keyframes spin {
+      to {
+        transform: rotate(360deg);
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .spinner {
+        animation-duration: 3s;
+      }
+    }
+    .problem {
+      border-color: var(--vv-danger);
+    }
+    .problem.unavailable {
+      border-color: #b06000;
+      background: var(--vv-warn-bg);
+    }
+    .problem h2 {
+      margin-top: 0;
+    }
+    .detail {
+      color: var(--vv-muted);
+      font-size: 0.85rem;
+    }
+    button {
+      font: inherit;
+      padding: 0.35rem 1rem;
+      border-radius: 999px;
+      border: 1px solid var(--vv-border);
+      background: var(--vv-surface);
+      color: var(--vv-primary);
+      cursor: pointer;
+    }
   `,
   imports: [TitleCasePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -17,8 +17,19 @@ import type { Commitment } from './lifecycle-data';
     </label>
   `,
   styles: `
-    label { display: inline-flex; gap: 0.5rem; align-items: center; }
-    select { font: inherit; padding: 0.3rem 0.5rem; border: 1px solid var(--vv-border); border-radius: 6px; background: var(--vv-surface); max-width: 60vw; }
+    label {
+      display: inline-flex;
+      gap: 0.5rem;
+      align-items: center;
+    }
+    select {
+      font: inherit;
+      padding: 0.3rem 0.5rem;
+      border: 1px solid var(--vv-border);
+      border-radius: 6px;
+      background: var(--vv-surface);
+      max-width: 60vw;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

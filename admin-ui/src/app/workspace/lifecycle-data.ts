@@ -148,7 +148,14 @@ export interface Hypothesis {
   readonly confidence: string;
   readonly estimatedAnnualValue: number | null;
   readonly formula: string;
-  readonly driver: { readonly key: string; readonly label: string; readonly unit: string; readonly min: number | null; readonly typical: number | null; readonly max: number | null };
+  readonly driver: {
+    readonly key: string;
+    readonly label: string;
+    readonly unit: string;
+    readonly min: number | null;
+    readonly typical: number | null;
+    readonly max: number | null;
+  };
 }
 
 export interface HypothesisResult {
@@ -176,7 +183,14 @@ export function toHypotheses(raw: unknown): HypothesisResult {
           confidence: str(h['confidence']),
           estimatedAnnualValue: num(h['estimatedAnnualValue']),
           formula: str(h['formula']),
-          driver: { key: str(d['key']), label: str(d['label'], str(d['key'])), unit: str(d['unit']), min: num(range['min']), typical: num(range['typical']), max: num(range['max']) },
+          driver: {
+            key: str(d['key']),
+            label: str(d['label'], str(d['key'])),
+            unit: str(d['unit']),
+            min: num(range['min']),
+            typical: num(range['typical']),
+            max: num(range['max']),
+          },
         };
       }),
   };

@@ -37,9 +37,11 @@ export class ModelSource {
       const more = page.nextCursor !== null;
       this.choices.set([...saved, SAMPLE]);
       this.note.set(
-        !saved.length ? 'No saved value models yet: using the sample model.'
-        : more ? `Showing the ${MODEL_LIMIT} newest value models; open an older one from the value models list.`
-        : undefined,
+        !saved.length
+          ? 'No saved value models yet: using the sample model.'
+          : more
+            ? `Showing the ${MODEL_LIMIT} newest value models; open an older one from the value models list.`
+            : undefined,
       );
     } catch {
       this.choices.set([SAMPLE]);

@@ -48,6 +48,8 @@ export function readProviderConfig(raw: Readonly<Record<string, unknown>>, defau
 
 /** A digest of the whole config (secret included, never stored): a changed config gets a new model. */
 export function configKey(config: ProviderConfig): string {
-  const ordered = Object.keys(config).sort().map((key) => [key, config[key as keyof ProviderConfig]]);
+  const ordered = Object.keys(config)
+    .sort()
+    .map((key) => [key, config[key as keyof ProviderConfig]]);
   return createHash('sha256').update(JSON.stringify(ordered)).digest('hex');
 }

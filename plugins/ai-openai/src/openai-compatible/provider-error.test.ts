@@ -17,7 +17,10 @@ function recorder(): { logger: Logger; warnings: { obj: Record<string, unknown>;
 }
 
 class APIError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -37,20 +40,22 @@ describe('toProviderError', () => {
     expect(logged).not.toContain('sk-secret-key-1234');
   });
 
-  it('never quotes a parser failure (it carries the model\'s text)', () => {
+  it("never quotes a parser failure (it carries the model's text)", () => {
     const parse = Object.assign(new Error('Failed to parse. Text: "planted model output"'), { name: 'OutputParserException' });
     const error = toProviderError(parse, 'ai-together', config, recorder().logger);
     expect(error.message).toBe('AI provider "ai-together" answered with an error (the answer of model "m" is not the JSON asked for)');
   });
 
-  it('passes on the kernel\'s own refusal, also when the OpenAI client wrapped it as a connection error', () => {
+  it("passes on the kernel's own refusal, also when the OpenAI client wrapped it as a connection error", () => {
     const refused = new VvError('VV_OUTBOUND_REFUSED', { params: { destination: 'http://169.254.169.254', reason: 'metadata' } });
     const wrapped = Object.assign(new Error('Connection error.', { cause: refused }), { name: 'APIConnectionError' });
     expect(toProviderError(wrapped, 'ai-openai', config)).toBe(refused);
   });
 
   it('reports unreachable backends as VV_DEPENDENCY_UNAVAILABLE with the network code', () => {
-    const down = Object.assign(new Error('Connection error.', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), { name: 'APIConnectionError' });
+    const down = Object.assign(new Error('Connection error.', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), {
+      name: 'APIConnectionError',
+    });
     const error = toProviderError(down, 'ai-openai', config);
     expect(error.code).toBe('VV_DEPENDENCY_UNAVAILABLE');
     expect(error.message).toContain('cannot connect to http://llm.example.test/v1 (ECONNREFUSED)');

@@ -66,7 +66,10 @@ export function toProviderError(error: unknown, providerId: string, config: Prov
   const { vv, upstream } = classify(error, providerId, config);
   if (upstream !== undefined && logger) {
     const safe = config.apiKey && config.apiKey.length >= 4 ? upstream.split(config.apiKey).join('••••') : upstream;
-    logger.warn({ provider: providerId, code: vv.code, upstreamStatus: vv.extensions?.upstreamStatus, upstream: safe.slice(0, LOGGED_CHARS) }, `AI provider "${providerId}" failed: ${vv.message}`);
+    logger.warn(
+      { provider: providerId, code: vv.code, upstreamStatus: vv.extensions?.upstreamStatus, upstream: safe.slice(0, LOGGED_CHARS) },
+      `AI provider "${providerId}" failed: ${vv.message}`,
+    );
   }
   return vv;
 }

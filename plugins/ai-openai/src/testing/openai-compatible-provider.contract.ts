@@ -45,9 +45,17 @@ const hypothesesSchema = {
     },
   },
 } as const;
-const hypotheses = { hypotheses: [{ driver: 'Reduce churn', impact: 120000 }, { driver: 'Faster onboarding', impact: 45000 }] };
+const hypotheses = {
+  hypotheses: [
+    { driver: 'Reduce churn', impact: 120000 },
+    { driver: 'Faster onboarding', impact: 45000 },
+  ],
+};
 const output = { name: 'value_hypotheses', description: 'Value hypotheses for a B2B deal', schema: hypothesesSchema };
-const messages: BaseMessageLike[] = [['system', 'You are a value consultant.'], ['human', 'Suggest hypotheses for SaaS.']];
+const messages: BaseMessageLike[] = [
+  ['system', 'You are a value consultant.'],
+  ['human', 'Suggest hypotheses for SaaS.'],
+];
 
 /** A plugin that uses ai.chat the way a product plugin does, over HTTP, so failures are seen as clients see them. */
 const probe = {
@@ -170,7 +178,10 @@ export function describeOpenAiCompatibleProvider(options: OpenAiCompatibleProvid
         type: 'json_schema',
         json_schema: expect.objectContaining({ name: 'value_hypotheses', schema: expect.objectContaining({ required: ['hypotheses'] }) }),
       });
-      expect(body.messages).toEqual([{ role: 'system', content: 'You are a value consultant.' }, { role: 'user', content: 'Suggest hypotheses for SaaS.' }]);
+      expect(body.messages).toEqual([
+        { role: 'system', content: 'You are a value consultant.' },
+        { role: 'user', content: 'Suggest hypotheses for SaaS.' },
+      ]);
     });
 
     it('asks through a forced tool call when the tenant configures structuredOutput "functionCalling"', async () => {
@@ -278,7 +289,7 @@ export function describeOpenAiCompatibleProvider(options: OpenAiCompatibleProvid
       expect(ok.body).toEqual({ source: pluginId, answer: hypotheses });
     });
 
-    it('sends each tenant\'s API key as the bearer token, and never shows it in the admin API', async () => {
+    it("sends each tenant's API key as the bearer token, and never shows it in the admin API", async () => {
       await (await provider('acme')).invoke('acme', [['human', 'hi']]);
       await (await provider('globex')).invoke('globex', [['human', 'hi']]);
       expect(fake.requests.map((r) => r.headers.authorization)).toEqual([`Bearer ${ACME_KEY}`, `Bearer ${GLOBEX_KEY}`]);
@@ -291,7 +302,7 @@ export function describeOpenAiCompatibleProvider(options: OpenAiCompatibleProvid
       expect(JSON.stringify(res.body)).not.toContain(ACME_KEY);
     });
 
-    it('builds a new model when the tenant\'s config changes, keeping the stored key when the mask is sent back', async () => {
+    it("builds a new model when the tenant's config changes, keeping the stored key when the mask is sent back", async () => {
       const before = await (await provider('acme')).chatModel('acme');
       expect(await (await provider('acme')).chatModel('acme')).toBe(before);
       const config = { baseUrl: fake.url, apiKey: '••••', maxRetries: 0, timeoutMs: 500, model: 'other-model' };

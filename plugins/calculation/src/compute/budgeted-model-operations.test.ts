@@ -18,8 +18,14 @@ describe('createBudgetedModelOperations', () => {
     const ops = createBudgetedModelOperations(defaultCalculationLimits);
     const started = Date.now();
     const error = await ops.sensitivity({ model: heavyModel() }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'VV_COMPUTE_BUDGET_EXCEEDED', status: 422, extensions: { budget: { name: 'calculation.computeBudgetMs', valueMs: DEFAULT_COMPUTE_BUDGET_MS } } });
-    expect((error as Error).message).toMatch(/^This evaluation exceeds the compute budget calculation\.computeBudgetMs = 10000 ms: estimated at \d+ ms before starting \(49 evaluations/);
+    expect(error).toMatchObject({
+      code: 'VV_COMPUTE_BUDGET_EXCEEDED',
+      status: 422,
+      extensions: { budget: { name: 'calculation.computeBudgetMs', valueMs: DEFAULT_COMPUTE_BUDGET_MS } },
+    });
+    expect((error as Error).message).toMatch(
+      /^This evaluation exceeds the compute budget calculation\.computeBudgetMs = 10000 ms: estimated at \d+ ms before starting \(49 evaluations/,
+    );
     expect(Date.now() - started).toBeLessThan(5_000); // refused, not computed (the work takes 20 s or more)
   });
 
@@ -29,7 +35,10 @@ describe('createBudgetedModelOperations', () => {
     expect(await ops.sensitivity({ model: heavyModel() })).toBe('from the pool');
     expect(runs.map((r) => [r.task.operation, r.task.estimated])).toEqual([['sensitivity', undefined]]);
     // What the worker does with it first (runComputeTask is the worker's body):
-    await expect(runComputeTask(runs[0]!.task)).rejects.toMatchObject({ code: 'VV_COMPUTE_BUDGET_EXCEEDED', message: expect.stringMatching(/estimated at \d+ ms before starting/) });
+    await expect(runComputeTask(runs[0]!.task)).rejects.toMatchObject({
+      code: 'VV_COMPUTE_BUDGET_EXCEEDED',
+      message: expect.stringMatching(/estimated at \d+ ms before starting/),
+    });
   });
 
   it('runs tiny work on the calling thread and the rest on the pool, with the tenant and its budget', async () => {
@@ -86,7 +95,7 @@ describe('runComputeTask: a simulation stopped by the compute budget', () => {
     estimated: true,
   });
 
-  it('answers the budget error, not a 400, for the headline and the risk cases (their trials are not the caller\'s choice)', async () => {
+  it("answers the budget error, not a 400, for the headline and the risk cases (their trials are not the caller's choice)", async () => {
     for (const operation of ['headline', 'riskAdjustment'] as const) {
       await expect(runComputeTask(task(operation, { trials: 1_000_000 }))).rejects.toMatchObject({ code: 'VV_COMPUTE_BUDGET_EXCEEDED', status: 422 });
     }

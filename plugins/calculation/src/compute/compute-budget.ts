@@ -29,9 +29,7 @@ export const ESTIMATE_IN_WORKER_ABOVE_CHARS = 4_000;
 /** The budget in a plugin config, or the default when it is absent or not a valid number. */
 export function computeBudgetOf(config: Readonly<Record<string, unknown>> | undefined): number {
   const value = config?.[COMPUTE_BUDGET_SETTING];
-  return typeof value === 'number' && Number.isFinite(value) && value >= MIN_COMPUTE_BUDGET_MS && value <= MAX_COMPUTE_BUDGET_MS
-    ? value
-    : DEFAULT_COMPUTE_BUDGET_MS;
+  return typeof value === 'number' && Number.isFinite(value) && value >= MIN_COMPUTE_BUDGET_MS && value <= MAX_COMPUTE_BUDGET_MS ? value : DEFAULT_COMPUTE_BUDGET_MS;
 }
 
 /** Nice value of compute worker threads (Linux): below the event loop, which is 0. */

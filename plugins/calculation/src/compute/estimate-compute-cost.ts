@@ -191,7 +191,12 @@ export function estimateComputeCost(operation: ComputeOperation, input: unknown)
     }
   }
   units += cost.compile;
-  return { units, estimatedMs: units / COST_UNITS_PER_MS, evaluations, basis: `${basis} of ${Math.round((units - cost.compile) / evaluations).toLocaleString('en-US')} node visits each` };
+  return {
+    units,
+    estimatedMs: units / COST_UNITS_PER_MS,
+    evaluations,
+    basis: `${basis} of ${Math.round((units - cost.compile) / evaluations).toLocaleString('en-US')} node visits each`,
+  };
 }
 
 /**

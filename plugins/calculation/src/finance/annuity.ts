@@ -10,8 +10,7 @@ export type PaymentTiming = 'end' | 'begin';
 export const paymentTimings: readonly PaymentTiming[] = ['end', 'begin'];
 
 /** The time-value-of-money equation that PMT, PV, FV, NPER and RATE each solve for one unknown. */
-export const ANNUITY_EQUATION =
-  'fv + pv·(1+rate)^nper + pmt·(1+rate·w)·((1+rate)^nper − 1)/rate = 0, w = 1 for begin, 0 for end (rate = 0: fv + pv + pmt·nper = 0)';
+export const ANNUITY_EQUATION = 'fv + pv·(1+rate)^nper + pmt·(1+rate·w)·((1+rate)^nper − 1)/rate = 0, w = 1 for begin, 0 for end (rate = 0: fv + pv + pmt·nper = 0)';
 
 function noSolution(detail: string): never {
   throw new VvError('VV_NO_SOLUTION', { detail, params: { reason: detail } });
@@ -77,11 +76,7 @@ function annuityResidualSlope(rate: number, n: number, payment: number, presentV
 
 /** The magnitude of the annuity equation's terms, against which a residual counts as zero. */
 function annuityScale(rate: number, n: number, payment: number, presentValue: number, futureValue: number, w: number): number {
-  return (
-    Math.abs(futureValue) +
-    Math.abs(presentValue * Math.pow(1 + rate, n)) +
-    Math.abs(payment * (1 + rate * w) * annuityFactor(rate, n))
-  );
+  return Math.abs(futureValue) + Math.abs(presentValue * Math.pow(1 + rate, n)) + Math.abs(payment * (1 + rate * w) * annuityFactor(rate, n));
 }
 
 /** Rate grid for bracketing when Newton's method does not converge: dense near −100% and around usual rates. */
@@ -101,14 +96,7 @@ const RATE_GRID = scanGrid();
  * Excel), iterated to full double precision rather than Excel's 1e-7; when it does not converge, the equation is
  * bracketed on a rate grid and solved with Brent's method, taking the root closest to `guess`.
  */
-export function rate(
-  n: number,
-  payment: number,
-  presentValue: number,
-  futureValue = 0,
-  when: PaymentTiming = 'end',
-  guess = 0.1,
-): number {
+export function rate(n: number, payment: number, presentValue: number, futureValue = 0, when: PaymentTiming = 'end', guess = 0.1): number {
   const w = timingFactor(when);
   const g = (r: number): number => annuityResidual(r, n, payment, presentValue, futureValue, w);
   let r = guess;

@@ -54,7 +54,10 @@ export function countSignChanges(cashFlows: readonly number[]): number {
 
 /** Every real root r > −1 of Σ CF_t/(1+r)^t = 0 for periodic cash flows. */
 export function irrRoots(cashFlows: readonly number[]): number[] {
-  return rateOfReturnRoots(cashFlows, cashFlows.map((_, t) => t));
+  return rateOfReturnRoots(
+    cashFlows,
+    cashFlows.map((_, t) => t),
+  );
 }
 
 /** IRR of periodic cash flows: every real root above −100% and the one picked by {@link IRR_RULE}. */

@@ -1,8 +1,7 @@
 import { VvError } from '@valueverse/plugin-sdk';
 import { npv } from './npv';
 
-export const MIRR_FORMULA =
-  'MIRR = (FV of positive flows at reinvestRate / |PV of negative flows at financeRate|)^(1/(n−1)) − 1';
+export const MIRR_FORMULA = 'MIRR = (FV of positive flows at reinvestRate / |PV of negative flows at financeRate|)^(1/(n−1)) − 1';
 
 /**
  * Modified internal rate of return (Excel MIRR, numpy-financial `mirr`): negative flows are financed at

@@ -1,8 +1,7 @@
 import { VvError } from '@valueverse/plugin-sdk';
 
 export const ROI_FORMULA = 'ROI = (Σ benefits − Σ costs) / Σ costs';
-export const DISCOUNTED_ROI_FORMULA =
-  'ROI = (Σ benefits_t/(1+rate)^t − Σ costs_t/(1+rate)^t) / Σ costs_t/(1+rate)^t, t = 0..n−1';
+export const DISCOUNTED_ROI_FORMULA = 'ROI = (Σ benefits_t/(1+rate)^t − Σ costs_t/(1+rate)^t) / Σ costs_t/(1+rate)^t, t = 0..n−1';
 
 export interface RoiResult {
   readonly result: number;

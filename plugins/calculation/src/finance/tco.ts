@@ -1,6 +1,5 @@
 export const TCO_FORMULA = 'TCO = acquisition + Σ_{t=1..n} operatingCosts_t − salvageValue';
-export const TCO_PRESENT_VALUE_FORMULA =
-  'PV(TCO) = acquisition + Σ_{t=1..n} operatingCosts_t/(1+rate)^t − salvageValue/(1+rate)^n';
+export const TCO_PRESENT_VALUE_FORMULA = 'PV(TCO) = acquisition + Σ_{t=1..n} operatingCosts_t/(1+rate)^t − salvageValue/(1+rate)^n';
 
 export interface TcoResult {
   /** Nominal total cost of ownership. */

@@ -56,14 +56,9 @@ export function createCalculationRoutes(service: CalculationService): RouteDefin
     ),
     route('sensitivity', 'Tornado sensitivity: each driver at low and high, sorted by swing', modelSchemas.sensitivity, (b, request) => service.sensitivity(b, budgeted(request))),
     route('goal-seek', 'Goal seek: the driver value that reaches a target NPV or ROI', modelSchemas.goalSeek, (b, request) => service.goalSeek(b, budgeted(request))),
-    route(
-      'risk-adjustment',
-      'Risk cases from the simulated NPV (P10 / P50 / P90, labelled) and their Swanson-weighted value',
-      modelSchemas.riskAdjustment,
-      (b, request) => service.riskAdjustment(b, budgeted(request)),
+    route('risk-adjustment', 'Risk cases from the simulated NPV (P10 / P50 / P90, labelled) and their Swanson-weighted value', modelSchemas.riskAdjustment, (b, request) =>
+      service.riskAdjustment(b, budgeted(request)),
     ),
-    route('simulate', 'Seeded Monte Carlo simulation of a value model', modelSchemas.simulate, (b, request) =>
-      service.simulate(b, budgeted(request)),
-    ),
+    route('simulate', 'Seeded Monte Carlo simulation of a value model', modelSchemas.simulate, (b, request) => service.simulate(b, budgeted(request))),
   ];
 }

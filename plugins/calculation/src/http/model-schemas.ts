@@ -9,8 +9,7 @@ const distribution: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['type'],
-  description:
-    'triangular/pert: min, mode, max (pert: optional lambda, default 4); normal: mean, sd; lognormal: mean, sd of the quantity itself; uniform: min, max',
+  description: 'triangular/pert: min, mode, max (pert: optional lambda, default 4); normal: mean, sd; lognormal: mean, sd of the quantity itself; uniform: min, max',
   properties: {
     type: { enum: ['triangular', 'pert', 'normal', 'lognormal', 'uniform'] },
     min: { type: 'number' },
@@ -172,8 +171,8 @@ export const modelSchemas = {
       },
     },
     ranges,
-    lowPercentile: { ...percentile, description: "Output percentile of the conservative case (default 0.1)" },
-    highPercentile: { ...percentile, description: "Output percentile of the optimistic case (default 0.9)" },
+    lowPercentile: { ...percentile, description: 'Output percentile of the conservative case (default 0.1)' },
+    highPercentile: { ...percentile, description: 'Output percentile of the optimistic case (default 0.9)' },
     trials: { type: 'integer', minimum: 100, maximum: 1_000_000, description: 'Trials of the simulation the cases are read from (default 10,000)' },
     seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of that simulation (default 1)' },
   }),

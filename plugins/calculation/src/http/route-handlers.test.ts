@@ -13,7 +13,7 @@ import { plugin } from '../plugin';
 
 // The kernel validates with the ajv 8 that the SDK depends on (the hoisted root copy is an older major).
 const sdkRequire = createRequire(path.resolve(__dirname, '../../../../plugin-sdk/package.json'));
- 
+
 const Ajv = sdkRequire('ajv').default as new (options: object) => {
   compile(schema: object): ((value: unknown) => boolean) & { errors?: Array<{ instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }> | null };
   addFormat(name: string, format: RegExp): void;
@@ -73,7 +73,28 @@ const pointers = (reply: Reply): string[] => (reply.body['errors'] as FieldProbl
 describe('calculation routes (schemas + handlers)', () => {
   it('registers one POST route per function inside the manifest prefix, each with a body schema', () => {
     expect(routes.map((r) => r.path).sort()).toEqual(
-      ['npv', 'xnpv', 'irr', 'xirr', 'mirr', 'pmt', 'pv', 'fv', 'rate', 'nper', 'payback', 'roi', 'break-even', 'tco', 'model', 'scenario', 'sensitivity', 'goal-seek', 'risk-adjustment', 'simulate']
+      [
+        'npv',
+        'xnpv',
+        'irr',
+        'xirr',
+        'mirr',
+        'pmt',
+        'pv',
+        'fv',
+        'rate',
+        'nper',
+        'payback',
+        'roi',
+        'break-even',
+        'tco',
+        'model',
+        'scenario',
+        'sensitivity',
+        'goal-seek',
+        'risk-adjustment',
+        'simulate',
+      ]
         .map((p) => `/calculate/${p}`)
         .sort(),
     );
@@ -114,7 +135,7 @@ describe('calculation routes (schemas + handlers)', () => {
 
   describe('xnpv and xirr', () => {
     const body = { cashFlows: [-10000, 2750, 4250, 3250, 2750], dates: ['2008-01-01', '2008-03-01', '2008-10-30', '2009-02-15', '2009-04-01'] };
-    it('xnpv answers Excel\'s example', async () => {
+    it("xnpv answers Excel's example", async () => {
       const reply = await post('xnpv', { rate: 0.09, ...body });
       expect(reply.status).toBe(200);
       expect(reply.body['result']).toBeCloseTo(2086.647602, 6);
@@ -160,7 +181,7 @@ describe('calculation routes (schemas + handlers)', () => {
     });
   });
 
-  it('mirr answers Excel\'s example and 422 without both signs', async () => {
+  it("mirr answers Excel's example and 422 without both signs", async () => {
     const ok = await post('mirr', { cashFlows: [-120000, 39000, 30000, 21000, 37000, 46000], financeRate: 0.1, reinvestRate: 0.12 });
     expect(ok.body['result']).toBeCloseTo(0.126094130365905, 12);
     expect((await post('mirr', { cashFlows: [1, 2], financeRate: 0.1, reinvestRate: 0.1 })).status).toBe(422);
@@ -173,7 +194,7 @@ describe('calculation routes (schemas + handlers)', () => {
       ['fv', { rate: 0.06 / 12, nper: 10, pmt: -200, pv: -500, when: 'begin' }, 2581.4],
       ['nper', { rate: 0.01, pmt: -100, pv: -1000, fv: 10000, when: 'begin' }, 59.67],
       ['rate', { nper: 48, pmt: -200, pv: 8000 }, 0.0077],
-    ])('%s answers Excel\'s example', async (route, body, expected) => {
+    ])("%s answers Excel's example", async (route, body, expected) => {
       const reply = await post(route, body);
       expect(reply.status).toBe(200);
       expect(reply.body['result']).toBeCloseTo(expected, 2);

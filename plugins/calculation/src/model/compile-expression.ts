@@ -30,7 +30,10 @@ export function compileExpression(node: ExpressionNode, slotOf: (name: string) =
     case 'binary':
       return compileBinary(node.op, node.left, node.right, slotOf);
     case 'call':
-      return compileCall(node.name, node.args.map((a) => compileExpression(a, slotOf)));
+      return compileCall(
+        node.name,
+        node.args.map((a) => compileExpression(a, slotOf)),
+      );
   }
 }
 
@@ -54,7 +57,10 @@ function fold(node: ExpressionNode): number | undefined {
     case 'call': {
       const values = node.args.map(fold);
       if (values.some((v) => v === undefined)) return undefined;
-      return compileCall(node.name, values.map((v) => () => v!))(EMPTY);
+      return compileCall(
+        node.name,
+        values.map((v) => () => v!),
+      )(EMPTY);
     }
   }
 }
@@ -68,12 +74,7 @@ function unreachableSlot(name: string): number {
   throw new Error(`constant folding met variable ${name}`);
 }
 
-function compileBinary(
-  op: string,
-  leftNode: ExpressionNode,
-  rightNode: ExpressionNode,
-  slotOf: (name: string) => number,
-): CompiledExpression {
+function compileBinary(op: string, leftNode: ExpressionNode, rightNode: ExpressionNode, slotOf: (name: string) => number): CompiledExpression {
   // Specialise slot ⊕ slot and slot ⊕ constant: the shapes most value formulas are made of.
   const ls = leftNode.kind === 'name' ? slotOf(leftNode.name) : -1;
   const rs = rightNode.kind === 'name' ? slotOf(rightNode.name) : -1;
@@ -102,10 +103,11 @@ function compileBinary(
     case '/':
       return (s) => left(s) / right(s);
     case '^':
-      if (rc === 2) return (s) => {
-        const x = left(s);
-        return x * x;
-      };
+      if (rc === 2)
+        return (s) => {
+          const x = left(s);
+          return x * x;
+        };
       return (s) => pow(left(s), right(s));
     case '<':
       return (s) => (left(s) < right(s) ? 1 : 0);

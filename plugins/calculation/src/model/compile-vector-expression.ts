@@ -9,9 +9,7 @@ import { binaryOperatorImplementations, expressionFunctionImplementations } from
  * at the speed of hand-written ones; each element sees exactly the operations of the scalar compiler, in the same
  * order, so both give bit-identical results.
  */
-export type VectorNode =
-  | { readonly scalar: true; value(): number }
-  | { readonly scalar: false; column(n: number): Float64Array };
+export type VectorNode = { readonly scalar: true; value(): number } | { readonly scalar: false; column(n: number): Float64Array };
 
 /** Where the variables live while a slice is evaluated. */
 export interface VectorStore {
@@ -40,11 +38,41 @@ function arithmetic(op: string, l: VectorNode, r: VectorNode, out: Float64Array)
     const lc = l.column.bind(l);
     const rc = r.column.bind(r);
     switch (op) {
-      case '+': return column((n) => { const a = lc(n), b = rc(n); for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!; return out; });
-      case '-': return column((n) => { const a = lc(n), b = rc(n); for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!; return out; });
-      case '*': return column((n) => { const a = lc(n), b = rc(n); for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; return out; });
-      case '/': return column((n) => { const a = lc(n), b = rc(n); for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!; return out; });
-      case '^': return column((n) => { const a = lc(n), b = rc(n); for (let i = 0; i < n; i++) out[i] = pow(a[i]!, b[i]!); return out; });
+      case '+':
+        return column((n) => {
+          const a = lc(n),
+            b = rc(n);
+          for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
+          return out;
+        });
+      case '-':
+        return column((n) => {
+          const a = lc(n),
+            b = rc(n);
+          for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!;
+          return out;
+        });
+      case '*':
+        return column((n) => {
+          const a = lc(n),
+            b = rc(n);
+          for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
+          return out;
+        });
+      case '/':
+        return column((n) => {
+          const a = lc(n),
+            b = rc(n);
+          for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!;
+          return out;
+        });
+      case '^':
+        return column((n) => {
+          const a = lc(n),
+            b = rc(n);
+          for (let i = 0; i < n; i++) out[i] = pow(a[i]!, b[i]!);
+          return out;
+        });
     }
     return undefined;
   }
@@ -52,11 +80,41 @@ function arithmetic(op: string, l: VectorNode, r: VectorNode, out: Float64Array)
     const lc = l.column.bind(l);
     const rv = r.value.bind(r);
     switch (op) {
-      case '+': return column((n) => { const a = lc(n), k = rv(); for (let i = 0; i < n; i++) out[i] = a[i]! + k; return out; });
-      case '-': return column((n) => { const a = lc(n), k = rv(); for (let i = 0; i < n; i++) out[i] = a[i]! - k; return out; });
-      case '*': return column((n) => { const a = lc(n), k = rv(); for (let i = 0; i < n; i++) out[i] = a[i]! * k; return out; });
-      case '/': return column((n) => { const a = lc(n), k = rv(); for (let i = 0; i < n; i++) out[i] = a[i]! / k; return out; });
-      case '^': return column((n) => { const a = lc(n), k = rv(); for (let i = 0; i < n; i++) out[i] = pow(a[i]!, k); return out; });
+      case '+':
+        return column((n) => {
+          const a = lc(n),
+            k = rv();
+          for (let i = 0; i < n; i++) out[i] = a[i]! + k;
+          return out;
+        });
+      case '-':
+        return column((n) => {
+          const a = lc(n),
+            k = rv();
+          for (let i = 0; i < n; i++) out[i] = a[i]! - k;
+          return out;
+        });
+      case '*':
+        return column((n) => {
+          const a = lc(n),
+            k = rv();
+          for (let i = 0; i < n; i++) out[i] = a[i]! * k;
+          return out;
+        });
+      case '/':
+        return column((n) => {
+          const a = lc(n),
+            k = rv();
+          for (let i = 0; i < n; i++) out[i] = a[i]! / k;
+          return out;
+        });
+      case '^':
+        return column((n) => {
+          const a = lc(n),
+            k = rv();
+          for (let i = 0; i < n; i++) out[i] = pow(a[i]!, k);
+          return out;
+        });
     }
     return undefined;
   }
@@ -64,11 +122,41 @@ function arithmetic(op: string, l: VectorNode, r: VectorNode, out: Float64Array)
     const lv = l.value.bind(l);
     const rc = r.column.bind(r);
     switch (op) {
-      case '+': return column((n) => { const k = lv(), b = rc(n); for (let i = 0; i < n; i++) out[i] = k + b[i]!; return out; });
-      case '-': return column((n) => { const k = lv(), b = rc(n); for (let i = 0; i < n; i++) out[i] = k - b[i]!; return out; });
-      case '*': return column((n) => { const k = lv(), b = rc(n); for (let i = 0; i < n; i++) out[i] = k * b[i]!; return out; });
-      case '/': return column((n) => { const k = lv(), b = rc(n); for (let i = 0; i < n; i++) out[i] = k / b[i]!; return out; });
-      case '^': return column((n) => { const k = lv(), b = rc(n); for (let i = 0; i < n; i++) out[i] = pow(k, b[i]!); return out; });
+      case '+':
+        return column((n) => {
+          const k = lv(),
+            b = rc(n);
+          for (let i = 0; i < n; i++) out[i] = k + b[i]!;
+          return out;
+        });
+      case '-':
+        return column((n) => {
+          const k = lv(),
+            b = rc(n);
+          for (let i = 0; i < n; i++) out[i] = k - b[i]!;
+          return out;
+        });
+      case '*':
+        return column((n) => {
+          const k = lv(),
+            b = rc(n);
+          for (let i = 0; i < n; i++) out[i] = k * b[i]!;
+          return out;
+        });
+      case '/':
+        return column((n) => {
+          const k = lv(),
+            b = rc(n);
+          for (let i = 0; i < n; i++) out[i] = k / b[i]!;
+          return out;
+        });
+      case '^':
+        return column((n) => {
+          const k = lv(),
+            b = rc(n);
+          for (let i = 0; i < n; i++) out[i] = pow(k, b[i]!);
+          return out;
+        });
     }
   }
   return undefined;
@@ -83,9 +171,26 @@ function materialise(node: VectorNode, spread: Float64Array): (n: number) => Flo
 function generic(args: VectorNode[], f: (a: number, b: number, c: number) => number, capacity: number): Column {
   const out = new Float64Array(capacity);
   const [a, b, c] = [0, 1, 2].map((i) => (args[i] ? materialise(args[i]!, new Float64Array(capacity)) : undefined));
-  if (!b) return column((n) => { const x = a!(n); for (let i = 0; i < n; i++) out[i] = f(x[i]!, 0, 0); return out; });
-  if (!c) return column((n) => { const x = a!(n), y = b(n); for (let i = 0; i < n; i++) out[i] = f(x[i]!, y[i]!, 0); return out; });
-  return column((n) => { const x = a!(n), y = b(n), z = c(n); for (let i = 0; i < n; i++) out[i] = f(x[i]!, y[i]!, z[i]!); return out; });
+  if (!b)
+    return column((n) => {
+      const x = a!(n);
+      for (let i = 0; i < n; i++) out[i] = f(x[i]!, 0, 0);
+      return out;
+    });
+  if (!c)
+    return column((n) => {
+      const x = a!(n),
+        y = b(n);
+      for (let i = 0; i < n; i++) out[i] = f(x[i]!, y[i]!, 0);
+      return out;
+    });
+  return column((n) => {
+    const x = a!(n),
+      y = b(n),
+      z = c(n);
+    for (let i = 0; i < n; i++) out[i] = f(x[i]!, y[i]!, z[i]!);
+    return out;
+  });
 }
 
 /** Compiles an AST for slices of trials; `slotOf` maps names to slots of `store`. */

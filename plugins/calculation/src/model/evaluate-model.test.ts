@@ -152,7 +152,11 @@ describe('VectorModel', () => {
       formulas: [
         { name: 'savings', expression: 'users * hoursSaved * hourlyRate * (1 + growth) ^ (period - 1)' },
         { name: 'cap', expression: 'min(users, 120, hoursSaved * 11) + max(-users, 1) + if(users > 100, 1, 2) + round(growth * 100) + sqrt(users) + -hoursSaved' },
-        { name: 'scaled', expression: 'cap / 2 - 1.5 ^ growth + 2 ^ (period / 3) + ln(users) * exp(growth) + clamp(users, 90, 110) + abs(-hoursSaved) + floor(growth * 7) + ceil(growth) + pow(users, 0.5)' },
+        {
+          name: 'scaled',
+          expression:
+            'cap / 2 - 1.5 ^ growth + 2 ^ (period / 3) + ln(users) * exp(growth) + clamp(users, 90, 110) + abs(-hoursSaved) + floor(growth * 7) + ceil(growth) + pow(users, 0.5)',
+        },
       ],
       costs: { upfront: '60000 + scaled', recurring: 'license * (1 + growth) ^ period' },
     };
@@ -199,7 +203,10 @@ describe('evaluateModel names', () => {
     const result = evaluate({
       horizon: 1,
       discountRate: 0,
-      drivers: [{ name: '__proto__', value: 2 }, { name: 'constructor', value: 3 }],
+      drivers: [
+        { name: '__proto__', value: 2 },
+        { name: 'constructor', value: 3 },
+      ],
       formulas: [{ name: 'toString', expression: '__proto__ * constructor' }],
       benefit: 'toString',
     });

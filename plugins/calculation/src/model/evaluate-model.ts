@@ -61,15 +61,12 @@ export interface ModelEvaluation {
   readonly metrics: ModelMetrics;
 }
 
-export const MODEL_CASH_FLOW_RULE =
-  'CF_0 = −upfront; CF_t = rampUp_t × benefit_t − recurring_t for t = 1..horizon';
+export const MODEL_CASH_FLOW_RULE = 'CF_0 = −upfront; CF_t = rampUp_t × benefit_t − recurring_t for t = 1..horizon';
 
 export const MODEL_ROI_FORMULA = 'ROI = (Σ benefits − Σ costs) / Σ costs, nominal, over t = 0..horizon (costs = upfront + Σ recurring)';
 
 function npvFormulaFor(convention: string): string {
-  return convention === 'excel'
-    ? 'NPV = Σ_{t=0..horizon} CF_t / (1+discountRate)^(t+1)'
-    : 'NPV = Σ_{t=0..horizon} CF_t / (1+discountRate)^t';
+  return convention === 'excel' ? 'NPV = Σ_{t=0..horizon} CF_t / (1+discountRate)^(t+1)' : 'NPV = Σ_{t=0..horizon} CF_t / (1+discountRate)^t';
 }
 
 function conventionText(convention: string): string {
@@ -96,9 +93,7 @@ function assertFinite(compiled: CompiledModel, parsed: ParsedModel, slots: Float
   for (let t = 0; t < cashFlows.length; t++) {
     if (Number.isFinite(cashFlows[t]!)) continue;
     const where = t === 0 ? 'costs/upfront' : Number.isFinite(costs[t]!) ? 'benefit' : 'costs/recurring';
-    throw VvError.validation([
-      { pointer: `${base}/${where}`, message: `evaluates to a non-finite value in period ${t} (division by zero or overflow?)` },
-    ]);
+    throw VvError.validation([{ pointer: `${base}/${where}`, message: `evaluates to a non-finite value in period ${t} (division by zero or overflow?)` }]);
   }
 }
 
@@ -175,7 +170,13 @@ export function evaluateModel(compiled: CompiledModel, parsed: ParsedModel, slot
       totalCosts: totals.totalCosts,
       formula: MODEL_ROI_FORMULA,
     },
-    payback: { value: simple.result, years: inYears(simple.result), paysBack: simple.paysBack, ...(simple.firstCrossing === undefined ? {} : { firstCrossing: simple.firstCrossing }), rule: PAYBACK_RULE },
+    payback: {
+      value: simple.result,
+      years: inYears(simple.result),
+      paysBack: simple.paysBack,
+      ...(simple.firstCrossing === undefined ? {} : { firstCrossing: simple.firstCrossing }),
+      rule: PAYBACK_RULE,
+    },
     discountedPayback: {
       value: discounted.result,
       years: inYears(discounted.result),

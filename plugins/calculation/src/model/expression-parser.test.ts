@@ -49,10 +49,7 @@ describe('expression grammar', () => {
   });
 
   it('reads variables from slots and lists the names it uses', () => {
-    expect(evaluate('users * hours * rate * (1 + growth)^(period - 1)', { users: 10, hours: 2, rate: 50, growth: 0.1, period: 3 })).toBeCloseTo(
-      1210,
-      9,
-    );
+    expect(evaluate('users * hours * rate * (1 + growth)^(period - 1)', { users: 10, hours: 2, rate: 50, growth: 0.1, period: 3 })).toBeCloseTo(1210, 9);
     expect([...referencedNames(parseExpression('a * b + a / c(1)'.replace('c(1)', 'min(c, 1)'))).keys()]).toEqual(['a', 'b', 'c']);
   });
 

@@ -116,8 +116,7 @@ export function buildModelGraph(parsed: ParsedModel): ModelGraph {
   for (const i of order) {
     periodic[i] = [...reads[i]!.keys()].some((name) => name === 'period' || (formulaIndex.has(name) && periodic[formulaIndex.get(name)!]));
   }
-  const readsPeriod = (names: Map<string, number>): boolean =>
-    [...names.keys()].some((name) => name === 'period' || (formulaIndex.has(name) && periodic[formulaIndex.get(name)!]));
+  const readsPeriod = (names: Map<string, number>): boolean => [...names.keys()].some((name) => name === 'period' || (formulaIndex.has(name) && periodic[formulaIndex.get(name)!]));
   return {
     order,
     periodic,

@@ -12,7 +12,7 @@ import { simulate, type SimulationOptions } from './simulate';
 function ranks(values: Float64Array): Float64Array {
   const order = Array.from(values.keys()).sort((a, b) => values[a]! - values[b]!);
   const out = new Float64Array(values.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && values[order[j + 1]!] === values[order[i]!]) j++;
     for (let k = i; k <= j; k++) out[order[k]!] = (i + j) / 2 + 1;
@@ -136,7 +136,15 @@ describe('correlated drivers (Iman–Conover)', () => {
   it.each<[string, DriverCorrelation[], string, RegExp]>([
     ['an unknown driver', [{ a: 'users', b: 'nobody', rho: 0.5 }], '/model/correlations/0/b', /"nobody" is not a driver/],
     ['a self pair', [{ a: 'users', b: 'users', rho: 0.5 }], '/model/correlations/0', /with itself/],
-    ['a duplicate pair', [{ a: 'users', b: 'hours', rho: 0.5 }, { a: 'hours', b: 'users', rho: 0.2 }], '/model/correlations/1', /already given at correlations\/0/],
+    [
+      'a duplicate pair',
+      [
+        { a: 'users', b: 'hours', rho: 0.5 },
+        { a: 'hours', b: 'users', rho: 0.2 },
+      ],
+      '/model/correlations/1',
+      /already given at correlations\/0/,
+    ],
     ['rho outside −1..1', [{ a: 'users', b: 'hours', rho: 1.2 }], '/model/correlations/0/rho', /−1\.\.1/],
     [
       'a matrix that is not positive semi-definite',

@@ -21,8 +21,7 @@ export interface CorrelationPlan {
 
 /** What every simulating answer states about how drivers were drawn together (issue #11 item 7). */
 export type Dependence =
-  | { readonly method: 'independent'; readonly note: string }
-  | { readonly method: 'iman-conover'; readonly correlations: readonly DriverCorrelation[]; readonly note: string };
+  { readonly method: 'independent'; readonly note: string } | { readonly method: 'iman-conover'; readonly correlations: readonly DriverCorrelation[]; readonly note: string };
 
 const INDEPENDENT: Dependence = {
   method: 'independent',

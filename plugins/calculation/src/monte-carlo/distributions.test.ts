@@ -1,11 +1,5 @@
 import { regularizedBeta } from './beta-quantile';
-import {
-  createSampler,
-  distributionMean,
-  distributionQuantile,
-  distributionStandardDeviation,
-  type Distribution,
-} from './distributions';
+import { createSampler, distributionMean, distributionQuantile, distributionStandardDeviation, type Distribution } from './distributions';
 import { normalQuantile } from './normal-quantile';
 import { SeededRandom } from './seeded-random';
 

@@ -80,7 +80,11 @@ export async function simulate(loaded: LoadedModel, options: SimulationOptions):
   const samplers: Sampler[] = stochastic.map((x) => createSampler(x.driver.distribution!));
   const streams = stochastic.map((x) => SeededRandom.forStream(options.seed, `driver:${x.driver.name}`));
   const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, options.trials));
-  const vector = new VectorModel(compiled, stochastic.map((x) => x.slot), chunk);
+  const vector = new VectorModel(
+    compiled,
+    stochastic.map((x) => x.slot),
+    chunk,
+  );
   const results = new Float64Array(options.trials);
   const metric = options.metric;
   const plan = loaded.correlation;

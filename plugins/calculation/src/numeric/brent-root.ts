@@ -12,14 +12,7 @@ export interface BrentOptions {
  * the bracket or converge slowly. Needs `f(a)` and `f(b)` of opposite signs (or one of them zero); converges to full
  * double precision by default.
  */
-export function brentRoot(
-  f: (x: number) => number,
-  lower: number,
-  upper: number,
-  options: BrentOptions = {},
-  fLower = f(lower),
-  fUpper = f(upper),
-): number {
+export function brentRoot(f: (x: number) => number, lower: number, upper: number, options: BrentOptions = {}, fLower = f(lower), fUpper = f(upper)): number {
   const absTol = options.absoluteTolerance ?? 2.2250738585072014e-308;
   const maxIterations = options.maxIterations ?? 400;
   let a = lower;

@@ -149,10 +149,7 @@ export function rateOfReturnRoots(flows: readonly number[], times: readonly numb
   const ys: number[] = [];
   rootsIn(reversed, 0, 1, ys);
 
-  const rates = [
-    ...xs.filter((x) => x > 0).map((x) => 1 / x - 1),
-    ...ys.filter((y) => y > 0 && y < 1).map((y) => y - 1),
-  ].sort((p, q) => p - q);
+  const rates = [...xs.filter((x) => x > 0).map((x) => 1 / x - 1), ...ys.filter((y) => y > 0 && y < 1).map((y) => y - 1)].sort((p, q) => p - q);
   // A root at an interval end can be found twice (once per adjacent interval, or once per half at r = 0), and a
   // double root can show up as two roots a few 1e-12 apart (rounding makes f cross zero twice near its extremum):
   // double roots are only determined to about 1e-8, so roots closer than 1e-9 are one root.

@@ -125,6 +125,6 @@ export function goalSeek(loaded: LoadedModel, options: GoalSeekOptions): GoalSee
     achieved: { npv: totals.npv, roi: Number.isFinite(metricOf(totals, 'roi')) ? metricOf(totals, 'roi') : null },
     bracket: [lo, hi],
     evaluations,
-    method: 'bracketing, then Brent\'s method; other drivers at their point values',
+    method: "bracketing, then Brent's method; other drivers at their point values",
   };
 }

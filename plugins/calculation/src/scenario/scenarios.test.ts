@@ -9,8 +9,7 @@ import { sensitivity } from './sensitivity';
 import { runWhatIf, slotsWithOverrides } from './what-if';
 
 const loaded = loadValueModel(sampleModel);
-const npvWith = (overrides: Record<string, number>): number =>
-  evaluateModel(loaded.compiled, loaded.parsed, slotsWithOverrides(loaded, overrides)).metrics.npv.value;
+const npvWith = (overrides: Record<string, number>): number => evaluateModel(loaded.compiled, loaded.parsed, slotsWithOverrides(loaded, overrides)).metrics.npv.value;
 
 describe('what-if', () => {
   it('recomputes with overridden drivers and reports deltas against the base case', () => {

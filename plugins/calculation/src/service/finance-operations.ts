@@ -31,10 +31,7 @@ import { xirr } from '../finance/xirr';
 import { xnpv, XNPV_FORMULA } from '../finance/xnpv';
 import { InputChecker } from '../validation/input-checker';
 
-type FinanceOperations = Pick<
-  CalculationService,
-  'npv' | 'xnpv' | 'irr' | 'xirr' | 'mirr' | 'pmt' | 'pv' | 'fv' | 'nper' | 'rate' | 'payback' | 'roi' | 'breakEven' | 'tco'
->;
+type FinanceOperations = Pick<CalculationService, 'npv' | 'xnpv' | 'irr' | 'xirr' | 'mirr' | 'pmt' | 'pv' | 'fv' | 'nper' | 'rate' | 'payback' | 'roi' | 'breakEven' | 'tco'>;
 
 /** Most cash flows accepted by IRR and XIRR (100 years of monthly flows; root isolation is superlinear in their number). */
 export const MAX_IRR_CASH_FLOWS = 1200;

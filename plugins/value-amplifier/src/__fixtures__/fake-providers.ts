@@ -27,7 +27,20 @@ export function fakeArchitect(models: Readonly<Record<string, ValueModel>>): Inl
     getVersion: async (tenantId, id, version) => {
       const model = models[`${tenantId}/${id}@${version}`];
       if (!model) return undefined;
-      return { id, tenantId, version: version ?? 1, name: model.name ?? id, description: null, industry: null, status: 'published', currency: 'USD', model, origin: null, createdBy: 'user-1', createdAt: '2026-01-01T00:00:00.000Z' };
+      return {
+        id,
+        tenantId,
+        version: version ?? 1,
+        name: model.name ?? id,
+        description: null,
+        industry: null,
+        status: 'published',
+        currency: 'USD',
+        model,
+        origin: null,
+        createdBy: 'user-1',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      };
     },
   };
   return { manifest: manifestOf('value-architect', valueModelsRef.id), plugin: definePlugin({ deps: {}, setup: (_deps, r) => r.provide(valueModelsRef, service) }) };

@@ -72,7 +72,12 @@ export async function portfolioBenchmarks(
   const industries = [...new Set(points.map((p) => p.industry))]
     .filter((i) => wanted === undefined || i === wanted)
     .sort()
-    .map((i) => group(i, points.filter((p) => p.industry === i)));
+    .map((i) =>
+      group(
+        i,
+        points.filter((p) => p.industry === i),
+      ),
+    );
   return { industry: wanted ?? null, asOf: new Date().toISOString(), portfolio: group('all', points), industries };
 }
 

@@ -5,16 +5,7 @@
  */
 import path from 'node:path';
 import { createTestKernel, type TestKernel, type TestResponse } from '@valueverse/plugin-testing';
-import {
-  benchmarkCommitments,
-  boundedCommitment,
-  boundedModel,
-  commitment,
-  day,
-  linearCommitment,
-  linearModel,
-  surrogateCommitment,
-} from '../__fixtures__/amplifier-commitments';
+import { benchmarkCommitments, boundedCommitment, boundedModel, commitment, day, linearCommitment, linearModel, surrogateCommitment } from '../__fixtures__/amplifier-commitments';
 import { fakeArchitect, fakeCommitter } from '../__fixtures__/fake-providers';
 
 const plugins = path.resolve(__dirname, '../../..');
@@ -102,7 +93,7 @@ describe('/api/v1/amplify through the test kernel', () => {
       expect(res.body.jointEffect.interaction).toBeCloseTo(-20, 9);
     });
 
-    it('answers an empty list before any measurement, 404 for unknown and other tenants\' ids, 400 for unknown query keys', async () => {
+    it("answers an empty list before any measurement, 404 for unknown and other tenants' ids, 400 for unknown query keys", async () => {
       expect((await get('/commitments/c-unmeasured/recommendations')).body).toMatchObject({ recommendations: [], unmeasured: [] });
       expect((await get('/commitments/c-nope/recommendations')).status).toBe(404);
       const foreign = await get('/commitments/c-linear/recommendations', 'globex');
@@ -124,7 +115,10 @@ describe('/api/v1/amplify through the test kernel', () => {
       expect(res.body.portfolio.realization.p25).toBeCloseTo(0.5, 12);
       expect(res.body.portfolio.realization.p50).toBeCloseTo(0.8, 12);
       expect(res.body.portfolio.realization.p75).toBeCloseTo(1.0, 12);
-      expect(res.body.industries.map((g: { industry: string; count: number }) => [g.industry, g.count])).toEqual([['manufacturing', 1], ['software', 4]]);
+      expect(res.body.industries.map((g: { industry: string; count: number }) => [g.industry, g.count])).toEqual([
+        ['manufacturing', 1],
+        ['software', 4],
+      ]);
       const software = res.body.industries[1];
       // Realization 0, 0.5, 0.8, 1.1: h = 0.75 → 0.375, h = 1.5 → 0.65, h = 2.25 → 0.875.
       expect(software.realization.p25).toBeCloseTo(0.375, 12);
@@ -135,7 +129,7 @@ describe('/api/v1/amplify through the test kernel', () => {
       expect(res.body.industries[0].committedValue).toEqual({ EUR: { count: 1, p25: 1000, p50: 1000, p75: 1000 } });
     });
 
-    it('filters by industry without regard to case, and sees only the tenant\'s commitments', async () => {
+    it("filters by industry without regard to case, and sees only the tenant's commitments", async () => {
       const res = await get('/benchmarks?industry=MANUFACTURING', 'initech');
       expect(res.body.industry).toBe('manufacturing');
       expect(res.body.industries).toHaveLength(1);
@@ -196,10 +190,14 @@ describe('/api/v1/amplify through the test kernel', () => {
       expect(res.body.code).toBe('VV_NO_SOLUTION');
     });
 
-    it('validates the body with pointers, and answers 404 for unknown and other tenants\' ids', async () => {
+    it("validates the body with pointers, and answers 404 for unknown and other tenants' ids", async () => {
       expect(pointers(await post('/commitments/c-linear/what-it-takes', {}))).toEqual(['/driver']);
       expect(pointers(await post('/commitments/c-linear/what-it-takes', { driver: 'a', metric: 'a' }))).toEqual(['/metric']);
-      expect(pointers(await post('/commitments/c-linear/what-it-takes', { driver: 'a', objective: 'irr', targetValue: 'x', extra: 1 }))).toEqual(['/extra', '/objective', '/targetValue']);
+      expect(pointers(await post('/commitments/c-linear/what-it-takes', { driver: 'a', objective: 'irr', targetValue: 'x', extra: 1 }))).toEqual([
+        '/extra',
+        '/objective',
+        '/targetValue',
+      ]);
       expect(pointers(await post('/commitments/c-linear/what-it-takes', { driver: 'a', objective: 'roi' }))).toEqual(['/targetValue']);
       const unknown = await post('/commitments/c-linear/what-it-takes', { driver: 'users' });
       expect(unknown.status).toBe(400);

@@ -18,7 +18,7 @@ export function createAmplifyRoutes(deps: AmplifierDeps): RouteDefinition[] {
   const benchmarks: RouteDefinition<unknown, { industry?: string }> = {
     method: 'GET',
     path: '/amplify/benchmarks',
-    summary: 'Portfolio benchmarks: P25/P50/P75 of realization and committed value across the tenant\'s commitments, by industry',
+    summary: "Portfolio benchmarks: P25/P50/P75 of realization and committed value across the tenant's commitments, by industry",
     schema: { query: s.benchmarksQuery },
     handler: (request) => portfolioBenchmarks(deps.commitments, deps.realization, request.tenant.id, request.query.industry),
   };

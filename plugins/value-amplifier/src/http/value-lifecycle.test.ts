@@ -74,12 +74,22 @@ describe('value lifecycle across the real plugins', () => {
 
   it('records actuals over time, flags the adoption milestone at risk once, then missed when its date passes', async () => {
     // users 60, 70, 80 at days −40, −20, 0: +0.5/day → 90 by day 20, below 100.
-    for (const [value, at] of [[60, -40], [70, -20], [80, 0]] as const) {
+    for (const [value, at] of [
+      [60, -40],
+      [70, -20],
+      [80, 0],
+    ] as const) {
       await ok(call('POST', '/realization/measurements', { commitmentId, metric: 'users', value, measuredAt: day(at) }), 201);
     }
-    await ok(call('POST', '/realization/imports', { csv: `commitmentId,metric,value,measuredAt\n${commitmentId},hoursSaved,12,${day(-1)}\n${commitmentId},license,11000,${day(-1)}` }), 201);
+    await ok(
+      call('POST', '/realization/imports', { csv: `commitmentId,metric,value,measuredAt\n${commitmentId},hoursSaved,12,${day(-1)}\n${commitmentId},license,11000,${day(-1)}` }),
+      201,
+    );
     const r = await ok(call('GET', `/realization/commitments/${commitmentId}`));
-    expect(r.body.milestones.map((m: { milestoneId: string; status: string }) => [m.milestoneId, m.status])).toEqual([['ms-users', 'at-risk'], ['ms-hours', 'achieved']]);
+    expect(r.body.milestones.map((m: { milestoneId: string; status: string }) => [m.milestoneId, m.status])).toEqual([
+      ['ms-users', 'at-risk'],
+      ['ms-hours', 'achieved'],
+    ]);
     expect(r.body.milestones[0].projected).toBeCloseTo(90, 6);
     // Overall: users 80 / 100 and hoursSaved 12 / 10 → (0.8 + 1.2) / 2.
     expect(r.body.overall).toBeCloseTo(1, 12);

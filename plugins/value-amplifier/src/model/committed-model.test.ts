@@ -9,7 +9,20 @@ describe('committedModel', () => {
     const models: ValueModelsService = {
       getVersion: async (tenantId, id, version) =>
         tenantId === 'acme' && id === 'model-c' && version === 1
-          ? { id, tenantId, version, name: 'm', description: null, industry: null, status: 'published', currency: 'USD', model: linearModel, origin: null, createdBy: 'u', createdAt: '2026-01-01T00:00:00.000Z' }
+          ? {
+              id,
+              tenantId,
+              version,
+              name: 'm',
+              description: null,
+              industry: null,
+              status: 'published',
+              currency: 'USD',
+              model: linearModel,
+              origin: null,
+              createdBy: 'u',
+              createdAt: '2026-01-01T00:00:00.000Z',
+            }
           : undefined,
     };
     const found = await committedModel(c, models);

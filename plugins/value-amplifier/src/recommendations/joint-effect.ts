@@ -25,10 +25,7 @@ export async function jointEffect(calc: CalculationService, model: ValueModel, a
   const known = new Set(model.drivers.map((d) => d.name));
   const measured = [...actuals].filter(([key]) => known.has(key));
   if (measured.length === 0) return null;
-  const scenarios = [
-    { name: 'together', overrides: Object.fromEntries(measured) },
-    ...measured.map(([key, value]) => ({ name: `alone:${key}`, overrides: { [key]: value } })),
-  ];
+  const scenarios = [{ name: 'together', overrides: Object.fromEntries(measured) }, ...measured.map(([key, value]) => ({ name: `alone:${key}`, overrides: { [key]: value } }))];
   const deltas: number[] = [];
   for (let i = 0; i < scenarios.length; i += SCENARIOS_PER_CALL) {
     const result = await calc.scenario({ model, scenarios: scenarios.slice(i, i + SCENARIOS_PER_CALL) });

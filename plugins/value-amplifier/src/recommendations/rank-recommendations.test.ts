@@ -42,7 +42,14 @@ describe('rankRecommendations', () => {
         { key: 'g', committed: 5, actual: 9, variance: 0.8 },
       ],
       [meta('a', 100), meta('b', 1000), meta('c', 50), meta('cost', 10), meta('d', 10), meta('e', 5), meta('f', 5), meta('g', 5)],
-      new Map([['a', slope(10)], ['b', slope(2)], ['c', slope(5)], ['cost', slope(-30)], ['d', slope(4)], ['f', slope(1)]]),
+      new Map([
+        ['a', slope(10)],
+        ['b', slope(2)],
+        ['c', slope(5)],
+        ['cost', slope(-30)],
+        ['d', slope(4)],
+        ['f', slope(1)],
+      ]),
       'USD',
     );
     expect(ranked.recommendations.map((r) => [r.rank, r.kind, r.driver, r.valueImpact])).toEqual([
@@ -67,7 +74,11 @@ describe('rankRecommendations', () => {
         { key: 'users', committed: 10, actual: 12, variance: 0.2 }, // +2 × 5 = +10: expansion
       ],
       [meta('hosting', 100), meta('support', 50), meta('users', 10)],
-      new Map([['hosting', slope(-3)], ['support', slope(-1)], ['users', slope(5)]]),
+      new Map([
+        ['hosting', slope(-3)],
+        ['support', slope(-1)],
+        ['users', slope(5)],
+      ]),
       'USD',
     );
     const byDriver = Object.fromEntries(ranked.recommendations.map((r) => [r.driver, r]));

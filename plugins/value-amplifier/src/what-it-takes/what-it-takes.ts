@@ -50,8 +50,7 @@ export interface WhatItTakes {
 
 const round = (n: number): number => Number(n.toFixed(2));
 
-const rangeText = (range: GoalSeekResult['range']): string =>
-  range ? `${range.low === null ? '−∞' : round(range.low)}–${range.high === null ? '∞' : round(range.high)}` : '';
+const rangeText = (range: GoalSeekResult['range']): string => (range ? `${range.low === null ? '−∞' : round(range.low)}–${range.high === null ? '∞' : round(range.high)}` : '');
 
 /** One sentence, never an impossible figure presented as a target (issue #11 item 10). */
 function summaryOf(label: string, unit: string, seek: GoalSeekResult, currentValue: number, goal: string): string {

@@ -103,7 +103,15 @@ describe('/api/v1/value-models', () => {
       const { body: created } = await create({ name: 'Short-lived', model: helpdeskModel });
       const res = await k.request('DELETE', `/api/v1/value-models/${created.id}`);
       expect(res.status).toBe(204);
-      for (const [method, suffix] of [['GET', ''], ['PUT', ''], ['DELETE', ''], ['GET', '/versions'], ['GET', '/versions/1'], ['GET', '/evaluation'], ['POST', '/hypotheses']] as const) {
+      for (const [method, suffix] of [
+        ['GET', ''],
+        ['PUT', ''],
+        ['DELETE', ''],
+        ['GET', '/versions'],
+        ['GET', '/versions/1'],
+        ['GET', '/evaluation'],
+        ['POST', '/hypotheses'],
+      ] as const) {
         const again = await k.request(method, `/api/v1/value-models/${created.id}${suffix}`, method === 'PUT' ? { body: { name: 'x' } } : {});
         expect([method, suffix, again.status, again.body.code]).toEqual([method, suffix, 404, 'VV_NOT_FOUND']);
       }
@@ -125,7 +133,13 @@ describe('/api/v1/value-models', () => {
       const names = ['Paging alpha', 'Paging beta', 'Paging gamma', 'Paging delta', 'Paging epsilon'];
       const ids: string[] = [];
       for (const [i, name] of names.entries()) {
-        const res = await create({ name, industry: i % 2 === 0 ? 'retail' : 'logistics', status: i < 2 ? 'published' : 'draft', model: helpdeskModel, description: i === 4 ? 'Has a SPECIAL word' : null });
+        const res = await create({
+          name,
+          industry: i % 2 === 0 ? 'retail' : 'logistics',
+          status: i < 2 ? 'published' : 'draft',
+          model: helpdeskModel,
+          description: i === 4 ? 'Has a SPECIAL word' : null,
+        });
         ids.push(res.body.id);
       }
       const seen: string[] = [];
@@ -158,7 +172,14 @@ describe('/api/v1/value-models', () => {
       for (const industry of res.body.industries) {
         expect(industry.drivers.length).toBeGreaterThanOrEqual(8);
         for (const d of industry.drivers) {
-          expect(d).toEqual({ key: expect.any(String), label: expect.any(String), unit: expect.any(String), range: { min: expect.any(Number), typical: expect.any(Number), max: expect.any(Number) }, formula: expect.stringContaining(d.key), description: expect.any(String) });
+          expect(d).toEqual({
+            key: expect.any(String),
+            label: expect.any(String),
+            unit: expect.any(String),
+            range: { min: expect.any(Number), typical: expect.any(Number), max: expect.any(Number) },
+            formula: expect.stringContaining(d.key),
+            description: expect.any(String),
+          });
         }
       }
       const retail = await k.request('GET', '/api/v1/value-models/library?industry=retail');
@@ -168,8 +189,17 @@ describe('/api/v1/value-models', () => {
     it('starts a model from chosen library drivers; it evaluates like the calculation plugin says', async () => {
       const res = await create({ fromLibrary: { industry: 'software', drivers: ['support_tickets_deflected', 'engineering_hours_saved'] } });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ name: 'Software & SaaS value model', industry: 'software', origin: { library: { industry: 'software', drivers: ['support_tickets_deflected', 'engineering_hours_saved'] } } });
-      expect(res.body.model.drivers.map((d: { name: string }) => d.name)).toEqual(['support_tickets_deflected', 'engineering_hours_saved', 'loaded_hourly_rate', 'cost_per_ticket']);
+      expect(res.body).toMatchObject({
+        name: 'Software & SaaS value model',
+        industry: 'software',
+        origin: { library: { industry: 'software', drivers: ['support_tickets_deflected', 'engineering_hours_saved'] } },
+      });
+      expect(res.body.model.drivers.map((d: { name: string }) => d.name)).toEqual([
+        'support_tickets_deflected',
+        'engineering_hours_saved',
+        'loaded_hourly_rate',
+        'cost_per_ticket',
+      ]);
       expect(res.body.model.benefit).toBe('annual_benefit');
 
       const evaluation = await k.request('GET', `/api/v1/value-models/${res.body.id}/evaluation`);
@@ -232,7 +262,10 @@ describe('/api/v1/value-models', () => {
       // Meaning, from the calculation engine: unknown names, distributions out of order.
       const unknownName = await create({ name: 'x', model: { ...helpdeskModel, formulas: [{ name: 'savings', expression: 'users * nobody' }] } });
       expectValidation(unknownName, ['/model/formulas/0/expression']);
-      const badRange = await create({ name: 'x', model: { ...helpdeskModel, drivers: [{ name: 'users', value: 1, distribution: { type: 'pert', min: 5, mode: 1, max: 2 } }, ...helpdeskModel.drivers.slice(1)] } });
+      const badRange = await create({
+        name: 'x',
+        model: { ...helpdeskModel, drivers: [{ name: 'users', value: 1, distribution: { type: 'pert', min: 5, mode: 1, max: 2 } }, ...helpdeskModel.drivers.slice(1)] },
+      });
       expectValidation(badRange, ['/model/drivers/0/distribution/max']);
       const notJson = await k.request('POST', '/api/v1/value-models', { body: '{"name":', headers: { 'content-type': 'application/json' } });
       expect(notJson.status).toBe(400);
@@ -241,7 +274,11 @@ describe('/api/v1/value-models', () => {
 
     it('PUT /value-models/:id', async () => {
       expectValidation(await k.request('PUT', `/api/v1/value-models/${id}`, { body: {} }), ['']);
-      expectValidation(await k.request('PUT', `/api/v1/value-models/${id}`, { body: { version: 0, industry: 'Bad Industry', fromLibrary: {} } }), ['/fromLibrary', '/industry', '/version']);
+      expectValidation(await k.request('PUT', `/api/v1/value-models/${id}`, { body: { version: 0, industry: 'Bad Industry', fromLibrary: {} } }), [
+        '/fromLibrary',
+        '/industry',
+        '/version',
+      ]);
       expectValidation(await k.request('PUT', `/api/v1/value-models/${id}`, { body: { model: { ...helpdeskModel, benefit: 'savings +' } } }), ['/model/benefit']);
       expect((await k.request('GET', `/api/v1/value-models/${id}`)).body.version).toBe(1);
     });
@@ -263,7 +300,12 @@ describe('/api/v1/value-models', () => {
     });
 
     it('POST /:id/hypotheses', async () => {
-      expectValidation(await k.request('POST', `/api/v1/value-models/${id}/hypotheses`, { body: { count: 11, industry: 'mining', focus: '', mood: 'bold' } }), ['/count', '/focus', '/industry', '/mood']);
+      expectValidation(await k.request('POST', `/api/v1/value-models/${id}/hypotheses`, { body: { count: 11, industry: 'mining', focus: '', mood: 'bold' } }), [
+        '/count',
+        '/focus',
+        '/industry',
+        '/mood',
+      ]);
       // No AI provider, no industry on the model and none given: the library has nothing to draw on.
       const noIndustry = await create({ name: 'No industry', model: helpdeskModel });
       expectValidation(await k.request('POST', `/api/v1/value-models/${noIndustry.body.id}/hypotheses`, { body: {} }), ['/industry']);
@@ -274,7 +316,8 @@ describe('/api/v1/value-models', () => {
     it("answers 404 to another tenant for every route on a model, and that tenant's list is empty", async () => {
       const { body: mine } = await create({ name: 'Acme secret', model: helpdeskModel });
       const id = mine.id as string;
-      const asGlobex = (method: string, suffix: string, body?: unknown) => k.request(method, `/api/v1/value-models/${id}${suffix}`, { tenant: 'globex', ...(body === undefined ? {} : { body }) });
+      const asGlobex = (method: string, suffix: string, body?: unknown) =>
+        k.request(method, `/api/v1/value-models/${id}${suffix}`, { tenant: 'globex', ...(body === undefined ? {} : { body }) });
       for (const [method, suffix, body] of [
         ['GET', '', undefined],
         ['PUT', '', { name: 'stolen' }],

@@ -74,7 +74,9 @@ export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefiniti
       if (b.fromLibrary) {
         const industry = findIndustry(b.fromLibrary.industry)!;
         const unknown = (b.fromLibrary.drivers ?? []).flatMap((key, i) =>
-          industry.drivers.some((d) => d.key === key) ? [] : [{ pointer: `/fromLibrary/drivers/${i}`, message: `"${key}" is not a ${industry.key} driver (drivers: ${industry.drivers.map((d) => d.key).join(', ')})` }],
+          industry.drivers.some((d) => d.key === key)
+            ? []
+            : [{ pointer: `/fromLibrary/drivers/${i}`, message: `"${key}" is not a ${industry.key} driver (drivers: ${industry.drivers.map((d) => d.key).join(', ')})` }],
         );
         if (unknown.length > 0) throw VvError.validation(unknown);
         const name = b.name ?? `${industry.label} value model`;
@@ -91,7 +93,15 @@ export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefiniti
       } else {
         const name = b.name ?? b.model!.name;
         if (name === undefined || name === '') throw VvError.validation([{ pointer: '/name', message: 'is required (or give model.name)' }]);
-        content = { name, description: b.description ?? null, industry: b.industry ?? null, status: b.status ?? 'draft', currency: b.currency ?? 'USD', model: named(b.model!, name), origin: null };
+        content = {
+          name,
+          description: b.description ?? null,
+          industry: b.industry ?? null,
+          status: b.status ?? 'draft',
+          currency: b.currency ?? 'USD',
+          model: named(b.model!, name),
+          origin: null,
+        };
       }
       await checkModel(content.model, request);
       const created = await store.create(request.tenant.id, request.user.id, content);
@@ -171,7 +181,13 @@ export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefiniti
       }
       if (!result) throw notFound(id);
       if (result.changed) {
-        await audit.record({ action: 'value-model.updated', tenantId: request.tenant.id, target: id, before: { version: current.version }, after: { version: result.resource.version } });
+        await audit.record({
+          action: 'value-model.updated',
+          tenantId: request.tenant.id,
+          target: id,
+          before: { version: current.version },
+          after: { version: result.resource.version },
+        });
         await changed(request, 'value-model.updated', id, result.resource.version);
       }
       return result.resource;
@@ -228,7 +244,7 @@ export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefiniti
       const id = request.params['id']!;
       const wanted = request.query['version'] as number | undefined;
       const found = await store.getVersion(request.tenant.id, id, wanted);
-      if (!found) throw (wanted !== undefined && (await store.get(request.tenant.id, id))) ? notFound(id, wanted) : notFound(id);
+      if (!found) throw wanted !== undefined && (await store.get(request.tenant.id, id)) ? notFound(id, wanted) : notFound(id);
       const trials = request.query['trials'] as number | undefined;
       const seed = request.query['seed'] as number | undefined;
       const budget = { signal: request.signal, tenantId: request.tenant.id };
@@ -249,7 +265,7 @@ export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefiniti
       const id = request.params['id']!;
       const b = request.body ?? { count: 5 };
       const found = await store.getVersion(request.tenant.id, id, b.version);
-      if (!found) throw (b.version !== undefined && (await store.get(request.tenant.id, id))) ? notFound(id, b.version) : notFound(id);
+      if (!found) throw b.version !== undefined && (await store.get(request.tenant.id, id)) ? notFound(id, b.version) : notFound(id);
       const result = await deps.hypotheses.generate(request.tenant.id, found, {
         count: b.count ?? 5,
         ...(b.industry === undefined ? {} : { industry: b.industry }),

@@ -8,7 +8,13 @@ const RESULT = '_hypothesis_value';
  * and formulas are readable, `driver` (at its typical value) replaces any driver of the same name, and `fallbacks`
  * fill names the model lacks. Returns undefined when the formula does not evaluate (unknown name, syntax, NaN).
  */
-export async function estimateAnnualValue(calc: CalculationService, base: ValueModel, driver: Driver, formula: string, fallbacks: readonly Driver[] = []): Promise<number | undefined> {
+export async function estimateAnnualValue(
+  calc: CalculationService,
+  base: ValueModel,
+  driver: Driver,
+  formula: string,
+  fallbacks: readonly Driver[] = [],
+): Promise<number | undefined> {
   const known = new Set([...base.drivers.map((d) => d.name), ...(base.formulas ?? []).map((f) => f.name), driver.name]);
   const model: ValueModel = {
     horizon: 1,

@@ -6,11 +6,7 @@ import path from 'node:path';
 import { createTestKernel, startFakeOpenAi, type FakeOpenAi, type FakeOpenAiReply, type TestKernel } from '@valueverse/plugin-testing';
 import { helpdeskModel } from '../__fixtures__/helpdesk-model';
 
-const plugins = [
-  { dir: path.resolve(__dirname, '../../../calculation') },
-  { dir: path.resolve(__dirname, '../..') },
-  { dir: path.resolve(__dirname, '../../../ai-openai') },
-];
+const plugins = [{ dir: path.resolve(__dirname, '../../../calculation') }, { dir: path.resolve(__dirname, '../..') }, { dir: path.resolve(__dirname, '../../../ai-openai') }];
 
 const goodHypothesis = {
   title: 'Faster ticket triage',

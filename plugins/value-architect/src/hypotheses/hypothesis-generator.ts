@@ -29,9 +29,10 @@ export function createHypothesisGenerator(deps: { calc: CalculationService; ai?:
       const base = { modelId: version.id, version: version.version };
       const fromLibrary = async (fallbackReason: string): Promise<HypothesisResult> => {
         if (!industry) {
-          const message = industryKey === null
-            ? 'the model has no industry: give one of the driver library industries'
-            : `the driver library has no industry "${industryKey}" (industries: ${industryKeys.join(', ')})`;
+          const message =
+            industryKey === null
+              ? 'the model has no industry: give one of the driver library industries'
+              : `the driver library has no industry "${industryKey}" (industries: ${industryKeys.join(', ')})`;
           throw VvError.validation([{ pointer: '/industry', message }], `No hypotheses from the driver library: ${message} (${fallbackReason})`);
         }
         return { ...base, source: 'library', provider: null, fallbackReason, hypotheses: await libraryHypotheses(deps.calc, version.model, industry, options) };
@@ -59,7 +60,12 @@ export function createHypothesisGenerator(deps: { calc: CalculationService; ai?:
         // Without a library industry there is nothing to fall back to: report the failure by its code (the kernel's
         // own refusal as it is; its message is the kernel's).
         if (!industry && isVvError(error) && error.code === 'VV_OUTBOUND_REFUSED') throw error;
-        if (!industry) throw new VvError('VV_UPSTREAM_FAILED', { params: { service: `AI provider "${provider.pluginId}"`, reason: code }, extensions: { provider: provider.pluginId }, cause: error });
+        if (!industry)
+          throw new VvError('VV_UPSTREAM_FAILED', {
+            params: { service: `AI provider "${provider.pluginId}"`, reason: code },
+            extensions: { provider: provider.pluginId },
+            cause: error,
+          });
         return fromLibrary(`${provider.pluginId} failed: ${code}`);
       }
     },

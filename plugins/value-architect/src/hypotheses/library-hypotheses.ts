@@ -25,9 +25,17 @@ const number = (n: number) => Number(n.toPrecision(6)).toLocaleString('en-US');
  * figure with the model's own inputs where it has them (the library's assumptions otherwise), highest annual value
  * first; drivers matching a word of `focus` come before the rest.
  */
-export async function libraryHypotheses(calc: CalculationService, model: ValueModel, industry: LibraryIndustry, options: { count: number; focus?: string }): Promise<ValueHypothesis[]> {
+export async function libraryHypotheses(
+  calc: CalculationService,
+  model: ValueModel,
+  industry: LibraryIndustry,
+  options: { count: number; focus?: string },
+): Promise<ValueHypothesis[]> {
   const present = new Set(model.drivers.map((d) => d.name));
-  const words = (options.focus ?? '').toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2);
+  const words = (options.focus ?? '')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 2);
   const missing = industry.drivers.filter((d) => !present.has(d.key));
   const values = await Promise.all(missing.map((d) => estimateWithLibrary(calc, model, industry, d)));
   const candidates = missing

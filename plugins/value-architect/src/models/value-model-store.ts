@@ -76,8 +76,21 @@ type StoredValueModel = Omit<ValueModelRow, 'createdAt' | 'updatedAt' | 'deleted
 
 // The entity's columns under its property names (value-model-entities.ts).
 const listColumns = [
-  'id', 'tenant_id as "tenantId"', 'version', 'name', 'description', 'industry', 'status', 'currency', 'model', 'origin',
-  'created_by as "createdBy"', 'created_at as "createdAt"', 'updated_by as "updatedBy"', 'updated_at as "updatedAt"', 'deleted_at as "deletedAt"',
+  'id',
+  'tenant_id as "tenantId"',
+  'version',
+  'name',
+  'description',
+  'industry',
+  'status',
+  'currency',
+  'model',
+  'origin',
+  'created_by as "createdBy"',
+  'created_at as "createdAt"',
+  'updated_by as "updatedBy"',
+  'updated_at as "updatedAt"',
+  'deleted_at as "deletedAt"',
 ].join(', ');
 
 function fromStored(row: StoredValueModel): ValueModelRow {
@@ -99,7 +112,17 @@ export class ValueModelStore {
   create(tenantId: string, actor: string, content: ValueModelContent): Promise<ValueModelResource> {
     return this.db.em(tenantId, async (em) => {
       const now = new Date();
-      const row = em.create(ValueModelEntity, { id: randomUUID(), tenantId, version: 1, ...content, createdBy: actor, createdAt: now, updatedBy: actor, updatedAt: now, deletedAt: null });
+      const row = em.create(ValueModelEntity, {
+        id: randomUUID(),
+        tenantId,
+        version: 1,
+        ...content,
+        createdBy: actor,
+        createdAt: now,
+        updatedBy: actor,
+        updatedAt: now,
+        deletedAt: null,
+      });
       // The version row references the model row: write the model first (no ORM relation orders the inserts).
       await em.persist(row).flush();
       em.persist(this.snapshot(em, row));
@@ -149,7 +172,13 @@ export class ValueModelStore {
    * Applies `changes` as a new version; returns undefined for an unknown model. Nothing changed → no new version.
    * `expectedVersion` (optimistic concurrency) must be the latest version when given.
    */
-  update(tenantId: string, id: string, actor: string, changes: Partial<ValueModelContent>, expectedVersion?: number): Promise<{ resource: ValueModelResource; changed: boolean } | undefined> {
+  update(
+    tenantId: string,
+    id: string,
+    actor: string,
+    changes: Partial<ValueModelContent>,
+    expectedVersion?: number,
+  ): Promise<{ resource: ValueModelResource; changed: boolean } | undefined> {
     return this.db.em(tenantId, async (em) => {
       // Row lock: two concurrent saves must not both write version n + 1.
       const row = await em.findOne(ValueModelEntity, { id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });

@@ -253,13 +253,13 @@ export class CommitmentStore {
       const start = await em.findOne(CommitmentEntity, { id });
       if (!start) return undefined;
       const chain: CommitmentRow[] = [start];
-      for (let row = start; row.previousVersionId !== null; ) {
+      for (let row = start; row.previousVersionId !== null;) {
         const previous = await em.findOne(CommitmentEntity, { id: row.previousVersionId });
         if (!previous) break;
         chain.unshift(previous);
         row = previous;
       }
-      for (let row = start; row.amendedBy !== null; ) {
+      for (let row = start; row.amendedBy !== null;) {
         const next = await em.findOne(CommitmentEntity, { id: row.amendedBy });
         if (!next) break;
         chain.push(next);

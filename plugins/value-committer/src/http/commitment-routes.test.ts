@@ -213,7 +213,9 @@ describe('/api/v1/commitments', () => {
     it('amends a signed commitment as a new linked version; signing it closes the old one', async () => {
       const id = await signed({ milestones });
       const before = (await k.request('GET', `/api/v1/commitments/${id}`)).body;
-      const res = await k.request('POST', `/api/v1/commitments/${id}/amendments`, { body: { reason: 'Scope grew', title: 'Helpdesk + chat', confidence: 0.9, allowNonPositive: true } });
+      const res = await k.request('POST', `/api/v1/commitments/${id}/amendments`, {
+        body: { reason: 'Scope grew', title: 'Helpdesk + chat', confidence: 0.9, allowNonPositive: true },
+      });
       expect(res.status).toBe(201);
       const amendment = res.body;
       expect(amendment).toMatchObject({
@@ -237,7 +239,10 @@ describe('/api/v1/commitments', () => {
       expectConflict(await k.request('POST', `/api/v1/commitments/${id}/amendments`, { body: { reason: 'again' } }));
 
       const chain = await k.request('GET', `/api/v1/commitments/${amendment.id}/versions`);
-      expect(chain.body.items.map((v: { id: string; version: number }) => [v.id, v.version])).toEqual([[id, 1], [amendment.id, 2]]);
+      expect(chain.body.items.map((v: { id: string; version: number }) => [v.id, v.version])).toEqual([
+        [id, 1],
+        [amendment.id, 2],
+      ]);
 
       await move(amendment.id, 'proposed');
       const signing = await move(amendment.id, 'signed');
@@ -299,7 +304,10 @@ describe('/api/v1/commitments', () => {
       expectValidation(await k.request('POST', '/api/v1/commitments', { body: {} }), ['/modelId']);
       expectValidation(await create({ confidence: 0.3, trials: 10, seed: -1, color: 'red' }), ['/color', '/confidence', '/seed', '/trials']);
       expectValidation(
-        await create({ milestones: [{ title: '', dueDate: '2026-02-30', metric: 'users', target: 'ten' }], successCriteria: [{ metric: 'x', operator: '=>', threshold: 1, windowDays: 0 }] }),
+        await create({
+          milestones: [{ title: '', dueDate: '2026-02-30', metric: 'users', target: 'ten' }],
+          successCriteria: [{ metric: 'x', operator: '=>', threshold: 1, windowDays: 0 }],
+        }),
         ['/milestones/0/dueDate', '/milestones/0/target', '/milestones/0/title', '/successCriteria/0/operator', '/successCriteria/0/windowDays'],
       );
       expectValidation(await create({ milestones: [milestones[0], { ...milestones[0], title: 'again' }] }), ['/milestones/1/id']);
@@ -317,7 +325,15 @@ describe('/api/v1/commitments', () => {
         }),
         ['/metrics/0/max', '/metrics/1/aggregate', '/metrics/1/key'],
       );
-      expectValidation(await create({ metrics: [{ key: 'x', kind: 'stock' }, { key: 'y', kind: 'level', valueAtStake: -1 }] }), ['/metrics/0/kind', '/metrics/1/valueAtStake']);
+      expectValidation(
+        await create({
+          metrics: [
+            { key: 'x', kind: 'stock' },
+            { key: 'y', kind: 'level', valueAtStake: -1 },
+          ],
+        }),
+        ['/metrics/0/kind', '/metrics/1/valueAtStake'],
+      );
     });
 
     it('PUT /commitments/:id, transitions and amendments', async () => {
@@ -325,7 +341,17 @@ describe('/api/v1/commitments', () => {
       expectValidation(await k.request('PUT', `/api/v1/commitments/${c.id}`, { body: {} }), ['']);
       expectValidation(await k.request('PUT', `/api/v1/commitments/${c.id}`, { body: { status: 'signed', modelId: 'x', confidence: 1 } }), ['/confidence', '/modelId', '/status']);
       expectValidation(await k.request('PUT', `/api/v1/commitments/${c.id}`, { body: { modelVersion: 42 } }), ['/modelVersion']);
-      expectValidation(await k.request('PUT', `/api/v1/commitments/${c.id}`, { body: { successCriteria: [{ ...successCriteria[0], id: 'a' }, { ...successCriteria[0], id: 'a' }] } }), ['/successCriteria/1/id']);
+      expectValidation(
+        await k.request('PUT', `/api/v1/commitments/${c.id}`, {
+          body: {
+            successCriteria: [
+              { ...successCriteria[0], id: 'a' },
+              { ...successCriteria[0], id: 'a' },
+            ],
+          },
+        }),
+        ['/successCriteria/1/id'],
+      );
       expectValidation(await k.request('POST', `/api/v1/commitments/${c.id}/transitions`, { body: { to: 'approved' } }), ['/to']);
       expectValidation(await k.request('POST', `/api/v1/commitments/${c.id}/transitions`, { body: {} }), ['/to']);
       const id = await signed();
@@ -402,7 +428,7 @@ describe('/api/v1/commitments', () => {
   });
 
   describe('the value-commitments service', () => {
-    it('gives other plugins the tenant\'s commitments, by id and by status', async () => {
+    it("gives other plugins the tenant's commitments, by id and by status", async () => {
       const id = await signed({ title: 'Service view' });
       const one = await k.request('GET', `/api/v1/probe/commitments/${id}`);
       expect(one.body).toMatchObject({ id, tenantId: 'acme', status: 'signed', title: 'Service view', version: 1, drivers: expect.any(Array) });

@@ -160,7 +160,12 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
         allowNonPositive: b.allowNonPositive ?? false,
       });
       const created = await store.create(request.tenant.id, request.user.id, { title: b.title ?? modelName, milestones, successCriteria, metrics, ...risk });
-      await audit.record({ action: 'commitment.created', tenantId: request.tenant.id, target: created.id, after: { committedValue: created.committedValue, confidence: created.confidence } });
+      await audit.record({
+        action: 'commitment.created',
+        tenantId: request.tenant.id,
+        target: created.id,
+        after: { committedValue: created.committedValue, confidence: created.confidence },
+      });
       await announce(request.tenant.id, 'commitment.created', created);
       return respond(201, created, { Location: `/api/v1${BASE}/${created.id}` });
     },
@@ -261,7 +266,13 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
       if (!current) throw notFound(id);
       const { reason, ...body } = request.body;
       const amendment = await store.amend(request.tenant.id, id, request.user.id, await changesFrom(request, body, current), reason, current.updatedAt);
-      await audit.record({ action: 'commitment.amended', tenantId: request.tenant.id, target: amendment.id, before: { id, version: current.version }, after: { version: amendment.version } });
+      await audit.record({
+        action: 'commitment.amended',
+        tenantId: request.tenant.id,
+        target: amendment.id,
+        before: { id, version: current.version },
+        after: { version: amendment.version },
+      });
       await announce(request.tenant.id, 'commitment.amended', amendment, { previousVersionId: id, reason });
       return respond(201, amendment, { Location: `/api/v1${BASE}/${amendment.id}` });
     },

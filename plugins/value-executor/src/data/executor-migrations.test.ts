@@ -63,7 +63,9 @@ describe('executor migrations on embedded PostgreSQL', () => {
   it('0003 reverts: the column goes, the measurements stay, and it applies again', async () => {
     // 0004 runs after 0003 and does not touch the note column: 0003 reverts on its own.
     expect(executorMigrations.map((m) => m.name)).toEqual(['0001-measurements', '0002-milestone-states', '0003-measurement-notes', '0004-measurement-corrections']);
-    const recorded = await k.request('POST', '/api/v1/realization/measurements', { body: { commitmentId: 'c-1', metric: 'hours_saved', value: 9, measuredAt: new Date().toISOString(), note: 'kept?' } });
+    const recorded = await k.request('POST', '/api/v1/realization/measurements', {
+      body: { commitmentId: 'c-1', metric: 'hours_saved', value: 9, measuredAt: new Date().toISOString(), note: 'kept?' },
+    });
     expect(recorded.status).toBe(201);
     const before = await count();
 
@@ -87,7 +89,10 @@ describe('executor migrations on embedded PostgreSQL', () => {
           where table_schema = 'value_executor' and table_name = 'measurements' and column_name in ('correction_reason', 'superseded_by') order by column_name`,
       );
     expect((await columns()).map((c) => c.column_name)).toEqual(['correction_reason', 'superseded_by']);
-    for (const [value, at] of [[100, day(-3)], [300, day(-2)]] as const) {
+    for (const [value, at] of [
+      [100, day(-3)],
+      [300, day(-2)],
+    ] as const) {
       expect((await k.request('POST', '/api/v1/realization/measurements', { body: { commitmentId: 'c-1', metric: 'tickets_deflected', value, measuredAt: at } })).status).toBe(201);
     }
     const corrected = await k.request('POST', '/api/v1/realization/measurements', {

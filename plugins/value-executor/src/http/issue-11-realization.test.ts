@@ -61,7 +61,13 @@ describe('issue #11: realization that can be trusted, over HTTP', () => {
   });
 
   it('case 2: rates 0.12, 0.17, 0.26 (one day), 0.19, 0.20 against 0.25 → judged on the trailing average, not achieved', async () => {
-    for (const [value, at] of [[0.12, -28], [0.17, -21], [0.26, -14], [0.19, -7], [0.2, 0]] as const) {
+    for (const [value, at] of [
+      [0.12, -28],
+      [0.17, -21],
+      [0.26, -14],
+      [0.19, -7],
+      [0.2, 0],
+    ] as const) {
       expect((await measure('c-rate', 'deflection_rate', value, day(at))).status).toBe(201);
     }
     const r = (await get('/commitments/c-rate')).body;
@@ -71,9 +77,7 @@ describe('issue #11: realization that can be trusted, over HTTP', () => {
     // Theil–Sen 3/1400 a day from 0.145 at day −28, capped at day 0 + 2 × 28 = day 56: 0.325 (see compute-realization.test.ts).
     expect(rate.projection).toMatchObject({ at: day(56), capped: true, low: 0 });
     expect(rate.projection.value).toBeCloseTo(0.325, 9);
-    expect(r.successCriteria).toEqual([
-      expect.objectContaining({ criterionId: 'sc-rate', status: 'not-met', basis: 'average', readings: 5, value: expect.closeTo(0.188, 12) }),
-    ]);
+    expect(r.successCriteria).toEqual([expect.objectContaining({ criterionId: 'sc-rate', status: 'not-met', basis: 'average', readings: 5, value: expect.closeTo(0.188, 12) })]);
     // Never an `achieved` milestone.achieved event from the one-day 0.26.
     expect(k.events.filter((e) => e.name === 'milestone.achieved' && (e.payload as { commitmentId?: string }).commitmentId === 'c-rate')).toEqual([]);
   });
@@ -136,7 +140,12 @@ describe('issue #11: realization that can be trusted, over HTTP', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ accepted: 1, rejected: 1 });
     expect(res.body.errors).toEqual([
-      { row: 2, column: 'value', pointer: '/rows/2/value', message: 'tickets_deflected is cumulative: 550 is below the previous reading 600 on 2026-12-04; send a higher reading, or a correction with a reason' },
+      {
+        row: 2,
+        column: 'value',
+        pointer: '/rows/2/value',
+        message: 'tickets_deflected is cumulative: 550 is below the previous reading 600 on 2026-12-04; send a higher reading, or a correction with a reason',
+      },
     ]);
   });
 
@@ -148,7 +157,11 @@ describe('issue #11: realization that can be trusted, over HTTP', () => {
     expect(only).toMatchObject({ weighting: 'value-at-stake', unmeasured: ['deflection_rate'], coverage: 0.75 });
     // Plan to date: 0 on Nov 30 → 8,000 on 2027-11-26 (361 days), 4 days in.
     expect(only.plannedToDate).toBeCloseTo(4 / 361, 12);
-    for (const [value, at] of [['0.19', '2026-12-01'], ['0.2', '2026-12-02'], ['0.21', '2026-12-03']] as const) {
+    for (const [value, at] of [
+      ['0.19', '2026-12-01'],
+      ['0.2', '2026-12-02'],
+      ['0.21', '2026-12-03'],
+    ] as const) {
       expect((await measure('c-both', 'deflection_rate', Number(value), at)).status).toBe(201);
     }
     const both = (await get('/commitments/c-both?asOf=2026-12-04')).body;

@@ -53,7 +53,15 @@ describe('/api/v1/realization through the test kernel', () => {
     it('records one measurement: 201, Location, readable by id and in the list, announced as measurement.recorded', async () => {
       const res = await post('/measurements', { commitmentId: 'c-api', metric: 'hours_saved', value: 12.5, measuredAt: `${day(-3)}T10:30:00+02:00`, source: 'timesheets' });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ commitmentId: 'c-api', metric: 'hours_saved', value: 12.5, measuredAt: `${day(-3)}T08:30:00.000Z`, source: 'timesheets', note: null, recordedBy: 'user-tenant-admin' });
+      expect(res.body).toMatchObject({
+        commitmentId: 'c-api',
+        metric: 'hours_saved',
+        value: 12.5,
+        measuredAt: `${day(-3)}T08:30:00.000Z`,
+        source: 'timesheets',
+        note: null,
+        recordedBy: 'user-tenant-admin',
+      });
       expect(res.headers.get('location')).toBe(`/api/v1/realization/measurements/${res.body.id}`);
       expect((await get(`/measurements/${res.body.id}`)).body).toEqual(res.body);
       expect((await get('/measurements?commitmentId=c-api')).body.items).toEqual([res.body]);
@@ -109,7 +117,9 @@ describe('/api/v1/realization through the test kernel', () => {
       });
       expect(bad.status).toBe(400);
       expect(pointers(bad)).toEqual(['/measurements/1/metric']);
-      expect(pointers(await post('/measurements/batch', { measurements: [{ commitmentId: 'c-api', metric: 'hours_saved', value: 'x', measuredAt: day(-1) }] }))).toEqual(['/measurements/0/value']);
+      expect(pointers(await post('/measurements/batch', { measurements: [{ commitmentId: 'c-api', metric: 'hours_saved', value: 'x', measuredAt: day(-1) }] }))).toEqual([
+        '/measurements/0/value',
+      ]);
       expect(pointers(await post('/measurements/batch', { measurements: [] }))).toEqual(['/measurements']);
       expect(pointers(await post('/measurements/batch', {}))).toEqual(['/measurements']);
       expect((await post('/measurements/batch', { measurements: [{ commitmentId: 'c-nope', metric: 'hours_saved', value: 1, measuredAt: day(-1) }] })).status).toBe(404);
@@ -336,7 +346,10 @@ describe('/api/v1/realization through the test kernel', () => {
       expect(r.drivers[0]).toMatchObject({ key: 'hours_saved', committed: 1200, actual: 220 });
       expect(r.drivers[0].variance).toBeCloseTo(-980 / 1200, 12);
 
-      const names = eventsOf('c-math').filter((e) => e.name !== 'measurement.recorded').map((e) => `${e.name}:${e.payload.milestoneId}`).sort();
+      const names = eventsOf('c-math')
+        .filter((e) => e.name !== 'measurement.recorded')
+        .map((e) => `${e.name}:${e.payload.milestoneId}`)
+        .sort();
       expect(names).toEqual(['milestone.achieved:ms-tickets', 'realization.at-risk:ms-final', 'realization.at-risk:ms-near']);
       const atRisk = eventsOf('c-math', 'realization.at-risk').find((e) => e.payload.milestoneId === 'ms-near')!;
       expect(atRisk.tenantId).toBe('acme');
@@ -376,7 +389,12 @@ describe('/api/v1/realization through the test kernel', () => {
       expect((await post('/commitments/c-trend/evaluate', { asOf: day(40) })).body.transitions).toEqual([]);
       expect(eventsOf('c-trend', 'milestone.missed')).toHaveLength(1);
       expect(eventsOf('c-trend', 'realization.at-risk')).toHaveLength(1);
-      expect(eventsOf('c-trend', 'milestone.missed')[0]!.payload).toMatchObject({ milestoneId: 'ms-trend', actual: 390, previousStatus: 'on-track', asOf: `${day(31)}T00:00:00.000Z` });
+      expect(eventsOf('c-trend', 'milestone.missed')[0]!.payload).toMatchObject({
+        milestoneId: 'ms-trend',
+        actual: 390,
+        previousStatus: 'on-track',
+        asOf: `${day(31)}T00:00:00.000Z`,
+      });
     });
 
     it('publishes milestone.achieved and milestone.missed as soon as a measurement settles them', async () => {
@@ -435,12 +453,18 @@ describe('/api/v1/realization through the test kernel', () => {
       ]);
     });
 
-    it('refuses a bad one with measurement.rejected, and another tenant cannot measure this tenant\'s commitment', async () => {
+    it("refuses a bad one with measurement.rejected, and another tenant cannot measure this tenant's commitment", async () => {
       await report('acme', { commitmentId: 'c-events', metric: 'nope', value: 'x', measuredAt: day(-1) });
       await report('globex', { commitmentId: 'c-events', metric: 'hours_saved', value: 1, measuredAt: day(-1) });
       const rejected = eventsOf('c-events', 'measurement.rejected');
       expect(rejected.map((e) => [e.tenantId, e.payload.problems])).toEqual([
-        ['acme', [{ field: 'value', message: 'must be a finite number' }, { field: 'metric', message: expect.stringContaining('"nope" is not a metric') }]],
+        [
+          'acme',
+          [
+            { field: 'value', message: 'must be a finite number' },
+            { field: 'metric', message: expect.stringContaining('"nope" is not a metric') },
+          ],
+        ],
         ['globex', [{ field: 'commitmentId', message: 'commitment c-events not found' }]],
       ]);
       expect((await get('/measurements?commitmentId=c-events')).body.items).toHaveLength(1);

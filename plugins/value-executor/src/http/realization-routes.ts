@@ -128,9 +128,7 @@ export function createRealizationRoutes(deps: RealizationRouteDeps): RouteDefini
       const text = typeof body === 'string' ? body : json.csv;
       if (text === undefined) {
         const csvSent = /^text\/csv\b/i.test(request.headers['content-type'] ?? '');
-        throw VvError.validation([
-          { pointer: '/csv', message: csvSent ? 'this host does not parse text/csv bodies; send JSON {"csv": "..."}' : 'is required' },
-        ]);
+        throw VvError.validation([{ pointer: '/csv', message: csvSent ? 'this host does not parse text/csv bodies; send JSON {"csv": "..."}' : 'is required' }]);
       }
       const report = await importCsv(
         text,

@@ -50,7 +50,11 @@ const columnNames: Readonly<Record<string, MeasurementField>> = {
   source: 'source',
   note: 'note',
 };
-const normalize = (name: string): string => name.trim().toLowerCase().replace(/[\s_-]/g, '');
+const normalize = (name: string): string =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
 
 /**
  * Imports measurements from CSV (header `commitmentId,metric,value,measuredAt[,source][,note]`). Every row is checked like
@@ -110,7 +114,11 @@ export async function importCsv(text: string, options: ImportOptions, recorder: 
 
   // Rows that would make a cumulative series fall are row errors like any other (CSV has no correction column:
   // a correction goes through the API with its reason).
-  const decreases = await recorder.decreases(options.tenantId, checker, valid.map((v) => v.input));
+  const decreases = await recorder.decreases(
+    options.tenantId,
+    checker,
+    valid.map((v) => v.input),
+  );
   for (const p of decreases) {
     const { row, input } = valid[p.index]!;
     errors.push({ row, column: 'value', pointer: `/rows/${row}/value`, message: decreaseMessage(input.metric, p) });
@@ -128,7 +136,12 @@ export async function importCsv(text: string, options: ImportOptions, recorder: 
       extensions: { rows: data.length, rejected: rejectedRows, accepted: 0 },
     });
   }
-  const stored = await recorder.record(options.tenantId, checker, accepted.map((v) => v.input), { recordedBy: options.recordedBy, importId });
+  const stored = await recorder.record(
+    options.tenantId,
+    checker,
+    accepted.map((v) => v.input),
+    { recordedBy: options.recordedBy, importId },
+  );
   return {
     importId,
     atomic: options.atomic,

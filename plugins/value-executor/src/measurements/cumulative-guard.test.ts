@@ -35,6 +35,8 @@ describe('guardCumulative (issue #11, item 3)', () => {
 
   it('a correction cannot fall below a later reading', () => {
     const later = [...series, stored('c', 1000, '2026-12-05')];
-    expect(guardCumulative(later, [incoming(0, 1200, '2026-12-03', 'recount')]).problems).toEqual([{ index: 0, value: 1000, previous: 1200, previousDate: '2026-12-03', later: true }]);
+    expect(guardCumulative(later, [incoming(0, 1200, '2026-12-03', 'recount')]).problems).toEqual([
+      { index: 0, value: 1000, previous: 1200, previousDate: '2026-12-03', later: true },
+    ]);
   });
 });

@@ -122,7 +122,11 @@ export class MeasurementChecker {
         problems.push({ field: 'commitmentId', kind: 'not-found', message: `commitment ${commitmentId} not found` });
       } else {
         if (!measurableStatuses.includes(commitment.status)) {
-          problems.push({ field: 'commitmentId', kind: 'conflict', message: `commitment ${commitmentId} is ${commitment.status}; only signed or active commitments take measurements` });
+          problems.push({
+            field: 'commitmentId',
+            kind: 'conflict',
+            message: `commitment ${commitmentId} is ${commitment.status}; only signed or active commitments take measurements`,
+          });
         }
         const metrics = metricsOf(commitment);
         if (metric !== undefined && !metrics.has(metric)) {

@@ -99,7 +99,13 @@ export class MeasurementRecorder {
         ...(options.recordedBy ? { actor: options.recordedBy } : {}),
         target: c.measurement.id,
         before: { superseded: c.superseded.map((r) => ({ id: r.id, value: r.value, measuredAt: r.measuredAt.toISOString() })) },
-        after: { commitmentId: c.measurement.commitmentId, metric: c.measurement.metric, value: c.measurement.value, measuredAt: c.measurement.measuredAt, reason: c.measurement.correctionReason },
+        after: {
+          commitmentId: c.measurement.commitmentId,
+          metric: c.measurement.metric,
+          value: c.measurement.value,
+          measuredAt: c.measurement.measuredAt,
+          reason: c.measurement.correctionReason,
+        },
       });
     }
     const byCommitment = new Map<string, Measurement[]>();

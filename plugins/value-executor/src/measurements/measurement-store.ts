@@ -166,9 +166,7 @@ export class MeasurementStore {
 
   /** The counted (not superseded) readings of one series, oldest first. */
   async counted(tenantId: string, commitmentId: string, metric: string): Promise<EffectiveReading[]> {
-    const rows = await this.db.em(tenantId, (em) =>
-      em.find(MeasurementEntity, { commitmentId, metric, supersededBy: null }, { orderBy: { measuredAt: 'asc', id: 'asc' } }),
-    );
+    const rows = await this.db.em(tenantId, (em) => em.find(MeasurementEntity, { commitmentId, metric, supersededBy: null }, { orderBy: { measuredAt: 'asc', id: 'asc' } }));
     return rows.map((r) => ({ id: r.id, value: r.value, measuredAt: r.measuredAt }));
   }
 
@@ -195,9 +193,7 @@ export class MeasurementStore {
       const at = new Date(measuredAt);
       where.$or = [{ measuredAt: { $lt: at } }, { measuredAt: at, id: { $lt: id } }];
     }
-    const rows = await this.db.em(tenantId, (em) =>
-      em.find(MeasurementEntity, where, { orderBy: { measuredAt: 'desc', id: 'desc' }, limit: options.limit + 1 }),
-    );
+    const rows = await this.db.em(tenantId, (em) => em.find(MeasurementEntity, where, { orderBy: { measuredAt: 'desc', id: 'desc' }, limit: options.limit + 1 }));
     const page = rows.slice(0, options.limit);
     return { items: page.map(toMeasurement), nextCursor: rows.length > options.limit ? cursorOf(page[page.length - 1]!) : null };
   }

@@ -12,7 +12,10 @@ describe('parseCsv', () => {
   });
 
   it('handles a trailing line break and an empty file', () => {
-    expect(parseCsv('a\n1\n')).toEqual([{ row: 1, fields: ['a'] }, { row: 2, fields: ['1'] }]);
+    expect(parseCsv('a\n1\n')).toEqual([
+      { row: 1, fields: ['a'] },
+      { row: 2, fields: ['1'] },
+    ]);
     expect(parseCsv('')).toEqual([]);
   });
 

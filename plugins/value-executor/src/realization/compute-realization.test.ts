@@ -216,7 +216,11 @@ describe('computeRealization', () => {
     expect(driversOnly.overallBasis).toBe('drivers');
     expect(driversOnly.overall).toBeCloseTo((220 / 1200 + 520 / 500) / 2, 12);
     expect(driversOnly.plannedToDate).toBeNull();
-    const oneMeasured = computeRealization(commitmentFixture({ milestones: [] }), points.filter((p) => p.metric !== 'tickets_deflected'), at('2026-03-03'));
+    const oneMeasured = computeRealization(
+      commitmentFixture({ milestones: [] }),
+      points.filter((p) => p.metric !== 'tickets_deflected'),
+      at('2026-03-03'),
+    );
     expect(oneMeasured.overall).toBeCloseTo(220 / 1200, 12);
     expect(oneMeasured.unmeasured).toEqual(['tickets_deflected']);
     const empty = computeRealization(commitmentFixture({ milestones: [], drivers: [] }), points, at('2026-03-03'));

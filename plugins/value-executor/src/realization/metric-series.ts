@@ -44,7 +44,12 @@ export function trailingAverage(readings: readonly Reading[], endMs: number, win
  * The metric's value as of `endMs`, as realization judges it: the latest running total of an accumulating metric;
  * for a level, the trailing-window average (null until the window holds `MIN_READINGS` readings) — never one day.
  */
-export function currentValue(profile: MetricProfile, readings: readonly Reading[], endMs: number, windowDays: number): { readonly value: number | null; readonly basis: ValueBasis } {
+export function currentValue(
+  profile: MetricProfile,
+  readings: readonly Reading[],
+  endMs: number,
+  windowDays: number,
+): { readonly value: number | null; readonly basis: ValueBasis } {
   if (profile.accumulates) {
     const series = towardTarget(profile, readings).filter((r) => r.t <= endMs);
     return { value: series.length > 0 ? series[series.length - 1]!.value : null, basis: profile.kind === 'flow' ? 'running-total' : 'latest-reading' };

@@ -55,7 +55,11 @@ describe('periodic evaluation (every 300 ms here, daily by default)', () => {
 
   it('publishes milestone.missed for a due date that passed, in each tenant with the executor enabled, without any request', async () => {
     await eventually(missed, (events) => events.length >= 2);
-    expect(missed().map((e) => [e.tenantId, e.source, e.payload.commitmentId, e.payload.milestoneId, e.payload.previousStatus]).sort()).toEqual([
+    expect(
+      missed()
+        .map((e) => [e.tenantId, e.source, e.payload.commitmentId, e.payload.milestoneId, e.payload.previousStatus])
+        .sort(),
+    ).toEqual([
       ['acme', 'value-executor', 'c-acme', 'ms-yesterday', null],
       ['globex', 'value-executor', 'c-globex', 'ms-last-week', null],
     ]);
@@ -76,7 +80,10 @@ describe('periodic evaluation (every 300 ms here, daily by default)', () => {
 
   it('picks up a commitment signed later at the next period', async () => {
     committer.put(commitment('c-acme-2', { milestones: [hours('ms-two-days-ago', day(-2), 50)] }));
-    const [event] = await eventually(() => missed().filter((e) => e.payload.commitmentId === 'c-acme-2'), (events) => events.length === 1);
+    const [event] = await eventually(
+      () => missed().filter((e) => e.payload.commitmentId === 'c-acme-2'),
+      (events) => events.length === 1,
+    );
     expect(event).toMatchObject({ tenantId: 'acme', payload: { milestoneId: 'ms-two-days-ago' } });
   });
 

@@ -28,11 +28,15 @@ export function schedulePeriodicEvaluation(
   deps: { readonly engine: RealizationEngine; readonly commitments: CommitmentsService; readonly logger: Logger },
   schedule: EvaluationSchedule = dailyEvaluation,
 ): void {
-  jobs.define(evaluationJob, async (job) => {
-    // As of the run, not of the slot: a retry an hour later should see that hour.
-    const result = await evaluateTenant(deps, job.tenantId, new Date());
-    const transitions = result.commitments.reduce((n, c) => n + c.transitions.length, 0);
-    if (transitions > 0) deps.logger.info({ tenantId: job.tenantId, evaluated: result.evaluated, transitions }, 'periodic evaluation changed milestone statuses');
-  }, { attempts: 3, backoffMs: 30_000 });
+  jobs.define(
+    evaluationJob,
+    async (job) => {
+      // As of the run, not of the slot: a retry an hour later should see that hour.
+      const result = await evaluateTenant(deps, job.tenantId, new Date());
+      const transitions = result.commitments.reduce((n, c) => n + c.transitions.length, 0);
+      if (transitions > 0) deps.logger.info({ tenantId: job.tenantId, evaluated: result.evaluated, transitions }, 'periodic evaluation changed milestone statuses');
+    },
+    { attempts: 3, backoffMs: 30_000 },
+  );
   jobs.schedule(evaluationJob, { ...schedule, perTenant: true });
 }

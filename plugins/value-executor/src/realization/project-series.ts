@@ -49,7 +49,10 @@ export function projectSeries(readings: readonly Reading[], window: ProjectionWi
   const spanDays = (last - first) / DAY_MS;
   const requiredDays = Math.max(MIN_SPAN_DAYS, MIN_SPAN_SHARE * ((window.targetMs - Math.min(window.startMs, first)) / DAY_MS));
   if (spanDays < requiredDays) {
-    return { ok: false, reason: `readings span ${round(spanDays)} days; a projection needs at least ${round(requiredDays)} (max of ${MIN_SPAN_DAYS} days and ${MIN_SPAN_SHARE * 100}% of the window)` };
+    return {
+      ok: false,
+      reason: `readings span ${round(spanDays)} days; a projection needs at least ${round(requiredDays)} (max of ${MIN_SPAN_DAYS} days and ${MIN_SPAN_SHARE * 100}% of the window)`,
+    };
   }
   const fit = theilSen(readings.map((r) => [r.t / DAY_MS, r.value] as const));
   if (!fit) return { ok: false, reason: 'every reading has the same time' };

@@ -83,10 +83,9 @@ export class RealizationEngine implements RealizationService {
     if (milestones.length === 0) return Promise.resolve([]);
     return this.deps.db.transaction(tenantId, async (tx) => {
       // Lock the commitment's rows first so the `from` we report is the status we replace.
-      const rows = await tx.query<{ milestone_id: string; status: MilestoneStatus }>(
-        'select milestone_id, status from milestone_states where commitment_id = $1 for update',
-        [commitmentId],
-      );
+      const rows = await tx.query<{ milestone_id: string; status: MilestoneStatus }>('select milestone_id, status from milestone_states where commitment_id = $1 for update', [
+        commitmentId,
+      ]);
       const previous = new Map(rows.map((r) => [r.milestone_id, r.status]));
       const transitions: MilestoneTransition[] = [];
       for (const m of milestones) {

@@ -6,7 +6,13 @@ describe('theilSen (Theil 1950, Sen 1968)', () => {
     // −0.07/7, −0.06/14, 0.01/7, 0.02/14, 0.03/21, 0.08/28, 0.07/21, 0.05/7, 0.14/14, 0.09/7.
     // Median = mean of the 5th and 6th: (0.03/21 + 0.08/28)/2 = 3/1400. Intercept = median of y − slope·x =
     // median(0.12, 0.155, 0.23, 0.145, 0.14) = 0.145.
-    const fit = theilSen([[0, 0.12], [7, 0.17], [14, 0.26], [21, 0.19], [28, 0.2]])!;
+    const fit = theilSen([
+      [0, 0.12],
+      [7, 0.17],
+      [14, 0.26],
+      [21, 0.19],
+      [28, 0.2],
+    ])!;
     expect(fit.slope).toBeCloseTo(3 / 1400, 12);
     expect(fit.intercept).toBeCloseTo(0.145, 12);
     // n = 5, N = 10, C = 1.28155·√(5·4·15/18) = 5.2320: ranks (10 − 5.232)/2 = 2.38 → 2 and (10 + 5.232)/2 + 1 = 8.62 → 9.
@@ -24,13 +30,25 @@ describe('theilSen (Theil 1950, Sen 1968)', () => {
 
   it('ignores one wild reading that drags least squares away', () => {
     // y = 2x except a 1000 at x = 4: least squares would give slope ≈ 84; Theil–Sen keeps 2.
-    const fit = theilSen([[0, 0], [1, 2], [2, 4], [3, 6], [4, 1000], [5, 10], [6, 12]])!;
+    const fit = theilSen([
+      [0, 0],
+      [1, 2],
+      [2, 4],
+      [3, 6],
+      [4, 1000],
+      [5, 10],
+      [6, 12],
+    ])!;
     expect(fit.slope).toBe(2);
     expect(fit.intercept).toBe(0);
   });
 
   it('is exact on a line, with a collapsed interval', () => {
-    const fit = theilSen([[20000, 100], [20030, 160], [20060, 220]])!;
+    const fit = theilSen([
+      [20000, 100],
+      [20030, 160],
+      [20060, 220],
+    ])!;
     expect(fit.slope).toBeCloseTo(2, 12);
     expect(predict(fit, 20090)).toEqual({ value: expect.closeTo(280, 8), low: expect.closeTo(280, 8), high: expect.closeTo(280, 8) });
   });
@@ -38,7 +56,12 @@ describe('theilSen (Theil 1950, Sen 1968)', () => {
   it('has no fit without two distinct x', () => {
     expect(theilSen([])).toBeUndefined();
     expect(theilSen([[1, 5]])).toBeUndefined();
-    expect(theilSen([[3, 1], [3, 2]])).toBeUndefined();
+    expect(
+      theilSen([
+        [3, 1],
+        [3, 2],
+      ]),
+    ).toBeUndefined();
   });
 
   it('median and type-7 quantile', () => {

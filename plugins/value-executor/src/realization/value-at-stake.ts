@@ -54,7 +54,8 @@ export function valueAtStake(keys: readonly string[], declared: ReadonlyMap<stri
 export function overallOf(metrics: readonly MetricRealization[]): OverallFigure {
   const measured = metrics.filter((m) => m.measured);
   const weight = measured.reduce((s, m) => s + m.weight, 0);
-  const weighted = (pick: (m: MetricRealization) => number) => (weight > 0 ? measured.reduce((s, m) => s + m.weight * pick(m), 0) / weight : measured.length > 0 ? measured.reduce((s, m) => s + pick(m), 0) / measured.length : 0);
+  const weighted = (pick: (m: MetricRealization) => number) =>
+    weight > 0 ? measured.reduce((s, m) => s + m.weight * pick(m), 0) / weight : measured.length > 0 ? measured.reduce((s, m) => s + pick(m), 0) / measured.length : 0;
   const planned = measured.every((m) => m.plannedRatio !== null) && measured.length > 0 ? weighted((m) => m.plannedRatio!) : null;
   return {
     overall: measured.length > 0 ? weighted((m) => m.ratio!) : 0,

@@ -26,12 +26,35 @@ export function localToIso(value: string): string {
   imports: [ReactiveFormsModule, DatePipe, JsonPipe, MatButtonModule, MatFormFieldModule, MatInputModule, RequestState],
   templateUrl: './audit.page.html',
   styles: `
-    .filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 0.75rem 1rem; align-items: start; }
-    .buttons { display: flex; gap: 0.5rem; align-items: center; padding-top: 0.5rem; }
-    .more { margin: 1rem 0; }
-    details summary { cursor: pointer; color: var(--vv-primary); }
-    .diff { display: grid; grid-template-columns: 1fr 1fr; gap: 0.5rem; }
-    @media (max-width: 700px) { .diff { grid-template-columns: 1fr; } }
+    .filters {
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(190px, 1fr));
+      gap: 0.75rem 1rem;
+      align-items: start;
+    }
+    .buttons {
+      display: flex;
+      gap: 0.5rem;
+      align-items: center;
+      padding-top: 0.5rem;
+    }
+    .more {
+      margin: 1rem 0;
+    }
+    details summary {
+      cursor: pointer;
+      color: var(--vv-primary);
+    }
+    .diff {
+      display: grid;
+      grid-template-columns: 1fr 1fr;
+      gap: 0.5rem;
+    }
+    @media (max-width: 700px) {
+      .diff {
+        grid-template-columns: 1fr;
+      }
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -23,16 +23,32 @@ import { RequestState } from '../../ui/request-state';
       <div class="vv-table-wrap">
         <table class="vv-table" aria-label="Plugin health">
           <thead>
-            <tr><th scope="col">Plugin</th><th scope="col">Version</th><th scope="col">State</th><th scope="col">Since</th><th scope="col">Error</th></tr>
+            <tr>
+              <th scope="col">Plugin</th>
+              <th scope="col">Version</th>
+              <th scope="col">State</th>
+              <th scope="col">Since</th>
+              <th scope="col">Error</th>
+            </tr>
           </thead>
           <tbody>
             @for (p of r.plugins; track p.id) {
               <tr [attr.data-plugin]="p.id">
-                <td><code>{{ p.id }}</code></td>
+                <td>
+                  <code>{{ p.id }}</code>
+                </td>
                 <td>{{ p.version }}</td>
-                <td><span class="vv-badge" [class.ok]="p.state === 'running'" [class.danger]="p.state === 'failed'" [class.warn]="p.state !== 'running' && p.state !== 'failed'">{{ p.state }}</span></td>
+                <td>
+                  <span class="vv-badge" [class.ok]="p.state === 'running'" [class.danger]="p.state === 'failed'" [class.warn]="p.state !== 'running' && p.state !== 'failed'">{{
+                    p.state
+                  }}</span>
+                </td>
                 <td>{{ p.since | date: 'medium' }}</td>
-                <td>@if (p.error) { <strong>{{ p.error.code }}</strong>: {{ p.error.message }} }</td>
+                <td>
+                  @if (p.error) {
+                    <strong>{{ p.error.code }}</strong>: {{ p.error.message }}
+                  }
+                </td>
               </tr>
             }
           </tbody>
@@ -41,8 +57,18 @@ import { RequestState } from '../../ui/request-state';
     }
   `,
   styles: `
-    .vv-toolbar h1 { margin: 0; }
-    .refresh { font: inherit; background: none; border: 1px solid var(--vv-border); border-radius: 999px; padding: 0.3rem 0.9rem; color: var(--vv-primary); cursor: pointer; }
+    .vv-toolbar h1 {
+      margin: 0;
+    }
+    .refresh {
+      font: inherit;
+      background: none;
+      border: 1px solid var(--vv-border);
+      border-radius: 999px;
+      padding: 0.3rem 0.9rem;
+      color: var(--vv-primary);
+      cursor: pointer;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

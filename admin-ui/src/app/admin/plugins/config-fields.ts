@@ -75,6 +75,10 @@ export function configFields(jsonschema: FormlyJsonschema, schema: ConfigSchema,
 
 /** "apiKey" → "Api key", "webhook_url" → "Webhook url". */
 export function humanize(key: string): string {
-  const words = key.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim().toLowerCase();
+  const words = key
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .trim()
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -19,10 +19,25 @@ import { FieldType, FormlyField, type FieldTypeConfig } from '@ngx-formly/core';
     </fieldset>
   `,
   styles: `
-    fieldset { border: 1px solid var(--vv-border); border-radius: 8px; padding: 0.5rem 1rem; margin: 0 0 1rem; }
-    fieldset.root { border: 0; padding: 0; margin: 0; }
-    legend { font-weight: 500; padding: 0 0.25rem; }
-    .description { color: var(--vv-muted); margin-top: 0; }
+    fieldset {
+      border: 1px solid var(--vv-border);
+      border-radius: 8px;
+      padding: 0.5rem 1rem;
+      margin: 0 0 1rem;
+    }
+    fieldset.root {
+      border: 0;
+      padding: 0;
+      margin: 0;
+    }
+    legend {
+      font-weight: 500;
+      padding: 0 0.25rem;
+    }
+    .description {
+      color: var(--vv-muted);
+      margin-top: 0;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -19,11 +19,26 @@ import { configFields, configModel, configPayload } from './config-fields';
   imports: [ReactiveFormsModule, RouterLink, MatButtonModule, FormlyForm, RequestState],
   templateUrl: './plugin-config.page.html',
   styles: `
-    form { max-width: 640px; }
-    .actions { display: flex; gap: 0.75rem; margin-top: 0.5rem; }
-    .ok-msg { color: var(--vv-ok); }
-    .summary { color: var(--vv-danger); background: var(--vv-danger-bg); padding: 0.5rem 0.75rem; border-radius: 6px; }
-    .summary ul { margin: 0.25rem 0 0; }
+    form {
+      max-width: 640px;
+    }
+    .actions {
+      display: flex;
+      gap: 0.75rem;
+      margin-top: 0.5rem;
+    }
+    .ok-msg {
+      color: var(--vv-ok);
+    }
+    .summary {
+      color: var(--vv-danger);
+      background: var(--vv-danger-bg);
+      padding: 0.5rem 0.75rem;
+      border-radius: 6px;
+    }
+    .summary ul {
+      margin: 0.25rem 0 0;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

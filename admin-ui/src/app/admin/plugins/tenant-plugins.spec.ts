@@ -106,15 +106,17 @@ describe('TenantPlugins', () => {
     dialogAnswer = false;
     toggle('calculation').click();
     await settle();
-    http.expectOne((r) => r.method === 'PUT').flush({
-      tenantId: 'acme',
-      dryRun: true,
-      changes: [
-        { pluginId: 'calculation', enabled: false, configChanged: false, reason: 'requested' },
-        { pluginId: 'insights', enabled: false, configChanged: false, reason: 'requires "calculation"' },
-      ],
-      plugins: list(true),
-    });
+    http
+      .expectOne((r) => r.method === 'PUT')
+      .flush({
+        tenantId: 'acme',
+        dryRun: true,
+        changes: [
+          { pluginId: 'calculation', enabled: false, configChanged: false, reason: 'requested' },
+          { pluginId: 'insights', enabled: false, configChanged: false, reason: 'requires "calculation"' },
+        ],
+        plugins: list(true),
+      });
     await settle();
     fixture.detectChanges();
     http.expectNone((r) => r.method === 'PUT');
@@ -124,10 +126,12 @@ describe('TenantPlugins', () => {
   it('explains a refused change next to the plugin and links to its settings', async () => {
     toggle('insights').click();
     await settle();
-    http.expectOne((r) => r.method === 'PUT').flush(
-      { code: 'VV_CONFIG_INVALID', title: 'Configuration invalid', detail: 'Configuration of plugin "insights" is invalid: /apiKey is required' },
-      { status: 422, statusText: 'Unprocessable Entity' },
-    );
+    http
+      .expectOne((r) => r.method === 'PUT')
+      .flush(
+        { code: 'VV_CONFIG_INVALID', title: 'Configuration invalid', detail: 'Configuration of plugin "insights" is invalid: /apiKey is required' },
+        { status: 422, statusText: 'Unprocessable Entity' },
+      );
     await settle();
     fixture.detectChanges();
     const failure = el().querySelector('li[data-plugin="insights"] .failure')!;

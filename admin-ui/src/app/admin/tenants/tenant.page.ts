@@ -19,14 +19,38 @@ import { TenantPlugins } from '../plugins/tenant-plugins';
   imports: [ReactiveFormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, RequestState, TenantPlugins],
   templateUrl: './tenant.page.html',
   styles: `
-    .head { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: baseline; }
-    .head h1 { margin-bottom: 0.25rem; }
-    .rename { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: flex-start; }
-    .rename mat-form-field { flex: 1 1 260px; }
-    .rename button { margin-top: 0.6rem; }
-    .danger-zone { display: flex; flex-wrap: wrap; gap: 0.75rem; }
-    .status-msg { color: var(--vv-ok); }
-    .error { color: var(--vv-danger); }
+    .head {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.75rem;
+      align-items: baseline;
+    }
+    .head h1 {
+      margin-bottom: 0.25rem;
+    }
+    .rename {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0 1rem;
+      align-items: flex-start;
+    }
+    .rename mat-form-field {
+      flex: 1 1 260px;
+    }
+    .rename button {
+      margin-top: 0.6rem;
+    }
+    .danger-zone {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.75rem;
+    }
+    .status-msg {
+      color: var(--vv-ok);
+    }
+    .error {
+      color: var(--vv-danger);
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -63,6 +63,6 @@ describe('TenantsPage', () => {
     expect(search.request.params.get('q')).toBe('zzz');
     search.flush({ items: [], nextCursor: null });
     await settle();
-    expect(el().textContent).toContain('No tenant\'s id or name contains \u201czzz\u201d');
+    expect(el().textContent).toContain("No tenant's id or name contains \u201czzz\u201d");
   });
 });

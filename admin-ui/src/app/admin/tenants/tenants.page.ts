@@ -21,15 +21,40 @@ import { applyServerErrors } from '../../ui/server-errors';
   imports: [ReactiveFormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, RequestState],
   templateUrl: './tenants.page.html',
   styles: `
-    .create { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: flex-start; }
-    .create mat-form-field { flex: 1 1 220px; }
-    .create button { margin-top: 0.6rem; }
-    .search { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: center; margin-top: 1rem; }
-    .search mat-form-field { flex: 1 1 260px; }
-    .more { margin: 1rem 0; }
-    .actions { white-space: nowrap; }
-    .status-msg { color: var(--vv-ok); }
-    .error { color: var(--vv-danger); }
+    .create {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0 1rem;
+      align-items: flex-start;
+    }
+    .create mat-form-field {
+      flex: 1 1 220px;
+    }
+    .create button {
+      margin-top: 0.6rem;
+    }
+    .search {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0 1rem;
+      align-items: center;
+      margin-top: 1rem;
+    }
+    .search mat-form-field {
+      flex: 1 1 260px;
+    }
+    .more {
+      margin: 1rem 0;
+    }
+    .actions {
+      white-space: nowrap;
+    }
+    .status-msg {
+      color: var(--vv-ok);
+    }
+    .error {
+      color: var(--vv-danger);
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -43,7 +43,9 @@ describe('AmplifyPage', () => {
       currency: 'USD',
       realization: 0.4,
       atRisk: true,
-      recommendations: [{ rank: 1, kind: 'under-realized', driver: 'd', label: 'Downtime avoided', unit: 'h', committed: 70, actual: 20, gap: -50, valueImpact: -25000, action: 'Move it' }],
+      recommendations: [
+        { rank: 1, kind: 'under-realized', driver: 'd', label: 'Downtime avoided', unit: 'h', committed: 70, actual: 20, gap: -50, valueImpact: -25000, action: 'Move it' },
+      ],
       unmeasured: [],
       neutral: [],
     });

@@ -13,13 +13,39 @@ import { toRecommendations } from '../lifecycle-data';
   imports: [CurrencyPipe, DecimalPipe, PercentPipe, RequestState, CommitmentPicker],
   templateUrl: './amplify.page.html',
   styles: `
-    .vv-toolbar h1 { margin: 0; }
-    .recs { list-style: none; padding: 0; }
-    .recs h2 { margin: 0; display: flex; gap: 0.5rem; align-items: baseline; }
-    .rank { color: var(--vv-muted); font-weight: 400; }
-    .facts { display: flex; flex-wrap: wrap; gap: 1rem; color: var(--vv-muted); margin-bottom: 0; }
-    .loss { color: var(--vv-danger); } .gain { color: var(--vv-ok); }
-    .note { color: var(--vv-muted); }
+    .vv-toolbar h1 {
+      margin: 0;
+    }
+    .recs {
+      list-style: none;
+      padding: 0;
+    }
+    .recs h2 {
+      margin: 0;
+      display: flex;
+      gap: 0.5rem;
+      align-items: baseline;
+    }
+    .rank {
+      color: var(--vv-muted);
+      font-weight: 400;
+    }
+    .facts {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 1rem;
+      color: var(--vv-muted);
+      margin-bottom: 0;
+    }
+    .loss {
+      color: var(--vv-danger);
+    }
+    .gain {
+      color: var(--vv-ok);
+    }
+    .note {
+      color: var(--vv-muted);
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

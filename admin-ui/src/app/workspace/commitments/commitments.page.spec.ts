@@ -85,7 +85,10 @@ describe('CommitmentsPage', () => {
     const post = http.expectOne('/api/v1/commitments/c1/amendments');
     expect(post.request.method).toBe('POST');
     expect(post.request.body).toEqual({ reason: 'Second plant joins next quarter', confidence: 0.9 });
-    post.flush(commitment('c2', 2, 'draft', { previousVersionId: 'c1', amendmentReason: 'Second plant joins next quarter', confidence: 0.9 }), { status: 201, statusText: 'Created' });
+    post.flush(commitment('c2', 2, 'draft', { previousVersionId: 'c1', amendmentReason: 'Second plant joins next quarter', confidence: 0.9 }), {
+      status: 201,
+      statusText: 'Created',
+    });
     await tick();
     flushList([
       commitment('c2', 2, 'draft', { previousVersionId: 'c1', amendmentReason: 'Second plant joins next quarter', confidence: 0.9 }),
@@ -97,7 +100,9 @@ describe('CommitmentsPage', () => {
     expect(el().querySelector('#amend-c1')).toBeNull();
     const amendment = card(2);
     expect(buttons(amendment)).toEqual(['Mark proposed']);
-    expect(amendment.querySelector('[data-testid="amends"]')!.textContent!.replace(/\s+/g, ' ').trim()).toBe('Amends version 1 (signed) — reason: “Second plant joins next quarter”');
+    expect(amendment.querySelector('[data-testid="amends"]')!.textContent!.replace(/\s+/g, ' ').trim()).toBe(
+      'Amends version 1 (signed) — reason: “Second plant joins next quarter”',
+    );
     const original = card(1);
     // Amended once already: no second amendment of the same version.
     expect(buttons(original)).toEqual(['Mark active']);

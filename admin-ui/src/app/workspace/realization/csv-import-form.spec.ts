@@ -63,7 +63,10 @@ describe('CsvImportForm', () => {
         rows: 3,
         accepted: 2,
         rejected: 1,
-        measurements: [{ row: 2, id: 'm1' }, { row: 4, id: 'm2' }],
+        measurements: [
+          { row: 2, id: 'm1' },
+          { row: 4, id: 'm2' },
+        ],
         errors: [{ row: 3, column: 'value', pointer: '/rows/3/value', message: 'must be a finite number' }],
         ignoredColumns: [],
       },
@@ -106,10 +109,18 @@ describe('CsvImportForm', () => {
   it('puts a problem with the file itself on the CSV field', async () => {
     paste('metric,value,measuredAt');
     await submit();
-    http.expectOne((r) => r.url === URL).flush(
-      { code: 'VV_VALIDATION', title: 'Validation failed', status: 400, detail: 'CSV: has a header but no data rows', errors: [{ pointer: '/csv', message: 'has a header but no data rows' }] },
-      { status: 400, statusText: 'Bad Request' },
-    );
+    http
+      .expectOne((r) => r.url === URL)
+      .flush(
+        {
+          code: 'VV_VALIDATION',
+          title: 'Validation failed',
+          status: 400,
+          detail: 'CSV: has a header but no data rows',
+          errors: [{ pointer: '/csv', message: 'has a header but no data rows' }],
+        },
+        { status: 400, statusText: 'Bad Request' },
+      );
     await settle();
     expect(textarea().getAttribute('aria-invalid')).toBe('true');
     expect(el().textContent).toContain('CSV: has a header but no data rows');

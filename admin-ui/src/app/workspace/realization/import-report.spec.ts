@@ -1,7 +1,14 @@
 import type { Problem } from '../../api/problem';
 import { refusedImport, toImportReport } from './import-report';
 
-const problem = (errors: Problem['errors'], extensions: Problem['extensions'] = {}): Problem => ({ status: 400, code: 'VV_VALIDATION', title: 'Validation failed', detail: '', errors, extensions });
+const problem = (errors: Problem['errors'], extensions: Problem['extensions'] = {}): Problem => ({
+  status: 400,
+  code: 'VV_VALIDATION',
+  title: 'Validation failed',
+  detail: '',
+  errors,
+  extensions,
+});
 
 describe('toImportReport', () => {
   it('reads the counts and the rejected rows in row order', () => {
@@ -39,11 +46,18 @@ describe('toImportReport', () => {
 describe('refusedImport', () => {
   it('turns an atomic import’s row problems into a report that stored nothing', () => {
     const refused = refusedImport(
-      problem([{ pointer: '/rows/5/measuredAt', message: 'row 5: must not be in the future' }, { pointer: '/rows/3/value', message: 'row 3: must be a finite number' }, { pointer: '/rows/9', message: 'row 9: has 7 fields' }], {
-        rows: 8,
-        rejected: 3,
-        accepted: 0,
-      }),
+      problem(
+        [
+          { pointer: '/rows/5/measuredAt', message: 'row 5: must not be in the future' },
+          { pointer: '/rows/3/value', message: 'row 3: must be a finite number' },
+          { pointer: '/rows/9', message: 'row 9: has 7 fields' },
+        ],
+        {
+          rows: 8,
+          rejected: 3,
+          accepted: 0,
+        },
+      ),
     );
     expect(refused).toEqual({
       atomic: true,

@@ -20,7 +20,9 @@ export function toMeasurements(body: unknown): Measurement[] {
   const items = (body as { items?: unknown } | null)?.items;
   return (Array.isArray(items) ? items : []).flatMap((m: unknown) => {
     const x = m as Partial<Measurement> | null;
-    return x && typeof x.metric === 'string' && typeof x.value === 'number' && typeof x.measuredAt === 'string' ? [{ metric: x.metric, value: x.value, measuredAt: x.measuredAt }] : [];
+    return x && typeof x.metric === 'string' && typeof x.value === 'number' && typeof x.measuredAt === 'string'
+      ? [{ metric: x.metric, value: x.value, measuredAt: x.measuredAt }]
+      : [];
   });
 }
 

@@ -25,7 +25,12 @@ describe('RealizationPage', () => {
   afterEach(() => http.verify());
 
   it('explains that realization is not available when its plugins are not enabled', async () => {
-    http.expectOne((r) => r.url === '/api/v1/commitments').flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Plugin not enabled', detail: 'Plugin "value-committer" is not enabled for tenant "demo"' }, { status: 404, statusText: 'Not Found' });
+    http
+      .expectOne((r) => r.url === '/api/v1/commitments')
+      .flush(
+        { code: 'VV_PLUGIN_NOT_ENABLED', title: 'Plugin not enabled', detail: 'Plugin "value-committer" is not enabled for tenant "demo"' },
+        { status: 404, statusText: 'Not Found' },
+      );
     await settle();
     const alert = el().querySelector('[role="alert"]')!;
     expect(alert.getAttribute('data-code')).toBe('VV_PLUGIN_NOT_ENABLED');
@@ -80,11 +85,19 @@ describe('RealizationPage: recording actuals', () => {
     overall,
     atRisk: false,
     outlook: 'insufficient-data',
-    milestones: [{ milestoneId: 'm1', title: 'Full rate', metric: 'downtime_hours_avoided', dueDate: '2026-06-30', target: 70, actual, projected: null, status: 'insufficient-data' }],
+    milestones: [
+      { milestoneId: 'm1', title: 'Full rate', metric: 'downtime_hours_avoided', dueDate: '2026-06-30', target: 70, actual, projected: null, status: 'insufficient-data' },
+    ],
     drivers: [],
   });
   const start = (role: string) => {
-    const session = { accessToken: 'a', expiresAt: Date.now() + 600_000, user: { id: 'u', email: 'u@x.io', platformAdmin: false }, tenant: { id: 'demo', name: 'Demo', role }, tenants: [] };
+    const session = {
+      accessToken: 'a',
+      expiresAt: Date.now() + 600_000,
+      user: { id: 'u', email: 'u@x.io', platformAdmin: false },
+      tenant: { id: 'demo', name: 'Demo', role },
+      tenants: [],
+    };
     TestBed.configureTestingModule({
       imports: [RealizationPage],
       providers: [
@@ -104,7 +117,9 @@ describe('RealizationPage: recording actuals', () => {
   };
   const flushFigures = async (overall: number, actual: number | null) => {
     http.expectOne('/api/v1/realization/commitments/c1').flush(report(overall, actual));
-    http.expectOne((r) => r.url === '/api/v1/realization/measurements' && r.method === 'GET').flush({ items: actual === null ? [] : [{ metric: 'downtime_hours_avoided', value: actual, measuredAt: '2026-03-31T00:00:00Z' }] });
+    http
+      .expectOne((r) => r.url === '/api/v1/realization/measurements' && r.method === 'GET')
+      .flush({ items: actual === null ? [] : [{ metric: 'downtime_hours_avoided', value: actual, measuredAt: '2026-03-31T00:00:00Z' }] });
   };
   const commitment = (status: string) => ({
     id: 'c1',

@@ -23,14 +23,32 @@ import { RecordMeasurementForm } from './record-measurement-form';
   imports: [DecimalPipe, PercentPipe, LineChart, RequestState, CommitmentPicker, RecordMeasurementForm, CsvImportForm],
   templateUrl: './realization.page.html',
   styles: `
-    .vv-toolbar h1 { margin: 0; }
-    .status { text-transform: capitalize; }
-    details { margin-top: 1rem; }
-    .note { color: var(--vv-muted); }
-    .actuals { display: grid; gap: 1.5rem; }
-    .actuals > h2 { margin: 0; }
-    .actuals > vv-csv-import-form { border-top: 1px solid var(--vv-border); padding-top: 1rem; }
-    .updating { opacity: 0.6; }
+    .vv-toolbar h1 {
+      margin: 0;
+    }
+    .status {
+      text-transform: capitalize;
+    }
+    details {
+      margin-top: 1rem;
+    }
+    .note {
+      color: var(--vv-muted);
+    }
+    .actuals {
+      display: grid;
+      gap: 1.5rem;
+    }
+    .actuals > h2 {
+      margin: 0;
+    }
+    .actuals > vv-csv-import-form {
+      border-top: 1px solid var(--vv-border);
+      padding-top: 1rem;
+    }
+    .updating {
+      opacity: 0.6;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

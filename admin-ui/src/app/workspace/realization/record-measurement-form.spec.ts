@@ -27,7 +27,10 @@ describe('RecordMeasurementForm', () => {
     control.value = value;
     control.dispatchEvent(new Event(control instanceof HTMLSelectElement ? 'change' : 'input'));
   };
-  const errorOf = (name: string) => el().querySelector(`#${field(name).getAttribute('aria-describedby')}`)!.textContent!.trim();
+  const errorOf = (name: string) =>
+    el()
+      .querySelector(`#${field(name).getAttribute('aria-describedby')}`)!
+      .textContent!.trim();
   const submit = async () => {
     el().querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
     await fixture.whenStable();
@@ -53,7 +56,10 @@ describe('RecordMeasurementForm', () => {
 
   it('offers the commitment’s metrics grouped, today as the date, and no later date', () => {
     const groups = [...el().querySelectorAll('optgroup')].map((g) => [g.label, [...g.querySelectorAll('option')].map((o) => o.value)]);
-    expect(groups).toEqual([['Milestones', ['downtime_hours_avoided']], ['Success criteria', ['maintenance_hours_saved']]]);
+    expect(groups).toEqual([
+      ['Milestones', ['downtime_hours_avoided']],
+      ['Success criteria', ['maintenance_hours_saved']],
+    ]);
     expect(field<HTMLSelectElement>('metric').value).toBe('downtime_hours_avoided');
     expect(field<HTMLInputElement>('measuredAt').value).toBe(localToday());
     expect(field<HTMLInputElement>('measuredAt').max).toBe(localToday());
@@ -190,10 +196,12 @@ describe('RecordMeasurementForm', () => {
     fill('measuredAt', '2026-01-15');
 
     await submit();
-    http.expectOne(URL).flush(
-      { code: 'VV_VALIDATION', title: 'Validation failed', status: 400, detail: 'The request is invalid', errors: [{ pointer: '/commitmentId', message: 'is required' }] },
-      { status: 400, statusText: 'Bad Request' },
-    );
+    http
+      .expectOne(URL)
+      .flush(
+        { code: 'VV_VALIDATION', title: 'Validation failed', status: 400, detail: 'The request is invalid', errors: [{ pointer: '/commitmentId', message: 'is required' }] },
+        { status: 400, statusText: 'Bad Request' },
+      );
     await settle();
     expect(el().querySelector('[role="alert"]')!.textContent).toContain('/commitmentId: is required');
   });
@@ -205,7 +213,13 @@ describe('RecordMeasurementForm', () => {
     const req = http.expectOne(URL);
     expect(req.request.body.note).toBe('checked twice');
     req.flush(
-      { code: 'VV_VALIDATION', title: 'Validation failed', status: 400, detail: 'The request is invalid', errors: [{ pointer: '/note', message: 'must be at most 1000 characters' }] },
+      {
+        code: 'VV_VALIDATION',
+        title: 'Validation failed',
+        status: 400,
+        detail: 'The request is invalid',
+        errors: [{ pointer: '/note', message: 'must be at most 1000 characters' }],
+      },
       { status: 400, statusText: 'Bad Request' },
     );
     await settle();
@@ -227,10 +241,12 @@ describe('RecordMeasurementForm', () => {
   it('explains a refusal that is not about a field', async () => {
     fill('value', '20');
     await submit();
-    http.expectOne(URL).flush(
-      { code: 'VV_CONFLICT', title: 'Conflict', status: 409, detail: 'commitment c1 is closed; only signed or active commitments take measurements' },
-      { status: 409, statusText: 'Conflict' },
-    );
+    http
+      .expectOne(URL)
+      .flush(
+        { code: 'VV_CONFLICT', title: 'Conflict', status: 409, detail: 'commitment c1 is closed; only signed or active commitments take measurements' },
+        { status: 409, statusText: 'Conflict' },
+      );
     await settle();
     expect(el().querySelector('[role="alert"]')!.textContent).toContain('Not recorded: commitment c1 is closed');
   });

@@ -75,7 +75,8 @@ export class RecordMeasurementForm implements OnInit {
     const control = this.form.controls[name];
     if (!control.invalid || !control.touched) return undefined;
     if (control.hasError('server')) return String(control.getError('server'));
-    if (control.hasError('required')) return { metric: 'Choose a metric.', value: 'Enter the measured value.', measuredAt: 'Enter the date of the measurement.', source: '', note: '' }[name];
+    if (control.hasError('required'))
+      return { metric: 'Choose a metric.', value: 'Enter the measured value.', measuredAt: 'Enter the date of the measurement.', source: '', note: '' }[name];
     if (control.hasError('number')) return 'Enter a number, such as 1250 or 12.5 (no thousands separators).';
     if (control.hasError('future')) return 'The date must not be in the future.';
     if (control.hasError('maxlength')) return `At most ${(control.getError('maxlength') as { requiredLength: number }).requiredLength} characters.`;

@@ -14,16 +14,61 @@ import { toHypotheses, type Hypothesis, type HypothesisResult } from '../lifecyc
   imports: [CurrencyPipe, RequestState],
   templateUrl: './hypotheses-panel.html',
   styles: `
-    h2 { margin-top: 0; }
-    .hint { color: var(--vv-muted); }
-    .items { list-style: none; padding: 0; display: grid; gap: 0.75rem; }
-    .items li { border: 1px solid var(--vv-border); border-radius: 8px; padding: 0.75rem 1rem; }
-    .items h3 { margin: 0 0 0.25rem; }
-    .meta { display: flex; flex-wrap: wrap; gap: 1rem; color: var(--vv-muted); font-size: 0.9rem; }
-    button { font: inherit; padding: 0.35rem 1rem; border-radius: 999px; border: 1px solid var(--vv-primary); background: var(--vv-surface); color: var(--vv-primary); cursor: pointer; }
-    .focus { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: flex-end; margin-bottom: 0.75rem; }
-    .focus label { display: flex; flex-direction: column; gap: 0.25rem; flex: 1 1 240px; }
-    .focus input { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #747775; border-radius: 6px; }
+    h2 {
+      margin-top: 0;
+    }
+    .hint {
+      color: var(--vv-muted);
+    }
+    .items {
+      list-style: none;
+      padding: 0;
+      display: grid;
+      gap: 0.75rem;
+    }
+    .items li {
+      border: 1px solid var(--vv-border);
+      border-radius: 8px;
+      padding: 0.75rem 1rem;
+    }
+    .items h3 {
+      margin: 0 0 0.25rem;
+    }
+    .meta {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 1rem;
+      color: var(--vv-muted);
+      font-size: 0.9rem;
+    }
+    button {
+      font: inherit;
+      padding: 0.35rem 1rem;
+      border-radius: 999px;
+      border: 1px solid var(--vv-primary);
+      background: var(--vv-surface);
+      color: var(--vv-primary);
+      cursor: pointer;
+    }
+    .focus {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      align-items: flex-end;
+      margin-bottom: 0.75rem;
+    }
+    .focus label {
+      display: flex;
+      flex-direction: column;
+      gap: 0.25rem;
+      flex: 1 1 240px;
+    }
+    .focus input {
+      font: inherit;
+      padding: 0.35rem 0.5rem;
+      border: 1px solid #747775;
+      border-radius: 6px;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

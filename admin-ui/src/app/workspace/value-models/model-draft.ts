@@ -62,18 +62,30 @@ export function modelFromDraft(draft: ModelDraft): ValueModel {
 }
 
 /** Adds a hypothesis's driver and its `<key>_value` formula, and adds that value to the benefit. */
-export function withHypothesis(draft: ModelDraft, h: { driver: { key: string; unit: string; min: number | null; typical: number | null; max: number | null }; formula: string }): ModelDraft {
+export function withHypothesis(
+  draft: ModelDraft,
+  h: { driver: { key: string; unit: string; min: number | null; typical: number | null; max: number | null }; formula: string },
+): ModelDraft {
   const key = h.driver.key;
   if (!key || draft.drivers.some((d) => d.name === key)) return draft;
   const value = h.driver.typical ?? 0;
-  const driver: Driver = { name: key, unit: h.driver.unit, value, ...(h.driver.min !== null ? { low: h.driver.min } : {}), ...(h.driver.max !== null ? { high: h.driver.max } : {}) };
+  const driver: Driver = {
+    name: key,
+    unit: h.driver.unit,
+    value,
+    ...(h.driver.min !== null ? { low: h.driver.min } : {}),
+    ...(h.driver.max !== null ? { high: h.driver.max } : {}),
+  };
   const formula: Formula = { name: `${key}_value`, expression: h.formula };
   return { ...draft, drivers: [...draft.drivers, driver], formulas: [...draft.formulas, formula], benefit: `${draft.benefit} + ${formula.name}` };
 }
 
 /** "/model/drivers/0/name" → "Driver 1 (users): name". */
 export function describePointer(pointer: string, draft: ModelDraft): string {
-  const parts = pointer.replace(/^\/model/, '').split('/').filter(Boolean);
+  const parts = pointer
+    .replace(/^\/model/, '')
+    .split('/')
+    .filter(Boolean);
   if (parts[0] === 'drivers' && parts[1] !== undefined) {
     const d = draft.drivers[Number(parts[1])];
     return `Driver ${Number(parts[1]) + 1}${d?.name ? ` (${d.name})` : ''}${parts[2] ? `: ${parts.slice(2).join(' ')}` : ''}`;

@@ -6,7 +6,13 @@ import { ValueModelHistory } from './value-model-history';
 import { settle } from '../../../testing/settle';
 
 function storageWithUser(id: string): Storage {
-  const session = { accessToken: 'a', expiresAt: Date.now() + 600_000, user: { id, email: 'ann@x.io', platformAdmin: false }, tenant: { id: 'demo', name: 'Demo', role: 'member' }, tenants: [] };
+  const session = {
+    accessToken: 'a',
+    expiresAt: Date.now() + 600_000,
+    user: { id, email: 'ann@x.io', platformAdmin: false },
+    tenant: { id: 'demo', name: 'Demo', role: 'member' },
+    tenants: [],
+  };
   const data = new Map([[SESSION_KEY, JSON.stringify(session)]]);
   return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), removeItem: (k: string) => void data.delete(k) } as Storage;
 }

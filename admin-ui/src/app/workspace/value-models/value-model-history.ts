@@ -24,7 +24,9 @@ const PAGE_SIZE = 10;
           @for (v of versions(); track v.version) {
             <li>
               <strong>Version {{ v.version }}</strong>
-              @if (v.version === version()) { <span class="vv-badge ok">current</span> }
+              @if (v.version === version()) {
+                <span class="vv-badge ok">current</span>
+              }
               <span class="meta">{{ v.name }} · {{ v.status }} · {{ v.createdAt | date: 'medium' }} · by {{ v.createdBy === userId() ? 'you' : v.createdBy }}</span>
             </li>
           } @empty {
@@ -34,17 +36,45 @@ const PAGE_SIZE = 10;
         @if (nextCursor()) {
           <button type="button" (click)="loadOlder()" [disabled]="loadingOlder()">Show older versions</button>
         }
-        @if (olderError(); as e) { <p class="err" role="alert">Older versions could not be loaded: {{ e }}</p> }
+        @if (olderError(); as e) {
+          <p class="err" role="alert">Older versions could not be loaded: {{ e }}</p>
+        }
       }
     </section>
   `,
   styles: `
-    h2 { margin-top: 0; }
-    .versions { list-style: none; padding: 0; margin: 0 0 0.5rem; display: grid; gap: 0.35rem; }
-    .versions li { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: baseline; }
-    .meta { color: var(--vv-muted); font-size: 0.9rem; }
-    .err { color: var(--vv-danger); }
-    button { font: inherit; padding: 0.35rem 1rem; border-radius: 999px; border: 1px solid var(--vv-border); background: var(--vv-surface); color: var(--vv-primary); cursor: pointer; }
+    h2 {
+      margin-top: 0;
+    }
+    .versions {
+      list-style: none;
+      padding: 0;
+      margin: 0 0 0.5rem;
+      display: grid;
+      gap: 0.35rem;
+    }
+    .versions li {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      align-items: baseline;
+    }
+    .meta {
+      color: var(--vv-muted);
+      font-size: 0.9rem;
+    }
+    .err {
+      color: var(--vv-danger);
+    }
+    button {
+      font: inherit;
+      padding: 0.35rem 1rem;
+      border-radius: 999px;
+      border: 1px solid var(--vv-border);
+      background: var(--vv-surface);
+      color: var(--vv-primary);
+      cursor: pointer;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

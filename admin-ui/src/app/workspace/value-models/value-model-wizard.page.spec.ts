@@ -75,9 +75,12 @@ describe('ValueModelWizardPage', () => {
     }
   };
   const button = (text: string) => [...el().querySelectorAll('button')].find((b) => b.textContent!.trim().includes(text))!;
-  const labelled = (text: string) => [...el().querySelectorAll('input')].find((i) => i.getAttribute('aria-label') === text || i.closest('label')?.textContent?.trim().startsWith(text))!;
+  const labelled = (text: string) =>
+    [...el().querySelectorAll('input')].find((i) => i.getAttribute('aria-label') === text || i.closest('label')?.textContent?.trim().startsWith(text))!;
   const versions = (items: { version: number }[]) =>
-    http.expectOne((r) => r.url === '/api/v1/value-models/m1/versions').flush({ items: items.map((v) => ({ name: 'Plant uptime', status: 'draft', createdBy: 'u1', createdAt: '2026-03-02T10:00:00.000Z', ...v })), nextCursor: null });
+    http
+      .expectOne((r) => r.url === '/api/v1/value-models/m1/versions')
+      .flush({ items: items.map((v) => ({ name: 'Plant uptime', status: 'draft', createdBy: 'u1', createdAt: '2026-03-02T10:00:00.000Z', ...v })), nextCursor: null });
   /** Goes to the review step and answers the check. */
   const review = async () => {
     button('Review and save').click();
@@ -88,7 +91,13 @@ describe('ValueModelWizardPage', () => {
   beforeEach(async () => {
     TestBed.configureTestingModule({
       providers: [
-        provideRouter([{ path: 'workspace/value-models', component: ListStub }, { path: 'workspace/value-models/:id', component: ValueModelWizardPage }], withComponentInputBinding()),
+        provideRouter(
+          [
+            { path: 'workspace/value-models', component: ListStub },
+            { path: 'workspace/value-models/:id', component: ValueModelWizardPage },
+          ],
+          withComponentInputBinding(),
+        ),
         provideHttpClient(),
         provideHttpClientTesting(),
       ],
@@ -122,7 +131,11 @@ describe('ValueModelWizardPage', () => {
     expect(el().querySelector('h1')!.textContent).toBe('Software value model');
     expect(TestBed.inject(Title).getTitle()).toBe('Software value model · Value models · ValueVerse');
     // The "Start" step is gone: starting over is a new model.
-    expect([...el().querySelectorAll('nav[aria-label="Wizard steps"] button')].map((b) => b.textContent!.replace(/\d/g, '').trim())).toEqual(['Drivers', 'Formulas and costs', 'Review and save']);
+    expect([...el().querySelectorAll('nav[aria-label="Wizard steps"] button')].map((b) => b.textContent!.replace(/\d/g, '').trim())).toEqual([
+      'Drivers',
+      'Formulas and costs',
+      'Review and save',
+    ]);
     expect(el().querySelector('vv-hypotheses-panel')!.textContent).toContain('Generate hypotheses');
     versions([{ version: 1 }]);
     await settle();
@@ -214,7 +227,9 @@ describe('ValueModelWizardPage', () => {
     expect(el().querySelector('nav[aria-label="Wizard steps"]')).toBeNull();
     expect(el().querySelector<HTMLAnchorElement>('a[href="/workspace/value-models"]')).not.toBeNull();
     alert.querySelector('button')!.click();
-    http.expectOne('/api/v1/value-models/gone').flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Plugin not enabled', detail: 'Plugin "value-architect" is not enabled' }, { status: 404, statusText: 'Not Found' });
+    http
+      .expectOne('/api/v1/value-models/gone')
+      .flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Plugin not enabled', detail: 'Plugin "value-architect" is not enabled' }, { status: 404, statusText: 'Not Found' });
     await settle();
     expect(el().querySelector('[role="alert"]')!.textContent).toContain('Value models is not available');
   });

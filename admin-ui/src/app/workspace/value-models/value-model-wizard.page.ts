@@ -278,8 +278,16 @@ export class ValueModelWizardPage {
       const version = this.savedVersion();
       // PUT names the version it edits: the plugin refuses (409) a change based on an older version.
       const saved = id
-        ? await this.api.put<{ id?: string; version?: number; name?: string }>(`/api/v1/value-models/${encodeURIComponent(id)}`, { name: model.name, model, ...(version ? { version } : {}) })
-        : await this.api.post<{ id?: string; version?: number; name?: string }>('/api/v1/value-models', { name: model.name, model, ...(this.industryOfDraft ? { industry: this.industryOfDraft } : {}) });
+        ? await this.api.put<{ id?: string; version?: number; name?: string }>(`/api/v1/value-models/${encodeURIComponent(id)}`, {
+            name: model.name,
+            model,
+            ...(version ? { version } : {}),
+          })
+        : await this.api.post<{ id?: string; version?: number; name?: string }>('/api/v1/value-models', {
+            name: model.name,
+            model,
+            ...(this.industryOfDraft ? { industry: this.industryOfDraft } : {}),
+          });
       const savedId = saved?.id ? String(saved.id) : id;
       if (savedId) this.setSaved({ id: savedId, version: typeof saved?.version === 'number' ? saved.version : (version ?? 1), name: saved?.name ?? model.name ?? savedId });
       this.saveMessage.set(`Model saved${typeof saved?.version === 'number' ? ` (version ${saved.version})` : ''}.`);

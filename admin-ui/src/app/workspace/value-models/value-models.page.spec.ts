@@ -15,11 +15,26 @@ const model = (id: string, name: string, extra: Record<string, unknown> = {}) =>
   status: 'draft',
   industry: 'manufacturing',
   currency: 'USD',
-  model: { name, horizon: 3, discountRate: 0.1, drivers: [{ name: 'a', value: 1 }, { name: 'b', value: 2 }], benefit: 'a' },
+  model: {
+    name,
+    horizon: 3,
+    discountRate: 0.1,
+    drivers: [
+      { name: 'a', value: 1 },
+      { name: 'b', value: 2 },
+    ],
+    benefit: 'a',
+  },
   updatedAt: '2026-03-01T10:00:00.000Z',
   ...extra,
 });
-const library = { currency: 'USD', industries: [{ key: 'manufacturing', label: 'Manufacturing', drivers: [] }, { key: 'software', label: 'Software', drivers: [] }] };
+const library = {
+  currency: 'USD',
+  industries: [
+    { key: 'manufacturing', label: 'Manufacturing', drivers: [] },
+    { key: 'software', label: 'Software', drivers: [] },
+  ],
+};
 
 describe('ValueModelsPage', () => {
   let fixture: ComponentFixture<ValueModelsPage>;
@@ -36,7 +51,10 @@ describe('ValueModelsPage', () => {
   const open = async (url = '/workspace/value-models') => {
     TestBed.configureTestingModule({
       providers: [
-        provideRouter([{ path: 'workspace/value-models', component: ValueModelsPage }, { path: 'workspace/value-models/:id', component: Blank }]),
+        provideRouter([
+          { path: 'workspace/value-models', component: ValueModelsPage },
+          { path: 'workspace/value-models/:id', component: Blank },
+        ]),
         provideHttpClient(),
         provideHttpClientTesting(),
       ],
@@ -129,7 +147,10 @@ describe('ValueModelsPage', () => {
 
   it('explains that value models are not available when the plugin is off, and retries', async () => {
     await open();
-    list().flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Plugin not enabled', detail: 'Plugin "value-architect" is not enabled for tenant "demo"' }, { status: 404, statusText: 'Not Found' });
+    list().flush(
+      { code: 'VV_PLUGIN_NOT_ENABLED', title: 'Plugin not enabled', detail: 'Plugin "value-architect" is not enabled for tenant "demo"' },
+      { status: 404, statusText: 'Not Found' },
+    );
     await settle();
     const alert = el().querySelector('[role="alert"]')!;
     expect(alert.textContent).toContain('Value models is not available');

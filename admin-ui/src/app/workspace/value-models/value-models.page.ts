@@ -26,18 +26,64 @@ type Filters = Record<(typeof FILTER_KEYS)[number], string>;
   imports: [DatePipe, ReactiveFormsModule, RouterLink, RequestState],
   templateUrl: './value-models.page.html',
   styles: `
-    .vv-toolbar h1 { margin: 0; }
-    .filters { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: flex-end; }
-    .filters label { display: flex; flex-direction: column; gap: 0.25rem; flex: 1 1 180px; }
-    .filters .search { flex: 2 1 260px; }
-    input, select { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #747775; border-radius: 6px; background: var(--vv-surface); }
-    .buttons { display: flex; gap: 0.5rem; }
-    .primary, .secondary { font: inherit; padding: 0.4rem 1.2rem; border-radius: 999px; cursor: pointer; text-decoration: none; display: inline-block; }
-    .primary { border: 0; background: var(--vv-primary); color: #fff; }
-    .secondary { border: 1px solid var(--vv-border); background: var(--vv-surface); color: var(--vv-primary); }
-    .more { margin: 1rem 0; }
-    .muted { color: var(--vv-muted); }
-    caption { text-align: left; }
+    .vv-toolbar h1 {
+      margin: 0;
+    }
+    .filters {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.75rem 1rem;
+      align-items: flex-end;
+    }
+    .filters label {
+      display: flex;
+      flex-direction: column;
+      gap: 0.25rem;
+      flex: 1 1 180px;
+    }
+    .filters .search {
+      flex: 2 1 260px;
+    }
+    input,
+    select {
+      font: inherit;
+      padding: 0.35rem 0.5rem;
+      border: 1px solid #747775;
+      border-radius: 6px;
+      background: var(--vv-surface);
+    }
+    .buttons {
+      display: flex;
+      gap: 0.5rem;
+    }
+    .primary,
+    .secondary {
+      font: inherit;
+      padding: 0.4rem 1.2rem;
+      border-radius: 999px;
+      cursor: pointer;
+      text-decoration: none;
+      display: inline-block;
+    }
+    .primary {
+      border: 0;
+      background: var(--vv-primary);
+      color: #fff;
+    }
+    .secondary {
+      border: 1px solid var(--vv-border);
+      background: var(--vv-surface);
+      color: var(--vv-primary);
+    }
+    .more {
+      margin: 1rem 0;
+    }
+    .muted {
+      color: var(--vv-muted);
+    }
+    caption {
+      text-align: left;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -17,13 +17,45 @@ const SEED = 20_240_601;
   imports: [CurrencyPipe, DecimalPipe, PercentPipe, CashFlowChart, HistogramChart, RequestState],
   templateUrl: './value-report.page.html',
   styles: `
-    .vv-toolbar h1 { margin: 0; }
-    select { font: inherit; padding: 0.3rem 0.5rem; border: 1px solid var(--vv-border); border-radius: 6px; background: var(--vv-surface); }
-    .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
-    @media (max-width: 1000px) { .grid { grid-template-columns: 1fr; } }
-    .note { color: var(--vv-muted); font-size: 0.85rem; }
-    .print { font: inherit; background: none; border: 1px solid var(--vv-border); border-radius: 999px; padding: 0.3rem 0.9rem; color: var(--vv-primary); cursor: pointer; }
-    @media print { .print, select { display: none; } }
+    .vv-toolbar h1 {
+      margin: 0;
+    }
+    select {
+      font: inherit;
+      padding: 0.3rem 0.5rem;
+      border: 1px solid var(--vv-border);
+      border-radius: 6px;
+      background: var(--vv-surface);
+    }
+    .grid {
+      display: grid;
+      grid-template-columns: 1fr 1fr;
+      gap: 1rem;
+    }
+    @media (max-width: 1000px) {
+      .grid {
+        grid-template-columns: 1fr;
+      }
+    }
+    .note {
+      color: var(--vv-muted);
+      font-size: 0.85rem;
+    }
+    .print {
+      font: inherit;
+      background: none;
+      border: 1px solid var(--vv-border);
+      border-radius: 999px;
+      padding: 0.3rem 0.9rem;
+      color: var(--vv-primary);
+      cursor: pointer;
+    }
+    @media print {
+      .print,
+      select {
+        display: none;
+      }
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -27,9 +27,7 @@ export class WhatIfPage {
   protected readonly choiceId = signal('sample');
   protected readonly choice = computed(() => this.source.choices().find((c) => c.id === this.choiceId()) ?? this.source.choices()[0]!);
   protected readonly values = signal<Record<string, number>>({});
-  protected readonly sliders = computed(() =>
-    this.choice().model.drivers.map((d) => ({ driver: d, range: driverRange(d), value: this.values()[d.name] ?? d.value })),
-  );
+  protected readonly sliders = computed(() => this.choice().model.drivers.map((d) => ({ driver: d, range: driverRange(d), value: this.values()[d.name] ?? d.value })));
   protected readonly result = signal<ModelEvaluation | undefined>(undefined);
   protected readonly baseline = signal<ModelEvaluation | undefined>(undefined);
   protected readonly problem = signal<Problem | undefined>(undefined);

@@ -11,9 +11,7 @@ export const sampleModel: ValueModel = {
     { name: 'hourlyRate', unit: 'USD/h', value: 50 },
     { name: 'license', unit: 'USD/year', value: 10000, low: 9000, high: 14000 },
   ],
-  formulas: [
-    { name: 'savings', unit: 'USD/year', expression: 'users * hoursSaved * hourlyRate' },
-  ],
+  formulas: [{ name: 'savings', unit: 'USD/year', expression: 'users * hoursSaved * hourlyRate' }],
   benefit: 'savings',
   costs: { upfront: 60000, recurring: 'license' },
   rampUp: [0.5],

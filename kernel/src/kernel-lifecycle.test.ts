@@ -193,6 +193,15 @@ describe('kernel metrics and OpenAPI', () => {
     expect(res.body).toMatch(/vv_plugin_state\{plugin="hello",state="running"\} 1/);
   });
 
+  it('answers a plugin route\'s object as JSON with its request id and length', async () => {
+    const res = await k.request('GET', '/api/v1/hello', { headers: { 'x-request-id': 'req-lifecycle-0001' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('x-request-id')).toBe('req-lifecycle-0001');
+    expect(res.headers.get('content-length')).toBe(String(JSON.stringify({ plugin: 'hello' }).length));
+    expect(res.body).toEqual({ plugin: 'hello' });
+  });
+
   it('lists plugin routes in /api/openapi.json', async () => {
     const res = await k.request('GET', '/api/openapi.json', { token: null });
     expect(res.status).toBe(200);

@@ -62,32 +62,51 @@ function firstProblem(ctx: Pick<Context, 'path' | 'querystring' | 'query' | 'get
   }
   const body = ctx.request.body;
   if (typeof body === 'string') return UNSTORABLE.test(body) ? { pointer: '', in: 'body', message: NOT_STORABLE } : undefined;
-  if (body !== null && typeof body === 'object') return walk(body, '', 1);
+  if (body !== null && typeof body === 'object') {
+    const found = walk(body, 1);
+    if (found === undefined) return undefined;
+    // The JSON pointer is spelled only for the field refused: building one per value walked cost more than the walk.
+    const pointer = found.path.reverse().map((segment) => `/${typeof segment === 'number' ? segment : escapePointer(segment)}`).join('');
+    return { pointer: found.propertyName && pointer === '' ? '/' : pointer, in: 'body', message: found.message };
+  }
   return undefined;
 }
 
+/** What `walk` found: the path to it, innermost segment first (pushed on the way back up). */
+interface Found {
+  readonly path: (string | number)[];
+  readonly message: string;
+  /** A property name is refused: the pointer names the object that holds it (`/` for the body itself). */
+  readonly propertyName?: boolean;
+}
+
 /** Depth-first over a parsed JSON value; recursion stops at `MAX_JSON_DEPTH`, so the walk itself cannot overflow. */
-function walk(value: object, pointer: string, depth: number): FieldProblem | undefined {
-  if (depth > MAX_JSON_DEPTH) return { pointer, in: 'body', message: `nests deeper than ${MAX_JSON_DEPTH} levels` };
+function walk(value: object, depth: number): Found | undefined {
+  if (depth > MAX_JSON_DEPTH) return { path: [], message: `nests deeper than ${MAX_JSON_DEPTH} levels` };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = check(value[i], `${pointer}/${i}`, depth);
-      if (found) return found;
+      const found = check(value[i], depth);
+      if (found) {
+        found.path.push(i);
+        return found;
+      }
     }
     return undefined;
   }
   for (const key of Object.keys(value)) {
-    const at = `${pointer}/${escapePointer(key)}`;
-    if (UNSTORABLE.test(key)) return { pointer: pointer === '' ? '/' : pointer, in: 'body', message: `a property name ${NOT_STORABLE}` };
-    const found = check((value as Record<string, unknown>)[key], at, depth);
-    if (found) return found;
+    if (UNSTORABLE.test(key)) return { path: [], message: `a property name ${NOT_STORABLE}`, propertyName: true };
+    const found = check((value as Record<string, unknown>)[key], depth);
+    if (found) {
+      found.path.push(key);
+      return found;
+    }
   }
   return undefined;
 }
 
-function check(item: unknown, pointer: string, depth: number): FieldProblem | undefined {
-  if (typeof item === 'string') return UNSTORABLE.test(item) ? { pointer, in: 'body', message: NOT_STORABLE } : undefined;
-  if (item !== null && typeof item === 'object') return walk(item, pointer, depth + 1);
+function check(item: unknown, depth: number): Found | undefined {
+  if (typeof item === 'string') return UNSTORABLE.test(item) ? { path: [], message: NOT_STORABLE } : undefined;
+  if (item !== null && typeof item === 'object') return walk(item, depth + 1);
   return undefined;
 }
 

@@ -96,7 +96,8 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
     const requestId = incoming !== '' && requestIdPattern.test(incoming) ? incoming : randomUUID();
     const state = new KernelRequestState(requestId, logger);
     ctx.state = state;
-    ctx.set('X-Request-Id', requestId);
+    // Straight to Node (Koa's ctx.set allocates arrays and closures per call); nothing has been sent yet.
+    ctx.res.setHeader('X-Request-Id', requestId);
     const startedAt = performance.now();
     inFlight += 1;
     // In flight until the response is written out, not until this middleware returns: Koa writes the body after

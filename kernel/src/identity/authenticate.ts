@@ -67,12 +67,27 @@ export function authenticate(tokens: TokenService, cache: PluginSetCache, apiKey
     return undefined;
   };
 
+  /** Claims of a token verified before: the session check, then the tenant. */
+  const admitClaims = (ctx: AuthContext, claims: AccessClaims): Promise<void> | undefined => {
+    // The session check is a map look-up once the user's version is known here (see SessionGuard).
+    const checking = sessions?.check(claims);
+    if (checking) return checking.then(() => withClaims(ctx, claims));
+    return withClaims(ctx, claims);
+  };
+
   /**
    * Undefined when the caller was resolved at once (a token verified before, a tenant already loaded: the common
    * case, with no promise to wait for); else a promise that settles once it is.
    */
   return (ctx: AuthContext): Promise<void> | undefined => {
     const header = ctx.get('authorization');
+    // The common case first: a bearer token verified before (exactly that string), and no X-Api-Key that would take
+    // precedence. Such a token is a signed JWT, so it matches `bearerPattern` and is no `vvk_` key; skipping the
+    // pattern spares scanning ~600 characters per request.
+    if (header.startsWith('Bearer ') && (!apiKeys || ctx.get('x-api-key') === '')) {
+      const known = tokens.cached(header.slice(7));
+      if (known) return admitClaims(ctx, known);
+    }
     const match = bearerPattern.exec(header);
     const presentedKey = match?.[1]?.startsWith('vvk_') ? match[1] : ctx.get('x-api-key') || undefined;
     if (presentedKey && apiKeys) return withApiKey(ctx, presentedKey, apiKeys);
@@ -82,10 +97,7 @@ export function authenticate(tokens: TokenService, cache: PluginSetCache, apiKey
     }
     const claims = tokens.cached(match[1]!);
     if (!claims) return withToken(ctx, match[1]!);
-    // The session check is a map look-up once the user's version is known here (see SessionGuard).
-    const checking = sessions?.check(claims);
-    if (checking) return checking.then(() => withClaims(ctx, claims));
-    return withClaims(ctx, claims);
+    return admitClaims(ctx, claims);
   };
 }
 

@@ -34,7 +34,11 @@ const AUDIENCE = 'valueverse-api';
  * expire (bounded), because every API request carries one and verifying a signature costs more than the routing.
  */
 export class TokenService {
-  private verified = new LruCache<string, AccessClaims>(DEFAULT_CACHE_SIZE);
+  /**
+   * Verified tokens by the tail of their signature (see `cacheKey`), each with the whole token it was verified as:
+   * a hit counts only when the presented token is that same string.
+   */
+  private readonly verified = new Map<string, { readonly token: string; readonly claims: AccessClaims }>();
 
   private constructor(
     private readonly privateKey: SigningKey,
@@ -96,17 +100,18 @@ export class TokenService {
 
   /** The claims of a token verified before and not yet expired, without a signature check; else undefined. */
   cached(token: string): AccessClaims | undefined {
-    const claims = this.verified.get(token);
-    return claims && claims.exp > Date.now() / 1000 ? claims : undefined;
+    const entry = this.verified.get(cacheKey(token));
+    if (entry === undefined || entry.token !== token) return undefined;
+    return entry.claims.exp > Date.now() / 1000 ? entry.claims : undefined;
   }
 
   /** Verifies a bearer token; every failure is VV_UNAUTHENTICATED with the reason. */
   async verify(token: string): Promise<AccessClaims> {
-    const key = token;
-    const cached = this.verified.peek(key);
+    const key = cacheKey(token);
+    const cached = this.verified.get(key);
     const now = Math.floor(Date.now() / 1000);
-    if (cached) {
-      if (cached.exp > now) return cached;
+    if (cached !== undefined && cached.token === token) {
+      if (cached.claims.exp > now) return cached.claims;
       this.verified.delete(key);
     }
     let payload: jose.JWTPayload;
@@ -129,7 +134,18 @@ export class TokenService {
       sv: typeof payload.sv === 'number' ? payload.sv : undefined,
       sid: typeof payload.sid === 'string' ? payload.sid : undefined,
     };
-    this.verified.set(key, claims);
+    if (this.verified.size >= this.maxCached) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(key, { token, claims });
     return claims;
   }
+}
+
+/**
+ * The key a token is remembered under: the last 64 characters (the tail of the Ed25519 signature; the whole token
+ * if shorter). A request's Authorization header is a new string every time, so a Map keyed by the whole token hashed
+ * all of its ~600 characters per request; the tail is as distinctive, and `cached`/`verify` still require the whole
+ * presented token to equal the one verified (two tokens sharing a tail only evict each other).
+ */
+function cacheKey(token: string): string {
+  return token.length > 64 ? token.slice(-64) : token;
 }

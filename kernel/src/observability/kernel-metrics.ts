@@ -1,5 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CacheCounters } from './lru-cache';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestDurationHistogram } from './request-duration-histogram';
 
 /**
  * Prometheus metrics of one kernel. A registry per kernel (never prom-client's global one) so that several kernels
@@ -7,25 +7,16 @@ import type { CacheCounters } from './lru-cache';
  */
 export class KernelMetrics {
   readonly registry = new Registry();
-  readonly requestDuration: Histogram<'plugin' | 'route' | 'method' | 'status'>;
+  readonly requestDuration: RequestDurationHistogram;
   readonly pluginState: Gauge<'plugin' | 'state'>;
   readonly eventsPublished: Counter<'plugin'>;
   readonly cacheLookups: Counter<'cache' | 'result'>;
   readonly cacheEvictions: Counter<'cache'>;
   private readonly cacheSizes = new Map<string, () => number>();
 
-  /** Labelled children by label values: prom-client hashes label objects on every observe, which the hot path avoids. */
-  private readonly durationChildren = new Map<string, { observe(value: number): void }>();
-
   /** Records one request; `seconds` from performance.now() differences. */
   observeRequest(plugin: string, route: string, method: string, status: string, seconds: number): void {
-    const key = `${plugin}\u0000${route}\u0000${method}\u0000${status}`;
-    let child = this.durationChildren.get(key);
-    if (!child) {
-      child = this.requestDuration.labels({ plugin, route, method, status });
-      this.durationChildren.set(key, child);
-    }
-    child.observe(seconds);
+    this.requestDuration.observe(plugin, route, method, status, seconds);
   }
 
   /**
@@ -42,35 +33,12 @@ export class KernelMetrics {
   }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    this.cacheLookups = new Counter({
-      name: 'vv_cache_lookups_total',
-      help: 'Lookups in the per-instance bounded caches (plugin sets, tokens, API keys, sessions) by result: hit or miss',
-      labelNames: ['cache', 'result'],
-      registers: [this.registry],
-    });
-    this.cacheEvictions = new Counter({
-      name: 'vv_cache_evictions_total',
-      help: 'Entries a bounded cache forgot because it was full (VV_CACHE_SIZE)',
-      labelNames: ['cache'],
-      registers: [this.registry],
-    });
-    const sizes = this.cacheSizes;
-    new Gauge({
-      name: 'vv_cache_entries',
-      help: 'Entries held by each bounded cache',
-      labelNames: ['cache'],
-      registers: [this.registry],
-      collect() {
-        for (const [cache, size] of sizes) this.set({ cache }, size());
-      },
-    });
-    this.requestDuration = new Histogram({
-      name: 'vv_http_request_duration_seconds',
-      help: 'HTTP request duration by owning plugin, route template, method and status',
-      labelNames: ['plugin', 'route', 'method', 'status'],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [this.registry],
-    });
+    this.requestDuration = new RequestDurationHistogram(
+      'vv_http_request_duration_seconds',
+      'HTTP request duration by owning plugin, route template, method and status',
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      this.registry,
+    );
     this.pluginState = new Gauge({
       name: 'vv_plugin_state',
       help: '1 for the state each plugin is in, 0 for the others',

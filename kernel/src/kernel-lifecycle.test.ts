@@ -193,7 +193,7 @@ describe('kernel metrics and OpenAPI', () => {
     expect(res.body).toMatch(/vv_plugin_state\{plugin="hello",state="running"\} 1/);
   });
 
-  it('answers a plugin route\'s object as JSON with its request id and length', async () => {
+  it("answers a plugin route's object as JSON with its request id and length", async () => {
     const res = await k.request('GET', '/api/v1/hello', { headers: { 'x-request-id': 'req-lifecycle-0001' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');

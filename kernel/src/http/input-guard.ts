@@ -66,7 +66,10 @@ function firstProblem(ctx: Pick<Context, 'path' | 'querystring' | 'query' | 'get
     const found = walk(body, 1);
     if (found === undefined) return undefined;
     // The JSON pointer is spelled only for the field refused: building one per value walked cost more than the walk.
-    const pointer = found.path.reverse().map((segment) => `/${typeof segment === 'number' ? segment : escapePointer(segment)}`).join('');
+    const pointer = found.path
+      .reverse()
+      .map((segment) => `/${typeof segment === 'number' ? segment : escapePointer(segment)}`)
+      .join('');
     return { pointer: found.propertyName && pointer === '' ? '/' : pointer, in: 'body', message: found.message };
   }
   return undefined;

@@ -38,7 +38,7 @@ export class TokenService {
    * Verified tokens by the tail of their signature (see `cacheKey`), each with the whole token it was verified as:
    * a hit counts only when the presented token is that same string.
    */
-  private readonly verified = new Map<string, { readonly token: string; readonly claims: AccessClaims }>();
+  private verified = new LruCache<string, { readonly token: string; readonly claims: AccessClaims }>(DEFAULT_CACHE_SIZE);
 
   private constructor(
     private readonly privateKey: SigningKey,
@@ -108,7 +108,7 @@ export class TokenService {
   /** Verifies a bearer token; every failure is VV_UNAUTHENTICATED with the reason. */
   async verify(token: string): Promise<AccessClaims> {
     const key = cacheKey(token);
-    const cached = this.verified.get(key);
+    const cached = this.verified.peek(key);
     const now = Math.floor(Date.now() / 1000);
     if (cached !== undefined && cached.token === token) {
       if (cached.claims.exp > now) return cached.claims;
@@ -134,7 +134,6 @@ export class TokenService {
       sv: typeof payload.sv === 'number' ? payload.sv : undefined,
       sid: typeof payload.sid === 'string' ? payload.sid : undefined,
     };
-    if (this.verified.size >= this.maxCached) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(key, { token, claims });
     return claims;
   }

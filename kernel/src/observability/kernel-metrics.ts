@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CacheCounters } from './lru-cache';
 import { RequestDurationHistogram } from './request-duration-histogram';
 
 /**
@@ -33,6 +34,28 @@ export class KernelMetrics {
   }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
+    this.cacheLookups = new Counter({
+      name: 'vv_cache_lookups_total',
+      help: 'Lookups in the per-instance bounded caches (plugin sets, tokens, API keys, sessions) by result: hit or miss',
+      labelNames: ['cache', 'result'],
+      registers: [this.registry],
+    });
+    this.cacheEvictions = new Counter({
+      name: 'vv_cache_evictions_total',
+      help: 'Entries a bounded cache forgot because it was full (VV_CACHE_SIZE)',
+      labelNames: ['cache'],
+      registers: [this.registry],
+    });
+    const sizes = this.cacheSizes;
+    new Gauge({
+      name: 'vv_cache_entries',
+      help: 'Entries held by each bounded cache',
+      labelNames: ['cache'],
+      registers: [this.registry],
+      collect() {
+        for (const [cache, size] of sizes) this.set({ cache }, size());
+      },
+    });
     this.requestDuration = new RequestDurationHistogram(
       'vv_http_request_duration_seconds',
       'HTTP request duration by owning plugin, route template, method and status',

@@ -78,10 +78,12 @@ describeWithPostgres('access changes across host instances', () => {
       await client.ended;
     };
 
-    it('refuses on B, within 2 s, the token of a tenant admin demoted through A', async () => {
+    it('refuses on B, within 2 s, the token of a tenant admin demoted through A, and ends their stream there', async () => {
       const session = await user('u-demoted', 'demo', 'tenant-admin');
       expect((await call(b.url, 'GET', '/api/v1/admin/tenants/demo/members', { token: session.accessToken })).status).toBe(200);
+      const feed = await stream(b.url, { authorization: `Bearer ${session.accessToken}` });
       expect((await call(a.url, 'PATCH', '/api/v1/admin/tenants/demo/members/u-demoted', { token: root, body: { role: 'member' } })).status).toBe(200);
+      await revokedWithin2s(feed);
       await within2s('B refuses the demoted token', async () => (await call(b.url, 'GET', '/api/v1/admin/tenants/demo/members', { token: session.accessToken })).status === 401);
       // A refresh on B gives the member role, which lists no members.
       const refreshed = await call(b.url, 'POST', '/api/v1/auth/refresh', { body: { refreshToken: session.refreshToken } });

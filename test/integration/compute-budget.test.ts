@@ -84,6 +84,7 @@ describeWithPostgres('compute budgets: heavy evaluations never hold the event lo
     for (const [route, extra] of [
       ['risk-adjustment', {}],
       ['goal-seek', { driver: 'd0', target: 0 }],
+      ['scenario', { scenarios: Array.from({ length: 48 }, (_, i) => ({ name: `s${i}`, overrides: { d0: i } })) }],
       ['simulate', { trials: 1000 }],
     ] as const) {
       const other = await call('POST', `/api/v1/calculate/${route}`, { ...body, ...extra });

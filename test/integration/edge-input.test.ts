@@ -34,7 +34,7 @@ describeWithPostgres('hostile input at the edge of a host on PostgreSQL', () => 
   }, 90_000);
   afterAll(() => host?.dispose(), 30_000);
 
-  it('NUL and lone surrogates: login email, model name, `q`, ids and audit filters all answer 400 VV_VALIDATION', async () => {
+  it('NUL and lone surrogates: login email, model name, note, `q`, ids and audit filters all answer 400 VV_VALIDATION', async () => {
     const login = await fetch(`${host.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -44,6 +44,10 @@ describeWithPostgres('hostile input at the edge of a host on PostgreSQL', () => 
     expect(((await login.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe('/email');
     expect400(await call('POST', '/api/v1/value-models', { name: 'Acme\u0000rollout' }));
     expect400(await call('POST', '/api/v1/value-models', '{"name":"Acme \\udc00 rollout"}'));
+    // A measurement's note: refused at the edge (the only error named), before the route reads the body.
+    const note = await call('POST', '/api/v1/realization/measurements', { commitmentId: 'c-1', metric: 'hours_saved', value: 1, measuredAt: '2026-01-01', note: 'seen\u0000' });
+    expect400(note);
+    expect(note.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/note']);
     expect400(await call('GET', '/api/v1/value-models?q=%00'));
     expect400(await call('GET', '/api/v1/value-models/abc%00def'));
     expect400(await call('GET', '/api/v1/realization/measurements/%00'));

@@ -37,6 +37,17 @@ require(workerData.entry);
 `;
 
 /**
+ * Bootstrap of a worker from dist/: niced first, then the worker entry. compute-worker.js nices itself only after
+ * its requires ran (the model code, about 30-40 ms of CPU), and a new thread starts at the event loop's priority:
+ * a pool replacing a worker stopped at its budget (every over-budget evaluation) would load that code at the event
+ * loop's priority, beside the requests it serves.
+ */
+const BUILT_BOOTSTRAP = `
+if (process.platform === 'linux') try { require('node:os').setPriority(require('node:worker_threads').workerData.nice); } catch {}
+require(require('node:worker_threads').workerData.entry);
+`;
+
+/**
  * Starts one compute worker running `compute-worker`, from dist/ when built, else from the sources; a thread of the
  * short-task lane runs at a higher priority than one for long work (both below the event loop).
  */
@@ -45,7 +56,7 @@ export function startComputeWorker(maxHeapMb: number, lane: 'short' | 'long' = '
   const nice = lane === 'short' ? SHORT_LANE_NICE : WORKER_NICE;
   const built = path.join(__dirname, 'compute-worker.js');
   // Loaded from dist/ there is a compute-worker.js beside this file; loaded from src/ (swc) there is only the .ts.
-  if (__filename.endsWith('.js') && existsSync(built)) return new Worker(built, { resourceLimits, workerData: { nice } });
+  if (__filename.endsWith('.js') && existsSync(built)) return new Worker(BUILT_BOOTSTRAP, { eval: true, workerData: { entry: built, nice }, resourceLimits });
   const entry = path.join(__dirname, 'compute-worker.ts');
   return new Worker(SOURCE_BOOTSTRAP, { eval: true, workerData: { entry, nice }, execArgv: ['--conditions=@valueverse/source'], resourceLimits });
 }

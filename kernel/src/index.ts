@@ -32,3 +32,5 @@ export type { ReadinessCheck } from './observability/readiness';
 export { isConnectionFailure } from './data/connection-failure';
 export { MemoryInvitationStore, type InvitationStore, type InvitationRecord } from './identity/invitation-store';
 export { INVITATION_EVENT, INVITATION_ACCEPT_PATH, type InvitationEventPayload, type PublicInvitation } from './identity/invitation-service';
+export { MemoryInstallStore } from './installs/memory-install-store';
+export type { InstallStore, InstallRecord, InstanceInstallState, TrustedKeyRecord, TrustLevel, InstallTrust } from './installs/install-store';

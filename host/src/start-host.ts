@@ -1,4 +1,6 @@
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { getCompileCacheDir } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { PasswordHasher, SecretBox, TokenService, createKernel, createKernelLogger, MemoryRateLimiter, type Kernel } from '@valueverse/kernel';
@@ -10,9 +12,11 @@ import {
   PostgresIdempotencyStore,
   PostgresIdentityStore,
   PostgresInvitationStore,
+  PostgresInstallStore,
   createRedisAttemptStore,
 } from '@valueverse/backend-defaults';
 import type { HostConfig } from './config/env-config';
+import type { PackageSource } from '@valueverse/kernel';
 import { checkPluginsDir } from './config/check-plugins-dir';
 import { createRedisBackends } from './redis-backends';
 import { seedFirstBoot } from './seed-first-boot';
@@ -35,6 +39,8 @@ export async function startHost(
     quiet?: boolean;
     /** `host worker` (see start-worker.ts): job workers on whatever VV_WORKERS says, no seeding, no HTTP listener. */
     workerOnly?: boolean;
+    /** Where `POST /api/v1/admin/installs {pluginId, version}` downloads packages (the marketplace registry). */
+    packageSource?: PackageSource;
   } = {},
 ): Promise<RunningHost> {
   await checkPluginsDir(config.pluginsDir);
@@ -60,6 +66,13 @@ export async function startHost(
     auditStore: new PostgresAuditStore(database),
     idempotencyStore: new PostgresIdempotencyStore(database),
     invitationStore: new PostgresInvitationStore(database),
+    // Installs at run time: desired state in the database, packages unpacked below VV_DATA_DIR/plugins.
+    installStore: new PostgresInstallStore(database),
+    installDir: join(config.dataDir, 'plugins'),
+    allowUnsignedPlugins: config.allowUnsignedPlugins,
+    installRetentionMs: config.pluginRetentionDays * 86_400_000,
+    instanceId: `${options.workerOnly ? 'worker' : 'host'}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    packageSource: options.packageSource,
     logger,
     pluginDirs: [config.pluginsDir],
     preferSource: options.preferSource,

@@ -28,6 +28,10 @@ import type { ChangeFeed } from './plugin-sets/change-feed';
 import type { ConfigSecrets } from './plugin-sets/plugin-catalog';
 import type { PluginSetService } from './plugin-sets/plugin-set-service';
 import type { KernelStore } from './tenancy/kernel-store';
+import type { InstallService } from './installs/install-service';
+import type { InstallStore } from './installs/install-store';
+import type { PackageCodec } from './installs/package-codec';
+import type { PackageSource } from './installs/package-source';
 
 // What `createKernel` (kernel.ts) takes and returns.
 
@@ -103,6 +107,20 @@ export interface KernelOptions {
   readonly invitationStore?: InvitationStore;
   /** Dependencies `/health/ready` reports besides the database (which it checks itself), e.g. Redis. */
   readonly readinessChecks?: readonly ReadinessCheck[];
+  /** Installs at run time, desired state shared by every instance (PostgreSQL: `PostgresInstallStore`; default: in memory). */
+  readonly installStore?: InstallStore;
+  /** The marketplace registry installs come from (`VV_MARKETPLACE_URL`); none: only uploaded packages install. */
+  readonly packageSource?: PackageSource;
+  /** Verifies and unpacks packages (default: `@valueverse/plugin-sdk/package`). */
+  readonly packageCodec?: PackageCodec;
+  /** Where packages unpack, `<id>/<version>` below it (`VV_DATA_DIR/plugins`; default: a folder in the OS temp dir). */
+  readonly installDir?: string;
+  /** `VV_ALLOW_UNSIGNED_PLUGINS`: unsigned packages install, marked `unsigned` (default false). */
+  readonly allowUnsignedPlugins?: boolean;
+  /** How long an uninstalled plugin's data is kept (`VV_PLUGIN_RETENTION_DAYS`, default 30 days). */
+  readonly installRetentionMs?: number;
+  /** This instance's name in per-instance install states (default: a random id). */
+  readonly instanceId?: string;
 }
 
 export interface Kernel {
@@ -123,6 +141,8 @@ export interface Kernel {
   readonly database?: Database;
   /** Every HTTP route, the kernel's and the plugins', with who may call it (the security suite walks these). */
   httpRoutes(): readonly HttpRouteInfo[];
+  /** Installs at run time: install, upgrade, roll back, uninstall, reconcile, purge. */
+  readonly installs: InstallService;
   /** Forgets the cached plugin set of one tenant (or all) on this instance. */
   invalidateTenant(tenantId?: string): void;
   /** Listens on host:port; resolves once bound. */

@@ -35,6 +35,8 @@ describe('loadEnvConfig', () => {
       trustedProxies: [],
       outboundAllowPrivate: { all: false, entries: [] },
       cacheSize: 10_000,
+      allowUnsignedPlugins: false,
+      pluginRetentionDays: 30,
     });
   });
 
@@ -63,6 +65,8 @@ describe('loadEnvConfig', () => {
       VV_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,fd00::/8',
       VV_OUTBOUND_ALLOW_PRIVATE: '10.20.0.0/16, ollama.internal:11434',
       VV_CACHE_SIZE: '250000',
+      VV_ALLOW_UNSIGNED_PLUGINS: 'true',
+      VV_PLUGIN_RETENTION_DAYS: '7',
     });
     expect(config).toEqual({
       port: 8080,
@@ -88,6 +92,8 @@ describe('loadEnvConfig', () => {
         ],
       },
       cacheSize: 250_000,
+      allowUnsignedPlugins: true,
+      pluginRetentionDays: 7,
     });
   });
 

@@ -55,7 +55,19 @@ export function createCoreServices(options: KernelOptions, logger: KernelLogger)
  */
 export function registerCoreServices(
   registry: ServiceRegistry,
-  deps: { core: CoreServices; logger: KernelLogger; metrics: KernelMetrics; cache: PluginSetCache; outbound: OutboundService; database?: Database },
+  deps: {
+    core: CoreServices;
+    logger: KernelLogger;
+    metrics: KernelMetrics;
+    cache: PluginSetCache;
+    outbound: OutboundService;
+    database?: Database;
+    /**
+     * Plugins being installed at run time beside a running version (or first): their routers go to this map, not
+     * to the served one, until the installer swaps them in. Their event publishing follows `publishPatterns`.
+     */
+    staging?: PluginStaging;
+  },
 ): Map<string, PluginRouter> {
   const { core, logger, metrics, cache, outbound } = deps;
   const routers = new Map<string, PluginRouter>();
@@ -64,10 +76,11 @@ export function registerCoreServices(
   registry.registerCore(coreServices.context, () => ({ current: () => requestScope.getStore() }));
   registry.registerCore(coreServices.http, (m) => {
     const router = new PluginRouter(m, core.validator, core.idempotency);
-    routers.set(m.id, router);
+    if (deps.staging?.ids.has(m.id)) deps.staging.routers.set(m.id, router);
+    else routers.set(m.id, router);
     return router;
   });
-  registry.registerCore(coreServices.events, (m) => core.events.forPlugin(m, () => metrics.eventsPublished.inc({ plugin: m.id })));
+  registry.registerCore(coreServices.events, (m) => core.events.forPlugin(m, () => metrics.eventsPublished.inc({ plugin: m.id }), deps.staging?.publishPatterns(m)));
   registry.registerCore(coreServices.jobs, (m) => core.jobs.forPlugin(m));
   registry.registerCore(coreServices.config, (m) => pluginConfigReader(cache, m));
   registry.registerCore(coreServices.audit, (m) => pluginAuditService(core.auditor, m));
@@ -77,6 +90,14 @@ export function registerCoreServices(
     return pluginDatabase(deps.database, m);
   });
   return routers;
+}
+
+/** Where the routers of plugins being installed at run time wait, and what those plugins may publish. */
+export interface PluginStaging {
+  readonly ids: Set<string>;
+  readonly routers: Map<string, PluginRouter>;
+  /** The `events.publish` patterns a plugin may use, or undefined for its manifest's (first-party plugins). */
+  publishPatterns(manifest: PluginManifest): readonly string[] | undefined;
 }
 
 /** `core.config`: the plugin's config for a tenant, from the tenant's cached plugin set (secrets decrypted). */

@@ -16,7 +16,8 @@ export interface InlinePlugin {
 /** The plugins the kernel will run: a record for each (failed ones with their error), the graph, the route owners. */
 export interface LoadedPlugins {
   readonly records: Map<string, PluginRecord>;
-  readonly graph: PluginGraph;
+  /** Rebuilt when a plugin is installed, upgraded or removed at run time. */
+  graph: PluginGraph;
   readonly ownership: RouteOwnership;
 }
 

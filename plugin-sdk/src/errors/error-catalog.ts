@@ -69,6 +69,30 @@ const catalog = {
     message: 'Route prefix "{prefix}" of plugin "{plugin}" conflicts with "{otherPrefix}" of "{otherPlugin}"',
     meaning: 'Two plugins claim overlapping route prefixes, or a plugin registers a route outside its prefixes.',
   },
+  VV_PLUGIN_IN_USE: {
+    status: 409,
+    title: 'Plugin in use',
+    message: 'Plugin "{plugin}" is enabled for tenants {tenants}; disable it for them first or pass ?force=true',
+    meaning: 'An uninstall was refused because tenants have the plugin enabled (`extensions.tenants`); `?force=true` disables it for them (audited).',
+  },
+  VV_DOWNGRADE_REFUSED: {
+    status: 409,
+    title: 'Downgrade refused',
+    message: 'Plugin "{plugin}" {version} does not know migrations {migrations} that are applied: {reason}',
+    meaning: 'Installing this version would leave newer migrations applied; only the roll-back to the previous version reverts them (its `down` steps).',
+  },
+  VV_MIGRATION_FAILED: {
+    status: 422,
+    title: 'Plugin migration failed',
+    message: 'Migrating plugin "{plugin}" to {version} failed: {reason}',
+    meaning: 'A migration of the package failed; its transaction was rolled back, nothing was installed and the running version keeps serving.',
+  },
+  VV_PERMISSION_NOT_APPROVED: {
+    status: 422,
+    title: 'Permission not approved',
+    message: 'Plugin "{plugin}" asks for {permissions}, outside its own namespace; an operator must approve them (approvePermissions)',
+    meaning: 'An installed package may publish events only in its own namespace unless an operator approves the other patterns it declares at install.',
+  },
   VV_SERVICE_NOT_DECLARED: {
     status: 500,
     title: 'Service not declared',

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSigningKeyPair, packPluginDirectory, signPackage } from '@valueverse/plugin-sdk/package';
+import { generateSigningKeyPair, packPluginDirectory, readPackageEntries, signPackage, writePackageTarball } from '@valueverse/plugin-sdk/package';
 import { createKernel, createKernelLogger, MemoryAuditStore, PasswordHasher, SecretBox, type Database, type Kernel, type PackageSource } from '@valueverse/kernel';
 import { openDatabase } from '../../backends/src/data/open-database';
 import { PostgresInstallStore } from '../../backends/src/installs/postgres-install-store';
@@ -139,11 +139,15 @@ describe('installing plugins at run time', () => {
       ]);
     };
 
-    it('refuses a tampered package (one byte changed)', async () => {
-      const bytes = await pack({ id: 'acme-notes', version: '1.0.1' });
-      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
-      const res = await call('POST', '/api/v1/admin/installs', bytes);
-      expect(['VV_PACKAGE_INVALID', 'VV_PACKAGE_MODIFIED']).toContain(res.body.code);
+    it('refuses a tampered package: one byte changed, or one file added', async () => {
+      const entries = await readPackageEntries(await pack({ id: 'acme-notes', version: '1.0.1' }));
+      const changed = new Map(entries);
+      const main = Buffer.from(changed.get('dist/index.js')!);
+      main[main.length - 2] ^= 0x01;
+      changed.set('dist/index.js', main);
+      expect((await call('POST', '/api/v1/admin/installs', writePackageTarball(changed))).body.code).toBe('VV_PACKAGE_MODIFIED');
+      const added = new Map(entries).set('dist/extra.js', Buffer.from('module.exports = 1;'));
+      expect((await call('POST', '/api/v1/admin/installs', writePackageTarball(added))).body.code).toBe('VV_PACKAGE_MODIFIED');
       await expectUnchanged();
     });
 

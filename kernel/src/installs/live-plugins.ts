@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, symlink, writeFile, lstat, readlink, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { VvError, isVvError, type PluginManifest, type VvPlugin } from '@valueverse/plugin-sdk';
+import { VvError, isVvError, validateManifest, type PluginManifest, type VvPlugin } from '@valueverse/plugin-sdk';
 import type { Database } from '../data/database-api';
 import { installPluginDataModel, pluginSchemaOf, revertPluginDataModel } from '../data/plugin-database';
 import type { PluginStaging } from '../di/core-services';
@@ -13,7 +13,7 @@ import type { PluginLifecycle } from '../lifecycle/plugin-lifecycle';
 import type { PluginRecord } from '../lifecycle/plugin-state';
 import { checkKernelRange } from '../manifest/kernel-range';
 import type { LoadedPlugins } from '../manifest/load-plugins';
-import { validateManifest } from '../manifest/manifest-validator';
+
 import { loadPluginModule } from '../manifest/plugin-discovery';
 import type { KernelLogger } from '../observability/kernel-logger';
 import type { PackageCodec, TrustedKey, VerifiedPackage } from './package-codec';

@@ -57,6 +57,7 @@ describeWithPostgres('installs across host instances', () => {
     };
 
     /** Milliseconds until `GET url` answers `expected` (polled every 10 ms), failing after 2 s. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field in expectations
     async function until(url: string, check: (res: { status: number; body: any }) => boolean): Promise<number> {
       const started = performance.now();
       while (performance.now() - started < 2000) {
@@ -92,7 +93,6 @@ describeWithPostgres('installs across host instances', () => {
       const removed = await send(a.url, 'DELETE', '/api/v1/admin/installs/acme-hello?force=true');
       expect(removed.body).toMatchObject({ state: 'uninstalled', disabledFor: ['demo'] });
       const goneOnB = await until(b.url, (res) => res.status === 404);
-      // eslint-disable-next-line no-console
       console.log(
         `install through A ${installMs} ms, serving on B ${onB} ms later; upgrade through B ${upgradeMs} ms, on A ${upgradedOnA} ms later; uninstall seen on B ${goneOnB} ms later`,
       );

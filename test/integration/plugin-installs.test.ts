@@ -39,6 +39,7 @@ describe('installing plugins at run time', () => {
     return key ? signPackage(unsigned, key.privateKeyPem) : unsigned;
   };
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field in expectations
   async function call(method: string, path: string, body?: unknown, token = admin): Promise<{ status: number; body: any }> {
     const binary = Buffer.isBuffer(body);
     const res = await fetch(url + path, {

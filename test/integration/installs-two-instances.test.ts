@@ -11,7 +11,8 @@ import { writeTestPlugin } from '../support/package-fixture';
 import { describeWithPostgres, describeWithRedis, postgresUrl, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../support/services';
 
 // Two hosts sharing one PostgreSQL database and Redis, each with its own VV_DATA_DIR: a package installed through A
-// serves on B without a restart (B reconciles on the change-feed message), and so do an upgrade and an uninstall.
+// serves on B without a restart (B reconciles on the change-feed message), and so do an upgrade and an uninstall; a
+// third host started later installs what they run at boot.
 describeWithPostgres('installs across host instances', () => {
   describeWithRedis('on PostgreSQL and Redis', () => {
     const database = `vv_installs_${randomBytes(5).toString('hex')}`;
@@ -22,11 +23,12 @@ describeWithPostgres('installs across host instances', () => {
     let a: Awaited<ReturnType<typeof bootHost>>;
     let b: Awaited<ReturnType<typeof bootHost>>;
     let token: string;
+    let env: Record<string, string>;
 
     beforeAll(async () => {
       admin = await openDatabase({ url: TEST_POSTGRES_URL, poolMax: 1 });
       await admin.execute(`create database ${database}`);
-      const env = { DATABASE_URL: postgresUrl(database), REDIS_URL: TEST_REDIS_URL, VV_REDIS_PREFIX: prefix, VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+      env = { DATABASE_URL: postgresUrl(database), REDIS_URL: TEST_REDIS_URL, VV_REDIS_PREFIX: prefix, VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
       a = await bootHost(env);
       b = await bootHost(env);
       token = await signIn(a.url);
@@ -89,6 +91,15 @@ describeWithPostgres('installs across host instances', () => {
       expect(upgraded.body).toMatchObject({ version: '1.1.0', previousVersion: '1.0.0', source: 'upload' });
       const upgradeMs = Math.round(performance.now() - upgradedAt);
       const upgradedOnA = await until(a.url, (res) => res.status === 200 && res.body.version === '1.1.0');
+
+      // An instance that starts now installs at boot what the others run.
+      const c = await bootHost(env);
+      try {
+        expect((await send(c.url, 'GET', '/api/v1/acme-hello/hello')).body.version).toBe('1.1.0');
+      } finally {
+        await c.stop();
+        rmSync(c.dataDir, { recursive: true, force: true });
+      }
 
       const removed = await send(a.url, 'DELETE', '/api/v1/admin/installs/acme-hello?force=true');
       expect(removed.body).toMatchObject({ state: 'uninstalled', disabledFor: ['demo'] });

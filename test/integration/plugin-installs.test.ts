@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKeyPair, packPluginDirectory, readPackageEntries, signPackage, writePackageTarball } from '@valueverse/plugin-sdk/package';
-import { createKernel, createKernelLogger, MemoryAuditStore, PasswordHasher, SecretBox, type Database, type Kernel, type PackageSource } from '@valueverse/kernel';
+import { createKernel, createKernelLogger, MemoryAuditStore, PasswordHasher, SecretBox, type ChangeFeed, type Database, type Kernel, type PackageSource } from '@valueverse/kernel';
 import { openDatabase } from '../../backends/src/data/open-database';
 import { PostgresInstallStore } from '../../backends/src/installs/postgres-install-store';
 import { PostgresKernelStore } from '../../backends/src/tenancy/postgres-kernel-store';
@@ -12,6 +12,30 @@ import { writeTestPlugin, type TestPluginSpec } from '../support/package-fixture
 
 // Installs at run time on one kernel with its data in embedded PostgreSQL: packages built here with the SDK's package
 // library (pack, sign), installed, upgraded, rolled back and removed through the admin API, and every refusal.
+/** A change feed within this process: what one kernel publishes, every subscribed one hears. */
+class LoopbackFeed implements ChangeFeed {
+  private readonly listeners: ((message: string | undefined) => void)[] = [];
+  async subscribe(onChange: (message: string | undefined) => void): Promise<void> {
+    this.listeners.push(onChange);
+  }
+  async publish(message: string): Promise<void> {
+    for (const listener of this.listeners) listener(message);
+  }
+  async close(): Promise<void> {}
+}
+
+async function eventually(check: () => Promise<void>, timeoutMs = 2000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() - started > timeoutMs) throw error;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
 describe('installing plugins at run time', () => {
   const root = mkdtempSync(join(tmpdir(), 'vv-installs-'));
   const publisher = generateSigningKeyPair();
@@ -293,6 +317,40 @@ describe('installing plugins at run time', () => {
     expect(await database.execute("select 1 from information_schema.schemata where schema_name = 'acme_notes'")).toEqual([]);
     expect((await call('GET', '/api/v1/admin/installs')).body.items.map((i: { pluginId: string }) => i.pluginId)).not.toContain('acme-notes');
     expect(existsSync(join(root, 'data', 'plugins', 'acme-notes'))).toBe(false);
+  });
+
+  it('records a failing instance with its error while it keeps serving the previous version; the next reconcile repairs it', async () => {
+    // A second kernel on the same database, told of changes by the first through an in-process change feed, whose
+    // install folder cannot be written (a file stands where it would be).
+    const feed = new LoopbackFeed();
+    const brokenDir = join(root, 'broken-plugins');
+    writeFileSync(brokenDir, 'not a folder');
+    const store = new PostgresKernelStore(database);
+    const second = await createKernel({
+      store,
+      secrets: new SecretBox(randomBytes(32)),
+      database,
+      installStore: new PostgresInstallStore(database),
+      installDir: brokenDir,
+      instanceId: 'second',
+      changeFeed: feed,
+      logger: createKernelLogger({ level: 'silent' }),
+      timeouts: { setupMs: 2000, startMs: 2000, stopMs: 2000 },
+    });
+    try {
+      expect(second.plugins().find((p) => p.id === 'acme-pub')).toBeUndefined();
+      expect((await kernel.installs.list()).find((i) => i.pluginId === 'acme-pub')!.instances).toEqual(
+        expect.arrayContaining([expect.objectContaining({ instanceId: 'second', state: 'failed', version: null, error: expect.objectContaining({ code: expect.any(String) }) })]),
+      );
+      // The folder becomes writable: the next change-feed message (any instance's change) makes it converge.
+      rmSync(brokenDir);
+      await feed.publish('installs:changed');
+      await eventually(async () => expect(second.plugins().find((p) => p.id === 'acme-pub')?.state).toBe('running'));
+      const states = (await kernel.installs.list()).find((i) => i.pluginId === 'acme-pub')!.instances;
+      expect(states.find((s) => s.instanceId === 'second')).toMatchObject({ state: 'running', version: '1.0.0', error: null });
+    } finally {
+      await second.close({ drainMs: 100 });
+    }
   });
 
   it('shows the registry catalog with compatibility and installed state', async () => {

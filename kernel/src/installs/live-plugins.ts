@@ -294,6 +294,10 @@ export class LivePlugins {
       }
       for (const [name, target] of links) await linkTo(join(scope, name), target);
     })();
+    // A failure (the folder cannot be written yet) is retried by the next install, not remembered.
+    this.hostModules.catch(() => {
+      this.hostModules = undefined;
+    });
     return this.hostModules;
   }
 }

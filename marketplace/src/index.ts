@@ -13,3 +13,8 @@ export {
   type SdkListing,
 } from './registry-api';
 export { parseCatalogQuery, type CatalogQuery } from './http/list-query';
+export { RegistryClient, type RegistryClientOptions } from './client/registry-client';
+export { RegistryStore } from './data/registry-store';
+export { marketplaceMigrations, MARKETPLACE_SCHEMA } from './data/marketplace-migrations';
+export { PUBLISHER_TOKEN_PREFIX } from './registry/publisher-token';
+export { loadRegistryEnvConfig, type RegistryEnvConfig } from './standalone/registry-env-config';

@@ -5,6 +5,7 @@ import type { Database } from './data/database-api';
 import type { EventTransport } from './events/event-transport';
 import type { InProcessEventBus } from './events/in-process-event-bus';
 import type { ReplayLimits } from './events/event-replay-buffer';
+import type { KernelMount } from './http/kernel-mount';
 import type { HttpRouteInfo } from './http/kernel-route-table';
 import type { RegisteredRoute } from './http/plugin-router';
 import type { IdempotencyPolicy } from './idempotency/idempotency-guard';
@@ -121,6 +122,8 @@ export interface KernelOptions {
   readonly installRetentionMs?: number;
   /** This instance's name in per-instance install states (default: a random id). */
   readonly instanceId?: string;
+  /** Apps the host serves under a path prefix, e.g. the marketplace registry at `/api/v1/marketplace` (kernel-mount.ts). */
+  readonly mounts?: readonly KernelMount[];
 }
 
 export interface Kernel {

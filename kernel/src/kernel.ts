@@ -163,6 +163,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     acceptStreamToken: stream.acceptQueryToken,
     trustedProxies: options.trustedProxies,
     bodyLimit: options.bodyLimit,
+    mounts: options.mounts,
   });
 
   return {
@@ -181,6 +182,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     httpRoutes: () => [
       ...routes.map((r) => ({ method: r.method, path: r.path, owner: 'kernel', access: r.access })),
       ...pluginRoutes().map((r) => ({ method: r.method, path: `/api/v1${r.path}`, owner: r.pluginId, access: r.minRole })),
+      ...(options.mounts ?? []).flatMap((m) => m.routes.map((r) => ({ ...r, owner: m.name }))),
     ],
     database: options.database,
     installs,

@@ -19,6 +19,7 @@ import type { HostConfig } from './config/env-config';
 import type { PackageSource } from '@valueverse/kernel';
 import { checkPluginsDir } from './config/check-plugins-dir';
 import { marketplaceMount } from './mount-marketplace';
+import { registryPackageSource } from './registry-package-source';
 import { createRedisBackends } from './redis-backends';
 import { seedFirstBoot } from './seed-first-boot';
 import { attachStaticUi } from './static-ui';
@@ -60,6 +61,8 @@ export async function startHost(
   const tokens = await TokenService.create({ privateJwk: await loadOrCreateSigningKey(database, secrets) });
   // The local marketplace registry at /api/v1/marketplace (a worker serves no HTTP, so it has none).
   const mounts = options.workerOnly ? [] : [await marketplaceMount(database)];
+  // Set once the host listens: installs download from the host's own registry unless VV_MARKETPLACE_URL names another.
+  let ownUrl: string | undefined;
   const kernel = await createKernel({
     store,
     secrets,
@@ -75,7 +78,7 @@ export async function startHost(
     allowUnsignedPlugins: config.allowUnsignedPlugins,
     installRetentionMs: config.pluginRetentionDays * 86_400_000,
     instanceId: `${options.workerOnly ? 'worker' : 'host'}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    packageSource: options.packageSource,
+    packageSource: options.packageSource ?? (config.marketplaceUrl || !options.workerOnly ? registryPackageSource(config.marketplaceUrl, () => ownUrl) : undefined),
     logger,
     pluginDirs: [config.pluginsDir],
     preferSource: options.preferSource,
@@ -111,6 +114,7 @@ export async function startHost(
   attachStaticUi(server, { plugins: () => kernel.plugins(), logger });
   const address = server.address() as { port: number };
   const url = `http://${config.host}:${address.port}`;
+  ownUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '[::1]' : config.host}:${address.port}`;
   const running = kernel.plugins().filter((p) => p.state === 'running').length;
   logger.info({ url, runtime: process.version, backend: database.kind, plugins: kernel.plugins().map((p) => ({ id: p.id, state: p.state })) }, `ValueVerse listening on ${url}`);
   const lines = [

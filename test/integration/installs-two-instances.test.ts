@@ -92,10 +92,29 @@ describeWithPostgres('installs across host instances', () => {
       const upgradeMs = Math.round(performance.now() - upgradedAt);
       const upgradedOnA = await until(a.url, (res) => res.status === 200 && res.body.version === '1.1.0');
 
+      // From the registry every host mounts (the one database holds it): publish 1.2.0 there, install it through B by
+      // id and version; the catalog shows it compatible and installed.
+      const publisher = await send(a.url, 'POST', '/api/v1/marketplace/publishers', { name: 'Acme' });
+      expect(publisher.status).toBe(201);
+      expect((await send(a.url, 'POST', `/api/v1/marketplace/publishers/${publisher.body.id}/keys`, { publicKeyPem: key.publicKeyPem })).status).toBe(201);
+      const published = await fetch(`${a.url}/api/v1/marketplace/packages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${publisher.body.token}`, 'content-type': 'application/octet-stream' },
+        body: new Uint8Array(await pack('1.2.0')),
+      });
+      expect(published.status).toBe(201);
+      const fromRegistry = await send(b.url, 'PUT', '/api/v1/admin/installs/acme-hello', { version: '1.2.0' });
+      expect(fromRegistry.body).toMatchObject({ version: '1.2.0', previousVersion: '1.1.0', source: 'registry' });
+      await until(a.url, (res) => res.status === 200 && res.body.version === '1.2.0');
+      const catalog = await send(a.url, 'GET', '/api/v1/admin/marketplace?q=acme-hello');
+      expect(catalog.body.items).toEqual([
+        expect.objectContaining({ id: 'acme-hello', latestVersion: '1.2.0', compatible: true, installed: { version: '1.2.0', state: 'installed' } }),
+      ]);
+
       // An instance that starts now installs at boot what the others run.
       const c = await bootHost(env);
       try {
-        expect((await send(c.url, 'GET', '/api/v1/acme-hello/hello')).body.version).toBe('1.1.0');
+        expect((await send(c.url, 'GET', '/api/v1/acme-hello/hello')).body.version).toBe('1.2.0');
       } finally {
         await c.stop();
         rmSync(c.dataDir, { recursive: true, force: true });

@@ -254,6 +254,7 @@ export class KernelInstallsMigration extends Migration {
       plugin_id text collate "C" not null,
       version text not null,
       integrity text not null,
+      source text not null constraint install_packages_source_check check (source in ('registry', 'upload')),
       bytes bytea not null,
       created_at timestamptz not null default now(),
       constraint install_packages_pkey primary key (plugin_id, version)

@@ -1,5 +1,5 @@
 import { VvError } from '@valueverse/plugin-sdk';
-import type { Database, InstallRecord, InstallStore, InstanceInstallState, TrustedKeyRecord } from '@valueverse/kernel';
+import type { Database, InstallRecord, InstallStore, InstanceInstallState, StoredPackage, TrustedKeyRecord } from '@valueverse/kernel';
 
 // Raw SQL on the tables of kernel_0008_installs (run by the kernel store's init()).
 
@@ -91,20 +91,20 @@ export class PostgresInstallStore implements InstallStore {
     return rows.map(toInstall);
   }
 
-  async savePackage(pluginId: string, version: string, integrity: string, bytes: Buffer): Promise<void> {
+  async savePackage(pluginId: string, version: string, pkg: StoredPackage): Promise<void> {
     await this.db.execute(
-      `insert into kernel.install_packages (plugin_id, version, integrity, bytes) values ($1, $2, $3, $4)
-       on conflict (plugin_id, version) do update set integrity = excluded.integrity, bytes = excluded.bytes`,
-      [pluginId, version, integrity, bytes],
+      `insert into kernel.install_packages (plugin_id, version, integrity, source, bytes) values ($1, $2, $3, $4, $5)
+       on conflict (plugin_id, version) do update set integrity = excluded.integrity, source = excluded.source, bytes = excluded.bytes`,
+      [pluginId, version, pkg.integrity, pkg.source, pkg.bytes],
     );
   }
 
-  async getPackage(pluginId: string, version: string): Promise<{ integrity: string; bytes: Buffer } | undefined> {
-    const rows = await this.db.execute<{ integrity: string; bytes: Uint8Array }>('select integrity, bytes from kernel.install_packages where plugin_id = $1 and version = $2', [
-      pluginId,
-      version,
-    ]);
-    return rows[0] ? { integrity: rows[0].integrity, bytes: Buffer.from(rows[0].bytes) } : undefined;
+  async getPackage(pluginId: string, version: string): Promise<StoredPackage | undefined> {
+    const rows = await this.db.execute<{ integrity: string; source: StoredPackage['source']; bytes: Uint8Array }>(
+      'select integrity, source, bytes from kernel.install_packages where plugin_id = $1 and version = $2',
+      [pluginId, version],
+    );
+    return rows[0] ? { integrity: rows[0].integrity, source: rows[0].source, bytes: Buffer.from(rows[0].bytes) } : undefined;
   }
 
   async setInstanceState(s: Omit<InstanceInstallState, 'updatedAt'>): Promise<void> {

@@ -37,6 +37,7 @@ describe('loadEnvConfig', () => {
       cacheSize: 10_000,
       allowUnsignedPlugins: false,
       pluginRetentionDays: 30,
+      marketplaceUrl: undefined,
     });
   });
 
@@ -67,6 +68,7 @@ describe('loadEnvConfig', () => {
       VV_CACHE_SIZE: '250000',
       VV_ALLOW_UNSIGNED_PLUGINS: 'true',
       VV_PLUGIN_RETENTION_DAYS: '7',
+      VV_MARKETPLACE_URL: 'https://plugins.acme.test/api/v1/marketplace',
     });
     expect(config).toEqual({
       port: 8080,
@@ -94,6 +96,7 @@ describe('loadEnvConfig', () => {
       cacheSize: 250_000,
       allowUnsignedPlugins: true,
       pluginRetentionDays: 7,
+      marketplaceUrl: 'https://plugins.acme.test/api/v1/marketplace',
     });
   });
 

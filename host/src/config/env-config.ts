@@ -48,6 +48,8 @@ export interface HostConfig {
   readonly allowUnsignedPlugins: boolean;
   /** `VV_PLUGIN_RETENTION_DAYS`: days an uninstalled plugin's data is kept before it is purged, 0-3650; default 30. */
   readonly pluginRetentionDays: number;
+  /** `VV_MARKETPLACE_URL`: the registry installs come from (`…/api/v1/marketplace`); default the host's own registry. */
+  readonly marketplaceUrl?: string;
 }
 
 /** The repository root, from host/src/config (or host/dist/config once built): three levels up either way. */
@@ -168,6 +170,8 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   const rawRetention = read('VV_PLUGIN_RETENTION_DAYS');
   const pluginRetentionDays = rawRetention === undefined ? 30 : /^\d{1,4}(\.\d+)?$/.test(rawRetention.trim()) ? Number(rawRetention.trim()) : NaN;
   if (!(pluginRetentionDays >= 0 && pluginRetentionDays <= 3650)) problem('VV_PLUGIN_RETENTION_DAYS', `must be a number of days from 0 to 3650 (got "${rawRetention}")`);
+  const marketplaceUrl = read('VV_MARKETPLACE_URL')?.trim() || undefined;
+  if (marketplaceUrl !== undefined && !hasScheme(marketplaceUrl, ['http:', 'https:'])) problem('VV_MARKETPLACE_URL', `must be an http(s) URL (got "${marketplaceUrl}")`);
   const outbound = parsePrivateAllowance(read('VV_OUTBOUND_ALLOW_PRIVATE'));
   for (const message of outbound.problems) problem('VV_OUTBOUND_ALLOW_PRIVATE', message);
 
@@ -199,5 +203,6 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     cacheSize,
     allowUnsignedPlugins: rawUnsigned === 'true',
     pluginRetentionDays,
+    marketplaceUrl,
   });
 }

@@ -1,5 +1,6 @@
 import * as semver from 'semver';
 import { VvError, isVvError } from '@valueverse/plugin-sdk';
+import { packageIntegrity } from '@valueverse/plugin-sdk/package';
 import type { Database } from '../data/database-api';
 import { pluginSchemaOf } from '../data/plugin-database';
 import type { KernelLogger } from '../observability/kernel-logger';
@@ -87,15 +88,15 @@ export class InstallService {
         if (!request.bytes || existing.version === prepared.manifest.version) {
           throw new VvError('VV_CONFLICT', { params: { reason: `plugin "${id}" is installed (${existing.version}); PUT /api/v1/admin/installs/${id} changes its version` } });
         }
-        return this.switchTo(existing, prepared, request);
+        return this.switchTo(existing, prepared, { bytes, source: 'upload' }, request);
       }
       const approved = this.approve(prepared, request.approvePermissions ?? [], []);
       const newer = await this.o.live.newerMigrations(prepared);
       if (newer.length > 0) throw this.downgradeRefused(prepared, newer, 'the data kept from an earlier install is newer');
       await this.o.live.activate(prepared, approved);
-      const record = this.recordOf(prepared, request, approved, existing?.version ?? null);
-      if (request.bytes) await this.o.store.savePackage(id, record.version, record.integrity, request.bytes);
-      return this.commit(record);
+      const source = request.bytes ? 'upload' : 'registry';
+      const record = this.recordOf(prepared, { ...request, source }, approved, existing?.version ?? null);
+      return this.commit(record, { bytes, source });
     });
   }
 
@@ -105,10 +106,10 @@ export class InstallService {
       const existing = await this.o.store.getInstall(pluginId);
       if (!existing || existing.state !== 'installed') throw new VvError('VV_PLUGIN_UNKNOWN', { params: { plugin: pluginId } });
       if (existing.version === version) return existing;
-      const stored = await this.o.store.getPackage(pluginId, version);
-      const bytes = stored?.bytes ?? (await this.download(pluginId, version));
-      const prepared = await this.prepare(bytes, { pluginId, version });
-      return this.switchTo(existing, prepared, { ...request, bytes: stored?.bytes });
+      // A version installed before (a roll-back) is in the database; another comes from the registry.
+      const pkg = (await this.o.store.getPackage(pluginId, version)) ?? { bytes: await this.download(pluginId, version), source: 'registry' as const };
+      const prepared = await this.prepare(pkg.bytes, { pluginId, version });
+      return this.switchTo(existing, prepared, pkg, request);
     });
   }
 
@@ -116,7 +117,8 @@ export class InstallService {
   private async switchTo(
     existing: InstallRecord,
     prepared: PreparedPlugin,
-    request: { bytes?: Buffer; approvePermissions?: readonly string[]; actor: string },
+    pkg: { bytes: Buffer; source: InstallRecord['source'] },
+    request: { approvePermissions?: readonly string[]; actor: string },
   ): Promise<InstallRecord> {
     const approved = this.approve(prepared, request.approvePermissions ?? [], existing.approvedPermissions);
     const rollBack = prepared.manifest.version === existing.previousVersion;
@@ -125,9 +127,8 @@ export class InstallService {
       throw this.downgradeRefused(prepared, newer, `only a roll-back to the previous version (${existing.previousVersion ?? 'none'}) reverts them`);
     if (newer.length > 0) await this.o.live.revertNewerMigrations(prepared);
     await this.o.live.activate(prepared, approved);
-    const record = this.recordOf(prepared, request, approved, existing.version, existing);
-    if (request.bytes) await this.o.store.savePackage(record.pluginId, record.version, record.integrity, request.bytes);
-    return this.commit(record);
+    const record = this.recordOf(prepared, { ...request, source: pkg.source }, approved, existing.version, existing);
+    return this.commit(record, pkg);
   }
 
   /** Stops the plugin everywhere; refused while a tenant has it enabled unless `force` (which disables it for them). */
@@ -181,10 +182,12 @@ export class InstallService {
         try {
           const stored = await this.o.store.getPackage(install.pluginId, install.version);
           const bytes = stored?.bytes ?? (await this.download(install.pluginId, install.version));
-          const prepared = await this.prepare(bytes, { pluginId: install.pluginId, version: install.version });
-          if (prepared.verified.integrity !== install.integrity) {
-            throw new VvError('VV_PACKAGE_MODIFIED', { params: { reason: `its integrity ${prepared.verified.integrity} is not the installed ${install.integrity}` } });
+          // The bytes every instance runs are the ones the installing instance verified.
+          const integrity = packageIntegrity(bytes);
+          if (integrity !== install.integrity) {
+            throw new VvError('VV_PACKAGE_MODIFIED', { params: { reason: `its integrity ${integrity} is not the installed ${install.integrity}` } });
           }
+          const prepared = await this.prepare(bytes, { pluginId: install.pluginId, version: install.version });
           await this.o.live.activate(prepared, install.approvedPermissions);
           await this.o.store.setInstanceState({ pluginId: install.pluginId, instanceId: this.o.instanceId, version: install.version, state: 'running', error: null });
         } catch (error) {
@@ -246,7 +249,7 @@ export class InstallService {
 
   private recordOf(
     prepared: PreparedPlugin,
-    request: { bytes?: Buffer; approvePermissions?: readonly string[]; actor: string },
+    request: { source: InstallRecord['source']; actor: string },
     approved: string[],
     previous: string | null,
     existing?: InstallRecord,
@@ -260,7 +263,7 @@ export class InstallService {
       integrity: prepared.verified.integrity,
       signerKeyId: signer?.keyId ?? null,
       trust: signer ? (this.trustOf.get(signer.keyId) ?? 'in-process') : 'unsigned',
-      source: request.bytes ? 'upload' : 'registry',
+      source: request.source,
       approvedPermissions: approved,
       approvedBy: approved.length === 0 ? null : approvedNow.length > 0 ? request.actor : (existing?.approvedBy ?? request.actor),
       state: 'installed',
@@ -270,7 +273,13 @@ export class InstallService {
     };
   }
 
-  private async commit(record: InstallRecord): Promise<InstallRecord> {
+  /**
+   * Records the desired state and tells the other instances. Every installed version's bytes stay in the database:
+   * other instances (workers without a registry too) and later roll-backs read them there, whatever happens to the
+   * registry meanwhile.
+   */
+  private async commit(record: InstallRecord, pkg: { bytes: Buffer; source: InstallRecord['source'] }): Promise<InstallRecord> {
+    await this.o.store.savePackage(record.pluginId, record.version, { integrity: record.integrity, source: pkg.source, bytes: pkg.bytes });
     await this.o.store.saveInstall(record);
     await this.o.store.setInstanceState({ pluginId: record.pluginId, instanceId: this.o.instanceId, version: record.version, state: 'running', error: null });
     await this.o.broadcast();

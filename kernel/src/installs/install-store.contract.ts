@@ -55,9 +55,9 @@ export function describeInstallStoreContract(name: string, makeStore: () => Prom
     it('keeps package bytes per version and forgets them with the install', async () => {
       await store.saveInstall(install('pkg'));
       const bytes = Buffer.from([0, 1, 2, 255]);
-      await store.savePackage('pkg', '1.0.0', 'sha512-x', bytes);
-      await store.savePackage('pkg', '1.0.0', 'sha512-x', bytes); // idempotent
-      expect(await store.getPackage('pkg', '1.0.0')).toEqual({ integrity: 'sha512-x', bytes });
+      await store.savePackage('pkg', '1.0.0', { integrity: 'sha512-x', source: 'registry', bytes });
+      await store.savePackage('pkg', '1.0.0', { integrity: 'sha512-x', source: 'upload', bytes }); // replaces
+      expect(await store.getPackage('pkg', '1.0.0')).toEqual({ integrity: 'sha512-x', source: 'upload', bytes });
       expect(await store.getPackage('pkg', '2.0.0')).toBeUndefined();
       await store.deleteInstall('pkg');
       expect(await store.getPackage('pkg', '1.0.0')).toBeUndefined();

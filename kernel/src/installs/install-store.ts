@@ -40,6 +40,13 @@ export interface InstanceInstallState {
   readonly updatedAt: string;
 }
 
+/** A package file as installed: its bytes, their integrity, and where they came from. */
+export interface StoredPackage {
+  readonly integrity: string;
+  readonly source: InstallRecord['source'];
+  readonly bytes: Buffer;
+}
+
 export interface TrustedKeyRecord {
   readonly keyId: string;
   readonly publicKeyPem: string;
@@ -64,9 +71,9 @@ export interface InstallStore {
   /** Uninstalled installs whose `purgeAfter` is at or before `now`. */
   listPurgeDue(now: Date): Promise<InstallRecord[]>;
 
-  /** Keeps an uploaded package's bytes, so that the other instances can read them. */
-  savePackage(pluginId: string, version: string, integrity: string, bytes: Buffer): Promise<void>;
-  getPackage(pluginId: string, version: string): Promise<{ integrity: string; bytes: Buffer } | undefined>;
+  /** Keeps an installed version's package file, so that every instance (and a later roll-back) reads it here. */
+  savePackage(pluginId: string, version: string, pkg: StoredPackage): Promise<void>;
+  getPackage(pluginId: string, version: string): Promise<StoredPackage | undefined>;
 
   setInstanceState(state: Omit<InstanceInstallState, 'updatedAt'>): Promise<void>;
   /** Instance states, of one plugin or of all. */

@@ -1,10 +1,10 @@
 import { VvError } from '@valueverse/plugin-sdk';
-import type { InstallRecord, InstallStore, InstanceInstallState, TrustedKeyRecord } from './install-store';
+import type { InstallRecord, InstallStore, InstanceInstallState, StoredPackage, TrustedKeyRecord } from './install-store';
 
 /** `InstallStore` in memory: one instance, tests and the embedded SDK harness. Same semantics as the PostgreSQL one. */
 export class MemoryInstallStore implements InstallStore {
   private readonly installs = new Map<string, InstallRecord>();
-  private readonly packages = new Map<string, { integrity: string; bytes: Buffer }>();
+  private readonly packages = new Map<string, StoredPackage>();
   private readonly instances = new Map<string, InstanceInstallState>();
   private readonly keys = new Map<string, TrustedKeyRecord>();
 
@@ -32,11 +32,11 @@ export class MemoryInstallStore implements InstallStore {
     return (await this.listInstalls()).filter((r) => r.state === 'uninstalled' && r.purgeAfter !== null && new Date(r.purgeAfter) <= now);
   }
 
-  async savePackage(pluginId: string, version: string, integrity: string, bytes: Buffer): Promise<void> {
-    this.packages.set(`${pluginId}@${version}`, { integrity, bytes: Buffer.from(bytes) });
+  async savePackage(pluginId: string, version: string, pkg: StoredPackage): Promise<void> {
+    this.packages.set(`${pluginId}@${version}`, { ...pkg, bytes: Buffer.from(pkg.bytes) });
   }
 
-  async getPackage(pluginId: string, version: string): Promise<{ integrity: string; bytes: Buffer } | undefined> {
+  async getPackage(pluginId: string, version: string): Promise<StoredPackage | undefined> {
     return this.packages.get(`${pluginId}@${version}`);
   }
 

@@ -16,6 +16,8 @@ export interface TestPluginSpec {
   readonly migrations?: readonly { name: string; up: string[]; down: string[] }[];
   /** A `POST <route>/publish` that publishes this event name (needs a matching events.publish permission). */
   readonly publishes?: string;
+  /** Other plugins it requires (manifest `requires`). */
+  readonly requires?: Record<string, string>;
   /** Milliseconds `GET <route>/slow` takes (to show that an upgrade lets it finish). */
   readonly slowMs?: number;
 }
@@ -29,7 +31,16 @@ export function writeTestPlugin(spec: TestPluginSpec, root = mkdtempSync(join(tm
   mkdirSync(join(dir, 'dist'), { recursive: true });
   const route = spec.route ?? `/${spec.id}`;
   const permissions = [...(spec.permissions ?? []), ...(spec.migrations?.length ? ['db'] : [])];
-  const manifest = { id: spec.id, version: spec.version, displayName: `Test ${spec.id}`, kernel: spec.kernel ?? '^1.0.0', main: 'dist/index.js', routes: [route], permissions };
+  const manifest = {
+    id: spec.id,
+    version: spec.version,
+    displayName: `Test ${spec.id}`,
+    kernel: spec.kernel ?? '^1.0.0',
+    main: 'dist/index.js',
+    routes: [route],
+    permissions,
+    ...(spec.requires ? { requires: spec.requires } : {}),
+  };
   writeFileSync(join(dir, 'plugin.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `@acme/plugin-${spec.id}`, version: spec.version, main: 'dist/index.js', license: 'MIT' }, null, 2)}\n`);
   const deps = ['http: coreServices.http', ...(spec.migrations?.length ? ['db: coreServices.db'] : []), ...(spec.publishes ? ['events: coreServices.events'] : [])];

@@ -13,4 +13,4 @@ export {
   type SdkListing,
 } from './registry-api';
 export { parseCatalogQuery, type CatalogQuery } from './http/list-query';
-export { SdkTarballs, SDK_ENTRY_PACKAGES, findWorkspaceRoot, type SdkTarballsOptions } from './sdk/sdk-tarballs';
+export { WorkspaceSdkTarballs, SDK_ENTRY_PACKAGES, findWorkspaceRoot, type WorkspaceSdkTarballsOptions } from './sdk/workspace-sdk-tarballs';

@@ -6,7 +6,7 @@ import { readPluginApiPackage } from './read-plugin-api-package';
 import type { SdkListing } from '../registry-api';
 import type { SdkPackage } from './sdk-package';
 
-export interface SdkTarballsOptions {
+export interface WorkspaceSdkTarballsOptions {
   /** Folders of the workspace libraries to serve (the SDK, the testing package and what they need at run time). */
   readonly libraries: readonly string[];
   /** Folders of first-party plugins; those with an `./api` export are served as API-only packages. */
@@ -30,17 +30,17 @@ const DEPENDENCY_KEYS = ['dependencies', 'peerDependencies', 'optionalDependenci
  * The registry serves `list` at `GET R/sdk` and `get` at `GET R/sdk/:file`.
  *
  * @example
- * const sdk = SdkTarballs.fromWorkspace();
- * const { packages } = await sdk.list('http://127.0.0.1:3000/api/v1/marketplace');
+ * const sdk = WorkspaceSdkTarballs.fromWorkspace();
+ * const packages = await sdk.list('http://127.0.0.1:3000/api/v1/marketplace');
  */
-export class SdkTarballs {
-  readonly #options: SdkTarballsOptions;
+export class WorkspaceSdkTarballs {
+  readonly #options: WorkspaceSdkTarballsOptions;
   #packages: Map<string, SdkPackage> | undefined;
   // Insertion-ordered map as an LRU: a hit is re-inserted, the oldest entry leaves first. The base URL may come from
   // a request's Host header, so the number of URLs seen is not bounded by configuration.
   readonly #tarballs = new Map<string, Buffer>();
 
-  constructor(options: SdkTarballsOptions) {
+  constructor(options: WorkspaceSdkTarballsOptions) {
     this.#options = options;
   }
 
@@ -49,7 +49,7 @@ export class SdkTarballs {
    * `@valueverse/*` run-time dependencies of the SDK and the testing package, and every workspace plugin with an
    * `./api` export.
    */
-  static fromWorkspace(root: string = findWorkspaceRoot(__dirname)): SdkTarballs {
+  static fromWorkspace(root: string = findWorkspaceRoot(__dirname)): WorkspaceSdkTarballs {
     const workspaces = (readPackageJson(root)['workspaces'] as string[] | undefined) ?? [];
     const dirs = workspaces.flatMap((pattern) =>
       pattern.endsWith('/*')
@@ -70,12 +70,13 @@ export class SdkTarballs {
       pending.push(...Object.keys(readPackageJson(dir).dependencies ?? {}).filter((dep) => dep.startsWith(SCOPE)));
     }
     const plugins = [...byName.entries()].filter(([name, dir]) => name.startsWith(`${SCOPE}plugin-`) && existsSync(join(dir, 'plugin.json'))).map(([, dir]) => dir);
-    return new SdkTarballs({ libraries, plugins });
+    return new WorkspaceSdkTarballs({ libraries, plugins });
   }
 
-  async list(baseUrl: string): Promise<SdkListing> {
+  /** The packages served, with the URL each installs from under `baseUrl` (the `packages` of `GET R/sdk`). */
+  async list(baseUrl: string): Promise<SdkListing['packages']> {
     const base = trimBase(baseUrl);
-    return { packages: [...this.#load().values()].map((p) => ({ name: p.name, version: p.version, url: `${base}/sdk/${p.file}` })) };
+    return [...this.#load().values()].map((p) => ({ name: p.name, version: p.version, url: `${base}/sdk/${p.file}` }));
   }
 
   /** The tarball named `file` (`valueverse-kernel-0.1.0.tgz`) for base URL `baseUrl`, or undefined when no such package is served. */

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SdkTarballs } from './sdk-tarballs';
+import { WorkspaceSdkTarballs } from './workspace-sdk-tarballs';
 import { readTarball, removeTrees, writeTree } from './__fixtures__/sdk-test-workspace';
 
 const R = 'http://127.0.0.1:4321/api/v1/marketplace';
@@ -83,29 +83,27 @@ function workspace(): string {
   });
 }
 
-async function packageJson(sdk: SdkTarballs, file: string, base = R): Promise<Record<string, unknown>> {
+async function packageJson(sdk: WorkspaceSdkTarballs, file: string, base = R): Promise<Record<string, unknown>> {
   const entries = await readTarball((await sdk.get(file, base))!);
   return JSON.parse(entries.get('package/package.json')!.text) as Record<string, unknown>;
 }
 
-describe('SdkTarballs', () => {
+describe('WorkspaceSdkTarballs', () => {
   afterAll(removeTrees);
 
   it('lists the SDK, the testing package, the workspace packages they need at run time and the plugins with an ./api export, as URLs under R/sdk', async () => {
-    const sdk = SdkTarballs.fromWorkspace(workspace());
-    expect(await sdk.list(`${R}/`)).toEqual({
-      packages: [
-        { name: '@valueverse/plugin-sdk', version: '0.1.0', url: `${R}/sdk/valueverse-plugin-sdk-0.1.0.tgz` },
-        { name: '@valueverse/plugin-testing', version: '0.1.0', url: `${R}/sdk/valueverse-plugin-testing-0.1.0.tgz` },
-        { name: '@valueverse/kernel', version: '0.1.0', url: `${R}/sdk/valueverse-kernel-0.1.0.tgz` },
-        { name: '@valueverse/plugin-alpha', version: '1.0.0', url: `${R}/sdk/valueverse-plugin-alpha-1.0.0.tgz` },
-        { name: '@valueverse/plugin-gamma', version: '1.2.0', url: `${R}/sdk/valueverse-plugin-gamma-1.2.0.tgz` },
-      ],
-    });
+    const sdk = WorkspaceSdkTarballs.fromWorkspace(workspace());
+    expect(await sdk.list(`${R}/`)).toEqual([
+      { name: '@valueverse/plugin-sdk', version: '0.1.0', url: `${R}/sdk/valueverse-plugin-sdk-0.1.0.tgz` },
+      { name: '@valueverse/plugin-testing', version: '0.1.0', url: `${R}/sdk/valueverse-plugin-testing-0.1.0.tgz` },
+      { name: '@valueverse/kernel', version: '0.1.0', url: `${R}/sdk/valueverse-kernel-0.1.0.tgz` },
+      { name: '@valueverse/plugin-alpha', version: '1.0.0', url: `${R}/sdk/valueverse-plugin-alpha-1.0.0.tgz` },
+      { name: '@valueverse/plugin-gamma', version: '1.2.0', url: `${R}/sdk/valueverse-plugin-gamma-1.2.0.tgz` },
+    ]);
   });
 
   it('ships a library built: dist/ without tests, maps or build state, its files and bin; package.json without scripts, devDependencies or source conditions', async () => {
-    const sdk = SdkTarballs.fromWorkspace(workspace());
+    const sdk = WorkspaceSdkTarballs.fromWorkspace(workspace());
     const entries = await readTarball((await sdk.get('valueverse-plugin-sdk-0.1.0.tgz', R))!);
     expect([...entries.keys()]).toEqual(['package/package.json', 'package/dist/cli/main.js', 'package/dist/index.d.ts', 'package/dist/index.js']);
     expect(entries.get('package/dist/cli/main.js')!.mode).toBe(0o755);
@@ -125,7 +123,7 @@ describe('SdkTarballs', () => {
   });
 
   it('points every @valueverse dependency at its sibling tarball under the base URL asked for, and keeps third-party versions', async () => {
-    const sdk = SdkTarballs.fromWorkspace(workspace());
+    const sdk = WorkspaceSdkTarballs.fromWorkspace(workspace());
     expect(await packageJson(sdk, 'valueverse-plugin-testing-0.1.0.tgz')).toMatchObject({
       dependencies: { '@valueverse/plugin-sdk': `${R}/sdk/valueverse-plugin-sdk-0.1.0.tgz`, '@valueverse/kernel': `${R}/sdk/valueverse-kernel-0.1.0.tgz`, '@swc/jest': '0.2.39' },
       peerDependencies: { jest: '>=30.0.0 <31' },
@@ -138,7 +136,7 @@ describe('SdkTarballs', () => {
   });
 
   it("ships a plugin's API entry with the declarations it reaches and plugin.json, and no implementation; its dependencies are what those files import", async () => {
-    const sdk = SdkTarballs.fromWorkspace(workspace());
+    const sdk = WorkspaceSdkTarballs.fromWorkspace(workspace());
     const alpha = await readTarball((await sdk.get('valueverse-plugin-alpha-1.0.0.tgz', R))!);
     expect([...alpha.keys()]).toEqual(['package/package.json', 'package/dist/alpha-api.d.ts', 'package/dist/alpha-api.js', 'package/dist/model/model.d.ts', 'package/plugin.json']);
     expect(JSON.parse(alpha.get('package/package.json')!.text)).toEqual({
@@ -157,7 +155,7 @@ describe('SdkTarballs', () => {
   });
 
   it('answers undefined for a file it does not serve, and the same bytes for the same base URL while its cache turns over', async () => {
-    const sdk = new SdkTarballs({ ...optionsOf(workspace()), cacheSize: 1 });
+    const sdk = new WorkspaceSdkTarballs({ ...optionsOf(workspace()), cacheSize: 1 });
     expect(await sdk.get('valueverse-host-0.1.0.tgz', R)).toBeUndefined();
     expect(await sdk.get('../package.json', R)).toBeUndefined();
     const first = (await sdk.get('valueverse-kernel-0.1.0.tgz', R))!;
@@ -169,7 +167,7 @@ describe('SdkTarballs', () => {
   it('refuses, naming the package, a workspace whose build is missing or whose API imports an undeclared package', async () => {
     const unbuilt = workspace();
     rmSync(join(unbuilt, 'libs/kernel/dist'), { recursive: true });
-    await expect(SdkTarballs.fromWorkspace(unbuilt).list(R)).rejects.toThrow(
+    await expect(WorkspaceSdkTarballs.fromWorkspace(unbuilt).list(R)).rejects.toThrow(
       /@valueverse\/kernel: dist does not exist in .*; build the workspace first \(npx tsc -b tsconfig.build.json\)/,
     );
     const undeclared = writeTree({
@@ -183,7 +181,7 @@ describe('SdkTarballs', () => {
       'p/dist/api.js': 'require("lodash");\n',
       'p/dist/api.d.ts': '',
     });
-    await expect(SdkTarballs.fromWorkspace(undeclared).list(R)).rejects.toThrow(
+    await expect(WorkspaceSdkTarballs.fromWorkspace(undeclared).list(R)).rejects.toThrow(
       '@valueverse/plugin-p: its API files import lodash, which its package.json does not list in dependencies',
     );
   });

@@ -1,7 +1,8 @@
 export { createKernel, KERNEL_VERSION, type Kernel, type KernelOptions, type InlinePlugin } from './kernel';
 export { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency-store';
 export type { IdempotencyPolicy } from './idempotency/idempotency-guard';
-export { validateManifest } from './manifest/manifest-validator';
+/** Re-exported for existing callers: the validator lives in the SDK so packaging tools and the kernel share it. */
+export { validateManifest } from '@valueverse/plugin-sdk';
 export type { PluginRecord, PluginState } from './lifecycle/plugin-state';
 export type { RegisteredRoute } from './http/plugin-router';
 export type { Database } from './data/database-api';

@@ -1,9 +1,8 @@
-import { VvError, isVvError, type PluginManifest, type VvPlugin } from '@valueverse/plugin-sdk';
+import { VvError, isVvError, validateManifest, type PluginManifest, type VvPlugin } from '@valueverse/plugin-sdk';
 import { PluginGraph } from '../graph/plugin-graph';
 import { RouteOwnership } from '../http/route-ownership';
 import type { PluginRecord } from '../lifecycle/plugin-state';
 import type { KernelLogger } from '../observability/kernel-logger';
-import { validateManifest } from './manifest-validator';
 import { discoverPlugins, loadPluginModule } from './plugin-discovery';
 
 /** A plugin handed to the kernel directly (tests, embedding) instead of discovered on disk. */

@@ -228,6 +228,33 @@ const catalog = {
     message: '{reason}',
     meaning: "The model's `correlations` name unknown or duplicate driver pairs, lie outside −1..1, or do not form a positive semi-definite matrix.",
   },
+  VV_PACKAGE_INVALID: {
+    status: 400,
+    title: 'Plugin package invalid',
+    message: 'Not a valid plugin package: {reason}',
+    meaning:
+      'The file is not a plugin package: not a gzip tar, no MANIFEST.json, plugin.json or package.json, an entry outside `package/` or with `..`, an absolute path, a symlink, hard link or device, or over the limits (20 MB packed, 100 MB unpacked, 5,000 entries).',
+  },
+  VV_PACKAGE_MODIFIED: {
+    status: 422,
+    title: 'Plugin package modified',
+    message: 'Plugin package was modified after packing: {reason}',
+    meaning:
+      'A file was added, removed or changed after the package was packed (it is not in MANIFEST.json, missing, or its SHA-256 differs), or the plugin id or version in MANIFEST.json differs from plugin.json or package.json. Pack and sign it again.',
+  },
+  VV_SIGNATURE_INVALID: {
+    status: 422,
+    title: 'Package signature invalid',
+    message: 'Plugin package signature is invalid: {reason}',
+    meaning:
+      'The package is unsigned (refused unless the operator allows unsigned plugins), or its Ed25519 signature does not verify with the key it names: the signed manifest changed, or it was signed with another key.',
+  },
+  VV_SIGNER_UNTRUSTED: {
+    status: 422,
+    title: 'Package signer not trusted',
+    message: 'Plugin package is signed by an untrusted key: {reason}',
+    meaning: 'The package is signed by a key (`keyId`) that this deployment (or, when publishing, this publisher) does not trust. Add the public key to the trusted keys first.',
+  },
   VV_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

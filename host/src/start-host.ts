@@ -14,6 +14,7 @@ import {
 } from '@valueverse/backend-defaults';
 import type { HostConfig } from './config/env-config';
 import { checkPluginsDir } from './config/check-plugins-dir';
+import { marketplaceMount } from './mount-marketplace';
 import { createRedisBackends } from './redis-backends';
 import { seedFirstBoot } from './seed-first-boot';
 import { attachStaticUi } from './static-ui';
@@ -51,6 +52,8 @@ export async function startHost(
   }
   const secrets = new SecretBox(await SecretBox.loadOrCreateKey(config.dataDir, config.encryptionKey, logger));
   const tokens = await TokenService.create({ privateJwk: await loadOrCreateSigningKey(database, secrets) });
+  // The local marketplace registry at /api/v1/marketplace (a worker serves no HTTP, so it has none).
+  const mounts = options.workerOnly ? [] : [await marketplaceMount(database)];
   const kernel = await createKernel({
     store,
     secrets,
@@ -71,6 +74,7 @@ export async function startHost(
     signInProtection: { store: config.redisUrl ? createRedisAttemptStore(config.redisUrl, logger, config.redisPrefix) : undefined },
     trustedProxies: config.trustedProxies,
     cacheSize: config.cacheSize,
+    mounts,
     ...(config.redisUrl
       ? createRedisBackends({ ...config, redisUrl: config.redisUrl }, logger, { workers: options.workerOnly === true || config.workers })
       : { rateLimiter: new MemoryRateLimiter() }),

@@ -5,6 +5,7 @@ import type { Database } from './data/database-api';
 import type { EventTransport } from './events/event-transport';
 import type { InProcessEventBus } from './events/in-process-event-bus';
 import type { ReplayLimits } from './events/event-replay-buffer';
+import type { KernelMount } from './http/kernel-mount';
 import type { HttpRouteInfo } from './http/kernel-route-table';
 import type { RegisteredRoute } from './http/plugin-router';
 import type { IdempotencyPolicy } from './idempotency/idempotency-guard';
@@ -103,6 +104,8 @@ export interface KernelOptions {
   readonly invitationStore?: InvitationStore;
   /** Dependencies `/health/ready` reports besides the database (which it checks itself), e.g. Redis. */
   readonly readinessChecks?: readonly ReadinessCheck[];
+  /** Apps the host serves under a path prefix, e.g. the marketplace registry at `/api/v1/marketplace` (kernel-mount.ts). */
+  readonly mounts?: readonly KernelMount[];
 }
 
 export interface Kernel {

@@ -100,6 +100,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     acceptStreamToken: stream.acceptQueryToken,
     trustedProxies: options.trustedProxies,
     bodyLimit: options.bodyLimit,
+    mounts: options.mounts,
   });
 
   return {
@@ -118,6 +119,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     httpRoutes: () => [
       ...routes.map((r) => ({ method: r.method, path: r.path, owner: 'kernel', access: r.access })),
       ...pluginRoutes().map((r) => ({ method: r.method, path: `/api/v1${r.path}`, owner: r.pluginId, access: r.minRole })),
+      ...(options.mounts ?? []).flatMap((m) => m.routes.map((r) => ({ ...r, owner: m.name }))),
     ],
     database: options.database,
     invalidateTenant: (tenantId) => pluginSets.cache.invalidate(tenantId),

@@ -69,6 +69,36 @@ const catalog = {
     message: 'Route prefix "{prefix}" of plugin "{plugin}" conflicts with "{otherPrefix}" of "{otherPlugin}"',
     meaning: 'Two plugins claim overlapping route prefixes, or a plugin registers a route outside its prefixes.',
   },
+  VV_PACKAGE_UNKNOWN: {
+    status: 404,
+    title: 'Package unknown',
+    message: 'No package "{package}" in this registry',
+    meaning: 'The marketplace registry has no package with this id, or no such version of it.',
+  },
+  VV_PACKAGE_VERSION_EXISTS: {
+    status: 409,
+    title: 'Package version exists',
+    message: 'Version {version} of "{package}" is already published',
+    meaning: 'Published versions never change: publish the change under a new version (a yanked version keeps its number too).',
+  },
+  VV_PACKAGE_ID_TAKEN: {
+    status: 403,
+    title: 'Package id taken',
+    message: 'The plugin id "{package}" belongs to another publisher',
+    meaning: 'The first publisher to publish a plugin id owns it in that registry; choose another id.',
+  },
+  VV_PUBLISHER_UNKNOWN: {
+    status: 404,
+    title: 'Publisher unknown',
+    message: 'No publisher "{publisher}" in this registry',
+    meaning: 'The marketplace registry has no publisher with this id.',
+  },
+  VV_SIGNING_KEY_UNKNOWN: {
+    status: 404,
+    title: 'Signing key unknown',
+    message: 'Publisher "{publisher}" has no signing key "{keyId}"',
+    meaning: "The key id does not name one of this publisher's Ed25519 keys in the registry.",
+  },
   VV_SERVICE_NOT_DECLARED: {
     status: 500,
     title: 'Service not declared',

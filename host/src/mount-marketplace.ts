@@ -1,0 +1,21 @@
+import type { Database, KernelMount } from '@valueverse/kernel';
+import { createRegistry, type SdkTarballs } from '@valueverse/marketplace';
+
+/**
+ * The host's own marketplace registry (issue #15), mounted in the kernel at `/api/v1/marketplace` so the
+ * one-command start has a local registry: on the host's database (schema `marketplace`, migrated here), with the
+ * deployment's platform admins as registry admins (the kernel's authentication: access token or API key).
+ * Publisher routes authenticate with publisher tokens, which the registry checks itself.
+ */
+export async function marketplaceMount(database: Database, options: { sdk?: SdkTarballs } = {}): Promise<KernelMount> {
+  const registry = await createRegistry({ database, sdk: options.sdk });
+  return {
+    prefix: registry.basePath,
+    name: 'marketplace',
+    routes: registry.routes,
+    handle: (ctx, caller) =>
+      registry.handle(ctx, async () => {
+        await caller.requireRole('platform-admin');
+      }),
+  };
+}

@@ -1,14 +1,15 @@
 import type { Database, KernelMount } from '@valueverse/kernel';
-import { createRegistry, type SdkTarballs } from '@valueverse/marketplace';
+import { WorkspaceSdkTarballs, createRegistry, type SdkTarballs } from '@valueverse/marketplace';
 
 /**
  * The host's own marketplace registry (issue #15), mounted in the kernel at `/api/v1/marketplace` so the
  * one-command start has a local registry: on the host's database (schema `marketplace`, migrated here), with the
  * deployment's platform admins as registry admins (the kernel's authentication: access token or API key).
- * Publisher routes authenticate with publisher tokens, which the registry checks itself.
+ * Publisher routes authenticate with publisher tokens, which the registry checks itself. It serves the SDK tarballs
+ * for plugin authors (`R/sdk`) built from this workspace's dist/ folders, unless `options.sdk` says otherwise.
  */
 export async function marketplaceMount(database: Database, options: { sdk?: SdkTarballs } = {}): Promise<KernelMount> {
-  const registry = await createRegistry({ database, sdk: options.sdk });
+  const registry = await createRegistry({ database, sdk: options.sdk ?? WorkspaceSdkTarballs.fromWorkspace() });
   return {
     prefix: registry.basePath,
     name: 'marketplace',

@@ -1,8 +1,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { validateManifest } from '../manifest/validate-manifest';
+import type { CliIo } from './cli-command';
 import { createPlugin } from './create-command';
 import { DEFAULT_REGISTRY_URL, TOOL_VERSIONS } from './plugin-template';
+import { runVvPlugin } from './vv-plugin';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -38,7 +41,9 @@ describe('createPlugin', () => {
       'tsconfig.build.json',
       'tsconfig.json',
     ]);
-    expect(readJson(join(root, 'tt', 'plugin.json'))).toEqual({
+    const manifest = readJson(join(root, 'tt', 'plugin.json'));
+    expect(validateManifest(manifest, 'plugin.json').id).toBe('time-tracking');
+    expect(manifest).toEqual({
       id: 'time-tracking',
       version: '1.0.0',
       displayName: 'Time Tracking',
@@ -86,5 +91,23 @@ describe('createPlugin', () => {
     await expect(createPlugin({ id: 'ok', dir: root })).rejects.toThrow('already exists and is not empty');
     expect(readdirSync(root)).toEqual(['keep.txt']);
     expect(['a', 'b', 'c'].some((d) => existsSync(join(root, d)))).toBe(false);
+  });
+
+  it('runs as `vv-plugin create <id> [dir] [--registry <url>]`, taking $VV_MARKETPLACE_URL when --registry is not given', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = { cwd: root, env: { VV_MARKETPLACE_URL: 'http://10.0.0.5:8080/mp' }, out: (line) => out.push(line), err: (line) => err.push(line) };
+    expect(await runVvPlugin(['create', 'greeter', 'plugins/greeter'], io)).toBe(0);
+    expect(out.join('\n')).toBe(`created greeter in ${join(root, 'plugins', 'greeter')} (9 files)\nnext:\n  cd plugins/greeter\n  npm install && npm test`);
+    expect((readJson(join(root, 'plugins', 'greeter', 'package.json'))['dependencies'] as Record<string, string>)['@valueverse/plugin-sdk']).toBe(
+      `http://10.0.0.5:8080/mp/sdk/valueverse-plugin-sdk-${sdkVersion}.tgz`,
+    );
+    expect(await runVvPlugin(['create', 'other', '--registry', 'https://mp.example.com/r'], io)).toBe(0);
+    expect(readFileSync(join(root, 'other', 'package.json'), 'utf8')).toContain('https://mp.example.com/r/sdk/valueverse-plugin-testing-');
+
+    expect(await runVvPlugin(['create'], io)).toBe(2);
+    expect(await runVvPlugin(['create', 'x'], io)).toBe(2);
+    expect(await runVvPlugin(['create', 'ok-id', 'a', 'b'], io)).toBe(2);
+    expect(err.join('\n')).toMatch(/give the plugin id[\s\S]*"x" is not a plugin id[\s\S]*unexpected arguments: b/);
   });
 });

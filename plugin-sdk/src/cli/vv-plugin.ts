@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isVvError } from '../errors/vv-error';
 import { CliUsageError, type CliCommand, type CliIo } from './cli-command';
+import { createCommand } from './create-command';
 import { keygenCommand } from './keygen-command';
 import { packCommand } from './pack-command';
 import { publishCommand } from './publish-command';
@@ -11,7 +12,7 @@ import { validateCommand } from './validate-command';
 import { verifyCommand } from './verify-command';
 
 /** The sub-commands, in the order `--help` lists them. A new command is one import and one entry here. */
-export const vvPluginCommands: readonly CliCommand[] = [validateCommand, packCommand, keygenCommand, signCommand, verifyCommand, publishCommand];
+export const vvPluginCommands: readonly CliCommand[] = [createCommand, validateCommand, packCommand, keygenCommand, signCommand, verifyCommand, publishCommand];
 
 function sdkVersion(): string {
   // src/cli and dist/cli are both two levels below the package root.

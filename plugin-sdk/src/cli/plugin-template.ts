@@ -161,8 +161,8 @@ Ship it as one signed package:
 \`\`\`sh
 npx vv-plugin validate
 npx vv-plugin pack --out ${id}-1.0.0.vvpkg
-npx vv-plugin keygen --out publisher.key.pem      # once; keep the private key out of version control
-npx vv-plugin sign ${id}-1.0.0.vvpkg --key publisher.key.pem
+npx vv-plugin keygen --out publisher.pem        # once: publisher.pem (private; keep it out of version control) and publisher.pem.pub
+npx vv-plugin sign ${id}-1.0.0.vvpkg --key publisher.pem
 npx vv-plugin publish ${id}-1.0.0.vvpkg --registry ${registry} --token <publisher token>
 \`\`\`
 

@@ -4,8 +4,9 @@
  * outside this repository, the document's shell blocks run one after another — `vv-plugin create` from the SDK
  * tarball through npx, `npm install && npm test` (our packages from R, third-party ones from the npm registry,
  * through the npm cache), build, validate and pack, keygen, sign, verify. The signed package is then verified with
- * the library a host uses. The publish → install → enable blocks need a registry publisher and a trusted key; the
- * end-to-end marketplace test runs those.
+ * the library a host uses. Then the blocks that share one shell — sign in as the host's platform admin, create a
+ * publisher and register its key, `vv-plugin publish` — put it in the host's registry. The trust → install → enable
+ * blocks need the host's installs; the end-to-end marketplace test runs those.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,12 +14,15 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { keyIdOf, verifyPackage } from '@valueverse/plugin-sdk/package';
 import { docShellSteps, type DocShellStep } from '../support/doc-shell-steps';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/host-fixture';
 import { startHostProcess, type HostProcess } from '../support/host-process';
 
 const repo = resolve(__dirname, '..', '..');
 const DOC = join(repo, 'docs', 'writing-plugins.md');
 /** The blocks this test runs, in order; the document may have more (publish onwards), never fewer. */
 const RUN_HERE = ['create', 'test', 'pack', 'keygen', 'sign', 'verify'] as const;
+/** Blocks that share one shell (they set ADMIN_TOKEN, PUBLISHER_TOKEN), run here after RUN_HERE. */
+const PUBLISH_HERE = ['sign-in', 'publisher', 'publish'] as const;
 const PLUGIN_ID = 'time-tracking';
 
 /**
@@ -32,6 +36,9 @@ function authorEnv(host: string): NodeJS.ProcessEnv {
     ...env,
     PATH: [dirname(process.execPath), env['PATH'] ?? ''].join(delimiter),
     VV_HOST: host,
+    // startHostProcess starts the host with these (the first boot's platform admin).
+    VV_ADMIN_EMAIL: ADMIN_EMAIL,
+    VV_ADMIN_PASSWORD: ADMIN_PASSWORD,
     npm_config_prefer_offline: 'true',
     npm_config_audit: 'false',
     npm_config_fund: 'false',
@@ -67,7 +74,7 @@ describe('a plugin author outside the repository, following docs/writing-plugins
   it('creates, installs and tests, builds, validates, packs, generates a key, signs and verifies, as written; a host accepts the package from that signer only', async () => {
     expect(root.startsWith(repo)).toBe(false);
     const steps = docShellSteps(DOC);
-    expect(steps.map((s) => s.name)).toEqual(expect.arrayContaining([...RUN_HERE]));
+    expect(steps.map((s) => s.name)).toEqual([...RUN_HERE, ...PUBLISH_HERE, 'trust', 'install', 'enable']);
     const env = authorEnv(host.url);
     const timings: string[] = [];
     const outputs: Record<string, string> = {};
@@ -79,6 +86,9 @@ describe('a plugin author outside the repository, following docs/writing-plugins
       outputs[name] = output;
       timings.push(`${name} ${seconds.toFixed(1)} s`);
     }
+    const shared = PUBLISH_HERE.map((name) => steps.find((s) => s.name === name)!);
+    const published = runStep({ name: PUBLISH_HERE.join(' + '), line: shared[0]!.line, script: shared.map((s) => s.script).join('\n') }, pluginDir, env);
+    timings.push(`${PUBLISH_HERE.join(' + ')} ${published.seconds.toFixed(1)} s`);
     process.stdout.write(`outside author (${root}, host ${host.url}): ${timings.join(', ')}\n`);
 
     // The scaffold installed our packages from the host's registry, not from a checkout or the npm registry.
@@ -100,5 +110,11 @@ describe('a plugin author outside the repository, following docs/writing-plugins
       main: true,
     });
     await expect(verifyPackage(pkg, { trustedKeys: [] })).rejects.toMatchObject({ code: 'VV_SIGNER_UNTRUSTED' });
+
+    // Published: the registry lists the version with the signer's key and the package's integrity.
+    const details = (await (await fetch(`${host.url}/api/v1/marketplace/packages/${PLUGIN_ID}`)).json()) as {
+      versions: { version: string; signer: { keyId: string }; integrity: string }[];
+    };
+    expect(details.versions).toEqual([expect.objectContaining({ version: '1.0.0', signer: { keyId: keyIdOf(publicKeyPem) }, integrity: verified.integrity })]);
   }, 600_000);
 });

@@ -9,7 +9,7 @@
  * blocks need the host's installs; the end-to-end marketplace test runs those.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { keyIdOf, verifyPackage } from '@valueverse/plugin-sdk/package';
@@ -47,6 +47,20 @@ function authorEnv(host: string): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * `npx --package <url>` installs into the npm cache's `_npx/<hash>/`, keyed by the URL, which names this run's port:
+ * never reused, so it is removed (only folders whose package.json names this host).
+ */
+function removeNpxInstalls(host: string, env: NodeJS.ProcessEnv): void {
+  const cache = spawnSync('npm', ['config', 'get', 'cache'], { env, encoding: 'utf8' }).stdout.trim();
+  const npx = join(cache, '_npx');
+  if (!cache || !existsSync(npx)) return;
+  for (const dir of readdirSync(npx)) {
+    const manifest = join(npx, dir, 'package.json');
+    if (existsSync(manifest) && readFileSync(manifest, 'utf8').includes(`${host}/api/v1/marketplace/`)) rmSync(join(npx, dir), { recursive: true, force: true });
+  }
+}
+
 function runStep(step: DocShellStep, cwd: string, env: NodeJS.ProcessEnv): { output: string; seconds: number } {
   const started = Date.now();
   const result = spawnSync('bash', ['-euo', 'pipefail', '-c', step.script], { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -67,6 +81,7 @@ describe('a plugin author outside the repository, following docs/writing-plugins
     root = mkdtempSync(join(tmpdir(), 'vv-outside-author-'));
   }, 180_000);
   afterAll(async () => {
+    if (host) removeNpxInstalls(host.url, authorEnv(host.url));
     await host?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
   });

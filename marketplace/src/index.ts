@@ -14,6 +14,7 @@ export {
 } from './registry-api';
 export { parseCatalogQuery, type CatalogQuery } from './http/list-query';
 export { RegistryClient, type RegistryClientOptions } from './client/registry-client';
+export { LocalRegistrySource } from './client/local-registry-source';
 export { createRegistry, type Registry, type RegistryOptions } from './registry/create-registry';
 export type { SdkTarballs, RequireAdmin, RegistryRouteInfo } from './http/registry-routes';
 export { RegistryService, type PublisherView } from './registry/registry-service';

@@ -60,7 +60,7 @@ export async function startHost(
   const secrets = new SecretBox(await SecretBox.loadOrCreateKey(config.dataDir, config.encryptionKey, logger));
   const tokens = await TokenService.create({ privateJwk: await loadOrCreateSigningKey(database, secrets) });
   // The local marketplace registry at /api/v1/marketplace (a worker serves no HTTP, so it has none).
-  const mounts = options.workerOnly ? [] : [await marketplaceMount(database)];
+  const marketplace = options.workerOnly ? undefined : await marketplaceMount(database);
   // Set once the host listens: installs download from the host's own registry unless VV_MARKETPLACE_URL names another.
   const own: { url?: string } = {};
   const kernel = await createKernel({
@@ -90,7 +90,7 @@ export async function startHost(
     signInProtection: { store: config.redisUrl ? createRedisAttemptStore(config.redisUrl, logger, config.redisPrefix) : undefined },
     trustedProxies: config.trustedProxies,
     cacheSize: config.cacheSize,
-    mounts,
+    mounts: marketplace ? [marketplace] : [],
     ...(config.redisUrl
       ? createRedisBackends({ ...config, redisUrl: config.redisUrl }, logger, { workers: options.workerOnly === true || config.workers })
       : { rateLimiter: new MemoryRateLimiter() }),

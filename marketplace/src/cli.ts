@@ -2,6 +2,7 @@
 import { isVvError } from '@valueverse/plugin-sdk';
 import { loadRegistryEnvConfig } from './standalone/registry-env-config';
 import { startRegistryServer } from './standalone/registry-server';
+import { WorkspaceSdkTarballs } from './sdk/workspace-sdk-tarballs';
 
 /**
  * `node marketplace/dist/cli.js serve`: a standalone marketplace registry (PORT, HOST, DATABASE_URL or VV_DATA_DIR,
@@ -14,7 +15,7 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const running = await startRegistryServer(loadRegistryEnvConfig());
+  const running = await startRegistryServer(loadRegistryEnvConfig(), { sdk: WorkspaceSdkTarballs.fromWorkspace() });
   const stop = () => {
     running.stop().then(
       () => process.exit(0),

@@ -13,7 +13,9 @@ export {
   type SdkListing,
 } from './registry-api';
 export { parseCatalogQuery, type CatalogQuery } from './http/list-query';
+export { WorkspaceSdkTarballs, SDK_ENTRY_PACKAGES, findWorkspaceRoot, type WorkspaceSdkTarballsOptions } from './sdk/workspace-sdk-tarballs';
 export { RegistryClient, type RegistryClientOptions } from './client/registry-client';
+export { LocalRegistrySource } from './client/local-registry-source';
 export { createRegistry, type Registry, type RegistryOptions } from './registry/create-registry';
 export type { SdkTarballs, RequireAdmin, RegistryRouteInfo } from './http/registry-routes';
 export { RegistryService, type PublisherView } from './registry/registry-service';

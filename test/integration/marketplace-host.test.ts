@@ -1,8 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { generateSigningKeyPair } from '@valueverse/plugin-sdk/package';
 import { RegistryClient } from '@valueverse/marketplace';
 import { signedTestPackage } from '../../marketplace/src/__fixtures__/test-package';
-import { bootSuiteHost, signIn, type SuiteHost } from '../support/host-fixture';
+import { bootHost, bootSuiteHost, signIn, type SuiteHost } from '../support/host-fixture';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { describeWithPostgres } from '../support/services';
 
 // The host serves its own marketplace registry at /api/v1/marketplace (issue #15): platform admins are its
 // admins through the kernel's sign-in, publishers use publisher tokens, anyone reads the catalog. On PostgreSQL
@@ -80,5 +83,55 @@ describe('the host serves the marketplace registry at /api/v1/marketplace', () =
         'GET /api/v1/marketplace/packages/:id/versions/:version/download public',
       ]),
     );
+  });
+});
+
+// Package files live in the database: every host on it serves what any of them accepted (issue #15: installs
+// reconcile on every instance, so each must find the same bytes).
+describeWithPostgres('two hosts on one PostgreSQL database serve one registry', () => {
+  let scratch: ScratchDatabase;
+  let first: Awaited<ReturnType<typeof bootHost>>;
+  let second: Awaited<ReturnType<typeof bootHost>>;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('vv_market_two');
+    const env = { DATABASE_URL: scratch.url, VV_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    first = await bootHost(env);
+    second = await bootHost(env);
+  }, 120_000);
+  afterAll(async () => {
+    await first?.stop();
+    await second?.stop();
+    await scratch?.drop();
+    for (const host of [first, second]) if (host) rmSync(host.dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('publishes on one host and downloads the same bytes, counted once each, from both', async () => {
+    const admin = await signIn(first.url);
+    const created = await fetch(`${first.url}/api/v1/marketplace/publishers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Shared' }),
+    });
+    const publisher = (await created.json()) as { id: string; token: string };
+    const key = generateSigningKeyPair();
+    // The key is added through the second host: the publisher's token works on any of them.
+    const added = await fetch(`${second.url}/api/v1/marketplace/publishers/${publisher.id}/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${publisher.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ publicKeyPem: key.publicKeyPem }),
+    });
+    expect(added.status).toBe(201);
+    const pkg = await signedTestPackage({ id: 'shared-pkg', version: '1.0.0' }, key.privateKeyPem);
+    const published = await fetch(`${first.url}/api/v1/marketplace/packages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${publisher.token}`, 'content-type': 'application/octet-stream' },
+      body: pkg,
+    });
+    expect(published.status).toBe(201);
+    for (const host of [first, second]) {
+      expect(await new RegistryClient({ baseUrl: `${host.url}/api/v1/marketplace` }).download('shared-pkg', '1.0.0')).toEqual(pkg);
+    }
+    expect((await new RegistryClient({ baseUrl: `${second.url}/api/v1/marketplace` }).getPackage('shared-pkg')).downloads).toBe(2);
   });
 });

@@ -241,6 +241,50 @@ export function describeRegistry(label: string, databaseUrl: () => string | unde
       });
     });
 
+    describe('concurrent publishes', () => {
+      it('lets one of two publishers claim a new id, and one of two publishes of a version win', async () => {
+        const [a, b] = await Promise.all([
+          publish(acme.token, await signedTestPackage({ id: 'race-pkg', version: '1.0.0' }, acme.key.privateKeyPem)),
+          publish(globex.token, await signedTestPackage({ id: 'race-pkg', version: '1.0.0' }, globex.key.privateKeyPem)),
+        ]);
+        expect([a.status, b.status].sort()).toEqual([201, 403]);
+        const winner = a.status === 201 ? acme : globex;
+        const versions = await Promise.all(
+          ['first', 'second'].map(async (readme) => publish(winner.token, await signedTestPackage({ id: 'race-pkg', version: '1.1.0', readme }, winner.key.privateKeyPem))),
+        );
+        expect(versions.map((v) => v.status).sort()).toEqual([201, 409]);
+        const details = await call('GET', '/packages/race-pkg');
+        expect(details.body.publisher.id).toBe(winner.id);
+        expect(details.body.versions.map((v: Json) => v.version)).toEqual(['1.1.0', '1.0.0']);
+        // Out of the way of the catalog tests below.
+        for (const version of ['1.0.0', '1.1.0']) expect((await call('POST', `/packages/race-pkg/versions/${version}/yank`, { token: ADMIN })).status).toBe(200);
+      });
+
+      it('stops reading an upload without Content-Length once it passes the limit', async () => {
+        const chunk = Buffer.alloc(1024 * 1024, 1);
+        let sent = 0;
+        const stream = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent >= 64) return controller.close();
+            sent += 1;
+            controller.enqueue(chunk);
+          },
+        });
+        const res = await fetch(`${R}/packages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${acme.token}`, 'content-type': 'application/octet-stream' },
+          body: stream,
+          duplex: 'half',
+        } as RequestInit).catch((error: unknown) => error as Error);
+        // The registry answers 413 as soon as 20 MB passed; the client may see the answer or the closed connection.
+        if (res instanceof Response) {
+          expect(res.status).toBe(413);
+          expect(((await res.json()) as { code: string }).code).toBe('VV_PAYLOAD_TOO_LARGE');
+        }
+        expect(sent).toBeLessThan(64);
+      });
+    });
+
     describe('catalog, downloads and yank', () => {
       beforeAll(async () => {
         for (const [id, keywords, description] of [

@@ -1,9 +1,9 @@
 import type { Context } from 'koa';
 import { Router, type RouterContext } from '@koa/router';
 import { VvError } from '@valueverse/plugin-sdk';
-import { PACKAGE_LIMITS } from '@valueverse/plugin-sdk/package';
 import type { KernelRouteAccess } from '@valueverse/kernel';
 import { INTEGRITY_HEADER, type SdkListing } from '../registry-api';
+import { packageLibrary } from '../registry/package-library';
 import { ICON_FILES } from '../registry/package-listing';
 import { isPublisherToken } from '../registry/publisher-token';
 import type { RegistryService } from '../registry/registry-service';
@@ -66,8 +66,8 @@ export function registryRoutes(options: RegistryRoutesOptions): {
   readonly routes: readonly RegistryRouteInfo[];
 } {
   const { service, basePath } = options;
-  const maxBytes = options.maxPackageBytes ?? PACKAGE_LIMITS.maxPackageBytes;
-  const limitText = `${Math.round((maxBytes / (1024 * 1024)) * 10) / 10} MB`;
+  const maxBytes = () => options.maxPackageBytes ?? packageLibrary().PACKAGE_LIMITS.maxPackageBytes;
+  const limitText = () => `${Math.round((maxBytes() / (1024 * 1024)) * 10) / 10} MB`;
   const router = new Router({ prefix: basePath });
   const routes: RegistryRouteInfo[] = [];
   // protocol and host as Koa reads them (X-Forwarded-* only when the app trusts its proxies).
@@ -113,7 +113,7 @@ export function registryRoutes(options: RegistryRoutesOptions): {
     if (!ctx.is(PACKAGE_TYPES)) {
       throw VvError.validation([{ pointer: '', in: 'headers', message: `the package file is sent as the body with Content-Type ${PACKAGE_TYPES[0]}` }]);
     }
-    const bytes = await readRawBody(ctx, maxBytes, limitText);
+    const bytes = await readRawBody(ctx, maxBytes(), limitText());
     const version = await service.publish(who.publisher.id, bytes);
     ctx.status = 201;
     ctx.set('Location', `${basePath}/packages/${version.id}/versions/${version.version}`);

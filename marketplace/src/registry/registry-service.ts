@@ -1,11 +1,11 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { encodeCursor, VvError } from '@valueverse/plugin-sdk';
-import { inspectPackage, keyIdOf, PackageError, verifySignatureWith } from '@valueverse/plugin-sdk/package';
 import { validateManifest } from '@valueverse/kernel';
 import semver from 'semver';
 import type { PackageRecord, RegistryStore, VersionRecord } from '../data/registry-store';
 import type { CatalogQuery } from '../http/list-query';
 import type { CatalogEntry, CatalogPage, PackageDetails, PackageVersionDetails, PackageVersionSummary, PublisherWithToken } from '../registry-api';
+import { packageLibrary } from './package-library';
 import { packageListing } from './package-listing';
 import { newPublisherToken, publisherTokenHash } from './publisher-token';
 
@@ -75,7 +75,7 @@ export class RegistryService {
       throw problem();
     }
     await this.getPublisher(publisherId);
-    const keyId = keyIdOf(pem);
+    const keyId = packageLibrary().keyIdOf(pem);
     await this.store.addKey(publisherId, keyId, pem);
     return { keyId };
   }
@@ -93,6 +93,7 @@ export class RegistryService {
    * (VV_PACKAGE_ID_TAKEN), an existing version (VV_PACKAGE_VERSION_EXISTS).
    */
   async publish(publisherId: string, bytes: Buffer): Promise<PackageVersionDetails> {
+    const { inspectPackage, PackageError, verifySignatureWith } = packageLibrary();
     const inspected = await inspectPackage(bytes);
     // The kernel's own validator, again on the raw plugin.json: what is published is what a host will accept.
     const manifest = validateManifest(JSON.parse(inspected.files.get('plugin.json')!.toString('utf8')), `${inspected.pluginId}/plugin.json`);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { validateManifest } from '../manifest/validate-manifest';
 import { PackageError } from './package-error';
 import { packageIntegrity } from './package-integrity';
+import { packagePathOf } from './package-path-of';
 import { MANIFEST_FILE, parsePackageManifestFile } from './package-manifest';
 import { readPackageEntries } from './read-package-entries';
 import type { InspectedPackage } from './verified-package';
@@ -21,7 +22,7 @@ function modified(reason: string, path?: string): PackageError {
 /**
  * Reads a package and checks everything but the signature: a safe gzip'ed tar within the limits, `MANIFEST.json`
  * listing exactly the other entries with their SHA-256, the plugin id and version of MANIFEST.json equal to
- * plugin.json's (and package.json's version), and plugin.json valid by `validateManifest` with its `main` inside.
+ * plugin.json's (and package.json's version), and plugin.json valid by `validateManifest` with its `main` (and `ui.elements`) inside.
  * For registries (which check the signature against the publisher's keys with `verifySignatureWith`) and tools;
  * a host installs only what `verifyPackage` accepts.
  *
@@ -61,7 +62,9 @@ export async function inspectPackage(pkg: Buffer): Promise<InspectedPackage> {
   }
 
   const manifest = validateManifest(pluginJson, `${packageManifest.plugin}@${packageManifest.version}/plugin.json`);
-  if (!files.has(manifest.main)) throw new PackageError('VV_PACKAGE_INVALID', `the manifest's main file "${manifest.main}" is not in the package`, { path: manifest.main });
+  for (const [key, path] of [['main', manifest.main] as const, ['ui.elements', manifest.ui?.elements] as const]) {
+    if (path !== undefined && !files.has(packagePathOf(path))) throw new PackageError('VV_PACKAGE_INVALID', `the manifest's ${key} file "${path}" is not in the package`, { path });
+  }
 
   return {
     pluginId: manifest.id,

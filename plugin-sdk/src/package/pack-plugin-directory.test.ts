@@ -67,6 +67,14 @@ describe('packPluginDirectory', () => {
     expect((inspected.files.get('index.js') as Buffer).toString('utf8')).not.toContain(': string');
   });
 
+  it('stores a main written as ./index.js under its plain path, and the package verifies', async () => {
+    const manifest = JSON.parse(await readFile(join(work, 'plugin.json'), 'utf8'));
+    await writeFile(join(work, 'plugin.json'), JSON.stringify({ ...manifest, main: './index.js', ui: { ...manifest.ui, elements: './ui/elements.js' } }));
+    const inspected = await inspectPackage(await packPluginDirectory(work));
+    expect(inspected.manifest.main).toBe('index.js');
+    expect([...inspected.files.keys()]).toEqual(expect.arrayContaining(['index.js', 'ui/elements.js']));
+  });
+
   it('refuses a folder whose plugin.json the kernel would refuse', async () => {
     await writeFile(join(work, 'plugin.json'), JSON.stringify({ id: 'Bad Id', version: '1.2.3' }));
     await expect(codeOf(packPluginDirectory(work))).resolves.toBe('VV_MANIFEST_INVALID');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { bundlePluginMain, isHostProvidedPackage } from './bundle-plugin-main';
 import { checkPluginDirectory } from './check-plugin-directory';
 import { MANIFEST_FILE, type PackageManifestFile } from './package-manifest';
+import { packagePathOf } from './package-path-of';
 import { writePackageTarball } from './write-package-tarball';
 
 /** package.json members that describe the package; scripts (install hooks!), workspaces and exports are dropped. */
@@ -21,8 +22,8 @@ function keptDependencies(deps: unknown): Record<string, string> | undefined {
  * Packs a plugin folder into a package (`.vvpkg` bytes) with an unsigned `MANIFEST.json`: the main module bundled
  * with esbuild (everything but the SDK and other plugins' `/api` entries, which the host provides), plugin.json,
  * package.json reduced to its descriptive fields and the host-provided dependencies, README/LICENSE/CHANGELOG, and
- * the `ui.elements` file when the manifest names one. A `.ts` main is packed as the `.js` file of the same name and
- * plugin.json's `main` says so. Sign the result with `signPackage`.
+ * the `ui.elements` file when the manifest names one. A `.ts` main is packed as the `.js` file of the same name, and a
+ * main such as `./index.js` under its plain path (`index.js`); plugin.json's `main` then says so. Sign the result with `signPackage`.
  *
  * @example
  * writeFileSync('my-plugin-1.0.0.vvpkg', await signPackage(await packPluginDirectory('.'), privateKeyPem));
@@ -31,7 +32,7 @@ function keptDependencies(deps: unknown): Record<string, string> | undefined {
  */
 export async function packPluginDirectory(dir: string): Promise<Buffer> {
   const { dir: root, manifest, packageJson } = await checkPluginDirectory(dir);
-  const main = manifest.main.replace(/\.ts$/, '.js');
+  const main = packagePathOf(manifest.main).replace(/\.ts$/, '.js');
   const files = new Map<string, Buffer>();
 
   files.set(main, await bundlePluginMain(root, manifest.main));
@@ -48,7 +49,7 @@ export async function packPluginDirectory(dir: string): Promise<Buffer> {
   for (const entry of await readdir(root, { withFileTypes: true })) {
     if (entry.isFile() && DOCUMENTS.test(entry.name)) files.set(entry.name, await readFile(join(root, entry.name)));
   }
-  if (manifest.ui?.elements !== undefined) files.set(manifest.ui.elements, await readFile(join(root, manifest.ui.elements)));
+  if (manifest.ui?.elements !== undefined) files.set(packagePathOf(manifest.ui.elements), await readFile(join(root, manifest.ui.elements)));
 
   const hashes: Record<string, string> = {};
   for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hashes[path] = createHash('sha256').update(bytes).digest('hex');

@@ -7,8 +7,10 @@ import type { VerifiedPackage } from './verified-package';
  * Writes a verified package's files under `targetDir` (created if missing), so the plugin loads from there
  * (`targetDir/plugin.json`, its `main`, ...). Each path is resolved and checked to stay inside `targetDir` once more
  * before anything is written, so a `VerifiedPackage` built by hand cannot write elsewhere either. Files get mode 0644.
+ * Use a new (or empty) folder per version: an existing file is never overwritten or followed (fails with `EEXIST`).
  *
- * @throws PackageError `VV_PACKAGE_INVALID` for a path outside `targetDir` (nothing is written then)
+ * @throws PackageError `VV_PACKAGE_INVALID` for a path outside `targetDir` (nothing is written then); a Node
+ *   `EEXIST` error when a file is already there
  */
 export async function unpackPackage(verified: VerifiedPackage, targetDir: string): Promise<void> {
   const root = resolve(targetDir);

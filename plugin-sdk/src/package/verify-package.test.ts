@@ -210,6 +210,12 @@ describe('a package that is not one is VV_PACKAGE_INVALID', () => {
     await expect(codeOf(inspectPackage(bare))).resolves.toBe('VV_PACKAGE_INVALID');
   });
 
+  it('without the ui elements file its plugin.json names (even when MANIFEST.json agrees)', async () => {
+    const bare = await editManifestFile(unsigned, (file) => delete (file.manifest.files as Record<string, string>)['ui/elements.js']);
+    const withoutUi = await repack(bare, (files) => files.delete('ui/elements.js'));
+    await expect(inspectPackage(withoutUi)).rejects.toMatchObject({ code: 'VV_PACKAGE_INVALID', extensions: { path: 'ui/elements.js' } });
+  });
+
   it('with a MANIFEST.json of another shape', async () => {
     const odd = await editManifestFile(unsigned, (file) => Object.assign(file, { trustMe: true }));
     await expect(codeOf(inspectPackage(odd))).resolves.toBe('VV_PACKAGE_INVALID');

@@ -77,6 +77,7 @@ export async function startHost(
     installDir: join(config.dataDir, 'plugins'),
     allowUnsignedPlugins: config.allowUnsignedPlugins,
     installRetentionMs: config.pluginRetentionDays * 86_400_000,
+    installPurgeEveryMs: config.pluginPurgeIntervalSeconds * 1000,
     instanceId: `${options.workerOnly ? 'worker' : 'host'}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     packageSource: options.packageSource ?? (config.marketplaceUrl || !options.workerOnly ? registryPackageSource(config.marketplaceUrl, () => own.url) : undefined),
     logger,

@@ -120,6 +120,8 @@ export interface KernelOptions {
   readonly allowUnsignedPlugins?: boolean;
   /** How long an uninstalled plugin's data is kept (`VV_PLUGIN_RETENTION_DAYS`, default 30 days). */
   readonly installRetentionMs?: number;
+  /** How often the purge job drops the data of uninstalled plugins whose retention ended (`VV_PLUGIN_PURGE_INTERVAL_SECONDS`, default 1 hour). */
+  readonly installPurgeEveryMs?: number;
   /** This instance's name in per-instance install states (default: a random id). */
   readonly instanceId?: string;
   /** Apps the host serves under a path prefix, e.g. the marketplace registry at `/api/v1/marketplace` (kernel-mount.ts). */

@@ -107,7 +107,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
   await reconcile();
   const purgeJobs = core.jobs.forPlugin({ id: KERNEL_JOBS, version, displayName: 'Kernel', kernel: '*', main: '' });
   purgeJobs.define('installs-purge', async () => void (await installs.purgeDue()));
-  purgeJobs.schedule('installs-purge', { everyMs: 3_600_000 });
+  purgeJobs.schedule('installs-purge', { everyMs: options.installPurgeEveryMs ?? 3_600_000 });
 
   await core.jobs.start({
     runs: (id) => id === KERNEL_JOBS || plugins.records.get(id)?.state === 'running',

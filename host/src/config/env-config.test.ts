@@ -37,6 +37,7 @@ describe('loadEnvConfig', () => {
       cacheSize: 10_000,
       allowUnsignedPlugins: false,
       pluginRetentionDays: 30,
+      pluginPurgeIntervalSeconds: 3600,
       marketplaceUrl: undefined,
     });
   });
@@ -68,6 +69,7 @@ describe('loadEnvConfig', () => {
       VV_CACHE_SIZE: '250000',
       VV_ALLOW_UNSIGNED_PLUGINS: 'true',
       VV_PLUGIN_RETENTION_DAYS: '7',
+      VV_PLUGIN_PURGE_INTERVAL_SECONDS: '60',
       VV_MARKETPLACE_URL: 'https://plugins.acme.test/api/v1/marketplace',
     });
     expect(config).toEqual({
@@ -96,6 +98,7 @@ describe('loadEnvConfig', () => {
       cacheSize: 250_000,
       allowUnsignedPlugins: true,
       pluginRetentionDays: 7,
+      pluginPurgeIntervalSeconds: 60,
       marketplaceUrl: 'https://plugins.acme.test/api/v1/marketplace',
     });
   });
@@ -180,6 +183,8 @@ describe('loadEnvConfig', () => {
 
   const bad: [string, NodeJS.ProcessEnv, RegExp][] = [
     ['PORT', { PORT: '0' }, /PORT must be an integer from 1 to 65535 \(got "0"\)/],
+    ['VV_PLUGIN_PURGE_INTERVAL_SECONDS', { VV_PLUGIN_PURGE_INTERVAL_SECONDS: '0' }, /VV_PLUGIN_PURGE_INTERVAL_SECONDS must be an integer number of seconds from 1 to 86400 \(got "0"\)/],
+    ['VV_PLUGIN_PURGE_INTERVAL_SECONDS', { VV_PLUGIN_PURGE_INTERVAL_SECONDS: '1.5' }, /VV_PLUGIN_PURGE_INTERVAL_SECONDS must be an integer/],
     ['VV_CACHE_SIZE', { VV_CACHE_SIZE: '99' }, /VV_CACHE_SIZE must be an integer from 100 to 10000000 \(got "99"\)/],
     ['VV_CACHE_SIZE', { VV_CACHE_SIZE: 'lots' }, /VV_CACHE_SIZE must be an integer/],
     ['PORT', { PORT: '65536' }, /PORT must be an integer/],

@@ -48,6 +48,8 @@ export interface HostConfig {
   readonly allowUnsignedPlugins: boolean;
   /** `VV_PLUGIN_RETENTION_DAYS`: days an uninstalled plugin's data is kept before it is purged, 0-3650; default 30. */
   readonly pluginRetentionDays: number;
+  /** `VV_PLUGIN_PURGE_INTERVAL_SECONDS`: how often the purge job runs, 1-86400; default 3600. */
+  readonly pluginPurgeIntervalSeconds: number;
   /** `VV_MARKETPLACE_URL`: the registry installs come from (`…/api/v1/marketplace`); default the host's own registry. */
   readonly marketplaceUrl?: string;
 }
@@ -170,6 +172,10 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   const rawRetention = read('VV_PLUGIN_RETENTION_DAYS');
   const pluginRetentionDays = rawRetention === undefined ? 30 : /^\d{1,4}(\.\d+)?$/.test(rawRetention.trim()) ? Number(rawRetention.trim()) : NaN;
   if (!(pluginRetentionDays >= 0 && pluginRetentionDays <= 3650)) problem('VV_PLUGIN_RETENTION_DAYS', `must be a number of days from 0 to 3650 (got "${rawRetention}")`);
+  const rawPurgeInterval = read('VV_PLUGIN_PURGE_INTERVAL_SECONDS');
+  const pluginPurgeIntervalSeconds = rawPurgeInterval === undefined ? 3600 : /^\d{1,5}$/.test(rawPurgeInterval.trim()) ? Number(rawPurgeInterval.trim()) : NaN;
+  if (!(pluginPurgeIntervalSeconds >= 1 && pluginPurgeIntervalSeconds <= 86_400))
+    problem('VV_PLUGIN_PURGE_INTERVAL_SECONDS', `must be an integer number of seconds from 1 to 86400 (got "${rawPurgeInterval}")`);
   const marketplaceUrl = read('VV_MARKETPLACE_URL')?.trim() || undefined;
   if (marketplaceUrl !== undefined && !hasScheme(marketplaceUrl, ['http:', 'https:'])) problem('VV_MARKETPLACE_URL', `must be an http(s) URL (got "${marketplaceUrl}")`);
   const outbound = parsePrivateAllowance(read('VV_OUTBOUND_ALLOW_PRIVATE'));
@@ -203,6 +209,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     cacheSize,
     allowUnsignedPlugins: rawUnsigned === 'true',
     pluginRetentionDays,
+    pluginPurgeIntervalSeconds,
     marketplaceUrl,
   });
 }

@@ -56,6 +56,8 @@ export interface InstallRequest {
 export class InstallService {
   /** Trust levels of the keys the last `prepare` read (changes run one at a time). */
   private trustOf = new Map<string, InstallRecord['trust']>();
+  /** The plugins with an install record at the last reconcile here. */
+  private seen = new Set<string>();
 
   constructor(private readonly o: InstallServiceOptions) {}
 
@@ -82,21 +84,23 @@ export class InstallService {
     return this.o.live.exclusive(async () => {
       const bytes = request.bytes ?? (await this.download(request.pluginId!, request.version!));
       const prepared = await this.prepare(bytes, { pluginId: request.pluginId, version: request.version });
-      const id = prepared.manifest.id;
-      const existing = await this.o.store.getInstall(id);
-      if (existing?.state === 'installed') {
-        if (!request.bytes || existing.version === prepared.manifest.version) {
-          throw new VvError('VV_CONFLICT', { params: { reason: `plugin "${id}" is installed (${existing.version}); PUT /api/v1/admin/installs/${id} changes its version` } });
+      return this.orDiscard(prepared, async () => {
+        const id = prepared.manifest.id;
+        const existing = await this.o.store.getInstall(id);
+        if (existing?.state === 'installed') {
+          if (!request.bytes || existing.version === prepared.manifest.version) {
+            throw new VvError('VV_CONFLICT', { params: { reason: `plugin "${id}" is installed (${existing.version}); PUT /api/v1/admin/installs/${id} changes its version` } });
+          }
+          return this.switchTo(existing, prepared, { bytes, source: 'upload' }, request);
         }
-        return this.switchTo(existing, prepared, { bytes, source: 'upload' }, request);
-      }
-      const approved = this.approve(prepared, request.approvePermissions ?? [], []);
-      const newer = await this.o.live.newerMigrations(prepared);
-      if (newer.length > 0) throw this.downgradeRefused(prepared, newer, 'the data kept from an earlier install is newer');
-      await this.o.live.activate(prepared, approved);
-      const source = request.bytes ? 'upload' : 'registry';
-      const record = this.recordOf(prepared, { ...request, source }, approved, existing?.version ?? null);
-      return this.commit(record, { bytes, source });
+        const approved = this.approve(prepared, request.approvePermissions ?? [], []);
+        const newer = await this.o.live.newerMigrations(prepared);
+        if (newer.length > 0) throw this.downgradeRefused(prepared, newer, 'the data kept from an earlier install is newer');
+        await this.o.live.activate(prepared, approved);
+        const source = request.bytes ? 'upload' : 'registry';
+        const record = this.recordOf(prepared, { ...request, source }, approved, existing?.version ?? null);
+        return this.commit(record, { bytes, source });
+      });
     });
   }
 
@@ -109,7 +113,7 @@ export class InstallService {
       // A version installed before (a roll-back) is in the database; another comes from the registry.
       const pkg = (await this.o.store.getPackage(pluginId, version)) ?? { bytes: await this.download(pluginId, version), source: 'registry' as const };
       const prepared = await this.prepare(pkg.bytes, { pluginId, version });
-      return this.switchTo(existing, prepared, pkg, request);
+      return this.orDiscard(prepared, () => this.switchTo(existing, prepared, pkg, request));
     });
   }
 
@@ -188,7 +192,7 @@ export class InstallService {
             throw new VvError('VV_PACKAGE_MODIFIED', { params: { reason: `its integrity ${integrity} is not the installed ${install.integrity}` } });
           }
           const prepared = await this.prepare(bytes, { pluginId: install.pluginId, version: install.version });
-          await this.o.live.activate(prepared, install.approvedPermissions);
+          await this.orDiscard(prepared, () => this.o.live.activate(prepared, install.approvedPermissions));
           await this.o.store.setInstanceState({ pluginId: install.pluginId, instanceId: this.o.instanceId, version: install.version, state: 'running', error: null });
         } catch (error) {
           const vv = isVvError(error) ? error : new VvError('VV_INTERNAL', { detail: (error as Error)?.message ?? String(error), cause: error });
@@ -207,6 +211,9 @@ export class InstallService {
       }
       const known = new Set(desired.map((r) => r.pluginId));
       for (const pluginId of [...this.o.live.installed.keys()]) if (!known.has(pluginId)) await this.o.live.deactivate(pluginId);
+      // A plugin purged through another instance: that instance's purge job removed only its own unpacked files.
+      for (const pluginId of this.seen) if (!known.has(pluginId)) await this.o.live.removeFiles(pluginId);
+      this.seen = known;
     });
   }
 
@@ -229,6 +236,16 @@ export class InstallService {
       if (due.length > 0) await this.o.broadcast();
       return due.map((r) => r.pluginId);
     });
+  }
+
+  /** Runs what follows `prepare`; when it refuses, the folder `prepare` unpacked goes too (nothing half-installed). */
+  private async orDiscard<T>(prepared: PreparedPlugin, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      await this.o.live.discard(prepared);
+      throw error;
+    }
   }
 
   private async prepare(bytes: Buffer, expected: { pluginId?: string; version?: string }): Promise<PreparedPlugin> {

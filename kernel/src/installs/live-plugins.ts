@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, symlink, writeFile, lstat, readlink, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, rmdir, symlink, writeFile, lstat, readlink, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { VvError, isVvError, validateManifest, type PluginManifest, type VvPlugin } from '@valueverse/plugin-sdk';
 import type { Database } from '../data/database-api';
@@ -27,6 +27,8 @@ export interface PreparedPlugin {
   readonly dir: string;
   /** The dependency graph with this version in place of the running one. */
   readonly graph: PluginGraph;
+  /** This prepare unpacked `dir` (it was not there with these bytes): a refusal removes it (`discard`). */
+  readonly fresh: boolean;
 }
 
 export interface LivePluginsDeps {
@@ -103,19 +105,38 @@ export class LivePlugins {
       throw new VvError('VV_CONFLICT', { params: { reason: `plugin "${id}" ships with this host (VV_PLUGINS_DIR); it cannot be installed, upgraded or removed at run time` } });
     }
     await this.ensureHostModules();
-    const dir = await this.unpack(verified);
-    const manifest = validateManifest(JSON.parse(readFileSync(join(dir, 'plugin.json'), 'utf8')), join(dir, 'plugin.json'));
-    checkKernelRange(manifest, this.deps.kernelVersion);
-    this.deps.plugins.ownership.check(id, manifest.routes ?? []);
-    const others = [...this.deps.plugins.records.values()].filter((r) => r.id !== id && !r.id.startsWith('invalid:')).map((r) => r.manifest);
-    const invalid = new Map(
-      [...this.deps.plugins.records.values()].filter((r) => r.id !== id && (r.state === 'failed' || r.state === 'blocked') && r.error).map((r) => [r.id, r.error!]),
-    );
-    const graph = PluginGraph.build([...others, manifest], { kernelVersion: this.deps.kernelVersion, invalid });
-    const entry = graph.get(id);
-    if (entry && entry.status !== 'ok') throw entry.error ?? new VvError('VV_PLUGIN_FAILED', { params: { plugin: id, state: entry.status, reason: entry.reason ?? entry.status } });
-    const plugin = loadPluginModule(resolve(dir, manifest.main));
-    return { verified, manifest, plugin, dir, graph };
+    const { dir, fresh } = await this.unpack(verified);
+    try {
+      const manifest = validateManifest(JSON.parse(readFileSync(join(dir, 'plugin.json'), 'utf8')), join(dir, 'plugin.json'));
+      checkKernelRange(manifest, this.deps.kernelVersion);
+      this.deps.plugins.ownership.check(id, manifest.routes ?? []);
+      const others = [...this.deps.plugins.records.values()].filter((r) => r.id !== id && !r.id.startsWith('invalid:')).map((r) => r.manifest);
+      const invalid = new Map(
+        [...this.deps.plugins.records.values()].filter((r) => r.id !== id && (r.state === 'failed' || r.state === 'blocked') && r.error).map((r) => [r.id, r.error!]),
+      );
+      const graph = PluginGraph.build([...others, manifest], { kernelVersion: this.deps.kernelVersion, invalid });
+      const entry = graph.get(id);
+      if (entry && entry.status !== 'ok')
+        throw entry.error ?? new VvError('VV_PLUGIN_FAILED', { params: { plugin: id, state: entry.status, reason: entry.reason ?? entry.status } });
+      const plugin = loadPluginModule(resolve(dir, manifest.main));
+      return { verified, manifest, plugin, dir, graph, fresh };
+    } catch (error) {
+      await this.discardDir(id, verified.version, dir, fresh);
+      throw error;
+    }
+  }
+
+  /** A refused install leaves nothing behind: removes the folder `prepare` unpacked for it (never the running version's). */
+  discard(prepared: PreparedPlugin): Promise<void> {
+    return this.discardDir(prepared.manifest.id, prepared.manifest.version, prepared.dir, prepared.fresh);
+  }
+
+  private async discardDir(pluginId: string, version: string, dir: string, fresh: boolean): Promise<void> {
+    if (!fresh || this.installed.get(pluginId) === version) return;
+    await rm(dir, { recursive: true, force: true });
+    for (const file of Object.keys(require.cache)) if (file.startsWith(`${dir}${sep}`)) delete require.cache[file];
+    // The plugin's own folder too, when this was its only version here.
+    await rmdir(join(this.deps.installDir, pluginId)).catch(() => undefined);
   }
 
   /** Names of the plugin's migrations applied in its schema (none when it has no schema yet). */
@@ -228,10 +249,15 @@ export class LivePlugins {
 
   /** Forward migrations of the new version, in one transaction (rolled back when one fails). */
   private async migrate({ manifest, plugin }: PreparedPlugin): Promise<string[]> {
-    if (!plugin.database || !this.deps.database || !manifest.permissions?.includes('db')) return [];
+    const database = this.deps.database;
+    if (!plugin.database || !database || !manifest.permissions?.includes('db')) return [];
+    const schema = pluginSchemaOf(manifest.id);
+    const [before] = await database.execute<{ found: string | null }>('select to_regnamespace($1)::text as found', [schema]);
     try {
-      return await installPluginDataModel(this.deps.database, manifest, plugin.database);
+      return await installPluginDataModel(database, manifest, plugin.database);
     } catch (error) {
+      // A first install whose migration failed leaves no schema (it is created before the migrations' transaction).
+      if (!before?.found) await database.execute(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
       if (isVvError(error)) throw error;
       throw new VvError('VV_MIGRATION_FAILED', { params: { plugin: manifest.id, version: manifest.version, reason: (error as Error)?.message ?? String(error) }, cause: error });
     }
@@ -255,10 +281,10 @@ export class LivePlugins {
   }
 
   /** Unpacks to `<installDir>/<id>/<version>` once per integrity: through a temporary folder, renamed into place. */
-  private async unpack(verified: VerifiedPackage): Promise<string> {
+  private async unpack(verified: VerifiedPackage): Promise<{ dir: string; fresh: boolean }> {
     const dir = join(this.deps.installDir, verified.pluginId, verified.version);
     const marker = join(dir, '.vv-integrity');
-    if (existsSync(marker) && (await readFile(marker, 'utf8')) === verified.integrity) return dir;
+    if (existsSync(marker) && (await readFile(marker, 'utf8')) === verified.integrity) return { dir, fresh: false };
     const staging = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
     await mkdir(dirname(dir), { recursive: true });
     try {
@@ -272,7 +298,7 @@ export class LivePlugins {
       await rm(staging, { recursive: true, force: true });
       throw isVvError(error) ? error : new VvError('VV_PACKAGE_INVALID', { params: { reason: `unpacking failed: ${(error as Error).message}` }, cause: error });
     }
-    return dir;
+    return { dir, fresh: true };
   }
 
   /**

@@ -9,12 +9,12 @@
  * blocks need the host's installs; the end-to-end marketplace test runs those.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { keyIdOf, verifyPackage } from '@valueverse/plugin-sdk/package';
-import { docShellSteps, type DocShellStep } from '../support/doc-shell-steps';
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/host-fixture';
+import { authorEnv, removeNpxInstalls, runStep } from '../support/author-shell';
+import { docShellSteps } from '../support/doc-shell-steps';
 import { startHostProcess, type HostProcess } from '../support/host-process';
 
 const repo = resolve(__dirname, '..', '..');
@@ -24,51 +24,6 @@ const RUN_HERE = ['create', 'test', 'pack', 'keygen', 'sign', 'verify'] as const
 /** Blocks that share one shell (they set ADMIN_TOKEN, PUBLISHER_TOKEN), run here after RUN_HERE. */
 const PUBLISH_HERE = ['sign-in', 'publisher', 'publish'] as const;
 const PLUGIN_ID = 'time-tracking';
-
-/**
- * What a plugin author's shell has: PATH with this repository's pinned Node first (the scaffold pins the tools this
- * repository tests with, on the same runtime), HOME (the npm cache), and the host's URL; no npm_* variables from the
- * `npm test` that may be running this file. Prefer-offline so packages in the npm cache are not re-fetched.
- */
-function authorEnv(host: string): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
-  return {
-    ...env,
-    PATH: [dirname(process.execPath), env['PATH'] ?? ''].join(delimiter),
-    VV_HOST: host,
-    // startHostProcess starts the host with these (the first boot's platform admin).
-    VV_ADMIN_EMAIL: ADMIN_EMAIL,
-    VV_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    npm_config_prefer_offline: 'true',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
-    npm_config_loglevel: 'error',
-  };
-}
-
-/**
- * `npx --package <url>` installs into the npm cache's `_npx/<hash>/`, keyed by the URL, which names this run's port:
- * never reused, so it is removed (only folders whose package.json names this host).
- */
-function removeNpxInstalls(host: string, env: NodeJS.ProcessEnv): void {
-  const cache = spawnSync('npm', ['config', 'get', 'cache'], { env, encoding: 'utf8' }).stdout.trim();
-  const npx = join(cache, '_npx');
-  if (!cache || !existsSync(npx)) return;
-  for (const dir of readdirSync(npx)) {
-    const manifest = join(npx, dir, 'package.json');
-    if (existsSync(manifest) && readFileSync(manifest, 'utf8').includes(`${host}/api/v1/marketplace/`)) rmSync(join(npx, dir), { recursive: true, force: true });
-  }
-}
-
-function runStep(step: DocShellStep, cwd: string, env: NodeJS.ProcessEnv): { output: string; seconds: number } {
-  const started = Date.now();
-  const result = spawnSync('bash', ['-euo', 'pipefail', '-c', step.script], { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const output = `${result.stdout}${result.stderr}`;
-  if (result.status !== 0)
-    throw new Error(`docs/writing-plugins.md:${step.line} step "${step.name}" exited with ${result.status} in ${cwd}:\n${step.script}\n--- output ---\n${output}`);
-  return { output, seconds: (Date.now() - started) / 1000 };
-}
 
 describe('a plugin author outside the repository, following docs/writing-plugins.md', () => {
   let host: HostProcess;

@@ -19,6 +19,7 @@ import { runEmbeddedBench } from './embedded-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
 import { runInstallBench } from './install-bench';
+import { runMarketplaceBench } from './marketplace-bench';
 import { runScaleBench } from './scale-bench';
 
 const benches: Record<string, () => Promise<void>> = {
@@ -27,6 +28,7 @@ const benches: Record<string, () => Promise<void>> = {
   calculation: runCalculationBench,
   propagation: runPropagationBench,
   install: runInstallBench,
+  marketplace: runMarketplaceBench,
   budget: runBudgetBench,
   host: runHostBench,
   scale: runScaleBench,

@@ -14,6 +14,7 @@ module.exports = {
     project('kernel', path.join(__dirname, 'kernel')),
     project('backend-defaults', path.join(__dirname, 'backends')),
     project('plugin-testing', path.join(__dirname, 'plugin-testing')),
+    project('marketplace', path.join(__dirname, 'marketplace')),
     project('host', path.join(__dirname, 'host')),
     ...pluginDirs.map((d) => project(`plugin-${d}`, path.join(__dirname, 'plugins', d))),
     project('test', path.join(__dirname, 'test'), { testPathIgnorePatterns: ['/node_modules/', '/dist/', '/bench/'], testTimeout: 60000 }),

@@ -15,3 +15,4 @@ export { RedisChangeFeed } from './plugin-sets/redis-change-feed';
 export { RedisEventTransport, type RedisEventTransportOptions } from './events/redis-event-transport';
 export { BullJobQueue, type BullJobQueueOptions } from './jobs/bull-job-queue';
 export { RedisRateLimiter, createRedisRateLimiter } from './limits/redis-rate-limiter';
+export { PostgresInstallStore } from './installs/postgres-install-store';

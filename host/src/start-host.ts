@@ -1,4 +1,6 @@
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { getCompileCacheDir } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { PasswordHasher, SecretBox, TokenService, createKernel, createKernelLogger, MemoryRateLimiter, type Kernel } from '@valueverse/kernel';
@@ -10,10 +12,14 @@ import {
   PostgresIdempotencyStore,
   PostgresIdentityStore,
   PostgresInvitationStore,
+  PostgresInstallStore,
   createRedisAttemptStore,
 } from '@valueverse/backend-defaults';
 import type { HostConfig } from './config/env-config';
+import type { PackageSource } from '@valueverse/kernel';
 import { checkPluginsDir } from './config/check-plugins-dir';
+import { marketplaceMount } from './mount-marketplace';
+import { registryPackageSource } from './registry-package-source';
 import { createRedisBackends } from './redis-backends';
 import { seedFirstBoot } from './seed-first-boot';
 import { attachStaticUi } from './static-ui';
@@ -35,6 +41,8 @@ export async function startHost(
     quiet?: boolean;
     /** `host worker` (see start-worker.ts): job workers on whatever VV_WORKERS says, no seeding, no HTTP listener. */
     workerOnly?: boolean;
+    /** Where `POST /api/v1/admin/installs {pluginId, version}` downloads packages (the marketplace registry). */
+    packageSource?: PackageSource;
   } = {},
 ): Promise<RunningHost> {
   await checkPluginsDir(config.pluginsDir);
@@ -51,6 +59,10 @@ export async function startHost(
   }
   const secrets = new SecretBox(await SecretBox.loadOrCreateKey(config.dataDir, config.encryptionKey, logger));
   const tokens = await TokenService.create({ privateJwk: await loadOrCreateSigningKey(database, secrets) });
+  // The local marketplace registry at /api/v1/marketplace (a worker serves no HTTP, so it has none).
+  const marketplace = options.workerOnly ? undefined : await marketplaceMount(database);
+  // Set once the host listens: installs download from the host's own registry unless VV_MARKETPLACE_URL names another.
+  const own: { url?: string } = {};
   const kernel = await createKernel({
     store,
     secrets,
@@ -60,6 +72,14 @@ export async function startHost(
     auditStore: new PostgresAuditStore(database),
     idempotencyStore: new PostgresIdempotencyStore(database),
     invitationStore: new PostgresInvitationStore(database),
+    // Installs at run time: desired state in the database, packages unpacked below VV_DATA_DIR/plugins.
+    installStore: new PostgresInstallStore(database),
+    installDir: join(config.dataDir, 'plugins'),
+    allowUnsignedPlugins: config.allowUnsignedPlugins,
+    installRetentionMs: config.pluginRetentionDays * 86_400_000,
+    installPurgeEveryMs: config.pluginPurgeIntervalSeconds * 1000,
+    instanceId: `${options.workerOnly ? 'worker' : 'host'}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    packageSource: options.packageSource ?? (config.marketplaceUrl || !options.workerOnly ? registryPackageSource(config.marketplaceUrl, () => own.url) : undefined),
     logger,
     pluginDirs: [config.pluginsDir],
     preferSource: options.preferSource,
@@ -71,6 +91,7 @@ export async function startHost(
     signInProtection: { store: config.redisUrl ? createRedisAttemptStore(config.redisUrl, logger, config.redisPrefix) : undefined },
     trustedProxies: config.trustedProxies,
     cacheSize: config.cacheSize,
+    mounts: marketplace ? [marketplace] : [],
     ...(config.redisUrl
       ? createRedisBackends({ ...config, redisUrl: config.redisUrl }, logger, { workers: options.workerOnly === true || config.workers })
       : { rateLimiter: new MemoryRateLimiter() }),
@@ -94,6 +115,7 @@ export async function startHost(
   attachStaticUi(server, { plugins: () => kernel.plugins(), logger });
   const address = server.address() as { port: number };
   const url = `http://${config.host}:${address.port}`;
+  own.url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '[::1]' : config.host}:${address.port}`;
   const running = kernel.plugins().filter((p) => p.state === 'running').length;
   logger.info({ url, runtime: process.version, backend: database.kind, plugins: kernel.plugins().map((p) => ({ id: p.id, state: p.state })) }, `ValueVerse listening on ${url}`);
   const lines = [

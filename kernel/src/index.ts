@@ -1,7 +1,8 @@
 export { createKernel, KERNEL_VERSION, type Kernel, type KernelOptions, type InlinePlugin } from './kernel';
 export { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency-store';
 export type { IdempotencyPolicy } from './idempotency/idempotency-guard';
-export { validateManifest } from './manifest/manifest-validator';
+/** Re-exported for existing callers: the validator lives in the SDK so packaging tools and the kernel share it. */
+export { validateManifest } from '@valueverse/plugin-sdk';
 export type { PluginRecord, PluginState } from './lifecycle/plugin-state';
 export type { RegisteredRoute } from './http/plugin-router';
 export type { Database } from './data/database-api';
@@ -21,6 +22,9 @@ export { hotp, verifyTotp, base32Decode } from './identity/totp';
 export { pluginSchemaOf, pluginRoleOf, installPluginDataModel, revertPluginDataModel } from './data/plugin-database';
 export { MemoryRateLimiter, type RateLimiter } from './limits/rate-limiter';
 export type { HttpRouteInfo, KernelRouteAccess } from './http/kernel-route-table';
+export type { KernelMount, MountCaller } from './http/kernel-mount';
+export type { Principal } from './http/request-state';
+export { toVvError, writeProblem, type ProblemBody } from './http/problem-response';
 export { canonicalOrigin } from './http/cors-policy';
 export { MemoryAttemptStore, type AttemptStore, type AttemptRule } from './identity/attempt-store';
 export { DEFAULT_ATTEMPT_POLICY, type AttemptPolicy, type LockoutNotice } from './identity/attempt-throttle';
@@ -32,3 +36,8 @@ export type { ReadinessCheck } from './observability/readiness';
 export { isConnectionFailure } from './data/connection-failure';
 export { MemoryInvitationStore, type InvitationStore, type InvitationRecord } from './identity/invitation-store';
 export { INVITATION_EVENT, INVITATION_ACCEPT_PATH, type InvitationEventPayload, type PublicInvitation } from './identity/invitation-service';
+export { MemoryInstallStore } from './installs/memory-install-store';
+export type { InstallStore, InstallRecord, InstanceInstallState, StoredPackage, TrustedKeyRecord, TrustLevel, InstallTrust } from './installs/install-store';
+export type { PackageSource, CatalogEntry } from './installs/package-source';
+export type { PackageCodec, VerifiedPackage, TrustedKey } from './installs/package-codec';
+export { InstallService, INSTALLS_CHANGED, DEFAULT_INSTALL_RETENTION_MS, type InstallView, type InstallRequest } from './installs/install-service';

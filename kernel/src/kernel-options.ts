@@ -5,6 +5,7 @@ import type { Database } from './data/database-api';
 import type { EventTransport } from './events/event-transport';
 import type { InProcessEventBus } from './events/in-process-event-bus';
 import type { ReplayLimits } from './events/event-replay-buffer';
+import type { KernelMount } from './http/kernel-mount';
 import type { HttpRouteInfo } from './http/kernel-route-table';
 import type { RegisteredRoute } from './http/plugin-router';
 import type { IdempotencyPolicy } from './idempotency/idempotency-guard';
@@ -28,6 +29,10 @@ import type { ChangeFeed } from './plugin-sets/change-feed';
 import type { ConfigSecrets } from './plugin-sets/plugin-catalog';
 import type { PluginSetService } from './plugin-sets/plugin-set-service';
 import type { KernelStore } from './tenancy/kernel-store';
+import type { InstallService } from './installs/install-service';
+import type { InstallStore } from './installs/install-store';
+import type { PackageCodec } from './installs/package-codec';
+import type { PackageSource } from './installs/package-source';
 
 // What `createKernel` (kernel.ts) takes and returns.
 
@@ -103,6 +108,24 @@ export interface KernelOptions {
   readonly invitationStore?: InvitationStore;
   /** Dependencies `/health/ready` reports besides the database (which it checks itself), e.g. Redis. */
   readonly readinessChecks?: readonly ReadinessCheck[];
+  /** Installs at run time, desired state shared by every instance (PostgreSQL: `PostgresInstallStore`; default: in memory). */
+  readonly installStore?: InstallStore;
+  /** The marketplace registry installs come from (`VV_MARKETPLACE_URL`); none: only uploaded packages install. */
+  readonly packageSource?: PackageSource;
+  /** Verifies and unpacks packages (default: `@valueverse/plugin-sdk/package`). */
+  readonly packageCodec?: PackageCodec;
+  /** Where packages unpack, `<id>/<version>` below it (`VV_DATA_DIR/plugins`; default: a folder in the OS temp dir). */
+  readonly installDir?: string;
+  /** `VV_ALLOW_UNSIGNED_PLUGINS`: unsigned packages install, marked `unsigned` (default false). */
+  readonly allowUnsignedPlugins?: boolean;
+  /** How long an uninstalled plugin's data is kept (`VV_PLUGIN_RETENTION_DAYS`, default 30 days). */
+  readonly installRetentionMs?: number;
+  /** How often the purge job drops the data of uninstalled plugins whose retention ended (`VV_PLUGIN_PURGE_INTERVAL_SECONDS`, default 1 hour). */
+  readonly installPurgeEveryMs?: number;
+  /** This instance's name in per-instance install states (default: a random id). */
+  readonly instanceId?: string;
+  /** Apps the host serves under a path prefix, e.g. the marketplace registry at `/api/v1/marketplace` (kernel-mount.ts). */
+  readonly mounts?: readonly KernelMount[];
 }
 
 export interface Kernel {
@@ -123,6 +146,8 @@ export interface Kernel {
   readonly database?: Database;
   /** Every HTTP route, the kernel's and the plugins', with who may call it (the security suite walks these). */
   httpRoutes(): readonly HttpRouteInfo[];
+  /** Installs at run time: install, upgrade, roll back, uninstall, reconcile, purge. */
+  readonly installs: InstallService;
   /** Forgets the cached plugin set of one tenant (or all) on this instance. */
   invalidateTenant(tenantId?: string): void;
   /** Listens on host:port; resolves once bound. */

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createCoreServices, registerCoreServices } from './di/core-services';
 import { ServiceRegistry } from './di/service-registry';
 import { EVENT_STREAM_PATH, eventStreamRoutes } from './events/event-stream-routes';
@@ -17,8 +20,17 @@ import { createKernelLogger } from './observability/kernel-logger';
 import { KernelMetrics } from './observability/kernel-metrics';
 import { Readiness, type ReadinessCheck } from './observability/readiness';
 import { createPluginSets } from './plugin-sets/plugin-sets';
+import { SharedChangeFeed } from './plugin-sets/shared-change-feed';
+import { DEFAULT_INSTALL_RETENTION_MS, INSTALLS_CHANGED, InstallService } from './installs/install-service';
+import { LivePlugins } from './installs/live-plugins';
+import { MemoryInstallStore } from './installs/memory-install-store';
+import { sdkPackageCodec } from './installs/sdk-package-codec';
+import type { PluginStaging } from './installs/plugin-staging';
 
 export { KERNEL_VERSION, type InlinePlugin, type Kernel, type KernelOptions } from './kernel-options';
+
+/** The queue owner of the kernel's own jobs (`kernel.installs-purge`). */
+const KERNEL_JOBS = 'kernel';
 
 /**
  * Builds a kernel, loads and starts every plugin it finds. Never throws because of one plugin.
@@ -27,7 +39,10 @@ export { KERNEL_VERSION, type InlinePlugin, type Kernel, type KernelOptions } fr
  * (discovered, validated, ordered); plugin sets (which tenant runs what); identity (who is calling); the service
  * registry; the plugins' lifecycle; HTTP (the kernel's routes, then plugin dispatch).
  */
-export async function createKernel(options: KernelOptions): Promise<Kernel> {
+export async function createKernel(given: KernelOptions): Promise<Kernel> {
+  // Access changes and installs both listen to the change feed: one subscription, shared.
+  const changeFeed = given.changeFeed ? new SharedChangeFeed(given.changeFeed) : undefined;
+  const options: KernelOptions = { ...given, changeFeed };
   const version = options.kernelVersion ?? KERNEL_VERSION;
   const logger = options.logger ?? createKernelLogger({ level: 'info' });
   const timeouts: LifecycleTimeouts = { setupMs: 10_000, startMs: 10_000, stopMs: 5_000, ...options.timeouts };
@@ -40,15 +55,62 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
   // Multi-provider refs pick a tenant's provider from its cached plugin set.
   const registry = new ServiceRegistry({ enabledPlugins: async (tenantId) => (await pluginSets.cache.get(tenantId))?.enabled });
-  const routers = registerCoreServices(registry, { core, logger, metrics, cache: pluginSets.cache, outbound: pluginSets.outbound, database: options.database });
+  const grants = new Map<string, readonly string[]>();
+  const staging: PluginStaging & { grants: Map<string, readonly string[]> } = { ids: new Set(), routers: new Map(), grants, publishPatterns: (m) => grants.get(m.id) };
+  const routers = registerCoreServices(registry, { core, logger, metrics, cache: pluginSets.cache, outbound: pluginSets.outbound, database: options.database, staging });
 
   // Side by side: while Redis is unreachable each waits a moment for it and then lets the boot go on (issue #10, 6).
   await Promise.all([identity.access.start(), core.events.start()]);
   const lifecycle = new PluginLifecycle(plugins.records, registry, timeouts, logger, installDataModelOnSetup(options.database, logger));
   await lifecycle.startAll(plugins.graph);
   for (const router of routers.values()) router.seal();
+
+  // Installs at run time: this instance reconciles to the desired state now and whenever an instance announces a change.
+  const installStore = options.installStore ?? new MemoryInstallStore();
+  const codec = options.packageCodec ?? sdkPackageCodec;
+  const live = new LivePlugins({
+    plugins,
+    routers,
+    staging,
+    registry,
+    lifecycle,
+    database: options.database,
+    kernelVersion: version,
+    installDir: options.installDir ?? join(tmpdir(), `vv-installs-${process.pid}-${randomBytes(4).toString('hex')}`),
+    pluginDirs: options.pluginDirs ?? [],
+    codec,
+    logger,
+    drainMs: timeouts.stopMs,
+    onChanged: (pluginId) => {
+      pluginSets.pluginSets.forgetPlugin(pluginId);
+      pluginSets.cache.invalidate();
+    },
+  });
+  const installs = new InstallService({
+    store: installStore,
+    live,
+    source: options.packageSource,
+    kernelStore: options.store,
+    database: options.database,
+    instanceId: options.instanceId ?? `instance-${randomBytes(6).toString('hex')}`,
+    kernelVersion: version,
+    allowUnsigned: options.allowUnsignedPlugins === true,
+    retentionMs: options.installRetentionMs ?? DEFAULT_INSTALL_RETENTION_MS,
+    logger,
+    broadcast: async () => changeFeed?.publish(INSTALLS_CHANGED),
+    onTenantChanged: (tenantId) => identity.access.publish({ kind: 'tenant', id: tenantId }),
+  });
+  const reconcile = () => installs.reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconciling installs failed; the next change or boot retries'));
+  await changeFeed?.subscribe((message) => {
+    if (message === undefined || message === INSTALLS_CHANGED) void reconcile();
+  });
+  await reconcile();
+  const purgeJobs = core.jobs.forPlugin({ id: KERNEL_JOBS, version, displayName: 'Kernel', kernel: '*', main: '' });
+  purgeJobs.define('installs-purge', async () => void (await installs.purgeDue()));
+  purgeJobs.schedule('installs-purge', { everyMs: options.installPurgeEveryMs ?? 3_600_000 });
+
   await core.jobs.start({
-    runs: (id) => plugins.records.get(id)?.state === 'running',
+    runs: (id) => id === KERNEL_JOBS || plugins.records.get(id)?.state === 'running',
     // Who gets a run of a plugin's `perTenant` schedule when it fires: the active tenants that have it enabled, in one
     // query (reading each tenant's plugin set would fill the bounded cache with tenants nobody is using).
     tenantsOf: (pluginId) => options.store.listTenantsWithPlugin(pluginId),
@@ -76,6 +138,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     plugins: pluginSets,
     cors,
     stream,
+    installs: { service: installs, store: installStore, codec },
     system: {
       records: () => pluginSets.catalog.all(),
       metrics,
@@ -100,6 +163,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     acceptStreamToken: stream.acceptQueryToken,
     trustedProxies: options.trustedProxies,
     bodyLimit: options.bodyLimit,
+    mounts: options.mounts,
   });
 
   return {
@@ -118,8 +182,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     httpRoutes: () => [
       ...routes.map((r) => ({ method: r.method, path: r.path, owner: 'kernel', access: r.access })),
       ...pluginRoutes().map((r) => ({ method: r.method, path: `/api/v1${r.path}`, owner: r.pluginId, access: r.minRole })),
+      ...(options.mounts ?? []).flatMap((m) => m.routes.map((r) => ({ ...r, owner: m.name }))),
     ],
     database: options.database,
+    installs,
     invalidateTenant: (tenantId) => pluginSets.cache.invalidate(tenantId),
     listen: (port, host) => http.listen(port, host),
     close: async ({ drainMs = 10_000 } = {}) => {

@@ -5,3 +5,4 @@ export { describeKernelStoreContract } from './tenancy/kernel-store.contract';
 export { describeIdempotencyStoreContract } from './idempotency/idempotency-store.contract';
 export { describeInvitationStoreContract } from './identity/invitation-store.contract';
 export { describeJobQueueContract, eventually, slotOf } from './jobs/job-queue.contract';
+export { describeInstallStoreContract } from './installs/install-store.contract';

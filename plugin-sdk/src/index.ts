@@ -1,6 +1,7 @@
 export { errorCatalog, isErrorCode, type ErrorCode, type ErrorCatalogEntry } from './errors/error-catalog';
 export { VvError, isVvError, type FieldProblem, type VvErrorOptions } from './errors/vv-error';
 export { pluginManifestSchema, type PluginManifest, type PluginNavEntry, type PluginConfigSchema } from './manifest/plugin-manifest';
+export { validateManifest } from './manifest/validate-manifest';
 export {
   createServiceRef,
   optionalRef,

@@ -1,5 +1,4 @@
-import { validateManifest } from '@valueverse/kernel';
-import type { PluginManifest } from '@valueverse/plugin-sdk';
+import { validateManifest, type PluginManifest } from '@valueverse/plugin-sdk';
 
 /**
  * Validates a plugin's `plugin.json` exactly as the kernel will when it loads the plugin: the strict manifest schema

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import * as ts from 'typescript';
 
 // The import graph of the workspace packages (issue #13, "Done when"): the dependency arrows run
-// plugins → plugin-sdk ← kernel ← backend-defaults ← host, with no arrow back and no circle anywhere — type-only
+// plugins → plugin-sdk ← kernel ← backend-defaults ← (marketplace ←) host, with no arrow back and no circle anywhere — type-only
 // imports included, since a type-only circle still ties two modules' designs together. Imports are read with the
 // TypeScript compiler's own pre-processor (static imports, re-exports, `require` calls and `import()`), so a new
 // arrow cannot hide behind a syntax this test does not know.
@@ -22,7 +22,9 @@ const layers: readonly Layer[] = [
   { name: 'plugin-sdk', dirs: ['plugin-sdk'], mayImport: [] },
   { name: 'kernel', dirs: ['kernel'], mayImport: ['plugin-sdk'] },
   { name: 'backend-defaults', dirs: ['backends'], mayImport: ['plugin-sdk', 'kernel'] },
-  { name: 'host', dirs: ['host'], mayImport: ['plugin-sdk', 'kernel', 'backend-defaults'] },
+  // The marketplace registry and client (issue #15): the host mounts it; the kernel never imports it.
+  { name: 'marketplace', dirs: ['marketplace'], mayImport: ['plugin-sdk', 'kernel', 'backend-defaults'] },
+  { name: 'host', dirs: ['host'], mayImport: ['plugin-sdk', 'kernel', 'backend-defaults', 'marketplace'] },
   { name: 'plugin-testing', dirs: ['plugin-testing'], mayImport: ['plugin-sdk', 'kernel', 'backend-defaults'] },
   { name: 'plugins', dirs: pluginDirs.map((d) => join('plugins', d)), mayImport: ['plugin-sdk'] },
 ];

@@ -18,6 +18,8 @@ import { takeFigures, type Figure } from './figures';
 import { runEmbeddedBench } from './embedded-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
+import { runInstallBench } from './install-bench';
+import { runMarketplaceBench } from './marketplace-bench';
 import { runScaleBench } from './scale-bench';
 
 const benches: Record<string, () => Promise<void>> = {
@@ -25,6 +27,8 @@ const benches: Record<string, () => Promise<void>> = {
   embedded: runEmbeddedBench,
   calculation: runCalculationBench,
   propagation: runPropagationBench,
+  install: runInstallBench,
+  marketplace: runMarketplaceBench,
   budget: runBudgetBench,
   host: runHostBench,
   scale: runScaleBench,

@@ -28,6 +28,11 @@ type Api = <T = Record<string, unknown>>(method: string, path: string, body?: un
 const lifecycle = { modelId: '', commitmentId: '', measurementId: '', driver: '' };
 
 const pluginFixtures: Record<string, PluginFixture> = {
+  // The marketplace registry mounted by the host: its protected routes answer on credentials before they look at
+  // ids, so ids that name nothing are enough.
+  marketplace: {
+    seed: async () => ({ id: 'no-such-package', version: '1.0.0', keyId: '0000000000000000' }),
+  },
   'value-architect': {
     async seed(ctx, api) {
       const model = await api<{ id: string; model: { drivers: { name: string }[] } }>('POST', '/api/v1/value-models', {

@@ -45,11 +45,15 @@ export interface HostProcess {
 
 /**
  * Starts `host start` as its own Node process (TypeScript sources through the swc require hook, as `npm run bench`
- * does) on a free loopback port and waits until `/health/ready` answers 200.
+ * does, or the built host with `built`) on a free loopback port and waits until `/health/ready` answers 200.
  */
-export async function startHostProcess(env: Record<string, string>, options: { readyTimeoutMs?: number } = {}): Promise<HostProcess> {
+export async function startHostProcess(env: Record<string, string>, options: { readyTimeoutMs?: number; built?: boolean } = {}): Promise<HostProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--conditions=@valueverse/source', '-r', join(repo, 'test/bench/register-ts.js'), join(repo, 'host/src/cli.ts'), 'start'], {
+  // `built`: the host as deployed, `node host/dist/cli.js start` on the compiled packages (run `tsc -b` first).
+  const args = options.built
+    ? [join(repo, 'host/dist/cli.js'), 'start']
+    : ['--conditions=@valueverse/source', '-r', join(repo, 'test/bench/register-ts.js'), join(repo, 'host/src/cli.ts'), 'start'];
+  const child = spawn(process.execPath, args, {
     cwd: repo,
     env: {
       PATH: process.env.PATH ?? '',

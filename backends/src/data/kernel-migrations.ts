@@ -227,6 +227,65 @@ export class KernelTenantSearchMigration extends Migration {
   }
 }
 
+/**
+ * Installs at run time (issue #15): the desired state every instance reconciles to (`installs`), the bytes of
+ * uploaded packages so that every instance can read them (`install_packages`), what each instance made of it
+ * (`install_instances`), and the publisher keys the deployment trusts (`trusted_keys`). Uninstalled rows stay until
+ * `purge_after`, when the purge job drops the plugin's schema.
+ */
+export class KernelInstallsMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`create table if not exists kernel.installs (
+      plugin_id text collate "C" constraint installs_pkey primary key,
+      version text not null,
+      previous_version text,
+      integrity text not null,
+      signer_key_id text,
+      trust text not null constraint installs_trust_check check (trust in ('in-process', 'sandboxed', 'unsigned')),
+      source text not null constraint installs_source_check check (source in ('registry', 'upload')),
+      approved_permissions jsonb not null default '[]'::jsonb,
+      approved_by text,
+      state text not null constraint installs_state_check check (state in ('installed', 'uninstalled')),
+      requested_by text not null,
+      requested_at timestamptz not null,
+      purge_after timestamptz
+    )`);
+    this.addSql(`create table if not exists kernel.install_packages (
+      plugin_id text collate "C" not null,
+      version text not null,
+      integrity text not null,
+      source text not null constraint install_packages_source_check check (source in ('registry', 'upload')),
+      bytes bytea not null,
+      created_at timestamptz not null default now(),
+      constraint install_packages_pkey primary key (plugin_id, version)
+    )`);
+    this.addSql(`create table if not exists kernel.install_instances (
+      plugin_id text collate "C" not null,
+      instance_id text collate "C" not null,
+      version text,
+      state text not null constraint install_instances_state_check check (state in ('running', 'failed', 'removed')),
+      error jsonb,
+      updated_at timestamptz not null default now(),
+      constraint install_instances_pkey primary key (plugin_id, instance_id)
+    )`);
+    this.addSql(`create table if not exists kernel.trusted_keys (
+      key_id text collate "C" constraint trusted_keys_pkey primary key,
+      public_key_pem text not null,
+      name text not null,
+      trust text not null constraint trusted_keys_trust_check check (trust in ('in-process', 'sandboxed')),
+      added_by text not null,
+      added_at timestamptz not null default now()
+    )`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('drop table if exists kernel.trusted_keys');
+    this.addSql('drop table if exists kernel.install_instances');
+    this.addSql('drop table if exists kernel.install_packages');
+    this.addSql('drop table if exists kernel.installs');
+  }
+}
+
 /** The kernel's migrations, oldest first. */
 export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0001_init', class: KernelInitMigration },
@@ -236,4 +295,5 @@ export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0005_session_versions', class: KernelSessionVersionMigration },
   { name: 'kernel_0006_invitations', class: KernelInvitationsMigration },
   { name: 'kernel_0007_tenant_search', class: KernelTenantSearchMigration },
+  { name: 'kernel_0008_installs', class: KernelInstallsMigration },
 ];

@@ -191,12 +191,16 @@ describe('openDatabase (embedded PGlite)', () => {
       'kernel_0005_session_versions',
       'kernel_0006_invitations',
       'kernel_0007_tenant_search',
+      'kernel_0008_installs',
     ]);
     const tables = await db.execute<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'kernel' order by table_name");
     expect(tables.map((t) => t.table_name)).toEqual([
       'api_keys',
       'audit_log',
       'idempotency_keys',
+      'install_instances',
+      'install_packages',
+      'installs',
       'invitations',
       'memberships',
       'mikro_orm_migrations',
@@ -205,6 +209,7 @@ describe('openDatabase (embedded PGlite)', () => {
       'session_versions',
       'tenant_plugins',
       'tenants',
+      'trusted_keys',
       'user_totp',
       'users',
     ]);

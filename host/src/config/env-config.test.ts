@@ -35,6 +35,10 @@ describe('loadEnvConfig', () => {
       trustedProxies: [],
       outboundAllowPrivate: { all: false, entries: [] },
       cacheSize: 10_000,
+      allowUnsignedPlugins: false,
+      pluginRetentionDays: 30,
+      pluginPurgeIntervalSeconds: 3600,
+      marketplaceUrl: undefined,
     });
   });
 
@@ -63,6 +67,10 @@ describe('loadEnvConfig', () => {
       VV_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,fd00::/8',
       VV_OUTBOUND_ALLOW_PRIVATE: '10.20.0.0/16, ollama.internal:11434',
       VV_CACHE_SIZE: '250000',
+      VV_ALLOW_UNSIGNED_PLUGINS: 'true',
+      VV_PLUGIN_RETENTION_DAYS: '7',
+      VV_PLUGIN_PURGE_INTERVAL_SECONDS: '60',
+      VV_MARKETPLACE_URL: 'https://plugins.acme.test/api/v1/marketplace',
     });
     expect(config).toEqual({
       port: 8080,
@@ -88,6 +96,10 @@ describe('loadEnvConfig', () => {
         ],
       },
       cacheSize: 250_000,
+      allowUnsignedPlugins: true,
+      pluginRetentionDays: 7,
+      pluginPurgeIntervalSeconds: 60,
+      marketplaceUrl: 'https://plugins.acme.test/api/v1/marketplace',
     });
   });
 
@@ -171,6 +183,8 @@ describe('loadEnvConfig', () => {
 
   const bad: [string, NodeJS.ProcessEnv, RegExp][] = [
     ['PORT', { PORT: '0' }, /PORT must be an integer from 1 to 65535 \(got "0"\)/],
+    ['VV_PLUGIN_PURGE_INTERVAL_SECONDS', { VV_PLUGIN_PURGE_INTERVAL_SECONDS: '0' }, /VV_PLUGIN_PURGE_INTERVAL_SECONDS must be an integer number of seconds from 1 to 86400 \(got "0"\)/],
+    ['VV_PLUGIN_PURGE_INTERVAL_SECONDS', { VV_PLUGIN_PURGE_INTERVAL_SECONDS: '1.5' }, /VV_PLUGIN_PURGE_INTERVAL_SECONDS must be an integer/],
     ['VV_CACHE_SIZE', { VV_CACHE_SIZE: '99' }, /VV_CACHE_SIZE must be an integer from 100 to 10000000 \(got "99"\)/],
     ['VV_CACHE_SIZE', { VV_CACHE_SIZE: 'lots' }, /VV_CACHE_SIZE must be an integer/],
     ['PORT', { PORT: '65536' }, /PORT must be an integer/],

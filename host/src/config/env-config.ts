@@ -44,6 +44,14 @@ export interface HostConfig {
   readonly outboundAllowPrivate: PrivateAllowance;
   /** `VV_CACHE_SIZE`: entries each per-tenant/per-user cache of an instance holds at most, 100-10,000,000; default 10,000. */
   readonly cacheSize: number;
+  /** `VV_ALLOW_UNSIGNED_PLUGINS` (`true`|`false`): unsigned packages install, marked "unsigned"; default false. */
+  readonly allowUnsignedPlugins: boolean;
+  /** `VV_PLUGIN_RETENTION_DAYS`: days an uninstalled plugin's data is kept before it is purged, 0-3650; default 30. */
+  readonly pluginRetentionDays: number;
+  /** `VV_PLUGIN_PURGE_INTERVAL_SECONDS`: how often the purge job runs, 1-86400; default 3600. */
+  readonly pluginPurgeIntervalSeconds: number;
+  /** `VV_MARKETPLACE_URL`: the registry installs come from (`…/api/v1/marketplace`); default the host's own registry. */
+  readonly marketplaceUrl?: string;
 }
 
 /** The repository root, from host/src/config (or host/dist/config once built): three levels up either way. */
@@ -159,6 +167,17 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     cacheSize = /^\d{1,8}$/.test(rawCacheSize.trim()) ? Number(rawCacheSize.trim()) : NaN;
     if (!(cacheSize >= 100 && cacheSize <= 10_000_000)) problem('VV_CACHE_SIZE', `must be an integer from 100 to 10000000 (got "${rawCacheSize}")`);
   }
+  const rawUnsigned = read('VV_ALLOW_UNSIGNED_PLUGINS')?.trim().toLowerCase();
+  if (rawUnsigned !== undefined && rawUnsigned !== 'true' && rawUnsigned !== 'false') problem('VV_ALLOW_UNSIGNED_PLUGINS', `must be "true" or "false" (got "${rawUnsigned}")`);
+  const rawRetention = read('VV_PLUGIN_RETENTION_DAYS');
+  const pluginRetentionDays = rawRetention === undefined ? 30 : /^\d{1,4}(\.\d+)?$/.test(rawRetention.trim()) ? Number(rawRetention.trim()) : NaN;
+  if (!(pluginRetentionDays >= 0 && pluginRetentionDays <= 3650)) problem('VV_PLUGIN_RETENTION_DAYS', `must be a number of days from 0 to 3650 (got "${rawRetention}")`);
+  const rawPurgeInterval = read('VV_PLUGIN_PURGE_INTERVAL_SECONDS');
+  const pluginPurgeIntervalSeconds = rawPurgeInterval === undefined ? 3600 : /^\d{1,5}$/.test(rawPurgeInterval.trim()) ? Number(rawPurgeInterval.trim()) : NaN;
+  if (!(pluginPurgeIntervalSeconds >= 1 && pluginPurgeIntervalSeconds <= 86_400))
+    problem('VV_PLUGIN_PURGE_INTERVAL_SECONDS', `must be an integer number of seconds from 1 to 86400 (got "${rawPurgeInterval}")`);
+  const marketplaceUrl = read('VV_MARKETPLACE_URL')?.trim() || undefined;
+  if (marketplaceUrl !== undefined && !hasScheme(marketplaceUrl, ['http:', 'https:'])) problem('VV_MARKETPLACE_URL', `must be an http(s) URL (got "${marketplaceUrl}")`);
   const outbound = parsePrivateAllowance(read('VV_OUTBOUND_ALLOW_PRIVATE'));
   for (const message of outbound.problems) problem('VV_OUTBOUND_ALLOW_PRIVATE', message);
 
@@ -188,5 +207,9 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     trustedProxies: Object.freeze(trustedProxies),
     outboundAllowPrivate: outbound.allowance,
     cacheSize,
+    allowUnsignedPlugins: rawUnsigned === 'true',
+    pluginRetentionDays,
+    pluginPurgeIntervalSeconds,
+    marketplaceUrl,
   });
 }

@@ -17,6 +17,7 @@ import type { OutboundService } from '../outbound/outbound-service';
 import type { PluginSetCache } from '../plugin-sets/plugin-set-cache';
 import type { KernelOptions } from '../kernel-options';
 import type { ServiceRegistry } from './service-registry';
+import type { PluginStaging } from '../installs/plugin-staging';
 
 /** The kernel-wide services behind `coreServices`: schemas, events, jobs, the audit log, idempotency. */
 export interface CoreServices {
@@ -55,7 +56,19 @@ export function createCoreServices(options: KernelOptions, logger: KernelLogger)
  */
 export function registerCoreServices(
   registry: ServiceRegistry,
-  deps: { core: CoreServices; logger: KernelLogger; metrics: KernelMetrics; cache: PluginSetCache; outbound: OutboundService; database?: Database },
+  deps: {
+    core: CoreServices;
+    logger: KernelLogger;
+    metrics: KernelMetrics;
+    cache: PluginSetCache;
+    outbound: OutboundService;
+    database?: Database;
+    /**
+     * Plugins being installed at run time beside a running version (or first): their routers go to this map, not
+     * to the served one, until the installer swaps them in. Their event publishing follows `publishPatterns`.
+     */
+    staging?: PluginStaging;
+  },
 ): Map<string, PluginRouter> {
   const { core, logger, metrics, cache, outbound } = deps;
   const routers = new Map<string, PluginRouter>();
@@ -64,10 +77,11 @@ export function registerCoreServices(
   registry.registerCore(coreServices.context, () => ({ current: () => requestScope.getStore() }));
   registry.registerCore(coreServices.http, (m) => {
     const router = new PluginRouter(m, core.validator, core.idempotency);
-    routers.set(m.id, router);
+    if (deps.staging?.ids.has(m.id)) deps.staging.routers.set(m.id, router);
+    else routers.set(m.id, router);
     return router;
   });
-  registry.registerCore(coreServices.events, (m) => core.events.forPlugin(m, () => metrics.eventsPublished.inc({ plugin: m.id })));
+  registry.registerCore(coreServices.events, (m) => core.events.forPlugin(m, () => metrics.eventsPublished.inc({ plugin: m.id }), deps.staging?.publishPatterns(m)));
   registry.registerCore(coreServices.jobs, (m) => core.jobs.forPlugin(m));
   registry.registerCore(coreServices.config, (m) => pluginConfigReader(cache, m));
   registry.registerCore(coreServices.audit, (m) => pluginAuditService(core.auditor, m));

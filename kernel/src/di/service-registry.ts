@@ -120,6 +120,14 @@ export class ServiceRegistry {
     return resolved;
   }
 
+  /**
+   * Forgets a plugin's container, so that the next version installed at run time gets its core services built from
+   * its own manifest. What the running version already resolved stays with it.
+   */
+  forget(pluginId: string): void {
+    this.pluginContainers.delete(pluginId);
+  }
+
   /** Releases every container (kernel shutdown). */
   dispose(): void {
     this.pluginContainers.clear();

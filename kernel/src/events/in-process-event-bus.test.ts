@@ -84,6 +84,14 @@ describe('InProcessEventBus with a transport', () => {
     expect(transport.sent).toEqual([]);
   });
 
+  it('holds an installed package to the publish patterns it was granted, whatever its manifest declares', async () => {
+    // The manifest asks for everything; the installer granted its namespace only (no operator approved `*`).
+    const events = bus.forPlugin(manifest('acme-crm', ['events.publish:*']), undefined, ['acme-crm.*']);
+    await events.publish('acme-crm.deal.won', 'acme', {});
+    await expect(events.publish('commitment.signed', 'acme', {})).rejects.toMatchObject({ code: 'VV_FORBIDDEN' });
+    expect(transport.sent.map((e) => e.name)).toEqual(['acme-crm.deal.won']);
+  });
+
   it('closes its transport on close()', async () => {
     await bus.close();
     expect(transport.closed).toBe(true);

@@ -79,9 +79,12 @@ export class InProcessEventBus {
   }
 
   /** The `core.events` service of one plugin. */
-  forPlugin(manifest: PluginManifest, onPublish?: () => void): EventBus {
-    const allowed = (kind: 'publish' | 'subscribe', name: string) =>
-      (manifest.permissions ?? []).some((p) => p.startsWith(`events.${kind}:`) && matchesPattern(p.slice(`events.${kind}:`.length), name));
+  forPlugin(manifest: PluginManifest, onPublish?: () => void, publishPatterns?: readonly string[]): EventBus {
+    const declared = (kind: 'publish' | 'subscribe') => (manifest.permissions ?? []).filter((p) => p.startsWith(`events.${kind}:`)).map((p) => p.slice(`events.${kind}:`.length));
+    // Installed packages publish what the installer granted (their namespace, and patterns an operator approved);
+    // first-party plugins from VV_PLUGINS_DIR what their manifest declares (the operator put them there).
+    const patterns = { publish: publishPatterns ?? declared('publish'), subscribe: declared('subscribe') };
+    const allowed = (kind: 'publish' | 'subscribe', name: string) => patterns[kind].some((pattern) => matchesPattern(pattern, name));
     return {
       publish: async (name, tenantId, payload) => {
         if (!allowed('publish', name) || manifest.id === KERNEL_EVENT_SOURCE) {

@@ -10,7 +10,8 @@ import type { KernelLogger } from '../observability/kernel-logger';
 import type { KernelMetrics } from '../observability/kernel-metrics';
 import type { CorsPolicy } from './cors-policy';
 import { guardRequestInput } from './input-guard';
-import { kernelRouter, type KernelRoute } from './kernel-route';
+import { mountFor, type KernelMount, type MountCaller } from './kernel-mount';
+import { kernelRouter, requireRole, type KernelRoute } from './kernel-route';
 import { pluginDispatcher, pluginOwnerLookup } from './plugin-dispatcher';
 import type { PluginRouter } from './plugin-router';
 import { bodyParserError, toVvError, writeProblem } from './problem-response';
@@ -40,6 +41,8 @@ export interface KernelHttpOptions {
   readonly acceptStreamToken: (ctx: Context, next: Next) => Promise<unknown>;
   readonly trustedProxies?: readonly string[];
   readonly bodyLimit?: string;
+  /** Apps served under their path prefix before plugin dispatch and the kernel's routes (kernel-mount.ts). */
+  readonly mounts?: readonly KernelMount[];
 }
 
 export interface KernelHttp {
@@ -87,6 +90,15 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
       throw bodyParserError(error, bodyLimit);
     },
   });
+  const mounts = options.mounts ?? [];
+  // A mounted app's routes for the deployment's users: the kernel's authentication, then the role check of its routes.
+  const callerOf = (ctx: KernelHttpContext): MountCaller => ({
+    requireRole: async (minimum) => {
+      await options.authenticate(ctx);
+      requireRole(ctx, minimum);
+      return ctx.state.principal!;
+    },
+  });
   const onResponseClosed = () => {
     inFlight -= 1;
     if (draining && inFlight === 0) drained?.();
@@ -111,8 +123,13 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
       const method = ctx.method;
       if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') await parseBody(ctx, noop);
       guardRequestInput(ctx);
-      const pluginId = pluginOwner(ctx.path);
-      if (pluginId !== undefined) {
+      const mount = mounts.length > 0 ? mountFor(mounts, ctx.path) : undefined;
+      const pluginId = mount ? undefined : pluginOwner(ctx.path);
+      if (mount) {
+        state.plugin = mount.name;
+        await mount.handle(ctx, callerOf(ctx));
+        if (ctx.status === 404 && ctx.body === undefined) throw new VvError('VV_NOT_FOUND', { detail: `No route ${ctx.method} ${ctx.path}` });
+      } else if (pluginId !== undefined) {
         const authenticating = options.authenticate(ctx);
         if (authenticating) await authenticating;
         // Undefined when the tokens were at hand (leased or in memory): no promise to wait for on the hot path.

@@ -35,6 +35,8 @@ export interface KernelRoute {
   readonly summary: string;
   readonly body?: JsonSchema;
   readonly query?: JsonSchema;
+  /** A media type the route takes besides its JSON `body` (e.g. `application/octet-stream` for a file), read by its handler. */
+  readonly alsoAccepts?: string;
   /** Set for routes answering something other than JSON. */
   readonly produces?: string;
   readonly handler: (ctx: KernelContext, input: KernelRouteInput) => unknown;

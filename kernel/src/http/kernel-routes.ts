@@ -13,12 +13,24 @@ import type { PluginSets } from '../plugin-sets/plugin-sets';
 import { pluginSetRoutes } from '../plugin-sets/plugin-set-routes';
 import { tenantRoutes } from '../tenancy/tenant-routes';
 import type { CorsPolicy } from './cors-policy';
+import type { InstallService } from '../installs/install-service';
+import type { InstallStore } from '../installs/install-store';
+import type { PackageCodec } from '../installs/package-codec';
+import { installRoutes } from '../installs/install-routes';
 import type { KernelRoute } from './kernel-route';
 
 /** Every route the kernel itself serves, each declared once in its feature's `*-routes.ts`. */
 export function kernelRoutes(
   options: KernelOptions,
-  parts: { core: CoreServices; identity: Identity; plugins: PluginSets; cors: CorsPolicy; stream: EventStreamRoutes; system: Parameters<typeof systemRoutes>[0] },
+  parts: {
+    core: CoreServices;
+    identity: Identity;
+    plugins: PluginSets;
+    cors: CorsPolicy;
+    stream: EventStreamRoutes;
+    system: Parameters<typeof systemRoutes>[0];
+    installs: { service: InstallService; store: InstallStore; codec?: PackageCodec };
+  },
 ): KernelRoute[] {
   const { core, identity, plugins, cors, stream } = parts;
   const { store } = options;
@@ -42,6 +54,7 @@ export function kernelRoutes(
     ...invitationRoutes({ store, invitations: identity.invitationStore, service: identity.invitations, auditor }),
     ...auditRoutes({ store, audit: core.auditStore }),
     ...jobRoutes({ jobs: core.jobs, auditor }),
+    ...installRoutes({ installs: parts.installs.service, store: parts.installs.store, codec: parts.installs.codec, auditor }),
     ...stream.routes,
   ];
 }

@@ -104,7 +104,12 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
       tags: ['kernel'],
       'x-valueverse-access': route.access,
       parameters: [...paramsOf(route.path), ...queryParams(doc?.query as Record<string, unknown> | undefined)],
-      requestBody: doc?.body ? { required: true, content: { 'application/json': { schema: doc.body } } } : undefined,
+      requestBody: doc?.body
+        ? {
+            required: true,
+            content: { 'application/json': { schema: doc.body }, ...(doc.alsoAccepts ? { [doc.alsoAccepts]: { schema: { type: 'string', format: 'binary' } } } : {}) },
+          }
+        : undefined,
       responses: {
         '2XX': { description: 'OK', content: { [doc?.produces ?? 'application/json']: {} } },
         ...errorResponsesOf({ path: route.path, authenticated, roleChecked: authenticated && route.access !== 'self', mayBeNotFound: false, takesBody: doc?.body !== undefined }),

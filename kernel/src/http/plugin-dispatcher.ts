@@ -41,6 +41,12 @@ export function pluginDispatcher(records: ReadonlyMap<string, PluginRecord>, rou
     ctx.state.pluginConfig = config;
     const found = routers.get(pluginId)?.match(ctx.method === 'HEAD' ? 'GET' : ctx.method, ctx.path.slice(API.length));
     if (!found) throw new VvError('VV_NOT_FOUND', { params: { reason: `No route ${ctx.method} ${ctx.path} in plugin "${pluginId}"` } });
-    return found.route.handle(ctx, found.params);
+    const serving = found.route.handle(ctx, found.params);
+    if (serving === undefined) return undefined;
+    // Counted on the record the request found: an upgrade swaps the record and waits for the old one's count to reach 0.
+    record.inFlight = (record.inFlight ?? 0) + 1;
+    return serving.finally(() => {
+      record.inFlight! -= 1;
+    });
   };
 }

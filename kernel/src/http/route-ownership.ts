@@ -25,6 +25,13 @@ export class RouteOwnership {
   }
 
   claim(pluginId: string, prefixes: readonly string[]): void {
+    this.check(pluginId, prefixes);
+    for (const prefix of prefixes) this.owners.set(prefix, pluginId);
+    this.resort();
+  }
+
+  /** Throws what `claim` would, claiming nothing: an install checks its prefixes before it starts the plugin. */
+  check(pluginId: string, prefixes: readonly string[]): void {
     for (const prefix of prefixes) {
       for (const [other, owner] of this.owners) {
         if (owner !== pluginId && overlaps(prefix, other)) {
@@ -32,6 +39,12 @@ export class RouteOwnership {
         }
       }
     }
+  }
+
+  /** Gives a plugin exactly `prefixes` in one step (an upgrade whose prefixes changed); checked like `claim`. */
+  replace(pluginId: string, prefixes: readonly string[]): void {
+    this.check(pluginId, prefixes);
+    for (const [prefix, owner] of this.owners) if (owner === pluginId) this.owners.delete(prefix);
     for (const prefix of prefixes) this.owners.set(prefix, pluginId);
     this.resort();
   }

@@ -57,12 +57,42 @@ export class PluginLifecycle {
     return failures;
   }
 
-  private async setup(record: PluginRecord, graph: LifecycleGraph): Promise<void> {
+  /**
+   * Sets up and starts one plugin installed at run time, beside whatever serves under its id now: a failure marks
+   * only `record` failed (nothing it provides is withdrawn, no dependant is blocked), so the running version and
+   * its dependants are untouched. The caller swaps the record in when it ends `running`. The installer migrated its
+   * data model already (to report a failing migration as such), so the `beforeSetup` hook does not run.
+   */
+  async startStaged(record: PluginRecord, graph: LifecycleGraph): Promise<void> {
+    await this.setup(record, graph, true);
+    if (record.state === 'ready') await this.start(record, graph, true);
+  }
+
+  /** Stops one plugin (uninstalled, or the old version after an upgrade); a failing stop is logged. */
+  async stopOne(record: PluginRecord): Promise<void> {
+    const wasFailed = record.state === 'failed' || record.state === 'blocked';
+    if (!wasFailed) this.transition(record, 'stopping');
+    try {
+      if (record.plugin?.stop) await withTimeout(() => record.plugin!.stop!(), this.timeouts.stopMs, record.id, 'stop');
+    } catch (error) {
+      this.logger.error({ err: error, plugin: record.id }, `plugin "${record.id}" failed to stop cleanly`);
+    }
+    if (!wasFailed) this.transition(record, 'stopped');
+  }
+
+  /** After `stopOne` of an uninstalled plugin: it is no longer stopped at shutdown. */
+  forget(pluginId: string): void {
+    const at = this.started.indexOf(pluginId);
+    if (at !== -1) this.started.splice(at, 1);
+  }
+
+  private async setup(record: PluginRecord, graph: LifecycleGraph, staged = false): Promise<void> {
     const plugin = record.plugin;
-    if (!plugin) return this.fail(record, new VvError('VV_PLUGIN_FAILED', { params: { plugin: record.id, state: 'failed', reason: 'no module loaded' } }), graph);
+    if (!plugin)
+      return this.fail(record, new VvError('VV_PLUGIN_FAILED', { params: { plugin: record.id, state: 'failed', reason: 'no module loaded' } }), graph, undefined, staged);
     this.transition(record, 'setting-up');
     try {
-      await this.beforeSetup(record);
+      if (!staged) await this.beforeSetup(record);
       const deps = this.registry.resolveDependencies(
         record.manifest,
         plugin.deps,
@@ -88,18 +118,22 @@ export class PluginLifecycle {
       }
       this.transition(record, 'ready');
     } catch (error) {
-      this.fail(record, error, graph, 'setup');
+      this.fail(record, error, graph, 'setup', staged);
     }
   }
 
-  private async start(record: PluginRecord, graph: LifecycleGraph): Promise<void> {
+  private async start(record: PluginRecord, graph: LifecycleGraph, staged = false): Promise<void> {
+    const started = () => {
+      if (!this.started.includes(record.id)) this.started.push(record.id);
+    };
     try {
       if (record.plugin?.start) await withTimeout(() => record.plugin!.start!(), this.timeouts.startMs, record.id, 'start');
-      this.started.push(record.id);
+      started();
       this.transition(record, 'running');
     } catch (error) {
-      this.started.push(record.id); // it ran setup: still give it a chance to release resources at stop
-      this.fail(record, error, graph, 'start');
+      // It ran setup: still give it a chance to release resources at stop (a staged one is stopped by its installer).
+      if (!staged) started();
+      this.fail(record, error, graph, 'start', staged);
     }
   }
 
@@ -120,7 +154,7 @@ export class PluginLifecycle {
     this.started.length = 0;
   }
 
-  private fail(record: PluginRecord, error: unknown, graph: LifecycleGraph, phase?: string): void {
+  private fail(record: PluginRecord, error: unknown, graph: LifecycleGraph, phase?: string, staged = false): void {
     const vv = isVvError(error)
       ? error
       : new VvError('VV_PLUGIN_FAILED', {
@@ -128,9 +162,10 @@ export class PluginLifecycle {
           cause: error,
         });
     record.error = vv;
-    this.registry.withdraw(record.id);
     this.transition(record, 'failed');
-    this.logger.error({ err: error, plugin: record.id, phase, code: vv.code }, `plugin "${record.id}" failed: ${vv.message}`);
+    this.logger.error({ err: error, plugin: record.id, phase, code: vv.code, staged }, `plugin "${record.id}" failed: ${vv.message}`);
+    if (staged) return;
+    this.registry.withdraw(record.id);
     for (const dependant of graph.dependantsOf(record.id)) {
       const other = this.records.get(dependant);
       if (!other || other.state === 'failed' || other.state === 'blocked') continue;

@@ -18,4 +18,6 @@ export interface PluginRecord {
   error?: VvError;
   /** When the state last changed (ISO). */
   since: string;
+  /** Requests its handlers are serving now (asynchronously): an upgrade or uninstall waits for 0 before it stops it. */
+  inFlight?: number;
 }

@@ -1,9 +1,8 @@
-import { VvError, isVvError, type PluginManifest, type VvPlugin } from '@valueverse/plugin-sdk';
+import { VvError, isVvError, validateManifest, type PluginManifest, type VvPlugin } from '@valueverse/plugin-sdk';
 import { PluginGraph } from '../graph/plugin-graph';
 import { RouteOwnership } from '../http/route-ownership';
 import type { PluginRecord } from '../lifecycle/plugin-state';
 import type { KernelLogger } from '../observability/kernel-logger';
-import { validateManifest } from './manifest-validator';
 import { discoverPlugins, loadPluginModule } from './plugin-discovery';
 
 /** A plugin handed to the kernel directly (tests, embedding) instead of discovered on disk. */
@@ -16,7 +15,8 @@ export interface InlinePlugin {
 /** The plugins the kernel will run: a record for each (failed ones with their error), the graph, the route owners. */
 export interface LoadedPlugins {
   readonly records: Map<string, PluginRecord>;
-  readonly graph: PluginGraph;
+  /** Rebuilt when a plugin is installed, upgraded or removed at run time. */
+  graph: PluginGraph;
   readonly ownership: RouteOwnership;
 }
 

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { VvError, isVvError, isVvPlugin, type PluginManifest, type VvPlugin } from '@valueverse/plugin-sdk';
-import { validateManifest } from './manifest-validator';
+import { VvError, isVvError, isVvPlugin, validateManifest, type PluginManifest, type VvPlugin } from '@valueverse/plugin-sdk';
 
 /**
  * One plugin folder found by `discoverPlugins`. Exactly one of `manifest` and `error` is set: a folder whose

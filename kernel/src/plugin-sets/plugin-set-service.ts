@@ -53,6 +53,11 @@ export class PluginSetService {
     private readonly checkDestinations?: (manifest: PluginManifest, config: Record<string, unknown>) => void,
   ) {}
 
+  /** Drops what was compiled from a plugin's manifest (its config validator): it was installed again at another version. */
+  forgetPlugin(pluginId: string): void {
+    this.validators.delete(pluginId);
+  }
+
   async list(tenantId: string): Promise<TenantPluginView[]> {
     await this.requireTenant(tenantId);
     const stored = new Map((await this.store.listTenantPlugins(tenantId)).map((r) => [r.pluginId, r]));

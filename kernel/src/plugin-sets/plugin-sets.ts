@@ -19,12 +19,13 @@ export interface PluginSets {
 }
 
 export function createPluginSets(options: KernelOptions, plugins: LoadedPlugins, core: CoreServices, logger: KernelLogger, metrics: KernelMetrics): PluginSets {
-  const { records, graph } = plugins;
+  const { records } = plugins;
+  // The graph is read on each call: installs at run time replace it.
   const catalog: PluginCatalog = {
     get: (id) => records.get(id),
     all: () => [...records.values()].sort((a, b) => a.id.localeCompare(b.id)),
-    requirementsOf: (id) => graph.requirementsOf(id),
-    dependantsOf: (id) => graph.dependantsOf(id),
+    requirementsOf: (id) => plugins.graph.requirementsOf(id),
+    dependantsOf: (id) => plugins.graph.dependantsOf(id),
   };
   const cache: PluginSetCache = new PluginSetCache(options.store, catalog, options.secrets, {
     maxEntries: options.cacheSize ?? DEFAULT_CACHE_SIZE,

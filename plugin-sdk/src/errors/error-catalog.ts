@@ -69,6 +69,60 @@ const catalog = {
     message: 'Route prefix "{prefix}" of plugin "{plugin}" conflicts with "{otherPrefix}" of "{otherPlugin}"',
     meaning: 'Two plugins claim overlapping route prefixes, or a plugin registers a route outside its prefixes.',
   },
+  VV_PLUGIN_IN_USE: {
+    status: 409,
+    title: 'Plugin in use',
+    message: 'Plugin "{plugin}" is enabled for tenants {tenants}; disable it for them first or pass ?force=true',
+    meaning: 'An uninstall was refused because tenants have the plugin enabled (`extensions.tenants`); `?force=true` disables it for them (audited).',
+  },
+  VV_DOWNGRADE_REFUSED: {
+    status: 409,
+    title: 'Downgrade refused',
+    message: 'Plugin "{plugin}" {version} does not know migrations {migrations} that are applied: {reason}',
+    meaning: 'Installing this version would leave newer migrations applied; only the roll-back to the previous version reverts them (its `down` steps).',
+  },
+  VV_MIGRATION_FAILED: {
+    status: 422,
+    title: 'Plugin migration failed',
+    message: 'Migrating plugin "{plugin}" to {version} failed: {reason}',
+    meaning: 'A migration of the package failed; its transaction was rolled back, nothing was installed and the running version keeps serving.',
+  },
+  VV_PERMISSION_NOT_APPROVED: {
+    status: 422,
+    title: 'Permission not approved',
+    message: 'Plugin "{plugin}" asks for {permissions}, outside its own namespace; an operator must approve them (approvePermissions)',
+    meaning: 'An installed package may publish events only in its own namespace unless an operator approves the other patterns it declares at install.',
+  },
+  VV_PACKAGE_UNKNOWN: {
+    status: 404,
+    title: 'Package unknown',
+    message: 'No package "{package}" in this registry',
+    meaning: 'The marketplace registry has no package with this id, or no such version of it.',
+  },
+  VV_PACKAGE_VERSION_EXISTS: {
+    status: 409,
+    title: 'Package version exists',
+    message: 'Version {version} of "{package}" is already published',
+    meaning: 'Published versions never change: publish the change under a new version (a yanked version keeps its number too).',
+  },
+  VV_PACKAGE_ID_TAKEN: {
+    status: 403,
+    title: 'Package id taken',
+    message: 'The plugin id "{package}" belongs to another publisher',
+    meaning: 'The first publisher to publish a plugin id owns it in that registry; choose another id.',
+  },
+  VV_PUBLISHER_UNKNOWN: {
+    status: 404,
+    title: 'Publisher unknown',
+    message: 'No publisher "{publisher}" in this registry',
+    meaning: 'The marketplace registry has no publisher with this id.',
+  },
+  VV_SIGNING_KEY_UNKNOWN: {
+    status: 404,
+    title: 'Signing key unknown',
+    message: 'Publisher "{publisher}" has no signing key "{keyId}"',
+    meaning: "The key id does not name one of this publisher's Ed25519 keys in the registry.",
+  },
   VV_SERVICE_NOT_DECLARED: {
     status: 500,
     title: 'Service not declared',
@@ -227,6 +281,33 @@ const catalog = {
     title: 'Correlation matrix invalid',
     message: '{reason}',
     meaning: "The model's `correlations` name unknown or duplicate driver pairs, lie outside −1..1, or do not form a positive semi-definite matrix.",
+  },
+  VV_PACKAGE_INVALID: {
+    status: 400,
+    title: 'Plugin package invalid',
+    message: 'Not a valid plugin package: {reason}',
+    meaning:
+      'The file is not a plugin package: not a gzip tar, no MANIFEST.json, plugin.json or package.json, an entry outside `package/` or with `..`, an absolute path, a symlink, hard link or device, or over the limits (20 MB packed, 100 MB unpacked, 5,000 entries).',
+  },
+  VV_PACKAGE_MODIFIED: {
+    status: 422,
+    title: 'Plugin package modified',
+    message: 'Plugin package was modified after packing: {reason}',
+    meaning:
+      'A file was added, removed or changed after the package was packed (it is not in MANIFEST.json, missing, or its SHA-256 differs), or the plugin id or version in MANIFEST.json differs from plugin.json or package.json. Pack and sign it again.',
+  },
+  VV_SIGNATURE_INVALID: {
+    status: 422,
+    title: 'Package signature invalid',
+    message: 'Plugin package signature is invalid: {reason}',
+    meaning:
+      'The package is unsigned (refused unless the operator allows unsigned plugins), or its Ed25519 signature does not verify with the key it names: the signed manifest changed, or it was signed with another key.',
+  },
+  VV_SIGNER_UNTRUSTED: {
+    status: 422,
+    title: 'Package signer not trusted',
+    message: 'Plugin package is signed by an untrusted key: {reason}',
+    meaning: 'The package is signed by a key (`keyId`) that this deployment (or, when publishing, this publisher) does not trust. Add the public key to the trusted keys first.',
   },
   VV_SHUTTING_DOWN: {
     status: 503,

@@ -1,5 +1,5 @@
-import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
-import { validateManifest } from './manifest-validator';
+import { VvError, type FieldProblem } from '../errors/vv-error';
+import { validateManifest } from './validate-manifest';
 
 const SOURCE = '/plugins/value-committer/plugin.json';
 

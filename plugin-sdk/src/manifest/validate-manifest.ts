@@ -1,7 +1,9 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as semver from 'semver';
-import { VvError, pluginManifestSchema, sharedServiceRefs, type FieldProblem, type PluginManifest } from '@valueverse/plugin-sdk';
+import { VvError, type FieldProblem } from '../errors/vv-error';
+import { sharedServiceRefs } from '../services/shared-service-refs';
+import { pluginManifestSchema, type PluginManifest } from './plugin-manifest';
 
 type Json = Record<string, unknown>;
 

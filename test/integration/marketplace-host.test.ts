@@ -1,8 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { generateSigningKeyPair } from '@valueverse/plugin-sdk/package';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSigningKeyPair, verifyPackage } from '@valueverse/plugin-sdk/package';
 import { RegistryClient } from '@valueverse/marketplace';
 import { signedTestPackage } from '../../marketplace/src/__fixtures__/test-package';
+import type { CliIo } from '../../plugin-sdk/src/cli/cli-command';
+import { runVvPlugin } from '../../plugin-sdk/src/cli/vv-plugin';
 import { bootHost, bootSuiteHost, signIn, type SuiteHost } from '../support/host-fixture';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { describeWithPostgres } from '../support/services';
@@ -10,6 +15,8 @@ import { describeWithPostgres } from '../support/services';
 // The host serves its own marketplace registry at /api/v1/marketplace (issue #15): platform admins are its
 // admins through the kernel's sign-in, publishers use publisher tokens, anyone reads the catalog. On PostgreSQL
 // when the server answers (a database of its own), else on the embedded default.
+const FIXTURE = join(__dirname, '../../plugin-sdk/src/package/__fixtures__/hello-plugin');
+
 describe('the host serves the marketplace registry at /api/v1/marketplace', () => {
   let host: SuiteHost;
   let R: string;
@@ -72,6 +79,32 @@ describe('the host serves the marketplace registry at /api/v1/marketplace', () =
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(createHash('sha256').update(pkg).digest('hex'));
     expect((await client.getPackage('acme-notes')).downloads).toBe(1);
   });
+
+  it('accepts what "vv-plugin pack", "sign" and "publish" make, and serves bytes that verifyPackage accepts', async () => {
+    const created = await post('/publishers', admin, { name: 'CLI author' });
+    const publisher = (await created.json()) as { id: string; token: string };
+    const work = mkdtempSync(join(tmpdir(), 'vv-market-cli-'));
+    const lines: string[] = [];
+    let publicKeyPem = '';
+    const io: CliIo = { cwd: work, env: {}, out: (line) => lines.push(line), err: (line) => lines.push(line) };
+    try {
+      expect(await runVvPlugin(['keygen', '--out', 'author.key'], io)).toBe(0);
+      publicKeyPem = await readFile(join(work, 'author.key.pub'), 'utf8');
+      expect((await post(`/publishers/${publisher.id}/keys`, publisher.token, { publicKeyPem })).status).toBe(201);
+      expect(await runVvPlugin(['pack', FIXTURE, '--out', 'hello.vvpkg'], io)).toBe(0);
+      expect(await runVvPlugin(['sign', 'hello.vvpkg', '--key', 'author.key'], io)).toBe(0);
+      expect(await runVvPlugin(['publish', 'hello.vvpkg', '--registry', R, '--token', publisher.token], io)).toBe(0);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    expect(lines.join('\n')).toContain('published hello-fixture@1.2.3');
+    // What a deployment does: download, then verify against the publisher's key it chose to trust.
+    const client = new RegistryClient({ baseUrl: R });
+    const bytes = await client.download('hello-fixture', '1.2.3');
+    const { signer } = await client.getVersion('hello-fixture', '1.2.3');
+    const verified = await verifyPackage(bytes, { trustedKeys: [{ keyId: signer.keyId, publicKeyPem }] });
+    expect(verified).toMatchObject({ pluginId: 'hello-fixture', version: '1.2.3', signer: { keyId: signer.keyId } });
+  }, 60_000);
 
   it('lists the registry routes in httpRoutes, owned by "marketplace"', () => {
     const routes = host.kernel.httpRoutes().filter((r) => r.owner === 'marketplace');

@@ -28,6 +28,35 @@ describe('what-if', () => {
   });
 });
 
+describe('what-if on a monthly model (issue #11 item 9)', () => {
+  // Worked by hand (annuity equation, not the IRR solver): 1,000 now and 12 monthly payments of 1000·r/(1 − (1+r)^−12)
+  // return exactly r a month. r = 5%: payment 112.8254, a year 1.05^12 − 1 = 0.795856, payback 1000/112.8254 = 8.86325
+  // months = 0.738604 years. r = 4%: payment 106.5522, a year 1.04^12 − 1 = 0.601032, payback 9.38507 months = 0.782089
+  // years (checked with scipy brentq on the flows in the issue #11 evidence script).
+  const payment = (r: number): number => (1000 * r) / (1 - Math.pow(1 + r, -12));
+  const monthly = loadValueModel({ horizon: 12, discountRate: 0.01, periodsPerYear: 12, drivers: [{ name: 'p', value: payment(0.05) }], benefit: 'p', costs: { upfront: 1000 } });
+
+  it('gives IRR a year and payback in years beside the per-period figures, for the base and each scenario', () => {
+    const result = runWhatIf(monthly, [{ name: '4% a month', overrides: { p: payment(0.04) } }]);
+    expect(result.base.periodsPerYear).toBe(12);
+    expect(result.base.irr).toBeCloseTo(0.05, 10);
+    expect(result.base.irrAnnual).toBeCloseTo(0.795856326, 8);
+    expect(result.base.payback).toBeCloseTo(8.863252, 5);
+    expect(result.base.paybackYears).toBeCloseTo(0.738604, 5);
+    const four = result.scenarios[0]!.result;
+    expect(four.irr).toBeCloseTo(0.04, 10);
+    expect(four.irrAnnual).toBeCloseTo(0.601032219, 8);
+    expect(four.payback).toBeCloseTo(9.385074, 5);
+    expect(four.paybackYears).toBeCloseTo(0.782089, 5);
+    expect(four.discountedPaybackYears).toBeCloseTo(four.discountedPayback! / 12, 12);
+  });
+
+  it('keeps yearly models as they were: a year is one period', () => {
+    const { base } = runWhatIf(loaded, []);
+    expect(base).toMatchObject({ periodsPerYear: 1, irrAnnual: base.irr, paybackYears: base.payback, discountedPaybackYears: base.discountedPayback });
+  });
+});
+
 describe('sensitivity (tornado)', () => {
   it('moves each driver alone to its low and high, sorted by swing, with the basis of each range', () => {
     const result = sensitivity(loaded, { metric: 'npv' });

@@ -195,6 +195,17 @@ describe('goal seek within plausible ranges (issue #11 item 10)', () => {
     expect(goalSeek(model(), { driver: 'rate', metric: 'npv', target: 55000 })).toMatchObject({ impossible: false, outsideRange: true });
   });
 
+  it("the issue's −0.5%: below the lower bound is impossible too; without bounds, outside the PERT range", () => {
+    // NPV −50,500 needs rate = (−50,500 + 50,000) / 100,000 = −0.005 (worked by hand).
+    const bounded = goalSeek(model({ min: 0, max: 1 }), { driver: 'rate', metric: 'npv', target: -50500 });
+    expect(bounded).toMatchObject({ value: null, outsideRange: true, impossible: true });
+    expect(bounded.unconstrainedValue).toBeCloseTo(-0.005, 12);
+    expect(bounded.note).toMatch(/physical bounds \[0, 1\]/);
+    const unbounded = goalSeek(model(), { driver: 'rate', metric: 'npv', target: -50500 });
+    expect(unbounded).toMatchObject({ outsideRange: true, impossible: false, range: { low: 0.15, high: 0.32, basis: 'pert support' } });
+    expect(unbounded.value).toBeCloseTo(-0.005, 12);
+  });
+
   it('refuses a point value outside the physical bounds', () => {
     expect(() => loadValueModel({ horizon: 1, discountRate: 0, drivers: [{ name: 'r', value: 1.2, bounds: { min: 0, max: 1 } }], benefit: 'r' })).toThrow(
       /within the driver's bounds \[0, 1\]/,

@@ -1,7 +1,7 @@
 import { isVvError } from '@valueverse/plugin-sdk';
 import { twoNormalsModel } from '../model/__fixtures__/sample-model';
 import { loadValueModel } from '../model/load-value-model';
-import type { DriverCorrelation, ValueModel } from '../model/value-model';
+import type { Driver, DriverCorrelation, ValueModel } from '../model/value-model';
 import { correlationMatrix } from './correlation-matrix';
 import { createSampler, type Distribution } from './distributions';
 import { ImanConover } from './iman-conover';
@@ -108,7 +108,7 @@ describe('correlated drivers (Iman–Conover)', () => {
       horizon: 1,
       discountRate: 0,
       drivers: [
-        { name: 'noise', value: 0, distribution: { type: 'normal', mean: 0, sd: 1 } },
+        { name: 'noise', value: 0, distribution: { type: 'normal', mean: 0, sd: 1 } } as Driver,
         ...drivers.map(({ name, d }) => ({ name, value: 1, distribution: d })),
         { name: 'fixed', value: 3 },
       ].sort((x, y) => (x.name < y.name ? -1 : 1)),

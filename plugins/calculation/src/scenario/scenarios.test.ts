@@ -127,7 +127,8 @@ describe('risk adjustment', () => {
     expect(result.probabilityWeighted.npv).toBeCloseTo(200, 0);
     expect(result.probabilityWeighted.rule).toMatch(/Swanson/);
     expect(result.simulation).toMatchObject({ trials: 100_000, seed: 11, dependence: { method: 'independent' } });
-  });
+    // 100,000 trials: past jest's 5 s default when the machine's cores are shared.
+  }, 60_000);
 
   it("Swanson's rule on a skewed (lognormal) output lands near its mean, as the rule intends", async () => {
     // NPV = x, x lognormal with mean 100, sd 50: σ_ln = √ln(1.25) = 0.472381, μ_ln = ln 100 − σ²/2 = 4.493598. Worked by
@@ -139,7 +140,7 @@ describe('risk adjustment', () => {
     expect(Math.abs(result.cases.probable.npv - 89.443)).toBeLessThan(4 * result.cases.probable.standardError);
     expect(Math.abs(result.cases.optimistic.npv - 163.853)).toBeLessThan(4 * result.cases.optimistic.standardError);
     expect(Math.abs(result.probabilityWeighted.npv - 99.58)).toBeLessThan(1);
-  });
+  }, 60_000);
 
   it('uses the model correlations and says so', async () => {
     const base = {
@@ -204,6 +205,16 @@ describe('goal seek within plausible ranges (issue #11 item 10)', () => {
     const unbounded = goalSeek(model(), { driver: 'rate', metric: 'npv', target: -50500 });
     expect(unbounded).toMatchObject({ outsideRange: true, impossible: false, range: { low: 0.15, high: 0.32, basis: 'pert support' } });
     expect(unbounded.value).toBeCloseTo(-0.005, 12);
+  });
+
+  it('says when a driver has no plausible range to check the answer against (no distribution, low/high or bounds)', () => {
+    // NPV = 100,000 × rate − 50,000 with rate a bare point value: NPV −50,500 needs −0.005 (worked by hand), and
+    // nothing declares that impossible — the answer must not read as checked.
+    const bare = loadValueModel({ horizon: 1, discountRate: 0, drivers: [{ name: 'rate', value: 0.25 }], benefit: '100000 * rate', costs: { upfront: 50000 } });
+    const result = goalSeek(bare, { driver: 'rate', metric: 'npv', target: -50500 });
+    expect(result.value).toBeCloseTo(-0.005, 12);
+    expect(result).toMatchObject({ range: null, outsideRange: false, impossible: false });
+    expect(result.note).toMatch(/^unchecked: "rate" declares no plausible range \(no distribution, low\/high or bounds\)/);
   });
 
   it('refuses a point value outside the physical bounds', () => {

@@ -339,16 +339,54 @@ describe('calculation routes (schemas + handlers)', () => {
 describe('value math of issue #11 through the routes', () => {
   const correlated = { ...sampleModel, correlations: [{ a: 'users', b: 'hoursSaved', rho: 0.7 }], periodsPerYear: 1 };
 
+  // The rest of each route's minimal body; a route that takes a model and is missing here fails the test below.
+  const extras: Record<string, Record<string, unknown>> = {
+    model: {},
+    scenario: { scenarios: [{ name: 's', overrides: { users: 90 } }] },
+    sensitivity: {},
+    'goal-seek': { driver: 'hourlyRate', target: 10000 },
+    'risk-adjustment': { trials: 1000 },
+    simulate: { trials: 1000, seed: 1 },
+  };
+
   it('every /calculate/* route that takes a model accepts correlations and periodsPerYear', async () => {
-    for (const [route, extra] of [
-      ['model', {}],
-      ['scenario', { scenarios: [{ name: 's', overrides: { users: 90 } }] }],
-      ['sensitivity', {}],
-      ['goal-seek', { driver: 'hourlyRate', target: 10000 }],
-      ['risk-adjustment', { trials: 1000 }],
-      ['simulate', { trials: 1000, seed: 1 }],
-    ] as const) {
-      expect([route, (await post(route, { model: correlated, ...extra })).status]).toEqual([route, 200]);
+    // Listed from the routes the plugin registers, not by hand: any route whose body has a `model` is checked.
+    const takingModel = routes
+      .filter((r) => r.path.startsWith('/calculate/') && (r.schema?.body as { properties?: Record<string, unknown> } | undefined)?.properties?.['model'])
+      .map((r) => r.path.slice('/calculate/'.length));
+    expect(takingModel.sort()).toEqual(Object.keys(extras).sort());
+    for (const route of takingModel) {
+      expect([route, (await post(route, { model: correlated, ...extras[route] })).status]).toEqual([route, 200]);
+      const monthly = await post(route, { model: { ...correlated, periodsPerYear: 12 }, ...extras[route] });
+      expect([route, monthly.status]).toEqual([route, 200]);
+      // Out of range: refused by every one of them, at the same pointer.
+      expect([route, pointers(await post(route, { model: { ...correlated, periodsPerYear: 0 }, ...extras[route] }))]).toEqual([route, ['/model/periodsPerYear']]);
+    }
+  });
+
+  it('answers that report IRR or payback give them a year beside the per-period figures (monthly model)', async () => {
+    // sampleModel's flows read monthly: IRR and payback per month; a year is (1 + r)^12 − 1 and payback / 12.
+    const monthly = { ...sampleModel, periodsPerYear: 12 };
+    const model = (await post('model', { model: monthly })).body['metrics'] as { irr: { value: number; annual: number }; payback: { value: number; years: number } };
+    expect(model.irr.annual).toBeCloseTo(Math.pow(1 + model.irr.value, 12) - 1, 12);
+    expect(model.payback.years).toBeCloseTo(model.payback.value / 12, 12);
+    const scenario = (await post('scenario', { model: monthly, ...extras['scenario'] })).body as {
+      base: { irr: number; irrAnnual: number; payback: number; paybackYears: number; periodsPerYear: number };
+      scenarios: Array<{ result: { irr: number; irrAnnual: number; paybackYears: number; payback: number } }>;
+    };
+    expect(scenario.base).toMatchObject({ irr: model.irr.value, irrAnnual: model.irr.annual, payback: model.payback.value, paybackYears: model.payback.years, periodsPerYear: 12 });
+    const s = scenario.scenarios[0]!.result;
+    expect(s.irrAnnual).toBeCloseTo(Math.pow(1 + s.irr, 12) - 1, 12);
+    expect(s.paybackYears).toBeCloseTo(s.payback / 12, 12);
+    // Risk cases are NPV percentiles; the driver-extreme cases beside them carry IRR and payback.
+    const risk = (await post('risk-adjustment', { model: monthly, trials: 1000 })).body as {
+      driverExtremes: Record<string, { result: { irr: number | null; irrAnnual: number | null; payback: number | null; paybackYears: number | null; periodsPerYear: number } }>;
+    };
+    for (const name of ['conservative', 'probable', 'optimistic']) {
+      const r = risk.driverExtremes[name]!.result;
+      expect(r.periodsPerYear).toBe(12);
+      expect(r.irrAnnual).toBe(r.irr === null ? null : Math.expm1(12 * Math.log1p(r.irr)));
+      expect(r.paybackYears).toBe(r.payback === null ? null : r.payback / 12);
     }
   });
 

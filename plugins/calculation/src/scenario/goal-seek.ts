@@ -28,6 +28,7 @@ export interface GoalSeekResult {
   readonly outsideRange: boolean;
   /** True when the only solution breaks the driver's physical bounds. */
   readonly impossible: boolean;
+  /** Why to doubt `value`: outside the range, impossible, or unchecked (the driver declares no range). */
   readonly note?: string;
   readonly metric: ModelMetricName;
   readonly target: number;
@@ -107,11 +108,14 @@ export function goalSeek(loaded: LoadedModel, options: GoalSeekOptions): GoalSee
   const outsideRange = impossible || (range !== null && !withinRange(value, range));
   const show = (x: number | null, fallback: string): string => (x === null ? fallback : String(x));
   const rangeText = range ? `[${show(range.low, '−∞')}, ${show(range.high, '∞')}] (${range.basis})` : '';
+  // A driver that declares nothing about its range cannot be checked: say so rather than let the answer read as checked.
   const note = impossible
     ? `outside the range: "${options.driver}" would have to be ${value}, beyond its physical bounds [${show(physical.low, '−∞')}, ${show(physical.high, '∞')}]; no possible value reaches the target`
     : outsideRange
       ? `outside the range: ${value} lies outside the plausible range ${rangeText} of "${options.driver}"`
-      : undefined;
+      : range === null
+        ? `unchecked: "${options.driver}" declares no plausible range (no distribution, low/high or bounds), so ${value} is not checked against one`
+        : undefined;
   return {
     driver: options.driver,
     value: impossible ? null : value,

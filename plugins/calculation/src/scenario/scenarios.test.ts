@@ -28,6 +28,35 @@ describe('what-if', () => {
   });
 });
 
+describe('what-if on a monthly model (issue #11 item 9)', () => {
+  // Worked by hand (annuity equation, not the IRR solver): 1,000 now and 12 monthly payments of 1000·r/(1 − (1+r)^−12)
+  // return exactly r a month. r = 5%: payment 112.8254, a year 1.05^12 − 1 = 0.795856, payback 1000/112.8254 = 8.86325
+  // months = 0.738604 years. r = 4%: payment 106.5522, a year 1.04^12 − 1 = 0.601032, payback 9.38507 months = 0.782089
+  // years (checked with scipy brentq on the flows in the issue #11 evidence script).
+  const payment = (r: number): number => (1000 * r) / (1 - Math.pow(1 + r, -12));
+  const monthly = loadValueModel({ horizon: 12, discountRate: 0.01, periodsPerYear: 12, drivers: [{ name: 'p', value: payment(0.05) }], benefit: 'p', costs: { upfront: 1000 } });
+
+  it('gives IRR a year and payback in years beside the per-period figures, for the base and each scenario', () => {
+    const result = runWhatIf(monthly, [{ name: '4% a month', overrides: { p: payment(0.04) } }]);
+    expect(result.base.periodsPerYear).toBe(12);
+    expect(result.base.irr).toBeCloseTo(0.05, 10);
+    expect(result.base.irrAnnual).toBeCloseTo(0.795856326, 8);
+    expect(result.base.payback).toBeCloseTo(8.863252, 5);
+    expect(result.base.paybackYears).toBeCloseTo(0.738604, 5);
+    const four = result.scenarios[0]!.result;
+    expect(four.irr).toBeCloseTo(0.04, 10);
+    expect(four.irrAnnual).toBeCloseTo(0.601032219, 8);
+    expect(four.payback).toBeCloseTo(9.385074, 5);
+    expect(four.paybackYears).toBeCloseTo(0.782089, 5);
+    expect(four.discountedPaybackYears).toBeCloseTo(four.discountedPayback! / 12, 12);
+  });
+
+  it('keeps yearly models as they were: a year is one period', () => {
+    const { base } = runWhatIf(loaded, []);
+    expect(base).toMatchObject({ periodsPerYear: 1, irrAnnual: base.irr, paybackYears: base.payback, discountedPaybackYears: base.discountedPayback });
+  });
+});
+
 describe('sensitivity (tornado)', () => {
   it('moves each driver alone to its low and high, sorted by swing, with the basis of each range', () => {
     const result = sensitivity(loaded, { metric: 'npv' });
@@ -98,7 +127,8 @@ describe('risk adjustment', () => {
     expect(result.probabilityWeighted.npv).toBeCloseTo(200, 0);
     expect(result.probabilityWeighted.rule).toMatch(/Swanson/);
     expect(result.simulation).toMatchObject({ trials: 100_000, seed: 11, dependence: { method: 'independent' } });
-  });
+    // 100,000 trials: past jest's 5 s default when the machine's cores are shared.
+  }, 60_000);
 
   it("Swanson's rule on a skewed (lognormal) output lands near its mean, as the rule intends", async () => {
     // NPV = x, x lognormal with mean 100, sd 50: σ_ln = √ln(1.25) = 0.472381, μ_ln = ln 100 − σ²/2 = 4.493598. Worked by
@@ -110,7 +140,7 @@ describe('risk adjustment', () => {
     expect(Math.abs(result.cases.probable.npv - 89.443)).toBeLessThan(4 * result.cases.probable.standardError);
     expect(Math.abs(result.cases.optimistic.npv - 163.853)).toBeLessThan(4 * result.cases.optimistic.standardError);
     expect(Math.abs(result.probabilityWeighted.npv - 99.58)).toBeLessThan(1);
-  });
+  }, 60_000);
 
   it('uses the model correlations and says so', async () => {
     const base = {
@@ -164,6 +194,27 @@ describe('goal seek within plausible ranges (issue #11 item 10)', () => {
     expect(result.note).toMatch(/physical bounds \[0, 1\]/);
     // Without declared bounds 1.05 is only implausible, not impossible.
     expect(goalSeek(model(), { driver: 'rate', metric: 'npv', target: 55000 })).toMatchObject({ impossible: false, outsideRange: true });
+  });
+
+  it("the issue's −0.5%: below the lower bound is impossible too; without bounds, outside the PERT range", () => {
+    // NPV −50,500 needs rate = (−50,500 + 50,000) / 100,000 = −0.005 (worked by hand).
+    const bounded = goalSeek(model({ min: 0, max: 1 }), { driver: 'rate', metric: 'npv', target: -50500 });
+    expect(bounded).toMatchObject({ value: null, outsideRange: true, impossible: true });
+    expect(bounded.unconstrainedValue).toBeCloseTo(-0.005, 12);
+    expect(bounded.note).toMatch(/physical bounds \[0, 1\]/);
+    const unbounded = goalSeek(model(), { driver: 'rate', metric: 'npv', target: -50500 });
+    expect(unbounded).toMatchObject({ outsideRange: true, impossible: false, range: { low: 0.15, high: 0.32, basis: 'pert support' } });
+    expect(unbounded.value).toBeCloseTo(-0.005, 12);
+  });
+
+  it('says when a driver has no plausible range to check the answer against (no distribution, low/high or bounds)', () => {
+    // NPV = 100,000 × rate − 50,000 with rate a bare point value: NPV −50,500 needs −0.005 (worked by hand), and
+    // nothing declares that impossible — the answer must not read as checked.
+    const bare = loadValueModel({ horizon: 1, discountRate: 0, drivers: [{ name: 'rate', value: 0.25 }], benefit: '100000 * rate', costs: { upfront: 50000 } });
+    const result = goalSeek(bare, { driver: 'rate', metric: 'npv', target: -50500 });
+    expect(result.value).toBeCloseTo(-0.005, 12);
+    expect(result).toMatchObject({ range: null, outsideRange: false, impossible: false });
+    expect(result.note).toMatch(/^unchecked: "rate" declares no plausible range \(no distribution, low\/high or bounds\)/);
   });
 
   it('refuses a point value outside the physical bounds', () => {

@@ -1,13 +1,21 @@
 import { evaluateModel, type ModelEvaluation } from '../model/evaluate-model';
 import type { LoadedModel } from '../model/load-value-model';
 
-/** The figures of one scenario. */
+/**
+ * The figures of one scenario. `irr` and the paybacks are per period, as the model's flows are; `irrAnnual` and the
+ * `…Years` figures restate them a year with the model's `periodsPerYear` (issue #11 item 9: a monthly model's IRR
+ * 0.048 is 75.5% a year, and nothing in a scenario answer said so).
+ */
 export interface ScenarioSummary {
   readonly npv: number;
   readonly irr: number | null;
+  readonly irrAnnual: number | null;
   readonly roi: number | null;
   readonly payback: number | null;
+  readonly paybackYears: number | null;
   readonly discountedPayback: number | null;
+  readonly discountedPaybackYears: number | null;
+  readonly periodsPerYear: number;
   readonly totalBenefits: number;
   readonly totalCosts: number;
   readonly cashFlows: number[];
@@ -40,9 +48,13 @@ export function summarize(evaluation: ModelEvaluation): ScenarioSummary {
   return {
     npv: metrics.npv.value,
     irr: metrics.irr.value,
+    irrAnnual: metrics.irr.annual,
     roi: metrics.roi.value,
     payback: metrics.payback.value,
+    paybackYears: metrics.payback.years,
     discountedPayback: metrics.discountedPayback.value,
+    discountedPaybackYears: metrics.discountedPayback.years,
+    periodsPerYear: metrics.irr.periodsPerYear,
     totalBenefits: metrics.roi.totalBenefits,
     totalCosts: metrics.roi.totalCosts,
     cashFlows: evaluation.cashFlows,

@@ -155,7 +155,7 @@ describe('/api/v1/amplify through the test kernel', () => {
       expect(res.body.changeRatio).toBeCloseTo(0.4, 9);
       expect(res.body.current.npv).toBeCloseTo(2240, 9);
       expect(res.body.achieved.npv).toBeCloseTo(2800, 6);
-      expect(res.body.summary).toBe('B must reach 980 u (now 700) to hit 2800 USD of NPV');
+      expect(res.body.summary).toBe('B must reach 980 u (now 700) to hit 2800 USD of NPV (unchecked: the model declares no plausible range for B)');
     });
 
     it('takes a milestone metric for the driver, an explicit target and the ROI objective', async () => {
@@ -165,7 +165,7 @@ describe('/api/v1/amplify through the test kernel', () => {
       // ROI = (1100 + 2b − 260) / 260 = 10 → b = 880.
       const roi = await post('/commitments/c-linear/what-it-takes', { driver: 'b', objective: 'roi', targetValue: 10 });
       expect(roi.body.requiredValue).toBeCloseTo(880, 6);
-      expect(roi.body.summary).toBe('B must reach 880 u (now 700) to hit an ROI of 1000%');
+      expect(roi.body.summary).toBe('B must reach 880 u (now 700) to hit an ROI of 1000% (unchecked: the model declares no plausible range for B)');
     });
 
     it('says "outside the range" for an implausible value and never answers an impossible one (issue #11 item 10)', async () => {

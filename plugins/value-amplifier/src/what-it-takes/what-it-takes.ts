@@ -52,14 +52,14 @@ const round = (n: number): number => Number(n.toFixed(2));
 
 const rangeText = (range: GoalSeekResult['range']): string => (range ? `${range.low === null ? '−∞' : round(range.low)}–${range.high === null ? '∞' : round(range.high)}` : '');
 
-/** One sentence, never an impossible figure presented as a target (issue #11 item 10). */
+/** One sentence, never an impossible figure presented as a target, nor an unchecked one as checked (issue #11 item 10). */
 function summaryOf(label: string, unit: string, seek: GoalSeekResult, currentValue: number, goal: string): string {
   const needed = round(seek.unconstrainedValue);
   const text = seek.impossible
     ? `${label} cannot get ${goal}: it would have to reach ${needed} ${unit}, outside the range of possible values (${rangeText(seek.range)})`
     : seek.outsideRange
       ? `${label} would have to reach ${needed} ${unit} (now ${round(currentValue)}) to hit ${goal}: outside the range ${rangeText(seek.range)} ${unit} judged plausible`
-      : `${label} must reach ${needed} ${unit} (now ${round(currentValue)}) to hit ${goal}`;
+      : `${label} must reach ${needed} ${unit} (now ${round(currentValue)}) to hit ${goal}${seek.range === null ? ` (unchecked: the model declares no plausible range for ${label})` : ''}`;
   return text.replace(/ {2,}/g, ' ').replace(/ \)/g, ')');
 }
 

@@ -229,6 +229,18 @@ describe('/api/v1/value-models', () => {
       expect(evaluation.body.headline.dependence).toMatchObject({ method: 'iman-conover' });
       expect(evaluation.body.simulation.dependence).toMatchObject({ method: 'iman-conover' });
       expect(evaluation.body.metrics.irr.periodsPerYear).toBe(12);
+      // A change keeps them too (a new version), and a change to a matrix that cannot hold is refused alike.
+      const changed = await k.request('PUT', `/api/v1/value-models/${saved.body.id}`, {
+        body: { model: { ...model, periodsPerYear: 4, correlations: [{ a: 'users', b: 'hours_saved', rho: -0.3 }] }, version: saved.body.version },
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.body.model).toMatchObject({ periodsPerYear: 4, correlations: [{ a: 'users', b: 'hours_saved', rho: -0.3 }] });
+      const stored = await k.request('GET', `/api/v1/value-models/${saved.body.id}/versions/${changed.body.version}`);
+      expect(stored.body.model).toMatchObject({ periodsPerYear: 4, correlations: [{ a: 'users', b: 'hours_saved', rho: -0.3 }] });
+      const badChange = await k.request('PUT', `/api/v1/value-models/${saved.body.id}`, {
+        body: { model: { ...model, correlations: [{ a: 'users', b: 'hours_saved', rho: 1.5 }] } },
+      });
+      expect([badChange.status, badChange.body.code]).toEqual([422, 'VV_CORRELATION_INVALID']);
       const bad = await create({ name: 'Bad', model: { ...helpdeskModel, correlations: [{ a: 'users', b: 'loaded_hourly_rate', rho: 0.6 }] } });
       expect(bad.status).toBe(422);
       expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);

@@ -183,6 +183,33 @@ describe('computeRealization', () => {
     ]);
   });
 
+  it("judges the status on the interval's upper bound, not the point projection: a plan between them is on track", () => {
+    // Running total 0, 200, 200, 300 on days 0, 10, 20, 30 (Jan 1 → Jan 31), signed Jan 1, due Mar 2 (day 60, within
+    // the 2 × 30-day cap). Worked by hand (Theil 1950, Sen 1968; limits as in Gilbert 1987 §16.5): pairwise slopes
+    // 20, 10, 10, 0, 5, 10 → sorted 0, 5, 10, 10, 10, 20, median 10/day; intercept median(0, 100, 0, 0) = 0.
+    // C = 1.28155·√(4·3·13/18) = 3.7728: ranks round((6 − C)/2) = 1 and round((6 + C)/2 + 1) = 6 → slopes 0 and 20.
+    // Pivot day 15 (value 150); |residuals| 0, 100, 0, 0 → 80th percentile (type 7) 40. At day 60: point 600,
+    // high 150 + 20·45 + 40 = 1090, low 150 + 0·45 − 40 = 110, raised to the running total 300. scipy's
+    // theilslopes(alpha=0.8) gives the same slope limits (issue #11 evidence script).
+    const c = (target: number) =>
+      commitmentFixture({ signedAt: '2026-01-01T00:00:00.000Z', metrics: [], milestones: [{ id: 'ms', title: 'Hours', dueDate: '2026-03-02', metric: 'hours_saved', target }] });
+    const series = [
+      point('hours_saved', 0, '2026-01-01'),
+      point('hours_saved', 200, '2026-01-11'),
+      point('hours_saved', 200, '2026-01-21'),
+      point('hours_saved', 300, '2026-01-31'),
+    ];
+    const onTrack = computeRealization(c(1000), series, at('2026-02-01')).milestones[0]!;
+    expect(onTrack.projection).toMatchObject({ at: '2026-03-02', capped: false, low: 300 });
+    expect(onTrack.projection!.value).toBeCloseTo(600, 9);
+    expect(onTrack.projection!.high).toBeCloseTo(1090, 9);
+    // The plan reaches the target on the due date: 1,000 is above the point 600 but inside the interval.
+    expect(onTrack.projection!.planned).toBeCloseTo(1000, 9);
+    expect(onTrack).toMatchObject({ status: 'on-track', projected: expect.closeTo(600, 9) });
+    // 1,100 is above the upper bound 1,090: at risk.
+    expect(computeRealization(c(1100), series, at('2026-02-01')).milestones[0]!.status).toBe('at-risk');
+  });
+
   it('ignores measurements after asOf', () => {
     const r = computeRealization(commitment, points, at('2026-02-15T00:00:00Z'));
     expect(r.milestones[0]).toMatchObject({ actual: 160, measurements: 2, status: 'insufficient-data' });

@@ -39,7 +39,8 @@ describe('a plugin author outside the repository, following docs/writing-plugins
     if (host) removeNpxInstalls(host.url, authorEnv(host.url));
     await host?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
-  });
+    // Removing two node_modules trees of ~500 packages and stopping the host take a while on a loaded machine.
+  }, 120_000);
 
   it('creates, installs and tests, builds, validates, packs, generates a key, signs and verifies, as written; a host accepts the package from that signer only', async () => {
     expect(root.startsWith(repo)).toBe(false);

@@ -183,7 +183,11 @@ describe('loadEnvConfig', () => {
 
   const bad: [string, NodeJS.ProcessEnv, RegExp][] = [
     ['PORT', { PORT: '0' }, /PORT must be an integer from 1 to 65535 \(got "0"\)/],
-    ['VV_PLUGIN_PURGE_INTERVAL_SECONDS', { VV_PLUGIN_PURGE_INTERVAL_SECONDS: '0' }, /VV_PLUGIN_PURGE_INTERVAL_SECONDS must be an integer number of seconds from 1 to 86400 \(got "0"\)/],
+    [
+      'VV_PLUGIN_PURGE_INTERVAL_SECONDS',
+      { VV_PLUGIN_PURGE_INTERVAL_SECONDS: '0' },
+      /VV_PLUGIN_PURGE_INTERVAL_SECONDS must be an integer number of seconds from 1 to 86400 \(got "0"\)/,
+    ],
     ['VV_PLUGIN_PURGE_INTERVAL_SECONDS', { VV_PLUGIN_PURGE_INTERVAL_SECONDS: '1.5' }, /VV_PLUGIN_PURGE_INTERVAL_SECONDS must be an integer/],
     ['VV_CACHE_SIZE', { VV_CACHE_SIZE: '99' }, /VV_CACHE_SIZE must be an integer from 100 to 10000000 \(got "99"\)/],
     ['VV_CACHE_SIZE', { VV_CACHE_SIZE: 'lots' }, /VV_CACHE_SIZE must be an integer/],

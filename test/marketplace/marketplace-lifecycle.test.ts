@@ -375,8 +375,10 @@ describeWithPostgres('marketplace end to end: two host processes on PostgreSQL +
         await expectRefused(writePackageTarball(added), 'VV_PACKAGE_MODIFIED', { id: 'e2e-notes', version: '1.0.1' });
       }, 120_000);
 
-      it('refuses a package signed by a key this deployment does not trust (VV_SIGNER_UNTRUSTED)', async () => {
+      it('refuses a package signed by a key this deployment does not trust (VV_SIGNER_UNTRUSTED), or unsigned (VV_SIGNATURE_INVALID)', async () => {
         await expectRefused(await pack({ id: 'e2e-notes', version: '1.0.1', migrations: [notes] }, stranger), 'VV_SIGNER_UNTRUSTED', { id: 'e2e-notes', version: '1.0.1' });
+        const unsigned = await packPluginDirectory(writeTestPlugin({ id: 'e2e-notes', version: '1.0.1', migrations: [notes] }, mkdtempSync(join(root, 'pkg-'))));
+        await expectRefused(unsigned, 'VV_SIGNATURE_INVALID', { id: 'e2e-notes', version: '1.0.1' });
       }, 120_000);
 
       it('refuses a signed manifest whose id or version is not plugin.json’s (VV_PACKAGE_MODIFIED)', async () => {

@@ -71,9 +71,9 @@ export interface InstallDecision {
           <p class="signer">
             Signed by key <code>{{ c.signerKeyId }}</code>
             @if (c.trusted) {
-              <span class="vv-badge ok">trusted</span>
+              &ngsp;<span class="vv-badge ok">trusted</span>
             } @else {
-              <span class="vv-badge danger">not trusted</span>
+              &ngsp;<span class="vv-badge danger">not trusted</span>
             }
           </p>
           @if (!c.trusted) {
@@ -96,7 +96,7 @@ export interface InstallDecision {
               <li>
                 <code>{{ p }}</code>
                 @if (needsApproval().includes(p)) {
-                  <span class="vv-badge warn">outside its namespace</span>
+                  &ngsp;<span class="vv-badge warn">outside its namespace</span>
                 }
               </li>
             }

@@ -63,7 +63,7 @@ export interface InstallDecision {
         </mat-form-field>
       } @else if (version()) {
         <p>
-          Version <strong>{{ version() }}</strong>
+          Version <strong>{{ version() }}</strong>{{ choice()?.note ? ' (' + choice()?.note + ')' : '' }}
         </p>
       }
       @if (choice(); as c) {

@@ -239,13 +239,13 @@ describe('MarketplacePage', () => {
     second.flush(installed('acme-notes', { version: '1.1.0', previousVersion: '1.0.0' }));
     await refreshed([], [installed('acme-notes', { version: '1.1.0', previousVersion: '1.0.0' })]);
     expect(el().querySelector('.status-msg')!.textContent).toContain('acme-notes 1.1.0 is switched');
-    expect(button('Roll back acme-notes').textContent).toContain('Roll back to 1.0.0');
+    expect(button('Roll back to 1.0.0: acme-notes').textContent).toContain('Roll back to 1.0.0');
   });
 
   it('rolls back to the previous version, and shows a refusal with its detail', async () => {
     await start([], [installed('acme-notes', { version: '1.1.0', previousVersion: '1.0.0' })]);
     answers.push({ version: '1.0.0', approvePermissions: [] } satisfies InstallDecision);
-    button('Roll back acme-notes').click();
+    button('Roll back to 1.0.0: acme-notes').click();
     await settle();
     http.expectOne('/api/v1/marketplace/packages/acme-notes').flush(...problem(404, 'VV_PACKAGE_UNKNOWN', 'No package "acme-notes"'));
     await settle();
@@ -281,7 +281,7 @@ describe('MarketplacePage', () => {
     const card = el().querySelector('li[data-install="acme-notes"]')!;
     expect(card.textContent).toContain('Data kept until');
     expect(card.textContent).toContain('2027-01-05');
-    expect(button('Install acme-notes again')).toBeTruthy();
+    expect(button('Install again: acme-notes')).toBeTruthy();
   });
 
   it('does not force when the admin declines, and says why it was not uninstalled', async () => {

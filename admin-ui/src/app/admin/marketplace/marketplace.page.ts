@@ -345,8 +345,18 @@ export class MarketplacePage {
     this.error.set(undefined);
   }
 
+  /** After a change: installs, catalog, and the details shown (download counts, installed version). */
   private async refresh(): Promise<void> {
-    await Promise.all([this.loadInstalls(), this.loadCatalog()]);
+    const shown = this.details()?.id;
+    await Promise.all([
+      this.loadInstalls(),
+      this.loadCatalog(),
+      shown
+        ? this.fetchDetails(shown).then((d) => {
+            if (!(d instanceof Error) && this.selectedId() === shown) this.details.set(d);
+          })
+        : undefined,
+    ]);
   }
 
   /** The registry's versions of a package, newest first, yanked ones left out, with signer trust. */

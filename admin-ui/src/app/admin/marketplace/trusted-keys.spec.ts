@@ -71,6 +71,9 @@ describe('TrustedKeys', () => {
     await settle();
     expect(rows()).toEqual(['1111222233334444', '5555666677778888']);
     expect(el().querySelector('.status-msg')!.textContent).toContain('Key 5555666677778888 (“Globex”) is trusted.');
+    // Emptied for the next key, without "required" errors on the emptied fields.
+    expect(el().querySelector<HTMLInputElement>('input[formcontrolname="name"]')!.value).toBe('');
+    expect(el().querySelectorAll('mat-error')).toHaveLength(0);
   });
 
   it('refuses a form that is not a PEM before sending, and shows the server’s field problem on the field', async () => {
@@ -102,14 +105,14 @@ describe('TrustedKeys', () => {
 
   it('removes a key after confirming, and keeps it when not confirmed', async () => {
     answer = false;
-    el().querySelector<HTMLButtonElement>('button[aria-label="Stop trusting Acme"]')!.click();
+    el().querySelector<HTMLButtonElement>('button[aria-label="Remove Acme"]')!.click();
     await settle();
     expect(asked!.danger).toBe(true);
     expect(asked!.message).toContain('1111222233334444');
     http.expectNone((r) => r.method === 'DELETE');
 
     answer = true;
-    el().querySelector<HTMLButtonElement>('button[aria-label="Stop trusting Acme"]')!.click();
+    el().querySelector<HTMLButtonElement>('button[aria-label="Remove Acme"]')!.click();
     await settle();
     http.expectOne((r) => r.method === 'DELETE' && r.url === '/api/v1/admin/trusted-keys/1111222233334444').flush(null, { status: 204, statusText: 'No Content' });
     await settle();

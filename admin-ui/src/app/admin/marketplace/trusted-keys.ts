@@ -1,5 +1,5 @@
-import { ChangeDetectionStrategy, Component, inject, output, signal } from '@angular/core';
-import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { ChangeDetectionStrategy, Component, inject, output, signal, viewChild } from '@angular/core';
+import { FormGroupDirective, NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -19,6 +19,9 @@ import { MarketplaceApi, type TrustedKey, type TrustLevel } from './marketplace-
   imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, RequestState],
   templateUrl: './trusted-keys.html',
   styles: `
+    h2 {
+      margin-top: 0;
+    }
     .add {
       display: grid;
       grid-template-columns: minmax(0, 1fr) minmax(0, 14rem);
@@ -75,6 +78,9 @@ export class TrustedKeys {
     ],
   });
 
+  /** Its `resetForm` also forgets the submit, so an emptied form does not show "required" errors. */
+  private readonly formDirective = viewChild.required(FormGroupDirective);
+
   constructor() {
     void this.load();
   }
@@ -105,7 +111,7 @@ export class TrustedKeys {
     try {
       const value = this.form.getRawValue();
       const key = await this.api.trustKey({ name: value.name.trim(), trust: value.trust, publicKeyPem: value.publicKeyPem.trim() });
-      this.form.reset();
+      this.formDirective().resetForm({ name: '', trust: 'in-process', publicKeyPem: '' });
       this.message.set(`Key ${key.keyId} (“${key.name}”) is trusted.`);
       await this.load();
     } catch (error) {

@@ -203,6 +203,21 @@ describeInBrowser('the console Marketplace page in a real browser', () => {
       await page.setViewportSize({ width: 390, height: 844 });
       await page.getByRole('heading', { name: 'Marketplace', exact: true }).scrollIntoViewIfNeeded();
       await shot('04-page-390');
+      // Nothing wider than the phone: no sideways scrolling (tables stack into cards; their hidden headers are clipped).
+      const overflow = await page.evaluate(() => {
+        const document = (
+          globalThis as unknown as {
+            document: {
+              documentElement: { clientWidth: number; scrollWidth: number };
+              querySelectorAll(s: string): ArrayLike<{ tagName: string; className: unknown; closest(s: string): unknown; getBoundingClientRect(): { right: number } }>;
+            };
+          }
+        ).document;
+        const width = document.documentElement.clientWidth;
+        const wide = Array.from(document.querySelectorAll('main *')).filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('thead, .vv-visually-hidden'));
+        return { width, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 8).map((e) => `${e.tagName.toLowerCase()}.${String(e.className)}`) };
+      });
+      expect(overflow).toEqual({ width: 390, scrollWidth: 390, wide: [] });
       findings['phone'] = await axe(page);
       expect(serious(findings['phone'])).toEqual([]);
       await page.getByRole('button', { name: `Change version of ${PLUGIN}` }).click();

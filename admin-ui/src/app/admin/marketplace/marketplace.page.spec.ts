@@ -272,7 +272,7 @@ describe('MarketplacePage', () => {
     const force = opened[1] as ConfirmData;
     expect(force.danger).toBe(true);
     expect(force.items).toEqual(['acme', 'globex']);
-    expect(force.message).toContain('Uninstalling anyway disables it for every tenant listed below');
+    expect(force.message).toContain('These tenants have it enabled. Uninstalling anyway disables it for them');
     const second = http.expectOne((r) => r.method === 'DELETE');
     expect(second.request.urlWithParams).toBe('/api/v1/admin/installs/acme-notes?force=true');
     second.flush({ ...installed('acme-notes', { state: 'uninstalled' }), disabledFor: ['acme', 'globex'] });

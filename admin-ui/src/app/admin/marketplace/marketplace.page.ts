@@ -229,7 +229,7 @@ export class MarketplacePage {
     const tenants = Array.isArray(problem.extensions['tenants']) ? (problem.extensions['tenants'] as unknown[]).map(String) : [];
     const ok = await confirm(this.dialog, {
       title: `${install.pluginId} is in use`,
-      message: `${describeProblem(problem)} Uninstalling anyway disables it for ${tenants.length === 1 ? 'the tenant' : 'every tenant'} listed below: their users lose its pages and API at once. Each change is audited, and the data is kept for the retention period.`,
+      message: `${tenants.length === 1 ? 'This tenant has' : 'These tenants have'} it enabled. Uninstalling anyway disables it for ${tenants.length === 1 ? 'it' : 'them'}: their users lose its pages and API at once. Each change is audited, and the data is kept for the retention period.`,
       items: tenants,
       confirmLabel: 'Disable for all and uninstall',
       danger: true,

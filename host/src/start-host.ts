@@ -62,7 +62,7 @@ export async function startHost(
   // The local marketplace registry at /api/v1/marketplace (a worker serves no HTTP, so it has none).
   const mounts = options.workerOnly ? [] : [await marketplaceMount(database)];
   // Set once the host listens: installs download from the host's own registry unless VV_MARKETPLACE_URL names another.
-  let ownUrl: string | undefined;
+  const own: { url?: string } = {};
   const kernel = await createKernel({
     store,
     secrets,
@@ -78,7 +78,7 @@ export async function startHost(
     allowUnsignedPlugins: config.allowUnsignedPlugins,
     installRetentionMs: config.pluginRetentionDays * 86_400_000,
     instanceId: `${options.workerOnly ? 'worker' : 'host'}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    packageSource: options.packageSource ?? (config.marketplaceUrl || !options.workerOnly ? registryPackageSource(config.marketplaceUrl, () => ownUrl) : undefined),
+    packageSource: options.packageSource ?? (config.marketplaceUrl || !options.workerOnly ? registryPackageSource(config.marketplaceUrl, () => own.url) : undefined),
     logger,
     pluginDirs: [config.pluginsDir],
     preferSource: options.preferSource,
@@ -114,7 +114,7 @@ export async function startHost(
   attachStaticUi(server, { plugins: () => kernel.plugins(), logger });
   const address = server.address() as { port: number };
   const url = `http://${config.host}:${address.port}`;
-  ownUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '[::1]' : config.host}:${address.port}`;
+  own.url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '[::1]' : config.host}:${address.port}`;
   const running = kernel.plugins().filter((p) => p.state === 'running').length;
   logger.info({ url, runtime: process.version, backend: database.kind, plugins: kernel.plugins().map((p) => ({ id: p.id, state: p.state })) }, `ValueVerse listening on ${url}`);
   const lines = [

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createCoreServices, registerCoreServices } from './di/core-services';
 import { ServiceRegistry } from './di/service-registry';
 import { EVENT_STREAM_PATH, eventStreamRoutes } from './events/event-stream-routes';
@@ -22,10 +25,7 @@ import { DEFAULT_INSTALL_RETENTION_MS, INSTALLS_CHANGED, InstallService } from '
 import { LivePlugins } from './installs/live-plugins';
 import { MemoryInstallStore } from './installs/memory-install-store';
 import { sdkPackageCodec } from './installs/sdk-package-codec';
-import type { PluginStaging } from './di/core-services';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { PluginStaging } from './installs/plugin-staging';
 
 export { KERNEL_VERSION, type InlinePlugin, type Kernel, type KernelOptions } from './kernel-options';
 

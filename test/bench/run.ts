@@ -18,6 +18,7 @@ import { takeFigures, type Figure } from './figures';
 import { runEmbeddedBench } from './embedded-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
+import { runInstallBench } from './install-bench';
 import { runScaleBench } from './scale-bench';
 
 const benches: Record<string, () => Promise<void>> = {
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<void>> = {
   embedded: runEmbeddedBench,
   calculation: runCalculationBench,
   propagation: runPropagationBench,
+  install: runInstallBench,
   budget: runBudgetBench,
   host: runHostBench,
   scale: runScaleBench,

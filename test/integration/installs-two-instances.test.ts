@@ -111,6 +111,20 @@ describeWithPostgres('installs across host instances', () => {
         expect.objectContaining({ id: 'acme-hello', latestVersion: '1.2.0', compatible: true, installed: { version: '1.2.0', state: 'installed' } }),
       ]);
 
+      // A package that imports a first-party plugin's API entry finds it through the host's links.
+      const apiUser = await send(
+        a.url,
+        'POST',
+        '/api/v1/admin/installs',
+        await signPackage(
+          await packPluginDirectory(writeTestPlugin({ id: 'acme-api', version: '1.0.0', importsApi: '@valueverse/plugin-calculation/api' }, root)),
+          key.privateKeyPem,
+        ),
+      );
+      expect(apiUser.status).toBe(201);
+      expect((await send(a.url, 'PUT', '/api/v1/admin/tenants/demo/plugins/acme-api', { enabled: true })).status).toBe(200);
+      expect((await send(a.url, 'GET', '/api/v1/acme-api/api')).body).toEqual(expect.arrayContaining(['calculationRef']));
+
       // An instance that starts now installs at boot what the others run.
       const c = await bootHost(env);
       try {

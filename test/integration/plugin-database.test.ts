@@ -152,6 +152,22 @@ describe('plugin data model: down migrations', () => {
     expect(await installPluginDataModel(database, manifest, plain)).toEqual(['0001-notes', '0002-tags']);
     expect(await tables()).toEqual(['notes', 'tags']);
   });
+
+  it("replaces its own entities' metadata when another version of the plugin registers them (an upgrade at run time), and refuses another plugin's name", async () => {
+    const upgraded = new EntitySchema<Note & { pinned?: boolean }>({
+      name: 'NotesNote',
+      tableName: 'notes',
+      schema: 'notes_plugin',
+      properties: { ...noteEntity.meta.properties, pinned: { type: 'boolean', nullable: true, persist: false } } as never,
+    });
+    await installPluginDataModel(database, manifest, { ...model, entities: [upgraded] });
+    expect(Object.keys(database.orm.getMetadata().find('NotesNote')!.properties)).toContain('pinned');
+    const thief = new EntitySchema<Note>({ name: 'NotesNote', tableName: 'notes', schema: 'other_plugin', properties: noteEntity.meta.properties as never });
+    const other = { ...manifest, id: 'other-plugin' } as PluginManifest;
+    await expect(installPluginDataModel(database, other, { migrations: [{ name: '0001-none', up: ['select 1'], down: ['select 1'] }], entities: [thief] })).rejects.toMatchObject({
+      code: 'VV_CONFLICT',
+    });
+  });
 });
 
 async function openDatabaseTwin(database: Database): Promise<string[]> {

@@ -179,6 +179,8 @@ describe('installing plugins at run time', () => {
     it('refuses an unknown signer and an unsigned package', async () => {
       expect((await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-other', version: '1.0.0' }, stranger))).body.code).toBe('VV_SIGNER_UNTRUSTED');
       expect((await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-other', version: '1.0.0' }, null))).body.code).toBe('VV_SIGNATURE_INVALID');
+      const refusals = (await audit.list({ limit: 10, action: 'plugin.install-refused' })).items.map((e) => (e.after as { refused: { code: string } }).refused.code);
+      expect(refusals.slice(0, 2)).toEqual(['VV_SIGNATURE_INVALID', 'VV_SIGNER_UNTRUSTED']);
       await expectUnchanged();
     });
 
@@ -198,6 +200,12 @@ describe('installing plugins at run time', () => {
     it('refuses a route prefix another plugin (or the kernel) owns', async () => {
       expect((await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-thief', version: '1.0.0', route: '/acme-notes/x' }))).body.code).toBe('VV_ROUTE_CONFLICT');
       expect((await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-admin', version: '1.0.0', route: '/admin' }))).body.code).toBe('VV_ROUTE_CONFLICT');
+      await expectUnchanged();
+    });
+
+    it('refuses a package whose required plugin is not installed', async () => {
+      const res = await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-needy', version: '1.0.0', requires: { 'acme-missing': '^1.0.0' } }));
+      expect(res.body.code).toBe('VV_PLUGIN_MISSING_DEPENDENCY');
       await expectUnchanged();
     });
 

@@ -16,6 +16,10 @@ export interface TestPluginSpec {
   readonly migrations?: readonly { name: string; up: string[]; down: string[] }[];
   /** A `POST <route>/publish` that publishes this event name (needs a matching events.publish permission). */
   readonly publishes?: string;
+  /** Other plugins it requires (manifest `requires`). */
+  readonly requires?: Record<string, string>;
+  /** A first-party plugin's public API entry it imports (e.g. `@valueverse/plugin-calculation/api`); `GET <route>/api` lists its exports. */
+  readonly importsApi?: string;
   /** Milliseconds `GET <route>/slow` takes (to show that an upgrade lets it finish). */
   readonly slowMs?: number;
 }
@@ -29,7 +33,16 @@ export function writeTestPlugin(spec: TestPluginSpec, root = mkdtempSync(join(tm
   mkdirSync(join(dir, 'dist'), { recursive: true });
   const route = spec.route ?? `/${spec.id}`;
   const permissions = [...(spec.permissions ?? []), ...(spec.migrations?.length ? ['db'] : [])];
-  const manifest = { id: spec.id, version: spec.version, displayName: `Test ${spec.id}`, kernel: spec.kernel ?? '^1.0.0', main: 'dist/index.js', routes: [route], permissions };
+  const manifest = {
+    id: spec.id,
+    version: spec.version,
+    displayName: `Test ${spec.id}`,
+    kernel: spec.kernel ?? '^1.0.0',
+    main: 'dist/index.js',
+    routes: [route],
+    permissions,
+    ...(spec.requires ? { requires: spec.requires } : {}),
+  };
   writeFileSync(join(dir, 'plugin.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `@acme/plugin-${spec.id}`, version: spec.version, main: 'dist/index.js', license: 'MIT' }, null, 2)}\n`);
   const deps = ['http: coreServices.http', ...(spec.migrations?.length ? ['db: coreServices.db'] : []), ...(spec.publishes ? ['events: coreServices.events'] : [])];
@@ -42,6 +55,7 @@ exports.plugin = definePlugin({
   ${spec.migrations?.length ? `database: { migrations: ${JSON.stringify(spec.migrations)} },` : ''}
   setup: async ({ http, db, events }) => {
     http.route({ method: 'GET', path: ${JSON.stringify(`${route}/hello`)}, handler: () => ({ plugin: ${JSON.stringify(spec.id)}, version: ${JSON.stringify(spec.version)}, hello: ${JSON.stringify(spec.hello ?? spec.version)} }) });
+    ${spec.importsApi ? `http.route({ method: 'GET', path: ${JSON.stringify(`${route}/api`)}, handler: () => Object.keys(require(${JSON.stringify(spec.importsApi)})).sort() });` : ''}
     ${spec.slowMs ? `http.route({ method: 'GET', path: ${JSON.stringify(`${route}/slow`)}, handler: () => new Promise((r) => setTimeout(() => r({ version: ${JSON.stringify(spec.version)} }), ${spec.slowMs})) });` : ''}
     ${spec.migrations?.length ? `http.route({ method: 'GET', path: ${JSON.stringify(`${route}/tables`)}, handler: (req) => db.transaction(req.tenant.id, (tx) => tx.query("select table_name from information_schema.tables where table_schema = current_schema() and table_name <> 'mikro_orm_migrations' order by table_name")) });` : ''}
     ${spec.publishes ? `http.route({ method: 'POST', path: ${JSON.stringify(`${route}/publish`)}, minRole: 'viewer', handler: async (req) => { await events.publish(${JSON.stringify(spec.publishes)}, req.tenant.id, {}); return { published: true }; } });` : ''}

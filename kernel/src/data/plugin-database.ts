@@ -104,7 +104,10 @@ async function secureSchema(database: Database, schema: string, role: string): P
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EntitySchema is invariant in its type parameters; any entity is accepted here
 function registerEntities(database: Database, schema: string, entities: readonly EntitySchema<any, any>[]): void {
   if (entities.length === 0) return;
-  const known = new Set(Object.keys(database.orm.getMetadata().getAll()));
+  const known = database.orm.getMetadata().getAll();
+  // Entities of this schema already registered are an earlier version of the same plugin (an upgrade or roll-back at
+  // run time): their metadata is replaced. A name registered for another schema is another plugin's.
+  const replaced: string[] = [];
   for (const entity of entities) {
     const meta = entity.meta;
     if (meta.schema !== schema) {
@@ -112,7 +115,9 @@ function registerEntities(database: Database, schema: string, entities: readonly
         params: { subject: `entity ${meta.className}`, problems: `its schema must be "${schema}" (got "${String(meta.schema)}")` },
       });
     }
-    if (known.has(meta.className)) {
+    const existing = known[meta.className];
+    if (existing && existing.schema === schema) replaced.push(meta.className);
+    else if (existing) {
       throw new VvError('VV_CONFLICT', { params: { reason: `an entity named "${meta.className}" is already registered; prefix entity names with the plugin` } });
     }
     if (meta.properties.tenantId) {
@@ -120,7 +125,7 @@ function registerEntities(database: Database, schema: string, entities: readonly
       meta.filters.tenant = { name: 'tenant', cond: (args: Record<string, unknown>) => ({ tenantId: args.tenantId }), default: true };
     }
   }
-  database.orm.discoverEntity([...entities]);
+  database.orm.discoverEntity([...entities], replaced);
 }
 
 /** The `core.db` service of one plugin. */

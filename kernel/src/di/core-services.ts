@@ -17,6 +17,7 @@ import type { OutboundService } from '../outbound/outbound-service';
 import type { PluginSetCache } from '../plugin-sets/plugin-set-cache';
 import type { KernelOptions } from '../kernel-options';
 import type { ServiceRegistry } from './service-registry';
+import type { PluginStaging } from '../installs/plugin-staging';
 
 /** The kernel-wide services behind `coreServices`: schemas, events, jobs, the audit log, idempotency. */
 export interface CoreServices {
@@ -90,14 +91,6 @@ export function registerCoreServices(
     return pluginDatabase(deps.database, m);
   });
   return routers;
-}
-
-/** Where the routers of plugins being installed at run time wait, and what those plugins may publish. */
-export interface PluginStaging {
-  readonly ids: Set<string>;
-  readonly routers: Map<string, PluginRouter>;
-  /** The `events.publish` patterns a plugin may use, or undefined for its manifest's (first-party plugins). */
-  publishPatterns(manifest: PluginManifest): readonly string[] | undefined;
 }
 
 /** `core.config`: the plugin's config for a tenant, from the tenant's cached plugin set (secrets decrypted). */

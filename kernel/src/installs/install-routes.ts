@@ -1,4 +1,4 @@
-import { VvError, type JsonSchema } from '@valueverse/plugin-sdk';
+import { VvError, isVvError, type JsonSchema } from '@valueverse/plugin-sdk';
 import type { Auditor } from '../audit/auditor';
 import { KernelRouteList, type KernelContext, type KernelRoute } from '../http/kernel-route';
 import type { InstallService } from './install-service';
@@ -51,6 +51,16 @@ const uploadQuery: JsonSchema = { type: 'object', properties: { approvePermissio
 export function installRoutes(deps: { installs: InstallService; store: InstallStore; codec?: PackageCodec; auditor: Auditor }): KernelRoute[] {
   const { installs, store, auditor } = deps;
   const routes = new KernelRouteList();
+  /** A refused change is audited too (with its code): an operator sees who tried to install what, and why it failed. */
+  const auditRefusal = async <T>(ctx: KernelContext, action: string, target: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      const refusal = isVvError(error) ? { code: error.code, message: error.message } : { code: 'VV_INTERNAL', message: 'unexpected error' };
+      await auditor.record({ action, target, after: { refused: refusal } }, ctx).catch(() => undefined);
+      throw error;
+    }
+  };
   const actorOf = (ctx: KernelContext) => {
     const user = ctx.state.principal!.user;
     return user.kind === 'api-key' ? `apikey:${user.id}` : user.id;
@@ -83,15 +93,14 @@ export function installRoutes(deps: { installs: InstallService; store: InstallSt
     },
     async (ctx, input) => {
       const actor = actorOf(ctx);
-      let record;
-      if (ctx.is('application/octet-stream')) {
+      const upload = ctx.is('application/octet-stream') !== false;
+      const body = upload ? undefined : input.body<{ pluginId: string; version: string; approvePermissions?: string[] }>();
+      const record = await auditRefusal(ctx, 'plugin.install-refused', body ? `plugin:${body.pluginId}` : 'plugin:(upload)', async () => {
+        if (body) return installs.install({ ...body, actor });
         const bytes = await readPackageBody(ctx);
         const approve = input.query<{ approvePermissions?: string }>().approvePermissions;
-        record = await installs.install({ bytes, actor, approvePermissions: approve ? approve.split(',').map((p) => p.trim()) : [] });
-      } else {
-        const body = input.body<{ pluginId: string; version: string; approvePermissions?: string[] }>();
-        record = await installs.install({ ...body, actor });
-      }
+        return installs.install({ bytes, actor, approvePermissions: approve ? approve.split(',').map((p) => p.trim()) : [] });
+      });
       await auditor.record({ action: 'plugin.installed', target: `plugin:${record.pluginId}`, after: record }, ctx);
       ctx.status = 201;
       ctx.body = record;
@@ -105,7 +114,9 @@ export function installRoutes(deps: { installs: InstallService; store: InstallSt
       const pluginId = ctx.params.pluginId!;
       const before = await store.getInstall(pluginId);
       const body = input.body<{ version: string; approvePermissions?: string[] }>();
-      const record = await installs.change(pluginId, body.version, { approvePermissions: body.approvePermissions, actor: actorOf(ctx) });
+      const record = await auditRefusal(ctx, 'plugin.upgrade-refused', `plugin:${pluginId}`, () =>
+        installs.change(pluginId, body.version, { approvePermissions: body.approvePermissions, actor: actorOf(ctx) }),
+      );
       if (before?.version !== record.version) {
         const action = before?.previousVersion === record.version ? 'plugin.rolled-back' : 'plugin.upgraded';
         await auditor.record({ action, target: `plugin:${pluginId}`, before, after: record }, ctx);
@@ -121,7 +132,7 @@ export function installRoutes(deps: { installs: InstallService; store: InstallSt
       const pluginId = ctx.params.pluginId!;
       const force = ['true', '1'].includes(input.query<{ force?: string }>().force ?? '');
       const before = await store.getInstall(pluginId);
-      const { record, disabledFor } = await installs.uninstall(pluginId, { force, actor: actorOf(ctx) });
+      const { record, disabledFor } = await auditRefusal(ctx, 'plugin.uninstall-refused', `plugin:${pluginId}`, () => installs.uninstall(pluginId, { force, actor: actorOf(ctx) }));
       for (const tenantId of disabledFor) {
         await auditor.record({ action: 'plugin.disabled', tenantId, target: `plugin:${pluginId}`, after: { enabled: false, reason: 'uninstalled with force' } }, ctx);
       }

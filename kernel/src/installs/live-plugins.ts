@@ -5,7 +5,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { VvError, isVvError, validateManifest, type PluginManifest, type VvPlugin } from '@valueverse/plugin-sdk';
 import type { Database } from '../data/database-api';
 import { installPluginDataModel, pluginSchemaOf, revertPluginDataModel } from '../data/plugin-database';
-import type { PluginStaging } from '../di/core-services';
+import type { PluginStaging } from './plugin-staging';
 import type { ServiceRegistry } from '../di/service-registry';
 import { PluginGraph } from '../graph/plugin-graph';
 import type { PluginRouter } from '../http/plugin-router';

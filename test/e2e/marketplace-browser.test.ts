@@ -30,7 +30,11 @@ describeInBrowser('the console Marketplace page in a real browser', () => {
   let page: Page;
   let token: string;
 
-  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const shot = async (name: string) => {
+    // From the top: a full-page capture of a scrolled page draws the sticky header in the middle.
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field in expectations
   const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
     const res = await fetch(`${host.url}${path}`, {

@@ -31,6 +31,9 @@ import { MarketplaceApi, type TrustedKey, type TrustLevel } from './marketplace-
     .add .pem {
       grid-column: 1 / -1;
     }
+    .add .submit {
+      margin-top: 0.75rem;
+    }
     .add textarea {
       font-family: ui-monospace, monospace;
       font-size: 0.85rem;

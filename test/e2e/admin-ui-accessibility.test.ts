@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { axe, serious, type AxeViolation } from '../support/axe';
 import { artifactsDir, describeInBrowser, ensureAdminUiBuilt, launchBrowser } from '../support/browser';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bootHost, signIn } from '../support/host-fixture';
 
@@ -8,40 +9,9 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, bootHost, signIn } from '../support/host-f
 // (labels, names, contrast, landmarks, ARIA), and sign-in done with the keyboard alone. A finding of impact
 // "serious" or "critical" fails the test and is listed; lesser ones are written to test/artifacts for review.
 
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const WAIT = { timeout: 15_000 };
 /** A saved value model, so a model's deep link (`{model}` in the page list) has something to show. */
 const MODEL_NAME = 'Accessibility check model';
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-async function axe(page: Page): Promise<AxeViolation[]> {
-  const { violations, passed } = await axeRun(page);
-  // A check that passed nothing did not look at the page (axe not loaded, empty document).
-  if (passed < 10) throw new Error(`axe passed only ${passed} rules on ${page.url()}`);
-  return violations;
-}
-
-async function axeRun(page: Page): Promise<{ violations: AxeViolation[]; passed: number }> {
-  // Evaluated through the DevTools protocol: the console's Content-Security-Policy (rightly) refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
-  // Runs in the page (the test project has no DOM typings): `globalThis` is the window there.
-  return page.evaluate(async () => {
-    const page = globalThis as unknown as { document: unknown; axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[]; passes: unknown[] }> } };
-    const result = await page.axe.run(page.document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return {
-      violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target })) })),
-      passed: result.passes.length,
-    };
-  });
-}
 
 describeInBrowser('admin console accessibility', () => {
   let host: Awaited<ReturnType<typeof bootHost>>;
@@ -69,11 +39,6 @@ describeInBrowser('admin console accessibility', () => {
     await browser?.context.close();
     await host?.stop();
   });
-
-  const serious = (violations: AxeViolation[]) =>
-    violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 
   it('signs in with the keyboard alone, and the sign-in page has no serious findings', async () => {
     await page.goto(`${host.url}/sign-in`);
@@ -108,6 +73,7 @@ describeInBrowser('admin console accessibility', () => {
     ['amplify', '/workspace/amplify', 'Amplify'],
     ['tenants', '/admin/tenants', 'Tenants'],
     ['tenant', '/admin/tenants/demo', 'Demo Company'],
+    ['marketplace', '/admin/marketplace', 'Marketplace'],
     ['health', '/admin/health', 'Plugin health'],
     ['audit', '/admin/audit', 'Audit log'],
     ['account-security', '/account/security', 'Account security'],

@@ -27,6 +27,12 @@ export const adminRoutes: Routes = [
     path: 'tenants/:tenantId/plugins/:pluginId',
     loadChildren: () => import('./plugins/plugin-config.routes').then((m) => m.pluginConfigRoutes),
   },
+  {
+    path: 'marketplace',
+    title: 'Marketplace · ValueVerse',
+    canActivate: [requireRole('platform-admin')],
+    loadComponent: () => import('./marketplace/marketplace.page').then((m) => m.MarketplacePage),
+  },
   { path: 'health', title: 'Plugin health · ValueVerse', loadComponent: () => import('./health/health.page').then((m) => m.HealthPage) },
   { path: 'audit', title: 'Audit log · ValueVerse', loadComponent: () => import('./audit/audit.page').then((m) => m.AuditPage) },
 ];

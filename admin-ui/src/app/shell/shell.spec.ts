@@ -17,17 +17,36 @@ const TENANTS = [
 ];
 
 /** Storage as a reload finds it: signed in, in the second of two tenants. */
-function storageIn(tenantId: string): Storage {
+function storageIn(tenantId: string, as: { platformAdmin?: boolean; role?: string } = {}): Storage {
+  const tenants = TENANTS.map((t) => ({ ...t, role: as.role ?? t.role }));
   const session = {
     accessToken: 'a',
     refreshToken: 'r',
     expiresAt: Date.now() + 600_000,
-    user: { id: 'u', email: 'ann@x.io', platformAdmin: false },
-    tenant: TENANTS.find((t) => t.id === tenantId),
-    tenants: TENANTS,
+    user: { id: 'u', email: 'ann@x.io', platformAdmin: as.platformAdmin ?? false },
+    tenant: tenants.find((t) => t.id === tenantId),
+    tenants,
   };
   const data = new Map([[SESSION_KEY, JSON.stringify(session)]]);
   return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), removeItem: (k: string) => void data.delete(k) } as Storage;
+}
+
+function configure(storage: Storage, load: () => Promise<boolean>): void {
+  TestBed.configureTestingModule({
+    imports: [Shell],
+    providers: [
+      provideRouter([
+        { path: 'workspace', component: Blank },
+        { path: 'account/security', component: Blank },
+      ]),
+      provideHttpClient(),
+      provideHttpClientTesting(),
+      { provide: SESSION_STORAGE, useValue: storage },
+      // The navigation and the live stream have their own specs: here they only need to be there.
+      { provide: WorkspacePlugins, useValue: { status: signal('ready'), nav: signal([]), problem: signal(undefined), load } },
+      { provide: LiveUpdates, useValue: { mode: signal('live'), start: () => undefined, stop: () => undefined } },
+    ],
+  });
 }
 
 describe('Shell', () => {
@@ -38,21 +57,7 @@ describe('Shell', () => {
 
   beforeEach(async () => {
     load.mockClear();
-    TestBed.configureTestingModule({
-      imports: [Shell],
-      providers: [
-        provideRouter([
-          { path: 'workspace', component: Blank },
-          { path: 'account/security', component: Blank },
-        ]),
-        provideHttpClient(),
-        provideHttpClientTesting(),
-        { provide: SESSION_STORAGE, useValue: storageIn('northwind') },
-        // The navigation and the live stream have their own specs: here they only need to be there.
-        { provide: WorkspacePlugins, useValue: { status: signal('ready'), nav: signal([]), problem: signal(undefined), load } },
-        { provide: LiveUpdates, useValue: { mode: signal('live'), start: () => undefined, stop: () => undefined } },
-      ],
-    });
+    configure(storageIn('northwind'), load);
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(Shell);
     await fixture.whenStable();
@@ -84,5 +89,22 @@ describe('Shell', () => {
     const link = el().querySelector<HTMLAnchorElement>('header a.account')!;
     expect(link.getAttribute('href')).toBe('/account/security');
     expect(link.textContent!.trim()).toBe('Account security');
+  });
+});
+
+describe('Shell administration navigation', () => {
+  const adminLinks = async (storage: Storage): Promise<string[]> => {
+    configure(storage, async () => true);
+    const fixture = TestBed.createComponent(Shell);
+    await fixture.whenStable();
+    return [...(fixture.nativeElement as HTMLElement).querySelectorAll<HTMLAnchorElement>('ul[aria-labelledby="nav-admin"] a')].map((a) => a.textContent!.trim());
+  };
+
+  it('shows the Marketplace beside Tenants to platform admins', async () => {
+    expect(await adminLinks(storageIn('demo', { platformAdmin: true }))).toEqual(['Tenants', 'Marketplace', 'Plugin health', 'Audit log']);
+  });
+
+  it('does not show the Marketplace to tenant admins', async () => {
+    expect(await adminLinks(storageIn('demo', { role: 'tenant-admin' }))).toEqual(['Tenant settings', 'Plugin health', 'Audit log']);
   });
 });

@@ -60,7 +60,14 @@ export class HostUnderTest {
     return this.child.pid!;
   }
 
-  static async start(options: { databaseUrl: string; redisUrl: string; redisPrefix: string; nodeArgs?: readonly string[] }): Promise<HostUnderTest> {
+  static async start(options: {
+    databaseUrl: string;
+    redisUrl: string;
+    redisPrefix: string;
+    nodeArgs?: readonly string[];
+    /** Where the host's stdout goes (a file descriptor, e.g. for --trace-gc); default: discarded. */
+    stdout?: number;
+  }): Promise<HostUnderTest> {
     if (!existsSync(HOST_CLI)) throw new Error(`${HOST_CLI} is missing: build first with \`npx tsc -b tsconfig.build.json\``);
     const port = await freePort();
     const dataDir = path.join('/tmp', `${options.redisPrefix}-data`);
@@ -81,7 +88,7 @@ export class HostUnderTest {
         // The production default (info): a request must not log at that level, so this costs nothing if all is well.
         LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
     });
     const url = `http://127.0.0.1:${port}`;
     let exited: number | null | undefined;

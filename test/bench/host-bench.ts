@@ -1,5 +1,7 @@
 /**
  * `npm run bench -- host`: what production runs, beside what a hand-written server costs, from one run.
+ * The host runs as `npm start` runs it (`node <its flags> host/dist/cli.js start`: the young generation's fixed size
+ * among them, README "Memory").
  *  (a) `POST /api/v1/calculate/npv` on the real host (`node host/dist/cli.js start` on PostgreSQL + Redis, bearer
  *      token, the tenant's rate limit raised) against bare Koa + @koa/router + @koa/bodyparser computing the same
  *      NPV: req/s and p99 of both, their ratios (targets: req/s ratio >= 0.75, p99 <= 2x bare);

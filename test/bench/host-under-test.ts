@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { startScriptNodeFlags } from './embedded-bench';
 
 const REPO = path.resolve(__dirname, '../..');
 export const HOST_CLI = path.join(REPO, 'host/dist/cli.js');
@@ -72,7 +73,8 @@ export class HostUnderTest {
     const port = await freePort();
     const dataDir = path.join('/tmp', `${options.redisPrefix}-data`);
     const adminPassword = randomBytes(18).toString('base64url');
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), HOST_CLI, 'start'], {
+    // The Node.js flags `npm start` runs the host with (its V8 heap sizing among them), then any the bench adds.
+    const child = spawn(process.execPath, [...startScriptNodeFlags(), ...(options.nodeArgs ?? []), HOST_CLI, 'start'], {
       cwd: REPO,
       env: {
         ...process.env,

@@ -325,4 +325,15 @@ describe('bounded per-tenant caches (cacheSize)', () => {
     expect(metrics).toMatch(/vv_cache_entries\{cache="session-versions"\}/);
     expect(metrics).toMatch(/vv_cache_entries\{cache="api-keys"\}/);
   });
+
+  it('counts one access-token lookup per request: a miss on the first use of a token, a hit on each use after', async () => {
+    const token = await k.kernel.tokens.issue({ sub: 'user-once', tid: 't-2', role: 'member', email: 'once@t-2.test', pa: false });
+    const read = async () => (await k.request('GET', '/metrics', { token: null })).body as string;
+    const before = await read();
+    const [miss, hit] = [metric(before, 'vv_cache_lookups_total', 'access-tokens', 'miss'), metric(before, 'vv_cache_lookups_total', 'access-tokens', 'hit')];
+    for (let i = 0; i < 3; i++) expect((await k.request('GET', '/api/v1/greeter', { token })).status).toBe(200);
+    const after = await read();
+    expect(metric(after, 'vv_cache_lookups_total', 'access-tokens', 'miss') - miss).toBe(1);
+    expect(metric(after, 'vv_cache_lookups_total', 'access-tokens', 'hit') - hit).toBe(2);
+  });
 });

@@ -1,5 +1,7 @@
 /**
  * `npm run bench -- host`: what production runs, beside what a hand-written server costs, from one run.
+ * The host runs as `npm start` runs it (`node <its flags> host/dist/cli.js start`: the young generation's fixed size
+ * among them, README "Memory").
  *  (a) `POST /api/v1/calculate/npv` on the real host (`node host/dist/cli.js start` on PostgreSQL + Redis, bearer
  *      token, the tenant's rate limit raised) against bare Koa + @koa/router + @koa/bodyparser computing the same
  *      NPV: req/s and p99 of both, their ratios (targets: req/s ratio >= 0.75, p99 <= 2x bare);
@@ -123,9 +125,18 @@ async function embeddedSection(): Promise<void> {
 async function soak(host: HostUnderTest): Promise<void> {
   const total = envNumber('VV_BENCH_SOAK_SECONDS', 300);
   const targetRps = 1100;
-  const samples: { at: number; mb: number }[] = [];
+  const samples: { at: number; mb: number; heap?: { used: number; total: number } }[] = [];
   const started = Date.now();
-  const sampler = setInterval(() => samples.push({ at: (Date.now() - started) / 1000, mb: rssMb(host.pid) }), 5000);
+  // RSS from /proc, and beside it V8's heap (used, and reserved by the heap's spaces) from the host's /metrics: what
+  // tells a working set that grew from a heap that holds garbage or an enlarged young generation.
+  const sampler = setInterval(() => {
+    const sample: (typeof samples)[number] = { at: (Date.now() - started) / 1000, mb: rssMb(host.pid) };
+    samples.push(sample);
+    v8Heap(host.url).then(
+      (heap) => (sample.heap = heap),
+      () => undefined,
+    );
+  }, 5000);
   const results: WrkResult[] = [];
   try {
     for (let done = 0; done < total;) {
@@ -154,10 +165,12 @@ async function soak(host: HostUnderTest): Promise<void> {
   console.log(
     `(d) soak: ${total} s of mixed NPV / value-models list / me / health, aiming at ${targetRps} req/s: ${(requests / total).toFixed(0)} req/s served, ${failures} failed, p99 ${median(results.map((r) => r.p99Ms)).toFixed(2)} ms`,
   );
-  const every = Math.max(5, Math.round(total / 10 / 5) * 5);
+  const every = total >= 100 ? 10 : 5;
   // Samples are taken every 5 s (give or take the timer's delay): print every (every / 5)-th.
   const shown = samples.filter((_, i) => (i + 1) % (every / 5) === 0);
   console.log(`    host RSS (MB) every ${every} s: ${shown.map((s) => `${Math.round(s.at)}s ${s.mb.toFixed(0)}`).join(', ')}`);
+  const heap = (s: (typeof samples)[number]) => (s.heap ? `${s.heap.used.toFixed(0)}/${s.heap.total.toFixed(0)}` : '?');
+  console.log(`    V8 heap used/reserved (MB) every ${every} s: ${shown.map((s) => `${Math.round(s.at)}s ${heap(s)}`).join(', ')}`);
   // The second minute (past start-up and JIT) against the last; windows shrink with shorter soaks.
   const window = total >= 180 ? 60 : total / 3;
   const second = mean(window, 2 * window);
@@ -167,6 +180,13 @@ async function soak(host: HostUnderTest): Promise<void> {
     `    RSS ${second.toFixed(0)} MB in the second ${window.toFixed(0)} s, ${last.toFixed(0)} MB in the last; change ${(drift * 100).toFixed(1)}% ` +
       `(target within 10%: ${Math.abs(drift) <= 0.1 ? 'met' : 'NOT met'})`,
   );
+}
+
+/** V8's heap in MB from the host's /metrics (prom-client's default metrics): in use, and reserved by its spaces. */
+async function v8Heap(url: string): Promise<{ used: number; total: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / 1024 / 1024;
+  return { used: read('vv_nodejs_heap_size_used_bytes'), total: read('vv_nodejs_heap_size_total_bytes') };
 }
 
 async function preflight(): Promise<void> {

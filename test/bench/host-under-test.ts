@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { startScriptNodeFlags } from './embedded-bench';
 
 const REPO = path.resolve(__dirname, '../..');
 export const HOST_CLI = path.join(REPO, 'host/dist/cli.js');
@@ -60,12 +61,20 @@ export class HostUnderTest {
     return this.child.pid!;
   }
 
-  static async start(options: { databaseUrl: string; redisUrl: string; redisPrefix: string; nodeArgs?: readonly string[] }): Promise<HostUnderTest> {
+  static async start(options: {
+    databaseUrl: string;
+    redisUrl: string;
+    redisPrefix: string;
+    nodeArgs?: readonly string[];
+    /** Where the host's stdout goes (a file descriptor, e.g. for --trace-gc); default: discarded. */
+    stdout?: number;
+  }): Promise<HostUnderTest> {
     if (!existsSync(HOST_CLI)) throw new Error(`${HOST_CLI} is missing: build first with \`npx tsc -b tsconfig.build.json\``);
     const port = await freePort();
     const dataDir = path.join('/tmp', `${options.redisPrefix}-data`);
     const adminPassword = randomBytes(18).toString('base64url');
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), HOST_CLI, 'start'], {
+    // The Node.js flags `npm start` runs the host with (its V8 heap sizing among them), then any the bench adds.
+    const child = spawn(process.execPath, [...startScriptNodeFlags(), ...(options.nodeArgs ?? []), HOST_CLI, 'start'], {
       cwd: REPO,
       env: {
         ...process.env,
@@ -81,7 +90,7 @@ export class HostUnderTest {
         // The production default (info): a request must not log at that level, so this costs nothing if all is well.
         LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
     });
     const url = `http://127.0.0.1:${port}`;
     let exited: number | null | undefined;

@@ -5,7 +5,7 @@ describe('POST /api/v1/billing/quote', () => {
   let k: TestKernel;
   beforeAll(async () => {
     k = await createTestKernel({ plugins: [{ dir: path.resolve(__dirname, '../..') }], tenants: ['acme'] });
-  });
+  }, 60_000);
   afterAll(() => k.close());
 
   const plan = {

@@ -2,9 +2,8 @@
 
 export const billingEvents = {
   invoiceFinalized: 'billing.invoice.finalized',
-  invoicePaid: 'billing.invoice.paid',
-  paymentFailed: 'billing.payment.failed',
-  usageThresholdCrossed: 'billing.usage.threshold_crossed',
+  subscriptionStarted: 'billing.subscription.started',
+  subscriptionEnded: 'billing.subscription.ended',
 } as const;
 
 export type { Charge, ChargeModelName, PriceTier, UsageQuantity, PricedPlan } from './pricing/charge-model';

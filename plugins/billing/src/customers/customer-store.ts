@@ -139,8 +139,14 @@ export class CustomerStore {
   async delete(tenantId: string, idOrExternalId: string): Promise<Customer> {
     return this.db.transaction(tenantId, async (tx) => {
       const customer = await this.get(tenantId, idOrExternalId, tx);
-      const [used] = await tx.query(`select 1 from usage_events where tenant_id = $1 and customer_id = $2::uuid limit 1`, [tenantId, customer.id]);
-      if (used) throw new VvError('VV_CONFLICT', { params: { reason: `Customer ${customer.externalId} has usage; customers with billing history are kept` } });
+      const [used] = await tx.query(
+        `select 1 from usage_events where tenant_id = $1 and customer_id = $2::uuid
+         union all select 1 from subscriptions where tenant_id = $1 and customer_id = $2::uuid
+         union all select 1 from invoices where tenant_id = $1 and customer_id = $2::uuid limit 1`,
+        [tenantId, customer.id],
+      );
+      if (used)
+        throw new VvError('VV_CONFLICT', { params: { reason: `Customer ${customer.externalId} has usage, subscriptions or invoices; customers with billing history are kept` } });
       await tx.query('delete from customers where tenant_id = $1 and id = $2::uuid', [tenantId, customer.id]);
       return customer;
     });

@@ -67,9 +67,11 @@ const quantity = { oneOf: [{ type: 'number', minimum: 0 }, decimal] } as const;
 export const quoteBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['plan', 'usage'],
+  required: ['usage'],
+  oneOf: [{ required: ['plan'] }, { required: ['planCode'] }],
   properties: {
     plan: planBody,
+    planCode: code,
     taxRate: fraction,
     usage: {
       type: 'object',

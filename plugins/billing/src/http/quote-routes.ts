@@ -1,11 +1,13 @@
 import { VvError, type RouteDefinition } from '@valueverse/plugin-sdk';
 import type { PricedPlan, UsageQuantity } from '../pricing/charge-model';
+import type { PlanStore } from '../plans/plan-store';
 import { checkTiers } from '../pricing/price-charge';
 import { quotePlan, type Quote } from '../pricing/quote-plan';
 import { billingSchemas as s } from './billing-schemas';
 
 export interface QuoteBody {
-  readonly plan: PricedPlan;
+  readonly plan?: PricedPlan;
+  readonly planCode?: string;
   readonly usage: Readonly<Record<string, UsageQuantity>>;
   readonly taxRate?: string;
 }
@@ -21,8 +23,8 @@ export function checkPlanCharges(plan: PricedPlan, pointer: string): void {
   }
 }
 
-/** `POST /billing/quote`: prices a plan for given usage without storing anything, exactly as an invoice would. */
-export function createQuoteRoutes(): RouteDefinition[] {
+/** `POST /billing/quote`: prices a plan (inline, or a stored one by code) for given usage without storing anything, exactly as an invoice would. */
+export function createQuoteRoutes(plans: PlanStore): RouteDefinition[] {
   const quote: RouteDefinition<QuoteBody> = {
     method: 'POST',
     path: '/billing/quote',
@@ -30,8 +32,9 @@ export function createQuoteRoutes(): RouteDefinition[] {
     minRole: 'viewer',
     schema: { body: s.quoteBody },
     handler: async (request): Promise<Quote> => {
-      const { plan, usage, taxRate } = request.body;
-      checkPlanCharges(plan, '/plan');
+      const { usage, taxRate } = request.body;
+      const plan = request.body.plan ?? (await plans.get(request.tenant.id, request.body.planCode!));
+      if (request.body.plan) checkPlanCharges(plan, '/plan');
       const priced = new Set(plan.charges.map((c) => c.metric));
       const unknown = Object.keys(usage).filter((metric) => !priced.has(metric));
       if (unknown.length > 0)

@@ -169,4 +169,21 @@ export const billingMigrations: readonly PluginMigration[] = [
       'drop table plans',
     ],
   },
+  {
+    name: '0003-payments',
+    up: [
+      // The payment method of the last attempt: dunning retries charge it again.
+      'alter table invoices add column payment_method text',
+      // Stripe webhook events seen, by id: a redelivered event changes nothing (Stripe retries for 3 days).
+      `create table stripe_events (
+        tenant_id text not null,
+        event_id text not null,
+        type text not null,
+        payment_intent_id text,
+        received_at timestamptz not null default now(),
+        primary key (tenant_id, event_id)
+      )`,
+    ],
+    down: ['drop table stripe_events', 'alter table invoices drop column payment_method'],
+  },
 ];

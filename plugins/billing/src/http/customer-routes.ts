@@ -25,7 +25,7 @@ export function createCustomerRoutes(customers: CustomerStore, audit: AuditLog):
     },
     handler: async (request) => {
       const customer = await customers.create(request.tenant.id, request.body);
-      await audit.record({ action: 'billing.customer.created', target: customer.id, after: customer });
+      await audit.record({ action: 'customer.created', target: customer.id, after: customer });
       return respond(201, customer);
     },
   };
@@ -54,7 +54,7 @@ export function createCustomerRoutes(customers: CustomerStore, audit: AuditLog):
     },
     handler: async (request) => {
       const { before, after } = await customers.update(request.tenant.id, request.params.id!, request.body);
-      await audit.record({ action: 'billing.customer.updated', target: after.id, before, after });
+      await audit.record({ action: 'customer.updated', target: after.id, before, after });
       return after;
     },
   };
@@ -66,7 +66,7 @@ export function createCustomerRoutes(customers: CustomerStore, audit: AuditLog):
     schema: { params: idParams },
     handler: async (request) => {
       const customer = await customers.delete(request.tenant.id, request.params.id!);
-      await audit.record({ action: 'billing.customer.deleted', target: customer.id, before: customer });
+      await audit.record({ action: 'customer.deleted', target: customer.id, before: customer });
       return undefined;
     },
   };

@@ -61,7 +61,7 @@ export function createInvoiceRoutes({ db, invoices, customers, audit }: InvoiceR
     schema: { params: idParams },
     handler: async (request) => {
       const { before, after } = await invoices.settle(request.tenant.id, request.params.id!, to, new Date());
-      await audit.record({ action: `billing.invoice.${to}`, target: after.id, before: { status: before.status }, after: { status: after.status } });
+      await audit.record({ action: `invoice.${to}`, target: after.id, before: { status: before.status }, after: { status: after.status } });
       return after;
     },
   });
@@ -84,7 +84,7 @@ export function createInvoiceRoutes({ db, invoices, customers, audit }: InvoiceR
       const id = request.params.id!;
       await invoices.get(request.tenant.id, id);
       const note = await db.transaction(request.tenant.id, (tx) => invoices.creditNote(tx, request.tenant.id, id, request.body.amountCents, request.body.reason, new Date()));
-      await audit.record({ action: 'billing.credit_note.issued', target: id, after: note });
+      await audit.record({ action: 'credit_note.issued', target: id, after: note });
       return respond(201, note);
     },
   };

@@ -28,7 +28,7 @@ export function createMetricRoutes(metrics: MetricStore, audit: AuditLog): Route
     },
     handler: async (request) => {
       const metric = await metrics.create(request.tenant.id, request.body);
-      await audit.record({ action: 'billing.metric.created', target: metric.code, after: metric });
+      await audit.record({ action: 'metric.created', target: metric.code, after: metric });
       return respond(201, metric);
     },
   };
@@ -56,7 +56,7 @@ export function createMetricRoutes(metrics: MetricStore, audit: AuditLog): Route
     },
     handler: async (request) => {
       const { before, after } = await metrics.rename(request.tenant.id, request.params.code!, request.body.name);
-      await audit.record({ action: 'billing.metric.renamed', target: after.code, before, after });
+      await audit.record({ action: 'metric.renamed', target: after.code, before, after });
       return after;
     },
   };
@@ -68,7 +68,7 @@ export function createMetricRoutes(metrics: MetricStore, audit: AuditLog): Route
     schema: { params: codeParams },
     handler: async (request) => {
       const metric = await metrics.delete(request.tenant.id, request.params.code!);
-      await audit.record({ action: 'billing.metric.deleted', target: metric.code, before: metric });
+      await audit.record({ action: 'metric.deleted', target: metric.code, before: metric });
       return undefined;
     },
   };

@@ -16,7 +16,7 @@ export function createPlanRoutes(plans: PlanStore, audit: AuditLog): RouteDefini
     handler: async (request) => {
       checkPlanCharges(request.body, '');
       const plan = await plans.create(request.tenant.id, request.body);
-      await audit.record({ action: 'billing.plan.created', target: plan.code, after: plan });
+      await audit.record({ action: 'plan.created', target: plan.code, after: plan });
       return respond(201, plan);
     },
   };
@@ -41,7 +41,7 @@ export function createPlanRoutes(plans: PlanStore, audit: AuditLog): RouteDefini
     schema: { params: codeParams },
     handler: async (request) => {
       const plan = await plans.delete(request.tenant.id, request.params.code!);
-      await audit.record({ action: 'billing.plan.deleted', target: plan.code, before: plan });
+      await audit.record({ action: 'plan.deleted', target: plan.code, before: plan });
       return undefined;
     },
   };

@@ -27,7 +27,7 @@ export function createSubscriptionRoutes(cycle: BillingCycle, audit: AuditLog): 
     },
     handler: async (request) => {
       const subscription = await cycle.subscribe(request.tenant.id, request.body, cycleOptions(request));
-      await audit.record({ action: 'billing.subscription.created', target: subscription.id, after: subscription });
+      await audit.record({ action: 'subscription.created', target: subscription.id, after: subscription });
       return respond(201, subscription);
     },
   };
@@ -55,7 +55,7 @@ export function createSubscriptionRoutes(cycle: BillingCycle, audit: AuditLog): 
     handler: async (request) => {
       const before = await cycle.get(request.tenant.id, request.params.id!);
       const result = await cycle.changePlan(request.tenant.id, request.params.id!, request.body.planCode, cycleOptions(request));
-      await audit.record({ action: `billing.subscription.${result.kind}`, target: before.id, before, after: result.subscription });
+      await audit.record({ action: `subscription.${result.kind}`, target: before.id, before, after: result.subscription });
       return result;
     },
   };
@@ -69,7 +69,7 @@ export function createSubscriptionRoutes(cycle: BillingCycle, audit: AuditLog): 
     handler: async (request) => {
       const before = await cycle.get(request.tenant.id, request.params.id!);
       const after = await cycle.cancel(request.tenant.id, request.params.id!, request.body.when ?? 'period_end', cycleOptions(request));
-      await audit.record({ action: 'billing.subscription.canceled', target: after.id, before, after });
+      await audit.record({ action: 'subscription.canceled', target: after.id, before, after });
       return after;
     },
   };

@@ -182,10 +182,16 @@ describe('billing end to end: meter, close, invoice, PDF, pay through Stripe, we
       expect.arrayContaining(['billing.customer.created', 'billing.plan.created', 'billing.subscription.created', 'billing.payment.failed', 'billing.invoice.paid']),
     );
 
-    // A tenant without Stripe settings meters and invoices, and is told paying is not configured.
-    await k.request('POST', '/api/v1/billing/customers', { tenant: 'globex', body: { externalId: 'g', name: 'G', currency: 'USD' } });
-    expect((await k.request('POST', `/api/v1/billing/invoices/${invoice.id}/pay`, { tenant: 'globex', body: {}, headers: { 'idempotency-key': 'g-1' } })).body.code).toBe(
-      'VV_BILLING_PAYMENTS_NOT_CONFIGURED',
-    );
+    // A tenant without Stripe settings meters and invoices, and is told paying is not configured; another
+    // tenant's invoice is unknown to it.
+    const globex = (method: string, p: string, body?: unknown) => k.request(method, `/api/v1/billing${p}`, { tenant: 'globex', body, headers: { 'idempotency-key': `g-${p}` } });
+    await globex('POST', '/customers', { externalId: 'g', name: 'G', currency: 'USD' });
+    await globex('POST', '/plans', { code: 'flat', currency: 'USD', amount: '5.00', charges: [] });
+    await globex('POST', '/subscriptions', { customerId: 'g', planCode: 'flat', startDate: lastMonth });
+    await globex('POST', '/periods/close', {});
+    const [own] = (await globex('GET', '/invoices')).body.items;
+    expect(own).toMatchObject({ status: 'finalized', totalCents: 500 });
+    expect((await globex('POST', `/invoices/${own.id}/pay`, {})).body.code).toBe('VV_BILLING_PAYMENTS_NOT_CONFIGURED');
+    expect((await globex('POST', `/invoices/${invoice.id}/pay`, {})).status).toBe(404);
   });
 });

@@ -6,7 +6,7 @@ const email = { type: ['string', 'null'], maxLength: 320, pattern: '^[^@\\s]+@[^
 const timeZone = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const stripeCustomerId = { type: ['string', 'null'], pattern: '^cus_[A-Za-z0-9]{1,64}$' } as const;
 const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
+const idParams = { type: 'object', required: ['customerId'], properties: { customerId: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
 
 /** The routes under `/api/v1/billing/customers`. */
 export function createCustomerRoutes(customers: CustomerStore, audit: AuditLog): RouteDefinition[] {
@@ -38,14 +38,14 @@ export function createCustomerRoutes(customers: CustomerStore, audit: AuditLog):
   };
   const get: RouteDefinition = {
     method: 'GET',
-    path: '/billing/customers/:id',
+    path: '/billing/customers/:customerId',
     summary: 'One customer, by id or external id',
     schema: { params: idParams },
-    handler: (request) => customers.get(request.tenant.id, request.params.id!),
+    handler: (request) => customers.get(request.tenant.id, request.params.customerId!),
   };
   const update: RouteDefinition<CustomerChange> = {
     method: 'PATCH',
-    path: '/billing/customers/:id',
+    path: '/billing/customers/:customerId',
     summary: "Change a customer's name, email, tax rate, time zone or Stripe customer id",
     minRole: 'tenant-admin',
     schema: {
@@ -53,19 +53,19 @@ export function createCustomerRoutes(customers: CustomerStore, audit: AuditLog):
       body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name, email, taxRate: s.fraction, timeZone, stripeCustomerId } },
     },
     handler: async (request) => {
-      const { before, after } = await customers.update(request.tenant.id, request.params.id!, request.body);
+      const { before, after } = await customers.update(request.tenant.id, request.params.customerId!, request.body);
       await audit.record({ action: 'customer.updated', target: after.id, before, after });
       return after;
     },
   };
   const remove: RouteDefinition = {
     method: 'DELETE',
-    path: '/billing/customers/:id',
+    path: '/billing/customers/:customerId',
     summary: 'Delete a customer without billing history',
     minRole: 'tenant-admin',
     schema: { params: idParams },
     handler: async (request) => {
-      const customer = await customers.delete(request.tenant.id, request.params.id!);
+      const customer = await customers.delete(request.tenant.id, request.params.customerId!);
       await audit.record({ action: 'customer.deleted', target: customer.id, before: customer });
       return undefined;
     },

@@ -4,7 +4,7 @@ import type { InvoiceStatus } from '../invoices/invoice-model';
 import { renderInvoicePdf } from '../invoices/invoice-pdf';
 import type { InvoiceStore } from '../invoices/invoice-store';
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
+const idParams = { type: 'object', required: ['invoiceId'], properties: { invoiceId: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
 
 export interface InvoiceRouteDeps {
   readonly db: PluginDatabase;
@@ -36,18 +36,18 @@ export function createInvoiceRoutes({ db, invoices, customers, audit }: InvoiceR
   };
   const get: RouteDefinition = {
     method: 'GET',
-    path: '/billing/invoices/:id',
+    path: '/billing/invoices/:invoiceId',
     summary: 'One invoice with its lines, tiers and credit notes',
     schema: { params: idParams },
-    handler: (request) => invoices.get(request.tenant.id, request.params.id!),
+    handler: (request) => invoices.get(request.tenant.id, request.params.invoiceId!),
   };
   const pdf: RouteDefinition = {
     method: 'GET',
-    path: '/billing/invoices/:id/pdf',
+    path: '/billing/invoices/:invoiceId/pdf',
     summary: 'The invoice as a PDF',
     schema: { params: idParams },
     handler: async (request) => {
-      const invoice = await invoices.get(request.tenant.id, request.params.id!);
+      const invoice = await invoices.get(request.tenant.id, request.params.invoiceId!);
       const customer = await customers.get(request.tenant.id, invoice.customerId);
       const body = await renderInvoicePdf(invoice, customer, { name: request.tenant.name });
       return respond(200, body, { 'content-type': 'application/pdf', 'content-disposition': `attachment; filename="${invoice.number ?? `draft-${invoice.id}`}.pdf"` });
@@ -55,19 +55,19 @@ export function createInvoiceRoutes({ db, invoices, customers, audit }: InvoiceR
   };
   const settle = (to: 'void' | 'uncollectible'): RouteDefinition => ({
     method: 'POST',
-    path: `/billing/invoices/:id/${to === 'void' ? 'void' : 'mark-uncollectible'}`,
+    path: `/billing/invoices/:invoiceId/${to === 'void' ? 'void' : 'mark-uncollectible'}`,
     summary: to === 'void' ? 'Void a finalized (unpaid) invoice' : 'Mark a finalized invoice uncollectible',
     minRole: 'tenant-admin',
     schema: { params: idParams },
     handler: async (request) => {
-      const { before, after } = await invoices.settle(request.tenant.id, request.params.id!, to, new Date());
+      const { before, after } = await invoices.settle(request.tenant.id, request.params.invoiceId!, to, new Date());
       await audit.record({ action: `invoice.${to}`, target: after.id, before: { status: before.status }, after: { status: after.status } });
       return after;
     },
   });
   const credit: RouteDefinition<{ amountCents: number; reason: string }> = {
     method: 'POST',
-    path: '/billing/invoices/:id/credit-notes',
+    path: '/billing/invoices/:invoiceId/credit-notes',
     summary: 'Issue a credit note on a finalized or paid invoice (a paid one becomes customer credit for the next invoices)',
     minRole: 'tenant-admin',
     idempotency: 'optional',
@@ -81,7 +81,7 @@ export function createInvoiceRoutes({ db, invoices, customers, audit }: InvoiceR
       },
     },
     handler: async (request) => {
-      const id = request.params.id!;
+      const id = request.params.invoiceId!;
       await invoices.get(request.tenant.id, id);
       const note = await db.transaction(request.tenant.id, (tx) => invoices.creditNote(tx, request.tenant.id, id, request.body.amountCents, request.body.reason, new Date()));
       await audit.record({ action: 'credit_note.issued', target: id, after: note });

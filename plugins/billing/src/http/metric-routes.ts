@@ -3,7 +3,7 @@ import type { Aggregation, MetricStore } from '../metrics/metric-store';
 import { billingSchemas as s } from './billing-schemas';
 
 const property = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,62}$' } as const;
-const codeParams = { type: 'object', required: ['code'], properties: { code: s.code } } as const;
+const codeParams = { type: 'object', required: ['metricCode'], properties: { metricCode: s.code } } as const;
 
 /** The routes under `/api/v1/billing/metrics`. */
 export function createMetricRoutes(metrics: MetricStore, audit: AuditLog): RouteDefinition[] {
@@ -40,14 +40,14 @@ export function createMetricRoutes(metrics: MetricStore, audit: AuditLog): Route
   };
   const get: RouteDefinition = {
     method: 'GET',
-    path: '/billing/metrics/:code',
+    path: '/billing/metrics/:metricCode',
     summary: 'One billable metric',
     schema: { params: codeParams },
-    handler: (request) => metrics.get(request.tenant.id, request.params.code!),
+    handler: (request) => metrics.get(request.tenant.id, request.params.metricCode!),
   };
   const rename: RouteDefinition<{ name: string }> = {
     method: 'PATCH',
-    path: '/billing/metrics/:code',
+    path: '/billing/metrics/:metricCode',
     summary: 'Rename a metric (its aggregation is fixed: stored usage depends on it)',
     minRole: 'tenant-admin',
     schema: {
@@ -55,19 +55,19 @@ export function createMetricRoutes(metrics: MetricStore, audit: AuditLog): Route
       body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 200 } } },
     },
     handler: async (request) => {
-      const { before, after } = await metrics.rename(request.tenant.id, request.params.code!, request.body.name);
+      const { before, after } = await metrics.rename(request.tenant.id, request.params.metricCode!, request.body.name);
       await audit.record({ action: 'metric.renamed', target: after.code, before, after });
       return after;
     },
   };
   const remove: RouteDefinition = {
     method: 'DELETE',
-    path: '/billing/metrics/:code',
+    path: '/billing/metrics/:metricCode',
     summary: 'Delete a metric no event has used',
     minRole: 'tenant-admin',
     schema: { params: codeParams },
     handler: async (request) => {
-      const metric = await metrics.delete(request.tenant.id, request.params.code!);
+      const metric = await metrics.delete(request.tenant.id, request.params.metricCode!);
       await audit.record({ action: 'metric.deleted', target: metric.code, before: metric });
       return undefined;
     },

@@ -3,7 +3,7 @@ import type { PlanInput, PlanStore } from '../plans/plan-store';
 import { billingSchemas as s } from './billing-schemas';
 import { checkPlanCharges } from './quote-routes';
 
-const codeParams = { type: 'object', required: ['code'], properties: { code: s.code } } as const;
+const codeParams = { type: 'object', required: ['planCode'], properties: { planCode: s.code } } as const;
 
 /** The routes under `/api/v1/billing/plans`. */
 export function createPlanRoutes(plans: PlanStore, audit: AuditLog): RouteDefinition[] {
@@ -28,19 +28,19 @@ export function createPlanRoutes(plans: PlanStore, audit: AuditLog): RouteDefini
   };
   const get: RouteDefinition = {
     method: 'GET',
-    path: '/billing/plans/:code',
+    path: '/billing/plans/:planCode',
     summary: 'One plan',
     schema: { params: codeParams },
-    handler: (request) => plans.get(request.tenant.id, request.params.code!),
+    handler: (request) => plans.get(request.tenant.id, request.params.planCode!),
   };
   const remove: RouteDefinition = {
     method: 'DELETE',
-    path: '/billing/plans/:code',
+    path: '/billing/plans/:planCode',
     summary: 'Delete a plan no subscription used',
     minRole: 'tenant-admin',
     schema: { params: codeParams },
     handler: async (request) => {
-      const plan = await plans.delete(request.tenant.id, request.params.code!);
+      const plan = await plans.delete(request.tenant.id, request.params.planCode!);
       await audit.record({ action: 'plan.deleted', target: plan.code, before: plan });
       return undefined;
     },

@@ -2,7 +2,7 @@ import { respond, type AuditLog, type PluginRequest, type RouteDefinition } from
 import type { BillingCycle, CycleOptions } from '../subscriptions/billing-cycle';
 import { billingSchemas as s } from './billing-schemas';
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
+const idParams = { type: 'object', required: ['subscriptionId'], properties: { subscriptionId: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
 
 /** The tenant's billing settings for a request, read from the plugin config. */
 export function cycleOptions(request: PluginRequest<unknown, unknown>): CycleOptions {
@@ -40,35 +40,35 @@ export function createSubscriptionRoutes(cycle: BillingCycle, audit: AuditLog): 
   };
   const get: RouteDefinition = {
     method: 'GET',
-    path: '/billing/subscriptions/:id',
+    path: '/billing/subscriptions/:subscriptionId',
     summary: 'One subscription',
     schema: { params: idParams },
-    handler: (request) => cycle.get(request.tenant.id, request.params.id!),
+    handler: (request) => cycle.get(request.tenant.id, request.params.subscriptionId!),
   };
   const change: RouteDefinition<{ planCode: string }> = {
     method: 'POST',
-    path: '/billing/subscriptions/:id/plan',
+    path: '/billing/subscriptions/:subscriptionId/plan',
     summary: 'Change plan: an upgrade (daily fee ≥ the old one) applies today with proration; a downgrade at the period end',
     minRole: 'tenant-admin',
     idempotency: 'optional',
     schema: { params: idParams, body: { type: 'object', additionalProperties: false, required: ['planCode'], properties: { planCode: s.code } } },
     handler: async (request) => {
-      const before = await cycle.get(request.tenant.id, request.params.id!);
-      const result = await cycle.changePlan(request.tenant.id, request.params.id!, request.body.planCode, cycleOptions(request));
+      const before = await cycle.get(request.tenant.id, request.params.subscriptionId!);
+      const result = await cycle.changePlan(request.tenant.id, request.params.subscriptionId!, request.body.planCode, cycleOptions(request));
       await audit.record({ action: `subscription.${result.kind}`, target: before.id, before, after: result.subscription });
       return result;
     },
   };
   const cancel: RouteDefinition<{ when?: 'now' | 'period_end' }> = {
     method: 'POST',
-    path: '/billing/subscriptions/:id/cancel',
+    path: '/billing/subscriptions/:subscriptionId/cancel',
     summary: 'Cancel now (days used are invoiced at once, unused days paid in advance credited) or at the period end',
     minRole: 'tenant-admin',
     idempotency: 'optional',
     schema: { params: idParams, body: { type: 'object', additionalProperties: false, properties: { when: { enum: ['now', 'period_end'], default: 'period_end' } } } },
     handler: async (request) => {
-      const before = await cycle.get(request.tenant.id, request.params.id!);
-      const after = await cycle.cancel(request.tenant.id, request.params.id!, request.body.when ?? 'period_end', cycleOptions(request));
+      const before = await cycle.get(request.tenant.id, request.params.subscriptionId!);
+      const after = await cycle.cancel(request.tenant.id, request.params.subscriptionId!, request.body.when ?? 'period_end', cycleOptions(request));
       await audit.record({ action: 'subscription.canceled', target: after.id, before, after });
       return after;
     },

@@ -62,6 +62,8 @@ export class InvoicePayments {
 
   /** Charges what is due on a finalized invoice. A new attempt starts only when the last one failed. */
   async pay(tenantId: string, invoiceId: string, paymentMethod: string | undefined): Promise<PaymentResult> {
+    // Another tenant's (or no) invoice is 404 before anything about this tenant's Stripe settings is said.
+    await this.deps.invoices.get(tenantId, invoiceId);
     const settings = await this.settings(tenantId);
     const stripe = stripeFor(tenantId, settings, this.deps.outbound);
     const claim = await this.deps.db.transaction(tenantId, async (tx) => {

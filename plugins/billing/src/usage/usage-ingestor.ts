@@ -104,7 +104,21 @@ export class UsageIngestor {
 
   async ingest(tenantId: string, events: readonly UsageEventInput[], options: IngestOptions, pointerOf: (index: number) => string): Promise<IngestResult> {
     const now = options.now ?? new Date();
-    const prepared = await this.db.transaction(tenantId, (tx) => this.prepare(tx, tenantId, events, now, options.graceHours, pointerOf));
+    // Checking and writing share one transaction (three round trips fewer per request than two); a deadlock or
+    // serialization failure rolls back both, and the whole request simply runs again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.db.transaction(tenantId, async (tx) => {
+          const prepared = await this.prepare(tx, tenantId, events, now, options.graceHours, pointerOf);
+          return this.write(tx, tenantId, prepared);
+        });
+      } catch (error) {
+        if (attempt >= 5 || !retryable(error)) throw error;
+      }
+    }
+  }
+
+  private async write(tx: SqlTransaction, tenantId: string, prepared: readonly Prepared[]): Promise<IngestResult> {
     const seen = new Set<string>();
     const duplicates: string[] = [];
     const unique: Prepared[] = [];
@@ -127,16 +141,10 @@ export class UsageIngestor {
       unique.map((e) => e.groupKey),
       unique.map((e) => e.properties),
     ];
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const inserted = await this.db.transaction(tenantId, (tx) => tx.query<{ transaction_id: string }>(ingestSql, params));
-        const counted = new Set(inserted.map((r) => r.transaction_id));
-        for (const event of unique) if (!counted.has(event.transactionId)) duplicates.push(event.transactionId);
-        return { counted: counted.size, duplicates };
-      } catch (error) {
-        if (attempt >= 5 || !retryable(error)) throw error;
-      }
-    }
+    const inserted = await tx.query<{ transaction_id: string }>(ingestSql, params);
+    const counted = new Set(inserted.map((r) => r.transaction_id));
+    for (const event of unique) if (!counted.has(event.transactionId)) duplicates.push(event.transactionId);
+    return { counted: counted.size, duplicates };
   }
 
   private async prepare(

@@ -40,7 +40,7 @@ describe('billing cycle: plans, subscriptions, period close, invoices', () => {
     expect((await post('/plans', { code: 'pro', name: 'Pro', currency: 'USD', amount: '49.00', charges })).status).toBe(201);
     expect((await post('/plans', { code: 'basic', name: 'Basic', currency: 'USD', amount: '10.00', charges: [] })).status).toBe(201);
     expect((await post('/plans', { code: 'advance', name: 'Advance', currency: 'USD', amount: '30.00', payInAdvance: true, trialDays: 10, charges: [] })).status).toBe(201);
-    for (const externalId of ['c-pro', 'c-adv', 'c-up', 'c-cancel']) {
+    for (const externalId of ['c-pro', 'c-adv', 'c-up', 'c-cancel', 'c-late']) {
       expect((await post('/customers', { externalId, name: externalId, currency: 'USD', taxRate: '0.2', timeZone: zone })).status).toBe(201);
     }
   }, 60_000);
@@ -174,5 +174,25 @@ describe('billing cycle: plans, subscriptions, period close, invoices', () => {
     const expected = Math.round((3000 * (days + 1 - unusedFrom)) / days);
     expect(start.creditNotes).toEqual([expect.objectContaining({ amountCents: expected })]);
     expect((await post(`/subscriptions/${sub.body.id}/cancel`, { when: 'now' })).status).toBe(409);
+  });
+
+  it('carries usage that arrives after an invoice was finalized to the next invoice as an adjustment', async () => {
+    const sub = await post('/subscriptions', { customerId: 'c-late', planCode: 'pro', startDate: lastMonth });
+    const calls = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ transactionId: `late-${from + i}`, customerId: 'c-late', metric: 'api_calls', timestamp: inLastMonth() }));
+    await post('/usage', { events: calls(0, 100) });
+    await post('/periods/close', {});
+    const [issued] = (await get('/invoices?customerId=c-late')).body.items;
+    expect(issued.lines[1]).toMatchObject({ metric: 'api_calls', quantity: '100', amountCents: 10000 });
+    // 150 more calls of last month arrive after its invoice was issued (inside the 90-day grace); it stays as issued.
+    await post('/usage', { events: calls(100, 150) });
+    expect((await get(`/invoices/${issued.id}`)).body.lines[1].amountCents).toBe(10000);
+    // Ending the subscription today invoices this month's days, with last month's difference: 250 calls cost
+    // 157.00 by the graduated tiers, 100.00 was billed, so 57.00 more.
+    await post(`/subscriptions/${sub.body.id}/cancel`, { when: 'now' });
+    const termination = (await get('/invoices?customerId=c-late')).body.items.find((i: { kind: string }) => i.kind === 'termination');
+    const adjustment = termination.lines.find((l: { kind: string }) => l.kind === 'adjustment');
+    expect(adjustment).toMatchObject({ metric: 'api_calls', quantity: '250', amountCents: 5700, adjusts: issued.id });
+    expect(termination.subtotalCents).toBe(termination.lines.reduce((sum: number, l: { amountCents: number }) => sum + l.amountCents, 0));
   });
 });

@@ -4,13 +4,16 @@ export type InvoiceStatus = 'draft' | 'finalized' | 'paid' | 'void' | 'uncollect
 export type InvoiceKind = 'start' | 'period' | 'termination';
 
 export interface InvoiceLine {
-  readonly kind: 'base' | 'usage';
+  /** `adjustment`: usage of an earlier, finalized invoice (`adjusts`) received after it was issued. */
+  readonly kind: 'base' | 'usage' | 'adjustment';
   readonly description: string;
   readonly metric?: string;
   readonly model?: string;
   readonly quantity: string;
   readonly amountCents: number;
   readonly tiers?: readonly QuoteTier[];
+  /** For an adjustment: the invoice it corrects; its `quantity` is that invoice's quantity now. */
+  readonly adjusts?: string;
   /** Local dates [from, to) the line bills. */
   readonly from: string;
   readonly to: string;

@@ -4,7 +4,7 @@ import type { Customer } from '../customers/customer-store';
 import type { MetricStore } from '../metrics/metric-store';
 import type { UsageQuantity } from '../pricing/charge-model';
 import { money } from '../pricing/decimal-money';
-import { quotePlan } from '../pricing/quote-plan';
+import { quotePlan, taxOf, type Quote } from '../pricing/quote-plan';
 import type { Plan } from '../plans/plan-store';
 import { calendarPeriod, daysBetween, localMidnight } from '../subscriptions/local-calendar';
 import { usageTotals } from '../usage/usage-totals';
@@ -146,6 +146,28 @@ export class InvoiceStore {
     const [row] = await tx.query<InvoiceRow>(`select ${columns} from invoices where tenant_id = $1 and id = $2::uuid`, [tenantId, id]);
     if (!row || row.status !== 'draft') return;
     const plan = json<Plan>(row.plan);
+    const quote = await this.quoteOf(tx, tenantId, row);
+    const lines: InvoiceLine[] = quote.lines.map((line) =>
+      line.kind === 'base'
+        ? { ...line, kind: 'base', description: `${plan.name} (${row.base_start} – ${row.base_end})`, from: row.base_start!, to: row.base_end! }
+        : { ...line, kind: 'usage', description: `${line.metric} (${line.model})`, from: row.usage_start!, to: row.usage_end! },
+    );
+    lines.push(...(await this.adjustments(tx, tenantId, row)));
+    const subtotal = lines.reduce((sum, line) => sum + line.amountCents, 0);
+    const tax = taxOf(subtotal, row.tax_rate);
+    await tx.query(`update invoices set lines = $3::jsonb, subtotal_cents = $4, tax_cents = $5, total_cents = $6 - credits_cents where tenant_id = $1 and id = $2::uuid`, [
+      tenantId,
+      id,
+      JSON.stringify(lines),
+      subtotal,
+      tax,
+      subtotal + tax,
+    ]);
+  }
+
+  /** The invoice's base and usage lines, priced from the plan it carries and the rollups now. */
+  private async quoteOf(tx: SqlTransaction, tenantId: string, row: InvoiceRow): Promise<Quote> {
+    const plan = json<Plan>(row.plan);
     const usage: Record<string, UsageQuantity> = {};
     if (row.usage_start && row.usage_end) {
       const from = localMidnight(row.usage_start, row.time_zone);
@@ -161,20 +183,55 @@ export class InvoiceStore {
       const period = calendarPeriod(row.base_start, plan.interval);
       baseFactor = money(daysBetween(row.base_start, row.base_end)).div(daysBetween(period.start, period.end));
     }
-    const quote = quotePlan({ ...plan, charges: row.usage_start ? plan.charges : [] }, usage, { baseFactor, taxRate: row.tax_rate });
-    const lines: InvoiceLine[] = quote.lines.map((line) =>
-      line.kind === 'base'
-        ? { ...line, kind: 'base', description: `${plan.name} (${row.base_start} – ${row.base_end})`, from: row.base_start!, to: row.base_end! }
-        : { ...line, kind: 'usage', description: `${line.metric} (${line.model})`, from: row.usage_start!, to: row.usage_end! },
+    return quotePlan({ ...plan, charges: row.usage_start ? plan.charges : [] }, usage, { baseFactor, taxRate: row.tax_rate });
+  }
+
+  /**
+   * Usage that arrived (inside the grace window) after the subscription's previous usage invoice was finalized goes
+   * on this one: that invoice's usage is priced again from the rollups, and what differs from what it and earlier
+   * adjustments billed becomes an adjustment line per metric. Finalized invoices stay as they were issued.
+   */
+  private async adjustments(tx: SqlTransaction, tenantId: string, row: InvoiceRow): Promise<InvoiceLine[]> {
+    if (!row.subscription_id || !row.usage_start) return [];
+    const [previous] = await tx.query<InvoiceRow>(
+      `select ${columns} from invoices where tenant_id = $1 and subscription_id = $2::uuid and id <> $3::uuid and status in ('finalized', 'paid')
+          and usage_start is not null and usage_end <= $4::date order by usage_end desc limit 1`,
+      [tenantId, row.subscription_id, row.id, row.usage_start],
     );
-    await tx.query(`update invoices set lines = $3::jsonb, subtotal_cents = $4, tax_cents = $5, total_cents = $6 - credits_cents where tenant_id = $1 and id = $2::uuid`, [
-      tenantId,
-      id,
-      JSON.stringify(lines),
-      quote.subtotalCents,
-      quote.taxCents,
-      quote.totalCents,
-    ]);
+    if (!previous) return [];
+    const billed = new Map<string, { cents: number; quantity: string }>();
+    for (const line of json<InvoiceLine[]>(previous.lines)) if (line.kind === 'usage' && line.metric) billed.set(line.metric, { cents: line.amountCents, quantity: line.quantity });
+    // Adjustments already made for that invoice by other finalized invoices.
+    const earlier = await tx.query<{ lines: InvoiceLine[] | string }>(
+      `select lines from invoices where tenant_id = $1 and subscription_id = $2::uuid and id <> $3::uuid and status in ('finalized', 'paid') and lines @> $4::jsonb`,
+      [tenantId, row.subscription_id, row.id, JSON.stringify([{ adjusts: previous.id }])],
+    );
+    for (const other of earlier) {
+      for (const line of json<InvoiceLine[]>(other.lines)) {
+        if (line.kind !== 'adjustment' || line.adjusts !== previous.id || !line.metric) continue;
+        const entry = billed.get(line.metric);
+        if (entry) billed.set(line.metric, { cents: entry.cents + line.amountCents, quantity: line.quantity });
+      }
+    }
+    const now = await this.quoteOf(tx, tenantId, previous);
+    const lines: InvoiceLine[] = [];
+    for (const line of now.lines) {
+      if (line.kind !== 'usage' || !line.metric) continue;
+      const before = billed.get(line.metric);
+      const difference = line.amountCents - (before?.cents ?? 0);
+      if (difference === 0) continue;
+      lines.push({
+        kind: 'adjustment',
+        description: `${line.metric}: usage received after ${previous.number} (${previous.usage_start} – ${previous.usage_end})`,
+        metric: line.metric,
+        quantity: line.quantity,
+        amountCents: difference,
+        adjusts: previous.id,
+        from: previous.usage_start!,
+        to: previous.usage_end!,
+      });
+    }
+    return lines;
   }
 
   /**

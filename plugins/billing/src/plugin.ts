@@ -23,6 +23,8 @@ export interface BillingOptions {
    * end at their local midnight, which falls on some hour of UTC.
    */
   readonly closeSchedule?: JobSchedule;
+  /** How long the dunning retry after `hours` waits, in ms (default: that many hours). Tests shorten it. */
+  readonly dunningDelayMs?: (hours: number) => number;
 }
 
 /**
@@ -50,7 +52,7 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
       const ingestor = new UsageIngestor(db);
       const invoices = new InvoiceStore(db, metrics);
       const cycle = new BillingCycle({ db, customers, plans, invoices, events });
-      const payments = new InvoicePayments({ db, invoices, customers, config, outbound, events, jobs, audit, logger });
+      const payments = new InvoicePayments({ db, invoices, customers, config, outbound, events, jobs, audit, logger, dunningDelayMs: options.dunningDelayMs });
       const routes = [
         ...createQuoteRoutes(plans),
         ...createCustomerRoutes(customers, audit),

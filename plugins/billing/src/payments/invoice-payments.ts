@@ -34,6 +34,7 @@ export interface InvoicePaymentDeps {
   readonly jobs: JobQueue;
   readonly audit: AuditLog;
   readonly logger: Logger;
+  readonly dunningDelayMs?: (hours: number) => number;
 }
 
 type IntentStatus = PaymentResult['payment']['status'];
@@ -85,12 +86,12 @@ export class InvoicePayments {
       // The same attempt again while its outcome is unknown (Stripe answers the same intent); a new one after a failure.
       const fresh = invoice.paymentAttempts === 0 || invoice.paymentStatus === 'failed';
       const attempt = fresh ? invoice.paymentAttempts + 1 : invoice.paymentAttempts;
-      await tx.query(`update invoices set payment_attempts = $3, payment_status = 'pending', payment_method = $4 where tenant_id = $1 and id = $2::uuid`, [
-        tenantId,
-        invoiceId,
-        attempt,
-        method ?? null,
-      ]);
+      // A new attempt forgets the last one's intent: its outcome no longer decides the invoice's payment status.
+      await tx.query(
+        `update invoices set payment_attempts = $3, payment_status = 'pending', payment_method = $4,
+           payment_intent_id = case when $5::boolean then null else payment_intent_id end where tenant_id = $1 and id = $2::uuid`,
+        [tenantId, invoiceId, attempt, method ?? null, fresh],
+      );
       return { invoice, customer, method, attempt };
     });
     let intent: Stripe.PaymentIntent;
@@ -192,7 +193,12 @@ export class InvoicePayments {
     const { dunningHours } = await this.settings(tenantId);
     const hours = dunningHours[attempt - 1];
     if (hours === undefined) return;
-    await this.deps.jobs.enqueue('retry-payment', tenantId, { invoiceId, afterAttempt: attempt }, { delayMs: hours * 3_600_000, jobId: `retry-payment-${invoiceId}-${attempt}` });
+    await this.deps.jobs.enqueue(
+      'retry-payment',
+      tenantId,
+      { invoiceId, afterAttempt: attempt },
+      { delayMs: this.deps.dunningDelayMs?.(hours) ?? hours * 3_600_000, jobId: `retry-payment-${invoiceId}-${attempt}` },
+    );
   }
 
   /** The dunning job: pays again with the last method when the attempt it follows is still the last one and failed. */

@@ -11,6 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { machineNode } from '../support/runtime';
+import { runBillingBench } from './billing-bench';
 import { runBudgetBench } from './budget-bench';
 import { runCalculationBench } from './calculation-bench';
 import { BenchUnavailable, runHostBench } from './host-bench';
@@ -32,6 +33,7 @@ const benches: Record<string, () => Promise<void>> = {
   budget: runBudgetBench,
   host: runHostBench,
   scale: runScaleBench,
+  billing: runBillingBench,
 };
 /** The benchmarks whose figures are compared across runtimes. */
 const COMPARED = new Set(['kernel', 'calculation']);

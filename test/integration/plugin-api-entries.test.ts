@@ -13,6 +13,7 @@ const entries = {
   '@valueverse/plugin-value-architect/api': ['valueModelsRef', 'valueModelEvents'],
   '@valueverse/plugin-value-committer/api': ['commitmentsRef', 'commitmentEvents'],
   '@valueverse/plugin-value-executor/api': ['realizationRef', 'realizationEvents'],
+  '@valueverse/plugin-billing/api': ['billingPaymentsRef', 'billingEvents'],
 } as const;
 
 describe('plugin /api entries', () => {

@@ -94,6 +94,32 @@ const pluginFixtures: Record<string, PluginFixture> = {
       },
     },
   },
+  billing: {
+    async seed(ctx, api) {
+      // A subscription from the 1st of last month (UTC), closed: one finalized invoice to read, pay and credit.
+      const now = new Date();
+      const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
+      await api('POST', '/api/v1/billing/metrics', { code: 'security_calls', name: 'Calls', aggregation: 'count' });
+      await api('POST', '/api/v1/billing/plans', {
+        code: 'security',
+        currency: 'USD',
+        amount: '10.00',
+        charges: [{ metric: 'security_calls', model: 'standard', properties: { unitAmount: '0.01' } }],
+      });
+      const customer = await api<{ id: string }>('POST', '/api/v1/billing/customers', { externalId: 'security-suite', name: 'Security suite', currency: 'USD' });
+      const subscription = await api<{ id: string }>('POST', '/api/v1/billing/subscriptions', { customerId: customer.id, planCode: 'security', startDate: lastMonth });
+      await api('POST', '/api/v1/billing/periods/close', {});
+      const invoices = await api<{ items: { id: string }[] }>('GET', `/api/v1/billing/invoices?customerId=${customer.id}`);
+      return { customerId: customer.id, subscriptionId: subscription.id, invoiceId: invoices.items[0]!.id, metricCode: 'security_calls', planCode: 'security' };
+    },
+    bodies: {
+      'PATCH /api/v1/billing/customers/:customerId': { name: 'Renamed' },
+      'PATCH /api/v1/billing/metrics/:metricCode': { name: 'Renamed' },
+      'POST /api/v1/billing/subscriptions/:subscriptionId/plan': { planCode: 'security' },
+      'POST /api/v1/billing/invoices/:invoiceId/credit-notes': { amountCents: 1, reason: 'security suite' },
+      'POST /api/v1/billing/invoices/:invoiceId/pay': { paymentMethod: 'pm_card_visa' },
+    },
+  },
 };
 
 /** Seeds every plugin fixture in the tenant and answers for the kernel's own parameters. */

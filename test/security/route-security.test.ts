@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { HttpRouteInfo } from '@valueverse/kernel';
 import { TokenService, type Database } from '@valueverse/kernel';
 import { openDatabase } from '@valueverse/backend-defaults';
@@ -37,6 +37,8 @@ function securitySuite(backend: string, env: () => Record<string, string>) {
       if (caller.token) headers.authorization = `Bearer ${caller.token}`;
       const send = method !== 'GET' && method !== 'DELETE';
       if (send) headers['content-type'] = 'application/json';
+      // A fresh key on every POST: routes that require one (paying an invoice) then fail for the reason checked.
+      if (method === 'POST') headers['idempotency-key'] ??= randomUUID();
       const res = await fetch(`${host.url}${path}`, { method, headers, body: send ? JSON.stringify(body ?? {}) : undefined });
       const text = await res.text();
       let json: { code?: string } = {};

@@ -309,6 +309,27 @@ const catalog = {
     message: 'Plugin package is signed by an untrusted key: {reason}',
     meaning: 'The package is signed by a key (`keyId`) that this deployment (or, when publishing, this publisher) does not trust. Add the public key to the trusted keys first.',
   },
+  VV_BILLING_USAGE_LATE: {
+    status: 422,
+    title: 'Usage event too late',
+    message: 'Usage events older than the grace window ({graceHours} hours) are refused: {events}',
+    meaning:
+      "An event's timestamp is further back than the tenant's billing grace window (`usageGraceHours`); nothing in the request was stored. Send recent usage, or have a tenant admin widen the window.",
+  },
+  VV_BILLING_PAYMENTS_NOT_CONFIGURED: {
+    status: 409,
+    title: 'Payments not configured',
+    message: 'Stripe is not configured for tenant "{tenant}"',
+    meaning:
+      "The billing plugin's `stripeSecretKey` (and, for webhooks, `stripeWebhookSecret`) is not set for the tenant: metering, pricing and invoicing work, paying does not. A tenant admin sets them in the plugin's configuration.",
+  },
+  VV_BILLING_WEBHOOK_SIGNATURE_INVALID: {
+    status: 400,
+    title: 'Webhook signature invalid',
+    message: 'The Stripe-Signature header does not verify: {reason}',
+    meaning:
+      'A Stripe webhook whose signature is missing, stale or not made with the webhook secret configured for the tenant; nothing was changed. Stripe retries deliveries that fail.',
+  },
   VV_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

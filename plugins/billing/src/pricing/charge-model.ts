@@ -1,0 +1,54 @@
+/** One tier, Stripe's inclusive semantics: it holds the units above the previous tier's `upTo` up to and including its own. */
+export interface PriceTier {
+  /** Upper bound (inclusive); `null` on the last, open-ended tier. */
+  readonly upTo: number | null;
+  /** Decimal string in major units per unit. */
+  readonly unitAmount: string;
+  /** Decimal string in major units, charged once for the tier (graduated: when usage enters it; volume: when the total falls in it). */
+  readonly flatAmount?: string;
+}
+
+export interface StandardProperties {
+  readonly unitAmount: string;
+}
+
+export interface TieredProperties {
+  readonly tiers: readonly PriceTier[];
+}
+
+export interface PackageProperties {
+  readonly packageSize: number;
+  /** Price of one package (decimal string, major units). */
+  readonly amount: string;
+  readonly freeUnits?: number;
+}
+
+export interface PercentageProperties {
+  /** Decimal fraction of the summed amount: `"0.02"` is 2 %. */
+  readonly rate: string;
+  /** Charged per event (decimal string, major units). */
+  readonly fixedAmount?: string;
+  /** Events free of the fixed amount. */
+  readonly freeUnits?: number;
+}
+
+/** A usage charge of a plan: how one metric's quantity in a period becomes money. */
+export type Charge =
+  | { readonly metric: string; readonly model: 'standard'; readonly properties: StandardProperties }
+  | { readonly metric: string; readonly model: 'graduated'; readonly properties: TieredProperties }
+  | { readonly metric: string; readonly model: 'volume'; readonly properties: TieredProperties }
+  | { readonly metric: string; readonly model: 'package'; readonly properties: PackageProperties }
+  | { readonly metric: string; readonly model: 'percentage'; readonly properties: PercentageProperties };
+
+export type ChargeModelName = Charge['model'];
+
+/** A metric's value over a period: a quantity, or for percentage charges the summed amount and the number of events. */
+export type UsageQuantity = number | string | { readonly sum: number | string; readonly count: number };
+
+/** The plan fields pricing reads (the stored plan has more). */
+export interface PricedPlan {
+  readonly currency: string;
+  /** The recurring fee (decimal string, major units). */
+  readonly amount: string;
+  readonly charges: readonly Charge[];
+}

@@ -235,6 +235,26 @@ describe('installing plugins at run time', () => {
     });
   });
 
+  it("installs a package whose plugin declares a MikroORM entity: pack leaves @mikro-orm/core to the host, whose ORM reads and writes the plugin's rows", async () => {
+    const bytes = await pack({ id: 'acme-stock', version: '1.0.0', entity: true });
+    expect((await readPackageEntries(bytes)).get('dist/index.js')!.toString('utf8')).toMatch(/require\("@mikro-orm\/core"\)/);
+    expect((await call('POST', '/api/v1/admin/installs', bytes)).status).toBe(201);
+    await enable('acme-stock');
+    const created = await call('POST', '/api/v1/acme-stock/items', { name: 'bolts' }, member);
+    expect(created.body).toEqual({ id: 1, name: 'bolts' });
+    await call('POST', '/api/v1/acme-stock/items', { name: 'nuts' }, member);
+    expect((await call('GET', '/api/v1/acme-stock/items', undefined, member)).body).toEqual([
+      { id: 1, name: 'bolts', tenantId: 'acme' },
+      { id: 2, name: 'nuts', tenantId: 'acme' },
+    ]);
+    expect(await database.execute('select tenant_id, name from acme_stock.items order by id')).toEqual([
+      { tenant_id: 'acme', name: 'bolts' },
+      { tenant_id: 'acme', name: 'nuts' },
+    ]);
+    // Out of the way of the tests below (which count installs and start a second instance).
+    expect((await call('DELETE', '/api/v1/admin/installs/acme-stock?force=true')).body).toMatchObject({ state: 'uninstalled', disabledFor: ['acme'] });
+  });
+
   it('lets an installed plugin publish in its namespace, and elsewhere only what was approved (recorded with the approver)', async () => {
     const own = await call(
       'POST',

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKeyPair, packPluginDirectory, readPackageEntries, signPackage, writePackageTarball } from '@valueverse/plugin-sdk/package';
 import { createKernel, createKernelLogger, MemoryAuditStore, PasswordHasher, SecretBox, type ChangeFeed, type Database, type Kernel, type PackageSource } from '@valueverse/kernel';
+import { VvError } from '@valueverse/plugin-sdk';
 import { openDatabase } from '../../backends/src/data/open-database';
+import { SchemaValidator } from '../../kernel/src/http/schema-validator';
+import { marketplacePackageSchema } from '../../kernel/src/installs/install-routes';
 import { PostgresInstallStore } from '../../backends/src/installs/postgres-install-store';
 import { PostgresKernelStore } from '../../backends/src/tenancy/postgres-kernel-store';
 import { writeTestPlugin, type TestPluginSpec } from '../support/package-fixture';
@@ -45,6 +48,19 @@ describe('installing plugins at run time', () => {
   const source: PackageSource = {
     catalog: async (q) =>
       [...registry.keys()].filter((key) => key.includes(q)).map((key) => ({ id: key.split('@')[0]!, displayName: key, latestVersion: key.split('@')[1]!, kernel: '^1.0.0' })),
+    // The details a registry gives, read from the packages themselves: kernel range, permissions, signer.
+    getPackage: async (id) => {
+      const versions = [];
+      for (const [key, bytes] of registry) {
+        if (key.split('@')[0] !== id) continue;
+        const entries = await readPackageEntries(bytes);
+        const manifest = JSON.parse(entries.get('plugin.json')!.toString('utf8')) as { kernel: string; permissions?: string[] };
+        const { signature } = JSON.parse(entries.get('MANIFEST.json')!.toString('utf8')) as { signature: { keyId: string } };
+        versions.push({ version: key.split('@')[1]!, kernel: manifest.kernel, permissions: manifest.permissions ?? [], signer: { keyId: signature.keyId }, yanked: false });
+      }
+      if (versions.length === 0) throw new VvError('VV_PACKAGE_UNKNOWN', { params: { package: id } });
+      return { id, displayName: `Test ${id}`, readme: `# ${id}`, latestVersion: versions[versions.length - 1]!.version, versions: versions.reverse() };
+    },
     download: async (id, version) => {
       const bytes = registry.get(`${id}@${version}`);
       if (!bytes) throw new Error(`no ${id}@${version}`);
@@ -384,5 +400,27 @@ describe('installing plugins at run time', () => {
   it('shows the registry catalog with compatibility and installed state', async () => {
     const res = await call('GET', '/api/v1/admin/marketplace?q=acme-crm');
     expect(res.body.items).toEqual([expect.objectContaining({ id: 'acme-crm', compatible: true, installed: null })]);
+  });
+
+  it("shows one registry package's details: each version's permissions, kernel compatibility and whether its signer is trusted here", async () => {
+    registry.set('acme-pub@1.1.0', await pack({ id: 'acme-pub', version: '1.1.0', permissions: ['events.publish:acme-pub.*'] }));
+    registry.set('acme-pub@2.0.0', await pack({ id: 'acme-pub', version: '2.0.0', kernel: '^2.0.0' }, stranger));
+    const res = await call('GET', '/api/v1/admin/marketplace/acme-pub');
+    expect(res.status).toBe(200);
+    expect(new SchemaValidator().compile(marketplacePackageSchema, 'body')(res.body)).toEqual([]);
+    expect(res.body).toMatchObject({ id: 'acme-pub', readme: '# acme-pub', latestVersion: '2.0.0', installed: { version: '1.0.0', state: 'installed' } });
+    expect(res.body.versions).toEqual([
+      { version: '2.0.0', kernel: '^2.0.0', compatible: false, yanked: false, permissions: [], signer: { keyId: stranger.keyId, trusted: false, trust: null } },
+      {
+        version: '1.1.0',
+        kernel: '^1.0.0',
+        compatible: true,
+        yanked: false,
+        permissions: ['events.publish:acme-pub.*'],
+        signer: { keyId: publisher.keyId, trusted: true, trust: 'in-process' },
+      },
+    ]);
+    expect((await call('GET', '/api/v1/admin/marketplace/acme-nothing')).body).toMatchObject({ status: 404, code: 'VV_PACKAGE_UNKNOWN' });
+    expect((await call('GET', '/api/v1/admin/marketplace/acme-pub', undefined, member)).status).toBe(403);
   });
 });

@@ -363,6 +363,19 @@ describe('installing plugins at run time', () => {
     expect(existsSync(join(root, 'data', 'plugins', 'acme-notes'))).toBe(false);
   });
 
+  it('counts a suspended tenant that has the plugin enabled as using it: uninstall is refused, and ?force=true disables it there too', async () => {
+    expect((await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-idle', version: '1.0.0' }))).status).toBe(201);
+    expect((await call('POST', '/api/v1/admin/tenants', { id: 'globex', name: 'Globex' })).status).toBe(201);
+    expect((await call('PUT', '/api/v1/admin/tenants/globex/plugins/acme-idle', { enabled: true })).status).toBe(200);
+    expect((await call('PATCH', '/api/v1/admin/tenants/globex', { status: 'suspended' })).body).toMatchObject({ status: 'suspended' });
+
+    const refused = await call('DELETE', '/api/v1/admin/installs/acme-idle');
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'VV_PLUGIN_IN_USE', tenants: ['globex'] });
+    expect((await call('DELETE', '/api/v1/admin/installs/acme-idle?force=true')).body).toMatchObject({ state: 'uninstalled', disabledFor: ['globex'] });
+    expect(await database.execute("select enabled from kernel.tenant_plugins where tenant_id = 'globex' and plugin_id = 'acme-idle'")).toEqual([{ enabled: false }]);
+  });
+
   it('records a failing instance with its error while it keeps serving the previous version; the next reconcile repairs it', async () => {
     // A second kernel on the same database, told of changes by the first through an in-process change feed, whose
     // install folder cannot be written (a file stands where it would be).

@@ -190,7 +190,8 @@ export class InstallService {
     return this.o.live.exclusive(async () => {
       const existing = await this.o.store.getInstall(pluginId);
       if (!existing || existing.state !== 'installed') throw new VvError('VV_PLUGIN_UNKNOWN', { params: { plugin: pluginId } });
-      const tenants = await this.o.kernelStore.listTenantsWithPlugin(pluginId);
+      // Suspended tenants too: their plugin set still names it, and it would serve them again on reactivation.
+      const tenants = await this.o.kernelStore.listTenantsWithPlugin(pluginId, { includeSuspended: true });
       if (tenants.length > 0 && !options.force) {
         throw new VvError('VV_PLUGIN_IN_USE', { params: { plugin: pluginId, tenants: tenants.join(', ') }, extensions: { tenants } });
       }

@@ -216,6 +216,9 @@ describe('installing plugins at run time', () => {
     it('refuses a route prefix another plugin (or the kernel) owns', async () => {
       expect((await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-thief', version: '1.0.0', route: '/acme-notes/x' }))).body.code).toBe('VV_ROUTE_CONFLICT');
       expect((await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-admin', version: '1.0.0', route: '/admin' }))).body.code).toBe('VV_ROUTE_CONFLICT');
+      // Where a host mounts its registry (R = <host>/api/v1/marketplace).
+      const market = await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-market', version: '1.0.0', route: '/marketplace' }));
+      expect(market.body).toMatchObject({ status: 409, code: 'VV_ROUTE_CONFLICT', detail: expect.stringContaining('conflicts with "/marketplace" of "kernel"') });
       await expectUnchanged();
     });
 

@@ -18,6 +18,7 @@ export function registryPackageSource(marketplaceUrl: string | undefined, ownUrl
   };
   return {
     catalog: (q) => current().catalog(q),
+    getPackage: (id) => current().getPackage(id),
     download: (id, version) => current().download(id, version),
   };
 }

@@ -38,6 +38,6 @@ export { MemoryInvitationStore, type InvitationStore, type InvitationRecord } fr
 export { INVITATION_EVENT, INVITATION_ACCEPT_PATH, type InvitationEventPayload, type PublicInvitation } from './identity/invitation-service';
 export { MemoryInstallStore } from './installs/memory-install-store';
 export type { InstallStore, InstallRecord, InstanceInstallState, StoredPackage, TrustedKeyRecord, TrustLevel, InstallTrust } from './installs/install-store';
-export type { PackageSource, CatalogEntry } from './installs/package-source';
+export type { PackageSource, CatalogEntry, PackageDetails, PackageVersionInfo } from './installs/package-source';
 export type { PackageCodec, VerifiedPackage, TrustedKey } from './installs/package-codec';
 export { InstallService, INSTALLS_CHANGED, DEFAULT_INSTALL_RETENTION_MS, type InstallView, type InstallRequest } from './installs/install-service';

@@ -1,7 +1,9 @@
-import { VvError } from '@valueverse/plugin-sdk';
+import { VvError, definePlugin } from '@valueverse/plugin-sdk';
 import { bootAuthKernel, type AuthTestKernel } from './__fixtures__/auth-test-kernel';
-import { expectProblem } from './__fixtures__/kernel-test-support';
+import { expectProblem, manifest } from './__fixtures__/kernel-test-support';
 import type { KernelMount } from './http/kernel-mount';
+import { loadPlugins } from './manifest/load-plugins';
+import { createKernelLogger } from './observability/kernel-logger';
 
 describe('apps mounted under a prefix (KernelMount)', () => {
   let k: AuthTestKernel;
@@ -64,6 +66,18 @@ describe('apps mounted under a prefix (KernelMount)', () => {
     expectProblem(await k.call('GET', '/api/v1/shelf/nothing-here'), 404, 'VV_NOT_FOUND');
     // A sibling path is not the mount's: it is the kernel's (authentication first).
     expectProblem(await k.call('GET', '/api/v1/shelfish'), 401, 'VV_UNAUTHENTICATED');
+  });
+
+  it('keeps plugins off its prefix: one claiming it, or a path below it, fails with VV_ROUTE_CONFLICT', async () => {
+    const squatter = (id: string, route: string) => ({ manifest: manifest(id, { routes: [route] }), plugin: definePlugin({ deps: {}, setup: () => undefined }) });
+    const loaded = await loadPlugins(
+      { plugins: [squatter('squatter', '/shelf'), squatter('nested', '/shelf/books'), squatter('neighbour', '/shelves')], mounts: [mount] },
+      '1.0.0',
+      createKernelLogger({ level: 'silent' }),
+    );
+    expect(loaded.records.get('squatter')).toMatchObject({ state: 'failed', error: expect.objectContaining({ code: 'VV_ROUTE_CONFLICT' }) });
+    expect(loaded.records.get('nested')).toMatchObject({ state: 'failed', error: expect.objectContaining({ code: 'VV_ROUTE_CONFLICT' }) });
+    expect(loaded.records.get('neighbour')?.state).not.toBe('failed');
   });
 
   it("lists the mount's routes in httpRoutes with the mount as owner", () => {

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKeyPair, packPluginDirectory, readPackageEntries, signPackage, writePackageTarball } from '@valueverse/plugin-sdk/package';
 import { createKernel, createKernelLogger, MemoryAuditStore, PasswordHasher, SecretBox, type ChangeFeed, type Database, type Kernel, type PackageSource } from '@valueverse/kernel';
+import { VvError } from '@valueverse/plugin-sdk';
 import { openDatabase } from '../../backends/src/data/open-database';
+import { SchemaValidator } from '../../kernel/src/http/schema-validator';
+import { marketplacePackageSchema } from '../../kernel/src/installs/install-routes';
 import { PostgresInstallStore } from '../../backends/src/installs/postgres-install-store';
 import { PostgresKernelStore } from '../../backends/src/tenancy/postgres-kernel-store';
 import { writeTestPlugin, type TestPluginSpec } from '../support/package-fixture';
@@ -45,6 +48,19 @@ describe('installing plugins at run time', () => {
   const source: PackageSource = {
     catalog: async (q) =>
       [...registry.keys()].filter((key) => key.includes(q)).map((key) => ({ id: key.split('@')[0]!, displayName: key, latestVersion: key.split('@')[1]!, kernel: '^1.0.0' })),
+    // The details a registry gives, read from the packages themselves: kernel range, permissions, signer.
+    getPackage: async (id) => {
+      const versions = [];
+      for (const [key, bytes] of registry) {
+        if (key.split('@')[0] !== id) continue;
+        const entries = await readPackageEntries(bytes);
+        const manifest = JSON.parse(entries.get('plugin.json')!.toString('utf8')) as { kernel: string; permissions?: string[] };
+        const { signature } = JSON.parse(entries.get('MANIFEST.json')!.toString('utf8')) as { signature: { keyId: string } };
+        versions.push({ version: key.split('@')[1]!, kernel: manifest.kernel, permissions: manifest.permissions ?? [], signer: { keyId: signature.keyId }, yanked: false });
+      }
+      if (versions.length === 0) throw new VvError('VV_PACKAGE_UNKNOWN', { params: { package: id } });
+      return { id, displayName: `Test ${id}`, readme: `# ${id}`, latestVersion: versions[versions.length - 1]!.version, versions: versions.reverse() };
+    },
     download: async (id, version) => {
       const bytes = registry.get(`${id}@${version}`);
       if (!bytes) throw new Error(`no ${id}@${version}`);
@@ -200,6 +216,9 @@ describe('installing plugins at run time', () => {
     it('refuses a route prefix another plugin (or the kernel) owns', async () => {
       expect((await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-thief', version: '1.0.0', route: '/acme-notes/x' }))).body.code).toBe('VV_ROUTE_CONFLICT');
       expect((await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-admin', version: '1.0.0', route: '/admin' }))).body.code).toBe('VV_ROUTE_CONFLICT');
+      // Where a host mounts its registry (R = <host>/api/v1/marketplace).
+      const market = await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-market', version: '1.0.0', route: '/marketplace' }));
+      expect(market.body).toMatchObject({ status: 409, code: 'VV_ROUTE_CONFLICT', detail: expect.stringContaining('conflicts with "/marketplace" of "kernel"') });
       await expectUnchanged();
     });
 
@@ -233,6 +252,26 @@ describe('installing plugins at run time', () => {
       expect(refused.body).toMatchObject({ code: 'VV_PERMISSION_NOT_APPROVED', permissions: ['events.publish:*'] });
       await expectUnchanged();
     });
+  });
+
+  it("installs a package whose plugin declares a MikroORM entity: pack leaves @mikro-orm/core to the host, whose ORM reads and writes the plugin's rows", async () => {
+    const bytes = await pack({ id: 'acme-stock', version: '1.0.0', entity: true });
+    expect((await readPackageEntries(bytes)).get('dist/index.js')!.toString('utf8')).toMatch(/require\("@mikro-orm\/core"\)/);
+    expect((await call('POST', '/api/v1/admin/installs', bytes)).status).toBe(201);
+    await enable('acme-stock');
+    const created = await call('POST', '/api/v1/acme-stock/items', { name: 'bolts' }, member);
+    expect(created.body).toEqual({ id: 1, name: 'bolts' });
+    await call('POST', '/api/v1/acme-stock/items', { name: 'nuts' }, member);
+    expect((await call('GET', '/api/v1/acme-stock/items', undefined, member)).body).toEqual([
+      { id: 1, name: 'bolts', tenantId: 'acme' },
+      { id: 2, name: 'nuts', tenantId: 'acme' },
+    ]);
+    expect(await database.execute('select tenant_id, name from acme_stock.items order by id')).toEqual([
+      { tenant_id: 'acme', name: 'bolts' },
+      { tenant_id: 'acme', name: 'nuts' },
+    ]);
+    // Out of the way of the tests below (which count installs and start a second instance).
+    expect((await call('DELETE', '/api/v1/admin/installs/acme-stock?force=true')).body).toMatchObject({ state: 'uninstalled', disabledFor: ['acme'] });
   });
 
   it('lets an installed plugin publish in its namespace, and elsewhere only what was approved (recorded with the approver)', async () => {
@@ -327,6 +366,19 @@ describe('installing plugins at run time', () => {
     expect(existsSync(join(root, 'data', 'plugins', 'acme-notes'))).toBe(false);
   });
 
+  it('counts a suspended tenant that has the plugin enabled as using it: uninstall is refused, and ?force=true disables it there too', async () => {
+    expect((await call('POST', '/api/v1/admin/installs', await pack({ id: 'acme-idle', version: '1.0.0' }))).status).toBe(201);
+    expect((await call('POST', '/api/v1/admin/tenants', { id: 'globex', name: 'Globex' })).status).toBe(201);
+    expect((await call('PUT', '/api/v1/admin/tenants/globex/plugins/acme-idle', { enabled: true })).status).toBe(200);
+    expect((await call('PATCH', '/api/v1/admin/tenants/globex', { status: 'suspended' })).body).toMatchObject({ status: 'suspended' });
+
+    const refused = await call('DELETE', '/api/v1/admin/installs/acme-idle');
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'VV_PLUGIN_IN_USE', tenants: ['globex'] });
+    expect((await call('DELETE', '/api/v1/admin/installs/acme-idle?force=true')).body).toMatchObject({ state: 'uninstalled', disabledFor: ['globex'] });
+    expect(await database.execute("select enabled from kernel.tenant_plugins where tenant_id = 'globex' and plugin_id = 'acme-idle'")).toEqual([{ enabled: false }]);
+  });
+
   it('records a failing instance with its error while it keeps serving the previous version; the next reconcile repairs it', async () => {
     // A second kernel on the same database, told of changes by the first through an in-process change feed, whose
     // install folder cannot be written (a file stands where it would be).
@@ -364,5 +416,27 @@ describe('installing plugins at run time', () => {
   it('shows the registry catalog with compatibility and installed state', async () => {
     const res = await call('GET', '/api/v1/admin/marketplace?q=acme-crm');
     expect(res.body.items).toEqual([expect.objectContaining({ id: 'acme-crm', compatible: true, installed: null })]);
+  });
+
+  it("shows one registry package's details: each version's permissions, kernel compatibility and whether its signer is trusted here", async () => {
+    registry.set('acme-pub@1.1.0', await pack({ id: 'acme-pub', version: '1.1.0', permissions: ['events.publish:acme-pub.*'] }));
+    registry.set('acme-pub@2.0.0', await pack({ id: 'acme-pub', version: '2.0.0', kernel: '^2.0.0' }, stranger));
+    const res = await call('GET', '/api/v1/admin/marketplace/acme-pub');
+    expect(res.status).toBe(200);
+    expect(new SchemaValidator().compile(marketplacePackageSchema, 'body')(res.body)).toEqual([]);
+    expect(res.body).toMatchObject({ id: 'acme-pub', readme: '# acme-pub', latestVersion: '2.0.0', installed: { version: '1.0.0', state: 'installed' } });
+    expect(res.body.versions).toEqual([
+      { version: '2.0.0', kernel: '^2.0.0', compatible: false, yanked: false, permissions: [], signer: { keyId: stranger.keyId, trusted: false, trust: null } },
+      {
+        version: '1.1.0',
+        kernel: '^1.0.0',
+        compatible: true,
+        yanked: false,
+        permissions: ['events.publish:acme-pub.*'],
+        signer: { keyId: publisher.keyId, trusted: true, trust: 'in-process' },
+      },
+    ]);
+    expect((await call('GET', '/api/v1/admin/marketplace/acme-nothing')).body).toMatchObject({ status: 404, code: 'VV_PACKAGE_UNKNOWN' });
+    expect((await call('GET', '/api/v1/admin/marketplace/acme-pub', undefined, member)).status).toBe(403);
   });
 });

@@ -51,11 +51,11 @@ export class PostgresKernelStore implements KernelStore {
     return { items, nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1]!.id]) : null };
   }
 
-  async listTenantsWithPlugin(pluginId: string): Promise<string[]> {
+  async listTenantsWithPlugin(pluginId: string, options: { readonly includeSuspended?: boolean } = {}): Promise<string[]> {
     const rows = await this.db.execute<{ id: string }>(
       `select t.id from kernel.tenant_plugins p join kernel.tenants t on t.id = p.tenant_id
-        where p.plugin_id = $1 and p.enabled and t.status = 'active' order by t.id`,
-      [pluginId],
+        where p.plugin_id = $1 and p.enabled and (t.status = 'active' or $2) order by t.id`,
+      [pluginId, options.includeSuspended === true],
     );
     return rows.map((r) => r.id);
   }

@@ -39,6 +39,8 @@ export interface KernelRoute {
   readonly alsoAccepts?: string;
   /** Set for routes answering something other than JSON. */
   readonly produces?: string;
+  /** The JSON Schema of the route's 200 answer, for the API document (and the console's generated types). */
+  readonly response?: JsonSchema;
   readonly handler: (ctx: KernelContext, input: KernelRouteInput) => unknown;
 }
 

@@ -111,7 +111,10 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
           }
         : undefined,
       responses: {
-        '2XX': { description: 'OK', content: { [doc?.produces ?? 'application/json']: {} } },
+        // A declared answer is a 200 (what the console's generated `ApiResponse<…, 200>` types read).
+        ...(doc?.response
+          ? { '200': { description: 'OK', content: { 'application/json': { schema: doc.response } } } }
+          : { '2XX': { description: 'OK', content: { [doc?.produces ?? 'application/json']: {} } } }),
         ...errorResponsesOf({ path: route.path, authenticated, roleChecked: authenticated && route.access !== 'self', mayBeNotFound: false, takesBody: doc?.body !== undefined }),
         default: problemResponse,
       },

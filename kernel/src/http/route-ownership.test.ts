@@ -18,6 +18,15 @@ describe('route ownership', () => {
     expect(ownership.ownerOf('/catalog')).toEqual({ pluginId: 'catalog', prefix: '/catalog' });
   });
 
+  it("refuses a claim on the kernel's prefixes, the registry's /marketplace included, and on the prefixes of apps mounted in the kernel", () => {
+    const withMount = new RouteOwnership([{ prefix: '/api/v1/billing-portal' }, { prefix: '/outside' }]);
+    for (const prefix of ['/admin', '/marketplace', '/marketplace/extra', '/billing-portal', '/billing-portal/x']) {
+      expect(() => withMount.check('thief', [prefix])).toThrow(expect.objectContaining({ code: 'VV_ROUTE_CONFLICT' }));
+    }
+    expect(withMount.ownerOf('/billing-portal/x')).toEqual({ pluginId: 'kernel', prefix: '/billing-portal' });
+    expect(() => withMount.check('fine', ['/marketplaces', '/outside'])).not.toThrow();
+  });
+
   it('owns whole segments only, and forgets a released plugin', () => {
     expect(ownership.ownerOf('/value-modelsx')).toBeUndefined();
     expect(ownership.ownerOf('/')).toBeUndefined();

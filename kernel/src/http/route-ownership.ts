@@ -1,7 +1,13 @@
 import { VvError } from '@valueverse/plugin-sdk';
 
-/** Prefixes the kernel serves itself under /api/v1; no plugin may claim them. */
-export const kernelPrefixes: readonly string[] = ['/auth', '/admin', '/me', '/events'];
+/**
+ * Prefixes the kernel serves itself under /api/v1; no plugin may claim them. `/marketplace` is where a host mounts its
+ * registry (PACKAGE-SPEC: `R` = `<host>/api/v1/marketplace`): reserved on every instance, mounted there or not (a
+ * worker mounts none), so that all instances refuse the same packages.
+ */
+export const kernelPrefixes: readonly string[] = ['/auth', '/admin', '/me', '/events', '/marketplace'];
+
+const API = '/api/v1';
 
 function overlaps(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
@@ -19,8 +25,10 @@ export class RouteOwnership {
    */
   private byFirstSegment = new Map<string, { readonly prefix: string; readonly below: string; readonly owner: { pluginId: string; prefix: string } }[]>();
 
-  constructor() {
+  /** @param mounts apps the host mounts in the kernel (`KernelMount`): their prefixes under /api/v1 are the kernel's too. */
+  constructor(mounts: readonly { readonly prefix: string }[] = []) {
     for (const prefix of kernelPrefixes) this.owners.set(prefix, 'kernel');
+    for (const { prefix } of mounts) if (prefix.startsWith(`${API}/`)) this.owners.set(prefix.slice(API.length), 'kernel');
     this.resort();
   }
 

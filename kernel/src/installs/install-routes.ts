@@ -40,6 +40,59 @@ export const postTrustedKeySchema: JsonSchema = {
   },
 };
 
+/** `GET /api/v1/admin/marketplace/:pluginId` (`InstallService.details`). */
+export const marketplacePackageSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'displayName', 'latestVersion', 'versions', 'installed'],
+  properties: {
+    id: { type: 'string' },
+    displayName: { type: 'string' },
+    description: { type: 'string' },
+    readme: { type: 'string', description: "README.md of the newest version ('' when it has none)" },
+    categories: { type: 'array', items: { type: 'string' } },
+    publisher: { type: 'object', additionalProperties: false, required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
+    downloads: { type: 'integer', minimum: 0 },
+    latestVersion: { type: ['string', 'null'], description: 'The newest version that is not yanked' },
+    icon: { type: 'string' },
+    versions: {
+      type: 'array',
+      description: 'Newest first',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['version', 'kernel', 'compatible', 'permissions', 'signer'],
+        properties: {
+          version: { type: 'string' },
+          kernel: { type: 'string', description: "The manifest's kernel range" },
+          compatible: { type: 'boolean', description: "Whether this deployment's kernel satisfies `kernel`" },
+          publishedAt: { type: 'string', format: 'date-time' },
+          yanked: { type: 'boolean' },
+          integrity: { type: 'string', description: 'sha512-<base64> of the package file' },
+          size: { type: 'integer', minimum: 0, description: 'Bytes of the package file' },
+          permissions: { type: 'array', items: { type: 'string' } },
+          signer: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['keyId', 'trusted', 'trust'],
+            properties: {
+              keyId: { type: 'string' },
+              trusted: { type: 'boolean', description: 'Whether this deployment trusts the key (GET /api/v1/admin/trusted-keys)' },
+              trust: { type: ['string', 'null'], enum: ['in-process', 'sandboxed', null] },
+            },
+          },
+        },
+      },
+    },
+    installed: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['version', 'state'],
+      properties: { version: { type: 'string' }, state: { type: 'string', enum: ['installed', 'uninstalled'] } },
+    },
+  },
+};
+
 const marketplaceQuery: JsonSchema = { type: 'object', properties: { q: { type: 'string', maxLength: 200 } } };
 const deleteQuery: JsonSchema = { type: 'object', properties: { force: { type: 'string', enum: ['true', 'false', '1', '0'] } } };
 const uploadQuery: JsonSchema = { type: 'object', properties: { approvePermissions: { type: 'string', maxLength: 4000 } } };
@@ -71,6 +124,18 @@ export function installRoutes(deps: { installs: InstallService; store: InstallSt
     { access: 'platform-admin', summary: "The configured registry's catalog (?q=), with kernel compatibility and installed state", query: marketplaceQuery },
     async (ctx, input) => {
       ctx.body = { items: await installs.catalog(input.query<{ q?: string }>().q ?? '') };
+    },
+  );
+
+  routes.get(
+    '/api/v1/admin/marketplace/:pluginId',
+    {
+      access: 'platform-admin',
+      summary: 'One package of the configured registry: readme, versions with permissions, signer (and whether it is trusted here), kernel range and compatibility',
+      response: marketplacePackageSchema,
+    },
+    async (ctx) => {
+      ctx.body = await installs.details(ctx.params.pluginId!);
     },
   );
 

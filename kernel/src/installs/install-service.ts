@@ -5,9 +5,9 @@ import type { Database } from '../data/database-api';
 import { pluginSchemaOf } from '../data/plugin-database';
 import type { KernelLogger } from '../observability/kernel-logger';
 import type { KernelStore } from '../tenancy/kernel-store';
-import type { InstallRecord, InstallStore, InstanceInstallState } from './install-store';
+import type { InstallRecord, InstallStore, InstanceInstallState, TrustLevel } from './install-store';
 import type { LivePlugins, PreparedPlugin } from './live-plugins';
-import type { CatalogEntry, PackageSource } from './package-source';
+import type { CatalogEntry, PackageDetails, PackageSource, PackageVersionInfo } from './package-source';
 import { permissionsNeedingApproval } from './publish-grants';
 
 /** The change-feed message that makes every instance reconcile its installs (no tenant id contains ":"). */
@@ -37,6 +37,19 @@ export interface InstallServiceOptions {
 /** One install as `GET /api/v1/admin/installs` shows it. */
 export interface InstallView extends InstallRecord {
   readonly instances: readonly InstanceInstallState[];
+}
+
+/** One version in `GET /api/v1/admin/marketplace/:pluginId`: whether this kernel runs it and this deployment trusts its signer. */
+export interface MarketplaceVersionView extends PackageVersionInfo {
+  /** Whether this deployment's kernel satisfies `kernel`. */
+  readonly compatible: boolean;
+  readonly signer: { readonly keyId: string; readonly trusted: boolean; readonly trust: TrustLevel | null };
+}
+
+/** `GET /api/v1/admin/marketplace/:pluginId`: the registry's details with this deployment's view of them. */
+export interface MarketplacePackageView extends Omit<PackageDetails, 'versions'> {
+  readonly versions: readonly MarketplaceVersionView[];
+  readonly installed: { readonly version: string; readonly state: InstallRecord['state'] } | null;
 }
 
 /** A request to install: from the registry (`pluginId`, `version`) or an uploaded package file (`bytes`). */
@@ -74,6 +87,43 @@ export class InstallService {
       const compatible = entry.kernel === undefined ? null : semver.validRange(entry.kernel) !== null && semver.satisfies(this.o.kernelVersion, entry.kernel);
       return { ...entry, compatible, installed: installed ? { version: installed.version, state: installed.state } : null };
     });
+  }
+
+  /**
+   * One package of the configured registry (whichever `VV_MARKETPLACE_URL` names), with each version's kernel
+   * compatibility and whether the signer's key is trusted here, and the installed version.
+   *
+   * @throws VvError `VV_PACKAGE_UNKNOWN`, `VV_DEPENDENCY_UNAVAILABLE` (no registry configured, or unreachable)
+   */
+  async details(pluginId: string): Promise<MarketplacePackageView> {
+    const source = this.requireSource();
+    const [details, install, keys] = await Promise.all([source.getPackage(pluginId), this.o.store.getInstall(pluginId), this.o.store.listTrustedKeys()]);
+    const trustOf = new Map(keys.map((k) => [k.keyId, k.trust]));
+    // Field by field: what the registry adds beyond these is not passed on (the route's response schema is closed).
+    const { id, displayName, description, readme, categories, publisher, downloads, latestVersion, icon } = details;
+    return {
+      id,
+      displayName,
+      description,
+      readme,
+      categories,
+      publisher: publisher && { id: publisher.id, name: publisher.name },
+      downloads,
+      latestVersion,
+      icon,
+      versions: details.versions.map((v) => ({
+        version: v.version,
+        kernel: v.kernel,
+        compatible: semver.validRange(v.kernel) !== null && semver.satisfies(this.o.kernelVersion, v.kernel),
+        publishedAt: v.publishedAt,
+        yanked: v.yanked,
+        integrity: v.integrity,
+        size: v.size,
+        permissions: v.permissions,
+        signer: { keyId: v.signer.keyId, trusted: trustOf.has(v.signer.keyId), trust: trustOf.get(v.signer.keyId) ?? null },
+      })),
+      installed: install ? { version: install.version, state: install.state } : null,
+    };
   }
 
   /**
@@ -140,7 +190,8 @@ export class InstallService {
     return this.o.live.exclusive(async () => {
       const existing = await this.o.store.getInstall(pluginId);
       if (!existing || existing.state !== 'installed') throw new VvError('VV_PLUGIN_UNKNOWN', { params: { plugin: pluginId } });
-      const tenants = await this.o.kernelStore.listTenantsWithPlugin(pluginId);
+      // Suspended tenants too: their plugin set still names it, and it would serve them again on reactivation.
+      const tenants = await this.o.kernelStore.listTenantsWithPlugin(pluginId, { includeSuspended: true });
       if (tenants.length > 0 && !options.force) {
         throw new VvError('VV_PLUGIN_IN_USE', { params: { plugin: pluginId, tenants: tenants.join(', ') }, extensions: { tenants } });
       }

@@ -302,23 +302,30 @@ export class LivePlugins {
   }
 
   /**
-   * `<installDir>/node_modules/@valueverse/…`: links to the host's SDK and the first-party plugins' packages (for
-   * their `/api` entries), which Node finds walking up from an unpacked package.
+   * `<installDir>/node_modules/…`: links to the host's SDK, the first-party plugins' packages (for their `/api`
+   * entries) and the host's `@mikro-orm/core` (a plugin's `EntitySchema` must be the class the host's ORM knows),
+   * which Node finds walking up from an unpacked package. Packing leaves exactly these out of the bundle.
    */
   private ensureHostModules(): Promise<void> {
     this.hostModules ??= (async () => {
-      const scope = join(this.deps.installDir, 'node_modules', '@valueverse');
-      await mkdir(scope, { recursive: true });
-      const links = new Map<string, string>([['plugin-sdk', packageRoot(require.resolve('@valueverse/plugin-sdk'))]]);
+      const modules = join(this.deps.installDir, 'node_modules');
+      const links = new Map<string, string>([
+        ['@valueverse/plugin-sdk', packageRoot(require.resolve('@valueverse/plugin-sdk'))],
+        // Resolved from the kernel: the copy its data layer registers plugin entities with.
+        ['@mikro-orm/core', packageRoot(require.resolve('@mikro-orm/core'))],
+      ]);
       for (const pluginsDir of this.deps.pluginDirs) {
         for (const entry of await readdir(pluginsDir, { withFileTypes: true }).catch(() => [])) {
           if (!entry.isDirectory()) continue;
           const folder = join(pluginsDir, entry.name);
           const name = readPackageName(folder);
-          if (name?.startsWith('@valueverse/plugin-')) links.set(name.slice('@valueverse/'.length), resolve(folder));
+          if (name?.startsWith('@valueverse/plugin-')) links.set(name, resolve(folder));
         }
       }
-      for (const [name, target] of links) await linkTo(join(scope, name), target);
+      for (const [name, target] of links) {
+        await mkdir(dirname(join(modules, name)), { recursive: true });
+        await linkTo(join(modules, name), target);
+      }
     })();
     // A failure (the folder cannot be written yet) is retried by the next install, not remembered.
     this.hostModules.catch(() => {

@@ -26,12 +26,18 @@ export interface LoadedPlugins {
  * nothing stops the boot.
  */
 export async function loadPlugins(
-  options: { readonly pluginDirs?: readonly string[]; readonly plugins?: readonly InlinePlugin[]; readonly preferSource?: boolean },
+  options: {
+    readonly pluginDirs?: readonly string[];
+    readonly plugins?: readonly InlinePlugin[];
+    readonly preferSource?: boolean;
+    /** Apps the host mounts in the kernel: no plugin may claim their prefixes. */
+    readonly mounts?: readonly { readonly prefix: string }[];
+  },
   version: string,
   logger: KernelLogger,
 ): Promise<LoadedPlugins> {
   const records = new Map<string, PluginRecord>();
-  const ownership = new RouteOwnership();
+  const ownership = new RouteOwnership(options.mounts);
   const now = () => new Date().toISOString();
 
   // 1. Discover and validate.

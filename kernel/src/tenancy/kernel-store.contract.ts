@@ -140,13 +140,14 @@ export function describeKernelStoreContract(name: string, makeStore: () => Promi
         await expectVvError(store.listTenants({ limit: 2, cursor: Buffer.from('[1]').toString('base64url') }), 'VV_VALIDATION');
       });
 
-      it('names the active tenants that have a plugin enabled', async () => {
+      it('names the active tenants that have a plugin enabled, and with includeSuspended the suspended ones too', async () => {
         for (const id of ['zeta', 'acme', 'globex', 'off', 'paused']) await store.createTenant({ id, name: id });
         for (const tenantId of ['zeta', 'acme', 'paused']) await store.saveTenantPlugins(tenantId, [{ ...plugin('calculation'), tenantId }]);
         await store.saveTenantPlugins('off', [{ ...plugin('calculation', { enabled: false }), tenantId: 'off' }]);
         await store.saveTenantPlugins('globex', [{ ...plugin('other'), tenantId: 'globex' }]);
         await store.updateTenant('paused', { status: 'suspended' });
         expect(await store.listTenantsWithPlugin('calculation')).toEqual(['acme', 'zeta']);
+        expect(await store.listTenantsWithPlugin('calculation', { includeSuspended: true })).toEqual(['acme', 'paused', 'zeta']);
         expect(await store.listTenantsWithPlugin('nothing')).toEqual([]);
       });
 

@@ -64,9 +64,10 @@ export interface KernelStore {
   listTenants(query: TenantQuery): Promise<Page<TenantRecord>>;
   /**
    * Ids of the active tenants that have the plugin enabled, sorted by id (who gets a run of a plugin's `perTenant`
-   * schedule): one query, not one plugin-set read per tenant.
+   * schedule): one query, not one plugin-set read per tenant. With `includeSuspended`, suspended tenants that have it
+   * enabled too (an uninstall must see every tenant whose plugin set names it, not only those serving now).
    */
-  listTenantsWithPlugin(pluginId: string): Promise<string[]>;
+  listTenantsWithPlugin(pluginId: string, options?: { readonly includeSuspended?: boolean }): Promise<string[]>;
   getTenant(id: string): Promise<TenantRecord | undefined>;
   /** Throws `VV_CONFLICT` when the id exists, `VV_VALIDATION` for an unknown status. */
   createTenant(tenant: Pick<TenantRecord, 'id' | 'name'> & Partial<Pick<TenantRecord, 'status' | 'settings'>>): Promise<TenantRecord>;

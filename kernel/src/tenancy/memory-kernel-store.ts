@@ -29,9 +29,9 @@ export class MemoryKernelStore implements KernelStore {
     return { items, nextCursor: matching.length > query.limit ? encodeCursor([items[items.length - 1]!.id]) : null };
   }
 
-  async listTenantsWithPlugin(pluginId: string): Promise<string[]> {
+  async listTenantsWithPlugin(pluginId: string, options: { readonly includeSuspended?: boolean } = {}): Promise<string[]> {
     return [...this.tenants.values()]
-      .filter((t) => t.status === 'active' && this.plugins.get(t.id)?.get(pluginId)?.enabled === true)
+      .filter((t) => (t.status === 'active' || options.includeSuspended === true) && this.plugins.get(t.id)?.get(pluginId)?.enabled === true)
       .map((t) => t.id)
       .sort(byCodePoint);
   }

@@ -31,4 +31,14 @@ describe('LocalRegistrySource', () => {
     expect((await registry.service.getVersion('local-c', '1.0.0')).downloads).toBe(1);
     await expect(source.download('local-c', '2.0.0')).rejects.toMatchObject({ code: 'VV_PACKAGE_UNKNOWN' });
   });
+
+  it('reads one package with its versions (signer, permissions, kernel range), and refuses an unknown id', async () => {
+    const source = new LocalRegistrySource(registry);
+    const details = await source.getPackage('local-b');
+    expect(details).toMatchObject({ id: 'local-b', latestVersion: '1.0.0', icon: '/api/v1/marketplace/packages/local-b/versions/1.0.0/icon' });
+    expect(details.versions).toEqual([
+      expect.objectContaining({ version: '1.0.0', kernel: expect.any(String), permissions: expect.any(Array), signer: { keyId: expect.any(String) } }),
+    ]);
+    await expect(source.getPackage('local-z')).rejects.toMatchObject({ code: 'VV_PACKAGE_UNKNOWN' });
+  });
 });

@@ -1,4 +1,4 @@
-import type { CatalogEntry } from '../registry-api';
+import type { CatalogEntry, PackageDetails } from '../registry-api';
 import type { Registry } from '../registry/create-registry';
 
 /**
@@ -25,6 +25,11 @@ export class LocalRegistrySource {
       if (!page.nextCursor || entries.length >= this.maxCatalogEntries) return entries;
       after = page.items[page.items.length - 1]!.id;
     }
+  }
+
+  /** A package with its readme and every version; VV_PACKAGE_UNKNOWN when there is none. */
+  async getPackage(id: string): Promise<PackageDetails> {
+    return this.registry.service.getPackage(id, (path) => `${this.registry.basePath}${path}`);
   }
 
   async download(id: string, version: string): Promise<Buffer> {

@@ -19,7 +19,7 @@ const VERSION = /^[0-9A-Za-z.+-]{1,100}$/;
 
 /**
  * Reads a marketplace registry over HTTP: the catalog, package details and package files, whose bytes are checked
- * against the integrity the registry states. The kernel's `PackageSource` (`catalog`, `download`) is this shape;
+ * against the integrity the registry states. The kernel's `PackageSource` (`catalog`, `getPackage`, `download`) is this shape;
  * the host wires it to `VV_MARKETPLACE_URL` or its own registry.
  *
  * @example

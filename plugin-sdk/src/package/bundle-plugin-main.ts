@@ -2,14 +2,16 @@ import { join } from 'node:path';
 import { PackageError } from './package-error';
 
 /**
- * What the host provides to every installed plugin, left out of the bundle: the SDK (and its sub-paths) and the
- * public API entries of other plugins. Everything else the plugin imports is bundled into its main file.
+ * What the host provides to every installed plugin, left out of the bundle: the SDK (and its sub-paths), the public
+ * API entries of other plugins, and MikroORM's core (`EntitySchema` and the rest): the host's ORM discovers a
+ * plugin's entities and hands it EntityManagers, which only works with the host's own copy of the classes, not a
+ * bundled one. Everything else the plugin imports is bundled into its main file.
  */
-export const HOST_PROVIDED_MODULES: readonly string[] = Object.freeze(['@valueverse/plugin-sdk', '@valueverse/plugin-*/api']);
+export const HOST_PROVIDED_MODULES: readonly string[] = Object.freeze(['@valueverse/plugin-sdk', '@valueverse/plugin-*/api', '@mikro-orm/core']);
 
 /** True for a dependency name the host provides (so pack keeps it in package.json). */
 export function isHostProvidedPackage(name: string): boolean {
-  return name === '@valueverse/plugin-sdk' || (name.startsWith('@valueverse/plugin-') && name !== '@valueverse/plugin-testing');
+  return name === '@valueverse/plugin-sdk' || name === '@mikro-orm/core' || (name.startsWith('@valueverse/plugin-') && name !== '@valueverse/plugin-testing');
 }
 
 /**

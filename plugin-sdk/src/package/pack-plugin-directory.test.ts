@@ -33,13 +33,21 @@ describe('packPluginDirectory', () => {
     expect(files.has('lib/greeting.js')).toBe(false);
   });
 
-  it("keeps other plugins' /api entries external and bundles other dependencies", async () => {
+  it("keeps other plugins' /api entries and MikroORM's core external (the host provides them), and keeps them in package.json", async () => {
     await writeFile(
       join(work, 'lib', 'greeting.js'),
-      "const api = require('@valueverse/plugin-calculation/api');\nexports.greeting = (name) => `Hello, ${name}! ${typeof api}`;\n",
+      "const api = require('@valueverse/plugin-calculation/api');\nconst { EntitySchema } = require('@mikro-orm/core');\nexports.greeting = (name) => `Hello, ${name}! ${typeof api} ${typeof EntitySchema}`;\n",
     );
-    const main = ((await inspectPackage(await packPluginDirectory(work))).files.get('index.js') as Buffer).toString('utf8');
+    const packageJson = JSON.parse(await readFile(join(work, 'package.json'), 'utf8'));
+    await writeFile(
+      join(work, 'package.json'),
+      JSON.stringify({ ...packageJson, dependencies: { ...packageJson.dependencies, '@mikro-orm/core': '6.6.16', 'left-pad': '1.3.0' } }),
+    );
+    const { files } = await inspectPackage(await packPluginDirectory(work));
+    const main = (files.get('index.js') as Buffer).toString('utf8');
     expect(main).toMatch(/require\("@valueverse\/plugin-calculation\/api"\)/);
+    expect(main).toMatch(/require\("@mikro-orm\/core"\)/);
+    expect(JSON.parse((files.get('package.json') as Buffer).toString('utf8')).dependencies).toEqual({ '@valueverse/plugin-sdk': '0.1.0', '@mikro-orm/core': '6.6.16' });
   });
 
   it('packs plugin.json as it is, README and the ui elements file, and a package.json without scripts or bundled dependencies', async () => {

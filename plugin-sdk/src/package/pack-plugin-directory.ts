@@ -20,7 +20,7 @@ function keptDependencies(deps: unknown): Record<string, string> | undefined {
 
 /**
  * Packs a plugin folder into a package (`.vvpkg` bytes) with an unsigned `MANIFEST.json`: the main module bundled
- * with esbuild (everything but the SDK and other plugins' `/api` entries, which the host provides), plugin.json,
+ * with esbuild (everything but `HOST_PROVIDED_MODULES`: the SDK, other plugins' `/api` entries, `@mikro-orm/core`), plugin.json,
  * package.json reduced to its descriptive fields and the host-provided dependencies, README/LICENSE/CHANGELOG, and
  * the `ui.elements` file when the manifest names one. A `.ts` main is packed as the `.js` file of the same name, and a
  * main such as `./index.js` under its plain path (`index.js`); plugin.json's `main` then says so. Sign the result with `signPackage`.

@@ -161,6 +161,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/marketplace/{pluginId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One package of the configured registry: readme, versions with permissions, signer (and whether it is trusted here), kernel range and compatibility */
+        get: operations["kernel.getAdminMarketplaceByPluginId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/plugins": {
         parameters: {
             query?: never;
@@ -2160,6 +2177,84 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "kernel.getAdminMarketplaceByPluginId": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pluginId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        displayName: string;
+                        description?: string;
+                        /** @description README.md of the newest version ('' when it has none) */
+                        readme?: string;
+                        categories?: string[];
+                        publisher?: {
+                            id: string;
+                            name: string;
+                        };
+                        downloads?: number;
+                        /** @description The newest version that is not yanked */
+                        latestVersion: string | null;
+                        icon?: string;
+                        /** @description Newest first */
+                        versions: {
+                            version: string;
+                            /** @description The manifest's kernel range */
+                            kernel: string;
+                            /** @description Whether this deployment's kernel satisfies `kernel` */
+                            compatible: boolean;
+                            /** Format: date-time */
+                            publishedAt?: string;
+                            yanked?: boolean;
+                            /** @description sha512-<base64> of the package file */
+                            integrity?: string;
+                            /** @description Bytes of the package file */
+                            size?: number;
+                            permissions: string[];
+                            signer: {
+                                keyId: string;
+                                /** @description Whether this deployment trusts the key (GET /api/v1/admin/trusted-keys) */
+                                trusted: boolean;
+                                /** @enum {string|null} */
+                                trust: "in-process" | "sandboxed" | null;
+                            };
+                        }[];
+                        installed: {
+                            version: string;
+                            /** @enum {string} */
+                            state: "installed" | "uninstalled";
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {
                 headers: {

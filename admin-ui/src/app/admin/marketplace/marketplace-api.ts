@@ -1,10 +1,10 @@
 import { Injectable, inject } from '@angular/core';
 import { ApiClient } from '../../api/api-client';
-import type { ApiRequestBody } from '../../api/api-types';
+import type { ApiRequestBody, ApiResponse } from '../../api/api-types';
 
-// The install routes declare request schemas but no response schemas (their OpenAPI answers are `unknown`), so the
-// answers are declared here after the kernel's types: kernel/src/installs/install-store.ts, install-service.ts and
-// marketplace/src/registry-api.ts. Request bodies come from the generated types, so a changed schema breaks the build.
+// Most install routes declare request schemas but no response schemas (their OpenAPI answers are `unknown`), so those
+// answers are declared here after the kernel's types: kernel/src/installs/install-store.ts and install-service.ts.
+// Request bodies and the package details come from the generated types, so a changed schema breaks the build.
 
 /** One plugin of the configured registry's catalog (`GET /api/v1/admin/marketplace`). */
 export interface CatalogItem {
@@ -67,41 +67,16 @@ export interface TrustedKey {
   readonly addedAt: string;
 }
 
-/** One version of a package in the registry's details. */
-export interface PackageVersion {
-  readonly version: string;
-  readonly kernel: string;
-  readonly publishedAt: string;
-  readonly yanked: boolean;
-  readonly integrity: string;
-  readonly signer: { readonly keyId: string };
-  readonly permissions: readonly string[];
-  readonly size: number;
-}
-
-/** A package with its readme and versions (newest first), as the registry describes it. */
-export interface PackageDetails {
-  readonly id: string;
-  readonly displayName: string;
-  readonly description: string;
-  readonly readme: string;
-  readonly categories: readonly string[];
-  readonly publisher: { readonly id: string; readonly name: string };
-  readonly downloads: number;
-  readonly latestVersion: string | null;
-  readonly versions: readonly PackageVersion[];
-}
+/**
+ * A package of the configured registry with this deployment's view of it (`GET /api/v1/admin/marketplace/:pluginId`):
+ * versions newest first, each with its permissions, kernel range and whether this kernel satisfies it, and its
+ * signer with whether this deployment trusts the key. Declared by the route's response schema.
+ */
+export type PackageDetails = ApiResponse<'/api/v1/admin/marketplace/{pluginId}', 'get'>;
 
 type InstallBody = ApiRequestBody<'/api/v1/admin/installs', 'post'>;
 type ChangeBody = ApiRequestBody<'/api/v1/admin/installs/{pluginId}', 'put'>;
 type TrustBody = ApiRequestBody<'/api/v1/admin/trusted-keys', 'post'>;
-
-/**
- * The host's own registry, where package details are read. The kernel's admin API has no details route (only the
- * catalog), so with `VV_MARKETPLACE_URL` pointing at another registry the details of its packages are not reachable
- * from the console; the page says so and installs still work (approval then follows the server's 422).
- */
-const LOCAL_REGISTRY = '/api/v1/marketplace';
 
 /** The kernel's marketplace admin routes (kernel/src/installs/install-routes.ts): platform admins only. */
 @Injectable({ providedIn: 'root' })
@@ -112,8 +87,9 @@ export class MarketplaceApi {
     return this.api.get('/api/v1/admin/marketplace', { q: q || undefined });
   }
 
+  /** Through the kernel, so that the details come from whichever registry `VV_MARKETPLACE_URL` names. */
   details(pluginId: string): Promise<PackageDetails> {
-    return this.api.get(`${LOCAL_REGISTRY}/packages/${encodeURIComponent(pluginId)}`);
+    return this.api.get(`/api/v1/admin/marketplace/${encodeURIComponent(pluginId)}`);
   }
 
   installs(): Promise<{ items: InstallView[] }> {

@@ -39,13 +39,35 @@ const details = (id: string): PackageDetails => ({
       publishedAt: '2026-12-01T10:00:00Z',
       yanked: false,
       integrity: 'sha512-x',
-      signer: { keyId: KEY },
+      signer: { keyId: KEY, trusted: true, trust: 'in-process' },
+      compatible: true,
       permissions: ['db', `events.publish:${id}.*`, 'events.publish:commitment.created'],
       size: 1000,
     },
-    { version: '1.0.0', kernel: '^1.0.0', publishedAt: '2026-11-01T10:00:00Z', yanked: false, integrity: 'sha512-y', signer: { keyId: KEY }, permissions: ['db'], size: 900 },
-    { version: '0.9.0', kernel: '^1.0.0', publishedAt: '2026-10-01T10:00:00Z', yanked: true, integrity: 'sha512-z', signer: { keyId: KEY }, permissions: [], size: 800 },
+    {
+      version: '1.0.0',
+      kernel: '^0.9.0',
+      compatible: false,
+      publishedAt: '2026-11-01T10:00:00Z',
+      yanked: false,
+      integrity: 'sha512-y',
+      signer: { keyId: KEY, trusted: true, trust: 'in-process' },
+      permissions: ['db'],
+      size: 900,
+    },
+    {
+      version: '0.9.0',
+      kernel: '^1.0.0',
+      compatible: true,
+      publishedAt: '2026-10-01T10:00:00Z',
+      yanked: true,
+      integrity: 'sha512-z',
+      signer: { keyId: KEY, trusted: true, trust: 'in-process' },
+      permissions: [],
+      size: 800,
+    },
   ],
+  installed: null,
 });
 
 const installed = (pluginId: string, extra: Partial<InstallView> = {}): InstallView => ({
@@ -170,11 +192,11 @@ describe('MarketplacePage', () => {
     expect(alert.textContent).toContain('The marketplace registry http://r is unavailable: HTTP 502');
   });
 
-  it('shows details: versions, permissions, signer and trust, readme', async () => {
+  it('shows details read through the kernel (any configured registry): versions, permissions, kernel compatibility, signer and trust, readme', async () => {
     await start([item('acme-notes')]);
     button('Details of Acme acme-notes').click();
     await settle();
-    http.expectOne('/api/v1/marketplace/packages/acme-notes').flush(details('acme-notes'));
+    http.expectOne('/api/v1/admin/marketplace/acme-notes').flush(details('acme-notes'));
     await settle();
     const section = el().querySelector('[data-testid="details"]')!;
     expect(section.querySelector('h2')!.textContent).toContain('Acme acme-notes');
@@ -183,6 +205,8 @@ describe('MarketplacePage', () => {
     expect(latest.textContent).toContain(KEY);
     expect(latest.textContent).toContain('trusted');
     expect(section.querySelector('tr[data-version="0.9.0"]')!.textContent).toContain('yanked');
+    expect(latest.textContent).not.toContain('not for this kernel');
+    expect(section.querySelector('tr[data-version="1.0.0"]')!.textContent).toContain('not for this kernel');
     expect(section.querySelector('pre.readme')!.textContent).toBe('# Notes\nKeeps notes.');
   });
 
@@ -191,7 +215,7 @@ describe('MarketplacePage', () => {
     answers.push({ version: '1.1.0', approvePermissions: ['events.publish:commitment.created'] } satisfies InstallDecision);
     button('Install Acme acme-notes').click();
     await settle();
-    http.expectOne('/api/v1/marketplace/packages/acme-notes').flush(details('acme-notes'));
+    http.expectOne('/api/v1/admin/marketplace/acme-notes').flush(details('acme-notes'));
     await settle();
     const data = opened[0] as InstallDialogData;
     expect(data.version).toBe('1.1.0');
@@ -213,7 +237,7 @@ describe('MarketplacePage', () => {
     answers.push(undefined);
     button('Install Acme acme-notes').click();
     await settle();
-    http.expectOne('/api/v1/marketplace/packages/acme-notes').flush(details('acme-notes'));
+    http.expectOne('/api/v1/admin/marketplace/acme-notes').flush(details('acme-notes'));
     await settle();
     expect(opened).toHaveLength(1);
     http.expectNone((r) => r.method === 'POST');
@@ -224,7 +248,7 @@ describe('MarketplacePage', () => {
     answers.push({ version: '1.1.0', approvePermissions: [] } satisfies InstallDecision, { version: '1.1.0', approvePermissions: [] } satisfies InstallDecision);
     button('Change version of acme-notes').click();
     await settle();
-    http.expectOne('/api/v1/marketplace/packages/acme-notes').flush(details('acme-notes'));
+    http.expectOne('/api/v1/admin/marketplace/acme-notes').flush(details('acme-notes'));
     await settle();
     expect((opened[0] as InstallDialogData).versions.map((v) => v.version)).toEqual(['1.1.0']);
     const first = http.expectOne((r) => r.url === '/api/v1/admin/installs/acme-notes' && r.method === 'PUT');
@@ -247,7 +271,7 @@ describe('MarketplacePage', () => {
     answers.push({ version: '1.0.0', approvePermissions: [] } satisfies InstallDecision);
     button('Roll back to 1.0.0: acme-notes').click();
     await settle();
-    http.expectOne('/api/v1/marketplace/packages/acme-notes').flush(...problem(404, 'VV_PACKAGE_UNKNOWN', 'No package "acme-notes"'));
+    http.expectOne('/api/v1/admin/marketplace/acme-notes').flush(...problem(404, 'VV_PACKAGE_UNKNOWN', 'No package "acme-notes"'));
     await settle();
     const data = opened[0] as InstallDialogData;
     expect(data.version).toBe('1.0.0');

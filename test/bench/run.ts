@@ -19,7 +19,6 @@ import { takeFigures, type Figure } from './figures';
 import { runEmbeddedBench } from './embedded-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
-import { runInstallBench } from './install-bench';
 import { runMarketplaceBench } from './marketplace-bench';
 import { runScaleBench } from './scale-bench';
 
@@ -28,7 +27,6 @@ const benches: Record<string, () => Promise<void>> = {
   embedded: runEmbeddedBench,
   calculation: runCalculationBench,
   propagation: runPropagationBench,
-  install: runInstallBench,
   marketplace: runMarketplaceBench,
   budget: runBudgetBench,
   host: runHostBench,

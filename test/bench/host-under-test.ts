@@ -68,9 +68,11 @@ export class HostUnderTest {
     nodeArgs?: readonly string[];
     /** Where the host's stdout goes (a file descriptor, e.g. for --trace-gc); default: discarded. */
     stdout?: number;
+    /** The port to listen on; default: a free one. */
+    port?: number;
   }): Promise<HostUnderTest> {
     if (!existsSync(HOST_CLI)) throw new Error(`${HOST_CLI} is missing: build first with \`npx tsc -b tsconfig.build.json\``);
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const dataDir = path.join('/tmp', `${options.redisPrefix}-data`);
     const adminPassword = randomBytes(18).toString('base64url');
     // The Node.js flags `npm start` runs the host with (its V8 heap sizing among them), then any the bench adds.

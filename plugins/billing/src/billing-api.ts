@@ -8,6 +8,8 @@ export const billingEvents = {
   paymentFailed: 'billing.payment.failed',
   subscriptionStarted: 'billing.subscription.started',
   subscriptionEnded: 'billing.subscription.ended',
+  /** A customer's usage of a metric reached a configured threshold (`usageThresholds`) in the period; once per threshold and period. */
+  usageThresholdCrossed: 'billing.usage.threshold_crossed',
 } as const;
 
 export type { Charge, ChargeModelName, PriceTier, UsageQuantity, PricedPlan } from './pricing/charge-model';

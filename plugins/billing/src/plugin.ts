@@ -16,6 +16,7 @@ import { InvoicePayments } from './payments/invoice-payments';
 import { PlanStore } from './plans/plan-store';
 import { BillingCycle } from './subscriptions/billing-cycle';
 import { UsageIngestor } from './usage/usage-ingestor';
+import { ThresholdAnnouncer } from './usage/usage-thresholds';
 
 export interface BillingOptions {
   /**
@@ -49,7 +50,8 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
       const customers = new CustomerStore(db);
       const metrics = new MetricStore(db);
       const plans = new PlanStore(db);
-      const ingestor = new UsageIngestor(db);
+      const announcer = new ThresholdAnnouncer(db, events);
+      const ingestor = new UsageIngestor(db, { onCrossings: (tenantId, crossings) => announcer.announce(tenantId, crossings) });
       const invoices = new InvoiceStore(db, metrics);
       const cycle = new BillingCycle({ db, customers, plans, invoices, events });
       const payments = new InvoicePayments({ db, invoices, customers, config, outbound, events, jobs, audit, logger, dunningDelayMs: options.dunningDelayMs });
@@ -57,7 +59,7 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
         ...createQuoteRoutes(plans),
         ...createCustomerRoutes(customers, audit),
         ...createMetricRoutes(metrics, audit),
-        ...createUsageRoutes({ db, ingestor, customers, metrics }),
+        ...createUsageRoutes({ db, ingestor }),
         ...createPlanRoutes(plans, audit),
         ...createSubscriptionRoutes(cycle, audit),
         ...createInvoiceRoutes({ db, invoices, customers, audit }),
@@ -77,6 +79,8 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
         backoffMs: 60_000,
       });
       registrar.provide(billingPaymentsRef, { handleStripeWebhook: (tenantId, rawBody, signature) => payments.webhook(tenantId, rawBody, signature) });
+      jobs.define('announce-threshold-crossings', (job) => announcer.announcePending(job.tenantId).then(() => undefined), { attempts: 3, backoffMs: 10_000 });
+      jobs.schedule('announce-threshold-crossings', { everyMs: 300_000, perTenant: true });
       jobs.schedule('close-periods', options.closeSchedule ?? { cron: '5 * * * *', perTenant: true });
     },
   });

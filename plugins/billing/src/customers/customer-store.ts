@@ -140,7 +140,7 @@ export class CustomerStore {
     return this.db.transaction(tenantId, async (tx) => {
       const customer = await this.get(tenantId, idOrExternalId, tx);
       const [used] = await tx.query(
-        `select 1 from usage_events where tenant_id = $1 and customer_id = $2::uuid
+        `select 1 from usage_rollups where tenant_id = $1 and customer_id = $2::uuid
          union all select 1 from subscriptions where tenant_id = $1 and customer_id = $2::uuid
          union all select 1 from invoices where tenant_id = $1 and customer_id = $2::uuid limit 1`,
         [tenantId, customer.id],

@@ -1,4 +1,5 @@
 import type { PluginMigration } from '@valueverse/plugin-sdk';
+import { usageMigrations } from '../usage/usage-migrations';
 
 // Run with search_path = billing. Every table carries tenant_id, so the kernel puts row-level security on all of
 // them. Money is stored as integer minor units (bigint) or, for prices, as the decimal text the tenant gave.
@@ -186,4 +187,5 @@ export const billingMigrations: readonly PluginMigration[] = [
     ],
     down: ['drop table stripe_events', 'alter table invoices drop column payment_method'],
   },
+  ...usageMigrations,
 ];

@@ -1,8 +1,7 @@
 import { VvError, type RouteDefinition } from '@valueverse/plugin-sdk';
-import type { CustomerStore } from '../customers/customer-store';
-import type { MetricStore } from '../metrics/metric-store';
 import type { IngestResult, UsageEventInput, UsageIngestor } from '../usage/usage-ingestor';
-import { usageSummary, type Granularity } from '../usage/usage-summary';
+import { readUsageSummary, type Granularity } from '../usage/usage-summary';
+import type { UsageThresholds } from '../usage/usage-thresholds';
 import type { PluginDatabase } from '@valueverse/plugin-sdk';
 
 const event = {
@@ -24,12 +23,10 @@ export const maxBatch = 1000;
 export interface UsageRouteDeps {
   readonly db: PluginDatabase;
   readonly ingestor: UsageIngestor;
-  readonly customers: CustomerStore;
-  readonly metrics: MetricStore;
 }
 
 /** `POST /billing/usage` and `GET /billing/usage/summary`. */
-export function createUsageRoutes({ db, ingestor, customers, metrics }: UsageRouteDeps): RouteDefinition[] {
+export function createUsageRoutes({ db, ingestor }: UsageRouteDeps): RouteDefinition[] {
   const ingest: RouteDefinition<UsageEventInput | { events: UsageEventInput[] }> = {
     method: 'POST',
     path: '/billing/usage',
@@ -45,10 +42,10 @@ export function createUsageRoutes({ db, ingestor, customers, metrics }: UsageRou
       },
     },
     handler: async (request): Promise<IngestResult> => {
-      const graceHours = Number(request.config.usageGraceHours ?? 72);
+      const options = { graceHours: Number(request.config.usageGraceHours ?? 72), thresholds: request.config.usageThresholds as UsageThresholds | undefined };
       const body = request.body;
-      if ('events' in body) return ingestor.ingest(request.tenant.id, body.events, { graceHours }, (index) => `/events/${index}`);
-      return ingestor.ingest(request.tenant.id, [body], { graceHours }, () => '');
+      if ('events' in body) return ingestor.ingest(request.tenant.id, body.events, options, (index) => `/events/${index}`);
+      return ingestor.ingest(request.tenant.id, [body], options, () => '');
     },
   };
   const summary: RouteDefinition<unknown, { customerId: string; metric: string; from?: string; to?: string; granularity?: Granularity }> = {
@@ -74,11 +71,9 @@ export function createUsageRoutes({ db, ingestor, customers, metrics }: UsageRou
       const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * 86_400_000);
       if (!(from < to)) throw VvError.validation([{ pointer: '/from', message: 'must be before to', in: 'query' }]);
       if (to.getTime() - from.getTime() > 1_000 * 86_400_000) throw VvError.validation([{ pointer: '/from', message: 'the range is at most 1,000 days', in: 'query' }]);
-      return db.transaction(request.tenant.id, async (tx) => {
-        const customer = await customers.get(request.tenant.id, query.customerId, tx);
-        const metric = await metrics.get(request.tenant.id, query.metric, tx);
-        return usageSummary(tx, request.tenant.id, customer, metric, { from, to }, query.granularity ?? 'day');
-      });
+      return db.transaction(request.tenant.id, (tx) =>
+        readUsageSummary(tx, request.tenant.id, { customer: query.customerId, metric: query.metric, from, to, granularity: query.granularity ?? 'day' }),
+      );
     },
   };
   return [ingest, summary];

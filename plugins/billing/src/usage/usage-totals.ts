@@ -34,7 +34,7 @@ export async function usageTotals(tx: SqlTransaction, tenantId: string, customer
     case 'unique_count': {
       const [distinct] = await tx.query<{ n: string }>(
         `select count(distinct distinct_value)::text as n from usage_events
-          where tenant_id = $1 and customer_id = $2::uuid and metric = $3 and occurred_at >= $4 and occurred_at < $5`,
+          where tenant_id = $1 and customer_id = $2::uuid and metric = $3 and occurred_at >= $4 and occurred_at < $5 and distinct_value is not null`,
         [tenantId, customerId, metric.code, from.toISOString(), to.toISOString()],
       );
       return { quantity: distinct!.n, sum, count };

@@ -100,44 +100,10 @@ function groupKeyOf(metric: BillableMetric, properties: Readonly<Record<string, 
 /** How a metric turns events into rollups: a write checks the stored metric still says the same. */
 const definitionOf = (metric: BillableMetric): string => JSON.stringify([metric.aggregation, metric.field, metric.groupBy]);
 
-// One statement: it checks that every customer and metric the events were validated against is still there as read
-// (else it writes nothing and says so), the events insert skips ids already stored, and the rollup upsert adds
-// exactly the rows that insert wrote. All in one transaction, so an event is in the rollups if and only if it is
-// stored (never twice, never zero times). Inputs are sorted by transaction id and rollup keys by key, so concurrent
-// writes take their row locks in one order and cannot deadlock on each other. The answer is one row: whether the
-// references held, how many events were stored, and which (only when not all were: duplicates are the exception).
-const ingestSql = `
-with input as (
-  select * from unnest($2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::numeric[], $7::text[], $8::text[], $9::jsonb[])
-    as i(transaction_id, customer_id, metric, occurred_at, value, distinct_value, group_key, properties)
-),
-valid as (
-  select (select count(*) from customers where tenant_id = $1 and id = any($10::uuid[])) = cardinality($10::uuid[])
-     and (select count(*) from metrics m join unnest($11::text[], $12::jsonb[]) as d(code, definition) on d.code = m.code
-           where m.tenant_id = $1 and jsonb_build_array(m.aggregation, m.field, to_jsonb(m.group_by)) = d.definition) = cardinality($11::text[]) as ok
-),
-inserted as (
-  insert into usage_events (tenant_id, transaction_id, customer_id, metric, occurred_at, value, distinct_value, group_key, properties)
-  select $1, transaction_id, customer_id, metric, occurred_at, value, distinct_value, group_key, properties from input
-   where (select ok from valid) order by transaction_id
-  on conflict (tenant_id, transaction_id) do nothing
-  returning transaction_id, customer_id, metric, group_key, occurred_at, value
-),
-rolled as (
-  insert into usage_rollups as r (tenant_id, customer_id, metric, group_key, hour, event_count, value_sum, value_max, latest_value, latest_at)
-  select $1, customer_id, metric, group_key, date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC', count(*), coalesce(sum(value), 0), max(value),
-         (array_agg(value order by occurred_at desc, transaction_id desc))[1], max(occurred_at)
-    from inserted group by 2, 3, 4, 5 order by 2, 3, 4, 5
-  on conflict (tenant_id, customer_id, metric, group_key, hour) do update set
-    event_count = r.event_count + excluded.event_count,
-    value_sum = r.value_sum + excluded.value_sum,
-    value_max = greatest(r.value_max, excluded.value_max),
-    latest_value = case when r.latest_at is null or excluded.latest_at >= r.latest_at then excluded.latest_value else r.latest_value end,
-    latest_at = greatest(r.latest_at, excluded.latest_at)
-),
-stored as (select count(*)::int as n from inserted)
-select (select ok from valid) as ok, (select n from stored) as stored,
-       case when (select n from stored) = cardinality($2::text[]) then null else coalesce((select array_agg(transaction_id) from inserted), '{}') end as inserted`;
+// The write is one call of `ingest_usage` (usage-migrations.ts): one statement that checks the references, inserts
+// the events and upserts their rollups. A function, so its plan is cached per connection: planning that statement
+// costs as much as running it for a few events.
+const ingestSql = 'select valid_refs as ok, stored_count as stored, stored_ids as inserted from ingest_usage($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)';
 
 /** Serialization and deadlock failures: the statement did nothing and may simply run again. */
 function retryable(error: unknown): boolean {

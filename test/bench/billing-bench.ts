@@ -5,7 +5,7 @@
  *  (a) single-event `POST /api/v1/billing/usage` from 32 keep-alive connections (each request a new transaction id),
  *      events/s, against `POST /api/v1/calculate/npv` from the same connections (the same authentication and
  *      dispatch, no database write); target ≥ 3,000 events/s;
- *  (b) batches of 1,000 events from 4 connections, events/s, against the same 1,000-row `INSERT … ON CONFLICT DO
+ *  (b) batches of 1,000 events from 4 connections (spread over 30 days, and again within the last hour), events/s, against the same 1,000-row `INSERT … ON CONFLICT DO
  *      NOTHING` sent by `pg` from 4 connections straight to PostgreSQL into a bare table (what the database alone
  *      costs); target ≥ 50,000 events/s;
  *  (c) `GET /api/v1/billing/usage/summary` (30 days by day) p99 over 1,000,000 stored events
@@ -164,7 +164,11 @@ export async function runBillingBench(): Promise<void> {
     const now = Date.now();
     // The last 720 hours (30 days), newest first: every event inside the grace window, spread over rollup rows.
     const stamps = Array.from({ length: 720 }, (_, h) => new Date(now - h * 3_600_000).toISOString());
-    const usage = (idPrefix: string, batch: number) => usageScript({ token, idPrefix: `${idPrefix}-${run}`, batch, customers, metric: '"calls"', stamps });
+    const usage = (idPrefix: string, batch: number, at: readonly string[] = stamps) =>
+      usageScript({ token, idPrefix: `${idPrefix}-${run}`, batch, customers, metric: '"calls"', stamps: at });
+    // The last hour, a minute apart: how metering clients usually send (the 720-hour spread above is the worst case
+    // for rollups: every batch of 1,000 updates 720 of them).
+    const recent = Array.from({ length: 60 }, (_, m) => new Date(now - m * 60_000).toISOString());
     const storedCount = async () => Number(((await direct.query('select count(*)::int as n from billing.usage_events')).rows[0] as { n: number }).n);
     await direct.connect();
     console.log(`    load average before: ${load()} (${process.env['VV_BENCH_NOTE'] ?? 'the machine may be shared'})`);
@@ -222,6 +226,10 @@ export async function runBillingBench(): Promise<void> {
       `    baseline pg INSERT … ON CONFLICT of 1,000 rows into a bare table, 4 connections: ${baselineB.toFixed(0)} rows/s → ratio ${(batchRate / baselineB).toFixed(2)} (target ≥ 50,000 events/s: ${batchRate >= 50_000 ? 'met' : 'NOT met'}); load ${load()}`,
     );
     figure('billing batch events/s', batchRate, 'events/s', 'higher');
+    const recentBatches = mustSucceed('recent batches', await wrkScript(host.url, usage('recent', 1000, recent), { seconds, connections: 4 }));
+    console.log(
+      `    batches of 1,000 within the last hour (4 connections): ${(recentBatches.rps * 1000).toFixed(0)} events/s, p99 ${recentBatches.p99Ms.toFixed(0)} ms per batch → ratio ${((recentBatches.rps * 1000) / baselineB).toFixed(2)}; load ${load()}`,
+    );
 
     // (c) fill to `stored` events (through the host, as clients would), then the summary's p99.
     let filled = await storedCount();

@@ -138,8 +138,18 @@ export class UsageIngestor {
   }
 
   async ingest(tenantId: string, events: readonly UsageEventInput[], options: IngestOptions, pointerOf: (index: number) => string): Promise<IngestResult> {
-    const references = await this.cachedReferences(tenantId, events);
-    const prepared = prepare(events, references, options, pointerOf);
+    const { references, cached } = await this.cachedReferences(tenantId, events);
+    let prepared: Prepared[];
+    try {
+      prepared = prepare(events, references, options, pointerOf);
+    } catch (error) {
+      if (!cached) throw error;
+      // Refused against cached definitions (a metric deleted and created again differently, say): refused only if
+      // the current ones refuse it too.
+      this.customerIds.forgetTenant(tenantId);
+      this.metricDefinitions.forgetTenant(tenantId);
+      prepared = prepare(events, await this.db.transaction(tenantId, (tx) => this.readReferences(tx, tenantId, events)), options, pointerOf);
+    }
     return new Promise<IngestResult>((resolve, reject) => {
       let queue = this.queues.get(tenantId);
       if (!queue) this.queues.set(tenantId, (queue = { pending: [], writing: 0 }));
@@ -227,21 +237,26 @@ export class UsageIngestor {
   }
 
   /** The request's customers and metrics, from the cache; the ones missing are read (and cached) first. */
-  private async cachedReferences(tenantId: string, events: readonly UsageEventInput[]): Promise<References> {
+  private async cachedReferences(tenantId: string, events: readonly UsageEventInput[]): Promise<{ references: References; cached: boolean }> {
     const customers = new Map<string, string>();
     const metrics = new Map<string, BillableMetric>();
     const missingCustomers = new Set<string>();
     const missingMetrics = new Set<string>();
+    let hits = 0;
     for (const event of events) {
       if (!customers.has(event.customerId)) {
         const id = this.customerIds.get(tenantId, event.customerId);
-        if (id) customers.set(event.customerId, id);
-        else missingCustomers.add(event.customerId);
+        if (id) {
+          customers.set(event.customerId, id);
+          hits += 1;
+        } else missingCustomers.add(event.customerId);
       }
       if (!metrics.has(event.metric)) {
         const metric = this.metricDefinitions.get(tenantId, event.metric);
-        if (metric) metrics.set(event.metric, metric);
-        else missingMetrics.add(event.metric);
+        if (metric) {
+          metrics.set(event.metric, metric);
+          hits += 1;
+        } else missingMetrics.add(event.metric);
       }
     }
     if (missingCustomers.size > 0 || missingMetrics.size > 0) {
@@ -256,7 +271,7 @@ export class UsageIngestor {
       for (const [name, id] of read.customers) customers.set(name, id);
       for (const [code, metric] of read.metrics) metrics.set(code, metric);
     }
-    return { customers, metrics };
+    return { references: { customers, metrics }, cached: hits > 0 };
   }
 
   /** Reads the customers and metrics `events` name, and caches what it found (nothing is cached for a name not found). */

@@ -35,36 +35,58 @@ const rollupValue: Record<Exclude<BillableMetric['aggregation'], 'unique_count'>
 };
 
 /**
- * A customer's usage of one metric per hour, day or month (in the customer's time zone), with the range's total:
- * one statement reads the customer and the metric, one the buckets and the total together (grouping sets), from
- * the hourly rollups (unique counts from the events: distinct values do not add up across hours). Its cost grows
- * with the hours in the range, not with the events stored.
+ * A customer's usage of one metric per hour, day or month (in the customer's time zone), with the range's total, in
+ * one statement: it finds the customer (by id or external id) and the metric, and reads the buckets and the total
+ * together (grouping sets) from the hourly rollups, every aggregation's value at once (the metric's is picked
+ * here). Its cost grows with the hours in the range, not with the events stored. A unique count reads the events in
+ * a second statement (distinct values do not add up across hours).
  */
 export async function readUsageSummary(
   tx: SqlTransaction,
   tenantId: string,
   query: { customer: string; metric: string; from: Date; to: Date; granularity: Granularity },
 ): Promise<UsageSummary> {
-  const [found] = await tx.query<{
+  const { from, to } = wholeHours(query.from, query.to);
+  const rows = await tx.query<{
     customer_id: string | null;
     time_zone: string | null;
-    code: string | null;
-    name: string;
-    aggregation: BillableMetric['aggregation'];
-    field: string | null;
-    group_by: string[];
+    aggregation: BillableMetric['aggregation'] | null;
+    start: Date | null;
+    count: string;
+    sum: string;
+    max: string;
+    latest: string;
   }>(
-    `select c.id::text as customer_id, c.time_zone, m.code, m.name, m.aggregation, m.field, m.group_by
-       from (select 1) as one
-       left join lateral (select id, time_zone from customers where tenant_id = $1 and (id = $2::uuid or external_id = $3)
-                           order by id = $2::uuid desc nulls last limit 1) c on true
-       left join metrics m on m.tenant_id = $1 and m.code = $4`,
-    [tenantId, uuidShape.test(query.customer) ? query.customer : null, query.customer, query.metric],
+    `with c as (select id, time_zone from customers where tenant_id = $1 and (id = $2::uuid or external_id = $3) order by id = $2::uuid desc nulls last limit 1),
+          m as (select aggregation from metrics where tenant_id = $1 and code = $4)
+     select (select id::text from c) as customer_id, (select time_zone from c) as time_zone, (select aggregation from m) as aggregation, start,
+            ${rollupValue.count}::text as count, ${rollupValue.sum}::text as sum, ${rollupValue.max}::text as max, ${rollupValue.latest}::text as latest
+       from (select date_trunc($5, r.hour at time zone c.time_zone) at time zone c.time_zone as start, r.event_count, r.value_sum, r.value_max, r.latest_value, r.latest_at
+               from c join usage_rollups r on r.tenant_id = $1 and r.customer_id = c.id and r.metric = $4 and r.hour >= $6 and r.hour < $7
+              where exists (select 1 from m)) x
+      group by grouping sets ((start), ()) order by start nulls first`,
+    [tenantId, uuidShape.test(query.customer) ? query.customer : null, query.customer, query.metric, query.granularity, from.toISOString(), to.toISOString()],
   );
-  if (!found?.customer_id) throw new VvError('VV_NOT_FOUND', { detail: `Customer ${query.customer} not found` });
-  if (!found.code) throw new VvError('VV_NOT_FOUND', { detail: `Metric ${query.metric} not found` });
-  const metric: BillableMetric = { code: found.code, name: found.name, aggregation: found.aggregation, field: found.field, groupBy: found.group_by, createdAt: '' };
-  return usageSummary(tx, tenantId, { id: found.customer_id, timeZone: found.time_zone! }, metric, { from: query.from, to: query.to }, query.granularity);
+  const [total, ...buckets] = rows;
+  if (!total?.customer_id) throw new VvError('VV_NOT_FOUND', { detail: `Customer ${query.customer} not found` });
+  if (!total.aggregation) throw new VvError('VV_NOT_FOUND', { detail: `Metric ${query.metric} not found` });
+  const customer = { id: total.customer_id, timeZone: total.time_zone! };
+  const aggregation = total.aggregation;
+  if (aggregation === 'unique_count') {
+    const metric: BillableMetric = { code: query.metric, name: query.metric, aggregation, field: null, groupBy: [], createdAt: '' };
+    return usageSummary(tx, tenantId, customer, metric, { from, to }, query.granularity);
+  }
+  return {
+    customerId: customer.id,
+    metric: query.metric,
+    aggregation,
+    granularity: query.granularity,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    timeZone: customer.timeZone,
+    total: total[aggregation],
+    buckets: buckets.map((r) => ({ start: new Date(r.start!).toISOString(), value: r[aggregation] })),
+  };
 }
 
 /** A customer's usage of one metric per hour, day or month (in the customer's time zone), with the range's total. */

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // First: the compile cache covers only modules loaded after it is enabled.
 import './compile-cache';
+// Second: tracing (when asked for) wraps Koa, pg and ioredis, which must not be loaded before it.
+import './tracing-boot';
 import { preparePgliteTemplate } from '@valueverse/backend-defaults';
 import { isVvError } from '@valueverse/plugin-sdk';
 import { loadEnvConfig } from './config/env-config';
 import { startHost } from './start-host';
 import { startWorker } from './start-worker';
+import { stopTracing } from './tracing';
 
 /**
  * `valueverse start`: boot the host; `valueverse worker`: run the plugins' jobs only, no HTTP (start-worker.ts).
@@ -31,13 +34,16 @@ async function main(argv: readonly string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     host.kernel.logger.info({ signal }, 'shutting down: draining requests, then stopping plugins');
-    host.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        host.kernel.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    host
+      .stop()
+      .then(() => stopTracing())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          host.kernel.logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

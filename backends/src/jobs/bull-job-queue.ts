@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker, type Job, type RepeatStrategy } from 'bullmq';
+import { Queue, Worker, type Job, type RepeatStrategy, type Telemetry } from 'bullmq';
 import Redis from 'ioredis';
 import { VvError, isVvError, type JobContext, type JobOptions, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
 import type { DeadJob, DeadJobPage, DeadJobQuery, KernelJobQueue, KernelLogger } from '@valueverse/kernel';
@@ -30,6 +30,11 @@ export interface BullJobQueueOptions {
   readonly concurrency?: number;
   /** How long `close()` waits for running jobs before it stops without them (default 10 s). */
   readonly closeTimeoutMs?: number;
+  /**
+   * Tracing on: BullMQ's OpenTelemetry client (bullmq-otel, made by the host). An enqueue carries the caller's trace
+   * context in the job, and the worker that runs it, in whichever process, continues that trace.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 interface Definition {
@@ -233,7 +238,7 @@ export class BullJobQueue implements KernelJobQueue {
   private queueOf(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.producer, prefix: this.prefix, settings: { repeatStrategy: this.cronStrategy } });
+      queue = new Queue(name, { connection: this.producer, prefix: this.prefix, settings: { repeatStrategy: this.cronStrategy }, telemetry: this.options.telemetry });
       queue.on('error', (error: Error) => this.reportOutage(error));
       this.queues.set(name, queue);
     }
@@ -322,7 +327,13 @@ export class BullJobQueue implements KernelJobQueue {
         await definition.handler({ id: job.data.jobId, name, tenantId: job.data.tenantId, data: job.data.data, attempt: job.attemptsMade + 1 });
       },
       // The worker that takes a tick computes the scheduler's next slot, so it needs the cron strategy too.
-      { connection: this.consumer, prefix: this.prefix, concurrency: this.options.concurrency ?? 4, settings: { repeatStrategy: this.cronStrategy } },
+      {
+        connection: this.consumer,
+        prefix: this.prefix,
+        concurrency: this.options.concurrency ?? 4,
+        settings: { repeatStrategy: this.cronStrategy },
+        telemetry: this.options.telemetry,
+      },
     );
     worker.on('error', (error: Error) => this.reportOutage(error));
     worker.on('failed', (job, error) => {

@@ -1,12 +1,14 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CacheCounters } from './lru-cache';
 import { RequestDurationHistogram } from './request-duration-histogram';
+import { otel, type Otel } from './tracing';
 
 /**
  * Prometheus metrics of one kernel. A registry per kernel (never prom-client's global one) so that several kernels
  * can live in one process (tests, benchmarks) without clashing.
  */
 export class KernelMetrics {
+  /** With tracing on, OpenMetrics (the format that carries exemplars); else Prometheus' text format. */
   readonly registry = new Registry();
   readonly requestDuration: RequestDurationHistogram;
   readonly pluginState: Gauge<'plugin' | 'state'>;
@@ -34,6 +36,9 @@ export class KernelMetrics {
   }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
+    const api = otel();
+    // (Typed as Prometheus' text format: the kernel only hands the registry's own content type on to /metrics.)
+    if (api) this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
     this.cacheLookups = new Counter({
       name: 'vv_cache_lookups_total',
       help: 'Lookups in the per-instance bounded caches (plugin sets, tokens, API keys, sessions) by result: hit or miss',
@@ -74,6 +79,16 @@ export class KernelMetrics {
       labelNames: ['plugin'],
       registers: [this.registry],
     });
+    if (api) this.observeRequest = tracedObserve(api, this.requestDuration);
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'vv_' });
   }
+}
+
+/** `observeRequest` with tracing on: the request's span becomes an exemplar of its latency bucket. */
+function tracedObserve(api: Otel, histogram: RequestDurationHistogram): KernelMetrics['observeRequest'] {
+  return (plugin, route, method, status, seconds) => {
+    const span = api.trace.getActiveSpan()?.spanContext();
+    const valid = span !== undefined && api.isSpanContextValid(span) && (span.traceFlags & api.TraceFlags.SAMPLED) !== 0;
+    histogram.observeTraced(plugin, route, method, status, seconds, valid ? span.traceId : undefined, valid ? span.spanId : undefined);
+  };
 }

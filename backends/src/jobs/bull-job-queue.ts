@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job, type RepeatStrategy, type Telemetry } from 'bullmq';
 import Redis from 'ioredis';
 import { VvError, isVvError, type JobContext, type JobOptions, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
-import type { DeadJob, DeadJobPage, DeadJobQuery, KernelJobQueue, KernelLogger } from '@valueverse/kernel';
+import type { DeadJob, DeadJobPage, DeadJobQuery, JobQueueStats, KernelJobQueue, KernelLogger } from '@valueverse/kernel';
 import {
   type CheckedSchedule,
   checkSchedule,
@@ -82,6 +82,8 @@ export class BullJobQueue implements KernelJobQueue {
   private readonly definitions = new Map<string, Definition>();
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Map<string, Worker>();
+  /** Retries the workers of this process scheduled, by queue (`vv_jobs_retries`). */
+  private readonly retries = new Map<string, number>();
   /** Queues, the dead-letter listing and retries: commands fail at once while Redis is down (no offline queue). */
   private readonly producer: Redis;
   /** Workers block on Redis; BullMQ requires `maxRetriesPerRequest: null` here (docs/stack.md "Known traps"). */
@@ -144,6 +146,29 @@ export class BullJobQueue implements KernelJobQueue {
     this.clockOffsetMs = options?.clockOffsetMs ?? 0;
     for (const queue of this.schedules.keys()) this.saveSchedule(queue);
     for (const queue of this.definitions.keys()) this.startWorker(queue);
+  }
+
+  /**
+   * Each queue's depth (waiting and delayed), running jobs, dead jobs and the age of its oldest waiting job, read
+   * from Redis at scrape time (a few commands per queue); none while Redis is down.
+   */
+  async stats(): Promise<readonly JobQueueStats[]> {
+    if (this.producer.status !== 'ready') return [];
+    const now = Date.now();
+    return Promise.all(
+      [...this.queues].map(async ([name, queue]) => {
+        const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'failed');
+        const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
+        return {
+          queue: name,
+          waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
+          active: counts.active ?? 0,
+          dead: counts.failed ?? 0,
+          oldestWaitingSeconds: oldest ? Math.max(0, (now - oldest.timestamp) / 1000) : 0,
+          retries: this.retries.get(name) ?? 0,
+        };
+      }),
+    );
   }
 
   async listDead(query: DeadJobQuery): Promise<DeadJobPage> {
@@ -347,7 +372,10 @@ export class BullJobQueue implements KernelJobQueue {
       }
       const context = { err: error, queue: name, jobId: job.data.jobId, tenantId: job.data.tenantId, attempt };
       if (attempt >= (job.opts.attempts ?? 1)) this.logger.error(context, `job ${name} dead-lettered`);
-      else this.logger.warn(context, `job ${name} failed; retrying`);
+      else {
+        this.retries.set(name, (this.retries.get(name) ?? 0) + 1);
+        this.logger.warn(context, `job ${name} failed; retrying`);
+      }
     });
     this.workers.set(name, worker);
   }

@@ -149,6 +149,7 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
       }
     } catch (error) {
       const vv = toVvError(error, requestId);
+      metrics.httpErrors.inc({ plugin: state.plugin ?? 'kernel', code: vv.code });
       if (vv.status >= 500) logger.error({ err: error, requestId, code: vv.code, path: ctx.path, plugin: state.plugin }, vv.message);
       writeProblem(ctx, vv, requestId);
     } finally {
@@ -158,6 +159,7 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
         ctx.method,
         String(ctx.status),
         (performance.now() - startedAt) / 1000,
+        state.principal?.tenant.id,
       );
     }
   };

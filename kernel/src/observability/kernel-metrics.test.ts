@@ -56,3 +56,30 @@ describe('KernelMetrics', () => {
     expect(text).toContain('vv_http_errors_total{plugin="calculation",code="VV_COMPUTE_BUDGET_EXCEEDED"} 1');
   });
 });
+
+describe('coreServices.metrics (KernelMetrics.forPlugin)', () => {
+  it("exports a plugin's business counter as vv_<plugin>_<name>_total with its declared labels", async () => {
+    const metrics = new KernelMetrics();
+    const signed = metrics.forPlugin('value-committer').counter('commitment_events', { help: 'Commitment events', labels: ['event'] });
+    signed.inc({ event: 'commitment.signed' });
+    signed.inc({ event: 'commitment.signed' }, 2);
+    // The same counter again (a plugin set up a second time): no duplicate registration.
+    metrics
+      .forPlugin('value-committer')
+      .counter('commitment_events', { help: 'Commitment events', labels: ['event'] })
+      .inc({ event: 'commitment.created' });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('vv_value_committer_commitment_events_total{event="commitment.signed"} 3');
+    expect(text).toContain('vv_value_committer_commitment_events_total{event="commitment.created"} 1');
+  });
+
+  it('refuses a bad name, a reserved label and a non-positive increment', () => {
+    const plugin = new KernelMetrics().forPlugin('calculation');
+    expect(() => plugin.counter('Models', { help: 'x' })).toThrow(expect.objectContaining({ code: 'VV_VALIDATION' }));
+    expect(() => plugin.counter('models_total', { help: 'x' })).toThrow(expect.objectContaining({ code: 'VV_VALIDATION' }));
+    expect(() => plugin.counter('models', { help: 'x', labels: ['plugin'] })).toThrow(expect.objectContaining({ code: 'VV_VALIDATION' }));
+    const counter = plugin.counter('models', { help: 'x' });
+    expect(() => counter.inc({}, 0)).toThrow(expect.objectContaining({ code: 'VV_VALIDATION' }));
+    expect(() => counter.inc({}, -1)).toThrow(expect.objectContaining({ code: 'VV_VALIDATION' }));
+  });
+});

@@ -2,6 +2,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CacheCounters } from './lru-cache';
 import { RequestDurationHistogram } from './request-duration-histogram';
 import { otel, type Otel } from './tracing';
+import { VvError, type PluginMetrics } from '@valueverse/plugin-sdk';
+
+const counterNamePattern = /^[a-z][a-z0-9_]{0,59}$/;
+const labelPattern = /^[a-z][a-z0-9_]{0,29}$/;
 
 /**
  * Prometheus metrics of one kernel. A registry per kernel (never prom-client's global one) so that several kernels
@@ -22,6 +26,7 @@ export class KernelMetrics {
   /** `vv_tenant_requests_total{plugin,tenant,class}` and its latency, when a tenant label is configured. */
   private readonly tenantRequests?: TenantRequestMetrics;
   private readonly jobSources: (() => Promise<readonly JobQueueStats[]>)[] = [];
+  private readonly businessCounters = new Map<string, Counter<string>>();
   readonly cacheLookups: Counter<'cache' | 'result'>;
   readonly cacheEvictions: Counter<'cache'>;
   private readonly cacheSizes = new Map<string, () => number>();
@@ -30,6 +35,37 @@ export class KernelMetrics {
   observeRequest(plugin: string, route: string, method: string, status: string, seconds: number, tenant?: string): void {
     this.requestDuration.observe(plugin, route, method, status, seconds);
     if (this.tenantRequests) this.tenantRequests.observe(plugin, tenant, status, seconds);
+  }
+
+  /** `coreServices.metrics` of one plugin: its business counters, `vv_<plugin>_<name>_total`, in this registry. */
+  forPlugin(pluginId: string): PluginMetrics {
+    const prefix = `vv_${pluginId.replace(/-/g, '_')}_`;
+    return {
+      counter: (name, options) => {
+        const labels = options.labels ?? [];
+        const invalid = !counterNamePattern.test(name) || name.endsWith('_total') || !labels.every((l) => labelPattern.test(l) && l !== 'plugin');
+        if (invalid) {
+          throw new VvError('VV_VALIDATION', {
+            params: { reason: `counter "${name}" of plugin "${pluginId}": the name must match ${counterNamePattern.source} without "_total", labels ${labelPattern.source}` },
+          });
+        }
+        const fullName = `${prefix}${name}_total`;
+        let counter = this.businessCounters.get(fullName);
+        if (!counter) {
+          counter = new Counter({ name: fullName, help: options.help, labelNames: labels, registers: [this.registry] });
+          this.businessCounters.set(fullName, counter);
+        }
+        const declared = counter;
+        return {
+          inc: (values = {}, value = 1) => {
+            if (!(value > 0) || !Number.isFinite(value)) throw new VvError('VV_VALIDATION', { params: { reason: `counter ${fullName}: increment must be a positive number` } });
+            const set: Record<string, string> = {};
+            for (const label of labels) set[label] = (values[label] ?? '').slice(0, 64);
+            declared.inc(set, value);
+          },
+        };
+      },
+    };
   }
 
   /** Reports the job queue's depth, age, retries and dead jobs at scrape time (`vv_jobs_*{queue}`). */

@@ -11,7 +11,8 @@ import { startWorker } from './start-worker';
 import { stopTracing } from './tracing';
 
 /**
- * `valueverse start`: boot the host; `valueverse worker`: run the plugins' jobs only, no HTTP (start-worker.ts).
+ * `valueverse start`: boot the host; `valueverse worker`: run the plugins' jobs only, no HTTP (start-worker.ts);
+ * `valueverse migrate`: apply the database migrations of the kernel and every plugin, then exit.
  * Both stop gracefully on SIGTERM/SIGINT. `valueverse prepare` (run by `npm install`) stores the embedded
  * database's initdb template, so the first `start` on the embedded default skips initdb (issue #14).
  */
@@ -22,8 +23,17 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`Embedded database template ${prepared.created ? 'created' : 'already present'}: ${prepared.path}\n`);
     return;
   }
+  if (command === 'migrate') {
+    // Before a rollout (the Kubernetes migration Job): the kernel's schema and every plugin's migrations, then exit.
+    // Boots the plugins without HTTP, job workers or seeding, which is where their migrations run.
+    const migrated = await startHost({ ...loadEnvConfig(), workers: false, redisUrl: undefined }, { quiet: true, workerOnly: true });
+    migrated.kernel.logger.info({ plugins: migrated.kernel.plugins().map((p) => ({ id: p.id, state: p.state })) }, 'migrations applied');
+    await migrated.stop();
+    await stopTracing();
+    return;
+  }
   if (command !== 'start' && command !== 'worker') {
-    process.stderr.write(`Unknown command "${command}". Usage: valueverse start|worker|prepare\n`);
+    process.stderr.write(`Unknown command "${command}". Usage: valueverse start|worker|migrate|prepare\n`);
     process.exitCode = 2;
     return;
   }

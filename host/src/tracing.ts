@@ -31,6 +31,13 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   const { BullMQOtel } = require('bullmq-otel') as typeof import('bullmq-otel');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const quiet = new Set(['/health/live', '/health/ready', '/metrics']);
+  // Sampling: one trace in ten unless the operator says otherwise (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG), and
+  // always when the caller's traceparent says it is sampled. Recording every request costs the host a lot of CPU
+  // (npm run bench -- tracing); an unsampled request costs little.
+  if (!env.OTEL_TRACES_SAMPLER?.trim()) {
+    process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
+    process.env.OTEL_TRACES_SAMPLER_ARG = env.OTEL_TRACES_SAMPLER_ARG?.trim() || '0.1';
+  }
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME?.trim() || serviceName,
     traceExporter: new OTLPTraceExporter(),

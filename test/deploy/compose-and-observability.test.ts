@@ -105,3 +105,21 @@ describe('Prometheus rules and Grafana dashboards', () => {
     }
   });
 });
+
+// No Docker daemon here to build it: the Dockerfile's production properties are checked as text.
+describe('docker/Dockerfile', () => {
+  const dockerfile = read('docker/Dockerfile');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+  it('ships a runtime stage on Node 24 with production dependencies only, as a non-root user, with a health check', () => {
+    expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(3);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-/m);
+    expect(runtime).toMatch(/AS runtime/);
+    expect(runtime).toMatch(/npm ci --omit=dev/);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK .*\n\s+CMD .*\/health\/live/m);
+    // Read-only root file system: it writes to the /data volume and /tmp only.
+    expect(runtime).toMatch(/^VOLUME \["\/data"\]$/m);
+    expect(runtime).toMatch(/VV_DATA_DIR=\/data/);
+  });
+});

@@ -123,6 +123,8 @@ describeWithPostgres('tracing across instances', () => {
         VV_PLUGINS_DIR: pluginsDir,
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_BSP_SCHEDULE_DELAY: '100',
+        // Every trace (the default samples one in ten).
+        OTEL_TRACES_SAMPLER: 'always_on',
       };
       // The web hosts only queue jobs: the worker runs them.
       a = await startHostProcess({ ...shared, OTEL_SERVICE_NAME: 'host-a', VV_WORKERS: 'off', LOG_LEVEL: 'info' }, { readyTimeoutMs: 120_000 });

@@ -79,7 +79,7 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
   let drained: (() => void) | undefined;
   let server: Server | undefined;
   const pluginOwner = pluginOwnerLookup(options.ownership);
-  // Tracing on: authentication, rate limits and the plugin's handler each in a span; off, the plain functions.
+  // Tracing on: authentication and the plugin's handler each in a span; off, the plain functions.
   const api = otel();
   const { authenticate, limit, servePlugin } = api
     ? tracedSteps(api, options, pluginDispatcher(options.records, options.routers))
@@ -223,9 +223,9 @@ const requestIdPattern = /^[A-Za-z0-9._-]{8,128}$/;
 const noop = async (): Promise<void> => {};
 
 /**
- * The kernel's request steps, each in a span: `vv.kernel.authenticate` (the tenant and role it resolved),
- * `vv.kernel.rate_limit`, and `vv.plugin.handle` around the owning plugin's handler (plugin id and version, tenant,
- * route template, role). Attributes never carry a credential or a person's data.
+ * The kernel's request steps, each in a span: `vv.kernel.authenticate` (the tenant and role it resolved) and
+ * `vv.plugin.handle` around the owning plugin's handler (plugin id and version, tenant, route template, role).
+ * Attributes never carry a credential or a person's data.
  */
 function tracedSteps(api: Otel, options: KernelHttpOptions, dispatch: ReturnType<typeof pluginDispatcher>) {
   const principalAttributes = (ctx: KernelHttpContext) => {
@@ -242,8 +242,9 @@ function tracedSteps(api: Otel, options: KernelHttpOptions, dispatch: ReturnType
       }
       return authenticating.then(() => principalAttributes(ctx));
     });
-  const limiter = options.limit;
-  const limit = limiter ? (ctx: KernelHttpContext) => inSpan(api, 'vv.kernel.rate_limit', undefined, () => limiter(ctx)) : undefined;
+  // Rate limits take a token from memory (leased from Redis now and then, a Redis span of the request when it happens):
+  // not a span of their own.
+  const limit = options.limit;
   const servePlugin = (ctx: KernelHttpContext, pluginId: string) => {
     const record = options.records.get(pluginId);
     const principal = ctx.state.principal;

@@ -4,8 +4,8 @@ import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
 /**
  * The tracing and rolling-upgrade suites' plugin (test/integration/tracing.test.ts, rolling-upgrade.test.ts):
  * `POST /trace-probe/ping` publishes `trace-probe.pinged` with a new ping id and answers it; its subscriber, on every
- * instance, queues the job `record` under the event's id (queued once, whichever instance comes first); the job, on
- * a worker, logs "trace-probe recorded" with the ping id.
+ * instance, queues the job `record` under the event's id (a duplicate is dropped while the first still waits); the
+ * job, on a worker, logs "trace-probe recorded" with the ping id.
  */
 export const plugin = definePlugin({
   deps: { http: coreServices.http, events: coreServices.events, jobs: coreServices.jobs, logger: coreServices.logger },

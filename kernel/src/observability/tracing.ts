@@ -36,6 +36,10 @@ const TRACER = 'valueverse';
  * may answer synchronously (undefined or a value) or with a promise; a throw or a rejection marks the span failed.
  */
 export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | undefined, fn: () => R): R {
+  // Inside a trace that is not sampled (most requests: one in ten is, by default) a child would not be sampled
+  // either: no span, no context switch, just the work.
+  const parent = api.trace.getActiveSpan();
+  if (parent !== undefined && !parent.isRecording()) return fn();
   return api.trace.getTracer(TRACER).startActiveSpan(name, { attributes }, (span) => {
     const fail = (error: unknown) => {
       span.recordException(error as Error);

@@ -1,6 +1,7 @@
 import { type KernelLogger, type KernelOptions, type ReadinessCheck } from '@valueverse/kernel';
 import { BullJobQueue, RedisChangeFeed, RedisEventTransport, createRedisRateLimiter } from '@valueverse/backend-defaults';
 import type { HostConfig } from './config/env-config';
+import { jobTelemetry } from './tracing';
 
 /** The kernel options that Redis backs when `REDIS_URL` is set. */
 export type RedisBackends = Pick<KernelOptions, 'changeFeed' | 'rateLimiter' | 'eventTransport' | 'jobQueue' | 'readinessChecks'>;
@@ -17,7 +18,7 @@ export function createRedisBackends(config: HostConfig & { redisUrl: string }, l
   const changeFeed = new RedisChangeFeed(config.redisUrl, logger, config.redisPrefix);
   const rateLimiter = createRedisRateLimiter(config.redisUrl, logger, config.redisPrefix);
   const eventTransport = new RedisEventTransport(config.redisUrl, logger, { prefix: config.redisPrefix });
-  const jobQueue = new BullJobQueue({ url: config.redisUrl, prefix: config.redisPrefix, workers: options.workers }, logger);
+  const jobQueue = new BullJobQueue({ url: config.redisUrl, prefix: config.redisPrefix, workers: options.workers, telemetry: jobTelemetry() }, logger);
   // Not required: the instance serves without Redis (fail-open limits, local events, jobs refused with 503), so a
   // Redis outage must not take every replica out of the load balancer.
   const redis: ReadinessCheck = {

@@ -91,6 +91,7 @@ export async function startHost(
     signInProtection: { store: config.redisUrl ? createRedisAttemptStore(config.redisUrl, logger, config.redisPrefix) : undefined },
     trustedProxies: config.trustedProxies,
     cacheSize: config.cacheSize,
+    metricsTenantLabel: config.metricsTenants,
     mounts: marketplace ? [marketplace] : [],
     ...(config.redisUrl
       ? createRedisBackends({ ...config, redisUrl: config.redisUrl }, logger, { workers: options.workerOnly === true || config.workers })

@@ -29,3 +29,4 @@ export {
 export type { BucketRule, RateLimiter, TakeResult } from './limits/rate-limiter';
 export { LeasedBuckets, type LeaseGrant, type LeaseOptions } from './limits/leased-buckets';
 export type { KernelLogger } from './observability/kernel-logger';
+export { injectTraceContext, otel, tracingRequested, withRemoteContext, type Otel } from './observability/tracing';

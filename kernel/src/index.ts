@@ -33,6 +33,7 @@ export { parsePrivateAllowance, type PrivateAllowance, type PrivateAllowanceEntr
 export type { OutboundOptions } from './outbound/outbound-service';
 export type { HostResolver } from './outbound/pinned-http-client';
 export type { ReadinessCheck } from './observability/readiness';
+export type { JobQueueStats, TenantLabelPolicy } from './observability/kernel-metrics';
 export { isConnectionFailure } from './data/connection-failure';
 export { MemoryInvitationStore, type InvitationStore, type InvitationRecord } from './identity/invitation-store';
 export { INVITATION_EVENT, INVITATION_ACCEPT_PATH, type InvitationEventPayload, type PublicInvitation } from './identity/invitation-service';

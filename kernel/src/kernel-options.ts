@@ -22,7 +22,7 @@ import type { InlinePlugin } from './manifest/load-plugins';
 import type { PluginRecord } from './lifecycle/plugin-state';
 import type { RateLimiter, RateLimitPolicy } from './limits/rate-limiter';
 import type { KernelLogger } from './observability/kernel-logger';
-import type { KernelMetrics } from './observability/kernel-metrics';
+import type { KernelMetrics, TenantLabelPolicy } from './observability/kernel-metrics';
 import type { ReadinessCheck } from './observability/readiness';
 import type { OutboundOptions } from './outbound/outbound-service';
 import type { ChangeFeed } from './plugin-sets/change-feed';
@@ -55,6 +55,8 @@ export interface KernelOptions {
   readonly timeouts?: Partial<LifecycleTimeouts>;
   readonly kernelVersion?: string;
   readonly defaultMetrics?: boolean;
+  /** Which tenants get a label of their own on the per-tenant request metrics (`VV_METRICS_TENANTS`); default none. */
+  readonly metricsTenantLabel?: TenantLabelPolicy;
   /**
    * Entries each per-instance cache keyed by tenant, user, token or API key holds at most (plugin sets, verified
    * tokens, session versions, API keys); the least recently used are forgotten and read again. Default 10,000.

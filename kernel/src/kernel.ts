@@ -46,7 +46,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
   const version = options.kernelVersion ?? KERNEL_VERSION;
   const logger = options.logger ?? createKernelLogger({ level: 'info' });
   const timeouts: LifecycleTimeouts = { setupMs: 10_000, startMs: 10_000, stopMs: 5_000, ...options.timeouts };
-  const metrics = new KernelMetrics({ defaultMetrics: options.defaultMetrics });
+  const metrics = new KernelMetrics({ defaultMetrics: options.defaultMetrics, tenantLabel: options.metricsTenantLabel });
   const cors = new CorsPolicy(options.corsOrigins);
   const core = createCoreServices(options, logger);
   const plugins = await loadPlugins(options, version, logger);
@@ -62,6 +62,9 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
   // Side by side: while Redis is unreachable each waits a moment for it and then lets the boot go on (issue #10, 6).
   await Promise.all([identity.access.start(), core.events.start()]);
   const lifecycle = new PluginLifecycle(plugins.records, registry, timeouts, logger, installDataModelOnSetup(options.database, logger));
+  lifecycle.onTransition = (pluginId, state) => metrics.pluginTransitions.inc({ plugin: pluginId, state });
+  const jobStats = core.jobs.stats?.bind(core.jobs);
+  if (jobStats) metrics.watchJobs(jobStats);
   await lifecycle.startAll(plugins.graph);
   for (const router of routers.values()) router.seal();
 

@@ -38,6 +38,8 @@ export type {
   PluginMetadata,
   OutboundHttp,
   OutboundRequestInit,
+  PluginMetrics,
+  BusinessCounter,
 } from './services/core-service-types';
 export {
   roles,

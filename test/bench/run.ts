@@ -21,6 +21,7 @@ import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
 import { runMarketplaceBench } from './marketplace-bench';
 import { runScaleBench } from './scale-bench';
+import { runTracingBench } from './tracing-bench';
 
 const benches: Record<string, () => Promise<void>> = {
   kernel: runKernelBench,
@@ -32,6 +33,7 @@ const benches: Record<string, () => Promise<void>> = {
   host: runHostBench,
   scale: runScaleBench,
   billing: runBillingBench,
+  tracing: runTracingBench,
 };
 /** The benchmarks whose figures are compared across runtimes. */
 const COMPARED = new Set(['kernel', 'calculation']);

@@ -115,6 +115,13 @@ describeWithPostgres('the value lifecycle end to end on PostgreSQL', () => {
     expect(created.body.simulation.shareAbove).toBeCloseTo(0.8, 2);
     for (const to of ['proposed', 'signed', 'active']) expect((await api('POST', `/api/v1/commitments/${commitmentId}/transitions`, { to })).status).toBe(200);
     expect((await api('PUT', `/api/v1/commitments/${commitmentId}`, { title: 'changed after signing' })).status).toBe(409);
+    // The plugins' business counters (coreServices.metrics) on /metrics: the commitment signed, the model created,
+    // the model evaluations the commitment's risk adjustment asked the calculation plugin for.
+    const metrics = await (await fetch(`${host.url}/metrics`)).text();
+    expect(metrics).toMatch(/^vv_value_committer_commitment_events_total\{event="commitment\.signed"\} 1$/m);
+    expect(metrics).toMatch(/^vv_value_committer_commitment_events_total\{event="commitment\.created"\} 1$/m);
+    expect(metrics).toMatch(/^vv_value_architect_model_events_total\{event="[a-z.-]+"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^# TYPE vv_calculation_model_evaluations_total counter$/m);
   });
 
   it('records actuals over time; the trend misses the target: at-risk, then missed at the due date, on the event stream', async () => {

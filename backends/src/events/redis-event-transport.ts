@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { EventEnvelope } from '@valueverse/plugin-sdk';
 import type { EventTransport, KernelLogger } from '@valueverse/kernel';
-import { isEventEnvelope } from '@valueverse/kernel/backend';
+import { injectTraceContext, isEventEnvelope, otel, withRemoteContext } from '@valueverse/kernel/backend';
 
 /** What goes over the channel: the event and the instance that sent it. */
 interface WireMessage {
   readonly v: 1;
   readonly origin: string;
   readonly event: EventEnvelope;
+  /** Tracing on: the publisher's W3C trace context (`traceparent`), so the receiving instance continues its trace. */
+  readonly trace?: Record<string, string>;
 }
 
 export interface RedisEventTransportOptions {
@@ -34,6 +36,7 @@ export class RedisEventTransport implements EventTransport {
   private readonly subscriber: Redis;
   private outage = false;
   private closing = false;
+  private readonly api = otel();
 
   constructor(
     url: string,
@@ -64,8 +67,12 @@ export class RedisEventTransport implements EventTransport {
   async start(receive: (envelope: EventEnvelope) => void): Promise<void> {
     this.subscriber.on('message', (channel: string, raw: string) => {
       if (channel !== this.channel) return;
-      const event = this.decode(raw);
-      if (event) receive(event);
+      const message = this.decode(raw);
+      if (!message) return;
+      const api = this.api;
+      if (!api) return receive(message.event);
+      const attributes = { 'vv.event.name': message.event.name, 'vv.event.source': message.event.source, 'vv.tenant': message.event.tenantId, 'messaging.system': 'redis' };
+      withRemoteContext(api, message.trace, `vv.event.receive ${message.event.name}`, attributes, () => receive(message.event));
     });
     const subscribed = this.subscriber.subscribe(this.channel).then(
       () => true,
@@ -89,7 +96,8 @@ export class RedisEventTransport implements EventTransport {
   }
 
   async send(envelope: EventEnvelope): Promise<void> {
-    const message: WireMessage = { v: 1, origin: this.instanceId, event: envelope };
+    const trace = this.api ? injectTraceContext(this.api) : undefined;
+    const message: WireMessage = trace ? { v: 1, origin: this.instanceId, event: envelope, trace } : { v: 1, origin: this.instanceId, event: envelope };
     try {
       await this.publisher.publish(this.channel, JSON.stringify(message));
     } catch (error) {
@@ -103,7 +111,7 @@ export class RedisEventTransport implements EventTransport {
     this.publisher.disconnect();
   }
 
-  private decode(raw: string): EventEnvelope | undefined {
+  private decode(raw: string): WireMessage | undefined {
     let message: Partial<WireMessage>;
     try {
       message = JSON.parse(raw) as Partial<WireMessage>;
@@ -115,7 +123,10 @@ export class RedisEventTransport implements EventTransport {
       this.logger.warn({ channel: this.channel }, 'ignored a message on the event channel that is not an event envelope');
       return undefined;
     }
-    return message.origin === this.instanceId ? undefined : message.event;
+    if (message.origin === this.instanceId) return undefined;
+    const trace =
+      message.trace !== null && typeof message.trace === 'object' && typeof message.trace.traceparent === 'string' ? { traceparent: message.trace.traceparent } : undefined;
+    return { v: 1, origin: message.origin, event: message.event, trace };
   }
 
   /** Logs the first error of an outage, not each reconnection attempt or lost event. */

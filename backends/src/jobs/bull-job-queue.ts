@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker, type Job, type RepeatStrategy } from 'bullmq';
+import { Queue, Worker, type Job, type RepeatStrategy, type Telemetry } from 'bullmq';
 import Redis from 'ioredis';
 import { VvError, isVvError, type JobContext, type JobOptions, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
-import type { DeadJob, DeadJobPage, DeadJobQuery, KernelJobQueue, KernelLogger } from '@valueverse/kernel';
+import type { DeadJob, DeadJobPage, DeadJobQuery, JobQueueStats, KernelJobQueue, KernelLogger } from '@valueverse/kernel';
 import {
   type CheckedSchedule,
   checkSchedule,
@@ -30,6 +30,11 @@ export interface BullJobQueueOptions {
   readonly concurrency?: number;
   /** How long `close()` waits for running jobs before it stops without them (default 10 s). */
   readonly closeTimeoutMs?: number;
+  /**
+   * Tracing on: BullMQ's OpenTelemetry client (bullmq-otel, made by the host). An enqueue carries the caller's trace
+   * context in the job, and the worker that runs it, in whichever process, continues that trace.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 interface Definition {
@@ -77,6 +82,8 @@ export class BullJobQueue implements KernelJobQueue {
   private readonly definitions = new Map<string, Definition>();
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Map<string, Worker>();
+  /** Retries the workers of this process scheduled, by queue (`vv_jobs_retries`). */
+  private readonly retries = new Map<string, number>();
   /** Queues, the dead-letter listing and retries: commands fail at once while Redis is down (no offline queue). */
   private readonly producer: Redis;
   /** Workers block on Redis; BullMQ requires `maxRetriesPerRequest: null` here (docs/stack.md "Known traps"). */
@@ -139,6 +146,29 @@ export class BullJobQueue implements KernelJobQueue {
     this.clockOffsetMs = options?.clockOffsetMs ?? 0;
     for (const queue of this.schedules.keys()) this.saveSchedule(queue);
     for (const queue of this.definitions.keys()) this.startWorker(queue);
+  }
+
+  /**
+   * Each queue's depth (waiting and delayed), running jobs, dead jobs and the age of its oldest waiting job, read
+   * from Redis at scrape time (a few commands per queue); none while Redis is down.
+   */
+  async stats(): Promise<readonly JobQueueStats[]> {
+    if (this.producer.status !== 'ready') return [];
+    const now = Date.now();
+    return Promise.all(
+      [...this.queues].map(async ([name, queue]) => {
+        const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'failed');
+        const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
+        return {
+          queue: name,
+          waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
+          active: counts.active ?? 0,
+          dead: counts.failed ?? 0,
+          oldestWaitingSeconds: oldest ? Math.max(0, (now - oldest.timestamp) / 1000) : 0,
+          retries: this.retries.get(name) ?? 0,
+        };
+      }),
+    );
   }
 
   async listDead(query: DeadJobQuery): Promise<DeadJobPage> {
@@ -233,7 +263,7 @@ export class BullJobQueue implements KernelJobQueue {
   private queueOf(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.producer, prefix: this.prefix, settings: { repeatStrategy: this.cronStrategy } });
+      queue = new Queue(name, { connection: this.producer, prefix: this.prefix, settings: { repeatStrategy: this.cronStrategy }, telemetry: this.options.telemetry });
       queue.on('error', (error: Error) => this.reportOutage(error));
       this.queues.set(name, queue);
     }
@@ -322,7 +352,13 @@ export class BullJobQueue implements KernelJobQueue {
         await definition.handler({ id: job.data.jobId, name, tenantId: job.data.tenantId, data: job.data.data, attempt: job.attemptsMade + 1 });
       },
       // The worker that takes a tick computes the scheduler's next slot, so it needs the cron strategy too.
-      { connection: this.consumer, prefix: this.prefix, concurrency: this.options.concurrency ?? 4, settings: { repeatStrategy: this.cronStrategy } },
+      {
+        connection: this.consumer,
+        prefix: this.prefix,
+        concurrency: this.options.concurrency ?? 4,
+        settings: { repeatStrategy: this.cronStrategy },
+        telemetry: this.options.telemetry,
+      },
     );
     worker.on('error', (error: Error) => this.reportOutage(error));
     worker.on('failed', (job, error) => {
@@ -336,7 +372,10 @@ export class BullJobQueue implements KernelJobQueue {
       }
       const context = { err: error, queue: name, jobId: job.data.jobId, tenantId: job.data.tenantId, attempt };
       if (attempt >= (job.opts.attempts ?? 1)) this.logger.error(context, `job ${name} dead-lettered`);
-      else this.logger.warn(context, `job ${name} failed; retrying`);
+      else {
+        this.retries.set(name, (this.retries.get(name) ?? 0) + 1);
+        this.logger.warn(context, `job ${name} failed; retrying`);
+      }
     });
     this.workers.set(name, worker);
   }

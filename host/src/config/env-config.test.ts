@@ -39,6 +39,7 @@ describe('loadEnvConfig', () => {
       pluginRetentionDays: 30,
       pluginPurgeIntervalSeconds: 3600,
       marketplaceUrl: undefined,
+      metricsTenants: { mode: 'off' },
     });
   });
 
@@ -71,6 +72,7 @@ describe('loadEnvConfig', () => {
       VV_PLUGIN_RETENTION_DAYS: '7',
       VV_PLUGIN_PURGE_INTERVAL_SECONDS: '60',
       VV_MARKETPLACE_URL: 'https://plugins.acme.test/api/v1/marketplace',
+      VV_METRICS_TENANTS: 'first:50',
     });
     expect(config).toEqual({
       port: 8080,
@@ -100,7 +102,16 @@ describe('loadEnvConfig', () => {
       pluginRetentionDays: 7,
       pluginPurgeIntervalSeconds: 60,
       marketplaceUrl: 'https://plugins.acme.test/api/v1/marketplace',
+      metricsTenants: { mode: 'first', max: 50 },
     });
+  });
+
+  it('reads VV_METRICS_TENANTS as off, first:<n> or a list of tenant ids, and refuses anything else', () => {
+    expect(loadEnvConfig({ VV_METRICS_TENANTS: 'off' }).metricsTenants).toEqual({ mode: 'off' });
+    expect(loadEnvConfig({ VV_METRICS_TENANTS: 'acme, globex' }).metricsTenants).toEqual({ mode: 'list', tenants: ['acme', 'globex'] });
+    for (const bad of ['first:0', 'first:5000', 'first:x', 'Acme Corp']) {
+      expect(() => loadEnvConfig({ VV_METRICS_TENANTS: bad })).toThrow(/VV_METRICS_TENANTS/);
+    }
   });
 
   it('returns a frozen object', () => {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { canonicalOrigin, parsePrivateAllowance, trustedProxyProblem, type PrivateAllowance } from '@valueverse/kernel';
+import { canonicalOrigin, parsePrivateAllowance, trustedProxyProblem, type PrivateAllowance, type TenantLabelPolicy } from '@valueverse/kernel';
 import { VvError, type FieldProblem } from '@valueverse/plugin-sdk';
 
 /** pino's levels (plus `silent`), listed here so the host does not import pino just to validate a string. */
@@ -52,6 +52,11 @@ export interface HostConfig {
   readonly pluginPurgeIntervalSeconds: number;
   /** `VV_MARKETPLACE_URL`: the registry installs come from (`…/api/v1/marketplace`); default the host's own registry. */
   readonly marketplaceUrl?: string;
+  /**
+   * `VV_METRICS_TENANTS`: tenants with a label of their own on the per-tenant request metrics: `off` (default),
+   * `first:<n>` (the first n tenants seen, 1-1000) or a comma list of tenant ids; every other tenant is "other".
+   */
+  readonly metricsTenants: TenantLabelPolicy;
 }
 
 /** The repository root, from host/src/config (or host/dist/config once built): three levels up either way. */
@@ -178,6 +183,15 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     problem('VV_PLUGIN_PURGE_INTERVAL_SECONDS', `must be an integer number of seconds from 1 to 86400 (got "${rawPurgeInterval}")`);
   const marketplaceUrl = read('VV_MARKETPLACE_URL')?.trim() || undefined;
   if (marketplaceUrl !== undefined && !hasScheme(marketplaceUrl, ['http:', 'https:'])) problem('VV_MARKETPLACE_URL', `must be an http(s) URL (got "${marketplaceUrl}")`);
+  const rawMetricsTenants = read('VV_METRICS_TENANTS')?.trim();
+  let metricsTenants: TenantLabelPolicy = { mode: 'off' };
+  if (rawMetricsTenants !== undefined && rawMetricsTenants !== '' && rawMetricsTenants !== 'off') {
+    const first = /^first:(\d{1,4})$/.exec(rawMetricsTenants);
+    const tenants = rawMetricsTenants.split(',').map((t) => t.trim());
+    if (first && Number(first[1]) >= 1 && Number(first[1]) <= 1000) metricsTenants = { mode: 'first', max: Number(first[1]) };
+    else if (!first && tenants.every((t) => /^[a-z0-9][a-z0-9-]{0,62}$/.test(t))) metricsTenants = { mode: 'list', tenants };
+    else problem('VV_METRICS_TENANTS', `must be "off", "first:<1-1000>" or a comma-separated list of tenant ids (got "${rawMetricsTenants}")`);
+  }
   const outbound = parsePrivateAllowance(read('VV_OUTBOUND_ALLOW_PRIVATE'));
   for (const message of outbound.problems) problem('VV_OUTBOUND_ALLOW_PRIVATE', message);
 
@@ -211,5 +225,6 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     pluginRetentionDays,
     pluginPurgeIntervalSeconds,
     marketplaceUrl,
+    metricsTenants,
   });
 }

@@ -86,6 +86,7 @@ export function registerCoreServices(
   registry.registerCore(coreServices.config, (m) => pluginConfigReader(cache, m));
   registry.registerCore(coreServices.audit, (m) => pluginAuditService(core.auditor, m));
   registry.registerCore(coreServices.outbound, (m) => outbound.forPlugin(m));
+  registry.registerCore(coreServices.metrics, (m) => metrics.forPlugin(m.id));
   registry.registerCore(coreServices.db, (m) => {
     if (!deps.database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${m.id}"` } });
     return pluginDatabase(deps.database, m);

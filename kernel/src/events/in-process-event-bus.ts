@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Emittery from 'emittery';
 import { VvError, type EventBus, type EventEnvelope, type PluginManifest } from '@valueverse/plugin-sdk';
 import type { KernelLogger } from '../observability/kernel-logger';
+import { inSpan, otel } from '../observability/tracing';
 import type { EventTransport } from './event-transport';
 
 /** `source` of the events the kernel publishes itself (e.g. `plugin-set.changed`); no plugin may publish as it. */
@@ -31,6 +32,8 @@ export function matchesPattern(pattern: string, name: string): boolean {
  */
 export class InProcessEventBus {
   private readonly emitter = new Emittery<{ event: EventEnvelope }>();
+  /** Tracing on: each subscriber's handling of an event is a span (the publisher's trace continues in it). */
+  private readonly api = otel();
 
   /**
    * Answers whether a plugin is enabled for a tenant. A plugin's subscribers only see events of tenants that have
@@ -71,7 +74,15 @@ export class InProcessEventBus {
       if (event.source === KERNEL_EVENT_SOURCE && !options.confidential && CONFIDENTIAL_KERNEL_EVENTS.has(event.name)) return;
       if (!matchesPattern(pattern, event.name)) return;
       try {
-        await handler(event);
+        const api = this.api;
+        if (api)
+          await inSpan(
+            api,
+            `vv.event.handle ${event.name}`,
+            { 'vv.event.name': event.name, 'vv.event.source': event.source, 'vv.tenant': event.tenantId, 'vv.subscriber': owner },
+            () => handler(event),
+          );
+        else await handler(event);
       } catch (error) {
         this.logger.error({ err: error, plugin: owner, event: event.name, eventId: event.id }, `subscriber of "${owner}" failed on ${event.name}`);
       }

@@ -8,6 +8,7 @@ import type { Authenticator } from '../identity/authenticate';
 import type { PluginRecord } from '../lifecycle/plugin-state';
 import type { KernelLogger } from '../observability/kernel-logger';
 import type { KernelMetrics } from '../observability/kernel-metrics';
+import { inSpan, otel, type Otel } from '../observability/tracing';
 import type { CorsPolicy } from './cors-policy';
 import { guardRequestInput } from './input-guard';
 import { mountFor, type KernelMount, type MountCaller } from './kernel-mount';
@@ -78,7 +79,11 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
   let drained: (() => void) | undefined;
   let server: Server | undefined;
   const pluginOwner = pluginOwnerLookup(options.ownership);
-  const servePlugin = pluginDispatcher(options.records, options.routers);
+  // Tracing on: authentication and the plugin's handler each in a span; off, the plain functions.
+  const api = otel();
+  const { authenticate, limit, servePlugin } = api
+    ? tracedSteps(api, options, pluginDispatcher(options.records, options.routers))
+    : { authenticate: options.authenticate, limit: options.limit, servePlugin: pluginDispatcher(options.records, options.routers) };
   // JSON everywhere; CSV (text/csv) for imports, handed to the route as a string.
   const bodyLimit = options.bodyLimit ?? '1mb';
   const parseBody = bodyParser({
@@ -130,10 +135,10 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
         await mount.handle(ctx, callerOf(ctx));
         if (ctx.status === 404 && ctx.body === undefined) throw new VvError('VV_NOT_FOUND', { detail: `No route ${ctx.method} ${ctx.path}` });
       } else if (pluginId !== undefined) {
-        const authenticating = options.authenticate(ctx);
+        const authenticating = authenticate(ctx);
         if (authenticating) await authenticating;
         // Undefined when the tokens were at hand (leased or in memory): no promise to wait for on the hot path.
-        const limiting = options.limit?.(ctx);
+        const limiting = limit?.(ctx);
         if (limiting) await limiting;
         const serving = servePlugin(ctx, pluginId);
         if (serving) await serving;
@@ -144,6 +149,7 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
       }
     } catch (error) {
       const vv = toVvError(error, requestId);
+      metrics.httpErrors.inc({ plugin: state.plugin ?? 'kernel', code: vv.code });
       if (vv.status >= 500) logger.error({ err: error, requestId, code: vv.code, path: ctx.path, plugin: state.plugin }, vv.message);
       writeProblem(ctx, vv, requestId);
     } finally {
@@ -153,6 +159,7 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
         ctx.method,
         String(ctx.status),
         (performance.now() - startedAt) / 1000,
+        state.principal?.tenant.id,
       );
     }
   };
@@ -168,8 +175,8 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
   ).routes();
   const signedIn = async (ctx: KernelHttpContext, next: Next): Promise<unknown> => {
     if (!ctx.path.startsWith('/api/')) return next();
-    await options.authenticate(ctx);
-    const limiting = options.limit?.(ctx);
+    await authenticate(ctx);
+    const limiting = limit?.(ctx);
     if (limiting) await limiting;
     return signedInRoutes(ctx as never, next);
   };
@@ -214,3 +221,50 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
 
 const requestIdPattern = /^[A-Za-z0-9._-]{8,128}$/;
 const noop = async (): Promise<void> => {};
+
+/**
+ * The kernel's request steps, each in a span: `vv.kernel.authenticate` (the tenant and role it resolved) and
+ * `vv.plugin.handle` around the owning plugin's handler (plugin id and version, tenant, route template, role).
+ * Attributes never carry a credential or a person's data.
+ */
+function tracedSteps(api: Otel, options: KernelHttpOptions, dispatch: ReturnType<typeof pluginDispatcher>) {
+  const principalAttributes = (ctx: KernelHttpContext) => {
+    const principal = ctx.state.principal;
+    if (!principal) return;
+    api.trace.getActiveSpan()?.setAttributes({ 'vv.tenant': principal.tenant.id, 'vv.user.role': principal.user.role, 'vv.user.kind': principal.user.kind });
+  };
+  const authenticate: Authenticator = (ctx) =>
+    inSpan(api, 'vv.kernel.authenticate', undefined, () => {
+      const authenticating = options.authenticate(ctx);
+      if (!authenticating) {
+        principalAttributes(ctx);
+        return undefined;
+      }
+      return authenticating.then(() => principalAttributes(ctx));
+    });
+  // Rate limits take a token from memory (leased from Redis now and then, a Redis span of the request when it happens):
+  // not a span of their own.
+  const limit = options.limit;
+  const servePlugin = (ctx: KernelHttpContext, pluginId: string) => {
+    const record = options.records.get(pluginId);
+    const principal = ctx.state.principal;
+    return inSpan(
+      api,
+      `vv.plugin.handle ${pluginId}`,
+      {
+        'vv.plugin.id': pluginId,
+        'vv.plugin.version': record?.manifest.version ?? 'unknown',
+        'vv.tenant': principal?.tenant.id ?? 'unknown',
+        'vv.user.role': principal?.user.role ?? 'none',
+        'http.request.method': ctx.method,
+      },
+      () => {
+        const serving = dispatch(ctx, pluginId);
+        const route = () => ctx.state.route && api.trace.getActiveSpan()?.setAttribute('http.route', `/api/v1${ctx.state.route}`);
+        if (!serving) return void route();
+        return serving.then(route);
+      },
+    );
+  };
+  return { authenticate, limit, servePlugin };
+}

@@ -1,4 +1,5 @@
 import { VvError, isVvError, type FieldProblem, type JobQueue, type PluginManifest } from '@valueverse/plugin-sdk';
+import type { JobQueueStats } from '../observability/kernel-metrics';
 import { nextCronRun, parseCronSchedule, type CronSchedule } from './cron-schedule';
 
 /** A job that used up its attempts, kept for admins to see and retry. */
@@ -76,6 +77,8 @@ export interface KernelJobQueue extends DeadLetters {
   start(options?: JobQueueStart): Promise<void>;
   /** Stops taking jobs, stops its schedule timers and waits (bounded) for running jobs. */
   close(): Promise<void>;
+  /** Depth, age, retries and dead jobs of each queue, for `/metrics` (a backend without them reports none). */
+  stats?(): Promise<readonly JobQueueStats[]>;
 }
 
 /** Job names become part of queue names and Redis keys: a `:` would make `<queue>:<jobId>` ambiguous. */

@@ -177,8 +177,12 @@ export class PluginLifecycle {
     }
   }
 
+  /** Told of every transition (the kernel counts them: `vv_plugin_transitions_total`). */
+  onTransition?: (pluginId: string, state: PluginState) => void;
+
   private transition(record: PluginRecord, state: PluginState): void {
     record.state = state;
     record.since = new Date().toISOString();
+    this.onTransition?.(record.id, state);
   }
 }

@@ -1,5 +1,6 @@
 import pino, { type Logger as PinoLogger, type LevelWithSilent, type LoggerOptions } from 'pino';
 import { redactError } from './error-redaction';
+import { otel, traceLogFields } from './tracing';
 
 export type KernelLogger = PinoLogger;
 
@@ -15,5 +16,8 @@ export function createKernelLogger(options: { level?: string; destination?: Node
     // key: an error under `error` would otherwise be written with all its enumerable fields, statement included.
     serializers: { err: serializeError, error: serializeError },
   };
+  // Tracing on: every line written inside a span carries its trace_id and span_id (Jaeger finds the line's trace).
+  const api = otel();
+  if (api) settings.mixin = () => traceLogFields(api);
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }

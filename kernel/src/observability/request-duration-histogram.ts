@@ -8,6 +8,15 @@ interface Series {
   readonly counts: number[];
   sum: number;
   count: number;
+  /** Tracing on: the last traced observation of each bucket (OpenMetrics exemplar), by bucket index. */
+  exemplars?: (Exemplar | undefined)[];
+}
+
+/** An OpenMetrics exemplar in prom-client's shape: the trace of one observation that fell into the bucket. */
+interface Exemplar {
+  readonly labelSet: Readonly<Record<string, string>>;
+  readonly value: number;
+  readonly timestamp: number;
 }
 
 /**
@@ -50,6 +59,20 @@ export class RequestDurationHistogram {
     }
   }
 
+  /**
+   * `observe`, remembering the observation as its bucket's exemplar (`trace_id`, `span_id`) when it was traced:
+   * what Grafana links from a latency panel to the trace in Jaeger. Only the kernel's traced path calls it.
+   */
+  observeTraced(plugin: string, route: string, method: string, status: string, seconds: number, traceId: string | undefined, spanId: string | undefined): void {
+    this.observe(plugin, route, method, status, seconds);
+    if (traceId === undefined || spanId === undefined) return;
+    const series = this.series.get(`${plugin}\u0000${route}\u0000${method}\u0000${status}`)!;
+    let index = this.upperBounds.findIndex((bound) => seconds <= bound);
+    if (index < 0) index = this.upperBounds.length;
+    series.exemplars ??= [];
+    series.exemplars[index] = { labelSet: { trace_id: traceId, span_id: spanId }, value: seconds, timestamp: Date.now() / 1000 };
+  }
+
   reset(): void {
     this.series.clear();
   }
@@ -62,10 +85,10 @@ export class RequestDurationHistogram {
       let cumulative = 0;
       for (let i = 0; i < this.upperBounds.length; i++) {
         cumulative += series.counts[i]!;
-        values.push({ labels: { le: this.upperBounds[i]! }, value: cumulative, metricName: bucket, exemplar: null, sharedLabels: series.labels });
+        values.push({ labels: { le: this.upperBounds[i]! }, value: cumulative, metricName: bucket, exemplar: series.exemplars?.[i] ?? null, sharedLabels: series.labels });
       }
       values.push(
-        { labels: { le: '+Inf' }, value: series.count, metricName: bucket, exemplar: null, sharedLabels: series.labels },
+        { labels: { le: '+Inf' }, value: series.count, metricName: bucket, exemplar: series.exemplars?.[this.upperBounds.length] ?? null, sharedLabels: series.labels },
         { labels: {}, value: series.sum, metricName: `${this.name}_sum`, sharedLabels: series.labels },
         { labels: {}, value: series.count, metricName: `${this.name}_count`, sharedLabels: series.labels },
       );
@@ -92,7 +115,7 @@ interface MetricValue {
   readonly labels: Readonly<Record<string, string | number>>;
   readonly value: number;
   readonly metricName: string;
-  /** Always null on buckets (no exemplars), as prom-client's Histogram without exemplars. */
-  readonly exemplar?: null;
+  /** Null on buckets without a traced observation (always, with tracing off), as prom-client's Histogram. */
+  readonly exemplar?: Exemplar | null;
   readonly sharedLabels?: Readonly<Record<string, string>>;
 }

@@ -38,6 +38,8 @@ export function systemRoutes(deps: {
         deps.metrics.pluginState.set({ plugin: r.id, state }, r.state === state ? 1 : 0);
       }
     }
+    const report = await deps.readiness.report(deps.records(), deps.draining());
+    for (const [dependency, state] of Object.entries(report.dependencies)) deps.metrics.dependencyUp.set({ dependency }, state === 'ok' ? 1 : 0);
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });

@@ -4,6 +4,7 @@ import { AddressPolicy } from './address-policy';
 import { allowlistAllows, configValue } from './outbound-allowlist';
 import { PinnedHttpClient, type HostResolver } from './pinned-http-client';
 import type { PrivateAllowance } from './private-allowance';
+import { inSpan, otel } from '../observability/tracing';
 
 export interface OutboundOptions {
   /** Loopback and private destinations the operator allows (`VV_OUTBOUND_ALLOW_PRIVATE`); default none. */
@@ -30,6 +31,7 @@ function isRequest(input: unknown): input is Request {
 export class OutboundService {
   readonly policy: AddressPolicy;
   private readonly client: PinnedHttpClient;
+  private readonly api = otel();
 
   constructor(
     options: OutboundOptions,
@@ -74,13 +76,20 @@ export class OutboundService {
             const type = read.headers.get('content-type');
             if (type && !headers.has('content-type')) headers.set('content-type', type);
           }
-          return await this.client.send({
-            url,
-            method: (rest.method ?? request?.method ?? 'GET').toUpperCase(),
-            headers,
-            body,
-            signal: rest.signal ?? request?.signal ?? undefined,
-          });
+          const method = (rest.method ?? request?.method ?? 'GET').toUpperCase();
+          const send = () => this.client.send({ url, method, headers, body, signal: rest.signal ?? request?.signal ?? undefined });
+          // Tracing on: a plugin's call out (an AI provider's completion, a webhook) is a span of the request or job
+          // that made it: the destination's origin and path only, never the query, headers or body.
+          const api = this.api;
+          if (!api) return await send();
+          const attributes = {
+            'vv.plugin.id': manifest.id,
+            'http.request.method': method,
+            'server.address': url.hostname,
+            'url.path': url.pathname,
+            'vv.tenant': tenantId ?? 'none',
+          };
+          return await inSpan(api, `vv.outbound ${method} ${url.origin}`, attributes, send);
         } catch (error) {
           if (error instanceof VvError && error.code === 'VV_OUTBOUND_REFUSED') log.warn({ destination: url.origin, tenantId, reason: error.message }, 'outbound call refused');
           throw error;

@@ -256,3 +256,30 @@ export interface OutboundRequestInit extends RequestInit {
 export interface OutboundHttp {
   fetch(input: string | URL | Request, init?: OutboundRequestInit): Promise<Response>;
 }
+
+/** A business counter of a plugin (see `PluginMetrics`). */
+export interface BusinessCounter {
+  /**
+   * Adds `value` (default 1, must be positive). `labels` gives a value to each label the counter declared (64
+   * characters at most); a label left out counts as "".
+   */
+  inc(labels?: Readonly<Record<string, string>>, value?: number): void;
+}
+
+/**
+ * Business counters on the host's `/metrics` (`coreServices.metrics`, no permission needed): what a plugin did, for
+ * dashboards and alerts, e.g. models evaluated or commitments signed. A counter `name` of plugin `value-committer`
+ * is exported as `vv_value_committer_<name>_total`. Label values must come from a small fixed set (a kind, an
+ * outcome): never a tenant id, a user or a free-form value, which would make the series unbounded.
+ *
+ * @example
+ * const signed = metrics.counter('commitments_signed', { help: 'Commitments signed', labels: ['outcome'] });
+ * signed.inc({ outcome: 'signed' });
+ */
+export interface PluginMetrics {
+  /**
+   * The counter `name` (`[a-z][a-z0-9_]*`, up to 60 characters, without a `_total` suffix), created on the first
+   * call; later calls return the same counter. Throws VV_VALIDATION for a bad name or label.
+   */
+  counter(name: string, options: { readonly help: string; readonly labels?: readonly string[] }): BusinessCounter;
+}

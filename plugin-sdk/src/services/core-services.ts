@@ -1,6 +1,17 @@
 import type { HttpRouter } from '../http/http-router';
 import { createServiceRef } from './create-service-ref';
-import type { AuditLog, EventBus, JobQueue, Logger, OutboundHttp, PluginConfigReader, PluginDatabase, PluginMetadata, RequestContextService } from './core-service-types';
+import type {
+  AuditLog,
+  EventBus,
+  JobQueue,
+  Logger,
+  OutboundHttp,
+  PluginConfigReader,
+  PluginDatabase,
+  PluginMetadata,
+  PluginMetrics,
+  RequestContextService,
+} from './core-service-types';
 
 /**
  * The services the kernel provides to every plugin. The kernel builds each per plugin: a plugin's logger
@@ -20,4 +31,5 @@ export const coreServices = Object.freeze({
   audit: createServiceRef<AuditLog>({ id: 'core.audit' }),
   metadata: createServiceRef<PluginMetadata>({ id: 'core.metadata' }),
   outbound: createServiceRef<OutboundHttp>({ id: 'core.outbound' }),
+  metrics: createServiceRef<PluginMetrics>({ id: 'core.metrics' }),
 });

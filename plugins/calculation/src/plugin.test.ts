@@ -12,9 +12,9 @@ describe('calculation plugin', () => {
     expect(manifest.config.properties.computeBudgetMs).toMatchObject({ type: 'integer', minimum: 100, maximum: 60000, default: 10000 });
   });
 
-  it('exports a plugin that depends on the HTTP router, its config (compute budget) and the request context only', () => {
+  it('exports a plugin that depends on the HTTP router, its config (compute budget), the request context and its business counters only', () => {
     expect(isVvPlugin(plugin)).toBe(true);
-    expect(Object.keys(plugin.deps)).toEqual(['http', 'config', 'context']);
+    expect(Object.keys(plugin.deps)).toEqual(['http', 'config', 'context', 'metrics']);
     expect(calculationRef.id).toBe('calculation');
   });
 
@@ -27,6 +27,7 @@ describe('calculation plugin', () => {
         http: { route: (_: RouteDefinition) => undefined },
         config: { forTenant: async (tenantId: string) => budgets[tenantId] ?? {} },
         context: { current: () => (current ? { requestId: 'r1', tenant: { id: current, name: current }, user: { id: 'u1', role: 'member', kind: 'user' } } : undefined) },
+        metrics: { counter: () => ({ inc: () => undefined }) },
       },
       { provide: (_ref, implementation) => void (service = implementation as CalculationService) },
     );

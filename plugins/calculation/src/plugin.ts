@@ -1,4 +1,4 @@
-import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, type RouteDefinition } from '@valueverse/plugin-sdk';
 import { calculationRef } from './calculation-api';
 import { computeBudgetOf } from './compute/compute-budget';
 import { sharedComputePool } from './compute/shared-compute-pool';
@@ -11,8 +11,8 @@ import { createCalculationRoutes } from './http/calculation-routes';
  * pool under each tenant's compute budget (config `computeBudgetMs`), so `/health/live` never waits on it.
  */
 export const plugin = definePlugin({
-  deps: { http: coreServices.http, config: coreServices.config, context: coreServices.context },
-  setup({ http, config, context }, registrar) {
+  deps: { http: coreServices.http, config: coreServices.config, context: coreServices.context, metrics: coreServices.metrics },
+  setup({ http, config, context, metrics }, registrar) {
     const service = createCalculationService(
       {},
       {
@@ -22,8 +22,27 @@ export const plugin = definePlugin({
         budgetFor: async ({ tenantId }) => computeBudgetOf(tenantId === undefined ? undefined : await config.forTenant(tenantId)),
       },
     );
-    for (const route of createCalculationRoutes(service)) http.route(route);
+    // Business counter: value-model work answered, by operation (the financial functions are not counted: their
+    // path is the hot one, and the request metrics count them already).
+    const evaluations = metrics.counter('model_evaluations', { help: 'Value-model evaluations answered, by operation (model, scenario, simulate, ...)', labels: ['operation'] });
+    for (const route of createCalculationRoutes(service))
+      http.route(modelOperations.has(route.path) ? countedRoute(route, () => evaluations.inc({ operation: route.path.slice('/calculate/'.length) })) : route);
     registrar.provide(calculationRef, service);
   },
   stop: () => sharedComputePool.release(),
 });
+
+const modelOperations = new Set(['model', 'scenario', 'sensitivity', 'goal-seek', 'risk-adjustment', 'simulate'].map((o) => `/calculate/${o}`));
+
+/** `route`, calling `count` each time its handler answered (not when it threw). */
+function countedRoute(route: RouteDefinition, count: () => void): RouteDefinition {
+  const handler = route.handler.bind(route);
+  return {
+    ...route,
+    handler: async (request) => {
+      const answer = await handler(request);
+      count();
+      return answer;
+    },
+  };
+}

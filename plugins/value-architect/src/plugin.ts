@@ -1,4 +1,4 @@
-import { aiChatRef, coreServices, definePlugin } from '@valueverse/plugin-sdk';
+import { aiChatRef, coreServices, definePlugin, type EventBus } from '@valueverse/plugin-sdk';
 import { calculationRef } from '@valueverse/plugin-calculation/api';
 import { architectMigrations } from './data/architect-migrations';
 import { ValueModelEntity, ValueModelVersionEntity } from './data/value-model-entities';
@@ -18,15 +18,25 @@ export const plugin = definePlugin({
     db: coreServices.db,
     events: coreServices.events,
     audit: coreServices.audit,
+    metrics: coreServices.metrics,
     logger: coreServices.logger,
     calc: calculationRef,
     ai: aiChatRef,
   },
   database: { entities: [ValueModelEntity, ValueModelVersionEntity], migrations: architectMigrations },
-  setup({ http, db, events, audit, logger, calc, ai }, registrar) {
+  setup({ http, db, events, audit, metrics, logger, calc, ai }, registrar) {
     const store = new ValueModelStore(db);
     const hypotheses = createHypothesisGenerator({ calc, ai, log: logger });
-    for (const route of createValueModelRoutes({ store, calc, hypotheses, events, audit })) http.route(route);
+    // Business counter: each event the routes publish (a model created, a version saved...) is counted by name.
+    const published = metrics.counter('model_events', { help: 'Value-model events published, by event name (value-model.created, ...)', labels: ['event'] });
+    const counted: EventBus = {
+      subscribe: (pattern, handler) => events.subscribe(pattern, handler),
+      publish: async (name, tenantId, payload) => {
+        await events.publish(name, tenantId, payload);
+        published.inc({ event: name });
+      },
+    };
+    for (const route of createValueModelRoutes({ store, calc, hypotheses, events: counted, audit })) http.route(route);
     registrar.provide(valueModelsRef, { getVersion: (tenantId, id, version) => store.getVersion(tenantId, id, version) });
   },
 });

@@ -20,7 +20,7 @@ describe('value-committer plugin', () => {
 
   it('exports a plugin with a database and the value-commitments ref', () => {
     expect(isVvPlugin(plugin)).toBe(true);
-    expect(Object.keys(plugin.deps).sort()).toEqual(['audit', 'calc', 'db', 'events', 'http', 'models']);
+    expect(Object.keys(plugin.deps).sort()).toEqual(['audit', 'calc', 'db', 'events', 'http', 'metrics', 'models']);
     expect(plugin.database?.migrations.map((m) => m.name)).toEqual(['0001-commitments', '0002-commitment-metrics']);
     expect(commitmentsRef.id).toBe('value-commitments');
   });

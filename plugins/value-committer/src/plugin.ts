@@ -1,4 +1,4 @@
-import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, type EventBus } from '@valueverse/plugin-sdk';
 import { calculationRef } from '@valueverse/plugin-calculation/api';
 import { valueModelsRef } from '@valueverse/plugin-value-architect/api';
 import { commitmentsRef } from './commitments-api';
@@ -19,13 +19,23 @@ export const plugin = definePlugin({
     db: coreServices.db,
     events: coreServices.events,
     audit: coreServices.audit,
+    metrics: coreServices.metrics,
     calc: calculationRef,
     models: valueModelsRef,
   },
   database: { entities: [CommitmentEntity, CommitmentTransitionEntity], migrations: committerMigrations },
-  setup({ http, db, events, audit, calc, models }, registrar) {
+  setup({ http, db, events, audit, metrics, calc, models }, registrar) {
     const store = new CommitmentStore(db);
-    for (const route of createCommitmentRoutes({ store, models, calc, events, audit })) http.route(route);
+    // Business counter: each lifecycle event the routes publish (created, signed, amended...) is counted by name.
+    const published = metrics.counter('commitment_events', { help: 'Commitment lifecycle events published, by event name (commitment.signed, ...)', labels: ['event'] });
+    const counted: EventBus = {
+      subscribe: (pattern, handler) => events.subscribe(pattern, handler),
+      publish: async (name, tenantId, payload) => {
+        await events.publish(name, tenantId, payload);
+        published.inc({ event: name });
+      },
+    };
+    for (const route of createCommitmentRoutes({ store, models, calc, events: counted, audit })) http.route(route);
     registrar.provide(commitmentsRef, {
       get: (tenantId, id) => store.get(tenantId, id),
       list: (tenantId, filter) => store.all(tenantId, filter?.status ? { status: filter.status } : {}),

@@ -6,6 +6,7 @@ import { createCustomerRoutes } from './http/customer-routes';
 import { createInvoiceRoutes } from './http/invoice-routes';
 import { createMetricRoutes } from './http/metric-routes';
 import { createPaymentRoutes } from './http/payment-routes';
+import { createStripeWebhookRoutes } from './http/stripe-webhook-routes';
 import { createPlanRoutes } from './http/plan-routes';
 import { createQuoteRoutes } from './http/quote-routes';
 import { createSubscriptionRoutes } from './http/subscription-routes';
@@ -64,6 +65,7 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
         ...createPaymentRoutes(payments),
       ];
       for (const route of routes) http.route(route);
+      for (const route of createStripeWebhookRoutes(payments)) http.route(route);
       jobs.define(
         'close-periods',
         async (job) => {

@@ -1,8 +1,10 @@
-import { coreServices, definePlugin, type JobSchedule, type VvPlugin } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, optionalRef, type JobSchedule, type VvPlugin } from '@valueverse/plugin-sdk';
+import { realizationRef } from '@valueverse/plugin-value-executor/api';
 import { billingPaymentsRef } from './billing-api';
 import { CustomerStore } from './customers/customer-store';
 import { billingMigrations } from './data/billing-migrations';
 import { createCustomerRoutes } from './http/customer-routes';
+import { createGuaranteeRoutes } from './http/guarantee-routes';
 import { createInvoiceRoutes } from './http/invoice-routes';
 import { createMetricRoutes } from './http/metric-routes';
 import { createPaymentRoutes } from './http/payment-routes';
@@ -13,6 +15,8 @@ import { createSubscriptionRoutes } from './http/subscription-routes';
 import { createUsageRoutes } from './http/usage-routes';
 import { InvoiceStore } from './invoices/invoice-store';
 import { MetricStore } from './metrics/metric-store';
+import { GuaranteeStore, type MilestoneMissed } from './outcomes/guarantee-store';
+import { realizationOutcomeSource } from './outcomes/outcome-source';
 import { InvoicePayments } from './payments/invoice-payments';
 import { PlanStore } from './plans/plan-store';
 import { BillingCycle } from './subscriptions/billing-cycle';
@@ -44,14 +48,16 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
       config: coreServices.config,
       outbound: coreServices.outbound,
       logger: coreServices.logger,
+      realization: optionalRef(realizationRef),
     },
     database: { migrations: billingMigrations },
-    setup({ http, db, audit, events, jobs, config, outbound, logger }, registrar) {
+    setup({ http, db, audit, events, jobs, config, outbound, logger, realization }, registrar) {
       const customers = new CustomerStore(db);
       const metrics = new MetricStore(db);
       const plans = new PlanStore(db);
       const ingestor = new UsageIngestor(db);
-      const invoices = new InvoiceStore(db, metrics);
+      const guarantees = new GuaranteeStore(db, customers);
+      const invoices = new InvoiceStore(db, metrics, realizationOutcomeSource(realization), guarantees);
       const cycle = new BillingCycle({ db, customers, plans, invoices, events });
       const payments = new InvoicePayments({ db, invoices, customers, config, outbound, events, jobs, audit, logger, dunningDelayMs: options.dunningDelayMs });
       const routes = [
@@ -63,6 +69,7 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
         ...createSubscriptionRoutes(cycle, audit),
         ...createInvoiceRoutes({ db, invoices, customers, audit }),
         ...createPaymentRoutes(payments),
+        ...createGuaranteeRoutes(guarantees, audit),
       ];
       for (const route of routes) http.route(route);
       for (const route of createStripeWebhookRoutes(payments)) http.route(route);
@@ -77,6 +84,13 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
       jobs.define<{ invoiceId: string; afterAttempt: number }>('retry-payment', (job) => payments.retry(job.tenantId, job.data.invoiceId, job.data.afterAttempt), {
         attempts: 3,
         backoffMs: 60_000,
+      });
+      // A missed milestone earns the credits its commitment's guarantees promise, once per guarantee and milestone.
+      events.subscribe<MilestoneMissed>('milestone.missed', async (event) => {
+        const made = await guarantees.milestoneMissed(event.tenantId, event.payload);
+        for (const credit of made) {
+          await audit.record({ action: 'guarantee.credit_earned', tenantId: event.tenantId, actor: 'plugin:billing', target: credit.id, after: credit });
+        }
       });
       registrar.provide(billingPaymentsRef, { handleStripeWebhook: (tenantId, rawBody, signature) => payments.webhook(tenantId, rawBody, signature) });
       jobs.schedule('close-periods', options.closeSchedule ?? { cron: '5 * * * *', perTenant: true });

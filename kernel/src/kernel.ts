@@ -16,6 +16,7 @@ import { PluginLifecycle, type LifecycleTimeouts } from './lifecycle/plugin-life
 import { rateLimit, rateLimitPublic } from './limits/rate-limit-middleware';
 import { defaultRateLimits } from './limits/rate-limiter';
 import { loadPlugins } from './manifest/load-plugins';
+import { AI_USAGE_EVENT, CALCULATION_TRIALS_EVENT, PlatformMeter } from './metering/platform-meter';
 import { createKernelLogger } from './observability/kernel-logger';
 import { KernelMetrics } from './observability/kernel-metrics';
 import { Readiness, type ReadinessCheck } from './observability/readiness';
@@ -116,6 +117,15 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     tenantsOf: (pluginId) => options.store.listTenantsWithPlugin(pluginId),
   });
 
+  // Platform metering: counted in memory, published periodically in the operator's tenant (metering/platform-meter.ts).
+  const meter = options.platformMetering
+    ? new PlatformMeter(options.platformMetering, (name, tenantId, payload) => core.events.publishKernelEvent(name, tenantId, payload), logger, options.instanceId)
+    : undefined;
+  if (meter) {
+    for (const name of [AI_USAGE_EVENT, CALCULATION_TRIALS_EVENT]) core.events.subscribe(name, (event) => meter.observe(event), 'kernel');
+    meter.start();
+  }
+
   const stream = eventStreamRoutes({
     events: core.events,
     tokens: identity.tokens,
@@ -166,6 +176,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     trustedProxies: options.trustedProxies,
     bodyLimit: options.bodyLimit,
     mounts: options.mounts,
+    meter,
   });
 
   return {
@@ -176,6 +187,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     passwords: identity.passwords,
     pluginSets: pluginSets.pluginSets,
     events: core.events,
+    platformMeter: meter,
     jobs: core.jobs,
     metrics,
     callback: () => http.callback(),
@@ -195,6 +207,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
       // Event streams never end by themselves: end them, or the drain below would wait for them.
       stream.closeAll();
       await http.drain(drainMs);
+      await meter?.stop();
       await core.jobs.close();
       await lifecycle.stopAll();
       await options.changeFeed?.close();

@@ -30,6 +30,8 @@ export interface TestKernelOptions {
    * production: a test that points a plugin at a loopback fake server allows it here, as an operator would.
    */
   readonly allowPrivateDestinations?: boolean | string;
+  /** Platform metering (the kernel's `platformMetering` option): the operator's tenant that receives `platform.usage`. */
+  readonly platformMetering?: { readonly tenantId: string; readonly flushEveryMs?: number };
   /** Resolves host names for outbound calls instead of the system (e.g. map `api.example.com` to a fake's address). */
   readonly resolveHost?: (hostname: string) => Promise<readonly { address: string; family: number }[]>;
 }
@@ -107,6 +109,7 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
     logger: createKernelLogger({ level: process.env.VV_TEST_LOG_LEVEL ?? 'silent' }),
     timeouts: { setupMs: 2000, startMs: 2000, stopMs: 2000, ...options.timeouts },
     passwordHasher: new PasswordHasher({ N: 2 ** 10, r: 8, p: 1 }),
+    platformMetering: options.platformMetering,
   });
   const events: EventEnvelope[] = [];
   const waiters: { name: string; resolve: (e: EventEnvelope) => void }[] = [];

@@ -48,6 +48,8 @@ export interface KernelHttpOptions {
   readonly bodyLimit?: string;
   /** Apps served under their path prefix before plugin dispatch and the kernel's routes (kernel-mount.ts). */
   readonly mounts?: readonly KernelMount[];
+  /** Platform metering: counts each request of a tenant (an O(1) map increment, nothing more). */
+  readonly meter?: { request(tenantId: string): void };
 }
 
 export interface KernelHttp {
@@ -86,6 +88,7 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
   const servePlugin = pluginDispatcher(options.records, options.routers);
   const servePublic = publicPluginDispatcher(options.records, options.tenantView ?? (() => undefined));
   const routers = options.routers;
+  const meter = options.meter;
   // JSON everywhere; CSV (text/csv) for imports, handed to the route as a string.
   const bodyLimit = options.bodyLimit ?? '1mb';
   const parseBody = bodyParser({
@@ -164,6 +167,10 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
       if (vv.status >= 500) logger.error({ err: error, requestId, code: vv.code, path: ctx.path, plugin: state.plugin }, vv.message);
       writeProblem(ctx, vv, requestId);
     } finally {
+      if (meter !== undefined) {
+        const tenant = state.principal?.tenant.id ?? state.publicTenant?.id;
+        if (tenant !== undefined) meter.request(tenant);
+      }
       metrics.observeRequest(
         state.plugin ?? 'kernel',
         state.route ?? (ctx._matchedRoute as string | undefined) ?? 'unmatched',

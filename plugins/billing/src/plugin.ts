@@ -19,6 +19,7 @@ import { GuaranteeStore, type MilestoneMissed } from './outcomes/guarantee-store
 import { realizationOutcomeSource } from './outcomes/outcome-source';
 import { InvoicePayments } from './payments/invoice-payments';
 import { PlanStore } from './plans/plan-store';
+import { meterPlatformUsage, type PlatformUsage } from './platform/platform-usage';
 import { BillingCycle } from './subscriptions/billing-cycle';
 import { UsageIngestor } from './usage/usage-ingestor';
 
@@ -91,6 +92,10 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
         for (const credit of made) {
           await audit.record({ action: 'guarantee.credit_earned', tenantId: event.tenantId, actor: 'plugin:billing', target: credit.id, after: credit });
         }
+      });
+      // The operator's tenant meters the platform's own usage (the kernel's `platform.usage`, VV_PLATFORM_METERING_TENANT).
+      events.subscribe<PlatformUsage>('platform.usage', async (event) => {
+        await meterPlatformUsage({ db, ingestor, config, logger }, event.tenantId, event.payload);
       });
       registrar.provide(billingPaymentsRef, { handleStripeWebhook: (tenantId, rawBody, signature) => payments.webhook(tenantId, rawBody, signature) });
       jobs.schedule('close-periods', options.closeSchedule ?? { cron: '5 * * * *', perTenant: true });

@@ -14,7 +14,7 @@ describe('calculation plugin', () => {
 
   it('exports a plugin that depends on the HTTP router, its config (compute budget) and the request context only', () => {
     expect(isVvPlugin(plugin)).toBe(true);
-    expect(Object.keys(plugin.deps)).toEqual(['http', 'config', 'context']);
+    expect(Object.keys(plugin.deps)).toEqual(['http', 'config', 'context', 'events', 'logger']);
     expect(calculationRef.id).toBe('calculation');
   });
 

@@ -49,7 +49,10 @@ export const charge = {
         ['rate'],
       ),
       // What the share is of: a commitment's value, or a value metric (of one commitment, or of all).
-      anyOf: [{ properties: { properties: { required: ['commitmentId'] } } }, { properties: { properties: { required: ['metric'] } } }],
+      anyOf: [
+        { properties: { properties: { type: 'object', properties: { commitmentId: { type: 'string' } }, required: ['commitmentId'] } } },
+        { properties: { properties: { type: 'object', properties: { metric: { type: 'string' } }, required: ['metric'] } } },
+      ],
     },
   ],
 } as const;

@@ -90,6 +90,7 @@ export async function startHost(
     // Failed sign-in counts shared by every instance (Redis), else in this process.
     signInProtection: { store: config.redisUrl ? createRedisAttemptStore(config.redisUrl, logger, config.redisPrefix) : undefined },
     trustedProxies: config.trustedProxies,
+    platformMetering: config.platformMeteringTenant ? { tenantId: config.platformMeteringTenant } : undefined,
     cacheSize: config.cacheSize,
     metricsTenantLabel: config.metricsTenants,
     mounts: marketplace ? [marketplace] : [],

@@ -42,3 +42,11 @@ export type { InstallStore, InstallRecord, InstanceInstallState, StoredPackage, 
 export type { PackageSource, CatalogEntry, PackageDetails, PackageVersionInfo } from './installs/package-source';
 export type { PackageCodec, VerifiedPackage, TrustedKey } from './installs/package-codec';
 export { InstallService, INSTALLS_CHANGED, DEFAULT_INSTALL_RETENTION_MS, type InstallView, type InstallRequest } from './installs/install-service';
+export {
+  PLATFORM_USAGE_EVENT,
+  CALCULATION_TRIALS_EVENT,
+  type PlatformMeter,
+  type PlatformMeterOptions,
+  type PlatformUsage,
+  type PlatformUsageEntry,
+} from './metering/platform-meter';

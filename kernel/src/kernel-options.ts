@@ -21,6 +21,7 @@ import type { LifecycleTimeouts } from './lifecycle/plugin-lifecycle';
 import type { InlinePlugin } from './manifest/load-plugins';
 import type { PluginRecord } from './lifecycle/plugin-state';
 import type { RateLimiter, RateLimitPolicy } from './limits/rate-limiter';
+import type { PlatformMeter, PlatformMeterOptions } from './metering/platform-meter';
 import type { KernelLogger } from './observability/kernel-logger';
 import type { KernelMetrics, TenantLabelPolicy } from './observability/kernel-metrics';
 import type { ReadinessCheck } from './observability/readiness';
@@ -126,6 +127,12 @@ export interface KernelOptions {
   readonly installPurgeEveryMs?: number;
   /** This instance's name in per-instance install states (default: a random id). */
   readonly instanceId?: string;
+  /**
+   * Platform metering: the kernel counts API requests, AI tokens and Monte Carlo trials per tenant in memory and
+   * publishes them every `flushEveryMs` (default 60 s) as `platform.usage` events in the operator's tenant
+   * `tenantId`, where the billing plugin meters them (`VV_PLATFORM_METERING_TENANT`). Default: off.
+   */
+  readonly platformMetering?: PlatformMeterOptions;
   /** Apps the host serves under a path prefix, e.g. the marketplace registry at `/api/v1/marketplace` (kernel-mount.ts). */
   readonly mounts?: readonly KernelMount[];
 }
@@ -138,6 +145,8 @@ export interface Kernel {
   readonly passwords: PasswordHasher;
   readonly pluginSets: PluginSetService;
   readonly events: InProcessEventBus;
+  /** Platform metering (`KernelOptions.platformMetering`), when on: flush it to publish the counts now. */
+  readonly platformMeter?: PlatformMeter;
   readonly jobs: KernelJobQueue;
   readonly metrics: KernelMetrics;
   /** Node request listener (for tests and custom servers). */

@@ -13,9 +13,10 @@ import { openApiDocument } from './http/openapi-document';
 import { installDataModelOnSetup } from './data/plugin-database';
 import { KERNEL_VERSION, type Kernel, type KernelOptions } from './kernel-options';
 import { PluginLifecycle, type LifecycleTimeouts } from './lifecycle/plugin-lifecycle';
-import { rateLimit } from './limits/rate-limit-middleware';
+import { rateLimit, rateLimitPublic } from './limits/rate-limit-middleware';
 import { defaultRateLimits } from './limits/rate-limiter';
 import { loadPlugins } from './manifest/load-plugins';
+import { AI_USAGE_EVENT, CALCULATION_TRIALS_EVENT, PlatformMeter } from './metering/platform-meter';
 import { createKernelLogger } from './observability/kernel-logger';
 import { KernelMetrics } from './observability/kernel-metrics';
 import { Readiness, type ReadinessCheck } from './observability/readiness';
@@ -119,6 +120,15 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     tenantsOf: (pluginId) => options.store.listTenantsWithPlugin(pluginId),
   });
 
+  // Platform metering: counted in memory, published periodically in the operator's tenant (metering/platform-meter.ts).
+  const meter = options.platformMetering
+    ? new PlatformMeter(options.platformMetering, (name, tenantId, payload) => core.events.publishKernelEvent(name, tenantId, payload), logger, options.instanceId)
+    : undefined;
+  if (meter) {
+    for (const name of [AI_USAGE_EVENT, CALCULATION_TRIALS_EVENT]) core.events.subscribe(name, (event) => meter.observe(event), 'kernel');
+    meter.start();
+  }
+
   const stream = eventStreamRoutes({
     events: core.events,
     tokens: identity.tokens,
@@ -162,11 +172,14 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     routes,
     authenticate: identity.authenticate,
     limit: options.rateLimiter ? rateLimit(options.rateLimiter, options.rateLimits ?? defaultRateLimits) : undefined,
+    limitPublic: options.rateLimiter ? rateLimitPublic(options.rateLimiter, options.rateLimits ?? defaultRateLimits) : undefined,
+    tenantView: (tenantId) => pluginSets.cache.peek(tenantId) ?? pluginSets.cache.get(tenantId),
     streamPath: EVENT_STREAM_PATH,
     acceptStreamToken: stream.acceptQueryToken,
     trustedProxies: options.trustedProxies,
     bodyLimit: options.bodyLimit,
     mounts: options.mounts,
+    meter,
   });
 
   return {
@@ -177,6 +190,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     passwords: identity.passwords,
     pluginSets: pluginSets.pluginSets,
     events: core.events,
+    platformMeter: meter,
     jobs: core.jobs,
     metrics,
     callback: () => http.callback(),
@@ -184,7 +198,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     routes: pluginRoutes,
     httpRoutes: () => [
       ...routes.map((r) => ({ method: r.method, path: r.path, owner: 'kernel', access: r.access })),
-      ...pluginRoutes().map((r) => ({ method: r.method, path: `/api/v1${r.path}`, owner: r.pluginId, access: r.minRole })),
+      ...pluginRoutes().map((r) => ({ method: r.method, path: `/api/v1${r.path}`, owner: r.pluginId, access: r.public ? ('public' as const) : r.minRole })),
       ...(options.mounts ?? []).flatMap((m) => m.routes.map((r) => ({ ...r, owner: m.name }))),
     ],
     database: options.database,
@@ -196,6 +210,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
       // Event streams never end by themselves: end them, or the drain below would wait for them.
       stream.closeAll();
       await http.drain(drainMs);
+      await meter?.stop();
       await core.jobs.close();
       await lifecycle.stopAll();
       await options.changeFeed?.close();

@@ -30,18 +30,21 @@ export interface TestKernelOptions {
    * production: a test that points a plugin at a loopback fake server allows it here, as an operator would.
    */
   readonly allowPrivateDestinations?: boolean | string;
+  /** Platform metering (the kernel's `platformMetering` option): the operator's tenant that receives `platform.usage`. */
+  readonly platformMetering?: { readonly tenantId: string; readonly flushEveryMs?: number };
   /** Resolves host names for outbound calls instead of the system (e.g. map `api.example.com` to a fake's address). */
   readonly resolveHost?: (hostname: string) => Promise<readonly { address: string; family: number }[]>;
 }
 
 export interface TestRequestOptions {
+  /** JSON-serialised, or sent as is when a string (the exact bytes a raw-body route, e.g. a webhook, signs). */
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
   /** Tenant to call as (default: the first tenant). */
   readonly tenant?: string;
   /** Role of the caller in that tenant (default `tenant-admin`). */
   readonly role?: Role;
-  /** An explicit bearer token, or null to send none. */
+  /** An explicit bearer token, or null to send none (how a test calls a public route, `access: 'public'`). */
   readonly token?: string | null;
 }
 
@@ -106,6 +109,7 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
     logger: createKernelLogger({ level: process.env.VV_TEST_LOG_LEVEL ?? 'silent' }),
     timeouts: { setupMs: 2000, startMs: 2000, stopMs: 2000, ...options.timeouts },
     passwordHasher: new PasswordHasher({ N: 2 ** 10, r: 8, p: 1 }),
+    platformMetering: options.platformMetering,
   });
   const events: EventEnvelope[] = [];
   const waiters: { name: string; resolve: (e: EventEnvelope) => void }[] = [];

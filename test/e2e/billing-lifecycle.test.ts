@@ -1,8 +1,7 @@
 import path from 'node:path';
 import Stripe from 'stripe';
-import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
 import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
-import { billingPaymentsRef, createBillingPlugin } from '@valueverse/plugin-billing';
+import { createBillingPlugin } from '@valueverse/plugin-billing';
 import { startFakeStripe, type FakeStripe } from '../../plugins/billing/src/__fixtures__/fake-stripe';
 import billingManifest from '../../plugins/billing/plugin.json';
 
@@ -11,37 +10,15 @@ import billingManifest from '../../plugins/billing/plugin.json';
 // paid, and the audit entries. Nothing reaches the network: the Stripe SDK is pointed at the fake through the
 // kernel's outbound service (the name stripe.test resolves to 127.0.0.1, allowed as an operator would).
 //
-// Stripe's deliveries come through a relay plugin here: the kernel has no unauthenticated plugin routes yet, so a
-// receiver in front (or this relay, behind an API key) hands the raw body and signature to the billing plugin's
-// `billing-payments` service, which verifies them with constructEvent. The relay takes the body as text/csv, the
-// one text type the kernel hands to plugins unparsed, so the signed bytes arrive as they were signed.
+// Stripe's deliveries arrive over real HTTP at the public route POST /api/v1/billing/webhooks/stripe/:tenantId,
+// with no ValueVerse credential: the signature over the exact bytes (checked with constructEvent) is what
+// authenticates them.
 
 const WEBHOOK_SECRET = 'whsec_test_secret';
 const zone = 'America/New_York';
 const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 const [year, month] = today.split('-').map(Number) as [number, number];
 const lastMonth = month === 1 ? `${year - 1}-12-01` : `${year}-${String(month - 1).padStart(2, '0')}-01`;
-
-const relayManifest = {
-  id: 'stripe-relay',
-  version: '1.0.0',
-  displayName: 'Stripe relay (test)',
-  kernel: '^1.0.0',
-  main: 'index.js',
-  requires: { billing: '^1.0.0' },
-  routes: ['/stripe-relay'],
-};
-const relay = definePlugin({
-  deps: { http: coreServices.http, payments: billingPaymentsRef },
-  setup({ http, payments }) {
-    http.route<string>({
-      method: 'POST',
-      path: '/stripe-relay',
-      minRole: 'member',
-      handler: (request) => payments.handleStripeWebhook(request.tenant.id, request.body, request.headers['stripe-signature']),
-    });
-  },
-});
 
 describe('billing end to end: meter, close, invoice, PDF, pay through Stripe, webhooks', () => {
   let k: TestKernel;
@@ -53,7 +30,6 @@ describe('billing end to end: meter, close, invoice, PDF, pay through Stripe, we
     k = await createTestKernel({
       plugins: [
         { manifest: billingManifest, plugin: createBillingPlugin({ closeSchedule: { everyMs: 86_400_000 * 365 } }), dir: path.resolve(__dirname, '../../plugins/billing') },
-        { manifest: relayManifest, plugin: relay },
       ],
       tenants: ['acme', 'globex'],
       allowPrivateDestinations: '127.0.0.1/32',
@@ -74,12 +50,15 @@ describe('billing end to end: meter, close, invoice, PDF, pay through Stripe, we
     const payload = JSON.stringify(event, null, 2);
     return { payload, header: Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }) };
   };
-  const deliver = (event: object, tamper = false) => {
+  // As Stripe sends it: JSON, no Authorization header, the signature in Stripe-Signature.
+  const deliver = async (event: object, { tamper = false, tenant = 'acme' } = {}) => {
     const { payload, header } = signed(event);
-    return k.request('POST', '/api/v1/stripe-relay', {
+    const res = await fetch(`${k.url}/api/v1/billing/webhooks/stripe/${tenant}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': header, 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
       body: tamper ? payload.replace('"amount"', '"amount_x"') : payload,
-      headers: { 'content-type': 'text/csv', 'stripe-signature': header },
     });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const intentEvent = (id: string, type: string, intent: { id: string; metadata: Record<string, string> }) => ({
     id,
@@ -166,10 +145,15 @@ describe('billing end to end: meter, close, invoice, PDF, pay through Stripe, we
     // Webhooks out of order and twice: the old attempt's failure arrives after the new one's success.
     const succeeded = intentEvent('evt_2', 'payment_intent.succeeded', second!);
     const lateFailure = intentEvent('evt_1', 'payment_intent.payment_failed', first!);
-    expect((await deliver(succeeded, true)).body.code).toBe('VV_BILLING_WEBHOOK_SIGNATURE_INVALID');
+    expect((await deliver(succeeded, { tamper: true })).body.code).toBe('VV_BILLING_WEBHOOK_SIGNATURE_INVALID');
+    // A tenant that does not exist, or one that has not enabled billing, is not told apart from a wrong path.
+    expect(await deliver(succeeded, { tenant: 'no-such-tenant' })).toMatchObject({ status: 404, body: { code: 'VV_NOT_FOUND' } });
     expect((await deliver(succeeded)).body).toEqual({ received: true, duplicate: false });
     expect((await deliver(succeeded)).body).toEqual({ received: true, duplicate: true });
     expect((await deliver(lateFailure)).body).toEqual({ received: true, duplicate: false });
+    // Stripe retrying both at once changes nothing: each event id is applied once.
+    const retries = await Promise.all([deliver(lateFailure), deliver(succeeded), deliver(lateFailure), deliver(succeeded)]);
+    expect(retries.map((r) => r.body)).toEqual(Array.from({ length: 4 }, () => ({ received: true, duplicate: true })));
     const paid = (await k.request('GET', `/api/v1/billing/invoices/${invoice.id}`)).body;
     expect(paid).toMatchObject({ status: 'paid', paidCents: 17609, amountDueCents: 0, paymentStatus: 'succeeded' });
     expect(k.events.filter((e) => e.name === 'billing.invoice.paid')).toHaveLength(1);
@@ -193,5 +177,7 @@ describe('billing end to end: meter, close, invoice, PDF, pay through Stripe, we
     expect(own).toMatchObject({ status: 'finalized', totalCents: 500 });
     expect((await globex('POST', `/invoices/${own.id}/pay`, {})).body.code).toBe('VV_BILLING_PAYMENTS_NOT_CONFIGURED');
     expect((await globex('POST', `/invoices/${invoice.id}/pay`, {})).status).toBe(404);
+    // Its webhook endpoint has no secret to check a signature with: refused, never applied.
+    expect((await deliver(intentEvent('evt_g', 'payment_intent.succeeded', first!), { tenant: 'globex' })).body.code).toBe('VV_BILLING_PAYMENTS_NOT_CONFIGURED');
   });
 });

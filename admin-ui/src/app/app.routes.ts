@@ -57,6 +57,16 @@ export const routes: Routes = [
         loadComponent: () => import('./workspace/amplify/amplify.page').then((m) => m.AmplifyPage),
       },
       {
+        path: 'workspace/billing',
+        title: 'Billing · ValueVerse',
+        loadComponent: () => import('./workspace/billing/billing.page').then((m) => m.BillingPage),
+      },
+      {
+        path: 'workspace/billing-admin',
+        title: 'Billing admin · ValueVerse',
+        loadComponent: () => import('./workspace/billing/billing-admin.page').then((m) => m.BillingAdminPage),
+      },
+      {
         path: 'account/security',
         title: 'Account security · ValueVerse',
         loadComponent: () => import('./account/account-security.page').then((m) => m.AccountSecurityPage),

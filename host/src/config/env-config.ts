@@ -57,6 +57,8 @@ export interface HostConfig {
    * `first:<n>` (the first n tenants seen, 1-1000) or a comma list of tenant ids; every other tenant is "other".
    */
   readonly metricsTenants: TenantLabelPolicy;
+  /** `VV_PLATFORM_METERING_TENANT`: the operator's tenant that receives `platform.usage` events (docs/billing.md); default none (no metering). */
+  readonly platformMeteringTenant?: string;
 }
 
 /** The repository root, from host/src/config (or host/dist/config once built): three levels up either way. */
@@ -181,6 +183,9 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   const pluginPurgeIntervalSeconds = rawPurgeInterval === undefined ? 3600 : /^\d{1,5}$/.test(rawPurgeInterval.trim()) ? Number(rawPurgeInterval.trim()) : NaN;
   if (!(pluginPurgeIntervalSeconds >= 1 && pluginPurgeIntervalSeconds <= 86_400))
     problem('VV_PLUGIN_PURGE_INTERVAL_SECONDS', `must be an integer number of seconds from 1 to 86400 (got "${rawPurgeInterval}")`);
+  const platformMeteringTenant = read('VV_PLATFORM_METERING_TENANT')?.trim() || undefined;
+  if (platformMeteringTenant !== undefined && !/^[a-z0-9][a-z0-9-]{1,62}$/.test(platformMeteringTenant))
+    problem('VV_PLATFORM_METERING_TENANT', `must be a tenant id (lower-case letters, digits and dashes; got "${platformMeteringTenant}")`);
   const marketplaceUrl = read('VV_MARKETPLACE_URL')?.trim() || undefined;
   if (marketplaceUrl !== undefined && !hasScheme(marketplaceUrl, ['http:', 'https:'])) problem('VV_MARKETPLACE_URL', `must be an http(s) URL (got "${marketplaceUrl}")`);
   const rawMetricsTenants = read('VV_METRICS_TENANTS')?.trim();
@@ -226,5 +231,6 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     pluginPurgeIntervalSeconds,
     marketplaceUrl,
     metricsTenants,
+    platformMeteringTenant,
   });
 }

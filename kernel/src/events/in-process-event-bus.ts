@@ -14,6 +14,8 @@ export const KERNEL_EVENT_SOURCE = 'kernel';
  * of the tenant may read.
  */
 export const CONFIDENTIAL_KERNEL_EVENTS: ReadonlySet<string> = new Set(['tenant.invitation.created']);
+/** Kernel events plugins may subscribe to (with a matching `events.subscribe:` permission): platform metering. */
+export const PLUGIN_VISIBLE_KERNEL_EVENTS: ReadonlySet<string> = new Set(['platform.usage']);
 
 /** Matches `commitment.*` against `commitment.signed`; `*` alone matches everything. */
 export function matchesPattern(pattern: string, name: string): boolean {
@@ -70,7 +72,7 @@ export class InProcessEventBus {
 
   subscribe(pattern: string, handler: (event: EventEnvelope) => void | Promise<void>, owner: string, options: { kernelEvents?: boolean; confidential?: boolean } = {}): () => void {
     return this.emitter.on('event', async (event) => {
-      if (event.source === KERNEL_EVENT_SOURCE && !options.kernelEvents) return;
+      if (event.source === KERNEL_EVENT_SOURCE && !options.kernelEvents && !PLUGIN_VISIBLE_KERNEL_EVENTS.has(event.name)) return;
       if (event.source === KERNEL_EVENT_SOURCE && !options.confidential && CONFIDENTIAL_KERNEL_EVENTS.has(event.name)) return;
       if (!matchesPattern(pattern, event.name)) return;
       try {

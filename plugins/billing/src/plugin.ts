@@ -1,19 +1,25 @@
-import { coreServices, definePlugin, type JobSchedule, type VvPlugin } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, optionalRef, type JobSchedule, type VvPlugin } from '@valueverse/plugin-sdk';
+import { realizationRef } from '@valueverse/plugin-value-executor/api';
 import { billingPaymentsRef } from './billing-api';
 import { CustomerStore } from './customers/customer-store';
 import { billingMigrations } from './data/billing-migrations';
 import { createCustomerRoutes } from './http/customer-routes';
+import { createGuaranteeRoutes } from './http/guarantee-routes';
 import { createInvoiceRoutes } from './http/invoice-routes';
 import { createMetricRoutes } from './http/metric-routes';
 import { createPaymentRoutes } from './http/payment-routes';
+import { createStripeWebhookRoutes } from './http/stripe-webhook-routes';
 import { createPlanRoutes } from './http/plan-routes';
 import { createQuoteRoutes } from './http/quote-routes';
 import { createSubscriptionRoutes } from './http/subscription-routes';
 import { createUsageRoutes } from './http/usage-routes';
 import { InvoiceStore } from './invoices/invoice-store';
 import { MetricStore } from './metrics/metric-store';
+import { GuaranteeStore, type MilestoneMissed } from './outcomes/guarantee-store';
+import { realizationOutcomeSource } from './outcomes/outcome-source';
 import { InvoicePayments } from './payments/invoice-payments';
 import { PlanStore } from './plans/plan-store';
+import { meterPlatformUsage, type PlatformUsage } from './platform/platform-usage';
 import { BillingCycle } from './subscriptions/billing-cycle';
 import { UsageIngestor } from './usage/usage-ingestor';
 import { ThresholdAnnouncer } from './usage/usage-thresholds';
@@ -44,15 +50,17 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
       config: coreServices.config,
       outbound: coreServices.outbound,
       logger: coreServices.logger,
+      realization: optionalRef(realizationRef),
     },
     database: { migrations: billingMigrations },
-    setup({ http, db, audit, events, jobs, config, outbound, logger }, registrar) {
+    setup({ http, db, audit, events, jobs, config, outbound, logger, realization }, registrar) {
       const customers = new CustomerStore(db);
       const metrics = new MetricStore(db);
       const plans = new PlanStore(db);
       const announcer = new ThresholdAnnouncer(db, events);
       const ingestor = new UsageIngestor(db, { onCrossings: (tenantId, crossings) => announcer.announce(tenantId, crossings) });
-      const invoices = new InvoiceStore(db, metrics);
+      const guarantees = new GuaranteeStore(db, customers);
+      const invoices = new InvoiceStore(db, metrics, realizationOutcomeSource(realization), guarantees);
       const cycle = new BillingCycle({ db, customers, plans, invoices, events });
       const payments = new InvoicePayments({ db, invoices, customers, config, outbound, events, jobs, audit, logger, dunningDelayMs: options.dunningDelayMs });
       const routes = [
@@ -64,8 +72,10 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
         ...createSubscriptionRoutes(cycle, audit),
         ...createInvoiceRoutes({ db, invoices, customers, audit }),
         ...createPaymentRoutes(payments),
+        ...createGuaranteeRoutes(guarantees, audit),
       ];
       for (const route of routes) http.route(route);
+      for (const route of createStripeWebhookRoutes(payments)) http.route(route);
       jobs.define(
         'close-periods',
         async (job) => {
@@ -77,6 +87,17 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
       jobs.define<{ invoiceId: string; afterAttempt: number }>('retry-payment', (job) => payments.retry(job.tenantId, job.data.invoiceId, job.data.afterAttempt), {
         attempts: 3,
         backoffMs: 60_000,
+      });
+      // A missed milestone earns the credits its commitment's guarantees promise, once per guarantee and milestone.
+      events.subscribe<MilestoneMissed>('milestone.missed', async (event) => {
+        const made = await guarantees.milestoneMissed(event.tenantId, event.payload);
+        for (const credit of made) {
+          await audit.record({ action: 'guarantee.credit_earned', tenantId: event.tenantId, actor: 'plugin:billing', target: credit.id, after: credit });
+        }
+      });
+      // The operator's tenant meters the platform's own usage (the kernel's `platform.usage`, VV_PLATFORM_METERING_TENANT).
+      events.subscribe<PlatformUsage>('platform.usage', async (event) => {
+        await meterPlatformUsage({ db, ingestor, config, logger }, event.tenantId, event.payload);
       });
       registrar.provide(billingPaymentsRef, { handleStripeWebhook: (tenantId, rawBody, signature) => payments.webhook(tenantId, rawBody, signature) });
       jobs.define('announce-threshold-crossings', (job) => announcer.announcePending(job.tenantId).then(() => undefined), { attempts: 3, backoffMs: 10_000 });

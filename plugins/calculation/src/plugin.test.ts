@@ -12,9 +12,9 @@ describe('calculation plugin', () => {
     expect(manifest.config.properties.computeBudgetMs).toMatchObject({ type: 'integer', minimum: 100, maximum: 60000, default: 10000 });
   });
 
-  it('exports a plugin that depends on the HTTP router, its config (compute budget), the request context and its business counters only', () => {
+  it('exports a plugin that depends on the HTTP router, its config (compute budget), the request context, its business counters, events and logger only', () => {
     expect(isVvPlugin(plugin)).toBe(true);
-    expect(Object.keys(plugin.deps)).toEqual(['http', 'config', 'context', 'metrics']);
+    expect(Object.keys(plugin.deps)).toEqual(['http', 'config', 'context', 'metrics', 'events', 'logger']);
     expect(calculationRef.id).toBe('calculation');
   });
 

@@ -11,8 +11,15 @@ import { createCalculationRoutes } from './http/calculation-routes';
  * pool under each tenant's compute budget (config `computeBudgetMs`), so `/health/live` never waits on it.
  */
 export const plugin = definePlugin({
-  deps: { http: coreServices.http, config: coreServices.config, context: coreServices.context, metrics: coreServices.metrics },
-  setup({ http, config, context, metrics }, registrar) {
+  deps: {
+    http: coreServices.http,
+    config: coreServices.config,
+    context: coreServices.context,
+    metrics: coreServices.metrics,
+    events: coreServices.events,
+    logger: coreServices.logger,
+  },
+  setup({ http, config, context, metrics, events, logger }, registrar) {
     const service = createCalculationService(
       {},
       {
@@ -20,6 +27,9 @@ export const plugin = definePlugin({
         // Other plugins call the service while serving a request: the budget is that request's tenant's.
         tenantOf: () => context.current()?.tenant.id,
         budgetFor: async ({ tenantId }) => computeBudgetOf(tenantId === undefined ? undefined : await config.forTenant(tenantId)),
+        // Platform metering counts Monte Carlo trials per tenant from this event (kernel metering/platform-meter.ts).
+        onTrials: (tenantId, trials) =>
+          void events.publish('calculation.trials', tenantId, { trials }).catch((error: unknown) => logger.warn({ err: error, tenantId }, 'publishing calculation.trials failed')),
       },
     );
     // Business counter: value-model work answered, by operation (the financial functions are not counted: their

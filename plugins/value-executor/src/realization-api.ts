@@ -51,8 +51,43 @@ export interface Realization {
 /** The commitment as a whole (see `realizationOutlook`). */
 export type RealizationOutlook = 'missed' | 'at-risk' | 'achieved' | 'insufficient-data' | 'on-track';
 
+/** What `valueRealized` measures: one commitment's value, or a value metric of one commitment or of all of them. */
+export interface ValueRealizedQuery {
+  /** A commitment: its committed value times the growth of its overall realization over the period. */
+  readonly commitmentId?: string;
+  /** A metric (e.g. `dollars_saved`): how much of it was realized in the period, in its own unit. */
+  readonly metric?: string;
+  /** Start of the period (exclusive): readings measured at or before it are the baseline. */
+  readonly from: Date;
+  /** End of the period (inclusive). */
+  readonly to: Date;
+}
+
+/** One commitment's part of a period's realized value, with where to see the evidence. */
+export interface ValueRealizedPart {
+  readonly commitmentId: string;
+  readonly title: string;
+  readonly value: number;
+  /** The commitment's currency (a commitment query), or the metric's unit (a metric query). */
+  readonly unit: string;
+  /** The API path of the realization report the figure comes from, as of the period's end. */
+  readonly evidence: string;
+}
+
+export interface ValueRealized {
+  /** Sum of the parts, never negative (a period that lost ground realized nothing). */
+  readonly value: number;
+  readonly parts: readonly ValueRealizedPart[];
+}
+
 export interface RealizationService {
   forCommitment(tenantId: string, commitmentId: string): Promise<Realization | undefined>;
+  /**
+   * Value realized in a period: for a commitment (without `metric`), its committed value × (overall realization at
+   * `to` − at `from`); for a metric, per commitment: a cumulative metric's growth, a flow's readings in the period
+   * summed, a level's change. Only counted readings (corrections applied). Undefined for an unknown commitment.
+   */
+  valueRealized(tenantId: string, query: ValueRealizedQuery): Promise<ValueRealized | undefined>;
 }
 
 export const realizationRef = createServiceRef<RealizationService>({ id: 'value-realization' });

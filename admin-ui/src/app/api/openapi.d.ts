@@ -579,6 +579,24 @@ export interface paths {
         patch: operations["billing.patchBillingCustomersByCustomerId"];
         trace?: never;
     };
+    "/api/v1/billing/guarantees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Guarantees and the credits missed milestones earned (pending, or applied by an invoice) */
+        get: operations["billing.getBillingGuarantees"];
+        put?: never;
+        /** Guarantee a customer a credit when a commitment's milestone (or any of them) is missed */
+        post: operations["billing.postBillingGuarantees"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/invoices": {
         parameters: {
             query?: never;
@@ -902,6 +920,23 @@ export interface paths {
         get: operations["billing.getBillingUsageSummary"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/webhooks/stripe/{tenantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stripe's webhook deliveries for a tenant (public; verified by the Stripe-Signature header, applied once per event id) */
+        post: operations["billing.receiveStripeWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3527,6 +3562,81 @@ export interface operations {
             };
         };
     };
+    "billing.getBillingGuarantees": {
+        parameters: {
+            query?: {
+                customerId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "billing.postBillingGuarantees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    customerId: string;
+                    commitmentId: string;
+                    milestoneId?: string;
+                    /** @description Decimal string in major units, e.g. "49.00" or "0.0004" */
+                    credit: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     "billing.getBillingInvoices": {
         parameters: {
             query?: {
@@ -4050,7 +4160,7 @@ export interface operations {
                     trialDays?: number;
                     charges: ({
                         /** @enum {unknown} */
-                        model: "standard" | "graduated" | "volume" | "package" | "percentage";
+                        model: "standard" | "graduated" | "volume" | "package" | "percentage" | "outcome";
                     } & ({
                         metric: string;
                         /** @constant */
@@ -4106,7 +4216,27 @@ export interface operations {
                             fixedAmount?: string;
                             freeUnits?: number;
                         };
-                    }))[];
+                    } | ({
+                        metric: string;
+                        /** @constant */
+                        model: "outcome";
+                        properties: {
+                            commitmentId?: string;
+                            metric?: string;
+                            /** @description Decimal fraction between 0 and 1: "0.02" is 2 % */
+                            rate: string;
+                            /** @description Decimal string in major units, e.g. "49.00" or "0.0004" */
+                            cap?: string;
+                        };
+                    } | {
+                        properties?: {
+                            commitmentId: string;
+                        };
+                    } | {
+                        properties?: {
+                            metric: string;
+                        };
+                    })))[];
                 };
             };
         };
@@ -4228,7 +4358,7 @@ export interface operations {
                         trialDays?: number;
                         charges: ({
                             /** @enum {unknown} */
-                            model: "standard" | "graduated" | "volume" | "package" | "percentage";
+                            model: "standard" | "graduated" | "volume" | "package" | "percentage" | "outcome";
                         } & ({
                             metric: string;
                             /** @constant */
@@ -4284,7 +4414,27 @@ export interface operations {
                                 fixedAmount?: string;
                                 freeUnits?: number;
                             };
-                        }))[];
+                        } | ({
+                            metric: string;
+                            /** @constant */
+                            model: "outcome";
+                            properties: {
+                                commitmentId?: string;
+                                metric?: string;
+                                /** @description Decimal fraction between 0 and 1: "0.02" is 2 % */
+                                rate: string;
+                                /** @description Decimal string in major units, e.g. "49.00" or "0.0004" */
+                                cap?: string;
+                            };
+                        } | {
+                            properties?: {
+                                commitmentId: string;
+                            };
+                        } | {
+                            properties?: {
+                                metric: string;
+                            };
+                        })))[];
                     };
                     planCode?: string;
                     /** @description Decimal fraction between 0 and 1: "0.02" is 2 % */
@@ -4603,6 +4753,44 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "billing.receiveStripeWebhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        received: true;
+                        /** @description true when this event id was applied before */
+                        duplicate: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {

@@ -17,7 +17,7 @@ export interface NavEntry {
 }
 
 /** Workspace pages this console ships (see app.routes.ts); other nav paths get a runtime route. */
-export const FIRST_PARTY_PATHS: ReadonlySet<string> = new Set(['what-if', 'value-report', 'value-models', 'commitments', 'realization', 'amplify']);
+export const FIRST_PARTY_PATHS: ReadonlySet<string> = new Set(['what-if', 'value-report', 'value-models', 'commitments', 'realization', 'amplify', 'billing', 'billing-admin']);
 
 /** The URL of a plugin's custom-element bundle: absolute URLs as given, plugin-relative paths under /plugin-assets/. */
 export function elementsUrl(pluginId: string, elements: string | undefined): string | undefined {

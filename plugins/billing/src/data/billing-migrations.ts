@@ -187,5 +187,41 @@ export const billingMigrations: readonly PluginMigration[] = [
     ],
     down: ['drop table stripe_events', 'alter table invoices drop column payment_method'],
   },
+  {
+    name: '0004-outcome-guarantees',
+    up: [
+      // A commitment's guarantee to a customer: when one of its milestones (or the one named) is missed, the
+      // customer is credited `credit` (decimal text, major units of the customer's currency) on the next invoice.
+      `create table guarantees (
+        id uuid primary key,
+        tenant_id text not null,
+        customer_id uuid not null,
+        commitment_id text not null,
+        milestone_id text,
+        credit text not null,
+        created_at timestamptz not null default now()
+      )`,
+      'create index guarantees_by_commitment on guarantees (tenant_id, commitment_id)',
+      // One credit per guarantee and missed milestone, whatever number of times the event is delivered; applied by
+      // the invoice it appears on when that invoice is finalized.
+      `create table guarantee_credits (
+        id uuid primary key,
+        tenant_id text not null,
+        guarantee_id uuid not null,
+        customer_id uuid not null,
+        commitment_id text not null,
+        milestone_id text not null,
+        milestone_title text not null,
+        amount_cents bigint not null,
+        evidence text not null,
+        missed_at timestamptz not null,
+        invoice_id uuid,
+        created_at timestamptz not null default now(),
+        unique (tenant_id, guarantee_id, milestone_id)
+      )`,
+      'create index guarantee_credits_pending on guarantee_credits (tenant_id, customer_id) where invoice_id is null',
+    ],
+    down: ['drop table guarantee_credits', 'drop table guarantees'],
+  },
   ...usageMigrations,
 ];

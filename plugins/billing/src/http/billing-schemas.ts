@@ -35,13 +35,25 @@ function chargeOf(model: string, properties: object, required: readonly string[]
 export const charge = {
   type: 'object',
   required: ['metric', 'model', 'properties'],
-  properties: { model: { enum: ['standard', 'graduated', 'volume', 'package', 'percentage'] } },
+  properties: { model: { enum: ['standard', 'graduated', 'volume', 'package', 'percentage', 'outcome'] } },
   oneOf: [
     chargeOf('standard', { unitAmount: decimal }, ['unitAmount']),
     chargeOf('graduated', { tiers }, ['tiers']),
     chargeOf('volume', { tiers }, ['tiers']),
     chargeOf('package', { packageSize: { type: 'integer', minimum: 1, maximum: 1e12 }, amount: decimal, freeUnits: count }, ['packageSize', 'amount']),
     chargeOf('percentage', { rate: fraction, fixedAmount: decimal, freeUnits: count }, ['rate']),
+    {
+      ...chargeOf(
+        'outcome',
+        { commitmentId: { type: 'string', minLength: 1, maxLength: 100 }, metric: { type: 'string', minLength: 1, maxLength: 100 }, rate: fraction, cap: decimal },
+        ['rate'],
+      ),
+      // What the share is of: a commitment's value, or a value metric (of one commitment, or of all).
+      anyOf: [
+        { properties: { properties: { type: 'object', properties: { commitmentId: { type: 'string' } }, required: ['commitmentId'] } } },
+        { properties: { properties: { type: 'object', properties: { metric: { type: 'string' } }, required: ['metric'] } } },
+      ],
+    },
   ],
 } as const;
 

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { VvError, type PluginDatabase, type SqlTransaction } from '@valueverse/plugin-sdk';
 import type { Customer } from '../customers/customer-store';
 import type { MetricStore } from '../metrics/metric-store';
-import type { UsageQuantity } from '../pricing/charge-model';
+import type { GuaranteeStore } from '../outcomes/guarantee-store';
+import type { OutcomeSource } from '../outcomes/outcome-source';
+import type { OutcomeProperties, UsageQuantity } from '../pricing/charge-model';
 import { money } from '../pricing/decimal-money';
 import { quotePlan, taxOf, type Quote } from '../pricing/quote-plan';
 import type { Plan } from '../plans/plan-store';
 import { calendarPeriod, daysBetween, localMidnight } from '../subscriptions/local-calendar';
 import { usageTotals } from '../usage/usage-totals';
-import type { CreditNote, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus } from './invoice-model';
+import type { CreditNote, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, LineEvidence } from './invoice-model';
 
 /** What an invoice bills: the recurring fee over [baseStart, baseEnd) and usage over [usageStart, usageEnd) (local dates). */
 export interface InvoiceSpec {
@@ -98,12 +100,53 @@ function fromRow(row: InvoiceRow, creditNotes: CreditNote[]): Invoice {
   };
 }
 
+/** Asked for inside a transaction: outcome values not read yet, which `withOutcomes` reads outside it and retries. */
+class OutcomesNeeded extends Error {
+  constructor(readonly needs: readonly { key: string; tenantId: string; charge: OutcomeProperties; from: Date; to: Date }[]) {
+    super('outcome values are read outside the transaction');
+  }
+}
+
+type Realized = Awaited<ReturnType<OutcomeSource>>;
+
 /** The invoices of a tenant: drafts priced from the rollups, finalized with a gapless number, then settled. */
 export class InvoiceStore {
+  /** Outcome values read for the run of `withOutcomes` in progress, by tenant, charge and period. */
+  private readonly realized = new Map<string, Realized>();
+
   constructor(
     private readonly db: PluginDatabase,
     private readonly metrics: MetricStore,
+    /** Value realized for outcome charges (value-executor); without it an outcome charge cannot be invoiced. */
+    private readonly outcomes?: OutcomeSource,
+    /** Guarantee credits for missed milestones; without it none are applied. */
+    private readonly guarantees?: GuaranteeStore,
   ) {}
+
+  /**
+   * Runs `work` (a transaction that may price invoices) so that outcome values are read from value-executor before
+   * it, never inside it: value-executor reads in its own transaction, which on the embedded database (one
+   * connection) would wait for this one forever. A run that meets a value not read yet rolls back, the values are
+   * read, and it runs again; they are forgotten afterwards, so the next run reads them fresh.
+   */
+  async withOutcomes<T>(work: () => Promise<T>): Promise<T> {
+    const keys: string[] = [];
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await work();
+        } catch (error) {
+          if (!(error instanceof OutcomesNeeded) || attempt >= 5) throw error;
+          for (const need of error.needs) {
+            this.realized.set(need.key, await this.outcomes!(need.tenantId, need.charge, need.from, need.to));
+            keys.push(need.key);
+          }
+        }
+      }
+    } finally {
+      for (const key of keys) this.realized.delete(key);
+    }
+  }
 
   /** Creates the draft for a spec, or finds the one a retried close already made (same subscription, kind and start). */
   async createDraft(tx: SqlTransaction, tenantId: string, spec: InvoiceSpec): Promise<string> {
@@ -150,9 +193,17 @@ export class InvoiceStore {
     const lines: InvoiceLine[] = quote.lines.map((line) =>
       line.kind === 'base'
         ? { ...line, kind: 'base', description: `${plan.name} (${row.base_start} – ${row.base_end})`, from: row.base_start!, to: row.base_end! }
-        : { ...line, kind: 'usage', description: `${line.metric} (${line.model})`, from: row.usage_start!, to: row.usage_end! },
+        : {
+            ...line,
+            kind: 'usage',
+            description: line.model === 'outcome' ? `${line.metric} (outcome: share of value realized)` : `${line.metric} (${line.model})`,
+            from: row.usage_start!,
+            to: row.usage_end!,
+            ...(quote.evidence[line.metric!] && { evidence: quote.evidence[line.metric!] }),
+          },
     );
     lines.push(...(await this.adjustments(tx, tenantId, row)));
+    lines.push(...(await this.guaranteeCredits(tx, tenantId, row, lines)));
     const subtotal = lines.reduce((sum, line) => sum + line.amountCents, 0);
     const tax = taxOf(subtotal, row.tax_rate);
     await tx.query(`update invoices set lines = $3::jsonb, subtotal_cents = $4, tax_cents = $5, total_cents = $6 - credits_cents where tenant_id = $1 and id = $2::uuid`, [
@@ -165,14 +216,62 @@ export class InvoiceStore {
     ]);
   }
 
-  /** The invoice's base and usage lines, priced from the plan it carries and the rollups now. */
-  private async quoteOf(tx: SqlTransaction, tenantId: string, row: InvoiceRow): Promise<Quote> {
+  /**
+   * Credits of the customer's guarantees for missed milestones not yet applied, one line each, with the evidence. A
+   * credit is at most what the invoice still comes to; the rest is carried to the customer's credit when it is
+   * finalized.
+   */
+  private async guaranteeCredits(tx: SqlTransaction, tenantId: string, row: InvoiceRow, lines: readonly InvoiceLine[]): Promise<InvoiceLine[]> {
+    if (!this.guarantees) return [];
+    let left = Math.max(
+      0,
+      lines.reduce((sum, line) => sum + line.amountCents, 0),
+    );
+    const credits: InvoiceLine[] = [];
+    for (const credit of await this.guarantees.pending(tx, tenantId, row.customer_id)) {
+      const applied = Math.min(left, credit.amountCents);
+      left -= applied;
+      credits.push({
+        kind: 'credit',
+        description: `Guarantee: milestone "${credit.milestoneTitle}" missed`,
+        quantity: '1',
+        amountCents: -applied,
+        creditCents: credit.amountCents,
+        guaranteeCreditId: credit.id,
+        evidence: [{ commitmentId: credit.commitmentId, title: credit.milestoneTitle, path: credit.evidence }],
+        from: [row.base_start, row.usage_start].filter((d): d is string => d !== null).sort()[0]!,
+        to: [row.base_end, row.usage_end]
+          .filter((d): d is string => d !== null)
+          .sort()
+          .at(-1)!,
+      });
+    }
+    return credits;
+  }
+
+  /** The invoice's base and usage lines, priced from the plan it carries and the rollups now; the evidence of outcome lines by line. */
+  private async quoteOf(tx: SqlTransaction, tenantId: string, row: InvoiceRow): Promise<Quote & { readonly evidence: Readonly<Record<string, readonly LineEvidence[]>> }> {
     const plan = json<Plan>(row.plan);
     const usage: Record<string, UsageQuantity> = {};
+    const evidence: Record<string, LineEvidence[]> = {};
     if (row.usage_start && row.usage_end) {
       const from = localMidnight(row.usage_start, row.time_zone);
       const to = localMidnight(row.usage_end, row.time_zone);
+      const needs: ConstructorParameters<typeof OutcomesNeeded>[0][number][] = [];
       for (const charge of plan.charges) {
+        if (charge.model !== 'outcome') continue;
+        if (!this.outcomes) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'value-executor', reason: 'outcome charges read value realized from it' } });
+        const key = JSON.stringify([tenantId, charge.properties, from.toISOString(), to.toISOString()]);
+        if (!this.realized.has(key)) needs.push({ key, tenantId, charge: charge.properties, from, to });
+      }
+      if (needs.length > 0) throw new OutcomesNeeded(needs);
+      for (const charge of plan.charges) {
+        if (charge.model === 'outcome') {
+          const realized = this.realized.get(JSON.stringify([tenantId, charge.properties, from.toISOString(), to.toISOString()]))!;
+          usage[charge.metric] = String(realized.value);
+          evidence[charge.metric] = realized.parts.map((p) => ({ commitmentId: p.commitmentId, title: p.title, value: p.value, unit: p.unit, path: p.evidence }));
+          continue;
+        }
         const metric = await this.metrics.get(tenantId, charge.metric, tx);
         const totals = await usageTotals(tx, tenantId, row.customer_id, metric, from, to);
         usage[charge.metric] = charge.model === 'percentage' ? { sum: totals.sum, count: totals.count } : totals.quantity;
@@ -183,7 +282,7 @@ export class InvoiceStore {
       const period = calendarPeriod(row.base_start, plan.interval);
       baseFactor = money(daysBetween(row.base_start, row.base_end)).div(daysBetween(period.start, period.end));
     }
-    return quotePlan({ ...plan, charges: row.usage_start ? plan.charges : [] }, usage, { baseFactor, taxRate: row.tax_rate });
+    return { ...quotePlan({ ...plan, charges: row.usage_start ? plan.charges : [] }, usage, { baseFactor, taxRate: row.tax_rate }), evidence };
   }
 
   /**
@@ -253,6 +352,19 @@ export class InvoiceStore {
     ]);
     const credits = Math.min(Number(credit!.credit), Number(totals!.due));
     if (credits > 0) await tx.query('update customers set credit_cents = credit_cents - $3 where tenant_id = $1 and id = $2::uuid', [tenantId, locked.customer_id, credits]);
+    // Guarantee credits on the invoice are now applied; what it could not absorb becomes the customer's credit.
+    const [priced] = await tx.query<{ lines: InvoiceLine[] | string }>(`select lines from invoices where tenant_id = $1 and id = $2::uuid`, [tenantId, id]);
+    const creditLines = json<InvoiceLine[]>(priced!.lines).filter((line) => line.kind === 'credit' && line.guaranteeCreditId);
+    if (creditLines.length > 0) {
+      await this.guarantees?.apply(
+        tx,
+        tenantId,
+        id,
+        creditLines.map((line) => line.guaranteeCreditId!),
+      );
+      const carried = creditLines.reduce((sum, line) => sum + (line.creditCents ?? 0) + line.amountCents, 0);
+      if (carried > 0) await tx.query('update customers set credit_cents = credit_cents + $3 where tenant_id = $1 and id = $2::uuid', [tenantId, locked.customer_id, carried]);
+    }
     const year = now.getUTCFullYear();
     const [sequence] = await tx.query<{ last: number }>(
       `insert into invoice_sequences (tenant_id, kind, year, last) values ($1, 'INV', $2, 1)

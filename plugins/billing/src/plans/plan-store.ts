@@ -51,6 +51,8 @@ export class PlanStore {
       const metrics = await tx.query<{ code: string; aggregation: string }>('select code, aggregation from metrics where tenant_id = $1', [tenantId]);
       const known = new Map(metrics.map((m) => [m.code, m.aggregation]));
       for (const [index, charge] of input.charges.entries()) {
+        // An outcome charge's `metric` only names its line: its quantity is value realized, read from value-executor.
+        if (charge.model === 'outcome') continue;
         const aggregation = known.get(charge.metric);
         if (!aggregation) throw VvError.validation([{ pointer: `/charges/${index}/metric`, message: `no billable metric "${charge.metric}" in this tenant`, in: 'body' }]);
         if (charge.model === 'percentage' && aggregation !== 'sum')

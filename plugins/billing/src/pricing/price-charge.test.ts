@@ -155,6 +155,36 @@ describe('decimal arithmetic: lines round half away from zero to the minor unit'
   });
 });
 
+// No anchor prices outcomes (Stripe, Lago and OpenMeter bill usage only); these are worked examples of the rule in
+// docs/billing.md: rate × value realized in the period, never below zero, at most the cap.
+describe('outcome: a share of the value realized', () => {
+  const outcome = (rate: string, cap?: string): Charge => ({ metric: 'value_share', model: 'outcome', properties: { commitmentId: 'c-1', rate, ...(cap && { cap }) } });
+
+  it('10 % of 48,250.50 realized is 4,825.05', () => {
+    expect(cents(outcome('0.1'), '48250.50')).toBe(482505);
+  });
+
+  it('caps the share: 20 % of 100,000 capped at 5,000 is 5,000', () => {
+    expect(cents(outcome('0.2', '5000'), 100_000)).toBe(500_000);
+    expect(cents(outcome('0.2', '5000'), 20_000)).toBe(400_000);
+  });
+
+  it('a period that lost ground owes nothing', () => {
+    expect(cents(outcome('0.1'), -1200)).toBe(0);
+    expect(cents(outcome('0.1'), '-0.01')).toBe(0);
+  });
+
+  it('decimal: 1.5 % of 0.7 (0.0105) is 1 cent, and 3 % of 16.75 (0.5025) is 50 cents, where binary doubles land elsewhere', () => {
+    expect(cents(outcome('0.015'), '0.7')).toBe(1);
+    expect(cents(outcome('0.03'), '16.75')).toBe(50);
+    expect(cents(outcome('0.335'), 3)).toBe(101);
+  });
+
+  it('takes the value realized, not {sum, count}', () => {
+    expect(() => priceCharge(outcome('0.1'), { sum: 1, count: 1 }, '/usage/value_share')).toThrow(/usage\/value_share/);
+  });
+});
+
 describe('shapes', () => {
   it('a percentage charge needs {sum, count}, the others a quantity, with a pointer to the usage entry', () => {
     const percentage: Charge = { metric: 'm', model: 'percentage', properties: { rate: '0.01' } };
@@ -169,6 +199,7 @@ describe('shapes', () => {
       { metric: 'm', model: 'volume', properties: { tiers: typographic } },
       { metric: 'm', model: 'package', properties: { packageSize: 10, amount: '1' } },
       { metric: 'm', model: 'percentage', properties: { rate: '0.5', fixedAmount: '1' } },
+      { metric: 'm', model: 'outcome', properties: { metric: 'dollars_saved', rate: '0.5' } },
     ] as Charge[]) {
       expect(cents(charge, undefined)).toBe(0);
     }

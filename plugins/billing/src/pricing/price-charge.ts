@@ -100,6 +100,14 @@ export function priceCharge(charge: Charge, usage: UsageQuantity | undefined, po
       const packages = billable.div(packageSize).ceil();
       return { quantity: quantity.toString(), amount: packages.times(money(amount)) };
     }
+    case 'outcome': {
+      // A share of the value realized, never below zero (a period that lost ground owes nothing), at most the cap.
+      if (typeof usage === 'object') throw bad(pointer, 'an outcome charge takes the value realized (a number or decimal string)');
+      const realized = usage === undefined ? zero : Money.max(money(usage), zero);
+      const share = realized.times(money(charge.properties.rate));
+      const cap = charge.properties.cap;
+      return { quantity: realized.toString(), amount: cap === undefined ? share : Money.min(share, money(cap)) };
+    }
     case 'percentage': {
       if (usage !== undefined && typeof usage !== 'object') throw bad(pointer, 'a percentage charge needs {sum, count}: the summed amount and the number of events');
       const sum = money(usage?.sum ?? 0);

@@ -46,6 +46,11 @@ function dailyFee(plan: Plan, date: string) {
 export class BillingCycle {
   constructor(private readonly deps: { db: PluginDatabase; customers: CustomerStore; plans: PlanStore; invoices: InvoiceStore; events: EventBus }) {}
 
+  /** A transaction that may price invoices: outcome values are read from value-executor outside it (invoice-store.ts). */
+  private transaction<T>(tenantId: string, run: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.deps.invoices.withOutcomes(() => this.deps.db.transaction(tenantId, run));
+  }
+
   private async lock(tx: SqlTransaction, tenantId: string, id: string): Promise<SubscriptionRow> {
     const [row] = /^[0-9a-f-]{36}$/i.test(id)
       ? await tx.query<SubscriptionRow>(`select ${subscriptionColumns} from subscriptions where tenant_id = $1 and id = $2::uuid for update`, [tenantId, id])
@@ -55,11 +60,11 @@ export class BillingCycle {
   }
 
   async get(tenantId: string, id: string): Promise<Subscription> {
-    return this.deps.db.transaction(tenantId, async (tx) => subscriptionFromRow(await this.lock(tx, tenantId, id)));
+    return this.transaction(tenantId, async (tx) => subscriptionFromRow(await this.lock(tx, tenantId, id)));
   }
 
   async list(tenantId: string, filter: { customerId?: string; status?: string }): Promise<Subscription[]> {
-    return this.deps.db.transaction(tenantId, async (tx) => {
+    return this.transaction(tenantId, async (tx) => {
       const customer = filter.customerId ? await this.deps.customers.get(tenantId, filter.customerId, tx) : undefined;
       const rows = await tx.query<SubscriptionRow>(
         `select ${subscriptionColumns} from subscriptions where tenant_id = $1 and ($2::uuid is null or customer_id = $2::uuid) and ($3::text is null or status = $3) order by created_at desc limit 500`,
@@ -76,7 +81,7 @@ export class BillingCycle {
 
   async subscribe(tenantId: string, input: { customerId: string; planCode: string; startDate?: string }, options: CycleOptions): Promise<Subscription> {
     const pending: Pending = [];
-    const subscription = await this.deps.db.transaction(tenantId, async (tx) => {
+    const subscription = await this.transaction(tenantId, async (tx) => {
       const customer = await this.deps.customers.get(tenantId, input.customerId, tx);
       const plan = await this.deps.plans.get(tenantId, input.planCode, tx);
       if (plan.currency !== customer.currency)
@@ -125,7 +130,7 @@ export class BillingCycle {
    */
   async closeDue(tenantId: string, options: CycleOptions): Promise<{ closed: number; finalized: string[] }> {
     let closed = 0;
-    const candidates = await this.deps.db.transaction(tenantId, (tx) =>
+    const candidates = await this.transaction(tenantId, (tx) =>
       tx.query<{ id: string; time_zone: string; period_end: string }>(
         `select s.id::text as id, c.time_zone, to_char(s.period_end, 'YYYY-MM-DD') as period_end from subscriptions s join customers c on c.tenant_id = s.tenant_id and c.id = s.customer_id
           where s.tenant_id = $1 and s.status = 'active' and s.period_end <= ($2::date + 1) order by s.period_end, s.id`,
@@ -135,7 +140,7 @@ export class BillingCycle {
     for (const candidate of candidates) {
       for (;;) {
         const pending: Pending = [];
-        const again = await this.deps.db.transaction(tenantId, (tx) => this.closeOne(tx, tenantId, candidate.id, options, pending));
+        const again = await this.transaction(tenantId, (tx) => this.closeOne(tx, tenantId, candidate.id, options, pending));
         await this.publish(tenantId, pending);
         if (!again) break;
         closed += 1;
@@ -185,9 +190,9 @@ export class BillingCycle {
   /** Finalizes drafts past their grace, each in its own transaction, and announces each. */
   async finalizeDue(tenantId: string, now: Date): Promise<string[]> {
     const numbers: string[] = [];
-    const due = await this.deps.db.transaction(tenantId, (tx) => this.deps.invoices.dueDrafts(tx, tenantId, now));
+    const due = await this.transaction(tenantId, (tx) => this.deps.invoices.dueDrafts(tx, tenantId, now));
     for (const id of due) {
-      const invoice = await this.deps.db.transaction(tenantId, async (tx) =>
+      const invoice = await this.transaction(tenantId, async (tx) =>
         (await this.deps.invoices.finalize(tx, tenantId, id, now)) ? this.deps.invoices.get(tenantId, id, tx) : undefined,
       );
       if (!invoice) continue;
@@ -259,7 +264,7 @@ export class BillingCycle {
     // Periods that have ended are closed first, so what is ended or changed is the period open today.
     await this.closeDue(tenantId, options);
     const pending: Pending = [];
-    await this.deps.db.transaction(tenantId, async (tx) => {
+    await this.transaction(tenantId, async (tx) => {
       const row = await this.lock(tx, tenantId, id);
       if (row.status !== 'active') throw new VvError('VV_CONFLICT', { params: { reason: `Subscription ${id} has ended` } });
       const customer = await this.deps.customers.get(tenantId, row.customer_id, tx);
@@ -279,7 +284,7 @@ export class BillingCycle {
   async changePlan(tenantId: string, id: string, planCode: string, options: CycleOptions): Promise<PlanChange> {
     await this.closeDue(tenantId, options);
     const pending: Pending = [];
-    const change = await this.deps.db.transaction(tenantId, async (tx): Promise<PlanChange> => {
+    const change = await this.transaction(tenantId, async (tx): Promise<PlanChange> => {
       const row = await this.lock(tx, tenantId, id);
       if (row.status !== 'active') throw new VvError('VV_CONFLICT', { params: { reason: `Subscription ${id} has ended` } });
       const customer = await this.deps.customers.get(tenantId, row.customer_id, tx);

@@ -14,6 +14,20 @@ export interface ComputeOptions {
   readonly budgetFor?: (context: ComputeContext) => number | Promise<number>;
   /** The tenant a call is for when its context names none (the plugin reads the current request). */
   readonly tenantOf?: (context: ComputeContext) => string | undefined;
+  /** Told the Monte Carlo trials an operation ran, after it succeeded (platform metering). */
+  readonly onTrials?: (tenantId: string, trials: number) => void;
+}
+
+/** The Monte Carlo trials a result reports: its own `trials`, or those of a part (a headline's or risk cases' simulation). */
+export function trialsIn(result: unknown): number {
+  if (typeof result !== 'object' || result === null) return 0;
+  const own = (result as { trials?: unknown }).trials;
+  if (typeof own === 'number') return own;
+  for (const value of Object.values(result)) {
+    const nested = typeof value === 'object' && value !== null ? (value as { trials?: unknown }).trials : undefined;
+    if (typeof nested === 'number') return nested;
+  }
+  return 0;
 }
 
 /**
@@ -26,6 +40,15 @@ export interface ComputeOptions {
  */
 export function createBudgetedModelOperations(limits: CalculationLimits, options: ComputeOptions = {}): BudgetedOperations {
   const run = async (operation: ComputeOperation, input: unknown, context: ComputeContext = {}): Promise<unknown> => {
+    const result = await compute(operation, input, context);
+    if (options.onTrials && (operation === 'simulate' || operation === 'riskAdjustment' || operation === 'headline')) {
+      const tenant = context.tenantId ?? options.tenantOf?.(context);
+      const trials = trialsIn(result);
+      if (tenant !== undefined && trials > 0) options.onTrials(tenant, trials);
+    }
+    return result;
+  };
+  const compute = async (operation: ComputeOperation, input: unknown, context: ComputeContext): Promise<unknown> => {
     const tenant = context.tenantId ?? options.tenantOf?.(context);
     const scoped: ComputeContext = { ...context, ...(tenant === undefined ? {} : { tenantId: tenant }) };
     const budgetMs = options.budgetFor ? await options.budgetFor(scoped) : DEFAULT_COMPUTE_BUDGET_MS;

@@ -1,7 +1,8 @@
 import type { EventBus, Logger, PluginDatabase } from '@valueverse/plugin-sdk';
 import type { Commitment, CommitmentsService } from '@valueverse/plugin-value-committer/api';
 import type { MeasurementStore } from '../measurements/measurement-store';
-import type { RealizationService } from '../realization-api';
+import type { RealizationService, ValueRealized, ValueRealizedQuery } from '../realization-api';
+import { valueRealized } from './value-realized';
 import { computeRealization, type MilestoneReport, type MilestoneStatus, type RealizationReport } from './compute-realization';
 
 /** A milestone whose status changed in an evaluation, and the event published for it (if the new status has one). */
@@ -45,6 +46,11 @@ export class RealizationEngine implements RealizationService {
     const commitment = await this.deps.commitments.get(tenantId, commitmentId);
     if (!commitment || commitment.tenantId !== tenantId) return undefined;
     return this.report(tenantId, commitment, asOf);
+  }
+
+  /** The `value-realization` service: value realized in a period (value-realized.ts). */
+  valueRealized(tenantId: string, query: ValueRealizedQuery): Promise<ValueRealized | undefined> {
+    return valueRealized(this.deps, tenantId, query);
   }
 
   async report(tenantId: string, commitment: Commitment, asOf: Date): Promise<RealizationReport> {

@@ -26,6 +26,7 @@ import { LivePlugins } from './installs/live-plugins';
 import { MemoryInstallStore } from './installs/memory-install-store';
 import { sdkPackageCodec } from './installs/sdk-package-codec';
 import type { PluginStaging } from './installs/plugin-staging';
+import { DataLifecycle } from './privacy/data-lifecycle';
 
 export { KERNEL_VERSION, type InlinePlugin, type Kernel, type KernelOptions } from './kernel-options';
 
@@ -108,6 +109,17 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
   const purgeJobs = core.jobs.forPlugin({ id: KERNEL_JOBS, version, displayName: 'Kernel', kernel: '*', main: '' });
   purgeJobs.define('installs-purge', async () => void (await installs.purgeDue()));
   purgeJobs.schedule('installs-purge', { everyMs: options.installPurgeEveryMs ?? 3_600_000 });
+  const dataLifecycle = new DataLifecycle({
+    database: options.database,
+    store: options.store,
+    plugins: () => new Map([...plugins.records.values()].filter((r) => r.privacy && r.state === 'running').map((r) => [r.id, r.privacy!])),
+    auditor: core.auditor,
+    logger,
+    exportTtlMs: options.exportTtlMs,
+    tenantRetentionMs: options.tenantRetentionMs,
+    onUserErased: (userId) => identity.access.publish({ kind: 'user', id: userId }),
+  });
+  dataLifecycle.attachJobs(purgeJobs, options.retentionEveryMs ?? 3_600_000);
 
   await core.jobs.start({
     runs: (id) => id === KERNEL_JOBS || plugins.records.get(id)?.state === 'running',
@@ -139,6 +151,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     cors,
     stream,
     installs: { service: installs, store: installStore, codec },
+    dataLifecycle,
     system: {
       records: () => pluginSets.catalog.all(),
       metrics,
@@ -186,6 +199,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     ],
     database: options.database,
     installs,
+    dataLifecycle,
     invalidateTenant: (tenantId) => pluginSets.cache.invalidate(tenantId),
     listen: (port, host) => http.listen(port, host),
     close: async ({ drainMs = 10_000 } = {}) => {

@@ -17,6 +17,8 @@ import type { InstallService } from '../installs/install-service';
 import type { InstallStore } from '../installs/install-store';
 import type { PackageCodec } from '../installs/package-codec';
 import { installRoutes } from '../installs/install-routes';
+import type { DataLifecycle } from '../privacy/data-lifecycle';
+import { dataLifecycleRoutes } from '../privacy/data-lifecycle-routes';
 import type { KernelRoute } from './kernel-route';
 
 /** Every route the kernel itself serves, each declared once in its feature's `*-routes.ts`. */
@@ -30,6 +32,7 @@ export function kernelRoutes(
     stream: EventStreamRoutes;
     system: Parameters<typeof systemRoutes>[0];
     installs: { service: InstallService; store: InstallStore; codec?: PackageCodec };
+    dataLifecycle: DataLifecycle;
   },
 ): KernelRoute[] {
   const { core, identity, plugins, cors, stream } = parts;
@@ -55,6 +58,7 @@ export function kernelRoutes(
     ...auditRoutes({ store, audit: core.auditStore }),
     ...jobRoutes({ jobs: core.jobs, auditor }),
     ...installRoutes({ installs: parts.installs.service, store: parts.installs.store, codec: parts.installs.codec, auditor }),
+    ...dataLifecycleRoutes({ lifecycle: parts.dataLifecycle, auditor }),
     ...stream.routes,
   ];
 }

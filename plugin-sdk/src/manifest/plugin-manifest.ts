@@ -42,6 +42,11 @@ export interface PluginManifest {
    * `["ai.chat"]`. Providers are not named: the plugin gets every running provider and picks per tenant.
    */
   readonly uses?: readonly string[];
+  /**
+   * The plugin stores personal or tenant data: it registers the privacy contract (`registrar.privacy(…)`) in setup,
+   * or the kernel refuses to start it (`VV_PRIVACY_HANDLERS_MISSING`).
+   */
+  readonly personalData?: boolean;
   /** `db`, `jobs`, `audit`, `http.outbound`, `events.publish:<pattern>`, `events.subscribe:<pattern>`. */
   readonly permissions?: readonly string[];
   /**

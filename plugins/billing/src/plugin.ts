@@ -1,5 +1,6 @@
 import { coreServices, definePlugin, type JobSchedule, type VvPlugin } from '@valueverse/plugin-sdk';
 import { billingPaymentsRef } from './billing-api';
+import { billingPrivacy } from './privacy';
 import { CustomerStore } from './customers/customer-store';
 import { billingMigrations } from './data/billing-migrations';
 import { createCustomerRoutes } from './http/customer-routes';
@@ -76,6 +77,7 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
         attempts: 3,
         backoffMs: 60_000,
       });
+      registrar.privacy(billingPrivacy(db));
       registrar.provide(billingPaymentsRef, { handleStripeWebhook: (tenantId, rawBody, signature) => payments.webhook(tenantId, rawBody, signature) });
       jobs.schedule('close-periods', options.closeSchedule ?? { cron: '5 * * * *', perTenant: true });
     },

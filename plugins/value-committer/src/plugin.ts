@@ -1,4 +1,4 @@
-import { coreServices, definePlugin } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, tablePrivacy } from '@valueverse/plugin-sdk';
 import { calculationRef } from '@valueverse/plugin-calculation/api';
 import { valueModelsRef } from '@valueverse/plugin-value-architect/api';
 import { commitmentsRef } from './commitments-api';
@@ -26,6 +26,7 @@ export const plugin = definePlugin({
   setup({ http, db, events, audit, calc, models }, registrar) {
     const store = new CommitmentStore(db);
     for (const route of createCommitmentRoutes({ store, models, calc, events, audit })) http.route(route);
+    registrar.privacy(tablePrivacy(db, [{ table: 'commitments' }, { table: 'commitment_transitions' }]));
     registrar.provide(commitmentsRef, {
       get: (tenantId, id) => store.get(tenantId, id),
       list: (tenantId, filter) => store.all(tenantId, filter?.status ? { status: filter.status } : {}),

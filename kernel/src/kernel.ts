@@ -117,6 +117,10 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     logger,
     exportTtlMs: options.exportTtlMs,
     tenantRetentionMs: options.tenantRetentionMs,
+    onTenantChanged: async (tenantId) => {
+      pluginSets.cache.invalidate(tenantId);
+      await identity.access.publish({ kind: 'tenant', id: tenantId });
+    },
     onUserErased: (userId) => identity.access.publish({ kind: 'user', id: userId }),
   });
   dataLifecycle.attachJobs(purgeJobs, options.retentionEveryMs ?? 3_600_000);

@@ -39,6 +39,8 @@ export interface DataLifecycleDeps {
   readonly logger: KernelLogger;
   readonly exportTtlMs?: number;
   readonly tenantRetentionMs?: number;
+  /** Drops every instance's cached state of the tenant (after an import changed its plugin set). */
+  readonly onTenantChanged?: (tenantId: string) => Promise<void>;
   /** Signs the person out everywhere after an erasure. */
   readonly onUserErased?: (userId: string) => Promise<void>;
 }
@@ -188,6 +190,7 @@ export class DataLifecycle {
       const tables = data.get(id);
       if (tables) reports[id] = await privacy.import(tenantId, tables);
     }
+    await this.deps.onTenantChanged?.(tenantId);
     return reports;
   }
 

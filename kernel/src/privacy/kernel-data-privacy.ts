@@ -69,6 +69,12 @@ export function kernelDataPrivacy(database: Database): PluginPrivacy {
            on conflict (tenant_id, plugin_id) do update set enabled = excluded.enabled, version = excluded.version, config = excluded.config, permissions = excluded.permissions`,
           [tenantId, json('tenant_plugins')],
         );
+        // A new plugin-set version, so every instance's cached plugin set of the tenant is stale.
+        await tx.query(
+          `insert into kernel.plugin_set_versions (tenant_id, version) values ($1, nextval('kernel.plugin_set_version_seq'))
+           on conflict (tenant_id) do update set version = excluded.version`,
+          [tenantId],
+        );
         // People keep their ids (plugin rows refer to them); a new account has no usable password: they reset it or
         // are invited again. An email already known on this deployment keeps its account.
         await tx.query(
@@ -129,7 +135,7 @@ export function kernelDataPrivacy(database: Database): PluginPrivacy {
         // An archive made before the erasure would bring the person back: exports of the tenant go.
         rows.tenant_exports = await count(tx, 'delete from kernel.tenant_exports where tenant_id = $1', [tenantId]);
         await tx.query(`select set_config('vv.audit_erasure', 'on', true)`);
-        const scope = wholeAccount ? 'true' : '(tenant_id = $1 or tenant_id is null)';
+        const scope = wholeAccount ? '$1::text is not null' : '(tenant_id = $1 or tenant_id is null)';
         rows.audit_log = await count(
           tx,
           `update kernel.audit_log set

@@ -43,6 +43,9 @@ export async function startHost(
     workerOnly?: boolean;
     /** Where `POST /api/v1/admin/installs {pluginId, version}` downloads packages (the marketplace registry). */
     packageSource?: PackageSource;
+    /** How often this instance reloads the signing key ring, and how long a new key waits before it signs (tests shorten them). */
+    keyRefreshMs?: number;
+    keyPropagationMs?: number;
   } = {},
 ): Promise<RunningHost> {
   await checkPluginsDir(config.pluginsDir);
@@ -57,7 +60,7 @@ export async function startHost(
   if (config.databaseUrl && !config.encryptionKey) {
     logger.warn('DATABASE_URL is set without VV_ENCRYPTION_KEY: every instance sharing this database needs the same key to read secrets and tokens');
   }
-  const secrets = new SecretBox(await SecretBox.loadOrCreateKey(config.dataDir, config.encryptionKey, logger));
+  const secrets = new SecretBox(await SecretBox.loadOrCreateKeys(config.dataDir, config.encryptionKey, logger));
   const tokens = await TokenService.create({ privateJwk: await loadOrCreateSigningKey(database, secrets) });
   // The local marketplace registry at /api/v1/marketplace (a worker serves no HTTP, so it has none).
   const marketplace = options.workerOnly ? undefined : await marketplaceMount(database);
@@ -92,6 +95,7 @@ export async function startHost(
     trustedProxies: config.trustedProxies,
     cacheSize: config.cacheSize,
     mounts: marketplace ? [marketplace] : [],
+    keyRotation: { refreshMs: options.keyRefreshMs, propagationMs: options.keyPropagationMs },
     ...(config.redisUrl
       ? createRedisBackends({ ...config, redisUrl: config.redisUrl }, logger, { workers: options.workerOnly === true || config.workers })
       : { rateLimiter: new MemoryRateLimiter() }),

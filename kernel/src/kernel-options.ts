@@ -131,6 +131,13 @@ export interface KernelOptions {
   readonly tenantRetentionMs?: number;
   /** How often the retention job enforces retention policies and purges deleted tenants (default 1 hour). */
   readonly retentionEveryMs?: number;
+  /**
+   * Key rotation on a shared database (the host turns it on): every instance reloads the signing key ring every
+   * `refreshMs` (default 10 s); a new signing key signs `propagationMs` after it was added (default 3 reloads);
+   * `signingKeyRotationMs` rotates on a schedule (default: on demand only). Several `VV_ENCRYPTION_KEY`s start the
+   * re-seal job at boot.
+   */
+  readonly keyRotation?: { readonly refreshMs?: number; readonly propagationMs?: number; readonly signingKeyRotationMs?: number };
   /** Apps the host serves under a path prefix, e.g. the marketplace registry at `/api/v1/marketplace` (kernel-mount.ts). */
   readonly mounts?: readonly KernelMount[];
 }

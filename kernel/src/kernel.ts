@@ -27,6 +27,7 @@ import { MemoryInstallStore } from './installs/memory-install-store';
 import { sdkPackageCodec } from './installs/sdk-package-codec';
 import type { PluginStaging } from './installs/plugin-staging';
 import { DataLifecycle } from './privacy/data-lifecycle';
+import { isRotatingSecrets, KeyRotation } from './keys/key-rotation';
 
 export { KERNEL_VERSION, type InlinePlugin, type Kernel, type KernelOptions } from './kernel-options';
 
@@ -124,13 +125,28 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     onUserErased: (userId) => identity.access.publish({ kind: 'user', id: userId }),
   });
   dataLifecycle.attachJobs(purgeJobs, options.retentionEveryMs ?? 3_600_000);
+  const keyRotation =
+    options.keyRotation && options.database
+      ? new KeyRotation({ database: options.database, secrets: options.secrets, tokens: identity.tokens, logger, ...options.keyRotation })
+      : undefined;
+  if (keyRotation) {
+    await keyRotation.start().catch((error: unknown) => logger.error({ err: error }, 'loading the signing key ring failed; signing with the boot key'));
+    purgeJobs.define('secrets-reseal', async () => void (await keyRotation.reseal()));
+    purgeJobs.define('signing-key-rotate', async () => void (await keyRotation.rotateSigningKey()));
+    if (options.keyRotation?.signingKeyRotationMs) purgeJobs.schedule('signing-key-rotate', { everyMs: options.keyRotation.signingKeyRotationMs });
+  }
 
+  const startReseal = async () => void (await purgeJobs.enqueue('secrets-reseal', '', {}));
   await core.jobs.start({
     runs: (id) => id === KERNEL_JOBS || plugins.records.get(id)?.state === 'running',
     // Who gets a run of a plugin's `perTenant` schedule when it fires: the active tenants that have it enabled, in one
     // query (reading each tenant's plugin set would fill the bounded cache with tenants nobody is using).
     tenantsOf: (pluginId) => options.store.listTenantsWithPlugin(pluginId),
   });
+  // Several encryption keys listed: secrets sealed with an older one are re-sealed in the background.
+  if (keyRotation && isRotatingSecrets(options.secrets) && options.secrets.keyCount > 1) {
+    await startReseal().catch((error: unknown) => logger.error({ err: error }, 'could not start re-sealing secrets'));
+  }
 
   const stream = eventStreamRoutes({
     events: core.events,
@@ -156,6 +172,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     stream,
     installs: { service: installs, store: installStore, codec },
     dataLifecycle,
+    keys: { rotation: keyRotation, startReseal },
     system: {
       records: () => pluginSets.catalog.all(),
       metrics,
@@ -208,6 +225,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     listen: (port, host) => http.listen(port, host),
     close: async ({ drainMs = 10_000 } = {}) => {
       core.stopSweeping();
+      keyRotation?.stop();
       // Event streams never end by themselves: end them, or the drain below would wait for them.
       stream.closeAll();
       await http.drain(drainMs);

@@ -45,6 +45,10 @@ export class KernelDataLifecycleMigration extends Migration {
       end $$`);
     this.addSql('drop trigger if exists tenants_deleted on kernel.tenants');
     this.addSql('create trigger tenants_deleted after delete on kernel.tenants for each row execute function kernel.tenant_deleted()');
+    // Signing key rotation: the table the host's first boot creates, with when each key starts signing and retires.
+    this.addSql('create table if not exists kernel.signing_keys (id text primary key, sealed_jwk text not null, created_at timestamptz not null default now())');
+    this.addSql('alter table kernel.signing_keys add column if not exists active_at timestamptz');
+    this.addSql('alter table kernel.signing_keys add column if not exists retire_after timestamptz');
     this.addSql(`create or replace function kernel.audit_log_append_only() returns trigger language plpgsql as $$
       begin
         if tg_op = 'UPDATE' and current_setting('vv.audit_erasure', true) = 'on'
@@ -61,6 +65,8 @@ export class KernelDataLifecycleMigration extends Migration {
   override async down(): Promise<void> {
     this.addSql(`create or replace function kernel.audit_log_append_only() returns trigger language plpgsql as $$
       begin raise exception 'kernel.audit_log is append-only (% refused)', tg_op using errcode = 'insufficient_privilege'; end $$`);
+    this.addSql('alter table kernel.signing_keys drop column if exists retire_after');
+    this.addSql('alter table kernel.signing_keys drop column if exists active_at');
     this.addSql('drop trigger if exists tenants_deleted on kernel.tenants');
     this.addSql('drop function if exists kernel.tenant_deleted()');
     this.addSql('drop table if exists kernel.tenant_purges');

@@ -19,6 +19,8 @@ import type { PackageCodec } from '../installs/package-codec';
 import { installRoutes } from '../installs/install-routes';
 import type { DataLifecycle } from '../privacy/data-lifecycle';
 import { dataLifecycleRoutes } from '../privacy/data-lifecycle-routes';
+import type { KeyRotation } from '../keys/key-rotation';
+import { keyRoutes } from '../keys/key-routes';
 import type { KernelRoute } from './kernel-route';
 
 /** Every route the kernel itself serves, each declared once in its feature's `*-routes.ts`. */
@@ -33,6 +35,7 @@ export function kernelRoutes(
     system: Parameters<typeof systemRoutes>[0];
     installs: { service: InstallService; store: InstallStore; codec?: PackageCodec };
     dataLifecycle: DataLifecycle;
+    keys: { rotation?: KeyRotation; startReseal: () => Promise<void> };
   },
 ): KernelRoute[] {
   const { core, identity, plugins, cors, stream } = parts;
@@ -59,6 +62,7 @@ export function kernelRoutes(
     ...jobRoutes({ jobs: core.jobs, auditor }),
     ...installRoutes({ installs: parts.installs.service, store: parts.installs.store, codec: parts.installs.codec, auditor }),
     ...dataLifecycleRoutes({ lifecycle: parts.dataLifecycle, auditor }),
+    ...keyRoutes({ ...parts.keys, auditor }),
     ...stream.routes,
   ];
 }

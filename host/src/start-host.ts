@@ -3,7 +3,17 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { getCompileCacheDir } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { PasswordHasher, SecretBox, TokenService, createKernel, createKernelLogger, MemoryRateLimiter, type Kernel } from '@valueverse/kernel';
+import {
+  LocalDataKeyProvider,
+  PasswordHasher,
+  SecretBox,
+  TokenService,
+  createKernel,
+  createKernelLogger,
+  MemoryRateLimiter,
+  type DataKeyProvider,
+  type Kernel,
+} from '@valueverse/kernel';
 import {
   PostgresKernelStore,
   loadOrCreateSigningKey,
@@ -43,6 +53,11 @@ export async function startHost(
     workerOnly?: boolean;
     /** Where `POST /api/v1/admin/installs {pluginId, version}` downloads packages (the marketplace registry). */
     packageSource?: PackageSource;
+    /** How often this instance reloads the signing key ring, and how long a new key waits before it signs (tests shorten them). */
+    keyRefreshMs?: number;
+    keyPropagationMs?: number;
+    /** Where the keys sealing secrets come from (default: `VV_ENCRYPTION_KEY`, see `LocalDataKeyProvider`); a KMS or Vault transit provider plugs in here. */
+    keyProvider?: DataKeyProvider;
   } = {},
 ): Promise<RunningHost> {
   await checkPluginsDir(config.pluginsDir);
@@ -57,7 +72,8 @@ export async function startHost(
   if (config.databaseUrl && !config.encryptionKey) {
     logger.warn('DATABASE_URL is set without VV_ENCRYPTION_KEY: every instance sharing this database needs the same key to read secrets and tokens');
   }
-  const secrets = new SecretBox(await SecretBox.loadOrCreateKey(config.dataDir, config.encryptionKey, logger));
+  const keyProvider: DataKeyProvider = options.keyProvider ?? new LocalDataKeyProvider(config.dataDir, config.encryptionKey, logger);
+  const secrets = new SecretBox(await keyProvider.dataKeys());
   const tokens = await TokenService.create({ privateJwk: await loadOrCreateSigningKey(database, secrets) });
   // The local marketplace registry at /api/v1/marketplace (a worker serves no HTTP, so it has none).
   const marketplace = options.workerOnly ? undefined : await marketplaceMount(database);
@@ -94,6 +110,7 @@ export async function startHost(
     cacheSize: config.cacheSize,
     metricsTenantLabel: config.metricsTenants,
     mounts: marketplace ? [marketplace] : [],
+    keyRotation: { refreshMs: options.keyRefreshMs, propagationMs: options.keyPropagationMs },
     ...(config.redisUrl
       ? createRedisBackends({ ...config, redisUrl: config.redisUrl }, logger, { workers: options.workerOnly === true || config.workers })
       : { rateLimiter: new MemoryRateLimiter() }),

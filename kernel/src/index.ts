@@ -9,6 +9,7 @@ export type { Database } from './data/database-api';
 export type { KernelStore, TenantQuery, TenantRecord, TenantPluginRecord, UserRecord, MembershipRecord } from './tenancy/kernel-store';
 export { MemoryKernelStore } from './tenancy/memory-kernel-store';
 export { SecretBox } from './tenancy/secret-box';
+export { LocalDataKeyProvider, type DataKeyProvider } from './keys/data-key-provider';
 export { TokenService } from './identity/token-service';
 export { PasswordHasher } from './identity/password-hasher';
 export { createKernelLogger, type KernelLogger } from './observability/kernel-logger';

@@ -34,6 +34,7 @@ import type { InstallService } from './installs/install-service';
 import type { InstallStore } from './installs/install-store';
 import type { PackageCodec } from './installs/package-codec';
 import type { PackageSource } from './installs/package-source';
+import type { DataLifecycle } from './privacy/data-lifecycle';
 
 // What `createKernel` (kernel.ts) takes and returns.
 
@@ -133,6 +134,19 @@ export interface KernelOptions {
    * `tenantId`, where the billing plugin meters them (`VV_PLATFORM_METERING_TENANT`). Default: off.
    */
   readonly platformMetering?: PlatformMeterOptions;
+  /** How long a tenant export's archive can be downloaded (default 24 hours). */
+  readonly exportTtlMs?: number;
+  /** How long a deleted tenant's data is kept before every plugin's `purge` (`VV_TENANT_RETENTION_DAYS`, default 30 days). */
+  readonly tenantRetentionMs?: number;
+  /** How often the retention job enforces retention policies and purges deleted tenants (default 1 hour). */
+  readonly retentionEveryMs?: number;
+  /**
+   * Key rotation on a shared database (the host turns it on): every instance reloads the signing key ring every
+   * `refreshMs` (default 10 s); a new signing key signs `propagationMs` after it was added (default 3 reloads);
+   * `signingKeyRotationMs` rotates on a schedule (default: on demand only). Several `VV_ENCRYPTION_KEY`s start the
+   * re-seal job at boot.
+   */
+  readonly keyRotation?: { readonly refreshMs?: number; readonly propagationMs?: number; readonly signingKeyRotationMs?: number };
   /** Apps the host serves under a path prefix, e.g. the marketplace registry at `/api/v1/marketplace` (kernel-mount.ts). */
   readonly mounts?: readonly KernelMount[];
 }
@@ -159,6 +173,8 @@ export interface Kernel {
   httpRoutes(): readonly HttpRouteInfo[];
   /** Installs at run time: install, upgrade, roll back, uninstall, reconcile, purge. */
   readonly installs: InstallService;
+  /** Tenant exports and imports, erasure of people, retention policies, the purge of deleted tenants. */
+  readonly dataLifecycle: DataLifecycle;
   /** Forgets the cached plugin set of one tenant (or all) on this instance. */
   invalidateTenant(tenantId?: string): void;
   /** Listens on host:port; resolves once bound. */

@@ -27,6 +27,8 @@ import { LivePlugins } from './installs/live-plugins';
 import { MemoryInstallStore } from './installs/memory-install-store';
 import { sdkPackageCodec } from './installs/sdk-package-codec';
 import type { PluginStaging } from './installs/plugin-staging';
+import { DataLifecycle } from './privacy/data-lifecycle';
+import { isRotatingSecrets, KeyRotation } from './keys/key-rotation';
 
 export { KERNEL_VERSION, type InlinePlugin, type Kernel, type KernelOptions } from './kernel-options';
 
@@ -112,13 +114,43 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
   const purgeJobs = core.jobs.forPlugin({ id: KERNEL_JOBS, version, displayName: 'Kernel', kernel: '*', main: '' });
   purgeJobs.define('installs-purge', async () => void (await installs.purgeDue()));
   purgeJobs.schedule('installs-purge', { everyMs: options.installPurgeEveryMs ?? 3_600_000 });
+  const dataLifecycle = new DataLifecycle({
+    database: options.database,
+    store: options.store,
+    plugins: () => new Map([...plugins.records.values()].filter((r) => r.privacy && r.state === 'running').map((r) => [r.id, r.privacy!])),
+    auditor: core.auditor,
+    logger,
+    exportTtlMs: options.exportTtlMs,
+    tenantRetentionMs: options.tenantRetentionMs,
+    onTenantChanged: async (tenantId) => {
+      pluginSets.cache.invalidate(tenantId);
+      await identity.access.publish({ kind: 'tenant', id: tenantId });
+    },
+    onUserErased: (userId) => identity.access.publish({ kind: 'user', id: userId }),
+  });
+  dataLifecycle.attachJobs(purgeJobs, options.retentionEveryMs ?? 3_600_000);
+  const keyRotation =
+    options.keyRotation && options.database
+      ? new KeyRotation({ database: options.database, secrets: options.secrets, tokens: identity.tokens, logger, ...options.keyRotation })
+      : undefined;
+  if (keyRotation) {
+    await keyRotation.start().catch((error: unknown) => logger.error({ err: error }, 'loading the signing key ring failed; signing with the boot key'));
+    purgeJobs.define('secrets-reseal', async () => void (await keyRotation.reseal()));
+    purgeJobs.define('signing-key-rotate', async () => void (await keyRotation.rotateSigningKey()));
+    if (options.keyRotation?.signingKeyRotationMs) purgeJobs.schedule('signing-key-rotate', { everyMs: options.keyRotation.signingKeyRotationMs });
+  }
 
+  const startReseal = async () => void (await purgeJobs.enqueue('secrets-reseal', '', {}));
   await core.jobs.start({
     runs: (id) => id === KERNEL_JOBS || plugins.records.get(id)?.state === 'running',
     // Who gets a run of a plugin's `perTenant` schedule when it fires: the active tenants that have it enabled, in one
     // query (reading each tenant's plugin set would fill the bounded cache with tenants nobody is using).
     tenantsOf: (pluginId) => options.store.listTenantsWithPlugin(pluginId),
   });
+  // Several encryption keys listed: secrets sealed with an older one are re-sealed in the background.
+  if (keyRotation && isRotatingSecrets(options.secrets) && options.secrets.keyCount > 1) {
+    await startReseal().catch((error: unknown) => logger.error({ err: error }, 'could not start re-sealing secrets'));
+  }
 
   // Platform metering: counted in memory, published periodically in the operator's tenant (metering/platform-meter.ts).
   const meter = options.platformMetering
@@ -152,6 +184,8 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     cors,
     stream,
     installs: { service: installs, store: installStore, codec },
+    dataLifecycle,
+    keys: { rotation: keyRotation, startReseal },
     system: {
       records: () => pluginSets.catalog.all(),
       metrics,
@@ -203,10 +237,12 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     ],
     database: options.database,
     installs,
+    dataLifecycle,
     invalidateTenant: (tenantId) => pluginSets.cache.invalidate(tenantId),
     listen: (port, host) => http.listen(port, host),
     close: async ({ drainMs = 10_000 } = {}) => {
       core.stopSweeping();
+      keyRotation?.stop();
       // Event streams never end by themselves: end them, or the drain below would wait for them.
       stream.closeAll();
       await http.drain(drainMs);

@@ -69,3 +69,5 @@ export {
   type VvPlugin,
 } from './plugin/define-plugin';
 export { encodeCursor, decodeCursor, type CursorElement, type Page } from './http/page-cursor';
+export type { PluginPrivacy, PrivacySubject, PrivacyTables, PrivacyReport } from './privacy/plugin-privacy';
+export { tablePrivacy, type PrivacyTable } from './privacy/table-privacy';

@@ -76,6 +76,7 @@ describeInBrowser('admin console accessibility', () => {
     ['marketplace', '/admin/marketplace', 'Marketplace'],
     ['health', '/admin/health', 'Plugin health'],
     ['audit', '/admin/audit', 'Audit log'],
+    ['data', '/admin/tenants/demo/data', 'Data and privacy · demo'],
     ['account-security', '/account/security', 'Account security'],
   ];
 

@@ -135,7 +135,9 @@ export async function routeFixtures(ctx: FixtureContext): Promise<RouteFixtures>
     return (text ? JSON.parse(text) : {}) as never;
   };
   const key = await api<{ id: string }>('POST', `/api/v1/admin/tenants/${ctx.tenant}/api-keys`, { name: 'security-suite', role: 'viewer' });
+  const tenantExport = await api<{ id: string }>('POST', `/api/v1/admin/tenants/${ctx.tenant}/exports`);
   const kernelParams: Record<string, string> = {
+    exportId: tenantExport.id,
     tenantId: ctx.tenant,
     pluginId: 'calculation',
     keyId: key.id,

@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { KernelInvitationsMigration } from '../identity/invitation-migration';
+import { KernelDataLifecycleMigration } from './data-lifecycle-migration';
 import { Migration } from '@mikro-orm/migrations';
 import { roles } from '@valueverse/plugin-sdk';
 
@@ -296,4 +297,5 @@ export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0006_invitations', class: KernelInvitationsMigration },
   { name: 'kernel_0007_tenant_search', class: KernelTenantSearchMigration },
   { name: 'kernel_0008_installs', class: KernelInstallsMigration },
+  { name: 'kernel_0009_data_lifecycle', class: KernelDataLifecycleMigration },
 ];

@@ -192,6 +192,7 @@ describe('openDatabase (embedded PGlite)', () => {
       'kernel_0006_invitations',
       'kernel_0007_tenant_search',
       'kernel_0008_installs',
+      'kernel_0009_data_lifecycle',
     ]);
     const tables = await db.execute<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'kernel' order by table_name");
     expect(tables.map((t) => t.table_name)).toEqual([
@@ -206,8 +207,12 @@ describe('openDatabase (embedded PGlite)', () => {
       'mikro_orm_migrations',
       'plugin_set_versions',
       'refresh_tokens',
+      'retention_policies',
       'session_versions',
+      'signing_keys',
+      'tenant_exports',
       'tenant_plugins',
+      'tenant_purges',
       'tenants',
       'trusted_keys',
       'user_totp',

@@ -46,6 +46,7 @@ describe('PostgresKernelStore on embedded PGlite: PostgreSQL specifics', () => {
       { name: 'kernel_0006_invitations' },
       { name: 'kernel_0007_tenant_search' },
       { name: 'kernel_0008_installs' },
+      { name: 'kernel_0009_data_lifecycle' },
     ]);
   });
 

@@ -215,6 +215,7 @@ describe('loadEnvConfig', () => {
     ['VV_ENCRYPTION_KEY', { VV_ENCRYPTION_KEY: randomBytes(33).toString('base64') }, /it decodes to 33/],
     ['VV_ENCRYPTION_KEY', { VV_ENCRYPTION_KEY: 'not*base64!' }, /it is not base64/],
     ['VV_ENCRYPTION_KEY', { VV_ENCRYPTION_KEY: randomBytes(32).toString('hex') }, /it decodes to 48/],
+    ['VV_ENCRYPTION_KEY', { VV_ENCRYPTION_KEY: `${randomBytes(32).toString('base64')},${randomBytes(16).toString('base64')}` }, /\(key 2\) \(it decodes to 16\)/],
     ['VV_ADMIN_EMAIL', { VV_ADMIN_EMAIL: 'admin' }, /VV_ADMIN_EMAIL must be an email address \(got "admin"\)/],
     ['VV_ADMIN_EMAIL', { VV_ADMIN_EMAIL: 'admin@exa mple.com' }, /VV_ADMIN_EMAIL must be an email/],
     ['VV_ADMIN_PASSWORD', { VV_ADMIN_PASSWORD: 'short-pass1' }, /VV_ADMIN_PASSWORD must be at least 12 characters \(it has 11\)/],
@@ -282,5 +283,12 @@ describe('loadEnvConfig', () => {
     } finally {
       process.env = saved;
     }
+  });
+});
+
+describe('VV_ENCRYPTION_KEY during a key rotation', () => {
+  it('accepts a comma-separated list of keys, newest first', () => {
+    const keys = `${randomBytes(32).toString('base64')}, ${randomBytes(32).toString('base64')}`;
+    expect(loadEnvConfig({ VV_ENCRYPTION_KEY: keys }).encryptionKey).toBe(keys);
   });
 });

@@ -26,7 +26,7 @@ export interface HostConfig {
   readonly pgliteTemplate: boolean;
   /** `VV_DATA_DIR`, absolute; default `./data` of the working directory. */
   readonly dataDir: string;
-  /** `VV_ENCRYPTION_KEY`, base64 of 32 bytes; undefined → generated into `dataDir` with a warning. */
+  /** `VV_ENCRYPTION_KEY`, base64 of 32 bytes, or a comma-separated list of them newest first (rotation); undefined → generated into `dataDir` with a warning. */
   readonly encryptionKey?: string;
   /** `VV_ADMIN_EMAIL`; default admin@example.com. */
   readonly adminEmail: string;
@@ -128,15 +128,18 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   if (workersSetting !== 'on' && workersSetting !== 'off') problem('VV_WORKERS', `must be "on" or "off" (got "${rawWorkers}")`);
 
   const encryptionKey = read('VV_ENCRYPTION_KEY')?.trim();
-  if (encryptionKey !== undefined) {
-    const bytes = base64Pattern.test(encryptionKey) ? Buffer.from(encryptionKey, 'base64').length : -1;
+  // A comma-separated list during a key rotation, newest first: each entry is checked (named by position past the first).
+  const keyList = encryptionKey?.split(',').map((k) => k.trim()) ?? [];
+  keyList.forEach((key, i) => {
+    const bytes = base64Pattern.test(key) ? Buffer.from(key, 'base64').length : -1;
+    const which = keyList.length > 1 ? ` (key ${i + 1})` : '';
     if (bytes !== KEY_BYTES) {
       problem(
         'VV_ENCRYPTION_KEY',
-        bytes < 0 ? `must be base64 of exactly ${KEY_BYTES} bytes (it is not base64)` : `must be base64 of exactly ${KEY_BYTES} bytes (it decodes to ${bytes})`,
+        bytes < 0 ? `must be base64 of exactly ${KEY_BYTES} bytes${which} (it is not base64)` : `must be base64 of exactly ${KEY_BYTES} bytes${which} (it decodes to ${bytes})`,
       );
     }
-  }
+  });
 
   const adminEmail = read('VV_ADMIN_EMAIL') ?? 'admin@example.com';
   if (!emailPattern.test(adminEmail)) problem('VV_ADMIN_EMAIL', `must be an email address (got "${adminEmail}")`);

@@ -17,6 +17,10 @@ import type { InstallService } from '../installs/install-service';
 import type { InstallStore } from '../installs/install-store';
 import type { PackageCodec } from '../installs/package-codec';
 import { installRoutes } from '../installs/install-routes';
+import type { DataLifecycle } from '../privacy/data-lifecycle';
+import { dataLifecycleRoutes } from '../privacy/data-lifecycle-routes';
+import type { KeyRotation } from '../keys/key-rotation';
+import { keyRoutes } from '../keys/key-routes';
 import type { KernelRoute } from './kernel-route';
 
 /** Every route the kernel itself serves, each declared once in its feature's `*-routes.ts`. */
@@ -30,6 +34,8 @@ export function kernelRoutes(
     stream: EventStreamRoutes;
     system: Parameters<typeof systemRoutes>[0];
     installs: { service: InstallService; store: InstallStore; codec?: PackageCodec };
+    dataLifecycle: DataLifecycle;
+    keys: { rotation?: KeyRotation; startReseal: () => Promise<void> };
   },
 ): KernelRoute[] {
   const { core, identity, plugins, cors, stream } = parts;
@@ -55,6 +61,8 @@ export function kernelRoutes(
     ...auditRoutes({ store, audit: core.auditStore }),
     ...jobRoutes({ jobs: core.jobs, auditor }),
     ...installRoutes({ installs: parts.installs.service, store: parts.installs.store, codec: parts.installs.codec, auditor }),
+    ...dataLifecycleRoutes({ lifecycle: parts.dataLifecycle, auditor }),
+    ...keyRoutes({ ...parts.keys, auditor }),
     ...stream.routes,
   ];
 }

@@ -25,6 +25,29 @@ export interface AccessClaims {
 
 type SigningKey = Awaited<ReturnType<typeof jose.importJWK>>;
 
+/** One key of a signing key ring (key rotation): tokens are signed with the newest key whose `activeAt` has come. */
+export interface SigningKeyEntry {
+  readonly privateJwk: jose.JWK;
+  /** Epoch ms from which it signs; before that it only verifies (so every instance knows it before it is used). */
+  readonly activeAt?: number;
+}
+
+interface LoadedKey {
+  readonly kid: string;
+  readonly privateKey: SigningKey;
+  readonly publicKey: SigningKey;
+  readonly publicJwk: jose.JWK;
+  readonly activeAt: number;
+}
+
+async function loadKey(entry: SigningKeyEntry): Promise<LoadedKey> {
+  const { d: _d, ...publicPart } = entry.privateJwk;
+  const kid = await jose.calculateJwkThumbprint(publicPart as jose.JWK);
+  const privateKey = (await jose.importJWK({ ...entry.privateJwk, alg: 'EdDSA' }, 'EdDSA')) as SigningKey;
+  const publicKey = (await jose.importJWK({ ...publicPart, alg: 'EdDSA' }, 'EdDSA')) as SigningKey;
+  return { kid, privateKey, publicKey, publicJwk: { ...publicPart, kid, alg: 'EdDSA', use: 'sig' }, activeAt: entry.activeAt ?? 0 };
+}
+
 const ISSUER = 'valueverse';
 const AUDIENCE = 'valueverse-api';
 
@@ -39,6 +62,10 @@ export class TokenService {
    * a hit counts only when the presented token is that same string.
    */
   private verified = new LruCache<string, { readonly token: string; readonly claims: AccessClaims }>(DEFAULT_CACHE_SIZE);
+  /** The key ring when rotation is in use (`useKeys`): every key verifies by its `kid`, the newest active one signs. */
+  private ring: readonly LoadedKey[] = [];
+  /** Called when a token names a key this instance does not know yet (another instance rotated): reload, once. */
+  private onUnknownKey?: () => Promise<void>;
 
   private constructor(
     private readonly privateKey: SigningKey,
@@ -71,21 +98,55 @@ export class TokenService {
     return this.ttlSeconds;
   }
 
+  /** The public keys tokens may be signed with: every key of the ring (old ones until their tokens expired). */
   jwks(): { keys: jose.JWK[] } {
-    return { keys: [this.publicJwk] };
+    return { keys: this.ring.length > 0 ? this.ring.map((k) => k.publicJwk) : [this.publicJwk] };
+  }
+
+  /**
+   * Replaces the key ring (key rotation; see keys/key-rotation.ts). Tokens signed by a key that left the ring are
+   * refused from then on, so a key leaves only after the last token it signed expired.
+   */
+  async useKeys(entries: readonly SigningKeyEntry[], onUnknownKey?: () => Promise<void>): Promise<void> {
+    const loaded = await Promise.all(entries.map(loadKey));
+    this.ring = loaded.sort((a, b) => b.activeAt - a.activeAt);
+    if (onUnknownKey) this.onUnknownKey = onUnknownKey;
+  }
+
+  /** The `kid` tokens are signed with now. */
+  get signingKeyId(): string {
+    return this.signingKey().kid;
+  }
+
+  private signingKey(): { kid: string; privateKey: SigningKey } {
+    const now = Date.now();
+    const active = this.ring.find((k) => k.activeAt <= now) ?? this.ring[this.ring.length - 1];
+    return active ?? { kid: this.publicJwk.kid!, privateKey: this.privateKey };
+  }
+
+  private async verificationKey(header: jose.JWTHeaderParameters): Promise<SigningKey> {
+    if (this.ring.length === 0) return this.publicKey;
+    let key = this.ring.find((k) => k.kid === header.kid);
+    if (!key && this.onUnknownKey) {
+      await this.onUnknownKey();
+      key = this.ring.find((k) => k.kid === header.kid);
+    }
+    if (!key) throw new jose.errors.JWSSignatureVerificationFailed('the token names an unknown signing key');
+    return key.publicKey;
   }
 
   /** Signs an access token; `expiresAt` (epoch seconds) overrides the lifetime (tests of expiry). */
   async issue(claims: Omit<AccessClaims, 'exp'>, options: { expiresAt?: number } = {}): Promise<string> {
+    const signing = this.signingKey();
     return new jose.SignJWT({ tid: claims.tid, role: claims.role, email: claims.email, pa: claims.pa, sv: claims.sv, sid: claims.sid })
-      .setProtectedHeader({ alg: 'EdDSA', kid: this.publicJwk.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: signing.kid, typ: 'JWT' })
       .setSubject(claims.sub)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setJti(randomUUID())
       .setExpirationTime(options.expiresAt ?? `${this.ttlSeconds}s`)
-      .sign(this.privateKey);
+      .sign(signing.privateKey);
   }
 
   /** Verified tokens this instance holds (for the cache-size metric). */
@@ -116,7 +177,12 @@ export class TokenService {
     }
     let payload: jose.JWTPayload;
     try {
-      ({ payload } = await jose.jwtVerify(token, this.publicKey, { algorithms: ['EdDSA'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'sub'] }));
+      ({ payload } = await jose.jwtVerify(token, (header) => this.verificationKey(header), {
+        algorithms: ['EdDSA'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        requiredClaims: ['exp', 'sub'],
+      }));
     } catch (error) {
       const reason = error instanceof jose.errors.JWTExpired ? 'access token expired' : 'access token invalid';
       throw new VvError('VV_UNAUTHENTICATED', { params: { reason }, cause: error });

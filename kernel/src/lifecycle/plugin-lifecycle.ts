@@ -1,4 +1,4 @@
-import { VvError, isVvError, type PluginManifest, type ServiceRef } from '@valueverse/plugin-sdk';
+import { VvError, isVvError, type PluginManifest, type PluginPrivacy, type ServiceRef } from '@valueverse/plugin-sdk';
 import type { ServiceRegistry } from '../di/service-registry';
 import type { KernelLogger } from '../observability/kernel-logger';
 import type { PluginRecord, PluginState } from './plugin-state';
@@ -110,12 +110,18 @@ export class PluginLifecycle {
           if (!open) throw new VvError('VV_PLUGIN_FAILED', { params: { plugin: manifest.id, state: record.state, reason: 'setup already ended' } });
           this.registry.provide(manifest, ref as ServiceRef<unknown>, implementation);
         },
+        privacy: (handlers: PluginPrivacy) => {
+          if (!open) throw new VvError('VV_PLUGIN_FAILED', { params: { plugin: manifest.id, state: record.state, reason: 'setup already ended' } });
+          record.privacy = handlers;
+        },
       };
       try {
         await withTimeout(() => plugin.setup(deps, registrar), this.timeouts.setupMs, record.id, 'setup');
       } finally {
         open = false;
       }
+      // Data the kernel could not export, erase or purge must not be collected at all.
+      if (manifest.personalData === true && !record.privacy) throw new VvError('VV_PRIVACY_HANDLERS_MISSING', { params: { plugin: manifest.id } });
       this.transition(record, 'ready');
     } catch (error) {
       this.fail(record, error, graph, 'setup', staged);

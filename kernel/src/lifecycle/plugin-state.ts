@@ -1,4 +1,4 @@
-import type { PluginManifest, VvError, VvPlugin } from '@valueverse/plugin-sdk';
+import type { PluginManifest, PluginPrivacy, VvError, VvPlugin } from '@valueverse/plugin-sdk';
 
 /**
  * installed → setting-up → ready (setup done) → running (started) → stopped.
@@ -20,4 +20,6 @@ export interface PluginRecord {
   since: string;
   /** Requests its handlers are serving now (asynchronously): an upgrade or uninstall waits for 0 before it stops it. */
   inFlight?: number;
+  /** The privacy contract the plugin registered in setup (`registrar.privacy`). */
+  privacy?: PluginPrivacy;
 }

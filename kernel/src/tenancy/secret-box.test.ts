@@ -176,3 +176,43 @@ describe('SecretBox', () => {
     });
   });
 });
+
+describe('SecretBox with several keys (rotation)', () => {
+  const oldKey = randomBytes(32);
+  const newKey = randomBytes(32);
+
+  it('seals with the first key and opens values sealed with any listed key', () => {
+    const before = new SecretBox(oldKey).seal('s3cret');
+    const rotating = new SecretBox([newKey, oldKey]);
+    expect(rotating.keyCount).toBe(2);
+    expect(rotating.open(before)).toBe('s3cret');
+    const after = rotating.seal('s3cret');
+    expect(new SecretBox(newKey).open(after)).toBe('s3cret');
+    expect(() => new SecretBox(oldKey).open(after)).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
+  });
+
+  it('tells values sealed with the newest key from those sealed with an older one', () => {
+    const rotating = new SecretBox([newKey, oldKey]);
+    expect(rotating.sealedWithNewest(new SecretBox(oldKey).seal('x'))).toBe(false);
+    expect(rotating.sealedWithNewest(rotating.seal('x'))).toBe(true);
+  });
+
+  it('refuses a value sealed with a key no longer listed', () => {
+    const gone = new SecretBox(randomBytes(32)).seal('x');
+    expect(() => new SecretBox([newKey, oldKey]).open(gone)).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
+  });
+
+  it('reads VV_ENCRYPTION_KEY as a comma-separated list, newest first, and names a bad entry', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'vv-keys-'));
+    try {
+      const keys = await SecretBox.loadOrCreateKeys(dataDir, ` ${newKey.toString('base64')} , ${oldKey.toString('base64')}`);
+      expect(keys.map((k) => k.toString('hex'))).toEqual([newKey.toString('hex'), oldKey.toString('hex')]);
+      await expect(SecretBox.loadOrCreateKeys(dataDir, `${newKey.toString('base64')},nope`)).rejects.toMatchObject({
+        code: 'VV_CONFIG_INVALID',
+        message: expect.stringContaining('key 2'),
+      });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

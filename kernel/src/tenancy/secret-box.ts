@@ -25,14 +25,45 @@ type SchemaNode = Readonly<Record<string, unknown>>;
  */
 export class SecretBox {
   private readonly key: Buffer;
+  /** Every key secrets may be sealed with, newest (the one `seal` uses) first. */
+  private readonly keys: readonly Buffer[];
 
-  constructor(key: Buffer) {
-    if (key.length !== KEY_BYTES) {
-      throw new VvError('VV_CONFIG_INVALID', {
-        params: { subject: 'the encryption key', problems: `must be ${KEY_BYTES} bytes, got ${key.length}` },
-      });
+  /** One key, or several (key rotation, `VV_ENCRYPTION_KEY=new,old`): seals with the first, opens with any. */
+  constructor(key: Buffer | readonly Buffer[]) {
+    const keys = Buffer.isBuffer(key) ? [key] : [...key];
+    if (keys.length === 0) throw new VvError('VV_CONFIG_INVALID', { params: { subject: 'the encryption key', problems: 'no key given' } });
+    for (const k of keys) {
+      if (k.length !== KEY_BYTES) {
+        throw new VvError('VV_CONFIG_INVALID', {
+          params: { subject: 'the encryption key', problems: `must be ${KEY_BYTES} bytes, got ${k.length}` },
+        });
+      }
     }
-    this.key = Buffer.from(key);
+    this.keys = keys.map((k) => Buffer.from(k));
+    this.key = this.keys[0]!;
+  }
+
+  /** How many keys open secrets (more than one while a rotation is under way). */
+  get keyCount(): number {
+    return this.keys.length;
+  }
+
+  /**
+   * The keys from `VV_ENCRYPTION_KEY`, a comma-separated list of base64 keys, newest first (key rotation: add the new
+   * key in front, let the re-seal job finish, then drop the old one); without it the data directory's key file.
+   */
+  static async loadOrCreateKeys(dataDir: string, envKey?: string, logger?: Pick<Logger, 'warn'>): Promise<Buffer[]> {
+    const listed = (envKey ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== '');
+    if (listed.length > 0) return listed.map((k, i) => decodeKey(k, `VV_ENCRYPTION_KEY (key ${i + 1})`));
+    return [await SecretBox.loadOrCreateKey(dataDir, undefined, logger)];
+  }
+
+  /** True when `sealed` opens with the newest key (nothing to re-seal); false for an older key or none. */
+  sealedWithNewest(sealed: string): boolean {
+    return typeof this.openWith(sealed, [this.key]) === 'string';
   }
 
   /**
@@ -90,13 +121,29 @@ export class SecretBox {
     if (!parts || iv!.length !== IV_BYTES || tag!.length !== TAG_BYTES) {
       throw new VvError('VV_INTERNAL', { detail: `Sealed secret is malformed (expected ${VERSION}:<iv>:<tag>:<ciphertext>)` });
     }
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, iv!, { authTagLength: TAG_BYTES });
-      decipher.setAuthTag(tag!);
-      return Buffer.concat([decipher.update(Buffer.from(parts[3]!, 'base64')), decipher.final()]).toString('utf8');
-    } catch (cause) {
-      throw new VvError('VV_INTERNAL', { detail: 'Sealed secret failed authentication: altered, or sealed with another key', cause });
+    const opened = this.openWith(sealed, this.keys);
+    if (typeof opened !== 'string') throw new VvError('VV_INTERNAL', { detail: 'Sealed secret failed authentication: altered, or sealed with another key', cause: opened });
+    return opened;
+  }
+
+  /** The plaintext of a well-formed sealed value if one of `keys` authenticates it (GCM's tag), else why not. */
+  private openWith(sealed: string, keys: readonly Buffer[]): string | Error {
+    const parts = sealedPattern.exec(sealed);
+    if (!parts) return new Error('malformed');
+    const iv = Buffer.from(parts[1]!, 'base64');
+    const tag = Buffer.from(parts[2]!, 'base64');
+    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) return new Error('malformed');
+    let failure = new Error('no key');
+    for (const key of keys) {
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+        decipher.setAuthTag(tag);
+        return Buffer.concat([decipher.update(Buffer.from(parts[3]!, 'base64')), decipher.final()]).toString('utf8');
+      } catch (error) {
+        failure = error as Error; // not this key: the next one, if any
+      }
     }
+    return failure;
   }
 
   /**

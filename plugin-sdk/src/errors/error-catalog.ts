@@ -330,6 +330,50 @@ const catalog = {
     meaning:
       'A Stripe webhook whose signature is missing, stale or not made with the webhook secret configured for the tenant; nothing was changed. Stripe retries deliveries that fail.',
   },
+  VV_PRIVACY_HANDLERS_MISSING: {
+    status: 503,
+    title: 'Privacy handlers missing',
+    message: 'Plugin "{plugin}" declares personalData but registered no privacy handlers',
+    meaning:
+      'A plugin whose manifest says `"personalData": true` did not call `registrar.privacy(…)` in setup; the kernel does not start it, because its data could not be exported, erased or purged.',
+  },
+  VV_EXPORT_UNKNOWN: {
+    status: 404,
+    title: 'Export unknown',
+    message: 'Export {exportId} of tenant {tenant} does not exist or its download expired',
+    meaning: 'The export id names no export of this tenant, or its download window ended (the archive is deleted then). Start a new export.',
+  },
+  VV_EXPORT_NOT_READY: {
+    status: 409,
+    title: 'Export not ready',
+    message: 'Export {exportId} is {state}',
+    meaning: "The export's archive is still being built (or the build failed); poll the export until its `state` is `ready`.",
+  },
+  VV_IMPORT_INVALID: {
+    status: 400,
+    title: 'Import archive invalid',
+    message: 'The archive cannot be imported: {reason}',
+    meaning:
+      'The uploaded file is not a tenant export: not a gzip tar, no manifest.json, a file missing, or a SHA-256 or row count differing from the manifest. Nothing was imported.',
+  },
+  VV_IMPORT_TENANT_NOT_EMPTY: {
+    status: 409,
+    title: 'Tenant not empty',
+    message: 'Tenant {tenant} already holds data ({what}); an export imports only into an empty tenant',
+    meaning: 'An import restores a tenant as it was exported, so it is refused where plugin data, members or audit entries exist already. Create a new tenant and import into it.',
+  },
+  VV_ERASURE_SUBJECT_UNKNOWN: {
+    status: 404,
+    title: 'Person unknown',
+    message: 'No person {subject} in tenant {tenant}',
+    meaning: 'The user id or email of an erasure request names no member of the tenant (or a platform admin erased them already).',
+  },
+  VV_PRIVACY_UNAVAILABLE: {
+    status: 503,
+    title: 'Data lifecycle unavailable',
+    message: 'Exports, erasures and retention need the database',
+    meaning: 'The deployment runs without PostgreSQL (in-memory stores): there is nothing durable to export, erase or expire.',
+  },
   VV_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

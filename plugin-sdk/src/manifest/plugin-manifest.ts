@@ -43,6 +43,11 @@ export interface PluginManifest {
    */
   readonly uses?: readonly string[];
   /**
+   * The plugin stores personal or tenant data: it registers the privacy contract (`registrar.privacy(…)`) in setup,
+   * or the kernel refuses to start it (`VV_PRIVACY_HANDLERS_MISSING`).
+   */
+  readonly personalData?: boolean;
+  /**
    * `db`, `jobs`, `audit`, `http.outbound`, `http.public` (to register public routes, `access: 'public'`),
    * `events.publish:<pattern>`, `events.subscribe:<pattern>`.
    */

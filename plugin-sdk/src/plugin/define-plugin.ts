@@ -1,3 +1,4 @@
+import type { PluginPrivacy } from '../privacy/plugin-privacy';
 import type { PluginDataModel } from '../services/core-service-types';
 import { isOptionalServiceRef, isServiceRef, type MultiServiceRef, type OptionalServiceRef, type ServiceRef } from '../services/create-service-ref';
 import type { ServiceProviders } from '../services/service-providers';
@@ -26,6 +27,11 @@ export type ResolvedDependencies<D extends DependencyRefs> = {
 /** Lets a plugin provide the services its manifest lists under `provides`. */
 export interface PluginRegistrar {
   provide<T>(ref: ServiceRef<T>, implementation: T): void;
+  /**
+   * Registers the plugin's privacy contract: how the kernel exports, imports, erases and purges its data (required
+   * when the manifest says `"personalData": true`; see `tablePrivacy`).
+   */
+  privacy(handlers: PluginPrivacy): void;
 }
 
 export interface PluginDefinition<D extends DependencyRefs> {

@@ -1,6 +1,7 @@
 import { coreServices, definePlugin, optionalRef, type JobSchedule, type VvPlugin } from '@valueverse/plugin-sdk';
 import { realizationRef } from '@valueverse/plugin-value-executor/api';
 import { billingPaymentsRef } from './billing-api';
+import { billingPrivacy } from './privacy';
 import { CustomerStore } from './customers/customer-store';
 import { billingMigrations } from './data/billing-migrations';
 import { createCustomerRoutes } from './http/customer-routes';
@@ -99,6 +100,7 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
       events.subscribe<PlatformUsage>('platform.usage', async (event) => {
         await meterPlatformUsage({ db, ingestor, config, logger }, event.tenantId, event.payload);
       });
+      registrar.privacy(billingPrivacy(db));
       registrar.provide(billingPaymentsRef, { handleStripeWebhook: (tenantId, rawBody, signature) => payments.webhook(tenantId, rawBody, signature) });
       jobs.define('announce-threshold-crossings', (job) => announcer.announcePending(job.tenantId).then(() => undefined), { attempts: 3, backoffMs: 10_000 });
       jobs.schedule('announce-threshold-crossings', { everyMs: 300_000, perTenant: true });

@@ -1,4 +1,4 @@
-import { aiChatRef, coreServices, definePlugin, type EventBus } from '@valueverse/plugin-sdk';
+import { aiChatRef, coreServices, definePlugin, tablePrivacy, type EventBus } from '@valueverse/plugin-sdk';
 import { calculationRef } from '@valueverse/plugin-calculation/api';
 import { architectMigrations } from './data/architect-migrations';
 import { ValueModelEntity, ValueModelVersionEntity } from './data/value-model-entities';
@@ -37,6 +37,7 @@ export const plugin = definePlugin({
       },
     };
     for (const route of createValueModelRoutes({ store, calc, hypotheses, events: counted, audit })) http.route(route);
+    registrar.privacy(tablePrivacy(db, [{ table: 'value_models' }, { table: 'value_model_versions' }]));
     registrar.provide(valueModelsRef, { getVersion: (tenantId, id, version) => store.getVersion(tenantId, id, version) });
   },
 });

@@ -1,4 +1,4 @@
-import { coreServices, definePlugin, type EventBus } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, tablePrivacy, type EventBus } from '@valueverse/plugin-sdk';
 import { calculationRef } from '@valueverse/plugin-calculation/api';
 import { valueModelsRef } from '@valueverse/plugin-value-architect/api';
 import { commitmentsRef } from './commitments-api';
@@ -36,6 +36,7 @@ export const plugin = definePlugin({
       },
     };
     for (const route of createCommitmentRoutes({ store, models, calc, events: counted, audit })) http.route(route);
+    registrar.privacy(tablePrivacy(db, [{ table: 'commitments' }, { table: 'commitment_transitions' }]));
     registrar.provide(commitmentsRef, {
       get: (tenantId, id) => store.get(tenantId, id),
       list: (tenantId, filter) => store.all(tenantId, filter?.status ? { status: filter.status } : {}),

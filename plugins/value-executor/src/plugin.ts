@@ -1,4 +1,4 @@
-import { coreServices, definePlugin, type VvPlugin } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, type VvPlugin, tablePrivacy } from '@valueverse/plugin-sdk';
 import { commitmentsRef } from '@valueverse/plugin-value-committer/api';
 import { MeasurementEntity } from './data/measurement-entity';
 import { executorMigrations } from './data/executor-migrations';
@@ -43,6 +43,7 @@ export function createValueExecutorPlugin(options: ValueExecutorOptions = {}): V
       for (const route of createRealizationRoutes({ store, recorder, engine, commitments })) http.route(route);
       subscribeToReportedMeasurements(events, recorder, logger);
       schedulePeriodicEvaluation(jobs, { engine, commitments, logger }, options.evaluation ?? dailyEvaluation);
+      registrar.privacy(tablePrivacy(db, [{ table: 'measurements', retention: { dataClass: 'measurements', column: 'measured_at' } }, { table: 'milestone_states' }]));
       registrar.provide(realizationRef, engine);
     },
   });

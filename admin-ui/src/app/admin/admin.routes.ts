@@ -34,5 +34,10 @@ export const adminRoutes: Routes = [
     loadComponent: () => import('./marketplace/marketplace.page').then((m) => m.MarketplacePage),
   },
   { path: 'health', title: 'Plugin health · ValueVerse', loadComponent: () => import('./health/health.page').then((m) => m.HealthPage) },
+  {
+    path: 'tenants/:tenantId/data',
+    title: 'Data and privacy · ValueVerse',
+    loadComponent: () => import('./data/data.page').then((m) => m.DataPage),
+  },
   { path: 'audit', title: 'Audit log · ValueVerse', loadComponent: () => import('./audit/audit.page').then((m) => m.AuditPage) },
 ];

@@ -39,6 +39,7 @@ beforeAll(async () => {
         expect(ref).toBe(calculationRef);
         provided = implementation as CalculationService;
       },
+      privacy: () => undefined,
     },
   );
 });

@@ -152,6 +152,9 @@ export function attachStaticUi(server: Server, options: StaticUiOptions = {}): S
   /** Answers the request and returns true, or returns false to leave it to the kernel. */
   const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    // The API's requests without parsing a URL: a raw path under /api/ is the kernel's whatever it decodes to (a
+    // dot segment such as /api/../x reaches the kernel, which answers 404, instead of the console).
+    if (req.url?.startsWith('/api/')) return false;
     let path: string;
     try {
       path = decodeURIComponent(new URL(req.url ?? '/', 'http://host').pathname);

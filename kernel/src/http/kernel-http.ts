@@ -129,7 +129,8 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
     inFlight += 1;
     // In flight until the response is written out, not until this middleware returns: Koa writes the body after
     // the chain resolves, and close() must not cut connections (closeAllConnections) before that.
-    ctx.res.once('close', onResponseClosed);
+    // `on`, not `once`: a response closes once, and once() would wrap the listener in a new closure per request.
+    ctx.res.on('close', onResponseClosed);
     try {
       if (draining) {
         ctx.set('Connection', 'close');

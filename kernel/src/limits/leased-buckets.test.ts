@@ -76,6 +76,25 @@ describe('leased token buckets', () => {
     expect(results.find((r) => !r.allowed)).toEqual({ allowed: false, retryAfterSeconds: 10, remaining: 0 });
   });
 
+  it("serves a quiet tenant's request a minute later from its lease, without asking the bucket (default lease time)", async () => {
+    const clock = { now: 0 };
+    const rule = { perSecond: 200, burst: 400 };
+    const bucket = new SharedBucket(rule, clock);
+    const limiter = instance(bucket, clock);
+    expect((await limiter.take('t', rule)).allowed).toBe(true);
+    expect(bucket.calls).toBe(1);
+    clock.now += 60_000;
+    const later = limiter.take('t', rule);
+    expect(later instanceof Promise).toBe(false);
+    expect((later as TakeResult).allowed).toBe(true);
+    expect(bucket.calls).toBe(1);
+    // Past the lease time its tokens are not served: the next request asks, and gives them back.
+    clock.now += 300_000;
+    expect(limiter.take('t', rule)).toBeInstanceOf(Promise);
+    expect(bucket.calls).toBe(2);
+    expect(bucket.returned).toBe(18);
+  });
+
   it('never serves tokens of an expired lease: they go back to the bucket with the next lease', async () => {
     const clock = { now: 0 };
     const rule = { perSecond: 0.001, burst: 100 };

@@ -31,6 +31,8 @@ export function rateLimit(limiter: RateLimiter, policy: RateLimitPolicy) {
     const tenant = limiter.take(rules.tenantKey, rules.tenant);
     const key = principal.user.kind === 'api-key' ? limiter.take(`key:${principal.user.id}`, rules.apiKey) : undefined;
     if (!(tenant instanceof Promise) && !(key instanceof Promise)) {
+      // Allowed (the common case): nothing to collect or compare.
+      if (tenant.allowed && (key === undefined || key.allowed)) return undefined;
       enforce(key === undefined ? [tenant] : [tenant, key]);
       return undefined;
     }

@@ -30,6 +30,8 @@ export class KernelMetrics {
   readonly cacheLookups: Counter<'cache' | 'result'>;
   readonly cacheEvictions: Counter<'cache'>;
   private readonly cacheSizes = new Map<string, () => number>();
+  /** What each cache counted since the last scrape. */
+  private readonly cacheCounts: { readonly cache: string; hit: number; miss: number; evict: number }[] = [];
 
   /** Records one request; `seconds` from performance.now() differences; `tenant` (the caller's) only with a tenant label configured. */
   observeRequest(plugin: string, route: string, method: string, status: string, seconds: number, tenant?: string): void {
@@ -75,32 +77,48 @@ export class KernelMetrics {
 
   /**
    * Counters for one bounded cache (`vv_cache_lookups_total{cache,result="hit"|"miss"}`,
-   * `vv_cache_evictions_total{cache}`), with its size read at scrape time (`vv_cache_entries{cache}`). The labelled
-   * children are made once here: the hot path only increments.
+   * `vv_cache_evictions_total{cache}`), with its size read at scrape time (`vv_cache_entries{cache}`). The hot path
+   * adds to plain numbers, which a scrape moves into the counters (prom-client's `inc` hashes and checks the labels
+   * on every call, and three caches are looked up on every request).
    */
   cacheCounters(cache: string, size: () => number): CacheCounters {
-    const hits = this.cacheLookups.labels({ cache, result: 'hit' });
-    const misses = this.cacheLookups.labels({ cache, result: 'miss' });
-    const evictions = this.cacheEvictions.labels({ cache });
+    const counts = { cache, hit: 0, miss: 0, evict: 0 };
+    this.cacheCounts.push(counts);
     this.cacheSizes.set(cache, size);
-    return { hit: () => hits.inc(), miss: () => misses.inc(), evict: () => evictions.inc() };
+    return { hit: () => void counts.hit++, miss: () => void counts.miss++, evict: () => void counts.evict++ };
   }
 
   constructor(options: { defaultMetrics?: boolean; tenantLabel?: TenantLabelPolicy } = {}) {
     const api = otel();
     // (Typed as Prometheus' text format: the kernel only hands the registry's own content type on to /metrics.)
     if (api) this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
+    const counts = this.cacheCounts;
     this.cacheLookups = new Counter({
       name: 'vv_cache_lookups_total',
       help: 'Lookups in the per-instance bounded caches (plugin sets, tokens, API keys, sessions) by result: hit or miss',
       labelNames: ['cache', 'result'],
       registers: [this.registry],
+      collect() {
+        for (const c of counts) {
+          // Every label pair appears from the first scrape on, at 0 until the cache is used.
+          this.inc({ cache: c.cache, result: 'hit' }, c.hit);
+          this.inc({ cache: c.cache, result: 'miss' }, c.miss);
+          c.hit = 0;
+          c.miss = 0;
+        }
+      },
     });
     this.cacheEvictions = new Counter({
       name: 'vv_cache_evictions_total',
       help: 'Entries a bounded cache forgot because it was full (VV_CACHE_SIZE)',
       labelNames: ['cache'],
       registers: [this.registry],
+      collect() {
+        for (const c of counts) {
+          this.inc({ cache: c.cache }, c.evict);
+          c.evict = 0;
+        }
+      },
     });
     const sizes = this.cacheSizes;
     new Gauge({

@@ -165,6 +165,17 @@ describe('public plugin routes', () => {
     expect(op.responses['401']).toBeUndefined();
     expect(doc.body.paths['/api/v1/hooks/private'].get.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
   });
+
+  // Last: it drains this client's bucket (20/s, burst 100 by default; no shared limiter here, so this instance's).
+  it('rate-limits public routes per client address with 429 VV_RATE_LIMITED and Retry-After', async () => {
+    const answers = await Promise.all(Array.from({ length: 160 }, () => k.request('GET', '/api/v1/hooks/acme/ping', { token: null })));
+    const limited = answers.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expectProblem(limited[0]!, 429, 'VV_RATE_LIMITED');
+    expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Signed-in callers are on their tenant's bucket, not this one.
+    expect((await k.request('GET', '/api/v1/hooks/private')).status).toBe(200);
+  });
 });
 
 describe('rateLimitPublic', () => {

@@ -14,7 +14,7 @@ import { installDataModelOnSetup } from './data/plugin-database';
 import { KERNEL_VERSION, type Kernel, type KernelOptions } from './kernel-options';
 import { PluginLifecycle, type LifecycleTimeouts } from './lifecycle/plugin-lifecycle';
 import { rateLimit, rateLimitPublic } from './limits/rate-limit-middleware';
-import { defaultRateLimits } from './limits/rate-limiter';
+import { defaultRateLimits, MemoryRateLimiter } from './limits/rate-limiter';
 import { loadPlugins } from './manifest/load-plugins';
 import { AI_USAGE_EVENT, CALCULATION_TRIALS_EVENT, PlatformMeter } from './metering/platform-meter';
 import { createKernelLogger } from './observability/kernel-logger';
@@ -206,7 +206,8 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     routes,
     authenticate: identity.authenticate,
     limit: options.rateLimiter ? rateLimit(options.rateLimiter, options.rateLimits ?? defaultRateLimits) : undefined,
-    limitPublic: options.rateLimiter ? rateLimitPublic(options.rateLimiter, options.rateLimits ?? defaultRateLimits) : undefined,
+    // Public routes are limited per client address even without a shared limiter (this instance's buckets then).
+    limitPublic: rateLimitPublic(options.rateLimiter ?? new MemoryRateLimiter(), options.rateLimits ?? defaultRateLimits),
     tenantView: (tenantId) => pluginSets.cache.peek(tenantId) ?? pluginSets.cache.get(tenantId),
     streamPath: EVENT_STREAM_PATH,
     acceptStreamToken: stream.acceptQueryToken,

@@ -330,6 +330,13 @@ const catalog = {
     meaning:
       'A Stripe webhook whose signature is missing, stale or not made with the webhook secret configured for the tenant; nothing was changed. Stripe retries deliveries that fail.',
   },
+  VV_NOTIFICATIONS_CHANNEL_NOT_CONFIGURED: {
+    status: 409,
+    title: 'Notification channel not configured',
+    message: 'The {channel} channel is not configured for tenant "{tenant}"',
+    meaning:
+      "The notifications plugin's settings for the channel are missing (email: `email.smtp.host` and `email.from`; webhook: `webhook.url` and `webhook.secret`; Slack: `slack.webhookUrl`). A tenant admin sets them in the plugin's configuration.",
+  },
   VV_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

@@ -47,7 +47,7 @@ export interface PluginManifest {
   /**
    * Where the plugin may call through `coreServices.outbound` (required with permission `http.outbound`, refused
    * without it). `origins`: fixed `https://host[:port]` (or `http://`) origins, `*.` matching any subdomain;
-   * `configFields`: top-level config properties holding a URL (e.g. `baseUrl`) whose origin the plugin may call for
+   * `configFields`: config properties holding a URL (e.g. `baseUrl`, or `slack.webhookUrl` inside an object) whose origin the plugin may call for
    * that tenant. Destinations in config fields are checked when the config is saved, too.
    */
   readonly outbound?: { readonly origins?: readonly string[]; readonly configFields?: readonly string[] };

@@ -13,7 +13,7 @@ import { openApiDocument } from './http/openapi-document';
 import { installDataModelOnSetup } from './data/plugin-database';
 import { KERNEL_VERSION, type Kernel, type KernelOptions } from './kernel-options';
 import { PluginLifecycle, type LifecycleTimeouts } from './lifecycle/plugin-lifecycle';
-import { rateLimit } from './limits/rate-limit-middleware';
+import { rateLimit, rateLimitPublic } from './limits/rate-limit-middleware';
 import { defaultRateLimits } from './limits/rate-limiter';
 import { loadPlugins } from './manifest/load-plugins';
 import { createKernelLogger } from './observability/kernel-logger';
@@ -159,6 +159,8 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     routes,
     authenticate: identity.authenticate,
     limit: options.rateLimiter ? rateLimit(options.rateLimiter, options.rateLimits ?? defaultRateLimits) : undefined,
+    limitPublic: options.rateLimiter ? rateLimitPublic(options.rateLimiter, options.rateLimits ?? defaultRateLimits) : undefined,
+    tenantView: (tenantId) => pluginSets.cache.peek(tenantId) ?? pluginSets.cache.get(tenantId),
     streamPath: EVENT_STREAM_PATH,
     acceptStreamToken: stream.acceptQueryToken,
     trustedProxies: options.trustedProxies,
@@ -181,7 +183,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     routes: pluginRoutes,
     httpRoutes: () => [
       ...routes.map((r) => ({ method: r.method, path: r.path, owner: 'kernel', access: r.access })),
-      ...pluginRoutes().map((r) => ({ method: r.method, path: `/api/v1${r.path}`, owner: r.pluginId, access: r.minRole })),
+      ...pluginRoutes().map((r) => ({ method: r.method, path: `/api/v1${r.path}`, owner: r.pluginId, access: r.public ? ('public' as const) : r.minRole })),
       ...(options.mounts ?? []).flatMap((m) => m.routes.map((r) => ({ ...r, owner: m.name }))),
     ],
     database: options.database,

@@ -49,8 +49,11 @@ export {
   type TenantContext,
   type UserContext,
   type PluginRequest,
+  type PublicPluginRequest,
   type HttpResponse,
   type RouteDefinition,
+  type AuthenticatedRouteDefinition,
+  type PublicRouteDefinition,
   type HttpRouter,
 } from './http/http-router';
 export {

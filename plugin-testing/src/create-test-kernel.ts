@@ -35,13 +35,14 @@ export interface TestKernelOptions {
 }
 
 export interface TestRequestOptions {
+  /** JSON-serialised, or sent as is when a string (the exact bytes a raw-body route, e.g. a webhook, signs). */
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
   /** Tenant to call as (default: the first tenant). */
   readonly tenant?: string;
   /** Role of the caller in that tenant (default `tenant-admin`). */
   readonly role?: Role;
-  /** An explicit bearer token, or null to send none. */
+  /** An explicit bearer token, or null to send none (how a test calls a public route, `access: 'public'`). */
   readonly token?: string | null;
 }
 

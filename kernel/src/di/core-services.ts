@@ -110,7 +110,7 @@ function pluginAuditService(auditor: Auditor, manifest: PluginManifest): AuditLo
       const request = requestScope.getStore();
       await auditor.record({
         action: `${manifest.id}.${entry.action}`,
-        actor: entry.actor ?? (request ? (request.user.kind === 'api-key' ? `apikey:${request.user.id}` : request.user.id) : `plugin:${manifest.id}`),
+        actor: entry.actor ?? (request?.user ? (request.user.kind === 'api-key' ? `apikey:${request.user.id}` : request.user.id) : `plugin:${manifest.id}`),
         tenantId: entry.tenantId ?? request?.tenant.id ?? null,
         target: entry.target ?? null,
         before: entry.before ?? null,

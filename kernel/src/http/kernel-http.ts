@@ -8,11 +8,12 @@ import type { Authenticator } from '../identity/authenticate';
 import type { PluginRecord } from '../lifecycle/plugin-state';
 import type { KernelLogger } from '../observability/kernel-logger';
 import type { KernelMetrics } from '../observability/kernel-metrics';
+import type { TenantView } from '../plugin-sets/plugin-set-cache';
 import type { CorsPolicy } from './cors-policy';
 import { guardRequestInput } from './input-guard';
 import { mountFor, type KernelMount, type MountCaller } from './kernel-mount';
 import { kernelRouter, requireRole, type KernelRoute } from './kernel-route';
-import { pluginDispatcher, pluginOwnerLookup } from './plugin-dispatcher';
+import { pluginDispatcher, pluginOwnerLookup, publicPluginDispatcher } from './plugin-dispatcher';
 import type { PluginRouter } from './plugin-router';
 import { bodyParserError, toVvError, writeProblem } from './problem-response';
 import { KernelRequestState, type RequestState } from './request-state';
@@ -36,6 +37,10 @@ export interface KernelHttpOptions {
   readonly authenticate: Authenticator;
   /** Per-tenant and per-API-key rate limits, after authentication; none: no limits. */
   readonly limit?: (ctx: KernelHttpContext) => Promise<void> | undefined;
+  /** Per-client-address rate limit of public plugin routes (`access: 'public'`), before the tenant is looked up. */
+  readonly limitPublic?: (ctx: KernelHttpContext) => Promise<void> | undefined;
+  /** A tenant's view (record and enabled plugins), for public plugin routes, which name their tenant in the path. */
+  readonly tenantView?: (tenantId: string) => TenantView | undefined | Promise<TenantView | undefined>;
   /** Runs before authentication on the event stream (it accepts `?access_token=`). */
   readonly streamPath: string;
   readonly acceptStreamToken: (ctx: Context, next: Next) => Promise<unknown>;
@@ -79,6 +84,8 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
   let server: Server | undefined;
   const pluginOwner = pluginOwnerLookup(options.ownership);
   const servePlugin = pluginDispatcher(options.records, options.routers);
+  const servePublic = publicPluginDispatcher(options.records, options.tenantView ?? (() => undefined));
+  const routers = options.routers;
   // JSON everywhere; CSV (text/csv) for imports, handed to the route as a string.
   const bodyLimit = options.bodyLimit ?? '1mb';
   const parseBody = bodyParser({
@@ -121,11 +128,21 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
         throw new VvError('VV_SHUTTING_DOWN', { headers: { 'Retry-After': '1' } });
       }
       const method = ctx.method;
-      if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') await parseBody(ctx, noop);
-      guardRequestInput(ctx);
       const mount = mounts.length > 0 ? mountFor(mounts, ctx.path) : undefined;
       const pluginId = mount ? undefined : pluginOwner(ctx.path);
-      if (mount) {
+      // A public or raw-body plugin route is known before the body is read and the caller authenticated; for a
+      // plugin without such routes this is one length check.
+      const early = pluginId === undefined ? undefined : routers.get(pluginId)?.matchEarly(method === 'HEAD' ? 'GET' : method, ctx.path.slice(API_PREFIX.length));
+      if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') {
+        if (early?.route.route.definition.rawBody === true) await readRawBody(ctx, state, bodyLimit);
+        else await parseBody(ctx, noop);
+      }
+      guardRequestInput(ctx);
+      if (early?.route.route.public === true) {
+        const limiting = options.limitPublic?.(ctx);
+        if (limiting) await limiting;
+        await servePublic(ctx, pluginId!, early);
+      } else if (mount) {
         state.plugin = mount.name;
         await mount.handle(ctx, callerOf(ctx));
         if (ctx.status === 404 && ctx.body === undefined) throw new VvError('VV_NOT_FOUND', { detail: `No route ${ctx.method} ${ctx.path}` });
@@ -212,5 +229,37 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
   };
 }
 
+const API_PREFIX = '/api/v1';
 const requestIdPattern = /^[A-Za-z0-9._-]{8,128}$/;
+const sizeUnits: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/**
+ * Reads the body's exact bytes for a route that declares `rawBody: true` (a webhook checks its signature over
+ * them) and parses them as the body parser would: JSON for a JSON content type, a string for text, else `{}`.
+ */
+async function readRawBody(ctx: KernelHttpContext, state: RequestState, limit: string): Promise<void> {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)\s*$/i.exec(limit);
+  const maxBytes = match ? Math.floor(Number(match[1]) * sizeUnits[match[2]!.toLowerCase()]!) : 1024 ** 2;
+  const declared = Number(ctx.get('content-length') || '0');
+  if (declared > maxBytes) throw bodyParserError(Object.assign(new Error('request entity too large'), { status: 413 }), limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw bodyParserError(Object.assign(new Error('request entity too large'), { status: 413 }), limit);
+    chunks.push(chunk);
+  }
+  const raw = Buffer.concat(chunks);
+  state.rawBody = raw;
+  const request = ctx.request as { body?: unknown };
+  if (raw.length === 0) request.body = {};
+  else if (ctx.is('json', '+json')) {
+    try {
+      request.body = JSON.parse(raw.toString('utf8')) as unknown;
+    } catch (error) {
+      throw bodyParserError(error, limit);
+    }
+  } else if (ctx.is('text/*')) request.body = raw.toString('utf8');
+  else request.body = {};
+}
 const noop = async (): Promise<void> => {};

@@ -124,7 +124,8 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
   for (const route of routes) {
     const path = `/api/v1${pathOf(route.path)}`;
     const params = [...paramsOf(route.path), ...queryParams(route.definition.schema?.query as Record<string, unknown> | undefined)];
-    if (route.definition.idempotency) params.push(idempotencyKeyParam(route.definition.idempotency === 'required'));
+    const idempotency = route.definition.access === 'public' ? undefined : route.definition.idempotency;
+    if (idempotency) params.push(idempotencyKeyParam(idempotency === 'required'));
     const schema = route.definition.schema;
     const responses: Record<string, unknown> = {};
     for (const [status, body] of Object.entries(schema?.responses ?? {})) responses[status] = { description: status, content: { 'application/json': { schema: body } } };
@@ -133,10 +134,10 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
       responses,
       errorResponsesOf({
         path: route.path,
-        authenticated: true,
-        roleChecked: true,
+        authenticated: !route.public,
+        roleChecked: !route.public,
         mayBeNotFound: true,
-        takesBody: schema?.body !== undefined || route.definition.idempotency !== undefined,
+        takesBody: schema?.body !== undefined || idempotency !== undefined,
       }),
     );
     responses.default = problemResponse;
@@ -144,11 +145,12 @@ export function openApiDocument(routes: readonly RegisteredRoute[], version: str
       operationId: operationIdOf(route.pluginId, route.method, route.path, route.definition.operationId),
       summary: route.definition.summary,
       tags: [route.pluginId],
-      'x-valueverse-min-role': route.minRole,
+      ...(route.public ? { 'x-valueverse-access': 'public' } : { 'x-valueverse-min-role': route.minRole }),
       parameters: params,
       requestBody: schema?.body ? { required: true, content: { 'application/json': { schema: schema.body } } } : undefined,
       responses,
-      security: [{ bearer: [] }, { apiKey: [] }],
+      // A public route authenticates its callers itself (a webhook signature, a signed link), not with a credential.
+      security: route.public ? [] : [{ bearer: [] }, { apiKey: [] }],
     };
   }
   return {

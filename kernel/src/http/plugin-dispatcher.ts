@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { VvError } from '@valueverse/plugin-sdk';
 import type { PluginRecord } from '../lifecycle/plugin-state';
 import type { TenantView } from '../plugin-sets/plugin-set-cache';
-import type { PluginRouter } from './plugin-router';
+import type { CompiledRoute, PluginRouter } from './plugin-router';
 import type { RequestState } from './request-state';
 import type { RouteOwnership } from './route-ownership';
 
@@ -48,5 +48,45 @@ export function pluginDispatcher(records: ReadonlyMap<string, PluginRecord>, rou
     return serving.finally(() => {
       record.inFlight! -= 1;
     });
+  };
+}
+
+/** A tenant id as the kernel creates them (tenant-routes.ts): anything else names no tenant, unread. */
+const tenantIdPattern = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/**
+ * Serves a public plugin route (`access: 'public'`, matched before authentication) for the tenant its `:tenantId`
+ * names. A tenant that does not exist, is suspended or has not enabled the plugin gets the very answer an unknown
+ * path gets (404 VV_NOT_FOUND), so a stranger learns nothing about which tenants exist or what they run.
+ */
+export function publicPluginDispatcher(records: ReadonlyMap<string, PluginRecord>, tenantView: (tenantId: string) => TenantView | undefined | Promise<TenantView | undefined>) {
+  return async (
+    ctx: Context & { state: RequestState & { tenantView?: TenantView } },
+    pluginId: string,
+    found: { readonly route: CompiledRoute; readonly params: Record<string, string> },
+  ): Promise<void> => {
+    ctx.state.plugin = pluginId;
+    const tenantId = found.params.tenantId ?? '';
+    const view = tenantIdPattern.test(tenantId) ? await tenantView(tenantId) : undefined;
+    const config = view && view.tenant.status !== 'suspended' ? view.enabled.get(pluginId) : undefined;
+    if (view === undefined || config === undefined) throw new VvError('VV_NOT_FOUND', { detail: `No route ${ctx.method} ${ctx.path}` });
+    const record = records.get(pluginId)!;
+    if (record.state !== 'running') {
+      throw new VvError('VV_PLUGIN_FAILED', {
+        params: { plugin: pluginId, state: record.state, reason: record.error?.message ?? 'not running' },
+        headers: { 'Retry-After': '30' },
+      });
+    }
+    ctx.state.tenantView = view;
+    ctx.state.publicTenant = { id: view.tenant.id, name: view.tenant.name };
+    ctx.state.pluginConfig = config;
+    const serving = found.route.handle(ctx, found.params);
+    if (serving === undefined) return;
+    record.inFlight = (record.inFlight ?? 0) + 1;
+    try {
+      await serving;
+    } finally {
+      record.inFlight! -= 1;
+    }
   };
 }

@@ -12,6 +12,7 @@ import {
   type RequestContext,
   type Role,
   type RouteDefinition,
+  type UserContext,
 } from '@valueverse/plugin-sdk';
 import { hasRole } from '../identity/role-rank';
 import { requestScope } from '../context/request-scope';
@@ -32,6 +33,8 @@ export interface RegisteredRoute {
   /** Under /api/v1. */
   readonly path: string;
   readonly minRole: Role;
+  /** Served without a credential (`access: 'public'`), for the tenant named by `:tenantId`. */
+  readonly public: boolean;
   readonly definition: RouteDefinition<unknown, Record<string, unknown>>;
 }
 
@@ -43,6 +46,8 @@ export class PluginRouter implements HttpRouter {
   readonly routes: RegisteredRoute[] = [];
   private readonly staticRoutes = new Map<string, CompiledRoute>();
   private readonly paramRoutes: CompiledRoute[] = [];
+  /** Routes the front of the pipeline must know before authentication or body parsing: public or raw-body ones. */
+  private readonly earlyRoutes: CompiledRoute[] = [];
   private sealed = false;
 
   constructor(
@@ -73,7 +78,35 @@ export class PluginRouter implements HttpRouter {
         detail: `Plugin "${plugin}" registered ${definition.path}, outside its manifest prefixes [${prefixes.join(', ')}]`,
       });
     }
-    if (definition.idempotency !== undefined && (definition.method === 'GET' || !['optional', 'required'].includes(definition.idempotency))) {
+    const access: unknown = definition.access;
+    // What only an authenticated route declares (a public one is refused below if it does).
+    const authOnly = definition as { readonly minRole?: Role; readonly idempotency?: 'optional' | 'required' };
+    const isPublic = access === 'public';
+    if (access !== undefined && !isPublic) {
+      throw VvError.validation([{ pointer: '/access', message: 'must be "public" or absent' }], `Plugin "${plugin}": bad access on a route of ${definition.path}`);
+    }
+    if (isPublic) {
+      if (!(this.manifest.permissions ?? []).includes('http.public')) {
+        throw new VvError('VV_MANIFEST_INVALID', {
+          params: { plugin, problems: `/permissions: must include "http.public" to register the public route ${definition.method} ${definition.path}` },
+        });
+      }
+      if (!definition.path.split('/').includes(':tenantId')) {
+        throw new VvError('VV_ROUTE_CONFLICT', {
+          detail: `Plugin "${plugin}" registered the public route ${definition.method} ${definition.path} without a :tenantId parameter (a public route names its tenant in the path)`,
+        });
+      }
+      if (authOnly.minRole !== undefined || authOnly.idempotency !== undefined) {
+        throw VvError.validation(
+          [{ pointer: authOnly.minRole !== undefined ? '/minRole' : '/idempotency', message: 'does not apply to a public route (it has no caller)' }],
+          `Plugin "${plugin}": minRole or idempotency on the public route ${definition.method} ${definition.path}`,
+        );
+      }
+    }
+    if (definition.rawBody !== undefined && typeof definition.rawBody !== 'boolean') {
+      throw VvError.validation([{ pointer: '/rawBody', message: 'must be a boolean' }], `Plugin "${plugin}": bad rawBody on ${definition.method} ${definition.path}`);
+    }
+    if (authOnly.idempotency !== undefined && (definition.method === 'GET' || !['optional', 'required'].includes(authOnly.idempotency))) {
       throw VvError.validation(
         [{ pointer: '/idempotency', message: `must be "optional" or "required", on a method other than GET` }],
         `Plugin "${plugin}": bad idempotency on ${definition.method} ${definition.path}`,
@@ -94,8 +127,9 @@ export class PluginRouter implements HttpRouter {
     const validateParams = definition.schema?.params ? this.validator.compile(definition.schema.params, 'params') : undefined;
     const validateQuery = definition.schema?.query ? this.validator.compile(definition.schema.query, 'query') : undefined;
     const validateBody = definition.schema?.body ? this.validator.compile(definition.schema.body, 'body') : undefined;
-    const minRole: Role = definition.minRole ?? (definition.method === 'GET' ? 'viewer' : 'member');
-    const route: RegisteredRoute = { pluginId: plugin, method: definition.method, path: definition.path, minRole, definition: definition as RouteDefinition };
+    const minRole: Role = authOnly.minRole ?? (definition.method === 'GET' ? 'viewer' : 'member');
+    const idempotency = authOnly.idempotency;
+    const route: RegisteredRoute = { pluginId: plugin, method: definition.method, path: definition.path, minRole, public: isPublic, definition: definition as RouteDefinition };
     this.routes.push(route);
 
     const segments = definition.path.split('/').slice(1);
@@ -106,8 +140,11 @@ export class PluginRouter implements HttpRouter {
       handle: (ctx, params) => {
         const state = ctx.state;
         state.route = definition.path;
-        const principal = state.principal!;
-        if (!hasRole(principal.user.role, minRole)) {
+        const principal = state.principal;
+        if (!principal) {
+          // Only a public route is dispatched without a caller (kernel-http.ts); anything else is a kernel bug.
+          if (!isPublic) throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'Authorization: Bearer <token> is required' } });
+        } else if (!hasRole(principal.user.role, minRole)) {
           throw new VvError('VV_FORBIDDEN', {
             params: { reason: `${definition.method} ${definition.path} needs role "${minRole}" or stronger; you are "${principal.user.role}"` },
           });
@@ -122,14 +159,15 @@ export class PluginRouter implements HttpRouter {
           ];
           if (problems.length > 0) throw VvError.validation(problems);
         }
-        const request = new KernelPluginRequest(ctx, definition.method, params, query, body, principal, state);
-        const handler = (definition as RouteDefinition).handler;
-        if (definition.idempotency !== undefined) {
+        const tenant = principal?.tenant ?? state.publicTenant!;
+        const request = new KernelPluginRequest(ctx, definition.method, params, query, body, tenant, principal?.user, state);
+        const handler = (definition as { handler(request: unknown): unknown }).handler;
+        if (idempotency !== undefined && principal) {
           const call = {
             tenantId: principal.tenant.id,
             principal: principal.user.id,
             key: ctx.get('idempotency-key'),
-            required: definition.idempotency === 'required',
+            required: idempotency === 'required',
             target: `${definition.method} ${ctx.path}?${ctx.querystring}`,
             body,
             log: state.log,
@@ -144,6 +182,17 @@ export class PluginRouter implements HttpRouter {
     };
     if (entry.paramNames.length === 0) this.staticRoutes.set(`${definition.method} ${definition.path}`, entry);
     else this.paramRoutes.push(entry);
+    if (isPublic || definition.rawBody === true) this.earlyRoutes.push(entry);
+  }
+
+  /**
+   * The public or raw-body route for `method` and `path`, if any: asked before authentication and body parsing, so
+   * it costs one length check for a plugin without such routes (the usual case).
+   */
+  matchEarly(method: string, path: string): { readonly route: CompiledRoute; readonly params: Record<string, string> } | undefined {
+    if (this.earlyRoutes.length === 0) return undefined;
+    const found = this.match(method, path);
+    return found && this.earlyRoutes.includes(found.route) ? found : undefined;
   }
 
   /**
@@ -193,11 +242,9 @@ export interface CompiledRoute {
  * What a handler receives. A class rather than an object literal: the log and the abort signal are made on first
  * use, and most requests touch neither.
  */
-class KernelPluginRequest implements PluginRequest<unknown, Record<string, unknown>> {
+class KernelPluginRequest implements Omit<PluginRequest<unknown, Record<string, unknown>>, 'user'> {
   readonly path: string;
   readonly headers: Record<string, string | undefined>;
-  readonly tenant: PluginRequest['tenant'];
-  readonly user: PluginRequest['user'];
   readonly config: Readonly<Record<string, unknown>>;
   readonly requestId: string;
   private abort: AbortController | undefined;
@@ -208,15 +255,20 @@ class KernelPluginRequest implements PluginRequest<unknown, Record<string, unkno
     readonly params: Record<string, string>,
     readonly query: Record<string, unknown>,
     readonly body: unknown,
-    principal: NonNullable<RequestState['principal']>,
+    readonly tenant: PluginRequest['tenant'],
+    /** Undefined on a public route. */
+    readonly user: UserContext | undefined,
     private readonly state: RequestState,
   ) {
     this.path = ctx.path.slice(API_PREFIX.length);
     this.headers = ctx.headers as Record<string, string | undefined>;
-    this.tenant = principal.tenant;
-    this.user = principal.user;
     this.config = state.pluginConfig ?? {};
     this.requestId = state.requestId;
+  }
+
+  /** The exact bytes, kept by the front of the pipeline for a route that declares `rawBody: true`. */
+  get rawBody(): Buffer | undefined {
+    return this.state.rawBody;
   }
 
   /** What `core.context` answers below the handler. */

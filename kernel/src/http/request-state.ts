@@ -18,6 +18,10 @@ export interface RequestState {
   /** Route template, for metrics. */
   route?: string;
   pluginConfig?: Readonly<Record<string, unknown>>;
+  /** On a public plugin route: the tenant named by its `:tenantId` (there is no principal). */
+  publicTenant?: TenantContext;
+  /** On a route that declares `rawBody: true`: the body's exact bytes. */
+  rawBody?: Buffer;
 }
 
 /**
@@ -29,6 +33,8 @@ export class KernelRequestState implements RequestState {
   plugin?: string;
   route?: string;
   pluginConfig?: Readonly<Record<string, unknown>>;
+  publicTenant?: TenantContext;
+  rawBody?: Buffer;
   private logger: Logger | undefined;
 
   constructor(

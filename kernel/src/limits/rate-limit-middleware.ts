@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { VvError } from '@valueverse/plugin-sdk';
 import type { RequestState } from '../http/request-state';
 import type { TenantView } from '../plugin-sets/plugin-set-cache';
-import { ruleFor, type BucketRule, type RateLimiter, type RateLimitPolicy, type TakeResult } from './rate-limiter';
+import { defaultPublicClientLimit, ruleFor, type BucketRule, type RateLimiter, type RateLimitPolicy, type TakeResult } from './rate-limiter';
 
 /**
  * After authentication: one token from the tenant's bucket, and for API keys one from the key's bucket too.
@@ -35,6 +35,22 @@ export function rateLimit(limiter: RateLimiter, policy: RateLimitPolicy) {
       return undefined;
     }
     return Promise.all(key === undefined ? [tenant] : [tenant, key]).then(enforce);
+  };
+}
+
+/**
+ * Before a public plugin route (no caller, no tenant yet): one token from the client address's bucket
+ * (`ip:<address>`, the address as `TrustedProxies` resolves it). Undefined when the bucket answered at once.
+ */
+export function rateLimitPublic(limiter: RateLimiter, policy: RateLimitPolicy) {
+  const rule = policy.publicClient ?? defaultPublicClientLimit;
+  return (ctx: Context): Promise<void> | undefined => {
+    const taken = limiter.take(`ip:${ctx.ip}`, rule);
+    if (!(taken instanceof Promise)) {
+      enforce([taken]);
+      return undefined;
+    }
+    return taken.then((result) => enforce([result]));
   };
 }
 

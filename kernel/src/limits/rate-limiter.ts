@@ -50,11 +50,14 @@ export class MemoryRateLimiter implements RateLimiter {
 export interface RateLimitPolicy {
   readonly tenant: BucketRule;
   readonly apiKey: BucketRule;
+  /** Public plugin routes (webhooks, unsubscribe links), per client address. Default `defaultPublicClientLimit`. */
+  readonly publicClient?: BucketRule;
 }
 
-export const defaultRateLimits: RateLimitPolicy = { tenant: { perSecond: 200, burst: 400 }, apiKey: { perSecond: 50, burst: 100 } };
+export const defaultPublicClientLimit: BucketRule = { perSecond: 20, burst: 100 };
+export const defaultRateLimits: RateLimitPolicy = { tenant: { perSecond: 200, burst: 400 }, apiKey: { perSecond: 50, burst: 100 }, publicClient: defaultPublicClientLimit };
 
-export function ruleFor(settings: Readonly<Record<string, unknown>>, kind: keyof RateLimitPolicy, defaults: RateLimitPolicy): BucketRule {
+export function ruleFor(settings: Readonly<Record<string, unknown>>, kind: 'tenant' | 'apiKey', defaults: RateLimitPolicy): BucketRule {
   const custom = (settings.rateLimits as Record<string, Partial<BucketRule>> | undefined)?.[kind];
   const perSecond = typeof custom?.perSecond === 'number' && custom.perSecond > 0 ? custom.perSecond : defaults[kind].perSecond;
   const burst = typeof custom?.burst === 'number' && custom.burst >= 1 ? custom.burst : defaults[kind].burst;

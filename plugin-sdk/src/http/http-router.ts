@@ -40,7 +40,21 @@ export interface PluginRequest<Body = unknown, Query = Record<string, unknown>> 
   readonly log: Logger;
   /** Aborted when the client goes away or the instance drains past its deadline. */
   readonly signal: AbortSignal;
+  /**
+   * The request body's exact bytes, on routes that declare `rawBody: true` (e.g. to check a webhook's signature);
+   * `body` is still the parsed JSON (or text) when the content type is one. Undefined on other routes.
+   */
+  readonly rawBody?: Buffer;
 }
+
+/**
+ * What a public route's handler receives (`access: 'public'`): no caller (`user` is absent), and the tenant the
+ * kernel resolved from the path's `:tenantId`.
+ */
+export type PublicPluginRequest<Body = unknown, Query = Record<string, unknown>> = Omit<PluginRequest<Body, Query>, 'user'> & {
+  /** Always absent on a public route (typed optional so that a `PluginRequest` is also a `PublicPluginRequest`). */
+  readonly user?: UserContext;
+};
 
 /** An explicit response; return a plain value instead for `200` with a JSON body. */
 export interface HttpResponse {
@@ -66,8 +80,8 @@ export function isHttpResponse(value: unknown): value is HttpResponse {
   return typeof value === 'object' && value !== null && (value as HttpResponse).$$type === 'valueverse.http-response';
 }
 
-/** One route of a plugin. The kernel validates params, query and body against `schema` before the handler runs. */
-export interface RouteDefinition<Body = unknown, Query = Record<string, unknown>> {
+/** What every route declares, public or not. */
+interface RouteDefinitionBase {
   readonly method: HttpMethod;
   /** Path under `/api/v1`, inside one of the manifest's `routes` prefixes; `:name` marks a parameter. */
   readonly path: string;
@@ -78,6 +92,27 @@ export interface RouteDefinition<Body = unknown, Query = Record<string, unknown>
    * as `<pluginId>.<operationId>`. Default: derived from the method and path, e.g. `postCommitmentsByIdTransitions`.
    */
   readonly operationId?: string;
+  /**
+   * Hand the handler the body's exact bytes as `request.rawBody` (a `Buffer`), besides the parsed `body`: what a
+   * webhook needs to check a signature computed over the bytes sent.
+   */
+  readonly rawBody?: boolean;
+  readonly schema?: {
+    readonly params?: JsonSchema;
+    readonly query?: JsonSchema;
+    readonly body?: JsonSchema;
+    /** Response schemas by status, for the OpenAPI document. */
+    readonly responses?: Readonly<Record<number, JsonSchema>>;
+  };
+}
+
+/**
+ * One route of a plugin, served to signed-in callers (a token or an API key). The kernel validates params, query
+ * and body against `schema` before the handler runs.
+ */
+export interface AuthenticatedRouteDefinition<Body = unknown, Query = Record<string, unknown>> extends RouteDefinitionBase {
+  /** Absent: the route needs a signed-in caller of `minRole` or stronger. */
+  readonly access?: undefined;
   /** Weakest role allowed. Default: `viewer` for GET, `member` otherwise. */
   readonly minRole?: Role;
   /**
@@ -90,15 +125,23 @@ export interface RouteDefinition<Body = unknown, Query = Record<string, unknown>
    * handler throws or answers 5xx) keeps nothing. The response must not be a stream.
    */
   readonly idempotency?: 'optional' | 'required';
-  readonly schema?: {
-    readonly params?: JsonSchema;
-    readonly query?: JsonSchema;
-    readonly body?: JsonSchema;
-    /** Response schemas by status, for the OpenAPI document. */
-    readonly responses?: Readonly<Record<number, JsonSchema>>;
-  };
   handler(request: PluginRequest<Body, Query>): unknown | Promise<unknown>;
 }
+
+/**
+ * A route anyone may call without a ValueVerse credential: a payment provider's webhook, an unsubscribe link, a
+ * signed share link. The manifest must declare permission `http.public`, and the path must contain `:tenantId`:
+ * the kernel resolves that tenant and answers 404 `VV_NOT_FOUND` when it does not exist or has not enabled the
+ * plugin (the same answer for both, so tenants cannot be probed). Requests are rate-limited per client address.
+ * The handler must authenticate the request itself (a signature, a signed token) before acting on it.
+ */
+export interface PublicRouteDefinition<Body = unknown, Query = Record<string, unknown>> extends RouteDefinitionBase {
+  readonly access: 'public';
+  handler(request: PublicPluginRequest<Body, Query>): unknown | Promise<unknown>;
+}
+
+/** One route of a plugin: signed-in callers only (the default), or `access: 'public'`. */
+export type RouteDefinition<Body = unknown, Query = Record<string, unknown>> = AuthenticatedRouteDefinition<Body, Query> | PublicRouteDefinition<Body, Query>;
 
 /** The plugin-scoped router: registers routes under the plugin's own prefixes. */
 export interface HttpRouter {

@@ -42,7 +42,10 @@ export interface PluginManifest {
    * `["ai.chat"]`. Providers are not named: the plugin gets every running provider and picks per tenant.
    */
   readonly uses?: readonly string[];
-  /** `db`, `jobs`, `audit`, `http.outbound`, `events.publish:<pattern>`, `events.subscribe:<pattern>`. */
+  /**
+   * `db`, `jobs`, `audit`, `http.outbound`, `http.public` (to register public routes, `access: 'public'`),
+   * `events.publish:<pattern>`, `events.subscribe:<pattern>`.
+   */
   readonly permissions?: readonly string[];
   /**
    * Where the plugin may call through `coreServices.outbound` (required with permission `http.outbound`, refused

@@ -90,7 +90,7 @@ const friendlyMessages: Readonly<Record<string, string>> = {
   '#/properties/main/pattern': 'must be a relative path to a .js, .cjs or .ts file inside the plugin folder (no leading "/", no "..")',
   '#/properties/ui/properties/elements/pattern': 'must be a relative path to a .js file inside the plugin folder (no leading "/", no "..")',
   '#/properties/provides/items/pattern': 'must be lower-case dot-separated words, e.g. "my-plugin.orders"',
-  '#/properties/permissions/items/pattern': 'must be one of "db", "jobs", "audit", "http.outbound", "events.publish:<pattern>", "events.subscribe:<pattern>"',
+  '#/properties/permissions/items/pattern': 'must be one of "db", "jobs", "audit", "http.outbound", "http.public", "events.publish:<pattern>", "events.subscribe:<pattern>"',
   '#/properties/outbound/properties/origins/items/pattern': 'must be an origin "https://host" or "http://host:port", "*." for any subdomain, no path',
   '#/properties/outbound/properties/configFields/items/pattern': 'must name a config property, e.g. "baseUrl" or, inside an object, "slack.webhookUrl"',
   '#/properties/routes/items/pattern': 'must be a path prefix of lower-case segments, e.g. "/commitments"',

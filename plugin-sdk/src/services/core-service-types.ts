@@ -13,7 +13,8 @@ export interface PluginConfigReader {
 export interface RequestContext {
   readonly requestId: string;
   readonly tenant: TenantContext;
-  readonly user: UserContext;
+  /** The caller; absent on a public route (`access: 'public'`), which has none. */
+  readonly user?: UserContext;
 }
 
 export interface RequestContextService {

@@ -337,6 +337,13 @@ const catalog = {
     meaning:
       "The notifications plugin's settings for the channel are missing (email: `email.smtp.host` and `email.from`; webhook: `webhook.url` and `webhook.secret`; Slack: `slack.webhookUrl`). A tenant admin sets them in the plugin's configuration.",
   },
+  VV_NOTIFICATIONS_UNSUBSCRIBE_INVALID: {
+    status: 400,
+    title: 'Unsubscribe link invalid',
+    message: 'The unsubscribe link is invalid or was not made for this tenant',
+    meaning:
+      'The token of an unsubscribe link does not verify (altered, truncated, or signed for another tenant); nothing was changed. Use the link from the email as it was sent, or change preferences after signing in.',
+  },
   VV_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

@@ -1,4 +1,4 @@
-import { coreServices, definePlugin, type JobSchedule, type VvPlugin } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, type JobSchedule, type RouteDefinition, type VvPlugin } from '@valueverse/plugin-sdk';
 import { CircuitBreaker } from './channels/circuit-breaker';
 import { SmtpMailer } from './channels/smtp-mailer';
 import { notificationMigrations } from './data/notification-migrations';
@@ -9,6 +9,7 @@ import { createAdminRoutes } from './http/admin-routes';
 import { createInboxRoutes } from './http/inbox-routes';
 import { createPreferenceRoutes } from './http/preference-routes';
 import { createSendRoutes } from './http/send-routes';
+import { createUnsubscribeRoutes } from './http/unsubscribe-routes';
 import { InboxStore } from './inbox/inbox-store';
 import { PreferenceStore } from './preferences/preference-store';
 import { UnsubscribeTokens } from './preferences/unsubscribe-token';
@@ -81,8 +82,9 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         ...createInboxRoutes(inbox, preferences),
         ...createPreferenceRoutes(preferences),
         ...createAdminRoutes({ workflows, templates, worker, dispatcher, audit }),
+        ...createUnsubscribeRoutes(unsubscribe, preferences, audit),
       ];
-      for (const route of routes) http.route(route);
+      for (const route of routes) http.route(route as RouteDefinition);
       jobs.define<{ deliveryId: string }>(DELIVER_JOB, (job) => worker.run(job), { attempts: maxAttempts, backoffMs: options.deliveryBackoffMs ?? 5000 });
       jobs.define(
         'flush',

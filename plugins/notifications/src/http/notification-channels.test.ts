@@ -110,6 +110,28 @@ describe('notifications: channels, send API, workflows, preferences', () => {
     expect(log.find((d) => d.channel === 'email')!.attempts).toMatchObject([{ server: 'primary', ok: true }]);
   });
 
+  it('unsubscribes through the email’s link without signing in: GET asks, POST (one-click) turns the category off', async () => {
+    const mail = primary.mails.find((m) => m.subject === 'Quarterly <review>')!;
+    const link = /https:\/\/vv\.example\.com(\/api\/v1\/notifications\/unsubscribe\/acme\?token=[\w.-]+)/.exec(mail.text!)![1]!;
+    const page = await k.request('GET', link, { token: null });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.body).toContain('Stop <strong>updates</strong> emails to user-member?');
+    expect((await k.request('GET', '/api/v1/notifications/preferences', { role: 'member' })).body.channels).toEqual([]);
+    // Tampered, or another tenant's link: refused, nothing changed.
+    const tampered = await k.request('POST', link.replace(/\.[\w-]+$/, '.AAAA'), { token: null });
+    expect(tampered.status).toBe(400);
+    expect(tampered.body.code).toBe('VV_NOTIFICATIONS_UNSUBSCRIBE_INVALID');
+    expect((await k.request('POST', link.replace('/acme?', '/globex?'), { token: null })).status).toBe(400);
+    const oneClick = await k.request('POST', link, { token: null, body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(oneClick.status).toBe(200);
+    expect((await k.request('GET', '/api/v1/notifications/preferences', { role: 'member' })).body.channels).toEqual([{ category: 'updates', channel: 'email', enabled: false }]);
+    const after = await send({ to: [{ userId: 'user-member' }], category: 'updates', channels: ['email'], subject: 'Not for you', body: 'b' });
+    expect((await settled(`send:${after.body.id}`, 1))[0]).toMatchObject({ status: 'suppressed' });
+    // Back on for the tests below.
+    await k.request('PUT', '/api/v1/notifications/preferences', { role: 'member', body: { channels: [{ category: 'updates', channel: 'email', enabled: true }] } });
+  });
+
   it('answers a retried send with the same Idempotency-Key from the first response, sending nothing again', async () => {
     const key = randomUUID();
     const body = { to: [{ email: 'outside@example.org' }], category: 'updates', channels: ['email'], subject: 'Once', body: 'only once' };
@@ -154,7 +176,7 @@ describe('notifications: channels, send API, workflows, preferences', () => {
 
   it('suppresses a category the user turned off, but a critical message from an admin still goes', async () => {
     const prefs = await k.request('PUT', '/api/v1/notifications/preferences', { role: 'member', body: { channels: [{ category: 'news', channel: 'email', enabled: false }] } });
-    expect(prefs.body.channels).toEqual([{ category: 'news', channel: 'email', enabled: false }]);
+    expect(prefs.body.channels).toContainEqual({ category: 'news', channel: 'email', enabled: false });
     const quiet = await send({ to: [{ userId: 'user-member' }], category: 'news', channels: ['email', 'inbox'], subject: 'Newsletter', body: 'b' });
     const log = await settled(`send:${quiet.body.id}`, 2);
     expect(log.find((d) => d.channel === 'email')).toMatchObject({ status: 'suppressed', reason: 'preference: news off on email' });

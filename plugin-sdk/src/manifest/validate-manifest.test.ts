@@ -225,7 +225,7 @@ describe('validateManifest', () => {
           (m.config as { properties: Record<string, unknown> }).properties.slack = { type: 'object', properties: { webhookUrl: { type: 'string' } } };
           m.outbound = { configFields: [field] };
         });
-      expect(() => validateManifest(nested('slack.webhookUrl'))).not.toThrow();
+      expect(() => validateManifest(nested('slack.webhookUrl'), SOURCE)).not.toThrow();
       expect(problemsOf(nested('slack.url')).problems).toEqual([
         expect.objectContaining({ pointer: '/outbound/configFields/0', message: '"slack.url" is not a property of the config schema' }),
       ]);

@@ -71,6 +71,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         senders: new ChannelSenders(mailer, outbound, now),
         templates,
         dispatcher,
+        jobs,
         logger,
         now,
         maxAttempts,

@@ -7,6 +7,10 @@ export interface LoopbackSmtp {
   readonly port: number;
   readonly mails: ParsedMail[];
   refusing: boolean;
+  /** While set, messages are held open (DATA never answered) until the client goes away or it is unset. */
+  holding: boolean;
+  /** Messages held open so far. */
+  readonly held: number;
   /** Resolves once `count` mails have arrived in all. */
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -15,7 +19,7 @@ export interface LoopbackSmtp {
 export async function startLoopbackSmtp(): Promise<LoopbackSmtp> {
   const mails: ParsedMail[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
-  const state = { refusing: false };
+  const state = { refusing: false, holding: false, held: 0 };
   const server = new SMTPServer({
     authOptional: true,
     // Loopback without TLS: let AUTH through in the clear (a real server would offer STARTTLS).
@@ -27,6 +31,17 @@ export async function startLoopbackSmtp(): Promise<LoopbackSmtp> {
       else callback(new Error('535 5.7.8 bad credentials'));
     },
     onData(stream, _session, callback) {
+      if (state.holding) {
+        // Never answered: the sender is mid-delivery until it dies or the test stops holding (then it is refused).
+        state.held += 1;
+        stream.resume();
+        const release = setInterval(() => {
+          if (state.holding) return;
+          clearInterval(release);
+          callback(Object.assign(new Error('451 4.3.0 try again'), { responseCode: 451 }));
+        }, 50);
+        return;
+      }
       if (state.refusing) {
         stream.resume();
         stream.on('end', () => callback(Object.assign(new Error('554 5.7.1 refused by test'), { responseCode: 554 })));
@@ -54,6 +69,15 @@ export async function startLoopbackSmtp(): Promise<LoopbackSmtp> {
     },
     set refusing(value: boolean) {
       state.refusing = value;
+    },
+    get holding() {
+      return state.holding;
+    },
+    set holding(value: boolean) {
+      state.holding = value;
+    },
+    get held() {
+      return state.held;
     },
     waitFor(count, timeoutMs = 10_000) {
       if (mails.length >= count) return Promise.resolve(mails);

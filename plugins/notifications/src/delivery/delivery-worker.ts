@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { VvError, decodeCursor, encodeCursor, type JobContext, type Logger, type PluginConfigReader, type PluginDatabase } from '@valueverse/plugin-sdk';
+import { VvError, decodeCursor, encodeCursor, type JobContext, type JobQueue, type Logger, type PluginConfigReader, type PluginDatabase } from '@valueverse/plugin-sdk';
 import { renderTemplate } from '../templates/template-engine';
 import type { TemplateStore } from '../templates/template-store';
 import { ChannelNotConfigured, SendFailed, type ChannelSenders, type ChannelSettings } from './channel-senders';
 import { toDelivery, type Delivery, type DeliveryAttempt, type DeliveryRow, type DeliveryStatus } from './delivery';
-import type { NotificationDispatcher } from './notification-dispatcher';
-
-/** Another worker is sending this delivery right now: the job fails and is retried, by then the lease may be over. */
-class DeliveryBusy extends Error {}
+import { DELIVER_JOB, type NotificationDispatcher } from './notification-dispatcher';
 
 export interface DeliveryWorkerDeps {
   readonly db: PluginDatabase;
@@ -15,6 +12,7 @@ export interface DeliveryWorkerDeps {
   readonly senders: ChannelSenders;
   readonly templates: TemplateStore;
   readonly dispatcher: NotificationDispatcher;
+  readonly jobs: JobQueue;
   readonly logger: Logger;
   readonly now: () => Date;
   /** Tries of a delivery before it is dead (the job's `attempts`). */
@@ -49,11 +47,22 @@ export class DeliveryWorker {
         [tenantId, deliveryId, this.deps.leaseMs / 1000],
       );
       if (claimed) return claimed;
-      const [current] = await tx.query<{ status: DeliveryStatus }>('select status from deliveries where tenant_id = $1 and id = $2', [tenantId, deliveryId]);
-      if (current?.status === 'sending') throw new DeliveryBusy(`delivery ${deliveryId} is being sent by another worker`);
+      const [current] = await tx.query<{ status: DeliveryStatus; lease_left_ms: number }>(
+        `select status, greatest(0, extract(epoch from (updated_at + make_interval(secs => $3) - now())) * 1000)::float8 as lease_left_ms
+         from deliveries where tenant_id = $1 and id = $2`,
+        [tenantId, deliveryId, this.deps.leaseMs / 1000],
+      );
+      if (current?.status === 'sending') return { busyForMs: Number(current.lease_left_ms) };
       return undefined;
     });
     if (!row) return undefined;
+    if ('busyForMs' in row) {
+      // Another sender holds it (or held it and died: a killed worker). Look again once its lease is over, in a job
+      // of its own, so that waiting does not use up this job's tries.
+      const at = Date.now() + Math.ceil(row.busyForMs) + 1000;
+      await this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId }, { delayMs: at - Date.now(), jobId: `deliver-${deliveryId}-after-${Math.floor(at / 1000)}` });
+      return undefined;
+    }
     const settings = (await this.deps.config.forTenant(tenantId)) as ChannelSettings;
     let attempts: DeliveryAttempt[];
     let status: DeliveryStatus;

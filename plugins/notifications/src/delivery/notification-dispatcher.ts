@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBus, JobQueue, Logger, PluginConfigReader, PluginDatabase, SqlTransaction } from '@valueverse/plugin-sdk';
+import type { EventBus, JobQueue, Logger, PluginConfigReader, PluginDatabase, Role, SqlTransaction } from '@valueverse/plugin-sdk';
 import type { PreferenceStore, Contact } from '../preferences/preference-store';
 import type { UnsubscribeTokens } from '../preferences/unsubscribe-token';
 import { quietUntil } from '../schedule/send-window';
@@ -308,7 +308,7 @@ export class NotificationDispatcher {
   private async resolve(tx: SqlTransaction, tenantId: string, request: NotificationRequest): Promise<Recipient[]> {
     const userIds = new Set<string>();
     const emails = new Set<string>();
-    const roles: string[] = [];
+    const roles: Role[] = [];
     for (const rule of request.recipients) {
       if ('userId' in rule) userIds.add(rule.userId);
       else if ('email' in rule) emails.add(rule.email.toLowerCase());

@@ -1,4 +1,4 @@
-import type { PluginDatabase, SqlTransaction } from '@valueverse/plugin-sdk';
+import { roles as roleRanks, type PluginDatabase, type Role, type SqlTransaction } from '@valueverse/plugin-sdk';
 
 /** A user's settings: where and when they are reached, and what they opted out of. */
 export interface Preferences {
@@ -91,9 +91,14 @@ export class PreferenceStore {
     return new Map(rows.map((r) => [r.user_id, toContact(r)]));
   }
 
-  /** Users the plugin knows with one of `roles` (learned from their requests). */
-  async usersWithRoles(tx: SqlTransaction, tenantId: string, roles: readonly string[]): Promise<string[]> {
-    const rows = await tx.query<{ user_id: string }>('select user_id from contacts where tenant_id = $1 and role = any($2::text[])', [tenantId, roles]);
+  /**
+   * Users the plugin knows (learned from their requests) with one of `roles` or a stronger one, as a route's
+   * `minRole` reads: a rule for tenant admins reaches platform admins too.
+   */
+  async usersWithRoles(tx: SqlTransaction, tenantId: string, roles: readonly Role[]): Promise<string[]> {
+    const weakest = Math.min(...roles.map((r) => roleRanks.indexOf(r)));
+    const admitted = roleRanks.slice(Math.max(0, weakest));
+    const rows = await tx.query<{ user_id: string }>('select user_id from contacts where tenant_id = $1 and role = any($2::text[])', [tenantId, admitted]);
     return rows.map((r) => r.user_id);
   }
 

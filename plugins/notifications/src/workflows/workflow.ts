@@ -1,3 +1,5 @@
+import type { Role } from '@valueverse/plugin-sdk';
+
 /** The channels a notification can go out on. */
 export const channelNames = ['email', 'inbox', 'webhook', 'slack'] as const;
 export type ChannelName = (typeof channelNames)[number];
@@ -8,7 +10,8 @@ export type ChannelName = (typeof channelNames)[number];
  */
 export type RecipientRule =
   | { readonly userId: string }
-  | { readonly role: string }
+  /** Users with this role or a stronger one. */
+  | { readonly role: Role }
   | { readonly owner: true }
   | { readonly email: string }
   /** The address in the event payload's field of this name (e.g. an invitation's `email`). */

@@ -27,7 +27,7 @@ interface Inbox {
   selector: 'vv-notification-bell',
   imports: [Icon],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { '(keydown.escape)': 'open.set(false)' },
+  host: { '(document:keydown.escape)': 'open.set(false)' },
   styles: `
     :host {
       position: relative;

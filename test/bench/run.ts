@@ -20,6 +20,7 @@ import { runEmbeddedBench } from './embedded-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
 import { runMarketplaceBench } from './marketplace-bench';
+import { runNotificationsBench } from './notifications-bench';
 import { runScaleBench } from './scale-bench';
 import { runTracingBench } from './tracing-bench';
 
@@ -34,6 +35,7 @@ const benches: Record<string, () => Promise<void>> = {
   scale: runScaleBench,
   billing: runBillingBench,
   tracing: runTracingBench,
+  notifications: runNotificationsBench,
 };
 /** The benchmarks whose figures are compared across runtimes. */
 const COMPARED = new Set(['kernel', 'calculation']);

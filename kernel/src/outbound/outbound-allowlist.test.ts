@@ -50,6 +50,17 @@ describe('allowlistAllows', () => {
     expect(allowlistAllows(manifest, url('https://default.x.test/v1/chat'), {})).toBe(true);
   });
 
+  it('reads a dotted config field through nested objects, with nested defaults', () => {
+    const nested = {
+      id: 'notifications',
+      outbound: { configFields: ['slack.webhookUrl'] },
+      config: { type: 'object', properties: { slack: { type: 'object', properties: { webhookUrl: { type: 'string', default: 'https://hooks.default.test/x' } } } } },
+    } as unknown as PluginManifest;
+    expect(allowlistAllows(nested, url('https://hooks.tenant.test/services/1'), { slack: { webhookUrl: 'https://hooks.tenant.test/services/1' } })).toBe(true);
+    expect(allowlistAllows(nested, url('https://hooks.default.test/y'), {})).toBe(true);
+    expect(allowlistAllows(nested, url('https://hooks.tenant.test/services/1'), { slack: 'https://hooks.tenant.test' })).toBe(false);
+  });
+
   it('allows nothing to a manifest without an allowlist', () => {
     expect(allowlistAllows({ id: 'p' } as PluginManifest, url('https://api.x.test'), {})).toBe(false);
   });

@@ -34,9 +34,20 @@ export function sameOrigin(configured: unknown, url: URL): boolean {
   return a.protocol === b.protocol && a.host === b.host && a.port === b.port;
 }
 
-/** The value a plugin sees for a config field: the tenant's, else the schema default (config stored before it existed). */
+/**
+ * The value a plugin sees for a config field: the tenant's, else the schema default (config stored before it
+ * existed). A dotted field (`slack.webhookUrl`) is read through nested objects.
+ */
 export function configValue(manifest: PluginManifest, config: Readonly<Record<string, unknown>>, field: string): unknown {
-  return config[field] ?? manifest.config?.properties?.[field]?.default;
+  let value: unknown = config;
+  let schema: unknown = manifest.config;
+  for (const key of field.split('.')) {
+    const properties = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+    schema = properties?.[key];
+    const own = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    value = own ?? (schema as { default?: unknown } | undefined)?.default;
+  }
+  return value;
 }
 
 /**

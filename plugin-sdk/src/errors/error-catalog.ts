@@ -374,6 +374,20 @@ const catalog = {
     message: 'Exports, erasures and retention need the database',
     meaning: 'The deployment runs without PostgreSQL (in-memory stores): there is nothing durable to export, erase or expire.',
   },
+  VV_NOTIFICATIONS_CHANNEL_NOT_CONFIGURED: {
+    status: 409,
+    title: 'Notification channel not configured',
+    message: 'The {channel} channel is not configured for tenant "{tenant}"',
+    meaning:
+      "The notifications plugin's settings for the channel are missing (email: `email.smtp.host` and `email.from`; webhook: `webhook.url` and `webhook.secret`; Slack: `slack.webhookUrl`). A tenant admin sets them in the plugin's configuration.",
+  },
+  VV_NOTIFICATIONS_UNSUBSCRIBE_INVALID: {
+    status: 400,
+    title: 'Unsubscribe link invalid',
+    message: 'The unsubscribe link is invalid or was not made for this tenant',
+    meaning:
+      'The token of an unsubscribe link does not verify (altered, truncated, or signed for another tenant); nothing was changed. Use the link from the email as it was sent, or change preferences after signing in.',
+  },
   VV_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

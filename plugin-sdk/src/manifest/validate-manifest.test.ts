@@ -219,6 +219,19 @@ describe('validateManifest', () => {
       ]);
     });
 
+    it('accepts a dotted config field naming a string inside a nested object, and refuses one naming nothing', () => {
+      const nested = (field: string) =>
+        withChange((m) => {
+          (m.config as { properties: Record<string, unknown> }).properties.slack = { type: 'object', properties: { webhookUrl: { type: 'string' } } };
+          m.outbound = { configFields: [field] };
+        });
+      expect(() => validateManifest(nested('slack.webhookUrl'), SOURCE)).not.toThrow();
+      expect(problemsOf(nested('slack.url')).problems).toEqual([
+        expect.objectContaining({ pointer: '/outbound/configFields/0', message: '"slack.url" is not a property of the config schema' }),
+      ]);
+      expect(new Set(pointers(nested('slack..url')))).toEqual(new Set(['/outbound/configFields/0']));
+    });
+
     it('refuses a config field that is a number or a secret', () => {
       expect(problemsOf(withChange((m) => (m.outbound = { configFields: ['reminderDays'] }))).problems.map((p) => p.message)).toContain(
         '"reminderDays" must be a string (URL) property of the config schema',

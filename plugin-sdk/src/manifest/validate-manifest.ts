@@ -92,7 +92,7 @@ const friendlyMessages: Readonly<Record<string, string>> = {
   '#/properties/provides/items/pattern': 'must be lower-case dot-separated words, e.g. "my-plugin.orders"',
   '#/properties/permissions/items/pattern': 'must be one of "db", "jobs", "audit", "http.outbound", "http.public", "events.publish:<pattern>", "events.subscribe:<pattern>"',
   '#/properties/outbound/properties/origins/items/pattern': 'must be an origin "https://host" or "http://host:port", "*." for any subdomain, no path',
-  '#/properties/outbound/properties/configFields/items/pattern': 'must be the name of a top-level config property, e.g. "baseUrl"',
+  '#/properties/outbound/properties/configFields/items/pattern': 'must name a config property, e.g. "baseUrl" or, inside an object, "slack.webhookUrl"',
   '#/properties/routes/items/pattern': 'must be a path prefix of lower-case segments, e.g. "/commitments"',
   '#/properties/ui/properties/nav/items/properties/path/pattern': 'must be a relative workspace path, e.g. "commitments"',
   '#/properties/ui/properties/nav/items/properties/element/pattern': 'must be a custom element tag containing "-", e.g. "acme-orders"',
@@ -219,7 +219,10 @@ function outboundProblems(raw: Json): FieldProblem[] {
   const properties = isObject(raw.config) && isObject(raw.config.properties) ? raw.config.properties : {};
   const configFields = outbound && Array.isArray(outbound.configFields) ? outbound.configFields.filter((f): f is string => typeof f === 'string') : [];
   configFields.forEach((field, index) => {
-    const property = properties[field];
+    // A dotted field names a property inside nested objects (`slack.webhookUrl`).
+    const property = field
+      .split('.')
+      .reduce<unknown>((node, key, i) => (i === 0 ? properties[key] : isObject(node) && isObject(node.properties) ? node.properties[key] : undefined), undefined);
     if (!isObject(property)) add(`/outbound/configFields/${index}`, `"${field}" is not a property of the config schema`);
     else if (property.type !== 'string') add(`/outbound/configFields/${index}`, `"${field}" must be a string (URL) property of the config schema`);
     else if (property['x-secret'] === true) add(`/outbound/configFields/${index}`, `"${field}" is a secret; a destination is shown to admins, so it cannot be one`);

@@ -27,6 +27,8 @@ export class LiveUpdates {
   private token: string | undefined;
 
   readonly mode = signal<LiveMode>('off');
+  /** Bumped when new inbox items of the signed-in user are stored (`notifications.inbox.created`), for the bell. */
+  readonly inboxChanges = signal(0);
 
   constructor() {
     // Reconnect with the new token after a refresh or tenant switch (the stream is per tenant, token in the URL).
@@ -90,6 +92,11 @@ export class LiveUpdates {
       void this.plugins.load();
     };
     source.addEventListener('plugin-set.changed', () => void this.plugins.load());
+    source.addEventListener('notifications.inbox.created', (event: MessageEvent<string>) => {
+      // The event names recipients only; the bell fetches the items (its own, through the API).
+      const userIds = (JSON.parse(event.data) as { payload?: { userIds?: string[] } }).payload?.userIds ?? [];
+      if (userIds.includes(this.session.user()?.id ?? '')) this.inboxChanges.update((n) => n + 1);
+    });
     source.onerror = () => {
       if (this.source !== source) return;
       this.startPolling();

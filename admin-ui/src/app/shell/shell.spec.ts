@@ -43,8 +43,8 @@ function configure(storage: Storage, load: () => Promise<boolean>): void {
       provideHttpClientTesting(),
       { provide: SESSION_STORAGE, useValue: storage },
       // The navigation and the live stream have their own specs: here they only need to be there.
-      { provide: WorkspacePlugins, useValue: { status: signal('ready'), nav: signal([]), problem: signal(undefined), load } },
-      { provide: LiveUpdates, useValue: { mode: signal('live'), start: () => undefined, stop: () => undefined } },
+      { provide: WorkspacePlugins, useValue: { status: signal('ready'), nav: signal([]), plugins: signal([]), problem: signal(undefined), load } },
+      { provide: LiveUpdates, useValue: { mode: signal('live'), inboxChanges: signal(0), start: () => undefined, stop: () => undefined } },
     ],
   });
 }

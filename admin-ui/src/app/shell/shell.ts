@@ -4,6 +4,7 @@ import { NavigationEnd, Router, RouterLink, RouterLinkActive, RouterOutlet } fro
 import { filter } from 'rxjs';
 import { describeProblem, toProblem } from '../api/problem';
 import { SessionService } from '../session/session.service';
+import { NotificationBell } from '../notifications/notification-bell';
 import { Icon } from '../ui/icon';
 import { LiveUpdates } from './live-updates';
 import { WorkspacePlugins } from './workspace-plugins';
@@ -11,7 +12,7 @@ import { WorkspacePlugins } from './workspace-plugins';
 /** The signed-in layout: top bar (tenant, user, sign-out), navigation from the enabled plugins, and the page. */
 @Component({
   selector: 'vv-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, Icon],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, Icon, NotificationBell],
   templateUrl: './shell.html',
   styleUrl: './shell.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { VvError, decodeCursor, encodeCursor, type JobContext, type JobQueue, type Logger, type PluginConfigReader, type PluginDatabase } from '@valueverse/plugin-sdk';
+import { renderTemplate } from '../templates/template-engine';
+import type { TemplateStore } from '../templates/template-store';
+import { ChannelNotConfigured, SendFailed, type ChannelSenders, type ChannelSettings } from './channel-senders';
+import { toDelivery, type Delivery, type DeliveryAttempt, type DeliveryRow, type DeliveryStatus } from './delivery';
+import { DELIVER_JOB, type NotificationDispatcher } from './notification-dispatcher';
+
+export interface DeliveryWorkerDeps {
+  readonly db: PluginDatabase;
+  readonly config: PluginConfigReader;
+  readonly senders: ChannelSenders;
+  readonly templates: TemplateStore;
+  readonly dispatcher: NotificationDispatcher;
+  readonly jobs: JobQueue;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  /** Tries of a delivery before it is dead (the job's `attempts`). */
+  readonly maxAttempts: number;
+  /**
+   * How long a claimed delivery is its sender's: a sender that dies mid-send (killed worker) leaves the row
+   * `sending`; after this lease another worker may claim it again.
+   */
+  readonly leaseMs: number;
+}
+
+/** Sends claimed deliveries, keeps their attempt log, digests held ones and answers the delivery log. */
+export class DeliveryWorker {
+  constructor(private readonly deps: DeliveryWorkerDeps) {}
+
+  /**
+   * The `deliver` job: claims the row (queued or failed, or sending with an expired lease), sends it, and records
+   * the outcome. A row already sent (a repeated job, an event handled twice) is left alone.
+   */
+  async run(job: JobContext<{ deliveryId: string }>): Promise<void> {
+    await this.deliver(job.tenantId, job.data.deliveryId, job.attempt);
+  }
+
+  /** Sends one delivery now; returns it as stored afterwards. */
+  async deliver(tenantId: string, deliveryId: string, attempt: number): Promise<Delivery | undefined> {
+    const { db } = this.deps;
+    const row = await db.transaction(tenantId, async (tx) => {
+      const [claimed] = await tx.query<DeliveryRow>(
+        `update deliveries set status = 'sending', updated_at = now()
+         where tenant_id = $1 and id = $2 and (status in ('queued', 'failed') or (status = 'sending' and updated_at < now() - make_interval(secs => $3)))
+         returning *`,
+        [tenantId, deliveryId, this.deps.leaseMs / 1000],
+      );
+      if (claimed) return claimed;
+      const [current] = await tx.query<{ status: DeliveryStatus; lease_left_ms: number }>(
+        `select status, greatest(0, extract(epoch from (updated_at + make_interval(secs => $3) - now())) * 1000)::float8 as lease_left_ms
+         from deliveries where tenant_id = $1 and id = $2`,
+        [tenantId, deliveryId, this.deps.leaseMs / 1000],
+      );
+      if (current?.status === 'sending') return { busyForMs: Number(current.lease_left_ms) };
+      return undefined;
+    });
+    if (!row) return undefined;
+    if ('busyForMs' in row) {
+      // Another sender holds it (or held it and died: a killed worker). Look again once its lease is over, in a job
+      // of its own, so that waiting does not use up this job's tries.
+      const at = Date.now() + Math.ceil(row.busyForMs) + 1000;
+      await this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId }, { delayMs: at - Date.now(), jobId: `deliver-${deliveryId}-after-${Math.floor(at / 1000)}` });
+      return undefined;
+    }
+    const settings = (await this.deps.config.forTenant(tenantId)) as ChannelSettings;
+    let attempts: DeliveryAttempt[];
+    let status: DeliveryStatus;
+    let reason: string | null;
+    try {
+      attempts = await this.deps.senders.send(tenantId, settings, row);
+      status = 'sent';
+      reason = attempts[attempts.length - 1]?.response ?? null;
+    } catch (error) {
+      const failed = error instanceof SendFailed ? error.attempts : [{ at: this.deps.now().toISOString(), ok: false, response: (error as Error).message }];
+      attempts = [...failed];
+      const final = error instanceof ChannelNotConfigured || attempt >= this.deps.maxAttempts;
+      status = final ? 'dead' : 'failed';
+      reason = (error as Error).message.slice(0, 500);
+    }
+    const [stored] = await db.transaction(tenantId, (tx) =>
+      tx.query<DeliveryRow>(
+        `update deliveries set status = $3, reason = $4, attempts = attempts || $5::jsonb, updated_at = now()
+         where tenant_id = $1 and id = $2 returning *`,
+        [tenantId, deliveryId, status, reason, JSON.stringify(attempts)],
+      ),
+    );
+    if (status === 'failed') throw new Error(`delivery ${deliveryId} failed: ${reason}`);
+    if (status === 'dead') this.deps.logger.warn({ tenantId, deliveryId, reason }, 'notification delivery is dead');
+    return stored ? toDelivery(stored) : undefined;
+  }
+
+  /**
+   * Sends the held email deliveries whose time has come (quiet hours over, digest window closed): one delivery
+   * goes as it is, several for the same recipient and category go as one digest. The rows are taken with one
+   * UPDATE, so two instances flushing at once never both take a row.
+   */
+  async flushDue(tenantId: string): Promise<{ released: number; digests: number }> {
+    const now = this.deps.now();
+    const { db, dispatcher } = this.deps;
+    let digests = 0;
+    const created = await db.transaction(tenantId, async (tx) => {
+      const due = await tx.query<DeliveryRow>(
+        `update deliveries set status = 'digested', updated_at = now() where tenant_id = $1 and status = 'held' and release_at <= $2 returning *`,
+        [tenantId, now.toISOString()],
+      );
+      const groups = new Map<string, DeliveryRow[]>();
+      for (const row of due) groups.set(`${row.recipient}|${row.category}`, [...(groups.get(`${row.recipient}|${row.category}`) ?? []), row]);
+      const out = [];
+      for (const rows of groups.values()) {
+        rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
+        const first = rows[0]!;
+        if (rows.length === 1) {
+          await tx.query(`update deliveries set status = 'queued', reason = 'released' where tenant_id = $1 and id = $2`, [tenantId, first.id]);
+          out.push({ id: first.id, recipient: first.recipient, channel: first.channel, status: 'queued' as const, reason: null, content: first.content, releaseAt: null });
+          continue;
+        }
+        const template = await this.deps.templates.resolve(tenantId, 'digest', 'en', tx);
+        const message = await renderTemplate(template, {
+          data: { count: rows.length, items: rows.map((r) => ({ subject: r.content.subject, text: r.content.text, at: new Date(r.created_at).toISOString() })) },
+          recipient: { email: first.content.to ?? null },
+          tenant: { id: tenantId },
+          category: first.category,
+          unsubscribeUrl: first.content.unsubscribeUrl ?? null,
+        });
+        const id = randomUUID();
+        const [claimed] = await dispatcher.claim(tx, tenantId, { eventId: `digest:${id}`, category: first.category, critical: false }, [
+          {
+            id,
+            recipient: first.recipient,
+            channel: first.channel,
+            status: 'queued',
+            reason: `digest of ${rows.length}`,
+            content: { ...message, to: first.content.to, unsubscribeUrl: first.content.unsubscribeUrl },
+            releaseAt: null,
+          },
+        ]);
+        await tx.query('update deliveries set digest_id = $3 where tenant_id = $1 and id = any($2::uuid[])', [tenantId, rows.map((r) => r.id), id]);
+        digests += 1;
+        if (claimed) out.push(claimed);
+      }
+      return out;
+    });
+    await dispatcher.afterCommit(tenantId, created);
+    return { released: created.length, digests };
+  }
+
+  /**
+   * Re-queues deliveries that a crash left behind: queued ones whose job was never enqueued (the instance died
+   * between commit and enqueue) and sending ones whose lease ran out. Jobs are keyed by delivery id, so a delivery
+   * whose job still waits is not queued twice.
+   */
+  async sweep(tenantId: string): Promise<number> {
+    const rows = await this.deps.db.transaction(tenantId, (tx) =>
+      tx.query<{ id: string }>(
+        `select id from deliveries where tenant_id = $1 and channel <> 'inbox'
+         and ((status = 'queued' and updated_at < now() - interval '1 minute') or (status = 'sending' and updated_at < now() - make_interval(secs => $2)))
+         limit 1000`,
+        [tenantId, this.deps.leaseMs / 1000],
+      ),
+    );
+    await this.deps.dispatcher.afterCommit(
+      tenantId,
+      rows.map((r) => ({ id: r.id, recipient: '', channel: 'email', status: 'queued', reason: null, content: { subject: '', text: '' }, releaseAt: null })),
+    );
+    return rows.length;
+  }
+
+  /** An admin's retry of a failed or dead delivery (from the console): queued again with a fresh job. */
+  async retry(tenantId: string, deliveryId: string): Promise<Delivery> {
+    const [row] = await this.deps.db.transaction(tenantId, (tx) =>
+      tx.query<DeliveryRow>(
+        `update deliveries set status = 'queued', reason = 'retry requested', updated_at = now() where tenant_id = $1 and id = $2 and status in ('failed', 'dead') returning *`,
+        [tenantId, deliveryId],
+      ),
+    );
+    if (!row) {
+      await this.get(tenantId, deliveryId);
+      throw new VvError('VV_CONFLICT', { params: { reason: `Delivery ${deliveryId} is not failed or dead; only those can be retried` } });
+    }
+    await this.deps.dispatcher.afterCommit(tenantId, [
+      { id: row.id, recipient: row.recipient, channel: row.channel, status: 'queued', reason: null, content: row.content, releaseAt: null },
+    ]);
+    return toDelivery(row);
+  }
+
+  async get(tenantId: string, deliveryId: string): Promise<Delivery> {
+    const [row] = await this.deps.db.transaction(tenantId, (tx) => tx.query<DeliveryRow>('select * from deliveries where tenant_id = $1 and id = $2', [tenantId, deliveryId]));
+    if (!row) throw new VvError('VV_NOT_FOUND', { params: { reason: `No delivery ${deliveryId}` } });
+    return toDelivery(row);
+  }
+
+  /** The delivery log, newest first, filtered by status, channel, event or recipient. */
+  async list(
+    tenantId: string,
+    query: { status?: string; channel?: string; eventId?: string; recipient?: string; limit?: number; cursor?: string },
+  ): Promise<{ items: Delivery[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 50;
+    const where = ['tenant_id = $1'];
+    const params: unknown[] = [tenantId];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (query.status) add('status = ?', query.status);
+    if (query.channel) add('channel = ?', query.channel);
+    if (query.eventId) add('event_id = ?', query.eventId);
+    if (query.recipient) add('recipient = ?', query.recipient);
+    if (query.cursor) {
+      const [createdAt, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
+      params.push(createdAt, id);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit + 1);
+    const rows = await this.deps.db.transaction(tenantId, (tx) =>
+      tx.query<DeliveryRow>(`select * from deliveries where ${where.join(' and ')} order by created_at desc, id desc limit $${params.length}`, params),
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map(toDelivery), nextCursor: rows.length > limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.id]) : null };
+  }
+}

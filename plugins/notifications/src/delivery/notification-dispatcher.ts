@@ -1,0 +1,334 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBus, JobQueue, Logger, PluginConfigReader, PluginDatabase, Role, SqlTransaction } from '@valueverse/plugin-sdk';
+import type { PreferenceStore, Contact } from '../preferences/preference-store';
+import type { UnsubscribeTokens } from '../preferences/unsubscribe-token';
+import { quietUntil } from '../schedule/send-window';
+import { renderTemplate, type RenderedMessage } from '../templates/template-engine';
+import type { TemplateStore } from '../templates/template-store';
+import type { ChannelName, RecipientRule } from '../workflows/workflow';
+import { configuredChannels, type ChannelSettings } from './channel-senders';
+import type { DeliveryContent, DeliveryStatus } from './delivery';
+
+/** Name of the job that sends one email, webhook or Slack delivery. */
+export const DELIVER_JOB = 'deliver';
+/** Published after inbox items are stored: `{ userIds }` of the recipients (never the content: every member of the tenant reads the event stream). */
+export const INBOX_EVENT = 'notifications.inbox.created';
+
+/** One notification to fan out: from a workflow matching an event, or from the send API. */
+export interface NotificationRequest {
+  /** What makes delivery exactly once: one delivery per (eventId, recipient, channel). */
+  readonly eventId: string;
+  readonly eventName?: string;
+  readonly recipients: readonly RecipientRule[];
+  readonly channels: readonly ChannelName[];
+  readonly category: string;
+  readonly critical: boolean;
+  readonly template: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly digestMinutes?: number;
+  readonly link?: string;
+}
+
+/** What the fan-out created (deliveries that already existed for the event are not repeated). */
+export interface FanOutResult {
+  readonly deliveries: readonly { id: string; recipient: string; channel: ChannelName; status: DeliveryStatus }[];
+}
+
+interface Recipient {
+  readonly key: string;
+  readonly userId?: string;
+  readonly email?: string;
+  readonly contact?: Contact;
+}
+
+interface NewDelivery {
+  id: string;
+  recipient: string;
+  channel: ChannelName;
+  status: DeliveryStatus;
+  reason: string | null;
+  content: DeliveryContent;
+  releaseAt: Date | null;
+}
+
+export interface DispatcherDeps {
+  readonly db: PluginDatabase;
+  readonly config: PluginConfigReader;
+  readonly events: EventBus;
+  readonly jobs: JobQueue;
+  readonly logger: Logger;
+  readonly preferences: PreferenceStore;
+  readonly templates: TemplateStore;
+  readonly unsubscribe: UnsubscribeTokens;
+  readonly now: () => Date;
+}
+
+/**
+ * Fans a notification out into deliveries: resolves recipients, applies preferences (unless critical), quiet
+ * hours, throttle and digest windows (email), renders the template per recipient locale, and claims one row per
+ * (event, recipient, channel) with INSERT … ON CONFLICT DO NOTHING. Only the instance whose insert created a row
+ * acts on it, so an event delivered to several instances, or handled again after a crash, sends once. Inbox items
+ * are written in the same transaction as their delivery rows; other channels are sent by jobs.
+ */
+export class NotificationDispatcher {
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  async dispatch(tenantId: string, request: NotificationRequest): Promise<FanOutResult> {
+    const settings = (await this.deps.config.forTenant(tenantId)) as ChannelSettings & {
+      defaultTimeZone?: string;
+      defaultLocale?: string;
+      throttlePerHour?: number;
+      publicBaseUrl?: string;
+    };
+    const configured = configuredChannels(settings);
+    const channels = request.channels.filter((c) => configured.has(c));
+    if (channels.length === 0) return { deliveries: [] };
+    const now = this.deps.now();
+    await this.deps.unsubscribe.load(tenantId);
+    const created = await this.deps.db.transaction(tenantId, async (tx) => {
+      const recipients = await this.resolve(tx, tenantId, request);
+      if (recipients.length === 0) return [];
+      const optedOut = request.critical
+        ? new Set<string>()
+        : await this.deps.preferences.optedOut(
+            tx,
+            tenantId,
+            recipients.map((r) => r.key),
+            request.category,
+          );
+      const emailHolds =
+        request.critical || !channels.includes('email')
+          ? new Map<string, { until: Date; reason: string }>()
+          : await this.emailHolds(tx, tenantId, recipients, request, settings, now);
+      const rendered = new Map<string, RenderedMessage>();
+      const renderFor = async (recipient: Recipient | undefined, unsubscribeUrl?: string): Promise<RenderedMessage> => {
+        const locale = recipient?.contact?.locale ?? settings.defaultLocale ?? 'en';
+        // Rendering depends on the recipient only through these; most recipients share a rendering.
+        const key = `${locale}|${recipient?.userId ?? ''}|${recipient?.email ?? ''}|${unsubscribeUrl ?? ''}`;
+        const usesRecipient = unsubscribeUrl !== undefined || (await this.templateUsesRecipient(tx, tenantId, request.template, locale));
+        const cacheKey = usesRecipient ? key : locale;
+        let message = rendered.get(cacheKey);
+        if (!message) {
+          const template = await this.deps.templates.resolve(tenantId, request.template, locale, tx);
+          message = await renderTemplate(template, {
+            data: request.data,
+            recipient: { userId: recipient?.userId ?? null, email: recipient?.email ?? null },
+            tenant: { id: tenantId },
+            event: { id: request.eventId, name: request.eventName ?? null },
+            category: request.category,
+            link: request.link ?? null,
+            unsubscribeUrl: unsubscribeUrl ?? null,
+          });
+          rendered.set(cacheKey, message);
+        }
+        return message;
+      };
+      const rows: NewDelivery[] = [];
+      for (const recipient of recipients) {
+        for (const channel of channels) {
+          if (channel === 'slack') continue;
+          if (channel === 'inbox' && !recipient.userId) continue;
+          if (channel === 'email' && !recipient.email) continue;
+          const to = channel === 'email' ? recipient.email : recipient.userId ? `user:${recipient.userId}` : recipient.email;
+          let unsubscribeUrl: string | undefined;
+          if (channel === 'email' && !request.critical) {
+            const token = this.deps.unsubscribe.sign(tenantId, { recipient: recipient.key, category: request.category, channel: 'email' });
+            unsubscribeUrl = `${settings.publicBaseUrl ?? ''}/api/v1/notifications/unsubscribe/${encodeURIComponent(tenantId)}?token=${token}`;
+          }
+          const message = await renderFor(recipient, unsubscribeUrl);
+          const content: DeliveryContent = {
+            ...message,
+            to,
+            link: request.link,
+            unsubscribeUrl,
+            data: channel === 'webhook' ? request.data : undefined,
+            eventName: request.eventName,
+          };
+          let status: DeliveryStatus = channel === 'inbox' ? 'sent' : 'queued';
+          let reason: string | null = null;
+          let releaseAt: Date | null = null;
+          if (optedOut.has(`${recipient.key}|${channel}`)) {
+            status = 'suppressed';
+            reason = `preference: ${request.category} off on ${channel}`;
+          } else if (channel === 'email' && emailHolds.has(recipient.key)) {
+            const hold = emailHolds.get(recipient.key)!;
+            status = 'held';
+            releaseAt = hold.until;
+            reason = hold.reason;
+          }
+          rows.push({ id: randomUUID(), recipient: recipient.key, channel, status, reason, content, releaseAt });
+        }
+      }
+      if (channels.includes('slack')) {
+        // Slack posts to a channel, not a person: once per event.
+        const message = await renderFor(undefined);
+        rows.push({
+          id: randomUUID(),
+          recipient: 'slack',
+          channel: 'slack',
+          status: 'queued',
+          reason: null,
+          content: { ...message, link: request.link, eventName: request.eventName },
+          releaseAt: null,
+        });
+      }
+      return this.claim(tx, tenantId, request, rows);
+    });
+    await this.afterCommit(tenantId, created);
+    return { deliveries: created.map((d) => ({ id: d.id, recipient: d.recipient, channel: d.channel, status: d.status })) };
+  }
+
+  /** Publishes the inbox event and queues the jobs of the deliveries a transaction created. */
+  async afterCommit(tenantId: string, created: readonly NewDelivery[]): Promise<void> {
+    const inboxUsers = created.filter((d) => d.channel === 'inbox' && d.status === 'sent').map((d) => d.recipient.slice('user:'.length));
+    for (let i = 0; i < inboxUsers.length; i += 1000) {
+      await this.deps.events.publish(INBOX_EVENT, tenantId, { userIds: inboxUsers.slice(i, i + 1000) });
+    }
+    await Promise.all(created.filter((d) => d.status === 'queued').map((d) => this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId: d.id }, { jobId: `deliver-${d.id}` })));
+  }
+
+  /**
+   * Inserts the rows; those whose (event, recipient, channel) exists already are dropped by the unique key, and
+   * only the rows this call created are returned (and then acted on). Inbox items go in with their rows.
+   */
+  async claim(tx: SqlTransaction, tenantId: string, request: Pick<NotificationRequest, 'eventId' | 'category' | 'critical'>, rows: readonly NewDelivery[]): Promise<NewDelivery[]> {
+    if (rows.length === 0) return [];
+    const inserted = await tx.query<{ id: string }>(
+      `insert into deliveries (id, tenant_id, event_id, recipient, channel, category, critical, status, reason, content, release_at)
+       select r.id, $1, $2, r.recipient, r.channel, $3, $4, r.status, r.reason, r.content, r.release_at
+       from unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[]) as r(id, recipient, channel, status, reason, content, release_at)
+       on conflict (tenant_id, event_id, recipient, channel) do nothing
+       returning id`,
+      [
+        tenantId,
+        request.eventId,
+        request.category,
+        request.critical,
+        rows.map((r) => r.id),
+        rows.map((r) => r.recipient),
+        rows.map((r) => r.channel),
+        rows.map((r) => r.status),
+        rows.map((r) => r.reason),
+        rows.map((r) => JSON.stringify(r.content)),
+        rows.map((r) => r.releaseAt?.toISOString() ?? null),
+      ],
+    );
+    const ids = new Set(inserted.map((r) => r.id));
+    const created = rows.filter((r) => ids.has(r.id));
+    const inbox = created.filter((r) => r.channel === 'inbox' && r.status === 'sent');
+    if (inbox.length > 0) {
+      await tx.query(
+        `insert into inbox_items (id, tenant_id, user_id, delivery_id, category, title, body, link)
+         select gen_random_uuid(), $1, r.user_id, r.delivery_id, $2, r.title, r.body, r.link
+         from unnest($3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[]) as r(user_id, delivery_id, title, body, link)`,
+        [
+          tenantId,
+          request.category,
+          inbox.map((r) => r.recipient.slice('user:'.length)),
+          inbox.map((r) => r.id),
+          inbox.map((r) => r.content.subject),
+          inbox.map((r) => r.content.text),
+          inbox.map((r) => r.content.link ?? null),
+        ],
+      );
+    }
+    return created;
+  }
+
+  private readonly recipientUse = new Map<string, boolean>();
+
+  private async templateUsesRecipient(tx: SqlTransaction, tenantId: string, key: string, locale: string): Promise<boolean> {
+    const cacheKey = `${tenantId}|${key}|${locale}`;
+    let uses = this.recipientUse.get(cacheKey);
+    if (uses === undefined) {
+      const t = await this.deps.templates.resolve(tenantId, key, locale, tx);
+      uses = /recipient/.test(`${t.subject}${t.text}${t.html ?? ''}`);
+      // Short-lived: a template saved later may start using it.
+      this.recipientUse.set(cacheKey, uses);
+      setTimeout(() => this.recipientUse.delete(cacheKey), 5000).unref();
+    }
+    return uses;
+  }
+
+  /** Email deliveries that wait (quiet hours, digest window, throttle), by recipient key, with when they go. */
+  private async emailHolds(
+    tx: SqlTransaction,
+    tenantId: string,
+    recipients: readonly Recipient[],
+    request: NotificationRequest,
+    settings: { defaultTimeZone?: string; throttlePerHour?: number },
+    now: Date,
+  ): Promise<Map<string, { until: Date; reason: string }>> {
+    const holds = new Map<string, { until: Date; reason: string }>();
+    const keys = recipients.filter((r) => r.email).map((r) => r.key);
+    // A digest window already open for the recipient and category is joined; a new one opens otherwise.
+    const open = new Map<string, Date>();
+    if (keys.length > 0) {
+      const rows = await tx.query<{ recipient: string; release_at: Date }>(
+        `select recipient, min(release_at) as release_at from deliveries
+         where tenant_id = $1 and status = 'held' and channel = 'email' and category = $2 and recipient = any($3::text[]) group by recipient`,
+        [tenantId, request.category, keys],
+      );
+      for (const r of rows) open.set(r.recipient, new Date(r.release_at));
+    }
+    const throttled = new Map<string, Date>();
+    const limit = settings.throttlePerHour ?? 0;
+    if (limit > 0 && keys.length > 0) {
+      const rows = await tx.query<{ recipient: string; n: string; oldest: Date }>(
+        `select recipient, count(*) as n, min(created_at) as oldest from deliveries
+         where tenant_id = $1 and channel = 'email' and status in ('queued', 'sending', 'sent', 'failed') and created_at > $2 and recipient = any($3::text[]) group by recipient`,
+        [tenantId, new Date(now.getTime() - 3_600_000).toISOString(), keys],
+      );
+      for (const r of rows) if (Number(r.n) >= limit) throttled.set(r.recipient, new Date(new Date(r.oldest).getTime() + 3_600_000));
+    }
+    for (const r of recipients) {
+      if (!r.email) continue;
+      const c = r.contact;
+      const quiet = c?.quietStart && c.quietEnd ? quietUntil(now, { start: c.quietStart, end: c.quietEnd, timeZone: c.timeZone ?? settings.defaultTimeZone ?? 'UTC' }) : undefined;
+      const digest = (request.digestMinutes ?? 0) > 0 ? (open.get(r.key) ?? new Date(now.getTime() + request.digestMinutes! * 60_000)) : undefined;
+      const throttle = throttled.get(r.key);
+      const candidates: [Date | undefined, string][] = [
+        [quiet, 'quiet hours'],
+        [digest, 'digest window'],
+        [throttle, 'throttled'],
+      ];
+      let latest: Date | undefined;
+      let why = '';
+      for (const [at, label] of candidates) {
+        if (at && (!latest || at > latest)) {
+          latest = at;
+          why = label;
+        }
+      }
+      if (latest) holds.set(r.key, { until: latest, reason: why });
+    }
+    return holds;
+  }
+
+  private async resolve(tx: SqlTransaction, tenantId: string, request: NotificationRequest): Promise<Recipient[]> {
+    const userIds = new Set<string>();
+    const emails = new Set<string>();
+    const roles: Role[] = [];
+    for (const rule of request.recipients) {
+      if ('userId' in rule) userIds.add(rule.userId);
+      else if ('email' in rule) emails.add(rule.email.toLowerCase());
+      else if ('role' in rule) roles.push(rule.role);
+      else if ('emailFrom' in rule) {
+        const value = request.data[rule.emailFrom];
+        if (typeof value === 'string' && value.includes('@')) emails.add(value.toLowerCase());
+      } else if ('owner' in rule) {
+        const owner = request.data.ownerId ?? request.data.createdBy ?? request.data.userId;
+        if (typeof owner === 'string' && owner) userIds.add(owner);
+      }
+    }
+    if (roles.length > 0) for (const id of await this.deps.preferences.usersWithRoles(tx, tenantId, roles)) userIds.add(id);
+    const contacts = await this.deps.preferences.contacts(tx, tenantId, [...userIds]);
+    const recipients: Recipient[] = [...userIds].map((id) => {
+      const contact = contacts.get(id);
+      return { key: `user:${id}`, userId: id, email: contact?.email ?? undefined, contact };
+    });
+    const known = new Set(recipients.map((r) => r.email).filter(Boolean));
+    for (const email of emails) if (!known.has(email)) recipients.push({ key: `email:${email}`, email });
+    return recipients;
+  }
+}

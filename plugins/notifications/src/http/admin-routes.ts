@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import { VvError, respond, type AuditLog, type RouteDefinition } from '@valueverse/plugin-sdk';
+import { configuredChannels, type ChannelSettings } from '../delivery/channel-senders';
+import type { DeliveryWorker } from '../delivery/delivery-worker';
+import type { NotificationDispatcher } from '../delivery/notification-dispatcher';
+import { defaultTemplates } from '../templates/default-templates';
+import { renderTemplate, validateTemplate, type TemplateParts } from '../templates/template-engine';
+import type { TemplateStore } from '../templates/template-store';
+import { channelNames, type ChannelName, type Workflow } from '../workflows/workflow';
+import type { WorkflowStore } from '../workflows/workflow-store';
+import { notificationSchemas as s } from './notification-schemas';
+
+export interface AdminRouteDeps {
+  readonly workflows: WorkflowStore;
+  readonly templates: TemplateStore;
+  readonly worker: DeliveryWorker;
+  readonly dispatcher: NotificationDispatcher;
+  readonly audit: AuditLog;
+}
+
+const workflowParams = { type: 'object', required: ['workflowId'], properties: { workflowId: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,62}$' } } } as const;
+const templateParams = { type: 'object', required: ['key', 'locale'], properties: { key: s.key, locale: s.locale } } as const;
+
+/** Tenant-admin routes: channels (status, send a test), workflows, templates (with preview), the delivery log. */
+export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
+  const { workflows, templates, worker, dispatcher, audit } = deps;
+  const admin = 'tenant-admin' as const;
+  return [
+    {
+      method: 'GET',
+      path: '/notifications/channels',
+      summary: 'Which channels the tenant has configured',
+      minRole: admin,
+      handler: (request) => {
+        const configured = configuredChannels(request.config as ChannelSettings);
+        const settings = request.config as ChannelSettings;
+        return {
+          items: channelNames.map((name) => ({
+            channel: name,
+            configured: configured.has(name),
+            ...(name === 'email' ? { fallback: Boolean(settings.email?.fallbackSmtp?.host) } : {}),
+          })),
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/notifications/channels/:channel/test',
+      summary: 'Send a test notification on one channel to the caller, now, and answer with the delivery and its attempt log',
+      minRole: admin,
+      schema: { params: { type: 'object', required: ['channel'], properties: { channel: s.channel } } },
+      handler: async (request) => {
+        const channel = request.params.channel as ChannelName;
+        if (!configuredChannels(request.config as ChannelSettings).has(channel)) {
+          throw new VvError('VV_NOTIFICATIONS_CHANNEL_NOT_CONFIGURED', { params: { channel, tenant: request.tenant.id } });
+        }
+        const to = channel === 'email' ? [{ email: request.user.email ?? '' }] : [{ userId: request.user.id }];
+        if (channel === 'email' && !request.user.email) {
+          throw new VvError('VV_VALIDATION', { params: { reason: 'The caller has no email address to send the test to' } });
+        }
+        const result = await dispatcher.dispatch(request.tenant.id, {
+          eventId: `test:${randomUUID()}`,
+          recipients: to,
+          channels: [channel],
+          category: 'test',
+          critical: true,
+          template: 'direct',
+          data: { subject: 'ValueVerse test notification', body: `A test of the ${channel} channel, sent by ${request.user.email ?? request.user.id}.` },
+        });
+        const created = result.deliveries[0];
+        if (!created) throw new VvError('VV_CONFLICT', { params: { reason: 'Nothing to send the test to' } });
+        const delivery =
+          channel === 'inbox'
+            ? await worker.get(request.tenant.id, created.id)
+            : ((await worker.deliver(request.tenant.id, created.id, 1_000_000).catch(() => undefined)) ?? (await worker.get(request.tenant.id, created.id)));
+        return delivery;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/notifications/workflows',
+      summary: "The tenant's workflows (first-party ones included until deleted)",
+      minRole: admin,
+      handler: async (request) => ({ items: await workflows.list(request.tenant.id) }),
+    },
+    {
+      method: 'GET',
+      path: '/notifications/workflows/:workflowId',
+      summary: 'One workflow',
+      minRole: admin,
+      schema: { params: workflowParams },
+      handler: (request) => workflows.get(request.tenant.id, request.params.workflowId!),
+    },
+    {
+      method: 'PUT',
+      path: '/notifications/workflows/:workflowId',
+      summary: 'Create or replace a workflow: event pattern, recipients, channels, template, category, critical, digest window',
+      minRole: admin,
+      schema: { params: workflowParams, body: s.workflow },
+      handler: async (request) => {
+        const body = request.body as Omit<Workflow, 'id'>;
+        await templates.resolve(request.tenant.id, body.template, 'en').catch(() => {
+          throw new VvError('VV_VALIDATION', {
+            params: { reason: `No template "${body.template}"` },
+            errors: [{ pointer: '/template', in: 'body', message: `names no template: "${body.template}"` }],
+          });
+        });
+        const { workflow, created } = await workflows.put(request.tenant.id, { ...body, id: request.params.workflowId! });
+        await audit.record({ action: created ? 'notification-workflow.created' : 'notification-workflow.updated', target: workflow.id, after: workflow });
+        return respond(created ? 201 : 200, workflow);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/notifications/workflows/:workflowId',
+      summary: 'Delete a workflow (a first-party one stays deleted)',
+      minRole: admin,
+      schema: { params: workflowParams },
+      handler: async (request) => {
+        const before = await workflows.delete(request.tenant.id, request.params.workflowId!);
+        await audit.record({ action: 'notification-workflow.deleted', target: before.id, before });
+        return undefined;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/notifications/templates',
+      summary: "The tenant's templates and the built-in ones it has not replaced",
+      minRole: admin,
+      handler: async (request) => ({ items: await templates.list(request.tenant.id) }),
+    },
+    {
+      method: 'PUT',
+      path: '/notifications/templates/:key/:locale',
+      summary: 'Save a template for a key and locale (Liquid; refused with the unknown variables named)',
+      minRole: admin,
+      schema: { params: templateParams, body: s.template },
+      handler: async (request) => {
+        const body = request.body as TemplateParts & { sampleData?: Record<string, unknown> };
+        const key = request.params.key!;
+        validateTemplate(body, body.sampleData ?? defaultTemplates[key]?.sampleData);
+        const saved = await templates.put(request.tenant.id, key, request.params.locale!, body);
+        await audit.record({ action: 'notification-template.saved', target: `${key}/${request.params.locale}`, after: saved });
+        return saved;
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/notifications/templates/:key/:locale',
+      summary: "Delete the tenant's template (the built-in one, if any, applies again)",
+      minRole: admin,
+      schema: { params: templateParams },
+      handler: async (request) => {
+        await templates.delete(request.tenant.id, request.params.key!, request.params.locale!);
+        await audit.record({ action: 'notification-template.deleted', target: `${request.params.key}/${request.params.locale}` });
+        return undefined;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/notifications/templates/preview',
+      summary: 'Render a saved template (key, locale) or the given parts with sample data',
+      minRole: admin,
+      schema: { body: s.preview },
+      handler: async (request) => {
+        const body = request.body as Partial<TemplateParts> & { key?: string; locale?: string; data?: Record<string, unknown> };
+        const saved = body.key ? await templates.resolve(request.tenant.id, body.key, body.locale ?? 'en') : undefined;
+        const parts: TemplateParts = {
+          subject: body.subject ?? saved?.subject ?? '',
+          text: body.text ?? saved?.text ?? '',
+          html: body.html !== undefined ? body.html : saved?.html,
+        };
+        const data = body.data ?? (body.key ? defaultTemplates[body.key]?.sampleData : undefined) ?? {};
+        validateTemplate(parts, body.data ? undefined : data);
+        return renderTemplate(parts, {
+          data,
+          recipient: { userId: request.user.id, email: request.user.email ?? null },
+          tenant: { id: request.tenant.id, name: request.tenant.name },
+          event: { id: 'preview', name: null },
+          category: 'preview',
+          link: null,
+          unsubscribeUrl: '#unsubscribe',
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/notifications/deliveries',
+      summary: 'The delivery log, newest first: status, reason and attempt log of each (event, recipient, channel)',
+      minRole: admin,
+      schema: {
+        query: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: ['queued', 'sending', 'sent', 'failed', 'dead', 'suppressed', 'held', 'digested'] },
+            channel: s.channel,
+            eventId: { type: 'string', maxLength: 200 },
+            recipient: { type: 'string', maxLength: 400 },
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+            cursor: { type: 'string', maxLength: 500 },
+          },
+        },
+      },
+      handler: (request) => worker.list(request.tenant.id, request.query),
+    },
+    {
+      method: 'GET',
+      path: '/notifications/deliveries/:id',
+      summary: 'One delivery with its attempt log',
+      minRole: admin,
+      schema: { params: s.idParams },
+      handler: (request) => worker.get(request.tenant.id, request.params.id!),
+    },
+    {
+      method: 'POST',
+      path: '/notifications/deliveries/:id/retry',
+      summary: 'Queue a failed or dead delivery again',
+      minRole: admin,
+      schema: { params: s.idParams },
+      handler: async (request) => {
+        const delivery = await worker.retry(request.tenant.id, request.params.id!);
+        await audit.record({ action: 'notification-delivery.retried', target: delivery.id });
+        return respond(202, delivery);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/notifications/digests/flush',
+      summary: 'Send the held notifications that are due now (quiet hours over, digest windows closed); the plugin also does this every minute',
+      minRole: admin,
+      handler: (request) => worker.flushDue(request.tenant.id),
+    },
+  ];
+}

@@ -1,0 +1,108 @@
+import { coreServices, definePlugin, type JobSchedule, type RouteDefinition, type VvPlugin } from '@valueverse/plugin-sdk';
+import { CircuitBreaker } from './channels/circuit-breaker';
+import { SmtpMailer } from './channels/smtp-mailer';
+import { notificationMigrations } from './data/notification-migrations';
+import { ChannelSenders } from './delivery/channel-senders';
+import { DeliveryWorker } from './delivery/delivery-worker';
+import { DELIVER_JOB, NotificationDispatcher } from './delivery/notification-dispatcher';
+import { createAdminRoutes } from './http/admin-routes';
+import { createInboxRoutes } from './http/inbox-routes';
+import { createPreferenceRoutes } from './http/preference-routes';
+import { createSendRoutes } from './http/send-routes';
+import { createUnsubscribeRoutes } from './http/unsubscribe-routes';
+import { InboxStore } from './inbox/inbox-store';
+import { PreferenceStore } from './preferences/preference-store';
+import { UnsubscribeTokens } from './preferences/unsubscribe-token';
+import { TemplateStore } from './templates/template-store';
+import { WorkflowRunner } from './workflows/workflow-runner';
+import { WorkflowStore } from './workflows/workflow-store';
+
+/** The event patterns workflows can match: those of the manifest's `events.subscribe` permissions. */
+export const subscribedPatterns = ['commitment.*', 'realization.*', 'milestone.*', 'billing.*', 'plugin.*', 'tenant.*', 'auth.*'] as const;
+
+export interface NotificationsOptions {
+  /** The clock for quiet hours, digests and throttles (default: the system clock). Tests inject one. */
+  readonly now?: () => Date;
+  /** Tries of a delivery (default 5) and the first retry delay, doubling (default 5 s). */
+  readonly deliveryAttempts?: number;
+  readonly deliveryBackoffMs?: number;
+  /** How long a claimed delivery is its sender's before another worker may take it (default 60 s). */
+  readonly sendLeaseMs?: number;
+  /** When held deliveries are flushed and stranded ones re-queued (default every minute, per tenant). */
+  readonly flushSchedule?: JobSchedule;
+  /** SMTP circuit breaker: failures in a row before it opens, and for how long (default 3, 30 s). */
+  readonly circuit?: { readonly threshold?: number; readonly openMs?: number };
+}
+
+/**
+ * Notifications: email through SMTP with failover, signed webhooks, an in-app inbox and Slack, from platform events
+ * (per-tenant workflows) or `POST /api/v1/notifications/send`, with templates, preferences, quiet hours, digests and
+ * exactly-once delivery per (event, recipient, channel). Everything under `/api/v1/notifications`, in the plugin's
+ * own `notifications` schema.
+ */
+export function createNotificationsPlugin(options: NotificationsOptions = {}): VvPlugin {
+  const now = options.now ?? (() => new Date());
+  let closeMailer: (() => void) | undefined;
+  return definePlugin({
+    deps: {
+      http: coreServices.http,
+      db: coreServices.db,
+      audit: coreServices.audit,
+      events: coreServices.events,
+      jobs: coreServices.jobs,
+      config: coreServices.config,
+      outbound: coreServices.outbound,
+      logger: coreServices.logger,
+    },
+    database: { migrations: notificationMigrations },
+    setup({ http, db, audit, events, jobs, config, outbound, logger }) {
+      const mailer = new SmtpMailer(new CircuitBreaker(options.circuit?.threshold, options.circuit?.openMs));
+      closeMailer = () => mailer.close();
+      const preferences = new PreferenceStore(db);
+      const templates = new TemplateStore(db);
+      const workflows = new WorkflowStore(db);
+      const inbox = new InboxStore(db);
+      const unsubscribe = new UnsubscribeTokens(db);
+      const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, now });
+      const maxAttempts = options.deliveryAttempts ?? 5;
+      const worker = new DeliveryWorker({
+        db,
+        config,
+        senders: new ChannelSenders(mailer, outbound, now),
+        templates,
+        dispatcher,
+        jobs,
+        logger,
+        now,
+        maxAttempts,
+        leaseMs: options.sendLeaseMs ?? 60_000,
+      });
+      const runner = new WorkflowRunner(workflows, dispatcher, logger);
+      const routes = [
+        ...createSendRoutes(dispatcher, audit),
+        ...createInboxRoutes(inbox, preferences),
+        ...createPreferenceRoutes(preferences),
+        ...createAdminRoutes({ workflows, templates, worker, dispatcher, audit }),
+        ...createUnsubscribeRoutes(unsubscribe, preferences, audit),
+      ];
+      for (const route of routes) http.route(route as RouteDefinition);
+      jobs.define<{ deliveryId: string }>(DELIVER_JOB, (job) => worker.run(job), { attempts: maxAttempts, backoffMs: options.deliveryBackoffMs ?? 5000 });
+      jobs.define(
+        'flush',
+        async (job) => {
+          await worker.flushDue(job.tenantId);
+          await worker.sweep(job.tenantId);
+        },
+        { attempts: 3, backoffMs: 5000 },
+      );
+      jobs.schedule('flush', options.flushSchedule ?? { everyMs: 60_000, perTenant: true });
+      for (const pattern of subscribedPatterns) events.subscribe(pattern, (event) => runner.handle(event));
+    },
+    stop() {
+      closeMailer?.();
+    },
+  });
+}
+
+/** The plugin as the platform loads it. */
+export const plugin = createNotificationsPlugin();

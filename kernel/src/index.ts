@@ -41,3 +41,4 @@ export type { InstallStore, InstallRecord, InstanceInstallState, StoredPackage, 
 export type { PackageSource, CatalogEntry, PackageDetails, PackageVersionInfo } from './installs/package-source';
 export type { PackageCodec, VerifiedPackage, TrustedKey } from './installs/package-codec';
 export { InstallService, INSTALLS_CHANGED, DEFAULT_INSTALL_RETENTION_MS, type InstallView, type InstallRequest } from './installs/install-service';
+export { loadSandboxedPlugin, defaultSandboxBudgets, type SandboxBudgets, type SandboxStatus, type SandboxState } from './sandbox/plugin-sandbox';

@@ -1,4 +1,5 @@
 import type { PluginManifest, VvError, VvPlugin } from '@valueverse/plugin-sdk';
+import type { SandboxStatus } from '../sandbox/plugin-sandbox';
 
 /**
  * installed → setting-up → ready (setup done) → running (started) → stopped.
@@ -20,4 +21,6 @@ export interface PluginRecord {
   since: string;
   /** Requests its handlers are serving now (asynchronously): an upgrade or uninstall waits for 0 before it stops it. */
   inFlight?: number;
+  /** Set when the plugin runs sandboxed (an untrusted package): its sandbox's state, restarts and budget hits. */
+  sandbox?: SandboxStatus;
 }

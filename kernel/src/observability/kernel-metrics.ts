@@ -11,6 +11,10 @@ export class KernelMetrics {
   readonly requestDuration: RequestDurationHistogram;
   readonly pluginState: Gauge<'plugin' | 'state'>;
   readonly eventsPublished: Counter<'plugin'>;
+  /** Restarts of each sandboxed plugin's process since boot (set from its status at scrape time). */
+  readonly sandboxRestarts: Gauge<'plugin'>;
+  /** Calls of each sandboxed plugin stopped over a budget (`cpu`, `memory`, `concurrency`, `time`) since boot. */
+  readonly sandboxBudgetHits: Gauge<'plugin' | 'budget'>;
   readonly cacheLookups: Counter<'cache' | 'result'>;
   readonly cacheEvictions: Counter<'cache'>;
   private readonly cacheSizes = new Map<string, () => number>();
@@ -72,6 +76,18 @@ export class KernelMetrics {
       name: 'vv_events_published_total',
       help: 'Events published by plugin',
       labelNames: ['plugin'],
+      registers: [this.registry],
+    });
+    this.sandboxRestarts = new Gauge({
+      name: 'vv_plugin_sandbox_restarts',
+      help: 'Restarts of a sandboxed plugin since this instance started',
+      labelNames: ['plugin'],
+      registers: [this.registry],
+    });
+    this.sandboxBudgetHits = new Gauge({
+      name: 'vv_plugin_budget_exceeded',
+      help: 'Times a sandboxed plugin went over a budget (cpu, memory, concurrency, time) since this instance started',
+      labelNames: ['plugin', 'budget'],
       registers: [this.registry],
     });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'vv_' });

@@ -20,6 +20,7 @@ import { runEmbeddedBench } from './embedded-bench';
 import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
 import { runMarketplaceBench } from './marketplace-bench';
+import { runSandboxBench } from './sandbox-bench';
 import { runScaleBench } from './scale-bench';
 
 const benches: Record<string, () => Promise<void>> = {
@@ -32,6 +33,7 @@ const benches: Record<string, () => Promise<void>> = {
   host: runHostBench,
   scale: runScaleBench,
   billing: runBillingBench,
+  sandbox: runSandboxBench,
 };
 /** The benchmarks whose figures are compared across runtimes. */
 const COMPARED = new Set(['kernel', 'calculation']);

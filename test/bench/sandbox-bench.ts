@@ -29,7 +29,8 @@ async function overhead(): Promise<void> {
   const inProcess = await createTestKernel({ plugins: [{ dir: ECHO }] });
   const sandboxed = await createTestKernel({ plugins: [{ dir: ECHO }], sandbox: true });
   try {
-    const rate = async (k: TestKernel) => measureRps(`${k.url}/api/v1/echo`, { durationMs: WINDOW_MS, concurrency: CONCURRENCY, headers: { authorization: `Bearer ${await k.token()}` } });
+    const rate = async (k: TestKernel) =>
+      measureRps(`${k.url}/api/v1/echo`, { durationMs: WINDOW_MS, concurrency: CONCURRENCY, headers: { authorization: `Bearer ${await k.token()}` } });
     // Warm-up, then A B A B.
     await rate(inProcess);
     await rate(sandboxed);
@@ -100,7 +101,9 @@ async function isolation(): Promise<void> {
     const loaded = await probe(k, WINDOW_MS * 2);
     stop = true;
     await Promise.all(attackers);
-    const ready = (await k.request('GET', '/health/ready', { token: null })).body as { plugins: { id: string; sandbox?: { restarts: number; budgetHits: Record<string, number> } }[] };
+    const ready = (await k.request('GET', '/health/ready', { token: null })).body as {
+      plugins: { id: string; sandbox?: { restarts: number; budgetHits: Record<string, number> } }[];
+    };
     const sandbox = ready.plugins.find((p) => p.id === 'hostile')?.sandbox;
     console.log(`/health/live p99: idle ${p99(idle.live).toFixed(1)} ms, hostile looping/allocating ${p99(loaded.live).toFixed(1)} ms (target < 100 ms)`);
     console.log(

@@ -446,7 +446,9 @@ describe('installing plugins at run time', () => {
       const res = await call('POST', '/api/v1/admin/installs', await pack({ id: 'stranger-notes', version: '1.0.0' }, stranger));
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ pluginId: 'stranger-notes', signerKeyId: stranger.keyId, trust: 'sandboxed' });
-      expect((await call('GET', '/api/v1/admin/installs')).body.items).toEqual(expect.arrayContaining([expect.objectContaining({ pluginId: 'stranger-notes', trust: 'sandboxed' })]));
+      expect((await call('GET', '/api/v1/admin/installs')).body.items).toEqual(
+        expect.arrayContaining([expect.objectContaining({ pluginId: 'stranger-notes', trust: 'sandboxed' })]),
+      );
       expect((await enable('stranger-notes')).status).toBe(200);
       expect((await hello('/stranger-notes')).body).toEqual({ plugin: 'stranger-notes', version: '1.0.0', hello: '1.0.0' });
       const ready = await call('GET', '/health/ready');

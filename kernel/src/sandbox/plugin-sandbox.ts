@@ -158,32 +158,31 @@ export class PluginSandbox {
         return [name, ref.optional ? optionalRef(serviceRef) : serviceRef];
       }),
     );
-    const sandbox = this;
     return Object.freeze({
       $$type: 'valueverse.plugin' as const,
       version: 'v1' as const,
       deps,
       // Migrations are data: the kernel runs them. Entities are classes that cannot cross: `em` is not offered.
       database: d.database ? { migrations: d.database.migrations } : undefined,
-      async setup(resolved: Record<string, unknown>, registrar: PluginRegistrar) {
+      setup: async (resolved: Record<string, unknown>, registrar: PluginRegistrar) => {
         const facades: Record<string, unknown> = {};
-        for (const [name, ref] of Object.entries(d.deps)) facades[name] = sandboxFacade(ref.id, resolved[name], sandbox.facadeContext());
-        const provide = { provide: (ref: Parameters<PluginRegistrar['provide']>[0], impl: unknown) => (sandbox.replaying ? undefined : registrar.provide(ref, impl)) };
-        sandbox.setupWith = { facades, registrar: provide };
+        for (const [name, ref] of Object.entries(d.deps)) facades[name] = sandboxFacade(ref.id, resolved[name], this.facadeContext());
+        const provide = { provide: (ref: Parameters<PluginRegistrar['provide']>[0], impl: unknown) => (this.replaying ? undefined : registrar.provide(ref, impl)) };
+        this.setupWith = { facades, registrar: provide };
         try {
-          await sandbox.callRoot('setup', [facades, provide], true);
+          await this.callRoot('setup', [facades, provide], true);
         } catch (error) {
           // A failed plugin is never started, so never stopped by the lifecycle: its process ends here.
-          await sandbox.stop().catch(() => undefined);
+          await this.stop().catch(() => undefined);
           throw error;
         }
       },
-      async start() {
-        sandbox.started = true;
-        if (d.hasStart) await sandbox.callRoot('start', []);
+      start: async () => {
+        this.started = true;
+        if (d.hasStart) await this.callRoot('start', []);
       },
-      async stop() {
-        await sandbox.stop();
+      stop: async () => {
+        await this.stop();
       },
     });
   }
@@ -230,7 +229,10 @@ export class PluginSandbox {
         child.send(message);
       },
       toError,
-      remoteFunction: (_peer, id, method) => (...args: unknown[]) => this.invoke(id, method, args),
+      remoteFunction:
+        (_peer, id, method) =>
+        (...args: unknown[]) =>
+          this.invoke(id, method, args),
       runIncoming: (context, work) => {
         const snapshot = context as (<R>(fn: () => R) => R) | undefined;
         return this.servingSandbox.run(true, () => (snapshot ? snapshot(work) : work()));
@@ -261,7 +263,8 @@ export class PluginSandbox {
       child.on('exit', (code, signal) => {
         clearTimeout(bootTimer);
         this.exited(peer, code, signal);
-        if (!booted) rejectBoot(new VvError('VV_PLUGIN_FAILED', { params: { plugin: this.o.pluginId, state: 'failed', reason: `its sandbox exited while starting (${signal ?? code})` } }));
+        if (!booted)
+          rejectBoot(new VvError('VV_PLUGIN_FAILED', { params: { plugin: this.o.pluginId, state: 'failed', reason: `its sandbox exited while starting (${signal ?? code})` } }));
       });
       child.on('error', (error) => this.o.logger.error({ err: error, plugin: this.o.pluginId }, `plugin "${this.o.pluginId}": sandbox process error`));
     });
@@ -326,7 +329,10 @@ export class PluginSandbox {
     peer.close(
       killed
         ? new VvError('VV_PLUGIN_BUDGET_EXCEEDED', { params: { plugin: this.o.pluginId, budget: killed.budget, reason: killed.reason }, headers: { 'Retry-After': retryAfter } })
-        : new VvError('VV_PLUGIN_FAILED', { params: { plugin: this.o.pluginId, state: 'restarting', reason: `its sandbox ${this.status.lastExit}` }, headers: { 'Retry-After': retryAfter } }),
+        : new VvError('VV_PLUGIN_FAILED', {
+            params: { plugin: this.o.pluginId, state: 'restarting', reason: `its sandbox ${this.status.lastExit}` },
+            headers: { 'Retry-After': retryAfter },
+          }),
     );
     if (this.status.state === 'starting') return;
     this.status.state = 'restarting';
@@ -407,7 +413,12 @@ export class PluginSandbox {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.hit('time');
-        reject(new VvError('VV_PLUGIN_BUDGET_EXCEEDED', { params: { plugin: this.o.pluginId, budget: 'time', reason: `the call took longer than ${limit} ms` }, headers: { 'Retry-After': '1' } }));
+        reject(
+          new VvError('VV_PLUGIN_BUDGET_EXCEEDED', {
+            params: { plugin: this.o.pluginId, budget: 'time', reason: `the call took longer than ${limit} ms` },
+            headers: { 'Retry-After': '1' },
+          }),
+        );
       }, limit);
     });
     return Promise.race([call, timeout]).finally(() => clearTimeout(timer));

@@ -194,7 +194,9 @@ function localService(refId: string, service: unknown): unknown {
       return {
         fetch: async (input: unknown, init?: Record<string, unknown>) => {
           const url = typeof input === 'object' && input !== null && 'url' in input ? String((input as { url: string }).url) : String(input);
-          const plainInit = init ? { ...init, headers: init.headers ? Object.fromEntries(new Headers(init.headers as ConstructorParameters<typeof Headers>[0])) : undefined, signal: undefined } : undefined;
+          const plainInit = init
+            ? { ...init, headers: init.headers ? Object.fromEntries(new Headers(init.headers as ConstructorParameters<typeof Headers>[0])) : undefined, signal: undefined }
+            : undefined;
           const res = (await remote.fetch!(url, plainInit)) as { status: number; statusText: string; headers: [string, string][]; body: Uint8Array };
           const empty = res.status === 204 || res.status === 304 || (res.status >= 100 && res.status < 200);
           return new Response(empty ? null : res.body, { status: res.status, statusText: res.statusText, headers: res.headers });
@@ -220,7 +222,9 @@ peer.expose(0, {
     if (loadError) throw loadError;
     return {
       deps: Object.fromEntries(Object.entries(plugin!.deps).map(([name, ref]) => [name, describeRef(ref)])),
-      database: plugin!.database ? { migrations: JSON.parse(JSON.stringify(plugin!.database.migrations)) as unknown[], entities: (plugin!.database.entities ?? []).length } : undefined,
+      database: plugin!.database
+        ? { migrations: JSON.parse(JSON.stringify(plugin!.database.migrations)) as unknown[], entities: (plugin!.database.entities ?? []).length }
+        : undefined,
       hasStart: typeof plugin!.start === 'function',
       hasStop: typeof plugin!.stop === 'function',
     };

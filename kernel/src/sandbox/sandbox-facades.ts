@@ -37,7 +37,13 @@ export interface FacadeContext {
  */
 const TENANT_SETTING_TAMPERING = /set_config|app\.tenant_id|u&|^\s*(set|reset)\b|\bset\s+(local|session)\b|;\s*(set|reset)\b/i;
 
-async function guardedQuery(ctx: FacadeContext, tx: { query(sql: string, params?: readonly unknown[]): Promise<unknown[]> }, tenantId: string, sql: string, params: readonly unknown[]) {
+async function guardedQuery(
+  ctx: FacadeContext,
+  tx: { query(sql: string, params?: readonly unknown[]): Promise<unknown[]> },
+  tenantId: string,
+  sql: string,
+  params: readonly unknown[],
+) {
   if (TENANT_SETTING_TAMPERING.test(sql)) {
     throw new VvError('VV_FORBIDDEN', { params: { reason: `sandboxed plugin "${ctx.pluginId}": statements may not change session settings (app.tenant_id)` } });
   }

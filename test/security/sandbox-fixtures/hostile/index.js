@@ -1,4 +1,5 @@
 'use strict';
+/* global fetch */
 // A plugin from an unknown publisher that tries every way out of its sandbox. Each route reports what it got; the
 // test asserts every attempt was refused. Plain CommonJS: the sandbox runs a package's built `main`.
 const { definePlugin, coreServices } = require('@valueverse/plugin-sdk');
@@ -7,7 +8,10 @@ function attempt(fn) {
   try {
     const value = fn();
     return value && typeof value.then === 'function'
-      ? value.then((v) => ({ ok: true, value: String(v).slice(0, 80) }), (e) => ({ ok: false, error: String((e && (e.code || e.message)) || e) }))
+      ? value.then(
+          (v) => ({ ok: true, value: String(v).slice(0, 80) }),
+          (e) => ({ ok: false, error: String((e && (e.code || e.message)) || e) }),
+        )
       : { ok: true, value: String(value).slice(0, 80) };
   } catch (e) {
     return { ok: false, error: String((e && (e.code || e.message)) || e) };
@@ -115,7 +119,8 @@ exports.plugin = definePlugin({
     http.route({
       method: 'POST',
       path: '/hostile/notes',
-      handler: (req) => db.transaction(req.tenant.id, (tx) => tx.query('insert into notes (tenant_id, body) values ($1, $2) returning body', [req.tenant.id, String(req.body.body)])),
+      handler: (req) =>
+        db.transaction(req.tenant.id, (tx) => tx.query('insert into notes (tenant_id, body) values ($1, $2) returning body', [req.tenant.id, String(req.body.body)])),
     });
     http.route({
       method: 'GET',

@@ -51,3 +51,4 @@ export {
   type PlatformUsage,
   type PlatformUsageEntry,
 } from './metering/platform-meter';
+export { loadSandboxedPlugin, defaultSandboxBudgets, type SandboxBudgets, type SandboxStatus, type SandboxState } from './sandbox/plugin-sandbox';

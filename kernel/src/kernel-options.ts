@@ -32,6 +32,7 @@ import type { PluginSetService } from './plugin-sets/plugin-set-service';
 import type { KernelStore } from './tenancy/kernel-store';
 import type { InstallService } from './installs/install-service';
 import type { InstallStore } from './installs/install-store';
+import type { SandboxBudgets } from './sandbox/plugin-sandbox';
 import type { PackageCodec } from './installs/package-codec';
 import type { PackageSource } from './installs/package-source';
 import type { DataLifecycle } from './privacy/data-lifecycle';
@@ -122,6 +123,8 @@ export interface KernelOptions {
   readonly installDir?: string;
   /** `VV_ALLOW_UNSIGNED_PLUGINS`: unsigned packages install, marked `unsigned` (default false). */
   readonly allowUnsignedPlugins?: boolean;
+  /** Budgets of sandboxed plugins: defaults for all, and per plugin id (see `SandboxBudgets`). */
+  readonly sandbox?: { readonly budgets?: Partial<SandboxBudgets>; readonly plugins?: Readonly<Record<string, Partial<SandboxBudgets>>> };
   /** How long an uninstalled plugin's data is kept (`VV_PLUGIN_RETENTION_DAYS`, default 30 days). */
   readonly installRetentionMs?: number;
   /** How often the purge job drops the data of uninstalled plugins whose retention ended (`VV_PLUGIN_PURGE_INTERVAL_SECONDS`, default 1 hour). */

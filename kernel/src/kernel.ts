@@ -87,6 +87,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     codec,
     logger,
     drainMs: timeouts.stopMs,
+    sandboxBudgets: (pluginId) => ({ ...options.sandbox?.budgets, ...options.sandbox?.plugins?.[pluginId] }),
     onChanged: (pluginId) => {
       pluginSets.pluginSets.forgetPlugin(pluginId);
       pluginSets.cache.invalidate();

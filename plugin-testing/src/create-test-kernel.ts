@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { MemoryKernelStore, PasswordHasher, SecretBox, createKernel, createKernelLogger, parsePrivateAllowance, type Kernel } from '@valueverse/kernel';
+import {
+  MemoryKernelStore,
+  PasswordHasher,
+  SecretBox,
+  createKernel,
+  createKernelLogger,
+  loadSandboxedPlugin,
+  parsePrivateAllowance,
+  type Kernel,
+  type SandboxBudgets,
+  type SandboxStatus,
+} from '@valueverse/kernel';
 import { openDatabase } from '@valueverse/backend-defaults';
 import type { EventEnvelope, Role, VvPlugin } from '@valueverse/plugin-sdk';
 
@@ -34,6 +45,13 @@ export interface TestKernelOptions {
   readonly platformMetering?: { readonly tenantId: string; readonly flushEveryMs?: number };
   /** Resolves host names for outbound calls instead of the system (e.g. map `api.example.com` to a fake's address). */
   readonly resolveHost?: (hostname: string) => Promise<readonly { address: string; family: number }[]>;
+  /**
+   * Runs every plugin given by `dir` sandboxed, as the platform runs a package from an untrusted publisher: in its own
+   * process, from its built `main` (build it first), with only the SDK services its manifest declares (default false).
+   */
+  readonly sandbox?: boolean;
+  /** Budgets of the sandboxed plugins (CPU per call, memory, concurrent calls), when `sandbox` is true. */
+  readonly sandboxBudgets?: Partial<SandboxBudgets>;
 }
 
 export interface TestRequestOptions {
@@ -95,7 +113,17 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
   const store = new MemoryKernelStore();
   const tenants = options.tenants ?? ['acme'];
   for (const id of tenants) await store.createTenant({ id, name: id });
-  const plugins = options.plugins.map((p) => ('dir' in p ? loadFromDir(p.dir) : p));
+  const logger = createKernelLogger({ level: process.env.VV_TEST_LOG_LEVEL ?? 'silent' });
+  const plugins: { manifest: unknown; plugin: VvPlugin; dir?: string; sandbox?: SandboxStatus }[] = [];
+  for (const p of options.plugins) {
+    if (!('dir' in p)) plugins.push(p);
+    else if (!options.sandbox) plugins.push(loadFromDir(p.dir));
+    else {
+      const manifest = JSON.parse(readFileSync(join(p.dir, 'plugin.json'), 'utf8')) as { id: string; main: string };
+      const sandboxed = await loadSandboxedPlugin({ pluginId: manifest.id, dir: p.dir, entry: join(p.dir, manifest.main), logger, budgets: options.sandboxBudgets });
+      plugins.push({ manifest, dir: p.dir, ...sandboxed });
+    }
+  }
   const wantsDatabase = options.database ?? (plugins.some((p) => p.plugin.database) ? 'embedded' : 'none');
   const database = wantsDatabase === 'none' ? undefined : await openDatabase(wantsDatabase === 'embedded' ? { inMemory: true } : { url: wantsDatabase.url });
   const allowance = parsePrivateAllowance(options.allowPrivateDestinations === undefined ? undefined : String(options.allowPrivateDestinations));
@@ -106,7 +134,7 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
     store,
     secrets: new SecretBox(randomBytes(32)),
     plugins,
-    logger: createKernelLogger({ level: process.env.VV_TEST_LOG_LEVEL ?? 'silent' }),
+    logger,
     timeouts: { setupMs: 2000, startMs: 2000, stopMs: 2000, ...options.timeouts },
     passwordHasher: new PasswordHasher({ N: 2 ** 10, r: 8, p: 1 }),
     platformMetering: options.platformMetering,

@@ -21,6 +21,7 @@ import { runKernelBench } from './kernel-bench';
 import { runPropagationBench } from './propagation-bench';
 import { runMarketplaceBench } from './marketplace-bench';
 import { runNotificationsBench } from './notifications-bench';
+import { runSandboxBench } from './sandbox-bench';
 import { runScaleBench } from './scale-bench';
 import { runTracingBench } from './tracing-bench';
 
@@ -36,6 +37,7 @@ const benches: Record<string, () => Promise<void>> = {
   billing: runBillingBench,
   tracing: runTracingBench,
   notifications: runNotificationsBench,
+  sandbox: runSandboxBench,
 };
 /** The benchmarks whose figures are compared across runtimes. */
 const COMPARED = new Set(['kernel', 'calculation']);

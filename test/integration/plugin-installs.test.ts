@@ -439,4 +439,26 @@ describe('installing plugins at run time', () => {
     expect((await call('GET', '/api/v1/admin/marketplace/acme-nothing')).body).toMatchObject({ status: 404, code: 'VV_PACKAGE_UNKNOWN' });
     expect((await call('GET', '/api/v1/admin/marketplace/acme-pub', undefined, member)).status).toBe(403);
   });
+
+  it('runs a package whose signer is trusted `sandboxed` in a sandbox: the install says so, /health/ready shows the sandbox (issue 16)', async () => {
+    expect((await call('POST', '/api/v1/admin/trusted-keys', { publicKeyPem: stranger.publicKeyPem, name: 'Stranger', trust: 'sandboxed' })).status).toBe(201);
+    try {
+      const res = await call('POST', '/api/v1/admin/installs', await pack({ id: 'stranger-notes', version: '1.0.0' }, stranger));
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ pluginId: 'stranger-notes', signerKeyId: stranger.keyId, trust: 'sandboxed' });
+      expect((await call('GET', '/api/v1/admin/installs')).body.items).toEqual(
+        expect.arrayContaining([expect.objectContaining({ pluginId: 'stranger-notes', trust: 'sandboxed' })]),
+      );
+      expect((await enable('stranger-notes')).status).toBe(200);
+      expect((await hello('/stranger-notes')).body).toEqual({ plugin: 'stranger-notes', version: '1.0.0', hello: '1.0.0' });
+      const ready = await call('GET', '/health/ready');
+      const plugins = ready.body.plugins as { id: string; state: string; sandbox?: { state: string; restarts: number } }[];
+      expect(plugins.find((p) => p.id === 'stranger-notes')).toMatchObject({ state: 'running', sandbox: { state: 'up', restarts: 0 } });
+      expect(plugins.find((p) => p.id === 'acme-notes')?.sandbox).toBeUndefined();
+      expect((await call('DELETE', '/api/v1/admin/installs/stranger-notes?force=true')).status).toBeLessThan(300);
+      expect((await hello('/stranger-notes')).status).toBe(404);
+    } finally {
+      await call('DELETE', `/api/v1/admin/trusted-keys/${stranger.keyId}`);
+    }
+  });
 });

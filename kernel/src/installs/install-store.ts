@@ -1,7 +1,7 @@
 /**
  * How far a deployment trusts a publisher key: `in-process` packages run inside the host like first-party plugins;
- * `sandboxed` is recorded for the isolation the kernel will add (today such packages run in process too, and the
- * admin API shows the level so an operator sees what was decided).
+ * `sandboxed` packages (and unsigned ones) run each in its own sandbox process with only the SDK services their
+ * manifest declares (kernel/src/sandbox, docs/sandbox.md). The admin API shows the level of every install.
  */
 export type TrustLevel = 'in-process' | 'sandboxed';
 

@@ -18,6 +18,8 @@ import { loadPluginModule } from '../manifest/plugin-discovery';
 import type { KernelLogger } from '../observability/kernel-logger';
 import type { PackageCodec, TrustedKey, VerifiedPackage } from './package-codec';
 import { grantedPublishPatterns } from './publish-grants';
+import type { TrustLevel } from './install-store';
+import { loadSandboxedPlugin, type SandboxBudgets, type SandboxStatus } from '../sandbox/plugin-sandbox';
 
 /** A package verified, unpacked, validated against the running plugins and loaded: ready to start. */
 export interface PreparedPlugin {
@@ -29,6 +31,8 @@ export interface PreparedPlugin {
   readonly graph: PluginGraph;
   /** This prepare unpacked `dir` (it was not there with these bytes): a refusal removes it (`discard`). */
   readonly fresh: boolean;
+  /** Set when the package runs sandboxed (its signer is not trusted `in-process`, or it is unsigned). */
+  readonly sandbox?: SandboxStatus;
 }
 
 export interface LivePluginsDeps {
@@ -49,6 +53,8 @@ export interface LivePluginsDeps {
   readonly drainMs: number;
   /** After a plugin's version changed here (or it left): caches built from its manifest (config schema) are dropped. */
   readonly onChanged?: (pluginId: string) => void;
+  /** Budgets of a sandboxed plugin (operator defaults and per-plugin values). */
+  readonly sandboxBudgets?: (pluginId: string) => Partial<SandboxBudgets>;
 }
 
 /**
@@ -89,7 +95,11 @@ export class LivePlugins {
    *   when id or version differ from the requested ones, `VV_KERNEL_INCOMPATIBLE`, `VV_ROUTE_CONFLICT`,
    *   `VV_PLUGIN_MISSING_DEPENDENCY` / `VV_PLUGIN_CYCLE`, `VV_MANIFEST_INVALID`
    */
-  async prepare(pkg: Buffer, expected: { pluginId?: string; version?: string }, trust: { trustedKeys: readonly TrustedKey[]; allowUnsigned: boolean }): Promise<PreparedPlugin> {
+  async prepare(
+    pkg: Buffer,
+    expected: { pluginId?: string; version?: string },
+    trust: { trustedKeys: readonly (TrustedKey & { readonly trust?: TrustLevel })[]; allowUnsigned: boolean },
+  ): Promise<PreparedPlugin> {
     const codec = this.deps.codec;
     if (!codec) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'package codec', reason: 'this kernel was built without one' } });
     const verified = await codec.verify(pkg, { trustedKeys: trust.trustedKeys, allowUnsigned: trust.allowUnsigned });
@@ -118,8 +128,19 @@ export class LivePlugins {
       const entry = graph.get(id);
       if (entry && entry.status !== 'ok')
         throw entry.error ?? new VvError('VV_PLUGIN_FAILED', { params: { plugin: id, state: entry.status, reason: entry.reason ?? entry.status } });
-      const plugin = loadPluginModule(resolve(dir, manifest.main));
-      return { verified, manifest, plugin, dir, graph, fresh };
+      // Trust decides where the code runs: keys the operator marked `in-process` in the host, everything else sandboxed.
+      const signer = verified.signer ? trust.trustedKeys.find((k) => k.keyId === verified.signer!.keyId) : undefined;
+      if (signer && (signer.trust ?? 'in-process') === 'in-process') {
+        return { verified, manifest, plugin: loadPluginModule(resolve(dir, manifest.main)), dir, graph, fresh };
+      }
+      const sandboxed = await loadSandboxedPlugin({
+        pluginId: id,
+        dir,
+        entry: resolve(dir, manifest.main),
+        logger: this.deps.logger,
+        budgets: this.deps.sandboxBudgets?.(id),
+      });
+      return { verified, manifest, plugin: sandboxed.plugin, dir, graph, fresh, sandbox: sandboxed.sandbox };
     } catch (error) {
       await this.discardDir(id, verified.version, dir, fresh);
       throw error;
@@ -127,7 +148,8 @@ export class LivePlugins {
   }
 
   /** A refused install leaves nothing behind: removes the folder `prepare` unpacked for it (never the running version's). */
-  discard(prepared: PreparedPlugin): Promise<void> {
+  async discard(prepared: PreparedPlugin): Promise<void> {
+    if (prepared.sandbox && prepared.sandbox.state !== 'stopped') await prepared.plugin.stop?.();
     return this.discardDir(prepared.manifest.id, prepared.manifest.version, prepared.dir, prepared.fresh);
   }
 
@@ -185,7 +207,7 @@ export class LivePlugins {
     const id = manifest.id;
     const { staging, registry, lifecycle, plugins, routers } = this.deps;
     const applied = await this.migrate(prepared);
-    const record: PluginRecord = { id, dir, manifest, plugin, state: 'installed', since: new Date().toISOString() };
+    const record: PluginRecord = { id, dir, manifest, plugin, state: 'installed', since: new Date().toISOString(), sandbox: prepared.sandbox };
     staging.ids.add(id);
     staging.grants.set(id, grantedPublishPatterns(manifest, approvedPermissions));
     staging.routers.delete(id);

@@ -1,4 +1,5 @@
 import type { PluginManifest, PluginPrivacy, VvError, VvPlugin } from '@valueverse/plugin-sdk';
+import type { SandboxStatus } from '../sandbox/plugin-sandbox';
 
 /**
  * installed → setting-up → ready (setup done) → running (started) → stopped.
@@ -22,4 +23,6 @@ export interface PluginRecord {
   inFlight?: number;
   /** The privacy contract the plugin registered in setup (`registrar.privacy`). */
   privacy?: PluginPrivacy;
+  /** Set when the plugin runs sandboxed (an untrusted package): its sandbox's state, restarts and budget hits. */
+  sandbox?: SandboxStatus;
 }

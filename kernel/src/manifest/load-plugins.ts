@@ -3,6 +3,7 @@ import { PluginGraph } from '../graph/plugin-graph';
 import { RouteOwnership } from '../http/route-ownership';
 import type { PluginRecord } from '../lifecycle/plugin-state';
 import type { KernelLogger } from '../observability/kernel-logger';
+import type { SandboxStatus } from '../sandbox/plugin-sandbox';
 import { discoverPlugins, loadPluginModule } from './plugin-discovery';
 
 /** A plugin handed to the kernel directly (tests, embedding) instead of discovered on disk. */
@@ -10,6 +11,8 @@ export interface InlinePlugin {
   readonly manifest: unknown;
   readonly plugin: VvPlugin;
   readonly dir?: string;
+  /** A plugin that runs sandboxed (`loadSandboxedPlugin`): its sandbox's status, for health and metrics. */
+  readonly sandbox?: SandboxStatus;
 }
 
 /** The plugins the kernel will run: a record for each (failed ones with their error), the graph, the route owners. */
@@ -43,12 +46,12 @@ export async function loadPlugins(
   // 1. Discover and validate.
   const invalid = new Map<string, VvError>();
   const manifests: PluginManifest[] = [];
-  const accept = (manifest: PluginManifest, plugin: VvPlugin | undefined, dir: string | undefined, error?: VvError) => {
+  const accept = (manifest: PluginManifest, plugin: VvPlugin | undefined, dir: string | undefined, error?: VvError, sandbox?: SandboxStatus) => {
     if (records.has(manifest.id)) {
       logger.error({ plugin: manifest.id, dir }, `plugin id "${manifest.id}" is installed twice; keeping the first`);
       return;
     }
-    records.set(manifest.id, { id: manifest.id, dir, manifest, plugin, state: error ? 'failed' : 'installed', error, since: now() });
+    records.set(manifest.id, { id: manifest.id, dir, manifest, plugin, state: error ? 'failed' : 'installed', error, since: now(), sandbox });
     manifests.push(manifest);
     if (error) invalid.set(manifest.id, error);
   };
@@ -66,7 +69,7 @@ export async function loadPlugins(
   }
   for (const inline of options.plugins ?? []) {
     try {
-      accept(validateManifest(inline.manifest, inline.dir ?? 'inline'), inline.plugin, inline.dir);
+      accept(validateManifest(inline.manifest, inline.dir ?? 'inline'), inline.plugin, inline.dir, undefined, inline.sandbox);
     } catch (error) {
       const id = `invalid:${String((inline.manifest as { id?: unknown })?.id ?? 'inline')}`;
       records.set(id, { id, manifest: { id, version: '0.0.0', displayName: id, kernel: '*', main: '' }, state: 'failed', error: asVvError(error, id), since: now() });

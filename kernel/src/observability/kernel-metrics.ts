@@ -27,6 +27,10 @@ export class KernelMetrics {
   private readonly tenantRequests?: TenantRequestMetrics;
   private readonly jobSources: (() => Promise<readonly JobQueueStats[]>)[] = [];
   private readonly businessCounters = new Map<string, Counter<string>>();
+  /** Restarts of each sandboxed plugin's process since boot (set from its status at scrape time). */
+  readonly sandboxRestarts: Gauge<'plugin'>;
+  /** Calls of each sandboxed plugin stopped over a budget (`cpu`, `memory`, `concurrency`, `time`) since boot. */
+  readonly sandboxBudgetHits: Gauge<'plugin' | 'budget'>;
   readonly cacheLookups: Counter<'cache' | 'result'>;
   readonly cacheEvictions: Counter<'cache'>;
   private readonly cacheSizes = new Map<string, () => number>();
@@ -187,6 +191,18 @@ export class KernelMetrics {
     jobGauge('vv_jobs_retries', 'Retries scheduled by the workers of this process since it started, by queue', (s) => s.retries);
     if (options.tenantLabel && options.tenantLabel.mode !== 'off') this.tenantRequests = new TenantRequestMetrics(this.registry, options.tenantLabel);
     if (api) this.observeRequest = tracedObserve(api, this.requestDuration, this.tenantRequests);
+    this.sandboxRestarts = new Gauge({
+      name: 'vv_plugin_sandbox_restarts',
+      help: 'Restarts of a sandboxed plugin since this instance started',
+      labelNames: ['plugin'],
+      registers: [this.registry],
+    });
+    this.sandboxBudgetHits = new Gauge({
+      name: 'vv_plugin_budget_exceeded',
+      help: 'Times a sandboxed plugin went over a budget (cpu, memory, concurrency, time) since this instance started',
+      labelNames: ['plugin', 'budget'],
+      registers: [this.registry],
+    });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'vv_' });
   }
 }

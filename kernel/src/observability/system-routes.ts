@@ -24,6 +24,9 @@ export function systemRoutes(deps: {
       state: r.state,
       since: r.since,
       error: r.error ? { code: r.error.code, message: r.error.message } : undefined,
+      sandbox: r.sandbox
+        ? { state: r.sandbox.state, restarts: r.sandbox.restarts, budgetHits: r.sandbox.budgetHits, lastExit: r.sandbox.lastExit, budgets: r.sandbox.budgets }
+        : undefined,
     }));
     // The states and status codes are explained in readiness.ts: a failed plugin or Redis down is `degraded` (200,
     // the instance keeps serving everything else); the database down is `unavailable` (503).
@@ -36,6 +39,10 @@ export function systemRoutes(deps: {
     for (const r of deps.records()) {
       for (const state of pluginStates) {
         deps.metrics.pluginState.set({ plugin: r.id, state }, r.state === state ? 1 : 0);
+      }
+      if (r.sandbox) {
+        deps.metrics.sandboxRestarts.set({ plugin: r.id }, r.sandbox.restarts);
+        for (const [budget, hits] of Object.entries(r.sandbox.budgetHits)) deps.metrics.sandboxBudgetHits.set({ plugin: r.id, budget }, hits);
       }
     }
     const report = await deps.readiness.report(deps.records(), deps.draining());

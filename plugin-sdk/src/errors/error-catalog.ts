@@ -239,6 +239,13 @@ const catalog = {
     meaning:
       "The estimated or measured cost of an evaluation (model, sensitivity, scenario, goal seek, simulation) is over the tenant's budget (`calculation.computeBudgetMs`); make the model smaller or ask an admin to raise the budget.",
   },
+  VV_PLUGIN_BUDGET_EXCEEDED: {
+    status: 503,
+    title: 'Plugin budget exceeded',
+    message: 'Plugin "{plugin}" exceeded its {budget} budget: {reason}',
+    meaning:
+      'A sandboxed plugin went over a budget (CPU time of one call, memory, concurrent calls) or its sandbox crashed; the call was stopped and the sandbox restarts with backoff. `Retry-After` says when to retry.',
+  },
   VV_TOO_MANY_ATTEMPTS: {
     status: 429,
     title: 'Too many attempts',

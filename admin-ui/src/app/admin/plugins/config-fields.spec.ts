@@ -44,7 +44,7 @@ describe('config fields', () => {
 
 // The kernel's own ajv (v8; the root node_modules holds eslint's v6, which compiles patterns without the `u` flag).
 const KernelAjv = // eslint-disable-next-line @typescript-eslint/no-require-imports
-(require(require.resolve('ajv', { paths: [`${__dirname}/../../../../../kernel`] })) as { default: new (o: object) => { validate(s: object, v: unknown): boolean } }).default;
+  (require(require.resolve('ajv', { paths: [`${__dirname}/../../../../../kernel`] })) as { default: new (o: object) => { validate(s: object, v: unknown): boolean } }).default;
 
 describe('config fields: schema `pattern` (issue 19, bug 1)', () => {
   // The kernel validates plugin config with ajv, which tests a pattern as an unanchored `new RegExp(p, 'u')`;

@@ -252,7 +252,7 @@ describeInBrowser('workspace flows in a real browser', () => {
   it(
     'lists the saved model, opens it from its deep link (also after a reload), and refuses a stale save with a clear message',
     async () => {
-      await mainNav().getByRole('link', { name: 'Value models' }).click();
+      await mainNav().getByRole('link', { name: 'Models' }).click();
       await page.getByRole('heading', { name: 'Value models', level: 1 }).waitFor(WAIT);
       const list = page.getByTestId('value-model-list');
       const row = list.getByRole('row').filter({ has: page.getByRole('link', { name: MODEL_NAME }) });
@@ -454,7 +454,16 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.goto(`${host.url}/workspace/realization?commitment=${encodeURIComponent(realizationId)}`);
       await page.getByRole('heading', { name: 'Realization', level: 1 }).waitFor(WAIT);
       const overall = page.getByTestId('realization-overall');
-      const actualToday = (value: string) => page.locator(`[data-testid="realization-chart"] svg[role="img"][aria-label*="Actual: today ${value},"]`);
+      // The chart plots each actual where it was measured (issue 19, bug 2): the latest point carries today's figure.
+      const actualToday = (value: string) => ({
+        waitFor: (wait: typeof WAIT) =>
+          value === 'none'
+            ? page.locator('[data-testid="realization-chart"] svg[role="img"][aria-label*="Actual: none"]').waitFor(wait)
+            : page
+                .locator('[data-testid="realization-chart"] [data-series="actual"] circle:last-of-type title')
+                .filter({ hasText: new RegExp(`: ${value}$`) })
+                .waitFor({ ...wait, state: 'attached' }),
+      });
       await overall.filter({ hasText: /^0%$/ }).waitFor(WAIT);
       await actualToday('none').waitFor(WAIT);
       const form = page.getByRole('form', { name: 'Record measurement' });
@@ -643,7 +652,7 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.getByRole('button', { name: /Demo Company/ }).click();
       const nav = page.getByTestId('workspace-nav');
       await nav.getByRole('link', { name: 'Commitments' }).waitFor(WAIT);
-      await nav.getByRole('link', { name: 'Value models' }).waitFor(WAIT);
+      await nav.getByRole('link', { name: 'Models' }).waitFor(WAIT);
       await shot('14-tenant-demo');
 
       const tenant = page.getByLabel('Tenant');
@@ -651,7 +660,7 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.getByRole('heading', { name: 'Northwind Labs', level: 1 }).waitFor(WAIT);
       await nav.getByRole('link', { name: 'Commitments' }).waitFor({ state: 'detached', ...WAIT });
       await nav.getByRole('link', { name: 'What-if' }).waitFor(WAIT);
-      expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview', 'What-if', 'Value report'].map((label) => expect.stringContaining(label)));
+      expect(await nav.getByRole('link').allTextContents()).toEqual(['Dashboard', 'What-if', 'Report'].map((label) => expect.stringContaining(label)));
       await shot('15-tenant-northwind');
 
       await tenant.selectOption({ label: 'Demo Company' });
@@ -664,7 +673,7 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.goto(`${host.url}/workspace/what-if`);
       await page.getByRole('heading', { name: 'What-if' }).waitFor(WAIT);
       await page.getByText('Value models are not available for this tenant: using the sample model.').waitFor(WAIT);
-      await nav.getByRole('link', { name: 'Value report' }).waitFor(WAIT);
+      await nav.getByRole('link', { name: 'Report' }).waitFor(WAIT);
       expect(await nav.getByRole('link', { name: 'Commitments' }).count()).toBe(0);
       // The picker shows the session's tenant, not the first one.
       await tenant.waitFor(WAIT);

@@ -326,7 +326,8 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.getByRole('button', { name: 'Add milestone' }).click();
       await page.getByLabel('Title', { exact: true }).fill('Downtime avoided at full rate');
       await page.getByLabel('Due').fill(day(90));
-      await page.getByLabel('Metric').fill('downtime_hours_avoided');
+      // The metric is one of the model's drivers (issue 19, bug 6: it was free text).
+      await page.getByLabel('Metric').selectOption('downtime_hours_avoided');
       await page.getByLabel('Target').fill('70');
       await shot('07-commitment-form');
       await page.getByRole('button', { name: 'Create commitment' }).click();
@@ -346,7 +347,18 @@ describeInBrowser('workspace flows in a real browser', () => {
       // A proposal can still go back to draft for changes...
       await card.getByRole('button', { name: 'Mark draft' }).waitFor(WAIT);
       await card.getByRole('button', { name: 'Mark signed' }).click();
+      // Signing is confirmed first, and says what it binds (issue 19, bug 6).
+      await card
+        .getByTestId('confirm-transition')
+        .getByText(/becomes binding/)
+        .waitFor(WAIT);
+      await card.getByRole('button', { name: 'Sign commitment' }).click();
       await card.getByText('signed', { exact: true }).waitFor(WAIT);
+      await page.getByRole('status').getByText(`${COMMITMENT_TITLE} is signed.`).waitFor(WAIT);
+      await card
+        .getByTestId('signed')
+        .getByText(/^Signed by you on /)
+        .waitFor(WAIT);
       // ...a signed commitment cannot: its only way on is to become active.
       await card.getByRole('button', { name: 'Mark active' }).waitFor(WAIT);
       expect(await card.getByRole('button', { name: /^Mark (draft|proposed|signed)$/ }).count()).toBe(0);

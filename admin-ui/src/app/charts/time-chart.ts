@@ -101,7 +101,7 @@ const ms = (at: string) => Date.parse(at.length === 10 ? `${at}T00:00:00Z` : at)
     }
     svg {
       width: 100%;
-      min-width: 480px;
+      min-width: 520px;
       height: auto;
       display: block;
     }
@@ -113,7 +113,7 @@ const ms = (at: string) => Date.parse(at.length === 10 ? `${at}T00:00:00Z` : at)
       stroke-dasharray: 2 3;
     }
     .axis {
-      font-size: 13px;
+      font-size: 14px;
       fill: #444746;
     }
     .line {

@@ -222,7 +222,7 @@ describeInBrowser('workspace flows in a real browser', () => {
       const panel = page.getByRole('region', { name: 'AI hypotheses' });
       await panel.getByLabel('Focus (optional)').fill('line changeovers');
       await panel.getByRole('button', { name: 'Generate hypotheses' }).click();
-      await panel.getByRole('status').filter({ hasText: 'From ai-openai. Review before use.' }).waitFor(WAIT);
+      await panel.getByRole('status').filter({ hasText: 'From OpenAI. Review before use.' }).waitFor(WAIT);
       const hypothesis = panel.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Self-serve sandbox' }) });
       await hypothesis.getByText('Driver Sandbox hours saved (h/year)').waitFor(WAIT);
       expect(fake.requests).toHaveLength(1);

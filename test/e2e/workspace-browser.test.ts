@@ -283,6 +283,8 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.reload();
       await checkEditor();
       await shot('06b-model-deep-link');
+      // A change to save (an unchanged model is not saved again: issue 19, bug 4).
+      await page.getByLabel('Driver 1 value').fill('72');
 
       await page.getByRole('button', { name: 'Formulas and costs' }).click();
       const expression = page.getByLabel('Expression', { exact: true }).nth(1);

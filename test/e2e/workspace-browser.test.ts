@@ -222,7 +222,7 @@ describeInBrowser('workspace flows in a real browser', () => {
       const panel = page.getByRole('region', { name: 'AI hypotheses' });
       await panel.getByLabel('Focus (optional)').fill('line changeovers');
       await panel.getByRole('button', { name: 'Generate hypotheses' }).click();
-      await panel.getByRole('status').filter({ hasText: 'From ai-openai. Review before use.' }).waitFor(WAIT);
+      await panel.getByRole('status').filter({ hasText: 'From OpenAI. Review before use.' }).waitFor(WAIT);
       const hypothesis = panel.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Self-serve sandbox' }) });
       await hypothesis.getByText('Driver Sandbox hours saved (h/year)').waitFor(WAIT);
       expect(fake.requests).toHaveLength(1);
@@ -252,7 +252,7 @@ describeInBrowser('workspace flows in a real browser', () => {
   it(
     'lists the saved model, opens it from its deep link (also after a reload), and refuses a stale save with a clear message',
     async () => {
-      await mainNav().getByRole('link', { name: 'Value models' }).click();
+      await mainNav().getByRole('link', { name: 'Models' }).click();
       await page.getByRole('heading', { name: 'Value models', level: 1 }).waitFor(WAIT);
       const list = page.getByTestId('value-model-list');
       const row = list.getByRole('row').filter({ has: page.getByRole('link', { name: MODEL_NAME }) });
@@ -283,6 +283,8 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.reload();
       await checkEditor();
       await shot('06b-model-deep-link');
+      // A change to save (an unchanged model is not saved again: issue 19, bug 4).
+      await page.getByLabel('Driver 1 value').fill('72');
 
       await page.getByRole('button', { name: 'Formulas and costs' }).click();
       const expression = page.getByLabel('Expression', { exact: true }).nth(1);
@@ -326,7 +328,8 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.getByRole('button', { name: 'Add milestone' }).click();
       await page.getByLabel('Title', { exact: true }).fill('Downtime avoided at full rate');
       await page.getByLabel('Due').fill(day(90));
-      await page.getByLabel('Metric').fill('downtime_hours_avoided');
+      // The metric is one of the model's drivers (issue 19, bug 6: it was free text).
+      await page.getByLabel('Metric').selectOption('downtime_hours_avoided');
       await page.getByLabel('Target').fill('70');
       await shot('07-commitment-form');
       await page.getByRole('button', { name: 'Create commitment' }).click();
@@ -346,7 +349,18 @@ describeInBrowser('workspace flows in a real browser', () => {
       // A proposal can still go back to draft for changes...
       await card.getByRole('button', { name: 'Mark draft' }).waitFor(WAIT);
       await card.getByRole('button', { name: 'Mark signed' }).click();
+      // Signing is confirmed first, and says what it binds (issue 19, bug 6).
+      await card
+        .getByTestId('confirm-transition')
+        .getByText(/becomes binding/)
+        .waitFor(WAIT);
+      await card.getByRole('button', { name: 'Sign commitment' }).click();
       await card.getByText('signed', { exact: true }).waitFor(WAIT);
+      await page.getByRole('status').getByText(`${COMMITMENT_TITLE} is signed.`).waitFor(WAIT);
+      await card
+        .getByTestId('signed')
+        .getByText(/^Signed by you on /)
+        .waitFor(WAIT);
       // ...a signed commitment cannot: its only way on is to become active.
       await card.getByRole('button', { name: 'Mark active' }).waitFor(WAIT);
       expect(await card.getByRole('button', { name: /^Mark (draft|proposed|signed)$/ }).count()).toBe(0);
@@ -454,7 +468,16 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.goto(`${host.url}/workspace/realization?commitment=${encodeURIComponent(realizationId)}`);
       await page.getByRole('heading', { name: 'Realization', level: 1 }).waitFor(WAIT);
       const overall = page.getByTestId('realization-overall');
-      const actualToday = (value: string) => page.locator(`[data-testid="realization-chart"] svg[role="img"][aria-label*="Actual: today ${value},"]`);
+      // The chart plots each actual where it was measured (issue 19, bug 2): the latest point carries today's figure.
+      const actualToday = (value: string) => ({
+        waitFor: (wait: typeof WAIT) =>
+          value === 'none'
+            ? page.locator('[data-testid="realization-chart"] svg[role="img"][aria-label*="Actual: none"]').waitFor(wait)
+            : page
+                .locator('[data-testid="realization-chart"] [data-series="actual"] circle:last-of-type title')
+                .filter({ hasText: new RegExp(`: ${value}$`) })
+                .waitFor({ ...wait, state: 'attached' }),
+      });
       await overall.filter({ hasText: /^0%$/ }).waitFor(WAIT);
       await actualToday('none').waitFor(WAIT);
       const form = page.getByRole('form', { name: 'Record measurement' });
@@ -643,7 +666,7 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.getByRole('button', { name: /Demo Company/ }).click();
       const nav = page.getByTestId('workspace-nav');
       await nav.getByRole('link', { name: 'Commitments' }).waitFor(WAIT);
-      await nav.getByRole('link', { name: 'Value models' }).waitFor(WAIT);
+      await nav.getByRole('link', { name: 'Models' }).waitFor(WAIT);
       await shot('14-tenant-demo');
 
       const tenant = page.getByLabel('Tenant');
@@ -651,7 +674,7 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.getByRole('heading', { name: 'Northwind Labs', level: 1 }).waitFor(WAIT);
       await nav.getByRole('link', { name: 'Commitments' }).waitFor({ state: 'detached', ...WAIT });
       await nav.getByRole('link', { name: 'What-if' }).waitFor(WAIT);
-      expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview', 'What-if', 'Value report'].map((label) => expect.stringContaining(label)));
+      expect(await nav.getByRole('link').allTextContents()).toEqual(['Dashboard', 'What-if', 'Report'].map((label) => expect.stringContaining(label)));
       await shot('15-tenant-northwind');
 
       await tenant.selectOption({ label: 'Demo Company' });
@@ -664,7 +687,7 @@ describeInBrowser('workspace flows in a real browser', () => {
       await page.goto(`${host.url}/workspace/what-if`);
       await page.getByRole('heading', { name: 'What-if' }).waitFor(WAIT);
       await page.getByText('Value models are not available for this tenant: using the sample model.').waitFor(WAIT);
-      await nav.getByRole('link', { name: 'Value report' }).waitFor(WAIT);
+      await nav.getByRole('link', { name: 'Report' }).waitFor(WAIT);
       expect(await nav.getByRole('link', { name: 'Commitments' }).count()).toBe(0);
       // The picker shows the session's tenant, not the first one.
       await tenant.waitFor(WAIT);

@@ -12,13 +12,25 @@ export const routes: Routes = [
     title: 'Sign in · ValueVerse',
     loadComponent: () => import('./session/sign-in.page').then((m) => m.SignInPage),
   },
+  // Where people (and other products) expect a sign-in page to be.
+  { path: 'login', redirectTo: 'sign-in' },
   {
     path: '',
     component: Shell,
     canActivate: [requireSession],
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'workspace' },
-      { path: 'workspace', title: 'Workspace · ValueVerse', loadComponent: () => import('./shell/home.page').then((m) => m.HomePage) },
+      {
+        path: 'workspace',
+        title: 'Dashboard · ValueVerse',
+        loadComponent: () => import('./workspace/dashboard/dashboard.page').then((m) => m.DashboardPage),
+      },
+      { path: 'dashboard', redirectTo: 'workspace' },
+      {
+        path: 'select-tenant',
+        title: 'Choose a tenant · ValueVerse',
+        loadComponent: () => import('./session/select-tenant.page').then((m) => m.SelectTenantPage),
+      },
       {
         path: 'workspace/what-if',
         title: 'What-if · ValueVerse',

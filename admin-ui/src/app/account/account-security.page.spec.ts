@@ -115,10 +115,12 @@ describe('AccountSecurityPage', () => {
   });
 
   it('shows a status that cannot be loaded, with a retry', async () => {
-    http.expectOne('/api/v1/me/totp').flush({ code: 'VV_FORBIDDEN', title: 'Forbidden', detail: 'API keys have no second factor' }, { status: 403, statusText: 'Forbidden' });
+    http
+      .expectOne('/api/v1/me/totp')
+      .flush({ code: 'VV_UNAVAILABLE', title: 'Unavailable', detail: 'The database is not reachable' }, { status: 503, statusText: 'Service Unavailable' });
     await tick();
     const alert = el().querySelector('[role="alert"]')!;
-    expect(alert.textContent).toContain('API keys have no second factor');
+    expect(alert.textContent).toContain('The database is not reachable');
     alert.querySelector('button')!.click();
     await tick();
     http.expectOne('/api/v1/me/totp').flush({ enabled: false, pending: false });

@@ -3,29 +3,31 @@ import { compactNumber, linearScale, niceTicks } from './scale';
 
 const W = 640;
 const H = 260;
-const M = { top: 16, right: 16, bottom: 32, left: 56 };
+const M = { top: 16, right: 16, bottom: 34, left: 60 };
 
 /** Cash flow per period as bars (green in, red out) with the cumulative cash flow as a line. Plain SVG. */
 @Component({
   selector: 'vv-cash-flow-chart',
   template: `
     <figure>
-      <svg [attr.viewBox]="'0 0 ' + W + ' ' + H" role="img" [attr.aria-label]="summary()">
-        @for (t of geometry().ticks; track t.value) {
-          <line class="grid" [attr.x1]="M.left" [attr.x2]="W - M.right" [attr.y1]="t.y" [attr.y2]="t.y" />
-          <text class="axis" [attr.x]="M.left - 6" [attr.y]="t.y + 4" text-anchor="end">{{ t.label }}</text>
-        }
-        @for (b of geometry().bars; track b.period) {
-          <rect [attr.x]="b.x" [attr.y]="b.y" [attr.width]="b.width" [attr.height]="b.height" [class.neg]="b.value < 0" class="bar">
-            <title>Period {{ b.period }}: {{ b.label }}</title>
-          </rect>
-          <text class="axis" [attr.x]="b.x + b.width / 2" [attr.y]="H - M.bottom + 18" text-anchor="middle">t{{ b.period }}</text>
-        }
-        <line class="zero" [attr.x1]="M.left" [attr.x2]="W - M.right" [attr.y1]="geometry().zero" [attr.y2]="geometry().zero" />
-        @if (cumulative()) {
-          <polyline class="cumulative" [attr.points]="geometry().line" />
-        }
-      </svg>
+      <div class="scroll">
+        <svg [attr.viewBox]="'0 0 ' + W + ' ' + H" role="img" [attr.aria-label]="summary()">
+          @for (t of geometry().ticks; track t.value) {
+            <line class="grid" [attr.x1]="M.left" [attr.x2]="W - M.right" [attr.y1]="t.y" [attr.y2]="t.y" />
+            <text class="axis" [attr.x]="M.left - 6" [attr.y]="t.y + 4" text-anchor="end">{{ t.label }}</text>
+          }
+          @for (b of geometry().bars; track b.period) {
+            <rect [attr.x]="b.x" [attr.y]="b.y" [attr.width]="b.width" [attr.height]="b.height" [class.neg]="b.value < 0" class="bar">
+              <title>Period {{ b.period }}: {{ b.label }}</title>
+            </rect>
+            <text class="axis" [attr.x]="b.x + b.width / 2" [attr.y]="H - M.bottom + 18" text-anchor="middle">t{{ b.period }}</text>
+          }
+          <line class="zero" [attr.x1]="M.left" [attr.x2]="W - M.right" [attr.y1]="geometry().zero" [attr.y2]="geometry().zero" />
+          @if (cumulative()) {
+            <polyline class="cumulative" [attr.points]="geometry().line" />
+          }
+        </svg>
+      </div>
       <figcaption>
         <span class="key in"></span>Cash in <span class="key out"></span>Cash out
         @if (cumulative()) {
@@ -38,8 +40,13 @@ const M = { top: 16, right: 16, bottom: 32, left: 56 };
     figure {
       margin: 0;
     }
+    .scroll {
+      overflow-x: auto;
+    }
+    /* Text scales with the drawing: below this width it would shrink under ~11 px, so the chart scrolls instead. */
     svg {
       width: 100%;
+      min-width: 520px;
       height: auto;
       display: block;
     }
@@ -50,7 +57,7 @@ const M = { top: 16, right: 16, bottom: 32, left: 56 };
       stroke: #444746;
     }
     .axis {
-      font-size: 11px;
+      font-size: 14px;
       fill: #444746;
     }
     .bar {

@@ -6,7 +6,7 @@ export function linearScale(domain: readonly [number, number], range: readonly [
   return (value) => r0 + ((value - d0) / span) * (r1 - r0);
 }
 
-/** About `count` round tick values covering [min, max] (1, 2 or 5 times a power of ten apart). */
+/** About `count` round tick values covering [min, max] (1, 2 or 5 times a power of ten apart), ends included. */
 export function niceTicks(min: number, max: number, count = 5): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
   if (min === max) return [min];
@@ -14,7 +14,11 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
   const ticks: number[] = [];
-  for (let t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  // From the last round value at or below min to the first at or above max: the top gridline is never below the
+  // data (issue 19, bug 7: the cumulative cash flow rose above the chart's top line).
+  const first = Math.floor(min / step + 1e-9) * step;
+  const last = Math.ceil(max / step - 1e-9) * step;
+  for (let t = first; t <= last + step * 1e-9; t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : Number(t.toPrecision(12)));
   return ticks;
 }
 

@@ -2,6 +2,34 @@ import { DestroyRef, Injectable, effect, inject, signal, untracked } from '@angu
 import { SessionService } from '../session/session.service';
 import { WorkspacePlugins } from './workspace-plugins';
 
+/** A lifecycle event from the stream (the kernel's envelope, trimmed). */
+export interface LiveEvent {
+  readonly id: string;
+  readonly name: string;
+  readonly occurredAt: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** How many recent events the dashboard keeps. */
+const RECENT_EVENTS = 20;
+
+/** The lifecycle plugins' events the dashboard lists (an EventSource hears only the names it listens to). */
+export const LIFECYCLE_EVENTS = [
+  'value-model.created',
+  'value-model.updated',
+  'value-model.deleted',
+  'commitment.created',
+  'commitment.proposed',
+  'commitment.signed',
+  'commitment.activated',
+  'commitment.closed',
+  'commitment.amended',
+  'milestone.achieved',
+  'milestone.missed',
+  'realization.at-risk',
+  'measurement.recorded',
+] as const;
+
 export type LiveMode = 'off' | 'connecting' | 'live' | 'polling';
 
 const CHANNEL = 'vv.plugin-set';
@@ -29,6 +57,8 @@ export class LiveUpdates {
   readonly mode = signal<LiveMode>('off');
   /** Bumped when new inbox items of the signed-in user are stored (`notifications.inbox.created`), for the bell. */
   readonly inboxChanges = signal(0);
+  /** The tenant's lifecycle events seen on the stream since the console opened, newest first (the dashboard's feed). */
+  readonly recent = signal<readonly LiveEvent[]>([]);
 
   constructor() {
     // Reconnect with the new token after a refresh or tenant switch (the stream is per tenant, token in the URL).
@@ -97,6 +127,7 @@ export class LiveUpdates {
       const userIds = (JSON.parse(event.data) as { payload?: { userIds?: string[] } }).payload?.userIds ?? [];
       if (userIds.includes(this.session.user()?.id ?? '')) this.inboxChanges.update((n) => n + 1);
     });
+    for (const name of LIFECYCLE_EVENTS) source.addEventListener(name, (event) => this.remember(event as MessageEvent<string>));
     source.onerror = () => {
       if (this.source !== source) return;
       this.startPolling();
@@ -109,6 +140,22 @@ export class LiveUpdates {
         }, SSE_RETRY_MS);
       }
     };
+  }
+
+  private remember(event: MessageEvent<string>): void {
+    try {
+      const envelope = JSON.parse(event.data) as Partial<LiveEvent>;
+      if (typeof envelope.name !== 'string') return;
+      const entry: LiveEvent = {
+        id: String(envelope.id ?? event.lastEventId),
+        name: envelope.name,
+        occurredAt: typeof envelope.occurredAt === 'string' ? envelope.occurredAt : new Date().toISOString(),
+        payload: envelope.payload && typeof envelope.payload === 'object' ? (envelope.payload as Record<string, unknown>) : {},
+      };
+      this.recent.update((list) => [entry, ...list.filter((e) => e.id !== entry.id)].slice(0, RECENT_EVENTS));
+    } catch {
+      // Not JSON: not one of ours.
+    }
   }
 
   private startPolling(): void {

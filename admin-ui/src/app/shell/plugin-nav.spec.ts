@@ -31,11 +31,30 @@ describe('plugin navigation', () => {
       plugin('disabled', { enabled: false, ui: { nav: [{ label: 'Hidden', path: 'hidden' }] } }),
       plugin('broken', { state: 'failed', ui: { nav: [{ label: 'Broken', path: 'broken' }] } }),
     ]);
-    expect(entries.map((e) => e.label)).toEqual(['What-if', 'Value report', 'Insights', 'Realization', 'Broken']);
+    // The lifecycle pages first, in lifecycle order; other plugins' pages after them, in plugin order.
+    expect(entries.map((e) => e.label)).toEqual(['What-if', 'Report', 'Realization', 'Insights', 'Broken']);
     expect(entries.find((e) => e.path === 'insights')).toMatchObject({ element: 'x-insights', elementsUrl: '/plugin-assets/insights/ui/elements.js', available: true });
     expect(entries.find((e) => e.path === 'realization')?.icon).toBe('trending_up');
     expect(entries.find((e) => e.path === 'value-report')?.icon).toBeUndefined();
     expect(entries.find((e) => e.path === 'broken')?.available).toBe(false);
+  });
+
+  it('follows the value lifecycle with human labels, whatever order the plugins come in (issue 19)', () => {
+    const entries = navEntries([
+      plugin('value-amplifier', { ui: { nav: [{ label: 'Amplify', path: 'amplify' }] } }),
+      plugin('value-executor', { ui: { nav: [{ label: 'Realization', path: 'realization' }] } }),
+      plugin('value-committer', { ui: { nav: [{ label: 'Commitments', path: 'commitments' }] } }),
+      plugin('calculation', {
+        ui: {
+          nav: [
+            { label: 'What-if', path: 'what-if' },
+            { label: 'Value report', path: 'value-report' },
+          ],
+        },
+      }),
+      plugin('value-architect', { ui: { nav: [{ label: 'value-architect', path: 'value-models' }] } }),
+    ]);
+    expect(entries.map((e) => e.label)).toEqual(['Models', 'What-if', 'Report', 'Commitments', 'Realization', 'Amplify']);
   });
 
   it('keeps the first entry for a path when two plugins claim it', () => {

@@ -26,7 +26,28 @@ export function elementsUrl(pluginId: string, elements: string | undefined): str
   return `/plugin-assets/${encodeURIComponent(pluginId)}/${elements.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-/** The nav entries of the enabled plugins, in plugin order; the first entry for a path wins. */
+/**
+ * The console's own pages in the order of the value lifecycle, with the labels a customer reads (issue 19): a
+ * plugin's manifest label may be its id or an internal name.
+ */
+const LIFECYCLE: readonly (readonly [path: string, label: string])[] = [
+  ['value-models', 'Models'],
+  ['what-if', 'What-if'],
+  ['value-report', 'Report'],
+  ['commitments', 'Commitments'],
+  ['realization', 'Realization'],
+  ['amplify', 'Amplify'],
+];
+const LIFECYCLE_LABEL = new Map(LIFECYCLE);
+const lifecycleRank = (path: string) => {
+  const i = LIFECYCLE.findIndex(([p]) => p === path);
+  return i === -1 ? LIFECYCLE.length : i;
+};
+
+/**
+ * The nav entries of the enabled plugins: the lifecycle pages first in lifecycle order, then the others in plugin
+ * order; the first entry for a path wins.
+ */
 export function navEntries(plugins: readonly TenantPlugin[]): NavEntry[] {
   const seen = new Set<string>();
   const entries: NavEntry[] = [];
@@ -38,7 +59,7 @@ export function navEntries(plugins: readonly TenantPlugin[]): NavEntry[] {
       seen.add(nav.path);
       entries.push({
         pluginId: plugin.pluginId,
-        label: nav.label,
+        label: LIFECYCLE_LABEL.get(nav.path) ?? nav.label,
         path: nav.path,
         icon: nav.icon,
         element: nav.element,
@@ -47,7 +68,8 @@ export function navEntries(plugins: readonly TenantPlugin[]): NavEntry[] {
       });
     }
   }
-  return entries;
+  // A stable sort: pages outside the lifecycle keep their plugin order.
+  return entries.sort((a, b) => lifecycleRank(a.path) - lifecycleRank(b.path));
 }
 
 /** A stable text of what the navigation depends on, to tell whether a reload changed anything. */

@@ -30,7 +30,9 @@ import { describeProblem, isUnavailable, type Problem } from '../api/problem';
         @if (p.requestId) {
           <p class="detail">Request id: {{ p.requestId }}</p>
         }
-        <button type="button" (click)="retry.emit()">Try again</button>
+        @if (retryable()) {
+          <button type="button" (click)="retry.emit()">Try again</button>
+        }
       </div>
     }
   `,
@@ -99,6 +101,15 @@ export class RequestState {
   protected readonly unavailable = computed(() => {
     const p = this.problem();
     return !!p && !!this.feature() && isUnavailable(p);
+  });
+  /**
+   * Whether trying again may help: a network failure, a timeout, a rate limit, a server error — or a plugin that
+   * is not running yet. Not a 4xx such as a missing model or a refused permission (issue 19, bug 8).
+   */
+  protected readonly retryable = computed(() => {
+    const p = this.problem();
+    if (!p) return false;
+    return p.status === 0 || p.status === 408 || p.status === 429 || p.status >= 500 || (!!this.feature() && isUnavailable(p));
   });
   protected readonly message = computed(() => {
     const p = this.problem();

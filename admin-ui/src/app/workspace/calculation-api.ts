@@ -72,6 +72,15 @@ export function withDriverValues(model: ValueModel, values: Readonly<Record<stri
 }
 
 /** Slider bounds for a driver: its low/high, else its distribution's range, else ±50 % of its value. */
+/** A model's currency: the ISO code its formulas' units start with (`USD/year`), else USD. */
+export function modelCurrency(model: ValueModel): string {
+  for (const f of model.formulas ?? []) {
+    const code = /^([A-Z]{3})\b/.exec(f.unit ?? '')?.[1];
+    if (code) return code;
+  }
+  return 'USD';
+}
+
 export function driverRange(driver: Driver): { min: number; max: number; step: number } {
   let min = driver.low ?? driver.distribution?.min;
   let max = driver.high ?? driver.distribution?.max;

@@ -38,6 +38,36 @@ export interface MilestoneRealization {
   readonly projected: number | null;
   readonly variance: number | null;
   readonly status: string;
+  /** What `actual` is: `running-total` (flows summed toward the target), `latest-reading` or `trailing-average`. */
+  readonly basis: string;
+  /** The engine's projection with its ~80% interval, or null (then `insufficientDataReason` may say why). */
+  readonly projection: MilestoneProjection | null;
+  readonly insufficientDataReason: string | null;
+}
+
+/** value-executor's projection of a milestone's metric: a Theil–Sen run rate to `at` with an interval. */
+export interface MilestoneProjection {
+  readonly at: string;
+  readonly value: number;
+  readonly low: number;
+  readonly high: number;
+  readonly capped: boolean;
+  readonly note: string | null;
+}
+
+function toProjection(raw: unknown): MilestoneProjection | null {
+  if (!isObject(raw)) return null;
+  const value = num(raw['value']);
+  const at = str(raw['at']);
+  if (value === null || !at) return null;
+  return {
+    at,
+    value,
+    low: num(raw['low']) ?? value,
+    high: num(raw['high']) ?? value,
+    capped: raw['capped'] === true,
+    note: typeof raw['note'] === 'string' ? raw['note'] : null,
+  };
 }
 
 export interface DriverRealization {
@@ -75,6 +105,9 @@ export function toRealization(raw: unknown): RealizationReport | undefined {
       projected: num(m['projected']),
       variance: num(m['variance']),
       status: str(m['status'], 'pending'),
+      basis: str(m['basis'], 'latest-reading'),
+      projection: toProjection(m['projection']),
+      insufficientDataReason: typeof m['insufficientDataReason'] === 'string' ? m['insufficientDataReason'] : null,
     }))
     .sort((a, b) => a.dueDate.localeCompare(b.dueDate));
   return {

@@ -65,7 +65,7 @@ describe('/api/v1/amplify through the test kernel', () => {
         [4, 'expansion', 'c', 50, 5],
       ]);
       expect(res.body.recommendations[0]).toMatchObject({ committed: 1000, actual: 700, gap: -300, gapRatio: -0.3, sensitivityBasis: 'point value ±10%' });
-      expect(res.body.recommendations[0].action).toBe('Move B from 700 to the committed 1000 u: 600 USD of value at stake');
+      expect(res.body.recommendations[0].action).toBe('Move B from 700 to the committed 1000 u: $600 of value at stake');
       // Realization from value-executor: a is the one milestone metric, 80 of 100.
       expect(res.body.realization).toBeCloseTo(0.8, 12);
       // Additive model: together = Σ singles = −200 − 600 + 50 − 60 = −810, no interaction.

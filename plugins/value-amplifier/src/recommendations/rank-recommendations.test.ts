@@ -1,5 +1,5 @@
 import type { SensitivityResult } from '@valueverse/plugin-calculation/api';
-import { rankRecommendations, slopesOf } from './rank-recommendations';
+import { money, rankRecommendations, slopesOf } from './rank-recommendations';
 
 const bar = (driver: string, low: [number, number | null], high: [number, number | null]) => ({
   driver,
@@ -22,6 +22,15 @@ describe('slopesOf', () => {
     expect(slopes.get('cost')?.perUnit).toBeCloseTo(-10, 12);
     expect(slopes.has('flat')).toBe(false);
     expect(slopes.has('broken')).toBe(false);
+  });
+});
+
+describe('money', () => {
+  it('writes amounts as people read them, as the console does (issue 19, bug 7)', () => {
+    expect(money(300563.49, 'USD')).toBe('$300,563');
+    expect(money(1234.5, 'EUR')).toBe('€1,235');
+    expect(money(12.5, 'USD')).toBe('$12.50');
+    expect(money(1000, 'XYZW')).toBe('1,000 XYZW');
   });
 });
 
@@ -62,8 +71,8 @@ describe('rankRecommendations', () => {
     expect(ranked.unmeasured).toEqual(['e']);
     expect(ranked.neutral).toEqual(['f', 'g']);
     expect(ranked.recommendations[0]).toMatchObject({ label: 'B', gap: -300, gapRatio: -0.3, sensitivity: 2 });
-    expect(ranked.recommendations[0]!.action).toBe('Move B from 700 to the committed 1000 u: 600 USD of value at stake');
-    expect(ranked.recommendations[4]!.action).toBe('C is 10 u above commitment, worth 50 USD: an expansion opportunity');
+    expect(ranked.recommendations[0]!.action).toBe('Move B from 700 to the committed 1000 u: $600 of value at stake');
+    expect(ranked.recommendations[4]!.action).toBe('C is 10 u above commitment, worth $50.00: an expansion opportunity');
   });
 
   it('labels a cost below plan a cost saving and a cost above plan under-realized, never an expansion (issue #11 item 11)', () => {
@@ -83,7 +92,7 @@ describe('rankRecommendations', () => {
     );
     const byDriver = Object.fromEntries(ranked.recommendations.map((r) => [r.driver, r]));
     expect(byDriver['hosting']).toMatchObject({ kind: 'cost-saving', role: 'cost', direction: 'below-plan', valueImpact: 60 });
-    expect(byDriver['hosting']!.action).toBe('HOSTING is 20 u below commitment, a cost saving worth 60 USD: keep it there');
+    expect(byDriver['hosting']!.action).toBe('HOSTING is 20 u below commitment, a cost saving worth $60.00: keep it there');
     expect(byDriver['support']).toMatchObject({ kind: 'under-realized', role: 'cost', direction: 'above-plan' });
     expect(byDriver['users']).toMatchObject({ kind: 'expansion', role: 'benefit', direction: 'above-plan' });
     expect(ranked.recommendations.map((r) => r.action).filter((a) => a.includes('expansion'))).toEqual([byDriver['users']!.action]);

@@ -62,6 +62,19 @@ export interface RankedRecommendations {
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 
 /**
+ * An amount as people read it in the action text, "$300,564" (issue 19, bug 7: "300563.49 USD" stood beside the
+ * console's "-$300,563"); a code Intl does not know is written after the number.
+ */
+export function money(amount: number, currency: string): string {
+  const digits = Math.abs(amount) < 100 ? 2 : 0;
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(amount);
+  } catch {
+    return `${round(amount).toLocaleString('en-US')} ${currency}`;
+  }
+}
+
+/**
  * Ranks drivers by the value their gap is worth: |gap × sensitivity|. Drivers whose gap costs value come first
  * (largest loss first), then drivers whose gap gains value (largest gain first): a benefit driver above plan is an
  * expansion opportunity, a cost driver below plan a cost saving. The sign of the sensitivity decides which is which,
@@ -92,7 +105,7 @@ export function rankRecommendations(
     }
     const meta = info.get(d.key);
     const unit = meta?.unit ?? '';
-    const worth = `${round(Math.abs(valueImpact))} ${currency}`;
+    const worth = money(Math.abs(valueImpact), currency);
     const role = slope.perUnit > 0 ? ('benefit' as const) : ('cost' as const);
     const direction = gap > 0 ? ('above-plan' as const) : ('below-plan' as const);
     // The sign of the value impact alone says good or bad; the role says what kind of good (issue #11 item 11: a

@@ -49,6 +49,13 @@ export function configFields(jsonschema: FormlyJsonschema, schema: ConfigSchema,
       const key = typeof field.key === 'string' ? field.key : undefined;
       field.props = { ...field.props };
       if (key && !field.props.label) field.props.label = humanize(key);
+      // JSON Schema's `pattern` is an unanchored ECMAScript regex that the kernel's ajv tests as `new RegExp(p, 'u')`;
+      // Angular's Validators.pattern would anchor a string as ^…$ (and refuse `https://x` for `^https?://`), but tests
+      // a RegExp as given. Same rule in the console as on the server.
+      if (typeof node['pattern'] === 'string') {
+        field.props.pattern = schemaPattern(node['pattern']);
+        field.props['schemaPattern'] = node['pattern'];
+      }
       if (node['format'] === 'uri') field.props.type = 'url';
       if (node['format'] === 'email') field.props.type = 'email';
       if (field.type === 'number' || field.type === 'integer') field.props.type = 'number';
@@ -71,6 +78,15 @@ export function configFields(jsonschema: FormlyJsonschema, schema: ConfigSchema,
     }
   }
   return [root];
+}
+
+/** A schema `pattern` as ajv compiles it; an invalid one (ajv refuses the schema) checks nothing here. */
+export function schemaPattern(pattern: string): RegExp | undefined {
+  try {
+    return new RegExp(pattern, 'u');
+  } catch {
+    return undefined;
+  }
 }
 
 /** "apiKey" → "Api key", "webhook_url" → "Webhook url". */

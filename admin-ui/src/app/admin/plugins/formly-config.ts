@@ -16,7 +16,7 @@ export const formlyConfig: ConfigOption = {
     { name: 'exclusiveMinimum', message: (_e, field) => `Must be more than ${props(field)['exclusiveMinimum']}.` },
     { name: 'exclusiveMaximum', message: (_e, field) => `Must be less than ${props(field)['exclusiveMaximum']}.` },
     { name: 'multipleOf', message: (_e, field) => `Must be a multiple of ${props(field)['step']}.` },
-    { name: 'pattern', message: (_e, field) => `Must match the pattern ${props(field)['pattern']}.` },
+    { name: 'pattern', message: (_e, field) => `Must match the pattern ${String(props(field)['schemaPattern'] ?? props(field)['pattern'])}.` },
     { name: 'enum', message: 'Choose one of the listed values.' },
     { name: 'const', message: (_e, field) => `Must be ${JSON.stringify(props(field)['const'])}.` },
     { name: 'minItems', message: (_e, field) => `At least ${props(field)['minItems']} items.` },

@@ -134,4 +134,62 @@ describe('CommitmentsPage', () => {
     await tick();
     expect(el().querySelector('#amend-c1 [role="alert"]')!.textContent).toContain('changed while this amendment was prepared');
   });
+
+  describe('signing and the rest of issue 19, bug 6', () => {
+    const click = (root: HTMLElement, text: string) => [...root.querySelectorAll('button')].find((b) => b.textContent!.trim() === text)!.click();
+
+    it('asks before signing, says what it means, records who signed, and says it is done', async () => {
+      flushList([commitment('c1', 1, 'proposed')]);
+      await tick();
+      click(card(1), 'Mark signed');
+      await tick();
+      // Nothing is sent on the first click: a confirmation says what signing means.
+      expect(http.match('/api/v1/commitments/c1/transitions')).toHaveLength(0);
+      const confirm = card(1).querySelector<HTMLElement>('[data-testid="confirm-transition"]')!;
+      expect(confirm.textContent).toContain('$800,000');
+      expect(confirm.textContent).toMatch(/binding/i);
+      click(confirm, 'Cancel');
+      await tick();
+      expect(card(1).querySelector('[data-testid="confirm-transition"]')).toBeNull();
+
+      click(card(1), 'Mark signed');
+      await tick();
+      click(card(1).querySelector<HTMLElement>('[data-testid="confirm-transition"]')!, 'Sign commitment');
+      await tick();
+      const request = http.expectOne('/api/v1/commitments/c1/transitions');
+      expect(request.request.body).toEqual({ to: 'signed' });
+      request.flush({});
+      await tick();
+      flushList([commitment('c1', 1, 'signed', { signedBy: 'u-7', signedAt: '2026-12-01T10:00:00Z' })]);
+      await tick();
+      expect(el().querySelector('[role="status"]')!.textContent).toContain('Plant uptime commitment is signed');
+      expect(card(1).querySelector('[data-testid="signed"]')!.textContent).toContain('Signed by u-7');
+    });
+
+    it('colours statuses by meaning and links back to the model', async () => {
+      flushList([commitment('c1', 1, 'draft'), commitment('c2', 1, 'active'), commitment('c3', 1, 'proposed')]);
+      await tick();
+      const badges = cards().map((li) => li.querySelector('.vv-badge')!.className);
+      expect(badges[0]).not.toBe(badges[1]);
+      expect(badges[1]).toContain('ok');
+      expect(badges[2]).toContain('warn');
+      expect(card(1).querySelector<HTMLAnchorElement>('a[data-testid="model-link"]')!.getAttribute('href')).toBe('/workspace/value-models/m1');
+    });
+
+    it('offers the chosen model’s drivers as milestone metrics instead of free text', async () => {
+      flushList([]);
+      await tick();
+      const page = fixture.componentInstance as unknown as { models: { set(v: unknown): void } };
+      page.models.set([{ id: 'm1', name: 'Plant', model: { drivers: [{ name: 'downtime_hours_avoided', description: 'Downtime hours avoided', value: 1 }] } }]);
+      el().querySelector('details')!.setAttribute('open', '');
+      const model = el().querySelector<HTMLSelectElement>('select[formcontrolname="modelId"]')!;
+      await tick();
+      model.value = 'm1';
+      model.dispatchEvent(new Event('change'));
+      click(el(), 'Add milestone');
+      await tick();
+      const metric = el().querySelector<HTMLSelectElement>('.milestone-row select')!;
+      expect([...metric.options].map((o) => o.textContent!.trim())).toEqual(['Choose a driver', 'Downtime hours avoided (downtime_hours_avoided)']);
+    });
+  });
 });

@@ -1,9 +1,14 @@
 import { CurrencyPipe, DOCUMENT, DatePipe, PercentPipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, inject, resource, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, resource, signal } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { FormArray, NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { ActivatedRoute, RouterLink } from '@angular/router';
 import { ApiClient } from '../../api/api-client';
 import { describeProblem, toProblem } from '../../api/problem';
+import { SessionService } from '../../session/session.service';
+import { formatMoney } from '../../ui/format';
 import { RequestState } from '../../ui/request-state';
+import { statusTone } from '../../ui/status';
 import { applyServerErrors } from '../../ui/server-errors';
 import { canAmend, type Commitment, type CommitmentPage } from '../lifecycle-data';
 import { toChoice, type ModelChoice } from '../model-source';
@@ -16,7 +21,7 @@ import { toModelPage } from '../value-models/saved-model';
  */
 @Component({
   selector: 'vv-commitments-page',
-  imports: [CurrencyPipe, DatePipe, PercentPipe, ReactiveFormsModule, RequestState],
+  imports: [CurrencyPipe, DatePipe, PercentPipe, ReactiveFormsModule, RouterLink, RequestState],
   templateUrl: './commitments.page.html',
   styleUrl: './commitments.page.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -25,7 +30,10 @@ export class CommitmentsPage {
   private readonly api = inject(ApiClient);
   private readonly fb = inject(NonNullableFormBuilder);
   private readonly document = inject(DOCUMENT);
+  private readonly session = inject(SessionService);
   protected readonly canAmend = canAmend;
+  protected readonly tone = statusTone;
+  protected readonly money = formatMoney;
   protected readonly confidences = [0.5, 0.7, 0.8, 0.9, 0.95];
 
   protected readonly commitments = resource({
@@ -38,7 +46,8 @@ export class CommitmentsPage {
   });
 
   protected readonly form = this.fb.group({
-    modelId: ['', Validators.required],
+    // A model's page links here with `?model=`: the new commitment starts from it.
+    modelId: [inject(ActivatedRoute).snapshot.queryParamMap.get('model') ?? '', Validators.required],
     title: ['', [Validators.maxLength(200)]],
     confidence: [0.8, Validators.required],
     milestones: this.fb.array<ReturnType<CommitmentsPage['milestoneGroup']>>([]),
@@ -59,6 +68,16 @@ export class CommitmentsPage {
   protected readonly amendError = signal<string | undefined>(undefined);
   /** What the last amendment made, announced politely. */
   protected readonly notice = signal<string | undefined>(undefined);
+
+  /** The chosen model's drivers: what a milestone can measure (issue 19, bug 6: the metric was free text). */
+  private readonly chosenModelId = toSignal(this.form.controls.modelId.valueChanges, { initialValue: this.form.controls.modelId.value });
+  protected readonly metricChoices = computed(() => {
+    const model = (this.models.hasValue() ? this.models.value() : []).find((m) => m.id === this.chosenModelId());
+    return (model?.model.drivers ?? []).map((d) => ({ key: d.name, label: d.description ? `${d.description} (${d.name})` : d.name }));
+  });
+
+  /** The transition awaiting confirmation (signing binds; closing ends tracking). */
+  protected readonly confirming = signal<{ id: string; to: string } | undefined>(undefined);
 
   protected get milestoneRows(): FormArray<ReturnType<CommitmentsPage['milestoneGroup']>> {
     return this.form.controls.milestones;
@@ -172,11 +191,28 @@ export class CommitmentsPage {
     }
   }
 
+  /** Signing and closing are asked about first; the other moves are undone as easily as made. */
+  protected requestTransition(c: Commitment, to: string): void {
+    if (to === 'signed' || to === 'closed') {
+      this.confirming.set({ id: c.id, to });
+      setTimeout(() => this.document.getElementById(`confirm-${c.id}`)?.focus());
+    } else void this.transition(c, to);
+  }
+
+  /** Who signed: "you" for the signed-in user, else the user id the server recorded. */
+  protected signer(c: Commitment): string {
+    const by = c.signedBy;
+    if (!by) return 'an unknown user';
+    return by === this.session.user()?.id ? 'you' : by;
+  }
+
   protected async transition(c: Commitment, to: string): Promise<void> {
+    this.confirming.set(undefined);
     this.busyId.set(c.id);
     this.rowError.set(undefined);
     try {
       await this.api.post(`/api/v1/commitments/${encodeURIComponent(c.id)}/transitions`, { to });
+      this.notice.set(`${c.title} is ${to}.`);
       this.commitments.reload();
     } catch (error) {
       this.rowError.set({ id: c.id, text: describeProblem(toProblem(error)) });

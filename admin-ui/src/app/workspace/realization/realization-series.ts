@@ -1,16 +1,10 @@
+import type { TimePoint } from '../../charts/time-chart';
 import type { RealizationReport } from '../lifecycle-data';
 
 export interface Measurement {
   readonly metric: string;
   readonly value: number;
   readonly measuredAt: string;
-}
-
-export interface RealizationSeries {
-  readonly labels: readonly string[];
-  readonly committed: readonly (number | null)[];
-  readonly actual: readonly (number | null)[];
-  readonly projected: readonly (number | null)[];
 }
 
 const day = (iso: string) => iso.slice(0, 10);
@@ -26,48 +20,42 @@ export function toMeasurements(body: unknown): Measurement[] {
   });
 }
 
+export interface MetricTimeline {
+  readonly metric: string;
+  /** The readings as the engine judges them: running totals for a summed flow, else the readings themselves. */
+  readonly actual: readonly TimePoint[];
+  /** The committed path: from the first reading (0 for a running total) through each milestone's target on its due date. */
+  readonly committed: readonly TimePoint[];
+  /** The engine's projection of the next open milestone, from the last actual; null when it makes none. */
+  readonly projection: { readonly from: TimePoint; readonly to: TimePoint & { readonly low: number; readonly high: number }; readonly note: string | null } | null;
+  /** Why there is no projection, in the engine's words (status `insufficient-data`). */
+  readonly insufficientData: string | null;
+}
+
 /**
- * Committed against actual over time for a commitment: one point per milestone due date plus "today" (the report's
- * asOf). Committed is each milestone's target (interpolated for today); actual is the latest measurement of the
- * milestone's metric up to that date, and only up to today; projected is the plugin's trend at the milestones still
- * ahead, joined to today's actual.
+ * The realization chart's data for each milestone metric (issue 19, bug 2): actual points where they were measured,
+ * the committed path through the milestones, and the projection value-executor made (Theil–Sen with its interval) —
+ * never one the console extrapolates itself.
  */
-export function realizationSeries(report: RealizationReport, measurements: readonly Measurement[]): RealizationSeries {
-  const asOf = day(report.asOf || new Date().toISOString());
-  const milestones = [...report.milestones].sort((a, b) => a.dueDate.localeCompare(b.dueDate));
-  const latest = (metric: string, date: string): number | null => {
-    let found: Measurement | undefined;
-    for (const m of measurements) {
-      if (m.metric !== metric || day(m.measuredAt) > date) continue;
-      if (!found || m.measuredAt > found.measuredAt) found = m;
-    }
-    return found ? found.value : null;
-  };
-  const points = milestones.map((m) => ({
-    label: m.dueDate,
-    committed: m.target as number | null,
-    actual: m.dueDate <= asOf ? latest(m.metric, m.dueDate) : null,
-    projected: m.dueDate > asOf ? m.projected : null,
-  }));
-  const nextIndex = milestones.findIndex((m) => m.dueDate > asOf);
-  if (milestones.length > 0 && !milestones.some((m) => m.dueDate === asOf)) {
-    const next = milestones[nextIndex === -1 ? milestones.length - 1 : nextIndex]!;
-    const previous = nextIndex > 0 ? milestones[nextIndex - 1] : undefined;
-    let committed: number | null = null;
-    if (nextIndex === -1) committed = next.target;
-    else if (previous) {
-      const span = Date.parse(next.dueDate) - Date.parse(previous.dueDate);
-      const share = span > 0 ? (Date.parse(asOf) - Date.parse(previous.dueDate)) / span : 1;
-      committed = previous.target + (next.target - previous.target) * share;
-    }
-    const actual = latest(next.metric, asOf) ?? next.actual;
-    const today = { label: 'today', committed, actual, projected: nextIndex === -1 ? null : actual };
-    points.splice(nextIndex === -1 ? points.length : nextIndex, 0, today);
-  }
-  return {
-    labels: points.map((p) => p.label),
-    committed: points.map((p) => p.committed),
-    actual: points.map((p) => p.actual),
-    projected: points.map((p) => p.projected),
-  };
+export function realizationTimeline(report: RealizationReport, measurements: readonly Measurement[]): MetricTimeline[] {
+  const metrics = [...new Set(report.milestones.map((m) => m.metric))];
+  return metrics.map((metric) => {
+    const milestones = report.milestones.filter((m) => m.metric === metric).sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+    const summed = milestones.some((m) => m.basis === 'running-total');
+    const readings = measurements.filter((m) => m.metric === metric).sort((a, b) => a.measuredAt.localeCompare(b.measuredAt));
+    let total = 0;
+    const actual = readings.map((r) => ({ at: day(r.measuredAt), value: summed ? (total += r.value) : r.value }));
+    const start = actual[0] ?? { at: day(report.asOf || new Date().toISOString()), value: 0 };
+    const committed = [{ at: start.at, value: summed ? 0 : start.value }, ...milestones.map((m) => ({ at: m.dueDate, value: m.target }))];
+    const open = milestones.find((m) => m.status !== 'achieved' && m.status !== 'missed') ?? milestones[milestones.length - 1];
+    const last = actual[actual.length - 1];
+    const p = open?.projection;
+    return {
+      metric,
+      actual,
+      committed,
+      projection: p && last ? { from: last, to: { at: p.at, value: p.value, low: p.low, high: p.high }, note: p.note } : null,
+      insufficientData: open && open.status === 'insufficient-data' ? (open.insufficientDataReason ?? 'not enough readings to project yet') : null,
+    };
+  });
 }

@@ -60,8 +60,110 @@ describe('RealizationPage', () => {
     http.expectOne((r) => r.url === '/api/v1/realization/measurements').flush({ items: [{ metric: 't', value: 8, measuredAt: '2026-01-15T00:00:00Z' }] });
     await settle();
     expect(el().querySelector('[data-testid="realization-overall"]')!.textContent).toContain('40%');
-    expect(el().querySelector('[data-testid="realization-chart"] svg[role="img"]')!.getAttribute('aria-label')).toContain('Committed: 2026-01-31 10');
+    expect(el().querySelector('[data-testid="realization-chart"] svg[role="img"]')!.getAttribute('aria-label')).toContain('Committed: 2026-01-15 8, 2026-01-31 10');
     expect(el().textContent).toContain('-20%');
+  });
+});
+
+describe('RealizationPage: the chart over time (issue 19, bug 2)', () => {
+  let fixture: ComponentFixture<RealizationPage>;
+  let http: HttpTestingController;
+  const el = () => fixture.nativeElement as HTMLElement;
+  const tick = async () => {
+    await new Promise((r) => setTimeout(r));
+    fixture.detectChanges();
+  };
+  const milestone = {
+    milestoneId: 'm1',
+    title: 'Full rollout',
+    metric: 'tickets_deflected',
+    dueDate: '2027-03-31',
+    target: 8000,
+    basis: 'running-total',
+  };
+
+  beforeEach(() => {
+    TestBed.configureTestingModule({ imports: [RealizationPage], providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()] });
+    http = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(RealizationPage);
+    fixture.detectChanges();
+  });
+  afterEach(() => http.verify());
+
+  async function show(report: object, measurements: object[]) {
+    http.expectOne((r) => r.url === '/api/v1/commitments').flush({ items: [{ id: 'c1', title: 'Helpdesk', status: 'active', milestones: [] }] });
+    await tick();
+    http.expectOne('/api/v1/realization/commitments/c1').flush({ commitmentId: 'c1', asOf: '2026-12-02T00:00:00Z', drivers: [], ...report });
+    http.expectOne((r) => r.url === '/api/v1/realization/measurements').flush({ items: measurements });
+    await fixture.whenStable();
+    await tick();
+  }
+
+  it('plots the measurements, keeps the scale to the target, and says "insufficient data" with the engine\'s reason', async () => {
+    // The issue's case: 3,500 then 4,200 tickets a day apart once projected 216,300 against an 8,000 target.
+    await show(
+      {
+        overall: 0.9625,
+        atRisk: false,
+        outlook: 'insufficient-data',
+        milestones: [
+          {
+            ...milestone,
+            actual: 7700,
+            projected: null,
+            variance: -0.0375,
+            status: 'insufficient-data',
+            projection: null,
+            insufficientDataReason: 'needs at least 3 readings; has 2',
+          },
+        ],
+      },
+      [
+        { metric: 'tickets_deflected', value: 3500, measuredAt: '2026-11-30T00:00:00Z' },
+        { metric: 'tickets_deflected', value: 4200, measuredAt: '2026-12-01T00:00:00Z' },
+      ],
+    );
+    const chart = el().querySelector('[data-testid="realization-chart"]')!;
+    // Both readings, as the running total the engine judges (3,500 then 7,700).
+    const actual = [...chart.querySelectorAll('[data-series="actual"] circle')].map((c) => c.textContent?.trim());
+    expect(actual).toHaveLength(2);
+    expect(actual.join(' ')).toContain('7,700');
+    expect(chart.querySelector('[data-series="projection"]')).toBeNull();
+    const ticks = [...chart.querySelectorAll('[data-axis="y"] text')].map((t) => t.textContent!.trim());
+    expect(ticks.at(-1)).toMatch(/^(8k|10k)$/);
+    expect(el().querySelector('[data-testid="realization-outlook"]')!.textContent).toContain('insufficient data');
+    expect(chart.textContent).toContain('needs at least 3 readings; has 2');
+  });
+
+  it('draws the projection with its interval to its date', async () => {
+    await show(
+      {
+        overall: 0.5,
+        atRisk: true,
+        outlook: 'at-risk',
+        milestones: [
+          {
+            ...milestone,
+            actual: 4000,
+            projected: 6000,
+            variance: -0.5,
+            status: 'at-risk',
+            projection: { at: '2027-03-31', value: 6000, low: 5200, high: 6900, capped: false, note: null, planned: 8000 },
+            insufficientDataReason: null,
+          },
+        ],
+      },
+      [
+        { metric: 'tickets_deflected', value: 1000, measuredAt: '2026-10-01T00:00:00Z' },
+        { metric: 'tickets_deflected', value: 1500, measuredAt: '2026-11-01T00:00:00Z' },
+        { metric: 'tickets_deflected', value: 1500, measuredAt: '2026-12-01T00:00:00Z' },
+      ],
+    );
+    const chart = el().querySelector('[data-testid="realization-chart"]')!;
+    expect(chart.querySelectorAll('[data-series="actual"] circle')).toHaveLength(3);
+    expect(chart.querySelector('[data-series="projection"] polygon')).not.toBeNull();
+    expect(chart.querySelector('svg[role="img"]')!.getAttribute('aria-label')).toMatch(/Projected \(80% interval\) 6,000 \(5,200–6,900\) by 2027-03-31/);
+    expect(chart.querySelector('[data-series="committed"] polyline')).not.toBeNull();
   });
 });
 
@@ -163,7 +265,7 @@ describe('RealizationPage: recording actuals', () => {
     // Nor is the commitment as a whole called on track.
     const outlook = el().querySelector('[data-testid="realization-outlook"]')!;
     expect([outlook.textContent!.trim(), outlook.classList.contains('ok')]).toEqual(['insufficient data', false]);
-    expect(el().querySelector('[data-testid="realization-chart"] svg[role="img"]')!.getAttribute('aria-label')).toContain('Actual: today 35');
+    expect(el().querySelector('[data-testid="realization-chart"] svg[role="img"]')!.getAttribute('aria-label')).toContain('Actual: 2026-03-31 35');
     expect(el().querySelector('[data-testid="record-measurement"] [role="status"]')!.textContent).toContain('Recorded 35 for downtime_hours_avoided');
     http.expectNone('/api/v1/commitments/c1');
   });

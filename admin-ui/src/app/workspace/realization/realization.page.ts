@@ -2,7 +2,7 @@ import { DecimalPipe, PercentPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, resource } from '@angular/core';
 import { ApiClient } from '../../api/api-client';
 import { toProblem } from '../../api/problem';
-import { LineChart, type LineSeries } from '../../charts/line-chart';
+import { TimeChart, type TimeBand, type TimeSeries } from '../../charts/time-chart';
 import { SessionService } from '../../session/session.service';
 import { RequestState } from '../../ui/request-state';
 import { CommitmentPicker } from '../commitment-picker';
@@ -10,7 +10,7 @@ import { commitmentSelection } from '../commitment-selection';
 import { toRealization } from '../lifecycle-data';
 import { CsvImportForm } from './csv-import-form';
 import { toMeasurableCommitment } from './measurable-commitment';
-import { realizationSeries, toMeasurements } from './realization-series';
+import { realizationTimeline, toMeasurements } from './realization-series';
 import { RecordMeasurementForm } from './record-measurement-form';
 
 /**
@@ -20,7 +20,7 @@ import { RecordMeasurementForm } from './record-measurement-form';
  */
 @Component({
   selector: 'vv-realization-page',
-  imports: [DecimalPipe, PercentPipe, LineChart, RequestState, CommitmentPicker, RecordMeasurementForm, CsvImportForm],
+  imports: [DecimalPipe, PercentPipe, TimeChart, RequestState, CommitmentPicker, RecordMeasurementForm, CsvImportForm],
   templateUrl: './realization.page.html',
   styles: `
     .vv-toolbar h1 {
@@ -76,17 +76,19 @@ export class RealizationPage {
     loader: async ({ params, abortSignal }) => toMeasurableCommitment(await this.api.get<unknown>(`/api/v1/commitments/${encodeURIComponent(params)}`, undefined, abortSignal)),
   });
   protected readonly recordable = computed(() => (this.measurable.hasValue() ? this.measurable.value() : undefined));
-  protected readonly chart = computed(() => {
+  /** One chart per milestone metric: actual readings, the committed path, and the engine's projection band. */
+  protected readonly charts = computed(() => {
     const value = this.report.hasValue() ? this.report.value() : undefined;
     const r = value?.report;
-    if (!r || r.milestones.length === 0) return undefined;
-    const s = realizationSeries(r, value.measurements);
-    const series: LineSeries[] = [
-      { name: 'Committed', values: s.committed, color: '#0b57d0', dashed: true },
-      { name: 'Actual', values: s.actual, color: '#146c2e' },
-    ];
-    if (s.projected.some((v) => v !== null)) series.push({ name: 'Projected', values: s.projected, color: '#b06000', dashed: true });
-    return { labels: s.labels, series };
+    if (!r) return [];
+    return realizationTimeline(r, value.measurements).map((t) => {
+      const series: TimeSeries[] = [
+        { id: 'committed', name: 'Committed', color: '#0b57d0', points: t.committed, style: 'line', dashed: true },
+        { id: 'actual', name: 'Actual', color: '#146c2e', points: t.actual, style: 'both' },
+      ];
+      const bands: TimeBand[] = t.projection ? [{ id: 'projection', name: 'Projected (80% interval)', color: '#b06000', from: t.projection.from, to: t.projection.to }] : [];
+      return { ...t, series, bands };
+    });
   });
 
   protected reportProblem() {

@@ -1,5 +1,5 @@
 import { CurrencyPipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, inject, input, output, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, output, signal } from '@angular/core';
 import { ApiClient } from '../../api/api-client';
 import { toProblem, type Problem } from '../../api/problem';
 import { RequestState } from '../../ui/request-state';
@@ -98,8 +98,52 @@ export class HypothesesPanel {
     }
   }
 
+  protected readonly note = hypothesisNote;
+
+  /** A provider's failure in words a model builder can act on, never its internal address (issue 19, bug 5). */
+  protected readonly failure = computed(() => {
+    const p = this.problem();
+    if (!p || !AI_FAILURES.has(p.code)) return undefined;
+    const provider = typeof p.extensions['provider'] === 'string' ? providerName(p.extensions['provider']) : 'The AI provider';
+    return `${provider} could not be reached, and this model has no driver-library industry to suggest from instead. An administrator can check the provider's settings under Administration; meanwhile, give the model an industry to get suggestions from the driver library.`;
+  });
+
   protected add(h: Hypothesis): void {
     this.adopt.emit(h);
     this.adopted.update((s) => new Set([...s, h.driver.key]));
   }
+}
+
+/** Codes a failing AI provider answers with (the kernel's catalog). */
+const AI_FAILURES = new Set(['VV_DEPENDENCY_UNAVAILABLE', 'VV_UPSTREAM_FAILED', 'VV_OUTBOUND_REFUSED', 'VV_TIMEOUT']);
+
+/** `ai-openai` → "OpenAI". */
+export function providerName(pluginId: string): string {
+  const known: Record<string, string> = { 'ai-openai': 'OpenAI', 'ai-ollama': 'Ollama', 'ai-together': 'Together AI' };
+  return known[pluginId] ?? pluginId.replace(/^ai-/, '').replace(/(^|-)(\w)/g, (_m, dash: string, c: string) => (dash ? ' ' : '') + c.toUpperCase());
+}
+
+/**
+ * Where the hypotheses came from and, when none came, why — in words (issue 19, bug 5): the server's fallback
+ * reason is `no AI provider is enabled for this tenant` or `<plugin> failed: <code>`.
+ */
+export function hypothesisNote(result: HypothesisResult): { source: string; empty: string } {
+  if (result.source === 'ai') {
+    return {
+      source: `From ${providerName(result.provider ?? 'the AI provider')}. Review before use.`,
+      empty: 'The AI provider suggested nothing new for this model. Try a focus, or generate again.',
+    };
+  }
+  const reason = result.fallbackReason ?? '';
+  const failed = /^(\S+) failed: (.*)$/.exec(reason);
+  const why = failed
+    ? `${providerName(failed[1]!)} could not be reached, so these come from the driver library. An administrator can check its settings under Administration.`
+    : reason
+      ? `From the driver library: ${reason}.`
+      : 'From the driver library.';
+  return {
+    source: why,
+    empty:
+      'Every driver of this industry’s library is already in the model, so the library has nothing to add. An AI provider, enabled under Administration, can suggest drivers beyond it.',
+  };
 }

@@ -114,7 +114,7 @@ describe('ValueModelWizardPage', () => {
     expect(TestBed.inject(Title).getTitle()).toBe('New value model · ValueVerse');
     http.expectOne('/api/v1/value-models/library').flush(library);
     await settle();
-    button('Use 1 drivers').click();
+    button('Use 1 driver').click();
     await settle();
     expect(labelled('Driver 1 name').value).toBe('hours');
     await review();
@@ -192,6 +192,9 @@ describe('ValueModelWizardPage', () => {
     http.expectOne('/api/v1/value-models/m1').flush(saved(2));
     await settle();
     versions([{ version: 2 }]);
+    const value = labelled('Driver 1 value');
+    value.value = '75';
+    value.dispatchEvent(new Event('input'));
     await review();
     button('Save model').click();
     http
@@ -217,7 +220,7 @@ describe('ValueModelWizardPage', () => {
     expect(el().querySelector('[data-testid="model-version"]')!.textContent).toContain('version 3');
   });
 
-  it('shows why a deep link cannot be loaded, and retries', async () => {
+  it('shows why a deep link cannot be loaded, with the way back and no pointless retry (issue 19, bug 8)', async () => {
     await harness.navigateByUrl('/workspace/value-models/gone', ValueModelWizardPage);
     http.expectOne('/api/v1/value-models/gone').flush({ code: 'VV_NOT_FOUND', title: 'Not found', detail: 'Value model gone not found' }, { status: 404, statusText: 'Not Found' });
     await settle();
@@ -226,11 +229,63 @@ describe('ValueModelWizardPage', () => {
     expect(alert.textContent).toContain('Value model gone not found');
     expect(el().querySelector('nav[aria-label="Wizard steps"]')).toBeNull();
     expect(el().querySelector<HTMLAnchorElement>('a[href="/workspace/value-models"]')).not.toBeNull();
-    alert.querySelector('button')!.click();
-    http
-      .expectOne('/api/v1/value-models/gone')
-      .flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Plugin not enabled', detail: 'Plugin "value-architect" is not enabled' }, { status: 404, statusText: 'Not Found' });
-    await settle();
-    expect(el().querySelector('[role="alert"]')!.textContent).toContain('Value models is not available');
+    expect(alert.querySelector('button')).toBeNull();
+  });
+
+  describe('issue 19, bug 4', () => {
+    it('writes the library as text people read: a space after each name, "1 driver", the friendly label kept', async () => {
+      await harness.navigateByUrl('/workspace/value-models/new', ValueModelWizardPage);
+      http.expectOne('/api/v1/value-models/library').flush(library);
+      await settle();
+      expect(el().querySelector('.drivers li')!.textContent!.replace(/\s+/g, ' ')).toContain('Hours saved · 10–40 h/year');
+      expect(button('Use 1 driver').textContent!.trim()).toBe('Use 1 driver');
+      button('Use 1 driver').click();
+      await settle();
+      // The drivers picked and the assumptions their formulas read are told apart, and labels stay friendly.
+      expect(el().querySelector('[data-testid="driver-count"]')!.textContent).toContain('1 driver and 1 assumption');
+      expect(labelled('Driver 1 label').value).toBe('Hours saved');
+      expect(labelled('Driver 2 label').value).toBe('Rate');
+    });
+
+    it('moves focus to the new step’s heading', async () => {
+      await harness.navigateByUrl('/workspace/value-models/new', ValueModelWizardPage);
+      http.expectOne('/api/v1/value-models/library').flush(library);
+      await settle();
+      button('Use 1 driver').click();
+      await settle();
+      expect(document.activeElement?.id).toBe('drivers-title');
+      button('Next: formulas').click();
+      await settle();
+      expect(document.activeElement?.id).toBe('formulas-title');
+    });
+
+    it('points at the field in error before leaving the drivers step, not only at review', async () => {
+      await harness.navigateByUrl('/workspace/value-models/new', ValueModelWizardPage);
+      http.expectOne('/api/v1/value-models/library').flush(library);
+      await settle();
+      button('Use 1 driver').click();
+      await settle();
+      const name = labelled('Driver 1 name');
+      name.value = '';
+      name.dispatchEvent(new Event('input'));
+      button('Next: formulas').click();
+      await settle();
+      expect(el().querySelector('#drivers-title')).not.toBeNull();
+      expect(name.getAttribute('aria-invalid')).toBe('true');
+      expect(document.activeElement).toBe(name);
+      expect(el().querySelector(`#${name.getAttribute('aria-describedby')}`)!.textContent).toContain('A driver needs a name');
+    });
+
+    it('does not save a new version when nothing changed', async () => {
+      await harness.navigateByUrl('/workspace/value-models/m1', ValueModelWizardPage);
+      http.expectOne('/api/v1/value-models/m1').flush(saved(2));
+      await settle();
+      versions([{ version: 2 }]);
+      await review();
+      button('Save model').click();
+      await settle();
+      expect(http.match((r) => r.method === 'PUT')).toHaveLength(0);
+      expect(el().textContent).toContain('No changes since version 2');
+    });
   });
 });

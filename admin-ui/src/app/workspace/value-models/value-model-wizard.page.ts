@@ -1,9 +1,10 @@
-import { CurrencyPipe, PercentPipe } from '@angular/common';
+import { CurrencyPipe, DOCUMENT, PercentPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, resource, signal, untracked } from '@angular/core';
 import { Title } from '@angular/platform-browser';
 import { Router, RouterLink } from '@angular/router';
 import { ApiClient } from '../../api/api-client';
 import { describeProblem, toProblem, type Problem } from '../../api/problem';
+import { formatNumber } from '../../ui/format';
 import { RequestState } from '../../ui/request-state';
 import { CalculationApi, type Driver, type Formula, type ModelEvaluation } from '../calculation-api';
 import type { Hypothesis } from '../lifecycle-data';
@@ -104,6 +105,19 @@ export class ValueModelWizardPage {
   /** A save refused because someone saved a newer version meanwhile: the server's explanation. */
   protected readonly conflict = signal<string | undefined>(undefined);
   private generation = 0;
+  private readonly document = inject(DOCUMENT);
+  /** Errors of the drivers step, shown once the user tries to move on. */
+  private readonly showDriverErrors = signal(false);
+  protected readonly driverErrors = computed(() => driverProblems(this.draft()));
+  /** Drivers with a range are what the model varies; those without are its assumptions (rates, costs). */
+  protected readonly driverCount = computed(() => {
+    const all = this.draft().drivers;
+    const ranged = all.filter((d) => d.low !== undefined || d.high !== undefined || d.distribution !== undefined).length;
+    const assumptions = all.length - ranged;
+    return assumptions === 0 ? this.count(ranged, 'driver') : `${this.count(ranged, 'driver')} and ${this.count(assumptions, 'assumption')}`;
+  });
+  /** The model as last loaded or saved: saving it unchanged would only add a version. */
+  private savedModelJson: string | undefined;
   protected readonly fieldProblems = computed(() => (this.checkProblem()?.errors ?? []).map((e) => `${describePointer(e.pointer, this.draft())}: ${e.message}`));
 
   constructor() {
@@ -147,6 +161,7 @@ export class ValueModelWizardPage {
       if (generation !== this.generation) return;
       if (!saved) throw new Error('The answer is not a value model this console can edit.');
       this.draft.set({ ...draftFromModel(saved.model), name: saved.name });
+      this.savedModelJson = JSON.stringify(modelFromDraft(this.draft()));
       this.industryOfDraft = saved.industry ?? undefined;
       this.setSaved(saved);
       this.clearResults();
@@ -182,7 +197,32 @@ export class ValueModelWizardPage {
   protected go(step: Step): void {
     this.step.set(step);
     if (step === 'review') void this.check();
+    // A new step starts at its top with focus on its heading (issue 19, bug 4: the old scroll position stayed and
+    // focus was dropped on the body).
+    setTimeout(() => {
+      const heading = this.document.getElementById(`${step}-title`);
+      heading?.focus({ preventScroll: true });
+      heading?.scrollIntoView?.({ block: 'start' });
+    });
   }
+
+  /** Leaves the drivers step only without errors there; else focuses the first field in error. */
+  protected next(step: Step): void {
+    this.showDriverErrors.set(true);
+    const first = this.driverErrors().findIndex((e) => e !== undefined);
+    if (first !== -1) {
+      setTimeout(() => this.document.getElementById(`driver-name-${first}`)?.focus());
+      return;
+    }
+    this.go(step);
+  }
+
+  protected driverError(index: number): string | undefined {
+    return this.showDriverErrors() ? this.driverErrors()[index] : undefined;
+  }
+
+  protected readonly num = (value: number) => formatNumber(value);
+  protected readonly count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
   protected useTemplate(template: Template): void {
     this.start(template.draft, undefined);
@@ -276,6 +316,10 @@ export class ValueModelWizardPage {
       const model = modelFromDraft(this.draft());
       const id = this.savedId();
       const version = this.savedVersion();
+      if (id && this.savedModelJson === JSON.stringify(model)) {
+        this.saveMessage.set(`No changes since version ${version ?? 1}: nothing to save.`);
+        return;
+      }
       // PUT names the version it edits: the plugin refuses (409) a change based on an older version.
       const saved = id
         ? await this.api.put<{ id?: string; version?: number; name?: string }>(`/api/v1/value-models/${encodeURIComponent(id)}`, {
@@ -290,6 +334,7 @@ export class ValueModelWizardPage {
           });
       const savedId = saved?.id ? String(saved.id) : id;
       if (savedId) this.setSaved({ id: savedId, version: typeof saved?.version === 'number' ? saved.version : (version ?? 1), name: saved?.name ?? model.name ?? savedId });
+      this.savedModelJson = JSON.stringify(model);
       this.saveMessage.set(`Model saved${typeof saved?.version === 'number' ? ` (version ${saved.version})` : ''}.`);
       // The first save gives the model its link: the URL moves there (same route, so this page and its state stay).
       if (!id && savedId) await this.router.navigate(['/workspace/value-models', savedId], { replaceUrl: true, scroll: 'manual' });
@@ -301,4 +346,19 @@ export class ValueModelWizardPage {
       this.saving.set(false);
     }
   }
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Per driver, what is wrong with it (a name formulas can use, unique; a number), or undefined. */
+export function driverProblems(draft: ModelDraft): (string | undefined)[] {
+  const names = draft.drivers.map((d) => d.name.trim());
+  return draft.drivers.map((d, i) => {
+    const name = names[i]!;
+    if (!name) return 'A driver needs a name.';
+    if (!IDENTIFIER.test(name)) return 'Letters, digits and _ only, not starting with a digit (formulas use the name).';
+    if (names.indexOf(name) !== i) return `Another driver is already called ${name}.`;
+    if (!Number.isFinite(d.value)) return 'The value must be a number.';
+    return undefined;
+  });
 }

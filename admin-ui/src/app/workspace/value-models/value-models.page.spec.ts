@@ -83,6 +83,9 @@ describe('ValueModelsPage', () => {
       ['Helpdesk', '—', 'published', '5', '2'],
     ]);
     expect(el().querySelector<HTMLAnchorElement>('tbody a')!.getAttribute('href')).toBe('/workspace/value-models/m1');
+    // From a model to the pages that use it (issue 19, bug 3).
+    const links = [...el().querySelectorAll<HTMLAnchorElement>('tbody tr:first-child a')].map((a) => a.getAttribute('href'));
+    expect(links).toEqual(['/workspace/value-models/m1', '/workspace/what-if?model=m1', '/workspace/value-report?model=m1']);
     expect(el().querySelector('caption')?.textContent).toContain('Saved value models');
     expect(el().textContent).not.toContain('Load more');
   });
@@ -121,7 +124,7 @@ describe('ValueModelsPage', () => {
     expect(next.request.params.get('cursor')).toBe('c-1');
     next.flush({ items: [model('m2', 'Second')], nextCursor: null });
     await settle();
-    expect([...el().querySelectorAll('tbody a')].map((a) => a.textContent)).toEqual(['First', 'Second']);
+    expect([...el().querySelectorAll('tbody td:first-child a')].map((a) => a.textContent)).toEqual(['First', 'Second']);
     expect(el().textContent).not.toContain('Load more');
   });
 

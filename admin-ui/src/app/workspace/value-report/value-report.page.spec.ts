@@ -1,8 +1,8 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
 import type { ModelEvaluation } from '../calculation-api';
-import { ModelSource } from '../model-source';
 import { SAMPLE_MODEL } from '../sample-model';
 import { ValueReportPage } from './value-report.page';
 import { settle } from '../../../testing/settle';
@@ -28,30 +28,30 @@ describe('ValueReportPage', () => {
   const saved = { id: 'm1', name: 'Plant uptime', model: { ...SAMPLE_MODEL, name: 'Plant uptime', horizon: 5 } };
 
   beforeEach(() => {
-    TestBed.configureTestingModule({ imports: [ValueReportPage], providers: [provideHttpClient(), provideHttpClientTesting()] });
+    TestBed.configureTestingModule({ imports: [ValueReportPage], providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()] });
     http = TestBed.inject(HttpTestingController);
   });
 
   afterEach(() => http.verify());
 
-  it('shows the model the report is about in the picker, even when saved models are listed before it', async () => {
-    // ModelSource is shared by the pages: on a second visit its choices are there before the page renders.
-    TestBed.inject(ModelSource).choices.update((c) => [saved, ...c]);
+  it('opens on the newest saved model when one exists, not the sample (issue 19, bug 3)', async () => {
     fixture = TestBed.createComponent(ValueReportPage);
     fixture.detectChanges();
     http.expectOne('/api/v1/value-models?limit=100').flush({ items: [saved] });
     await tick();
     const select = el().querySelector('select')!;
     expect([...select.options].map((o) => o.value)).toEqual(['m1', 'sample']);
-    expect(select.value).toBe('sample');
-    expect(el().querySelector('.note')!.textContent).toContain(SAMPLE_MODEL.name!);
-    http.expectOne('/api/v1/calculate/model').flush(evaluation);
+    expect(select.value).toBe('m1');
+    expect(el().querySelector('.note')!.textContent).toContain('Plant uptime · 5 periods');
+    const request = http.expectOne('/api/v1/calculate/model');
+    expect(request.request.body.model.name).toBe('Plant uptime');
+    request.flush(evaluation);
     http.expectOne('/api/v1/calculate/simulate').flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Not enabled' }, { status: 404, statusText: 'Not Found' });
     await tick();
     expect(el().querySelector('[data-testid="report-npv"]')!.textContent).toContain('$16,747');
   });
 
-  it('reports on the model chosen in the picker', async () => {
+  it('reports on the model chosen in the picker, and keeps it in the link', async () => {
     fixture = TestBed.createComponent(ValueReportPage);
     fixture.detectChanges();
     http.expectOne('/api/v1/value-models?limit=100').flush({ items: [saved] });
@@ -60,15 +60,15 @@ describe('ValueReportPage', () => {
     http.expectOne('/api/v1/calculate/simulate').flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Not enabled' }, { status: 404, statusText: 'Not Found' });
     await tick();
     const select = el().querySelector('select')!;
-    select.value = 'm1';
+    select.value = 'sample';
     select.dispatchEvent(new Event('change'));
     await tick();
     const request = http.expectOne('/api/v1/calculate/model');
-    expect(request.request.body.model.name).toBe('Plant uptime');
+    expect(request.request.body.model.name).toBe(SAMPLE_MODEL.name);
     request.flush(evaluation);
     http.expectOne('/api/v1/calculate/simulate').flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Not enabled' }, { status: 404, statusText: 'Not Found' });
     await tick();
-    expect(select.value).toBe('m1');
-    expect(el().querySelector('.note')!.textContent).toContain('Plant uptime · 5 periods');
+    expect(select.value).toBe('sample');
+    expect(TestBed.inject(Router).url).toContain('model=sample');
   });
 });

@@ -1,11 +1,11 @@
 import { CurrencyPipe, DecimalPipe, PercentPipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, inject, resource, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, resource } from '@angular/core';
 import { toProblem } from '../../api/problem';
 import { CashFlowChart } from '../../charts/cash-flow-chart';
 import { HistogramChart } from '../../charts/histogram-chart';
 import { RequestState } from '../../ui/request-state';
 import { CalculationApi } from '../calculation-api';
-import { ModelSource } from '../model-source';
+import { modelSelection } from '../model-source';
 
 /** Trials of the report's simulation: enough for stable percentiles, fast enough to wait for. */
 const TRIALS = 20_000;
@@ -61,13 +61,15 @@ const SEED = 20_240_601;
 })
 export class ValueReportPage {
   private readonly calc = inject(CalculationApi);
-  protected readonly source = inject(ModelSource);
-  protected readonly choiceId = signal('sample');
-  protected readonly choice = computed(() => this.source.choices().find((c) => c.id === this.choiceId()) ?? this.source.choices()[0]!);
+  protected readonly selection = modelSelection();
+  protected readonly source = this.selection.source;
+  protected readonly choice = this.selection.choice;
 
-  protected readonly evaluation = resource({ params: () => this.choice().model, loader: ({ params, abortSignal }) => this.calc.evaluate(params, abortSignal) });
+  /** The model to report on, once the saved models are known (else the sample would be computed first, for nothing). */
+  private readonly model = computed(() => (this.source.loaded() ? this.choice().model : undefined));
+  protected readonly evaluation = resource({ params: () => this.model(), loader: ({ params, abortSignal }) => this.calc.evaluate(params, abortSignal) });
   protected readonly simulation = resource({
-    params: () => this.choice().model,
+    params: () => this.model(),
     loader: ({ params, abortSignal }) => this.calc.simulate(params, { trials: TRIALS, seed: SEED, bins: 30 }, abortSignal),
   });
 

@@ -1,8 +1,8 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
 import type { ModelEvaluation } from '../calculation-api';
-import { ModelSource } from '../model-source';
 import { SAMPLE_MODEL } from '../sample-model';
 import { RECOMPUTE_DEBOUNCE_MS, WhatIfPage } from './what-if.page';
 
@@ -27,13 +27,14 @@ describe('WhatIfPage', () => {
   const models = () => http.match('/api/v1/calculate/model');
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ imports: [WhatIfPage], providers: [provideHttpClient(), provideHttpClientTesting()] });
+    TestBed.configureTestingModule({ imports: [WhatIfPage], providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()] });
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(WhatIfPage);
     fixture.detectChanges();
     // No value-models plugin: the sample model is used.
     http.expectOne('/api/v1/value-models?limit=100').flush({ code: 'VV_PLUGIN_NOT_ENABLED' }, { status: 404, statusText: 'Not Found' });
     await fixture.whenStable();
+    fixture.detectChanges();
     await wait(RECOMPUTE_DEBOUNCE_MS + 20);
     const [first] = models();
     first!.flush(evaluation(16747));
@@ -83,22 +84,40 @@ describe('WhatIfPage', () => {
   });
 });
 
-describe('WhatIfPage model picker', () => {
-  it('shows the model the page computes, even when saved models are listed before it (a second visit)', async () => {
-    TestBed.configureTestingModule({ imports: [WhatIfPage], providers: [provideHttpClient(), provideHttpClientTesting()] });
+describe('WhatIfPage model picker (issue 19, bug 3)', () => {
+  const saved = (id: string, name: string, drivers = SAMPLE_MODEL.drivers) => ({ id, name, status: 'draft', version: 1, model: { ...SAMPLE_MODEL, name, drivers } });
+
+  async function open(query: Record<string, string>, items: object[]) {
+    TestBed.configureTestingModule({ imports: [WhatIfPage], providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()] });
     const http = TestBed.inject(HttpTestingController);
-    // ModelSource is shared by the pages: on a second visit its choices are there before the page renders.
-    const source = TestBed.inject(ModelSource);
-    const saved = { id: 'm1', name: 'Plant uptime', model: { ...SAMPLE_MODEL, name: 'Plant uptime' } };
-    source.choices.set([saved, ...source.choices()]);
+    await TestBed.inject(Router).navigate([], { queryParams: query });
     const fixture = TestBed.createComponent(WhatIfPage);
     fixture.detectChanges();
-    http.expectOne('/api/v1/value-models?limit=100').flush({ items: [{ id: 'm1', name: 'Plant uptime', model: saved.model }] });
+    http.expectOne('/api/v1/value-models?limit=100').flush({ items, nextCursor: null });
     await fixture.whenStable();
-    const select = (fixture.nativeElement as HTMLElement).querySelector('select')!;
-    expect([...select.options].map((o) => o.value)).toEqual(['m1', 'sample']);
-    expect(select.value).toBe('sample');
-    expect(select.selectedOptions[0]!.textContent).toBe(SAMPLE_MODEL.name);
+    fixture.detectChanges();
+    return { fixture, http, el: fixture.nativeElement as HTMLElement };
+  }
+
+  it('opens on the newest saved model, not the sample, when saved models exist', async () => {
+    const { el, http } = await open({}, [saved('m2', 'Helpdesk deflection'), saved('m1', 'Plant uptime')]);
+    const select = el.querySelector('select')!;
+    expect([...select.options].map((o) => o.value)).toEqual(['m2', 'm1', 'sample']);
+    expect(select.value).toBe('m2');
+    http.match(() => true).forEach((r) => r.flush(evaluation(1)));
+  });
+
+  it('opens the model the link names (?model=)', async () => {
+    const { el, http } = await open({ model: 'm1' }, [saved('m2', 'Helpdesk deflection'), saved('m1', 'Plant uptime')]);
+    expect(el.querySelector('select')!.value).toBe('m1');
+    http.match(() => true).forEach((r) => r.flush(evaluation(1)));
+  });
+
+  it('shows small driver values with the decimals they need (0.015, a minimum of 0.002)', async () => {
+    const drivers = [{ name: 'deflection_rate', label: 'Deflection rate', value: 0.015, low: 0.002, high: 0.05, unit: 'ratio' }];
+    const { el, http } = await open({}, [saved('m1', 'Rates', drivers as never)]);
+    expect(el.querySelector('output')!.textContent).toContain('0.015');
+    expect(el.querySelector('.bounds')!.textContent).toContain('0.002');
     http.match(() => true).forEach((r) => r.flush(evaluation(1)));
   });
 });

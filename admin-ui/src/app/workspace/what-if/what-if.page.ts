@@ -1,10 +1,10 @@
-import { CurrencyPipe, DecimalPipe, PercentPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, signal, untracked } from '@angular/core';
 import { toProblem, type Problem } from '../../api/problem';
 import { CashFlowChart } from '../../charts/cash-flow-chart';
+import { formatMoney, formatNumber, formatPercent } from '../../ui/format';
 import { RequestState } from '../../ui/request-state';
-import { CalculationApi, driverRange, withDriverValues, type ModelEvaluation } from '../calculation-api';
-import { ModelSource } from '../model-source';
+import { CalculationApi, driverRange, modelCurrency, withDriverValues, type ModelEvaluation } from '../calculation-api';
+import { modelSelection } from '../model-source';
 
 /** How long dragging must pause before a recompute is sent. */
 export const RECOMPUTE_DEBOUNCE_MS = 120;
@@ -15,17 +15,17 @@ export const RECOMPUTE_DEBOUNCE_MS = 120;
  */
 @Component({
   selector: 'vv-what-if-page',
-  imports: [CurrencyPipe, DecimalPipe, PercentPipe, CashFlowChart, RequestState],
+  imports: [CashFlowChart, RequestState],
   templateUrl: './what-if.page.html',
   styleUrl: './what-if.page.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class WhatIfPage {
   private readonly calc = inject(CalculationApi);
-  protected readonly source = inject(ModelSource);
+  protected readonly selection = modelSelection();
+  protected readonly source = this.selection.source;
 
-  protected readonly choiceId = signal('sample');
-  protected readonly choice = computed(() => this.source.choices().find((c) => c.id === this.choiceId()) ?? this.source.choices()[0]!);
+  protected readonly choice = this.selection.choice;
   protected readonly values = signal<Record<string, number>>({});
   protected readonly sliders = computed(() => this.choice().model.drivers.map((d) => ({ driver: d, range: driverRange(d), value: this.values()[d.name] ?? d.value })));
   protected readonly result = signal<ModelEvaluation | undefined>(undefined);
@@ -53,13 +53,20 @@ export class WhatIfPage {
     });
     effect(() => {
       const values = this.values();
-      untracked(() => this.schedule(values));
+      // Nothing to compute on the sample while the saved models (one of which the page will show) are on their way.
+      if (this.source.loaded()) untracked(() => this.schedule(values));
     });
     inject(DestroyRef).onDestroy(() => {
       clearTimeout(this.timer);
       this.inflight?.abort();
     });
   }
+
+  /** The model's currency (its formulas' `USD/year` units), for the money figures. */
+  protected readonly currency = computed(() => modelCurrency(this.choice().model));
+  protected readonly num = (value: number | null, digits?: number) => formatNumber(value, { maximumFractionDigits: digits });
+  protected readonly money = (value: number | null) => formatMoney(value, this.currency());
+  protected readonly pct = (value: number | null) => formatPercent(value);
 
   protected setValue(name: string, raw: string): void {
     const value = Number(raw);

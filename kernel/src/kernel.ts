@@ -118,6 +118,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
   const dataLifecycle = new DataLifecycle({
     database: options.database,
     store: options.store,
+    secrets: options.secrets,
     plugins: () => new Map([...plugins.records.values()].filter((r) => r.privacy && r.state === 'running').map((r) => [r.id, r.privacy!])),
     auditor: core.auditor,
     logger,

@@ -116,6 +116,8 @@ describeWithPostgres('data lifecycle: export, import, erasure, retention, purge 
     adminTokenA = await signIn(a.url);
     adminTokenB = await signIn(b.url);
     await seedTenant(a.url, adminTokenA, 'acme');
+    // A secret sealed with deployment A's key: deployment B cannot open it, so the import leaves it out.
+    expect((await onA('PUT', '/api/v1/admin/tenants/acme/plugins/ai-openai', { enabled: true, config: { apiKey: 'sk-only-on-a', model: 'gpt-test' } }, 'acme')).status).toBe(200);
 
     const member = await onA('POST', '/api/v1/admin/tenants/acme/members', { email: PERSON_EMAIL, role: 'tenant-admin', password: PASSWORD });
     expect(member.status).toBe(201);
@@ -232,9 +234,12 @@ describeWithPostgres('data lifecycle: export, import, erasure, retention, purge 
           .split('\n')
           .filter(Boolean)
           .map((l) => JSON.parse(l))
-          .map(({ updated_at: _u, created_at: _c, ...rest }) => rest);
+          .map(({ updated_at: _u, created_at: _c, ...rest }) => (rest.config ? { ...rest, config: { ...rest.config, apiKey: undefined } } : rest));
       expect(strip(restored.get(path)!)).toEqual(strip(original.get(path)!));
     }
+    const ai = (restored.get('kernel/tenant_plugins.jsonl') ?? '').split('\n').find((l) => l.includes('"ai-openai"'));
+    expect(JSON.parse(ai!).config).toMatchObject({ model: 'gpt-test' });
+    expect(JSON.parse(ai!).config).not.toHaveProperty('apiKey');
     // The restored model is served on the other deployment.
     const models = await call(b.url, adminTokenB, 'GET', '/api/v1/value-models', undefined, 'acme');
     expect(models.status).toBe(200);
@@ -266,6 +271,9 @@ describeWithPostgres('data lifecycle: export, import, erasure, retention, purge 
     );
     const count = async () => Number((await dbA.execute<{ n: string }>(`select count(*) as n from kernel.audit_log where tenant_id = 'acme'`))[0]!.n);
     const before = await count();
+    const unknown = await onA('POST', '/api/v1/admin/tenants/acme/erasures', { userId: 'no-such-user' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('VV_ERASURE_SUBJECT_UNKNOWN');
     const res = await onA('POST', '/api/v1/admin/tenants/acme/erasures', { email: PERSON_EMAIL, names: [PERSON_NAME] });
     expect(res.status).toBe(200);
     expect(res.body.pseudonym).toMatch(/^erased-[0-9a-f]{16}$/);

@@ -4,6 +4,7 @@ import type { Auditor } from '../audit/auditor';
 import type { Database } from '../data/database-api';
 import type { KernelLogger } from '../observability/kernel-logger';
 import type { KernelStore } from '../tenancy/kernel-store';
+import type { ConfigSecrets } from '../plugin-sets/plugin-catalog';
 import { KERNEL_PRIVACY_ID, kernelDataPrivacy } from './kernel-data-privacy';
 import { readTenantArchive, writeTenantArchive, type ArchiveManifest } from './tenant-archive';
 
@@ -33,6 +34,8 @@ export interface ErasureReport {
 export interface DataLifecycleDeps {
   readonly database?: Database;
   readonly store: KernelStore;
+  /** Opens secrets in imported plugin configs; those it cannot open (another deployment's key) are left out. */
+  readonly secrets?: ConfigSecrets;
   /** Every plugin that registered the privacy contract, enabled for the tenant or not. */
   readonly plugins: () => ReadonlyMap<string, PluginPrivacy>;
   readonly auditor: Auditor;
@@ -77,7 +80,7 @@ export class DataLifecycle {
   private readonly kernel?: PluginPrivacy;
 
   constructor(private readonly deps: DataLifecycleDeps) {
-    this.kernel = deps.database ? kernelDataPrivacy(deps.database) : undefined;
+    this.kernel = deps.database ? kernelDataPrivacy(deps.database, deps.secrets) : undefined;
   }
 
   /** Defines the kernel jobs (build an export; enforce retention and purge deleted tenants on `everyMs`). */

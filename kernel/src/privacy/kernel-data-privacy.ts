@@ -1,5 +1,7 @@
 import type { PluginPrivacy, PrivacySubject, PrivacyTables, SqlTransaction } from '@valueverse/plugin-sdk';
 import type { Database } from '../data/database-api';
+import type { ConfigSecrets } from '../plugin-sets/plugin-catalog';
+import { SecretBox } from '../tenancy/secret-box';
 
 /** The id the kernel's own stores answer to in exports and erasure reports, beside the plugins' ids. */
 export const KERNEL_PRIVACY_ID = 'kernel';
@@ -29,7 +31,32 @@ async function count(tx: SqlTransaction, sql: string, params: readonly unknown[]
  * The event stream's replay buffer is memory only and forgets every event after 5 minutes (`eventStreamReplay`), so it
  * needs no handler.
  */
-export function kernelDataPrivacy(database: Database): PluginPrivacy {
+/**
+ * A plugin config from an export with every sealed secret this deployment cannot open left out: another deployment's
+ * key sealed it, and a secret that cannot be read would fail the plugin for the tenant; an admin enters it again.
+ */
+function openableConfig(config: unknown, secrets: ConfigSecrets | undefined): unknown {
+  const opens = (sealed: string) => {
+    try {
+      secrets?.open(sealed);
+      return secrets !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => !SecretBox.isSealed(v) || opens(v))
+        .map(([k, v]) => [k, walk(v)]),
+    );
+  };
+  return walk(config);
+}
+
+export function kernelDataPrivacy(database: Database, secrets?: ConfigSecrets): PluginPrivacy {
   return {
     async export(tenantId, subject): Promise<PrivacyTables> {
       const pattern = subject ? patternOf(subject) : '';
@@ -67,7 +94,7 @@ export function kernelDataPrivacy(database: Database): PluginPrivacy {
           `insert into kernel.tenant_plugins (tenant_id, plugin_id, enabled, version, config, permissions)
            select $1, plugin_id, enabled, version, config, permissions from jsonb_populate_recordset(null::kernel.tenant_plugins, $2::jsonb)
            on conflict (tenant_id, plugin_id) do update set enabled = excluded.enabled, version = excluded.version, config = excluded.config, permissions = excluded.permissions`,
-          [tenantId, json('tenant_plugins')],
+          [tenantId, JSON.stringify((tables.tenant_plugins ?? []).map((row) => ({ ...row, config: openableConfig(row.config, secrets) })))],
         );
         // A new plugin-set version, so every instance's cached plugin set of the tenant is stale.
         await tx.query(

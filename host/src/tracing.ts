@@ -34,6 +34,9 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   // Sampling: one trace in ten unless the operator says otherwise (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG), and
   // always when the caller's traceparent says it is sampled. Recording every request costs the host a lot of CPU
   // (npm run bench -- tracing); an unsampled request costs little.
+  // Traces only: metrics are /metrics' (Prometheus), logs are pino's. Left to the SDK's defaults, it would record an
+  // OpenTelemetry histogram of every HTTP request and export it, and ship logs, over OTLP too.
+  for (const signal of ['OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']) if (!env[signal]?.trim()) process.env[signal] = 'none';
   if (!env.OTEL_TRACES_SAMPLER?.trim()) {
     process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
     process.env.OTEL_TRACES_SAMPLER_ARG = env.OTEL_TRACES_SAMPLER_ARG?.trim() || '0.1';

@@ -33,6 +33,7 @@ beforeAll(async () => {
       http: { route: (definition: RouteDefinition) => routes.push(definition) },
       config: { forTenant: async () => ({}) },
       context: { current: () => undefined },
+      metrics: { counter: () => ({ inc: () => undefined }) },
     },
     {
       provide: (ref, implementation) => {

@@ -26,6 +26,7 @@ interface Reply {
 
 const routes: RouteDefinition[] = [];
 let provided: CalculationService | undefined;
+const published: { name: string; tenantId: string; payload: unknown }[] = [];
 
 beforeAll(async () => {
   await plugin.setup(
@@ -34,7 +35,13 @@ beforeAll(async () => {
       config: { forTenant: async () => ({}) },
       context: { current: () => undefined },
       metrics: { counter: () => ({ inc: () => undefined }) },
-    },
+      // Monte Carlo work is reported as calculation.trials (platform metering).
+      events: {
+        publish: async (name: string, tenantId: string, payload: unknown) => void published.push({ name, tenantId, payload }),
+        subscribe: () => () => undefined,
+      },
+      logger: { warn: () => undefined },
+    } as never,
     {
       provide: (ref, implementation) => {
         expect(ref).toBe(calculationRef);
@@ -300,8 +307,14 @@ describe('calculation routes (schemas + handlers)', () => {
   describe('simulate', () => {
     it('is reproducible for a seed and returns the statistics', async () => {
       const body = { model: sampleModel, trials: 5000, seed: 42, target: 20000, bins: 5 };
+      published.length = 0;
       const first = await post('simulate', body);
       const second = await post('simulate', body);
+      // Each run reported its trials for the tenant (platform metering).
+      expect(published).toEqual([
+        { name: 'calculation.trials', tenantId: 't1', payload: { trials: 5000 } },
+        { name: 'calculation.trials', tenantId: 't1', payload: { trials: 5000 } },
+      ]);
       expect(first.status).toBe(200);
       expect(first.body['mean']).toBe(second.body['mean']);
       expect(first.body['percentiles']).toEqual(second.body['percentiles']);

@@ -77,6 +77,7 @@ describeInBrowser('admin console accessibility', () => {
     ['health', '/admin/health', 'Plugin health'],
     ['audit', '/admin/audit', 'Audit log'],
     ['account-security', '/account/security', 'Account security'],
+    ['select-tenant', '/select-tenant', 'Choose a tenant'],
   ];
 
   it.each(pages)(

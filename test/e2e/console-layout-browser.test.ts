@@ -54,13 +54,13 @@ describeInBrowser('console layout: phone width, print, dashboard and realization
     if (commitment.status !== 201) throw new Error(`creating a commitment failed: ${commitment.status} ${JSON.stringify(commitment.body)}`);
     commitmentId = commitment.body.id;
     for (const to of ['proposed', 'signed']) await api('POST', `/api/v1/commitments/${commitmentId}/transitions`, { to });
-    // A month of readings: enough for value-executor to project, with an interval.
+    // A month of readings of the cumulative metric: enough for value-executor to project, with an interval.
     for (const [offset, value] of [
-      [-30, 900],
-      [-23, 1000],
-      [-16, 1100],
-      [-9, 1000],
-      [-2, 1200],
+      [-30, 1000],
+      [-23, 1300],
+      [-16, 1600],
+      [-9, 1950],
+      [-2, 2200],
     ] as const) {
       const res = await api('POST', '/api/v1/realization/measurements', { commitmentId, metric, value, measuredAt: `${day(offset)}T12:00:00.000Z` });
       if (res.status !== 201) throw new Error(`recording a measurement failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -72,7 +72,7 @@ describeInBrowser('console layout: phone width, print, dashboard and realization
     await page.getByLabel('Email').fill(ADMIN_EMAIL);
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
     await page.getByLabel('Password').press('Enter');
-    await page.getByRole('navigation', { name: 'Main' }).waitFor({ state: 'attached', ...WAIT });
+    await page.waitForURL(/\/workspace/, WAIT);
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, 300_000);
 

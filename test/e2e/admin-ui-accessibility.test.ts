@@ -78,6 +78,7 @@ describeInBrowser('admin console accessibility', () => {
     ['audit', '/admin/audit', 'Audit log'],
     ['data', '/admin/tenants/demo/data', 'Data and privacy · demo'],
     ['account-security', '/account/security', 'Account security'],
+    ['select-tenant', '/select-tenant', 'Choose a tenant'],
   ];
 
   it.each(pages)(

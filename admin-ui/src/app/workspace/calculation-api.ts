@@ -31,6 +31,21 @@ export interface ModelEvaluation {
   };
 }
 
+/** One bar of the calculation plugin's tornado (`POST /calculate/sensitivity`). */
+export interface TornadoBar {
+  readonly driver: string;
+  readonly unit?: string;
+  readonly low: { readonly input: number; readonly value: number | null };
+  readonly high: { readonly input: number; readonly value: number | null };
+  readonly swing: number | null;
+}
+
+export interface SensitivityResult {
+  readonly metric: string;
+  readonly base: number | null;
+  readonly bars: readonly TornadoBar[];
+}
+
 export interface HistogramBin {
   readonly from: number;
   readonly to: number;
@@ -59,6 +74,11 @@ export class CalculationApi {
 
   evaluate(model: ValueModel, signal?: AbortSignal): Promise<ModelEvaluation> {
     return this.api.post('/api/v1/calculate/model', { model }, undefined, signal);
+  }
+
+  /** Tornado sensitivity of NPV: each driver alone at its low and high value, widest swing first. */
+  sensitivity(model: ValueModel, signal?: AbortSignal): Promise<SensitivityResult> {
+    return this.api.post('/api/v1/calculate/sensitivity', { model, metric: 'npv' }, undefined, signal);
   }
 
   simulate(model: ValueModel, options: { trials: number; seed: number; bins?: number }, signal?: AbortSignal): Promise<SimulationResult> {

@@ -32,7 +32,20 @@ describe('ValueReportPage', () => {
     http = TestBed.inject(HttpTestingController);
   });
 
-  afterEach(() => http.verify());
+  const tornado = {
+    metric: 'npv',
+    base: 16747,
+    bars: [
+      { driver: 'users', unit: 'users', low: { input: 50, value: -20000 }, high: { input: 150, value: 60000 }, swing: 80000 },
+      { driver: 'hourlyRate', low: { input: 40, value: 5000 }, high: { input: 60, value: 28000 }, swing: 23000 },
+    ],
+  };
+  const flushSensitivity = () => http.match('/api/v1/calculate/sensitivity').forEach((r) => r.cancelled || r.flush(tornado));
+
+  afterEach(() => {
+    flushSensitivity();
+    http.verify();
+  });
 
   it('opens on the newest saved model when one exists, not the sample (issue 19, bug 3)', async () => {
     fixture = TestBed.createComponent(ValueReportPage);
@@ -70,5 +83,21 @@ describe('ValueReportPage', () => {
     await tick();
     expect(select.value).toBe('sample');
     expect(TestBed.inject(Router).url).toContain('model=sample');
+  });
+
+  it('shows what moves NPV as a tornado from the sensitivity API, widest first (issue 19)', async () => {
+    fixture = TestBed.createComponent(ValueReportPage);
+    fixture.detectChanges();
+    http.expectOne('/api/v1/value-models?limit=100').flush({ items: [saved] });
+    await tick();
+    const request = http.expectOne('/api/v1/calculate/sensitivity');
+    expect(request.request.body).toMatchObject({ metric: 'npv', model: { name: 'Plant uptime' } });
+    request.flush(tornado);
+    http.expectOne('/api/v1/calculate/model').flush(evaluation);
+    http.expectOne('/api/v1/calculate/simulate').flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Not enabled' }, { status: 404, statusText: 'Not Found' });
+    await tick();
+    const chart = el().querySelector('[data-testid="report-tornado"] ol')!;
+    expect(chart.getAttribute('aria-label')).toContain('users from -$20K to $60K; hourlyRate from $5K to $28K');
+    expect(chart.querySelectorAll('li')).toHaveLength(2);
   });
 });

@@ -1,10 +1,12 @@
-import { CurrencyPipe, DecimalPipe, PercentPipe } from '@angular/common';
+import { DecimalPipe, PercentPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, resource } from '@angular/core';
 import { toProblem } from '../../api/problem';
 import { CashFlowChart } from '../../charts/cash-flow-chart';
 import { HistogramChart } from '../../charts/histogram-chart';
+import { TornadoChart } from '../../charts/tornado-chart';
+import { formatMoney } from '../../ui/format';
 import { RequestState } from '../../ui/request-state';
-import { CalculationApi } from '../calculation-api';
+import { CalculationApi, modelCurrency } from '../calculation-api';
 import { modelSelection } from '../model-source';
 
 /** Trials of the report's simulation: enough for stable percentiles, fast enough to wait for. */
@@ -14,7 +16,7 @@ const SEED = 20_240_601;
 /** The value report: cash flows, NPV / ROI / payback / IRR, and a seeded Monte Carlo with P10 / P50 / P90. */
 @Component({
   selector: 'vv-value-report-page',
-  imports: [CurrencyPipe, DecimalPipe, PercentPipe, CashFlowChart, HistogramChart, RequestState],
+  imports: [DecimalPipe, PercentPipe, CashFlowChart, HistogramChart, TornadoChart, RequestState],
   templateUrl: './value-report.page.html',
   styles: `
     .vv-toolbar h1 {
@@ -73,8 +75,18 @@ export class ValueReportPage {
     loader: ({ params, abortSignal }) => this.calc.simulate(params, { trials: TRIALS, seed: SEED, bins: 30 }, abortSignal),
   });
 
+  protected readonly sensitivity = resource({ params: () => this.model(), loader: ({ params, abortSignal }) => this.calc.sensitivity(params, abortSignal) });
+  protected readonly currency = computed(() => modelCurrency(this.choice().model));
+  protected readonly driverLabels = computed(() => Object.fromEntries(this.choice().model.drivers.map((d) => [d.name, d.description ?? d.name])));
+  protected readonly money = (value: number | null) => formatMoney(value, this.currency());
+
   constructor() {
     void this.source.load();
+  }
+
+  protected sensitivityProblem() {
+    const e = this.sensitivity.error();
+    return e ? toProblem(e) : undefined;
   }
 
   protected evaluationProblem() {

@@ -1,5 +1,6 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
+import { ApplicationRef } from '@angular/core';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import type { ModelEvaluation } from '../calculation-api';
@@ -33,6 +34,10 @@ describe('WhatIfPage', () => {
     fixture.detectChanges();
     // No value-models plugin: the sample model is used.
     http.expectOne('/api/v1/value-models?limit=100').flush({ code: 'VV_PLUGIN_NOT_ENABLED' }, { status: 404, statusText: 'Not Found' });
+    await wait(0);
+    fixture.detectChanges();
+    // The tornado of the base case (stability waits for it).
+    http.expectOne('/api/v1/calculate/sensitivity').flush({ metric: 'npv', base: 16747, bars: [] });
     await fixture.whenStable();
     fixture.detectChanges();
     await wait(RECOMPUTE_DEBOUNCE_MS + 20);
@@ -44,7 +49,10 @@ describe('WhatIfPage', () => {
     fixture.detectChanges();
   });
 
-  afterEach(() => http.verify());
+  afterEach(() => {
+    http.match('/api/v1/calculate/sensitivity').forEach((r) => r.cancelled || r.flush({ metric: 'npv', base: 16747, bars: [] }));
+    http.verify();
+  });
 
   it('shows a labelled slider per driver and the computed NPV', () => {
     const sliders = el().querySelectorAll<HTMLInputElement>('input[type="range"]');
@@ -104,13 +112,13 @@ describe('WhatIfPage model picker (issue 19, bug 3)', () => {
     const select = el.querySelector('select')!;
     expect([...select.options].map((o) => o.value)).toEqual(['m2', 'm1', 'sample']);
     expect(select.value).toBe('m2');
-    http.match(() => true).forEach((r) => r.flush(evaluation(1)));
+    http.match(() => true).forEach((r) => r.cancelled || r.flush(r.request.url.endsWith('sensitivity') ? { metric: 'npv', base: 1, bars: [] } : evaluation(1)));
   });
 
   it('opens the model the link names (?model=)', async () => {
     const { el, http } = await open({ model: 'm1' }, [saved('m2', 'Helpdesk deflection'), saved('m1', 'Plant uptime')]);
     expect(el.querySelector('select')!.value).toBe('m1');
-    http.match(() => true).forEach((r) => r.flush(evaluation(1)));
+    http.match(() => true).forEach((r) => r.cancelled || r.flush(r.request.url.endsWith('sensitivity') ? { metric: 'npv', base: 1, bars: [] } : evaluation(1)));
   });
 
   it('shows small driver values with the decimals they need (0.015, a minimum of 0.002)', async () => {
@@ -118,6 +126,22 @@ describe('WhatIfPage model picker (issue 19, bug 3)', () => {
     const { el, http } = await open({}, [saved('m1', 'Rates', drivers as never)]);
     expect(el.querySelector('output')!.textContent).toContain('0.015');
     expect(el.querySelector('.bounds')!.textContent).toContain('0.002');
-    http.match(() => true).forEach((r) => r.flush(evaluation(1)));
+    http.match(() => true).forEach((r) => r.cancelled || r.flush(r.request.url.endsWith('sensitivity') ? { metric: 'npv', base: 1, bars: [] } : evaluation(1)));
+  });
+
+  it('shows which drivers move NPV most, from the sensitivity API (issue 19)', async () => {
+    const { el, http } = await open({}, [saved('m1', 'Plant uptime')]);
+    http.expectOne('/api/v1/calculate/sensitivity').flush({
+      metric: 'npv',
+      base: 16747,
+      bars: [{ driver: 'users', unit: 'users', low: { input: 50, value: -20000 }, high: { input: 150, value: 60000 }, swing: 80000 }],
+    });
+    await new Promise((r) => setTimeout(r));
+    http.match(() => true).forEach((r) => r.cancelled || r.flush(evaluation(1)));
+    await new Promise((r) => setTimeout(r, RECOMPUTE_DEBOUNCE_MS + 20));
+    http.match(() => true).forEach((r) => r.cancelled || r.flush(evaluation(1)));
+    await new Promise((r) => setTimeout(r));
+    TestBed.inject(ApplicationRef).tick();
+    expect(el.querySelector('[data-testid="what-if-tornado"] ol')!.getAttribute('aria-label')).toContain('users from -$20K to $60K');
   });
 });

@@ -1,6 +1,7 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, resource, signal, untracked } from '@angular/core';
 import { toProblem, type Problem } from '../../api/problem';
 import { CashFlowChart } from '../../charts/cash-flow-chart';
+import { TornadoChart } from '../../charts/tornado-chart';
 import { formatMoney, formatNumber, formatPercent } from '../../ui/format';
 import { RequestState } from '../../ui/request-state';
 import { CalculationApi, driverRange, modelCurrency, withDriverValues, type ModelEvaluation } from '../calculation-api';
@@ -15,7 +16,7 @@ export const RECOMPUTE_DEBOUNCE_MS = 120;
  */
 @Component({
   selector: 'vv-what-if-page',
-  imports: [CashFlowChart, RequestState],
+  imports: [CashFlowChart, TornadoChart, RequestState],
   templateUrl: './what-if.page.html',
   styleUrl: './what-if.page.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -64,6 +65,12 @@ export class WhatIfPage {
 
   /** The model's currency (its formulas' `USD/year` units), for the money figures. */
   protected readonly currency = computed(() => modelCurrency(this.choice().model));
+  /** Which drivers matter most, for the base case of the model (not recomputed while sliders move). */
+  protected readonly sensitivity = resource({
+    params: () => (this.source.loaded() ? this.choice().model : undefined),
+    loader: ({ params, abortSignal }) => this.calc.sensitivity(params, abortSignal),
+  });
+  protected readonly driverLabels = computed(() => Object.fromEntries(this.choice().model.drivers.map((d) => [d.name, d.description ?? d.name])));
   protected readonly num = (value: number | null, digits?: number) => formatNumber(value, { maximumFractionDigits: digits });
   protected readonly money = (value: number | null) => formatMoney(value, this.currency());
   protected readonly pct = (value: number | null) => formatPercent(value);

@@ -90,11 +90,17 @@ describeInBrowser('console layout: phone width, print, dashboard and realization
   /** What sticks out past the right edge of the viewport (for the failure message), or [] when nothing does. */
   const overflow = (p: Page) =>
     p.evaluate(() => {
-      const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll(s: string): ArrayLike<unknown> } }).document;
+      const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll(s: string): ArrayLike<unknown> } })
+        .document;
       const width = doc.documentElement.clientWidth;
       if (doc.documentElement.scrollWidth <= width) return [];
       const culprits: string[] = [];
-      for (const el of Array.from(doc.querySelectorAll('main *')) as { getBoundingClientRect(): { right: number }; tagName: string; className: unknown; textContent: string | null }[]) {
+      for (const el of Array.from(doc.querySelectorAll('main *')) as {
+        getBoundingClientRect(): { right: number };
+        tagName: string;
+        className: unknown;
+        textContent: string | null;
+      }[]) {
         if (el.getBoundingClientRect().right > width + 1)
           culprits.push(`${el.tagName.toLowerCase()}.${String(el.className).split(' ').join('.')} "${(el.textContent ?? '').trim().slice(0, 30)}"`);
       }
@@ -161,7 +167,10 @@ describeInBrowser('console layout: phone width, print, dashboard and realization
     await page.setViewportSize(DESKTOP);
     await open(`/workspace/realization?commitment=${encodeURIComponent(commitmentId)}`, 'Realization');
     const chart = page.getByTestId('realization-chart');
-    await chart.locator('[data-series="actual"] circle').first().waitFor({ state: 'attached', ...WAIT });
+    await chart
+      .locator('[data-series="actual"] circle')
+      .first()
+      .waitFor({ state: 'attached', ...WAIT });
     expect(await chart.locator('[data-series="actual"] circle').count()).toBe(5);
     expect(await chart.locator('[data-series="committed"] polyline').count()).toBe(1);
     const label = (await chart.locator('svg[role="img"]').getAttribute('aria-label'))!;

@@ -61,7 +61,7 @@ export async function runNotificationsBench(): Promise<void> {
         template: 'milestone-achieved',
         category: 'bench',
       };
-      if ((await k.request('PUT', '/api/v1/notifications/workflows/bench-fanout', { body: workflow })).status !== 201) throw new Error('workflow not created');
+      if ((await k.request('POST', '/api/v1/notifications/workflows', { body: { id: 'bench-fanout', ...workflow } })).status !== 201) throw new Error('workflow not created');
       const arrivals = new Map<string, number>();
       let allStored!: () => void;
       const done = new Promise<void>((resolve) => (allStored = resolve));

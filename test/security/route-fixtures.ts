@@ -120,7 +120,32 @@ const pluginFixtures: Record<string, PluginFixture> = {
       'POST /api/v1/billing/invoices/:invoiceId/pay': { paymentMethod: 'pm_card_visa' },
     },
   },
+  notifications: {
+    async seed(ctx, api) {
+      // An inbox item of the tenant admin (the caller), a delivery, and a workflow and a template only this tenant has.
+      const adminId = (JSON.parse(Buffer.from(ctx.token('tenant-admin').split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+      const sent = await api<{ deliveries: { id: string }[] }>('POST', '/api/v1/notifications/send', {
+        to: [{ userId: adminId }],
+        category: 'security',
+        channels: ['inbox'],
+        subject: 'Security suite',
+        body: 'b',
+      });
+      await api('POST', '/api/v1/notifications/workflows', { id: `security-${ctx.tenant}`, ...notificationWorkflow() });
+      await api('POST', '/api/v1/notifications/templates', { key: `security-${ctx.tenant}`, locale: 'en', subject: 'S', text: 'T' });
+      const inbox = await api<{ items: { id: string }[] }>('GET', '/api/v1/notifications/inbox');
+      return { id: sent.deliveries[0]!.id, itemId: inbox.items[0]!.id, workflowId: `security-${ctx.tenant}`, key: `security-${ctx.tenant}`, locale: 'en', tenantId: ctx.tenant };
+    },
+    bodies: {
+      'PUT /api/v1/notifications/workflows/:workflowId': notificationWorkflow(),
+      'PUT /api/v1/notifications/templates/:key/:locale': { subject: 'S', text: 'T' },
+    },
+  },
 };
+
+function notificationWorkflow() {
+  return { name: 'Security suite', eventPattern: 'commitment.signed', recipients: [{ role: 'tenant-admin' }], channels: ['inbox'], template: 'direct', category: 'security' };
+}
 
 /** Seeds every plugin fixture in the tenant and answers for the kernel's own parameters. */
 export async function routeFixtures(ctx: FixtureContext): Promise<RouteFixtures> {

@@ -17,6 +17,9 @@ const B = 'sec-b';
 const PASSWORD = 'a long and correct password';
 const rank = (role: Role) => roles.indexOf(role);
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+// Each check calls every route (four bad tokens each, or every id route), and the route count grows with the
+// plugins: 5 s is not enough on a loaded 2-core machine, least of all on the embedded database.
+jest.setTimeout(30_000);
 
 type Host = Awaited<ReturnType<typeof bootHost>>;
 

@@ -1629,7 +1629,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications/channels/{channel}/test": {
+    "/api/v1/notifications/channels/test": {
         parameters: {
             query?: never;
             header?: never;
@@ -1638,8 +1638,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a test notification on one channel to the caller, now, and answer with the delivery and its attempt log */
-        post: operations["notifications.postNotificationsChannelsByChannelTest"];
+        /** Send a test notification on one channel (`{channel}`) to the caller, now, and answer with the delivery and its attempt log */
+        post: operations["notifications.postNotificationsChannelsTest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1748,7 +1748,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications/inbox/{id}/archive": {
+    "/api/v1/notifications/inbox/{itemId}/archive": {
         parameters: {
             query?: never;
             header?: never;
@@ -1758,14 +1758,14 @@ export interface paths {
         get?: never;
         put?: never;
         /** Archive one inbox item (and mark it read) */
-        post: operations["notifications.postNotificationsInboxByIdArchive"];
+        post: operations["notifications.postNotificationsInboxByItemIdArchive"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications/inbox/{id}/read": {
+    "/api/v1/notifications/inbox/{itemId}/read": {
         parameters: {
             query?: never;
             header?: never;
@@ -1775,7 +1775,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark one inbox item read */
-        post: operations["notifications.postNotificationsInboxByIdRead"];
+        post: operations["notifications.postNotificationsInboxByItemIdRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1827,7 +1827,8 @@ export interface paths {
         /** The tenant's templates and the built-in ones it has not replaced */
         get: operations["notifications.getNotificationsTemplates"];
         put?: never;
-        post?: never;
+        /** Save a template for a new key or locale (`key`, `locale` in the body; Liquid; refused with the unknown variables named) */
+        post: operations["notifications.postNotificationsTemplates"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1859,7 +1860,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Save a template for a key and locale (Liquid; refused with the unknown variables named) */
+        /** Replace the template of a key the tenant has (saved or built in) for a locale (Liquid; refused with the unknown variables named) */
         put: operations["notifications.putNotificationsTemplatesByKeyByLocale"];
         post?: never;
         /** Delete the tenant's template (the built-in one, if any, applies again) */
@@ -1897,7 +1898,8 @@ export interface paths {
         /** The tenant's workflows (first-party ones included until deleted) */
         get: operations["notifications.getNotificationsWorkflows"];
         put?: never;
-        post?: never;
+        /** Create a workflow (`id` in the body): event pattern, recipients, channels, template, category, critical, digest window */
+        post: operations["notifications.postNotificationsWorkflows"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1913,7 +1915,7 @@ export interface paths {
         };
         /** One workflow */
         get: operations["notifications.getNotificationsWorkflowsByWorkflowId"];
-        /** Create or replace a workflow: event pattern, recipients, channels, template, category, critical, digest window */
+        /** Replace a workflow (first-party ones included) */
         put: operations["notifications.putNotificationsWorkflowsByWorkflowId"];
         post?: never;
         /** Delete a workflow (a first-party one stays deleted) */
@@ -8256,16 +8258,21 @@ export interface operations {
             };
         };
     };
-    "notifications.postNotificationsChannelsByChannelTest": {
+    "notifications.postNotificationsChannelsTest": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                channel: string;
-            };
+            path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    channel: "email" | "inbox" | "webhook" | "slack";
+                };
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -8278,6 +8285,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {
                 headers: {
@@ -8490,12 +8498,12 @@ export interface operations {
             };
         };
     };
-    "notifications.postNotificationsInboxByIdArchive": {
+    "notifications.postNotificationsInboxByItemIdArchive": {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                itemId: string;
             };
             cookie?: never;
         };
@@ -8523,12 +8531,12 @@ export interface operations {
             };
         };
     };
-    "notifications.postNotificationsInboxByIdRead": {
+    "notifications.postNotificationsInboxByItemIdRead": {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                itemId: string;
             };
             cookie?: never;
         };
@@ -8711,6 +8719,50 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "notifications.postNotificationsTemplates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    key: string;
+                    locale: string;
+                    subject: string;
+                    text: string;
+                    html?: string | null;
+                    /** @description Data the template is checked against: a data.* variable it does not have is refused */
+                    sampleData?: Record<string, never>;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {
                 headers: {
@@ -8931,6 +8983,70 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "notifications.postNotificationsWorkflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    name: string;
+                    eventPattern: string;
+                    recipients: ({
+                        userId: string;
+                    } | {
+                        /** @enum {string} */
+                        role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                    } | {
+                        /** @constant */
+                        owner: true;
+                    } | {
+                        /** Format: email */
+                        email: string;
+                    } | {
+                        emailFrom: string;
+                    })[];
+                    channels: ("email" | "inbox" | "webhook" | "slack")[];
+                    template: string;
+                    /** @description e.g. "commitments", "billing" */
+                    category: string;
+                    /** @default false */
+                    critical?: boolean;
+                    /** @default 0 */
+                    digestMinutes?: number;
+                    /** @default true */
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {
                 headers: {

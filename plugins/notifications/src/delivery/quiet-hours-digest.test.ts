@@ -85,7 +85,7 @@ describe('quiet hours and digests on the recipient’s clock', () => {
       category: 'wins',
       digestMinutes: 60,
     };
-    expect((await k.request('PUT', '/api/v1/notifications/workflows/wins-digest', { body: workflow })).status).toBe(201);
+    expect((await k.request('POST', '/api/v1/notifications/workflows', { body: { id: 'wins-digest', ...workflow } })).status).toBe(201);
     const publish = (title: string) =>
       k.kernel.events.publish({
         id: randomUUID(),

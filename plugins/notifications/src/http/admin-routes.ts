@@ -25,6 +25,16 @@ const templateParams = { type: 'object', required: ['key', 'locale'], properties
 export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
   const { workflows, templates, worker, dispatcher, audit } = deps;
   const admin = 'tenant-admin' as const;
+  const checkTemplate = (tenantId: string, key: string) =>
+    templates.resolve(tenantId, key, 'en').catch(() => {
+      throw new VvError('VV_VALIDATION', { params: { reason: `No template "${key}"` }, errors: [{ pointer: '/template', in: 'body', message: `names no template: "${key}"` }] });
+    });
+  const saveTemplate = async (tenantId: string, key: string, locale: string, body: TemplateParts & { sampleData?: Record<string, unknown> }) => {
+    validateTemplate(body, body.sampleData ?? defaultTemplates[key]?.sampleData);
+    const saved = await templates.put(tenantId, key, locale, { subject: body.subject, text: body.text, html: body.html });
+    await audit.record({ action: 'notification-template.saved', target: `${key}/${locale}`, after: saved });
+    return saved;
+  };
   return [
     {
       method: 'GET',
@@ -45,12 +55,12 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
     },
     {
       method: 'POST',
-      path: '/notifications/channels/:channel/test',
-      summary: 'Send a test notification on one channel to the caller, now, and answer with the delivery and its attempt log',
+      path: '/notifications/channels/test',
+      summary: 'Send a test notification on one channel (`{channel}`) to the caller, now, and answer with the delivery and its attempt log',
       minRole: admin,
-      schema: { params: { type: 'object', required: ['channel'], properties: { channel: s.channel } } },
+      schema: { body: { type: 'object', additionalProperties: false, required: ['channel'], properties: { channel: s.channel } } },
       handler: async (request) => {
-        const channel = request.params.channel as ChannelName;
+        const channel = (request.body as { channel: ChannelName }).channel;
         if (!configuredChannels(request.config as ChannelSettings).has(channel)) {
           throw new VvError('VV_NOTIFICATIONS_CHANNEL_NOT_CONFIGURED', { params: { channel, tenant: request.tenant.id } });
         }
@@ -92,22 +102,33 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       handler: (request) => workflows.get(request.tenant.id, request.params.workflowId!),
     },
     {
+      method: 'POST',
+      path: '/notifications/workflows',
+      summary: 'Create a workflow (`id` in the body): event pattern, recipients, channels, template, category, critical, digest window',
+      minRole: admin,
+      schema: { body: { ...s.workflow, required: ['id', ...s.workflow.required], properties: { id: workflowParams.properties.workflowId, ...s.workflow.properties } } },
+      handler: async (request) => {
+        const body = request.body as Workflow;
+        await checkTemplate(request.tenant.id, body.template);
+        const { workflow, created } = await workflows.put(request.tenant.id, body, 'create');
+        if (!created) throw new VvError('VV_CONFLICT', { params: { reason: `A workflow "${body.id}" exists; PUT /notifications/workflows/${body.id} replaces it` } });
+        await audit.record({ action: 'notification-workflow.created', target: workflow.id, after: workflow });
+        return respond(201, workflow);
+      },
+    },
+    {
       method: 'PUT',
       path: '/notifications/workflows/:workflowId',
-      summary: 'Create or replace a workflow: event pattern, recipients, channels, template, category, critical, digest window',
+      summary: 'Replace a workflow (first-party ones included)',
       minRole: admin,
       schema: { params: workflowParams, body: s.workflow },
       handler: async (request) => {
         const body = request.body as Omit<Workflow, 'id'>;
-        await templates.resolve(request.tenant.id, body.template, 'en').catch(() => {
-          throw new VvError('VV_VALIDATION', {
-            params: { reason: `No template "${body.template}"` },
-            errors: [{ pointer: '/template', in: 'body', message: `names no template: "${body.template}"` }],
-          });
-        });
-        const { workflow, created } = await workflows.put(request.tenant.id, { ...body, id: request.params.workflowId! });
-        await audit.record({ action: created ? 'notification-workflow.created' : 'notification-workflow.updated', target: workflow.id, after: workflow });
-        return respond(created ? 201 : 200, workflow);
+        const before = await workflows.get(request.tenant.id, request.params.workflowId!);
+        await checkTemplate(request.tenant.id, body.template);
+        const { workflow } = await workflows.put(request.tenant.id, { ...body, id: before.id }, 'replace');
+        await audit.record({ action: 'notification-workflow.updated', target: workflow.id, before, after: workflow });
+        return workflow;
       },
     },
     {
@@ -130,18 +151,26 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       handler: async (request) => ({ items: await templates.list(request.tenant.id) }),
     },
     {
+      method: 'POST',
+      path: '/notifications/templates',
+      summary: 'Save a template for a new key or locale (`key`, `locale` in the body; Liquid; refused with the unknown variables named)',
+      minRole: admin,
+      schema: { body: { ...s.template, required: ['key', 'locale', ...s.template.required], properties: { key: s.key, locale: s.locale, ...s.template.properties } } },
+      handler: async (request) => {
+        const body = request.body as TemplateParts & { key: string; locale: string; sampleData?: Record<string, unknown> };
+        return saveTemplate(request.tenant.id, body.key, body.locale, body);
+      },
+    },
+    {
       method: 'PUT',
       path: '/notifications/templates/:key/:locale',
-      summary: 'Save a template for a key and locale (Liquid; refused with the unknown variables named)',
+      summary: 'Replace the template of a key the tenant has (saved or built in) for a locale (Liquid; refused with the unknown variables named)',
       minRole: admin,
       schema: { params: templateParams, body: s.template },
       handler: async (request) => {
-        const body = request.body as TemplateParts & { sampleData?: Record<string, unknown> };
         const key = request.params.key!;
-        validateTemplate(body, body.sampleData ?? defaultTemplates[key]?.sampleData);
-        const saved = await templates.put(request.tenant.id, key, request.params.locale!, body);
-        await audit.record({ action: 'notification-template.saved', target: `${key}/${request.params.locale}`, after: saved });
-        return saved;
+        await templates.resolve(request.tenant.id, key, 'en');
+        return saveTemplate(request.tenant.id, key, request.params.locale!, request.body as TemplateParts & { sampleData?: Record<string, unknown> });
       },
     },
     {

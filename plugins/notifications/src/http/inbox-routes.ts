@@ -3,6 +3,8 @@ import type { InboxStore } from '../inbox/inbox-store';
 import type { PreferenceStore } from '../preferences/preference-store';
 import { notificationSchemas as s } from './notification-schemas';
 
+const itemParams = { type: 'object', required: ['itemId'], properties: { itemId: s.uuid } } as const;
+
 interface InboxQuery {
   limit?: number;
   cursor?: string;
@@ -34,19 +36,19 @@ export function createInboxRoutes(inbox: InboxStore, preferences: PreferenceStor
   };
   const read: RouteDefinition = {
     method: 'POST',
-    path: '/notifications/inbox/:id/read',
+    path: '/notifications/inbox/:itemId/read',
     summary: 'Mark one inbox item read',
     minRole: 'viewer',
-    schema: { params: s.idParams },
-    handler: (request) => inbox.markRead(request.tenant.id, request.user.id, request.params.id!),
+    schema: { params: itemParams },
+    handler: (request) => inbox.markRead(request.tenant.id, request.user.id, request.params.itemId!),
   };
   const archive: RouteDefinition = {
     method: 'POST',
-    path: '/notifications/inbox/:id/archive',
+    path: '/notifications/inbox/:itemId/archive',
     summary: 'Archive one inbox item (and mark it read)',
     minRole: 'viewer',
-    schema: { params: s.idParams },
-    handler: (request) => inbox.archive(request.tenant.id, request.user.id, request.params.id!),
+    schema: { params: itemParams },
+    handler: (request) => inbox.archive(request.tenant.id, request.user.id, request.params.itemId!),
   };
   const readAll: RouteDefinition = {
     method: 'POST',

@@ -244,6 +244,11 @@ describe('notifications: channels, send API, workflows, preferences', () => {
       body: { subject: 'Gefährdet: {{ data.title }}', text: 'Meilenstein {{ data.title }}', html: '<p>{{ data.title }}</p>' },
     });
     expect(good.status).toBe(200);
+    // A new key is created with POST; PUT only replaces a key that exists.
+    const custom = { subject: 'Hi {{ data.name }}', text: 'Hello', sampleData: { name: 'x' } };
+    expect((await k.request('PUT', '/api/v1/notifications/templates/welcome/en', { body: custom })).status).toBe(404);
+    expect((await k.request('POST', '/api/v1/notifications/templates', { body: { key: 'welcome', locale: 'en', ...custom } })).status).toBe(200);
+    expect((await k.request('PUT', '/api/v1/notifications/templates/welcome/en', { body: custom })).status).toBe(200);
     const preview = await k.request('POST', '/api/v1/notifications/templates/preview', { body: { key: 'commitment-at-risk', locale: 'de', data: { title: '<b>x</b>' } } });
     expect(preview.body).toEqual({ subject: 'Gefährdet: <b>x</b>', text: 'Meilenstein <b>x</b>', html: '<p>&lt;b&gt;x&lt;/b&gt;</p>' });
     expect((await k.request('GET', '/api/v1/notifications/templates', { role: 'member' })).status).toBe(403);
@@ -253,19 +258,24 @@ describe('notifications: channels, send API, workflows, preferences', () => {
     const list = await k.request('GET', '/api/v1/notifications/workflows');
     expect(list.body.items.map((w: { id: string }) => w.id)).toEqual(expect.arrayContaining(['commitment-at-risk', 'invoice-finalized', 'payment-failed', 'milestone-missed']));
     const body = { name: 'Big deals', eventPattern: 'commitment.signed', recipients: [{ role: 'tenant-admin' }], channels: ['inbox'], template: 'nope', category: 'commitments' };
-    expect((await k.request('PUT', '/api/v1/notifications/workflows/big-deals', { body })).body.errors[0].pointer).toBe('/template');
-    const created = await k.request('PUT', '/api/v1/notifications/workflows/big-deals', { body: { ...body, template: 'direct' } });
+    expect((await k.request('POST', '/api/v1/notifications/workflows', { body: { id: 'big-deals', ...body } })).body.errors[0].pointer).toBe('/template');
+    // PUT replaces only what exists.
+    expect((await k.request('PUT', '/api/v1/notifications/workflows/big-deals', { body: { ...body, template: 'direct' } })).status).toBe(404);
+    const created = await k.request('POST', '/api/v1/notifications/workflows', { body: { id: 'big-deals', ...body, template: 'direct' } });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ id: 'big-deals', critical: false, digestMinutes: 0, enabled: true });
+    expect((await k.request('POST', '/api/v1/notifications/workflows', { body: { id: 'big-deals', ...body, template: 'direct' } })).status).toBe(409);
+    const replaced = await k.request('PUT', '/api/v1/notifications/workflows/big-deals', { body: { ...body, template: 'direct', enabled: false } });
+    expect(replaced.body).toMatchObject({ id: 'big-deals', enabled: false });
     expect((await k.request('DELETE', '/api/v1/notifications/workflows/big-deals')).status).toBe(204);
   });
 
   it('sends a test on a channel to the caller and reports the outcome, and refuses an unconfigured channel', async () => {
-    const test = await k.request('POST', '/api/v1/notifications/channels/email/test');
+    const test = await k.request('POST', '/api/v1/notifications/channels/test', { body: { channel: 'email' } });
     expect(test.status).toBe(200);
     expect(test.body).toMatchObject({ channel: 'email', status: 'sent', recipient: 'email:tenant-admin@acme.test' });
     expect((await k.setPlugin('globex', 'notifications', { config: {} })).status).toBe(200);
-    const none = await k.request('POST', '/api/v1/notifications/channels/slack/test', { tenant: 'globex' });
+    const none = await k.request('POST', '/api/v1/notifications/channels/test', { tenant: 'globex', body: { channel: 'slack' } });
     expect(none.status).toBe(409);
     expect(none.body.code).toBe('VV_NOTIFICATIONS_CHANNEL_NOT_CONFIGURED');
   });

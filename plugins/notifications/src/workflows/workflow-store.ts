@@ -64,15 +64,20 @@ export class WorkflowStore {
     return toWorkflow(row);
   }
 
-  async put(tenantId: string, workflow: Workflow): Promise<{ workflow: Workflow; created: boolean }> {
+  /** `create` inserts only (an existing id is left as it is, `created: false`); `replace` updates only. */
+  async put(tenantId: string, workflow: Workflow, mode: 'create' | 'replace'): Promise<{ workflow: Workflow; created: boolean }> {
     await this.seed(tenantId);
+    const conflict =
+      mode === 'create'
+        ? 'do nothing'
+        : `do update set name = excluded.name, event_pattern = excluded.event_pattern, recipients = excluded.recipients,
+           channels = excluded.channels, template = excluded.template, category = excluded.category, critical = excluded.critical,
+           digest_minutes = excluded.digest_minutes, enabled = excluded.enabled, updated_at = now()`;
     const [row] = await this.db.transaction(tenantId, (tx) =>
       tx.query<WorkflowRow & { inserted: boolean }>(
         `insert into workflows (tenant_id, id, name, event_pattern, recipients, channels, template, category, critical, digest_minutes, enabled)
          values ($1, $2, $3, $4, $5::jsonb, $6::text[], $7, $8, $9, $10, $11)
-         on conflict (tenant_id, id) do update set name = excluded.name, event_pattern = excluded.event_pattern, recipients = excluded.recipients,
-           channels = excluded.channels, template = excluded.template, category = excluded.category, critical = excluded.critical,
-           digest_minutes = excluded.digest_minutes, enabled = excluded.enabled, updated_at = now()
+         on conflict (tenant_id, id) ${conflict}
          returning *, (xmax = 0) as inserted`,
         [
           tenantId,
@@ -90,7 +95,8 @@ export class WorkflowStore {
       ),
     );
     this.cache.delete(tenantId);
-    return { workflow: toWorkflow(row!), created: row!.inserted };
+    if (!row) return { workflow: await this.get(tenantId, workflow.id), created: false };
+    return { workflow: toWorkflow(row), created: row.inserted };
   }
 
   async delete(tenantId: string, id: string): Promise<Workflow> {

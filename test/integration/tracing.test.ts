@@ -144,14 +144,17 @@ describeWithPostgres('tracing across instances', () => {
       const handler = await waitFor(async () => receiver.spans.find((s) => s.service === 'host-a' && s.name === 'vv.plugin.handle trace-probe'), 20_000, 'plugin span of host A');
       const traceId = handler.traceId;
       const trace = () => receiver.spans.filter((s) => s.traceId === traceId);
-      // The worker's span arrives last (it runs the job after B or A queued it); a parent is exported after its
-      // children end, so wait until every span's parent has arrived too: the trace is whole, with one root.
+      // The worker's and B's spans arrive in any order (A's own subscriber may queue the job first); a parent is
+      // exported after its children end, so wait until every span's parent has arrived too: whole, with one root.
       const orphans = () => {
         const ids = new Set(trace().map((s) => s.spanId));
         return trace().filter((s) => !ids.has(s.parentSpanId ?? ''));
       };
       await waitFor(
-        async () => (trace().some((s) => s.service === 'worker') && orphans().length === 1 ? true : undefined),
+        async () =>
+          trace().some((s) => s.service === 'worker') && trace().some((s) => s.service === 'host-b' && s.name.startsWith('vv.event.receive')) && orphans().length === 1
+            ? true
+            : undefined,
         30_000,
         `a whole trace ${traceId} reaching the worker`,
       ).catch((error: Error) => {

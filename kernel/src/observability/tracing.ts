@@ -38,8 +38,9 @@ const TRACER = 'valueverse';
 export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | undefined, fn: () => R): R {
   // Inside a trace that is not sampled (most requests: one in ten is, by default) a child would not be sampled
   // either: no span, no context switch, just the work.
+  // (The sampled flag, not isRecording(): a parent from another process, extracted from a message, never records here.)
   const parent = api.trace.getActiveSpan();
-  if (parent !== undefined && !parent.isRecording()) return fn();
+  if (parent !== undefined && (parent.spanContext().traceFlags & api.TraceFlags.SAMPLED) === 0) return fn();
   return api.trace.getTracer(TRACER).startActiveSpan(name, { attributes }, (span) => {
     const fail = (error: unknown) => {
       span.recordException(error as Error);

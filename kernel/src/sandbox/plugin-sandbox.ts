@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { VvError, createServiceRef, isErrorCode, optionalRef, type PluginMigration, type PluginRegistrar, type VvPlugin } from '@valueverse/plugin-sdk';
 import type { KernelLogger } from '../observability/kernel-logger';
@@ -28,6 +29,8 @@ const RSS_SLACK_MB = 96;
 const WATCH_EVERY_MS = 50;
 const BOOT_TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
+/** `nice` of a sandbox process (the host runs at 0). */
+const SANDBOX_NICE = 10;
 
 export type SandboxState = 'starting' | 'up' | 'restarting' | 'stopped';
 
@@ -226,6 +229,13 @@ export class PluginSandbox {
       serialization: 'advanced',
     });
     this.child = child;
+    // Below the host's priority: a sandbox that spins (until its budget kills it) takes the CPU the host leaves over,
+    // so /health/live and in-process routes keep their latency on a small machine.
+    try {
+      if (child.pid) setPriority(child.pid, SANDBOX_NICE);
+    } catch {
+      // not permitted here (some containers): the budgets still apply
+    }
     const peer = new RpcPeer({
       send: (message) => {
         if (!child.connected) throw new VvError('VV_PLUGIN_FAILED', { params: { plugin: this.o.pluginId, state: this.status.state, reason: 'its sandbox is not running' } });

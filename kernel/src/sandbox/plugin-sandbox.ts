@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { VvError, createServiceRef, isErrorCode, optionalRef, type PluginMigration, type PluginRegistrar, type VvPlugin } from '@valueverse/plugin-sdk';
 import type { KernelLogger } from '../observability/kernel-logger';
@@ -28,6 +29,8 @@ const RSS_SLACK_MB = 96;
 const WATCH_EVERY_MS = 50;
 const BOOT_TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
+/** `nice` of a sandbox process (the host runs at 0). */
+const SANDBOX_NICE = 10;
 
 export type SandboxState = 'starting' | 'up' | 'restarting' | 'stopped';
 
@@ -126,6 +129,8 @@ export class PluginSandbox {
   private started = false;
   private stopping = false;
   private replaying = false;
+  /** False from a sandbox's exit until its replacement has run setup again: calls before that would find no handlers. */
+  private serving = false;
   /** The tenant the call being served is for: requests, events and jobs set it; db/config/events check it. */
   private readonly scope = new AsyncLocalStorage<SandboxScope>();
   /** Set while the kernel serves a call the sandbox made: calls back into it are nested, not new work. */
@@ -148,6 +153,7 @@ export class PluginSandbox {
   async load(): Promise<VvPlugin> {
     await this.spawn();
     const descriptor = (await this.callRoot('describe', [])) as Descriptor;
+    this.serving = true;
     return this.facadeOf(descriptor);
   }
 
@@ -226,6 +232,13 @@ export class PluginSandbox {
       serialization: 'advanced',
     });
     this.child = child;
+    // Below the host's priority: a sandbox that spins (until its budget kills it) takes the CPU the host leaves over,
+    // so /health/live and in-process routes keep their latency on a small machine.
+    try {
+      if (child.pid) setPriority(child.pid, SANDBOX_NICE);
+    } catch {
+      // not permitted here (some containers): the budgets still apply
+    }
     const peer = new RpcPeer({
       send: (message) => {
         if (!child.connected) throw new VvError('VV_PLUGIN_FAILED', { params: { plugin: this.o.pluginId, state: this.status.state, reason: 'its sandbox is not running' } });
@@ -317,6 +330,7 @@ export class PluginSandbox {
 
   private exited(peer: RpcPeer, code: number | null, signal: NodeJS.Signals | null): void {
     clearInterval(this.watch);
+    this.serving = false;
     const oom = !this.killedFor && (signal === 'SIGABRT' || signal === 'SIGTRAP' || code === 134);
     if (oom) this.hit('memory');
     const killed = this.killedFor ?? (oom ? { budget: 'memory' as const, reason: 'it ran out of memory' } : undefined);
@@ -340,6 +354,11 @@ export class PluginSandbox {
     if (this.status.state === 'starting') return;
     this.status.state = 'restarting';
     this.o.logger.warn({ plugin: this.o.pluginId, lastExit: this.status.lastExit, backoffMs: this.backoffMs }, `plugin "${this.o.pluginId}": sandbox ended; restarting`);
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => void this.restart(), this.backoffMs);
     this.restartTimer.unref();
   }
@@ -363,18 +382,26 @@ export class PluginSandbox {
       }
       if (this.started) await this.callRoot('start', []);
       this.status.state = 'up';
+      this.serving = true;
     } catch (error) {
       this.o.logger.error({ err: error, plugin: this.o.pluginId }, `plugin "${this.o.pluginId}": sandbox restart failed`);
-      if (this.status.state === 'starting') {
-        this.status.state = 'restarting';
-        this.child?.kill('SIGKILL');
+      if (this.stopping) return;
+      // A process that never booted left no exit to restart from; one that booted and failed setup is killed here,
+      // and its exit schedules the next try.
+      const booted = this.status.state === 'up';
+      this.status.state = 'restarting';
+      if (booted) this.child?.kill('SIGKILL');
+      else {
+        this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+        this.scheduleRestart();
       }
     }
   }
 
   private unavailable(): VvError {
+    const state = this.status.state === 'up' ? 'restarting' : this.status.state;
     return new VvError('VV_PLUGIN_FAILED', {
-      params: { plugin: this.o.pluginId, state: this.status.state, reason: `its sandbox is ${this.status.state}` },
+      params: { plugin: this.o.pluginId, state, reason: `its sandbox is ${state}` },
       headers: { 'Retry-After': String(Math.max(1, Math.ceil(this.backoffMs / 1000))) },
     });
   }
@@ -393,7 +420,7 @@ export class PluginSandbox {
   /** A call from the kernel into the sandbox (a route, event or job handler, a provided service's method). */
   private invoke(target: number, method: string | undefined, args: unknown[]): Promise<unknown> {
     const peer = this.peer;
-    if (!peer || this.status.state !== 'up') return Promise.reject(this.unavailable());
+    if (!peer || !this.serving) return Promise.reject(this.unavailable());
     if (this.servingSandbox.getStore()) return peer.call(target, method, args, AsyncLocalStorage.snapshot());
     if (this.active >= this.o.budgets.maxConcurrent) {
       this.hit('concurrency');

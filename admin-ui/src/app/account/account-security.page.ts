@@ -3,6 +3,7 @@ import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angula
 import { ApiClient } from '../api/api-client';
 import { describeProblem, toProblem, type Problem } from '../api/problem';
 import { SessionService } from '../session/session.service';
+import { QrCode } from '../ui/qr-code';
 import { RequestState } from '../ui/request-state';
 
 /** GET /api/v1/me/totp. */
@@ -22,12 +23,12 @@ const CODE = [Validators.required, Validators.pattern(/^\d{6}$/)];
 
 /**
  * Account security: the user's TOTP second factor (RFC 6238) through the kernel's `/api/v1/me/totp` routes. Turning
- * it on shows the secret and its `otpauth://` URI as text to type or paste into an authenticator app (no QR code:
- * that would need a library), then asks for a current code; turning it off asks for a current code too.
+ * it on shows the secret's `otpauth://` URI as a QR code to scan, and the secret and URI as text to type or paste
+ * into an authenticator app, then asks for a current code; turning it off asks for a current code too.
  */
 @Component({
   selector: 'vv-account-security-page',
-  imports: [ReactiveFormsModule, RequestState],
+  imports: [ReactiveFormsModule, RequestState, QrCode],
   templateUrl: './account-security.page.html',
   styleUrl: './account-security.page.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -98,7 +98,7 @@ describeInBrowser('tenant self-service administration in a real browser', () => 
     await context?.close();
     await host?.dispose();
     if (browser?.profileDir) rmSync(browser.profileDir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it(
     'invites a member, changes a role (a demotion asks first), withdraws the invitation and removes a member',
@@ -281,6 +281,66 @@ describeInBrowser('tenant self-service administration in a real browser', () => 
       await page.goto(`${host.url}/admin/tenants/demo`);
       await page.getByRole('link', { name: 'Members and invitations' }).click();
       await page.locator(`tr[data-member="${OWNER}"]`).waitFor(WAIT);
+    },
+    STEP_MS,
+  );
+
+  it(
+    'sets quotas and rate limits for the tenant, keeping its other settings, and the quota is enforced',
+    async () => {
+      const before = await api('/api/v1/admin/tenants/demo');
+      const members = ((await api('/api/v1/admin/tenants/demo/members')).body!['items'] as unknown[]).length;
+      await page.goto(`${host.url}/admin/tenants/demo`);
+      await page.getByRole('link', { name: 'Quotas and rate limits' }).click();
+      await page
+        .getByTestId('members-usage')
+        .filter({ hasText: String(members) })
+        .waitFor(WAIT);
+      await page.getByLabel('Most members').fill('many');
+      await page.getByRole('button', { name: 'Save limits' }).click();
+      await page.getByText('Each limit is a whole number, or empty.').waitFor(WAIT);
+      await page.getByLabel('Most members').fill(String(members));
+      await page.getByRole('group', { name: 'Each API key' }).getByLabel('Requests per second').fill('5');
+      await page.getByRole('group', { name: 'Each API key' }).getByLabel('Burst').fill('10');
+      await page.getByRole('button', { name: 'Save limits' }).click();
+      await page.getByTestId('limits-message').waitFor(WAIT);
+      await page
+        .getByTestId('members-usage')
+        .filter({ hasText: `${members} of ${members}` })
+        .waitFor(WAIT);
+      const after = (await api('/api/v1/admin/tenants/demo')).body!['settings'] as Record<string, unknown>;
+      expect(after['quotas']).toEqual({ maxUsers: members });
+      expect(after['rateLimits']).toEqual({ apiKey: { perSecond: 5, burst: 10 } });
+      // Settings the page does not edit are kept.
+      for (const [key, value] of Object.entries((before.body!['settings'] ?? {}) as Record<string, unknown>)) {
+        if (key !== 'quotas' && key !== 'rateLimits') expect(after[key]).toEqual(value);
+      }
+      const refused = await api('/api/v1/admin/tenants/demo/members', {
+        method: 'POST',
+        body: JSON.stringify({ email: 'one.more@example.com', role: 'viewer', password: PASSWORD }),
+      });
+      expect(refused.body!['code']).toBe('VV_QUOTA_EXCEEDED');
+      await checkPage('08-limits');
+    },
+    STEP_MS,
+  );
+
+  it(
+    'creates a tenant that starts with the starter plugin set on',
+    async () => {
+      await page.goto(`${host.url}/admin/tenants`);
+      await page.getByRole('textbox', { name: 'Id', exact: true }).fill('starter-co');
+      await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Starter Co');
+      expect(await page.getByTestId('starter-set').isChecked()).toBe(true);
+      await page.getByRole('button', { name: 'Create tenant' }).click();
+      await page.getByText('Tenant “Starter Co” created with Calculation, Value Architect').waitFor(WAIT);
+      await shot('09-tenant-with-starter-set');
+      const plugins = (await api('/api/v1/admin/tenants/starter-co/plugins')).body!['items'] as { pluginId: string; enabled: boolean }[];
+      const on = plugins.filter((p) => p.enabled).map((p) => p.pluginId);
+      expect(on).toEqual(expect.arrayContaining(['calculation', 'value-architect', 'value-committer', 'value-executor', 'value-amplifier']));
+      // Nothing outside the starter set (and what it requires) is turned on: no AI provider, no billing.
+      expect(on).not.toContain('billing');
+      expect(on).not.toContain('ai-openai');
     },
     STEP_MS,
   );

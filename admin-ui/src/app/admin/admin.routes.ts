@@ -34,6 +34,11 @@ export const adminRoutes: Routes = [
     loadComponent: () => import('./api-keys/api-keys.page').then((m) => m.ApiKeysPage),
   },
   {
+    path: 'tenants/:tenantId/limits',
+    title: 'Quotas and rate limits · ValueVerse',
+    loadComponent: () => import('./limits/limits.page').then((m) => m.LimitsPage),
+  },
+  {
     path: 'jobs',
     title: 'Failed jobs · ValueVerse',
     canActivate: [requireRole('platform-admin')],

@@ -344,4 +344,34 @@ describeInBrowser('tenant self-service administration in a real browser', () => 
     },
     STEP_MS,
   );
+
+  it(
+    'publishes, archives and deletes a value model from the list, asking before archiving and deleting',
+    async () => {
+      const created = await api('/api/v1/value-models', { method: 'POST', body: JSON.stringify({ name: 'Lifecycle model', fromLibrary: { industry: 'software' } }) });
+      expect(created.status).toBe(201);
+      const id = created.body!['id'] as string;
+      const status = async () => (await api(`/api/v1/value-models/${id}`)).body?.['status'];
+      await page.goto(`${host.url}/workspace/value-models`);
+      await page.getByRole('button', { name: 'Publish Lifecycle model' }).click();
+      await page.getByTestId('lifecycle-message').filter({ hasText: 'Lifecycle model was published.' }).waitFor(WAIT);
+      expect(await status()).toBe('published');
+      await page.getByRole('button', { name: 'Archive Lifecycle model' }).click();
+      await dialog().getByRole('button', { name: 'Archive' }).click();
+      await page.getByTestId('lifecycle-message').filter({ hasText: 'Lifecycle model was archived.' }).waitFor(WAIT);
+      expect(await status()).toBe('archived');
+      await page.getByRole('button', { name: 'Delete Lifecycle model' }).click();
+      await dialog().getByText('The model and all its versions are deleted for good.').waitFor(WAIT);
+      await shot('10-model-delete-confirm');
+      await dialog().getByRole('button', { name: 'Cancel' }).click();
+      await dialog().waitFor({ state: 'detached', ...WAIT });
+      expect(await status()).toBe('archived');
+      await page.getByRole('button', { name: 'Delete Lifecycle model' }).click();
+      await dialog().getByRole('button', { name: 'Delete model' }).click();
+      await page.getByTestId('lifecycle-message').filter({ hasText: 'Lifecycle model was deleted.' }).waitFor(WAIT);
+      expect((await api(`/api/v1/value-models/${id}`)).status).toBe(404);
+      expect(serious(await axe(page))).toEqual([]);
+    },
+    STEP_MS,
+  );
 });

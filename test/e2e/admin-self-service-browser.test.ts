@@ -216,7 +216,7 @@ describeInBrowser('tenant self-service administration in a real browser', () => 
       await page.getByText('The two new passwords differ.').waitFor(WAIT);
       await page.getByLabel('New password again').fill(NEW_PASSWORD);
       await page.getByRole('button', { name: 'Change password' }).click();
-      await page.getByText('Is not your current password.').waitFor(WAIT);
+      await page.getByText('This is not your current password.').waitFor(WAIT);
       await checkPage('04-password-error');
 
       await page.getByLabel('Current password').fill(PASSWORD);

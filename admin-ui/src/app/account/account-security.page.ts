@@ -106,7 +106,7 @@ export class AccountSecurityPage {
       for (const field of problem.errors) {
         const control = this.passwordForm.get(field.pointer.slice(1));
         if (!control) continue;
-        control.setErrors({ server: `${field.message.charAt(0).toUpperCase()}${field.message.slice(1)}.` });
+        control.setErrors({ server: `This ${field.message}.` });
         control.markAsTouched();
         matched = true;
       }

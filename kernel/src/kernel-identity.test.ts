@@ -110,6 +110,47 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
     });
   });
 
+  describe('password change', () => {
+    it('needs the current password, refuses a short or unchanged one, and ends every session on success', async () => {
+      const store = k.kernel.store;
+      await store.createUser({ id: 'u-grace', email: 'grace@acme.test', passwordHash: await k.kernel.passwords.hash(PASSWORD), platformAdmin: false });
+      await store.setMembership({ userId: 'u-grace', tenantId: 'acme', role: 'viewer' });
+      const grace = (password: string) => k.request('POST', '/api/v1/auth/login', { token: null, body: { email: 'grace@acme.test', password } });
+      const session = await grace(PASSWORD);
+      const token = session.body.accessToken as string;
+      const change = (body: Record<string, unknown>) => k.request('POST', '/api/v1/me/password', { token, body });
+      const NEW = 'a brand new long password';
+
+      const wrong = expectProblem(await change({ currentPassword: 'not it at all', newPassword: NEW }), 400, 'VV_VALIDATION');
+      expect(wrong.errors).toEqual([expect.objectContaining({ pointer: '/currentPassword' })]);
+      const short = expectProblem(await change({ currentPassword: PASSWORD, newPassword: 'short' }), 400, 'VV_VALIDATION');
+      expect(short.errors[0].pointer).toBe('/newPassword');
+      const same = expectProblem(await change({ currentPassword: PASSWORD, newPassword: PASSWORD }), 400, 'VV_VALIDATION');
+      expect(same.errors).toEqual([expect.objectContaining({ pointer: '/newPassword', message: 'must differ from the current password' })]);
+      expect((await grace(PASSWORD)).status).toBe(200);
+
+      expect((await change({ currentPassword: PASSWORD, newPassword: NEW })).status).toBe(204);
+      // Every session ended, this one too; only the new password signs in.
+      expectProblem(await k.request('GET', '/api/v1/me', { token }), 401, 'VV_UNAUTHENTICATED');
+      expectProblem(await k.request('POST', '/api/v1/auth/refresh', { token: null, body: { refreshToken: session.body.refreshToken } }), 401, 'VV_UNAUTHENTICATED');
+      expectProblem(await grace(PASSWORD), 401, 'VV_UNAUTHENTICATED');
+      expect((await grace(NEW)).status).toBe(200);
+      const audit = await k.request('GET', '/api/v1/admin/audit?action=auth.password-*', { role: 'platform-admin' });
+      expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['auth.password-changed', 'auth.password-change-failed']);
+      await store.removeMembership('u-grace', 'acme');
+    });
+
+    it('is not for API keys', async () => {
+      const session = await login({});
+      const created = await k.request('POST', '/api/v1/admin/tenants/acme/api-keys', { token: session.body.accessToken, body: { name: 'pw', role: 'viewer' } });
+      expectProblem(
+        await k.request('POST', '/api/v1/me/password', { token: created.body.key, body: { currentPassword: PASSWORD, newPassword: 'a brand new long password' } }),
+        403,
+        'VV_FORBIDDEN',
+      );
+    });
+  });
+
   describe('API keys', () => {
     it('shows a key once, stores it hashed, and lets it call routes with its own role in its own tenant', async () => {
       const created = await k.request('POST', '/api/v1/admin/tenants/acme/api-keys', { tenant: 'acme', role: 'tenant-admin', body: { name: 'ci', role: 'member' } });

@@ -117,6 +117,14 @@ export class PostgresIdentityStore implements IdentityStore {
     return rows.filter((r) => r.used_at === null).length;
   }
 
+  async revokeRefreshTokensOf(userId: string): Promise<number> {
+    const rows = await this.db.execute<{ used_at: string | null }>(
+      'update kernel.refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null returning used_at',
+      [userId],
+    );
+    return rows.filter((r) => r.used_at === null).length;
+  }
+
   async insertApiKey(k: Omit<ApiKeyRecord, 'revokedAt'>): Promise<void> {
     await this.db.execute('insert into kernel.api_keys (id, tenant_id, name, role, prefix, key_hash, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)', [
       k.id,

@@ -172,6 +172,11 @@ export class PostgresKernelStore implements KernelStore {
     return toUserRecord(row);
   }
 
+  async setPasswordHash(userId: string, passwordHash: string): Promise<boolean> {
+    const rows = await this.db.execute('update kernel.users set password_hash = $2 where id = $1 returning id', [userId, passwordHash]);
+    return rows.length > 0;
+  }
+
   async listMemberships(userId: string): Promise<MembershipRecord[]> {
     const rows = await this.em().find(MembershipEntity, { userId }, { orderBy: { tenantId: 'asc' } });
     return rows.map(toMembershipRecord);

@@ -45,7 +45,16 @@ export function kernelRoutes(
   return [
     ...systemRoutes(parts.system),
     ...authRoutes({ store, hasher: identity.passwords, tokens: identity.tokens, identity: identity.identity, auditor, throttle: identity.throttle }),
-    ...meRoutes({ store, catalog: plugins.catalog, identityStore: identity.identityStore, identity: identity.identity, auditor, throttle: identity.throttle }),
+    ...meRoutes({
+      store,
+      catalog: plugins.catalog,
+      identityStore: identity.identityStore,
+      identity: identity.identity,
+      auditor,
+      throttle: identity.throttle,
+      passwords: identity.passwords,
+      onAccessChanged: (change) => identity.access.publish(change),
+    }),
     ...tenantRoutes({ store, auditor, cors, onTenantChanged }),
     ...pluginSetRoutes({ catalog: plugins.catalog, pluginSets: plugins.pluginSets, auditor, onTenantChanged }),
     ...identityRoutes({

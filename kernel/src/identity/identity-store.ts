@@ -55,6 +55,8 @@ export interface IdentityStore {
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   /** Revokes every token of the family; returns how many were still live. */
   revokeRefreshFamily(familyId: string): Promise<number>;
+  /** Revokes every refresh token of the user, in every family (a password change); returns how many were live. */
+  revokeRefreshTokensOf(userId: string): Promise<number>;
 
   /** The user's session version (0 until the first bump) and whether the account is disabled. */
   getSessionState(userId: string): Promise<SessionState>;
@@ -122,9 +124,17 @@ export class MemoryIdentityStore implements IdentityStore {
   }
 
   async revokeRefreshFamily(familyId: string): Promise<number> {
+    return this.revokeWhere((r) => r.familyId === familyId);
+  }
+
+  async revokeRefreshTokensOf(userId: string): Promise<number> {
+    return this.revokeWhere((r) => r.userId === userId);
+  }
+
+  private revokeWhere(match: (r: RefreshTokenRecord) => boolean): number {
     let live = 0;
     for (const [hash, r] of this.refresh) {
-      if (r.familyId !== familyId || r.revokedAt) continue;
+      if (!match(r) || r.revokedAt) continue;
       if (!r.usedAt) live += 1;
       this.refresh.set(hash, { ...r, revokedAt: now() });
     }

@@ -6,6 +6,7 @@ import type { RequestState } from '../http/request-state';
 import type { PluginCatalog } from '../plugin-sets/plugin-catalog';
 import type { TenantView } from '../plugin-sets/plugin-set-cache';
 import type { KernelStore } from '../tenancy/kernel-store';
+import type { AccessChange } from './access-changes';
 import { attemptKeys, type AttemptThrottle } from './attempt-throttle';
 import type { IdentityStore } from './identity-store';
 import type { IdentityService } from './identity-service';
@@ -17,15 +18,28 @@ export const totpCodeSchema: JsonSchema = {
   properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } },
 };
 
-/** The caller about themselves: `GET /api/v1/me` and the second factor, `/api/v1/me/totp…`. */
+export const changePasswordSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['currentPassword', 'newPassword'],
+  properties: { currentPassword: { type: 'string', minLength: 1, maxLength: 1024 }, newPassword: { type: 'string', minLength: 12, maxLength: 1024 } },
+};
+
+/**
+ * The caller about themselves: `GET /api/v1/me`, the second factor (`/api/v1/me/totp…`) and `POST
+ * /api/v1/me/password`.
+ */
 export function meRoutes(deps: {
   store: KernelStore;
   catalog: PluginCatalog;
   identityStore: IdentityStore;
   identity: IdentityService;
   auditor: Auditor;
-  /** Brute-force protection of the second-factor codes. */
+  /** Brute-force protection of the second-factor codes and of the current password on a password change. */
   throttle: AttemptThrottle;
+  passwords: { hash(password: string): Promise<string>; verify(password: string, stored: string): Promise<boolean> };
+  /** Tells every instance that the user's sessions ended (after a password change). */
+  onAccessChanged?: (change: AccessChange) => Promise<void>;
 }): KernelRoute[] {
   const { store, catalog, identityStore, identity, auditor } = deps;
   const routes = new KernelRouteList();
@@ -92,6 +106,31 @@ export function meRoutes(deps: {
     await auditor.record({ action: 'auth.totp-disabled', target: `user:${user.id}` }, ctx);
     ctx.status = 204;
   });
+
+  // The current password proves it is the account's owner at the keyboard (not a borrowed session), under the
+  // sign-in throttle. Every session of the user ends, this one too: the console signs in again with the new one.
+  routes.post(
+    '/api/v1/me/password',
+    { access: 'self', summary: "Change the caller's password (the current one confirms); ends every session of the user", body: changePasswordSchema },
+    async (ctx, input) => {
+      const user = await currentUser(ctx);
+      const body = input.body<{ currentPassword: string; newPassword: string }>();
+      const keys = attemptKeys(user.id, user.email, ctx.ip);
+      await deps.throttle.check(keys);
+      if (!(await deps.passwords.verify(body.currentPassword, user.passwordHash))) {
+        await deps.throttle.fail(keys, { factor: 'password', action: 'auth.password-change-failed', userId: user.id, email: user.email.toLowerCase() }, ctx);
+        throw VvError.validation([{ pointer: '/currentPassword', message: 'is not your current password' }]);
+      }
+      await deps.throttle.succeed(keys);
+      if (body.newPassword === body.currentPassword) throw VvError.validation([{ pointer: '/newPassword', message: 'must differ from the current password' }]);
+      await store.setPasswordHash(user.id, await deps.passwords.hash(body.newPassword));
+      await identityStore.revokeRefreshTokensOf(user.id);
+      await identityStore.bumpSessionVersion(user.id);
+      await deps.onAccessChanged?.({ kind: 'user', id: user.id });
+      await auditor.record({ action: 'auth.password-changed', target: `user:${user.id}` }, ctx);
+      ctx.status = 204;
+    },
+  );
 
   return routes.routes;
 }

@@ -322,6 +322,15 @@ export function describeKernelStoreContract(name: string, makeStore: () => Promi
         expect((await store.findUserByEmail('alice@example.com'))?.email).toBe('Alice@Example.com');
       });
 
+      it('replaces a password hash, and says false for an unknown user', async () => {
+        const created = await store.createUser(alice);
+        expect(await store.setPasswordHash('u-alice', 'scrypt$new')).toBe(true);
+        expect(await store.getUser('u-alice')).toEqual({ ...created, passwordHash: 'scrypt$new' });
+        expect((await store.findUserByEmail('alice@example.com'))?.passwordHash).toBe('scrypt$new');
+        expect(await store.setPasswordHash('nobody', 'scrypt$x')).toBe(false);
+        expect(await store.getUser('nobody')).toBeUndefined();
+      });
+
       it('answers undefined for an unknown id or email', async () => {
         await store.createUser(alice);
         expect(await store.getUser('nobody')).toBeUndefined();

@@ -94,6 +94,8 @@ export interface KernelStore {
   findUserByEmail(email: string): Promise<UserRecord | undefined>;
   /** Throws `VV_CONFLICT` when the email (case-insensitive) or the id exists. */
   createUser(user: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
+  /** Replaces the user's password hash; false when there is no such user. */
+  setPasswordHash(userId: string, passwordHash: string): Promise<boolean>;
   /** Sorted by tenant id. */
   listMemberships(userId: string): Promise<MembershipRecord[]>;
   /**

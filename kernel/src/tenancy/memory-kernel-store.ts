@@ -101,6 +101,13 @@ export class MemoryKernelStore implements KernelStore {
     return record;
   }
 
+  async setPasswordHash(userId: string, passwordHash: string): Promise<boolean> {
+    const user = this.users.get(userId);
+    if (!user) return false;
+    this.users.set(userId, { ...user, passwordHash });
+    return true;
+  }
+
   async listMemberships(userId: string): Promise<MembershipRecord[]> {
     return [...this.memberships.values()].filter((m) => m.userId === userId).sort((a, b) => byCodePoint(a.tenantId, b.tenantId));
   }

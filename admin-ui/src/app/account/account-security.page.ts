@@ -1,8 +1,10 @@
 import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, resource, signal, viewChild } from '@angular/core';
-import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { NonNullableFormBuilder, ReactiveFormsModule, Validators, type AbstractControl, type ValidationErrors } from '@angular/forms';
+import { Router } from '@angular/router';
 import { ApiClient } from '../api/api-client';
 import { describeProblem, toProblem, type Problem } from '../api/problem';
 import { SessionService } from '../session/session.service';
+import { QrCode } from '../ui/qr-code';
 import { RequestState } from '../ui/request-state';
 
 /** GET /api/v1/me/totp. */
@@ -20,14 +22,28 @@ export interface TotpEnrolment {
 
 const CODE = [Validators.required, Validators.pattern(/^\d{6}$/)];
 
+/** The new password typed twice must match. */
+function repeatMatches(group: AbstractControl): ValidationErrors | null {
+  const { newPassword, repeat } = group.value as { newPassword?: string; repeat?: string };
+  const control = group.get('repeat');
+  if (newPassword && repeat && newPassword !== repeat) {
+    control?.setErrors({ ...(control.errors ?? {}), mismatch: true });
+  } else if (control?.hasError('mismatch')) {
+    const rest: ValidationErrors = { ...control.errors };
+    delete rest['mismatch'];
+    control.setErrors(Object.keys(rest).length ? rest : null);
+  }
+  return null;
+}
+
 /**
  * Account security: the user's TOTP second factor (RFC 6238) through the kernel's `/api/v1/me/totp` routes. Turning
- * it on shows the secret and its `otpauth://` URI as text to type or paste into an authenticator app (no QR code:
- * that would need a library), then asks for a current code; turning it off asks for a current code too.
+ * it on shows the secret's `otpauth://` URI as a QR code to scan, and the secret and URI as text to type or paste
+ * into an authenticator app, then asks for a current code; turning it off asks for a current code too.
  */
 @Component({
   selector: 'vv-account-security-page',
-  imports: [ReactiveFormsModule, RequestState],
+  imports: [ReactiveFormsModule, RequestState, QrCode],
   templateUrl: './account-security.page.html',
   styleUrl: './account-security.page.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -56,7 +72,49 @@ export class AccountSecurityPage {
   protected readonly error = signal<string | undefined>(undefined);
   protected readonly notice = signal<string | undefined>(undefined);
 
+  private readonly router = inject(Router);
   protected readonly confirmForm = this.fb.group({ code: ['', CODE] });
+  protected readonly passwordForm = this.fb.group(
+    {
+      currentPassword: ['', Validators.required],
+      newPassword: ['', [Validators.required, Validators.minLength(12), Validators.maxLength(1024)]],
+      repeat: ['', Validators.required],
+    },
+    { validators: repeatMatches },
+  );
+  protected readonly passwordError = signal<string | undefined>(undefined);
+
+  /**
+   * POST /me/password: the kernel ends every session of the user, this one too, so the console signs in again with
+   * the new password and comes back here.
+   */
+  protected async changePassword(): Promise<void> {
+    if (this.passwordForm.invalid) {
+      this.passwordForm.markAllAsTouched();
+      return;
+    }
+    const { currentPassword, newPassword } = this.passwordForm.getRawValue();
+    this.busy.set(true);
+    this.passwordError.set(undefined);
+    try {
+      await this.api.post('/api/v1/me/password', { currentPassword, newPassword });
+      this.session.expire('Your password was changed and every session was signed out. Sign in with the new password.');
+      await this.router.navigate(['/sign-in'], { queryParams: { returnUrl: '/account/security' } });
+    } catch (error) {
+      const problem = toProblem(error);
+      let matched = false;
+      for (const field of problem.errors) {
+        const control = this.passwordForm.get(field.pointer.slice(1));
+        if (!control) continue;
+        control.setErrors({ server: `This ${field.message}.` });
+        control.markAsTouched();
+        matched = true;
+      }
+      if (!matched) this.passwordError.set(describeProblem(problem));
+    } finally {
+      this.busy.set(false);
+    }
+  }
   protected readonly disableForm = this.fb.group({ code: ['', CODE] });
 
   /** POST /me/totp: a new secret (replacing an unfinished enrolment). */

@@ -24,6 +24,27 @@ export const adminRoutes: Routes = [
     loadComponent: () => import('./tenants/tenant.page').then((m) => m.TenantPage),
   },
   {
+    path: 'tenants/:tenantId/members',
+    title: 'Members · ValueVerse',
+    loadComponent: () => import('./members/members.page').then((m) => m.MembersPage),
+  },
+  {
+    path: 'tenants/:tenantId/api-keys',
+    title: 'API keys · ValueVerse',
+    loadComponent: () => import('./api-keys/api-keys.page').then((m) => m.ApiKeysPage),
+  },
+  {
+    path: 'tenants/:tenantId/limits',
+    title: 'Quotas and rate limits · ValueVerse',
+    loadComponent: () => import('./limits/limits.page').then((m) => m.LimitsPage),
+  },
+  {
+    path: 'jobs',
+    title: 'Failed jobs · ValueVerse',
+    canActivate: [requireRole('platform-admin')],
+    loadComponent: () => import('./jobs/failed-jobs.page').then((m) => m.FailedJobsPage),
+  },
+  {
     path: 'tenants/:tenantId/plugins/:pluginId',
     loadChildren: () => import('./plugins/plugin-config.routes').then((m) => m.pluginConfigRoutes),
   },

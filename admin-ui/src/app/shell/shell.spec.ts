@@ -101,10 +101,10 @@ describe('Shell administration navigation', () => {
   };
 
   it('shows the Marketplace beside Tenants to platform admins', async () => {
-    expect(await adminLinks(storageIn('demo', { platformAdmin: true }))).toEqual(['Tenants', 'Marketplace', 'Plugin health', 'Audit log', 'Data and privacy']);
+    expect(await adminLinks(storageIn('demo', { platformAdmin: true }))).toEqual(['Tenants', 'Marketplace', 'Failed jobs', 'Plugin health', 'Audit log', 'Data and privacy']);
   });
 
   it('does not show the Marketplace to tenant admins', async () => {
-    expect(await adminLinks(storageIn('demo', { role: 'tenant-admin' }))).toEqual(['Tenant settings', 'Plugin health', 'Audit log', 'Data and privacy']);
+    expect(await adminLinks(storageIn('demo', { role: 'tenant-admin' }))).toEqual(['Tenant settings', 'Members', 'API keys', 'Plugin health', 'Audit log', 'Data and privacy']);
   });
 });

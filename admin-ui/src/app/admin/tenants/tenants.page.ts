@@ -12,6 +12,9 @@ import { confirm } from '../../ui/confirm-dialog';
 import { RequestState } from '../../ui/request-state';
 import { applyServerErrors } from '../../ui/server-errors';
 
+/** The value lifecycle, in the order a customer uses it: what a new tenant starts with unless the box is cleared. */
+export const STARTER_PLUGINS = ['calculation', 'value-architect', 'value-committer', 'value-executor', 'value-amplifier'] as const;
+
 /**
  * Platform admins: the tenants a page at a time (a deployment may hold 100,000), searched by id or name with the
  * search kept in the URL (`?q=`), a form to create one, suspend and reactivate.
@@ -32,6 +35,13 @@ import { applyServerErrors } from '../../ui/server-errors';
     }
     .create button {
       margin-top: 0.6rem;
+    }
+    .create .starter {
+      flex: 1 1 100%;
+      display: flex;
+      gap: 0.5rem;
+      align-items: flex-start;
+      margin: 0.25rem 0 0.5rem;
     }
     .search {
       display: flex;
@@ -84,6 +94,8 @@ export class TenantsPage {
     id: ['', [Validators.required, Validators.pattern(/^[a-z0-9][a-z0-9-]{1,62}$/)]],
     name: ['', [Validators.required, Validators.maxLength(120)]],
   });
+  /** Whether a new tenant starts with the starter plugin set on (STARTER_PLUGINS that this deployment has). */
+  protected readonly starter = signal(true);
 
   constructor() {
     // The URL is the source of truth: searching navigates, and every navigation loads the first page.
@@ -144,6 +156,7 @@ export class TenantsPage {
       const tenant = await this.admin.createTenant(this.form.getRawValue());
       this.form.reset();
       this.message.set(`Tenant “${tenant.name}” created.`);
+      if (this.starter()) await this.enableStarterSet(tenant);
       void this.reloadShown();
     } catch (error) {
       const problem = toProblem(error);
@@ -152,6 +165,25 @@ export class TenantsPage {
     } finally {
       this.creating.set(false);
     }
+  }
+
+  /** Turns on the starter plugins this deployment has, in order (each with the plugins it requires). */
+  private async enableStarterSet(tenant: Tenant): Promise<void> {
+    const available = new Map((await this.admin.tenantPlugins(tenant.id)).items.map((p) => [p.pluginId, p]));
+    const enabled: string[] = [];
+    const failed: string[] = [];
+    for (const id of STARTER_PLUGINS) {
+      const plugin = available.get(id);
+      if (!plugin) continue;
+      try {
+        await this.admin.changePlugin(tenant.id, id, { enabled: true }, { cascade: true });
+        enabled.push(plugin.displayName);
+      } catch (error) {
+        failed.push(`${plugin.displayName} (${describeProblem(toProblem(error))})`);
+      }
+    }
+    this.message.set(`Tenant “${tenant.name}” created${enabled.length ? ` with ${enabled.join(', ')} on` : ''}.`);
+    if (failed.length) this.error.set(`Could not turn on: ${failed.join('; ')}. Turn them on from the tenant's page.`);
   }
 
   protected async setStatus(tenant: Tenant, status: 'active' | 'suspended'): Promise<void> {

@@ -4,6 +4,7 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiClient, type QueryParams } from '../../api/api-client';
+import { ModelLifecycle } from './model-lifecycle';
 import { describeProblem, toProblem, type Problem } from '../../api/problem';
 import { RequestState } from '../../ui/request-state';
 import { isDriverLibrary } from '../library-model';
@@ -23,7 +24,7 @@ type Filters = Record<(typeof FILTER_KEYS)[number], string>;
  */
 @Component({
   selector: 'vv-value-models-page',
-  imports: [DatePipe, ReactiveFormsModule, RouterLink, RequestState],
+  imports: [DatePipe, ReactiveFormsModule, RouterLink, RequestState, ModelLifecycle],
   templateUrl: './value-models.page.html',
   styles: `
     .vv-toolbar h1 {
@@ -89,6 +90,12 @@ type Filters = Record<(typeof FILTER_KEYS)[number], string>;
 })
 export class ValueModelsPage {
   private readonly api = inject(ApiClient);
+  /** What the last publish, archive, restore or delete did. */
+  protected readonly lifecycleMessage = signal<string | undefined>(undefined);
+  protected lifecycleChanged(message: string): void {
+    this.lifecycleMessage.set(message);
+    void this.load(false);
+  }
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
 

@@ -16,7 +16,7 @@ import {
   type PluginRequest,
   type RouteDefinition,
 } from '@valueverse/plugin-sdk';
-import type { SandboxBudgets } from './plugin-sandbox';
+import type { SandboxBudgets } from './sandbox-budgets';
 
 /** The tenant a call into the sandbox is for; the services it calls back may touch that tenant only. */
 export interface SandboxScope {

@@ -1,4 +1,4 @@
-import { coreServices, definePlugin, type JobSchedule, type RouteDefinition, type VvPlugin } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, tablePrivacy, type JobSchedule, type RouteDefinition, type VvPlugin } from '@valueverse/plugin-sdk';
 import { CircuitBreaker } from './channels/circuit-breaker';
 import { SmtpMailer } from './channels/smtp-mailer';
 import { notificationMigrations } from './data/notification-migrations';
@@ -55,7 +55,22 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
       logger: coreServices.logger,
     },
     database: { migrations: notificationMigrations },
-    setup({ http, db, audit, events, jobs, config, outbound, logger }) {
+    setup({ http, db, audit, events, jobs, config, outbound, logger }, registrar) {
+      // Export, import, erasure and purge of the tenant's notification data (parents first); inbox items and the
+      // delivery log expire under the tenant's `notifications` retention. The unsubscribe signing key is a secret and
+      // not listed: never exported (a restored tenant makes a new one); a purged tenant's key row stays until the
+      // plugin's schema is dropped.
+      registrar.privacy(
+        tablePrivacy(db, [
+          { table: 'contacts' },
+          { table: 'preferences' },
+          { table: 'workflows' },
+          { table: 'workflow_seeds' },
+          { table: 'templates' },
+          { table: 'deliveries', retention: { dataClass: 'notifications', column: 'created_at' } },
+          { table: 'inbox_items', retention: { dataClass: 'notifications', column: 'created_at' } },
+        ]),
+      );
       const mailer = new SmtpMailer(new CircuitBreaker(options.circuit?.threshold, options.circuit?.openMs));
       closeMailer = () => mailer.close();
       const preferences = new PreferenceStore(db);

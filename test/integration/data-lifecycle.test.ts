@@ -15,7 +15,7 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JS
 const PERSON_EMAIL = 'dana.scully@fbi-example.org';
 const PERSON_NAME = 'Dana Katherine Scully';
 const PASSWORD = 'correct horse battery staple';
-const DATA_PLUGINS = ['value-architect', 'value-committer', 'value-executor', 'billing'];
+const DATA_PLUGINS = ['value-architect', 'value-committer', 'value-executor', 'billing', 'notifications'];
 
 /** The files of an export archive (gzip'ed tar, entries under `package/`), path → text. */
 function untar(archive: Buffer): Map<string, string> {

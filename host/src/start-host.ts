@@ -110,7 +110,11 @@ export async function startHost(
     cacheSize: config.cacheSize,
     metricsTenantLabel: config.metricsTenants,
     mounts: marketplace ? [marketplace] : [],
-    keyRotation: { refreshMs: options.keyRefreshMs, propagationMs: options.keyPropagationMs },
+    keyRotation: {
+      refreshMs: options.keyRefreshMs,
+      propagationMs: options.keyPropagationMs,
+      signingKeyRotationMs: config.signingKeyRotationDays === undefined ? undefined : config.signingKeyRotationDays * 86_400_000,
+    },
     ...(config.redisUrl
       ? createRedisBackends({ ...config, redisUrl: config.redisUrl }, logger, { workers: options.workerOnly === true || config.workers })
       : { rateLimiter: new MemoryRateLimiter() }),

@@ -71,6 +71,7 @@ describe('loadEnvConfig', () => {
       VV_ALLOW_UNSIGNED_PLUGINS: 'true',
       VV_PLUGIN_RETENTION_DAYS: '7',
       VV_PLUGIN_PURGE_INTERVAL_SECONDS: '60',
+      VV_SIGNING_KEY_ROTATION_DAYS: '30',
       VV_MARKETPLACE_URL: 'https://plugins.acme.test/api/v1/marketplace',
       VV_METRICS_TENANTS: 'first:50',
     });
@@ -101,6 +102,7 @@ describe('loadEnvConfig', () => {
       allowUnsignedPlugins: true,
       pluginRetentionDays: 7,
       pluginPurgeIntervalSeconds: 60,
+      signingKeyRotationDays: 30,
       marketplaceUrl: 'https://plugins.acme.test/api/v1/marketplace',
       metricsTenants: { mode: 'first', max: 50 },
     });
@@ -200,6 +202,8 @@ describe('loadEnvConfig', () => {
       /VV_PLUGIN_PURGE_INTERVAL_SECONDS must be an integer number of seconds from 1 to 86400 \(got "0"\)/,
     ],
     ['VV_PLUGIN_PURGE_INTERVAL_SECONDS', { VV_PLUGIN_PURGE_INTERVAL_SECONDS: '1.5' }, /VV_PLUGIN_PURGE_INTERVAL_SECONDS must be an integer/],
+    ['VV_SIGNING_KEY_ROTATION_DAYS', { VV_SIGNING_KEY_ROTATION_DAYS: '0' }, /VV_SIGNING_KEY_ROTATION_DAYS must be a number of days from 1 to 3650 \(got "0"\)/],
+    ['VV_SIGNING_KEY_ROTATION_DAYS', { VV_SIGNING_KEY_ROTATION_DAYS: 'monthly' }, /VV_SIGNING_KEY_ROTATION_DAYS must be a number of days/],
     ['VV_CACHE_SIZE', { VV_CACHE_SIZE: '99' }, /VV_CACHE_SIZE must be an integer from 100 to 10000000 \(got "99"\)/],
     ['VV_CACHE_SIZE', { VV_CACHE_SIZE: 'lots' }, /VV_CACHE_SIZE must be an integer/],
     ['PORT', { PORT: '65536' }, /PORT must be an integer/],

@@ -57,6 +57,11 @@ export interface HostConfig {
    * `first:<n>` (the first n tenants seen, 1-1000) or a comma list of tenant ids; every other tenant is "other".
    */
   readonly metricsTenants: TenantLabelPolicy;
+  /**
+   * `VV_SIGNING_KEY_ROTATION_DAYS`: rotate the JWT signing key every this many days (old keys keep verifying until
+   * their last token expired); unset: on demand only (`POST /api/v1/admin/keys/signing/rotate`).
+   */
+  readonly signingKeyRotationDays?: number;
   /** `VV_PLATFORM_METERING_TENANT`: the operator's tenant that receives `platform.usage` events (docs/billing.md); default none (no metering). */
   readonly platformMeteringTenant?: string;
 }
@@ -186,6 +191,10 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
   const pluginPurgeIntervalSeconds = rawPurgeInterval === undefined ? 3600 : /^\d{1,5}$/.test(rawPurgeInterval.trim()) ? Number(rawPurgeInterval.trim()) : NaN;
   if (!(pluginPurgeIntervalSeconds >= 1 && pluginPurgeIntervalSeconds <= 86_400))
     problem('VV_PLUGIN_PURGE_INTERVAL_SECONDS', `must be an integer number of seconds from 1 to 86400 (got "${rawPurgeInterval}")`);
+  const rawRotation = read('VV_SIGNING_KEY_ROTATION_DAYS')?.trim() || undefined;
+  const signingKeyRotationDays = rawRotation === undefined ? undefined : /^\d{1,4}(\.\d+)?$/.test(rawRotation) ? Number(rawRotation) : NaN;
+  if (signingKeyRotationDays !== undefined && !(signingKeyRotationDays >= 1 && signingKeyRotationDays <= 3650))
+    problem('VV_SIGNING_KEY_ROTATION_DAYS', `must be a number of days from 1 to 3650 (got "${rawRotation}")`);
   const platformMeteringTenant = read('VV_PLATFORM_METERING_TENANT')?.trim() || undefined;
   if (platformMeteringTenant !== undefined && !/^[a-z0-9][a-z0-9-]{1,62}$/.test(platformMeteringTenant))
     problem('VV_PLATFORM_METERING_TENANT', `must be a tenant id (lower-case letters, digits and dashes; got "${platformMeteringTenant}")`);
@@ -232,6 +241,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     allowUnsignedPlugins: rawUnsigned === 'true',
     pluginRetentionDays,
     pluginPurgeIntervalSeconds,
+    signingKeyRotationDays,
     marketplaceUrl,
     metricsTenants,
     platformMeteringTenant,

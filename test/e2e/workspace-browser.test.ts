@@ -258,7 +258,7 @@ describeInBrowser('workspace flows in a real browser', () => {
       const row = list.getByRole('row').filter({ has: page.getByRole('link', { name: MODEL_NAME }) });
       await row.waitFor(WAIT);
       // Version 2: the hypothesis was adopted and saved.
-      expect(await row.getByRole('cell').allTextContents()).toEqual([MODEL_NAME, 'Manufacturing', 'draft', '2', expect.any(String), expect.any(String)]);
+      expect(await row.getByRole('cell').allTextContents()).toEqual([MODEL_NAME, 'Manufacturing', 'draft', '2', expect.any(String), expect.any(String), 'What-ifReport']);
       await page.getByLabel('Search').fill('no such model');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await page.getByText('No value models match these filters.').waitFor(WAIT);

@@ -90,21 +90,25 @@ describeInBrowser('console layout: phone width, print, dashboard and realization
   /** What sticks out past the right edge of the viewport (for the failure message), or [] when nothing does. */
   const overflow = (p: Page) =>
     p.evaluate(() => {
-      const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll(s: string): ArrayLike<unknown> } })
-        .document;
+      type El = { getBoundingClientRect(): { right: number }; tagName: string; className: unknown; id: string; parentElement: El | null };
+      const g = globalThis as unknown as {
+        document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll(s: string): ArrayLike<El> };
+        getComputedStyle(e: El): { overflowX: string };
+      };
+      const doc = g.document;
       const width = doc.documentElement.clientWidth;
       if (doc.documentElement.scrollWidth <= width) return [];
+      // Elements past the edge that no scrolling box of their own contains: those widen the page.
+      const clipped = (el: El) => {
+        for (let a = el.parentElement; a; a = a.parentElement) if (g.getComputedStyle(a).overflowX !== 'visible') return a.tagName !== 'HTML' && a.tagName !== 'BODY';
+        return false;
+      };
       const culprits: string[] = [];
-      for (const el of Array.from(doc.querySelectorAll('main *')) as {
-        getBoundingClientRect(): { right: number };
-        tagName: string;
-        className: unknown;
-        textContent: string | null;
-      }[]) {
-        if (el.getBoundingClientRect().right > width + 1)
-          culprits.push(`${el.tagName.toLowerCase()}.${String(el.className).split(' ').join('.')} "${(el.textContent ?? '').trim().slice(0, 30)}"`);
+      for (const el of Array.from(doc.querySelectorAll('body *'))) {
+        if (el.getBoundingClientRect().right > width + 1 && !clipped(el))
+          culprits.push(`${el.tagName.toLowerCase()}#${el.id}.${typeof el.className === 'string' ? el.className.split(' ').join('.') : ''}`);
       }
-      return [`scrollWidth ${doc.documentElement.scrollWidth} > ${width}`, ...culprits.slice(0, 8)];
+      return [`scrollWidth ${doc.documentElement.scrollWidth} > ${width}`, ...culprits.slice(0, 12)];
     });
 
   const pages: [string, string][] = [

@@ -276,7 +276,7 @@ describeInBrowser('workspace flows in a real browser', () => {
       await row.waitFor(WAIT);
       await shot('06a-model-list');
 
-      await row.getByRole('link', { name: MODEL_NAME }).click();
+      await row.getByRole('link', { name: MODEL_NAME, exact: true }).click();
       await page.waitForURL(modelUrl(modelId), WAIT);
       const history = page.getByRole('region', { name: 'Version history' });
       const checkEditor = async () => {

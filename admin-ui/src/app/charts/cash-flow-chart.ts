@@ -10,7 +10,8 @@ const M = { top: 16, right: 16, bottom: 34, left: 60 };
   selector: 'vv-cash-flow-chart',
   template: `
     <figure>
-      <div class="scroll">
+      <!-- Scrolls sideways on a phone: focusable, so the keyboard can scroll it too. -->
+      <div class="scroll" tabindex="0" role="group" aria-label="Chart (scrolls sideways on narrow screens)">
         <svg [attr.viewBox]="'0 0 ' + W + ' ' + H" role="img" [attr.aria-label]="summary()">
           @for (t of geometry().ticks; track t.value) {
             <line class="grid" [attr.x1]="M.left" [attr.x2]="W - M.right" [attr.y1]="t.y" [attr.y2]="t.y" />

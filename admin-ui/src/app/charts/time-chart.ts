@@ -42,7 +42,8 @@ const ms = (at: string) => Date.parse(at.length === 10 ? `${at}T00:00:00Z` : at)
   selector: 'vv-time-chart',
   template: `
     <figure>
-      <div class="scroll">
+      <!-- Scrolls sideways on a phone: focusable, so the keyboard can scroll it too. -->
+      <div class="scroll" tabindex="0" role="group" aria-label="Chart (scrolls sideways on narrow screens)">
         <svg [attr.viewBox]="'0 0 ' + W + ' ' + H" role="img" [attr.aria-label]="summary()">
           <g data-axis="y">
             @for (t of geometry().yTicks; track t.value) {

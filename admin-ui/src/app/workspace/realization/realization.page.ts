@@ -37,6 +37,7 @@ import { RecordMeasurementForm } from './record-measurement-form';
     }
     .actuals {
       display: grid;
+      grid-template-columns: minmax(0, 1fr);
       gap: 1.5rem;
     }
     .actuals > h2 {

@@ -161,6 +161,9 @@ describeInBrowser('console layout: phone width, print, dashboard and realization
       'Commitments',
       'Realization',
       'Amplify',
+      // Pages of other enabled plugins follow the lifecycle.
+      'Billing',
+      'Billing admin',
     ]);
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-1440.png'), fullPage: true });
     await page.setViewportSize(PHONE);

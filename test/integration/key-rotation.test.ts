@@ -120,9 +120,16 @@ describeWithPostgres('key rotation on two instances under load (issue #22)', () 
     expect(rotated.signing.length).toBe(2);
     const oldKid = JSON.parse(Buffer.from(oldToken.split('.')[0]!, 'base64url').toString()).kid as string;
     expect(rotated.signing.find((k) => k.kid === oldKid)?.retireAfter).not.toBeNull();
+    // The instance that rotated publishes both keys at once; the other within one reload of its key ring (and
+    // before any instance signs with the new key: PROPAGATION_MS spans several reloads).
     for (const host of live) {
-      const jwks = (await (await fetch(`${host!.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
-      expect(jwks.keys.length).toBe(2);
+      const deadline = Date.now() + 2 * REFRESH_MS + 1000;
+      let keys = 0;
+      while (keys !== 2 && Date.now() < deadline) {
+        keys = ((await (await fetch(`${host!.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.length;
+        if (keys !== 2) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(keys).toBe(2);
     }
     await new Promise((r) => setTimeout(r, PROPAGATION_MS + 2 * REFRESH_MS));
     const newToken = await signIn(live[1]!.url);

@@ -8,15 +8,20 @@ import { ADMIN_PASSWORD } from './host-fixture';
 const repo = resolve(__dirname, '..', '..');
 
 /** A loopback port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
+export async function freePort(): Promise<number> {
+  // Below Linux's ephemeral range (32768-60999): a host that stops (a restart, a rolling upgrade) leaves its port
+  // free, and a `listen(0)` of another suite running at the same time (a fake provider, a webhook receiver) must not
+  // take it while clients still call the old address.
+  for (let attempt = 0; ; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolveFree) => {
+      const server = createServer();
+      server.once('error', () => resolveFree(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
     });
-  });
+    if (free) return port;
+    if (attempt > 100) throw new Error('no free port between 20000 and 32000');
+  }
 }
 
 export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string, everyMs = 50): Promise<T> {

@@ -1,6 +1,6 @@
 import type { Routes } from '@angular/router';
 import type { TenantPlugin } from '../api/admin-api';
-import { elementsUrl, navEntries, navSignature, withPluginRoutes } from './plugin-nav';
+import { elementsUrl, isLifecyclePage, navEntries, navSignature, withPluginRoutes } from './plugin-nav';
 
 const plugin = (pluginId: string, extra: Partial<TenantPlugin> = {}): TenantPlugin => ({
   pluginId,
@@ -15,6 +15,11 @@ const plugin = (pluginId: string, extra: Partial<TenantPlugin> = {}): TenantPlug
 });
 
 describe('plugin navigation', () => {
+  it("tells the lifecycle pages (the dashboard lists them as steps) from other plugins' pages", () => {
+    expect(['value-models', 'what-if', 'value-report', 'commitments', 'realization', 'amplify'].every(isLifecyclePage)).toBe(true);
+    expect(['billing', 'billing-admin', 'acme-page'].some(isLifecyclePage)).toBe(false);
+  });
+
   it('takes entries from enabled plugins’ manifests only', () => {
     const entries = navEntries([
       plugin('calculation', {

@@ -39,6 +39,9 @@ const LIFECYCLE: readonly (readonly [path: string, label: string])[] = [
   ['amplify', 'Amplify'],
 ];
 const LIFECYCLE_LABEL = new Map(LIFECYCLE);
+
+/** True for the pages of the value lifecycle (Models → Amplify), as opposed to other plugins' pages (billing, ...). */
+export const isLifecyclePage = (path: string): boolean => LIFECYCLE_LABEL.has(path);
 const lifecycleRank = (path: string) => {
   const i = LIFECYCLE.findIndex(([p]) => p === path);
   return i === -1 ? LIFECYCLE.length : i;

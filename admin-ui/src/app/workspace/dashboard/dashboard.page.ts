@@ -6,6 +6,7 @@ import { toProblem } from '../../api/problem';
 import { BarCompareChart, type BarPair } from '../../charts/bar-compare-chart';
 import { SessionService } from '../../session/session.service';
 import { LiveUpdates, type LiveEvent } from '../../shell/live-updates';
+import { isLifecyclePage } from '../../shell/plugin-nav';
 import { WorkspacePlugins } from '../../shell/workspace-plugins';
 import { formatMoney, formatPercent } from '../../ui/format';
 import { RequestState } from '../../ui/request-state';
@@ -34,6 +35,8 @@ export class DashboardPage {
   protected readonly plugins = inject(WorkspacePlugins);
   protected readonly live = inject(LiveUpdates);
   protected readonly denied = inject(ActivatedRoute).snapshot.queryParamMap.get('denied');
+  /** The lifecycle steps of the enabled plugins, in order (other plugins' pages are in the navigation only). */
+  protected readonly lifecycle = computed(() => this.plugins.nav().filter((e) => isLifecyclePage(e.path)));
   protected readonly has = (path: string) => this.plugins.nav().some((e) => e.path === path);
 
   protected readonly commitments = resource({

@@ -252,6 +252,11 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
       await meter?.stop();
       await core.jobs.close();
       await lifecycle.stopAll();
+      // A sandboxed plugin's process starts when it is loaded: one that failed before it ever started (a refused
+      // dependency, say) is not stopped by the lifecycle, so its process ends here.
+      for (const record of plugins.records.values()) {
+        if (record.sandbox && record.sandbox.state !== 'stopped') await Promise.resolve(record.plugin?.stop?.()).catch(() => undefined);
+      }
       await options.changeFeed?.close();
       await options.rateLimiter?.close?.();
       await identity.throttle.close();

@@ -134,6 +134,24 @@ describe('secret config', () => {
           }),
         },
         {
+          // A secret inside a nested object (notifications' `email.smtp.password`).
+          manifest: manifest('mailer', {
+            routes: ['/mailer'],
+            config: {
+              type: 'object',
+              properties: {
+                smtp: { type: 'object', required: ['host'], properties: { host: { type: 'string' }, user: { type: 'string' }, password: { type: 'string', 'x-secret': true } } },
+              },
+            },
+          }),
+          plugin: definePlugin({
+            deps: { http: coreServices.http },
+            setup({ http }) {
+              http.route({ method: 'GET', path: '/mailer', handler: (req) => req.config });
+            },
+          }),
+        },
+        {
           manifest: manifest('locker', { routes: ['/locker'], config: { type: 'object', properties: { token: { type: 'string', 'x-secret': true } } } }),
           plugin: definePlugin({
             deps: { http: coreServices.http },
@@ -200,6 +218,15 @@ describe('secret config', () => {
     expect((await k.request('GET', '/api/v1/locker')).body.token).toBe('tok-1');
     expect((await put(k, 'acme', 'locker', { config: { token: null } })).status).toBe(200);
     expect((await k.request('GET', '/api/v1/locker')).body.token).toBeNull();
+  });
+  it('keeps a nested stored secret when the mask is sent back or the secret is left out, and removes it when sent as null', async () => {
+    expect((await put(k, 'acme', 'mailer', { enabled: true, config: { smtp: { host: 'mail.example.com', password: 'smtp-secret' } } })).status).toBe(200);
+    expect((await put(k, 'acme', 'mailer', { config: { smtp: { host: 'mail.example.com', user: 'ops', password: '••••' } } })).status).toBe(200);
+    expect((await k.request('GET', '/api/v1/mailer')).body).toEqual({ smtp: { host: 'mail.example.com', user: 'ops', password: 'smtp-secret' } });
+    expect((await put(k, 'acme', 'mailer', { config: { smtp: { host: 'mail.example.com', user: 'mailer' } } })).status).toBe(200);
+    expect((await k.request('GET', '/api/v1/mailer')).body).toEqual({ smtp: { host: 'mail.example.com', user: 'mailer', password: 'smtp-secret' } });
+    expect((await put(k, 'acme', 'mailer', { config: { smtp: { host: 'mail.example.com', password: null } } })).status).toBe(200);
+    expect((await k.request('GET', '/api/v1/mailer')).body).toEqual({ smtp: { host: 'mail.example.com' } });
   });
 });
 

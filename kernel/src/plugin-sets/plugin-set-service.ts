@@ -169,7 +169,12 @@ export class PluginSetService {
   private keepSecrets(incoming: Record<string, unknown>, current: Record<string, unknown>, schema: PluginConfigSchema | undefined): Record<string, unknown> {
     const result: Record<string, unknown> = { ...incoming };
     for (const [key, property] of Object.entries(schema?.properties ?? {})) {
-      if (property['x-secret'] !== true) continue;
+      if (property['x-secret'] !== true) {
+        // Secrets at any depth (notifications' `email.smtp.password`): before, a nested mask was stored as "••••".
+        const [sent, stored] = [result[key], current[key]];
+        if (property.properties && isPlainObject(sent)) result[key] = this.keepSecrets(sent, isPlainObject(stored) ? stored : {}, property as PluginConfigSchema);
+        continue;
+      }
       if (result[key] === null) {
         delete result[key];
         continue;
@@ -201,4 +206,8 @@ export class PluginSetService {
     this.checkDestinations?.(this.catalog.get(pluginId)!.manifest, copy);
     return copy;
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

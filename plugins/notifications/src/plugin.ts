@@ -6,10 +6,12 @@ import { ChannelSenders } from './delivery/channel-senders';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { DELIVER_JOB, NotificationDispatcher } from './delivery/notification-dispatcher';
 import { createAdminRoutes } from './http/admin-routes';
+import { createCategoryRoutes } from './http/category-routes';
 import { createInboxRoutes } from './http/inbox-routes';
 import { createPreferenceRoutes } from './http/preference-routes';
 import { createSendRoutes } from './http/send-routes';
 import { createUnsubscribeRoutes } from './http/unsubscribe-routes';
+import { createWorkflowDefaultRoutes } from './http/workflow-default-routes';
 import { InboxStore } from './inbox/inbox-store';
 import { PreferenceStore } from './preferences/preference-store';
 import { UnsubscribeTokens } from './preferences/unsubscribe-token';
@@ -97,6 +99,9 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         ...createSendRoutes(dispatcher, audit),
         ...createInboxRoutes(inbox, preferences),
         ...createPreferenceRoutes(preferences),
+        ...createCategoryRoutes(workflows),
+        // Before the admin routes: `/workflows/defaults` is not the workflow "defaults".
+        ...createWorkflowDefaultRoutes(workflows, audit),
         ...createAdminRoutes({ workflows, templates, worker, dispatcher, audit }),
         ...createUnsubscribeRoutes(unsubscribe, preferences, audit),
       ];

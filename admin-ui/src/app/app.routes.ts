@@ -84,6 +84,11 @@ export const routes: Routes = [
         loadComponent: () => import('./account/account-security.page').then((m) => m.AccountSecurityPage),
       },
       {
+        path: 'account/notifications',
+        title: 'Notification preferences · ValueVerse',
+        loadComponent: () => import('./notifications/notification-preferences.page').then((m) => m.NotificationPreferencesPage),
+      },
+      {
         path: 'admin',
         canActivate: [requireRole('tenant-admin')],
         loadChildren: () => import('./admin/admin.routes').then((m) => m.adminRoutes),

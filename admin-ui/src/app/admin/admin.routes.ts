@@ -61,4 +61,26 @@ export const adminRoutes: Routes = [
     loadComponent: () => import('./data/data.page').then((m) => m.DataPage),
   },
   { path: 'audit', title: 'Audit log · ValueVerse', loadComponent: () => import('./audit/audit.page').then((m) => m.AuditPage) },
+  // The notifications plugin's administration (issue 18): the session's tenant, as the plugin's API acts on it.
+  { path: 'notifications', pathMatch: 'full', redirectTo: 'notifications/channels' },
+  {
+    path: 'notifications/channels',
+    title: 'Notification channels · ValueVerse',
+    loadComponent: () => import('../notifications/admin/channels.page').then((m) => m.NotificationChannelsPage),
+  },
+  {
+    path: 'notifications/workflows',
+    title: 'Notification workflows · ValueVerse',
+    loadComponent: () => import('../notifications/admin/workflows.page').then((m) => m.NotificationWorkflowsPage),
+  },
+  {
+    path: 'notifications/templates',
+    title: 'Notification templates · ValueVerse',
+    loadComponent: () => import('../notifications/admin/templates.page').then((m) => m.NotificationTemplatesPage),
+  },
+  {
+    path: 'notifications/deliveries',
+    title: 'Notification delivery log · ValueVerse',
+    loadComponent: () => import('../notifications/admin/deliveries.page').then((m) => m.NotificationDeliveriesPage),
+  },
 ];

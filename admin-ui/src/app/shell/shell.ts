@@ -28,6 +28,8 @@ export class Shell implements OnInit, OnDestroy {
   protected readonly switching = signal(false);
   protected readonly switchError = signal<string | undefined>(undefined);
   protected readonly isAdmin = computed(() => this.session.session() !== undefined && this.session.hasRole('tenant-admin'));
+  /** The notifications plugin's pages (preferences for everyone, administration for admins) while it is enabled. */
+  protected readonly notifications = computed(() => this.plugins.plugins().some((p) => p.pluginId === 'notifications' && p.enabled));
   protected readonly liveLabel = computed(() => {
     switch (this.live.mode()) {
       case 'live':

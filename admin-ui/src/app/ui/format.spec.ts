@@ -1,4 +1,4 @@
-import { formatMoney, formatNumber, formatPercent, setFormatLocale } from './format';
+import { formatDateTime, formatMoney, formatNumber, formatPercent, setFormatLocale } from './format';
 
 describe('format', () => {
   beforeAll(() => setFormatLocale('en-US'));
@@ -29,5 +29,12 @@ describe('format', () => {
     setFormatLocale('de-DE');
     expect(formatMoney(1234, 'EUR').replace(/\s/g, ' ')).toBe('1.234 €');
     setFormatLocale('en-US');
+  });
+
+  it('writes a moment to the minute in the locale, and a dash for none or an invalid date', () => {
+    setFormatLocale('en-US');
+    expect(formatDateTime('2026-12-06T16:45:00Z')).toMatch(/^Dec 6, 2026, \d{1,2}:45\s?(AM|PM)$/);
+    expect(formatDateTime(null)).toBe('—');
+    expect(formatDateTime('not a date')).toBe('—');
   });
 });

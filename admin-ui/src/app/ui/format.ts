@@ -57,3 +57,11 @@ export function formatNumber(value: number | null | undefined, options: { maximu
   const digits = options.maximumFractionDigits ?? (abs === 0 || abs >= 1000 ? 0 : abs >= 10 ? 2 : abs >= 1 ? 3 : 4);
   return formatter({ maximumFractionDigits: digits }).format(value);
 }
+
+/** A moment in the reader's locale and zone, to the minute: "Dec 6, 2026, 4:45 PM"; "—" for none or an invalid date. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '—';
+  return new Intl.DateTimeFormat(formatLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}

@@ -22,6 +22,15 @@ const TONES: Readonly<Record<string, StatusTone>> = {
   // Value models
   published: 'ok',
   archived: 'neutral',
+  // Notification deliveries: failed will be retried, dead will not; suppressed and held are by choice.
+  sent: 'ok',
+  digested: 'ok',
+  queued: 'info',
+  sending: 'info',
+  held: 'info',
+  failed: 'warn',
+  dead: 'danger',
+  suppressed: 'neutral',
 };
 
 export function statusTone(status: string): StatusTone {

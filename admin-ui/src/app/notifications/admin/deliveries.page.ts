@@ -12,11 +12,11 @@ const STATUS_HELP: Readonly<Record<string, string>> = {
   queued: 'waiting to be sent',
   sending: 'being sent now',
   sent: 'accepted by the provider',
-  failed: 'failed, will be retried',
-  dead: 'gave up; retry from here',
-  suppressed: "not sent: the person's preferences",
-  held: 'waiting for quiet hours or a digest',
-  digested: 'sent as part of a digest',
+  failed: 'will be retried',
+  dead: 'given up; retry it here',
+  suppressed: "by the person's preferences",
+  held: 'for quiet hours or a digest',
+  digested: 'sent in a digest',
 };
 
 /**

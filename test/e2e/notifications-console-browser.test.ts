@@ -54,7 +54,8 @@ describeInBrowser('notification preferences and administration in a real browser
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined } as { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON bodies of many shapes
   };
-  const deliveries = async (query: string) => (await api('GET', `/api/v1/notifications/deliveries?${query}`)).body.items as { id: string; status: string; reason: string | null; subject: string }[];
+  const deliveries = async (query: string) =>
+    (await api('GET', `/api/v1/notifications/deliveries?${query}`)).body.items as { id: string; status: string; reason: string | null; subject: string }[];
   const until = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
     const end = Date.now() + timeoutMs;
     for (;;) {
@@ -136,9 +137,22 @@ describeInBrowser('notification preferences and administration in a real browser
       expect(await page.getByLabel('Time zone').inputValue()).toBe('Europe/Berlin');
 
       // It takes effect: the commitments notification is suppressed; a critical one in the same category is not.
-      const quiet = await api('POST', '/api/v1/notifications/send', { to: [{ userId }], category: 'commitments', channels: ['inbox'], subject: 'Opted out of this', body: 'Should not arrive.' });
+      const quiet = await api('POST', '/api/v1/notifications/send', {
+        to: [{ userId }],
+        category: 'commitments',
+        channels: ['inbox'],
+        subject: 'Opted out of this',
+        body: 'Should not arrive.',
+      });
       expect(quiet.status).toBe(202);
-      const loud = await api('POST', '/api/v1/notifications/send', { to: [{ userId }], category: 'commitments', channels: ['inbox'], subject: 'Critical anyway', body: 'Arrives.', critical: true });
+      const loud = await api('POST', '/api/v1/notifications/send', {
+        to: [{ userId }],
+        category: 'commitments',
+        channels: ['inbox'],
+        subject: 'Critical anyway',
+        body: 'Arrives.',
+        critical: true,
+      });
       expect(loud.status).toBe(202);
       const titles = ((await api('GET', '/api/v1/notifications/inbox')).body.items as { title: string }[]).map((i) => i.title);
       expect(titles).toContain('Critical anyway');
@@ -254,7 +268,9 @@ describeInBrowser('notification preferences and administration in a real browser
       await preview.getByTestId('preview-problems').getByText('Subject uses unknown variable "data.nope" (not in the sample data)').waitFor(WAIT);
       await page.getByRole('button', { name: 'Save template' }).click();
       await page.getByTestId('template-save-problems').getByText('Subject uses unknown variable "data.nope"', { exact: false }).waitFor(WAIT);
-      expect(((await api('GET', '/api/v1/notifications/templates')).body.items as { key: string; source: string }[]).find((t) => t.key === 'commitment-at-risk')!.source).toBe('default');
+      expect(((await api('GET', '/api/v1/notifications/templates')).body.items as { key: string; source: string }[]).find((t) => t.key === 'commitment-at-risk')!.source).toBe(
+        'default',
+      );
       await checkPage('07-template-unknown-variable');
 
       await page.getByLabel('Subject').fill('Heads up: {{ data.title }}');
@@ -263,7 +279,9 @@ describeInBrowser('notification preferences and administration in a real browser
       await page.getByRole('button', { name: 'Save template' }).click();
       await page.getByTestId('templates-message').filter({ hasText: 'Template "commitment-at-risk" (en) saved.' }).waitFor(WAIT);
       await row.getByText('customised').waitFor(WAIT);
-      const saved = ((await api('GET', '/api/v1/notifications/templates')).body.items as { key: string; locale: string; subject: string }[]).find((t) => t.key === 'commitment-at-risk' && t.locale === 'en');
+      const saved = ((await api('GET', '/api/v1/notifications/templates')).body.items as { key: string; locale: string; subject: string }[]).find(
+        (t) => t.key === 'commitment-at-risk' && t.locale === 'en',
+      );
       expect(saved!.subject).toBe('Heads up: {{ data.title }}');
     },
     STEP_MS,
@@ -273,7 +291,13 @@ describeInBrowser('notification preferences and administration in a real browser
     'shows a failed email with the provider answer in the delivery log and retries it from there, which reaches the SMTP server',
     async () => {
       smtp.refusing = true;
-      const sent = await api('POST', '/api/v1/notifications/send', { to: [{ userId }], category: 'billing', channels: ['email'], subject: 'Invoice refused once', body: 'Sent on retry.' });
+      const sent = await api('POST', '/api/v1/notifications/send', {
+        to: [{ userId }],
+        category: 'billing',
+        channels: ['email'],
+        subject: 'Invoice refused once',
+        body: 'Sent on retry.',
+      });
       expect(sent.status).toBe(202);
       const id = sent.body.deliveries[0].id as string;
       await until('the email to fail', async () => ((await deliveries('status=failed')).some((d) => d.id === id) ? true : undefined), 30_000);
@@ -294,7 +318,10 @@ describeInBrowser('notification preferences and administration in a real browser
       const before = smtp.mails.length;
       smtp.refusing = false;
       await row.getByRole('button', { name: `Retry the Email to user:${userId}` }).click();
-      await page.getByTestId('deliveries-message').filter({ hasText: `The email to user:${userId} is queued again.` }).waitFor(WAIT);
+      await page
+        .getByTestId('deliveries-message')
+        .filter({ hasText: `The email to user:${userId} is queued again.` })
+        .waitFor(WAIT);
       const mails = await smtp.waitFor(before + 1, 30_000);
       expect(mails.map((m) => m.subject)).toContain('Invoice refused once');
       await until('the retried delivery to be sent', async () => ((await deliveries('status=sent')).some((d) => d.id === id) ? true : undefined), 30_000);

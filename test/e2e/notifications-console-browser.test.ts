@@ -328,9 +328,12 @@ describeInBrowser('notification preferences and administration in a real browser
       // Once, not twice: the automatic retry finds it sent.
       await new Promise((r) => setTimeout(r, 1000));
       expect(smtp.mails.filter((m) => m.subject === 'Invoice refused once')).toHaveLength(1);
+      // Filtered by status and by the recipient's user id, as an admin types it.
       await page.getByLabel('Status').selectOption('sent');
+      await page.getByLabel('Recipient').fill(userId);
       await page.getByRole('button', { name: 'Filter' }).click();
       await page.locator(`tr[data-delivery="${id}"][data-status="sent"]`).waitFor(WAIT);
+      expect(await page.locator('tr[data-delivery]', { hasText: 'email:' }).count()).toBe(0);
       await checkPage('09-delivery-log-sent');
     },
     STEP_MS,

@@ -20,6 +20,17 @@ const STATUS_HELP: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The log's recipient key for what an admin types: the key as the log shows it (`user:…`, `email:…`), an email
+ * address (`email:` — an external address; members are logged by user id), or a user id.
+ */
+export function recipientKey(input: string): string | undefined {
+  const text = input.trim();
+  if (!text) return undefined;
+  if (/^(user|email):/.test(text)) return text;
+  return text.includes('@') ? `email:${text}` : `user:${text}`;
+}
+
+/**
  * The delivery log: every (event, recipient, channel) with its status and the provider's answers, filtered by status,
  * channel and recipient; failed and dead deliveries can be retried.
  */
@@ -66,7 +77,7 @@ export class NotificationDeliveriesPage {
   protected apply(): void {
     this.more.set([]);
     this.nextCursor.set(undefined);
-    this.filter.set({ status: this.status || undefined, channel: this.channel || undefined, recipient: this.recipient.trim() || undefined });
+    this.filter.set({ status: this.status || undefined, channel: this.channel || undefined, recipient: recipientKey(this.recipient) });
     if (this.page.hasValue()) this.page.reload();
   }
 

@@ -84,6 +84,13 @@ describeInBrowser('notification preferences and administration in a real browser
     await page.getByRole('button', { name: 'Sign out' }).waitFor(WAIT);
   };
   const nav = () => page.getByRole('navigation', { name: 'Main' });
+  /** Saves the channels form and waits for the kernel's answer and the page's message. */
+  const saveChannels = async () => {
+    const saved = page.waitForResponse((r) => r.url().endsWith('/plugins/notifications') && r.request().method() === 'PUT', WAIT);
+    await page.getByRole('button', { name: 'Save channels' }).click();
+    expect((await saved).status()).toBe(200);
+    await page.getByTestId('channels-message').waitFor(WAIT);
+  };
   const tab = (name: string) => page.getByRole('navigation', { name: 'Notification settings' }).getByRole('link', { name });
 
   beforeAll(async () => {
@@ -187,8 +194,7 @@ describeInBrowser('notification preferences and administration in a real browser
       await page.locator('#smtp-port').fill(String(smtp.port));
       await page.locator('#smtp-user').fill('mailer');
       await page.locator('#smtp-password').fill('smtp-password');
-      await page.getByRole('button', { name: 'Save channels' }).click();
-      await page.getByTestId('channels-message').waitFor(WAIT);
+      await saveChannels();
       await email.getByText('Configured', { exact: true }).waitFor(WAIT);
       // Never echoed: the page shows "set" and an empty field; the API masks it.
       await page.getByTestId('smtp-password-set').waitFor(WAIT);
@@ -209,8 +215,8 @@ describeInBrowser('notification preferences and administration in a real browser
 
       // Saving again with the password left blank keeps it: the server only accepts the right one.
       await page.locator('#smtp-user').fill('mailer');
-      await page.getByRole('button', { name: 'Save channels' }).click();
-      await page.getByTestId('channels-message').waitFor(WAIT);
+      await saveChannels();
+      await page.getByTestId('smtp-password-set').waitFor(WAIT);
       await page.getByRole('button', { name: 'Send a test email' }).click();
       await page.getByTestId('test-result-email').getByTestId('test-status').filter({ hasText: 'sent' }).waitFor(WAIT);
       await smtp.waitFor(2);

@@ -220,6 +220,15 @@ describeInBrowser('notification preferences and administration in a real browser
       await page.getByRole('button', { name: 'Send a test email' }).click();
       await page.getByTestId('test-result-email').getByTestId('test-status').filter({ hasText: 'sent' }).waitFor(WAIT);
       await smtp.waitFor(2);
+
+      // Pointing the kept password at another port needs the password again: the field says so, nothing changes.
+      await page.locator('#smtp-port').fill(String(smtp.port + 1));
+      await page.getByRole('button', { name: 'Save channels' }).click();
+      await page.getByTestId('channels-error').waitFor(WAIT);
+      expect(await page.locator('#smtp-password').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator('#smtp-password-error').textContent()).toContain('send the secret again');
+      const plugins = (await api('GET', '/api/v1/admin/tenants/demo/plugins')).body.items as { pluginId: string; config: { email: { smtp: { port: number } } } }[];
+      expect(plugins.find((p) => p.pluginId === 'notifications')!.config.email.smtp.port).toBe(smtp.port);
     },
     STEP_MS,
   );

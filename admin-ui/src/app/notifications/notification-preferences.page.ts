@@ -52,9 +52,13 @@ export class NotificationPreferencesPage {
 
   protected readonly data = resource({
     loader: async (): Promise<Loaded> => {
-      const [prefs, categories] = await Promise.all([this.api.preferences(), this.api.categories()]);
-      this.fill(prefs, categories.items);
-      return { prefs, categories: categories.items };
+      const [prefs, list] = await Promise.all([this.api.preferences(), this.api.categories()]);
+      // A category turned off before (e.g. from an email's unsubscribe link) stays listed, so it can be turned on.
+      const known = new Set(list.items.map((c) => c.category));
+      const earlier = [...new Set(prefs.channels.map((c) => c.category))].filter((c) => c !== '*' && !known.has(c));
+      const categories = [...list.items, ...earlier.map((category) => ({ category, workflows: [] }))];
+      this.fill(prefs, categories);
+      return { prefs, categories };
     },
   });
   protected readonly problem = computed(() => (this.data.error() ? toProblem(this.data.error()) : undefined));

@@ -78,6 +78,11 @@ describeInBrowser('admin console accessibility', () => {
     ['audit', '/admin/audit', 'Audit log'],
     ['data', '/admin/tenants/demo/data', 'Data and privacy · demo'],
     ['account-security', '/account/security', 'Account security'],
+    ['notification-preferences', '/account/notifications', 'Notification preferences'],
+    ['notification-channels', '/admin/notifications/channels', 'Email Not configured'],
+    ['notification-workflows', '/admin/notifications/workflows', 'Notifications'],
+    ['notification-templates', '/admin/notifications/templates', 'Notifications'],
+    ['notification-deliveries', '/admin/notifications/deliveries', 'Notifications'],
     ['select-tenant', '/select-tenant', 'Choose a tenant'],
   ];
 

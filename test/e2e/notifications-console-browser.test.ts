@@ -298,6 +298,18 @@ describeInBrowser('notification preferences and administration in a real browser
         (t) => t.key === 'commitment-at-risk' && t.locale === 'en',
       );
       expect(saved!.subject).toBe('Heads up: {{ data.title }}');
+
+      // Per locale: the same key saved as German is a template of its own; English stays.
+      await page.getByLabel('Locale').fill('de');
+      await page.getByLabel('Subject').fill('Gefährdet: {{ data.title }}');
+      await preview.getByTestId('preview-subject').filter({ hasText: 'Gefährdet: Ticket volume down 20%' }).waitFor(WAIT);
+      await page.getByRole('button', { name: 'Save template' }).click();
+      await page.getByTestId('templates-message').filter({ hasText: 'Template "commitment-at-risk" (de) saved.' }).waitFor(WAIT);
+      await page.locator('tr[data-template="commitment-at-risk/de"]').getByText('customised').waitFor(WAIT);
+      const locales = ((await api('GET', '/api/v1/notifications/templates')).body.items as { key: string; locale: string; subject: string }[]).filter(
+        (t) => t.key === 'commitment-at-risk',
+      );
+      expect(locales.map((t) => `${t.locale}:${t.subject}`)).toEqual(['de:Gefährdet: {{ data.title }}', 'en:Heads up: {{ data.title }}']);
     },
     STEP_MS,
   );

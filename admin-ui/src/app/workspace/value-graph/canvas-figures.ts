@@ -15,8 +15,9 @@ export function canvasFigures(model: ValueModel, currency: string, evaluation: E
   const money = (v: number | null | undefined) => formatMoney(v, currency, { compact: Math.abs(v ?? 0) >= 1e6 });
   const figures = new Map<string, NodeFigures>();
   const set = (id: string, f: NodeFigures) => figures.set(id, { ...figures.get(id), ...f });
+  // A driver's value is its input: shown even when the model does not evaluate.
+  for (const d of model.drivers) set(d.name, { value: `${num(evaluation?.drivers[d.name] ?? d.value)}${d.unit ? ` ${d.unit}` : ''}` });
   if (evaluation) {
-    for (const d of model.drivers) set(d.name, { value: `${num(evaluation.drivers[d.name] ?? d.value)}${d.unit ? ` ${d.unit}` : ''}` });
     for (const [name, v] of Object.entries(evaluation.formulas ?? {})) {
       if (typeof v === 'number') set(name, { value: num(v) });
       else if (v.length > 0) set(name, { value: num(v[0]), detail: `period 1; period ${v.length}: ${num(v[v.length - 1])}` });

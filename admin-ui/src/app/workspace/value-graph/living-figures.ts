@@ -4,6 +4,7 @@ import type { ModelEvaluation, ValueModel } from '../calculation-api';
 import type { RealizationReport } from '../lifecycle-data';
 import type { NodeFigures } from './value-graph-view';
 import { NPV_NODE } from './value-graph';
+import { canvasFigures } from './canvas-figures';
 
 /** Worst first: a node with several milestones shows the one that needs attention most. */
 const SEVERITY = ['missed', 'at-risk', 'insufficient-data', 'pending', 'on-track', 'achieved'];
@@ -28,10 +29,9 @@ export function livingFigures(
   evaluation: ModelEvaluation | undefined,
   realization: RealizationReport | undefined,
 ): Map<string, NodeFigures> {
-  const figures = new Map<string, NodeFigures>();
-  const formulas = (evaluation as { formulas?: Record<string, number | number[]> } | undefined)?.formulas ?? {};
+  // The committed model's own figures first (formulas, benefit, costs), then the measured nodes over them.
+  const figures = canvasFigures(model, committed.currency, evaluation, []);
   for (const d of model.drivers) figures.set(d.name, { value: `${num(committed.drivers[d.name] ?? d.value)}${d.unit ? ` ${d.unit}` : ''}` });
-  for (const [name, v] of Object.entries(formulas)) figures.set(name, { value: num(typeof v === 'number' ? v : v[0]) });
 
   const nodes = new Set([...model.drivers.map((d) => d.name), ...(model.formulas ?? []).map((f) => f.name)]);
   const byMetric = new Map<string, string[]>();

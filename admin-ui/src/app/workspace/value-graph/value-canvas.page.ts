@@ -11,7 +11,7 @@ import { modelSelection } from '../model-source';
 import { PresenceBar, presenceOn } from '../presence/presence';
 import { toSavedModel, type SavedModel } from '../value-models/saved-model';
 import { canvasFigures, canvasWeights } from './canvas-figures';
-import { BENEFIT_NODE, RECURRING_NODE, UPFRONT_NODE, buildValueGraph } from './value-graph';
+import { BENEFIT_NODE, RECURRING_NODE, UPFRONT_NODE, buildValueGraph, sameGraph } from './value-graph';
 import { ValueGraphView } from './value-graph-view';
 
 /** How long editing must pause before the model is evaluated again. */
@@ -59,10 +59,13 @@ export class ValueCanvasPage {
     computed(() => (this.dirty() ? 'editing' : 'viewing')),
   );
 
-  protected readonly graph = computed(() => {
-    const d = this.draft();
-    return d ? buildValueGraph(d) : { nodes: [], edges: [] };
-  });
+  protected readonly graph = computed(
+    () => {
+      const d = this.draft();
+      return d ? buildValueGraph(d) : { nodes: [], edges: [] };
+    },
+    { equal: sameGraph },
+  );
   protected readonly currency = computed(() => this.saved()?.currency ?? (this.draft() ? modelCurrency(this.draft()!) : 'USD'));
   protected readonly figures = computed(() => {
     const d = this.draft();

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, Injector, afterNextRender, computed, effect, inject, input, output } from '@angular/core';
 import type { StatusTone } from '../../ui/status';
 import { DEFAULT_LAYOUT, edgeKey, layeredLayout, type GraphLayout } from './layered-layout';
 import type { ValueGraph } from './value-graph';
@@ -19,6 +19,13 @@ export interface NodeFigures {
 const { nodeWidth: W, nodeHeight: H } = DEFAULT_LAYOUT;
 
 /**
+ * User-timing names: each new graph marks the start before its layout and measures to the end of the render that
+ * shows it (read by `npm run bench -- canvas`).
+ */
+export const GRAPH_RENDER_MARK = 'vv-graph:start';
+export const GRAPH_RENDER_MEASURE = 'vv-graph:render';
+
+/**
  * A value graph drawn from a layered layout: edges in an SVG underlay (width by weight), nodes as buttons on top so
  * they are focusable and named for assistive technology. The box scrolls inside the page on narrow screens.
  */
@@ -30,7 +37,7 @@ const { nodeWidth: W, nodeHeight: H } = DEFAULT_LAYOUT;
       <div class="plane" [style.width.px]="layout().width" [style.height.px]="layout().height">
         <svg [attr.width]="layout().width" [attr.height]="layout().height" aria-hidden="true" focusable="false">
           <defs>
-            <marker id="vv-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+            <marker id="vv-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">
               <path d="M0,0 L8,4 L0,8 z" fill="#747775" />
             </marker>
           </defs>
@@ -194,6 +201,25 @@ export class ValueGraphView {
   readonly selected = input<string | undefined>(undefined);
   readonly label = input('Value graph');
   readonly nodeSelect = output<string>();
+
+  constructor() {
+    const injector = inject(Injector);
+    effect(() => {
+      const nodes = this.graph().nodes.length;
+      if (typeof performance === 'undefined' || typeof performance.mark !== 'function') return;
+      performance.clearMarks(GRAPH_RENDER_MARK);
+      performance.clearMeasures(GRAPH_RENDER_MEASURE);
+      performance.mark(GRAPH_RENDER_MARK);
+      afterNextRender(
+        () => {
+          // Reading a box makes the browser lay the new nodes out: the figure covers layout, not just DOM writes.
+          void document.body.getBoundingClientRect();
+          performance.measure(GRAPH_RENDER_MEASURE, { start: GRAPH_RENDER_MARK, detail: { nodes } });
+        },
+        { injector },
+      );
+    });
+  }
 
   /** Layout depends on the structure only: changing a value does not move anything. */
   protected readonly layout = computed<GraphLayout>(() => {

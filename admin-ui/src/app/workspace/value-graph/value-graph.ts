@@ -98,24 +98,36 @@ export function nodeOfPointer(model: ValueModel, pointer: string): string | unde
 export function influence(graph: ValueGraph, driverSwing: Readonly<Record<string, number>>): Map<string, number> {
   const reads = new Map<string, string[]>();
   for (const e of graph.edges) reads.set(e.to, [...(reads.get(e.to) ?? []), e.from]);
-  const drivers = new Map<string, Set<string>>();
-  const visiting = new Set<string>();
-  const upstream = (id: string): Set<string> => {
-    const done = drivers.get(id);
-    if (done) return done;
-    const found = new Set<string>(id in driverSwing ? [id] : []);
-    if (visiting.has(id)) return found; // a cycle: the calculation plugin reports it
-    visiting.add(id);
-    for (const from of reads.get(id) ?? []) for (const d of upstream(from)) found.add(d);
-    visiting.delete(id);
-    drivers.set(id, found);
-    return found;
-  };
+  // One search per node (no memo: a result found inside a cycle would be partial); 200 nodes × their edges is cheap.
   const result = new Map<string, number>();
   for (const n of graph.nodes) {
+    const seen = new Set<string>([n.id]);
+    const stack = [n.id];
     let sum = 0;
-    for (const d of upstream(n.id)) sum += Math.abs(driverSwing[d] ?? 0);
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      sum += Math.abs(driverSwing[id] ?? 0);
+      for (const from of reads.get(id) ?? []) {
+        if (!seen.has(from)) {
+          seen.add(from);
+          stack.push(from);
+        }
+      }
+    }
     result.set(n.id, sum);
   }
   return result;
+}
+
+/** Same nodes and edges in the same order: a value change keeps the layout (and skips laying out again). */
+export function sameGraph(a: ValueGraph, b: ValueGraph): boolean {
+  if (a === b) return true;
+  if (a.nodes.length !== b.nodes.length || a.edges.length !== b.edges.length) return false;
+  for (let i = 0; i < a.nodes.length; i++) {
+    const x = a.nodes[i]!;
+    const y = b.nodes[i]!;
+    if (x.id !== y.id || x.kind !== y.kind || x.label !== y.label || x.unit !== y.unit || x.expression !== y.expression) return false;
+  }
+  for (let i = 0; i < a.edges.length; i++) if (a.edges[i]!.from !== b.edges[i]!.from || a.edges[i]!.to !== b.edges[i]!.to) return false;
+  return true;
 }

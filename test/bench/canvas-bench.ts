@@ -122,6 +122,12 @@ export async function runCanvasBench(): Promise<void> {
     );
     console.log(`  floor, the same boxes and paths by bare DOM calls:      median ${fm.toFixed(1)} ms`);
     console.log(`  ratio canvas / floor (medians): ${(cm / fm).toFixed(2)}`);
+    console.log(
+      `  canvas samples (ms, sorted): ${[...canvas]
+        .sort((a, b) => a - b)
+        .map((x) => x.toFixed(0))
+        .join(' ')}`,
+    );
     figure('canvas render median', cm, 'ms', 'lower');
     figure('canvas render p95', cp, 'ms', 'lower');
     figure('raw DOM floor median', fm, 'ms', 'lower');

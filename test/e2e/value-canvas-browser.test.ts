@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { axe, serious } from '../support/axe';
 import { artifactsDir, describeInBrowser, ensureAdminUiBuilt, launchBrowser } from '../support/browser';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bootSuiteHost, signIn, type SuiteHost } from '../support/host-fixture';
 
@@ -48,6 +49,7 @@ describeInBrowser('value canvas and living value graph in a real browser', () =>
   let adminToken: string;
   let secondToken: string;
   let modelId: string;
+  let livingUrl: string;
 
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   const api = async <T = Json>(method: string, path: string, body?: unknown, token = adminToken) => {
@@ -255,6 +257,34 @@ describeInBrowser('value canvas and living value graph in a real browser', () =>
       expect(await measured.innerText()).toContain('actual 100');
       expect(page.url()).toBe(url);
       await shot('06-living-after');
+      livingUrl = url;
+    },
+    STEP_MS,
+  );
+
+  it(
+    'has no serious or critical axe findings on the canvas and the living graph, and neither is wider than a 390 px screen',
+    async () => {
+      const pages: [string, string, string][] = [
+        ['canvas', `/workspace/value-canvas?model=${modelId}`, '[data-node="@npv"]'],
+        ['living-graph', livingUrl.slice(host.url.length), '[data-node="@npv"]'],
+      ];
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 844 });
+        for (const [name, path, ready] of pages) {
+          await page.goto(`${host.url}${path}`);
+          await page.locator(ready).first().waitFor(WAIT);
+          // A node selected, so the editor panel (slider, inputs) is checked too.
+          if (name === 'canvas') {
+            await node('agents').click();
+            await page.getByTestId('driver-slider').waitFor(WAIT);
+          }
+          if (width === 1280) expect({ name, findings: serious(await axe(page)) }).toEqual({ name, findings: [] });
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+          expect({ name, width, overflow: overflow > width }).toEqual({ name, width, overflow: false });
+          if (width === 390) await shot(`07-${name}-390`);
+        }
+      }
     },
     STEP_MS,
   );

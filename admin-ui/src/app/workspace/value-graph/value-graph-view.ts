@@ -62,7 +62,6 @@ export const GRAPH_RENDER_MEASURE = 'vv-graph:render';
             [attr.data-status]="n.figures?.status ?? null"
             [attr.data-tone]="n.figures?.tone ?? null"
             [attr.aria-pressed]="n.id === selected()"
-            [attr.aria-label]="n.aria"
             [attr.title]="n.figures?.problem ?? n.expression ?? n.label"
             (click)="nodeSelect.emit(n.id)"
           >
@@ -75,6 +74,9 @@ export const GRAPH_RENDER_MEASURE = 'vv-graph:render';
             <span class="value">{{ n.figures?.value ?? '—' }}</span>
             @if (n.figures?.detail; as detail) {
               <span class="detail">{{ detail }}</span>
+            }
+            @if (n.hidden) {
+              <span class="vv-visually-hidden">{{ n.hidden }}</span>
             }
           </button>
         }
@@ -236,8 +238,9 @@ export class ValueGraphView {
     return this.graph().nodes.map((n) => {
       const p = layout.nodes.get(n.id)!;
       const f = figures.get(n.id);
-      const aria = [n.label, f?.value, f?.detail, f?.status?.replace(/-/g, ' '), f?.problem ? `problem: ${f.problem}` : undefined].filter(Boolean).join(', ');
-      return { ...n, x: p.x, y: p.y, figures: f, aria };
+      // The name is the visible text (label, value, detail) plus, for assistive technology, status and problem.
+      const hidden = [f?.status ? `status ${f.status.replace(/-/g, ' ')}` : undefined, f?.problem ? `problem: ${f.problem}` : undefined].filter(Boolean).join('; ');
+      return { ...n, x: p.x, y: p.y, figures: f, hidden };
     });
   });
 

@@ -37,9 +37,8 @@ export function benchModel(prefix: string): Record<string, unknown> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!;
 
-/** The floor: 200 boxes like the canvas's nodes and 200 paths, written with bare DOM calls, laid out, removed. */
-function rawDomRender(page: Page): Promise<number> {
-  return page.evaluate(() => {
+// Runs in the browser (a string: the bench program has no DOM types).
+const RAW_DOM_RENDER = `(() => {
     const start = performance.now();
     const plane = document.createElement('div');
     plane.style.cssText = 'position:relative;width:2000px;height:2000px';
@@ -49,12 +48,12 @@ function rawDomRender(page: Page): Promise<number> {
     plane.appendChild(svg);
     for (let i = 0; i < 200; i++) {
       const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
-      path.setAttribute('d', `M${i},${i} C${i + 40},${i} ${i + 80},${i + 40} ${i + 120},${i + 40}`);
+      path.setAttribute('d', \`M\${i},\${i} C\${i + 40},\${i} \${i + 80},\${i + 40} \${i + 120},\${i + 40}\`);
       path.setAttribute('stroke-width', '2');
       svg.appendChild(path);
       const box = document.createElement('button');
-      box.style.cssText = `position:absolute;left:${(i % 10) * 232}px;top:${Math.floor(i / 10) * 72}px;width:168px;height:56px`;
-      for (const text of [`node ${i}`, `${i * 1000}`, 'detail']) {
+      box.style.cssText = \`position:absolute;left:\${(i % 10) * 232}px;top:\${Math.floor(i / 10) * 72}px;width:168px;height:56px\`;
+      for (const text of [\`node \${i}\`, \`\${i * 1000}\`, 'detail']) {
         const span = document.createElement('span');
         span.textContent = text;
         box.appendChild(span);
@@ -66,7 +65,11 @@ function rawDomRender(page: Page): Promise<number> {
     const ms = performance.now() - start;
     plane.remove();
     return ms;
-  });
+  })()`;
+
+/** The floor: 200 boxes like the canvas's nodes and 200 paths, written with bare DOM calls, laid out, removed. */
+function rawDomRender(page: Page): Promise<number> {
+  return page.evaluate<number>(RAW_DOM_RENDER);
 }
 
 export async function runCanvasBench(): Promise<void> {
@@ -94,8 +97,8 @@ export async function runCanvasBench(): Promise<void> {
     await page.getByRole('button', { name: 'Sign in' }).click();
     const shown = async (prefix: string) => {
       await page.locator(`[data-node="${prefix}_f95"]`).waitFor({ timeout: 30_000 });
-      await page.waitForFunction(() => performance.getEntriesByName('vv-graph:render').length > 0, undefined, { timeout: 30_000 });
-      const [count, ms] = await page.evaluate(() => [document.querySelectorAll('[data-node]').length, performance.getEntriesByName('vv-graph:render')[0]!.duration]);
+      await page.waitForFunction("performance.getEntriesByName('vv-graph:render').length > 0", undefined, { timeout: 30_000 });
+      const [count, ms] = await page.evaluate<[number, number]>("[document.querySelectorAll('[data-node]').length, performance.getEntriesByName('vv-graph:render')[0].duration]");
       if (count !== 200) throw new Error(`the canvas shows ${count} nodes, not 200`);
       return ms;
     };
@@ -106,7 +109,7 @@ export async function runCanvasBench(): Promise<void> {
       const prefix = round % 2 === 0 ? 'b' : 'a';
       // Alternate the two measurements, so drift on a shared machine hits both alike.
       if (round % 2 === 0) floor.push(await rawDomRender(page));
-      await page.evaluate(() => performance.clearMeasures('vv-graph:render'));
+      await page.evaluate("performance.clearMeasures('vv-graph:render')");
       await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: `Canvas bench ${prefix}` });
       canvas.push(await shown(prefix));
       if (round % 2 === 1) floor.push(await rawDomRender(page));

@@ -12,6 +12,19 @@ const SECOND_PASSWORD = 'a long enough second password';
 
 type Json = Record<string, unknown>;
 
+// The callbacks handed to page.evaluate run in the browser; the test program has no DOM types, so the little they
+// use is declared here, in this module only.
+interface BrowserElement {
+  readonly textContent: string | null;
+  getAttribute(name: string): string | null;
+}
+declare const document: {
+  querySelector(selector: string): BrowserElement | null;
+  querySelectorAll(selector: string): ArrayLike<BrowserElement> & Iterable<BrowserElement>;
+  readonly documentElement: { readonly scrollWidth: number };
+};
+declare function getComputedStyle(element: unknown): { readonly backgroundColor: string };
+
 /** A support-automation case: drivers → formulas → benefit and costs → NPV. */
 const MODEL = {
   horizon: 3,

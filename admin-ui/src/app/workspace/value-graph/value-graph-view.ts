@@ -51,9 +51,7 @@ export const GRAPH_RENDER_MEASURE = 'vv-graph:render';
           <button
             type="button"
             class="node"
-            [class]="n.kind + ' ' + (n.figures?.tone ?? '')"
-            [class.selected]="n.id === selected()"
-            [class.error]="!!n.figures?.problem"
+            [class]="n.classes"
             [style.left.px]="n.x"
             [style.top.px]="n.y"
             [attr.data-node]="n.id"
@@ -65,19 +63,11 @@ export const GRAPH_RENDER_MEASURE = 'vv-graph:render';
             [attr.title]="n.figures?.problem ?? n.expression ?? n.label"
             (click)="nodeSelect.emit(n.id)"
           >
-            <span class="label">
-              @if (n.figures?.problem) {
-                <span class="warn" aria-hidden="true">⚠</span>
-              }
-              {{ n.label }}
-            </span>
+            <!-- Plain spans, no conditional blocks: 200 nodes create 200 views, not 800 (the canvas bench). -->
+            <span class="label">{{ n.label }}</span>
             <span class="value">{{ n.figures?.value ?? '—' }}</span>
-            @if (n.figures?.detail; as detail) {
-              <span class="detail">{{ detail }}</span>
-            }
-            @if (n.hidden) {
-              <span class="vv-visually-hidden">{{ n.hidden }}</span>
-            }
+            <span class="detail">{{ n.figures?.detail }}</span>
+            <span class="vv-visually-hidden">{{ n.hidden }}</span>
           </button>
         }
       </div>
@@ -188,8 +178,12 @@ export const GRAPH_RENDER_MEASURE = 'vv-graph:render';
     .detail {
       color: var(--vv-muted);
     }
-    .warn {
+    .error .label::before {
+      content: '⚠ ';
       color: var(--vv-danger);
+    }
+    .detail:empty {
+      display: none;
     }
   `,
 })
@@ -235,12 +229,14 @@ export class ValueGraphView {
   protected readonly boxes = computed(() => {
     const layout = this.layout();
     const figures = this.figures();
+    const selected = this.selected();
     return this.graph().nodes.map((n) => {
       const p = layout.nodes.get(n.id)!;
       const f = figures.get(n.id);
       // The name is the visible text (label, value, detail) plus, for assistive technology, status and problem.
       const hidden = [f?.status ? `status ${f.status.replace(/-/g, ' ')}` : undefined, f?.problem ? `problem: ${f.problem}` : undefined].filter(Boolean).join('; ');
-      return { ...n, x: p.x, y: p.y, figures: f, hidden };
+      const classes = `node ${n.kind} ${f?.tone ?? ''}${f?.problem ? ' error' : ''}${n.id === selected ? ' selected' : ''}`;
+      return { ...n, x: p.x, y: p.y, figures: f, hidden, classes };
     });
   });
 

@@ -4,6 +4,7 @@ import { ActivatedRoute, RouterLink } from '@angular/router';
 import { map } from 'rxjs';
 import { ApiClient } from '../../api/api-client';
 import { describeProblem, toProblem, type Problem } from '../../api/problem';
+import { SessionService } from '../../session/session.service';
 import { LiveUpdates } from '../../shell/live-updates';
 import { formatMoney, formatNumber } from '../../ui/format';
 import { CalculationApi, driverRange, modelCurrency, type ModelEvaluation, type SensitivityResult, type ValueModel } from '../calculation-api';
@@ -53,6 +54,9 @@ export class ValueCanvasPage {
   protected readonly notice = signal<string | undefined>(undefined);
 
   protected readonly savedId = computed(() => this.saved()?.id);
+  /** Viewers explore (every change is evaluated) but cannot save: value-architect needs a member to write. */
+  private readonly session = inject(SessionService);
+  protected readonly canSave = computed(() => this.session.hasRole('member'));
   protected readonly others = presenceOn(
     'value-models',
     this.savedId,

@@ -14,6 +14,7 @@ import { machineNode } from '../support/runtime';
 import { runBillingBench } from './billing-bench';
 import { runBudgetBench } from './budget-bench';
 import { runCalculationBench } from './calculation-bench';
+import { runCanvasBench } from './canvas-bench';
 import { BenchUnavailable, runHostBench } from './host-bench';
 import { takeFigures, type Figure } from './figures';
 import { runEmbeddedBench } from './embedded-bench';
@@ -38,6 +39,7 @@ const benches: Record<string, () => Promise<void>> = {
   tracing: runTracingBench,
   notifications: runNotificationsBench,
   sandbox: runSandboxBench,
+  canvas: runCanvasBench,
 };
 /** The benchmarks whose figures are compared across runtimes. */
 const COMPARED = new Set(['kernel', 'calculation']);

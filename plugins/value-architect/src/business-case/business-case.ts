@@ -79,9 +79,12 @@ const periods = (value: number | null, model: ValueModel) => {
   return `${value.toFixed(1)} ${years ? 'years' : 'periods'}`;
 };
 
-/** A rate-like unit is shown as a percentage (the value is a decimal: 0.08 = 8%). */
+/**
+ * A share or rate is shown as a percentage (the value is a decimal: 0.08 = 8%); the console's wizard uses the same
+ * rule (admin-ui/src/app/workspace/driver-units.ts).
+ */
 function isRate(unit: string | undefined): boolean {
-  return unit !== undefined && /^(%|percent|percentage|ratio|rate|share|fraction)$/i.test(unit.trim());
+  return unit !== undefined && /^(%|percent|percentage|ratio|rate|fraction)$|^share\b/i.test(unit.trim());
 }
 
 function driverValue(value: number, unit: string | undefined): string {

@@ -189,7 +189,7 @@ describeInBrowser('the business case in a real browser: branding, lenses, PDF, s
       await panel.getByLabel('Expires after').selectOption('7');
       await panel.getByRole('button', { name: 'Create share link' }).click();
       shareUrl = await panel.getByTestId('share-url').inputValue();
-      expect(shareUrl).toMatch(new RegExp(`^${host.url}/api/v1/value-models/shared/demo\\?token=`));
+      expect(shareUrl).toMatch(new RegExp(`^${host.url}/api/v1/business-cases/demo\\?token=`));
       await panel.locator('[data-state="active"]').waitFor(WAIT);
       // Not in the list, and the database keeps only a hash of the token.
       expect(JSON.stringify((await api(`/api/v1/value-models/${modelId}/share-links`)).body)).not.toContain(new URL(shareUrl).searchParams.get('token'));
@@ -212,7 +212,7 @@ describeInBrowser('the business case in a real browser: branding, lenses, PDF, s
       expect(pdfText(pdf)).toContain(MODEL_NAME);
 
       const token = new URL(shareUrl).searchParams.get('token')!;
-      const forged = await problemAt(`${host.url}/api/v1/value-models/shared/demo?token=${encodeURIComponent(`${token.slice(0, -3)}xyz`)}`);
+      const forged = await problemAt(`${host.url}/api/v1/business-cases/demo?token=${encodeURIComponent(`${token.slice(0, -3)}xyz`)}`);
       expect(forged).toMatchObject({ status: 404, type: expect.stringMatching(/application\/problem\+json/), body: { code: 'VV_SHARE_LINK_INVALID' } });
 
       await panel.getByRole('button', { name: /^Revoke/ }).click();

@@ -318,6 +318,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/tenants/{tenantId}/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's logo and colours (for its reports) */
+        get: operations["kernel.getAdminTenantsByTenantIdBranding"];
+        /** Set the tenant’s logo (PNG or JPEG, at most 64 kB; SVG refused) and colours; null clears a field */
+        put: operations["kernel.putAdminTenantsByTenantIdBranding"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/tenants/{tenantId}/erasures": {
         parameters: {
             query?: never;
@@ -1098,6 +1116,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/business-cases/{tenantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The read-only business case a share link opens (no sign-in; signed, expiring token), as an HTML page */
+        get: operations["value-architect.getBusinessCasesByTenantId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business-cases/{tenantId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The business case a share link opens, as a PDF (no sign-in; signed, expiring token) */
+        get: operations["value-architect.getBusinessCasesByTenantIdPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calculate/break-even": {
         parameters: {
             query?: never;
@@ -1604,7 +1656,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP on with a current code */
+        /** Turn TOTP on with a current code; answers 10 single-use recovery codes, shown this once */
         post: operations["kernel.postMeTotpConfirm"];
         delete?: never;
         options?: never;
@@ -1623,6 +1675,23 @@ export interface paths {
         put?: never;
         /** Turn TOTP off with a current code */
         post: operations["kernel.postMeTotpDisable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/totp/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the recovery codes with 10 new ones (a current TOTP code is needed); the old ones stop working */
+        post: operations["kernel.postMeTotpRecoveryCodes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2116,6 +2185,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/value-models/{id}/business-case": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model's business case through one lens (?persona=cfo|executive|technical, default from the caller's role; ?customer=) */
+        get: operations["value-architect.getValueModelsByIdBusinessCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/value-models/{id}/business-case/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model's business case as a branded PDF (tenant logo and colours), through one lens */
+        get: operations["value-architect.getValueModelsByIdBusinessCasePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/value-models/{id}/evaluation": {
         parameters: {
             query?: never;
@@ -2145,6 +2248,41 @@ export interface paths {
         /** Value hypotheses for a model from the tenant's AI provider, or from the driver library when none is enabled */
         post: operations["value-architect.postValueModelsByIdHypotheses"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/value-models/{id}/share-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model's share links, newest first (never their tokens) */
+        get: operations["value-architect.getValueModelsByIdShareLinks"];
+        put?: never;
+        /** Create a signed share link to the latest version’s business case, expiring after 1 to 90 days; its URL is in this answer only */
+        post: operations["value-architect.postValueModelsByIdShareLinks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/value-models/{id}/share-links/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a share link: it stops opening the business case at once */
+        delete: operations["value-architect.deleteValueModelsByIdShareLinksByLinkId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3221,6 +3359,89 @@ export interface operations {
             };
         };
     };
+    "kernel.getAdminTenantsByTenantIdBranding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description OK */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "kernel.putAdminTenantsByTenantIdBranding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    primaryColor?: string | null;
+                    accentColor?: string | null;
+                    logo?: null | {
+                        /** @enum {unknown} */
+                        mediaType: "image/png" | "image/jpeg";
+                        data: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            /** @description OK */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     "kernel.postAdminTenantsByTenantIdErasures": {
         parameters: {
             query?: never;
@@ -4151,6 +4372,8 @@ export interface operations {
                     email: string;
                     password: string;
                     totp?: string;
+                    /** @description A TOTP recovery code, in place of `totp`; each works once */
+                    recoveryCode?: string;
                     tenantId?: string;
                 };
             };
@@ -5671,6 +5894,74 @@ export interface operations {
                         duplicate: boolean;
                     };
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.getBusinessCasesByTenantId": {
+        parameters: {
+            query: {
+                token: string;
+                persona?: "cfo" | "executive" | "technical";
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.getBusinessCasesByTenantIdPdf": {
+        parameters: {
+            query: {
+                token: string;
+                persona?: "cfo" | "executive" | "technical";
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
@@ -8222,18 +8513,20 @@ export interface operations {
             };
         };
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            422: components["responses"]["UnprocessableContent"];
             /** @description OK */
-            "2XX": {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        recoveryCodes: string[];
+                    };
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableContent"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {
                 headers: {
@@ -8272,6 +8565,46 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "kernel.postMeTotpRecoveryCodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recoveryCodes: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableContent"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {
                 headers: {
@@ -10225,6 +10558,78 @@ export interface operations {
             };
         };
     };
+    "value-architect.getValueModelsByIdBusinessCase": {
+        parameters: {
+            query?: {
+                persona?: "cfo" | "executive" | "technical";
+                customer?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.getValueModelsByIdBusinessCasePdf": {
+        parameters: {
+            query?: {
+                persona?: "cfo" | "executive" | "technical";
+                customer?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     "value-architect.getValueModelsByIdEvaluation": {
         parameters: {
             query?: {
@@ -10297,6 +10702,116 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableContent"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.getValueModelsByIdShareLinks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.postValueModelsByIdShareLinks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    expiresInDays: number;
+                    /** @enum {unknown} */
+                    persona?: "cfo" | "executive" | "technical";
+                    customer?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.deleteValueModelsByIdShareLinksByLinkId": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {
                 headers: {

@@ -84,7 +84,7 @@ describe('business case, PDF and share links', () => {
     expect((await k.request('POST', `/api/v1/value-models/${modelId}/share-links`, { tenant: 'globex', body: { expiresInDays: 7 } })).status).toBe(404);
     const { body: link } = await share({ expiresInDays: 7 });
     const token = new URL(link.url, k.url).searchParams.get('token')!;
-    const elsewhere = await k.request('GET', `/api/v1/value-models/shared/globex?token=${encodeURIComponent(token)}`, { token: null });
+    const elsewhere = await k.request('GET', `/api/v1/business-cases/globex?token=${encodeURIComponent(token)}`, { token: null });
     expect(elsewhere.status).toBe(404);
     expect(elsewhere.body.code).toBe('VV_SHARE_LINK_INVALID');
   });
@@ -114,7 +114,7 @@ describe('business case, PDF and share links', () => {
     const asCfo = (await fetchRaw(`${url}&persona=cfo`)).bytes.toString();
     expect(asCfo).toContain('Risk range (P10–P90)');
 
-    const pdf = await fetchRaw(`/api/v1/value-models/shared/acme/pdf?token=${encodeURIComponent(token)}`);
+    const pdf = await fetchRaw(`/api/v1/business-cases/acme/pdf?token=${encodeURIComponent(token)}`);
     expect(pdf.status).toBe(200);
     expect(pdfText(pdf.bytes)).toContain('Helpdesk automation');
 
@@ -124,7 +124,7 @@ describe('business case, PDF and share links', () => {
     expect(list.body.items.some((l: { id: string }) => l.id === created.body.id)).toBe(true);
 
     const forged = `${token.slice(0, -2)}${token.endsWith('A') ? 'BB' : 'AA'}`;
-    const refused = await k.request('GET', `/api/v1/value-models/shared/acme?token=${encodeURIComponent(forged)}`, { token: null });
+    const refused = await k.request('GET', `/api/v1/business-cases/acme?token=${encodeURIComponent(forged)}`, { token: null });
     expect(refused.status).toBe(404);
     expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(refused.body.code).toBe('VV_SHARE_LINK_INVALID');
@@ -133,7 +133,7 @@ describe('business case, PDF and share links', () => {
     const revoked = await k.request('DELETE', `/api/v1/value-models/${modelId}/share-links/${created.body.id}`, { role: 'member' });
     expect(revoked.status).toBe(200);
     expect(revoked.body.revokedAt).not.toBeNull();
-    const gone = await k.request('GET', `/api/v1/value-models/shared/acme?token=${encodeURIComponent(token)}`, { token: null });
+    const gone = await k.request('GET', `/api/v1/business-cases/acme?token=${encodeURIComponent(token)}`, { token: null });
     expect(gone.status).toBe(410);
     expect(gone.body.code).toBe('VV_SHARE_LINK_REVOKED');
     expect((await k.request('DELETE', `/api/v1/value-models/${modelId}/share-links/nope`)).status).toBe(404);

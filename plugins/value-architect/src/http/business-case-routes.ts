@@ -8,6 +8,8 @@ import type { ValueModelStore } from '../models/value-model-store';
 import type { ValueModelVersion } from '../value-models-api';
 
 const BASE = '/value-models';
+/** Where share links open: a prefix of its own, so no path of it can be read as a model's (`/value-models/:id/…`). */
+const SHARED = '/business-cases';
 /** The report's simulation: the same trials and seed as the console's report page, so the ranges agree. */
 const TRIALS = 20_000;
 const SEED = 20_240_601;
@@ -78,12 +80,12 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
   const sharedPage: RouteDefinition<unknown, { token: string; persona?: Persona }> = {
     method: 'GET',
     access: 'public',
-    path: `${BASE}/shared/:tenantId`,
+    path: `${SHARED}/:tenantId`,
     summary: 'The read-only business case a share link opens (no sign-in; signed, expiring token), as an HTML page',
     schema: { params: publicParams, query: publicQuery },
     async handler(request) {
       const { report } = await shared(request);
-      const base = `/api/v1${BASE}/shared/${encodeURIComponent(request.tenant.id)}`;
+      const base = `/api/v1${SHARED}/${encodeURIComponent(request.tenant.id)}`;
       const token = encodeURIComponent(request.query.token);
       const html = renderBusinessCaseHtml(report, { lens: (p) => `${base}?token=${token}&persona=${p}`, pdf: `${base}/pdf?token=${token}&persona=${report.persona}` });
       return respond(200, html, {
@@ -97,7 +99,7 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
   const sharedPdf: RouteDefinition<unknown, { token: string; persona?: Persona }> = {
     method: 'GET',
     access: 'public',
-    path: `${BASE}/shared/:tenantId/pdf`,
+    path: `${SHARED}/:tenantId/pdf`,
     summary: 'The business case a share link opens, as a PDF (no sign-in; signed, expiring token)',
     schema: { params: publicParams, query: publicQuery },
     async handler(request) {
@@ -163,7 +165,7 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
         createdBy: request.user.id,
       });
       await audit.record({ action: 'value-model.share-link-created', tenantId: request.tenant.id, target: `${version.id}/${link.id}`, after: { version: link.version, persona: link.persona, expiresAt: link.expiresAt } });
-      const url = `/api/v1${BASE}/shared/${encodeURIComponent(request.tenant.id)}?token=${encodeURIComponent(token)}`;
+      const url = `/api/v1${SHARED}/${encodeURIComponent(request.tenant.id)}?token=${encodeURIComponent(token)}`;
       return respond(201, { ...link, url }, { Location: url });
     },
   };
@@ -182,6 +184,5 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
     },
   };
 
-  // Public routes first: among parameterised paths the first registered wins (`/shared/:tenantId` before `/:id/…`).
   return [sharedPage, sharedPdf, businessCase, businessCasePdf, listLinks, createLink, revokeLink] as RouteDefinition[];
 }

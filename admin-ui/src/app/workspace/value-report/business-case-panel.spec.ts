@@ -118,7 +118,7 @@ describe('BusinessCasePanel', () => {
     const post = http.expectOne((r) => r.method === 'POST' && r.url === '/api/v1/value-models/m1/share-links');
     expect(post.request.body).toEqual({ expiresInDays: 30, persona: 'technical' });
     const link = { id: 'new', modelId: 'm1', version: 3, persona: 'technical', customer: null, expiresAt: future, revokedAt: null, createdBy: 'u', createdAt: new Date().toISOString() };
-    post.flush({ ...link, url: '/api/v1/value-models/shared/demo?token=abc.def' });
+    post.flush({ ...link, url: '/api/v1/business-cases/demo?token=abc.def' });
     await tick();
     http.expectOne('/api/v1/value-models/m1/share-links').flush({ items: [link] });
     await tick();

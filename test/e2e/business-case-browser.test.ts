@@ -122,9 +122,9 @@ describeInBrowser('the business case in a real browser: branding, lenses, PDF, s
       await page.getByRole('button', { name: 'Sign out' }).waitFor(WAIT);
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Branding' }).click();
       await page.getByRole('heading', { name: 'Branding', level: 1 }).waitFor(WAIT);
-      await page.getByLabel('Logo').setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') });
+      await page.getByLabel('Logo', { exact: true }).setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') });
       await page.getByText('The logo must be a PNG or JPEG image').waitFor(WAIT);
-      await page.getByLabel('Logo').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png(32, [11, 83, 148]) });
+      await page.getByLabel('Logo', { exact: true }).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png(32, [11, 83, 148]) });
       await page.getByRole('img', { name: 'Logo preview' }).waitFor(WAIT);
       await page.getByLabel('Primary colour').fill('#0b5394');
       await page.getByLabel('Accent colour').fill('#b45f06');

@@ -122,7 +122,9 @@ describeInBrowser('the business case in a real browser: branding, lenses, PDF, s
       await page.getByRole('button', { name: 'Sign out' }).waitFor(WAIT);
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Branding' }).click();
       await page.getByRole('heading', { name: 'Branding', level: 1 }).waitFor(WAIT);
-      await page.getByLabel('Logo', { exact: true }).setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') });
+      await page
+        .getByLabel('Logo', { exact: true })
+        .setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') });
       await page.getByText('The logo must be a PNG or JPEG image').waitFor(WAIT);
       await page.getByLabel('Logo', { exact: true }).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png(32, [11, 83, 148]) });
       await page.getByRole('img', { name: 'Logo preview' }).waitFor(WAIT);
@@ -145,7 +147,9 @@ describeInBrowser('the business case in a real browser: branding, lenses, PDF, s
       await panel.getByRole('radio', { name: 'CFO', checked: true }).waitFor(WAIT);
       const band = panel.locator('header.band');
       await band.getByText(MODEL_NAME).waitFor(WAIT);
-      expect(await band.evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor)).toBe('rgb(11, 83, 148)');
+      expect(await band.evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor)).toBe(
+        'rgb(11, 83, 148)',
+      );
       expect(await band.getByRole('img', { name: 'Demo Company logo' }).count()).toBe(1);
 
       await panel.getByLabel('Prepared for').fill('Initech');

@@ -90,7 +90,10 @@ export function authRoutes(deps: {
       await throttle.succeed(keys);
       const session = await identity.openSession(user, body.tenantId);
       if (second.recoveryCodesLeft !== undefined)
-        await auditor.record({ action: 'auth.recovery-code-used', actor: user.id, tenantId: session.tenant.id, target: `user:${user.id}`, after: { left: second.recoveryCodesLeft } }, ctx);
+        await auditor.record(
+          { action: 'auth.recovery-code-used', actor: user.id, tenantId: session.tenant.id, target: `user:${user.id}`, after: { left: second.recoveryCodesLeft } },
+          ctx,
+        );
       await auditor.record({ action: 'auth.signed-in', actor: user.id, tenantId: session.tenant.id, target: `user:${user.id}` }, ctx);
       ctx.body = session;
     },

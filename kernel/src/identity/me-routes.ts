@@ -86,7 +86,12 @@ export function meRoutes(deps: {
   });
 
   /** A code check under the same throttle as sign-in: the account and the client address. */
-  const checkCode = async (ctx: Context & { state: RequestState }, input: KernelRouteInput, user: { id: string; email: string }, change: 'enable' | 'disable' | 'recovery-codes') => {
+  const checkCode = async (
+    ctx: Context & { state: RequestState },
+    input: KernelRouteInput,
+    user: { id: string; email: string },
+    change: 'enable' | 'disable' | 'recovery-codes',
+  ) => {
     const code = input.body<{ code: string }>().code;
     const keys = attemptKeys(user.id, user.email, ctx.ip);
     await deps.throttle.check(keys);
@@ -116,7 +121,12 @@ export function meRoutes(deps: {
 
   routes.post(
     '/api/v1/me/totp/recovery-codes',
-    { access: 'self', summary: 'Replace the recovery codes with 10 new ones (a current TOTP code is needed); the old ones stop working', body: totpCodeSchema, response: recoveryCodesResponse },
+    {
+      access: 'self',
+      summary: 'Replace the recovery codes with 10 new ones (a current TOTP code is needed); the old ones stop working',
+      body: totpCodeSchema,
+      response: recoveryCodesResponse,
+    },
     async (ctx, input) => {
       const user = await currentUser(ctx);
       const recoveryCodes = await checkCode(ctx, input, user, 'recovery-codes');

@@ -44,7 +44,11 @@ export function renderBusinessCasePdf(report: BusinessCase): Promise<Buffer> {
       // An image pdfkit cannot read is left out rather than failing the document.
     }
   }
-  doc.fillColor(textOn(primaryColor)).font('Helvetica-Bold').fontSize(20).text(report.title, textLeft, 30, { width: width - (textLeft - left) });
+  doc
+    .fillColor(textOn(primaryColor))
+    .font('Helvetica-Bold')
+    .fontSize(20)
+    .text(report.title, textLeft, 30, { width: width - (textLeft - left) });
   doc
     .font('Helvetica')
     .fontSize(10)
@@ -66,8 +70,16 @@ export function renderBusinessCasePdf(report: BusinessCase): Promise<Buffer> {
     report.figures.slice(i, i + columns).forEach((figure, j) => {
       const x = left + j * (tileWidth + 10);
       doc.rect(x, y, 3, 36).fill(accentColor);
-      doc.fillColor('#555555').font('Helvetica').fontSize(9).text(figure.label, x + 8, y, { width: tileWidth - 8 });
-      doc.fillColor('#1b1b1f').font('Helvetica-Bold').fontSize(12).text(figure.value, x + 8, doc.y + 2, { width: tileWidth - 8 });
+      doc
+        .fillColor('#555555')
+        .font('Helvetica')
+        .fontSize(9)
+        .text(figure.label, x + 8, y, { width: tileWidth - 8 });
+      doc
+        .fillColor('#1b1b1f')
+        .font('Helvetica-Bold')
+        .fontSize(12)
+        .text(figure.value, x + 8, doc.y + 2, { width: tileWidth - 8 });
       bottom = Math.max(bottom, doc.y);
     });
     doc.x = left;
@@ -76,7 +88,12 @@ export function renderBusinessCasePdf(report: BusinessCase): Promise<Buffer> {
 
   for (const section of report.sections) {
     if (doc.y > doc.page.height - 150) doc.addPage();
-    doc.moveDown(0.5).fillColor(primaryColor === '#ffffff' ? '#1b1b1f' : primaryColor).font('Helvetica-Bold').fontSize(13).text(section.heading, left, doc.y, { width });
+    doc
+      .moveDown(0.5)
+      .fillColor(primaryColor === '#ffffff' ? '#1b1b1f' : primaryColor)
+      .font('Helvetica-Bold')
+      .fontSize(13)
+      .text(section.heading, left, doc.y, { width });
     doc.fillColor('#1b1b1f').font('Helvetica').fontSize(10);
     for (const paragraph of section.paragraphs ?? []) doc.moveDown(0.3).text(paragraph, left, doc.y, { width });
     const table = section.table;
@@ -96,7 +113,11 @@ export function renderBusinessCasePdf(report: BusinessCase): Promise<Buffer> {
         doc.y = bottom + 3;
       };
       row(table.columns, true);
-      doc.moveTo(left, doc.y).lineTo(left + width, doc.y).strokeColor(accentColor).stroke();
+      doc
+        .moveTo(left, doc.y)
+        .lineTo(left + width, doc.y)
+        .strokeColor(accentColor)
+        .stroke();
       doc.y += 3;
       for (const cells of table.rows) row(cells, false);
     }

@@ -54,7 +54,10 @@ export class ShareLinks {
 
   constructor(private readonly db: PluginDatabase) {}
 
-  async create(tenantId: string, link: { modelId: string; version: number; persona: Persona; customer: string | null; expiresAt: Date; createdBy: string }): Promise<{ link: ShareLink; token: string }> {
+  async create(
+    tenantId: string,
+    link: { modelId: string; version: number; persona: Persona; customer: string | null; expiresAt: Date; createdBy: string },
+  ): Promise<{ link: ShareLink; token: string }> {
     const id = randomUUID();
     const payload = Buffer.from(JSON.stringify({ l: id })).toString('base64url');
     const token = `${payload}.${this.mac(await this.key(tenantId), tenantId, payload)}`;
@@ -78,10 +81,11 @@ export class ShareLinks {
   /** Revokes a link of the model; undefined when the tenant has no such link. Revoking twice keeps the first time. */
   async revoke(tenantId: string, modelId: string, id: string): Promise<ShareLink | undefined> {
     const [row] = await this.db.transaction(tenantId, (tx) =>
-      tx.query<ShareLinkRow>(
-        `update share_links set revoked_at = coalesce(revoked_at, now()) where tenant_id = $1 and model_id = $2 and id = $3 returning ${columns}`,
-        [tenantId, modelId, id],
-      ),
+      tx.query<ShareLinkRow>(`update share_links set revoked_at = coalesce(revoked_at, now()) where tenant_id = $1 and model_id = $2 and id = $3 returning ${columns}`, [
+        tenantId,
+        modelId,
+        id,
+      ]),
     );
     return row && toLink(row);
   }

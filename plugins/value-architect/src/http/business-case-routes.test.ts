@@ -62,7 +62,9 @@ describe('business case, PDF and share links', () => {
   });
 
   it('renders a branded PDF with the model’s name, customer and figures', async () => {
-    const branded = await k.request('PUT', '/api/v1/admin/tenants/acme/branding', { body: { primaryColor: '#123456', accentColor: '#AA5500', logo: { mediaType: 'image/png', data: PNG } } });
+    const branded = await k.request('PUT', '/api/v1/admin/tenants/acme/branding', {
+      body: { primaryColor: '#123456', accentColor: '#AA5500', logo: { mediaType: 'image/png', data: PNG } },
+    });
     expect(branded.status).toBe(200);
     const res = await fetchRaw(`/api/v1/value-models/${modelId}/business-case/pdf?persona=cfo&customer=Initech`, await k.token('acme', 'viewer'));
     expect(res.status).toBe(200);

@@ -27,7 +27,12 @@ const createLinkBody: JsonSchema = {
   properties: { expiresInDays: { type: 'integer', minimum: 1, maximum: MAX_SHARE_DAYS }, persona, customer },
 };
 const publicParams: JsonSchema = { type: 'object', required: ['tenantId'], properties: { tenantId: { type: 'string', maxLength: 200 } } };
-const publicQuery: JsonSchema = { type: 'object', additionalProperties: false, required: ['token'], properties: { token: { type: 'string', minLength: 10, maxLength: 500 }, persona } };
+const publicQuery: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['token'],
+  properties: { token: { type: 'string', minLength: 10, maxLength: 500 }, persona },
+};
 
 // Share views are documents for people outside the tenant: never cached, never indexed, and the token in the URL is
 // not sent on as a referrer.
@@ -58,7 +63,14 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
     const headline = await calc.headline({ model: version.model }, budget);
     if (headline) {
       const simulation = await calc.simulate({ model: version.model, trials: TRIALS, seed: SEED }, budget);
-      risk = { p10: simulation.percentiles.p10, p50: simulation.percentiles.p50, p90: simulation.percentiles.p90, probabilityPositive: headline.probabilityPositive, trials: TRIALS, seed: SEED };
+      risk = {
+        p10: simulation.percentiles.p10,
+        p50: simulation.percentiles.p50,
+        p90: simulation.percentiles.p90,
+        probabilityPositive: headline.probabilityPositive,
+        trials: TRIALS,
+        seed: SEED,
+      };
     }
     const sensitivity = lens === 'cfo' ? null : await calc.sensitivity({ model: version.model, metric: 'npv' }, budget).catch(() => null);
     return buildBusinessCase({ version, evaluation, risk, sensitivity, persona: lens, tenant, customer: who, now: now() });
@@ -131,7 +143,11 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
     async handler(request) {
       const version = await versionOf(request.tenant.id, request.params['id']!);
       const report = await compose(request.tenant, version, request.query.persona ?? defaultPersona(request.user.role), request.query.customer ?? null, request.signal);
-      return respond(200, await renderBusinessCasePdf(report), { 'content-type': 'application/pdf', 'content-disposition': `attachment; filename="${fileName(report)}"`, 'cache-control': 'no-store' });
+      return respond(200, await renderBusinessCasePdf(report), {
+        'content-type': 'application/pdf',
+        'content-disposition': `attachment; filename="${fileName(report)}"`,
+        'cache-control': 'no-store',
+      });
     },
   };
 
@@ -164,7 +180,12 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
         expiresAt,
         createdBy: request.user.id,
       });
-      await audit.record({ action: 'value-model.share-link-created', tenantId: request.tenant.id, target: `${version.id}/${link.id}`, after: { version: link.version, persona: link.persona, expiresAt: link.expiresAt } });
+      await audit.record({
+        action: 'value-model.share-link-created',
+        tenantId: request.tenant.id,
+        target: `${version.id}/${link.id}`,
+        after: { version: link.version, persona: link.persona, expiresAt: link.expiresAt },
+      });
       const url = `/api/v1${SHARED}/${encodeURIComponent(request.tenant.id)}?token=${encodeURIComponent(token)}`;
       return respond(201, { ...link, url }, { Location: url });
     },

@@ -291,7 +291,11 @@ describe('ValueModelWizardPage', () => {
   it('shows a share or rate driver and the discount rate as percentages, and stores decimals (issue 19, bug 4)', async () => {
     await harness.navigateByUrl('/workspace/value-models/m1', ValueModelWizardPage);
     const model = saved(2).model;
-    const rated = { ...model, drivers: [{ name: 'uptime_gain', unit: 'share of output', value: 0.078, low: 0.02, high: 0.125 }], formulas: [{ name: 'downtime_value', expression: 'uptime_gain * 50000' }] };
+    const rated = {
+      ...model,
+      drivers: [{ name: 'uptime_gain', unit: 'share of output', value: 0.078, low: 0.02, high: 0.125 }],
+      formulas: [{ name: 'downtime_value', expression: 'uptime_gain * 50000' }],
+    };
     http.expectOne('/api/v1/value-models/m1').flush(saved(2, { model: rated }));
     await settle();
     versions([{ version: 2 }]);

@@ -27,7 +27,13 @@ const caseOf = (persona: BusinessCase['persona'], customer: string | null = null
   date: '2026-12-06',
   branding: { primaryColor: '#ffeb3b', accentColor: '#00897b', logo: { mediaType: 'image/png', data: 'iVBORw0KGgo=' } },
   headline: 'Plant uptime returns $16,747 in net present value over 5 periods.',
-  figures: persona === 'cfo' ? [{ label: 'NPV', value: '$16,747' }, { label: 'IRR', value: '12.0%' }] : [{ label: 'Confidence', value: '80% chance that NPV is positive' }],
+  figures:
+    persona === 'cfo'
+      ? [
+          { label: 'NPV', value: '$16,747' },
+          { label: 'IRR', value: '12.0%' },
+        ]
+      : [{ label: 'Confidence', value: '80% chance that NPV is positive' }],
   sections: [{ heading: 'Cash timing', table: { caption: 'Per period', columns: ['Period', 'Cash flow'], numeric: [false, true], rows: [['0', '-$60,000']] } }],
 });
 
@@ -117,7 +123,17 @@ describe('BusinessCasePanel', () => {
     await tick();
     const post = http.expectOne((r) => r.method === 'POST' && r.url === '/api/v1/value-models/m1/share-links');
     expect(post.request.body).toEqual({ expiresInDays: 30, persona: 'technical' });
-    const link = { id: 'new', modelId: 'm1', version: 3, persona: 'technical', customer: null, expiresAt: future, revokedAt: null, createdBy: 'u', createdAt: new Date().toISOString() };
+    const link = {
+      id: 'new',
+      modelId: 'm1',
+      version: 3,
+      persona: 'technical',
+      customer: null,
+      expiresAt: future,
+      revokedAt: null,
+      createdBy: 'u',
+      createdAt: new Date().toISOString(),
+    };
     post.flush({ ...link, url: '/api/v1/business-cases/demo?token=abc.def' });
     await tick();
     http.expectOne('/api/v1/value-models/m1/share-links').flush({ items: [link] });

@@ -105,7 +105,11 @@ export class BusinessCasePanel {
     this.message.set(undefined);
     try {
       const customer = this.committedCustomer();
-      const link = await this.api.post<ShareLink>(`${this.base()}/share-links`, { expiresInDays: this.expiresInDays(), persona: this.persona(), ...(customer ? { customer } : {}) });
+      const link = await this.api.post<ShareLink>(`${this.base()}/share-links`, {
+        expiresInDays: this.expiresInDays(),
+        persona: this.persona(),
+        ...(customer ? { customer } : {}),
+      });
       this.created.set(link);
       this.message.set(`Share link created; it expires on ${new Date(link.expiresAt).toLocaleDateString()}. Copy it now: it is not shown again.`);
       this.links.reload();

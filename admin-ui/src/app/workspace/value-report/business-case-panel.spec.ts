@@ -138,7 +138,7 @@ describe('BusinessCasePanel', () => {
     await tick();
     http.expectOne('/api/v1/value-models/m1/share-links').flush({ items: [link] });
     await tick();
-    expect(el().querySelector<HTMLInputElement>('[data-testid="share-url"]')!.value).toMatch(/\/api\/v1\/value-models\/shared\/demo\?token=abc\.def$/);
+    expect(el().querySelector<HTMLInputElement>('[data-testid="share-url"]')!.value).toMatch(/\/api\/v1\/business-cases\/demo\?token=abc\.def$/);
     expect(el().querySelector('[data-testid="case-message"]')!.textContent).toContain('it is not shown again');
 
     button('Revoke').click();

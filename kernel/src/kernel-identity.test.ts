@@ -95,8 +95,10 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
       expect(enrol.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/ValueVerse:ada%40acme.test\?secret=/);
       const secret = enrol.body.secret as string;
       expectProblem(await k.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: '000000' === codeAt(secret) ? '111111' : '000000' } }), 400, 'VV_VALIDATION');
-      expect((await k.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: codeAt(secret, -1) } })).status).toBe(204);
-      expect((await k.request('GET', '/api/v1/me/totp', { token })).body).toEqual({ enabled: true, pending: false });
+      const confirmed = await k.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: codeAt(secret, -1) } });
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body.recoveryCodes).toHaveLength(10);
+      expect((await k.request('GET', '/api/v1/me/totp', { token })).body).toEqual({ enabled: true, pending: false, recoveryCodesLeft: 10 });
 
       expectProblem(await login({}), 401, 'VV_MFA_REQUIRED');
       const withCode = await login({ totp: codeAt(secret) });
@@ -107,6 +109,37 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
 
       expect((await k.request('POST', '/api/v1/me/totp/disable', { token, body: { code: codeAt(secret, 1) } })).status).toBe(204);
       expect((await login({})).status).toBe(200);
+    });
+
+    it('recovery codes: shown once at enrolment, each signs in once in place of a code, audited, and regenerating voids the old ones', async () => {
+      const token = (await login({})).body.accessToken as string;
+      const secret = (await k.request('POST', '/api/v1/me/totp', { token })).body.secret as string;
+      const codes = (await k.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: codeAt(secret, -1) } })).body.recoveryCodes as string[];
+      expect(new Set(codes).size).toBe(10);
+      for (const code of codes) expect(code).toMatch(/^[a-z2-9]{5}-[a-z2-9]{5}$/);
+
+      // Typed with capitals and without the dash, it still counts.
+      const signedIn = await login({ recoveryCode: codes[0]!.replace('-', '').toUpperCase() });
+      expect(signedIn.status).toBe(200);
+      expect(signedIn.body.user.mfa).toBe(true);
+      const audit = await k.request('GET', '/api/v1/admin/audit?action=auth.recovery-code-used', { role: 'platform-admin' });
+      expect(audit.body.items[0]).toMatchObject({ action: 'auth.recovery-code-used', after: { left: 9 } });
+      expect((await k.request('GET', '/api/v1/me/totp', { token })).body.recoveryCodesLeft).toBe(9);
+      // Single use.
+      expectProblem(await login({ recoveryCode: codes[0] }), 401, 'VV_TOTP_RECOVERY_CODE_INVALID');
+      expectProblem(await login({ recoveryCode: 'zzzzz-zzzzz' }), 401, 'VV_TOTP_RECOVERY_CODE_INVALID');
+
+      // Regenerating needs a current code, and voids every earlier code.
+      expectProblem(await k.request('POST', '/api/v1/me/totp/recovery-codes', { token, body: { code: codeAt(secret) === '000000' ? '111111' : '000000' } }), 400, 'VV_VALIDATION');
+      const fresh = await k.request('POST', '/api/v1/me/totp/recovery-codes', { token, body: { code: codeAt(secret) } });
+      expect(fresh.status).toBe(200);
+      expect(fresh.body.recoveryCodes).toHaveLength(10);
+      expectProblem(await login({ recoveryCode: codes[1] }), 401, 'VV_TOTP_RECOVERY_CODE_INVALID');
+      expect((await login({ recoveryCode: fresh.body.recoveryCodes[0] })).status).toBe(200);
+
+      // Turning TOTP off removes them.
+      expect((await k.request('POST', '/api/v1/me/totp/disable', { token, body: { code: codeAt(secret, 1) } })).status).toBe(204);
+      expect((await k.request('GET', '/api/v1/me/totp', { token })).body).toEqual({ enabled: false, pending: false, recoveryCodesLeft: 0 });
     });
   });
 

@@ -92,7 +92,7 @@ describe('sign-in protection', () => {
     const enrol = await k.call('POST', '/api/v1/me/totp', { token });
     const secret = base32Decode(enrol.body.secret);
     const step = Math.floor(Date.now() / 30_000);
-    expect((await k.call('POST', '/api/v1/me/totp/confirm', { token, body: { code: hotp(secret, step) } })).status).toBe(204);
+    expect((await k.call('POST', '/api/v1/me/totp/confirm', { token, body: { code: hotp(secret, step) } })).status).toBe(200);
     const wrong = hotp(secret, step) === '000000' ? '111111' : '000000';
 
     const disable: number[] = [];
@@ -109,6 +109,27 @@ describe('sign-in protection', () => {
     for (let i = 0; i < 10; i += 1) totp.push((await k.call('POST', '/api/v1/auth/login', { body: { email: 'u-dee@example.test', password: PASSWORD, totp: wrong } })).status);
     expect(totp.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(totp.slice(5).every((s) => s === 429)).toBe(true);
+  });
+
+  it('throttles wrong recovery codes at sign-in like wrong TOTP codes: the right recovery code is refused while locked', async () => {
+    clock += 2 * 60 * 60_000;
+    await k.addUser('u-eve', { acme: 'member' });
+    const token = (await k.login('u-eve@example.test')).body.accessToken as string;
+    const secret = base32Decode((await k.call('POST', '/api/v1/me/totp', { token })).body.secret);
+    const confirmed = await k.call('POST', '/api/v1/me/totp/confirm', { token, body: { code: hotp(secret, Math.floor(Date.now() / 30_000)) } });
+    const codes = confirmed.body.recoveryCodes as string[];
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i += 1)
+      statuses.push((await k.call('POST', '/api/v1/auth/login', { body: { email: 'u-eve@example.test', password: PASSWORD, recoveryCode: 'aaaaa-aaaaa' } })).status);
+    expect(statuses.slice(0, DEFAULT_ATTEMPT_POLICY.account.free)).toEqual(Array(DEFAULT_ATTEMPT_POLICY.account.free).fill(401));
+    expect(statuses.slice(DEFAULT_ATTEMPT_POLICY.account.free).every((s) => s === 429)).toBe(true);
+    const locked = await k.call('POST', '/api/v1/auth/login', { body: { email: 'u-eve@example.test', password: PASSWORD, recoveryCode: codes[0] } });
+    expect(locked.status).toBe(429);
+    const failures = await auditRows('auth.sign-in-failed', 'recovery-code');
+    expect(failures.length).toBeGreaterThan(0);
+    // The code refused while locked was not spent: it still works once the lockout ends.
+    clock += 2 * 60 * 60_000;
+    expect((await k.call('POST', '/api/v1/auth/login', { body: { email: 'u-eve@example.test', password: PASSWORD, recoveryCode: codes[0] } })).status).toBe(200);
   });
 });
 

@@ -49,6 +49,7 @@ export {
   type HttpMethod,
   type JsonSchema,
   type TenantContext,
+  type TenantBranding,
   type UserContext,
   type PluginRequest,
   type PublicPluginRequest,

@@ -103,7 +103,7 @@ describeInBrowser('billing pages in a real browser', () => {
       await page.getByTestId('billing-plan').waitFor(WAIT);
       expect(await page.getByTestId('billing-plan').textContent()).toBe('Growth');
       await page.getByRole('heading', { name: 'Usage this period' }).waitFor(WAIT);
-      expect(await page.locator('vv-line-chart svg circle').count()).toBeGreaterThan(0);
+      expect(await page.locator('vv-time-chart svg circle').count()).toBeGreaterThan(0);
       // 700 calls this period, all in the free tier: 99.00 + 0.00, plus 10 % tax.
       expect((await page.getByTestId('upcoming-total').textContent())?.trim()).toBe('$108.90');
       const invoices = page.getByTestId('invoices');

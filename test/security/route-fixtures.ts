@@ -41,10 +41,12 @@ const pluginFixtures: Record<string, PluginFixture> = {
       });
       lifecycle.modelId = model.id;
       lifecycle.driver = model.model.drivers[0]!.name;
-      return { id: model.id, version: '1' };
+      const link = await api<{ id: string }>('POST', `/api/v1/value-models/${model.id}/share-links`, { expiresInDays: 7 });
+      return { id: model.id, version: '1', linkId: link.id };
     },
     bodies: {
       'PUT /api/v1/value-models/:id': { name: 'Renamed' },
+      'POST /api/v1/value-models/:id/share-links': { expiresInDays: 7 },
       'POST /api/v1/value-models/:id/hypotheses': { count: 1 },
     },
   },

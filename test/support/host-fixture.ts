@@ -27,6 +27,8 @@ export interface SuiteHost extends RunningHost {
   readonly dataDir: string;
   /** True when it runs on a PostgreSQL database of its own, false on the embedded default. */
   readonly onPostgres: boolean;
+  /** That database's URL (as the superuser, past row-level security), when on PostgreSQL. */
+  readonly databaseUrl?: string;
   /** Stops the host, then drops its database and removes its data directory. */
   dispose(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function bootSuiteHost(prefix: string, env: Record<string, string> 
   });
   return Object.assign(host, {
     onPostgres,
+    ...(admin ? { databaseUrl: postgresUrl(database) } : {}),
     dispose: async () => {
       await host.stop();
       await admin?.execute(`drop database if exists ${database} with (force)`);

@@ -287,6 +287,17 @@ export class KernelInstallsMigration extends Migration {
   }
 }
 
+/** TOTP recovery codes: the SHA-256 of each unused code, spent one at a time (issue 19). */
+export class KernelTotpRecoveryMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql("alter table kernel.user_totp add column if not exists recovery_codes text[] not null default '{}'");
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('alter table kernel.user_totp drop column if exists recovery_codes');
+  }
+}
+
 /** The kernel's migrations, oldest first. */
 export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0001_init', class: KernelInitMigration },
@@ -298,4 +309,5 @@ export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0007_tenant_search', class: KernelTenantSearchMigration },
   { name: 'kernel_0008_installs', class: KernelInstallsMigration },
   { name: 'kernel_0009_data_lifecycle', class: KernelDataLifecycleMigration },
+  { name: 'kernel_0010_totp_recovery_codes', class: KernelTotpRecoveryMigration },
 ];

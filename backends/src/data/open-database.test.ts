@@ -193,6 +193,7 @@ describe('openDatabase (embedded PGlite)', () => {
       'kernel_0007_tenant_search',
       'kernel_0008_installs',
       'kernel_0009_data_lifecycle',
+      'kernel_0010_totp_recovery_codes',
     ]);
     const tables = await db.execute<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'kernel' order by table_name");
     expect(tables.map((t) => t.table_name)).toEqual([

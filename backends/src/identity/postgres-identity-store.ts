@@ -177,4 +177,23 @@ export class PostgresIdentityStore implements IdentityStore {
   async deleteTotp(userId: string): Promise<void> {
     await this.db.execute('delete from kernel.user_totp where user_id = $1', [userId]);
   }
+
+  async setRecoveryCodes(userId: string, codeHashes: readonly string[]): Promise<void> {
+    await this.db.execute('update kernel.user_totp set recovery_codes = $2 where user_id = $1', [userId, [...codeHashes]]);
+  }
+
+  async useRecoveryCode(userId: string, codeHash: string): Promise<number | undefined> {
+    // One statement: two sign-ins racing with the same code cannot both spend it.
+    const rows = await this.db.execute<{ codes_left: number }>(
+      `update kernel.user_totp set recovery_codes = array_remove(recovery_codes, $2)
+       where user_id = $1 and $2 = any(recovery_codes) returning cardinality(recovery_codes) as codes_left`,
+      [userId, codeHash],
+    );
+    return rows[0] === undefined ? undefined : Number(rows[0].codes_left);
+  }
+
+  async countRecoveryCodes(userId: string): Promise<number> {
+    const rows = await this.db.execute<{ n: number }>('select cardinality(recovery_codes) as n from kernel.user_totp where user_id = $1', [userId]);
+    return rows[0] === undefined ? 0 : Number(rows[0].n);
+  }
 }

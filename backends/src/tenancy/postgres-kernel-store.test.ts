@@ -47,6 +47,7 @@ describe('PostgresKernelStore on embedded PGlite: PostgreSQL specifics', () => {
       { name: 'kernel_0007_tenant_search' },
       { name: 'kernel_0008_installs' },
       { name: 'kernel_0009_data_lifecycle' },
+      { name: 'kernel_0010_totp_recovery_codes' },
     ]);
   });
 

@@ -11,6 +11,7 @@ import type { KernelOptions } from '../kernel-options';
 import { systemRoutes } from '../observability/system-routes';
 import type { PluginSets } from '../plugin-sets/plugin-sets';
 import { pluginSetRoutes } from '../plugin-sets/plugin-set-routes';
+import { tenantBrandingRoutes } from '../tenancy/tenant-branding';
 import { tenantRoutes } from '../tenancy/tenant-routes';
 import type { CorsPolicy } from './cors-policy';
 import type { InstallService } from '../installs/install-service';
@@ -56,6 +57,7 @@ export function kernelRoutes(
       onAccessChanged: (change) => identity.access.publish(change),
     }),
     ...tenantRoutes({ store, auditor, cors, onTenantChanged }),
+    ...tenantBrandingRoutes({ store, auditor, onTenantChanged }),
     ...pluginSetRoutes({ catalog: plugins.catalog, pluginSets: plugins.pluginSets, auditor, onTenantChanged }),
     ...identityRoutes({
       store,

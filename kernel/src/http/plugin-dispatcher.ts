@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { VvError } from '@valueverse/plugin-sdk';
 import type { PluginRecord } from '../lifecycle/plugin-state';
 import type { TenantView } from '../plugin-sets/plugin-set-cache';
+import { tenantContextOf } from '../tenancy/tenant-branding';
 import type { CompiledRoute, PluginRouter } from './plugin-router';
 import type { RequestState } from './request-state';
 import type { RouteOwnership } from './route-ownership';
@@ -78,7 +79,7 @@ export function publicPluginDispatcher(records: ReadonlyMap<string, PluginRecord
       });
     }
     ctx.state.tenantView = view;
-    ctx.state.publicTenant = { id: view.tenant.id, name: view.tenant.name };
+    ctx.state.publicTenant = tenantContextOf(view);
     ctx.state.pluginConfig = config;
     const serving = found.route.handle(ctx, found.params);
     if (serving === undefined) return;

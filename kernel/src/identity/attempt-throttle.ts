@@ -34,8 +34,8 @@ export function attemptKeys(userId: string | undefined, email: string, address: 
 
 /** What failed, for the audit row and the lockout event. */
 export interface FailedAttempt {
-  /** `password`, `totp` (at sign-in) or `code` (a second-factor code of a signed-in user). */
-  readonly factor: 'password' | 'totp' | 'code';
+  /** `password`, `totp` or `recovery-code` (at sign-in) or `code` (a second-factor code of a signed-in user). */
+  readonly factor: 'password' | 'totp' | 'recovery-code' | 'code';
   /** The audit action of the aggregated failure rows, e.g. `auth.sign-in-failed`. */
   readonly action: string;
   readonly userId: string | null;

@@ -11,6 +11,7 @@ interface LoginBody {
   email: string;
   password: string;
   totp?: string;
+  recoveryCode?: string;
   tenantId?: string;
 }
 
@@ -24,6 +25,7 @@ export const loginSchema: JsonSchema = {
     email: { type: 'string', minLength: 3, maxLength: 320 },
     password: { type: 'string', minLength: 1, maxLength: 1024 },
     totp: { type: 'string', pattern: '^[0-9]{6}$' },
+    recoveryCode: { type: 'string', minLength: 10, maxLength: 20, description: 'A TOTP recovery code, in place of `totp`; each works once' },
     tenantId: { type: 'string', minLength: 1, maxLength: 63 },
   },
 };
@@ -76,14 +78,22 @@ export function authRoutes(deps: {
         await throttle.fail(keys, { factor: 'password', action: 'auth.sign-in-failed', userId: user?.id ?? null, email }, ctx);
         throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'Email or password is wrong' } });
       }
+      let second: { recoveryCodesLeft?: number };
       try {
-        await identity.checkSecondFactor(user, body.totp);
+        second = await identity.checkSecondFactor(user, body.totp, body.recoveryCode);
       } catch (error) {
-        if ((error as VvError).code !== 'VV_MFA_REQUIRED') await throttle.fail(keys, { factor: 'totp', action: 'auth.sign-in-failed', userId: user.id, email }, ctx);
+        // A wrong recovery code counts towards the same limits as a wrong TOTP code or password.
+        if ((error as VvError).code !== 'VV_MFA_REQUIRED')
+          await throttle.fail(keys, { factor: body.recoveryCode === undefined ? 'totp' : 'recovery-code', action: 'auth.sign-in-failed', userId: user.id, email }, ctx);
         throw error;
       }
       await throttle.succeed(keys);
       const session = await identity.openSession(user, body.tenantId);
+      if (second.recoveryCodesLeft !== undefined)
+        await auditor.record(
+          { action: 'auth.recovery-code-used', actor: user.id, tenantId: session.tenant.id, target: `user:${user.id}`, after: { left: second.recoveryCodesLeft } },
+          ctx,
+        );
       await auditor.record({ action: 'auth.signed-in', actor: user.id, tenantId: session.tenant.id, target: `user:${user.id}` }, ctx);
       ctx.body = session;
     },

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { VvError } from '@valueverse/plugin-sdk';
 import type { RequestState } from '../http/request-state';
 import type { PluginSetCache, TenantView } from '../plugin-sets/plugin-set-cache';
+import { tenantContextOf } from '../tenancy/tenant-branding';
 import type { ApiKeyRecord } from './identity-store';
 import type { SessionGuard } from './session-guard';
 import type { AccessClaims, TokenService } from './token-service';
@@ -22,7 +23,7 @@ export function authenticate(tokens: TokenService, cache: PluginSetCache, apiKey
     if (!view) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
     if (view.tenant.status === 'suspended' && !claims.pa) throw new VvError('VV_TENANT_SUSPENDED', { params: { tenant: tenantId } });
     ctx.state.principal = {
-      tenant: { id: view.tenant.id, name: view.tenant.name },
+      tenant: tenantContextOf(view),
       user: { id: claims.sub, email: claims.email, role: claims.pa ? 'platform-admin' : claims.role, kind: 'user' },
       platformAdmin: claims.pa,
     };
@@ -46,7 +47,7 @@ export function authenticate(tokens: TokenService, cache: PluginSetCache, apiKey
     if (!view) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: key.tenantId } });
     if (view.tenant.status === 'suspended') throw new VvError('VV_TENANT_SUSPENDED', { params: { tenant: key.tenantId } });
     ctx.state.principal = {
-      tenant: { id: view.tenant.id, name: view.tenant.name },
+      tenant: tenantContextOf(view),
       user: { id: key.id, role: key.role, kind: 'api-key' },
       platformAdmin: false,
     };

@@ -8,6 +8,21 @@ import type { ApiKeyRecord, IdentityStore } from './identity-store';
 import { generateTotpSecret, otpauthUri, verifyTotp } from './totp';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** How many recovery codes a user gets: each signs in once in place of a TOTP code. */
+export const RECOVERY_CODE_COUNT = 10;
+// No 0/o, 1/l/i: codes are read off paper. 31 symbols × 10 ≈ 49.5 bits, and sign-in attempts are throttled.
+const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** A recovery code as shown: `xxxxx-xxxxx`. */
+function recoveryCode(): string {
+  const bytes = randomBytes(10);
+  const chars = [...bytes].map((b) => RECOVERY_ALPHABET[b % RECOVERY_ALPHABET.length]).join('');
+  return `${chars.slice(0, 5)}-${chars.slice(5)}`;
+}
+
+/** What is hashed of a recovery code: case, spaces and dashes do not matter when it is typed. */
+const recoveryHash = (code: string): string => sha256(code.toLowerCase().replace(/[^a-z0-9]/g, ''));
 const disabledAccount = () => new VvError('VV_FORBIDDEN', { params: { reason: 'This account is disabled' } });
 const token = (prefix: string, bytes: number): string => `${prefix}${randomBytes(bytes).toString('base64url')}`;
 
@@ -130,14 +145,20 @@ export class IdentityService {
    * Checks the second factor at sign-in. Users without TOTP pass; users with it need a fresh code
    * (`VV_MFA_REQUIRED` without one, `VV_UNAUTHENTICATED` for a wrong or replayed one).
    */
-  async checkSecondFactor(user: UserRecord, code: string | undefined): Promise<void> {
+  async checkSecondFactor(user: UserRecord, code: string | undefined, recovery?: string): Promise<{ recoveryCodesLeft?: number }> {
     const record = await this.identity.getTotp(user.id);
-    if (!record?.enabled) return;
+    if (!record?.enabled) return {};
+    if (recovery !== undefined) {
+      const left = await this.identity.useRecoveryCode(user.id, recoveryHash(recovery));
+      if (left === undefined) throw new VvError('VV_TOTP_RECOVERY_CODE_INVALID');
+      return { recoveryCodesLeft: left };
+    }
     if (!code) throw new VvError('VV_MFA_REQUIRED');
     const step = verifyTotp(this.sealer.open(record.sealedSecret), code);
     if (step === undefined || !(await this.identity.advanceTotpStep(user.id, step))) {
       throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'The one-time code is wrong or was already used' } });
     }
+    return {};
   }
 
   /**
@@ -205,18 +226,32 @@ export class IdentityService {
     return { secret, otpauthUri: otpauthUri(secret, user.email) };
   }
 
-  /** Confirms enrolment (`enable`) or turns the factor off (`disable`) with a current code. */
-  async confirmTotp(userId: string, code: string, change: 'enable' | 'disable'): Promise<void> {
+  /**
+   * Confirms enrolment (`enable`, answering the new recovery codes: the only time they are shown), turns the factor
+   * off (`disable`, its recovery codes with it), or replaces the recovery codes (`recovery-codes`), with a current code.
+   */
+  async confirmTotp(userId: string, code: string, change: 'enable' | 'disable' | 'recovery-codes'): Promise<string[] | undefined> {
     const record = await this.identity.getTotp(userId);
-    if (!record || (change === 'enable' && record.enabled) || (change === 'disable' && !record.enabled)) {
+    if (!record || (change === 'enable' && record.enabled) || (change !== 'enable' && !record.enabled)) {
       throw new VvError('VV_CONFLICT', { detail: change === 'enable' ? 'Start enrolment first (POST /api/v1/me/totp)' : 'No second factor is on' });
     }
     const step = verifyTotp(this.sealer.open(record.sealedSecret), code);
     if (step === undefined || !(await this.identity.advanceTotpStep(userId, step))) {
       throw VvError.validation([{ pointer: '/code', message: 'the one-time code is wrong or was already used' }]);
     }
+    if (change === 'disable') {
+      await this.identity.deleteTotp(userId);
+      return undefined;
+    }
     if (change === 'enable') await this.identity.saveTotp({ ...record, enabled: true, lastStep: step });
-    else await this.identity.deleteTotp(userId);
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, recoveryCode);
+    await this.identity.setRecoveryCodes(userId, codes.map(recoveryHash));
+    return codes;
+  }
+
+  /** Unused recovery codes of the user (0 without a second factor). */
+  recoveryCodesLeft(userId: string): Promise<number> {
+    return this.identity.countRecoveryCodes(userId);
   }
 
   /** Creates an API key; the key itself is in the result only. */

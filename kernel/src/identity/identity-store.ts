@@ -77,6 +77,12 @@ export interface IdentityStore {
   /** Sets `lastStep` only if it grows; false when the step was already used (replay). */
   advanceTotpStep(userId: string, step: number): Promise<boolean>;
   deleteTotp(userId: string): Promise<void>;
+  /** Replaces the user's recovery codes (SHA-256 of each, normalised); every earlier code stops working. */
+  setRecoveryCodes(userId: string, codeHashes: readonly string[]): Promise<void>;
+  /** Spends one recovery code: the codes left, or undefined when the user has no such unused code. Atomic. */
+  useRecoveryCode(userId: string, codeHash: string): Promise<number | undefined>;
+  /** How many unused recovery codes the user has. */
+  countRecoveryCodes(userId: string): Promise<number>;
 }
 
 const now = (): string => new Date().toISOString();
@@ -86,6 +92,7 @@ export class MemoryIdentityStore implements IdentityStore {
   private readonly refresh = new Map<string, RefreshTokenRecord>();
   private readonly keys = new Map<string, ApiKeyRecord>();
   private readonly totp = new Map<string, TotpRecord>();
+  private readonly recovery = new Map<string, Set<string>>();
   private readonly sessions = new Map<string, SessionState>();
 
   async init(): Promise<void> {}
@@ -177,5 +184,20 @@ export class MemoryIdentityStore implements IdentityStore {
 
   async deleteTotp(userId: string): Promise<void> {
     this.totp.delete(userId);
+    this.recovery.delete(userId);
+  }
+
+  async setRecoveryCodes(userId: string, codeHashes: readonly string[]): Promise<void> {
+    this.recovery.set(userId, new Set(codeHashes));
+  }
+
+  async useRecoveryCode(userId: string, codeHash: string): Promise<number | undefined> {
+    const codes = this.recovery.get(userId);
+    if (!codes?.delete(codeHash)) return undefined;
+    return codes.size;
+  }
+
+  async countRecoveryCodes(userId: string): Promise<number> {
+    return this.recovery.get(userId)?.size ?? 0;
   }
 }

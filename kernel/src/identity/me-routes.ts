@@ -11,6 +11,12 @@ import { attemptKeys, type AttemptThrottle } from './attempt-throttle';
 import type { IdentityStore } from './identity-store';
 import type { IdentityService } from './identity-service';
 
+const recoveryCodesResponse: JsonSchema = {
+  type: 'object',
+  required: ['recoveryCodes'],
+  properties: { recoveryCodes: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9]{5}-[a-z0-9]{5}$' } } },
+};
+
 export const totpCodeSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
@@ -69,7 +75,8 @@ export function meRoutes(deps: {
   routes.get('/api/v1/me/totp', { access: 'self', summary: "Whether the caller's TOTP second factor is on or pending" }, async (ctx) => {
     const user = await currentUser(ctx);
     const record = await identityStore.getTotp(user.id);
-    ctx.body = { enabled: record?.enabled === true, pending: record !== undefined && !record.enabled };
+    const enabled = record?.enabled === true;
+    ctx.body = { enabled, pending: record !== undefined && !record.enabled, recoveryCodesLeft: enabled ? await identity.recoveryCodesLeft(user.id) : 0 };
   });
 
   routes.post('/api/v1/me/totp', { access: 'self', summary: 'Start TOTP enrolment: a new secret and its otpauth:// URI' }, async (ctx) => {
@@ -79,26 +86,54 @@ export function meRoutes(deps: {
   });
 
   /** A code check under the same throttle as sign-in: the account and the client address. */
-  const checkCode = async (ctx: Context & { state: RequestState }, input: KernelRouteInput, user: { id: string; email: string }, change: 'enable' | 'disable') => {
+  const checkCode = async (
+    ctx: Context & { state: RequestState },
+    input: KernelRouteInput,
+    user: { id: string; email: string },
+    change: 'enable' | 'disable' | 'recovery-codes',
+  ) => {
     const code = input.body<{ code: string }>().code;
     const keys = attemptKeys(user.id, user.email, ctx.ip);
     await deps.throttle.check(keys);
+    let codes: string[] | undefined;
     try {
-      await identity.confirmTotp(user.id, code, change);
+      codes = await identity.confirmTotp(user.id, code, change);
     } catch (error) {
       if ((error as VvError).code === 'VV_VALIDATION')
         await deps.throttle.fail(keys, { factor: 'code', action: 'auth.code-failed', userId: user.id, email: user.email.toLowerCase() }, ctx);
       throw error;
     }
     await deps.throttle.succeed(keys);
+    return codes;
   };
 
-  routes.post('/api/v1/me/totp/confirm', { access: 'self', summary: 'Turn TOTP on with a current code', body: totpCodeSchema }, async (ctx, input) => {
-    const user = await currentUser(ctx);
-    await checkCode(ctx, input, user, 'enable');
-    await auditor.record({ action: 'auth.totp-enabled', target: `user:${user.id}` }, ctx);
-    ctx.status = 204;
-  });
+  routes.post(
+    '/api/v1/me/totp/confirm',
+    { access: 'self', summary: 'Turn TOTP on with a current code; answers 10 single-use recovery codes, shown this once', body: totpCodeSchema, response: recoveryCodesResponse },
+    async (ctx, input) => {
+      const user = await currentUser(ctx);
+      const recoveryCodes = await checkCode(ctx, input, user, 'enable');
+      await auditor.record({ action: 'auth.totp-enabled', target: `user:${user.id}` }, ctx);
+      await auditor.record({ action: 'auth.recovery-codes-generated', target: `user:${user.id}`, after: { count: recoveryCodes!.length } }, ctx);
+      ctx.body = { recoveryCodes };
+    },
+  );
+
+  routes.post(
+    '/api/v1/me/totp/recovery-codes',
+    {
+      access: 'self',
+      summary: 'Replace the recovery codes with 10 new ones (a current TOTP code is needed); the old ones stop working',
+      body: totpCodeSchema,
+      response: recoveryCodesResponse,
+    },
+    async (ctx, input) => {
+      const user = await currentUser(ctx);
+      const recoveryCodes = await checkCode(ctx, input, user, 'recovery-codes');
+      await auditor.record({ action: 'auth.recovery-codes-generated', target: `user:${user.id}`, after: { count: recoveryCodes!.length } }, ctx);
+      ctx.body = { recoveryCodes };
+    },
+  );
 
   routes.post('/api/v1/me/totp/disable', { access: 'self', summary: 'Turn TOTP off with a current code', body: totpCodeSchema }, async (ctx, input) => {
     const user = await currentUser(ctx);

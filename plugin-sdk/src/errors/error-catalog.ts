@@ -395,6 +395,32 @@ const catalog = {
     meaning:
       'The token of an unsubscribe link does not verify (altered, truncated, or signed for another tenant); nothing was changed. Use the link from the email as it was sent, or change preferences after signing in.',
   },
+  VV_SHARE_LINK_INVALID: {
+    status: 404,
+    title: 'Share link invalid',
+    message: 'This share link is not valid',
+    meaning:
+      'The token of a business-case share link does not verify (altered, truncated, or made for another tenant), or names no link. Ask the person who shared it for a new link.',
+  },
+  VV_SHARE_LINK_EXPIRED: {
+    status: 410,
+    title: 'Share link expired',
+    message: 'This share link expired on {expiredAt}',
+    meaning: 'The share link was valid but its expiry (chosen when it was created) has passed. Ask the person who shared it for a new link.',
+  },
+  VV_SHARE_LINK_REVOKED: {
+    status: 410,
+    title: 'Share link revoked',
+    message: 'This share link was revoked',
+    meaning: 'An editor of the model revoked the share link; it no longer opens the business case. Ask the person who shared it for a new link.',
+  },
+  VV_TOTP_RECOVERY_CODE_INVALID: {
+    status: 401,
+    title: 'Recovery code invalid',
+    message: 'The recovery code is not valid or was used already',
+    meaning:
+      'A sign-in gave a TOTP recovery code that is not one of the account’s unused codes. Each code works once; failed attempts count towards the sign-in attempt limits. Sign in with an authenticator code, or ask an admin to reset two-factor authentication.',
+  },
   VV_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

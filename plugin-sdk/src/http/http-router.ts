@@ -9,9 +9,22 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** A JSON Schema (draft-07 or 2019-09 keywords understood by ajv). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
+/**
+ * A tenant's branding, set by its admins (`PUT /api/v1/admin/tenants/:tenantId/branding`) and used wherever the
+ * tenant's documents face its customers (reports, PDFs, share links). Colours are `#rrggbb`; the logo is a small
+ * PNG or JPEG (at most 64 kB), base64 — never SVG, so it cannot carry script.
+ */
+export interface TenantBranding {
+  readonly primaryColor?: string;
+  readonly accentColor?: string;
+  readonly logo?: { readonly mediaType: 'image/png' | 'image/jpeg'; readonly data: string };
+}
+
 export interface TenantContext {
   readonly id: string;
   readonly name: string;
+  /** The tenant's branding; absent when its admins set none. */
+  readonly branding?: TenantBranding;
 }
 
 export interface UserContext {

@@ -11,7 +11,7 @@ describe('value-architect plugin', () => {
       requires: { calculation: '^1.0.0' },
       uses: ['ai.chat'],
       provides: [valueModelsRef.id],
-      routes: ['/value-models'],
+      routes: ['/value-models', '/business-cases'],
       ui: { nav: [{ label: 'Value models', path: 'value-models' }] },
     });
   });
@@ -19,7 +19,7 @@ describe('value-architect plugin', () => {
   it('exports a plugin with a database and the value-models ref', () => {
     expect(isVvPlugin(plugin)).toBe(true);
     expect(Object.keys(plugin.deps).sort()).toEqual(['ai', 'audit', 'calc', 'db', 'events', 'http', 'logger', 'metrics']);
-    expect(plugin.database?.migrations.map((m) => m.name)).toEqual(['0001-value-models']);
+    expect(plugin.database?.migrations.map((m) => m.name)).toEqual(['0001-value-models', '0002-share-links']);
     expect(valueModelsRef.id).toBe('value-models');
   });
 });

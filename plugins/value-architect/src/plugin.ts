@@ -2,6 +2,8 @@ import { aiChatRef, coreServices, definePlugin, tablePrivacy, type EventBus } fr
 import { calculationRef } from '@valueverse/plugin-calculation/api';
 import { architectMigrations } from './data/architect-migrations';
 import { ValueModelEntity, ValueModelVersionEntity } from './data/value-model-entities';
+import { ShareLinks } from './business-case/share-links';
+import { createBusinessCaseRoutes } from './http/business-case-routes';
 import { createHypothesisGenerator } from './hypotheses/hypothesis-generator';
 import { createValueModelRoutes } from './http/value-model-routes';
 import { ValueModelStore } from './models/value-model-store';
@@ -40,6 +42,8 @@ export const plugin = definePlugin({
         published.inc({ event: name });
       },
     };
+    const links = new ShareLinks(db);
+    for (const route of createBusinessCaseRoutes({ store, calc, links, audit })) http.route(route);
     for (const route of createValueModelRoutes({ store, calc, hypotheses, events: counted, audit })) http.route(route);
     // Who else is on a model (issue 20): announced through the plugin's own event, not counted as a model event.
     const board = new PresenceBoard();
@@ -54,7 +58,9 @@ export const plugin = definePlugin({
         exists: async (tenantId, id) => (await store.get(tenantId, id)) !== undefined,
       }),
     );
-    registrar.privacy(tablePrivacy(db, [{ table: 'value_models' }, { table: 'value_model_versions' }]));
+    // The share-link signing key is a secret and not listed: never exported (a restored tenant makes a new one, and
+    // its old links stop opening).
+    registrar.privacy(tablePrivacy(db, [{ table: 'value_models' }, { table: 'value_model_versions' }, { table: 'share_links' }]));
     registrar.provide(valueModelsRef, { getVersion: (tenantId, id, version) => store.getVersion(tenantId, id, version) });
   },
 });

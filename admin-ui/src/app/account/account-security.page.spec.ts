@@ -6,6 +6,7 @@ import { AccountSecurityPage } from './account-security.page';
 import { settle } from '../../testing/settle';
 
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const CODES = Array.from({ length: 10 }, (_, i) => `abcd${i}-efgh${i}`);
 const URI = `otpauth://totp/ValueVerse:ann%40x.io?secret=${SECRET}&issuer=ValueVerse`;
 
 describe('AccountSecurityPage', () => {
@@ -61,11 +62,36 @@ describe('AccountSecurityPage', () => {
     await submit('confirm-code');
     const confirm = http.expectOne('/api/v1/me/totp/confirm');
     expect(confirm.request.body).toEqual({ code: '123456' });
-    confirm.flush(null, { status: 204, statusText: 'No Content' });
+    confirm.flush({ recoveryCodes: CODES });
     await tick();
     expect(state()).toBe('Two-step verification is on.');
     expect(el().querySelector('[data-testid="totp-secret"]')).toBeNull();
     expect(el().textContent).toContain('Signing in now asks for a code');
+    // The recovery codes, shown this once.
+    const shown = [...el().querySelectorAll('[data-testid="recovery-codes"] li')].map((li) => li.textContent!.trim());
+    expect(shown).toEqual(CODES);
+    expect(el().textContent).toContain('they are not shown again');
+    button('I saved them')!.click();
+    await tick();
+    expect(el().querySelector('[data-testid="recovery-codes"]')).toBeNull();
+    expect(el().querySelector('[data-testid="recovery-left"]')!.textContent).toContain('10 recovery codes left.');
+  });
+
+  it('makes new recovery codes with a current code, and says when few are left', async () => {
+    http.expectOne('/api/v1/me/totp').flush({ enabled: true, pending: false, recoveryCodesLeft: 2 });
+    await tick();
+    expect(el().querySelector('[data-testid="recovery-left"]')!.textContent!.replace(/\s+/g, ' ').trim()).toBe('2 recovery codes left. Make new ones before you run out.');
+    typeCode('recovery-code', '12');
+    await submit('recovery-code');
+    http.expectNone('/api/v1/me/totp/recovery-codes');
+    typeCode('recovery-code', '111222');
+    await submit('recovery-code');
+    const regenerate = http.expectOne('/api/v1/me/totp/recovery-codes');
+    expect(regenerate.request.body).toEqual({ code: '111222' });
+    regenerate.flush({ recoveryCodes: CODES });
+    await tick();
+    expect(el().querySelectorAll('[data-testid="recovery-codes"] li')).toHaveLength(10);
+    expect(el().textContent).toContain('the old ones no longer work');
   });
 
   it('puts a wrong code’s error on the code field', async () => {

@@ -12,6 +12,8 @@ export interface TotpStatus {
   readonly enabled: boolean;
   /** An enrolment was started (POST /me/totp) but not confirmed. */
   readonly pending: boolean;
+  /** Unused recovery codes (0 while the factor is off). */
+  readonly recoveryCodesLeft: number;
 }
 
 /** POST /api/v1/me/totp: the new secret, shown once. */
@@ -57,7 +59,7 @@ export class AccountSecurityPage {
   protected readonly status = resource({
     loader: async ({ abortSignal }): Promise<TotpStatus> => {
       const body = await this.api.get<Partial<TotpStatus>>('/api/v1/me/totp', undefined, abortSignal);
-      return { enabled: body?.enabled === true, pending: body?.pending === true };
+      return { enabled: body?.enabled === true, pending: body?.pending === true, recoveryCodesLeft: body?.recoveryCodesLeft ?? 0 };
     },
   });
   protected readonly statusProblem = computed(() => {
@@ -68,6 +70,9 @@ export class AccountSecurityPage {
   protected readonly current = computed(() => (this.status.hasValue() ? this.status.value() : undefined));
 
   protected readonly enrolment = signal<TotpEnrolment | undefined>(undefined);
+  /** Recovery codes just made (at enrolment or regenerated): shown this once, never fetched again. */
+  protected readonly recoveryCodes = signal<readonly string[] | undefined>(undefined);
+  protected readonly recoveryForm = this.fb.group({ code: ['', CODE] });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | undefined>(undefined);
   protected readonly notice = signal<string | undefined>(undefined);
@@ -142,11 +147,13 @@ export class AccountSecurityPage {
       return;
     }
     await this.run(async () => {
-      await this.api.post('/api/v1/me/totp/confirm', { code: this.confirmForm.getRawValue().code });
+      const answer = await this.api.post<{ recoveryCodes?: string[] }>('/api/v1/me/totp/confirm', { code: this.confirmForm.getRawValue().code });
       this.enrolment.set(undefined);
       this.confirmForm.reset();
-      this.status.set({ enabled: true, pending: false });
-      this.notice.set('Two-step verification is on. Signing in now asks for a code from your authenticator app.');
+      const codes = answer?.recoveryCodes ?? [];
+      this.recoveryCodes.set(codes);
+      this.status.set({ enabled: true, pending: false, recoveryCodesLeft: codes.length });
+      this.notice.set('Two-step verification is on. Signing in now asks for a code from your authenticator app. Save your recovery codes below.');
     }, this.confirmForm.controls.code);
   }
 
@@ -159,9 +166,42 @@ export class AccountSecurityPage {
     await this.run(async () => {
       await this.api.post('/api/v1/me/totp/disable', { code: this.disableForm.getRawValue().code });
       this.disableForm.reset();
-      this.status.set({ enabled: false, pending: false });
+      this.recoveryCodes.set(undefined);
+      this.status.set({ enabled: false, pending: false, recoveryCodesLeft: 0 });
       this.notice.set('Two-step verification is off. Signing in asks for your password only.');
     }, this.disableForm.controls.code);
+  }
+
+  /** POST /me/totp/recovery-codes with a current code: ten new codes, the old ones void. */
+  protected async regenerate(): Promise<void> {
+    if (this.recoveryForm.invalid) {
+      this.recoveryForm.markAllAsTouched();
+      return;
+    }
+    await this.run(async () => {
+      const answer = await this.api.post<{ recoveryCodes: string[] }>('/api/v1/me/totp/recovery-codes', { code: this.recoveryForm.getRawValue().code });
+      this.recoveryForm.reset();
+      this.recoveryCodes.set(answer.recoveryCodes);
+      this.status.set({ enabled: true, pending: false, recoveryCodesLeft: answer.recoveryCodes.length });
+      this.notice.set('New recovery codes made: the old ones no longer work. Save the new ones below.');
+    }, this.recoveryForm.controls.code);
+  }
+
+  /** The codes as a text file, to keep somewhere safe. */
+  protected downloadCodes(): void {
+    const codes = this.recoveryCodes();
+    if (!codes) return;
+    const text = `ValueVerse recovery codes for ${this.session.user()?.email ?? 'your account'}\nEach code signs in once in place of an authenticator code.\n\n${codes.join('\n')}\n`;
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = 'valueverse-recovery-codes.txt';
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  protected hideCodes(): void {
+    this.recoveryCodes.set(undefined);
   }
 
   private async run(work: () => Promise<void>, codeControl?: { setErrors(e: Record<string, unknown> | null): void; markAsTouched(): void }): Promise<void> {

@@ -39,6 +39,11 @@ export const adminRoutes: Routes = [
     loadComponent: () => import('./limits/limits.page').then((m) => m.LimitsPage),
   },
   {
+    path: 'tenants/:tenantId/branding',
+    title: 'Branding · ValueVerse',
+    loadComponent: () => import('./branding/branding.page').then((m) => m.BrandingPage),
+  },
+  {
     path: 'jobs',
     title: 'Failed jobs · ValueVerse',
     canActivate: [requireRole('platform-admin')],

@@ -318,6 +318,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/tenants/{tenantId}/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's logo and colours (for its reports) */
+        get: operations["kernel.getAdminTenantsByTenantIdBranding"];
+        /** Set the tenant’s logo (PNG or JPEG, at most 64 kB; SVG refused) and colours; null clears a field */
+        put: operations["kernel.putAdminTenantsByTenantIdBranding"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/tenants/{tenantId}/erasures": {
         parameters: {
             query?: never;
@@ -1098,6 +1116,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/business-cases/{tenantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The read-only business case a share link opens (no sign-in; signed, expiring token), as an HTML page */
+        get: operations["value-architect.getBusinessCasesByTenantId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business-cases/{tenantId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The business case a share link opens, as a PDF (no sign-in; signed, expiring token) */
+        get: operations["value-architect.getBusinessCasesByTenantIdPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calculate/break-even": {
         parameters: {
             query?: never;
@@ -1492,23 +1544,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/commitments/{id}/presence": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Announce the caller on the commitment (viewing, editing or left) and list who else is there; publishes value-committer.presence */
-        put: operations["value-committer.putCommitmentsByIdPresence"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/commitments/{id}/transitions": {
         parameters: {
             query?: never;
@@ -1621,7 +1656,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP on with a current code */
+        /** Turn TOTP on with a current code; answers 10 single-use recovery codes, shown this once */
         post: operations["kernel.postMeTotpConfirm"];
         delete?: never;
         options?: never;
@@ -1646,17 +1681,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications/categories": {
+    "/api/v1/me/totp/recovery-codes": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The categories the tenant's workflows send in, with their workflows' names and whether they are critical */
-        get: operations["notifications.getNotificationsCategories"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Replace the recovery codes with 10 new ones (a current TOTP code is needed); the old ones stop working */
+        post: operations["kernel.postMeTotpRecoveryCodes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1957,40 +1992,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications/workflows/defaults": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The first-party workflows as shipped, which restore-defaults puts back */
-        get: operations["notifications.getNotificationsWorkflowsDefaults"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/workflows/restore-defaults": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Put first-party workflows back as shipped (`ids`, or all): edited ones are replaced, deleted ones created again */
-        post: operations["notifications.postNotificationsWorkflowsRestoreDefaults"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/notifications/workflows/{workflowId}": {
         parameters: {
             query?: never;
@@ -2184,6 +2185,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/value-models/{id}/business-case": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model's business case through one lens (?persona=cfo|executive|technical, default from the caller's role; ?customer=) */
+        get: operations["value-architect.getValueModelsByIdBusinessCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/value-models/{id}/business-case/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model's business case as a branded PDF (tenant logo and colours), through one lens */
+        get: operations["value-architect.getValueModelsByIdBusinessCasePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/value-models/{id}/evaluation": {
         parameters: {
             query?: never;
@@ -2218,7 +2253,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/value-models/{id}/presence": {
+    "/api/v1/value-models/{id}/share-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model's share links, newest first (never their tokens) */
+        get: operations["value-architect.getValueModelsByIdShareLinks"];
+        put?: never;
+        /** Create a signed share link to the latest version’s business case, expiring after 1 to 90 days; its URL is in this answer only */
+        post: operations["value-architect.postValueModelsByIdShareLinks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/value-models/{id}/share-links/{linkId}": {
         parameters: {
             query?: never;
             header?: never;
@@ -2226,10 +2279,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Announce the caller on the value model (viewing, editing or left) and list who else is there; publishes value-architect.presence */
-        put: operations["value-architect.putValueModelsByIdPresence"];
+        put?: never;
         post?: never;
-        delete?: never;
+        /** Revoke a share link: it stops opening the business case at once */
+        delete: operations["value-architect.deleteValueModelsByIdShareLinksByLinkId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3306,6 +3359,89 @@ export interface operations {
             };
         };
     };
+    "kernel.getAdminTenantsByTenantIdBranding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description OK */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "kernel.putAdminTenantsByTenantIdBranding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    primaryColor?: string | null;
+                    accentColor?: string | null;
+                    logo?: null | {
+                        /** @enum {unknown} */
+                        mediaType: "image/png" | "image/jpeg";
+                        data: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            /** @description OK */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     "kernel.postAdminTenantsByTenantIdErasures": {
         parameters: {
             query?: never;
@@ -4236,6 +4372,8 @@ export interface operations {
                     email: string;
                     password: string;
                     totp?: string;
+                    /** @description A TOTP recovery code, in place of `totp`; each works once */
+                    recoveryCode?: string;
                     tenantId?: string;
                 };
             };
@@ -5756,6 +5894,74 @@ export interface operations {
                         duplicate: boolean;
                     };
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.getBusinessCasesByTenantId": {
+        parameters: {
+            query: {
+                token: string;
+                persona?: "cfo" | "executive" | "technical";
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.getBusinessCasesByTenantIdPdf": {
+        parameters: {
+            query: {
+                token: string;
+                persona?: "cfo" | "executive" | "technical";
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
@@ -7972,58 +8178,6 @@ export interface operations {
             };
         };
     };
-    "value-committer.putCommitmentsByIdPresence": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    activity: "viewing" | "editing" | "left";
-                };
-            };
-        };
-        responses: {
-            /** @description 200 */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        present: {
-                            userId: string;
-                            email: string;
-                            /** @enum {string} */
-                            activity: "viewing" | "editing";
-                            /** Format: date-time */
-                            expiresAt: string;
-                        }[];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            422: components["responses"]["UnprocessableContent"];
-            /** @description Any other error (see docs/errors.md for every code and its status) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-        };
-    };
     "value-committer.postCommitmentsByIdTransitions": {
         parameters: {
             query?: never;
@@ -8359,18 +8513,20 @@ export interface operations {
             };
         };
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            422: components["responses"]["UnprocessableContent"];
             /** @description OK */
-            "2XX": {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        recoveryCodes: string[];
+                    };
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableContent"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {
                 headers: {
@@ -8420,26 +8576,35 @@ export interface operations {
             };
         };
     };
-    "notifications.getNotificationsCategories": {
+    "kernel.postMeTotpRecoveryCodes": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
         responses: {
             /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        recoveryCodes: string[];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {
                 headers: {
@@ -9255,75 +9420,6 @@ export interface operations {
                     digestMinutes?: number;
                     /** @default true */
                     enabled?: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            422: components["responses"]["UnprocessableContent"];
-            /** @description Any other error (see docs/errors.md for every code and its status) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-        };
-    };
-    "notifications.getNotificationsWorkflowsDefaults": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Any other error (see docs/errors.md for every code and its status) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-        };
-    };
-    "notifications.postNotificationsWorkflowsRestoreDefaults": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    ids?: string[];
                 };
             };
         };
@@ -10462,6 +10558,78 @@ export interface operations {
             };
         };
     };
+    "value-architect.getValueModelsByIdBusinessCase": {
+        parameters: {
+            query?: {
+                persona?: "cfo" | "executive" | "technical";
+                customer?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.getValueModelsByIdBusinessCasePdf": {
+        parameters: {
+            query?: {
+                persona?: "cfo" | "executive" | "technical";
+                customer?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     "value-architect.getValueModelsByIdEvaluation": {
         parameters: {
             query?: {
@@ -10545,7 +10713,40 @@ export interface operations {
             };
         };
     };
-    "value-architect.putValueModelsByIdPresence": {
+    "value-architect.getValueModelsByIdShareLinks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.postValueModelsByIdShareLinks": {
         parameters: {
             query?: never;
             header?: never;
@@ -10557,35 +10758,60 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
-                    activity: "viewing" | "editing" | "left";
+                    expiresInDays: number;
+                    /** @enum {unknown} */
+                    persona?: "cfo" | "executive" | "technical";
+                    customer?: string;
                 };
             };
         };
         responses: {
-            /** @description 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": {
-                        present: {
-                            userId: string;
-                            email: string;
-                            /** @enum {string} */
-                            activity: "viewing" | "editing";
-                            /** Format: date-time */
-                            expiresAt: string;
-                        }[];
-                    };
-                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableContent"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.deleteValueModelsByIdShareLinksByLinkId": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {
                 headers: {

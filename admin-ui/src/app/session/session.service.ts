@@ -18,6 +18,8 @@ export interface Credentials {
   readonly email: string;
   readonly password: string;
   readonly totp?: string;
+  /** A TOTP recovery code, in place of `totp`. */
+  readonly recoveryCode?: string;
   readonly tenantId?: string;
 }
 
@@ -84,6 +86,7 @@ export class SessionService {
     try {
       const body: Record<string, string> = { email: credentials.email, password: credentials.password };
       if (credentials.totp) body['totp'] = credentials.totp;
+      if (credentials.recoveryCode) body['recoveryCode'] = credentials.recoveryCode;
       if (credentials.tenantId) body['tenantId'] = credentials.tenantId;
       const response = await this.api.post<TokenResponse>('/api/v1/auth/login', body);
       this.endedBecause.set(undefined);

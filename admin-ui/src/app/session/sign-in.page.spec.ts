@@ -91,6 +91,36 @@ describe('SignInPage', () => {
     expect(TestBed.inject(Router).url).toBe('/workspace');
   });
 
+  it('signs in with a recovery code in place of the TOTP code, and says when it is not valid', async () => {
+    fill('input[type="email"]', 'ann@x.io');
+    fill('input[type="password"]', 'secret');
+    await submit();
+    http.expectOne('/api/v1/auth/login').flush({ code: 'VV_MFA_REQUIRED', title: 'Second factor required' }, { status: 401, statusText: 'Unauthorized' });
+    await settle();
+    const toggle = [...el().querySelectorAll('button')].find((b) => b.textContent!.trim() === 'Use a recovery code instead')!;
+    toggle.click();
+    await settle();
+    expect(el().querySelector('mat-label')!.textContent).toBe('Recovery code');
+    expect(document.activeElement).toBe(el().querySelector('input[maxlength="20"]'));
+    fill('input[maxlength="20"]', 'abcde-fghjk');
+    await submit();
+    await settle();
+    const wrong = http.expectOne('/api/v1/auth/login');
+    expect(wrong.request.body).toEqual({ email: 'ann@x.io', password: 'secret', recoveryCode: 'abcde-fghjk' });
+    wrong.flush({ code: 'VV_TOTP_RECOVERY_CODE_INVALID', title: 'Recovery code invalid', status: 401 }, { status: 401, statusText: 'Unauthorized' });
+    await settle();
+    expect(el().querySelector('[role="alert"]')!.textContent).toContain('That recovery code is not valid or was used already.');
+    fill('input[maxlength="20"]', 'mnpqr-stuvw');
+    await submit();
+    await settle();
+    http.expectOne('/api/v1/auth/login').flush(tokens([{ id: 'demo', name: 'Demo', role: 'member' }]));
+    await settle();
+    http.expectOne('/api/v1/admin/tenants/demo/plugins').flush({ items: [] });
+    await fixture.whenStable();
+    await new Promise((r) => setTimeout(r));
+    expect(TestBed.inject(Router).url).toBe('/workspace');
+  });
+
   it('lets a user with several tenants choose one, switching through a refresh', async () => {
     fill('input[type="email"]', 'ann@x.io');
     fill('input[type="password"]', 'secret');

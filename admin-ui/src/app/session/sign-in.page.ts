@@ -41,6 +41,11 @@ export class SignInPage {
   });
   protected readonly totpForm = this.fb.group({ code: ['', [Validators.required, Validators.pattern(/^\d{6}$/)]] });
   protected readonly totp = this.totpForm.controls.code;
+  /** On the second step: a recovery code instead of the authenticator's code. */
+  protected readonly useRecovery = signal(false);
+  protected readonly recoveryForm = this.fb.group({ code: ['', [Validators.required, Validators.pattern(/^\s*[A-Za-z0-9]{5}-?[A-Za-z0-9]{5}\s*$/)]] });
+  protected readonly recovery = this.recoveryForm.controls.code;
+  private readonly recoveryInput = viewChild<ElementRef<HTMLInputElement>>('recoveryInput');
 
   protected async submitCredentials(): Promise<void> {
     if (this.credentials.invalid) {
@@ -58,8 +63,25 @@ export class SignInPage {
     await this.attempt(this.totp.value);
   }
 
+  protected async submitRecovery(): Promise<void> {
+    if (this.recovery.invalid) {
+      this.recovery.markAsTouched();
+      return;
+    }
+    await this.attempt(undefined, this.recovery.value.trim());
+  }
+
+  /** Switches the second step between the authenticator's code and a recovery code, and moves focus to its field. */
+  protected toggleRecovery(): void {
+    this.useRecovery.update((on) => !on);
+    this.error.set(undefined);
+    setTimeout(() => (this.useRecovery() ? this.recoveryInput() : this.totpInput())?.nativeElement.focus());
+  }
+
   protected backToCredentials(): void {
     this.totp.reset();
+    this.recovery.reset();
+    this.useRecovery.set(false);
     this.error.set(undefined);
     this.step.set('credentials');
   }
@@ -85,13 +107,13 @@ export class SignInPage {
     }
   }
 
-  private async attempt(totp?: string): Promise<void> {
+  private async attempt(totp?: string, recoveryCode?: string): Promise<void> {
     this.busy.set(true);
     this.error.set(undefined);
     this.notice.set(undefined);
     try {
       const { email, password } = this.credentials.getRawValue();
-      const result = await this.session.signIn({ email, password, totp });
+      const result = await this.session.signIn({ email, password, totp, recoveryCode });
       if (result.status === 'mfa-required') {
         if (totp) this.error.set(result.message || 'That code is not valid. Try the current one.');
         this.step.set('totp');
@@ -108,7 +130,8 @@ export class SignInPage {
     } catch (error) {
       const problem = toProblem(error);
       // With a code, the password was just accepted: the server's 401 (VV_UNAUTHENTICATED) is about the code.
-      if (problem.status === 401) this.error.set(totp ? 'That code is not valid. Try the current one.' : 'Email or password is wrong.');
+      if (problem.code === 'VV_TOTP_RECOVERY_CODE_INVALID') this.error.set('That recovery code is not valid or was used already.');
+      else if (problem.status === 401) this.error.set(totp ? 'That code is not valid. Try the current one.' : 'Email or password is wrong.');
       else this.error.set(describeProblem(problem));
     } finally {
       this.busy.set(false);

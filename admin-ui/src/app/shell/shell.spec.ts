@@ -105,6 +105,14 @@ describe('Shell administration navigation', () => {
   });
 
   it('does not show the Marketplace to tenant admins', async () => {
-    expect(await adminLinks(storageIn('demo', { role: 'tenant-admin' }))).toEqual(['Tenant settings', 'Members', 'API keys', 'Plugin health', 'Audit log', 'Data and privacy']);
+    expect(await adminLinks(storageIn('demo', { role: 'tenant-admin' }))).toEqual([
+      'Tenant settings',
+      'Members',
+      'API keys',
+      'Branding',
+      'Plugin health',
+      'Audit log',
+      'Data and privacy',
+    ]);
   });
 });

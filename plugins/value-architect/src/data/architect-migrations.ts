@@ -45,4 +45,30 @@ export const architectMigrations: readonly PluginMigration[] = [
     ],
     down: ['drop table value_model_versions', 'drop table value_models'],
   },
+  {
+    name: '0002-share-links',
+    up: [
+      // Business-case share links: the token's SHA-256 only, never the token.
+      `create table share_links (
+        id text primary key,
+        tenant_id text not null,
+        model_id text not null,
+        version integer not null,
+        persona text not null,
+        customer text,
+        token_hash text not null,
+        expires_at timestamptz not null,
+        revoked_at timestamptz,
+        created_by text not null,
+        created_at timestamptz not null
+      )`,
+      'create index share_links_by_model on share_links (tenant_id, model_id, created_at desc)',
+      // The per-tenant key share-link tokens are signed with.
+      `create table share_link_keys (
+        tenant_id text primary key,
+        secret text not null
+      )`,
+    ],
+    down: ['drop table share_link_keys', 'drop table share_links'],
+  },
 ];

@@ -1,4 +1,4 @@
-import type { LineSeries } from '../../charts/line-chart';
+import type { TimeSeries } from '../../charts/time-chart';
 
 // What the billing pages read from `/api/v1/billing` (plugins/billing), as far as they show it.
 
@@ -86,15 +86,15 @@ export function major(cents: number, currency: string): number {
 /** Colors of the usage chart's lines, one per metric, distinguishable and AA against the card. */
 const palette = ['#1f5fbf', '#b3261e', '#1b7f3b', '#8a4b00', '#6b3fa0'];
 
-/** One line per metric over the days of the period: labels are the days (`MM-DD`), values the day's usage. */
-export function usageChart(days: readonly string[], byMetric: ReadonlyMap<string, UsageSummary>): { labels: string[]; series: LineSeries[] } {
-  const series: LineSeries[] = [];
+/** One line per metric over the days of the period, on the time chart: a point per day (0 on days without usage). */
+export function usageChart(days: readonly string[], byMetric: ReadonlyMap<string, UsageSummary>): { series: TimeSeries[] } {
+  const series: TimeSeries[] = [];
   let index = 0;
   for (const [metric, summary] of byMetric) {
     const byDay = new Map(summary.buckets.map((b) => [b.start.slice(0, 10), Number(b.value)]));
-    series.push({ name: metric, values: days.map((d) => byDay.get(d) ?? 0), color: palette[index++ % palette.length]! });
+    series.push({ id: metric, name: metric, points: days.map((d) => ({ at: d, value: byDay.get(d) ?? 0 })), color: palette[index++ % palette.length]!, style: 'both' });
   }
-  return { labels: days.map((d) => d.slice(5)), series };
+  return { series };
 }
 
 /** The dates `from` (inclusive) to `to` (exclusive), yyyy-mm-dd. */

@@ -4,7 +4,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, resource, signal 
 import { firstValueFrom } from 'rxjs';
 import { ApiClient } from '../../api/api-client';
 import { toProblem } from '../../api/problem';
-import { LineChart } from '../../charts/line-chart';
+import { TimeChart } from '../../charts/time-chart';
 import { RequestState } from '../../ui/request-state';
 import { daysOf, major, usageChart, type BillingCustomer, type BillingInvoice, type BillingPlan, type BillingSubscription, type Quote, type UsageSummary } from './billing-data';
 
@@ -16,7 +16,7 @@ const B = '/api/v1/billing';
  */
 @Component({
   selector: 'vv-billing-page',
-  imports: [CurrencyPipe, DecimalPipe, RequestState, LineChart],
+  imports: [CurrencyPipe, DecimalPipe, RequestState, TimeChart],
   templateUrl: './billing.page.html',
   styles: `
     .vv-toolbar h1 {

@@ -288,4 +288,40 @@ describe('ValueModelWizardPage', () => {
       expect(el().textContent).toContain('No changes since version 2');
     });
   });
+  it('shows a share or rate driver and the discount rate as percentages, and stores decimals (issue 19, bug 4)', async () => {
+    await harness.navigateByUrl('/workspace/value-models/m1', ValueModelWizardPage);
+    const model = saved(2).model;
+    const rated = {
+      ...model,
+      drivers: [{ name: 'uptime_gain', unit: 'share of output', value: 0.078, low: 0.02, high: 0.125 }],
+      formulas: [{ name: 'downtime_value', expression: 'uptime_gain * 50000' }],
+    };
+    http.expectOne('/api/v1/value-models/m1').flush(saved(2, { model: rated }));
+    await settle();
+    versions([{ version: 2 }]);
+    await settle();
+    const value = labelled('Driver 1 value (%)');
+    expect(value.value).toBe('7.8');
+    expect(labelled('Driver 1 low (%)').value).toBe('2');
+    expect(labelled('Driver 1 high (%)').value).toBe('12.5');
+    expect(value.closest('.unit-input')!.textContent).toContain('%');
+    value.value = '8.5';
+    value.dispatchEvent(new Event('input'));
+    await settle();
+    button('Next: formulas').click();
+    await settle();
+    const discount = labelled('Discount rate (%)');
+    expect(discount.value).toBe('10');
+    discount.value = '12';
+    discount.dispatchEvent(new Event('input'));
+    button('Review and save').click();
+    const check = http.expectOne('/api/v1/calculate/model');
+    expect(check.request.body.model.drivers[0]).toMatchObject({ value: 0.085, low: 0.02, high: 0.125 });
+    expect(check.request.body.model.discountRate).toBe(0.12);
+    check.flush(evaluation);
+    await settle();
+    // Review figures through the one formatter.
+    expect(el().querySelector('[data-testid="review-npv"]')!.textContent).toBe('$1,234');
+    expect(el().querySelector('[data-testid="review-irr"]')!.textContent).toBe('20%');
+  });
 });

@@ -1,12 +1,13 @@
-import { CurrencyPipe, DOCUMENT, PercentPipe } from '@angular/common';
+import { DOCUMENT } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, resource, signal, untracked } from '@angular/core';
 import { Title } from '@angular/platform-browser';
 import { Router, RouterLink } from '@angular/router';
 import { ApiClient } from '../../api/api-client';
 import { describeProblem, toProblem, type Problem } from '../../api/problem';
-import { formatNumber } from '../../ui/format';
+import { formatMoney, formatNumber, formatPercent } from '../../ui/format';
+import { displayValue, isPercentUnit, storedValue } from '../driver-units';
 import { RequestState } from '../../ui/request-state';
-import { CalculationApi, type Driver, type Formula, type ModelEvaluation } from '../calculation-api';
+import { CalculationApi, modelCurrency, type Driver, type Formula, type ModelEvaluation } from '../calculation-api';
 import type { Hypothesis } from '../lifecycle-data';
 import { isDriverLibrary, modelFromLibrary, type DriverLibrary, type LibraryIndustry } from '../library-model';
 import { SAMPLE_MODEL } from '../sample-model';
@@ -48,7 +49,7 @@ const OFFLINE_TEMPLATES: readonly Template[] = [
  */
 @Component({
   selector: 'vv-value-model-wizard-page',
-  imports: [CurrencyPipe, PercentPipe, RouterLink, RequestState, HypothesesPanel, ValueModelHistory],
+  imports: [RouterLink, RequestState, HypothesesPanel, ValueModelHistory],
   templateUrl: './value-model-wizard.page.html',
   styleUrl: './value-model-wizard.page.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -222,6 +223,16 @@ export class ValueModelWizardPage {
   }
 
   protected readonly num = (value: number) => formatNumber(value);
+  /** Shares and rates are shown and typed as percentages, stored as decimals. */
+  protected readonly percent = isPercentUnit;
+  protected readonly shown = displayValue;
+  protected readonly stored = storedValue;
+  protected readonly money = (value: number | null) => formatMoney(value, modelCurrency(modelFromDraft(this.draft())));
+  protected readonly pct = (ratio: number | null, digits: number) => formatPercent(ratio, { digits });
+  protected rangeNote(range: { min: number; max: number; typical: number }, unit: string): string {
+    if (isPercentUnit(unit)) return `${formatPercent(range.min)}–${formatPercent(range.max)} (${unit}), typically ${formatPercent(range.typical)}`;
+    return `${formatNumber(range.min)}–${formatNumber(range.max)} ${unit}, typically ${formatNumber(range.typical)}`;
+  }
   protected readonly count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
   protected useTemplate(template: Template): void {
@@ -288,10 +299,6 @@ export class ValueModelWizardPage {
 
   protected removeFormula(index: number): void {
     this.draft.update((d) => ({ ...d, formulas: d.formulas.filter((_, i) => i !== index) }));
-  }
-
-  protected optionalNumber(raw: string): number | undefined {
-    return raw.trim() === '' ? undefined : Number(raw);
   }
 
   protected async check(): Promise<void> {

@@ -20,6 +20,22 @@ const evaluation: ModelEvaluation = {
   },
 };
 
+const CASE = {
+  persona: 'executive',
+  personaLabel: 'Executive view',
+  title: 'Plant uptime',
+  modelId: 'm1',
+  version: 1,
+  currency: 'USD',
+  preparedBy: 'Demo',
+  customer: null,
+  date: '2026-12-06',
+  branding: { primaryColor: '#3f51b5', accentColor: '#00897b', logo: null },
+  headline: 'Plant uptime returns $16,747.',
+  figures: [],
+  sections: [],
+};
+
 describe('ValueReportPage', () => {
   let fixture: ComponentFixture<ValueReportPage>;
   let http: HttpTestingController;
@@ -44,6 +60,8 @@ describe('ValueReportPage', () => {
 
   afterEach(() => {
     flushSensitivity();
+    // The business-case panel of a saved model asks for its case (its own spec checks it).
+    http.match((r) => r.url.endsWith('/business-case')).forEach((r) => r.cancelled || r.flush(CASE));
     http.verify();
   });
 
@@ -62,6 +80,7 @@ describe('ValueReportPage', () => {
     http.expectOne('/api/v1/calculate/simulate').flush({ code: 'VV_PLUGIN_NOT_ENABLED', title: 'Not enabled' }, { status: 404, statusText: 'Not Found' });
     await tick();
     expect(el().querySelector('[data-testid="report-npv"]')!.textContent).toContain('$16,747');
+    expect(el().querySelector('vv-business-case-panel')).not.toBeNull();
   });
 
   it('reports on the model chosen in the picker, and keeps it in the link', async () => {

@@ -1,13 +1,13 @@
-import { DecimalPipe, PercentPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, resource } from '@angular/core';
 import { toProblem } from '../../api/problem';
 import { CashFlowChart } from '../../charts/cash-flow-chart';
 import { HistogramChart } from '../../charts/histogram-chart';
 import { TornadoChart } from '../../charts/tornado-chart';
-import { formatMoney } from '../../ui/format';
+import { formatMoney, formatNumber, formatPercent } from '../../ui/format';
 import { RequestState } from '../../ui/request-state';
 import { CalculationApi, modelCurrency } from '../calculation-api';
 import { modelSelection } from '../model-source';
+import { BusinessCasePanel } from './business-case-panel';
 
 /** Trials of the report's simulation: enough for stable percentiles, fast enough to wait for. */
 const TRIALS = 20_000;
@@ -16,7 +16,7 @@ const SEED = 20_240_601;
 /** The value report: cash flows, NPV / ROI / payback / IRR, and a seeded Monte Carlo with P10 / P50 / P90. */
 @Component({
   selector: 'vv-value-report-page',
-  imports: [DecimalPipe, PercentPipe, CashFlowChart, HistogramChart, TornadoChart, RequestState],
+  imports: [BusinessCasePanel, CashFlowChart, HistogramChart, TornadoChart, RequestState],
   templateUrl: './value-report.page.html',
   styles: `
     .vv-toolbar h1 {
@@ -79,6 +79,8 @@ export class ValueReportPage {
   protected readonly currency = computed(() => modelCurrency(this.choice().model));
   protected readonly driverLabels = computed(() => Object.fromEntries(this.choice().model.drivers.map((d) => [d.name, d.description ?? d.name])));
   protected readonly money = (value: number | null) => formatMoney(value, this.currency());
+  protected readonly percent = (ratio: number | null, digits: number) => formatPercent(ratio, { digits });
+  protected readonly number = (value: number | null, digits: number) => formatNumber(value, { maximumFractionDigits: digits });
 
   constructor() {
     void this.source.load();

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { VvError, type FieldProblem, type JsonSchema, type TenantBranding, type TenantContext } from '@valueverse/plugin-sdk';
+import type { Auditor } from '../audit/auditor';
+import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
+import type { KernelStore } from './kernel-store';
+
+/** Most bytes of a logo: it travels in every request's tenant context and in each report. */
+export const MAX_LOGO_BYTES = 64 * 1024;
+
+const colour = { type: ['string', 'null'], pattern: '^#[0-9a-fA-F]{6}$' } as const;
+
+/** `PUT /api/v1/admin/tenants/:tenantId/branding`: a field left out is kept, `null` clears it. */
+export const brandingSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    primaryColor: colour,
+    accentColor: colour,
+    logo: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['mediaType', 'data'],
+          // SVG is refused rather than sanitised: it is a document that can carry script and external references.
+          properties: { mediaType: { enum: ['image/png', 'image/jpeg'] }, data: { type: 'string', minLength: 8, maxLength: Math.ceil(MAX_LOGO_BYTES / 3) * 4 + 4 } },
+        },
+      ],
+    },
+  },
+};
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const JPEG = Buffer.from([0xff, 0xd8, 0xff]);
+
+/** The logo's problems: not base64, over the size limit, or bytes that are not the image type it claims. */
+export function logoProblems(logo: { mediaType: string; data: string }): FieldProblem[] {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(logo.data)) return [{ pointer: '/logo/data', message: 'must be base64' }];
+  const bytes = Buffer.from(logo.data, 'base64');
+  if (bytes.length > MAX_LOGO_BYTES) return [{ pointer: '/logo/data', message: `must be at most ${MAX_LOGO_BYTES / 1024} kB (it is ${Math.ceil(bytes.length / 1024)} kB)` }];
+  const magic = logo.mediaType === 'image/png' ? PNG : JPEG;
+  if (!bytes.subarray(0, magic.length).equals(magic)) return [{ pointer: '/logo/data', message: `is not a ${logo.mediaType === 'image/png' ? 'PNG' : 'JPEG'} image` }];
+  return [];
+}
+
+/** The branding kept in a tenant's settings, or undefined when none is set. */
+export function brandingOf(settings: Readonly<Record<string, unknown>> | undefined): TenantBranding | undefined {
+  const branding = settings?.['branding'];
+  return typeof branding === 'object' && branding !== null ? (branding as TenantBranding) : undefined;
+}
+
+/** The tenant as plugins see it: id, name and, when set, its branding. */
+export function tenantContextOf(view: { readonly tenant: { readonly id: string; readonly name: string; readonly settings: Readonly<Record<string, unknown>> } }): TenantContext {
+  const branding = brandingOf(view.tenant.settings);
+  return branding ? { id: view.tenant.id, name: view.tenant.name, branding } : { id: view.tenant.id, name: view.tenant.name };
+}
+
+/** What the audit log keeps of a branding: the colours and the logo's digest, never the image. */
+function audited(branding: TenantBranding | undefined): Record<string, unknown> | undefined {
+  if (!branding) return undefined;
+  const { logo, ...colours } = branding;
+  return { ...colours, ...(logo ? { logo: { mediaType: logo.mediaType, sha256: createHash('sha256').update(logo.data).digest('hex') } } : {}) };
+}
+
+/**
+ * `/api/v1/admin/tenants/:tenantId/branding`: the tenant's logo and colours, read by any member (the console
+ * brands the report with them) and set by its admins. Kept in the tenant's settings, so every request's tenant
+ * context carries them to the plugins that render documents.
+ */
+export function tenantBrandingRoutes(deps: { store: KernelStore; onTenantChanged: (tenantId: string) => Promise<void>; auditor: Auditor }): KernelRoute[] {
+  const { store, onTenantChanged, auditor } = deps;
+  const routes = new KernelRouteList();
+  const tenantOrThrow = async (tenantId: string) => {
+    const tenant = await store.getTenant(tenantId);
+    if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
+    return tenant;
+  };
+
+  routes.get('/api/v1/admin/tenants/:tenantId/branding', { access: 'viewer', summary: "The tenant's logo and colours (for its reports)" }, async (ctx) => {
+    ctx.body = brandingOf((await tenantOrThrow(ctx.params.tenantId!)).settings) ?? {};
+  });
+
+  routes.put(
+    '/api/v1/admin/tenants/:tenantId/branding',
+    { access: 'tenant-admin', summary: 'Set the tenant’s logo (PNG or JPEG, at most 64 kB; SVG refused) and colours; null clears a field', body: brandingSchema },
+    async (ctx, input) => {
+      const patch = input.body<{ primaryColor?: string | null; accentColor?: string | null; logo?: { mediaType: 'image/png' | 'image/jpeg'; data: string } | null }>();
+      if (patch.logo) {
+        const problems = logoProblems(patch.logo);
+        if (problems.length > 0) throw VvError.validation(problems);
+      }
+      const tenant = await tenantOrThrow(ctx.params.tenantId!);
+      const before = brandingOf(tenant.settings);
+      const next: Record<string, unknown> = { ...before };
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === null) delete next[key];
+        else if (value !== undefined) next[key] = key.endsWith('Color') ? (value as string).toLowerCase() : value;
+      }
+      await store.updateTenant(tenant.id, { settings: { ...tenant.settings, branding: next } });
+      await onTenantChanged(tenant.id);
+      await auditor.record({ action: 'tenant.branding-changed', tenantId: tenant.id, target: `tenant:${tenant.id}`, before: audited(before), after: audited(next) }, ctx);
+      ctx.body = next;
+    },
+  );
+  return routes.routes;
+}

@@ -222,22 +222,34 @@ class HostRun {
   }
 }
 
-/** Every token once, 32 at a time: each active tenant served (its plugin set, token and session cached). */
-async function touchAll(url: string, tokens: readonly string[]): Promise<void> {
+/**
+ * Every token once, 32 at a time: each active tenant served (its plugin set, token and session cached). These are
+ * the cold reads (nothing of the tenant or its user in the host's caches, no rate-limit lease): their latencies, in ms.
+ */
+async function touchAll(url: string, tokens: readonly string[]): Promise<number[]> {
   let next = 0;
   let failures = 0;
+  const latencies: number[] = [];
   const worker = async (): Promise<void> => {
     while (next < tokens.length) {
       const token = tokens[next++]!;
       const read = () => fetch(url + READ_PATH, { headers: { authorization: `Bearer ${token}` } });
+      const started = performance.now();
       // Once more on a socket error: on a starved machine the host may close a kept-alive connection as it is reused.
       const res = await read().catch(read);
       await res.arrayBuffer();
+      latencies.push(performance.now() - started);
       if (res.status !== 200 && failures++ < 3) process.stderr.write(`warm-up read answered ${res.status}\n`);
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
   if (failures > 0) throw new Error(`${failures} of ${tokens.length} warm-up reads failed`);
+  return latencies;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 /** Percentiles each slice reports: the median, then the tail in steps of 0.05%. */
@@ -384,7 +396,17 @@ export async function runScaleBench(): Promise<void> {
       try {
         // One at a time, so each boot has the machine to itself (the other host, if up, is idle).
         for (const scenario of order) hosts.set(scenario, await HostRun.start(scenario, encryptionKey));
-        for (const scenario of order) await touchAll(hosts.get(scenario)!.url, readFileSync(scenario.tokenFile, 'utf8').trim().split('\n'));
+        for (const scenario of order) {
+          // The first read of each active tenant on this host: its cold path, at 32 concurrent (not the fixed rate below).
+          const pid = hosts.get(scenario)!.child.pid!;
+          const cpuBefore = cpuMs(pid);
+          const cold = await touchAll(hosts.get(scenario)!.url, readFileSync(scenario.tokenFile, 'utf8').trim().split('\n'));
+          const cpuUs = ((cpuMs(pid) - cpuBefore) * 1000) / cold.length;
+          process.stdout.write(
+            `  round ${round} ${scenario.label.padEnd(16)} cold reads (first of each tenant, 32 at a time): ${cold.length}, p50 ${percentile(cold, 50).toFixed(2)} ms, ` +
+              `p99 ${percentile(cold, 99).toFixed(2)} ms, CPU per request ${cpuUs.toFixed(0)} µs, load ${load()}\n`,
+          );
+        }
         for (const scenario of order) runWrk(hosts.get(scenario)!.url, scenario.tokenFile, scriptFile, WARM_UP_SECONDS);
         const slices = new Map<Scenario, Slice[]>(scenarios.map((s) => [s, []]));
         const rss = new Map<Scenario, number[]>(scenarios.map((s) => [s, []]));

@@ -10,9 +10,14 @@
  * up, then alternates short load slices between them (A B B A ...), so a neighbour's burst lands on both alike.
  * Both get the same load shape: a fixed offered rate (VV_BENCH_SCALE_RPS, default 150 req/s over 16 connections),
  * well under what either serves, so the p99 is the read's own tail and not the queue of a saturated machine. The
- * p99 is over every request of every slice and round (merged from each slice's percentiles), beside the spread of
- * the slices' own p99s and the load average. Knobs: VV_BENCH_SCALE_ROUNDS (2), VV_BENCH_SCALE_SLICES (8 per host
- * and round), VV_BENCH_SCALE_SECONDS (8 per slice), VV_BENCH_SCALE_RPS (150).
+ * p99 compared is the median of the slices' own p99s (one neighbour's burst moves one slice, not the figure), beside
+ * the p99 over every request of every slice, the ratio of back-to-back slice pairs (which saw the same neighbours)
+ * with its spread, each round's ratio, and the load average. Beside latency, what load on the machine does not
+ * change: the host's CPU time per request served and its garbage-collection pauses per second, per slice (a host
+ * busy with background work, such as a schedule that runs for every tenant, shows here first). Knobs:
+ * VV_BENCH_SCALE_ROUNDS (2), VV_BENCH_SCALE_SLICES (8 per host and round), VV_BENCH_SCALE_SECONDS (8 per slice),
+ * VV_BENCH_SCALE_RPS (150), VV_BENCH_SCALE_NODE_ARGS (Node.js flags for both hosts, e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof").
  *
  * Tenants, their plugin sets (a copy of the seeded demo tenant's) go in with one SQL statement each. Tokens are
  * minted with the host's own signing key (kernel.signing_keys, sealed with VV_ENCRYPTION_KEY, which the bench
@@ -54,6 +59,8 @@ const SLICES = envNumber('VV_BENCH_SCALE_SLICES', 8);
 const SLICE_SECONDS = envNumber('VV_BENCH_SCALE_SECONDS', 8);
 const RATE = envNumber('VV_BENCH_SCALE_RPS', 150);
 const CONNECTIONS = 16;
+/** Node.js flags added to the hosts' (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), after `npm start`'s own. */
+const NODE_ARGS = (process.env['VV_BENCH_SCALE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 const WARM_UP_SECONDS = 5;
 
 interface Scenario {
@@ -75,6 +82,10 @@ interface Slice {
   readonly p99Ms: number;
   /** [percentile, ms] at PERCENTILE_GRID, to merge slices into one distribution. */
   readonly grid: readonly (readonly [number, number])[];
+  /** The host's CPU time (user + system) per request served in the slice, in µs: what load on the machine does not change. */
+  cpuUs?: number;
+  /** The host's garbage-collection pauses in the slice per second of it, in ms (prom-client's `vv_nodejs_gc_duration_seconds`). */
+  gcMsPerS?: number;
 }
 
 interface RoundResult {
@@ -140,6 +151,28 @@ function rssMb(pid: number): number {
 
 const load = (): string => loadavg()[0]!.toFixed(1);
 
+/** CPU time (user + system) a process has used, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Seconds of garbage-collection pauses since boot, every kind of collection together. */
+function gcSeconds(metrics: string): number {
+  let sum = 0;
+  for (const [, value] of metrics.matchAll(/^vv_nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm)) sum += Number(value);
+  return sum;
+}
+
+/** Jobs waiting (queued or delayed) in every queue: background work a host has before it, beside its requests. */
+function jobsWaiting(metrics: string): number {
+  let sum = 0;
+  for (const [, value] of metrics.matchAll(/^vv_jobs_waiting\{[^}]*\} (\S+)$/gm)) sum += Number(value);
+  return sum;
+}
+
+const spread = (values: readonly number[], digits = 2): string => `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
+
 class HostRun {
   private constructor(
     readonly url: string,
@@ -150,7 +183,7 @@ class HostRun {
   static async start(scenario: Scenario, encryptionKey: string): Promise<HostRun> {
     const port = await freePort();
     const started = performance.now();
-    const child = spawn(process.execPath, [...startScriptNodeFlags(), 'host/dist/cli.js', 'start'], {
+    const child = spawn(process.execPath, [...startScriptNodeFlags(), ...NODE_ARGS, 'host/dist/cli.js', 'start'], {
       cwd: REPO,
       env: {
         PATH: process.env.PATH ?? '',
@@ -189,22 +222,34 @@ class HostRun {
   }
 }
 
-/** Every token once, 32 at a time: each active tenant served (its plugin set, token and session cached). */
-async function touchAll(url: string, tokens: readonly string[]): Promise<void> {
+/**
+ * Every token once, 32 at a time: each active tenant served (its plugin set, token and session cached). These are
+ * the cold reads (nothing of the tenant or its user in the host's caches, no rate-limit lease): their latencies, in ms.
+ */
+async function touchAll(url: string, tokens: readonly string[]): Promise<number[]> {
   let next = 0;
   let failures = 0;
+  const latencies: number[] = [];
   const worker = async (): Promise<void> => {
     while (next < tokens.length) {
       const token = tokens[next++]!;
       const read = () => fetch(url + READ_PATH, { headers: { authorization: `Bearer ${token}` } });
+      const started = performance.now();
       // Once more on a socket error: on a starved machine the host may close a kept-alive connection as it is reused.
       const res = await read().catch(read);
       await res.arrayBuffer();
+      latencies.push(performance.now() - started);
       if (res.status !== 200 && failures++ < 3) process.stderr.write(`warm-up read answered ${res.status}\n`);
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
   if (failures > 0) throw new Error(`${failures} of ${tokens.length} warm-up reads failed`);
+  return latencies;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 /** Percentiles each slice reports: the median, then the tail in steps of 0.05%. */
@@ -290,8 +335,13 @@ interface Summary {
   readonly heap: number;
   readonly p50: number;
   readonly p99: number;
+  readonly mergedP99: number;
   readonly rps: number;
+  readonly cpuUs: number;
+  readonly gcMsPerS: number;
   readonly roundP99: number[];
+  readonly roundCpu: number[];
+  readonly slices: Slice[];
 }
 
 function ratioLine(name: string, small: number, large: number, unit: string, target?: number): string {
@@ -346,15 +396,33 @@ export async function runScaleBench(): Promise<void> {
       try {
         // One at a time, so each boot has the machine to itself (the other host, if up, is idle).
         for (const scenario of order) hosts.set(scenario, await HostRun.start(scenario, encryptionKey));
-        for (const scenario of order) await touchAll(hosts.get(scenario)!.url, readFileSync(scenario.tokenFile, 'utf8').trim().split('\n'));
+        for (const scenario of order) {
+          // The first read of each active tenant on this host: its cold path, at 32 concurrent (not the fixed rate below).
+          const pid = hosts.get(scenario)!.child.pid!;
+          const cpuBefore = cpuMs(pid);
+          const cold = await touchAll(hosts.get(scenario)!.url, readFileSync(scenario.tokenFile, 'utf8').trim().split('\n'));
+          const cpuUs = ((cpuMs(pid) - cpuBefore) * 1000) / cold.length;
+          process.stdout.write(
+            `  round ${round} ${scenario.label.padEnd(16)} cold reads (first of each tenant, 32 at a time): ${cold.length}, p50 ${percentile(cold, 50).toFixed(2)} ms, ` +
+              `p99 ${percentile(cold, 99).toFixed(2)} ms, CPU per request ${cpuUs.toFixed(0)} µs, load ${load()}\n`,
+          );
+        }
         for (const scenario of order) runWrk(hosts.get(scenario)!.url, scenario.tokenFile, scriptFile, WARM_UP_SECONDS);
         const slices = new Map<Scenario, Slice[]>(scenarios.map((s) => [s, []]));
         const rss = new Map<Scenario, number[]>(scenarios.map((s) => [s, []]));
+        const gcBefore = new Map<Scenario, number>();
+        for (const scenario of scenarios) gcBefore.set(scenario, gcSeconds(await metricsText(hosts.get(scenario)!.url)));
         for (let i = 0; i < SLICES; i++) {
           // A B, B A, A B, ...: whichever runs first in a pair alternates too.
           for (const scenario of i % 2 ? [...order].reverse() : order) {
             const host = hosts.get(scenario)!;
-            slices.get(scenario)!.push(runWrk(host.url, scenario.tokenFile, scriptFile, SLICE_SECONDS));
+            const cpuBefore = cpuMs(host.child.pid!);
+            const slice = runWrk(host.url, scenario.tokenFile, scriptFile, SLICE_SECONDS);
+            slice.cpuUs = ((cpuMs(host.child.pid!) - cpuBefore) * 1000) / Math.max(1, slice.requests);
+            const gc = gcSeconds(await metricsText(host.url));
+            slice.gcMsPerS = ((gc - gcBefore.get(scenario)!) * 1000) / SLICE_SECONDS;
+            gcBefore.set(scenario, gc);
+            slices.get(scenario)!.push(slice);
             rss.get(scenario)!.push(rssMb(host.child.pid!));
           }
         }
@@ -365,12 +433,15 @@ export async function runScaleBench(): Promise<void> {
           const result: RoundResult = { bootMs: host.bootMs, rssMb: median(rss.get(scenario)!), heapMb: heapUsedMb(metrics), slices: mine, caches: cacheSummary(metrics) };
           results.get(scenario)!.push(result);
           const p99s = mine.map((s) => s.p99Ms);
+          const cpus = mine.map((s) => s.cpuUs!);
+          const gcs = mine.map((s) => s.gcMsPerS!);
           process.stdout.write(
-            `  round ${round} ${scenario.label.padEnd(16)} boot ${(host.bootMs / 1000).toFixed(2)} s, RSS ${result.rssMb.toFixed(0)} MB (slices ${Math.min(...rss.get(scenario)!).toFixed(0)}-${Math.max(...rss.get(scenario)!).toFixed(0)}), ` +
+            `  round ${round} ${scenario.label.padEnd(16)} boot ${(host.bootMs / 1000).toFixed(2)} s, RSS ${result.rssMb.toFixed(0)} MB (slices ${spread(rss.get(scenario)!, 0)}), ` +
               `heap used ${result.heapMb.toFixed(0)} MB, ${median(mine.map((s) => s.rps)).toFixed(0)} req/s, p50 ${mergedPercentile(mine, 50).toFixed(2)} ms, ` +
-              `p99 ${mergedPercentile(mine, 99).toFixed(2)} ms (slices ${Math.min(...p99s).toFixed(2)}-${Math.max(...p99s).toFixed(2)}), errors ${mine.reduce((n, s) => n + s.errors, 0)}, load ${load()}\n`,
+              `p99 median of slices ${median(p99s).toFixed(2)} ms (slices ${spread(p99s)}), CPU per request ${median(cpus).toFixed(0)} µs (slices ${spread(cpus, 0)}), ` +
+              `GC ${median(gcs).toFixed(1)} ms/s (slices ${spread(gcs, 1)}), errors ${mine.reduce((n, s) => n + s.errors, 0)}, load ${load()}\n`,
           );
-          process.stdout.write(`    caches: ${result.caches}\n`);
+          process.stdout.write(`    caches: ${result.caches}; jobs waiting ${jobsWaiting(metrics)}\n`);
         }
       } finally {
         for (const host of hosts.values()) await host.stop();
@@ -383,15 +454,24 @@ export async function runScaleBench(): Promise<void> {
         boot: median(r.map((x) => x.bootMs)) / 1000,
         rss: median(r.map((x) => x.rssMb)),
         heap: median(r.map((x) => x.heapMb)),
-        p50: mergedPercentile(all, 50),
-        p99: mergedPercentile(all, 99),
+        p50: median(all.map((x) => x.p50Ms)),
+        p99: median(all.map((x) => x.p99Ms)),
+        mergedP99: mergedPercentile(all, 99),
         rps: median(all.map((x) => x.rps)),
-        roundP99: r.map((x) => mergedPercentile(x.slices, 99)),
+        cpuUs: median(all.map((x) => x.cpuUs!)),
+        gcMsPerS: median(all.map((x) => x.gcMsPerS!)),
+        roundP99: r.map((x) => median(x.slices.map((sl) => sl.p99Ms))),
+        roundCpu: r.map((x) => median(x.slices.map((sl) => sl.cpuUs!))),
+        slices: all,
       };
     }) as [Summary, Summary];
+    // Slice i of one host and slice i of the other ran back to back: their ratio saw the same neighbours.
+    const pairRatios = (pick: (slice: Slice) => number) => small.slices.map((slice, i) => pick(large.slices[i]!) / pick(slice));
+    const p99Pairs = pairRatios((slice) => slice.p99Ms);
+    const cpuPairs = pairRatios((slice) => slice.cpuUs!);
     process.stdout.write(
       `\n${ROUNDS} rounds, ${SLICES} alternating slices of ${SLICE_SECONDS} s per host and round at ${RATE} req/s (100 tenants all active vs 100,000 with 10,000 active); ` +
-        `boot, RSS and heap are medians of rounds, p50/p99 over every request of every round:\n`,
+        `boot, RSS and heap are medians of rounds; p50, p99, CPU per request and GC are medians of every slice's own figure (load ${load()}):\n`,
     );
     process.stdout.write(`  ${''.padEnd(26)} ${'100 tenants'.padStart(14)} ${'100,000'.padStart(14)}\n`);
     process.stdout.write(ratioLine('boot to ready', small.boot, large.boot, 's'));
@@ -399,9 +479,17 @@ export async function runScaleBench(): Promise<void> {
     process.stdout.write(ratioLine('heap used', small.heap, large.heap, 'MB'));
     process.stdout.write(ratioLine('p50 tenant-bound read', small.p50, large.p50, 'ms'));
     process.stdout.write(ratioLine('p99 tenant-bound read', small.p99, large.p99, 'ms', 1.5));
+    process.stdout.write(ratioLine('p99 over all requests', small.mergedP99, large.mergedP99, 'ms'));
+    process.stdout.write(ratioLine('CPU per request', small.cpuUs, large.cpuUs, 'µs'));
+    process.stdout.write(ratioLine('GC pauses per second', small.gcMsPerS, large.gcMsPerS, 'ms'));
     process.stdout.write(ratioLine('rate served', small.rps, large.rps, 'r/s'));
-    const perRound = small.roundP99.map((p, i) => `${(large.roundP99[i]! / p).toFixed(2)}`).join(' ');
-    process.stdout.write(`  p99 ratio per round: ${perRound}\n`);
+    const perRound = (a: readonly number[], b: readonly number[]) => a.map((x, i) => (b[i]! / x).toFixed(2)).join(' ');
+    process.stdout.write(
+      `  p99 ratio per round (medians of slices): ${perRound(small.roundP99, large.roundP99)}; CPU per request ratio per round: ${perRound(small.roundCpu, large.roundCpu)}\n`,
+    );
+    process.stdout.write(
+      `  back-to-back slice pairs (${p99Pairs.length}): p99 ratio median ${median(p99Pairs).toFixed(2)} (spread ${spread(p99Pairs)}), CPU per request ratio median ${median(cpuPairs).toFixed(2)} (spread ${spread(cpuPairs)})\n`,
+    );
   } finally {
     for (const scenario of scenarios) await admin.query(`drop database if exists ${scenario.database} with (force)`).catch(() => undefined);
     await admin.end();

@@ -45,9 +45,7 @@ export class PostgresKernelStore implements KernelStore {
         ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by id limit $${params.push(query.limit + 1)}`,
       params,
     );
-    const items = rows
-      .slice(0, query.limit)
-      .map((r) => toTenantRecord({ id: r.id, name: r.name, status: r.status, settings: r.settings, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }));
+    const items = rows.slice(0, query.limit).map((r) => toTenantRecord(fromRawTenant(r)));
     return { items, nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1]!.id]) : null };
   }
 
@@ -60,9 +58,12 @@ export class PostgresKernelStore implements KernelStore {
     return rows.map((r) => r.id);
   }
 
+  // getTenant and listTenantPlugins are the cold path of a request (a tenant's first on this instance, or after its
+  // plugin set left the cache): one plain statement each, without an EntityManager fork, query building and
+  // hydration, which cost as much CPU as the rest of that request (issue #14).
   async getTenant(id: string): Promise<TenantRecord | undefined> {
-    const row = await this.em().findOne(TenantEntity, { id });
-    return row ? toTenantRecord(row) : undefined;
+    const [row] = await this.db.execute<RawTenantRow>('select id, name, status, settings, created_at, updated_at from kernel.tenants where id = $1', [id]);
+    return row ? toTenantRecord(fromRawTenant(row)) : undefined;
   }
 
   async createTenant(t: Pick<TenantRecord, 'id' | 'name'> & Partial<Pick<TenantRecord, 'status' | 'settings'>>): Promise<TenantRecord> {
@@ -100,8 +101,21 @@ export class PostgresKernelStore implements KernelStore {
   }
 
   async listTenantPlugins(tenantId: string): Promise<TenantPluginRecord[]> {
-    const rows = await this.em().find(TenantPluginEntity, { tenantId }, { orderBy: { pluginId: 'asc' } });
-    return rows.map(toTenantPluginRecord);
+    const rows = await this.db.execute<RawTenantPluginRow>(
+      'select tenant_id, plugin_id, enabled, version, config, permissions, updated_at from kernel.tenant_plugins where tenant_id = $1 order by plugin_id',
+      [tenantId],
+    );
+    return rows.map((r) =>
+      toTenantPluginRecord({
+        tenantId: r.tenant_id,
+        pluginId: r.plugin_id,
+        enabled: r.enabled,
+        version: r.version,
+        config: r.config,
+        permissions: r.permissions,
+        updatedAt: new Date(r.updated_at),
+      }),
+    );
   }
 
   async saveTenantPlugins(tenantId: string, records: readonly Omit<TenantPluginRecord, 'updatedAt'>[]): Promise<void> {
@@ -221,6 +235,30 @@ export class PostgresKernelStore implements KernelStore {
 function constraintOf(error: unknown): string | undefined {
   const constraint = (error as { constraint?: unknown } | null)?.constraint;
   return typeof constraint === 'string' ? constraint : undefined;
+}
+
+/** A `kernel.tenants` row as plain SQL returns it (timestamps are Dates on pg, text on some drivers). */
+interface RawTenantRow {
+  id: string;
+  name: string;
+  status: string;
+  settings: Record<string, unknown>;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+interface RawTenantPluginRow {
+  tenant_id: string;
+  plugin_id: string;
+  enabled: boolean;
+  version: string | null;
+  config: Record<string, unknown>;
+  permissions: string[];
+  updated_at: Date | string;
+}
+
+function fromRawTenant(r: RawTenantRow): TenantRow {
+  return { id: r.id, name: r.name, status: r.status, settings: r.settings, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) };
 }
 
 function toTenantRecord(row: TenantRow): TenantRecord {

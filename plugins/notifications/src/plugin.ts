@@ -4,7 +4,7 @@ import { SmtpMailer } from './channels/smtp-mailer';
 import { notificationMigrations } from './data/notification-migrations';
 import { ChannelSenders } from './delivery/channel-senders';
 import { DeliveryWorker } from './delivery/delivery-worker';
-import { DELIVER_JOB, NotificationDispatcher } from './delivery/notification-dispatcher';
+import { DELIVER_JOB, FLUSH_JOB, NotificationDispatcher } from './delivery/notification-dispatcher';
 import { createAdminRoutes } from './http/admin-routes';
 import { createCategoryRoutes } from './http/category-routes';
 import { createInboxRoutes } from './http/inbox-routes';
@@ -30,7 +30,11 @@ export interface NotificationsOptions {
   readonly deliveryBackoffMs?: number;
   /** How long a claimed delivery is its sender's before another worker may take it (default 60 s). */
   readonly sendLeaseMs?: number;
-  /** When held deliveries are flushed and stranded ones re-queued (default every minute, per tenant). */
+  /**
+   * When every tenant's held deliveries are flushed and stranded ones re-queued, besides the flush jobs each
+   * notification queues for its own tenant (notification-dispatcher.ts `armFlushes`): a backstop for deliveries
+   * stored before those jobs existed or whose job Redis lost (default daily at 03:17 UTC, per tenant).
+   */
   readonly flushSchedule?: JobSchedule;
   /** SMTP circuit breaker: failures in a row before it opens, and for how long (default 3, 30 s). */
   readonly circuit?: { readonly threshold?: number; readonly openMs?: number };
@@ -108,14 +112,14 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
       for (const route of routes) http.route(route as RouteDefinition);
       jobs.define<{ deliveryId: string }>(DELIVER_JOB, (job) => worker.run(job), { attempts: maxAttempts, backoffMs: options.deliveryBackoffMs ?? 5000 });
       jobs.define(
-        'flush',
+        FLUSH_JOB,
         async (job) => {
           await worker.flushDue(job.tenantId);
           await worker.sweep(job.tenantId);
         },
         { attempts: 3, backoffMs: 5000 },
       );
-      jobs.schedule('flush', options.flushSchedule ?? { everyMs: 60_000, perTenant: true });
+      jobs.schedule(FLUSH_JOB, options.flushSchedule ?? { everyMs: 86_400_000, offsetMs: 11_820_000, perTenant: true });
       for (const pattern of subscribedPatterns) events.subscribe(pattern, (event) => runner.handle(event));
     },
     stop() {

@@ -37,6 +37,12 @@ export interface IngestorOptions {
   readonly eventsPerWrite?: number;
   /** Called with the crossings a write recorded, after it committed. */
   readonly onCrossings?: (tenantId: string, crossings: readonly Crossing[]) => Promise<void>;
+  /**
+   * Called in the write's transaction, before it commits, when it recorded crossings: where the plugin queues the
+   * sweep that announces them should this instance stop before `onCrossings` (a job of a write that then rolls
+   * back finds nothing to announce).
+   */
+  readonly onCrossingsRecorded?: (tenantId: string) => Promise<void>;
 }
 
 // Clocks drift; a client a few minutes ahead is not wrong, one a day ahead is.
@@ -184,6 +190,7 @@ export class UsageIngestor {
           const written = await write(tx, tenantId, requests);
           const thresholds = requests[requests.length - 1]!.options.thresholds;
           const crossed = thresholds ? await crossThresholds(tx, tenantId, written.touched, thresholds, requests[0]!.options.now ?? new Date()) : [];
+          if (crossed.length > 0) await this.options.onCrossingsRecorded?.(tenantId);
           return { results: written.results, crossings: crossed };
         }),
       );
@@ -212,6 +219,7 @@ export class UsageIngestor {
         const written = await write(tx, tenantId, [{ ...request, events }]);
         const thresholds = request.options.thresholds;
         const crossed = thresholds ? await crossThresholds(tx, tenantId, written.touched, thresholds, request.options.now ?? new Date()) : [];
+        if (crossed.length > 0) await this.options.onCrossingsRecorded?.(tenantId);
         return { result: written.results[0]!, crossings: crossed };
       }),
     );

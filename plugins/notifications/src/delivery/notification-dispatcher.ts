@@ -11,6 +11,11 @@ import type { DeliveryContent, DeliveryStatus } from './delivery';
 
 /** Name of the job that sends one email, webhook or Slack delivery. */
 export const DELIVER_JOB = 'deliver';
+/** Name of the job that flushes a tenant's held deliveries that are due and re-queues its stranded ones. */
+export const FLUSH_JOB = 'flush';
+/** A tenant's sweep runs this many minutes after a delivery is queued (the sweep takes rows queued over a minute ago). */
+const SWEEP_AFTER_MINUTES = 3;
+const MINUTE_MS = 60_000;
 /** Published after inbox items are stored: `{ userIds }` of the recipients (never the content: every member of the tenant reads the event stream). */
 export const INBOX_EVENT = 'notifications.inbox.created';
 
@@ -71,6 +76,9 @@ export interface DispatcherDeps {
  * are written in the same transaction as their delivery rows; other channels are sent by jobs.
  */
 export class NotificationDispatcher {
+  /** Flush jobs this instance has queued, by job id, with their minute: one enqueue per tenant and minute at most. */
+  private readonly armed = new Map<string, number>();
+
   constructor(private readonly deps: DispatcherDeps) {}
 
   async dispatch(tenantId: string, request: NotificationRequest): Promise<FanOutResult> {
@@ -215,6 +223,7 @@ export class NotificationDispatcher {
     );
     const ids = new Set(inserted.map((r) => r.id));
     const created = rows.filter((r) => ids.has(r.id));
+    await this.armFlushes(tenantId, created);
     const inbox = created.filter((r) => r.channel === 'inbox' && r.status === 'sent');
     if (inbox.length > 0) {
       await tx.query(
@@ -233,6 +242,35 @@ export class NotificationDispatcher {
       );
     }
     return created;
+  }
+
+  /**
+   * Queues the tenant's flush jobs for what this transaction creates, before it commits: one at the minute a held
+   * delivery is due (quiet hours over, digest window closed), and one a few minutes after a delivery is queued, which
+   * re-queues it should its send job have been lost (the instance stopped between commit and enqueue). So a tenant's
+   * deliveries are flushed and swept when it has some, and the work grows with notifications sent, not with tenants:
+   * a flush of every tenant every minute made a host with 100,000 tenants run 1,667 jobs a second for nobody (issue
+   * #14). A job of a transaction that rolls back finds nothing to do. Job ids name the tenant and the minute, so
+   * concurrent transactions and instances queue one job per tenant and minute.
+   */
+  private async armFlushes(tenantId: string, created: readonly NewDelivery[]): Promise<void> {
+    const now = this.deps.now().getTime();
+    const minutes = new Set<number>();
+    for (const row of created) {
+      if (row.status === 'held' && row.releaseAt) minutes.add(Math.ceil(row.releaseAt.getTime() / MINUTE_MS) * MINUTE_MS);
+      else if (row.status === 'queued') minutes.add((Math.floor(now / MINUTE_MS) + SWEEP_AFTER_MINUTES) * MINUTE_MS);
+    }
+    if (minutes.size === 0) return;
+    if (this.armed.size > 10_000) for (const [id, at] of this.armed) if (at <= now) this.armed.delete(id);
+    const jobs: Promise<string>[] = [];
+    for (const at of minutes) {
+      const jobId = `flush-${tenantId}-${at}`;
+      // Queued here for a minute still to come: its job has not run yet, so it is still waiting.
+      if (at > now && this.armed.has(jobId)) continue;
+      jobs.push(this.deps.jobs.enqueue(FLUSH_JOB, tenantId, undefined, { jobId, delayMs: Math.max(0, at - now) }));
+      if (at > now) this.armed.set(jobId, at);
+    }
+    await Promise.all(jobs);
   }
 
   private readonly recipientUse = new Map<string, boolean>();

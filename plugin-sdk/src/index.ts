@@ -40,6 +40,8 @@ export type {
   OutboundRequestInit,
   PluginMetrics,
   BusinessCounter,
+  DirectoryMember,
+  TenantDirectory,
 } from './services/core-service-types';
 export {
   roles,

@@ -1,4 +1,6 @@
-import { VvError, coreServices, type AuditLog, type PluginConfigReader, type PluginManifest } from '@valueverse/plugin-sdk';
+import { VvError, coreServices, type AuditLog, type PluginConfigReader, type PluginManifest, type TenantDirectory } from '@valueverse/plugin-sdk';
+import { hasRole } from '../identity/role-rank';
+import type { KernelStore } from '../tenancy/kernel-store';
 import { MemoryAuditStore, type AuditStore } from '../audit/audit-store';
 import { Auditor } from '../audit/auditor';
 import { requestScope } from '../context/request-scope';
@@ -62,6 +64,8 @@ export function registerCoreServices(
     metrics: KernelMetrics;
     cache: PluginSetCache;
     outbound: OutboundService;
+    /** The tenant members `core.directory` lists (the kernel store). */
+    members?: Pick<KernelStore, 'listTenantMembers'>;
     database?: Database;
     /**
      * Plugins being installed at run time beside a running version (or first): their routers go to this map, not
@@ -87,6 +91,7 @@ export function registerCoreServices(
   registry.registerCore(coreServices.audit, (m) => pluginAuditService(core.auditor, m));
   registry.registerCore(coreServices.outbound, (m) => outbound.forPlugin(m));
   registry.registerCore(coreServices.metrics, (m) => metrics.forPlugin(m.id));
+  registry.registerCore(coreServices.directory, (m) => tenantDirectory(cache, deps.members, m));
   registry.registerCore(coreServices.db, (m) => {
     if (!deps.database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${m.id}"` } });
     return pluginDatabase(deps.database, m);
@@ -100,6 +105,29 @@ function pluginConfigReader(cache: PluginSetCache, manifest: PluginManifest): Pl
     forTenant: async (tenantId: string) => {
       const view = await cache.get(tenantId);
       return view?.enabled.get(manifest.id) ?? {};
+    },
+  };
+}
+
+/**
+ * `core.directory`: a tenant's members (user id, email, role) for a plugin the tenant has enabled; within a request,
+ * only the request's tenant (a handler cannot read another tenant by passing its id).
+ */
+function tenantDirectory(cache: PluginSetCache, members: Pick<KernelStore, 'listTenantMembers'> | undefined, manifest: PluginManifest): TenantDirectory {
+  return {
+    members: async (tenantId, query = {}) => {
+      const request = requestScope.getStore();
+      if (request && request.tenant.id !== tenantId) {
+        throw new VvError('VV_FORBIDDEN', { params: { reason: `plugin "${manifest.id}" may only read the directory of the request's tenant` } });
+      }
+      const view = await cache.get(tenantId);
+      if (!view?.enabled.has(manifest.id)) throw new VvError('VV_PLUGIN_NOT_ENABLED', { params: { plugin: manifest.id, tenant: tenantId } });
+      if (!members) return [];
+      const ids = query.userIds ? new Set(query.userIds) : undefined;
+      return (await members.listTenantMembers(tenantId))
+        .filter((m) => (!query.atLeast || hasRole(m.role, query.atLeast)) && (!ids || ids.has(m.userId)))
+        .map((m) => ({ userId: m.userId, email: m.email, role: m.role }))
+        .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
     },
   };
 }

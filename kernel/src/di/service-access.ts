@@ -15,6 +15,7 @@ const coreRequirements: Readonly<Record<string, (m: PluginManifest) => string | 
   'core.jobs': (m) => (m.permissions?.includes('jobs') ? undefined : 'the manifest lacks permission "jobs"'),
   'core.audit': (m) => (m.permissions?.includes('audit') ? undefined : 'the manifest lacks permission "audit"'),
   'core.outbound': (m) => (m.permissions?.includes('http.outbound') ? undefined : 'the manifest lacks permission "http.outbound"'),
+  'core.directory': (m) => (m.permissions?.includes('directory') ? undefined : 'the manifest lacks permission "directory"'),
   'core.events': (m) => (m.permissions?.some((p) => p.startsWith('events.')) ? undefined : 'the manifest lacks an "events.publish:" or "events.subscribe:" permission'),
 };
 

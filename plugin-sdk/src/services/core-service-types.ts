@@ -1,5 +1,5 @@
 import type { EntityManager, EntitySchema } from '@mikro-orm/core';
-import type { TenantContext, UserContext } from '../http/http-router';
+import type { Role, TenantContext, UserContext } from '../http/http-router';
 import type { Logger } from './logger';
 
 export type { Logger };
@@ -283,4 +283,30 @@ export interface PluginMetrics {
    * call; later calls return the same counter. Throws VV_VALIDATION for a bad name or label.
    */
   counter(name: string, options: { readonly help: string; readonly labels?: readonly string[] }): BusinessCounter;
+}
+
+/** A member of a tenant, as `core.directory` lists it. */
+export interface DirectoryMember {
+  readonly userId: string;
+  readonly email: string;
+  /** The member's role in the tenant. */
+  readonly role: Role;
+}
+
+/**
+ * `core.directory` (needs permission `directory`): the members of a tenant, read-only, for plugins that address
+ * people by role (notifications). A plugin reads only tenants that have it enabled, and within a request only the
+ * request's tenant; there are no credentials in the answer.
+ *
+ * @example
+ * const admins = await directory.members(tenantId, { atLeast: 'tenant-admin' });
+ */
+export interface TenantDirectory {
+  /**
+   * The tenant's members sorted by user id, optionally only those whose role is `atLeast` or stronger
+   * (viewer < member < tenant-admin < platform-admin) and/or whose id is in `userIds`.
+   * Throws VV_PLUGIN_NOT_ENABLED for a tenant that has not enabled the plugin, VV_FORBIDDEN for another tenant than
+   * the request's.
+   */
+  members(tenantId: string, query?: { readonly atLeast?: Role; readonly userIds?: readonly string[] }): Promise<DirectoryMember[]>;
 }

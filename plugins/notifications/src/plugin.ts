@@ -53,9 +53,10 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
       config: coreServices.config,
       outbound: coreServices.outbound,
       logger: coreServices.logger,
+      directory: coreServices.directory,
     },
     database: { migrations: notificationMigrations },
-    setup({ http, db, audit, events, jobs, config, outbound, logger }, registrar) {
+    setup({ http, db, audit, events, jobs, config, outbound, logger, directory }, registrar) {
       // Export, import, erasure and purge of the tenant's notification data (parents first); inbox items and the
       // delivery log expire under the tenant's `notifications` retention. The unsubscribe signing key is a secret and
       // not listed: never exported (a restored tenant makes a new one); a purged tenant's key row stays until the
@@ -78,7 +79,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
       const workflows = new WorkflowStore(db);
       const inbox = new InboxStore(db);
       const unsubscribe = new UnsubscribeTokens(db);
-      const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, now });
+      const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, directory, now });
       const maxAttempts = options.deliveryAttempts ?? 5;
       const worker = new DeliveryWorker({
         db,

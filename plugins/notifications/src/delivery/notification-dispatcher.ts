@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBus, JobQueue, Logger, PluginConfigReader, PluginDatabase, Role, SqlTransaction } from '@valueverse/plugin-sdk';
+import {
+  roles as roleRanks,
+  type EventBus,
+  type JobQueue,
+  type Logger,
+  type PluginConfigReader,
+  type PluginDatabase,
+  type Role,
+  type SqlTransaction,
+  type TenantDirectory,
+} from '@valueverse/plugin-sdk';
 import type { PreferenceStore, Contact } from '../preferences/preference-store';
 import type { UnsubscribeTokens } from '../preferences/unsubscribe-token';
 import { quietUntil } from '../schedule/send-window';
@@ -60,6 +70,8 @@ export interface DispatcherDeps {
   readonly preferences: PreferenceStore;
   readonly templates: TemplateStore;
   readonly unsubscribe: UnsubscribeTokens;
+  /** The tenant's members (`core.directory`): who has a role, and every member's address. */
+  readonly directory?: TenantDirectory;
   readonly now: () => Date;
 }
 
@@ -321,11 +333,22 @@ export class NotificationDispatcher {
         if (typeof owner === 'string' && owner) userIds.add(owner);
       }
     }
-    if (roles.length > 0) for (const id of await this.deps.preferences.usersWithRoles(tx, tenantId, roles)) userIds.add(id);
+    // Members and their addresses come from the kernel's directory; the plugin's own contacts (users seen in
+    // requests) add locale, time zone and quiet hours, and stand in when there is no directory.
+    // A tenant whose directory lists nobody (only API keys, or a test kernel's token-only users) falls back to them.
+    const directoryEmails = new Map<string, string>();
+    const members = this.deps.directory ? await this.deps.directory.members(tenantId) : [];
+    if (members.length > 0) {
+      const atLeast = roles.length > 0 ? Math.min(...roles.map((r) => roleRanks.indexOf(r))) : Infinity;
+      for (const m of members) {
+        directoryEmails.set(m.userId, m.email);
+        if (roleRanks.indexOf(m.role) >= atLeast) userIds.add(m.userId);
+      }
+    } else if (roles.length > 0) for (const id of await this.deps.preferences.usersWithRoles(tx, tenantId, roles)) userIds.add(id);
     const contacts = await this.deps.preferences.contacts(tx, tenantId, [...userIds]);
     const recipients: Recipient[] = [...userIds].map((id) => {
       const contact = contacts.get(id);
-      return { key: `user:${id}`, userId: id, email: contact?.email ?? undefined, contact };
+      return { key: `user:${id}`, userId: id, email: directoryEmails.get(id) ?? contact?.email ?? undefined, contact };
     });
     const known = new Set(recipients.map((r) => r.email).filter(Boolean));
     for (const email of emails) if (!known.has(email)) recipients.push({ key: `email:${email}`, email });

@@ -36,55 +36,63 @@ export class DeliveryWorker {
     await this.deliver(job.tenantId, job.data.deliveryId, job.attempt);
   }
 
-  /** Sends one delivery now; returns it as stored afterwards. */
+  /**
+   * Sends one delivery now; returns it as stored afterwards. One transaction claims, sends and records: the claim
+   * (`FOR UPDATE SKIP LOCKED`) locks the row while the provider is called, so a second sender (another instance, a
+   * repeated job) skips it, and the outcome commits with the claim. A sender that dies mid-send (a killed worker)
+   * loses its connection, PostgreSQL rolls the claim back and the row is claimable again at once; one that stalls
+   * past the lease is cut off by `idle_in_transaction_session_timeout`, which releases the row the same way.
+   */
   async deliver(tenantId: string, deliveryId: string, attempt: number): Promise<Delivery | undefined> {
     const { db } = this.deps;
-    const row = await db.transaction(tenantId, async (tx) => {
-      const [claimed] = await tx.query<DeliveryRow>(
-        `update deliveries set status = 'sending', updated_at = now()
+    const settings = (await this.deps.config.forTenant(tenantId)) as ChannelSettings;
+    const outcome = await db.transaction(tenantId, async (tx) => {
+      await tx.query(`select set_config('idle_in_transaction_session_timeout', $1, true)`, [String(this.deps.leaseMs)]);
+      // A row left `sending` by a sender of before this design (two transactions) is claimable once its lease is over.
+      const [row] = await tx.query<DeliveryRow>(
+        `select * from deliveries
          where tenant_id = $1 and id = $2 and (status in ('queued', 'failed') or (status = 'sending' and updated_at < now() - make_interval(secs => $3)))
-         returning *`,
+         for update skip locked`,
         [tenantId, deliveryId, this.deps.leaseMs / 1000],
       );
-      if (claimed) return claimed;
-      const [current] = await tx.query<{ status: DeliveryStatus; lease_left_ms: number }>(
-        `select status, greatest(0, extract(epoch from (updated_at + make_interval(secs => $3) - now())) * 1000)::float8 as lease_left_ms
-         from deliveries where tenant_id = $1 and id = $2`,
-        [tenantId, deliveryId, this.deps.leaseMs / 1000],
+      if (!row) {
+        const [current] = await tx.query<{ status: DeliveryStatus }>(`select status from deliveries where tenant_id = $1 and id = $2`, [tenantId, deliveryId]);
+        // Queued or failed but not claimable: another sender holds its lock now; sending: an old-style lease.
+        return current && ['queued', 'failed', 'sending'].includes(current.status) ? ({ busy: true } as const) : undefined;
+      }
+      let attempts: DeliveryAttempt[];
+      let status: DeliveryStatus;
+      let reason: string | null;
+      try {
+        attempts = await this.deps.senders.send(tenantId, settings, row);
+        status = 'sent';
+        reason = attempts[attempts.length - 1]?.response ?? null;
+      } catch (error) {
+        const failed = error instanceof SendFailed ? error.attempts : [{ at: this.deps.now().toISOString(), ok: false, response: (error as Error).message }];
+        attempts = [...failed];
+        const final = error instanceof ChannelNotConfigured || attempt >= this.deps.maxAttempts;
+        status = final ? 'dead' : 'failed';
+        reason = (error as Error).message.slice(0, 500);
+      }
+      // A confidential message (an invitation with its token) keeps its subject only once it is sent.
+      const redact = status === 'sent' && row.content.confidential === true;
+      const [stored] = await tx.query<DeliveryRow>(
+        `update deliveries set status = $3, reason = $4, attempts = attempts || $5::jsonb, updated_at = now(),
+           content = case when $6 then jsonb_build_object('subject', content->'subject', 'text', '(sent; not kept)', 'to', content->'to') else content end
+         where tenant_id = $1 and id = $2 returning *`,
+        [tenantId, deliveryId, status, reason, JSON.stringify(attempts), redact],
       );
-      if (current?.status === 'sending') return { busyForMs: Number(current.lease_left_ms) };
-      return undefined;
+      return { stored, status, reason };
     });
-    if (!row) return undefined;
-    if ('busyForMs' in row) {
-      // Another sender holds it (or held it and died: a killed worker). Look again once its lease is over, in a job
-      // of its own, so that waiting does not use up this job's tries.
-      const at = Date.now() + Math.ceil(row.busyForMs) + 1000;
+    if (!outcome) return undefined;
+    if ('busy' in outcome) {
+      // Another sender holds it. Look again after the lease, in a job of its own, so that waiting does not use up
+      // this job's tries (the other sender normally finishes first, and the look finds the row sent).
+      const at = Date.now() + this.deps.leaseMs + 1000;
       await this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId }, { delayMs: at - Date.now(), jobId: `deliver-${deliveryId}-after-${Math.floor(at / 1000)}` });
       return undefined;
     }
-    const settings = (await this.deps.config.forTenant(tenantId)) as ChannelSettings;
-    let attempts: DeliveryAttempt[];
-    let status: DeliveryStatus;
-    let reason: string | null;
-    try {
-      attempts = await this.deps.senders.send(tenantId, settings, row);
-      status = 'sent';
-      reason = attempts[attempts.length - 1]?.response ?? null;
-    } catch (error) {
-      const failed = error instanceof SendFailed ? error.attempts : [{ at: this.deps.now().toISOString(), ok: false, response: (error as Error).message }];
-      attempts = [...failed];
-      const final = error instanceof ChannelNotConfigured || attempt >= this.deps.maxAttempts;
-      status = final ? 'dead' : 'failed';
-      reason = (error as Error).message.slice(0, 500);
-    }
-    const [stored] = await db.transaction(tenantId, (tx) =>
-      tx.query<DeliveryRow>(
-        `update deliveries set status = $3, reason = $4, attempts = attempts || $5::jsonb, updated_at = now()
-         where tenant_id = $1 and id = $2 returning *`,
-        [tenantId, deliveryId, status, reason, JSON.stringify(attempts)],
-      ),
-    );
+    const { stored, status, reason } = outcome;
     if (status === 'failed') throw new Error(`delivery ${deliveryId} failed: ${reason}`);
     if (status === 'dead') this.deps.logger.warn({ tenantId, deliveryId, reason }, 'notification delivery is dead');
     return stored ? toDelivery(stored) : undefined;

@@ -19,6 +19,8 @@ import type { ChannelName, RecipientRule } from '../workflows/workflow';
 import { configuredChannels, type ChannelSettings } from './channel-senders';
 import type { DeliveryContent, DeliveryStatus } from './delivery';
 
+/** Delivery rows written per INSERT (and per live inbox push) when a notification fans out. */
+const CLAIM_CHUNK = 2000;
 /** Name of the job that sends one email, webhook or Slack delivery. */
 export const DELIVER_JOB = 'deliver';
 /** Published after inbox items are stored: `{ userIds }` of the recipients (never the content: every member of the tenant reads the event stream). */
@@ -97,9 +99,10 @@ export class NotificationDispatcher {
     if (channels.length === 0) return { deliveries: [] };
     const now = this.deps.now();
     await this.deps.unsubscribe.load(tenantId);
-    const created = await this.deps.db.transaction(tenantId, async (tx) => {
+    // Recipients, preferences, holds and rendering in one read transaction; the rows then go in by chunks.
+    const rows = await this.deps.db.transaction(tenantId, async (tx) => {
       const recipients = await this.resolve(tx, tenantId, request);
-      if (recipients.length === 0) return [];
+      if (recipients.length === 0) return [] as NewDelivery[];
       const optedOut = request.critical
         ? new Set<string>()
         : await this.deps.preferences.optedOut(
@@ -155,6 +158,7 @@ export class NotificationDispatcher {
             unsubscribeUrl,
             data: channel === 'webhook' ? request.data : undefined,
             eventName: request.eventName,
+            confidential: request.eventName === 'tenant.invitation.created' || undefined,
           };
           let status: DeliveryStatus = channel === 'inbox' ? 'sent' : 'queued';
           let reason: string | null = null;
@@ -184,17 +188,26 @@ export class NotificationDispatcher {
           releaseAt: null,
         });
       }
-      return this.claim(tx, tenantId, request, rows);
+      return rows;
     });
-    await this.afterCommit(tenantId, created);
+    // One INSERT per chunk (deliveries and their inbox items in one statement), committed and pushed live per
+    // chunk: the first recipients see their item before the last chunk is written, and no transaction holds
+    // 10,000 rows. Exactly once still holds per row (the unique key), whichever chunk or instance writes it.
+    const created: NewDelivery[] = [];
+    for (let i = 0; i < rows.length; i += CLAIM_CHUNK) {
+      const chunk = rows.slice(i, i + CLAIM_CHUNK);
+      const claimed = await this.deps.db.transaction(tenantId, (tx) => this.claim(tx, tenantId, request, chunk));
+      await this.afterCommit(tenantId, claimed);
+      created.push(...claimed);
+    }
     return { deliveries: created.map((d) => ({ id: d.id, recipient: d.recipient, channel: d.channel, status: d.status })) };
   }
 
   /** Publishes the inbox event and queues the jobs of the deliveries a transaction created. */
   async afterCommit(tenantId: string, created: readonly NewDelivery[]): Promise<void> {
     const inboxUsers = created.filter((d) => d.channel === 'inbox' && d.status === 'sent').map((d) => d.recipient.slice('user:'.length));
-    for (let i = 0; i < inboxUsers.length; i += 1000) {
-      await this.deps.events.publish(INBOX_EVENT, tenantId, { userIds: inboxUsers.slice(i, i + 1000) });
+    for (let i = 0; i < inboxUsers.length; i += CLAIM_CHUNK) {
+      await this.deps.events.publish(INBOX_EVENT, tenantId, { userIds: inboxUsers.slice(i, i + CLAIM_CHUNK) });
     }
     await Promise.all(created.filter((d) => d.status === 'queued').map((d) => this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId: d.id }, { jobId: `deliver-${d.id}` })));
   }
@@ -205,12 +218,24 @@ export class NotificationDispatcher {
    */
   async claim(tx: SqlTransaction, tenantId: string, request: Pick<NotificationRequest, 'eventId' | 'category' | 'critical'>, rows: readonly NewDelivery[]): Promise<NewDelivery[]> {
     if (rows.length === 0) return [];
+    // An inbox row's content is its subject only (the item holds the text); the item is inserted by the same
+    // statement, from the rows the insert created (a row that existed already makes no second item).
+    const inbox = (r: NewDelivery) => r.channel === 'inbox' && r.status === 'sent';
     const inserted = await tx.query<{ id: string }>(
-      `insert into deliveries (id, tenant_id, event_id, recipient, channel, category, critical, status, reason, content, release_at)
-       select r.id, $1, $2, r.recipient, r.channel, $3, $4, r.status, r.reason, r.content, r.release_at
-       from unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[]) as r(id, recipient, channel, status, reason, content, release_at)
-       on conflict (tenant_id, event_id, recipient, channel) do nothing
-       returning id`,
+      `with r as (
+         select * from unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[], $12::text[], $13::text[], $14::text[])
+           as r(id, recipient, channel, status, reason, content, release_at, title, body, link)
+       ), d as (
+         insert into deliveries (id, tenant_id, event_id, recipient, channel, category, critical, status, reason, content, release_at)
+         select r.id, $1, $2, r.recipient, r.channel, $3, $4, r.status, r.reason, r.content, r.release_at from r
+         on conflict (tenant_id, event_id, recipient, channel) do nothing
+         returning id
+       ), i as (
+         insert into inbox_items (id, tenant_id, user_id, delivery_id, category, title, body, link)
+         select gen_random_uuid(), $1, substr(r.recipient, 6), r.id, $3, r.title, r.body, r.link
+         from r join d on d.id = r.id where r.title is not null
+       )
+       select id from d`,
       [
         tenantId,
         request.eventId,
@@ -221,30 +246,15 @@ export class NotificationDispatcher {
         rows.map((r) => r.channel),
         rows.map((r) => r.status),
         rows.map((r) => r.reason),
-        rows.map((r) => JSON.stringify(r.content)),
+        rows.map((r) => JSON.stringify(inbox(r) ? { subject: r.content.subject, link: r.content.link } : r.content)),
         rows.map((r) => r.releaseAt?.toISOString() ?? null),
+        rows.map((r) => (inbox(r) ? r.content.subject : null)),
+        rows.map((r) => (inbox(r) ? r.content.text : null)),
+        rows.map((r) => (inbox(r) ? (r.content.link ?? null) : null)),
       ],
     );
     const ids = new Set(inserted.map((r) => r.id));
-    const created = rows.filter((r) => ids.has(r.id));
-    const inbox = created.filter((r) => r.channel === 'inbox' && r.status === 'sent');
-    if (inbox.length > 0) {
-      await tx.query(
-        `insert into inbox_items (id, tenant_id, user_id, delivery_id, category, title, body, link)
-         select gen_random_uuid(), $1, r.user_id, r.delivery_id, $2, r.title, r.body, r.link
-         from unnest($3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[]) as r(user_id, delivery_id, title, body, link)`,
-        [
-          tenantId,
-          request.category,
-          inbox.map((r) => r.recipient.slice('user:'.length)),
-          inbox.map((r) => r.id),
-          inbox.map((r) => r.content.subject),
-          inbox.map((r) => r.content.text),
-          inbox.map((r) => r.content.link ?? null),
-        ],
-      );
-    }
-    return created;
+    return rows.filter((r) => ids.has(r.id));
   }
 
   private readonly recipientUse = new Map<string, boolean>();

@@ -76,7 +76,7 @@ describe('notifications: default workflows on platform events', () => {
     expect(lockMail?.text).toMatch(/was locked after \d+ failed attempts until \d{4}-/);
     const toBoss = (await mailTo('boss@acme.test', 2)).find((m) => m.subject === 'Sign-in locked for ana@acme.test');
     expect(toBoss).toBeDefined();
-    const anaToken = await k.kernel.tokens.issue({ sub: memberId, tid: 'acme', role: 'member', email: 'ana@acme.test' });
+    const anaToken = await k.kernel.tokens.issue({ sub: memberId, tid: 'acme', role: 'member', email: 'ana@acme.test', pa: false });
     const inbox = await k.request('GET', '/api/v1/notifications/inbox', { token: anaToken });
     expect(inbox.body.items.map((i: { title: string }) => i.title)).toContain('Sign-in locked for ana@acme.test');
     // globex has no member ana: nothing there.
@@ -91,13 +91,13 @@ describe('notifications: default workflows on platform events', () => {
     await k.kernel.events.publish(envelope);
     const [mail] = await mailTo('boss@acme.test', 3).then((m) => m.filter((x) => x.subject === 'Plugin value-executor failed'));
     expect(mail!.text).toContain('start timed out');
-    const bossToken = await k.kernel.tokens.issue({ sub: adminId, tid: 'acme', role: 'tenant-admin', email: 'boss@acme.test' });
+    const bossToken = await k.kernel.tokens.issue({ sub: adminId, tid: 'acme', role: 'tenant-admin', email: 'boss@acme.test', pa: false });
     const inbox = await k.request('GET', '/api/v1/notifications/inbox', { token: bossToken });
     expect(inbox.body.items.filter((i: { title: string }) => i.title === 'Plugin value-executor failed')).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.mails.filter((m) => m.subject === 'Plugin value-executor failed')).toHaveLength(1);
     // The member is not an admin: no plugin-failed notification.
-    const anaToken = await k.kernel.tokens.issue({ sub: memberId, tid: 'acme', role: 'member', email: 'ana@acme.test' });
+    const anaToken = await k.kernel.tokens.issue({ sub: memberId, tid: 'acme', role: 'member', email: 'ana@acme.test', pa: false });
     expect((await k.request('GET', '/api/v1/notifications/inbox', { token: anaToken })).body.items.map((i: { title: string }) => i.title)).not.toContain(
       'Plugin value-executor failed',
     );

@@ -10,6 +10,7 @@
  * Knobs: VV_BENCH_NOTIFY_RECIPIENTS (default 10,000), VV_BENCH_NOTIFY_EMAILS (default 500).
  */
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { createTransport } from 'nodemailer';
 import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import manifest from '../../plugins/notifications/plugin.json';
@@ -40,7 +41,11 @@ export async function runNotificationsBench(): Promise<void> {
       allowPrivateDestinations: '127.0.0.1/32',
       config: { notifications: { email: { from: 'bench@acme.test', smtp: { host: '127.0.0.1', port: smtp.port } } } },
     });
-    console.log(`notifications bench on ${scratch ? `PostgreSQL (${scratch.name})` : 'the embedded database'}`);
+    const load = () =>
+      `load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`;
+    console.log(`notifications bench on ${scratch ? `PostgreSQL (${scratch.name})` : 'the embedded database'}; ${load()}`);
 
     // (a) Fan-out. The recipients are known to the plugin (as if each had opened the console once).
     const db = scratch ? await openDatabase({ url: scratch.url, poolMax: 2 }) : undefined;
@@ -99,7 +104,9 @@ export async function runNotificationsBench(): Promise<void> {
       console.log(
         `(a) fan-out of one event to ${recipients} inbox recipients: all stored in ${totalMs.toFixed(0)} ms; p99 event→inbox ${percentile(latencies, 0.99).toFixed(0)} ms`,
       );
-      console.log(`    baseline: the same ${recipients} rows in one bare INSERT: ${baselineMs.toFixed(0)} ms (fan-out costs ${(totalMs / baselineMs).toFixed(1)}× that)`);
+      console.log(
+        `    baseline: the same ${recipients} rows in one bare INSERT: ${baselineMs.toFixed(0)} ms (fan-out costs ${(totalMs / baselineMs).toFixed(1)}× that); ${load()}`,
+      );
       figure('fan-out to all stored', totalMs, 'ms', 'lower');
       figure('fan-out p99 event→inbox', percentile(latencies, 0.99), 'ms', 'lower');
       await db.close();
@@ -126,7 +133,7 @@ export async function runNotificationsBench(): Promise<void> {
     console.log(
       `(b) email to loopback SMTP, ${emails} messages: plugin ${pluginRate.toFixed(0)} msg/s (send API → claimed rows → jobs → SMTP); raw nodemailer ${rawRate.toFixed(0)} msg/s`,
     );
-    console.log(`    ratio plugin/raw: ${(pluginRate / rawRate).toFixed(2)} (target ≥ 0.8)`);
+    console.log(`    ratio plugin/raw: ${(pluginRate / rawRate).toFixed(2)} (target ≥ 0.8); ${load()}`);
     figure('email throughput, plugin', pluginRate, 'msg/s', 'higher');
     figure('email throughput ratio to raw nodemailer', pluginRate / rawRate, '×', 'higher');
   } finally {

@@ -30,6 +30,8 @@ export interface NotificationsOptions {
   readonly sendLeaseMs?: number;
   /** When held deliveries are flushed and stranded ones re-queued (default every minute, per tenant). */
   readonly flushSchedule?: JobSchedule;
+  /** Sends at once per process, each holding a database connection while the provider answers (default 6). */
+  readonly sendConcurrency?: number;
   /** SMTP circuit breaker: failures in a row before it opens, and for how long (default 3, 30 s). */
   readonly circuit?: { readonly threshold?: number; readonly openMs?: number };
 }
@@ -92,6 +94,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         now,
         maxAttempts,
         leaseMs: options.sendLeaseMs ?? 60_000,
+        sendConcurrency: options.sendConcurrency,
       });
       const runner = new WorkflowRunner(workflows, dispatcher, logger);
       const routes = [

@@ -22,11 +22,32 @@ export interface DeliveryWorkerDeps {
    * `sending`; after this lease another worker may claim it again.
    */
   readonly leaseMs: number;
+  /**
+   * Sends at once per process. A send holds a database connection for its transaction while the provider answers:
+   * more than this wait in memory, not in the connection pool, so requests still get connections (default 6).
+   */
+  readonly sendConcurrency?: number;
 }
 
 /** Sends claimed deliveries, keeps their attempt log, digests held ones and answers the delivery log. */
 export class DeliveryWorker {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
   constructor(private readonly deps: DeliveryWorkerDeps) {}
+
+  /** Runs `work` when fewer than `sendConcurrency` sends are under way in this process. */
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= (this.deps.sendConcurrency ?? 6)) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active -= 1;
+    }
+  }
 
   /**
    * The `deliver` job: claims the row (queued or failed, or sending with an expired lease), sends it, and records
@@ -44,16 +65,35 @@ export class DeliveryWorker {
    * past the lease is cut off by `idle_in_transaction_session_timeout`, which releases the row the same way.
    */
   async deliver(tenantId: string, deliveryId: string, attempt: number): Promise<Delivery | undefined> {
-    const { db } = this.deps;
+    const outcome = await this.limited(() => this.claimSendRecord(tenantId, deliveryId, attempt));
+    if (!outcome) return undefined;
+    if ('busy' in outcome) {
+      // Another sender holds it. Look again after the lease, in a job of its own, so that waiting does not use up
+      // this job's tries (the other sender normally finishes first, and the look finds the row sent).
+      const at = Date.now() + this.deps.leaseMs + 1000;
+      await this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId }, { delayMs: at - Date.now(), jobId: `deliver-${deliveryId}-after-${Math.floor(at / 1000)}` });
+      return undefined;
+    }
+    const { stored, status, reason } = outcome;
+    if (status === 'failed') throw new Error(`delivery ${deliveryId} failed: ${reason}`);
+    if (status === 'dead') this.deps.logger.warn({ tenantId, deliveryId, reason }, 'notification delivery is dead');
+    return stored ? toDelivery(stored) : undefined;
+  }
+
+  private async claimSendRecord(
+    tenantId: string,
+    deliveryId: string,
+    attempt: number,
+  ): Promise<{ busy: true } | { stored: DeliveryRow | undefined; status: DeliveryStatus; reason: string | null } | undefined> {
     const settings = (await this.deps.config.forTenant(tenantId)) as ChannelSettings;
-    const outcome = await db.transaction(tenantId, async (tx) => {
-      await tx.query(`select set_config('idle_in_transaction_session_timeout', $1, true)`, [String(this.deps.leaseMs)]);
-      // A row left `sending` by a sender of before this design (two transactions) is claimable once its lease is over.
+    return this.deps.db.transaction(tenantId, async (tx) => {
+      // The lease is set in the claim's own statement (one round trip fewer). A row left `sending` by a sender of
+      // before this design (two transactions) is claimable once its lease is over.
       const [row] = await tx.query<DeliveryRow>(
-        `select * from deliveries
-         where tenant_id = $1 and id = $2 and (status in ('queued', 'failed') or (status = 'sending' and updated_at < now() - make_interval(secs => $3)))
-         for update skip locked`,
-        [tenantId, deliveryId, this.deps.leaseMs / 1000],
+        `select d.* from deliveries d, set_config('idle_in_transaction_session_timeout', $4, true)
+         where d.tenant_id = $1 and d.id = $2 and (d.status in ('queued', 'failed') or (d.status = 'sending' and d.updated_at < now() - make_interval(secs => $3)))
+         for update of d skip locked`,
+        [tenantId, deliveryId, this.deps.leaseMs / 1000, String(this.deps.leaseMs)],
       );
       if (!row) {
         const [current] = await tx.query<{ status: DeliveryStatus }>(`select status from deliveries where tenant_id = $1 and id = $2`, [tenantId, deliveryId]);
@@ -76,26 +116,16 @@ export class DeliveryWorker {
       }
       // A confidential message (an invitation with its token) keeps its subject only once it is sent.
       const redact = status === 'sent' && row.content.confidential === true;
-      const [stored] = await tx.query<DeliveryRow>(
+      const [updated] = await tx.query<{ updated_at: Date }>(
         `update deliveries set status = $3, reason = $4, attempts = attempts || $5::jsonb, updated_at = now(),
            content = case when $6 then jsonb_build_object('subject', content->'subject', 'text', '(sent; not kept)', 'to', content->'to') else content end
-         where tenant_id = $1 and id = $2 returning *`,
+         where tenant_id = $1 and id = $2 returning updated_at`,
         [tenantId, deliveryId, status, reason, JSON.stringify(attempts), redact],
       );
+      // The row as stored, without reading it back.
+      const stored: DeliveryRow | undefined = updated && { ...row, status, reason, attempts: [...row.attempts, ...attempts], updated_at: updated.updated_at };
       return { stored, status, reason };
     });
-    if (!outcome) return undefined;
-    if ('busy' in outcome) {
-      // Another sender holds it. Look again after the lease, in a job of its own, so that waiting does not use up
-      // this job's tries (the other sender normally finishes first, and the look finds the row sent).
-      const at = Date.now() + this.deps.leaseMs + 1000;
-      await this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId }, { delayMs: at - Date.now(), jobId: `deliver-${deliveryId}-after-${Math.floor(at / 1000)}` });
-      return undefined;
-    }
-    const { stored, status, reason } = outcome;
-    if (status === 'failed') throw new Error(`delivery ${deliveryId} failed: ${reason}`);
-    if (status === 'dead') this.deps.logger.warn({ tenantId, deliveryId, reason }, 'notification delivery is dead');
-    return stored ? toDelivery(stored) : undefined;
   }
 
   /**

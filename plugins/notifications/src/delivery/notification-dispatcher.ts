@@ -116,12 +116,11 @@ export class NotificationDispatcher {
           ? new Map<string, { until: Date; reason: string }>()
           : await this.emailHolds(tx, tenantId, recipients, request, settings, now);
       const rendered = new Map<string, RenderedMessage>();
-      const renderFor = async (recipient: Recipient | undefined, unsubscribeUrl?: string): Promise<RenderedMessage> => {
+      const renderWith = async (recipient: Recipient | undefined, unsubscribeUrl: string | undefined): Promise<RenderedMessage> => {
         const locale = recipient?.contact?.locale ?? settings.defaultLocale ?? 'en';
         // Rendering depends on the recipient only through these; most recipients share a rendering.
-        const key = `${locale}|${recipient?.userId ?? ''}|${recipient?.email ?? ''}|${unsubscribeUrl ?? ''}`;
-        const usesRecipient = unsubscribeUrl !== undefined || (await this.templateUsesRecipient(tx, tenantId, request.template, locale));
-        const cacheKey = usesRecipient ? key : locale;
+        const usesRecipient = await this.templateUsesRecipient(tx, tenantId, request.template, locale);
+        const cacheKey = usesRecipient ? `${locale}|${recipient?.userId ?? ''}|${recipient?.email ?? ''}|${unsubscribeUrl ?? ''}` : `${locale}|${unsubscribeUrl ?? ''}`;
         let message = rendered.get(cacheKey);
         if (!message) {
           const template = await this.deps.templates.resolve(tenantId, request.template, locale, tx);
@@ -137,6 +136,18 @@ export class NotificationDispatcher {
           rendered.set(cacheKey, message);
         }
         return message;
+      };
+      // Each email's unsubscribe link is its own; the template is rendered once with a placeholder link and the
+      // placeholder replaced per recipient (unless a filter changed it: then that recipient is rendered alone).
+      const placeholder = `https://unsubscribe.placeholder.invalid/${randomUUID()}`;
+      const renderFor = async (recipient: Recipient | undefined, unsubscribeUrl?: string): Promise<RenderedMessage> => {
+        if (unsubscribeUrl === undefined) return renderWith(recipient, undefined);
+        const shared = await renderWith(recipient, placeholder);
+        const rest = `${shared.subject}${shared.text}${shared.html ?? ''}`.split(placeholder).join('').toLowerCase();
+        if (rest.includes('placeholder') || rest.includes(placeholder.slice(-12))) return renderWith(recipient, unsubscribeUrl);
+        const put = (text: string, value: string) => text.split(placeholder).join(value);
+        const html = shared.html === undefined ? undefined : put(shared.html, escapeHtml(unsubscribeUrl));
+        return { ...shared, subject: put(shared.subject, unsubscribeUrl), text: put(shared.text, unsubscribeUrl), html };
       };
       const rows: NewDelivery[] = [];
       for (const recipient of recipients) {
@@ -365,3 +376,7 @@ export class NotificationDispatcher {
     return recipients;
   }
 }
+
+/** As LiquidJS's `escape` does, so a link put in after rendering reads as if it had been rendered. */
+const htmlEntities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => htmlEntities[c]!);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { coreServices, definePlugin, type EventEnvelope, type TenantDirectory, type VvPlugin } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, type EventEnvelope, type PluginSecrets, type TenantDirectory, type VvPlugin } from '@valueverse/plugin-sdk';
 import { manifest } from './__fixtures__/kernel-test-support';
 import { PasswordHasher } from './identity/password-hasher';
 import { createKernel, type Kernel } from './kernel';
@@ -108,6 +108,39 @@ describe('platform events and the directory for plugins', () => {
       const nosy = k.plugins().find((p) => p.id === 'nosy');
       expect(nosy?.state).toBe('failed');
       expect(JSON.stringify(nosy)).toContain('VV_SERVICE_NOT_DECLARED');
+    } finally {
+      await k.close({ drainMs: 0 });
+    }
+  });
+
+  it('seals values for a plugin with the platform key (core.secrets), bound to that plugin', async () => {
+    const secrets = new SecretBox(randomBytes(32));
+    const got: Record<string, PluginSecrets> = {};
+    const holder = (id: string): VvPlugin =>
+      definePlugin({
+        deps: { secrets: coreServices.secrets },
+        setup({ secrets: s }) {
+          got[id] = s;
+        },
+      });
+    const k = await createKernel({
+      store: new MemoryKernelStore(),
+      secrets,
+      logger: createKernelLogger({ level: 'silent' }),
+      timeouts: { setupMs: 2000, startMs: 2000, stopMs: 2000 },
+      plugins: [
+        { manifest: manifest('alpha', {}), plugin: holder('alpha') },
+        { manifest: manifest('beta', {}), plugin: holder('beta') },
+      ],
+    });
+    try {
+      const sealed = got.alpha!.seal('unsubscribe key');
+      expect(sealed).not.toContain('unsubscribe key');
+      expect(got.alpha!.open(sealed)).toBe('unsubscribe key');
+      expect(got.alpha!.isCurrent(sealed)).toBe(true);
+      // Another plugin cannot open it, nor can a plugin open the kernel's own sealed values.
+      expect(() => got.beta!.open(sealed)).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
+      expect(() => got.alpha!.open(secrets.seal('a config secret'))).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
     } finally {
       await k.close({ drainMs: 0 });
     }

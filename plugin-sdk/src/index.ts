@@ -42,6 +42,7 @@ export type {
   BusinessCounter,
   DirectoryMember,
   TenantDirectory,
+  PluginSecrets,
 } from './services/core-service-types';
 export {
   roles,

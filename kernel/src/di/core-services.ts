@@ -1,5 +1,7 @@
-import { VvError, coreServices, type AuditLog, type PluginConfigReader, type PluginManifest, type TenantDirectory } from '@valueverse/plugin-sdk';
+import { VvError, coreServices, type AuditLog, type PluginConfigReader, type PluginManifest, type PluginSecrets, type TenantDirectory } from '@valueverse/plugin-sdk';
 import { hasRole } from '../identity/role-rank';
+import { isRotatingSecrets } from '../keys/key-rotation';
+import type { ConfigSecrets } from '../plugin-sets/plugin-catalog';
 import type { KernelStore } from '../tenancy/kernel-store';
 import { MemoryAuditStore, type AuditStore } from '../audit/audit-store';
 import { Auditor } from '../audit/auditor';
@@ -66,6 +68,8 @@ export function registerCoreServices(
     outbound: OutboundService;
     /** The tenant members `core.directory` lists (the kernel store). */
     members?: Pick<KernelStore, 'listTenantMembers'>;
+    /** The kernel's encryption of secrets at rest, behind `core.secrets`. */
+    secrets?: ConfigSecrets;
     database?: Database;
     /**
      * Plugins being installed at run time beside a running version (or first): their routers go to this map, not
@@ -92,6 +96,7 @@ export function registerCoreServices(
   registry.registerCore(coreServices.outbound, (m) => outbound.forPlugin(m));
   registry.registerCore(coreServices.metrics, (m) => metrics.forPlugin(m.id));
   registry.registerCore(coreServices.directory, (m) => tenantDirectory(cache, deps.members, m));
+  registry.registerCore(coreServices.secrets, (m) => pluginSecrets(deps.secrets, m));
   registry.registerCore(coreServices.db, (m) => {
     if (!deps.database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${m.id}"` } });
     return pluginDatabase(deps.database, m);
@@ -128,6 +133,30 @@ function tenantDirectory(cache: PluginSetCache, members: Pick<KernelStore, 'list
         .filter((m) => (!query.atLeast || hasRole(m.role, query.atLeast)) && (!ids || ids.has(m.userId)))
         .map((m) => ({ userId: m.userId, email: m.email, role: m.role }))
         .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+    },
+  };
+}
+
+/**
+ * `core.secrets`: the kernel's sealing, each value bound to its plugin by a prefix inside the ciphertext (GCM
+ * authenticates it): a plugin cannot open the kernel's config secrets or another plugin's values.
+ */
+function pluginSecrets(secrets: ConfigSecrets | undefined, manifest: PluginManifest): PluginSecrets {
+  const prefix = `plugin:${manifest.id}\u0000`;
+  const box = () => {
+    if (!secrets) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'encryption', reason: `no encryption key is configured for plugin "${manifest.id}"` } });
+    return secrets;
+  };
+  return {
+    seal: (plaintext) => box().seal(prefix + plaintext),
+    open: (sealed) => {
+      const plaintext = box().open(sealed);
+      if (!plaintext.startsWith(prefix)) throw new VvError('VV_INTERNAL', { detail: `a sealed value that plugin "${manifest.id}" did not seal` });
+      return plaintext.slice(prefix.length);
+    },
+    isCurrent: (sealed) => {
+      const s = box();
+      return isRotatingSecrets(s) ? s.sealedWithNewest(sealed) : true;
     },
   };
 }

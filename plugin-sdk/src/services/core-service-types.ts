@@ -310,3 +310,24 @@ export interface TenantDirectory {
    */
   members(tenantId: string, query?: { readonly atLeast?: Role; readonly userIds?: readonly string[] }): Promise<DirectoryMember[]>;
 }
+
+/**
+ * `core.secrets`: encryption at rest with the platform's key (`VV_ENCRYPTION_KEY`, AES-256-GCM), as the kernel seals
+ * config secrets. A value is bound to the plugin that sealed it: another plugin, or the kernel, cannot open it, and
+ * the plugin cannot open theirs. Store what `seal` returns; call `open` when the plaintext is needed.
+ *
+ * @example
+ * const stored = secrets.seal(apiKey);
+ * const apiKey = secrets.open(stored);
+ */
+export interface PluginSecrets {
+  /** Encrypts `plaintext` with the newest key (a random IV each call). */
+  seal(plaintext: string): string;
+  /** Decrypts a `seal` result of this plugin; throws VV_INTERNAL when it is altered, another's, or sealed with a key no longer configured. */
+  open(sealed: string): string;
+  /**
+   * False when `sealed` was sealed with an older key (a key rotation is under way): seal the plaintext again and store
+   * it, so the old key can be dropped.
+   */
+  isCurrent(sealed: string): boolean;
+}

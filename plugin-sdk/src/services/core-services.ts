@@ -12,6 +12,7 @@ import type {
   PluginMetrics,
   RequestContextService,
   TenantDirectory,
+  PluginSecrets,
 } from './core-service-types';
 
 /**
@@ -34,4 +35,5 @@ export const coreServices = Object.freeze({
   outbound: createServiceRef<OutboundHttp>({ id: 'core.outbound' }),
   metrics: createServiceRef<PluginMetrics>({ id: 'core.metrics' }),
   directory: createServiceRef<TenantDirectory>({ id: 'core.directory' }),
+  secrets: createServiceRef<PluginSecrets>({ id: 'core.secrets' }),
 });

@@ -56,9 +56,10 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
       outbound: coreServices.outbound,
       logger: coreServices.logger,
       directory: coreServices.directory,
+      secrets: coreServices.secrets,
     },
     database: { migrations: notificationMigrations },
-    setup({ http, db, audit, events, jobs, config, outbound, logger, directory }, registrar) {
+    setup({ http, db, audit, events, jobs, config, outbound, logger, directory, secrets }, registrar) {
       // Export, import, erasure and purge of the tenant's notification data (parents first); inbox items and the
       // delivery log expire under the tenant's `notifications` retention. The unsubscribe signing key is a secret and
       // not listed: never exported (a restored tenant makes a new one); a purged tenant's key row stays until the
@@ -80,7 +81,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
       const templates = new TemplateStore(db);
       const workflows = new WorkflowStore(db);
       const inbox = new InboxStore(db);
-      const unsubscribe = new UnsubscribeTokens(db);
+      const unsubscribe = new UnsubscribeTokens(db, secrets);
       const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, directory, now });
       const maxAttempts = options.deliveryAttempts ?? 5;
       const worker = new DeliveryWorker({

@@ -112,6 +112,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         async (job) => {
           await worker.flushDue(job.tenantId);
           await worker.sweep(job.tenantId);
+          await unsubscribe.resealIfStale(job.tenantId);
         },
         { attempts: 3, backoffMs: 5000 },
       );

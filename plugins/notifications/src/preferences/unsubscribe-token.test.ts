@@ -97,7 +97,20 @@ describe('unsubscribe signing key at rest', () => {
     const after = new UnsubscribeTokens(fakeDatabase(rows), rotated);
     expect(await after.verify('acme', token)).toEqual(claim);
     expect(rows.get('acme')).not.toBe(sealedWithOld);
+    expect(await after.resealIfStale('acme')).toBe(false);
     // The old key can go now: the newest alone opens the row.
+    rotated.keys = [rotated.keys[0]!];
+    expect(await new UnsubscribeTokens(fakeDatabase(rows), rotated).verify('acme', token)).toEqual(claim);
+  });
+
+  it('re-seals a stale key from the minute job even when the instance never used it', async () => {
+    const oldKey = randomBytes(32);
+    const rows = new Map<string, string>();
+    const first = new UnsubscribeTokens(fakeDatabase(rows), keyRing([oldKey]));
+    await first.load('acme');
+    const token = first.sign('acme', claim);
+    const rotated = keyRing([randomBytes(32), oldKey]);
+    expect(await new UnsubscribeTokens(fakeDatabase(rows), rotated).resealIfStale('acme')).toBe(true);
     rotated.keys = [rotated.keys[0]!];
     expect(await new UnsubscribeTokens(fakeDatabase(rows), rotated).verify('acme', token)).toEqual(claim);
   });

@@ -28,6 +28,21 @@ export class UnsubscribeTokens {
     await this.key(tenantId);
   }
 
+  /**
+   * Seals the tenant's stored key again when it was sealed with an older encryption key (a rotation is under way),
+   * whether or not this instance has it cached: run by the per-tenant minute job, so every tenant's key moves to the
+   * newest key before the operator drops the old one. Returns whether it did.
+   */
+  async resealIfStale(tenantId: string): Promise<boolean> {
+    return this.db.transaction(tenantId, async (tx) => {
+      const [row] = await tx.query<{ secret: string }>('select secret from signing_keys where tenant_id = $1 for update', [tenantId]);
+      if (!row || (row.secret.includes(':') && this.secrets.isCurrent(row.secret))) return false;
+      const value = row.secret.includes(':') ? this.secrets.open(row.secret) : row.secret;
+      await tx.query('update signing_keys set secret = $2 where tenant_id = $1', [tenantId, this.secrets.seal(value)]);
+      return true;
+    });
+  }
+
   /** Signs with the tenant's key, which `load` must have loaded. */
   sign(tenantId: string, claim: UnsubscribeClaim): string {
     const key = this.keys.get(tenantId);

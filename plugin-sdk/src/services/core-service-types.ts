@@ -256,6 +256,13 @@ export interface OutboundRequestInit extends RequestInit {
  */
 export interface OutboundHttp {
   fetch(input: string | URL | Request, init?: OutboundRequestInit): Promise<Response>;
+  /**
+   * For a protocol other than HTTP (SMTP): resolves `host` and applies the operator's address policy (loopback,
+   * private, link-local and metadata addresses refused unless allowed) to every address, as `fetch` does; returns the
+   * address to connect to (connect to it, not to the name, so what was checked is what is reached). The manifest's
+   * HTTP allowlist does not apply. Absent in a sandbox. Throws VV_OUTBOUND_REFUSED.
+   */
+  resolveDestination?(host: string, port: number, init?: { readonly tenantId?: string }): Promise<{ readonly address: string; readonly family: 4 | 6 }>;
 }
 
 /** A business counter of a plugin (see `PluginMetrics`). */

@@ -75,7 +75,13 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
           { table: 'inbox_items', retention: { dataClass: 'notifications', column: 'created_at' } },
         ]),
       );
-      const mailer = new SmtpMailer(new CircuitBreaker(options.circuit?.threshold, options.circuit?.openMs));
+      // SMTP servers go through the outbound policy's destination check (loopback, private and metadata addresses
+      // refused unless the operator allows them), as webhooks and Slack do.
+      const resolveDestination = outbound.resolveDestination?.bind(outbound);
+      const mailer = new SmtpMailer(
+        new CircuitBreaker(options.circuit?.threshold, options.circuit?.openMs),
+        resolveDestination ? (host, port, tenantId) => resolveDestination(host, port, { tenantId }) : undefined,
+      );
       closeMailer = () => mailer.close();
       const preferences = new PreferenceStore(db);
       const templates = new TemplateStore(db);

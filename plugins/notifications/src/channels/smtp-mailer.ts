@@ -48,7 +48,14 @@ export class SmtpSendError extends Error {
 export class SmtpMailer {
   private readonly tenants = new Map<string, { readonly fingerprint: string; readonly transports: Map<string, Transporter<SMTPPool.SentMessageInfo>> }>();
 
-  constructor(private readonly breaker = new CircuitBreaker()) {}
+  /**
+   * `resolve` applies the kernel's outbound address policy to a server (`core.outbound`'s `resolveDestination`) and
+   * names the address to connect to; each pool connects to the address checked when it was made.
+   */
+  constructor(
+    private readonly breaker = new CircuitBreaker(),
+    private readonly resolve?: (host: string, port: number, tenantId: string) => Promise<{ readonly address: string }>,
+  ) {}
 
   async send(
     tenantId: string,
@@ -67,7 +74,7 @@ export class SmtpMailer {
         continue;
       }
       try {
-        const info = await this.transport(transports, settings).sendMail({ ...message, headers: { ...message.headers } });
+        const info = await (await this.transport(transports, settings, tenantId)).sendMail({ ...message, headers: { ...message.headers } });
         this.breaker.succeeded(key);
         attempts.push({ server, host: settings.host, ok: true, response: info.response });
         return { carrier: server, attempts, response: info.response };
@@ -81,7 +88,7 @@ export class SmtpMailer {
 
   /** Checks that a server answers and accepts the credentials (for "send a test"), on a connection of its own. */
   async verify(settings: SmtpSettings): Promise<void> {
-    const transport = this.transport(new Map(), settings);
+    const transport = await this.transport(new Map(), settings);
     try {
       await transport.verify();
     } finally {
@@ -105,16 +112,25 @@ export class SmtpMailer {
     return transports;
   }
 
-  private transport(transports: Map<string, Transporter<SMTPPool.SentMessageInfo>>, settings: SmtpSettings): Transporter<SMTPPool.SentMessageInfo> {
+  private async transport(
+    transports: Map<string, Transporter<SMTPPool.SentMessageInfo>>,
+    settings: SmtpSettings,
+    tenantId?: string,
+  ): Promise<Transporter<SMTPPool.SentMessageInfo>> {
     const key = `${serverKey(settings)}|${settings.secure ?? false}|${settings.user ?? ''}`;
     let transport = transports.get(key);
     if (!transport) {
+      // The destination check of the outbound policy (throws VV_OUTBOUND_REFUSED); TLS still verifies the name.
+      const checked = this.resolve ? await this.resolve(settings.host, settings.port ?? 587, tenantId ?? '') : undefined;
+      transport = transports.get(key);
+      if (transport) return transport;
       transport = createTransport({
         pool: true,
+        servername: checked ? settings.host : undefined,
         maxConnections: 5,
         // Keep the pool's connections for many messages (nodemailer's default is 100 per connection).
         maxMessages: Infinity,
-        host: settings.host,
+        host: checked?.address ?? settings.host,
         port: settings.port ?? 587,
         secure: settings.secure ?? false,
         auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,

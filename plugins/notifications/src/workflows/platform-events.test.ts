@@ -41,6 +41,7 @@ describe('notifications: default workflows on platform events', () => {
     k = await createTestKernel({
       plugins: [{ manifest, plugin: createNotificationsPlugin({ deliveryBackoffMs: 100, deliveryAttempts: 2 }) }],
       tenants: ['acme', 'globex'],
+      allowPrivateDestinations: '127.0.0.1/32',
       config: { notifications: { email: { from: 'ValueVerse <noreply@acme.test>', smtp: { host: '127.0.0.1', port: smtp.port } } } },
     });
     await k.request('PATCH', '/api/v1/admin/tenants/acme', { role: 'platform-admin', body: { name: 'Acme Corp' } });

@@ -6,6 +6,7 @@ import { ServiceRegistry } from './di/service-registry';
 import { EVENT_STREAM_PATH, eventStreamRoutes } from './events/event-stream-routes';
 import { authenticateHeaders } from './identity/authenticate';
 import { createIdentity } from './identity/identity';
+import { PlatformEvents } from './events/platform-events';
 import { CorsPolicy } from './http/cors-policy';
 import { createKernelHttp } from './http/kernel-http';
 import { kernelRoutes } from './http/kernel-routes';
@@ -54,21 +55,47 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
   const core = createCoreServices(options, logger);
   const plugins = await loadPlugins(options, version, logger);
   const pluginSets = createPluginSets(options, plugins, core, logger, metrics);
-  const identity = await createIdentity(options, { core, cache: pluginSets.cache, cors, metrics });
+  const platformEvents = new PlatformEvents({ events: core.events, store: options.store, logger });
+  const identity = await createIdentity(options, { core, cache: pluginSets.cache, cors, metrics, platformEvents });
 
   // Multi-provider refs pick a tenant's provider from its cached plugin set.
   const registry = new ServiceRegistry({ enabledPlugins: async (tenantId) => (await pluginSets.cache.get(tenantId))?.enabled });
   const grants = new Map<string, readonly string[]>();
   const staging: PluginStaging & { grants: Map<string, readonly string[]> } = { ids: new Set(), routers: new Map(), grants, publishPatterns: (m) => grants.get(m.id) };
-  const routers = registerCoreServices(registry, { core, logger, metrics, cache: pluginSets.cache, outbound: pluginSets.outbound, database: options.database, staging });
+  const routers = registerCoreServices(registry, {
+    core,
+    logger,
+    metrics,
+    cache: pluginSets.cache,
+    outbound: pluginSets.outbound,
+    members: options.store,
+    secrets: options.secrets,
+    database: options.database,
+    staging,
+  });
 
   // Side by side: while Redis is unreachable each waits a moment for it and then lets the boot go on (issue #10, 6).
   await Promise.all([identity.access.start(), core.events.start()]);
   const lifecycle = new PluginLifecycle(plugins.records, registry, timeouts, logger, installDataModelOnSetup(options.database, logger));
-  lifecycle.onTransition = (pluginId, state) => metrics.pluginTransitions.inc({ plugin: pluginId, state });
+  // A plugin that fails or is blocked is told to the tenants that have it enabled (`plugin.failed`): those of the
+  // boot once every plugin has set up (so subscribers such as notifications are there), later ones as they happen.
+  let booted = false;
+  const reportFailure = (pluginId: string) => {
+    const record = plugins.records.get(pluginId);
+    if (!record || (record.state !== 'failed' && record.state !== 'blocked')) return;
+    platformEvents
+      .pluginFailed({ pluginId, version: record.manifest?.version ?? '', state: record.state, code: record.error?.code ?? 'VV_PLUGIN_FAILED', reason: record.error?.message ?? '' })
+      .catch((error: unknown) => logger.warn({ err: error, plugin: pluginId }, 'publishing plugin.failed failed'));
+  };
+  lifecycle.onTransition = (pluginId, state) => {
+    metrics.pluginTransitions.inc({ plugin: pluginId, state });
+    if (booted && (state === 'failed' || state === 'blocked')) reportFailure(pluginId);
+  };
   const jobStats = core.jobs.stats?.bind(core.jobs);
   if (jobStats) metrics.watchJobs(jobStats);
   await lifecycle.startAll(plugins.graph);
+  booted = true;
+  for (const pluginId of plugins.records.keys()) reportFailure(pluginId);
   for (const router of routers.values()) router.seal();
 
   // Installs at run time: this instance reconciles to the desired state now and whenever an instance announces a change.

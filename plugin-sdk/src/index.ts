@@ -40,6 +40,9 @@ export type {
   OutboundRequestInit,
   PluginMetrics,
   BusinessCounter,
+  DirectoryMember,
+  TenantDirectory,
+  PluginSecrets,
 } from './services/core-service-types';
 export {
   roles,

@@ -1,4 +1,8 @@
-import { VvError, coreServices, type AuditLog, type PluginConfigReader, type PluginManifest } from '@valueverse/plugin-sdk';
+import { VvError, coreServices, type AuditLog, type PluginConfigReader, type PluginManifest, type PluginSecrets, type TenantDirectory } from '@valueverse/plugin-sdk';
+import { hasRole } from '../identity/role-rank';
+import { isRotatingSecrets } from '../keys/key-rotation';
+import type { ConfigSecrets } from '../plugin-sets/plugin-catalog';
+import type { KernelStore } from '../tenancy/kernel-store';
 import { MemoryAuditStore, type AuditStore } from '../audit/audit-store';
 import { Auditor } from '../audit/auditor';
 import { requestScope } from '../context/request-scope';
@@ -62,6 +66,10 @@ export function registerCoreServices(
     metrics: KernelMetrics;
     cache: PluginSetCache;
     outbound: OutboundService;
+    /** The tenant members `core.directory` lists (the kernel store). */
+    members?: Pick<KernelStore, 'listTenantMembers'>;
+    /** The kernel's encryption of secrets at rest, behind `core.secrets`. */
+    secrets?: ConfigSecrets;
     database?: Database;
     /**
      * Plugins being installed at run time beside a running version (or first): their routers go to this map, not
@@ -87,6 +95,8 @@ export function registerCoreServices(
   registry.registerCore(coreServices.audit, (m) => pluginAuditService(core.auditor, m));
   registry.registerCore(coreServices.outbound, (m) => outbound.forPlugin(m));
   registry.registerCore(coreServices.metrics, (m) => metrics.forPlugin(m.id));
+  registry.registerCore(coreServices.directory, (m) => tenantDirectory(cache, deps.members, m));
+  registry.registerCore(coreServices.secrets, (m) => pluginSecrets(deps.secrets, m));
   registry.registerCore(coreServices.db, (m) => {
     if (!deps.database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${m.id}"` } });
     return pluginDatabase(deps.database, m);
@@ -100,6 +110,53 @@ function pluginConfigReader(cache: PluginSetCache, manifest: PluginManifest): Pl
     forTenant: async (tenantId: string) => {
       const view = await cache.get(tenantId);
       return view?.enabled.get(manifest.id) ?? {};
+    },
+  };
+}
+
+/**
+ * `core.directory`: a tenant's members (user id, email, role) for a plugin the tenant has enabled; within a request,
+ * only the request's tenant (a handler cannot read another tenant by passing its id).
+ */
+function tenantDirectory(cache: PluginSetCache, members: Pick<KernelStore, 'listTenantMembers'> | undefined, manifest: PluginManifest): TenantDirectory {
+  return {
+    members: async (tenantId, query = {}) => {
+      const request = requestScope.getStore();
+      if (request && request.tenant.id !== tenantId) {
+        throw new VvError('VV_FORBIDDEN', { params: { reason: `plugin "${manifest.id}" may only read the directory of the request's tenant` } });
+      }
+      const view = await cache.get(tenantId);
+      if (!view?.enabled.has(manifest.id)) throw new VvError('VV_PLUGIN_NOT_ENABLED', { params: { plugin: manifest.id, tenant: tenantId } });
+      if (!members) return [];
+      const ids = query.userIds ? new Set(query.userIds) : undefined;
+      return (await members.listTenantMembers(tenantId))
+        .filter((m) => (!query.atLeast || hasRole(m.role, query.atLeast)) && (!ids || ids.has(m.userId)))
+        .map((m) => ({ userId: m.userId, email: m.email, role: m.role }))
+        .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+    },
+  };
+}
+
+/**
+ * `core.secrets`: the kernel's sealing, each value bound to its plugin by a prefix inside the ciphertext (GCM
+ * authenticates it): a plugin cannot open the kernel's config secrets or another plugin's values.
+ */
+function pluginSecrets(secrets: ConfigSecrets | undefined, manifest: PluginManifest): PluginSecrets {
+  const prefix = `plugin:${manifest.id}\u0000`;
+  const box = () => {
+    if (!secrets) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'encryption', reason: `no encryption key is configured for plugin "${manifest.id}"` } });
+    return secrets;
+  };
+  return {
+    seal: (plaintext) => box().seal(prefix + plaintext),
+    open: (sealed) => {
+      const plaintext = box().open(sealed);
+      if (!plaintext.startsWith(prefix)) throw new VvError('VV_INTERNAL', { detail: `a sealed value that plugin "${manifest.id}" did not seal` });
+      return plaintext.slice(prefix.length);
+    },
+    isCurrent: (sealed) => {
+      const s = box();
+      return isRotatingSecrets(s) ? s.sealedWithNewest(sealed) : true;
     },
   };
 }

@@ -10,11 +10,13 @@ const coreRequirements: Readonly<Record<string, (m: PluginManifest) => string | 
   'core.context': () => undefined,
   'core.metadata': () => undefined,
   'core.metrics': () => undefined,
+  'core.secrets': () => undefined,
   'core.http': (m) => ((m.routes ?? []).length > 0 ? undefined : 'the manifest declares no "routes"'),
   'core.db': (m) => (m.permissions?.includes('db') ? undefined : 'the manifest lacks permission "db"'),
   'core.jobs': (m) => (m.permissions?.includes('jobs') ? undefined : 'the manifest lacks permission "jobs"'),
   'core.audit': (m) => (m.permissions?.includes('audit') ? undefined : 'the manifest lacks permission "audit"'),
   'core.outbound': (m) => (m.permissions?.includes('http.outbound') ? undefined : 'the manifest lacks permission "http.outbound"'),
+  'core.directory': (m) => (m.permissions?.includes('directory') ? undefined : 'the manifest lacks permission "directory"'),
   'core.events': (m) => (m.permissions?.some((p) => p.startsWith('events.')) ? undefined : 'the manifest lacks an "events.publish:" or "events.subscribe:" permission'),
 };
 

@@ -137,7 +137,7 @@ export function eventStreamRoutes(deps: {
       for (const connection of byTenant.get(event.tenantId) ?? []) write(connection, chunk);
     },
     'kernel:event-stream',
-    { kernelEvents: true },
+    { kernelEvents: true, stream: true },
   );
 
   function write(connection: Connection, chunk: string): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Emittery from 'emittery';
 import { VvError, type EventBus, type EventEnvelope, type PluginManifest } from '@valueverse/plugin-sdk';
+import { requestScope } from '../context/request-scope';
 import type { KernelLogger } from '../observability/kernel-logger';
 import { inSpan, otel } from '../observability/tracing';
 import type { EventTransport } from './event-transport';
@@ -14,8 +15,21 @@ export const KERNEL_EVENT_SOURCE = 'kernel';
  * of the tenant may read.
  */
 export const CONFIDENTIAL_KERNEL_EVENTS: ReadonlySet<string> = new Set(['tenant.invitation.created']);
-/** Kernel events plugins may subscribe to (with a matching `events.subscribe:` permission): platform metering. */
-export const PLUGIN_VISIBLE_KERNEL_EVENTS: ReadonlySet<string> = new Set(['platform.usage']);
+/**
+ * Kernel events plugins may subscribe to (with a matching `events.subscribe:` permission): platform metering, and the
+ * platform events of `PlatformEvents` (a member invited, an account locked, a plugin failed).
+ */
+export const PLUGIN_VISIBLE_KERNEL_EVENTS: ReadonlySet<string> = new Set(['platform.usage', 'tenant.member.invited', 'auth.lockout', 'plugin.failed']);
+/**
+ * Kernel events kept off the tenant's event streams although plugins may see them: a member's lockout is for the
+ * tenant's admins (through a plugin such as notifications), not for every viewer of the tenant.
+ */
+export const UNSTREAMED_KERNEL_EVENTS: ReadonlySet<string> = new Set(['auth.lockout']);
+/**
+ * The permission that lets a plugin receive the confidential `tenant.invitation.created` (with the invitation's
+ * token): the plugin that emails invitations. An operator grants it by loading or approving the plugin.
+ */
+export const INVITATIONS_SEND_PERMISSION = 'invitations.send';
 
 /** Matches `commitment.*` against `commitment.signed`; `*` alone matches everything. */
 export function matchesPattern(pattern: string, name: string): boolean {
@@ -70,10 +84,17 @@ export class InProcessEventBus {
     await this.publish({ id: randomUUID(), name, tenantId, source: KERNEL_EVENT_SOURCE, occurredAt: new Date().toISOString(), payload });
   }
 
-  subscribe(pattern: string, handler: (event: EventEnvelope) => void | Promise<void>, owner: string, options: { kernelEvents?: boolean; confidential?: boolean } = {}): () => void {
+  subscribe(
+    pattern: string,
+    handler: (event: EventEnvelope) => void | Promise<void>,
+    owner: string,
+    options: { kernelEvents?: boolean; confidential?: boolean; stream?: boolean } = {},
+  ): () => void {
     return this.emitter.on('event', async (event) => {
-      if (event.source === KERNEL_EVENT_SOURCE && !options.kernelEvents && !PLUGIN_VISIBLE_KERNEL_EVENTS.has(event.name)) return;
-      if (event.source === KERNEL_EVENT_SOURCE && !options.confidential && CONFIDENTIAL_KERNEL_EVENTS.has(event.name)) return;
+      if (event.source === KERNEL_EVENT_SOURCE) {
+        if (CONFIDENTIAL_KERNEL_EVENTS.has(event.name) ? !options.confidential : !options.kernelEvents && !PLUGIN_VISIBLE_KERNEL_EVENTS.has(event.name)) return;
+        if (options.stream && UNSTREAMED_KERNEL_EVENTS.has(event.name)) return;
+      }
       if (!matchesPattern(pattern, event.name)) return;
       try {
         const api = this.api;
@@ -114,9 +135,14 @@ export class InProcessEventBus {
           pattern,
           async (event) => {
             if (this.enabledFor && !(await this.enabledFor(manifest.id, event.tenantId))) return;
-            await (handler as (e: EventEnvelope) => void | Promise<void>)(event);
+            // A handler runs outside any request (as `core.context` documents), even when the event was published
+            // during one: the request's tenant is not the event's to act on.
+            await requestScope.exit(() => (handler as (e: EventEnvelope) => void | Promise<void>)(event));
           },
           manifest.id,
+          // Installed packages never get the token: only a first-party plugin (the operator put it in
+          // VV_PLUGINS_DIR) that declares the permission.
+          { confidential: publishPatterns === undefined && (manifest.permissions ?? []).includes(INVITATIONS_SEND_PERMISSION) },
         );
       },
     };

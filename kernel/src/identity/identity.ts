@@ -1,4 +1,5 @@
 import type { CoreServices } from '../di/core-services';
+import type { PlatformEvents } from '../events/platform-events';
 import type { CorsPolicy } from '../http/cors-policy';
 import type { KernelOptions } from '../kernel-options';
 import type { PluginSetCache } from '../plugin-sets/plugin-set-cache';
@@ -32,8 +33,11 @@ export interface Identity {
   readonly authenticate: Authenticator;
 }
 
-export async function createIdentity(options: KernelOptions, deps: { core: CoreServices; cache: PluginSetCache; cors: CorsPolicy; metrics: KernelMetrics }): Promise<Identity> {
-  const { core, cache, metrics } = deps;
+export async function createIdentity(
+  options: KernelOptions,
+  deps: { core: CoreServices; cache: PluginSetCache; cors: CorsPolicy; metrics: KernelMetrics; platformEvents: PlatformEvents },
+): Promise<Identity> {
+  const { core, cache, metrics, platformEvents } = deps;
   // Every per-instance cache keyed by token, user or API key holds at most this many entries (VV_CACHE_SIZE).
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
   const tokens = options.tokens ?? (await TokenService.create());
@@ -58,10 +62,15 @@ export async function createIdentity(options: KernelOptions, deps: { core: CoreS
   const throttle = new AttemptThrottle({
     ...options.signInProtection,
     auditor: core.auditor,
-    notify: (notice) => core.events.publishKernelEvent('auth.lockout', PLATFORM_EVENT_TENANT, notice),
+    // The platform's own event (with the client address, for operators), then one per tenant of the account, which
+    // plugins (notifications) see.
+    notify: async (notice) => {
+      await core.events.publishKernelEvent('auth.lockout', PLATFORM_EVENT_TENANT, notice);
+      await platformEvents.lockout(notice);
+    },
   });
   const invitationStore = options.invitationStore ?? new MemoryInvitationStore();
-  const invitations = new InvitationService({ store: options.store, invitations: invitationStore, events: core.events, passwords, throttle });
+  const invitations = new InvitationService({ store: options.store, invitations: invitationStore, events: core.events, platformEvents, passwords, throttle });
   const apiKeys: ReturnType<typeof apiKeyCache> = apiKeyCache(
     identity,
     undefined,

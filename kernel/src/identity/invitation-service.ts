@@ -3,6 +3,7 @@ import { VvError, type Role } from '@valueverse/plugin-sdk';
 import { attemptKeys, type AttemptThrottle } from './attempt-throttle';
 import type { PasswordHasher } from './password-hasher';
 import type { Auditor } from '../audit/auditor';
+import type { PlatformEvents } from '../events/platform-events';
 import type { InProcessEventBus } from '../events/in-process-event-bus';
 import type { KernelStore, TenantRecord } from '../tenancy/kernel-store';
 import { quotaOf } from '../tenancy/tenant-quota';
@@ -69,6 +70,8 @@ export class InvitationService {
       readonly store: KernelStore;
       readonly invitations: InvitationStore;
       readonly events: InProcessEventBus;
+      /** Publishes `tenant.member.invited` (no token) for plugins. */
+      readonly platformEvents?: PlatformEvents;
       readonly passwords: PasswordHasher;
       /** Counts wrong passwords of existing accounts as sign-in failures (the same lockout as the sign-in route). */
       readonly throttle?: AttemptThrottle;
@@ -92,6 +95,15 @@ export class InvitationService {
     const invitation = publicInvitation(record);
     const payload: InvitationEventPayload = { ...invitation, tenantName: tenant.name, token, acceptPath: INVITATION_ACCEPT_PATH };
     await this.deps.events.publishKernelEvent(INVITATION_EVENT, tenant.id, payload);
+    await this.deps.platformEvents?.memberInvited({
+      invitationId: invitation.id,
+      tenantId: tenant.id,
+      tenantName: tenant.name,
+      email: invitation.email,
+      role: invitation.role,
+      invitedBy: invitation.invitedBy,
+      expiresAt: invitation.expiresAt,
+    });
     return invitation;
   }
 

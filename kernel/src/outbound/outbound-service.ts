@@ -95,6 +95,16 @@ export class OutboundService {
           throw error;
         }
       },
+      resolveDestination: async (host: string, port: number, init: { readonly tenantId?: string } = {}) => {
+        try {
+          const [first] = await this.client.checkedAddresses(host, port);
+          return { address: first!.address, family: first!.family === 6 ? 6 : 4 };
+        } catch (error) {
+          if (error instanceof VvError && error.code === 'VV_OUTBOUND_REFUSED')
+            log.warn({ destination: `${host}:${port}`, tenantId: init.tenantId, reason: error.message }, 'outbound connection refused');
+          throw error;
+        }
+      },
     };
   }
 

@@ -51,6 +51,29 @@ export class PinnedHttpClient {
     private readonly resolver: HostResolver = systemResolver,
   ) {}
 
+  /**
+   * Resolves `host` and puts every address to the policy (one refused address refuses, as for HTTP); returns the
+   * addresses to connect to, so a non-HTTP client (SMTP) connects to what was checked.
+   */
+  async checkedAddresses(host: string, port: number): Promise<readonly { address: string; family: number }[]> {
+    const name = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    let addresses: readonly { address: string; family: number }[];
+    if (isIP(name) !== 0) addresses = [{ address: name, family: isIP(name) }];
+    else {
+      try {
+        addresses = await this.resolver(name);
+      } catch (error) {
+        throw networkError(error);
+      }
+      if (addresses.length === 0) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+    }
+    for (const { address } of addresses) {
+      const reason = this.policy.refusal({ host: name, port, address });
+      if (reason) throw new VvError('VV_OUTBOUND_REFUSED', { params: { destination: `${name}:${port}`, reason } });
+    }
+    return addresses;
+  }
+
   async send(request: PinnedRequest): Promise<Response> {
     const { url } = request;
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();

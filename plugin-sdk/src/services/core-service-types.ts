@@ -1,5 +1,5 @@
 import type { EntityManager, EntitySchema } from '@mikro-orm/core';
-import type { TenantContext, UserContext } from '../http/http-router';
+import type { Role, TenantContext, UserContext } from '../http/http-router';
 import type { Logger } from './logger';
 
 export type { Logger };
@@ -256,6 +256,13 @@ export interface OutboundRequestInit extends RequestInit {
  */
 export interface OutboundHttp {
   fetch(input: string | URL | Request, init?: OutboundRequestInit): Promise<Response>;
+  /**
+   * For a protocol other than HTTP (SMTP): resolves `host` and applies the operator's address policy (loopback,
+   * private, link-local and metadata addresses refused unless allowed) to every address, as `fetch` does; returns the
+   * address to connect to (connect to it, not to the name, so what was checked is what is reached). The manifest's
+   * HTTP allowlist does not apply. Absent in a sandbox. Throws VV_OUTBOUND_REFUSED.
+   */
+  resolveDestination?(host: string, port: number, init?: { readonly tenantId?: string }): Promise<{ readonly address: string; readonly family: 4 | 6 }>;
 }
 
 /** A business counter of a plugin (see `PluginMetrics`). */
@@ -283,4 +290,51 @@ export interface PluginMetrics {
    * call; later calls return the same counter. Throws VV_VALIDATION for a bad name or label.
    */
   counter(name: string, options: { readonly help: string; readonly labels?: readonly string[] }): BusinessCounter;
+}
+
+/** A member of a tenant, as `core.directory` lists it. */
+export interface DirectoryMember {
+  readonly userId: string;
+  readonly email: string;
+  /** The member's role in the tenant. */
+  readonly role: Role;
+}
+
+/**
+ * `core.directory` (needs permission `directory`): the members of a tenant, read-only, for plugins that address
+ * people by role (notifications). A plugin reads only tenants that have it enabled, and within a request only the
+ * request's tenant; there are no credentials in the answer.
+ *
+ * @example
+ * const admins = await directory.members(tenantId, { atLeast: 'tenant-admin' });
+ */
+export interface TenantDirectory {
+  /**
+   * The tenant's members sorted by user id, optionally only those whose role is `atLeast` or stronger
+   * (viewer < member < tenant-admin < platform-admin) and/or whose id is in `userIds`.
+   * Throws VV_PLUGIN_NOT_ENABLED for a tenant that has not enabled the plugin, VV_FORBIDDEN for another tenant than
+   * the request's.
+   */
+  members(tenantId: string, query?: { readonly atLeast?: Role; readonly userIds?: readonly string[] }): Promise<DirectoryMember[]>;
+}
+
+/**
+ * `core.secrets`: encryption at rest with the platform's key (`VV_ENCRYPTION_KEY`, AES-256-GCM), as the kernel seals
+ * config secrets. A value is bound to the plugin that sealed it: another plugin, or the kernel, cannot open it, and
+ * the plugin cannot open theirs. Store what `seal` returns; call `open` when the plaintext is needed.
+ *
+ * @example
+ * const stored = secrets.seal(apiKey);
+ * const apiKey = secrets.open(stored);
+ */
+export interface PluginSecrets {
+  /** Encrypts `plaintext` with the newest key (a random IV each call). */
+  seal(plaintext: string): string;
+  /** Decrypts a `seal` result of this plugin; throws VV_INTERNAL when it is altered, another's, or sealed with a key no longer configured. */
+  open(sealed: string): string;
+  /**
+   * False when `sealed` was sealed with an older key (a key rotation is under way): seal the plaintext again and store
+   * it, so the old key can be dropped.
+   */
+  isCurrent(sealed: string): boolean;
 }

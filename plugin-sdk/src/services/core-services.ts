@@ -11,6 +11,8 @@ import type {
   PluginMetadata,
   PluginMetrics,
   RequestContextService,
+  TenantDirectory,
+  PluginSecrets,
 } from './core-service-types';
 
 /**
@@ -18,7 +20,7 @@ import type {
  * is named after it, its router only accepts its own prefixes, its database is its own schema.
  * Which ones a plugin may ask for is decided by its manifest: `db` needs permission `db`, `jobs` needs `jobs`,
  * `audit` needs `audit`, `events` needs an `events.*` permission, `http` needs `routes`, `outbound` needs
- * `http.outbound` (and the manifest's `outbound` allowlist says where it may call).
+ * `http.outbound` (and the manifest's `outbound` allowlist says where it may call), `directory` needs `directory`.
  */
 export const coreServices = Object.freeze({
   logger: createServiceRef<Logger>({ id: 'core.logger' }),
@@ -32,4 +34,6 @@ export const coreServices = Object.freeze({
   metadata: createServiceRef<PluginMetadata>({ id: 'core.metadata' }),
   outbound: createServiceRef<OutboundHttp>({ id: 'core.outbound' }),
   metrics: createServiceRef<PluginMetrics>({ id: 'core.metrics' }),
+  directory: createServiceRef<TenantDirectory>({ id: 'core.directory' }),
+  secrets: createServiceRef<PluginSecrets>({ id: 'core.secrets' }),
 });

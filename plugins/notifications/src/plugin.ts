@@ -36,6 +36,8 @@ export interface NotificationsOptions {
    * stored before those jobs existed or whose job Redis lost (default daily at 03:17 UTC, per tenant).
    */
   readonly flushSchedule?: JobSchedule;
+  /** Sends at once per process, each holding a database connection while the provider answers (default 6). */
+  readonly sendConcurrency?: number;
   /** SMTP circuit breaker: failures in a row before it opens, and for how long (default 3, 30 s). */
   readonly circuit?: { readonly threshold?: number; readonly openMs?: number };
 }
@@ -59,9 +61,11 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
       config: coreServices.config,
       outbound: coreServices.outbound,
       logger: coreServices.logger,
+      directory: coreServices.directory,
+      secrets: coreServices.secrets,
     },
     database: { migrations: notificationMigrations },
-    setup({ http, db, audit, events, jobs, config, outbound, logger }, registrar) {
+    setup({ http, db, audit, events, jobs, config, outbound, logger, directory, secrets }, registrar) {
       // Export, import, erasure and purge of the tenant's notification data (parents first); inbox items and the
       // delivery log expire under the tenant's `notifications` retention. The unsubscribe signing key is a secret and
       // not listed: never exported (a restored tenant makes a new one); a purged tenant's key row stays until the
@@ -77,14 +81,20 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
           { table: 'inbox_items', retention: { dataClass: 'notifications', column: 'created_at' } },
         ]),
       );
-      const mailer = new SmtpMailer(new CircuitBreaker(options.circuit?.threshold, options.circuit?.openMs));
+      // SMTP servers go through the outbound policy's destination check (loopback, private and metadata addresses
+      // refused unless the operator allows them), as webhooks and Slack do.
+      const resolveDestination = outbound.resolveDestination?.bind(outbound);
+      const mailer = new SmtpMailer(
+        new CircuitBreaker(options.circuit?.threshold, options.circuit?.openMs),
+        resolveDestination ? (host, port, tenantId) => resolveDestination(host, port, { tenantId }) : undefined,
+      );
       closeMailer = () => mailer.close();
       const preferences = new PreferenceStore(db);
       const templates = new TemplateStore(db);
       const workflows = new WorkflowStore(db);
       const inbox = new InboxStore(db);
-      const unsubscribe = new UnsubscribeTokens(db);
-      const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, now });
+      const unsubscribe = new UnsubscribeTokens(db, secrets);
+      const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, directory, now });
       const maxAttempts = options.deliveryAttempts ?? 5;
       const worker = new DeliveryWorker({
         db,
@@ -97,6 +107,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         now,
         maxAttempts,
         leaseMs: options.sendLeaseMs ?? 60_000,
+        sendConcurrency: options.sendConcurrency,
       });
       const runner = new WorkflowRunner(workflows, dispatcher, logger);
       const routes = [
@@ -116,6 +127,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         async (job) => {
           await worker.flushDue(job.tenantId);
           await worker.sweep(job.tenantId);
+          await unsubscribe.resealIfStale(job.tenantId);
         },
         { attempts: 3, backoffMs: 5000 },
       );

@@ -41,14 +41,29 @@ export class SmtpSendError extends Error {
 
 /**
  * Sends mail through the tenant's primary SMTP server, falling back to the second one when the primary refuses,
- * fails or has an open circuit. Transports are pooled per server settings and reused across deliveries.
+ * fails or has an open circuit. Each tenant has its own pooled transports (connections stay open between
+ * deliveries, as raw nodemailer's pool does); when the tenant's SMTP settings change, its old pools are closed and
+ * new ones made from the new settings.
  */
 export class SmtpMailer {
-  private readonly transports = new Map<string, Transporter<SMTPPool.SentMessageInfo>>();
+  private readonly tenants = new Map<string, { readonly fingerprint: string; readonly transports: Map<string, Transporter<SMTPPool.SentMessageInfo>> }>();
 
-  constructor(private readonly breaker = new CircuitBreaker()) {}
+  /**
+   * `resolve` applies the kernel's outbound address policy to a server (`core.outbound`'s `resolveDestination`) and
+   * names the address to connect to; each pool connects to the address checked when it was made.
+   */
+  constructor(
+    private readonly breaker = new CircuitBreaker(),
+    private readonly resolve?: (host: string, port: number, tenantId: string) => Promise<{ readonly address: string }>,
+  ) {}
 
-  async send(message: EmailMessage, primary: SmtpSettings, fallback?: SmtpSettings): Promise<{ carrier: 'primary' | 'fallback'; attempts: SmtpAttempt[]; response: string }> {
+  async send(
+    tenantId: string,
+    message: EmailMessage,
+    primary: SmtpSettings,
+    fallback?: SmtpSettings,
+  ): Promise<{ carrier: 'primary' | 'fallback'; attempts: SmtpAttempt[]; response: string }> {
+    const transports = this.transportsOf(tenantId, primary, fallback);
     const attempts: SmtpAttempt[] = [];
     const servers = [['primary', primary] as const, ...(fallback ? [['fallback', fallback] as const] : [])];
     for (const [server, settings] of servers) {
@@ -59,7 +74,7 @@ export class SmtpMailer {
         continue;
       }
       try {
-        const info = await this.transport(settings).sendMail({ ...message, headers: { ...message.headers } });
+        const info = await (await this.transport(transports, settings, tenantId)).sendMail({ ...message, headers: { ...message.headers } });
         this.breaker.succeeded(key);
         attempts.push({ server, host: settings.host, ok: true, response: info.response });
         return { carrier: server, attempts, response: info.response };
@@ -71,24 +86,51 @@ export class SmtpMailer {
     throw new SmtpSendError(attempts);
   }
 
-  /** Checks that a server answers and accepts the credentials (for "send a test"). */
+  /** Checks that a server answers and accepts the credentials (for "send a test"), on a connection of its own. */
   async verify(settings: SmtpSettings): Promise<void> {
-    await this.transport(settings).verify();
+    const transport = await this.transport(new Map(), settings);
+    try {
+      await transport.verify();
+    } finally {
+      transport.close();
+    }
   }
 
   close(): void {
-    for (const transport of this.transports.values()) transport.close();
-    this.transports.clear();
+    for (const { transports } of this.tenants.values()) for (const transport of transports.values()) transport.close();
+    this.tenants.clear();
   }
 
-  private transport(settings: SmtpSettings): Transporter<SMTPPool.SentMessageInfo> {
-    const key = `${serverKey(settings)}|${settings.secure ?? false}|${settings.user ?? ''}|${settings.password ?? ''}`;
-    let transport = this.transports.get(key);
+  /** The tenant's pools, made again (the old ones closed) when its SMTP settings changed since they were made. */
+  private transportsOf(tenantId: string, primary: SmtpSettings, fallback?: SmtpSettings): Map<string, Transporter<SMTPPool.SentMessageInfo>> {
+    const fingerprint = JSON.stringify([primary, fallback ?? null]);
+    const current = this.tenants.get(tenantId);
+    if (current?.fingerprint === fingerprint) return current.transports;
+    if (current) for (const transport of current.transports.values()) transport.close();
+    const transports = new Map<string, Transporter<SMTPPool.SentMessageInfo>>();
+    this.tenants.set(tenantId, { fingerprint, transports });
+    return transports;
+  }
+
+  private async transport(
+    transports: Map<string, Transporter<SMTPPool.SentMessageInfo>>,
+    settings: SmtpSettings,
+    tenantId?: string,
+  ): Promise<Transporter<SMTPPool.SentMessageInfo>> {
+    const key = `${serverKey(settings)}|${settings.secure ?? false}|${settings.user ?? ''}`;
+    let transport = transports.get(key);
     if (!transport) {
+      // The destination check of the outbound policy (throws VV_OUTBOUND_REFUSED); TLS still verifies the name.
+      const checked = this.resolve ? await this.resolve(settings.host, settings.port ?? 587, tenantId ?? '') : undefined;
+      transport = transports.get(key);
+      if (transport) return transport;
       transport = createTransport({
         pool: true,
+        servername: checked ? settings.host : undefined,
         maxConnections: 5,
-        host: settings.host,
+        // Keep the pool's connections for many messages (nodemailer's default is 100 per connection).
+        maxMessages: Infinity,
+        host: checked?.address ?? settings.host,
         port: settings.port ?? 587,
         secure: settings.secure ?? false,
         auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
@@ -96,7 +138,7 @@ export class SmtpMailer {
         greetingTimeout: 10_000,
         socketTimeout: 30_000,
       });
-      this.transports.set(key, transport);
+      transports.set(key, transport);
     }
     return transport;
   }

@@ -48,7 +48,7 @@ export class ChannelSenders {
     const at = this.now().toISOString();
     switch (delivery.channel) {
       case 'email':
-        return this.email(settings, delivery, at);
+        return this.email(tenantId, settings, delivery, at);
       case 'webhook':
         return [await this.webhook(tenantId, settings, delivery, at)];
       case 'slack':
@@ -58,7 +58,7 @@ export class ChannelSenders {
     }
   }
 
-  private async email(settings: ChannelSettings, delivery: DeliveryRow, at: string): Promise<DeliveryAttempt[]> {
+  private async email(tenantId: string, settings: ChannelSettings, delivery: DeliveryRow, at: string): Promise<DeliveryAttempt[]> {
     const email = settings.email;
     if (!email?.smtp?.host || !email.from || !delivery.content.to) throw new ChannelNotConfigured('email is not configured (email.smtp.host, email.from)');
     const { content } = delivery;
@@ -70,6 +70,7 @@ export class ChannelSenders {
     }
     try {
       const sent = await this.mailer.send(
+        tenantId,
         { from: email.from, to: content.to!, subject: content.subject, text: content.text, html: content.html, messageId: `<${delivery.id}@notifications.valueverse>`, headers },
         email.smtp,
         email.fallbackSmtp?.host ? email.fallbackSmtp : undefined,

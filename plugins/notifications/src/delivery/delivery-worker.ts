@@ -22,11 +22,32 @@ export interface DeliveryWorkerDeps {
    * `sending`; after this lease another worker may claim it again.
    */
   readonly leaseMs: number;
+  /**
+   * Sends at once per process. A send holds a database connection for its transaction while the provider answers:
+   * more than this wait in memory, not in the connection pool, so requests still get connections (default 6).
+   */
+  readonly sendConcurrency?: number;
 }
 
 /** Sends claimed deliveries, keeps their attempt log, digests held ones and answers the delivery log. */
 export class DeliveryWorker {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
   constructor(private readonly deps: DeliveryWorkerDeps) {}
+
+  /** Runs `work` when fewer than `sendConcurrency` sends are under way in this process. */
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= (this.deps.sendConcurrency ?? 6)) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active -= 1;
+    }
+  }
 
   /**
    * The `deliver` job: claims the row (queued or failed, or sending with an expired lease), sends it, and records
@@ -36,58 +57,75 @@ export class DeliveryWorker {
     await this.deliver(job.tenantId, job.data.deliveryId, job.attempt);
   }
 
-  /** Sends one delivery now; returns it as stored afterwards. */
+  /**
+   * Sends one delivery now; returns it as stored afterwards. One transaction claims, sends and records: the claim
+   * (`FOR UPDATE SKIP LOCKED`) locks the row while the provider is called, so a second sender (another instance, a
+   * repeated job) skips it, and the outcome commits with the claim. A sender that dies mid-send (a killed worker)
+   * loses its connection, PostgreSQL rolls the claim back and the row is claimable again at once; one that stalls
+   * past the lease is cut off by `idle_in_transaction_session_timeout`, which releases the row the same way.
+   */
   async deliver(tenantId: string, deliveryId: string, attempt: number): Promise<Delivery | undefined> {
-    const { db } = this.deps;
-    const row = await db.transaction(tenantId, async (tx) => {
-      const [claimed] = await tx.query<DeliveryRow>(
-        `update deliveries set status = 'sending', updated_at = now()
-         where tenant_id = $1 and id = $2 and (status in ('queued', 'failed') or (status = 'sending' and updated_at < now() - make_interval(secs => $3)))
-         returning *`,
-        [tenantId, deliveryId, this.deps.leaseMs / 1000],
-      );
-      if (claimed) return claimed;
-      const [current] = await tx.query<{ status: DeliveryStatus; lease_left_ms: number }>(
-        `select status, greatest(0, extract(epoch from (updated_at + make_interval(secs => $3) - now())) * 1000)::float8 as lease_left_ms
-         from deliveries where tenant_id = $1 and id = $2`,
-        [tenantId, deliveryId, this.deps.leaseMs / 1000],
-      );
-      if (current?.status === 'sending') return { busyForMs: Number(current.lease_left_ms) };
-      return undefined;
-    });
-    if (!row) return undefined;
-    if ('busyForMs' in row) {
-      // Another sender holds it (or held it and died: a killed worker). Look again once its lease is over, in a job
-      // of its own, so that waiting does not use up this job's tries.
-      const at = Date.now() + Math.ceil(row.busyForMs) + 1000;
+    const outcome = await this.limited(() => this.claimSendRecord(tenantId, deliveryId, attempt));
+    if (!outcome) return undefined;
+    if ('busy' in outcome) {
+      // Another sender holds it. Look again after the lease, in a job of its own, so that waiting does not use up
+      // this job's tries (the other sender normally finishes first, and the look finds the row sent).
+      const at = Date.now() + this.deps.leaseMs + 1000;
       await this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId }, { delayMs: at - Date.now(), jobId: `deliver-${deliveryId}-after-${Math.floor(at / 1000)}` });
       return undefined;
     }
-    const settings = (await this.deps.config.forTenant(tenantId)) as ChannelSettings;
-    let attempts: DeliveryAttempt[];
-    let status: DeliveryStatus;
-    let reason: string | null;
-    try {
-      attempts = await this.deps.senders.send(tenantId, settings, row);
-      status = 'sent';
-      reason = attempts[attempts.length - 1]?.response ?? null;
-    } catch (error) {
-      const failed = error instanceof SendFailed ? error.attempts : [{ at: this.deps.now().toISOString(), ok: false, response: (error as Error).message }];
-      attempts = [...failed];
-      const final = error instanceof ChannelNotConfigured || attempt >= this.deps.maxAttempts;
-      status = final ? 'dead' : 'failed';
-      reason = (error as Error).message.slice(0, 500);
-    }
-    const [stored] = await db.transaction(tenantId, (tx) =>
-      tx.query<DeliveryRow>(
-        `update deliveries set status = $3, reason = $4, attempts = attempts || $5::jsonb, updated_at = now()
-         where tenant_id = $1 and id = $2 returning *`,
-        [tenantId, deliveryId, status, reason, JSON.stringify(attempts)],
-      ),
-    );
+    const { stored, status, reason } = outcome;
     if (status === 'failed') throw new Error(`delivery ${deliveryId} failed: ${reason}`);
     if (status === 'dead') this.deps.logger.warn({ tenantId, deliveryId, reason }, 'notification delivery is dead');
     return stored ? toDelivery(stored) : undefined;
+  }
+
+  private async claimSendRecord(
+    tenantId: string,
+    deliveryId: string,
+    attempt: number,
+  ): Promise<{ busy: true } | { stored: DeliveryRow | undefined; status: DeliveryStatus; reason: string | null } | undefined> {
+    const settings = (await this.deps.config.forTenant(tenantId)) as ChannelSettings;
+    return this.deps.db.transaction(tenantId, async (tx) => {
+      // The lease is set in the claim's own statement (one round trip fewer). A row left `sending` by a sender of
+      // before this design (two transactions) is claimable once its lease is over.
+      const [row] = await tx.query<DeliveryRow>(
+        `select d.* from deliveries d, set_config('idle_in_transaction_session_timeout', $4, true)
+         where d.tenant_id = $1 and d.id = $2 and (d.status in ('queued', 'failed') or (d.status = 'sending' and d.updated_at < now() - make_interval(secs => $3)))
+         for update of d skip locked`,
+        [tenantId, deliveryId, this.deps.leaseMs / 1000, String(this.deps.leaseMs)],
+      );
+      if (!row) {
+        const [current] = await tx.query<{ status: DeliveryStatus }>(`select status from deliveries where tenant_id = $1 and id = $2`, [tenantId, deliveryId]);
+        // Queued or failed but not claimable: another sender holds its lock now; sending: an old-style lease.
+        return current && ['queued', 'failed', 'sending'].includes(current.status) ? ({ busy: true } as const) : undefined;
+      }
+      let attempts: DeliveryAttempt[];
+      let status: DeliveryStatus;
+      let reason: string | null;
+      try {
+        attempts = await this.deps.senders.send(tenantId, settings, row);
+        status = 'sent';
+        reason = attempts[attempts.length - 1]?.response ?? null;
+      } catch (error) {
+        const failed = error instanceof SendFailed ? error.attempts : [{ at: this.deps.now().toISOString(), ok: false, response: (error as Error).message }];
+        attempts = [...failed];
+        const final = error instanceof ChannelNotConfigured || attempt >= this.deps.maxAttempts;
+        status = final ? 'dead' : 'failed';
+        reason = (error as Error).message.slice(0, 500);
+      }
+      // A confidential message (an invitation with its token) keeps its subject only once it is sent.
+      const redact = status === 'sent' && row.content.confidential === true;
+      const [updated] = await tx.query<{ updated_at: Date }>(
+        `update deliveries set status = $3, reason = $4, attempts = attempts || $5::jsonb, updated_at = now(),
+           content = case when $6 then jsonb_build_object('subject', content->'subject', 'text', '(sent; not kept)', 'to', content->'to') else content end
+         where tenant_id = $1 and id = $2 returning updated_at`,
+        [tenantId, deliveryId, status, reason, JSON.stringify(attempts), redact],
+      );
+      // The row as stored, without reading it back.
+      const stored: DeliveryRow | undefined = updated && { ...row, status, reason, attempts: [...row.attempts, ...attempts], updated_at: updated.updated_at };
+      return { stored, status, reason };
+    });
   }
 
   /**

@@ -14,6 +14,8 @@ export interface DeliveryContent {
   /** The event payload or send data, for webhooks. */
   readonly data?: unknown;
   readonly eventName?: string;
+  /** The message carries a credential (an invitation's token): its text is dropped once it is sent. */
+  readonly confidential?: boolean;
 }
 
 /** One try, in the delivery's attempt log. */

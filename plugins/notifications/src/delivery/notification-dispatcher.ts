@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBus, JobQueue, Logger, PluginConfigReader, PluginDatabase, Role, SqlTransaction } from '@valueverse/plugin-sdk';
+import {
+  roles as roleRanks,
+  type EventBus,
+  type JobQueue,
+  type Logger,
+  type PluginConfigReader,
+  type PluginDatabase,
+  type Role,
+  type SqlTransaction,
+  type TenantDirectory,
+} from '@valueverse/plugin-sdk';
 import type { PreferenceStore, Contact } from '../preferences/preference-store';
 import type { UnsubscribeTokens } from '../preferences/unsubscribe-token';
 import { quietUntil } from '../schedule/send-window';
@@ -9,6 +19,8 @@ import type { ChannelName, RecipientRule } from '../workflows/workflow';
 import { configuredChannels, type ChannelSettings } from './channel-senders';
 import type { DeliveryContent, DeliveryStatus } from './delivery';
 
+/** Delivery rows written per INSERT (and per live inbox push) when a notification fans out. */
+const CLAIM_CHUNK = 2000;
 /** Name of the job that sends one email, webhook or Slack delivery. */
 export const DELIVER_JOB = 'deliver';
 /** Name of the job that flushes a tenant's held deliveries that are due and re-queues its stranded ones. */
@@ -65,6 +77,8 @@ export interface DispatcherDeps {
   readonly preferences: PreferenceStore;
   readonly templates: TemplateStore;
   readonly unsubscribe: UnsubscribeTokens;
+  /** The tenant's members (`core.directory`): who has a role, and every member's address. */
+  readonly directory?: TenantDirectory;
   readonly now: () => Date;
 }
 
@@ -93,9 +107,10 @@ export class NotificationDispatcher {
     if (channels.length === 0) return { deliveries: [] };
     const now = this.deps.now();
     await this.deps.unsubscribe.load(tenantId);
-    const created = await this.deps.db.transaction(tenantId, async (tx) => {
+    // Recipients, preferences, holds and rendering in one read transaction; the rows then go in by chunks.
+    const rows = await this.deps.db.transaction(tenantId, async (tx) => {
       const recipients = await this.resolve(tx, tenantId, request);
-      if (recipients.length === 0) return [];
+      if (recipients.length === 0) return [] as NewDelivery[];
       const optedOut = request.critical
         ? new Set<string>()
         : await this.deps.preferences.optedOut(
@@ -109,12 +124,11 @@ export class NotificationDispatcher {
           ? new Map<string, { until: Date; reason: string }>()
           : await this.emailHolds(tx, tenantId, recipients, request, settings, now);
       const rendered = new Map<string, RenderedMessage>();
-      const renderFor = async (recipient: Recipient | undefined, unsubscribeUrl?: string): Promise<RenderedMessage> => {
+      const renderWith = async (recipient: Recipient | undefined, unsubscribeUrl: string | undefined): Promise<RenderedMessage> => {
         const locale = recipient?.contact?.locale ?? settings.defaultLocale ?? 'en';
         // Rendering depends on the recipient only through these; most recipients share a rendering.
-        const key = `${locale}|${recipient?.userId ?? ''}|${recipient?.email ?? ''}|${unsubscribeUrl ?? ''}`;
-        const usesRecipient = unsubscribeUrl !== undefined || (await this.templateUsesRecipient(tx, tenantId, request.template, locale));
-        const cacheKey = usesRecipient ? key : locale;
+        const usesRecipient = await this.templateUsesRecipient(tx, tenantId, request.template, locale);
+        const cacheKey = usesRecipient ? `${locale}|${recipient?.userId ?? ''}|${recipient?.email ?? ''}|${unsubscribeUrl ?? ''}` : `${locale}|${unsubscribeUrl ?? ''}`;
         let message = rendered.get(cacheKey);
         if (!message) {
           const template = await this.deps.templates.resolve(tenantId, request.template, locale, tx);
@@ -130,6 +144,18 @@ export class NotificationDispatcher {
           rendered.set(cacheKey, message);
         }
         return message;
+      };
+      // Each email's unsubscribe link is its own; the template is rendered once with a placeholder link and the
+      // placeholder replaced per recipient (unless a filter changed it: then that recipient is rendered alone).
+      const placeholder = `https://unsubscribe.placeholder.invalid/${randomUUID()}`;
+      const renderFor = async (recipient: Recipient | undefined, unsubscribeUrl?: string): Promise<RenderedMessage> => {
+        if (unsubscribeUrl === undefined) return renderWith(recipient, undefined);
+        const shared = await renderWith(recipient, placeholder);
+        const rest = `${shared.subject}${shared.text}${shared.html ?? ''}`.split(placeholder).join('').toLowerCase();
+        if (rest.includes('placeholder') || rest.includes(placeholder.slice(-12))) return renderWith(recipient, unsubscribeUrl);
+        const put = (text: string, value: string) => text.split(placeholder).join(value);
+        const html = shared.html === undefined ? undefined : put(shared.html, escapeHtml(unsubscribeUrl));
+        return { ...shared, subject: put(shared.subject, unsubscribeUrl), text: put(shared.text, unsubscribeUrl), html };
       };
       const rows: NewDelivery[] = [];
       for (const recipient of recipients) {
@@ -151,6 +177,7 @@ export class NotificationDispatcher {
             unsubscribeUrl,
             data: channel === 'webhook' ? request.data : undefined,
             eventName: request.eventName,
+            confidential: request.eventName === 'tenant.invitation.created' || undefined,
           };
           let status: DeliveryStatus = channel === 'inbox' ? 'sent' : 'queued';
           let reason: string | null = null;
@@ -180,17 +207,26 @@ export class NotificationDispatcher {
           releaseAt: null,
         });
       }
-      return this.claim(tx, tenantId, request, rows);
+      return rows;
     });
-    await this.afterCommit(tenantId, created);
+    // One INSERT per chunk (deliveries and their inbox items in one statement), committed and pushed live per
+    // chunk: the first recipients see their item before the last chunk is written, and no transaction holds
+    // 10,000 rows. Exactly once still holds per row (the unique key), whichever chunk or instance writes it.
+    const created: NewDelivery[] = [];
+    for (let i = 0; i < rows.length; i += CLAIM_CHUNK) {
+      const chunk = rows.slice(i, i + CLAIM_CHUNK);
+      const claimed = await this.deps.db.transaction(tenantId, (tx) => this.claim(tx, tenantId, request, chunk));
+      await this.afterCommit(tenantId, claimed);
+      created.push(...claimed);
+    }
     return { deliveries: created.map((d) => ({ id: d.id, recipient: d.recipient, channel: d.channel, status: d.status })) };
   }
 
   /** Publishes the inbox event and queues the jobs of the deliveries a transaction created. */
   async afterCommit(tenantId: string, created: readonly NewDelivery[]): Promise<void> {
     const inboxUsers = created.filter((d) => d.channel === 'inbox' && d.status === 'sent').map((d) => d.recipient.slice('user:'.length));
-    for (let i = 0; i < inboxUsers.length; i += 1000) {
-      await this.deps.events.publish(INBOX_EVENT, tenantId, { userIds: inboxUsers.slice(i, i + 1000) });
+    for (let i = 0; i < inboxUsers.length; i += CLAIM_CHUNK) {
+      await this.deps.events.publish(INBOX_EVENT, tenantId, { userIds: inboxUsers.slice(i, i + CLAIM_CHUNK) });
     }
     await Promise.all(created.filter((d) => d.status === 'queued').map((d) => this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId: d.id }, { jobId: `deliver-${d.id}` })));
   }
@@ -201,12 +237,24 @@ export class NotificationDispatcher {
    */
   async claim(tx: SqlTransaction, tenantId: string, request: Pick<NotificationRequest, 'eventId' | 'category' | 'critical'>, rows: readonly NewDelivery[]): Promise<NewDelivery[]> {
     if (rows.length === 0) return [];
+    // An inbox row's content is its subject only (the item holds the text); the item is inserted by the same
+    // statement, from the rows the insert created (a row that existed already makes no second item).
+    const inbox = (r: NewDelivery) => r.channel === 'inbox' && r.status === 'sent';
     const inserted = await tx.query<{ id: string }>(
-      `insert into deliveries (id, tenant_id, event_id, recipient, channel, category, critical, status, reason, content, release_at)
-       select r.id, $1, $2, r.recipient, r.channel, $3, $4, r.status, r.reason, r.content, r.release_at
-       from unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[]) as r(id, recipient, channel, status, reason, content, release_at)
-       on conflict (tenant_id, event_id, recipient, channel) do nothing
-       returning id`,
+      `with r as (
+         select * from unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[], $12::text[], $13::text[], $14::text[])
+           as r(id, recipient, channel, status, reason, content, release_at, title, body, link)
+       ), d as (
+         insert into deliveries (id, tenant_id, event_id, recipient, channel, category, critical, status, reason, content, release_at)
+         select r.id, $1, $2, r.recipient, r.channel, $3, $4, r.status, r.reason, r.content, r.release_at from r
+         on conflict (tenant_id, event_id, recipient, channel) do nothing
+         returning id
+       ), i as (
+         insert into inbox_items (id, tenant_id, user_id, delivery_id, category, title, body, link)
+         select gen_random_uuid(), $1, substr(r.recipient, 6), r.id, $3, r.title, r.body, r.link
+         from r join d on d.id = r.id where r.title is not null
+       )
+       select id from d`,
       [
         tenantId,
         request.eventId,
@@ -217,30 +265,16 @@ export class NotificationDispatcher {
         rows.map((r) => r.channel),
         rows.map((r) => r.status),
         rows.map((r) => r.reason),
-        rows.map((r) => JSON.stringify(r.content)),
+        rows.map((r) => JSON.stringify(inbox(r) ? { subject: r.content.subject, link: r.content.link } : r.content)),
         rows.map((r) => r.releaseAt?.toISOString() ?? null),
+        rows.map((r) => (inbox(r) ? r.content.subject : null)),
+        rows.map((r) => (inbox(r) ? r.content.text : null)),
+        rows.map((r) => (inbox(r) ? (r.content.link ?? null) : null)),
       ],
     );
     const ids = new Set(inserted.map((r) => r.id));
     const created = rows.filter((r) => ids.has(r.id));
     await this.armFlushes(tenantId, created);
-    const inbox = created.filter((r) => r.channel === 'inbox' && r.status === 'sent');
-    if (inbox.length > 0) {
-      await tx.query(
-        `insert into inbox_items (id, tenant_id, user_id, delivery_id, category, title, body, link)
-         select gen_random_uuid(), $1, r.user_id, r.delivery_id, $2, r.title, r.body, r.link
-         from unnest($3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[]) as r(user_id, delivery_id, title, body, link)`,
-        [
-          tenantId,
-          request.category,
-          inbox.map((r) => r.recipient.slice('user:'.length)),
-          inbox.map((r) => r.id),
-          inbox.map((r) => r.content.subject),
-          inbox.map((r) => r.content.text),
-          inbox.map((r) => r.content.link ?? null),
-        ],
-      );
-    }
     return created;
   }
 
@@ -359,14 +393,29 @@ export class NotificationDispatcher {
         if (typeof owner === 'string' && owner) userIds.add(owner);
       }
     }
-    if (roles.length > 0) for (const id of await this.deps.preferences.usersWithRoles(tx, tenantId, roles)) userIds.add(id);
+    // Members and their addresses come from the kernel's directory; the plugin's own contacts (users seen in
+    // requests) add locale, time zone and quiet hours, and stand in when there is no directory.
+    // A tenant whose directory lists nobody (only API keys, or a test kernel's token-only users) falls back to them.
+    const directoryEmails = new Map<string, string>();
+    const members = this.deps.directory ? await this.deps.directory.members(tenantId) : [];
+    if (members.length > 0) {
+      const atLeast = roles.length > 0 ? Math.min(...roles.map((r) => roleRanks.indexOf(r))) : Infinity;
+      for (const m of members) {
+        directoryEmails.set(m.userId, m.email);
+        if (roleRanks.indexOf(m.role) >= atLeast) userIds.add(m.userId);
+      }
+    } else if (roles.length > 0) for (const id of await this.deps.preferences.usersWithRoles(tx, tenantId, roles)) userIds.add(id);
     const contacts = await this.deps.preferences.contacts(tx, tenantId, [...userIds]);
     const recipients: Recipient[] = [...userIds].map((id) => {
       const contact = contacts.get(id);
-      return { key: `user:${id}`, userId: id, email: contact?.email ?? undefined, contact };
+      return { key: `user:${id}`, userId: id, email: directoryEmails.get(id) ?? contact?.email ?? undefined, contact };
     });
     const known = new Set(recipients.map((r) => r.email).filter(Boolean));
     for (const email of emails) if (!known.has(email)) recipients.push({ key: `email:${email}`, email });
     return recipients;
   }
 }
+
+/** As LiquidJS's `escape` does, so a link put in after rendering reads as if it had been rendered. */
+const htmlEntities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => htmlEntities[c]!);

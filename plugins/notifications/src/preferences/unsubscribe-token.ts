@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PluginDatabase } from '@valueverse/plugin-sdk';
+import type { PluginDatabase, PluginSecrets } from '@valueverse/plugin-sdk';
 
 /** What an unsubscribe link turns off: one category on one channel for one recipient. */
 export interface UnsubscribeClaim {
@@ -10,17 +10,37 @@ export interface UnsubscribeClaim {
 }
 
 /**
- * Signs and checks unsubscribe tokens with a per-tenant key kept in the plugin's schema. A token is
+ * Signs and checks unsubscribe tokens with a per-tenant key kept in the plugin's schema, sealed with the platform's
+ * encryption key (`core.secrets`): a database dump alone cannot forge links. A token is
  * `base64url(JSON claim).base64url(HMAC-SHA256)`; it does not expire (a link in an old email must still work).
+ * A key stored in plain text (before sealing) or sealed with an older encryption key is sealed again on first use.
  */
 export class UnsubscribeTokens {
   private readonly keys = new Map<string, Buffer>();
 
-  constructor(private readonly db: PluginDatabase) {}
+  constructor(
+    private readonly db: PluginDatabase,
+    private readonly secrets: PluginSecrets,
+  ) {}
 
   /** Loads (or makes) the tenant's key, so `sign` needs no database (call it before a transaction that signs). */
   async load(tenantId: string): Promise<void> {
     await this.key(tenantId);
+  }
+
+  /**
+   * Seals the tenant's stored key again when it was sealed with an older encryption key (a rotation is under way),
+   * whether or not this instance has it cached: run by the per-tenant minute job, so every tenant's key moves to the
+   * newest key before the operator drops the old one. Returns whether it did.
+   */
+  async resealIfStale(tenantId: string): Promise<boolean> {
+    return this.db.transaction(tenantId, async (tx) => {
+      const [row] = await tx.query<{ secret: string }>('select secret from signing_keys where tenant_id = $1 for update', [tenantId]);
+      if (!row || (row.secret.includes(':') && this.secrets.isCurrent(row.secret))) return false;
+      const value = row.secret.includes(':') ? this.secrets.open(row.secret) : row.secret;
+      await tx.query('update signing_keys set secret = $2 where tenant_id = $1', [tenantId, this.secrets.seal(value)]);
+      return true;
+    });
   }
 
   /** Signs with the tenant's key, which `load` must have loaded. */
@@ -54,12 +74,22 @@ export class UnsubscribeTokens {
   private async key(tenantId: string): Promise<Buffer> {
     const cached = this.keys.get(tenantId);
     if (cached) return cached;
-    const secret = await this.db.transaction(tenantId, async (tx) => {
-      await tx.query('insert into signing_keys (tenant_id, secret) values ($1, $2) on conflict (tenant_id) do nothing', [tenantId, randomBytes(32).toString('base64')]);
-      const [row] = await tx.query<{ secret: string }>('select secret from signing_keys where tenant_id = $1', [tenantId]);
-      return row!.secret;
+    const plain = await this.db.transaction(tenantId, async (tx) => {
+      await tx.query('insert into signing_keys (tenant_id, secret) values ($1, $2) on conflict (tenant_id) do nothing', [
+        tenantId,
+        this.secrets.seal(randomBytes(32).toString('base64')),
+      ]);
+      const [row] = await tx.query<{ secret: string }>('select secret from signing_keys where tenant_id = $1 for update', [tenantId]);
+      const stored = row!.secret;
+      // A plain key is base64 (no ':'); a sealed one is `v1:<iv>:<tag>:<data>`.
+      const sealed = stored.includes(':');
+      const value = sealed ? this.secrets.open(stored) : stored;
+      if (!sealed || !this.secrets.isCurrent(stored)) {
+        await tx.query('update signing_keys set secret = $2 where tenant_id = $1', [tenantId, this.secrets.seal(value)]);
+      }
+      return value;
     });
-    const key = Buffer.from(secret, 'base64');
+    const key = Buffer.from(plain, 'base64');
     this.keys.set(tenantId, key);
     return key;
   }

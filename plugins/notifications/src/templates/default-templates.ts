@@ -80,9 +80,9 @@ export const defaultTemplates: Readonly<Record<string, DefaultTemplate>> = {
   },
   'auth-lockout': {
     subject: 'Sign-in locked for {{ data.email }}',
-    text: 'Sign-in for {{ data.email }} was locked after repeated failures until {{ data.until }}.',
-    html: '<p>Sign-in for <strong>{{ data.email }}</strong> was locked after repeated failures until {{ data.until }}.</p>',
-    sampleData: { email: 'someone@example.com', until: '2026-01-01T00:15:00Z' },
+    text: 'Sign-in for {{ data.email }} was locked after {{ data.failures }} failed attempts until {{ data.lockedUntil }}.',
+    html: '<p>Sign-in for <strong>{{ data.email }}</strong> was locked after {{ data.failures }} failed attempts until {{ data.lockedUntil }}.</p>',
+    sampleData: { email: 'someone@example.com', userId: 'user-1', failures: 6, lockedUntil: '2026-01-01T00:15:00Z' },
   },
   // What a send without a template uses: the caller's subject and body, as data.
   direct: {

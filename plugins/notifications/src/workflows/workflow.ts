@@ -40,9 +40,9 @@ const admins: RecipientRule[] = [{ role: 'tenant-admin' }];
 /**
  * The first-party workflows every tenant starts with (tenant admins may edit or delete them). The event names are
  * those the platform's plugins publish: value-executor's `realization.at-risk`, `milestone.missed` and
- * `milestone.achieved`, billing's `billing.invoice.*` and `billing.payment.failed`. `plugin.failed`,
- * `tenant.invitation.created` and `auth.lockout` are kernel events that the kernel does not yet deliver to plugins
- * (see docs/notifications.md); their workflows are ready for when it does.
+ * `milestone.achieved`, billing's `billing.invoice.*` and `billing.payment.failed`; and the kernel's platform events
+ * `plugin.failed` (each tenant that has the plugin enabled), `auth.lockout` (each tenant of the locked account) and
+ * the confidential `tenant.invitation.created` (with the token, for the invitee's email; see docs/notifications.md).
  */
 export const defaultWorkflows: readonly Workflow[] = [
   {
@@ -145,7 +145,8 @@ export const defaultWorkflows: readonly Workflow[] = [
     id: 'auth-lockout',
     name: 'Sign-in locked',
     eventPattern: 'auth.lockout',
-    recipients: admins,
+    // The account holder (the payload's userId) and the tenant's admins.
+    recipients: [{ owner: true }, ...admins],
     channels: ['email', 'inbox'],
     template: 'auth-lockout',
     category: 'security',

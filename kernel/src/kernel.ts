@@ -60,7 +60,16 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
   const registry = new ServiceRegistry({ enabledPlugins: async (tenantId) => (await pluginSets.cache.get(tenantId))?.enabled });
   const grants = new Map<string, readonly string[]>();
   const staging: PluginStaging & { grants: Map<string, readonly string[]> } = { ids: new Set(), routers: new Map(), grants, publishPatterns: (m) => grants.get(m.id) };
-  const routers = registerCoreServices(registry, { core, logger, metrics, cache: pluginSets.cache, outbound: pluginSets.outbound, database: options.database, staging });
+  const routers = registerCoreServices(registry, {
+    core,
+    logger,
+    metrics,
+    cache: pluginSets.cache,
+    outbound: pluginSets.outbound,
+    database: options.database,
+    staging,
+    platformMetering: options.platformMetering !== undefined,
+  });
 
   // Side by side: while Redis is unreachable each waits a moment for it and then lets the boot go on (issue #10, 6).
   await Promise.all([identity.access.start(), core.events.start()]);

@@ -41,6 +41,7 @@ export interface BillingOptions {
  * plugin's own `billing` schema.
  */
 export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
+  const stopping: (() => Promise<void>)[] = [];
   return definePlugin({
     deps: {
       http: coreServices.http,
@@ -59,7 +60,11 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
       const metrics = new MetricStore(db);
       const plans = new PlanStore(db);
       const announcer = new ThresholdAnnouncer(db, events);
-      const ingestor = new UsageIngestor(db, { onCrossings: (tenantId, crossings) => announcer.announce(tenantId, crossings) });
+      const ingestor = new UsageIngestor(db, {
+        onCrossings: (tenantId, crossings) => announcer.announce(tenantId, crossings),
+        onMergeError: (tenantId, error) => logger.warn({ err: error, tenantId }, 'merging usage rollup deltas failed; the scheduled merge retries'),
+      });
+      stopping.push(() => ingestor.close());
       const guarantees = new GuaranteeStore(db, customers);
       const invoices = new InvoiceStore(db, metrics, realizationOutcomeSource(realization), guarantees);
       const cycle = new BillingCycle({ db, customers, plans, invoices, events });
@@ -105,6 +110,12 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
       jobs.define('announce-threshold-crossings', (job) => announcer.announcePending(job.tenantId).then(() => undefined), { attempts: 3, backoffMs: 10_000 });
       jobs.schedule('announce-threshold-crossings', { everyMs: 300_000, perTenant: true });
       jobs.schedule('close-periods', options.closeSchedule ?? { cron: '5 * * * *', perTenant: true });
+      // Writes merge their rollup deltas a second later; this catches up after a failure or a stop in between.
+      jobs.define('merge-usage-deltas', (job) => ingestor.mergeDeltas(job.tenantId).then(() => undefined), { attempts: 3, backoffMs: 10_000 });
+      jobs.schedule('merge-usage-deltas', { everyMs: 60_000, perTenant: true });
+    },
+    stop: async () => {
+      await Promise.all(stopping.splice(0).map((stop) => stop()));
     },
   });
 }

@@ -76,7 +76,7 @@ export function createBillingPlugin(options: BillingOptions = {}): VvPlugin {
         ...createUsageRoutes({ db, ingestor }),
         ...createPlanRoutes(plans, audit),
         ...createSubscriptionRoutes(cycle, audit),
-        ...createInvoiceRoutes({ db, invoices, customers, audit }),
+        ...createInvoiceRoutes({ db, invoices, customers, audit, cycle, plans }),
         ...createPaymentRoutes(payments),
         ...createGuaranteeRoutes(guarantees, audit),
       ];

@@ -31,7 +31,12 @@ export interface IngestOptions {
 }
 
 export interface IngestorOptions {
-  /** Most writes in flight per tenant on this instance (each one transaction on one pooled connection); default 2. */
+  /**
+   * Most writes in flight per tenant on this instance (each one transaction on one pooled connection); default 6.
+   * A write's latency is mostly waiting (round trips, the commit's WAL flush, a busy machine's scheduler), so more
+   * writes in flight carry more events per second; concurrent commits share their WAL flushes, and since writes only
+   * append (events and rollup deltas) they do not wait on each other's locks. The pool has 10 connections.
+   */
   readonly writesPerTenant?: number;
   /** Most events one write takes from the queue (whole requests only; one request may exceed it); default 5,000. */
   readonly eventsPerWrite?: number;
@@ -145,7 +150,7 @@ export class UsageIngestor {
     private readonly db: PluginDatabase,
     private readonly options: IngestorOptions = {},
   ) {
-    this.writesPerTenant = Math.max(1, options.writesPerTenant ?? 2);
+    this.writesPerTenant = Math.max(1, options.writesPerTenant ?? 6);
     this.eventsPerWrite = Math.max(1, options.eventsPerWrite ?? 5000);
   }
 

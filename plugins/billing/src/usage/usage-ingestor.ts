@@ -400,7 +400,7 @@ function prepare(events: readonly UsageEventInput[], references: References, opt
     else if (occurredAt.getTime() > now.getTime() + futureToleranceMs) problems.push({ pointer: `${at}/timestamp`, message: 'is in the future', in: 'body' });
     else if (occurredAt.getTime() < oldest) late.push(`${at || 'the event'} (${event.transactionId})`);
     const properties = event.properties ?? {};
-    if (!metric || !customerId) continue;
+    if (!metric || !customerId || Number.isNaN(occurredAt.getTime())) continue;
     const { value, distinct, problem } = valueOf(metric, properties);
     if (problem) problems.push({ pointer: `${at}/properties/${metric.field}`, message: problem, in: 'body' });
     prepared.push({

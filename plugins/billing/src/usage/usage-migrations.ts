@@ -84,6 +84,31 @@ select count(*)::int into merged from moved;
         return merged;
       end $fn$`;
 
+// A customer's usage of one metric per hour, day or month with the range's total (grouping sets: the row with a
+// null start), every aggregation's value at once, read from rollups and unmerged deltas. A function so that its plan
+// is cached per connection: planning the statement took several times as long as running it (about 5 ms against
+// under 1 ms over a million events, EXPLAIN ANALYZE).
+const summaryFunction = `create function usage_summary(p_tenant text, p_id uuid, p_external text, p_metric text, p_granularity text, p_from timestamptz, p_to timestamptz)
+        returns table (o_customer_id text, o_time_zone text, o_aggregation text, o_start timestamptz, o_count text, o_sum text, o_max text, o_latest text)
+        language plpgsql stable as $fn$
+      begin
+        return query
+with c as (select id, time_zone from customers where tenant_id = p_tenant and (id = p_id or external_id = p_external) order by id = p_id desc nulls last limit 1),
+     m as (select aggregation from metrics where tenant_id = p_tenant and code = p_metric),
+     r as (select hour, event_count, value_sum, value_max, latest_value, latest_at from usage_rollups
+            where tenant_id = p_tenant and customer_id = (select id from c) and metric = p_metric and hour >= p_from and hour < p_to
+           union all
+           select hour, event_count, value_sum, value_max, latest_value, latest_at from usage_rollup_deltas
+            where tenant_id = p_tenant and customer_id = (select id from c) and metric = p_metric and hour >= p_from and hour < p_to)
+select (select id::text from c), (select time_zone from c), (select aggregation::text from m), x.start,
+       coalesce(sum(x.event_count), 0)::text, coalesce(sum(x.value_sum), 0)::text, coalesce(max(x.value_max), 0)::text,
+       coalesce((array_agg(x.latest_value order by x.latest_at desc nulls last))[1], 0)::text
+  from (select date_trunc(p_granularity, r.hour at time zone (select time_zone from c)) at time zone (select time_zone from c) as start,
+               r.event_count, r.value_sum, r.value_max, r.latest_value, r.latest_at
+          from r where exists (select 1 from m)) x
+ group by grouping sets ((x.start), ()) order by x.start nulls first;
+      end $fn$`;
+
 /** The usage steps of the billing schema, after `billingMigrations`' own (run with search_path = billing). */
 export const usageMigrations: readonly PluginMigration[] = [
   {
@@ -165,5 +190,10 @@ export const usageMigrations: readonly PluginMigration[] = [
       upsertingIngest.replace('create function ingest_usage', 'create or replace function ingest_usage'),
       'drop table usage_rollup_deltas',
     ],
+  },
+  {
+    name: '0104-usage-summary-function',
+    up: [summaryFunction],
+    down: ['drop function usage_summary'],
   },
 ];

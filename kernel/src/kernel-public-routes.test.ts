@@ -111,6 +111,31 @@ describe('public plugin routes', () => {
     expect(entries.some((e) => e.target === 'forged')).toBe(false);
   });
 
+  it('refuses a raw body over the body limit (declared or streamed) with 413, and malformed JSON with 400', async () => {
+    const big = JSON.stringify({ kind: 'x'.repeat(1024 ** 2 + 10) });
+    const declared = await deliver('acme', big);
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ code: 'VV_PAYLOAD_TOO_LARGE', detail: 'Request body exceeds 1 MB' });
+    // Chunked: no content-length, the limit is found while reading.
+    const chunks = [Buffer.from('{"kind":"'), Buffer.alloc(1024 ** 2, 'y'), Buffer.from('"}')];
+    const streamed = await fetch(`${k.url}/api/v1/hooks/acme/deliveries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': 'f'.repeat(64) },
+      body: new ReadableStream({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next) controller.enqueue(next);
+          else controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    const malformed = await deliver('acme', '{"kind":');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ code: 'VV_VALIDATION' });
+  });
+
   it('validates params and body as on any route', async () => {
     const res = await k.request('POST', '/api/v1/hooks/acme/deliveries', {
       token: null,

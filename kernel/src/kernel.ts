@@ -72,6 +72,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     secrets: options.secrets,
     database: options.database,
     staging,
+    platformMetering: options.platformMetering !== undefined,
   });
 
   // Side by side: while Redis is unreachable each waits a moment for it and then lets the boot go on (issue #10, 6).

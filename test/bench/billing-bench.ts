@@ -259,9 +259,10 @@ export async function runBillingBench(): Promise<void> {
     );
     const total = await storedCount();
     console.log(`    stored ${total} events (filled in ${((Date.now() - fillStarted) / 1000).toFixed(0)} s)`);
-    // Steady state, as a system that has been metering for a while is: the fill's dead rollup versions vacuumed and
+    // Steady state, as a system that has been metering for a while is: the fill's dead rollup versions and merged
+    // deltas vacuumed (autovacuum does the deltas after every 5,000; it may not have had its round yet) and
     // statistics current (else autovacuum may start in the middle of the measurement).
-    await direct.query('vacuum (analyze) billing.usage_rollups, billing.usage_events');
+    await direct.query('vacuum (analyze) billing.usage_rollups, billing.usage_rollup_deltas, billing.usage_events');
     const from = encodeURIComponent(new Date(now - 30 * 86_400_000).toISOString());
     const summaryRequest = {
       method: 'GET' as const,
@@ -270,6 +271,18 @@ export async function runBillingBench(): Promise<void> {
     };
     const answer = await host.get(summaryRequest.path, token);
     if (typeof answer['total'] !== 'string' || Number(answer['total']) < total / 8) throw new Error(`the summary answered ${JSON.stringify(answer).slice(0, 300)}`);
+    // The statement's own time in PostgreSQL (EXPLAIN ANALYZE, plan cached as on the host's connections): what the
+    // database adds to the summary's latency, apart from the host and the machine's scheduler.
+    const summarySql = `select * from billing.usage_summary('${BENCH_TENANT}', null, 'bench-a', 'calls', 'day', now() - interval '30 days', now())`;
+    await direct.query('set search_path to billing, public'); // as the plugin's transactions do
+    for (let i = 0; i < 6; i += 1) await direct.query(summarySql);
+    const plan = (await direct.query(`explain (analyze, buffers) ${summarySql}`)).rows.map((r) => String(r['QUERY PLAN']));
+    console.log(
+      `    EXPLAIN ANALYZE of the summary statement: ${plan
+        .filter((l) => /Buffers|Execution Time/.test(l))
+        .map((l) => l.trim())
+        .join(', ')}`,
+    );
     await runWrk(host.url, { seconds: 2, connections: 4, requests: [summaryRequest] });
     const summary = mustSucceed('summary', await runWrk(host.url, { seconds, connections: 4, requests: [summaryRequest] }));
     const live = mustSucceed('health', await runWrk(host.url, { seconds, connections: 4, requests: [{ method: 'GET', path: '/health/live' }] }));

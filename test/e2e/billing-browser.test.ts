@@ -14,7 +14,7 @@ const lastMonth = isoDay(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth
 const midLastMonth = `${lastMonth.slice(0, 8)}15T12:00:00Z`;
 
 // The billing pages of the console in Debian's Chromium against a real host: the customer page (plan, this
-// period's usage chart, the upcoming invoice priced by the quote endpoint, invoices with the PDF and pay) and the
+// period's usage chart, the upcoming invoice priced by the API as the invoice will be, invoices with the PDF and pay) and the
 // admin page (metrics, plans with a live quote preview, customers), each checked with axe (no serious or critical
 // finding). Screenshots under test/artifacts/billing/.
 describeInBrowser('billing pages in a real browser', () => {

@@ -104,13 +104,22 @@ function exactlyOnceSuite(database: () => 'embedded' | { url: string }) {
     // Events i: alpha for even i, beta for odd; storage_gb for i % 3 == 0 (each 0.001 GB), api_calls otherwise.
     const expected = { alpha: { storage: 0, calls: 0 }, beta: { storage: 0, calls: 0 } };
     for (let i = 0; i < EVENTS; i += 1) expected[i % 2 === 0 ? 'alpha' : 'beta'][i % 3 === 0 ? 'storage' : 'calls'] += 1;
-    for (const customer of ['alpha', 'beta'] as const) {
-      const calls = await total(customer, 'api_calls');
-      expect(calls.total).toBe(String(expected[customer].calls));
-      expect(calls.buckets.reduce((sum, b) => sum + Number(b.value), 0)).toBe(expected[customer].calls);
-      // The summed decimal is exact: n × 0.001 with no binary drift.
-      expect((await total(customer, 'storage_gb')).total).toBe((expected[customer].storage / 1000).toString());
-    }
+    const check = async () => {
+      for (const customer of ['alpha', 'beta'] as const) {
+        const calls = await total(customer, 'api_calls');
+        expect(calls.total).toBe(String(expected[customer].calls));
+        expect(calls.buckets.reduce((sum, b) => sum + Number(b.value), 0)).toBe(expected[customer].calls);
+        // The summed decimal is exact: n × 0.001 with no binary drift.
+        expect((await total(customer, 'storage_gb')).total).toBe((expected[customer].storage / 1000).toString());
+      }
+    };
+    // Read while the last writes' rollup deltas may still wait for their merge (summaries add them), and again once
+    // every delta is merged into the rollups: the same counts.
+    await check();
+    const unmerged = async () => Number((await k.kernel.database!.execute<{ n: string }>('select count(*)::text as n from billing.usage_rollup_deltas'))[0]!.n);
+    for (let i = 0; i < 100 && (await unmerged()) > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await unmerged()).toBe(0);
+    await check();
     // Every answered send reported each event as counted or duplicate; across all answered sends no event was
     // counted twice (dropped sends may have counted some, so the answered ones count at most 10,000).
     expect(figures.counted).toBeLessThanOrEqual(EVENTS);

@@ -86,3 +86,21 @@ describe('platform metering: the kernel meters its tenants, the operator bills t
     expect(totalOf(await summary('acme', 'platform_api_requests'))).toBe(7);
   }, 60_000);
 });
+
+describe('platform metering off', () => {
+  let k: TestKernel;
+  beforeAll(async () => {
+    k = await createTestKernel({ plugins: [{ dir: path.resolve(__dirname, '../../plugins/calculation') }], tenants: ['acme'] });
+  }, 60_000);
+  afterAll(() => k?.close());
+
+  it('publishes no calculation.trials after a Monte Carlo run (nothing would meter them)', async () => {
+    const trials: EventEnvelope[] = [];
+    k.kernel.events.subscribe('calculation.trials', (e) => void trials.push(e), 'test');
+    expect(k.kernel.platformMeter).toBeUndefined();
+    expect((await k.request('POST', '/api/v1/calculate/simulate', { tenant: 'acme', body: { model: sampleModel, trials: 2000, seed: 7 } })).status).toBe(200);
+    // The event would be published after the simulation answered.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(trials).toEqual([]);
+  }, 60_000);
+});

@@ -71,6 +71,8 @@ export function registerCoreServices(
     /** The kernel's encryption of secrets at rest, behind `core.secrets`. */
     secrets?: ConfigSecrets;
     database?: Database;
+    /** Whether platform metering is on (`KernelOptions.platformMetering`): plugins read it from their metadata. */
+    platformMetering?: boolean;
     /**
      * Plugins being installed at run time beside a running version (or first): their routers go to this map, not
      * to the served one, until the installer swaps them in. Their event publishing follows `publishPatterns`.
@@ -81,7 +83,7 @@ export function registerCoreServices(
   const { core, logger, metrics, cache, outbound } = deps;
   const routers = new Map<string, PluginRouter>();
   registry.registerCore(coreServices.logger, (m) => logger.child({ plugin: m.id }));
-  registry.registerCore(coreServices.metadata, (m) => ({ id: m.id, version: m.version }));
+  registry.registerCore(coreServices.metadata, (m) => ({ id: m.id, version: m.version, platformMetering: deps.platformMetering === true }));
   registry.registerCore(coreServices.context, () => ({ current: () => requestScope.getStore() }));
   registry.registerCore(coreServices.http, (m) => {
     const router = new PluginRouter(m, core.validator, core.idempotency);

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import Koa, { type Context, type Middleware, type Next } from 'koa';
 import { bodyParser } from '@koa/bodyparser';
+import getRawBody from 'raw-body';
 import { VvError } from '@valueverse/plugin-sdk';
 import type { Authenticator } from '../identity/authenticate';
 import type { PluginRecord } from '../lifecycle/plugin-state';
@@ -255,16 +256,13 @@ const sizeUnits: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 *
 async function readRawBody(ctx: KernelHttpContext, state: RequestState, limit: string): Promise<void> {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)\s*$/i.exec(limit);
   const maxBytes = match ? Math.floor(Number(match[1]) * sizeUnits[match[2]!.toLowerCase()]!) : 1024 ** 2;
-  const declared = Number(ctx.get('content-length') || '0');
-  if (declared > maxBytes) throw bodyParserError(Object.assign(new Error('request entity too large'), { status: 413 }), limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw bodyParserError(Object.assign(new Error('request entity too large'), { status: 413 }), limit);
-    chunks.push(chunk);
+  let raw: Buffer;
+  try {
+    // raw-body refuses a declared length over the limit before reading, and stops reading once the limit is passed.
+    raw = await getRawBody(ctx.req, { length: ctx.get('content-length') || undefined, limit: maxBytes });
+  } catch (error) {
+    throw bodyParserError(error, limit);
   }
-  const raw = Buffer.concat(chunks);
   state.rawBody = raw;
   const request = ctx.request as { body?: unknown };
   if (raw.length === 0) request.body = {};

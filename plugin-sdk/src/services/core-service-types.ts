@@ -224,10 +224,15 @@ export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
 }
 
-/** Identity of the plugin receiving the service. */
+/** Identity of the plugin receiving the service, and what the platform around it does. */
 export interface PluginMetadata {
   readonly id: string;
   readonly version: string;
+  /**
+   * Whether the platform meters its tenants' usage (the host's `VV_PLATFORM_METERING_TENANT`): usage events only
+   * platform metering reads (such as Monte Carlo trials) are worth publishing only when it is on.
+   */
+  readonly platformMetering?: boolean;
 }
 
 export type { TenantContext, UserContext };

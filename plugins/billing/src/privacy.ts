@@ -12,6 +12,7 @@ export function billingPrivacy(db: PluginDatabase): PluginPrivacy {
     { table: 'plans' },
     { table: 'usage_events', retention: { dataClass: 'usage-events', column: 'occurred_at' } },
     { table: 'usage_rollups' },
+    { table: 'usage_rollup_deltas' },
     { table: 'subscriptions' },
     { table: 'invoice_sequences' },
     { table: 'invoices' },

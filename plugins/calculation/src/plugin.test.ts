@@ -12,9 +12,9 @@ describe('calculation plugin', () => {
     expect(manifest.config.properties.computeBudgetMs).toMatchObject({ type: 'integer', minimum: 100, maximum: 60000, default: 10000 });
   });
 
-  it('exports a plugin that depends on the HTTP router, its config (compute budget), the request context, its business counters, events and logger only', () => {
+  it('exports a plugin that depends on the HTTP router, its config (compute budget), the request context, its business counters, events, logger and metadata (is platform metering on) only', () => {
     expect(isVvPlugin(plugin)).toBe(true);
-    expect(Object.keys(plugin.deps)).toEqual(['http', 'config', 'context', 'metrics', 'events', 'logger']);
+    expect(Object.keys(plugin.deps)).toEqual(['http', 'config', 'context', 'metrics', 'events', 'logger', 'metadata']);
     expect(calculationRef.id).toBe('calculation');
   });
 
@@ -28,6 +28,7 @@ describe('calculation plugin', () => {
         config: { forTenant: async (tenantId: string) => budgets[tenantId] ?? {} },
         context: { current: () => (current ? { requestId: 'r1', tenant: { id: current, name: current }, user: { id: 'u1', role: 'member', kind: 'user' } } : undefined) },
         metrics: { counter: () => ({ inc: () => undefined }) },
+        metadata: { id: 'calculation', version: '0.0.0', platformMetering: false },
       },
       { provide: (_ref, implementation) => void (service = implementation as CalculationService), privacy: () => undefined },
     );

@@ -18,8 +18,9 @@ export const plugin = definePlugin({
     metrics: coreServices.metrics,
     events: coreServices.events,
     logger: coreServices.logger,
+    metadata: coreServices.metadata,
   },
-  setup({ http, config, context, metrics, events, logger }, registrar) {
+  setup({ http, config, context, metrics, events, logger, metadata }, registrar) {
     const service = createCalculationService(
       {},
       {
@@ -27,9 +28,15 @@ export const plugin = definePlugin({
         // Other plugins call the service while serving a request: the budget is that request's tenant's.
         tenantOf: () => context.current()?.tenant.id,
         budgetFor: async ({ tenantId }) => computeBudgetOf(tenantId === undefined ? undefined : await config.forTenant(tenantId)),
-        // Platform metering counts Monte Carlo trials per tenant from this event (kernel metering/platform-meter.ts).
-        onTrials: (tenantId, trials) =>
-          void events.publish('calculation.trials', tenantId, { trials }).catch((error: unknown) => logger.warn({ err: error, tenantId }, 'publishing calculation.trials failed')),
+        // Platform metering counts Monte Carlo trials per tenant from this event (kernel metering/platform-meter.ts);
+        // nothing else reads it, so it is published only when metering is on.
+        onTrials:
+          metadata.platformMetering === true
+            ? (tenantId, trials) =>
+                void events
+                  .publish('calculation.trials', tenantId, { trials })
+                  .catch((error: unknown) => logger.warn({ err: error, tenantId }, 'publishing calculation.trials failed'))
+            : undefined,
       },
     );
     // Business counter: value-model work answered, by operation (the financial functions are not counted: their

@@ -141,6 +141,7 @@ export class CustomerStore {
       const customer = await this.get(tenantId, idOrExternalId, tx);
       const [used] = await tx.query(
         `select 1 from usage_rollups where tenant_id = $1 and customer_id = $2::uuid
+         union all select 1 from usage_rollup_deltas where tenant_id = $1 and customer_id = $2::uuid
          union all select 1 from subscriptions where tenant_id = $1 and customer_id = $2::uuid
          union all select 1 from invoices where tenant_id = $1 and customer_id = $2::uuid limit 1`,
         [tenantId, customer.id],

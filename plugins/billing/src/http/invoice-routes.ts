@@ -1,8 +1,10 @@
-import { respond, type AuditLog, type PluginDatabase, type RouteDefinition } from '@valueverse/plugin-sdk';
+import { respond, VvError, type AuditLog, type PluginDatabase, type RouteDefinition } from '@valueverse/plugin-sdk';
 import type { CustomerStore } from '../customers/customer-store';
 import type { InvoiceStatus } from '../invoices/invoice-model';
 import { renderInvoicePdf } from '../invoices/invoice-pdf';
 import type { InvoiceStore } from '../invoices/invoice-store';
+import type { PlanStore } from '../plans/plan-store';
+import type { BillingCycle } from '../subscriptions/billing-cycle';
 
 const idParams = { type: 'object', required: ['invoiceId'], properties: { invoiceId: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
 
@@ -11,10 +13,12 @@ export interface InvoiceRouteDeps {
   readonly invoices: InvoiceStore;
   readonly customers: CustomerStore;
   readonly audit: AuditLog;
+  readonly cycle: BillingCycle;
+  readonly plans: PlanStore;
 }
 
 /** The routes under `/api/v1/billing/invoices` (paying is in the payment routes). */
-export function createInvoiceRoutes({ db, invoices, customers, audit }: InvoiceRouteDeps): RouteDefinition[] {
+export function createInvoiceRoutes({ db, invoices, customers, audit, cycle, plans }: InvoiceRouteDeps): RouteDefinition[] {
   const list: RouteDefinition<unknown, { customerId?: string; status?: InvoiceStatus; limit?: number }> = {
     method: 'GET',
     path: '/billing/invoices',
@@ -88,5 +92,18 @@ export function createInvoiceRoutes({ db, invoices, customers, audit }: InvoiceR
       return respond(201, note);
     },
   };
-  return [list, get, pdf, settle('void'), settle('uncollectible'), credit];
+  const upcoming: RouteDefinition = {
+    method: 'GET',
+    path: '/billing/subscriptions/:subscriptionId/upcoming-invoice',
+    summary: 'The current period so far, priced as its invoice will be: fee, every usage charge (percentage and outcome included) and tax',
+    schema: { params: { type: 'object', required: ['subscriptionId'], properties: { subscriptionId: { type: 'string', minLength: 1, maxLength: 100 } } } },
+    handler: async (request) => {
+      const subscription = await cycle.get(request.tenant.id, request.params.subscriptionId!);
+      if (subscription.status !== 'active')
+        throw new VvError('VV_CONFLICT', { params: { reason: `Subscription ${subscription.id} is ${subscription.status}: it has no upcoming invoice` } });
+      const [customer, plan] = await Promise.all([customers.get(request.tenant.id, subscription.customerId), plans.get(request.tenant.id, subscription.planCode)]);
+      return invoices.upcoming(request.tenant.id, customer, subscription, plan, new Date());
+    },
+  };
+  return [list, get, pdf, settle('void'), settle('uncollectible'), credit, upcoming];
 }

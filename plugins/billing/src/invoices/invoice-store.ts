@@ -8,7 +8,7 @@ import type { OutcomeProperties, UsageQuantity } from '../pricing/charge-model';
 import { money } from '../pricing/decimal-money';
 import { quotePlan, taxOf, type Quote } from '../pricing/quote-plan';
 import type { Plan } from '../plans/plan-store';
-import { calendarPeriod, daysBetween, localMidnight } from '../subscriptions/local-calendar';
+import { addDays, calendarPeriod, daysBetween, localDate, localMidnight } from '../subscriptions/local-calendar';
 import { usageTotals } from '../usage/usage-totals';
 import type { CreditNote, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, LineEvidence } from './invoice-model';
 
@@ -60,6 +60,39 @@ const columns = `id::text as id, customer_id::text as customer_id, subscription_
   payment_attempts, payment_status, created_at, finalized_at, paid_at`;
 
 const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
+
+/** The subscription's current period so far, priced as its invoice will be (`GET …/subscriptions/:id/upcoming-invoice`). */
+export interface UpcomingInvoice {
+  readonly currency: string;
+  readonly periodStart: string;
+  /** The period's end (exclusive); usage is counted up to `usageTo` (exclusive: the end of today, local). */
+  readonly periodEnd: string;
+  readonly usageTo: string;
+  readonly lines: readonly InvoiceLine[];
+  readonly subtotalCents: number;
+  readonly taxCents: number;
+  readonly totalCents: number;
+}
+
+/** An invoice's base and usage lines from its quote: descriptions, dates and the evidence of outcome lines. */
+function linesOf(
+  row: Pick<InvoiceRow, 'plan' | 'base_start' | 'base_end' | 'usage_start' | 'usage_end'>,
+  quote: Quote & { readonly evidence: Readonly<Record<string, readonly LineEvidence[]>> },
+): InvoiceLine[] {
+  const plan = json<Plan>(row.plan);
+  return quote.lines.map((line) =>
+    line.kind === 'base'
+      ? { ...line, kind: 'base', description: `${plan.name} (${row.base_start} – ${row.base_end})`, from: row.base_start!, to: row.base_end! }
+      : {
+          ...line,
+          kind: 'usage',
+          description: line.model === 'outcome' ? `${line.metric} (outcome: share of value realized)` : `${line.metric} (${line.model})`,
+          from: row.usage_start!,
+          to: row.usage_end!,
+          ...(quote.evidence[line.metric!] && { evidence: quote.evidence[line.metric!] }),
+        },
+  );
+}
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 function fromRow(row: InvoiceRow, creditNotes: CreditNote[]): Invoice {
@@ -188,20 +221,7 @@ export class InvoiceStore {
   private async price(tx: SqlTransaction, tenantId: string, id: string): Promise<void> {
     const [row] = await tx.query<InvoiceRow>(`select ${columns} from invoices where tenant_id = $1 and id = $2::uuid`, [tenantId, id]);
     if (!row || row.status !== 'draft') return;
-    const plan = json<Plan>(row.plan);
-    const quote = await this.quoteOf(tx, tenantId, row);
-    const lines: InvoiceLine[] = quote.lines.map((line) =>
-      line.kind === 'base'
-        ? { ...line, kind: 'base', description: `${plan.name} (${row.base_start} – ${row.base_end})`, from: row.base_start!, to: row.base_end! }
-        : {
-            ...line,
-            kind: 'usage',
-            description: line.model === 'outcome' ? `${line.metric} (outcome: share of value realized)` : `${line.metric} (${line.model})`,
-            from: row.usage_start!,
-            to: row.usage_end!,
-            ...(quote.evidence[line.metric!] && { evidence: quote.evidence[line.metric!] }),
-          },
-    );
+    const lines = linesOf(row, await this.quoteOf(tx, tenantId, row));
     lines.push(...(await this.adjustments(tx, tenantId, row)));
     lines.push(...(await this.guaranteeCredits(tx, tenantId, row, lines)));
     const subtotal = lines.reduce((sum, line) => sum + line.amountCents, 0);
@@ -214,6 +234,38 @@ export class InvoiceStore {
       tax,
       subtotal + tax,
     ]);
+  }
+
+  /**
+   * What a subscription's current period comes to so far, priced as its invoice will be: the plan's fee for the
+   * period, and every usage charge (percentage charges with their per-event amounts, outcome charges with the value
+   * realized so far and its evidence) over the period up to the end of today in the customer's time zone, and tax.
+   * An estimate: adjustments, credits and proration are settled when the period closes.
+   */
+  async upcoming(tenantId: string, customer: Customer, subscription: { currentPeriodStart: string; currentPeriodEnd: string }, plan: Plan, now: Date): Promise<UpcomingInvoice> {
+    const tomorrow = addDays(localDate(now, customer.timeZone), 1);
+    const usageEnd = tomorrow < subscription.currentPeriodEnd ? tomorrow : subscription.currentPeriodEnd;
+    const row: Pick<InvoiceRow, 'customer_id' | 'plan' | 'base_start' | 'base_end' | 'usage_start' | 'usage_end' | 'time_zone' | 'tax_rate'> = {
+      customer_id: customer.id,
+      plan,
+      base_start: subscription.currentPeriodStart,
+      base_end: subscription.currentPeriodEnd,
+      usage_start: subscription.currentPeriodStart,
+      usage_end: usageEnd,
+      time_zone: customer.timeZone,
+      tax_rate: customer.taxRate,
+    };
+    const quote = await this.withOutcomes(() => this.db.transaction(tenantId, (tx) => this.quoteOf(tx, tenantId, row)));
+    return {
+      currency: quote.currency,
+      periodStart: subscription.currentPeriodStart,
+      periodEnd: subscription.currentPeriodEnd,
+      usageTo: usageEnd,
+      lines: linesOf(row, quote),
+      subtotalCents: quote.subtotalCents,
+      taxCents: quote.taxCents,
+      totalCents: quote.totalCents,
+    };
   }
 
   /**
@@ -250,7 +302,11 @@ export class InvoiceStore {
   }
 
   /** The invoice's base and usage lines, priced from the plan it carries and the rollups now; the evidence of outcome lines by line. */
-  private async quoteOf(tx: SqlTransaction, tenantId: string, row: InvoiceRow): Promise<Quote & { readonly evidence: Readonly<Record<string, readonly LineEvidence[]>> }> {
+  private async quoteOf(
+    tx: SqlTransaction,
+    tenantId: string,
+    row: Pick<InvoiceRow, 'customer_id' | 'plan' | 'base_start' | 'base_end' | 'usage_start' | 'usage_end' | 'time_zone' | 'tax_rate'>,
+  ): Promise<Quote & { readonly evidence: Readonly<Record<string, readonly LineEvidence[]>> }> {
     const plan = json<Plan>(row.plan);
     const usage: Record<string, UsageQuantity> = {};
     const evidence: Record<string, LineEvidence[]> = {};

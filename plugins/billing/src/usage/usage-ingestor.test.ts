@@ -54,4 +54,38 @@ describe('usage ingestion with cached customers and metrics, on the embedded dat
     expect(noMetric.status).toBe(404);
     expect(noMetric.body.detail).toContain('Metric ghost');
   });
+
+  it('appends rollup deltas that summaries add until a merge folds them into the rollups, with the same totals', async () => {
+    const db = k.kernel.database!;
+    const count = async (table: string) => Number((await db.execute<{ n: string }>(`select count(*)::text as n from billing.${table}`))[0]!.n);
+    await until(async () => (await count('usage_rollup_deltas')) === 0);
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const at = (h: number, s: number) => new Date(hour - h * 3_600_000 + s * 1000).toISOString();
+    // Two writes into the same hours, of a max and a latest metric (whose deltas do not simply add up).
+    expect((await k.request('POST', '/api/v1/billing/metrics', { body: { code: 'peak', name: 'Peak', aggregation: 'max', field: 'n' } })).status).toBe(201);
+    expect((await k.request('POST', '/api/v1/billing/metrics', { body: { code: 'last', name: 'Last', aggregation: 'latest', field: 'n' } })).status).toBe(201);
+    const first = await usage([
+      { transactionId: 'd-1', customerId: 'keep', metric: 'peak', timestamp: at(2, 10), properties: { n: '7.5' } },
+      { transactionId: 'd-2', customerId: 'keep', metric: 'last', timestamp: at(2, 20), properties: { n: '3' } },
+      { transactionId: 'd-3', customerId: 'keep', metric: 'last', timestamp: at(1, 5), properties: { n: '4' } },
+    ]);
+    expect(first.body).toEqual({ counted: 3, duplicates: [] });
+    const second = await usage([
+      { transactionId: 'd-4', customerId: 'keep', metric: 'peak', timestamp: at(2, 30), properties: { n: '2' } },
+      { transactionId: 'd-5', customerId: 'keep', metric: 'last', timestamp: at(1, 1), properties: { n: '9' } },
+      { transactionId: 'd-1', customerId: 'keep', metric: 'peak', timestamp: at(2, 10), properties: { n: '7.5' } },
+    ]);
+    expect(second.body).toEqual({ counted: 2, duplicates: ['d-1'] });
+    // Not merged yet (the merge runs a second after a write): one delta per write and hour, read with the rollups.
+    expect(await count('usage_rollup_deltas')).toBeGreaterThanOrEqual(4);
+    const read = async () => ({ peak: await total('keep', 'peak'), last: await total('keep', 'last') });
+    expect(await read()).toEqual({ peak: '7.5', last: '4' });
+    await until(async () => (await count('usage_rollup_deltas')) === 0);
+    expect(await read()).toEqual({ peak: '7.5', last: '4' });
+  }, 30_000);
 });
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100 && !(await condition()); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(await condition()).toBe(true);
+}

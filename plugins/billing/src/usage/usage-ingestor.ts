@@ -31,7 +31,12 @@ export interface IngestOptions {
 }
 
 export interface IngestorOptions {
-  /** Most writes in flight per tenant on this instance (each one transaction on one pooled connection); default 2. */
+  /**
+   * Most writes in flight per tenant on this instance (each one transaction on one pooled connection); default 6.
+   * A write's latency is mostly waiting (round trips, the commit's WAL flush, a busy machine's scheduler), so more
+   * writes in flight carry more events per second; concurrent commits share their WAL flushes, and since writes only
+   * append (events and rollup deltas) they do not wait on each other's locks. The pool has 10 connections.
+   */
   readonly writesPerTenant?: number;
   /** Most events one write takes from the queue (whole requests only; one request may exceed it); default 5,000. */
   readonly eventsPerWrite?: number;
@@ -43,7 +48,14 @@ export interface IngestorOptions {
    * back finds nothing to announce).
    */
   readonly onCrossingsRecorded?: (tenantId: string) => Promise<void>;
+  /** How long after a write its rollup deltas are merged into the rollups, in ms; default 1,000 (0: not by a timer). */
+  readonly mergeDelayMs?: number;
+  /** Told when a merge after a write failed (the scheduled merge catches up). */
+  readonly onMergeError?: (tenantId: string, error: unknown) => void;
 }
+
+/** Most deltas one merge statement folds (one transaction each); a merge runs statements until none is left. */
+const mergeChunk = 20_000;
 
 // Clocks drift; a client a few minutes ahead is not wrong, one a day ahead is.
 const futureToleranceMs = 5 * 60_000;
@@ -122,8 +134,10 @@ class StaleReferences extends Error {}
 /**
  * Usage ingestion, exactly once per (tenant, transaction id). A request's events are checked first (nothing is
  * written when any is refused), then written with the events of the requests that arrived meanwhile: one
- * transaction, one multi-row insert and one rollup upsert for them all, so the commit's WAL flush (a disk sync, the
- * dominant cost of a small write) is shared, and the rollup rows several requests touch are written once. A request
+ * transaction, one multi-row insert and one append of rollup deltas (one per customer, metric, group and hour) for
+ * them all, so the commit's WAL flush (a disk sync, the dominant cost of a small write) is shared. Deltas are
+ * appended, not upserted, so writes touching the same hours do not wait on each other's row locks; a merge shortly
+ * after (and a scheduled one) folds them into the rollups, and readers add the ones not merged yet. A request
  * arriving while no write runs is written at once: batching costs a lone request nothing. The customers and metrics
  * the events are checked against come from a cache that every write verifies in its statement; a write that finds
  * one changed writes nothing, and its requests run again, each on its own, against fresh reads.
@@ -134,12 +148,15 @@ export class UsageIngestor {
   private readonly queues = new Map<string, TenantQueue>();
   private readonly writesPerTenant: number;
   private readonly eventsPerWrite: number;
+  /** Tenants with a merge due (its timer) or running. */
+  private readonly merges = new Map<string, { timer?: NodeJS.Timeout; running?: Promise<unknown>; again?: boolean }>();
+  private closed = false;
 
   constructor(
     private readonly db: PluginDatabase,
     private readonly options: IngestorOptions = {},
   ) {
-    this.writesPerTenant = Math.max(1, options.writesPerTenant ?? 2);
+    this.writesPerTenant = Math.max(1, options.writesPerTenant ?? 6);
     this.eventsPerWrite = Math.max(1, options.eventsPerWrite ?? 5000);
   }
 
@@ -162,6 +179,55 @@ export class UsageIngestor {
       queue.pending.push({ events: prepared, input: events, options, pointerOf, resolve, reject });
       this.drain(tenantId, queue);
     });
+  }
+
+  /**
+   * Folds the tenant's rollup deltas into its rollups (`merge_usage_deltas`), a chunk a transaction, until none is
+   * left; returns how many were merged. Safe beside writes, reads and merges on other instances.
+   */
+  async mergeDeltas(tenantId: string): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [row] = await this.retrying(() =>
+        this.db.transaction(tenantId, (tx) => tx.query<{ merged: number }>('select merge_usage_deltas($1, $2) as merged', [tenantId, mergeChunk])),
+      );
+      total += row!.merged;
+      if (row!.merged < mergeChunk) return total;
+    }
+  }
+
+  /** Stops merging after writes (a merge running finishes). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const running: Promise<unknown>[] = [];
+    for (const merge of this.merges.values()) {
+      clearTimeout(merge.timer);
+      if (merge.running) running.push(merge.running);
+    }
+    await Promise.allSettled(running);
+  }
+
+  /** A write appended deltas: the tenant's merge runs `mergeDelayMs` later (once for all writes meanwhile). */
+  private mergeSoon(tenantId: string): void {
+    const delay = this.options.mergeDelayMs ?? 1000;
+    if (this.closed || delay <= 0) return;
+    const due = this.merges.get(tenantId);
+    if (due) {
+      if (due.running) due.again = true;
+      return;
+    }
+    const merge: { timer?: NodeJS.Timeout; running?: Promise<unknown>; again?: boolean } = {};
+    merge.timer = setTimeout(() => {
+      merge.timer = undefined;
+      merge.running = this.mergeDeltas(tenantId)
+        .catch((error: unknown) => this.options.onMergeError?.(tenantId, error))
+        .finally(() => {
+          this.merges.delete(tenantId);
+          if (merge.again) this.mergeSoon(tenantId);
+        });
+    }, delay);
+    merge.timer.unref();
+    this.merges.set(tenantId, merge);
   }
 
   /** Starts writes while the tenant's queue has requests and a write slot is free. */
@@ -195,6 +261,7 @@ export class UsageIngestor {
         }),
       );
       requests.forEach((request, i) => request.resolve(results[i]!));
+      if (results.some((r) => r.counted > 0)) this.mergeSoon(tenantId);
       await this.announce(tenantId, crossings);
     } catch (error) {
       if (!(error instanceof StaleReferences)) {
@@ -223,6 +290,7 @@ export class UsageIngestor {
         return { result: written.results[0]!, crossings: crossed };
       }),
     );
+    if (result.counted > 0) this.mergeSoon(tenantId);
     await this.announce(tenantId, crossings);
     return result;
   }
@@ -340,7 +408,7 @@ function prepare(events: readonly UsageEventInput[], references: References, opt
     else if (occurredAt.getTime() > now.getTime() + futureToleranceMs) problems.push({ pointer: `${at}/timestamp`, message: 'is in the future', in: 'body' });
     else if (occurredAt.getTime() < oldest) late.push(`${at || 'the event'} (${event.transactionId})`);
     const properties = event.properties ?? {};
-    if (!metric || !customerId) continue;
+    if (!metric || !customerId || Number.isNaN(occurredAt.getTime())) continue;
     const { value, distinct, problem } = valueOf(metric, properties);
     if (problem) problems.push({ pointer: `${at}/properties/${metric.field}`, message: problem, in: 'body' });
     prepared.push({

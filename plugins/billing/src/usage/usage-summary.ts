@@ -1,5 +1,6 @@
 import { VvError, type SqlTransaction } from '@valueverse/plugin-sdk';
 import type { BillableMetric } from '../metrics/metric-store';
+import { rollupRows } from './usage-totals';
 
 export type Granularity = 'hour' | 'day' | 'month';
 
@@ -36,10 +37,11 @@ const rollupValue: Record<Exclude<BillableMetric['aggregation'], 'unique_count'>
 
 /**
  * A customer's usage of one metric per hour, day or month (in the customer's time zone), with the range's total, in
- * one statement: it finds the customer (by id or external id) and the metric, and reads the buckets and the total
- * together (grouping sets) from the hourly rollups, every aggregation's value at once (the metric's is picked
- * here). Its cost grows with the hours in the range, not with the events stored. A unique count reads the events in
- * a second statement (distinct values do not add up across hours).
+ * one statement (`usage_summary`, a function so its plan is cached): it finds the customer (by id or external id)
+ * and the metric, and reads the buckets and the total together (grouping sets) from the hourly rollups and the
+ * deltas not merged yet, every aggregation's value at once (the metric's is picked here). Its cost grows with the
+ * hours in the range, not with the events stored. A unique count reads the events in a second statement (distinct
+ * values do not add up across hours).
  */
 export async function readUsageSummary(
   tx: SqlTransaction,
@@ -57,14 +59,10 @@ export async function readUsageSummary(
     max: string;
     latest: string;
   }>(
-    `with c as (select id, time_zone from customers where tenant_id = $1 and (id = $2::uuid or external_id = $3) order by id = $2::uuid desc nulls last limit 1),
-          m as (select aggregation from metrics where tenant_id = $1 and code = $4)
-     select (select id::text from c) as customer_id, (select time_zone from c) as time_zone, (select aggregation from m) as aggregation, start,
-            ${rollupValue.count}::text as count, ${rollupValue.sum}::text as sum, ${rollupValue.max}::text as max, ${rollupValue.latest}::text as latest
-       from (select date_trunc($5, r.hour at time zone c.time_zone) at time zone c.time_zone as start, r.event_count, r.value_sum, r.value_max, r.latest_value, r.latest_at
-               from c join usage_rollups r on r.tenant_id = $1 and r.customer_id = c.id and r.metric = $4 and r.hour >= $6 and r.hour < $7
-              where exists (select 1 from m)) x
-      group by grouping sets ((start), ()) order by start nulls first`,
+    // usage_summary (usage-migrations.ts): one statement, its plan cached per connection.
+    `select o_customer_id as customer_id, o_time_zone as time_zone, o_aggregation as aggregation, o_start as start,
+            o_count as count, o_sum as sum, o_max as max, o_latest as latest
+       from usage_summary($1, $2::uuid, $3, $4, $5, $6::timestamptz, $7::timestamptz)`,
     [tenantId, uuidShape.test(query.customer) ? query.customer : null, query.customer, query.metric, query.granularity, from.toISOString(), to.toISOString()],
   );
   const [total, ...buckets] = rows;
@@ -112,8 +110,8 @@ export async function usageSummary(
         )
       : await tx.query<{ start: Date | null; value: string }>(
           `select start, (${rollupValue[metric.aggregation]})::text as value
-             from (select date_trunc($6, hour at time zone $7) at time zone $7 as start, event_count, value_sum, value_max, latest_value, latest_at from usage_rollups
-                    where tenant_id = $1 and customer_id = $2::uuid and metric = $3 and hour >= $4 and hour < $5) r
+             from (select date_trunc($6, hour at time zone $7) at time zone $7 as start, event_count, value_sum, value_max, latest_value, latest_at
+                     from ${rollupRows('tenant_id = $1 and customer_id = $2::uuid and metric = $3 and hour >= $4 and hour < $5')} x) r
             group by grouping sets ((start), ()) order by start nulls first`,
           params,
         );

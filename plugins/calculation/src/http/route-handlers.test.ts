@@ -41,6 +41,7 @@ beforeAll(async () => {
         subscribe: () => () => undefined,
       },
       logger: { warn: () => undefined },
+      metadata: { id: 'calculation', version: '0.0.0', platformMetering: true },
     } as never,
     {
       provide: (ref, implementation) => {

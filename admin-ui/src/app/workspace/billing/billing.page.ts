@@ -11,8 +11,8 @@ import { daysOf, major, usageChart, type BillingCustomer, type BillingInvoice, t
 const B = '/api/v1/billing';
 
 /**
- * A customer's billing: the plan it is on, this period's usage by day, the upcoming invoice (priced by the quote
- * endpoint from the usage so far, exactly as the invoice will be), and its invoices with the PDF and payment.
+ * A customer's billing: the plan it is on, this period's usage by day, the upcoming invoice (priced by the API from
+ * the usage and value realized so far, exactly as the invoice will be), and its invoices with the PDF and payment.
  */
 @Component({
   selector: 'vv-billing-page',
@@ -79,8 +79,11 @@ export class BillingPage {
       const to = today < subscription.currentPeriodEnd ? today : subscription.currentPeriodEnd;
       const metered = plan.charges.filter((c) => c.model !== 'outcome');
       const summaries = new Map<string, UsageSummary>();
-      await Promise.all(
-        metered.map(async (c) => {
+      // The upcoming invoice is priced by the API as the invoice will be (percentage charges' per-event amounts and
+      // outcome charges' value realized so far included); the summaries draw the usage chart.
+      const [upcoming] = await Promise.all([
+        this.api.get<Quote>(`${B}/subscriptions/${encodeURIComponent(subscription.id)}/upcoming-invoice`, undefined, abortSignal),
+        ...metered.map(async (c) => {
           const s = await this.api.get<UsageSummary>(
             `${B}/usage/summary`,
             { customerId, metric: c.metric, from: `${subscription.currentPeriodStart}T00:00:00Z`, to: `${to}T00:00:00Z`, granularity: 'day' },
@@ -88,13 +91,7 @@ export class BillingPage {
           );
           summaries.set(c.metric, s);
         }),
-      );
-      const usage: Record<string, unknown> = {};
-      for (const c of metered) {
-        const total = summaries.get(c.metric)?.total ?? '0';
-        usage[c.metric] = c.model === 'percentage' ? { sum: total, count: 0 } : total;
-      }
-      const upcoming = await this.api.post<Quote>(`${B}/quote`, { planCode: plan.code, usage, taxRate: this.customer()?.taxRate ?? '0' }, undefined, abortSignal);
+      ]);
       return { subscription, invoices: invoices.items, plan, chart: usageChart(daysOf(subscription.currentPeriodStart, to), summaries), upcoming };
     },
   });

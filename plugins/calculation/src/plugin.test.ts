@@ -29,7 +29,7 @@ describe('calculation plugin', () => {
         context: { current: () => (current ? { requestId: 'r1', tenant: { id: current, name: current }, user: { id: 'u1', role: 'member', kind: 'user' } } : undefined) },
         metrics: { counter: () => ({ inc: () => undefined }) },
       },
-      { provide: (_ref, implementation) => void (service = implementation as CalculationService), privacy: () => undefined },
+      { provide: (_ref, implementation) => void (service = implementation as CalculationService), privacy: () => undefined, onReseal: () => undefined },
     );
     try {
       // 49 evaluations of a 1,000-term formula over 600 periods: estimated over 100 ms, refused before any work.

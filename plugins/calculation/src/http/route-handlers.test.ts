@@ -48,6 +48,7 @@ beforeAll(async () => {
         provided = implementation as CalculationService;
       },
       privacy: () => undefined,
+      onReseal: () => undefined,
     },
   );
 });

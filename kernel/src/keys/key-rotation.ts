@@ -59,8 +59,10 @@ function mapSealed(value: unknown, fn: (sealed: string) => string): unknown {
  *
  * Encryption (`VV_ENCRYPTION_KEY=new,old`): secrets open with any listed key; `reseal()` walks every sealed value
  * and seals the ones under an older key with the newest, each row compare-and-swapped (a row changed meanwhile was
- * sealed with the newest key by its writer, and is looked at again by the next run). Roll out the new list to every
- * instance with the old key still listed, then drop it once `sealedWithOlderKeys` is 0.
+ * sealed with the newest key by its writer, and is looked at again by the next run), then calls each running plugin's
+ * `registrar.onReseal` hook for every tenant that has it enabled (plugin tables are not walked here). Roll out the new
+ * list to every instance with the old key still listed, then drop it once `sealedWithOlderKeys` is 0 and the re-seal
+ * is `done`.
  *
  * Signing (`kernel.signing_keys`): every instance reloads the ring every `refreshMs`. A rotation adds a key that
  * signs only from `activeAt` = now + `propagationMs` (longer than a reload, so every instance verifies it before any

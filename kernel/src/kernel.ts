@@ -161,7 +161,16 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
   dataLifecycle.attachJobs(purgeJobs, options.retentionEveryMs ?? 3_600_000);
   const keyRotation =
     options.keyRotation && options.database
-      ? new KeyRotation({ database: options.database, secrets: options.secrets, tokens: identity.tokens, logger, ...options.keyRotation })
+      ? new KeyRotation({
+          database: options.database,
+          secrets: options.secrets,
+          tokens: identity.tokens,
+          logger,
+          ...options.keyRotation,
+          pluginHooks: () => new Map([...plugins.records.values()].filter((r) => r.reseal && r.state === 'running').map((r) => [r.id, r.reseal!])),
+          // Suspended tenants too: their sealed values stay and must open once the old key is dropped.
+          tenantsOf: (pluginId) => options.store.listTenantsWithPlugin(pluginId, { includeSuspended: true }),
+        })
       : undefined;
   if (keyRotation) {
     await keyRotation.start().catch((error: unknown) => logger.error({ err: error }, 'loading the signing key ring failed; signing with the boot key'));

@@ -25,7 +25,14 @@ export interface ResealProgress {
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
   readonly error: string | null;
+  /** Calls of the plugins' re-seal hooks (`registrar.onReseal`, one per plugin and tenant) that succeeded. */
+  readonly pluginCalls: number;
+  /** The calls that failed in this run, with the plugin id: the run is `failed`, the next run calls them again. */
+  readonly pluginFailures: readonly { readonly plugin: string; readonly tenantId: string; readonly error: string }[];
 }
+
+/** A plugin's part of a re-seal (`registrar.onReseal`), called for each tenant that has the plugin enabled. */
+export type PluginResealHook = (tenantId: string) => Promise<void> | void;
 
 export interface KeyStatus {
   readonly signing: readonly { readonly kid: string; readonly activeAt: string | null; readonly retireAfter: string | null; readonly signing: boolean }[];
@@ -52,8 +59,10 @@ function mapSealed(value: unknown, fn: (sealed: string) => string): unknown {
  *
  * Encryption (`VV_ENCRYPTION_KEY=new,old`): secrets open with any listed key; `reseal()` walks every sealed value
  * and seals the ones under an older key with the newest, each row compare-and-swapped (a row changed meanwhile was
- * sealed with the newest key by its writer, and is looked at again by the next run). Roll out the new list to every
- * instance with the old key still listed, then drop it once `sealedWithOlderKeys` is 0.
+ * sealed with the newest key by its writer, and is looked at again by the next run), then calls each running plugin's
+ * `registrar.onReseal` hook for every tenant that has it enabled (plugin tables are not walked here). Roll out the new
+ * list to every instance with the old key still listed, then drop it once `sealedWithOlderKeys` is 0 and the re-seal
+ * is `done`.
  *
  * Signing (`kernel.signing_keys`): every instance reloads the ring every `refreshMs`. A rotation adds a key that
  * signs only from `activeAt` = now + `propagationMs` (longer than a reload, so every instance verifies it before any
@@ -62,7 +71,7 @@ function mapSealed(value: unknown, fn: (sealed: string) => string): unknown {
  */
 export class KeyRotation {
   private timer?: NodeJS.Timeout;
-  private progress: ResealProgress = { state: 'idle', scanned: 0, resealed: 0, startedAt: null, finishedAt: null, error: null };
+  private progress: ResealProgress = { state: 'idle', scanned: 0, resealed: 0, startedAt: null, finishedAt: null, error: null, pluginCalls: 0, pluginFailures: [] };
 
   constructor(
     private readonly deps: {
@@ -72,6 +81,10 @@ export class KeyRotation {
       readonly logger: KernelLogger;
       readonly refreshMs?: number;
       readonly propagationMs?: number;
+      /** The running plugins' re-seal hooks, by plugin id. */
+      readonly pluginHooks?: () => ReadonlyMap<string, PluginResealHook>;
+      /** The tenants that have a plugin enabled. */
+      readonly tenantsOf?: (pluginId: string) => Promise<readonly string[]>;
     },
   ) {}
 
@@ -120,14 +133,20 @@ export class KeyRotation {
     return this.status();
   }
 
-  /** Re-seals every value sealed with an older key; safe to run on several instances at once. */
+  /**
+   * Re-seals every value sealed with an older key, then calls every running plugin's re-seal hook for each tenant
+   * that has it enabled; `done` only when all of that succeeded (a failed hook makes the run `failed`, with the
+   * plugin id, and is called again by the next run). Safe to run on several instances at once.
+   */
   async reseal(): Promise<ResealProgress> {
     const { database, secrets } = this.deps;
     if (!isRotatingSecrets(secrets) || this.progress.state === 'running') return this.progress;
     const started = new Date().toISOString();
     let scanned = 0;
     let resealed = 0;
-    this.progress = { state: 'running', scanned, resealed, startedAt: started, finishedAt: null, error: null };
+    let pluginCalls = 0;
+    const pluginFailures: { plugin: string; tenantId: string; error: string }[] = [];
+    this.progress = { state: 'running', scanned, resealed, startedAt: started, finishedAt: null, error: null, pluginCalls, pluginFailures: [] };
     try {
       for (const place of SEALED_COLUMNS) {
         const rows = await database.execute<Record<string, unknown>>(`select ${place.keys.join(', ')}, ${place.column} as value from ${place.table}`);
@@ -154,10 +173,51 @@ export class KeyRotation {
           this.progress = { ...this.progress, scanned, resealed };
         }
       }
-      this.progress = { state: 'done', scanned, resealed, startedAt: started, finishedAt: new Date().toISOString(), error: null };
-      this.deps.logger.info({ scanned, resealed }, 're-sealing secrets with the newest encryption key finished');
+      // The plugins' values, after the kernel's: each plugin seals again what it keeps, tenant by tenant.
+      for (const [plugin, hook] of this.deps.pluginHooks?.() ?? new Map<string, PluginResealHook>()) {
+        let tenants: readonly string[];
+        try {
+          tenants = (await this.deps.tenantsOf?.(plugin)) ?? [];
+        } catch (error) {
+          pluginFailures.push({ plugin, tenantId: '*', error: (error as Error).message });
+          continue;
+        }
+        for (const tenantId of tenants) {
+          try {
+            await hook(tenantId);
+            pluginCalls++;
+          } catch (error) {
+            pluginFailures.push({ plugin, tenantId, error: (error as Error).message });
+            this.deps.logger.warn({ err: error, plugin, tenantId }, 'a plugin failed to re-seal its secrets; the next re-seal run calls it again');
+          }
+          this.progress = { ...this.progress, pluginCalls, pluginFailures: [...pluginFailures] };
+        }
+      }
+      const failed = pluginFailures.length > 0;
+      const plugins = [...new Set(pluginFailures.map((f) => f.plugin))];
+      this.progress = {
+        state: failed ? 'failed' : 'done',
+        scanned,
+        resealed,
+        startedAt: started,
+        finishedAt: new Date().toISOString(),
+        error: failed ? `re-sealing failed in plugin(s) ${plugins.join(', ')} (${pluginFailures.length} tenant(s)); run the re-seal again` : null,
+        pluginCalls,
+        pluginFailures,
+      };
+      if (failed) this.deps.logger.error({ plugins, failures: pluginFailures.length }, 're-sealing plugin secrets failed; run it again');
+      else this.deps.logger.info({ scanned, resealed, pluginCalls }, 're-sealing secrets with the newest encryption key finished');
     } catch (error) {
-      this.progress = { state: 'failed', scanned, resealed, startedAt: started, finishedAt: new Date().toISOString(), error: (error as Error).message };
+      this.progress = {
+        state: 'failed',
+        scanned,
+        resealed,
+        startedAt: started,
+        finishedAt: new Date().toISOString(),
+        error: (error as Error).message,
+        pluginCalls,
+        pluginFailures,
+      };
       this.deps.logger.error({ err: error }, 're-sealing secrets failed; run it again');
     }
     return this.progress;

@@ -114,6 +114,10 @@ export class PluginLifecycle {
           if (!open) throw new VvError('VV_PLUGIN_FAILED', { params: { plugin: manifest.id, state: record.state, reason: 'setup already ended' } });
           record.privacy = handlers;
         },
+        onReseal: (hook: (tenantId: string) => Promise<void> | void) => {
+          if (!open) throw new VvError('VV_PLUGIN_FAILED', { params: { plugin: manifest.id, state: record.state, reason: 'setup already ended' } });
+          record.reseal = hook;
+        },
       };
       try {
         await withTimeout(() => plugin.setup(deps, registrar), this.timeouts.setupMs, record.id, 'setup');

@@ -23,6 +23,8 @@ export interface PluginRecord {
   inFlight?: number;
   /** The privacy contract the plugin registered in setup (`registrar.privacy`). */
   privacy?: PluginPrivacy;
+  /** The plugin's part of an encryption-key re-seal, per tenant (`registrar.onReseal`). */
+  reseal?: (tenantId: string) => Promise<void> | void;
   /** Set when the plugin runs sandboxed (an untrusted package): its sandbox's state, restarts and budget hits. */
   sandbox?: SandboxStatus;
 }

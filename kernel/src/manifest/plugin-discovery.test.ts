@@ -148,7 +148,7 @@ describe('loadPluginModule', () => {
     const [alpha] = await discoverPlugins([join(root, 'plugins')]);
     const plugin = loadPluginModule(alpha.entry);
     expect(isVvPlugin(plugin)).toBe(true);
-    await plugin.setup({}, { provide: () => undefined, privacy: () => undefined });
+    await plugin.setup({}, { provide: () => undefined, privacy: () => undefined, onReseal: () => undefined });
     expect((globalThis as { __vvSetUp?: string }).__vvSetUp).toBe('alpha');
     delete (globalThis as { __vvSetUp?: string }).__vvSetUp;
   });

@@ -163,6 +163,7 @@ export class PluginSandbox {
         const provide = {
           provide: (ref: Parameters<PluginRegistrar['provide']>[0], impl: unknown) => (this.replaying ? undefined : registrar.provide(ref, impl)),
           privacy: (handlers: Parameters<PluginRegistrar['privacy']>[0]) => (this.replaying ? undefined : registrar.privacy(handlers)),
+          onReseal: (hook: Parameters<PluginRegistrar['onReseal']>[0]) => (this.replaying ? undefined : registrar.onReseal(hook)),
         };
         this.setupWith = { facades, registrar: provide };
         try {

@@ -32,6 +32,14 @@ export interface PluginRegistrar {
    * when the manifest says `"personalData": true`; see `tablePrivacy`).
    */
   privacy(handlers: PluginPrivacy): void;
+  /**
+   * Registers the plugin's part of an encryption-key rotation: the kernel's re-seal job (`POST
+   * /api/v1/admin/keys/reseal`) calls `hook` for every tenant that has the plugin enabled, after the kernel's own
+   * secrets, and reports the re-seal done only once every call succeeded (a failed call is reported with the plugin
+   * id and made again by the next run). The hook seals again, with `core.secrets`, every value of the tenant whose
+   * `isCurrent` is false; it must be idempotent.
+   */
+  onReseal(hook: (tenantId: string) => Promise<void> | void): void;
 }
 
 export interface PluginDefinition<D extends DependencyRefs> {

@@ -30,7 +30,7 @@ describe('calculation plugin', () => {
         metrics: { counter: () => ({ inc: () => undefined }) },
         metadata: { id: 'calculation', version: '0.0.0', platformMetering: false },
       },
-      { provide: (_ref, implementation) => void (service = implementation as CalculationService), privacy: () => undefined },
+      { provide: (_ref, implementation) => void (service = implementation as CalculationService), privacy: () => undefined, onReseal: () => undefined },
     );
     try {
       // 49 evaluations of a 1,000-term formula over 600 periods: estimated over 100 ms, refused before any work.

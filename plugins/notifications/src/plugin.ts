@@ -121,13 +121,14 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         ...createUnsubscribeRoutes(unsubscribe, preferences, audit),
       ];
       for (const route of routes) http.route(route as RouteDefinition);
+      // A key rotation: the kernel's re-seal job seals each tenant's unsubscribe key again with the newest key.
+      registrar.onReseal(async (tenantId) => void (await unsubscribe.resealIfStale(tenantId)));
       jobs.define<{ deliveryId: string }>(DELIVER_JOB, (job) => worker.run(job), { attempts: maxAttempts, backoffMs: options.deliveryBackoffMs ?? 5000 });
       jobs.define(
         FLUSH_JOB,
         async (job) => {
           await worker.flushDue(job.tenantId);
           await worker.sweep(job.tenantId);
-          await unsubscribe.resealIfStale(job.tenantId);
         },
         { attempts: 3, backoffMs: 5000 },
       );

@@ -49,6 +49,7 @@ beforeAll(async () => {
         provided = implementation as CalculationService;
       },
       privacy: () => undefined,
+      onReseal: () => undefined,
     },
   );
 });

@@ -30,8 +30,8 @@ export class UnsubscribeTokens {
 
   /**
    * Seals the tenant's stored key again when it was sealed with an older encryption key (a rotation is under way),
-   * whether or not this instance has it cached: run by the per-tenant minute job, so every tenant's key moves to the
-   * newest key before the operator drops the old one. Returns whether it did.
+   * whether or not this instance has it cached: registered as the plugin's re-seal hook (`registrar.onReseal`), so the
+   * kernel's re-seal job moves every tenant's key to the newest key before it reports done. Returns whether it did.
    */
   async resealIfStale(tenantId: string): Promise<boolean> {
     return this.db.transaction(tenantId, async (tx) => {

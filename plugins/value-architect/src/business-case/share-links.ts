@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { VvError, type PluginDatabase } from '@valueverse/plugin-sdk';
+import { VvError, type PluginDatabase, type PluginSecrets } from '@valueverse/plugin-sdk';
 import type { Persona } from './business-case';
 
 /** A share link as its owners see it (never its token, which only the creation answer carries). */
@@ -47,12 +47,31 @@ const digest = (token: string) => createHash('sha256').update(token).digest('hex
 /**
  * Signed, expiring, revocable links to a business case. A token is `base64url({l: linkId}).HMAC-SHA256` under a
  * per-tenant key (so a token made for one tenant does not verify in another, and a forged one is refused before
- * any lookup); the database keeps only its SHA-256, its expiry and whether it was revoked.
+ * any lookup); the database keeps only its SHA-256, its expiry and whether it was revoked. The signing key is sealed at
+ * rest with the platform's encryption key (`core.secrets`, bound to this plugin); a key stored in plain text by an
+ * earlier version, or sealed with an older encryption key, is sealed again on first use and by `resealIfStale`.
  */
 export class ShareLinks {
   private readonly keys = new Map<string, Buffer>();
 
-  constructor(private readonly db: PluginDatabase) {}
+  constructor(
+    private readonly db: PluginDatabase,
+    private readonly secrets: PluginSecrets,
+  ) {}
+
+  /**
+   * Seals the tenant's stored key again when it is plain (an earlier version) or sealed with an older encryption key,
+   * whether or not this instance has it cached: the plugin's re-seal hook (`registrar.onReseal`). Returns whether it did.
+   */
+  async resealIfStale(tenantId: string): Promise<boolean> {
+    return this.db.transaction(tenantId, async (tx) => {
+      const [row] = await tx.query<{ secret: string }>('select secret from share_link_keys where tenant_id = $1 for update', [tenantId]);
+      if (!row || (isSealed(row.secret) && this.secrets.isCurrent(row.secret))) return false;
+      const value = isSealed(row.secret) ? this.secrets.open(row.secret) : row.secret;
+      await tx.query('update share_link_keys set secret = $2 where tenant_id = $1', [tenantId, this.secrets.seal(value)]);
+      return true;
+    });
+  }
 
   async create(
     tenantId: string,
@@ -124,12 +143,24 @@ export class ShareLinks {
     const cached = this.keys.get(tenantId);
     if (cached) return cached;
     const secret = await this.db.transaction(tenantId, async (tx) => {
-      await tx.query('insert into share_link_keys (tenant_id, secret) values ($1, $2) on conflict (tenant_id) do nothing', [tenantId, randomBytes(32).toString('base64')]);
-      const [row] = await tx.query<{ secret: string }>('select secret from share_link_keys where tenant_id = $1', [tenantId]);
-      return row!.secret;
+      await tx.query('insert into share_link_keys (tenant_id, secret) values ($1, $2) on conflict (tenant_id) do nothing', [
+        tenantId,
+        this.secrets.seal(randomBytes(32).toString('base64')),
+      ]);
+      const [row] = await tx.query<{ secret: string }>('select secret from share_link_keys where tenant_id = $1 for update', [tenantId]);
+      const stored = row!.secret;
+      const sealed = isSealed(stored);
+      const value = sealed ? this.secrets.open(stored) : stored;
+      if (!sealed || !this.secrets.isCurrent(stored)) {
+        await tx.query('update share_link_keys set secret = $2 where tenant_id = $1', [tenantId, this.secrets.seal(value)]);
+      }
+      return value;
     });
     const key = Buffer.from(secret, 'base64');
     this.keys.set(tenantId, key);
     return key;
   }
 }
+
+/** A plain key is base64 (no ':'); a sealed one is `v1:<iv>:<tag>:<data>`. */
+const isSealed = (stored: string) => stored.includes(':');

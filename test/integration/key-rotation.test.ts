@@ -71,6 +71,14 @@ describeWithPostgres('key rotation on two instances under load (issue #22)', () 
       body: JSON.stringify({ enabled: true, config: { apiKey: SECRET, model: 'gpt-test' } }),
     });
     expect(put.status).toBe(200);
+    // The workers below run as fast as the hosts answer: the tenant's rate limit (200/s by default) must not be what
+    // refuses them, or 429s would count as failed requests of the rotation.
+    const raised = await fetch(`${first.url}/api/v1/admin/tenants/demo`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${oldToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { rateLimits: { tenant: { perSecond: 100_000, burst: 100_000 } } } }),
+    });
+    expect(raised.status).toBe(200);
 
     // The load: four workers, each request to the next live instance, with the token from before every rotation.
     const failures: string[] = [];

@@ -39,6 +39,7 @@ export type {
   OutboundHttp,
   OutboundRequestInit,
   PluginMetrics,
+  TenantPlugins,
   BusinessCounter,
 } from './services/core-service-types';
 export {

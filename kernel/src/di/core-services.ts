@@ -1,4 +1,4 @@
-import { VvError, coreServices, type AuditLog, type PluginConfigReader, type PluginManifest } from '@valueverse/plugin-sdk';
+import { VvError, coreServices, type AuditLog, type PluginConfigReader, type PluginManifest, type TenantPlugins } from '@valueverse/plugin-sdk';
 import { MemoryAuditStore, type AuditStore } from '../audit/audit-store';
 import { Auditor } from '../audit/auditor';
 import { requestScope } from '../context/request-scope';
@@ -87,6 +87,7 @@ export function registerCoreServices(
   registry.registerCore(coreServices.audit, (m) => pluginAuditService(core.auditor, m));
   registry.registerCore(coreServices.outbound, (m) => outbound.forPlugin(m));
   registry.registerCore(coreServices.metrics, (m) => metrics.forPlugin(m.id));
+  registry.registerCore(coreServices.plugins, (m) => tenantPlugins(cache, m));
   registry.registerCore(coreServices.db, (m) => {
     if (!deps.database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${m.id}"` } });
     return pluginDatabase(deps.database, m);
@@ -100,6 +101,21 @@ function pluginConfigReader(cache: PluginSetCache, manifest: PluginManifest): Pl
     forTenant: async (tenantId: string) => {
       const view = await cache.get(tenantId);
       return view?.enabled.get(manifest.id) ?? {};
+    },
+  };
+}
+
+/** `core.plugins`: whether the tenant enabled a plugin the manifest names (itself, `requires`, `optional`). */
+function tenantPlugins(cache: PluginSetCache, manifest: PluginManifest): TenantPlugins {
+  const named = new Set([manifest.id, ...Object.keys(manifest.requires ?? {}), ...Object.keys(manifest.optional ?? {})]);
+  return {
+    isEnabled: async (tenantId: string, pluginId: string) => {
+      if (!named.has(pluginId)) {
+        throw new VvError('VV_SERVICE_NOT_DECLARED', {
+          params: { plugin: manifest.id, service: 'core.plugins', reason: `it asks about "${pluginId}", which its manifest does not list under "requires" or "optional"` },
+        });
+      }
+      return (await cache.get(tenantId))?.enabled.has(pluginId) ?? false;
     },
   };
 }

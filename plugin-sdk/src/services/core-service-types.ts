@@ -284,3 +284,16 @@ export interface PluginMetrics {
    */
   counter(name: string, options: { readonly help: string; readonly labels?: readonly string[] }): BusinessCounter;
 }
+
+/**
+ * Which of the plugins a manifest names (under `requires` or `optional`, or the plugin itself) a tenant has enabled
+ * (`coreServices.plugins`, no permission needed): for a plugin whose features depend on another being switched on for
+ * the tenant (the value agent offers a plugin's tools only then). Asking about a plugin the manifest does not name
+ * throws `VV_SERVICE_NOT_DECLARED`.
+ *
+ * @example
+ * if (await plugins.isEnabled(tenantId, 'value-committer')) tools.push(proposeCommitment);
+ */
+export interface TenantPlugins {
+  isEnabled(tenantId: string, pluginId: string): Promise<boolean>;
+}

@@ -11,6 +11,7 @@ import type {
   PluginMetadata,
   PluginMetrics,
   RequestContextService,
+  TenantPlugins,
 } from './core-service-types';
 
 /**
@@ -32,4 +33,5 @@ export const coreServices = Object.freeze({
   metadata: createServiceRef<PluginMetadata>({ id: 'core.metadata' }),
   outbound: createServiceRef<OutboundHttp>({ id: 'core.outbound' }),
   metrics: createServiceRef<PluginMetrics>({ id: 'core.metrics' }),
+  plugins: createServiceRef<TenantPlugins>({ id: 'core.plugins' }),
 });

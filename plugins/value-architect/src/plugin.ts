@@ -3,7 +3,7 @@ import { calculationRef } from '@valueverse/plugin-calculation/api';
 import { architectMigrations } from './data/architect-migrations';
 import { ValueModelEntity, ValueModelVersionEntity } from './data/value-model-entities';
 import { createHypothesisGenerator } from './hypotheses/hypothesis-generator';
-import { createValueModelRoutes } from './http/value-model-routes';
+import { createValueModelRoutes, valueModelWrites, type CreateBody } from './http/value-model-routes';
 import { ValueModelStore } from './models/value-model-store';
 import { valueModelsRef } from './value-models-api';
 
@@ -38,6 +38,12 @@ export const plugin = definePlugin({
     };
     for (const route of createValueModelRoutes({ store, calc, hypotheses, events: counted, audit })) http.route(route);
     registrar.privacy(tablePrivacy(db, [{ table: 'value_models' }, { table: 'value_model_versions' }]));
-    registrar.provide(valueModelsRef, { getVersion: (tenantId, id, version) => store.getVersion(tenantId, id, version) });
+    const writes = valueModelWrites({ store, calc, events: counted, audit });
+    registrar.provide(valueModelsRef, {
+      getVersion: (tenantId, id, version) => store.getVersion(tenantId, id, version),
+      find: async (tenantId, query) => (await store.list(tenantId, query?.q === undefined ? {} : { q: query.q }, { limit: Math.min(Math.max(query?.limit ?? 20, 1), 100) })).items,
+      create: (tenantId, userId, input) => writes.create(tenantId, userId, input as CreateBody),
+      update: (tenantId, userId, id, changes) => writes.update(tenantId, userId, id, { ...changes }),
+    });
   },
 });

@@ -5,7 +5,7 @@ import { commitmentsRef } from './commitments-api';
 import { CommitmentStore } from './commitments/commitment-store';
 import { committerMigrations } from './data/committer-migrations';
 import { CommitmentEntity, CommitmentTransitionEntity } from './data/commitment-entities';
-import { createCommitmentRoutes } from './http/commitment-routes';
+import { createCommitmentRoutes, type CreateBody } from './http/commitment-routes';
 
 /**
  * The value-committer plugin: commitments made from a value model version under `/api/v1/commitments`, with a
@@ -35,11 +35,13 @@ export const plugin = definePlugin({
         published.inc({ event: name });
       },
     };
-    for (const route of createCommitmentRoutes({ store, models, calc, events: counted, audit })) http.route(route);
+    const commitmentRoutes = createCommitmentRoutes({ store, models, calc, events: counted, audit });
+    for (const route of commitmentRoutes.routes) http.route(route);
     registrar.privacy(tablePrivacy(db, [{ table: 'commitments' }, { table: 'commitment_transitions' }]));
     registrar.provide(commitmentsRef, {
       get: (tenantId, id) => store.get(tenantId, id),
       list: (tenantId, filter) => store.all(tenantId, filter?.status ? { status: filter.status } : {}),
+      create: (tenantId, userId, input) => commitmentRoutes.create(tenantId, userId, input as CreateBody),
     });
   },
 });

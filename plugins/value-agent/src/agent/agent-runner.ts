@@ -116,10 +116,14 @@ export class AgentRunner {
       for (let step = 0; step < request.settings.maxToolSteps; step++) {
         if (step > 0) await this.checkBudget(tenantId, request.settings, 'the agent stopped before its next step');
         let answer: AIMessageChunk | undefined;
+        // Text of an earlier step ("Drafting the case now.") and of this one are separate paragraphs.
+        let separator = text !== '' && !/\s$/.test(text) ? '\n\n' : '';
         try {
           for await (const chunk of await bound.stream(messages, { signal })) {
-            const delta = textOf(chunk as AIMessageChunk);
+            let delta = textOf(chunk as AIMessageChunk);
             if (delta) {
+              delta = separator + delta;
+              separator = '';
               text += delta;
               run.emit({ event: 'token', data: { delta } });
             }

@@ -11,6 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { machineNode } from '../support/runtime';
+import { runAgentBench } from './agent-bench';
 import { runBillingBench } from './billing-bench';
 import { runBudgetBench } from './budget-bench';
 import { runCalculationBench } from './calculation-bench';
@@ -38,6 +39,7 @@ const benches: Record<string, () => Promise<void>> = {
   tracing: runTracingBench,
   notifications: runNotificationsBench,
   sandbox: runSandboxBench,
+  agent: runAgentBench,
 };
 /** The benchmarks whose figures are compared across runtimes. */
 const COMPARED = new Set(['kernel', 'calculation']);

@@ -94,6 +94,17 @@ const pluginFixtures: Record<string, PluginFixture> = {
       },
     },
   },
+  'value-agent': {
+    // A conversation of the tenant admin (the caller); artifact routes take the same id, which names no artifact:
+    // they answer on credentials and roles before they look it up, and another tenant's caller gets 404 either way.
+    async seed(ctx, api) {
+      const conversation = await api<{ id: string }>('POST', '/api/v1/agent/conversations', { title: 'Security suite' });
+      return { id: conversation.id };
+    },
+    bodies: {
+      'POST /api/v1/agent/conversations/:id/messages': { content: 'Security suite' },
+    },
+  },
   billing: {
     async seed(ctx, api) {
       // A subscription from the 1st of last month (UTC), closed: one finalized invoice to read, pay and credit.

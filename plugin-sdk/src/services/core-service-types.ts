@@ -295,5 +295,6 @@ export interface PluginMetrics {
  * if (await plugins.isEnabled(tenantId, 'value-committer')) tools.push(proposeCommitment);
  */
 export interface TenantPlugins {
+  /** True when `pluginId` is enabled for `tenantId` (false for an unknown tenant). */
   isEnabled(tenantId: string, pluginId: string): Promise<boolean>;
 }

@@ -142,14 +142,19 @@ describe('value-agent', () => {
     expect(frames.some((f) => f.event === 'artifact')).toBe(false);
     expect(frames.find((f) => f.event === 'done')!.data.message.toolCalls).toEqual([expect.objectContaining({ name: 'draft_model', outcome: 'refused' })]);
 
-    // A member's artifact: the viewer may not apply it (the route needs member), nor even see it (it is the member's).
+    // A member's artifact: the viewer may not apply it (the route needs member), nor discard it (it is the member's).
     const memberConversation = await conversation();
     queue.push({ toolCalls: [{ name: 'draft_model', arguments: draftSupportCase }] }, { content: 'Drafted.' });
     const artifact = (await say(memberConversation, 'draft it')).frames.find((f) => f.event === 'artifact')!.data;
     const refused = await k.request('POST', `/api/v1/agent/artifacts/${artifact.id}/apply`, { role: 'viewer' });
     expect(refused.status).toBe(403);
-    expect((await k.request('GET', `/api/v1/agent/artifacts/${artifact.id}`, { role: 'viewer' })).status).toBe(404);
-    expect((await k.request('GET', `/api/v1/agent/artifacts/${artifact.id}`, { role: 'member' })).body.status).toBe('proposed');
+    expect(refused.body.code).toBe('VV_FORBIDDEN');
+    expect((await k.request('POST', `/api/v1/agent/artifacts/${artifact.id}/discard`, { role: 'viewer' })).status).toBe(404);
+    const detail = await k.request('GET', `/api/v1/agent/conversations/${memberConversation}`, { role: 'member' });
+    expect(detail.body.artifacts).toEqual([expect.objectContaining({ id: artifact.id, status: 'proposed' })]);
+    // Discarded, it can no longer be applied.
+    expect((await k.request('POST', `/api/v1/agent/artifacts/${artifact.id}/discard`, { role: 'member' })).body.status).toBe('discarded');
+    expect((await k.request('POST', `/api/v1/agent/artifacts/${artifact.id}/apply`, { role: 'member' })).status).toBe(409);
   }, 60_000);
 
   it("offers no tools of a plugin the tenant disabled, and keeps each user's conversations to that user", async () => {

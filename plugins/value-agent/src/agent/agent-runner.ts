@@ -6,6 +6,16 @@ import type { AgentRun } from './agent-run';
 import type { AgentTool } from './agent-tool';
 import { isAbort, providerFailure } from './provider-failure';
 
+/** Throws VV_AGENT_TOKEN_BUDGET_EXCEEDED when `used` tokens leave nothing of the tenant's monthly budget. */
+export function admitWithin(settings: AgentSettings, used: number, reason = 'no new message can be answered this month'): void {
+  if (used < settings.monthlyTokenBudget) return;
+  const month = budgetMonth();
+  throw new VvError('VV_AGENT_TOKEN_BUDGET_EXCEEDED', {
+    params: { used, budget: settings.monthlyTokenBudget, month, reason },
+    extensions: { used, budget: settings.monthlyTokenBudget, month },
+  });
+}
+
 /** What one run needs to know about the tenant's settings. */
 export interface AgentSettings {
   readonly monthlyTokenBudget: number;

@@ -144,6 +144,36 @@ export class ConversationStore {
     );
   }
 
+  /**
+   * Starts a turn in one transaction (the path to the first token): the user's conversation, the tenant's tokens used
+   * this month (`admit` may refuse the turn, which then stores nothing), the user's message, the history and an empty
+   * assistant reply. Undefined when the user has no such conversation.
+   */
+  beginTurn(
+    tenantId: string,
+    userId: string,
+    conversationId: string,
+    content: string,
+    admit: (tokensUsed: number) => void,
+  ): Promise<{ conversation: Conversation; message: AgentMessage; reply: AgentMessage; history: AgentMessage[] } | undefined> {
+    return this.db.transaction(tenantId, async (tx) => {
+      const conversation = await this.conversation(tx, tenantId, userId, conversationId);
+      if (!conversation) return undefined;
+      const [usage] = await tx.query('select tokens from token_usage where tenant_id = $1 and month = $2', [tenantId, budgetMonth()]);
+      admit(usage ? Number(usage['tokens']) : 0);
+      const history = (await tx.query('select * from messages where tenant_id = $1 and conversation_id = $2 order by seq', [tenantId, conversationId])).map(toMessage);
+      const next = (history[history.length - 1]?.seq ?? 0) + 1;
+      const rows = await tx.query(
+        `insert into messages (id, conversation_id, tenant_id, seq, role, content, status, created_at)
+         values ($1, $3, $4, $5, 'user', $6, 'complete', now()), ($2, $3, $4, $5 + 1, 'assistant', '', 'streaming', now()) returning *`,
+        [randomUUID(), randomUUID(), conversationId, tenantId, next, content],
+      );
+      await tx.query('update conversations set updated_at = now() where tenant_id = $1 and id = $2', [tenantId, conversationId]);
+      const [message, reply] = rows.map(toMessage).sort((a, b) => a.seq - b.seq);
+      return { conversation, message: message!, reply: reply!, history: [...history, message!] };
+    });
+  }
+
   /** Appends a message at the end of the conversation and touches it. */
   addMessage(
     tenantId: string,

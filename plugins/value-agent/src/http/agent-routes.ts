@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { VvError, respond, type AuditLog, type EventBus, type PluginRequest, type RouteDefinition, type TenantPlugins } from '@valueverse/plugin-sdk';
 import { AgentRun, type RunFrame } from '../agent/agent-run';
-import type { AgentRunner, AgentSettings } from '../agent/agent-runner';
+import { admitWithin, type AgentRunner, type AgentSettings } from '../agent/agent-runner';
 import type { AgentTool } from '../agent/agent-tool';
 import { toolsFor, type ToolServices } from '../agent/agent-tools';
 import { applyArtifact, artifactOwner } from '../artifacts/artifact-applier';
@@ -118,15 +118,18 @@ export function createAgentRoutes(deps: AgentRouteDeps): RouteDefinition[] {
     schema: { params: idParams, body: agentSchemas.message, responses: { 202: agentResponses.accepted } },
     async handler(request) {
       const tenantId = request.tenant.id;
-      const conversation = await store.get(tenantId, request.user.id, request.params['id']!);
-      if (!conversation) throw conversationNotFound(request.params['id']!);
-      if (runs.has(conversation.id)) throw new VvError('VV_CONFLICT', { params: { reason: `Conversation ${conversation.id} is still answering: wait for it or cancel it` } });
+      const conversationId = request.params['id']!;
+      if (runs.has(conversationId)) throw new VvError('VV_CONFLICT', { params: { reason: `Conversation ${conversationId} is still answering: wait for it or cancel it` } });
       const settings = settingsOf(request.config);
-      await runner.checkBudget(tenantId, settings);
       const tools = await offered(request);
-      const message = await store.addMessage(tenantId, conversation.id, { role: 'user', content: request.body.content, status: 'complete' });
-      const history = (await store.detail(tenantId, request.user.id, conversation.id))!.messages;
-      const reply = await store.addMessage(tenantId, conversation.id, { role: 'assistant', content: '', status: 'streaming' });
+      // One transaction to the first model call: the conversation, the budget, the user's message and the reply.
+      const turn = await store.beginTurn(tenantId, request.user.id, conversationId, request.body.content, (used) => admitWithin(settings, used));
+      if (!turn) throw conversationNotFound(conversationId);
+      const { conversation, message, reply, history } = turn;
+      if (runs.has(conversation.id)) {
+        await store.finishMessage(tenantId, reply.id, { content: '', status: 'cancelled', toolCalls: [], tokens: 0 });
+        throw new VvError('VV_CONFLICT', { params: { reason: `Conversation ${conversation.id} is still answering: wait for it or cancel it` } });
+      }
       const run = new AgentRun(conversation.id, request.user.id);
       runs.set(conversation.id, run);
       run.emit({ event: 'message', data: { message, reply } });
@@ -163,18 +166,6 @@ export function createAgentRoutes(deps: AgentRouteDeps): RouteDefinition[] {
     summary: 'The tools the agent may use for the caller: those of plugins enabled for the tenant, and proposals of writes only for roles that may write',
     schema: { responses: { 200: agentResponses.tools } },
     handler: async (request) => ({ items: (await offered(request)).map((t) => ({ name: t.name, description: t.description, plugin: t.plugin, proposes: t.proposes })) }),
-  };
-
-  const getArtifact: RouteDefinition = {
-    method: 'GET',
-    path: `${BASE}/artifacts/:id`,
-    summary: 'An artifact the agent proposed (model draft or change, commitment proposal, chart)',
-    schema: { params: idParams, responses: { 200: agentResponses.artifact } },
-    async handler(request) {
-      const found = await store.artifact(request.tenant.id, request.user.id, request.params['id']!);
-      if (!found) throw artifactNotFound(request.params['id']!);
-      return found;
-    },
   };
 
   const apply: RouteDefinition = {
@@ -225,5 +216,5 @@ export function createAgentRoutes(deps: AgentRouteDeps): RouteDefinition[] {
     },
   };
 
-  return [createConversation, listConversations, getConversation, deleteConversation, postMessage, cancel, listTools, getArtifact, apply, discard];
+  return [createConversation, listConversations, getConversation, deleteConversation, postMessage, cancel, listTools, apply, discard];
 }

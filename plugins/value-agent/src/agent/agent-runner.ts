@@ -31,6 +31,8 @@ export interface RunRequest {
   readonly history: readonly AgentMessage[];
   /** The assistant message being written (status `streaming`). */
   readonly reply: AgentMessage;
+  /** Resolves once the question and the reply are stored (they are written while the model starts). */
+  readonly saved: Promise<void>;
   readonly tools: readonly AgentTool[];
   readonly settings: AgentSettings;
   readonly run: AgentRun;
@@ -75,15 +77,8 @@ export class AgentRunner {
   ) {}
 
   /** Throws VV_AGENT_TOKEN_BUDGET_EXCEEDED when the tenant has used its month's tokens. */
-  async checkBudget(tenantId: string, settings: AgentSettings, reason = 'no new message can be answered this month'): Promise<void> {
-    const month = budgetMonth();
-    const used = await this.deps.store.tokensUsed(tenantId, month);
-    if (used >= settings.monthlyTokenBudget) {
-      throw new VvError('VV_AGENT_TOKEN_BUDGET_EXCEEDED', {
-        params: { used, budget: settings.monthlyTokenBudget, month, reason },
-        extensions: { used, budget: settings.monthlyTokenBudget, month },
-      });
-    }
+  async checkBudget(tenantId: string, settings: AgentSettings, reason?: string): Promise<void> {
+    admitWithin(settings, await this.deps.store.tokensUsed(tenantId, budgetMonth()), reason);
   }
 
   /** Runs to the end; never throws (failures end the run with an `error` frame and a failed message). */
@@ -93,7 +88,23 @@ export class AgentRunner {
     const toolCalls: ToolCallRecord[] = [];
     let text = '';
     let tokens = 0;
+    let saveError: unknown;
+    const persisted = request.saved.then(
+      () => undefined,
+      (error: unknown) => {
+        // Without its messages stored the turn cannot stand: stop the model, report the failure below.
+        saveError = error;
+        run.controller.abort();
+      },
+    );
     const finish = async (status: AgentMessage['status'], problem?: VvError) => {
+      await persisted;
+      if (saveError !== undefined) {
+        this.deps.logger.error({ err: saveError, tenantId }, 'agent: could not store the turn');
+        const failure = isVvError(saveError) ? saveError : new VvError('VV_INTERNAL', { detail: 'The conversation could not be stored; the answer was stopped' });
+        run.emit({ event: 'error', data: { code: failure.code, title: failure.title, status: failure.status, detail: failure.message } });
+        return;
+      }
       if (tokens > 0)
         await this.deps.store
           .addTokens(tenantId, budgetMonth(), tokens)

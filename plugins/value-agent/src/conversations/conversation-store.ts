@@ -145,49 +145,32 @@ export class ConversationStore {
   }
 
   /**
-   * Starts a turn in one transaction (the path to the first token): the user's conversation, the tenant's tokens used
-   * this month (`admit` may refuse the turn, which then stores nothing), the user's message, the history and an empty
-   * assistant reply. Undefined when the user has no such conversation.
+   * What a new turn needs before the model is called, in one statement: the user's conversation, the tenant's tokens
+   * used this month and the history (oldest first). Undefined when the user has no such conversation.
    */
-  beginTurn(
-    tenantId: string,
-    userId: string,
-    conversationId: string,
-    content: string,
-    admit: (tokensUsed: number) => void,
-  ): Promise<{ conversation: Conversation; message: AgentMessage; reply: AgentMessage; history: AgentMessage[] } | undefined> {
+  readTurn(tenantId: string, userId: string, conversationId: string): Promise<{ conversation: Conversation; tokensUsed: number; history: AgentMessage[] } | undefined> {
     return this.db.transaction(tenantId, async (tx) => {
-      const conversation = await this.conversation(tx, tenantId, userId, conversationId);
-      if (!conversation) return undefined;
-      const [usage] = await tx.query('select tokens from token_usage where tenant_id = $1 and month = $2', [tenantId, budgetMonth()]);
-      admit(usage ? Number(usage['tokens']) : 0);
-      const history = (await tx.query('select * from messages where tenant_id = $1 and conversation_id = $2 order by seq', [tenantId, conversationId])).map(toMessage);
-      const next = (history[history.length - 1]?.seq ?? 0) + 1;
-      const rows = await tx.query(
-        `insert into messages (id, conversation_id, tenant_id, seq, role, content, status, created_at)
-         values ($1, $3, $4, $5, 'user', $6, 'complete', now()), ($2, $3, $4, $5 + 1, 'assistant', '', 'streaming', now()) returning *`,
-        [randomUUID(), randomUUID(), conversationId, tenantId, next, content],
+      const [row] = await tx.query(
+        `select c.*,
+           (select tokens from token_usage u where u.tenant_id = $1 and u.month = $4) as tokens_used,
+           (select coalesce(json_agg(m order by m.seq), '[]'::json) from messages m where m.tenant_id = $1 and m.conversation_id = c.id) as history
+         from conversations c where c.tenant_id = $1 and c.user_id = $2 and c.id = $3`,
+        [tenantId, userId, conversationId, budgetMonth()],
       );
-      await tx.query('update conversations set updated_at = now() where tenant_id = $1 and id = $2', [tenantId, conversationId]);
-      const [message, reply] = rows.map(toMessage).sort((a, b) => a.seq - b.seq);
-      return { conversation, message: message!, reply: reply!, history: [...history, message!] };
+      if (!row) return undefined;
+      return { conversation: toConversation(row), tokensUsed: Number(row['tokens_used'] ?? 0), history: (row['history'] as Row[]).map(toMessage) };
     });
   }
 
-  /** Appends a message at the end of the conversation and touches it. */
-  addMessage(
-    tenantId: string,
-    conversationId: string,
-    message: { role: AgentMessage['role']; content: string; status: MessageStatus; toolCalls?: readonly ToolCallRecord[] | null; tokens?: number },
-  ): Promise<AgentMessage> {
+  /** Stores a turn's question and its (still empty) reply, made by the caller with their ids and places. */
+  saveTurn(tenantId: string, message: AgentMessage, reply: AgentMessage): Promise<void> {
     return this.db.transaction(tenantId, async (tx) => {
-      const [row] = await tx.query(
-        `insert into messages (id, conversation_id, tenant_id, seq, role, content, tool_calls, status, tokens, created_at)
-         values ($1, $2, $3, (select coalesce(max(seq), 0) + 1 from messages where conversation_id = $2), $4, $5, $6, $7, $8, now()) returning *`,
-        [randomUUID(), conversationId, tenantId, message.role, message.content, message.toolCalls ? JSON.stringify(message.toolCalls) : null, message.status, message.tokens ?? 0],
+      await tx.query(
+        `insert into messages (id, conversation_id, tenant_id, seq, role, content, status, created_at)
+         values ($1, $3, $4, $5, 'user', $6, 'complete', $7), ($2, $3, $4, $5 + 1, 'assistant', '', $8, $7)`,
+        [message.id, reply.id, message.conversationId, tenantId, message.seq, message.content, message.createdAt, reply.status],
       );
-      await tx.query('update conversations set updated_at = now() where tenant_id = $1 and id = $2', [tenantId, conversationId]);
-      return toMessage(row!);
+      await tx.query('update conversations set updated_at = now() where tenant_id = $1 and id = $2', [tenantId, message.conversationId]);
     });
   }
 

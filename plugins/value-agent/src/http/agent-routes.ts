@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { VvError, respond, type AuditLog, type EventBus, type PluginRequest, type RouteDefinition, type TenantPlugins } from '@valueverse/plugin-sdk';
 import { AgentRun, type RunFrame } from '../agent/agent-run';
@@ -5,7 +6,7 @@ import { admitWithin, type AgentRunner, type AgentSettings } from '../agent/agen
 import type { AgentTool } from '../agent/agent-tool';
 import { toolsFor, type ToolServices } from '../agent/agent-tools';
 import { applyArtifact, artifactOwner } from '../artifacts/artifact-applier';
-import type { AgentContext, Artifact, ConversationStore } from '../conversations/conversation-store';
+import type { AgentContext, AgentMessage, Artifact, ConversationStore } from '../conversations/conversation-store';
 import { agentResponses, agentSchemas, idParams } from './agent-schemas';
 
 export interface AgentRouteDeps {
@@ -122,24 +123,32 @@ export function createAgentRoutes(deps: AgentRouteDeps): RouteDefinition[] {
       if (runs.has(conversationId)) throw new VvError('VV_CONFLICT', { params: { reason: `Conversation ${conversationId} is still answering: wait for it or cancel it` } });
       const settings = settingsOf(request.config);
       const tools = await offered(request);
-      // One transaction to the first model call: the conversation, the budget, the user's message and the reply.
-      const turn = await store.beginTurn(tenantId, request.user.id, conversationId, request.body.content, (used) => admitWithin(settings, used));
+      // One read before the model is called (conversation, budget, history); the new messages are stored while the
+      // model starts answering (the path to the first token, issue #20's bench).
+      const turn = await store.readTurn(tenantId, request.user.id, conversationId);
       if (!turn) throw conversationNotFound(conversationId);
-      const { conversation, message, reply, history } = turn;
-      if (runs.has(conversation.id)) {
-        await store.finishMessage(tenantId, reply.id, { content: '', status: 'cancelled', toolCalls: [], tokens: 0 });
-        throw new VvError('VV_CONFLICT', { params: { reason: `Conversation ${conversation.id} is still answering: wait for it or cancel it` } });
-      }
+      admitWithin(settings, turn.tokensUsed);
+      const { conversation, history } = turn;
+      if (runs.has(conversation.id)) throw new VvError('VV_CONFLICT', { params: { reason: `Conversation ${conversation.id} is still answering: wait for it or cancel it` } });
+      const seq = (history[history.length - 1]?.seq ?? 0) + 1;
+      const createdAt = new Date().toISOString();
+      const base = { conversationId: conversation.id, toolCalls: null, tokens: 0, createdAt } as const;
+      const message: AgentMessage = { ...base, id: randomUUID(), seq, role: 'user', content: request.body.content, status: 'complete' };
+      const reply: AgentMessage = { ...base, id: randomUUID(), seq: seq + 1, role: 'assistant', content: '', status: 'streaming' };
       const run = new AgentRun(conversation.id, request.user.id);
       runs.set(conversation.id, run);
+      const saved = store.saveTurn(tenantId, message, reply);
       run.emit({ event: 'message', data: { message, reply } });
       // The run belongs to the conversation, not to this response: a client that goes away does not stop it (cancel
       // does), and its reply is stored whoever listens.
-      void runner.execute({ tenantId, userId: request.user.id, role: request.user.role, conversation, history, reply, tools, settings, run }).finally(() => {
-        if (runs.get(conversation.id) === run) runs.delete(conversation.id);
-        events.publish('agent.message.completed', tenantId, { conversationId: conversation.id, messageId: reply.id, userId: request.user.id }).catch(() => undefined);
-      });
+      void runner
+        .execute({ tenantId, userId: request.user.id, role: request.user.role, conversation, history: [...history, message], reply, saved, tools, settings, run })
+        .finally(() => {
+          if (runs.get(conversation.id) === run) runs.delete(conversation.id);
+          events.publish('agent.message.completed', tenantId, { conversationId: conversation.id, messageId: reply.id, userId: request.user.id }).catch(() => undefined);
+        });
       if (wantsStream(request)) return respond(200, eventStream(run), { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
+      await saved;
       return respond(202, { message, reply });
     },
   };

@@ -2,7 +2,8 @@
  * `npm run bench -- agent` (issue #20): how long the value agent's first token takes through the kernel, against the
  * same model answer straight from the provider. A host runs in process (`bootSuiteHost`: PostgreSQL when the server
  * answers, else the embedded database) with value-agent and ai-openai pointed at the loopback fake OpenAI server:
- *   direct   POST the fake's /chat/completions (stream: true) and wait for the first non-empty content delta;
+ *   direct   POST the fake's /chat/completions (stream: true) with the very body the agent sends (its prompt and
+ *            tools) and wait for the first non-empty content delta;
  *   kernel   POST /api/v1/agent/conversations/:id/messages (Accept: text/event-stream) and wait for the first
  *            `token` frame: authentication, dispatch, the turn's transaction (conversation, budget, message, reply),
  *            the tools offered, LangChain's ChatOpenAI over the kernel's outbound HTTP, and the SSE frame back.
@@ -55,12 +56,15 @@ export async function runAgentBench(): Promise<void> {
     if (enabled.status !== 200) throw new Error(`enabling ai-openai failed: ${enabled.status} ${await enabled.text()}`);
     console.log(`agent bench on ${host.onPostgres ? 'PostgreSQL' : 'the embedded database'}, ${rounds} rounds of each after ${warmup} warm-up rounds`);
 
+    // The direct call sends what the agent sends (its system prompt, the tools with their schemas): the difference is
+    // then what the kernel adds, not what a bigger request costs. Taken from the agent's own request after warm-up.
+    let directBody = JSON.stringify({ model: 'gpt-bench', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hello' }] });
     const direct = async () => {
       const started = performance.now();
       const res = await fetch(`${fake.url}/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-        body: JSON.stringify({ model: 'gpt-bench', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hello' }] }),
+        body: directBody,
       });
       return untilFirst(res, started, (text) => /"content":"[^"]/.test(text));
     };
@@ -77,6 +81,10 @@ export async function runAgentBench(): Promise<void> {
       await direct();
       await kernel();
     }
+    const agentRequest = fake.requests.filter((r) => r.body?.stream === true && Array.isArray(r.body?.tools)).at(-1);
+    if (!agentRequest) throw new Error('the agent sent no streamed request with tools');
+    directBody = JSON.stringify(agentRequest.body);
+    console.log(`the request both send: ${directBody.length} bytes, ${agentRequest.body.tools.length} tools`);
     const times = { direct: [] as number[], kernel: [] as number[] };
     for (let i = 0; i < rounds; i++) {
       // Alternating, and the order flips each round: drift on a shared machine hits both alike.

@@ -114,7 +114,11 @@ describe('value-agent', () => {
     const created = await k.request('POST', '/api/v1/value-models', { role: 'member', body: { ...draftSupportCase, name: 'Committed support case' } });
     expect(created.status).toBe(201);
     const id = await conversation({ context: { kind: 'value-model', id: created.body.id } });
-    queue.push({ toolCalls: [{ name: 'propose_commitment', arguments: { modelId: created.body.id, confidence: 0.8 } }] }, { content: 'Here is a P80 commitment to apply.' });
+    const milestones = [{ title: 'Hours saved', dueDate: '2030-01-01', metric: 'hours_saved', target: 100 }];
+    queue.push(
+      { toolCalls: [{ name: 'propose_commitment', arguments: { modelId: created.body.id, confidence: 0.8, milestones } }] },
+      { content: 'Here is a P80 commitment to apply.' },
+    );
     const before = fake.requests.length;
     const { frames } = await say(id, 'commit this at P80');
     // The page object is the conversation's context.
@@ -125,7 +129,13 @@ describe('value-agent', () => {
     expect(applied.status).toBe(200);
     const commitment = await k.request('GET', `/api/v1/commitments/${applied.body.result.commitmentId}`, { role: 'member' });
     expect(commitment.status).toBe(200);
-    expect(commitment.body).toMatchObject({ modelId: created.body.id, confidence: 0.8, status: 'draft', createdBy: 'user-member' });
+    expect(commitment.body).toMatchObject({
+      modelId: created.body.id,
+      confidence: 0.8,
+      status: 'draft',
+      createdBy: 'user-member',
+      milestones: [expect.objectContaining(milestones[0])],
+    });
   }, 60_000);
 
   it("gives a viewer's agent no write tools, refuses a write it asks for anyway, and refuses the viewer's apply", async () => {

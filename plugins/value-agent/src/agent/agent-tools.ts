@@ -237,11 +237,31 @@ export function agentTools(services: ToolServices): AgentTool[] {
         type: 'object',
         additionalProperties: false,
         required: ['modelId'],
-        properties: { modelId: id, confidence: { type: 'number', minimum: 0.5, maximum: 0.99 }, title: { type: 'string', minLength: 1, maxLength: 200 } },
+        properties: {
+          modelId: id,
+          confidence: { type: 'number', minimum: 0.5, maximum: 0.99 },
+          title: { type: 'string', minLength: 1, maxLength: 200 },
+          milestones: {
+            type: 'array',
+            maxItems: 20,
+            description: 'What to measure and by when: a driver of the model (metric), its target and due date',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['title', 'dueDate', 'metric', 'target'],
+              properties: {
+                title: { type: 'string', minLength: 1, maxLength: 200 },
+                dueDate: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+                metric: { type: 'string', minLength: 1, maxLength: 64 },
+                target: { type: 'number' },
+              },
+            },
+          },
+        },
       },
       plugin: 'value-committer',
       proposes: true,
-      async run(args: { modelId: string; confidence?: number; title?: string }, context) {
+      async run(args: { modelId: string; confidence?: number; title?: string; milestones?: { title: string; dueDate: string; metric: string; target: number }[] }, context) {
         const version = await models?.getVersion(context.tenantId, args.modelId);
         if (!version) throw notFound(`Value model ${args.modelId}`);
         const confidence = args.confidence ?? 0.8;
@@ -259,7 +279,7 @@ export function agentTools(services: ToolServices): AgentTool[] {
             kind: 'commitment-proposal',
             title,
             payload: {
-              input: { modelId: version.id, modelVersion: version.version, confidence, title },
+              input: { modelId: version.id, modelVersion: version.version, confidence, title, ...(args.milestones ? { milestones: args.milestones } : {}) },
               preview: { pLevel, baseValue: round(base.metrics.npv.value), committedValue, currency: version.currency, modelName: version.name },
             },
           },

@@ -104,8 +104,9 @@ export function createAgentRoutes(deps: AgentRouteDeps): RouteDefinition[] {
     minRole: 'viewer',
     schema: { params: idParams },
     async handler(request) {
-      runs.get(request.params['id']!)?.controller.abort();
       if (!(await store.remove(request.tenant.id, request.user.id, request.params['id']!))) throw conversationNotFound(request.params['id']!);
+      // Only once it was the caller's: a run of the deleted conversation has nowhere to write.
+      runs.get(request.params['id']!)?.controller.abort();
       return undefined;
     },
   };
@@ -120,7 +121,6 @@ export function createAgentRoutes(deps: AgentRouteDeps): RouteDefinition[] {
     async handler(request) {
       const tenantId = request.tenant.id;
       const conversationId = request.params['id']!;
-      if (runs.has(conversationId)) throw new VvError('VV_CONFLICT', { params: { reason: `Conversation ${conversationId} is still answering: wait for it or cancel it` } });
       const settings = settingsOf(request.config);
       const tools = await offered(request);
       // One read before the model is called (conversation, budget, history); the new messages are stored while the

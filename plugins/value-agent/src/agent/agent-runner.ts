@@ -172,7 +172,7 @@ export class AgentRunner {
       await finish('complete');
     } catch (error) {
       if (isAbort(error, signal)) {
-        await finish('cancelled');
+        await finish('cancelled').catch((e: unknown) => this.deps.logger.error({ err: e, tenantId }, 'agent: could not store a cancelled run'));
         return;
       }
       const problem = isVvError(error) ? error : providerFailure(error, providerId);

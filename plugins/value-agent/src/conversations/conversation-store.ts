@@ -174,7 +174,12 @@ export class ConversationStore {
     });
   }
 
-  finishMessage(tenantId: string, id: string, fields: { content: string; status: MessageStatus; toolCalls: readonly ToolCallRecord[]; tokens: number }): Promise<AgentMessage> {
+  /** Stores the end of a reply; undefined when it is gone (its conversation was deleted meanwhile). */
+  finishMessage(
+    tenantId: string,
+    id: string,
+    fields: { content: string; status: MessageStatus; toolCalls: readonly ToolCallRecord[]; tokens: number },
+  ): Promise<AgentMessage | undefined> {
     return this.db.transaction(tenantId, async (tx) => {
       const [row] = await tx.query('update messages set content = $3, status = $4, tool_calls = $5, tokens = $6 where tenant_id = $1 and id = $2 returning *', [
         tenantId,
@@ -184,7 +189,7 @@ export class ConversationStore {
         JSON.stringify(fields.toolCalls),
         fields.tokens,
       ]);
-      return toMessage(row!);
+      return row ? toMessage(row) : undefined;
     });
   }
 

@@ -143,6 +143,7 @@ export function createAgentRoutes(deps: AgentRouteDeps): RouteDefinition[] {
       // does), and its reply is stored whoever listens.
       void runner
         .execute({ tenantId, userId: request.user.id, role: request.user.role, conversation, history: [...history, message], reply, saved, tools, settings, run })
+        .catch((error: unknown) => request.log.error({ err: error }, 'agent run ended with an error'))
         .finally(() => {
           if (runs.get(conversation.id) === run) runs.delete(conversation.id);
           events.publish('agent.message.completed', tenantId, { conversationId: conversation.id, messageId: reply.id, userId: request.user.id }).catch(() => undefined);

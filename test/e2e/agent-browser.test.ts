@@ -109,7 +109,9 @@ describeInBrowser('the value agent in a real browser', () => {
     await panel.getByTestId('agent-context').filter({ hasText: 'About this value model' }).waitFor(WAIT);
 
     const before = fake.requests.length;
-    queue.push({ toolCalls: [{ name: 'propose_commitment', arguments: { modelId, confidence: 0.8 } }] }, { content: 'Here is a P80 commitment for you to apply.' });
+    const dueDate = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+    const milestones = [{ title: 'Hours saved', dueDate, metric: 'hours_saved', target: 100 }];
+    queue.push({ toolCalls: [{ name: 'propose_commitment', arguments: { modelId, confidence: 0.8, milestones } }] }, { content: 'Here is a P80 commitment for you to apply.' });
     await panel.getByLabel('Ask the agent').fill('commit this at P80');
     await panel.getByRole('button', { name: 'Send' }).click();
     const proposal = panel.locator('[data-kind="commitment-proposal"]');

@@ -179,6 +179,20 @@ describe('value-agent', () => {
     await say(id, 'what can you do?', { tenant: 'globex' });
     expect(offeredTools(fake.requests[before]!)).not.toContain('propose_commitment');
 
+    // Without Accept: text/event-stream: 202 with the stored question, and the reply is read from the conversation.
+    queue.push({ content: 'Answered without a stream.' });
+    const accepted = await k.request('POST', `/api/v1/agent/conversations/${id}/messages`, { tenant: 'globex', role: 'member', body: { content: 'and now?' } });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({ message: { role: 'user', content: 'and now?' }, reply: { role: 'assistant', status: 'streaming' } });
+    let reply: { status: string; content: string } | undefined;
+    for (let i = 0; i < 50 && reply?.status !== 'complete'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      reply = (await k.request('GET', `/api/v1/agent/conversations/${id}`, { tenant: 'globex', role: 'member' })).body.messages.find(
+        (m: { id: string }) => m.id === accepted.body.reply.id,
+      );
+    }
+    expect(reply).toMatchObject({ status: 'complete', content: 'Answered without a stream.' });
+
     expect((await k.request('GET', `/api/v1/agent/conversations/${id}`, { tenant: 'globex', role: 'tenant-admin' })).status).toBe(404);
     expect((await k.request('GET', `/api/v1/agent/conversations/${id}`, { tenant: 'acme', role: 'member' })).status).toBe(404);
     expect((await k.request('GET', `/api/v1/agent/conversations/${id}`, { tenant: 'globex', role: 'member' })).status).toBe(200);

@@ -8,7 +8,7 @@
  *            `token` frame: authentication, dispatch, the turn's transaction (conversation, budget, message, reply),
  *            the tools offered, LangChain's ChatOpenAI over the kernel's outbound HTTP, and the SSE frame back.
  * Rounds alternate the two, one request at a time, after a warm-up. Printed: p50 and p99 of each, their ratio, and the
- * p99 the kernel adds (target < 20 ms). Knob: VV_BENCH_AGENT_ROUNDS (default 200 of each).
+ * p99 the kernel adds (target < 20 ms). Knob: VV_BENCH_AGENT_ROUNDS (default 1,000 of each: a p99 of fewer is two or three samples).
  */
 import { startFakeOpenAi } from '@valueverse/plugin-testing';
 import { bootSuiteHost, signIn } from '../support/host-fixture';
@@ -37,7 +37,7 @@ async function untilFirst(res: Response, started: number, seen: (text: string) =
 }
 
 export async function runAgentBench(): Promise<void> {
-  const rounds = envNumber('VV_BENCH_AGENT_ROUNDS', 200);
+  const rounds = envNumber('VV_BENCH_AGENT_ROUNDS', 1000);
   const warmup = 20;
   const fake = await startFakeOpenAi({ reply: () => ({ content: 'Here is the first token, then a few more words of the answer.' }) });
   const host = await bootSuiteHost('vv_bench_agent', { VV_OUTBOUND_ALLOW_PRIVATE: '127.0.0.1/32' });

@@ -15,6 +15,7 @@ import { runAgentBench } from './agent-bench';
 import { runBillingBench } from './billing-bench';
 import { runBudgetBench } from './budget-bench';
 import { runCalculationBench } from './calculation-bench';
+import { runCanvasBench } from './canvas-bench';
 import { BenchUnavailable, runHostBench } from './host-bench';
 import { takeFigures, type Figure } from './figures';
 import { runEmbeddedBench } from './embedded-bench';
@@ -40,6 +41,7 @@ const benches: Record<string, () => Promise<void>> = {
   notifications: runNotificationsBench,
   sandbox: runSandboxBench,
   agent: runAgentBench,
+  canvas: runCanvasBench,
 };
 /** The benchmarks whose figures are compared across runtimes. */
 const COMPARED = new Set(['kernel', 'calculation']);

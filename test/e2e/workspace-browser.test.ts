@@ -265,7 +265,7 @@ describeInBrowser('workspace flows in a real browser', () => {
         '2',
         expect.any(String),
         expect.any(String),
-        'What-ifReport',
+        'CanvasWhat-ifReport',
         'PublishArchiveDelete',
       ]);
       await page.getByLabel('Search').fill('no such model');

@@ -37,6 +37,16 @@ export const routes: Routes = [
         loadComponent: () => import('./workspace/what-if/what-if.page').then((m) => m.WhatIfPage),
       },
       {
+        path: 'workspace/value-canvas',
+        title: 'Value canvas · ValueVerse',
+        loadComponent: () => import('./workspace/value-graph/value-canvas.page').then((m) => m.ValueCanvasPage),
+      },
+      {
+        path: 'workspace/living-graph',
+        title: 'Living value graph · ValueVerse',
+        loadComponent: () => import('./workspace/value-graph/living-graph.page').then((m) => m.LivingGraphPage),
+      },
+      {
         path: 'workspace/value-report',
         title: 'Value report · ValueVerse',
         loadComponent: () => import('./workspace/value-report/value-report.page').then((m) => m.ValueReportPage),

@@ -5,7 +5,11 @@ import { ValueModelEntity, ValueModelVersionEntity } from './data/value-model-en
 import { createHypothesisGenerator } from './hypotheses/hypothesis-generator';
 import { createValueModelRoutes, valueModelWrites, type CreateBody } from './http/value-model-routes';
 import { ValueModelStore } from './models/value-model-store';
+import { PresenceBoard, followPresence, presenceRoute } from './presence/presence-board';
 import { valueModelsRef } from './value-models-api';
+
+/** Presence on a model: `{ id, userId, email, activity, expiresAt }` (activity `left` when someone goes). */
+export const PRESENCE_EVENT = 'value-architect.presence';
 
 /**
  * The value-architect plugin: versioned value models under `/api/v1/value-models`, a driver library by industry,
@@ -37,6 +41,19 @@ export const plugin = definePlugin({
       },
     };
     for (const route of createValueModelRoutes({ store, calc, hypotheses, events: counted, audit })) http.route(route);
+    // Who else is on a model (issue 20): announced through the plugin's own event, not counted as a model event.
+    const board = new PresenceBoard();
+    followPresence(events, PRESENCE_EVENT, board);
+    http.route(
+      presenceRoute({
+        path: '/value-models/:id/presence',
+        event: PRESENCE_EVENT,
+        events,
+        board,
+        noun: 'Value model',
+        exists: async (tenantId, id) => (await store.get(tenantId, id)) !== undefined,
+      }),
+    );
     registrar.privacy(tablePrivacy(db, [{ table: 'value_models' }, { table: 'value_model_versions' }]));
     const writes = valueModelWrites({ store, calc, events: counted, audit });
     registrar.provide(valueModelsRef, {

@@ -1613,6 +1613,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/commitments/{id}/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Announce the caller on the commitment (viewing, editing or left) and list who else is there; publishes value-committer.presence */
+        put: operations["value-committer.putCommitmentsByIdPresence"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/commitments/{id}/transitions": {
         parameters: {
             query?: never;
@@ -2265,6 +2282,23 @@ export interface paths {
         put?: never;
         /** Value hypotheses for a model from the tenant's AI provider, or from the driver library when none is enabled */
         post: operations["value-architect.postValueModelsByIdHypotheses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/value-models/{id}/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Announce the caller on the value model (viewing, editing or left) and list who else is there; publishes value-architect.presence */
+        put: operations["value-architect.putValueModelsByIdPresence"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8501,6 +8535,58 @@ export interface operations {
             };
         };
     };
+    "value-committer.putCommitmentsByIdPresence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    activity: "viewing" | "editing" | "left";
+                };
+            };
+        };
+        responses: {
+            /** @description 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        present: {
+                            userId: string;
+                            email: string;
+                            /** @enum {string} */
+                            activity: "viewing" | "editing";
+                            /** Format: date-time */
+                            expiresAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     "value-committer.postCommitmentsByIdTransitions": {
         parameters: {
             query?: never;
@@ -10905,6 +10991,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-architect.putValueModelsByIdPresence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    activity: "viewing" | "editing" | "left";
+                };
+            };
+        };
+        responses: {
+            /** @description 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        present: {
+                            userId: string;
+                            email: string;
+                            /** @enum {string} */
+                            activity: "viewing" | "editing";
+                            /** Format: date-time */
+                            expiresAt: string;
+                        }[];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

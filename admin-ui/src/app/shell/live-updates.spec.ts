@@ -67,6 +67,20 @@ describe('LiveUpdates', () => {
     expect(loads).toBe(2);
   });
 
+  it('hands presence and lifecycle events to the pages that follow them, and keeps presence out of the feed', () => {
+    live.start();
+    const source = FakeEventSource.last!;
+    const seen: string[] = [];
+    const subscription = live.events.subscribe((e) => seen.push(`${e.name}:${String(e.payload['id'] ?? e.payload['modelId'])}`));
+    const send = (name: string, payload: Record<string, unknown>) =>
+      (source.listeners.get(name) as unknown as (e: { data: string; lastEventId: string }) => void)({ data: JSON.stringify({ id: `${name}-1`, name, payload }), lastEventId: '' });
+    send('value-architect.presence', { id: 'm1', userId: 'v' });
+    send('value-model.updated', { modelId: 'm1', version: 2 });
+    expect(seen).toEqual(['value-architect.presence:m1', 'value-model.updated:m1']);
+    expect(live.recent().map((e) => e.name)).toEqual(['value-model.updated']);
+    subscription.unsubscribe();
+  });
+
   it('polls while the stream is down, and stops cleanly', () => {
     jest.useFakeTimers();
     try {

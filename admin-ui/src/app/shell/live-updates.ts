@@ -1,4 +1,5 @@
 import { DestroyRef, Injectable, effect, inject, signal, untracked } from '@angular/core';
+import { Subject } from 'rxjs';
 import { SessionService } from '../session/session.service';
 import { WorkspacePlugins } from './workspace-plugins';
 
@@ -30,6 +31,9 @@ export const LIFECYCLE_EVENTS = [
   'measurement.recorded',
 ] as const;
 
+/** Who is looking at or editing a model or commitment (issue 20): for the pages that show it, not the feed. */
+export const PRESENCE_EVENTS = ['value-architect.presence', 'value-committer.presence'] as const;
+
 export type LiveMode = 'off' | 'connecting' | 'live' | 'polling';
 
 const CHANNEL = 'vv.plugin-set';
@@ -59,6 +63,8 @@ export class LiveUpdates {
   readonly inboxChanges = signal(0);
   /** The tenant's lifecycle events seen on the stream since the console opened, newest first (the dashboard's feed). */
   readonly recent = signal<readonly LiveEvent[]>([]);
+  /** Every lifecycle and presence event as it arrives, for pages that follow one object (canvas, living graph). */
+  readonly events = new Subject<LiveEvent>();
 
   constructor() {
     // Reconnect with the new token after a refresh or tenant switch (the stream is per tenant, token in the URL).
@@ -128,6 +134,7 @@ export class LiveUpdates {
       if (userIds.includes(this.session.user()?.id ?? '')) this.inboxChanges.update((n) => n + 1);
     });
     for (const name of LIFECYCLE_EVENTS) source.addEventListener(name, (event) => this.remember(event as MessageEvent<string>));
+    for (const name of PRESENCE_EVENTS) source.addEventListener(name, (event) => this.pass(event as MessageEvent<string>));
     source.onerror = () => {
       if (this.source !== source) return;
       this.startPolling();
@@ -143,18 +150,26 @@ export class LiveUpdates {
   }
 
   private remember(event: MessageEvent<string>): void {
+    const entry = this.pass(event);
+    if (entry) this.recent.update((list) => [entry, ...list.filter((e) => e.id !== entry.id)].slice(0, RECENT_EVENTS));
+  }
+
+  /** Parses a frame and hands it to the pages that follow events; undefined when it is none of ours. */
+  private pass(event: MessageEvent<string>): LiveEvent | undefined {
     try {
       const envelope = JSON.parse(event.data) as Partial<LiveEvent>;
-      if (typeof envelope.name !== 'string') return;
+      if (typeof envelope.name !== 'string') return undefined;
       const entry: LiveEvent = {
         id: String(envelope.id ?? event.lastEventId),
         name: envelope.name,
         occurredAt: typeof envelope.occurredAt === 'string' ? envelope.occurredAt : new Date().toISOString(),
         payload: envelope.payload && typeof envelope.payload === 'object' ? (envelope.payload as Record<string, unknown>) : {},
       };
-      this.recent.update((list) => [entry, ...list.filter((e) => e.id !== entry.id)].slice(0, RECENT_EVENTS));
+      this.events.next(entry);
+      return entry;
     } catch {
       // Not JSON: not one of ours.
+      return undefined;
     }
   }
 

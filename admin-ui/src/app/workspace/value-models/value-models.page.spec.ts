@@ -85,7 +85,7 @@ describe('ValueModelsPage', () => {
     expect(el().querySelector<HTMLAnchorElement>('tbody a')!.getAttribute('href')).toBe('/workspace/value-models/m1');
     // From a model to the pages that use it (issue 19, bug 3).
     const links = [...el().querySelectorAll<HTMLAnchorElement>('tbody tr:first-child a')].map((a) => a.getAttribute('href'));
-    expect(links).toEqual(['/workspace/value-models/m1', '/workspace/what-if?model=m1', '/workspace/value-report?model=m1']);
+    expect(links).toEqual(['/workspace/value-models/m1', '/workspace/value-canvas?model=m1', '/workspace/what-if?model=m1', '/workspace/value-report?model=m1']);
     expect(el().querySelector('caption')?.textContent).toContain('Saved value models');
     expect(el().textContent).not.toContain('Load more');
   });

@@ -20,7 +20,8 @@ async function overflow(page: Page): Promise<{ width: number; scrollWidth: numbe
 // The value agent beside the page, in Debian's Chromium against a real host and a scripted OpenAI-compatible fake:
 // asked to "build a support automation case for 400 agents", it calls tools, streams its answer, and proposes a model
 // draft the user applies (the model then exists); on the model's page it proposes a P80 commitment, which the user
-// applies too. axe 0 serious/critical with the panel open, and no sideways scrolling at 390 px. Screenshots under
+// applies too. axe 0 serious/critical with the panel open, and no sideways scrolling at 390 px. Then the canvas
+// (a slider recomputes NPV), the commitment signed, and the living graph recoloured by a measurement. Screenshots under
 // test/artifacts/agent/.
 describeInBrowser('the value agent in a real browser', () => {
   const shots = artifactsDir('agent');
@@ -64,7 +65,7 @@ describeInBrowser('the value agent in a real browser', () => {
     if (browser) rmSync(browser.profileDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('builds a support automation case through tool calls, and the user applies the model draft and a P80 commitment proposal', async () => {
+  it('builds a support automation case through tool calls; the user applies the model draft and a P80 commitment proposal, moves a driver on the canvas, signs, and sees the living graph recolour on a measurement', async () => {
     await page.goto(`${host.url}/workspace`);
     await page.getByLabel('Email').fill(ADMIN_EMAIL);
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
@@ -131,5 +132,55 @@ describeInBrowser('the value agent in a real browser', () => {
     expect(serious(await axe(page))).toEqual([]);
     await page.screenshot({ path: join(shots, 'panel-390.png') });
     await page.setViewportSize({ width: 1440, height: 900 });
+
+    // The value canvas and the living value graph (issue 20 items 3 and 4): the applied draft drawn as a graph whose
+    // NPV recomputes as a slider moves; the applied proposal signed, a measurement posted, and its node recoloured
+    // without a reload.
+    await page.goto(`${host.url}/workspace/value-canvas?model=${modelId}`);
+    await page.getByTestId('value-canvas').waitFor(WAIT);
+    await page.locator('[data-node="@npv"]').waitFor(WAIT);
+    await page.locator('[data-node="agents"]').click();
+    const slider = page.getByTestId('driver-slider');
+    await slider.waitFor(WAIT);
+    await slider.focus();
+    await page.keyboard.press('End');
+    const agents = Number(await slider.inputValue());
+    expect(agents).not.toBe(400);
+    const moved = { ...draftSupportCase.model, drivers: draftSupportCase.model.drivers.map((d) => (d.name === 'agents' ? { ...d, value: agents } : d)) };
+    const expected = Math.round((await api('POST', '/api/v1/calculate/model', { model: moved })).body.metrics.npv.value);
+    await page.waitForFunction(
+      (want) => {
+        const text =
+          (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('[data-testid="canvas-npv"]')
+            ?.textContent ?? '';
+        const digits = text.replace(/[^\d]/g, '');
+        return digits !== '' && (/^\s*[-−]/.test(text) ? -1 : 1) * Number(digits) === want;
+      },
+      expected,
+      WAIT,
+    );
+    await page.screenshot({ path: join(shots, 'canvas-1440.png') });
+
+    const commitmentId = commitments[0]!.id;
+    await page.goto(`${host.url}/workspace/commitments?commitment=${commitmentId}`);
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: `${draftSupportCase.name} (P80)` }) });
+    await card.getByRole('button', { name: 'Mark proposed' }).click();
+    await card.getByRole('button', { name: 'Mark signed' }).click();
+    await card.getByRole('button', { name: 'Sign commitment' }).click();
+    await card.getByTestId('signed').waitFor(WAIT);
+    expect((await api('GET', `/api/v1/commitments/${commitmentId}`)).body.status).toBe('signed');
+
+    await page.goto(`${host.url}/workspace/living-graph?commitment=${commitmentId}`);
+    await page.getByTestId('living-graph').waitFor(WAIT);
+    const measured = page.locator('[data-node="hours_saved"]');
+    await page.locator('[data-node="hours_saved"][data-status]').waitFor(WAIT);
+    expect(await measured.getAttribute('data-tone')).not.toBe('ok');
+    const url = page.url();
+    const reading = await api('POST', '/api/v1/realization/measurements', { commitmentId, metric: 'hours_saved', value: 100, measuredAt: new Date().toISOString() });
+    expect(reading.status).toBe(201);
+    await page.locator('[data-node="hours_saved"][data-tone="ok"]').waitFor(WAIT);
+    expect(await measured.getAttribute('data-status')).toBe('achieved');
+    expect(page.url()).toBe(url);
+    await page.screenshot({ path: join(shots, 'living-graph-1440.png') });
   }, 240_000);
 });

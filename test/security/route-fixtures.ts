@@ -45,6 +45,7 @@ const pluginFixtures: Record<string, PluginFixture> = {
     },
     bodies: {
       'PUT /api/v1/value-models/:id': { name: 'Renamed' },
+      'PUT /api/v1/value-models/:id/presence': { activity: 'viewing' },
       'POST /api/v1/value-models/:id/hypotheses': { count: 1 },
     },
   },
@@ -63,6 +64,7 @@ const pluginFixtures: Record<string, PluginFixture> = {
     },
     bodies: {
       'PUT /api/v1/commitments/:id': { title: 'Renamed' },
+      'PUT /api/v1/commitments/:id/presence': { activity: 'viewing' },
       'POST /api/v1/commitments/:id/transitions': { to: 'active' },
       'POST /api/v1/commitments/:id/amendments': { reason: 'security suite' },
     },

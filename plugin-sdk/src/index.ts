@@ -39,6 +39,7 @@ export type {
   OutboundHttp,
   OutboundRequestInit,
   PluginMetrics,
+  TenantPlugins,
   BusinessCounter,
   DirectoryMember,
   TenantDirectory,

@@ -64,6 +64,30 @@ describe('startFakeOpenAi', () => {
     expect(fake.requests).toHaveLength(3);
   });
 
+  it('answers a scripted sequence in order, streams text then tool calls as deltas, and spaces chunks by chunkDelayMs', async () => {
+    fake = await startFakeOpenAi({
+      script: [{ content: 'Looking.', toolCalls: [{ name: 'find_models', arguments: { q: 'support' } }], chunkDelayMs: 60 }, { content: 'Done.' }],
+      reply: () => ({ content: 'after the script' }),
+    });
+    const started = Date.now();
+    const text = await (await post(fake, { model: 'm', stream: true, messages: [] })).text();
+    // role, three text pieces, two tool-call pieces, finish: six gaps of 60 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    const deltas = text
+      .split('\n\n')
+      .filter((l) => l.startsWith('data: {'))
+      .map((l) => JSON.parse(l.slice(6)).choices[0]?.delta ?? {});
+    expect(deltas.map((d: Json) => d.content ?? '').join('')).toBe('Looking.');
+    expect(deltas.filter((d: Json) => d.tool_calls).map((d: Json) => d.tool_calls[0])).toEqual([
+      { index: 0, id: 'call_0', type: 'function', function: { name: 'find_models', arguments: '' } },
+      { index: 0, function: { arguments: '{"q":"support"}' } },
+    ]);
+    const second: Json = await (await post(fake, { model: 'm', messages: [] })).json();
+    expect(second.choices[0].message.content).toBe('Done.');
+    const third: Json = await (await post(fake, { model: 'm', messages: [] })).json();
+    expect(third.choices[0].message.content).toBe('after the script');
+  });
+
   it('drops the connection when told to', async () => {
     fake = await startFakeOpenAi({ reply: () => ({ drop: true }) });
     await expect(post(fake, { model: 'm', messages: [] })).rejects.toThrow(/fetch failed/);

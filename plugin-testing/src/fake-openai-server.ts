@@ -12,6 +12,8 @@ interface ReplyCommon {
   /** Wait this long before answering (to exercise client timeouts). */
   readonly delayMs?: number;
   readonly usage?: FakeOpenAiUsage;
+  /** When streaming: wait this long before each chunk after the first (to see tokens arrive, or to cancel midway). */
+  readonly chunkDelayMs?: number;
 }
 
 /**
@@ -19,14 +21,14 @@ interface ReplyCommon {
  * - `content`: an assistant message with this text;
  * - `json`: structured output — the value as a tool call when the request offers tools (function-calling structured
  *   output), otherwise as JSON text content (`response_format` json_schema / json_object);
- * - `toolCalls`: explicit tool calls;
+ * - `toolCalls`: explicit tool calls, optionally after some `content` (streamed first, as models do);
  * - `status`: an HTTP error with an OpenAI-style error body (`error` is its message);
  * - `drop`: the connection is destroyed without an answer.
  */
 export type FakeOpenAiReply =
   | (ReplyCommon & { readonly content: string })
   | (ReplyCommon & { readonly json: unknown })
-  | (ReplyCommon & { readonly toolCalls: readonly { readonly name: string; readonly arguments: unknown }[] })
+  | (ReplyCommon & { readonly content?: string; readonly toolCalls: readonly { readonly name: string; readonly arguments: unknown }[] })
   | { readonly status: number; readonly error?: string; readonly headers?: Record<string, string>; readonly delayMs?: number }
   | { readonly drop: true };
 
@@ -47,7 +49,12 @@ export interface FakeOpenAiRequest {
 }
 
 export interface FakeOpenAiOptions {
-  /** Scripts the answer to each chat-completions request (default: `{ content: 'ok' }`). */
+  /**
+   * Answers to the chat-completions requests in order: the first request gets `script[0]`, the second `script[1]`...
+   * (e.g. a tool call, then the final text: an agent's turn). Requests past its end go to `reply`.
+   */
+  readonly script?: readonly FakeOpenAiReply[];
+  /** Scripts the answer to each chat-completions request not answered by `script` (default: `{ content: 'ok' }`). */
   readonly reply?: (request: FakeOpenAiRequest) => FakeOpenAiReply | Promise<FakeOpenAiReply>;
 }
 
@@ -88,11 +95,13 @@ interface Answer {
 
 /** Decides between content and a tool call for a `json` reply, the way a real model follows the request. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function answerOf(reply: FakeOpenAiReply, body: any): Answer {
-  if ('content' in reply) return { content: reply.content, toolCalls: [] };
+function answerOf(reply: FakeOpenAiReply, body: any, index: number): Answer {
   if ('toolCalls' in reply) {
-    return { content: null, toolCalls: reply.toolCalls.map((c, i) => ({ id: `call_${i}`, name: c.name, arguments: encoder(c.arguments) })) };
+    // Ids unique across the conversation (call_0, call_1... in the first request), as an agent pairs results by id.
+    const prefix = index === 0 ? 'call_' : `call_${index}_`;
+    return { content: reply.content ?? null, toolCalls: reply.toolCalls.map((c, i) => ({ id: `${prefix}${i}`, name: c.name, arguments: encoder(c.arguments) })) };
   }
+  if ('content' in reply) return { content: reply.content, toolCalls: [] };
   const json = (reply as { json: unknown }).json;
   const tools: { function?: { name?: string } }[] = Array.isArray(body?.tools) ? body.tools : [];
   if (tools.length > 0 && body?.response_format?.type !== 'json_schema') {
@@ -116,6 +125,7 @@ function answerOf(reply: FakeOpenAiReply, body: any): Answer {
  */
 export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
   const requests: FakeOpenAiRequest[] = [];
+  let chatRequests = 0;
   const timers = new Set<NodeJS.Timeout>();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -143,7 +153,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       return send(404, { error: { message: `Unknown request URL: ${req.method} ${path}`, type: 'invalid_request_error', code: 'unknown_url' } });
     }
 
-    const reply = options.reply ? await options.reply(request) : { content: 'ok' };
+    const scripted = options.script?.[chatRequests++];
+    const reply = scripted ?? (options.reply ? await options.reply(request) : { content: 'ok' });
     if ('delayMs' in reply && reply.delayMs) await sleep(reply.delayMs);
     if ('drop' in reply) {
       req.socket.destroy();
@@ -155,7 +166,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     }
 
     const model = typeof body === 'object' && body !== null && typeof (body as { model?: unknown }).model === 'string' ? (body as { model: string }).model : 'fake-model';
-    const answer = answerOf(reply, body);
+    const answer = answerOf(reply, body, request.index);
     const completionText = answer.content ?? answer.toolCalls.map((c) => c.arguments).join('');
     const promptTokens = reply.usage?.prompt_tokens ?? estimateTokens(promptText(body as never));
     const completionTokens = reply.usage?.completion_tokens ?? estimateTokens(completionText);
@@ -187,19 +198,25 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const chunk = (delta: Record<string, unknown>, finish: string | null) =>
       `data: ${encoder({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
-    res.write(chunk({ role: 'assistant', content: '' }, null));
+    const pieces: string[] = [chunk({ role: 'assistant', content: '' }, null)];
     if (answer.content) {
       // A few pieces, so that clients really assemble the message from deltas.
       const size = Math.max(1, Math.ceil(answer.content.length / 3));
-      for (let at = 0; at < answer.content.length; at += size) res.write(chunk({ content: answer.content.slice(at, at + size) }, null));
+      for (let at = 0; at < answer.content.length; at += size) pieces.push(chunk({ content: answer.content.slice(at, at + size) }, null));
     }
     answer.toolCalls.forEach((c, index) => {
-      res.write(chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }, null));
-      res.write(chunk({ tool_calls: [{ index, function: { arguments: c.arguments } }] }, null));
+      pieces.push(chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }, null));
+      pieces.push(chunk({ tool_calls: [{ index, function: { arguments: c.arguments } }] }, null));
     });
-    res.write(chunk({}, finishReason));
+    pieces.push(chunk({}, finishReason));
     if ((body as { stream_options?: { include_usage?: boolean } }).stream_options?.include_usage) {
-      res.write(`data: ${encoder({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
+      pieces.push(`data: ${encoder({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
+    }
+    const chunkDelayMs = 'chunkDelayMs' in reply ? (reply.chunkDelayMs ?? 0) : 0;
+    for (const [i, piece] of pieces.entries()) {
+      if (i > 0 && chunkDelayMs > 0) await sleep(chunkDelayMs);
+      if (res.destroyed || res.writableEnded) return; // the client hung up (a cancelled stream)
+      res.write(piece);
     }
     res.end('data: [DONE]\n\n');
   };

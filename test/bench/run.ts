@@ -11,6 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { machineNode } from '../support/runtime';
+import { runAgentBench } from './agent-bench';
 import { runBillingBench } from './billing-bench';
 import { runBudgetBench } from './budget-bench';
 import { runCalculationBench } from './calculation-bench';
@@ -39,6 +40,7 @@ const benches: Record<string, () => Promise<void>> = {
   tracing: runTracingBench,
   notifications: runNotificationsBench,
   sandbox: runSandboxBench,
+  agent: runAgentBench,
   canvas: runCanvasBench,
 };
 /** The benchmarks whose figures are compared across runtimes. */

@@ -47,6 +47,7 @@ const pluginFixtures: Record<string, PluginFixture> = {
     bodies: {
       'PUT /api/v1/value-models/:id': { name: 'Renamed' },
       'POST /api/v1/value-models/:id/share-links': { expiresInDays: 7 },
+      'PUT /api/v1/value-models/:id/presence': { activity: 'viewing' },
       'POST /api/v1/value-models/:id/hypotheses': { count: 1 },
     },
   },
@@ -65,6 +66,7 @@ const pluginFixtures: Record<string, PluginFixture> = {
     },
     bodies: {
       'PUT /api/v1/commitments/:id': { title: 'Renamed' },
+      'PUT /api/v1/commitments/:id/presence': { activity: 'viewing' },
       'POST /api/v1/commitments/:id/transitions': { to: 'active' },
       'POST /api/v1/commitments/:id/amendments': { reason: 'security suite' },
     },
@@ -94,6 +96,17 @@ const pluginFixtures: Record<string, PluginFixture> = {
           return lifecycle.driver;
         },
       },
+    },
+  },
+  'value-agent': {
+    // A conversation of the tenant admin (the caller); artifact routes take the same id, which names no artifact:
+    // they answer on credentials and roles before they look it up, and another tenant's caller gets 404 either way.
+    async seed(ctx, api) {
+      const conversation = await api<{ id: string }>('POST', '/api/v1/agent/conversations', { title: 'Security suite' });
+      return { id: conversation.id };
+    },
+    bodies: {
+      'POST /api/v1/agent/conversations/:id/messages': { content: 'Security suite' },
     },
   },
   billing: {

@@ -1,4 +1,13 @@
-import { VvError, coreServices, type AuditLog, type PluginConfigReader, type PluginManifest, type PluginSecrets, type TenantDirectory } from '@valueverse/plugin-sdk';
+import {
+  VvError,
+  coreServices,
+  type AuditLog,
+  type PluginConfigReader,
+  type PluginManifest,
+  type PluginSecrets,
+  type TenantDirectory,
+  type TenantPlugins,
+} from '@valueverse/plugin-sdk';
 import { hasRole } from '../identity/role-rank';
 import { isRotatingSecrets } from '../keys/key-rotation';
 import type { ConfigSecrets } from '../plugin-sets/plugin-catalog';
@@ -99,6 +108,7 @@ export function registerCoreServices(
   registry.registerCore(coreServices.metrics, (m) => metrics.forPlugin(m.id));
   registry.registerCore(coreServices.directory, (m) => tenantDirectory(cache, deps.members, m));
   registry.registerCore(coreServices.secrets, (m) => pluginSecrets(deps.secrets, m));
+  registry.registerCore(coreServices.plugins, (m) => tenantPlugins(cache, m));
   registry.registerCore(coreServices.db, (m) => {
     if (!deps.database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${m.id}"` } });
     return pluginDatabase(deps.database, m);
@@ -159,6 +169,21 @@ function pluginSecrets(secrets: ConfigSecrets | undefined, manifest: PluginManif
     isCurrent: (sealed) => {
       const s = box();
       return isRotatingSecrets(s) ? s.sealedWithNewest(sealed) : true;
+    },
+  };
+}
+
+/** `core.plugins`: whether the tenant enabled a plugin the manifest names (itself, `requires`, `optional`). */
+function tenantPlugins(cache: PluginSetCache, manifest: PluginManifest): TenantPlugins {
+  const named = new Set([manifest.id, ...Object.keys(manifest.requires ?? {}), ...Object.keys(manifest.optional ?? {})]);
+  return {
+    isEnabled: async (tenantId: string, pluginId: string) => {
+      if (!named.has(pluginId)) {
+        throw new VvError('VV_SERVICE_NOT_DECLARED', {
+          params: { plugin: manifest.id, service: 'core.plugins', reason: `it asks about "${pluginId}", which its manifest does not list under "requires" or "optional"` },
+        });
+      }
+      return (await cache.get(tenantId))?.enabled.has(pluginId) ?? false;
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   type JobContext,
   type JobQueue,
   type Logger,
+  type TenantPlugins,
   type OutboundHttp,
   type OutboundRequestInit,
   type PluginConfigReader,
@@ -186,6 +187,15 @@ export function sandboxFacade(refId: string, service: unknown, ctx: FacadeContex
     }
     case 'core.context':
       return { current: () => (service as { current(): unknown }).current() };
+    case 'core.plugins': {
+      const plugins = service as TenantPlugins;
+      return {
+        isEnabled: (tenantId: string, pluginId: string) => {
+          checkTenant(ctx, tenantId);
+          return plugins.isEnabled(tenantId, pluginId);
+        },
+      };
+    }
     case 'core.metadata':
       return { ...(service as object) };
     case 'core.outbound': {

@@ -239,6 +239,13 @@ const catalog = {
     meaning:
       "The estimated or measured cost of an evaluation (model, sensitivity, scenario, goal seek, simulation) is over the tenant's budget (`calculation.computeBudgetMs`); make the model smaller or ask an admin to raise the budget.",
   },
+  VV_AGENT_TOKEN_BUDGET_EXCEEDED: {
+    status: 429,
+    title: 'Agent token budget exceeded',
+    message: "The value agent used {used} of this tenant's {budget} tokens for {month}: {reason}",
+    meaning:
+      "The tenant's value agent has used its monthly token budget (`value-agent.monthlyTokenBudget`); no further model calls are made this month. A tenant admin can raise the budget.",
+  },
   VV_PLUGIN_BUDGET_EXCEEDED: {
     status: 503,
     title: 'Plugin budget exceeded',

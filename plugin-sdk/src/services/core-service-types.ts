@@ -343,3 +343,17 @@ export interface PluginSecrets {
    */
   isCurrent(sealed: string): boolean;
 }
+
+/**
+ * Which of the plugins a manifest names (under `requires` or `optional`, or the plugin itself) a tenant has enabled
+ * (`coreServices.plugins`, no permission needed): for a plugin whose features depend on another being switched on for
+ * the tenant (the value agent offers a plugin's tools only then). Asking about a plugin the manifest does not name
+ * throws `VV_SERVICE_NOT_DECLARED`.
+ *
+ * @example
+ * if (await plugins.isEnabled(tenantId, 'value-committer')) tools.push(proposeCommitment);
+ */
+export interface TenantPlugins {
+  /** True when `pluginId` is enabled for `tenantId` (false for an unknown tenant). */
+  isEnabled(tenantId: string, pluginId: string): Promise<boolean>;
+}

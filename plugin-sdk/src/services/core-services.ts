@@ -13,6 +13,7 @@ import type {
   RequestContextService,
   TenantDirectory,
   PluginSecrets,
+  TenantPlugins,
 } from './core-service-types';
 
 /**
@@ -36,4 +37,5 @@ export const coreServices = Object.freeze({
   metrics: createServiceRef<PluginMetrics>({ id: 'core.metrics' }),
   directory: createServiceRef<TenantDirectory>({ id: 'core.directory' }),
   secrets: createServiceRef<PluginSecrets>({ id: 'core.secrets' }),
+  plugins: createServiceRef<TenantPlugins>({ id: 'core.plugins' }),
 });

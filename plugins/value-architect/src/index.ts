@@ -6,6 +6,8 @@ export {
   type ValueModelOrigin,
   type ValueModelStatus,
   type ValueModelVersion,
+  type ValueModelInput,
+  type ValueModelChanges,
   type ValueModelsService,
 } from './value-models-api';
 export type { ValueModelResource, ValueModelVersionSummary } from './models/value-model-store';

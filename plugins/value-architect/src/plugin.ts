@@ -5,7 +5,7 @@ import { ValueModelEntity, ValueModelVersionEntity } from './data/value-model-en
 import { ShareLinks } from './business-case/share-links';
 import { createBusinessCaseRoutes } from './http/business-case-routes';
 import { createHypothesisGenerator } from './hypotheses/hypothesis-generator';
-import { createValueModelRoutes } from './http/value-model-routes';
+import { createValueModelRoutes, valueModelWrites, type CreateBody } from './http/value-model-routes';
 import { ValueModelStore } from './models/value-model-store';
 import { PresenceBoard, followPresence, presenceRoute } from './presence/presence-board';
 import { valueModelsRef } from './value-models-api';
@@ -64,6 +64,12 @@ export const plugin = definePlugin({
     // The share-link signing key is a secret and not listed: never exported (a restored tenant makes a new one, and
     // its old links stop opening).
     registrar.privacy(tablePrivacy(db, [{ table: 'value_models' }, { table: 'value_model_versions' }, { table: 'share_links' }]));
-    registrar.provide(valueModelsRef, { getVersion: (tenantId, id, version) => store.getVersion(tenantId, id, version) });
+    const writes = valueModelWrites({ store, calc, events: counted, audit });
+    registrar.provide(valueModelsRef, {
+      getVersion: (tenantId, id, version) => store.getVersion(tenantId, id, version),
+      find: async (tenantId, query) => (await store.list(tenantId, query?.q === undefined ? {} : { q: query.q }, { limit: Math.min(Math.max(query?.limit ?? 20, 1), 100) })).items,
+      create: (tenantId, userId, input) => writes.create(tenantId, userId, input as CreateBody),
+      update: (tenantId, userId, id, changes) => writes.update(tenantId, userId, id, { ...changes }),
+    });
   },
 });

@@ -43,6 +43,32 @@ export interface ValueModelsService {
    * or the model was deleted.
    */
   getVersion(tenantId: string, id: string, version?: number): Promise<ValueModelVersion | undefined>;
+  /** Models of the tenant whose name or description contains `q` (all when omitted), newest first, at most `limit` (default 20). */
+  find(tenantId: string, query?: { readonly q?: string; readonly limit?: number }): Promise<ValueModelVersion[]>;
+  /**
+   * Creates a model as `POST /api/v1/value-models` does (checked by the calculation engine, audited, announced), on
+   * behalf of `userId`: for a plugin applying a change its user accepted. The caller checks the user may write.
+   * Invalid input throws `VV_VALIDATION` with pointers into `input`.
+   */
+  create(tenantId: string, userId: string, input: ValueModelInput): Promise<ValueModelVersion>;
+  /** Changes a model as `PUT /api/v1/value-models/:id` does; a stale `version` throws `VV_CONFLICT`, an unknown id `VV_NOT_FOUND`. */
+  update(tenantId: string, userId: string, id: string, changes: ValueModelChanges): Promise<ValueModelVersion>;
+}
+
+/** What a new model is made of: a model body, or drivers of the library (exactly one of `model` and `fromLibrary`). */
+export interface ValueModelInput {
+  readonly name?: string;
+  readonly description?: string | null;
+  readonly industry?: string | null;
+  readonly status?: ValueModelStatus;
+  readonly currency?: string;
+  readonly model?: ValueModel;
+  readonly fromLibrary?: { readonly industry: string; readonly drivers?: readonly string[] };
+}
+
+/** A change of a model; `version` (the one the change was made on) makes a concurrent save a conflict. */
+export interface ValueModelChanges extends Omit<ValueModelInput, 'fromLibrary'> {
+  readonly version?: number;
 }
 
 /** The `value-models` service ref (manifest: `"requires": { "value-architect": "^1.0.0" }`). */

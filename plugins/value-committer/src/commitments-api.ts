@@ -97,6 +97,25 @@ export interface CommitmentsService {
   get(tenantId: string, id: string): Promise<Commitment | undefined>;
   /** Commitments of the tenant with these statuses (all when omitted), newest first. */
   list(tenantId: string, filter?: { readonly status?: readonly CommitmentStatus[] }): Promise<Commitment[]>;
+  /**
+   * Creates a draft commitment as `POST /api/v1/commitments` does (risk-adjusted committed value, audited,
+   * announced), on behalf of `userId`: for a plugin applying a proposal its user accepted. The caller checks the
+   * user may write. Invalid input throws `VV_VALIDATION`.
+   */
+  create(tenantId: string, userId: string, input: CommitmentInput): Promise<Commitment>;
+}
+
+/** What a new commitment is made from: a model version and the confidence (P-level) of its committed value. */
+export interface CommitmentInput {
+  readonly modelId: string;
+  /** The latest when omitted. */
+  readonly modelVersion?: number;
+  readonly title?: string;
+  /** 0.8 for P80 (the default). */
+  readonly confidence?: number;
+  readonly trials?: number;
+  readonly seed?: number;
+  readonly milestones?: readonly (Omit<Milestone, 'id'> & { readonly id?: string })[];
 }
 
 export const commitmentsRef = createServiceRef<CommitmentsService>({ id: 'value-commitments' });

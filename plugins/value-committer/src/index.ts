@@ -5,6 +5,7 @@ export {
   type Commitment,
   type CommitmentStatus,
   type CommitmentsService,
+  type CommitmentInput,
   type CommittedDriver,
   type CriterionOperator,
   type Milestone,

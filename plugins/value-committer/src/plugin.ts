@@ -5,7 +5,7 @@ import { commitmentsRef } from './commitments-api';
 import { CommitmentStore } from './commitments/commitment-store';
 import { committerMigrations } from './data/committer-migrations';
 import { CommitmentEntity, CommitmentTransitionEntity } from './data/commitment-entities';
-import { createCommitmentRoutes } from './http/commitment-routes';
+import { createCommitmentRoutes, type CreateBody } from './http/commitment-routes';
 import { PresenceBoard, followPresence, presenceRoute } from './presence/presence-board';
 
 /** Presence on a commitment: `{ id, userId, email, activity, expiresAt }` (activity `left` when someone goes). */
@@ -39,7 +39,8 @@ export const plugin = definePlugin({
         published.inc({ event: name });
       },
     };
-    for (const route of createCommitmentRoutes({ store, models, calc, events: counted, audit })) http.route(route);
+    const commitmentRoutes = createCommitmentRoutes({ store, models, calc, events: counted, audit });
+    for (const route of commitmentRoutes.routes) http.route(route);
     // Who else is on a commitment (issue 20): announced through the plugin's own event, not counted as lifecycle.
     const board = new PresenceBoard();
     followPresence(events, PRESENCE_EVENT, board);
@@ -57,6 +58,7 @@ export const plugin = definePlugin({
     registrar.provide(commitmentsRef, {
       get: (tenantId, id) => store.get(tenantId, id),
       list: (tenantId, filter) => store.all(tenantId, filter?.status ? { status: filter.status } : {}),
+      create: (tenantId, userId, input) => commitmentRoutes.create(tenantId, userId, input as CreateBody),
     });
   },
 });

@@ -596,6 +596,127 @@ export interface paths {
         patch: operations["kernel.patchAdminUsersByUserId"];
         trace?: never;
     };
+    "/api/v1/agent/artifacts/{id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply a proposed artifact: the owning plugin makes the model, change or commitment as the caller (members and up); 409 once applied or discarded, 404 VV_PLUGIN_NOT_ENABLED when the owning plugin is off for the tenant */
+        post: operations["value-agent.postAgentArtifactsByIdApply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/artifacts/{id}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Discard a proposed artifact (nothing is written); 409 once applied or discarded */
+        post: operations["value-agent.postAgentArtifactsByIdDiscard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's conversations, most recently active first */
+        get: operations["value-agent.getAgentConversations"];
+        put?: never;
+        /** Start a conversation with the value agent, optionally about a page object (a model, a commitment, a realization) */
+        post: operations["value-agent.postAgentConversations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation with its messages, tool calls and artifacts */
+        get: operations["value-agent.getAgentConversationsById"];
+        put?: never;
+        post?: never;
+        /** Delete a conversation with its messages and artifacts */
+        delete: operations["value-agent.deleteAgentConversationsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/conversations/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop the conversation's run in progress (on whichever instance runs it); its reply is kept as cancelled */
+        post: operations["value-agent.postAgentConversationsByIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a message; the agent answers with tool calls and artifacts. With Accept: text/event-stream the answer streams as server-sent events (message, token, tool, artifact, then done or error); otherwise 202 and the reply is read from the conversation. 429 VV_AGENT_TOKEN_BUDGET_EXCEEDED past the monthly budget; 409 while a run is in progress */
+        post: operations["value-agent.postAgentConversationsByIdMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tools the agent may use for the caller: those of plugins enabled for the tenant, and proposals of writes only for roles that may write */
+        get: operations["value-agent.getAgentTools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/amplify/benchmarks": {
         parameters: {
             query?: never;
@@ -4211,6 +4332,499 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-agent.postAgentArtifactsByIdApply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        conversationId: string;
+                        /** @enum {unknown} */
+                        kind: "model-draft" | "model-change" | "commitment-proposal" | "chart";
+                        title: string;
+                        /** @description model-draft: {input, figures}; model-change: {modelId, baseVersion, changes, diff, npvBefore, npvAfter}; commitment-proposal: {input, preview}; chart: {chart, bars} */
+                        payload: Record<string, never>;
+                        /** @enum {unknown} */
+                        status: "proposed" | "applied" | "discarded";
+                        /** @description What applying made: {modelId, version} or {commitmentId, ...} */
+                        result?: Record<string, never> | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        decidedAt?: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-agent.postAgentArtifactsByIdDiscard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        conversationId: string;
+                        /** @enum {unknown} */
+                        kind: "model-draft" | "model-change" | "commitment-proposal" | "chart";
+                        title: string;
+                        /** @description model-draft: {input, figures}; model-change: {modelId, baseVersion, changes, diff, npvBefore, npvAfter}; commitment-proposal: {input, preview}; chart: {chart, bars} */
+                        payload: Record<string, never>;
+                        /** @enum {unknown} */
+                        status: "proposed" | "applied" | "discarded";
+                        /** @description What applying made: {modelId, version} or {commitmentId, ...} */
+                        result?: Record<string, never> | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        decidedAt?: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-agent.getAgentConversations": {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            title: string;
+                            /** @description The page object the conversation is about */
+                            context: {
+                                /** @enum {unknown} */
+                                kind: "value-model" | "commitment" | "realization";
+                                id: string;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-agent.postAgentConversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    /** @description The page object the conversation is about */
+                    context?: {
+                        /** @enum {unknown} */
+                        kind: "value-model" | "commitment" | "realization";
+                        id: string;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description 201 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        title: string;
+                        /** @description The page object the conversation is about */
+                        context: {
+                            /** @enum {unknown} */
+                            kind: "value-model" | "commitment" | "realization";
+                            id: string;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-agent.getAgentConversationsById": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        title?: string;
+                        /** @description The page object the conversation is about */
+                        context?: {
+                            /** @enum {unknown} */
+                            kind: "value-model" | "commitment" | "realization";
+                            id: string;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                        messages: {
+                            id: string;
+                            conversationId: string;
+                            seq: number;
+                            /** @enum {unknown} */
+                            role: "user" | "assistant";
+                            content: string;
+                            toolCalls?: {
+                                name: string;
+                                arguments?: unknown;
+                                /** @enum {unknown} */
+                                outcome: "ok" | "refused" | "failed";
+                                summary: string;
+                                artifactId?: string;
+                            }[] | null;
+                            /** @enum {unknown} */
+                            status: "complete" | "streaming" | "cancelled" | "failed";
+                            tokens?: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        artifacts: {
+                            id: string;
+                            conversationId: string;
+                            /** @enum {unknown} */
+                            kind: "model-draft" | "model-change" | "commitment-proposal" | "chart";
+                            title: string;
+                            /** @description model-draft: {input, figures}; model-change: {modelId, baseVersion, changes, diff, npvBefore, npvAfter}; commitment-proposal: {input, preview}; chart: {chart, bars} */
+                            payload: Record<string, never>;
+                            /** @enum {unknown} */
+                            status: "proposed" | "applied" | "discarded";
+                            /** @description What applying made: {modelId, version} or {commitmentId, ...} */
+                            result?: Record<string, never> | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            decidedAt?: string | null;
+                        }[];
+                        running: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-agent.deleteAgentConversationsById": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-agent.postAgentConversationsByIdCancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cancelled: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-agent.postAgentConversationsByIdMessages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    content: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 202 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: {
+                            id: string;
+                            conversationId: string;
+                            seq: number;
+                            /** @enum {unknown} */
+                            role: "user" | "assistant";
+                            content: string;
+                            toolCalls?: {
+                                name: string;
+                                arguments?: unknown;
+                                /** @enum {unknown} */
+                                outcome: "ok" | "refused" | "failed";
+                                summary: string;
+                                artifactId?: string;
+                            }[] | null;
+                            /** @enum {unknown} */
+                            status: "complete" | "streaming" | "cancelled" | "failed";
+                            tokens?: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                        reply: {
+                            id: string;
+                            conversationId: string;
+                            seq: number;
+                            /** @enum {unknown} */
+                            role: "user" | "assistant";
+                            content: string;
+                            toolCalls?: {
+                                name: string;
+                                arguments?: unknown;
+                                /** @enum {unknown} */
+                                outcome: "ok" | "refused" | "failed";
+                                summary: string;
+                                artifactId?: string;
+                            }[] | null;
+                            /** @enum {unknown} */
+                            status: "complete" | "streaming" | "cancelled" | "failed";
+                            tokens?: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "value-agent.getAgentTools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            name: string;
+                            description?: string;
+                            plugin: string;
+                            proposes: boolean;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             /** @description Any other error (see docs/errors.md for every code and its status) */
             default: {
                 headers: {

@@ -1,6 +1,6 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { Component, signal } from '@angular/core';
+import { Component, signal, type WritableSignal } from '@angular/core';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { SESSION_KEY, SESSION_STORAGE } from '../session/session.service';
@@ -83,6 +83,22 @@ describe('Shell', () => {
     expect(load).toHaveBeenCalled();
     expect(TestBed.inject(Router).url).toBe('/workspace');
     expect(select.value).toBe('demo');
+  });
+
+  it('offers the value agent beside the page only when the tenant enabled value-agent', async () => {
+    expect(el().querySelector('[data-testid="agent-toggle"]')).toBeNull();
+    const plugins = TestBed.inject(WorkspacePlugins).plugins as WritableSignal<unknown[]>;
+    plugins.set([{ pluginId: 'value-agent', enabled: true, state: 'running', version: '1.0.0' }]);
+    await fixture.whenStable();
+    const toggle = el().querySelector<HTMLButtonElement>('[data-testid="agent-toggle"]')!;
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    toggle.click();
+    await fixture.whenStable();
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(el().querySelector('#agent-panel')).not.toBeNull();
+    plugins.set([{ pluginId: 'value-agent', enabled: false, state: 'running', version: '1.0.0' }]);
+    await fixture.whenStable();
+    expect(el().querySelector('#agent-panel')).toBeNull();
   });
 
   it('links to the account security page from the header', () => {

@@ -1,7 +1,10 @@
 import { ChangeDetectionStrategy, Component, OnDestroy, OnInit, computed, effect, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { NavigationEnd, Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
-import { filter } from 'rxjs';
+import { AgentChatPanel } from '../agent/agent-chat-panel';
+import { agentContextOf } from '../agent/agent-context';
+import { filter, map, startWith } from 'rxjs';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { describeProblem, toProblem } from '../api/problem';
 import { SessionService } from '../session/session.service';
 import { NotificationBell } from '../notifications/notification-bell';
@@ -12,7 +15,7 @@ import { WorkspacePlugins } from './workspace-plugins';
 /** The signed-in layout: top bar (tenant, user, sign-out), navigation from the enabled plugins, and the page. */
 @Component({
   selector: 'vv-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, Icon, NotificationBell],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, Icon, NotificationBell, AgentChatPanel],
   templateUrl: './shell.html',
   styleUrl: './shell.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -25,6 +28,18 @@ export class Shell implements OnInit, OnDestroy {
   protected readonly live = inject(LiveUpdates);
 
   protected readonly navOpen = signal(false);
+  /** The value agent's chat beside the page (when the tenant enabled value-agent), about the page's object. */
+  protected readonly agentOpen = signal(false);
+  private readonly url = toSignal(
+    this.router.events.pipe(
+      filter((e) => e instanceof NavigationEnd),
+      map(() => this.router.url),
+      startWith(this.router.url),
+    ),
+    { initialValue: this.router.url },
+  );
+  protected readonly agentContext = computed(() => agentContextOf(this.url()));
+  protected readonly agentEnabled = computed(() => this.plugins.plugins().some((p) => p.pluginId === 'value-agent' && p.enabled));
   protected readonly switching = signal(false);
   protected readonly switchError = signal<string | undefined>(undefined);
   protected readonly isAdmin = computed(() => this.session.session() !== undefined && this.session.hasRole('tenant-admin'));

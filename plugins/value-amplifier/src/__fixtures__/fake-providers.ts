@@ -14,6 +14,7 @@ const manifestOf = (id: string, provides: string) => ({ id, version: '1.0.0', di
 /** Stands in for value-committer: `value-commitments` over a fixed list, each commitment visible to its tenant only. */
 export function fakeCommitter(commitments: readonly Commitment[]): InlinePlugin {
   const service: CommitmentsService = {
+    create: () => Promise.reject(new Error('read-only fake')),
     get: async (tenantId, id) => commitments.find((c) => c.id === id && c.tenantId === tenantId),
     list: async (tenantId, filter) =>
       commitments.filter((c) => c.tenantId === tenantId && (!filter?.status || filter.status.includes(c.status))).sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
@@ -24,6 +25,9 @@ export function fakeCommitter(commitments: readonly Commitment[]): InlinePlugin 
 /** Stands in for value-architect: `value-models` with the given model versions, keyed `<tenant>/<id>@<version>`. */
 export function fakeArchitect(models: Readonly<Record<string, ValueModel>>): InlinePlugin {
   const service: ValueModelsService = {
+    create: () => Promise.reject(new Error('read-only fake')),
+    update: () => Promise.reject(new Error('read-only fake')),
+    find: async () => [],
     getVersion: async (tenantId, id, version) => {
       const model = models[`${tenantId}/${id}@${version}`];
       if (!model) return undefined;

@@ -7,6 +7,9 @@ describe('committedModel', () => {
 
   it('reads the committed version and sets its drivers to the committed values', async () => {
     const models: ValueModelsService = {
+      create: () => Promise.reject(new Error('read-only fake')),
+      update: () => Promise.reject(new Error('read-only fake')),
+      find: async () => [],
       getVersion: async (tenantId, id, version) =>
         tenantId === 'acme' && id === 'model-c' && version === 1
           ? {

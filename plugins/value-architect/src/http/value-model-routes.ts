@@ -3,7 +3,7 @@ import type { CalculationService, ValueModel } from '@valueverse/plugin-calculat
 import type { HypothesisGenerator } from '../hypotheses/hypothesis-generator';
 import { driverLibrary, findIndustry } from '../library/driver-library';
 import { modelFromLibrary } from '../library/model-from-library';
-import { StaleVersionError, type PageRequest, type ValueModelContent, type ValueModelStore } from '../models/value-model-store';
+import { StaleVersionError, type PageRequest, type ValueModelContent, type ValueModelResource, type ValueModelStore } from '../models/value-model-store';
 import type { ValueModelEventName, ValueModelStatus } from '../value-models-api';
 import { idParams, valueModelResponses, valueModelSchemas } from './value-model-schemas';
 
@@ -15,7 +15,7 @@ export interface ValueModelRouteDeps {
   readonly audit: AuditLog;
 }
 
-interface ModelFields {
+export interface ModelFields {
   name?: string;
   description?: string | null;
   industry?: string | null;
@@ -23,10 +23,10 @@ interface ModelFields {
   currency?: string;
   model?: ValueModel;
 }
-interface CreateBody extends ModelFields {
+export interface CreateBody extends ModelFields {
   fromLibrary?: { industry: string; drivers?: string[] };
 }
-interface UpdateBody extends ModelFields {
+export interface UpdateBody extends ModelFields {
   version?: number;
 }
 
@@ -45,34 +45,35 @@ function named(model: ValueModel, name: string): ValueModel {
   return { ...model, name };
 }
 
-/**
- * The value-architect API under `/api/v1/value-models`: CRUD with a version per change, the driver library,
- * evaluation through the calculation plugin, and hypothesis generation.
- */
-export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefinition[] {
-  const { store, calc, events, audit } = deps;
+/** A model's creation and change, for the routes and for other plugins (`ValueModelsService.create`/`update`). */
+export interface ValueModelWrites {
+  create(tenantId: string, userId: string, body: CreateBody, signal?: AbortSignal): Promise<ValueModelResource>;
+  update(tenantId: string, userId: string, id: string, body: UpdateBody, signal?: AbortSignal): Promise<ValueModelResource>;
+}
 
+/**
+ * Creating and changing a model, checked, stored, audited and announced the same way whoever asks: the routes, or
+ * another plugin applying a change its user accepted (the value agent's artifacts).
+ */
+export function valueModelWrites(deps: Pick<ValueModelRouteDeps, 'store' | 'calc' | 'events' | 'audit'>): ValueModelWrites {
+  const { store, calc, events, audit } = deps;
   // The calculation engine is the authority on what a valid model is; its pointers already start at /model. The
   // check is an evaluation, under the tenant's compute budget like any other.
-  const checkModel = async (model: ValueModel, request: PluginRequest) => void (await calc.evaluateModel({ model }, { signal: request.signal, tenantId: request.tenant.id }));
-
-  const changed = async (request: PluginRequest, event: ValueModelEventName, modelId: string, version: number, extra: Record<string, unknown> = {}) => {
-    await events.publish(event, request.tenant.id, { modelId, version, ...extra });
+  const checkModel = async (model: ValueModel, tenantId: string, signal?: AbortSignal) => void (await calc.evaluateModel({ model }, { ...(signal ? { signal } : {}), tenantId }));
+  const changed = async (tenantId: string, event: ValueModelEventName, modelId: string, version: number) => {
+    await events.publish(event, tenantId, { modelId, version });
   };
-
-  const create: RouteDefinition<CreateBody> = {
-    method: 'POST',
-    path: BASE,
-    summary: 'Create a value model from a model body or from the driver library',
-    schema: { body: valueModelSchemas.create, responses: { 201: valueModelResponses.resource } },
-    async handler(request) {
-      const b = request.body ?? {};
+  return {
+    async create(tenantId, userId, body, signal) {
+      const b = body;
       if ((b.model === undefined) === (b.fromLibrary === undefined)) {
         throw VvError.validation([{ pointer: b.model === undefined ? '/model' : '/fromLibrary', message: 'give either model or fromLibrary (exactly one)' }]);
       }
       let content: ValueModelContent;
       if (b.fromLibrary) {
-        const industry = findIndustry(b.fromLibrary.industry)!;
+        // The route's schema already limits the industry; other plugins' calls are checked here.
+        const industry = findIndustry(b.fromLibrary.industry);
+        if (!industry) throw VvError.validation([{ pointer: '/fromLibrary/industry', message: `no industry "${b.fromLibrary.industry}" in the driver library` }]);
         const unknown = (b.fromLibrary.drivers ?? []).flatMap((key, i) =>
           industry.drivers.some((d) => d.key === key)
             ? []
@@ -103,10 +104,67 @@ export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefiniti
           origin: null,
         };
       }
-      await checkModel(content.model, request);
-      const created = await store.create(request.tenant.id, request.user.id, content);
-      await audit.record({ action: 'value-model.created', tenantId: request.tenant.id, target: created.id, after: { version: 1, name: created.name } });
-      await changed(request, 'value-model.created', created.id, created.version);
+      await checkModel(content.model, tenantId, signal);
+      const created = await store.create(tenantId, userId, content);
+      await audit.record({ action: 'value-model.created', tenantId, target: created.id, after: { version: 1, name: created.name } });
+      await changed(tenantId, 'value-model.created', created.id, created.version);
+      return created;
+    },
+    async update(tenantId, userId, id, body, signal) {
+      const { version, ...fields } = body;
+      const current = await store.get(tenantId, id);
+      if (!current) throw notFound(id);
+      const name = fields.name ?? current.name;
+      const changes: Partial<ValueModelContent> = { ...fields };
+      if (fields.model !== undefined || fields.name !== undefined) {
+        const model = named(fields.model ?? current.model, name);
+        await checkModel(model, tenantId, signal);
+        Object.assign(changes, { model });
+      }
+      let result;
+      try {
+        result = await store.update(tenantId, id, userId, changes, version);
+      } catch (error) {
+        if (error instanceof StaleVersionError) {
+          throw new VvError('VV_CONFLICT', { params: { reason: `Value model ${id} is at version ${error.current}, not ${version}: reload and apply your change again` } });
+        }
+        throw error;
+      }
+      if (!result) throw notFound(id);
+      if (result.changed) {
+        await audit.record({
+          action: 'value-model.updated',
+          tenantId,
+          target: id,
+          before: { version: current.version },
+          after: { version: result.resource.version },
+        });
+        await changed(tenantId, 'value-model.updated', id, result.resource.version);
+      }
+      return result.resource;
+    },
+  };
+}
+
+/**
+ * The value-architect API under `/api/v1/value-models`: CRUD with a version per change, the driver library,
+ * evaluation through the calculation plugin, and hypothesis generation.
+ */
+export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefinition[] {
+  const { store, calc, events, audit } = deps;
+  const writes = valueModelWrites(deps);
+
+  const changed = async (request: PluginRequest, event: ValueModelEventName, modelId: string, version: number, extra: Record<string, unknown> = {}) => {
+    await events.publish(event, request.tenant.id, { modelId, version, ...extra });
+  };
+
+  const create: RouteDefinition<CreateBody> = {
+    method: 'POST',
+    path: BASE,
+    summary: 'Create a value model from a model body or from the driver library',
+    schema: { body: valueModelSchemas.create, responses: { 201: valueModelResponses.resource } },
+    async handler(request) {
+      const created = await writes.create(request.tenant.id, request.user.id, request.body ?? {}, request.signal);
       return respond(201, created, { Location: `/api/v1${BASE}/${created.id}` });
     },
   };
@@ -159,38 +217,7 @@ export function createValueModelRoutes(deps: ValueModelRouteDeps): RouteDefiniti
     summary: 'Change a value model; every change is kept as a new version',
     schema: { params: idParams, body: valueModelSchemas.update, responses: { 200: valueModelResponses.resource } },
     async handler(request) {
-      const id = request.params['id']!;
-      const { version, ...fields } = request.body;
-      const current = await store.get(request.tenant.id, id);
-      if (!current) throw notFound(id);
-      const name = fields.name ?? current.name;
-      const changes: Partial<ValueModelContent> = { ...fields };
-      if (fields.model !== undefined || fields.name !== undefined) {
-        const model = named(fields.model ?? current.model, name);
-        await checkModel(model, request);
-        Object.assign(changes, { model });
-      }
-      let result;
-      try {
-        result = await store.update(request.tenant.id, id, request.user.id, changes, version);
-      } catch (error) {
-        if (error instanceof StaleVersionError) {
-          throw new VvError('VV_CONFLICT', { params: { reason: `Value model ${id} is at version ${error.current}, not ${version}: reload and apply your change again` } });
-        }
-        throw error;
-      }
-      if (!result) throw notFound(id);
-      if (result.changed) {
-        await audit.record({
-          action: 'value-model.updated',
-          tenantId: request.tenant.id,
-          target: id,
-          before: { version: current.version },
-          after: { version: result.resource.version },
-        });
-        await changed(request, 'value-model.updated', id, result.resource.version);
-      }
-      return result.resource;
+      return writes.update(request.tenant.id, request.user.id, request.params['id']!, request.body, request.signal);
     },
   };
 

@@ -31,7 +31,7 @@ interface ContentBody {
   successCriteria?: CriterionInput[];
   metrics?: MetricDefinitionInput[];
 }
-interface CreateBody extends ContentBody {
+export interface CreateBody extends ContentBody {
   modelId: string;
 }
 interface AmendmentBody extends ContentBody {
@@ -63,7 +63,13 @@ function withIds<T extends { id?: string }>(items: readonly T[] | undefined, lis
  * The value-committer API under `/api/v1/commitments`: commitments made from a value model version with a
  * risk-adjusted committed value, milestones and success criteria, the lifecycle, and amendments of signed ones.
  */
-export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefinition[] {
+/** The routes, and the creation they share with `CommitmentsService.create`. */
+export interface CommitmentRoutes {
+  readonly routes: RouteDefinition[];
+  create(tenantId: string, userId: string, body: CreateBody, signal?: AbortSignal): Promise<CommitmentResource>;
+}
+
+export function createCommitmentRoutes(deps: CommitmentRouteDeps): CommitmentRoutes {
   const { store, models, calc, events, audit } = deps;
 
   const announce = async (tenantId: string, name: string, c: CommitmentResource, extra: Record<string, unknown> = {}) => {
@@ -72,7 +78,7 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
 
   /** The model version's figures and the committed value at `confidence`; model problems point at the body field. */
   const riskAdjusted = async (
-    request: PluginRequest,
+    request: { readonly tenant: { readonly id: string }; readonly signal?: AbortSignal },
     input: { modelId: string; modelVersion?: number; confidence: number; trials: number; seed: number; allowNonPositive?: boolean },
   ): Promise<Omit<CommitmentContent, 'title' | 'milestones' | 'successCriteria' | 'metrics'> & { modelName: string }> => {
     const tenantId = request.tenant.id;
@@ -139,34 +145,43 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
     }
   };
 
-  const create: RouteDefinition<CreateBody> = {
-    method: 'POST',
-    path: BASE,
-    summary: 'Create a commitment from a value model version; the committed value is the Monte Carlo percentile matching the confidence',
-    schema: { body: commitmentSchemas.create, responses: { 201: commitmentResponses.commitment } },
-    async handler(request) {
-      const b = request.body;
-      const problems: FieldProblem[] = [];
-      const milestones = withIds(b.milestones, 'milestones', problems) ?? [];
-      const successCriteria = withIds(b.successCriteria, 'successCriteria', problems) ?? [];
-      const metrics = checkMetricDefinitions(b.metrics ?? [], problems);
-      if (problems.length > 0) throw VvError.validation(problems);
-      const { modelName, ...risk } = await riskAdjusted(request, {
+  /** Creates a draft commitment: the route's work, and `CommitmentsService.create` for a plugin applying its user's accepted proposal. */
+  const createCommitment = async (tenantId: string, userId: string, body: CreateBody, signal?: AbortSignal): Promise<CommitmentResource> => {
+    const b = body;
+    const problems: FieldProblem[] = [];
+    const milestones = withIds(b.milestones, 'milestones', problems) ?? [];
+    const successCriteria = withIds(b.successCriteria, 'successCriteria', problems) ?? [];
+    const metrics = checkMetricDefinitions(b.metrics ?? [], problems);
+    if (problems.length > 0) throw VvError.validation(problems);
+    const { modelName, ...risk } = await riskAdjusted(
+      { tenant: { id: tenantId }, ...(signal ? { signal } : {}) },
+      {
         modelId: b.modelId,
         ...(b.modelVersion === undefined ? {} : { modelVersion: b.modelVersion }),
         confidence: b.confidence ?? 0.8,
         trials: b.trials ?? DEFAULT_TRIALS,
         seed: b.seed ?? randomInt(0, MAX_SEED + 1),
         allowNonPositive: b.allowNonPositive ?? false,
-      });
-      const created = await store.create(request.tenant.id, request.user.id, { title: b.title ?? modelName, milestones, successCriteria, metrics, ...risk });
-      await audit.record({
-        action: 'commitment.created',
-        tenantId: request.tenant.id,
-        target: created.id,
-        after: { committedValue: created.committedValue, confidence: created.confidence },
-      });
-      await announce(request.tenant.id, 'commitment.created', created);
+      },
+    );
+    const created = await store.create(tenantId, userId, { title: b.title ?? modelName, milestones, successCriteria, metrics, ...risk });
+    await audit.record({
+      action: 'commitment.created',
+      tenantId,
+      target: created.id,
+      after: { committedValue: created.committedValue, confidence: created.confidence },
+    });
+    await announce(tenantId, 'commitment.created', created);
+    return created;
+  };
+
+  const create: RouteDefinition<CreateBody> = {
+    method: 'POST',
+    path: BASE,
+    summary: 'Create a commitment from a value model version; the committed value is the Monte Carlo percentile matching the confidence',
+    schema: { body: commitmentSchemas.create, responses: { 201: commitmentResponses.commitment } },
+    async handler(request) {
+      const created = await createCommitment(request.tenant.id, request.user.id, request.body, request.signal);
       return respond(201, created, { Location: `/api/v1${BASE}/${created.id}` });
     },
   };
@@ -291,5 +306,5 @@ export function createCommitmentRoutes(deps: CommitmentRouteDeps): RouteDefiniti
     },
   };
 
-  return [create, list, get, update, remove, transition, amend, versions] as RouteDefinition[];
+  return { create: createCommitment, routes: [create, list, get, update, remove, transition, amend, versions] as RouteDefinition[] };
 }

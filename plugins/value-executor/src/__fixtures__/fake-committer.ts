@@ -12,6 +12,7 @@ export interface FakeCommitter {
 export function fakeCommitter(initial: readonly Commitment[] = []): FakeCommitter {
   const commitments = new Map(initial.map((c) => [c.id, c]));
   const service: CommitmentsService = {
+    create: () => Promise.reject(new Error('read-only fake')),
     get: async (tenantId, id) => {
       const found = commitments.get(id);
       return found && found.tenantId === tenantId ? found : undefined;

@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import type * as OtelApi from '@opentelemetry/api';
 
 /** The OpenTelemetry API, loaded only when tracing is on. */
@@ -69,6 +70,105 @@ export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | 
 export function traceLogFields(api: Otel): Record<string, string> {
   const context = api.trace.getActiveSpan()?.spanContext();
   return context && api.isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
+}
+
+/** Whether the active span is recorded here (a sampled request's): what a traced step checks before it builds anything. */
+export function recording(api: Otel): boolean {
+  return api.trace.getActiveSpan()?.isRecording() === true;
+}
+
+/** Paths whose requests start no trace: probes and scrapes, every few seconds from every replica, would drown the traces. */
+const UNTRACED_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/**
+ * The context key (`api.createContextKey` makes it from this name, the same symbol on both sides) by which the
+ * kernel tells the SDK's sampler that it sampled a request itself (`traceRequests`): host/src/tracing.ts wraps the
+ * configured sampler so that such a root span is recorded.
+ */
+export const HEAD_SAMPLED_KEY = 'valueverse.head-sampled';
+
+/**
+ * The share of requests without a caller's `traceparent` whose trace is recorded, or undefined to ask the SDK's
+ * sampler for each request. Set by the host when it starts the SDK, from OTEL_TRACES_SAMPLER(_ARG).
+ */
+let headRatio: number | undefined;
+
+/** Sets the head sampling ratio of requests (0–1), or undefined to leave every decision to the SDK's sampler. */
+export function setRequestSampleRatio(ratio: number | undefined): void {
+  headRatio = ratio === undefined ? undefined : Math.min(1, Math.max(0, ratio));
+}
+
+/** Random trace and span ids for requests that are not sampled, 32 + 16 hex digits, from a pooled random buffer. */
+const ID_BYTES = 24;
+const idPool = Buffer.alloc(ID_BYTES * 512);
+let idOffset = idPool.length;
+function unsampledSpanContext(api: Otel): OtelApi.SpanContext {
+  if (idOffset === idPool.length) {
+    randomFillSync(idPool);
+    idOffset = 0;
+  }
+  const at = idOffset;
+  idOffset += ID_BYTES;
+  return { traceId: idPool.toString('hex', at, at + 16), spanId: idPool.toString('hex', at + 16, at + ID_BYTES), traceFlags: api.TraceFlags.NONE };
+}
+
+/** What `traceRequests` needs of a request (a Koa context). */
+interface TracedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly req: { readonly headers: Record<string, string | string[] | undefined> };
+  readonly state: { readonly route?: string };
+  readonly _matchedRoute?: unknown;
+}
+
+/**
+ * The HTTP server span of each request around `handle` (the kernel's front middleware), in place of the generic
+ * HTTP and Koa instrumentations. The head sampling decision is made once, here: a caller's `traceparent` is followed
+ * (the SDK's parent-based sampler); without one, one request in ten by default (`setRequestSampleRatio`) is traced.
+ * A request that is not sampled costs a random number and one context switch: it runs in the context of a
+ * non-recording span made here (its trace id goes on log lines and, not sampled, to the other processes its events
+ * and jobs reach, which then record nothing of it either), so every step below sees at once that there is nothing
+ * to record. A sampled one records its method, path, route template and status, named `METHOD /route`.
+ */
+export function traceRequests<C extends TracedRequest, N>(api: Otel, handle: (ctx: C, next: N) => Promise<void>): (ctx: C, next: N) => Promise<void> {
+  const tracer = api.trace.getTracer(TRACER);
+  const server = { kind: api.SpanKind.SERVER };
+  const headSampled = api.ROOT_CONTEXT.setValue(api.createContextKey(HEAD_SAMPLED_KEY), true);
+  const traced = (ctx: C, next: N, parent: OtelApi.Context, sampling: OtelApi.Context) => {
+    const method = ctx.method;
+    const span = tracer.startSpan(method, server, sampling);
+    const active = api.trace.setSpan(parent, span);
+    if (!span.isRecording()) return api.context.with(active, handle, undefined, ctx, next);
+    span.setAttributes({ 'http.request.method': method, 'url.path': ctx.path, 'url.scheme': 'http' });
+    const end = () => {
+      const route = ctx.state.route !== undefined ? `/api/v1${ctx.state.route}` : (ctx._matchedRoute as string | undefined);
+      if (route !== undefined) {
+        span.updateName(`${method} ${route}`);
+        span.setAttribute('http.route', route);
+      }
+      const status = ctx.status;
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: api.SpanStatusCode.ERROR });
+      span.end();
+    };
+    return api.context.with(active, handle, undefined, ctx, next).then(end, (error: unknown) => {
+      span.recordException(error as Error);
+      end();
+      throw error;
+    });
+  };
+  return (ctx, next) => {
+    if (UNTRACED_PATHS.has(ctx.path)) return handle(ctx, next);
+    const headers = ctx.req.headers;
+    if (headers.traceparent !== undefined) {
+      const parent = api.propagation.extract(api.ROOT_CONTEXT, headers);
+      return traced(ctx, next, parent, parent);
+    }
+    if (headRatio === undefined) return traced(ctx, next, api.ROOT_CONTEXT, api.ROOT_CONTEXT);
+    if (Math.random() < headRatio) return traced(ctx, next, api.ROOT_CONTEXT, headSampled);
+    return api.context.with(api.trace.setSpan(api.ROOT_CONTEXT, api.trace.wrapSpanContext(unsampledSpanContext(api))), handle, undefined, ctx, next);
+  };
 }
 
 /** The active context as W3C trace-context headers (`traceparent`, `tracestate`), for a message to another process. */

@@ -9,7 +9,8 @@
  *            OTLP/HTTP to a loopback receiver in this process;
  *   on-all   every request sampled and exported (always_on), the worst case; only with VV_BENCH_TRACING_ALL=1.
  * The figure is the host process's CPU time per request served (utime + stime from /proc/<pid>/stat over the round,
- * divided by wrk's request count), which a shared machine disturbs far less than req/s. Many short rounds alternate
+ * divided by wrk's request count), which a shared machine disturbs far less than req/s, at the same offered load for
+ * every host (half of what `off` serves flat out in its warm-up). Many short rounds alternate
  * the hosts (the order rotates each round); each round gives each host's ratio to `off` of the same round, and the
  * median of those ratios is printed with its spread (25th–75th percentile). Targets: `on` < 1.15, `off-b` within 2%
  * of 1 (tracing off has no per-request code of its own: the kernel picks its traced or plain path when it is built,
@@ -128,8 +129,11 @@ export async function runTracingBench(): Promise<void> {
     const seconds = envNumber('VV_BENCH_TRACING_SECONDS', 2);
     const rounds = envNumber('VV_BENCH_TRACING_ROUNDS', 15);
     const connections = envNumber('VV_BENCH_CONNECTIONS', 32);
-    // As fast as each host serves (default), or at a set rate, the same for every host.
-    const rate = process.env.VV_BENCH_TRACING_RPS ? envNumber('VV_BENCH_TRACING_RPS', 1000) : undefined;
+    // The offered load, the same for every host: half of what `off` served flat out in its warm-up (a host's CPU per
+    // request falls as its load rises — more requests per event-loop turn — so hosts compared at different rates
+    // would differ by that too), at most VV_BENCH_TRACING_RPS; `VV_BENCH_TRACING_RPS=max`: each as fast as it serves.
+    const flatOut = process.env.VV_BENCH_TRACING_RPS === 'max';
+    const rateCap = envNumber('VV_BENCH_TRACING_RPS', 2000);
     const workloads: { label: string; requests: (host: HostUnderTest) => Promise<WrkRequest[]> }[] = [
       {
         label: 'POST /api/v1/calculate/npv',
@@ -144,27 +148,29 @@ export async function runTracingBench(): Promise<void> {
     ];
     console.log(
       `tracing: off (default), off-b (a second identical host: the noise floor), on (as shipped: 1 trace in 10 sampled, OTLP/HTTP export), ` +
-        `on-all (every request sampled), on-none (tracing on, no request sampled): ${names.join(', ')}; ${rate ? `${rate} req/s each` : 'as fast as each serves'}; load average ${loadAverage()}`,
+        `on-all (every request sampled), on-none (tracing on, no request sampled): ${names.join(', ')}; load average ${loadAverage()}`,
     );
     const only = process.env.VV_BENCH_TRACING_ROUTE;
     for (const workload of workloads.filter((w) => only === undefined || w.label.includes(only))) {
       const requests = await Promise.all(hosts.map((host) => workload.requests(host)));
-      const run = async (i: number, runSeconds: number) => {
+      const run = async (i: number, runSeconds: number, rate?: number) => {
         const host = hosts[i]!;
         const before = cpuMs(host.pid);
         const result = await runWrk(host.url, { seconds: runSeconds, connections, requests: requests[i]!, targetRps: rate });
         if (result.failures > 0) throw new Error(`${workload.label}: ${result.failures} of ${result.requests} requests to ${names[i]} failed`);
         return { rps: result.rps, p99: result.p99Ms, cpuUs: ((cpuMs(host.pid) - before) * 1000) / result.requests };
       };
-      // Warm-up: the JIT, the caches and the pools of each host.
-      for (let i = 0; i < names.length; i++) await run(i, 3);
+      // Warm-up: the JIT, the caches and the pools of each host, flat out.
+      const warm: number[] = [];
+      for (let i = 0; i < names.length; i++) warm.push((await run(i, 3)).rps);
+      const rate = flatOut ? undefined : Math.round(Math.min(rateCap, warm[0]! / 2));
       const ratios = new Map<string, { cpu: number[]; rps: number[] }>(names.map((n) => [n, { cpu: [], rps: [] }]));
       const absolute = new Map<string, { cpuUs: number[]; rps: number[] }>(names.map((n) => [n, { cpuUs: [], rps: [] }]));
       for (let round = 0; round < rounds; round++) {
         const measured: { rps: number; cpuUs: number }[] = [];
         for (let k = 0; k < names.length; k++) {
           const i = (k + round) % names.length;
-          measured[i] = await run(i, seconds);
+          measured[i] = await run(i, seconds, rate);
         }
         for (let i = 0; i < names.length; i++) {
           ratios.get(names[i]!)!.cpu.push(measured[i]!.cpuUs / measured[0]!.cpuUs);
@@ -174,7 +180,7 @@ export async function runTracingBench(): Promise<void> {
         }
       }
       const spread = (xs: readonly number[]) => `${quantile(xs, 0.5).toFixed(3)} (${quantile(xs, 0.25).toFixed(3)}–${quantile(xs, 0.75).toFixed(3)})`;
-      console.log(`  ${workload.label} (load average now ${loadAverage()})`);
+      console.log(`  ${workload.label}, ${rate ? `${rate} req/s offered to each host` : 'each host flat out'} (load average now ${loadAverage()})`);
       for (const name of names) {
         const a = absolute.get(name)!;
         const r = ratios.get(name)!;

@@ -1,6 +1,6 @@
 import type { Telemetry } from 'bullmq';
 import type { Sampler } from '@opentelemetry/sdk-trace';
-import { HEAD_SAMPLED_KEY, setRequestSampleRatio, tracingRequested } from '@valueverse/kernel/backend';
+import { HEAD_SAMPLED_KEY, setRequestSampleRatio, tracingRequested, UNSAMPLED_TRACE_KEY } from '@valueverse/kernel/backend';
 
 /** What `startTracing` started: flushes and stops the exporter (at shutdown). */
 export interface RunningTracing {
@@ -36,7 +36,7 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   // OpenTelemetry histogram of every HTTP request and export it, and ship logs, over OTLP too.
   for (const signal of ['OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']) if (!env[signal]?.trim()) process.env[signal] = 'none';
   const sampling = requestSampling(env);
-  setRequestSampleRatio(sampling?.ratio);
+  setRequestSampleRatio(sampling?.ratio, sampling?.parentBased);
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME?.trim() || serviceName,
     traceExporter: new OTLPTraceExporter(),
@@ -57,11 +57,12 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
  * The sampler of OTEL_TRACES_SAMPLER(_ARG) — by default parent-based, one trace in ten (a caller's sampled
  * `traceparent` is always followed) — and the ratio the kernel samples requests with itself: the kernel makes the
  * head decision of a request once (kernel/src/observability/tracing.ts, `traceRequests`) and marks the root span
- * of a request it sampled with HEAD_SAMPLED_KEY, which this sampler records. Other root spans (an event or a job
+ * of a request it sampled with HEAD_SAMPLED_KEY, which this sampler records, and the context of one it did not with
+ * UNSAMPLED_TRACE_KEY, inside which this sampler records nothing. Other root spans (an event or a job
  * without a caller's context) are sampled by the configured sampler. Undefined for a sampler named that is not one
  * of the standard six: the SDK then reads the variables itself and decides for every request.
  */
-export function requestSampling(env: NodeJS.ProcessEnv): { sampler: Sampler; ratio: number } | undefined {
+export function requestSampling(env: NodeJS.ProcessEnv): { sampler: Sampler; ratio: number; parentBased: boolean } | undefined {
   /* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on */
   const sdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
   const name = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'parentbased_traceidratio';
@@ -76,12 +77,16 @@ export function requestSampling(env: NodeJS.ProcessEnv): { sampler: Sampler; rat
   if (root === undefined || headRatio === undefined) return undefined;
   const configured = name.startsWith('parentbased_') ? new sdk.ParentBasedSampler({ root }) : root;
   const headSampled = Symbol.for(HEAD_SAMPLED_KEY);
+  const unsampledTrace = Symbol.for(UNSAMPLED_TRACE_KEY);
   const sampled = { decision: sdk.SamplingDecision.RECORD_AND_SAMPLED };
+  const dropped = { decision: sdk.SamplingDecision.NOT_RECORD };
+  // A span started inside a request the kernel did not sample (a BullMQ enqueue, say) is not recorded either.
   const sampler: Sampler = {
-    shouldSample: (context, ...rest) => (context.getValue(headSampled) === true ? sampled : configured.shouldSample(context, ...rest)),
+    shouldSample: (context, ...rest) =>
+      context.getValue(headSampled) === true ? sampled : context.getValue(unsampledTrace) !== undefined ? dropped : configured.shouldSample(context, ...rest),
     toString: () => `HeadSampled{${configured.toString()}}`,
   };
-  return { sampler, ratio: headRatio };
+  return { sampler, ratio: headRatio, parentBased: name.startsWith('parentbased_') };
 }
 
 /** BullMQ's telemetry client while tracing is on (the job queue passes it to its queues and workers), else undefined. */

@@ -41,7 +41,7 @@ export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | 
   // either: no span, no context switch, just the work.
   // (The sampled flag, not isRecording(): a parent from another process, extracted from a message, never records here.)
   const parent = api.trace.getActiveSpan();
-  if (parent !== undefined && (parent.spanContext().traceFlags & api.TraceFlags.SAMPLED) === 0) return fn();
+  if (parent === undefined ? unsampledTrace(api) !== undefined : (parent.spanContext().traceFlags & api.TraceFlags.SAMPLED) === 0) return fn();
   return api.trace.getTracer(TRACER).startActiveSpan(name, { attributes }, (span) => {
     const fail = (error: unknown) => {
       span.recordException(error as Error);
@@ -66,9 +66,22 @@ export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | 
   });
 }
 
-/** The active span's ids for a log line (`trace_id`, `span_id`), or an empty object outside any span. */
+/**
+ * The context key under which a request that is not sampled carries its trace context (`traceRequests`): no span,
+ * so that the PostgreSQL and Redis instrumentations (`requireParentSpan`) skip its calls outright, and the SDK's
+ * sampler (host/src/tracing.ts) records nothing started inside it.
+ */
+export const UNSAMPLED_TRACE_KEY = 'valueverse.unsampled-trace';
+let unsampledKey: symbol | undefined;
+
+/** The trace context of the request not sampled that the code runs for, if it does. */
+function unsampledTrace(api: Otel): OtelApi.SpanContext | undefined {
+  return api.context.active().getValue((unsampledKey ??= api.createContextKey(UNSAMPLED_TRACE_KEY))) as OtelApi.SpanContext | undefined;
+}
+
+/** The active span's ids for a log line (`trace_id`, `span_id`) (or those of a request not sampled), or an empty object. */
 export function traceLogFields(api: Otel): Record<string, string> {
-  const context = api.trace.getActiveSpan()?.spanContext();
+  const context = api.trace.getActiveSpan()?.spanContext() ?? unsampledTrace(api);
   return context && api.isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
 }
 
@@ -92,24 +105,30 @@ export const HEAD_SAMPLED_KEY = 'valueverse.head-sampled';
  * sampler for each request. Set by the host when it starts the SDK, from OTEL_TRACES_SAMPLER(_ARG).
  */
 let headRatio: number | undefined;
+/** Whether the configured sampler follows a caller's decision (parentbased_*): then a caller's "not sampled" is final. */
+let headParentBased = true;
 
-/** Sets the head sampling ratio of requests (0–1), or undefined to leave every decision to the SDK's sampler. */
-export function setRequestSampleRatio(ratio: number | undefined): void {
+/**
+ * Sets the head sampling ratio of requests (0–1), or undefined to leave every decision to the SDK's sampler, and
+ * whether a caller's decision is followed.
+ */
+export function setRequestSampleRatio(ratio: number | undefined, parentBased = true): void {
   headRatio = ratio === undefined ? undefined : Math.min(1, Math.max(0, ratio));
+  headParentBased = parentBased;
 }
 
 /** Random trace and span ids for requests that are not sampled, 32 + 16 hex digits, from a pooled random buffer. */
 const ID_BYTES = 24;
 const idPool = Buffer.alloc(ID_BYTES * 512);
 let idOffset = idPool.length;
-function unsampledSpanContext(api: Otel): OtelApi.SpanContext {
+function unsampledSpanContext(api: Otel, traceId?: string): OtelApi.SpanContext {
   if (idOffset === idPool.length) {
     randomFillSync(idPool);
     idOffset = 0;
   }
   const at = idOffset;
   idOffset += ID_BYTES;
-  return { traceId: idPool.toString('hex', at, at + 16), spanId: idPool.toString('hex', at + 16, at + ID_BYTES), traceFlags: api.TraceFlags.NONE };
+  return { traceId: traceId ?? idPool.toString('hex', at, at + 16), spanId: idPool.toString('hex', at + 16, at + ID_BYTES), traceFlags: api.TraceFlags.NONE };
 }
 
 /** What `traceRequests` needs of a request (a Koa context). */
@@ -126,15 +145,17 @@ interface TracedRequest {
  * The HTTP server span of each request around `handle` (the kernel's front middleware), in place of the generic
  * HTTP and Koa instrumentations. The head sampling decision is made once, here: a caller's `traceparent` is followed
  * (the SDK's parent-based sampler); without one, one request in ten by default (`setRequestSampleRatio`) is traced.
- * A request that is not sampled costs a random number and one context switch: it runs in the context of a
- * non-recording span made here (its trace id goes on log lines and, not sampled, to the other processes its events
- * and jobs reach, which then record nothing of it either), so every step below sees at once that there is nothing
- * to record. A sampled one records its method, path, route template and status, named `METHOD /route`.
+ * A request that is not sampled costs a random number and one context switch: it runs with its trace context under
+ * UNSAMPLED_TRACE_KEY and no span (its trace id goes on log lines and, not sampled, to the other processes its events
+ * reach, which then record nothing of it either), so every step below sees at once that there is nothing to record,
+ * and the PostgreSQL and Redis instrumentations, which want a parent span, do nothing at all. A sampled one records its method, path, route template and status, named `METHOD /route`.
  */
 export function traceRequests<C extends TracedRequest, N>(api: Otel, handle: (ctx: C, next: N) => Promise<void>): (ctx: C, next: N) => Promise<void> {
   const tracer = api.trace.getTracer(TRACER);
   const server = { kind: api.SpanKind.SERVER };
   const headSampled = api.ROOT_CONTEXT.setValue(api.createContextKey(HEAD_SAMPLED_KEY), true);
+  const unsampled = api.createContextKey(UNSAMPLED_TRACE_KEY);
+  const untraced = (ctx: C, next: N, traceId?: string) => api.context.with(api.ROOT_CONTEXT.setValue(unsampled, unsampledSpanContext(api, traceId)), handle, undefined, ctx, next);
   const traced = (ctx: C, next: N, parent: OtelApi.Context, sampling: OtelApi.Context) => {
     const method = ctx.method;
     const span = tracer.startSpan(method, server, sampling);
@@ -163,16 +184,22 @@ export function traceRequests<C extends TracedRequest, N>(api: Otel, handle: (ct
     const headers = ctx.req.headers;
     if (headers.traceparent !== undefined) {
       const parent = api.propagation.extract(api.ROOT_CONTEXT, headers);
+      const caller = api.trace.getSpanContext(parent);
+      // The caller decided "not sampled", and the sampler follows callers: the same trace, nothing recorded here.
+      if (headRatio !== undefined && headParentBased && caller !== undefined && (caller.traceFlags & api.TraceFlags.SAMPLED) === 0) return untraced(ctx, next, caller.traceId);
       return traced(ctx, next, parent, parent);
     }
     if (headRatio === undefined) return traced(ctx, next, api.ROOT_CONTEXT, api.ROOT_CONTEXT);
     if (Math.random() < headRatio) return traced(ctx, next, api.ROOT_CONTEXT, headSampled);
-    return api.context.with(api.trace.setSpan(api.ROOT_CONTEXT, api.trace.wrapSpanContext(unsampledSpanContext(api))), handle, undefined, ctx, next);
+    return untraced(ctx, next);
   };
 }
 
 /** The active context as W3C trace-context headers (`traceparent`, `tracestate`), for a message to another process. */
 export function injectTraceContext(api: Otel): Record<string, string> | undefined {
+  // Inside a request not sampled: its trace, marked not sampled, so that the receiver records nothing of it either.
+  const unsampled = api.trace.getActiveSpan() === undefined ? unsampledTrace(api) : undefined;
+  if (unsampled !== undefined) return { traceparent: `00-${unsampled.traceId}-${unsampled.spanId}-00` };
   const carrier: Record<string, string> = {};
   api.propagation.inject(api.context.active(), carrier);
   return carrier.traceparent ? carrier : undefined;

@@ -74,14 +74,18 @@ export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | 
 export const UNSAMPLED_TRACE_KEY = 'valueverse.unsampled-trace';
 let unsampledKey: symbol | undefined;
 
-/** The trace context of the request not sampled that the code runs for, if it does. */
-function unsampledTrace(api: Otel): OtelApi.SpanContext | undefined {
-  return api.context.active().getValue((unsampledKey ??= api.createContextKey(UNSAMPLED_TRACE_KEY))) as OtelApi.SpanContext | undefined;
+/**
+ * Whether the code runs for a request not sampled: the caller's trace context when a caller sent one ("not sampled"),
+ * `true` when the kernel decided (no ids are made for it unless a message leaves the process).
+ */
+function unsampledTrace(api: Otel): OtelApi.SpanContext | true | undefined {
+  return api.context.active().getValue((unsampledKey ??= api.createContextKey(UNSAMPLED_TRACE_KEY))) as OtelApi.SpanContext | true | undefined;
 }
 
 /** The active span's ids for a log line (`trace_id`, `span_id`) (or those of a request not sampled), or an empty object. */
 export function traceLogFields(api: Otel): Record<string, string> {
-  const context = api.trace.getActiveSpan()?.spanContext() ?? unsampledTrace(api);
+  const unsampled = unsampledTrace(api);
+  const context = api.trace.getActiveSpan()?.spanContext() ?? (unsampled === true ? undefined : unsampled);
   return context && api.isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
 }
 
@@ -145,17 +149,20 @@ interface TracedRequest {
  * The HTTP server span of each request around `handle` (the kernel's front middleware), in place of the generic
  * HTTP and Koa instrumentations. The head sampling decision is made once, here: a caller's `traceparent` is followed
  * (the SDK's parent-based sampler); without one, one request in ten by default (`setRequestSampleRatio`) is traced.
- * A request that is not sampled costs a random number and one context switch: it runs with its trace context under
- * UNSAMPLED_TRACE_KEY and no span (its trace id goes on log lines and, not sampled, to the other processes its events
- * reach, which then record nothing of it either), so every step below sees at once that there is nothing to record,
- * and the PostgreSQL and Redis instrumentations, which want a parent span, do nothing at all. A sampled one records its method, path, route template and status, named `METHOD /route`.
+ * A request that is not sampled costs a random number and one context switch: it runs in a context marked with
+ * UNSAMPLED_TRACE_KEY and no span, so every step below sees at once that there is nothing to record, the PostgreSQL
+ * and Redis instrumentations, which want a parent span, do nothing at all, and an event it sends to another process
+ * goes with a "not sampled" traceparent, so that nothing of it is recorded there either. (Its log lines carry its
+ * request id; a caller's trace id when a caller sent one.) A sampled one records its method, path, route template and status, named `METHOD /route`.
  */
 export function traceRequests<C extends TracedRequest, N>(api: Otel, handle: (ctx: C, next: N) => Promise<void>): (ctx: C, next: N) => Promise<void> {
   const tracer = api.trace.getTracer(TRACER);
   const server = { kind: api.SpanKind.SERVER };
   const headSampled = api.ROOT_CONTEXT.setValue(api.createContextKey(HEAD_SAMPLED_KEY), true);
   const unsampled = api.createContextKey(UNSAMPLED_TRACE_KEY);
-  const untraced = (ctx: C, next: N, traceId?: string) => api.context.with(api.ROOT_CONTEXT.setValue(unsampled, unsampledSpanContext(api, traceId)), handle, undefined, ctx, next);
+  const notSampled = api.ROOT_CONTEXT.setValue(unsampled, true);
+  const untraced = (ctx: C, next: N, traceId?: string) =>
+    api.context.with(traceId === undefined ? notSampled : api.ROOT_CONTEXT.setValue(unsampled, unsampledSpanContext(api, traceId)), handle, undefined, ctx, next);
   const traced = (ctx: C, next: N, parent: OtelApi.Context, sampling: OtelApi.Context) => {
     const method = ctx.method;
     const span = tracer.startSpan(method, server, sampling);
@@ -199,7 +206,10 @@ export function traceRequests<C extends TracedRequest, N>(api: Otel, handle: (ct
 export function injectTraceContext(api: Otel): Record<string, string> | undefined {
   // Inside a request not sampled: its trace, marked not sampled, so that the receiver records nothing of it either.
   const unsampled = api.trace.getActiveSpan() === undefined ? unsampledTrace(api) : undefined;
-  if (unsampled !== undefined) return { traceparent: `00-${unsampled.traceId}-${unsampled.spanId}-00` };
+  if (unsampled !== undefined) {
+    const { traceId, spanId } = unsampled === true ? unsampledSpanContext(api) : unsampled;
+    return { traceparent: `00-${traceId}-${spanId}-00` };
+  }
   const carrier: Record<string, string> = {};
   api.propagation.inject(api.context.active(), carrier);
   return carrier.traceparent ? carrier : undefined;

@@ -1,5 +1,6 @@
 import type { Telemetry } from 'bullmq';
-import { tracingRequested } from '@valueverse/kernel/backend';
+import type { Sampler } from '@opentelemetry/sdk-trace';
+import { HEAD_SAMPLED_KEY, setRequestSampleRatio, tracingRequested, UNSAMPLED_TRACE_KEY } from '@valueverse/kernel/backend';
 
 /** What `startTracing` started: flushes and stops the exporter (at shutdown). */
 export interface RunningTracing {
@@ -11,44 +12,36 @@ let telemetry: Telemetry | undefined;
 
 /**
  * Starts OpenTelemetry tracing when it is asked for (`OTEL_EXPORTER_OTLP_ENDPOINT`, or `VV_TRACING=on`), before the
- * kernel, Koa, pg and ioredis are loaded, so the instrumentations can wrap them. Off (the default) nothing of
+ * kernel, pg and ioredis are loaded, so the instrumentations can wrap them. Off (the default) nothing of
  * OpenTelemetry is loaded. Spans go to the OTLP/HTTP endpoint of the standard variables (`OTEL_EXPORTER_OTLP_ENDPOINT`,
  * default http://localhost:4318; `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER`...).
  *
- * Spans: the HTTP server request (instrumentation-http, which also reads an incoming `traceparent`), the kernel's
- * steps and each plugin handler (kernel/src/http/kernel-http.ts), PostgreSQL and Redis calls made inside a traced
- * operation, outbound calls (AI providers), events (in process and over the Redis bridge) and BullMQ jobs.
+ * Spans: the HTTP server request, the kernel's steps and each plugin handler, made by the kernel itself
+ * (kernel/src/observability/tracing.ts `traceRequests`, kernel/src/http/kernel-http.ts), which also reads an incoming
+ * `traceparent` and makes the request's one sampling decision; PostgreSQL and Redis calls made inside a traced
+ * operation, outbound calls (AI providers), events (in process and over the Redis bridge) and BullMQ jobs. The
+ * generic HTTP and Koa instrumentations are not used: they made spans, contexts and attributes for every request,
+ * sampled or not, and one per Koa middleware (86% more CPU per request, `npm run bench -- tracing`).
  */
 export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): RunningTracing | undefined {
   if (running || !tracingRequested(env)) return running;
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when tracing is on */
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { KoaInstrumentation, KoaLayerType } = require('@opentelemetry/instrumentation-koa') as typeof import('@opentelemetry/instrumentation-koa');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
   const { BullMQOtel } = require('bullmq-otel') as typeof import('bullmq-otel');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const quiet = new Set(['/health/live', '/health/ready', '/metrics']);
-  // Sampling: one trace in ten unless the operator says otherwise (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG), and
-  // always when the caller's traceparent says it is sampled. Recording every request costs the host a lot of CPU
-  // (npm run bench -- tracing); an unsampled request costs little.
   // Traces only: metrics are /metrics' (Prometheus), logs are pino's. Left to the SDK's defaults, it would record an
   // OpenTelemetry histogram of every HTTP request and export it, and ship logs, over OTLP too.
   for (const signal of ['OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']) if (!env[signal]?.trim()) process.env[signal] = 'none';
-  if (!env.OTEL_TRACES_SAMPLER?.trim()) {
-    process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
-    process.env.OTEL_TRACES_SAMPLER_ARG = env.OTEL_TRACES_SAMPLER_ARG?.trim() || '0.1';
-  }
+  const sampling = requestSampling(env);
+  setRequestSampleRatio(sampling?.ratio, sampling?.parentBased);
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME?.trim() || serviceName,
     traceExporter: new OTLPTraceExporter(),
+    ...(sampling ? { sampler: sampling.sampler } : {}),
     instrumentations: [
-      // Probes and scrapes are not traced: every few seconds from every replica, they would drown the traces.
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => quiet.has((request.url ?? '').split('?')[0]!) }),
-      // The kernel's own spans name its steps; Koa's are kept for the kernel's routers only.
-      new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
       // Only inside a traced operation: the pools' and BullMQ's background polling would each start a trace.
       new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
       new IORedisInstrumentation({ requireParentSpan: true }),
@@ -58,6 +51,42 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   telemetry = new BullMQOtel({ tracerName: 'valueverse-jobs' });
   running = { shutdown: () => sdk.shutdown() };
   return running;
+}
+
+/**
+ * The sampler of OTEL_TRACES_SAMPLER(_ARG) — by default parent-based, one trace in ten (a caller's sampled
+ * `traceparent` is always followed) — and the ratio the kernel samples requests with itself: the kernel makes the
+ * head decision of a request once (kernel/src/observability/tracing.ts, `traceRequests`) and marks the root span
+ * of a request it sampled with HEAD_SAMPLED_KEY, which this sampler records, and the context of one it did not with
+ * UNSAMPLED_TRACE_KEY, inside which this sampler records nothing. Other root spans (an event or a job
+ * without a caller's context) are sampled by the configured sampler. Undefined for a sampler named that is not one
+ * of the standard six: the SDK then reads the variables itself and decides for every request.
+ */
+export function requestSampling(env: NodeJS.ProcessEnv): { sampler: Sampler; ratio: number; parentBased: boolean } | undefined {
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on */
+  const sdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
+  const name = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'parentbased_traceidratio';
+  const arg = Number(env.OTEL_TRACES_SAMPLER_ARG?.trim() || (env.OTEL_TRACES_SAMPLER?.trim() ? '1' : '0.1'));
+  const ratio = Number.isFinite(arg) ? Math.min(1, Math.max(0, arg)) : 1;
+  const roots: Record<string, [Sampler, number]> = {
+    always_on: [new sdk.AlwaysOnSampler(), 1],
+    always_off: [new sdk.AlwaysOffSampler(), 0],
+    traceidratio: [new sdk.TraceIdRatioBasedSampler(ratio), ratio],
+  };
+  const [root, headRatio] = roots[name.replace(/^parentbased_/, '')] ?? [];
+  if (root === undefined || headRatio === undefined) return undefined;
+  const configured = name.startsWith('parentbased_') ? new sdk.ParentBasedSampler({ root }) : root;
+  const headSampled = Symbol.for(HEAD_SAMPLED_KEY);
+  const unsampledTrace = Symbol.for(UNSAMPLED_TRACE_KEY);
+  const sampled = { decision: sdk.SamplingDecision.RECORD_AND_SAMPLED };
+  const dropped = { decision: sdk.SamplingDecision.NOT_RECORD };
+  // A span started inside a request the kernel did not sample (a BullMQ enqueue, say) is not recorded either.
+  const sampler: Sampler = {
+    shouldSample: (context, ...rest) =>
+      context.getValue(headSampled) === true ? sampled : context.getValue(unsampledTrace) !== undefined ? dropped : configured.shouldSample(context, ...rest),
+    toString: () => `HeadSampled{${configured.toString()}}`,
+  };
+  return { sampler, ratio: headRatio, parentBased: name.startsWith('parentbased_') };
 }
 
 /** BullMQ's telemetry client while tracing is on (the job queue passes it to its queues and workers), else undefined. */

@@ -29,4 +29,15 @@ export {
 export type { BucketRule, RateLimiter, TakeResult } from './limits/rate-limiter';
 export { LeasedBuckets, type LeaseGrant, type LeaseOptions } from './limits/leased-buckets';
 export type { KernelLogger } from './observability/kernel-logger';
-export { injectTraceContext, otel, tracingRequested, withRemoteContext, type Otel } from './observability/tracing';
+export {
+  HEAD_SAMPLED_KEY,
+  UNSAMPLED_TRACE_KEY,
+  inSpan,
+  injectTraceContext,
+  otel,
+  setRequestSampleRatio,
+  traceRequests,
+  tracingRequested,
+  withRemoteContext,
+  type Otel,
+} from './observability/tracing';

@@ -24,6 +24,7 @@ type Container = {
   livenessProbe?: object;
   startupProbe?: object;
   lifecycle?: { preStop?: object };
+  ports?: { name?: string; containerPort: number; protocol?: string }[];
   env?: { name: string; value?: string }[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
 };
@@ -53,6 +54,7 @@ describe('Kubernetes manifests (docker/k8s)', () => {
         'HorizontalPodAutoscaler',
         'Ingress',
         'Job',
+        'NetworkPolicy',
         'NetworkPolicy',
         'NetworkPolicy',
         'NetworkPolicy',
@@ -102,6 +104,20 @@ describe('Kubernetes manifests (docker/k8s)', () => {
       for (const secret of ['DATABASE_URL', 'REDIS_URL', 'VV_ENCRYPTION_KEY', 'VV_ADMIN_PASSWORD']) expect(config).not.toHaveProperty(secret);
     },
   );
+
+  it('workers serve /metrics on their metrics port, which Prometheus scrapes and only the monitoring namespace reaches', () => {
+    for (const render of [renders.dev, renders.prod]) {
+      const deployment = find(render, 'Deployment', 'valueverse-worker');
+      const template = (deployment.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template;
+      expect(template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464', 'prometheus.io/path': '/metrics' });
+      const [container] = podSpecOf(deployment).containers;
+      expect(container!.env).toContainEqual({ name: 'VV_WORKER_METRICS_PORT', value: '9464' });
+      expect(container!.ports).toEqual([{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
+      expect(container!.livenessProbe).toMatchObject({ httpGet: { path: '/health/live', port: 'metrics' } });
+      const policy = find(render, 'NetworkPolicy', 'valueverse-worker').spec as { ingress: { ports: { port: number }[] }[] };
+      expect(policy.ingress.flatMap((rule) => rule.ports.map((p) => p.port))).toEqual([9464]);
+    }
+  });
 
   it('hosts have startup, liveness and readiness probes and a preStop that outlasts the endpoint removal within the grace period', () => {
     for (const render of [renders.dev, renders.prod]) {

@@ -46,6 +46,8 @@ describeWithPostgres('valueverse worker on PostgreSQL', () => {
     const database = `vv_worker_${randomBytes(5).toString('hex')}`;
     const prefix = `vv-it-${randomBytes(5).toString('hex')}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'vv-worker-'));
+    // One deployment: every process on this database shares its key (secrets sealed by the first are read by the next).
+    const encryptionKey = randomBytes(32).toString('base64');
     let admin: Database;
 
     beforeAll(async () => {
@@ -69,7 +71,7 @@ describeWithPostgres('valueverse worker on PostgreSQL', () => {
         DATABASE_URL: postgresUrl(database),
         REDIS_URL: TEST_REDIS_URL,
         VV_REDIS_PREFIX: prefix,
-        VV_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        VV_ENCRYPTION_KEY: encryptionKey,
         VV_DATA_DIR: dataDir,
         PORT: String(port),
       });
@@ -95,6 +97,48 @@ describeWithPostgres('valueverse worker on PostgreSQL', () => {
         worker.child.kill('SIGTERM');
         expect(await worker.exited).toBe(0);
         expect(worker.output()).toMatch(/"signal":"SIGTERM"/);
+      } finally {
+        if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+      }
+    }, 90_000);
+
+    it('serves /metrics and the health routes on VV_WORKER_METRICS_PORT, and nothing else', async () => {
+      const [port, metricsPort] = [await freePort(), await freePort()];
+      const worker = spawnWorker({
+        DATABASE_URL: postgresUrl(database),
+        REDIS_URL: TEST_REDIS_URL,
+        VV_REDIS_PREFIX: prefix,
+        VV_ENCRYPTION_KEY: encryptionKey,
+        VV_DATA_DIR: dataDir,
+        PORT: String(port),
+        VV_WORKER_METRICS_PORT: String(metricsPort),
+      });
+      try {
+        await waitFor(
+          async () => {
+            if (worker.child.exitCode !== null) throw new Error(`worker exited with ${worker.child.exitCode}: ${worker.output()}`);
+            return /ValueVerse worker running jobs of \d+\/\d+ plugins \(metrics on http:\/\/127\.0\.0\.1:\d+\/metrics\)/.test(worker.output()) ? true : undefined;
+          },
+          60_000,
+          'worker running',
+          100,
+        );
+        const base = `http://127.0.0.1:${metricsPort}`;
+        const metrics = await fetch(`${base}/metrics`);
+        expect(metrics.status).toBe(200);
+        const text = await metrics.text();
+        // The job queues' figures of this process, retries among them: the jobs it runs are counted where they run.
+        expect(text).toMatch(/^vv_jobs_retries\{queue="[^"]+"\} \d+$/m);
+        expect(text).toMatch(/^vv_jobs_waiting\{queue="[^"]+"\} \d+$/m);
+        expect(text).toMatch(/^vv_plugin_state\{plugin="calculation",state="running"\} 1$/m);
+        expect((await fetch(`${base}/health/live`)).status).toBe(200);
+        expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+        const other = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', body: '{}' });
+        expect(other.status).toBe(404);
+        expect(other.headers.get('content-type')).toBe('application/problem+json');
+        expect(((await other.json()) as { code: string }).code).toBe('VV_NOT_FOUND');
+        worker.child.kill('SIGTERM');
+        expect(await worker.exited).toBe(0);
       } finally {
         if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
       }

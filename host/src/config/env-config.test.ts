@@ -108,6 +108,12 @@ describe('loadEnvConfig', () => {
     });
   });
 
+  it('reads VV_WORKER_METRICS_PORT as a port, unset by default', () => {
+    expect(loadEnvConfig({}).workerMetricsPort).toBeUndefined();
+    expect(loadEnvConfig({ VV_WORKER_METRICS_PORT: '9464' }).workerMetricsPort).toBe(9464);
+    for (const bad of ['0', '70000', 'metrics', '94.6']) expect(() => loadEnvConfig({ VV_WORKER_METRICS_PORT: bad })).toThrow(/VV_WORKER_METRICS_PORT/);
+  });
+
   it('reads VV_METRICS_TENANTS as off, first:<n> or a list of tenant ids, and refuses anything else', () => {
     expect(loadEnvConfig({ VV_METRICS_TENANTS: 'off' }).metricsTenants).toEqual({ mode: 'off' });
     expect(loadEnvConfig({ VV_METRICS_TENANTS: 'acme, globex' }).metricsTenants).toEqual({ mode: 'list', tenants: ['acme', 'globex'] });

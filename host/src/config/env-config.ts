@@ -12,6 +12,12 @@ export type LogLevel = (typeof logLevels)[number];
 export interface HostConfig {
   /** `PORT`, 1-65535; default 3000. */
   readonly port: number;
+  /**
+   * `VV_WORKER_METRICS_PORT`, 1-65535: where `valueverse worker` serves `/metrics`, `/health/live` and
+   * `/health/ready` (on `HOST`), so that the retries and job metrics of worker processes are scraped too; unset, a
+   * worker listens on nothing. The web host ignores it.
+   */
+  readonly workerMetricsPort?: number;
   /** `HOST`, an IP address or host name; default 127.0.0.1. */
   readonly host: string;
   /** `DATABASE_URL` (postgres:// or postgresql://); undefined → embedded PGlite in `dataDir`. */
@@ -209,6 +215,12 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
     else if (!first && tenants.every((t) => /^[a-z0-9][a-z0-9-]{0,62}$/.test(t))) metricsTenants = { mode: 'list', tenants };
     else problem('VV_METRICS_TENANTS', `must be "off", "first:<1-1000>" or a comma-separated list of tenant ids (got "${rawMetricsTenants}")`);
   }
+  const rawWorkerMetricsPort = read('VV_WORKER_METRICS_PORT')?.trim();
+  let workerMetricsPort: number | undefined;
+  if (rawWorkerMetricsPort !== undefined && rawWorkerMetricsPort !== '') {
+    workerMetricsPort = /^\d{1,5}$/.test(rawWorkerMetricsPort) ? Number(rawWorkerMetricsPort) : NaN;
+    if (!(workerMetricsPort >= 1 && workerMetricsPort <= 65535)) problem('VV_WORKER_METRICS_PORT', `must be an integer from 1 to 65535 (got "${rawWorkerMetricsPort}")`);
+  }
   const outbound = parsePrivateAllowance(read('VV_OUTBOUND_ALLOW_PRIVATE'));
   for (const message of outbound.problems) problem('VV_OUTBOUND_ALLOW_PRIVATE', message);
 
@@ -221,6 +233,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): HostConfig 
 
   return Object.freeze({
     port,
+    ...(workerMetricsPort !== undefined ? { workerMetricsPort } : {}),
     host,
     databaseUrl,
     redisUrl,

@@ -9,7 +9,7 @@ import type { Authenticator } from '../identity/authenticate';
 import type { PluginRecord } from '../lifecycle/plugin-state';
 import type { KernelLogger } from '../observability/kernel-logger';
 import type { KernelMetrics } from '../observability/kernel-metrics';
-import { inSpan, otel, type Otel } from '../observability/tracing';
+import { inSpan, otel, recording, traceRequests, type Otel } from '../observability/tracing';
 import type { TenantView } from '../plugin-sets/plugin-set-cache';
 import type { CorsPolicy } from './cors-policy';
 import { guardRequestInput } from './input-guard';
@@ -209,7 +209,8 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
   // Koa types the chain with its own DefaultContext; every middleware here reads the kernel's request state.
   const use = (middleware: (ctx: KernelHttpContext, next: Next) => Promise<unknown>) => app.use(middleware as unknown as Middleware<RequestState>);
   if (options.cors.enabled) app.use(options.cors.middleware());
-  use(front);
+  // Tracing on: the request's server span (and the one sampling decision) around everything the kernel does.
+  use(api ? traceRequests(api, front) : front);
   use((ctx, next) => publicRoutes(ctx as never, next));
   use(async (ctx, next) => (ctx.path === options.streamPath ? options.acceptStreamToken(ctx, next) : next()));
   use(signedIn);
@@ -283,13 +284,16 @@ const noop = async (): Promise<void> => {};
  * Attributes never carry a credential or a person's data.
  */
 function tracedSteps(api: Otel, options: KernelHttpOptions, dispatch: ReturnType<typeof pluginDispatcher>) {
+  // A request that is not sampled (most: one in ten is, by default) takes the plain steps: its server span
+  // (traceRequests) is not recording, so nothing below it would be.
   const principalAttributes = (ctx: KernelHttpContext) => {
     const principal = ctx.state.principal;
     if (!principal) return;
     api.trace.getActiveSpan()?.setAttributes({ 'vv.tenant': principal.tenant.id, 'vv.user.role': principal.user.role, 'vv.user.kind': principal.user.kind });
   };
-  const authenticate: Authenticator = (ctx) =>
-    inSpan(api, 'vv.kernel.authenticate', undefined, () => {
+  const authenticate: Authenticator = (ctx) => {
+    if (!recording(api)) return options.authenticate(ctx);
+    return inSpan(api, 'vv.kernel.authenticate', undefined, () => {
       const authenticating = options.authenticate(ctx);
       if (!authenticating) {
         principalAttributes(ctx);
@@ -297,10 +301,12 @@ function tracedSteps(api: Otel, options: KernelHttpOptions, dispatch: ReturnType
       }
       return authenticating.then(() => principalAttributes(ctx));
     });
+  };
   // Rate limits take a token from memory (leased from Redis now and then, a Redis span of the request when it happens):
   // not a span of their own.
   const limit = options.limit;
   const servePlugin = (ctx: KernelHttpContext, pluginId: string) => {
+    if (!recording(api)) return dispatch(ctx, pluginId);
     const record = options.records.get(pluginId);
     const principal = ctx.state.principal;
     return inSpan(

@@ -211,8 +211,9 @@ export class KernelMetrics {
 function tracedObserve(api: Otel, histogram: RequestDurationHistogram, tenantRequests: TenantRequestMetrics | undefined): KernelMetrics['observeRequest'] {
   return (plugin, route, method, status, seconds, tenant) => {
     tenantRequests?.observe(plugin, tenant, status, seconds);
+    // The sampled flag first: most requests are not sampled, and the validity check tests both ids with expressions.
     const span = api.trace.getActiveSpan()?.spanContext();
-    const valid = span !== undefined && api.isSpanContextValid(span) && (span.traceFlags & api.TraceFlags.SAMPLED) !== 0;
+    const valid = span !== undefined && (span.traceFlags & api.TraceFlags.SAMPLED) !== 0 && api.isSpanContextValid(span);
     histogram.observeTraced(plugin, route, method, status, seconds, valid ? span.traceId : undefined, valid ? span.spanId : undefined);
   };
 }

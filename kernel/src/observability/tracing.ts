@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import type * as OtelApi from '@opentelemetry/api';
 
 /** The OpenTelemetry API, loaded only when tracing is on. */
@@ -40,7 +41,7 @@ export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | 
   // either: no span, no context switch, just the work.
   // (The sampled flag, not isRecording(): a parent from another process, extracted from a message, never records here.)
   const parent = api.trace.getActiveSpan();
-  if (parent !== undefined && (parent.spanContext().traceFlags & api.TraceFlags.SAMPLED) === 0) return fn();
+  if (parent === undefined ? unsampledTrace(api) !== undefined : (parent.spanContext().traceFlags & api.TraceFlags.SAMPLED) === 0) return fn();
   return api.trace.getTracer(TRACER).startActiveSpan(name, { attributes }, (span) => {
     const fail = (error: unknown) => {
       span.recordException(error as Error);
@@ -65,14 +66,150 @@ export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | 
   });
 }
 
-/** The active span's ids for a log line (`trace_id`, `span_id`), or an empty object outside any span. */
+/**
+ * The context key under which a request that is not sampled carries its trace context (`traceRequests`): no span,
+ * so that the PostgreSQL and Redis instrumentations (`requireParentSpan`) skip its calls outright, and the SDK's
+ * sampler (host/src/tracing.ts) records nothing started inside it.
+ */
+export const UNSAMPLED_TRACE_KEY = 'valueverse.unsampled-trace';
+let unsampledKey: symbol | undefined;
+
+/**
+ * Whether the code runs for a request not sampled: the caller's trace context when a caller sent one ("not sampled"),
+ * `true` when the kernel decided (no ids are made for it unless a message leaves the process).
+ */
+function unsampledTrace(api: Otel): OtelApi.SpanContext | true | undefined {
+  return api.context.active().getValue((unsampledKey ??= api.createContextKey(UNSAMPLED_TRACE_KEY))) as OtelApi.SpanContext | true | undefined;
+}
+
+/** The active span's ids for a log line (`trace_id`, `span_id`) (or those of a request not sampled), or an empty object. */
 export function traceLogFields(api: Otel): Record<string, string> {
-  const context = api.trace.getActiveSpan()?.spanContext();
+  const unsampled = unsampledTrace(api);
+  const context = api.trace.getActiveSpan()?.spanContext() ?? (unsampled === true ? undefined : unsampled);
   return context && api.isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
+}
+
+/** Whether the active span is recorded here (a sampled request's): what a traced step checks before it builds anything. */
+export function recording(api: Otel): boolean {
+  return api.trace.getActiveSpan()?.isRecording() === true;
+}
+
+/** Paths whose requests start no trace: probes and scrapes, every few seconds from every replica, would drown the traces. */
+const UNTRACED_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/**
+ * The context key (`api.createContextKey` makes it from this name, the same symbol on both sides) by which the
+ * kernel tells the SDK's sampler that it sampled a request itself (`traceRequests`): host/src/tracing.ts wraps the
+ * configured sampler so that such a root span is recorded.
+ */
+export const HEAD_SAMPLED_KEY = 'valueverse.head-sampled';
+
+/**
+ * The share of requests without a caller's `traceparent` whose trace is recorded, or undefined to ask the SDK's
+ * sampler for each request. Set by the host when it starts the SDK, from OTEL_TRACES_SAMPLER(_ARG).
+ */
+let headRatio: number | undefined;
+/** Whether the configured sampler follows a caller's decision (parentbased_*): then a caller's "not sampled" is final. */
+let headParentBased = true;
+
+/**
+ * Sets the head sampling ratio of requests (0–1), or undefined to leave every decision to the SDK's sampler, and
+ * whether a caller's decision is followed.
+ */
+export function setRequestSampleRatio(ratio: number | undefined, parentBased = true): void {
+  headRatio = ratio === undefined ? undefined : Math.min(1, Math.max(0, ratio));
+  headParentBased = parentBased;
+}
+
+/** Random trace and span ids for requests that are not sampled, 32 + 16 hex digits, from a pooled random buffer. */
+const ID_BYTES = 24;
+const idPool = Buffer.alloc(ID_BYTES * 512);
+let idOffset = idPool.length;
+function unsampledSpanContext(api: Otel, traceId?: string): OtelApi.SpanContext {
+  if (idOffset === idPool.length) {
+    randomFillSync(idPool);
+    idOffset = 0;
+  }
+  const at = idOffset;
+  idOffset += ID_BYTES;
+  return { traceId: traceId ?? idPool.toString('hex', at, at + 16), spanId: idPool.toString('hex', at + 16, at + ID_BYTES), traceFlags: api.TraceFlags.NONE };
+}
+
+/** What `traceRequests` needs of a request (a Koa context). */
+interface TracedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly req: { readonly headers: Record<string, string | string[] | undefined> };
+  readonly state: { readonly route?: string };
+  readonly _matchedRoute?: unknown;
+}
+
+/**
+ * The HTTP server span of each request around `handle` (the kernel's front middleware), in place of the generic
+ * HTTP and Koa instrumentations. The head sampling decision is made once, here: a caller's `traceparent` is followed
+ * (the SDK's parent-based sampler); without one, one request in ten by default (`setRequestSampleRatio`) is traced.
+ * A request that is not sampled costs a random number and one context switch: it runs in a context marked with
+ * UNSAMPLED_TRACE_KEY and no span, so every step below sees at once that there is nothing to record, the PostgreSQL
+ * and Redis instrumentations, which want a parent span, do nothing at all, and an event it sends to another process
+ * goes with a "not sampled" traceparent, so that nothing of it is recorded there either. (Its log lines carry its
+ * request id; a caller's trace id when a caller sent one.) A sampled one records its method, path, route template and status, named `METHOD /route`.
+ */
+export function traceRequests<C extends TracedRequest, N>(api: Otel, handle: (ctx: C, next: N) => Promise<void>): (ctx: C, next: N) => Promise<void> {
+  const tracer = api.trace.getTracer(TRACER);
+  const server = { kind: api.SpanKind.SERVER };
+  const headSampled = api.ROOT_CONTEXT.setValue(api.createContextKey(HEAD_SAMPLED_KEY), true);
+  const unsampled = api.createContextKey(UNSAMPLED_TRACE_KEY);
+  const notSampled = api.ROOT_CONTEXT.setValue(unsampled, true);
+  const untraced = (ctx: C, next: N, traceId?: string) =>
+    api.context.with(traceId === undefined ? notSampled : api.ROOT_CONTEXT.setValue(unsampled, unsampledSpanContext(api, traceId)), handle, undefined, ctx, next);
+  const traced = (ctx: C, next: N, parent: OtelApi.Context, sampling: OtelApi.Context) => {
+    const method = ctx.method;
+    const span = tracer.startSpan(method, server, sampling);
+    const active = api.trace.setSpan(parent, span);
+    if (!span.isRecording()) return api.context.with(active, handle, undefined, ctx, next);
+    span.setAttributes({ 'http.request.method': method, 'url.path': ctx.path, 'url.scheme': 'http' });
+    const end = () => {
+      const route = ctx.state.route !== undefined ? `/api/v1${ctx.state.route}` : (ctx._matchedRoute as string | undefined);
+      if (route !== undefined) {
+        span.updateName(`${method} ${route}`);
+        span.setAttribute('http.route', route);
+      }
+      const status = ctx.status;
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: api.SpanStatusCode.ERROR });
+      span.end();
+    };
+    return api.context.with(active, handle, undefined, ctx, next).then(end, (error: unknown) => {
+      span.recordException(error as Error);
+      end();
+      throw error;
+    });
+  };
+  return (ctx, next) => {
+    if (UNTRACED_PATHS.has(ctx.path)) return handle(ctx, next);
+    const headers = ctx.req.headers;
+    if (headers.traceparent !== undefined) {
+      const parent = api.propagation.extract(api.ROOT_CONTEXT, headers);
+      const caller = api.trace.getSpanContext(parent);
+      // The caller decided "not sampled", and the sampler follows callers: the same trace, nothing recorded here.
+      if (headRatio !== undefined && headParentBased && caller !== undefined && (caller.traceFlags & api.TraceFlags.SAMPLED) === 0) return untraced(ctx, next, caller.traceId);
+      return traced(ctx, next, parent, parent);
+    }
+    if (headRatio === undefined) return traced(ctx, next, api.ROOT_CONTEXT, api.ROOT_CONTEXT);
+    if (Math.random() < headRatio) return traced(ctx, next, api.ROOT_CONTEXT, headSampled);
+    return untraced(ctx, next);
+  };
 }
 
 /** The active context as W3C trace-context headers (`traceparent`, `tracestate`), for a message to another process. */
 export function injectTraceContext(api: Otel): Record<string, string> | undefined {
+  // Inside a request not sampled: its trace, marked not sampled, so that the receiver records nothing of it either.
+  const unsampled = api.trace.getActiveSpan() === undefined ? unsampledTrace(api) : undefined;
+  if (unsampled !== undefined) {
+    const { traceId, spanId } = unsampled === true ? unsampledSpanContext(api) : unsampled;
+    return { traceparent: `00-${traceId}-${spanId}-00` };
+  }
   const carrier: Record<string, string> = {};
   api.propagation.inject(api.context.active(), carrier);
   return carrier.traceparent ? carrier : undefined;

@@ -1,0 +1,126 @@
+import type * as OtelApi from '@opentelemetry/api';
+import type { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+
+// The kernel loads the OpenTelemetry API only when tracing is on (otel()); this suite traces in process, with an
+// in-memory exporter and the host's sampler, what the kernel's request spans (traceRequests) record.
+process.env.VV_TRACING = 'on';
+/* eslint-disable @typescript-eslint/no-require-imports -- after VV_TRACING is set */
+const api = require('@opentelemetry/api') as typeof OtelApi;
+const sdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
+const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+const kernel = require('@valueverse/kernel/backend') as typeof import('@valueverse/kernel/backend');
+const { requestSampling } = require('./tracing') as typeof import('./tracing');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+interface FakeRequest {
+  method: string;
+  path: string;
+  status: number;
+  req: { headers: Record<string, string | undefined> };
+  state: { route?: string };
+}
+
+describe('request tracing: one head sampling decision per request', () => {
+  let exporter: InMemorySpanExporter;
+  let provider: import('@opentelemetry/sdk-trace').TracerProvider;
+  /** The spans exported so far (the simple processor exports when a span ends, asynchronously). */
+  const finished = async () => {
+    await provider.forceFlush();
+    return exporter.getFinishedSpans();
+  };
+  const otel = kernel.otel()!;
+  const request = (path: string, headers: Record<string, string> = {}): FakeRequest => ({ method: 'POST', path, status: 200, req: { headers }, state: {} });
+  /**
+   * What the handler saw: the active span's context and whether it records, and the trace context it would send to
+   * another process (an event over Redis); a kernel step (inSpan) and a span of a library (a BullMQ enqueue) ran inside.
+   */
+  const seen: { span?: OtelApi.SpanContext; recording?: boolean; sent?: string }[] = [];
+  const traced = kernel.traceRequests(otel, async (ctx: FakeRequest) => {
+    const span = api.trace.getActiveSpan();
+    seen.push({ span: span?.spanContext(), recording: span?.isRecording(), sent: kernel.injectTraceContext(otel)?.traceparent });
+    api.trace.getTracer('library').startSpan('library.call').end();
+    await kernel.inSpan(otel, 'vv.plugin.handle probe', { 'vv.plugin.id': 'probe' }, async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+    ctx.state.route = '/probe/run';
+  });
+  let random: jest.SpyInstance<number, []>;
+
+  beforeAll(() => {
+    const sampling = requestSampling({});
+    expect(sampling?.ratio).toBe(0.1);
+    kernel.setRequestSampleRatio(sampling!.ratio);
+    exporter = new sdk.InMemorySpanExporter();
+    provider = new sdk.TracerProvider({ sampler: sampling!.sampler, spanProcessors: [new sdk.SimpleSpanProcessor({ exporter })] });
+    api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    api.trace.setGlobalTracerProvider(provider);
+  });
+  beforeEach(() => {
+    exporter.reset();
+    seen.length = 0;
+    random = jest.spyOn(Math, 'random');
+  });
+  afterEach(() => random.mockRestore());
+
+  it('records one request in ten: the server span named by its route, the kernel step inside it', async () => {
+    // The head decision is the first random number of a request (span ids come after it).
+    random.mockReturnValueOnce(0.05);
+    await traced(request('/api/v1/probe/run'), undefined);
+    const spans = await finished();
+    expect(spans.map((s) => s.name).sort()).toEqual(['POST /api/v1/probe/run', 'library.call', 'vv.plugin.handle probe']);
+    const server = spans.find((s) => s.name.startsWith('POST'))!;
+    expect(server.kind).toBe(api.SpanKind.SERVER);
+    expect(server.parentSpanContext).toBeUndefined();
+    expect(server.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/api/v1/probe/run', 'http.response.status_code': 200 });
+    expect(spans.find((s) => s.name === 'vv.plugin.handle probe')!.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+    // The sampler's mark is not an attribute of the span.
+    expect(Object.keys(server.attributes).some((k) => k.includes('sampled'))).toBe(false);
+  });
+
+  it('records nothing of the other nine, but runs them in a trace context of their own, sent on as not sampled', async () => {
+    random.mockReturnValueOnce(0.5).mockReturnValueOnce(0.5);
+    await traced(request('/api/v1/probe/run'), undefined);
+    await traced(request('/api/v1/probe/run'), undefined);
+    // Neither the kernel's step nor a library's span is recorded (nor made a root of its own).
+    expect(await finished()).toEqual([]);
+    // No span at all (the PostgreSQL and Redis instrumentations, which want a parent span, skip their calls).
+    expect(seen.map((s) => s.span)).toEqual([undefined, undefined]);
+    const sent = seen.map((s) => /^00-([0-9a-f]{32})-([0-9a-f]{16})-00$/.exec(s.sent ?? ''));
+    expect(sent.every((m) => m !== null)).toBe(true);
+    expect(sent[0]![1]).not.toBe(sent[1]![1]);
+  });
+
+  it("follows a caller's traceparent: sampled is recorded whatever the ratio, not sampled is not", async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    random.mockReturnValueOnce(0.99);
+    await traced(request('/api/v1/probe/run', { traceparent: `00-${traceId}-b7ad6b7169203331-01` }), undefined);
+    const server = (await finished()).find((s) => s.name.startsWith('POST'))!;
+    expect(server.spanContext().traceId).toBe(traceId);
+    expect(server.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    exporter.reset();
+    random.mockReturnValueOnce(0);
+    await traced(request('/api/v1/probe/run', { traceparent: `00-${traceId}-b7ad6b7169203331-00` }), undefined);
+    expect(await finished()).toEqual([]);
+    expect(seen[1]!.sent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+  });
+
+  it('starts no trace for probes and scrapes', async () => {
+    random.mockReturnValueOnce(0).mockReturnValueOnce(0);
+    await traced(request('/health/ready'), undefined);
+    await traced(request('/metrics'), undefined);
+    expect(seen.map((s) => s.span)).toEqual([undefined, undefined]);
+    expect((await finished()).filter((s) => s.kind === api.SpanKind.SERVER)).toEqual([]);
+  });
+
+  it('reads the standard sampler variables; a sampler it does not know is left to the SDK', () => {
+    expect(requestSampling({ OTEL_TRACES_SAMPLER: 'always_on' })).toMatchObject({ ratio: 1, parentBased: false });
+    expect(requestSampling({})).toMatchObject({ ratio: 0.1, parentBased: true });
+    expect(requestSampling({ OTEL_TRACES_SAMPLER: 'parentbased_always_off' })?.ratio).toBe(0);
+    expect(requestSampling({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' })?.ratio).toBe(0.25);
+    expect(requestSampling({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' })?.ratio).toBe(1);
+    expect(requestSampling({ OTEL_TRACES_SAMPLER_ARG: '0.5' })?.ratio).toBe(0.5);
+    expect(requestSampling({ OTEL_TRACES_SAMPLER: 'jaeger_remote' })).toBeUndefined();
+  });
+});

@@ -96,7 +96,8 @@ describeInBrowser('notification preferences and administration in a real browser
   beforeAll(async () => {
     ensureAdminUiBuilt();
     smtp = await startLoopbackSmtp();
-    host = await bootSuiteHost('vv_notify_console');
+    // The loopback SMTP server is a private address: SMTP goes through the outbound policy, so the operator allows it.
+    host = await bootSuiteHost('vv_notify_console', { VV_OUTBOUND_ALLOW_PRIVATE: '127.0.0.1/32' });
     token = await signIn(host.url);
     userId = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
     expect((await api('PUT', '/api/v1/admin/tenants/demo/plugins/notifications', { enabled: true })).status).toBe(200);

@@ -8,6 +8,7 @@ import {
   type PluginDatabase,
   type Role,
   type SqlTransaction,
+  type DirectoryMember,
   type TenantDirectory,
 } from '@valueverse/plugin-sdk';
 import type { PreferenceStore, Contact } from '../preferences/preference-store';
@@ -107,9 +108,12 @@ export class NotificationDispatcher {
     if (channels.length === 0) return { deliveries: [] };
     const now = this.deps.now();
     await this.deps.unsubscribe.load(tenantId);
+    // The kernel's directory is read before the transaction: on the embedded database (one connection) a kernel query
+    // made while the plugin's transaction holds that connection would wait for it forever.
+    const members = this.deps.directory ? await this.deps.directory.members(tenantId) : [];
     // Recipients, preferences, holds and rendering in one read transaction; the rows then go in by chunks.
     const rows = await this.deps.db.transaction(tenantId, async (tx) => {
-      const recipients = await this.resolve(tx, tenantId, request);
+      const recipients = await this.resolve(tx, tenantId, request, members);
       if (recipients.length === 0) return [] as NewDelivery[];
       const optedOut = request.critical
         ? new Set<string>()
@@ -377,7 +381,7 @@ export class NotificationDispatcher {
     return holds;
   }
 
-  private async resolve(tx: SqlTransaction, tenantId: string, request: NotificationRequest): Promise<Recipient[]> {
+  private async resolve(tx: SqlTransaction, tenantId: string, request: NotificationRequest, members: readonly DirectoryMember[]): Promise<Recipient[]> {
     const userIds = new Set<string>();
     const emails = new Set<string>();
     const roles: Role[] = [];
@@ -397,7 +401,6 @@ export class NotificationDispatcher {
     // requests) add locale, time zone and quiet hours, and stand in when there is no directory.
     // A tenant whose directory lists nobody (only API keys, or a test kernel's token-only users) falls back to them.
     const directoryEmails = new Map<string, string>();
-    const members = this.deps.directory ? await this.deps.directory.members(tenantId) : [];
     if (members.length > 0) {
       const atLeast = roles.length > 0 ? Math.min(...roles.map((r) => roleRanks.indexOf(r))) : Infinity;
       for (const m of members) {

@@ -46,4 +46,16 @@ describe('tenant branding', () => {
     expect(tooBig.status).toBe(400);
     expect((await k.request('GET', '/api/v1/admin/tenants/globex/branding', { tenant: 'globex', role: 'viewer' })).body).toEqual({});
   });
+
+  it('is checked the same way when a platform admin writes it through the tenant settings', async () => {
+    const patch = (settings: unknown) => k.request('PATCH', '/api/v1/admin/tenants/globex', { role: 'platform-admin', body: { settings } });
+    const svg = await patch({ branding: { logo: { mediaType: 'image/svg+xml', data: SVG } } });
+    expect(svg.status).toBe(400);
+    expect(svg.body.errors).toEqual([{ pointer: '/settings/branding/logo', message: expect.stringContaining('image/png') }]);
+    const notPng = await patch({ branding: { logo: { mediaType: 'image/png', data: SVG } } });
+    expect(notPng.body.errors).toEqual([{ pointer: '/settings/branding/logo/data', message: 'is not a PNG image' }]);
+    expect((await patch({ branding: { primaryColor: 'red', banner: 'x' } })).body.errors).toHaveLength(2);
+    expect((await k.store.getTenant('globex'))!.settings['branding']).toBeUndefined();
+    expect((await patch({ branding: { primaryColor: '#112233', logo: { mediaType: 'image/png', data: PNG } } })).status).toBe(200);
+  });
 });

@@ -44,6 +44,31 @@ export function logoProblems(logo: { mediaType: string; data: string }): FieldPr
   return [];
 }
 
+/**
+ * Problems of a `branding` value written through a tenant's settings (`POST`/`PATCH /admin/tenants`), checked as the
+ * branding route checks it: colours `#rrggbb`, a logo that is a real PNG or JPEG within the size limit, nothing else.
+ */
+export function brandingSettingProblems(branding: unknown): FieldProblem[] {
+  const at = '/settings/branding';
+  if (branding === undefined) return [];
+  if (typeof branding !== 'object' || branding === null || Array.isArray(branding)) return [{ pointer: at, message: 'must be an object' }];
+  const problems: FieldProblem[] = [];
+  for (const [key, value] of Object.entries(branding)) {
+    if (key === 'primaryColor' || key === 'accentColor') {
+      if (value !== null && (typeof value !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(value))) problems.push({ pointer: `${at}/${key}`, message: 'must be a colour #rrggbb' });
+    } else if (key === 'logo') {
+      if (value === null) continue;
+      const logo = value as { mediaType?: unknown; data?: unknown };
+      if (typeof logo !== 'object' || (logo.mediaType !== 'image/png' && logo.mediaType !== 'image/jpeg') || typeof logo.data !== 'string') {
+        problems.push({ pointer: `${at}/logo`, message: 'must be {mediaType: image/png | image/jpeg, data: base64}' });
+      } else {
+        for (const p of logoProblems({ mediaType: logo.mediaType, data: logo.data })) problems.push({ ...p, pointer: `${at}${p.pointer}` });
+      }
+    } else problems.push({ pointer: `${at}/${key}`, message: 'is not a branding setting' });
+  }
+  return problems;
+}
+
 /** The branding kept in a tenant's settings, or undefined when none is set. */
 export function brandingOf(settings: Readonly<Record<string, unknown>> | undefined): TenantBranding | undefined {
   const branding = settings?.['branding'];

@@ -3,6 +3,7 @@ import type { Auditor } from '../audit/auditor';
 import type { CorsPolicy } from '../http/cors-policy';
 import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
 import type { KernelStore, TenantStatus } from './kernel-store';
+import { brandingSettingProblems } from './tenant-branding';
 
 const tenantIdSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } as const;
 
@@ -42,7 +43,7 @@ export function tenantRoutes(deps: {
 }): KernelRoute[] {
   const { store, onTenantChanged, auditor } = deps;
   const checkSettings = (settings: Record<string, unknown> | undefined): void => {
-    const problems = deps.cors?.tenantSettingProblems(settings) ?? [];
+    const problems = [...(deps.cors?.tenantSettingProblems(settings) ?? []), ...brandingSettingProblems(settings?.['branding'])];
     if (problems.length > 0) throw VvError.validation(problems);
   };
   const routes = new KernelRouteList();

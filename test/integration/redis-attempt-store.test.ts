@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { createKernelLogger, type AttemptRule } from '@valueverse/kernel';
-import { createRedisAttemptStore } from '@valueverse/backend-defaults';
+import { RedisAttemptStore, createRedisAttemptStore } from '@valueverse/backend-defaults';
 import { describeWithRedis, TEST_REDIS_URL } from '../support/services';
 
 const logger = createKernelLogger({ level: 'silent' });
@@ -19,8 +19,15 @@ describeWithRedis('sign-in failure counts on Redis', () => {
   });
 
   it('counts atomically across instances: 30 concurrent failures are 30, and the lock follows the rule', async () => {
-    const a = createRedisAttemptStore(TEST_REDIS_URL, logger, prefix);
-    const b = createRedisAttemptStore(TEST_REDIS_URL, logger, prefix);
+    // Connected before the burst, with a generous answer timeout: under a loaded CI a first connection can take
+    // longer than the store's 500 ms, and the store then counts on its own instance by design (tested elsewhere).
+    const connect = async () => {
+      const connection = new Redis(TEST_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      if (connection.status !== 'ready') await new Promise((resolve) => connection.once('ready', resolve));
+      return new RedisAttemptStore(connection, logger, `${prefix}:auth:`, 10_000);
+    };
+    const a = await connect();
+    const b = await connect();
     try {
       const now = Date.parse('2026-12-06T10:00:00Z');
       const results = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).fail('account:user:u1', rule, now)));

@@ -76,3 +76,5 @@ export {
 export { encodeCursor, decodeCursor, type CursorElement, type Page } from './http/page-cursor';
 export type { PluginPrivacy, PrivacySubject, PrivacyTables, PrivacyReport } from './privacy/plugin-privacy';
 export { tablePrivacy, type PrivacyTable } from './privacy/table-privacy';
+export { servePresence, type Presence, type PresenceDeps, type PresenceOptions } from './presence/serve-presence';
+export type { PresenceActivity, PresenceEntry, PresenceAnnouncement, PresenceLimits } from './presence/presence-board';

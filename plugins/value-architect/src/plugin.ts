@@ -1,4 +1,4 @@
-import { aiChatRef, coreServices, definePlugin, tablePrivacy, type EventBus } from '@valueverse/plugin-sdk';
+import { aiChatRef, coreServices, definePlugin, servePresence, tablePrivacy, type EventBus } from '@valueverse/plugin-sdk';
 import { calculationRef } from '@valueverse/plugin-calculation/api';
 import { architectMigrations } from './data/architect-migrations';
 import { ValueModelEntity, ValueModelVersionEntity } from './data/value-model-entities';
@@ -7,7 +7,6 @@ import { createBusinessCaseRoutes } from './http/business-case-routes';
 import { createHypothesisGenerator } from './hypotheses/hypothesis-generator';
 import { createValueModelRoutes, valueModelWrites, type CreateBody } from './http/value-model-routes';
 import { ValueModelStore } from './models/value-model-store';
-import { PresenceBoard, followPresence, presenceRoute } from './presence/presence-board';
 import { valueModelsRef } from './value-models-api';
 
 /** Presence on a model: `{ id, userId, email, activity, expiresAt }` (activity `left` when someone goes). */
@@ -49,17 +48,14 @@ export const plugin = definePlugin({
     for (const route of createBusinessCaseRoutes({ store, calc, links, audit })) http.route(route);
     for (const route of createValueModelRoutes({ store, calc, hypotheses, events: counted, audit })) http.route(route);
     // Who else is on a model (issue 20): announced through the plugin's own event, not counted as a model event.
-    const board = new PresenceBoard();
-    followPresence(events, PRESENCE_EVENT, board);
-    http.route(
-      presenceRoute({
+    servePresence(
+      { http, events },
+      {
         path: '/value-models/:id/presence',
         event: PRESENCE_EVENT,
-        events,
-        board,
         noun: 'Value model',
         exists: async (tenantId, id) => (await store.get(tenantId, id)) !== undefined,
-      }),
+      },
     );
     // The share-link signing key is a secret and not listed: never exported (a restored tenant makes a new one, and
     // its old links stop opening).

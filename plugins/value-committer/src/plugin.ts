@@ -1,4 +1,4 @@
-import { coreServices, definePlugin, tablePrivacy, type EventBus } from '@valueverse/plugin-sdk';
+import { coreServices, definePlugin, servePresence, tablePrivacy, type EventBus } from '@valueverse/plugin-sdk';
 import { calculationRef } from '@valueverse/plugin-calculation/api';
 import { valueModelsRef } from '@valueverse/plugin-value-architect/api';
 import { commitmentsRef } from './commitments-api';
@@ -6,7 +6,6 @@ import { CommitmentStore } from './commitments/commitment-store';
 import { committerMigrations } from './data/committer-migrations';
 import { CommitmentEntity, CommitmentTransitionEntity } from './data/commitment-entities';
 import { createCommitmentRoutes, type CreateBody } from './http/commitment-routes';
-import { PresenceBoard, followPresence, presenceRoute } from './presence/presence-board';
 
 /** Presence on a commitment: `{ id, userId, email, activity, expiresAt }` (activity `left` when someone goes). */
 export const PRESENCE_EVENT = 'value-committer.presence';
@@ -42,17 +41,14 @@ export const plugin = definePlugin({
     const commitmentRoutes = createCommitmentRoutes({ store, models, calc, events: counted, audit });
     for (const route of commitmentRoutes.routes) http.route(route);
     // Who else is on a commitment (issue 20): announced through the plugin's own event, not counted as lifecycle.
-    const board = new PresenceBoard();
-    followPresence(events, PRESENCE_EVENT, board);
-    http.route(
-      presenceRoute({
+    servePresence(
+      { http, events },
+      {
         path: '/commitments/:id/presence',
         event: PRESENCE_EVENT,
-        events,
-        board,
         noun: 'Commitment',
         exists: async (tenantId, id) => (await store.get(tenantId, id)) !== undefined,
-      }),
+      },
     );
     registrar.privacy(tablePrivacy(db, [{ table: 'commitments' }, { table: 'commitment_transitions' }]));
     registrar.provide(commitmentsRef, {

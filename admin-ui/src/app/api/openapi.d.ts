@@ -11473,12 +11473,54 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        persona: "cfo" | "executive" | "technical";
+                        personaLabel: string;
+                        title: string;
+                        modelId: string;
+                        version: number;
+                        currency: string;
+                        /** @description The tenant’s name */
+                        preparedBy: string;
+                        customer: string | null;
+                        /** Format: date */
+                        date: string;
+                        branding: {
+                            primaryColor: string;
+                            accentColor: string;
+                            logo: {
+                                /** @enum {unknown} */
+                                mediaType: "image/png" | "image/jpeg";
+                                data: string;
+                            } | null;
+                        };
+                        headline: string;
+                        figures: {
+                            label: string;
+                            /** @description Formatted */
+                            value: string;
+                        }[];
+                        sections: {
+                            heading: string;
+                            paragraphs?: string[];
+                            table?: {
+                                caption: string;
+                                columns: string[];
+                                /** @description Cells already formatted, one string per column */
+                                rows: string[][];
+                                /** @description Per column: right-aligned figures */
+                                numeric?: boolean[];
+                            };
+                        }[];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -11677,12 +11719,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            modelId: string;
+                            version: number;
+                            /** @enum {unknown} */
+                            persona: "cfo" | "executive" | "technical";
+                            customer: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -11719,12 +11779,30 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description 201 */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        modelId: string;
+                        version: number;
+                        /** @enum {unknown} */
+                        persona: "cfo" | "executive" | "technical";
+                        customer: string | null;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** Format: date-time */
+                        revokedAt: string | null;
+                        createdBy: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The share view’s path, token included; shown once */
+                        url: string;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -11754,12 +11832,28 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        modelId: string;
+                        version: number;
+                        /** @enum {unknown} */
+                        persona: "cfo" | "executive" | "technical";
+                        customer: string | null;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** Format: date-time */
+                        revokedAt: string | null;
+                        createdBy: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

@@ -4,6 +4,7 @@ import { buildBusinessCase, defaultPersona, personas, type BusinessCase, type Pe
 import { renderBusinessCaseHtml } from '../business-case/business-case-html';
 import { renderBusinessCasePdf } from '../business-case/business-case-pdf';
 import type { ShareLinks } from '../business-case/share-links';
+import { businessCaseResponses } from './business-case-schemas';
 import type { ValueModelStore } from '../models/value-model-store';
 import type { ValueModelVersion } from '../value-models-api';
 
@@ -128,7 +129,7 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
     method: 'GET',
     path: `${BASE}/:id/business-case`,
     summary: "A model's business case through one lens (?persona=cfo|executive|technical, default from the caller's role; ?customer=)",
-    schema: { params: idParams, query: caseQuery },
+    schema: { params: idParams, query: caseQuery, responses: { 200: businessCaseResponses.businessCase } },
     async handler(request) {
       const version = await versionOf(request.tenant.id, request.params['id']!);
       return compose(request.tenant, version, request.query.persona ?? defaultPersona(request.user.role), request.query.customer ?? null, request.signal);
@@ -156,7 +157,7 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
     path: `${BASE}/:id/share-links`,
     summary: "A model's share links, newest first (never their tokens)",
     minRole: 'member',
-    schema: { params: idParams },
+    schema: { params: idParams, responses: { 200: businessCaseResponses.shareLinks } },
     async handler(request) {
       const version = await versionOf(request.tenant.id, request.params['id']!);
       return { items: await links.list(request.tenant.id, version.id) };
@@ -168,7 +169,7 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
     path: `${BASE}/:id/share-links`,
     summary: 'Create a signed share link to the latest version’s business case, expiring after 1 to 90 days; its URL is in this answer only',
     minRole: 'member',
-    schema: { params: idParams, body: createLinkBody },
+    schema: { params: idParams, body: createLinkBody, responses: { 201: businessCaseResponses.createdShareLink } },
     async handler(request) {
       const version = await versionOf(request.tenant.id, request.params['id']!);
       const expiresAt = new Date(now().getTime() + request.body.expiresInDays * 86_400_000);
@@ -196,7 +197,7 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
     path: `${BASE}/:id/share-links/:linkId`,
     summary: 'Revoke a share link: it stops opening the business case at once',
     minRole: 'member',
-    schema: { params: linkParams },
+    schema: { params: linkParams, responses: { 200: businessCaseResponses.shareLink } },
     async handler(request) {
       const revoked = await links.revoke(request.tenant.id, request.params['id']!, request.params['linkId']!);
       if (!revoked) throw new VvError('VV_NOT_FOUND', { params: { reason: `Share link ${request.params['linkId']} not found` } });

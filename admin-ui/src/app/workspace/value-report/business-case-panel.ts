@@ -8,7 +8,18 @@ import { describeProblem, toProblem } from '../../api/problem';
 import { SessionService } from '../../session/session.service';
 import { confirm } from '../../ui/confirm-dialog';
 import { RequestState } from '../../ui/request-state';
-import { PERSONAS, PERSONA_LABELS, defaultPersona, linkState, textOn, type BusinessCase, type Persona, type ShareLink } from './business-case';
+import {
+  PERSONAS,
+  PERSONA_LABELS,
+  defaultPersona,
+  linkState,
+  textOn,
+  type BusinessCase,
+  type CreatedShareLink,
+  type Persona,
+  type ShareLink,
+  type ShareLinkPage,
+} from './business-case';
 
 const EXPIRIES = [1, 7, 30, 90] as const;
 
@@ -56,11 +67,11 @@ export class BusinessCasePanel {
 
   protected readonly links = resource({
     params: () => (this.canShare() ? this.base() : undefined),
-    loader: ({ params, abortSignal }) => this.api.get<{ items: ShareLink[] }>(`${params}/share-links`, undefined, abortSignal).then((page) => page.items),
+    loader: ({ params, abortSignal }) => this.api.get<ShareLinkPage>(`${params}/share-links`, undefined, abortSignal).then((page) => page.items),
   });
   protected readonly linksProblem = computed(() => (this.links.error() ? toProblem(this.links.error()) : undefined));
   protected readonly expiresInDays = signal<number>(7);
-  protected readonly created = signal<ShareLink | undefined>(undefined);
+  protected readonly created = signal<CreatedShareLink | undefined>(undefined);
   protected readonly busy = signal(false);
   protected readonly message = signal<string | undefined>(undefined);
   protected readonly error = signal<string | undefined>(undefined);
@@ -105,7 +116,7 @@ export class BusinessCasePanel {
     this.message.set(undefined);
     try {
       const customer = this.committedCustomer();
-      const link = await this.api.post<ShareLink>(`${this.base()}/share-links`, {
+      const link = await this.api.post<CreatedShareLink>(`${this.base()}/share-links`, {
         expiresInDays: this.expiresInDays(),
         persona: this.persona(),
         ...(customer ? { customer } : {}),

@@ -1,45 +1,20 @@
 // The business case as value-architect answers it (GET /api/v1/value-models/:id/business-case): the structure the
-// report page, the PDF and the share view all render, so the three say the same thing.
+// report page, the PDF and the share view all render, so the three say the same thing. Typed from the route's
+// response schema in the API's OpenAPI document (api-types.ts), never re-declared here.
+import type { ApiResponse } from '../../api/api-types';
 
-export const PERSONAS = ['cfo', 'executive', 'technical'] as const;
-export type Persona = (typeof PERSONAS)[number];
+export type BusinessCase = ApiResponse<'/api/v1/value-models/{id}/business-case', 'get'>;
+export type Persona = BusinessCase['persona'];
+
+/** The lenses in the order the page offers them (the labels' record breaks the build if the API adds one). */
+export const PERSONAS = ['cfo', 'executive', 'technical'] as const satisfies readonly Persona[];
 export const PERSONA_LABELS: Readonly<Record<Persona, string>> = { cfo: 'CFO', executive: 'Executive', technical: 'Technical' };
 
-export interface BusinessCaseSection {
-  readonly heading: string;
-  readonly paragraphs?: readonly string[];
-  readonly table?: { readonly caption: string; readonly columns: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly numeric?: readonly boolean[] };
-}
-
-export interface BusinessCase {
-  readonly persona: Persona;
-  readonly personaLabel: string;
-  readonly title: string;
-  readonly modelId: string;
-  readonly version: number;
-  readonly currency: string;
-  readonly preparedBy: string;
-  readonly customer: string | null;
-  readonly date: string;
-  readonly branding: { readonly primaryColor: string; readonly accentColor: string; readonly logo: { readonly mediaType: string; readonly data: string } | null };
-  readonly headline: string;
-  readonly figures: readonly { readonly label: string; readonly value: string }[];
-  readonly sections: readonly BusinessCaseSection[];
-}
-
-export interface ShareLink {
-  readonly id: string;
-  readonly modelId: string;
-  readonly version: number;
-  readonly persona: Persona;
-  readonly customer: string | null;
-  readonly expiresAt: string;
-  readonly revokedAt: string | null;
-  readonly createdBy: string;
-  readonly createdAt: string;
-  /** Only in the answer that created the link. */
-  readonly url?: string;
-}
+/** One page of `GET …/share-links`: a model's share links, newest first, without their tokens. */
+export type ShareLinkPage = ApiResponse<'/api/v1/value-models/{id}/share-links', 'get'>;
+export type ShareLink = ShareLinkPage['items'][number];
+/** A link as `POST …/share-links` creates it: with its `url` (the token), given in this answer only. */
+export type CreatedShareLink = ApiResponse<'/api/v1/value-models/{id}/share-links', 'post', 201>;
 
 /** The lens a reader starts on (the server's rule too): admins read the money, members the mechanics, viewers the story. */
 export function defaultPersona(role: string | undefined, platformAdmin = false): Persona {

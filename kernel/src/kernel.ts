@@ -69,6 +69,7 @@ export async function createKernel(given: KernelOptions): Promise<Kernel> {
     cache: pluginSets.cache,
     outbound: pluginSets.outbound,
     members: options.store,
+    logos: options.store,
     secrets: options.secrets,
     database: options.database,
     staging,

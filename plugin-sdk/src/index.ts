@@ -44,6 +44,7 @@ export type {
   DirectoryMember,
   TenantDirectory,
   PluginSecrets,
+  TenantBrandingService,
 } from './services/core-service-types';
 export {
   roles,
@@ -54,6 +55,7 @@ export {
   type JsonSchema,
   type TenantContext,
   type TenantBranding,
+  type TenantLogo,
   type UserContext,
   type PluginRequest,
   type PublicPluginRequest,

@@ -15,6 +15,8 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JS
 const PERSON_EMAIL = 'dana.scully@fbi-example.org';
 const PERSON_NAME = 'Dana Katherine Scully';
 const PASSWORD = 'correct horse battery staple';
+// A 1×1 PNG.
+const LOGO = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const DATA_PLUGINS = ['value-architect', 'value-committer', 'value-executor', 'billing', 'notifications'];
 
 /** The files of an export archive (gzip'ed tar, entries under `package/`), path → text. */
@@ -116,6 +118,8 @@ describeWithPostgres('data lifecycle: export, import, erasure, retention, purge 
     adminTokenA = await signIn(a.url);
     adminTokenB = await signIn(b.url);
     await seedTenant(a.url, adminTokenA, 'acme');
+    // The tenant's logo (a row of its own, kernel.tenant_logos) travels with the tenant.
+    expect((await onA('PUT', '/api/v1/admin/tenants/acme/branding', { primaryColor: '#123456', logo: { mediaType: 'image/png', data: LOGO } }, 'acme')).status).toBe(200);
     // A secret sealed with deployment A's key: deployment B cannot open it, so the import leaves it out.
     expect((await onA('PUT', '/api/v1/admin/tenants/acme/plugins/ai-openai', { enabled: true, config: { apiKey: 'sk-only-on-a', model: 'gpt-test' } }, 'acme')).status).toBe(200);
 
@@ -240,6 +244,10 @@ describeWithPostgres('data lifecycle: export, import, erasure, retention, purge 
     const ai = (restored.get('kernel/tenant_plugins.jsonl') ?? '').split('\n').find((l) => l.includes('"ai-openai"'));
     expect(JSON.parse(ai!).config).toMatchObject({ model: 'gpt-test' });
     expect(JSON.parse(ai!).config).not.toHaveProperty('apiKey');
+    const branding = await call(b.url, adminTokenB, 'GET', '/api/v1/admin/tenants/acme/branding', undefined, 'acme');
+    expect(branding.body).toEqual({ primaryColor: '#123456', logo: { mediaType: 'image/png', data: LOGO } });
+    expect(original.get('kernel/tenant_logos.jsonl')).toContain('"media_type":"image/png"');
+    expect(restored.get('kernel/tenant_logos.jsonl')).toBe(original.get('kernel/tenant_logos.jsonl'));
     // The restored model is served on the other deployment.
     const models = await call(b.url, adminTokenB, 'GET', '/api/v1/value-models', undefined, 'acme');
     expect(models.status).toBe(200);

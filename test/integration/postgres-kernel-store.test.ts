@@ -4,6 +4,7 @@ import { openDatabase } from '../../backends/src/data/open-database';
 import { kernelMigrations } from '../../backends/src/data/kernel-migrations';
 import { describeKernelStoreContract } from '@valueverse/kernel/testing';
 import { PostgresKernelStore } from '../../backends/src/tenancy/postgres-kernel-store';
+import { describeTenantLogosMigration } from '../../backends/src/tenancy/tenant-logos-migration.contract';
 import { describeWithPostgres, postgresUrl, TEST_POSTGRES_URL } from '../support/services';
 
 // Other suites share the `test` database, so this one works in a database of its own, created through `test`
@@ -26,7 +27,9 @@ describeWithPostgres('PostgresKernelStore on a PostgreSQL server', () => {
     db = await openDatabase({ url: postgresUrl(await createDatabase()) });
   });
 
+  const opened: Database[] = [];
   afterAll(async () => {
+    for (const other of opened) await other.close();
     await db?.close();
     if (!admin) return;
     for (const name of created) await admin.execute(`drop database if exists ${name} with (force)`);
@@ -44,6 +47,11 @@ describeWithPostgres('PostgresKernelStore on a PostgreSQL server', () => {
   }
 
   describeKernelStoreContract('PostgresKernelStore on PostgreSQL', freshStore, truncateKernelTables);
+  describeTenantLogosMigration('PostgreSQL server', async () => {
+    const other = await openDatabase({ url: postgresUrl(await createDatabase()) });
+    opened.push(other);
+    return other;
+  });
 
   describe('server specifics', () => {
     it('lets instances start at the same time: every init succeeds and the migration runs once', async () => {

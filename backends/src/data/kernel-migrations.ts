@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { KernelInvitationsMigration } from '../identity/invitation-migration';
 import { KernelDataLifecycleMigration } from './data-lifecycle-migration';
+import { KernelTenantLogosMigration } from '../tenancy/tenant-logos-migration';
 import { Migration } from '@mikro-orm/migrations';
 import { roles } from '@valueverse/plugin-sdk';
 
@@ -310,4 +311,5 @@ export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0008_installs', class: KernelInstallsMigration },
   { name: 'kernel_0009_data_lifecycle', class: KernelDataLifecycleMigration },
   { name: 'kernel_0010_totp_recovery_codes', class: KernelTotpRecoveryMigration },
+  { name: 'kernel_0011_tenant_logos', class: KernelTenantLogosMigration },
 ];

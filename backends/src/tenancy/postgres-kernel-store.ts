@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { encodeCursor, VvError, type Page } from '@valueverse/plugin-sdk';
+import { encodeCursor, VvError, type Page, type TenantLogo } from '@valueverse/plugin-sdk';
 import type { Database, KernelStore, MembershipRecord, TenantPluginRecord, TenantQuery, TenantRecord, UserRecord } from '@valueverse/kernel';
 import { checkMembership, checkTenantStatus, tenantCursorId, tenantSearchText, type TenantStatus } from '@valueverse/kernel/backend';
 import { MembershipEntity, TenantEntity, TenantPluginEntity, UserEntity, type MembershipRow, type TenantPluginRow, type TenantRow, type UserRow } from '../data/kernel-entities';
@@ -96,8 +96,34 @@ export class PostgresKernelStore implements KernelStore {
   }
 
   async deleteTenant(id: string): Promise<boolean> {
-    // Plugin set, memberships and the plugin-set version go with it (on delete cascade).
+    // Plugin set, memberships, logo and the plugin-set version go with it (on delete cascade).
     return (await this.em().nativeDelete(TenantEntity, { id })) > 0;
+  }
+
+  // kernel.tenant_logos has row-level security on app.tenant_id (kernel_0011_tenant_logos): each statement runs in
+  // a transaction bound to its tenant.
+  async getTenantLogo(tenantId: string): Promise<TenantLogo | undefined> {
+    const rows = await this.db.withTenantTransaction(tenantId, (tx) =>
+      tx.query<{ media_type: TenantLogo['mediaType']; data: Uint8Array }>('select media_type, data from kernel.tenant_logos where tenant_id = $1', [tenantId]),
+    );
+    return rows[0] ? { mediaType: rows[0].media_type, data: Buffer.from(rows[0].data).toString('base64') } : undefined;
+  }
+
+  async setTenantLogo(tenantId: string, logo: TenantLogo | null): Promise<void> {
+    await this.db.withTenantTransaction(tenantId, async (tx) => {
+      // FOR SHARE: a concurrent deleteTenant waits for this transaction instead of racing it.
+      const tenant = await tx.query('select 1 from kernel.tenants where id = $1 for share', [tenantId]);
+      if (tenant.length === 0) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
+      if (!logo) {
+        await tx.query('delete from kernel.tenant_logos where tenant_id = $1', [tenantId]);
+        return;
+      }
+      await tx.query(
+        `insert into kernel.tenant_logos (tenant_id, media_type, data, updated_at) values ($1, $2, $3, now())
+         on conflict (tenant_id) do update set media_type = excluded.media_type, data = excluded.data, updated_at = excluded.updated_at`,
+        [tenantId, logo.mediaType, Buffer.from(logo.data, 'base64')],
+      );
+    });
   }
 
   async listTenantPlugins(tenantId: string): Promise<TenantPluginRecord[]> {

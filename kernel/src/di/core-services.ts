@@ -5,6 +5,7 @@ import {
   type PluginConfigReader,
   type PluginManifest,
   type PluginSecrets,
+  type TenantBrandingService,
   type TenantDirectory,
   type TenantPlugins,
 } from '@valueverse/plugin-sdk';
@@ -77,6 +78,8 @@ export function registerCoreServices(
     outbound: OutboundService;
     /** The tenant members `core.directory` lists (the kernel store). */
     members?: Pick<KernelStore, 'listTenantMembers'>;
+    /** Where `core.branding` reads tenants' logos (the kernel store). */
+    logos?: Pick<KernelStore, 'getTenantLogo'>;
     /** The kernel's encryption of secrets at rest, behind `core.secrets`. */
     secrets?: ConfigSecrets;
     database?: Database;
@@ -109,6 +112,7 @@ export function registerCoreServices(
   registry.registerCore(coreServices.directory, (m) => tenantDirectory(cache, deps.members, m));
   registry.registerCore(coreServices.secrets, (m) => pluginSecrets(deps.secrets, m));
   registry.registerCore(coreServices.plugins, (m) => tenantPlugins(cache, m));
+  registry.registerCore(coreServices.branding, (m) => tenantBranding(cache, deps.logos, m));
   registry.registerCore(coreServices.db, (m) => {
     if (!deps.database) throw new VvError('VV_DEPENDENCY_UNAVAILABLE', { params: { dependency: 'database', reason: `no database is configured for plugin "${m.id}"` } });
     return pluginDatabase(deps.database, m);
@@ -145,6 +149,24 @@ function tenantDirectory(cache: PluginSetCache, members: Pick<KernelStore, 'list
         .filter((m) => (!query.atLeast || hasRole(m.role, query.atLeast)) && (!ids || ids.has(m.userId)))
         .map((m) => ({ userId: m.userId, email: m.email, role: m.role }))
         .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+    },
+  };
+}
+
+/**
+ * `core.branding`: a tenant's logo, for a plugin the tenant has enabled; within a request, only the request's tenant.
+ * Read from the store on each call: only the documents that show the logo ask for it.
+ */
+function tenantBranding(cache: PluginSetCache, logos: Pick<KernelStore, 'getTenantLogo'> | undefined, manifest: PluginManifest): TenantBrandingService {
+  return {
+    logo: async (tenantId) => {
+      const request = requestScope.getStore();
+      if (request && request.tenant.id !== tenantId) {
+        throw new VvError('VV_FORBIDDEN', { params: { reason: `plugin "${manifest.id}" may only read the branding of the request's tenant` } });
+      }
+      const view = await cache.get(tenantId);
+      if (!view?.enabled.has(manifest.id)) throw new VvError('VV_PLUGIN_NOT_ENABLED', { params: { plugin: manifest.id, tenant: tenantId } });
+      return logos?.getTenantLogo(tenantId);
     },
   };
 }

@@ -12,6 +12,7 @@ const coreRequirements: Readonly<Record<string, (m: PluginManifest) => string | 
   'core.metrics': () => undefined,
   'core.secrets': () => undefined,
   'core.plugins': () => undefined,
+  'core.branding': () => undefined,
   'core.http': (m) => ((m.routes ?? []).length > 0 ? undefined : 'the manifest declares no "routes"'),
   'core.db': (m) => (m.permissions?.includes('db') ? undefined : 'the manifest lacks permission "db"'),
   'core.jobs': (m) => (m.permissions?.includes('jobs') ? undefined : 'the manifest lacks permission "jobs"'),

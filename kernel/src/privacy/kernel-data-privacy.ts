@@ -1,7 +1,8 @@
-import type { PluginPrivacy, PrivacySubject, PrivacyTables, SqlTransaction } from '@valueverse/plugin-sdk';
+import type { PluginPrivacy, PrivacySubject, PrivacyTables, SqlTransaction, TenantLogo } from '@valueverse/plugin-sdk';
 import type { Database } from '../data/database-api';
 import type { ConfigSecrets } from '../plugin-sets/plugin-catalog';
 import { SecretBox } from '../tenancy/secret-box';
+import { logoProblems } from '../tenancy/tenant-branding';
 
 /** The id the kernel's own stores answer to in exports and erasure reports, beside the plugins' ids. */
 export const KERNEL_PRIVACY_ID = 'kernel';
@@ -56,6 +57,25 @@ function openableConfig(config: unknown, secrets: ConfigSecrets | undefined): un
   return walk(config);
 }
 
+/** A tenant's settings without a logo, and that logo when it is a real PNG or JPEG (anything else is dropped). */
+function withoutLogo(settings: Record<string, unknown>): { settings: Record<string, unknown>; logo?: TenantLogo } {
+  const branding = settings['branding'];
+  if (typeof branding !== 'object' || branding === null || !('logo' in branding)) return { settings };
+  const { logo, ...colours } = branding as Record<string, unknown>;
+  const { branding: _branding, ...rest } = settings;
+  const kept = Object.keys(colours).length > 0 ? { ...rest, branding: colours } : rest;
+  const candidate = logo as { mediaType?: unknown; data?: unknown } | null;
+  const valid =
+    candidate !== null &&
+    typeof candidate === 'object' &&
+    (candidate.mediaType === 'image/png' || candidate.mediaType === 'image/jpeg') &&
+    typeof candidate.data === 'string' &&
+    logoProblems({ mediaType: candidate.mediaType, data: candidate.data }).length === 0;
+  return valid
+    ? { settings: kept, logo: { mediaType: candidate.mediaType as TenantLogo['mediaType'], data: Buffer.from(candidate.data as string, 'base64').toString('base64') } }
+    : { settings: kept };
+}
+
 export function kernelDataPrivacy(database: Database, secrets?: ConfigSecrets): PluginPrivacy {
   return {
     async export(tenantId, subject): Promise<PrivacyTables> {
@@ -67,6 +87,20 @@ export function kernelDataPrivacy(database: Database, secrets?: ConfigSecrets): 
       return {
         tenants: await select(`select to_jsonb(t) as row from kernel.tenants t where t.id = $1${about('t')}`),
         tenant_plugins: await select(`select to_jsonb(p) as row from kernel.tenant_plugins p where p.tenant_id = $1${about('p')}`),
+        // The logo is the tenant's, not a person's: whole-tenant exports only. Row-level security binds its table to
+        // the transaction's tenant (kernel_0011_tenant_logos).
+        ...(subject
+          ? {}
+          : {
+              tenant_logos: (
+                await database.withTenantTransaction(tenantId, (tx) =>
+                  tx.query<{ row: Record<string, unknown> }>(
+                    `select jsonb_build_object('media_type', media_type, 'data', translate(encode(data, 'base64'), E'\\n', '')) as row from kernel.tenant_logos where tenant_id = $1`,
+                    [tenantId],
+                  ),
+                )
+              ).map((r) => r.row),
+            }),
         members: await select(
           `select to_jsonb(x) as row from (select u.id, u.email, u.created_at, m.role from kernel.memberships m join kernel.users u on u.id = m.user_id where m.tenant_id = $1) x where true${about('x')}`,
         ),
@@ -81,14 +115,21 @@ export function kernelDataPrivacy(database: Database, secrets?: ConfigSecrets): 
       return database.transaction(async (tx) => {
         const rows: Record<string, number> = {};
         const json = (name: string) => JSON.stringify(tables[name] ?? []);
-        const [tenant] = (tables.tenants ?? []) as { name?: string; settings?: unknown }[];
+        const [tenant] = (tables.tenants ?? []) as { name?: string; settings?: Record<string, unknown> }[];
+        // An archive made before logos had their own table carries the logo in the settings: it moves to the table.
+        const { settings, logo: legacyLogo } = withoutLogo(tenant?.settings ?? {});
         if (tenant)
-          await tx.query('update kernel.tenants set name = $2, settings = $3::jsonb, updated_at = now() where id = $1', [
-            tenantId,
-            tenant.name,
-            JSON.stringify(tenant.settings ?? {}),
-          ]);
+          await tx.query('update kernel.tenants set name = $2, settings = $3::jsonb, updated_at = now() where id = $1', [tenantId, tenant.name, JSON.stringify(settings)]);
         rows.tenants = tenant ? 1 : 0;
+        const logos = tables.tenant_logos ?? (legacyLogo ? [{ media_type: legacyLogo.mediaType, data: legacyLogo.data }] : []);
+        await tx.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
+        rows.tenant_logos = await count(
+          tx,
+          `insert into kernel.tenant_logos (tenant_id, media_type, data)
+           select $1, x.media_type, decode(x.data, 'base64') from jsonb_to_recordset($2::jsonb) as x(media_type text, data text)
+           on conflict (tenant_id) do update set media_type = excluded.media_type, data = excluded.data, updated_at = now()`,
+          [tenantId, JSON.stringify(logos)],
+        );
         rows.tenant_plugins = await count(
           tx,
           `insert into kernel.tenant_plugins (tenant_id, plugin_id, enabled, version, config, permissions)

@@ -9,6 +9,7 @@ import {
   type JobContext,
   type JobQueue,
   type Logger,
+  type TenantBrandingService,
   type TenantPlugins,
   type OutboundHttp,
   type OutboundRequestInit,
@@ -193,6 +194,15 @@ export function sandboxFacade(refId: string, service: unknown, ctx: FacadeContex
         isEnabled: (tenantId: string, pluginId: string) => {
           checkTenant(ctx, tenantId);
           return plugins.isEnabled(tenantId, pluginId);
+        },
+      };
+    }
+    case 'core.branding': {
+      const branding = service as TenantBrandingService;
+      return {
+        logo: (tenantId: string) => {
+          checkTenant(ctx, tenantId);
+          return branding.logo(tenantId);
         },
       };
     }

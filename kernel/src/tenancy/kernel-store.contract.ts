@@ -213,6 +213,43 @@ export function describeKernelStoreContract(name: string, makeStore: () => Promi
       });
     });
 
+    describe('tenant logos', () => {
+      // A 1×1 PNG and the start of a JPEG: the store keeps bytes, the branding route checks what they are.
+      const png = { mediaType: 'image/png', data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==' } as const;
+      const jpeg = { mediaType: 'image/jpeg', data: '/9j/4AAQSkZJRgABAQ==' } as const;
+
+      it('keeps a logo per tenant apart from the tenant: never in its settings, the tenant list or the tenant read', async () => {
+        await store.createTenant({ id: 'acme', name: 'Acme', settings: { branding: { primaryColor: '#123456' } } });
+        await store.createTenant({ id: 'globex', name: 'Globex' });
+        expect(await store.getTenantLogo('acme')).toBeUndefined();
+        await store.setTenantLogo('acme', png);
+        expect(await store.getTenantLogo('acme')).toEqual(png);
+        expect(await store.getTenantLogo('globex')).toBeUndefined();
+        expect(JSON.stringify(await store.listTenants({ limit: 50 }))).not.toContain(png.data);
+        expect((await store.getTenant('acme'))!.settings).toEqual({ branding: { primaryColor: '#123456' } });
+      });
+
+      it('replaces a logo, removes it with null (twice is fine), and refuses an unknown tenant', async () => {
+        await store.createTenant({ id: 'acme', name: 'Acme' });
+        await store.setTenantLogo('acme', png);
+        await store.setTenantLogo('acme', jpeg);
+        expect(await store.getTenantLogo('acme')).toEqual(jpeg);
+        await store.setTenantLogo('acme', null);
+        await store.setTenantLogo('acme', null);
+        expect(await store.getTenantLogo('acme')).toBeUndefined();
+        await expectVvError(store.setTenantLogo('nobody', png), 'VV_TENANT_UNKNOWN');
+        expect(await store.getTenantLogo('nobody')).toBeUndefined();
+      });
+
+      it('deletes the logo with its tenant: a re-created tenant has none', async () => {
+        await store.createTenant({ id: 'acme', name: 'Acme' });
+        await store.setTenantLogo('acme', png);
+        await store.deleteTenant('acme');
+        await store.createTenant({ id: 'acme', name: 'Acme again' });
+        expect(await store.getTenantLogo('acme')).toBeUndefined();
+      });
+    });
+
     describe('tenant plugin sets', () => {
       beforeEach(async () => {
         await store.createTenant({ id: 'acme', name: 'Acme' });

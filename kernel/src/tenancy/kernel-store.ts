@@ -1,4 +1,4 @@
-import type { Page, Role } from '@valueverse/plugin-sdk';
+import type { Page, Role, TenantLogo } from '@valueverse/plugin-sdk';
 
 export type TenantStatus = 'active' | 'suspended';
 
@@ -72,8 +72,15 @@ export interface KernelStore {
   /** Throws `VV_CONFLICT` when the id exists, `VV_VALIDATION` for an unknown status. */
   createTenant(tenant: Pick<TenantRecord, 'id' | 'name'> & Partial<Pick<TenantRecord, 'status' | 'settings'>>): Promise<TenantRecord>;
   updateTenant(id: string, patch: Partial<Pick<TenantRecord, 'name' | 'status' | 'settings'>>): Promise<TenantRecord | undefined>;
-  /** Deletes the tenant with its plugin set and memberships. */
+  /** Deletes the tenant with its plugin set, memberships and logo. */
   deleteTenant(id: string): Promise<boolean>;
+  /**
+   * The tenant's logo, kept apart from the tenant (`kernel.tenant_logos`) so that tenant reads (the tenant list, each
+   * instance's tenant view) never carry the image: only the documents that show it read it.
+   */
+  getTenantLogo(tenantId: string): Promise<TenantLogo | undefined>;
+  /** Sets the tenant's logo, or removes it with `null`. Throws `VV_TENANT_UNKNOWN` for an unknown tenant. */
+  setTenantLogo(tenantId: string, logo: TenantLogo | null): Promise<void>;
 
   /** Sorted by plugin id. */
   listTenantPlugins(tenantId: string): Promise<TenantPluginRecord[]>;

@@ -1,4 +1,4 @@
-import { encodeCursor, VvError, type Page } from '@valueverse/plugin-sdk';
+import { encodeCursor, VvError, type Page, type TenantLogo } from '@valueverse/plugin-sdk';
 import type { KernelStore, MembershipRecord, TenantPluginRecord, TenantQuery, TenantRecord, UserRecord } from './kernel-store';
 import { checkMembership, checkTenantStatus, tenantCursorId, tenantSearchText } from './kernel-store-checks';
 
@@ -10,6 +10,7 @@ function byCodePoint(a: string, b: string): number {
 /** In-memory `KernelStore` for unit tests and benchmarks; same semantics as the PostgreSQL store. */
 export class MemoryKernelStore implements KernelStore {
   private readonly tenants = new Map<string, TenantRecord>();
+  private readonly logos = new Map<string, TenantLogo>();
   private readonly plugins = new Map<string, Map<string, TenantPluginRecord>>();
   private readonly pluginSetVersions = new Map<string, number>();
   private lastPluginSetVersion = 0;
@@ -63,7 +64,18 @@ export class MemoryKernelStore implements KernelStore {
     this.plugins.delete(id);
     this.pluginSetVersions.delete(id);
     for (const [key, m] of this.memberships) if (m.tenantId === id) this.memberships.delete(key);
+    this.logos.delete(id);
     return this.tenants.delete(id);
+  }
+
+  async getTenantLogo(tenantId: string): Promise<TenantLogo | undefined> {
+    return this.logos.get(tenantId);
+  }
+
+  async setTenantLogo(tenantId: string, logo: TenantLogo | null): Promise<void> {
+    if (!this.tenants.has(tenantId)) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
+    if (logo) this.logos.set(tenantId, { mediaType: logo.mediaType, data: logo.data });
+    else this.logos.delete(tenantId);
   }
 
   async listTenantPlugins(tenantId: string): Promise<TenantPluginRecord[]> {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { VvError, type FieldProblem, type JsonSchema, type TenantBranding, type TenantContext } from '@valueverse/plugin-sdk';
+import { VvError, type FieldProblem, type JsonSchema, type TenantBranding, type TenantContext, type TenantLogo } from '@valueverse/plugin-sdk';
 import type { Auditor } from '../audit/auditor';
 import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
 import type { KernelStore } from './kernel-store';
 
-/** Most bytes of a logo: it travels in every request's tenant context and in each report. */
+/** Most bytes of a logo: it travels in each report, PDF and share view. */
 export const MAX_LOGO_BYTES = 64 * 1024;
 
 const colour = { type: ['string', 'null'], pattern: '^#[0-9a-fA-F]{6}$' } as const;
@@ -45,8 +45,22 @@ export function logoProblems(logo: { mediaType: string; data: string }): FieldPr
 }
 
 /**
+ * Refuses a logo written through a tenant's settings (`POST`/`PATCH /admin/tenants`): the logo is kept apart from the
+ * tenant, so that tenant reads never carry it, and is set through the branding route, which checks the image.
+ */
+export function refuseLogoSetting(tenantId: string, settings: Readonly<Record<string, unknown>> | undefined): void {
+  const branding = settings?.['branding'];
+  if (typeof branding === 'object' && branding !== null && !Array.isArray(branding) && 'logo' in branding) {
+    throw new VvError('VV_TENANT_LOGO_NOT_A_SETTING', {
+      params: { tenant: tenantId },
+      errors: [{ pointer: '/settings/branding/logo', message: `is set with PUT /api/v1/admin/tenants/${tenantId}/branding` }],
+    });
+  }
+}
+
+/**
  * Problems of a `branding` value written through a tenant's settings (`POST`/`PATCH /admin/tenants`), checked as the
- * branding route checks it: colours `#rrggbb`, a logo that is a real PNG or JPEG within the size limit, nothing else.
+ * branding route checks its colours: `#rrggbb`, nothing else (a logo is refused before, by `refuseLogoSetting`).
  */
 export function brandingSettingProblems(branding: unknown): FieldProblem[] {
   const at = '/settings/branding';
@@ -56,33 +70,34 @@ export function brandingSettingProblems(branding: unknown): FieldProblem[] {
   for (const [key, value] of Object.entries(branding)) {
     if (key === 'primaryColor' || key === 'accentColor') {
       if (value !== null && (typeof value !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(value))) problems.push({ pointer: `${at}/${key}`, message: 'must be a colour #rrggbb' });
-    } else if (key === 'logo') {
-      if (value === null) continue;
-      const logo = value as { mediaType?: unknown; data?: unknown };
-      if (typeof logo !== 'object' || (logo.mediaType !== 'image/png' && logo.mediaType !== 'image/jpeg') || typeof logo.data !== 'string') {
-        problems.push({ pointer: `${at}/logo`, message: 'must be {mediaType: image/png | image/jpeg, data: base64}' });
-      } else {
-        for (const p of logoProblems({ mediaType: logo.mediaType, data: logo.data })) problems.push({ ...p, pointer: `${at}${p.pointer}` });
-      }
     } else problems.push({ pointer: `${at}/${key}`, message: 'is not a branding setting' });
   }
   return problems;
 }
 
-/** The branding kept in a tenant's settings, or undefined when none is set. */
+/** The colours kept in a tenant's settings, or undefined when none is set. */
 export function brandingOf(settings: Readonly<Record<string, unknown>> | undefined): TenantBranding | undefined {
   const branding = settings?.['branding'];
-  return typeof branding === 'object' && branding !== null ? (branding as TenantBranding) : undefined;
+  if (typeof branding !== 'object' || branding === null) return undefined;
+  const { primaryColor, accentColor } = branding as Record<string, unknown>;
+  // Only the colours: whatever else a settings object holds never reaches a plugin's request context.
+  return {
+    ...(typeof primaryColor === 'string' ? { primaryColor } : {}),
+    ...(typeof accentColor === 'string' ? { accentColor } : {}),
+  };
 }
 
-/** The tenant as plugins see it: id, name and, when set, its branding. */
+/** The tenant as plugins see it: id, name and, when set, its colours (never its logo). */
 export function tenantContextOf(view: { readonly tenant: { readonly id: string; readonly name: string; readonly settings: Readonly<Record<string, unknown>> } }): TenantContext {
   const branding = brandingOf(view.tenant.settings);
   return branding ? { id: view.tenant.id, name: view.tenant.name, branding } : { id: view.tenant.id, name: view.tenant.name };
 }
 
+/** A branding as the route answers it: the colours, and the logo when there is one. */
+type FullBranding = TenantBranding & { readonly logo?: TenantLogo };
+
 /** What the audit log keeps of a branding: the colours and the logo's digest, never the image. */
-function audited(branding: TenantBranding | undefined): Record<string, unknown> | undefined {
+function audited(branding: FullBranding | undefined): Record<string, unknown> | undefined {
   if (!branding) return undefined;
   const { logo, ...colours } = branding;
   return { ...colours, ...(logo ? { logo: { mediaType: logo.mediaType, sha256: createHash('sha256').update(logo.data).digest('hex') } } : {}) };
@@ -90,8 +105,9 @@ function audited(branding: TenantBranding | undefined): Record<string, unknown> 
 
 /**
  * `/api/v1/admin/tenants/:tenantId/branding`: the tenant's logo and colours, read by any member (the console
- * brands the report with them) and set by its admins. Kept in the tenant's settings, so every request's tenant
- * context carries them to the plugins that render documents.
+ * brands the report with them) and set by its admins. The colours are kept in the tenant's settings, so every
+ * request's tenant context carries them; the logo in a row of its own (`KernelStore.getTenantLogo`), read only here
+ * and by the documents that show it (`coreServices.branding`).
  */
 export function tenantBrandingRoutes(deps: { store: KernelStore; onTenantChanged: (tenantId: string) => Promise<void>; auditor: Auditor }): KernelRoute[] {
   const { store, onTenantChanged, auditor } = deps;
@@ -101,31 +117,47 @@ export function tenantBrandingRoutes(deps: { store: KernelStore; onTenantChanged
     if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: tenantId } });
     return tenant;
   };
+  const full = (colours: TenantBranding | undefined, logo: TenantLogo | undefined): FullBranding => ({ ...colours, ...(logo ? { logo } : {}) });
 
   routes.get('/api/v1/admin/tenants/:tenantId/branding', { access: 'viewer', summary: "The tenant's logo and colours (for its reports)" }, async (ctx) => {
-    ctx.body = brandingOf((await tenantOrThrow(ctx.params.tenantId!)).settings) ?? {};
+    const tenant = await tenantOrThrow(ctx.params.tenantId!);
+    ctx.body = full(brandingOf(tenant.settings), await store.getTenantLogo(tenant.id));
   });
 
   routes.put(
     '/api/v1/admin/tenants/:tenantId/branding',
     { access: 'tenant-admin', summary: 'Set the tenant’s logo (PNG or JPEG, at most 64 kB; SVG refused) and colours; null clears a field', body: brandingSchema },
     async (ctx, input) => {
-      const patch = input.body<{ primaryColor?: string | null; accentColor?: string | null; logo?: { mediaType: 'image/png' | 'image/jpeg'; data: string } | null }>();
+      const patch = input.body<{ primaryColor?: string | null; accentColor?: string | null; logo?: TenantLogo | null }>();
       if (patch.logo) {
         const problems = logoProblems(patch.logo);
         if (problems.length > 0) throw VvError.validation(problems);
       }
       const tenant = await tenantOrThrow(ctx.params.tenantId!);
-      const before = brandingOf(tenant.settings);
-      const next: Record<string, unknown> = { ...before };
-      for (const [key, value] of Object.entries(patch)) {
-        if (value === null) delete next[key];
-        else if (value !== undefined) next[key] = key.endsWith('Color') ? (value as string).toLowerCase() : value;
+      const colours = brandingOf(tenant.settings);
+      const logoBefore = await store.getTenantLogo(tenant.id);
+      const nextColours: Record<string, string> = { ...colours };
+      for (const key of ['primaryColor', 'accentColor'] as const) {
+        const value = patch[key];
+        if (value === null) delete nextColours[key];
+        else if (value !== undefined) nextColours[key] = value.toLowerCase();
       }
-      await store.updateTenant(tenant.id, { settings: { ...tenant.settings, branding: next } });
-      await onTenantChanged(tenant.id);
-      await auditor.record({ action: 'tenant.branding-changed', tenantId: tenant.id, target: `tenant:${tenant.id}`, before: audited(before), after: audited(next) }, ctx);
-      ctx.body = next;
+      if (patch.primaryColor !== undefined || patch.accentColor !== undefined) {
+        await store.updateTenant(tenant.id, { settings: { ...tenant.settings, branding: nextColours } });
+        await onTenantChanged(tenant.id);
+      }
+      // Stored as bytes and answered as the canonical base64 of those bytes.
+      const logo =
+        patch.logo === undefined
+          ? logoBefore
+          : patch.logo === null
+            ? undefined
+            : { mediaType: patch.logo.mediaType, data: Buffer.from(patch.logo.data, 'base64').toString('base64') };
+      if (patch.logo !== undefined) await store.setTenantLogo(tenant.id, logo ?? null);
+      const before = full(colours, logoBefore);
+      const after = full(nextColours, logo);
+      await auditor.record({ action: 'tenant.branding-changed', tenantId: tenant.id, target: `tenant:${tenant.id}`, before: audited(before), after: audited(after) }, ctx);
+      ctx.body = after;
     },
   );
   return routes.routes;

@@ -3,7 +3,7 @@ import type { Auditor } from '../audit/auditor';
 import type { CorsPolicy } from '../http/cors-policy';
 import { KernelRouteList, type KernelRoute } from '../http/kernel-route';
 import type { KernelStore, TenantStatus } from './kernel-store';
-import { brandingSettingProblems } from './tenant-branding';
+import { brandingSettingProblems, refuseLogoSetting } from './tenant-branding';
 
 const tenantIdSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } as const;
 
@@ -42,7 +42,8 @@ export function tenantRoutes(deps: {
   cors?: CorsPolicy;
 }): KernelRoute[] {
   const { store, onTenantChanged, auditor } = deps;
-  const checkSettings = (settings: Record<string, unknown> | undefined): void => {
+  const checkSettings = (tenantId: string, settings: Record<string, unknown> | undefined): void => {
+    refuseLogoSetting(tenantId, settings);
     const problems = [...(deps.cors?.tenantSettingProblems(settings) ?? []), ...brandingSettingProblems(settings?.['branding'])];
     if (problems.length > 0) throw VvError.validation(problems);
   };
@@ -64,7 +65,7 @@ export function tenantRoutes(deps: {
 
   routes.post('/api/v1/admin/tenants', { access: 'platform-admin', summary: 'Create a tenant', body: createTenantSchema }, async (ctx, input) => {
     const body = input.body<{ id: string; name: string; settings?: Record<string, unknown> }>();
-    checkSettings(body.settings);
+    checkSettings(body.id, body.settings);
     const tenant = await store.createTenant({ id: body.id, name: body.name, settings: body.settings });
     await auditor.record({ action: 'tenant.created', tenantId: tenant.id, target: `tenant:${tenant.id}`, after: tenant }, ctx);
     ctx.status = 201;
@@ -83,7 +84,7 @@ export function tenantRoutes(deps: {
     { access: 'platform-admin', summary: 'Rename, suspend or reactivate a tenant, or change its settings (quotas, rate limits)', body: patchTenantSchema },
     async (ctx, input) => {
       const patch = input.body<{ name?: string; status?: TenantStatus; settings?: Record<string, unknown> }>();
-      checkSettings(patch.settings);
+      checkSettings(ctx.params.tenantId!, patch.settings);
       const before = await store.getTenant(ctx.params.tenantId!);
       const tenant = before && (await store.updateTenant(ctx.params.tenantId!, patch));
       if (!tenant) throw new VvError('VV_TENANT_UNKNOWN', { params: { tenant: ctx.params.tenantId } });

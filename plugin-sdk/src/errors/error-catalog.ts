@@ -428,6 +428,13 @@ const catalog = {
     meaning:
       'A sign-in gave a TOTP recovery code that is not one of the account’s unused codes. Each code works once; failed attempts count towards the sign-in attempt limits. Sign in with an authenticator code, or ask an admin to reset two-factor authentication.',
   },
+  VV_TENANT_LOGO_NOT_A_SETTING: {
+    status: 400,
+    title: 'Logo is not a tenant setting',
+    message: 'The logo of tenant "{tenant}" is set with PUT /api/v1/admin/tenants/{tenant}/branding, not in its settings',
+    meaning:
+      'A tenant create or update gave `settings.branding.logo`. The logo is kept apart from the tenant (so tenant lists do not carry it): set or clear it with `PUT /api/v1/admin/tenants/:tenantId/branding`, which checks the image. Colours may still be given in `settings.branding`.',
+  },
   VV_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

@@ -10,20 +10,26 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
 /**
- * A tenant's branding, set by its admins (`PUT /api/v1/admin/tenants/:tenantId/branding`) and used wherever the
- * tenant's documents face its customers (reports, PDFs, share links). Colours are `#rrggbb`; the logo is a small
- * PNG or JPEG (at most 64 kB), base64 — never SVG, so it cannot carry script.
+ * A tenant's colours, set by its admins (`PUT /api/v1/admin/tenants/:tenantId/branding`) and used wherever the
+ * tenant's documents face its customers (reports, PDFs, share links). Colours are `#rrggbb`. The logo is not here:
+ * it is read on its own, only where a document shows it (`coreServices.branding`).
  */
 export interface TenantBranding {
   readonly primaryColor?: string;
   readonly accentColor?: string;
-  readonly logo?: { readonly mediaType: 'image/png' | 'image/jpeg'; readonly data: string };
+}
+
+/** A tenant's logo: a small PNG or JPEG (at most 64 kB), base64 — never SVG, so it cannot carry script. */
+export interface TenantLogo {
+  readonly mediaType: 'image/png' | 'image/jpeg';
+  /** The image's bytes, base64. */
+  readonly data: string;
 }
 
 export interface TenantContext {
   readonly id: string;
   readonly name: string;
-  /** The tenant's branding; absent when its admins set none. */
+  /** The tenant's colours; absent when its admins set none. */
   readonly branding?: TenantBranding;
 }
 

@@ -1,5 +1,5 @@
 import type { EntityManager, EntitySchema } from '@mikro-orm/core';
-import type { Role, TenantContext, UserContext } from '../http/http-router';
+import type { Role, TenantContext, TenantLogo, UserContext } from '../http/http-router';
 import type { Logger } from './logger';
 
 export type { Logger };
@@ -353,6 +353,19 @@ export interface PluginSecrets {
  * @example
  * if (await plugins.isEnabled(tenantId, 'value-committer')) tools.push(proposeCommitment);
  */
+/**
+ * `core.branding`: what the tenant shows its customers beyond its colours (those are on `request.tenant.branding`).
+ * The logo is kept apart from the tenant so that only the documents that show it read it.
+ */
+export interface TenantBrandingService {
+  /**
+   * The tenant's logo, or undefined when it has none. Within a request, only the request's tenant (VV_FORBIDDEN for
+   * another); the tenant must have the plugin enabled (VV_PLUGIN_NOT_ENABLED). On the embedded database it opens a
+   * transaction of its own: call it outside `db.transaction`.
+   */
+  logo(tenantId: string): Promise<TenantLogo | undefined>;
+}
+
 export interface TenantPlugins {
   /** True when `pluginId` is enabled for `tenantId` (false for an unknown tenant). */
   isEnabled(tenantId: string, pluginId: string): Promise<boolean>;

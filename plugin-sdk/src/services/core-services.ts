@@ -14,6 +14,7 @@ import type {
   TenantDirectory,
   PluginSecrets,
   TenantPlugins,
+  TenantBrandingService,
 } from './core-service-types';
 
 /**
@@ -38,4 +39,5 @@ export const coreServices = Object.freeze({
   directory: createServiceRef<TenantDirectory>({ id: 'core.directory' }),
   secrets: createServiceRef<PluginSecrets>({ id: 'core.secrets' }),
   plugins: createServiceRef<TenantPlugins>({ id: 'core.plugins' }),
+  branding: createServiceRef<TenantBrandingService>({ id: 'core.branding' }),
 });

@@ -18,7 +18,7 @@ describe('value-architect plugin', () => {
 
   it('exports a plugin with a database and the value-models ref', () => {
     expect(isVvPlugin(plugin)).toBe(true);
-    expect(Object.keys(plugin.deps).sort()).toEqual(['ai', 'audit', 'calc', 'db', 'events', 'http', 'logger', 'metrics', 'secrets']);
+    expect(Object.keys(plugin.deps).sort()).toEqual(['ai', 'audit', 'branding', 'calc', 'db', 'events', 'http', 'logger', 'metrics', 'secrets']);
     expect(plugin.database?.migrations.map((m) => m.name)).toEqual(['0001-value-models', '0002-share-links']);
     expect(valueModelsRef.id).toBe('value-models');
   });

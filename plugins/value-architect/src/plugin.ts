@@ -26,11 +26,12 @@ export const plugin = definePlugin({
     metrics: coreServices.metrics,
     logger: coreServices.logger,
     secrets: coreServices.secrets,
+    branding: coreServices.branding,
     calc: calculationRef,
     ai: aiChatRef,
   },
   database: { entities: [ValueModelEntity, ValueModelVersionEntity], migrations: architectMigrations },
-  setup({ http, db, events, audit, metrics, logger, secrets, calc, ai }, registrar) {
+  setup({ http, db, events, audit, metrics, logger, secrets, branding, calc, ai }, registrar) {
     const store = new ValueModelStore(db);
     const hypotheses = createHypothesisGenerator({ calc, ai, log: logger });
     // Business counter: each event the routes publish (a model created, a version saved...) is counted by name.
@@ -45,7 +46,7 @@ export const plugin = definePlugin({
     const links = new ShareLinks(db, secrets);
     // A key rotation: the kernel's re-seal job seals each tenant's share-link key again with the newest key.
     registrar.onReseal(async (tenantId) => void (await links.resealIfStale(tenantId)));
-    for (const route of createBusinessCaseRoutes({ store, calc, links, audit })) http.route(route);
+    for (const route of createBusinessCaseRoutes({ store, calc, links, audit, branding })) http.route(route);
     for (const route of createValueModelRoutes({ store, calc, hypotheses, events: counted, audit })) http.route(route);
     // Who else is on a model (issue 20): announced through the plugin's own event, not counted as a model event.
     servePresence(

@@ -1,4 +1,4 @@
-import type { TenantBranding } from '@valueverse/plugin-sdk';
+import type { TenantBranding, TenantLogo } from '@valueverse/plugin-sdk';
 import type { ModelEvaluation, SensitivityResult, ValueModel } from '@valueverse/plugin-calculation/api';
 import { driverLibrary, findIndustry } from '../library/driver-library';
 import type { ValueModelVersion } from '../value-models-api';
@@ -47,7 +47,7 @@ export interface BusinessCase {
   readonly customer: string | null;
   /** ISO date (YYYY-MM-DD) the case was produced. */
   readonly date: string;
-  readonly branding: { readonly primaryColor: string; readonly accentColor: string; readonly logo: TenantBranding['logo'] | null };
+  readonly branding: { readonly primaryColor: string; readonly accentColor: string; readonly logo: TenantLogo | null };
   readonly headline: string;
   readonly figures: readonly { readonly label: string; readonly value: string }[];
   readonly sections: readonly BusinessCaseSection[];
@@ -60,6 +60,8 @@ export interface BusinessCaseInput {
   readonly sensitivity: SensitivityResult | null;
   readonly persona: Persona;
   readonly tenant: { readonly name: string; readonly branding?: TenantBranding };
+  /** The tenant's logo (read apart from the tenant, through `coreServices.branding`). */
+  readonly logo?: TenantLogo | null;
   readonly customer?: string | null;
   readonly now: Date;
 }
@@ -258,7 +260,7 @@ export function buildBusinessCase(input: BusinessCaseInput): BusinessCase {
     preparedBy: tenant.name,
     customer: input.customer?.trim() || null,
     date: input.now.toISOString().slice(0, 10),
-    branding: { primaryColor: branding.primaryColor ?? DEFAULT_PRIMARY, accentColor: branding.accentColor ?? DEFAULT_ACCENT, logo: branding.logo ?? null },
+    branding: { primaryColor: branding.primaryColor ?? DEFAULT_PRIMARY, accentColor: branding.accentColor ?? DEFAULT_ACCENT, logo: input.logo ?? null },
     headline,
     figures,
     sections,

@@ -1,4 +1,13 @@
-import { VvError, respond, type AuditLog, type JsonSchema, type PublicPluginRequest, type RouteDefinition, type TenantContext } from '@valueverse/plugin-sdk';
+import {
+  VvError,
+  respond,
+  type AuditLog,
+  type JsonSchema,
+  type PublicPluginRequest,
+  type RouteDefinition,
+  type TenantBrandingService,
+  type TenantContext,
+} from '@valueverse/plugin-sdk';
 import type { CalculationService } from '@valueverse/plugin-calculation/api';
 import { buildBusinessCase, defaultPersona, personas, type BusinessCase, type Persona, type RiskRange } from '../business-case/business-case';
 import { renderBusinessCaseHtml } from '../business-case/business-case-html';
@@ -46,6 +55,8 @@ export interface BusinessCaseRouteDeps {
   readonly calc: CalculationService;
   readonly links: ShareLinks;
   readonly audit: AuditLog;
+  /** Where the tenant's logo is read: only these documents (report, PDF, share view) read it. */
+  readonly branding: TenantBrandingService;
   readonly now?: () => Date;
 }
 
@@ -54,7 +65,7 @@ export interface BusinessCaseRouteDeps {
  * through signed, expiring, revocable share links that open a read-only view without an account.
  */
 export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefinition[] {
-  const { store, calc, links, audit } = deps;
+  const { store, calc, links, audit, branding } = deps;
   const now = deps.now ?? (() => new Date());
 
   const compose = async (tenant: TenantContext, version: ValueModelVersion, lens: Persona, who: string | null, signal: AbortSignal): Promise<BusinessCase> => {
@@ -74,7 +85,8 @@ export function createBusinessCaseRoutes(deps: BusinessCaseRouteDeps): RouteDefi
       };
     }
     const sensitivity = lens === 'cfo' ? null : await calc.sensitivity({ model: version.model, metric: 'npv' }, budget).catch(() => null);
-    return buildBusinessCase({ version, evaluation, risk, sensitivity, persona: lens, tenant, customer: who, now: now() });
+    const logo = (await branding.logo(tenant.id)) ?? null;
+    return buildBusinessCase({ version, evaluation, risk, sensitivity, persona: lens, tenant, logo, customer: who, now: now() });
   };
 
   const versionOf = async (tenantId: string, id: string, version?: number) => {

@@ -7,6 +7,7 @@ import { defaultTemplates } from '../templates/default-templates';
 import { renderTemplate, validateTemplate, type TemplateParts } from '../templates/template-engine';
 import type { TemplateStore } from '../templates/template-store';
 import { channelNames, type ChannelName, type Workflow } from '../workflows/workflow';
+import { checkWorkflow } from '../workflows/workflow-check';
 import type { WorkflowStore } from '../workflows/workflow-store';
 import { notificationSchemas as s } from './notification-schemas';
 
@@ -27,7 +28,10 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
   const admin = 'tenant-admin' as const;
   const checkTemplate = (tenantId: string, key: string) =>
     templates.resolve(tenantId, key, 'en').catch(() => {
-      throw new VvError('VV_VALIDATION', { params: { reason: `No template "${key}"` }, errors: [{ pointer: '/template', in: 'body', message: `names no template: "${key}"` }] });
+      throw new VvError('VV_NOTIFICATIONS_TEMPLATE_UNKNOWN', {
+        params: { template: key, tenant: tenantId },
+        errors: [{ pointer: '/template', in: 'body', message: `names no template: "${key}"` }],
+      });
     });
   const saveTemplate = async (tenantId: string, key: string, locale: string, body: TemplateParts & { sampleData?: Record<string, unknown> }) => {
     validateTemplate(body, body.sampleData ?? defaultTemplates[key]?.sampleData);
@@ -109,6 +113,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       schema: { body: { ...s.workflow, required: ['id', ...s.workflow.required], properties: { id: workflowParams.properties.workflowId, ...s.workflow.properties } } },
       handler: async (request) => {
         const body = request.body as Workflow;
+        checkWorkflow(body);
         await checkTemplate(request.tenant.id, body.template);
         const { workflow, created } = await workflows.put(request.tenant.id, body, 'create');
         if (!created) throw new VvError('VV_CONFLICT', { params: { reason: `A workflow "${body.id}" exists; PUT /notifications/workflows/${body.id} replaces it` } });
@@ -125,6 +130,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       handler: async (request) => {
         const body = request.body as Omit<Workflow, 'id'>;
         const before = await workflows.get(request.tenant.id, request.params.workflowId!);
+        checkWorkflow({ ...body, id: before.id });
         await checkTemplate(request.tenant.id, body.template);
         const { workflow } = await workflows.put(request.tenant.id, { ...body, id: before.id }, 'replace');
         await audit.record({ action: 'notification-workflow.updated', target: workflow.id, before, after: workflow });

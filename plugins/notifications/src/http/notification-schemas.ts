@@ -81,8 +81,9 @@ export const notificationSchemas = {
     required: ['name', 'eventPattern', 'recipients', 'channels', 'template', 'category'],
     properties: {
       name: { type: 'string', minLength: 1, maxLength: 200 },
-      eventPattern: { type: 'string', pattern: '^(\\*|[a-z0-9][a-z0-9_.-]{0,126}\\*?)$' },
-      recipients: { type: 'array', minItems: 1, maxItems: 100, items: recipientRule },
+      // The pattern and "at least one recipient" are checked by checkWorkflow, each with a code of its own.
+      eventPattern: { type: 'string', minLength: 1, maxLength: 128, description: 'An event name, or a prefix ending in * (billing.*)' },
+      recipients: { type: 'array', maxItems: 100, items: recipientRule },
       channels,
       template: key,
       category,

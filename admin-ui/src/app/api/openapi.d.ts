@@ -9495,12 +9495,47 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        eventId: string;
+                        /** @description `user:<id>`, `email:<address>` or `slack` */
+                        recipient: string;
+                        /** @enum {string} */
+                        channel: "email" | "inbox" | "webhook" | "slack";
+                        category: string;
+                        critical: boolean;
+                        /** @enum {string} */
+                        status: "queued" | "sending" | "sent" | "failed" | "dead" | "suppressed" | "held" | "digested";
+                        reason: string | null;
+                        subject: string;
+                        attempts: {
+                            /** Format: date-time */
+                            at: string;
+                            ok: boolean;
+                            /** @description The provider's answer or the error */
+                            response: string;
+                            /**
+                             * @description Email: which SMTP server carried (or refused) it
+                             * @enum {string}
+                             */
+                            server?: "primary" | "fallback";
+                            host?: string;
+                        }[];
+                        releaseAt: string | null;
+                        digestId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -9534,12 +9569,50 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            eventId: string;
+                            /** @description `user:<id>`, `email:<address>` or `slack` */
+                            recipient: string;
+                            /** @enum {string} */
+                            channel: "email" | "inbox" | "webhook" | "slack";
+                            category: string;
+                            critical: boolean;
+                            /** @enum {string} */
+                            status: "queued" | "sending" | "sent" | "failed" | "dead" | "suppressed" | "held" | "digested";
+                            reason: string | null;
+                            subject: string;
+                            attempts: {
+                                /** Format: date-time */
+                                at: string;
+                                ok: boolean;
+                                /** @description The provider's answer or the error */
+                                response: string;
+                                /**
+                                 * @description Email: which SMTP server carried (or refused) it
+                                 * @enum {string}
+                                 */
+                                server?: "primary" | "fallback";
+                                host?: string;
+                            }[];
+                            releaseAt: string | null;
+                            digestId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -9567,12 +9640,47 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        eventId: string;
+                        /** @description `user:<id>`, `email:<address>` or `slack` */
+                        recipient: string;
+                        /** @enum {string} */
+                        channel: "email" | "inbox" | "webhook" | "slack";
+                        category: string;
+                        critical: boolean;
+                        /** @enum {string} */
+                        status: "queued" | "sending" | "sent" | "failed" | "dead" | "suppressed" | "held" | "digested";
+                        reason: string | null;
+                        subject: string;
+                        attempts: {
+                            /** Format: date-time */
+                            at: string;
+                            ok: boolean;
+                            /** @description The provider's answer or the error */
+                            response: string;
+                            /**
+                             * @description Email: which SMTP server carried (or refused) it
+                             * @enum {string}
+                             */
+                            server?: "primary" | "fallback";
+                            host?: string;
+                        }[];
+                        releaseAt: string | null;
+                        digestId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -9600,12 +9708,47 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
-            200: {
+            /** @description 202 */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        eventId: string;
+                        /** @description `user:<id>`, `email:<address>` or `slack` */
+                        recipient: string;
+                        /** @enum {string} */
+                        channel: "email" | "inbox" | "webhook" | "slack";
+                        category: string;
+                        critical: boolean;
+                        /** @enum {string} */
+                        status: "queued" | "sending" | "sent" | "failed" | "dead" | "suppressed" | "held" | "digested";
+                        reason: string | null;
+                        subject: string;
+                        attempts: {
+                            /** Format: date-time */
+                            at: string;
+                            ok: boolean;
+                            /** @description The provider's answer or the error */
+                            response: string;
+                            /**
+                             * @description Email: which SMTP server carried (or refused) it
+                             * @enum {string}
+                             */
+                            server?: "primary" | "fallback";
+                            host?: string;
+                        }[];
+                        releaseAt: string | null;
+                        digestId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10227,6 +10370,7 @@ export interface operations {
                 "application/json": {
                     id: string;
                     name: string;
+                    /** @description An event name, or a prefix ending in * (billing.*) */
                     eventPattern: string;
                     recipients: ({
                         userId: string;
@@ -10394,6 +10538,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
+                    /** @description An event name, or a prefix ending in * (billing.*) */
                     eventPattern: string;
                     recipients: ({
                         userId: string;

@@ -1,6 +1,8 @@
 import type { ChannelName } from '../workflows/workflow';
 
-export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'dead' | 'suppressed' | 'held' | 'digested';
+/** Every state a delivery row can be in (the delivery log's `status` filter, and the API's schema). */
+export const deliveryStatuses = ['queued', 'sending', 'sent', 'failed', 'dead', 'suppressed', 'held', 'digested'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 /** What is sent: rendered once when the delivery is created, so a retry sends the same message. */
 export interface DeliveryContent {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { VvError, respond, type AuditLog, type RouteDefinition } from '@valueverse/plugin-sdk';
 import { configuredChannels, type ChannelSettings } from '../delivery/channel-senders';
+import { deliveryStatuses } from '../delivery/delivery';
 import type { DeliveryWorker } from '../delivery/delivery-worker';
 import type { NotificationDispatcher } from '../delivery/notification-dispatcher';
 import { defaultTemplates } from '../templates/default-templates';
@@ -62,7 +63,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/channels/test',
       summary: 'Send a test notification on one channel (`{channel}`) to the caller, now, and answer with the delivery and its attempt log',
       minRole: admin,
-      schema: { body: { type: 'object', additionalProperties: false, required: ['channel'], properties: { channel: s.channel } } },
+      schema: { body: { type: 'object', additionalProperties: false, required: ['channel'], properties: { channel: s.channel } }, responses: { 200: s.delivery } },
       handler: async (request) => {
         const channel = (request.body as { channel: ChannelName }).channel;
         if (!configuredChannels(request.config as ChannelSettings).has(channel)) {
@@ -228,7 +229,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
           type: 'object',
           additionalProperties: false,
           properties: {
-            status: { type: 'string', enum: ['queued', 'sending', 'sent', 'failed', 'dead', 'suppressed', 'held', 'digested'] },
+            status: { type: 'string', enum: [...deliveryStatuses] },
             channel: s.channel,
             eventId: { type: 'string', maxLength: 200 },
             recipient: { type: 'string', maxLength: 400 },
@@ -236,6 +237,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
             cursor: { type: 'string', maxLength: 500 },
           },
         },
+        responses: { 200: s.deliveryPage },
       },
       handler: (request) => worker.list(request.tenant.id, request.query),
     },
@@ -244,7 +246,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/deliveries/:id',
       summary: 'One delivery with its attempt log',
       minRole: admin,
-      schema: { params: s.idParams },
+      schema: { params: s.idParams, responses: { 200: s.delivery } },
       handler: (request) => worker.get(request.tenant.id, request.params.id!),
     },
     {
@@ -252,7 +254,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/deliveries/:id/retry',
       summary: 'Queue a failed or dead delivery again',
       minRole: admin,
-      schema: { params: s.idParams },
+      schema: { params: s.idParams, responses: { 202: s.delivery } },
       handler: async (request) => {
         const delivery = await worker.retry(request.tenant.id, request.params.id!);
         await audit.record({ action: 'notification-delivery.retried', target: delivery.id });

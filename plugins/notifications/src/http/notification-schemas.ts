@@ -1,4 +1,5 @@
 // JSON Schemas of the notifications routes.
+import { deliveryStatuses } from '../delivery/delivery';
 import { channelNames } from '../workflows/workflow';
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$' } as const;
@@ -21,7 +22,53 @@ const recipientRule = {
   ],
 } as const;
 
+const dateTime = { type: 'string', format: 'date-time' } as const;
+
+/** A delivery as the API answers it (`Delivery` in delivery.ts); the console's types are generated from this. */
+const delivery = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'eventId', 'recipient', 'channel', 'category', 'critical', 'status', 'reason', 'subject', 'attempts', 'releaseAt', 'digestId', 'createdAt', 'updatedAt'],
+  properties: {
+    id: uuid,
+    eventId: { type: 'string' },
+    recipient: { type: 'string', description: '`user:<id>`, `email:<address>` or `slack`' },
+    channel,
+    category: { type: 'string' },
+    critical: { type: 'boolean' },
+    status: { type: 'string', enum: [...deliveryStatuses] },
+    reason: { type: ['string', 'null'] },
+    subject: { type: 'string' },
+    attempts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['at', 'ok', 'response'],
+        properties: {
+          at: dateTime,
+          ok: { type: 'boolean' },
+          response: { type: 'string', description: "The provider's answer or the error" },
+          server: { type: 'string', enum: ['primary', 'fallback'], description: 'Email: which SMTP server carried (or refused) it' },
+          host: { type: 'string' },
+        },
+      },
+    },
+    releaseAt: { oneOf: [dateTime, { type: 'null' }] },
+    digestId: { type: ['string', 'null'] },
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  },
+} as const;
+
 export const notificationSchemas = {
+  delivery,
+  deliveryPage: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['items', 'nextCursor'],
+    properties: { items: { type: 'array', items: delivery }, nextCursor: { type: ['string', 'null'] } },
+  },
   id,
   key,
   category,

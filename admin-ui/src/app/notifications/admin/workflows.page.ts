@@ -11,6 +11,8 @@ const ROLE_LABELS: Readonly<Record<string, string>> = { viewer: 'Everyone', memb
 
 /** The editor's fields: recipients split into what a person picks (owner, a role, addresses, user ids). */
 interface WorkflowForm {
+  /** A workflow not saved yet: its id is typed (or made from the name) and it is created with POST. */
+  isNew: boolean;
   id: string;
   name: string;
   eventPattern: string;
@@ -33,6 +35,17 @@ const lines = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** "Big deals!" -> "big-deals": a workflow id made from its name when none is typed. */
+export function workflowIdFrom(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
+}
+
 /** "Owner, tenant admins, ops@example.com" */
 export function describeRecipients(rules: readonly RecipientRule[]): string {
   return rules
@@ -48,7 +61,8 @@ export function describeRecipients(rules: readonly RecipientRule[]): string {
 
 /**
  * The tenant's workflows: which platform events notify whom, on which channels, with which template and category, and
- * whether they are critical. Edit one in place; put first-party ones back as shipped ("Restore default").
+ * whether they are critical. Create one ("New workflow"), edit one in place, delete the tenant's own ones, and put
+ * first-party ones back as shipped ("Restore default").
  */
 @Component({
   selector: 'vv-notification-workflows-page',
@@ -86,9 +100,30 @@ export class NotificationWorkflowsPage {
   protected readonly error = signal<string | undefined>(undefined);
   protected readonly fieldErrors = signal<readonly string[]>([]);
 
+  protected create(): void {
+    this.open({
+      isNew: true,
+      id: '',
+      name: '',
+      eventPattern: '',
+      owner: false,
+      role: '',
+      emails: '',
+      userIds: '',
+      emailFrom: '',
+      channels: { email: false, inbox: true, webhook: false, slack: false },
+      template: this.data.value()?.templateKeys.includes('direct') ? 'direct' : (this.data.value()?.templateKeys[0] ?? ''),
+      category: '',
+      critical: false,
+      digestMinutes: '0',
+      enabled: true,
+    });
+  }
+
   protected edit(w: Workflow): void {
     const role = w.recipients.find((r): r is { role: string } => 'role' in r)?.role ?? '';
-    this.editing.set({
+    this.open({
+      isNew: false,
       id: w.id,
       name: w.name,
       eventPattern: w.eventPattern,
@@ -104,6 +139,10 @@ export class NotificationWorkflowsPage {
       digestMinutes: String(w.digestMinutes),
       enabled: w.enabled,
     });
+  }
+
+  private open(form: WorkflowForm): void {
+    this.editing.set(form);
     this.message.set(undefined);
     this.error.set(undefined);
     this.fieldErrors.set([]);
@@ -125,7 +164,12 @@ export class NotificationWorkflowsPage {
       ...(f.emailFrom.trim() ? [{ emailFrom: f.emailFrom.trim() }] : []),
     ];
     const channels = CHANNELS.filter((c) => f.channels[c]);
+    const id = f.isNew ? f.id.trim() || workflowIdFrom(f.name) : f.id;
     const problems = [
+      ...(f.name.trim() ? [] : ['Give the workflow a name.']),
+      ...(f.isNew && !/^[a-z0-9][a-z0-9_.-]{0,62}$/.test(id) ? ['The id is lower-case letters, digits, ".", "_" and "-".'] : []),
+      ...(f.eventPattern.trim() ? [] : ['Name the event (or a prefix ending in *).']),
+      ...(f.category.trim() ? [] : ['Give the workflow a category.']),
       ...(recipients.length === 0 ? ['Choose at least one recipient.'] : []),
       ...(channels.length === 0 ? ['Choose at least one channel.'] : []),
       ...(/^\d+$/.test(f.digestMinutes.trim()) ? [] : ['The digest window is a whole number of minutes (0 sends at once).']),
@@ -136,8 +180,8 @@ export class NotificationWorkflowsPage {
     }
     this.busy.set(true);
     try {
-      const saved = await this.api.saveWorkflow({
-        id: f.id,
+      const workflow: Workflow = {
+        id,
         name: f.name.trim(),
         eventPattern: f.eventPattern.trim(),
         recipients,
@@ -147,9 +191,10 @@ export class NotificationWorkflowsPage {
         critical: f.critical,
         digestMinutes: Number(f.digestMinutes),
         enabled: f.enabled,
-      });
+      };
+      const saved = f.isNew ? await this.api.createWorkflow(workflow) : await this.api.saveWorkflow(workflow);
       this.editing.set(undefined);
-      this.message.set(`"${saved.name}" saved.`);
+      this.message.set(f.isNew ? `"${saved.name}" created.` : `"${saved.name}" saved.`);
       this.data.reload();
     } catch (e) {
       const problem = toProblem(e);
@@ -157,6 +202,25 @@ export class NotificationWorkflowsPage {
       this.fieldErrors.set(problem.errors.map((p) => `${p.pointer.replace(/^\//, '') || 'Workflow'} ${p.message}`));
     } finally {
       this.busy.set(false);
+    }
+  }
+
+  protected async remove(w: Workflow): Promise<void> {
+    const ok = await confirm(this.dialog, {
+      title: `Delete "${w.name}"?`,
+      message: `Events matching ${w.eventPattern} no longer notify anyone through it. Notifications already sent stay in the delivery log.`,
+      confirmLabel: 'Delete workflow',
+    });
+    if (!ok) return;
+    this.message.set(undefined);
+    this.error.set(undefined);
+    try {
+      await this.api.deleteWorkflow(w.id);
+      if (this.editing()?.id === w.id) this.editing.set(undefined);
+      this.message.set(`"${w.name}" deleted.`);
+      this.data.reload();
+    } catch (e) {
+      this.error.set(describeProblem(toProblem(e)));
     }
   }
 

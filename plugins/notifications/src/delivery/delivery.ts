@@ -16,8 +16,10 @@ export interface DeliveryContent {
   /** The event payload or send data, for webhooks. */
   readonly data?: unknown;
   readonly eventName?: string;
-  /** The message carries a credential (an invitation's token): its text is dropped once it is sent. */
+  /** The message carries a credential (an invitation's token): sealed at rest, and its text dropped once it is sent. */
   readonly confidential?: boolean;
+  /** A confidential message's text, HTML, link and data, sealed with `core.secrets` (sealed-content.ts). */
+  readonly sealed?: string;
 }
 
 /** One try, in the delivery's attempt log. */

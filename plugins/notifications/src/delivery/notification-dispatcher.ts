@@ -19,6 +19,7 @@ import type { TemplateStore } from '../templates/template-store';
 import type { ChannelName, RecipientRule } from '../workflows/workflow';
 import { configuredChannels, type ChannelSettings } from './channel-senders';
 import type { DeliveryContent, DeliveryStatus } from './delivery';
+import type { ContentSeal } from './sealed-content';
 
 /** Delivery rows written per INSERT (and per live inbox push) when a notification fans out. */
 const CLAIM_CHUNK = 2000;
@@ -29,6 +30,12 @@ export const FLUSH_JOB = 'flush';
 /** A tenant's sweep runs this many minutes after a delivery is queued (the sweep takes rows queued over a minute ago). */
 const SWEEP_AFTER_MINUTES = 3;
 const MINUTE_MS = 60_000;
+/**
+ * Events whose payload carries a credential for someone outside the tenant (an invitation's token): their messages go
+ * by email only (never to an inbox, a webhook or Slack, where others would read the token), are never held for a
+ * digest, and are sealed at rest until sent.
+ */
+const CONFIDENTIAL_EVENTS: ReadonlySet<string> = new Set(['tenant.invitation.created']);
 /** Published after inbox items are stored: `{ userIds }` of the recipients (never the content: every member of the tenant reads the event stream). */
 export const INBOX_EVENT = 'notifications.inbox.created';
 
@@ -78,6 +85,8 @@ export interface DispatcherDeps {
   readonly preferences: PreferenceStore;
   readonly templates: TemplateStore;
   readonly unsubscribe: UnsubscribeTokens;
+  /** Seals confidential messages (invitations) in their delivery rows. */
+  readonly seal: ContentSeal;
   /** The tenant's members (`core.directory`): who has a role, and every member's address. */
   readonly directory?: TenantDirectory;
   readonly now: () => Date;
@@ -104,7 +113,8 @@ export class NotificationDispatcher {
       publicBaseUrl?: string;
     };
     const configured = configuredChannels(settings);
-    const channels = request.channels.filter((c) => configured.has(c));
+    const confidential = request.eventName !== undefined && CONFIDENTIAL_EVENTS.has(request.eventName);
+    const channels = request.channels.filter((c) => configured.has(c) && (!confidential || c === 'email'));
     if (channels.length === 0) return { deliveries: [] };
     const now = this.deps.now();
     await this.deps.unsubscribe.load(tenantId);
@@ -124,7 +134,7 @@ export class NotificationDispatcher {
             request.category,
           );
       const emailHolds =
-        request.critical || !channels.includes('email')
+        request.critical || confidential || !channels.includes('email')
           ? new Map<string, { until: Date; reason: string }>()
           : await this.emailHolds(tx, tenantId, recipients, request, settings, now);
       const rendered = new Map<string, RenderedMessage>();
@@ -174,15 +184,15 @@ export class NotificationDispatcher {
             unsubscribeUrl = `${settings.publicBaseUrl ?? ''}/api/v1/notifications/unsubscribe/${encodeURIComponent(tenantId)}?token=${token}`;
           }
           const message = await renderFor(recipient, unsubscribeUrl);
-          const content: DeliveryContent = {
+          const plain: DeliveryContent = {
             ...message,
             to,
             link: request.link,
             unsubscribeUrl,
             data: channel === 'webhook' ? request.data : undefined,
             eventName: request.eventName,
-            confidential: request.eventName === 'tenant.invitation.created' || undefined,
           };
+          const content = confidential ? this.deps.seal.seal(plain) : plain;
           let status: DeliveryStatus = channel === 'inbox' ? 'sent' : 'queued';
           let reason: string | null = null;
           let releaseAt: Date | null = null;

@@ -60,6 +60,7 @@ describe('platform events and the directory for plugins', () => {
       ['u-cat', 'cat@globex.test'],
     ] as const)
       await store.createUser({ id, email, passwordHash: 'x', platformAdmin: false });
+    await store.setUserProfile('u-ann', { displayName: 'Ann Lee', locale: 'de-DE', timeZone: 'Europe/Berlin' });
     await store.setMembership({ userId: 'u-ann', tenantId: 'acme', role: 'tenant-admin' });
     await store.setMembership({ userId: 'u-bob', tenantId: 'acme', role: 'member' });
     await store.setMembership({ userId: 'u-cat', tenantId: 'globex', role: 'tenant-admin' });
@@ -88,11 +89,13 @@ describe('platform events and the directory for plugins', () => {
   it('lists a tenant’s members by role through core.directory, only for tenants that have the plugin enabled', async () => {
     const directory = dir.current!;
     expect(await directory.members('acme')).toEqual([
-      { userId: 'u-ann', email: 'ann@acme.test', role: 'tenant-admin' },
-      { userId: 'u-bob', email: 'bob@acme.test', role: 'member' },
+      { userId: 'u-ann', email: 'ann@acme.test', role: 'tenant-admin', displayName: 'Ann Lee', locale: 'de-DE', timeZone: 'Europe/Berlin' },
+      { userId: 'u-bob', email: 'bob@acme.test', role: 'member', displayName: null, locale: null, timeZone: null },
     ]);
-    expect(await directory.members('acme', { atLeast: 'tenant-admin' })).toEqual([{ userId: 'u-ann', email: 'ann@acme.test', role: 'tenant-admin' }]);
-    expect(await directory.members('globex', { userIds: ['u-ann', 'u-cat'] })).toEqual([{ userId: 'u-cat', email: 'cat@globex.test', role: 'tenant-admin' }]);
+    expect(await directory.members('acme', { atLeast: 'tenant-admin' })).toEqual([expect.objectContaining({ userId: 'u-ann', role: 'tenant-admin' })]);
+    expect(await directory.members('globex', { userIds: ['u-ann', 'u-cat'] })).toEqual([
+      { userId: 'u-cat', email: 'cat@globex.test', role: 'tenant-admin', displayName: null, locale: null, timeZone: null },
+    ]);
     await expect(directory.members('initech')).rejects.toMatchObject({ code: 'VV_PLUGIN_NOT_ENABLED' });
   });
 

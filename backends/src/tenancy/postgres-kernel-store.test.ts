@@ -48,6 +48,7 @@ describe('PostgresKernelStore on embedded PGlite: PostgreSQL specifics', () => {
       { name: 'kernel_0008_installs' },
       { name: 'kernel_0009_data_lifecycle' },
       { name: 'kernel_0010_totp_recovery_codes' },
+      { name: 'kernel_0011_user_profile' },
     ]);
   });
 

@@ -63,7 +63,10 @@ interface Recipient {
   readonly key: string;
   readonly userId?: string;
   readonly email?: string;
+  /** The plugin's own record of the user: their notification preferences' locale, time zone and quiet hours. */
   readonly contact?: Contact;
+  /** The kernel's directory entry (`core.directory`): name, locale and time zone from the person's profile. */
+  readonly member?: DirectoryMember;
 }
 
 interface NewDelivery {
@@ -139,16 +142,20 @@ export class NotificationDispatcher {
           : await this.emailHolds(tx, tenantId, recipients, request, settings, now);
       const rendered = new Map<string, RenderedMessage>();
       const renderWith = async (recipient: Recipient | undefined, unsubscribeUrl: string | undefined): Promise<RenderedMessage> => {
-        const locale = recipient?.contact?.locale ?? settings.defaultLocale ?? 'en';
+        // The notification preferences' locale first, then the person's profile, then the tenant's default.
+        const locale = recipient?.contact?.locale ?? recipient?.member?.locale ?? settings.defaultLocale ?? 'en';
+        const name = recipient?.member?.displayName ?? null;
         // Rendering depends on the recipient only through these; most recipients share a rendering.
         const usesRecipient = await this.templateUsesRecipient(tx, tenantId, request.template, locale);
-        const cacheKey = usesRecipient ? `${locale}|${recipient?.userId ?? ''}|${recipient?.email ?? ''}|${unsubscribeUrl ?? ''}` : `${locale}|${unsubscribeUrl ?? ''}`;
+        const cacheKey = usesRecipient
+          ? `${locale}|${recipient?.userId ?? ''}|${recipient?.email ?? ''}|${name ?? ''}|${unsubscribeUrl ?? ''}`
+          : `${locale}|${unsubscribeUrl ?? ''}`;
         let message = rendered.get(cacheKey);
         if (!message) {
           const template = await this.deps.templates.resolve(tenantId, request.template, locale, tx);
           message = await renderTemplate(template, {
             data: request.data,
-            recipient: { userId: recipient?.userId ?? null, email: recipient?.email ?? null },
+            recipient: { userId: recipient?.userId ?? null, email: recipient?.email ?? null, name },
             tenant: { id: tenantId },
             event: { id: request.eventId, name: request.eventName ?? null },
             category: request.category,
@@ -370,7 +377,9 @@ export class NotificationDispatcher {
     for (const r of recipients) {
       if (!r.email) continue;
       const c = r.contact;
-      const quiet = c?.quietStart && c.quietEnd ? quietUntil(now, { start: c.quietStart, end: c.quietEnd, timeZone: c.timeZone ?? settings.defaultTimeZone ?? 'UTC' }) : undefined;
+      // The zone set in the notification preferences, else the person's profile, else the tenant's default.
+      const timeZone = c?.timeZone ?? r.member?.timeZone ?? settings.defaultTimeZone ?? 'UTC';
+      const quiet = c?.quietStart && c.quietEnd ? quietUntil(now, { start: c.quietStart, end: c.quietEnd, timeZone }) : undefined;
       const digest = (request.digestMinutes ?? 0) > 0 ? (open.get(r.key) ?? new Date(now.getTime() + request.digestMinutes! * 60_000)) : undefined;
       const throttle = throttled.get(r.key);
       const candidates: [Date | undefined, string][] = [
@@ -410,18 +419,19 @@ export class NotificationDispatcher {
     // Members and their addresses come from the kernel's directory; the plugin's own contacts (users seen in
     // requests) add locale, time zone and quiet hours, and stand in when there is no directory.
     // A tenant whose directory lists nobody (only API keys, or a test kernel's token-only users) falls back to them.
-    const directoryEmails = new Map<string, string>();
+    const directory = new Map<string, DirectoryMember>();
     if (members.length > 0) {
       const atLeast = roles.length > 0 ? Math.min(...roles.map((r) => roleRanks.indexOf(r))) : Infinity;
       for (const m of members) {
-        directoryEmails.set(m.userId, m.email);
+        directory.set(m.userId, m);
         if (roleRanks.indexOf(m.role) >= atLeast) userIds.add(m.userId);
       }
     } else if (roles.length > 0) for (const id of await this.deps.preferences.usersWithRoles(tx, tenantId, roles)) userIds.add(id);
     const contacts = await this.deps.preferences.contacts(tx, tenantId, [...userIds]);
     const recipients: Recipient[] = [...userIds].map((id) => {
       const contact = contacts.get(id);
-      return { key: `user:${id}`, userId: id, email: directoryEmails.get(id) ?? contact?.email ?? undefined, contact };
+      const member = directory.get(id);
+      return { key: `user:${id}`, userId: id, email: member?.email ?? contact?.email ?? undefined, contact, member };
     });
     const known = new Set(recipients.map((r) => r.email).filter(Boolean));
     for (const email of emails) if (!known.has(email)) recipients.push({ key: `email:${email}`, email });

@@ -442,6 +442,36 @@ describeInBrowser('notification preferences and administration in a real browser
   );
 
   it(
+    'saves a profile on the account page (name, BCP 47 locale, IANA zone), refusing a bad locale on its field; notifications then address the person by it',
+    async () => {
+      await page.goto(`${host.url}/account/security`);
+      const card = page.getByTestId('account-profile');
+      await card.getByLabel('Name').waitFor(WAIT);
+      await card.getByLabel('Name').fill('Ada Admin');
+      await card.getByLabel('Language (e.g. en-GB, de-DE)').fill('not a language');
+      await card.getByLabel('Time zone').selectOption('Europe/Lisbon');
+      await card.getByRole('button', { name: 'Save profile' }).click();
+      await card.locator('#profile-locale-error').getByText('is not a BCP 47 language tag', { exact: false }).waitFor(WAIT);
+      expect(await card.getByLabel('Language (e.g. en-GB, de-DE)').getAttribute('aria-invalid')).toBe('true');
+      await card.getByLabel('Language (e.g. en-GB, de-DE)').fill('de-de');
+      await card.getByRole('button', { name: 'Save profile' }).click();
+      await card.getByTestId('profile-message').waitFor(WAIT);
+      expect(await card.getByLabel('Language (e.g. en-GB, de-DE)').inputValue()).toBe('de-DE');
+      expect((await api('GET', '/api/v1/me/profile')).body).toEqual({ displayName: 'Ada Admin', locale: 'de-DE', timeZone: 'Europe/Lisbon' });
+      await checkPage('10-account-profile');
+
+      // The directory hands the profile to notifications: a German template with the person's name is chosen for them.
+      const german = { key: 'direct', locale: 'de', subject: 'Hallo {{ recipient.name }}: {{ data.subject }}', text: '{{ data.body }}' };
+      expect((await api('POST', '/api/v1/notifications/templates', german)).status).toBe(200);
+      const sent = await api('POST', '/api/v1/notifications/send', { to: [{ userId }], category: 'team', channels: ['inbox'], subject: 'Profil', body: 'Text' });
+      expect(sent.status).toBe(202);
+      const titles = ((await api('GET', '/api/v1/notifications/inbox')).body.items as { title: string }[]).map((i) => i.title);
+      expect(titles).toContain('Hallo Ada Admin: Profil');
+    },
+    STEP_MS,
+  );
+
+  it(
     'shows a member their preferences but not the administration, and the API refuses them the admin routes',
     async () => {
       await page.getByRole('button', { name: 'Sign out' }).click();

@@ -21,7 +21,7 @@ const toTemplate = (r: TemplateRow): StoredTemplate => ({ key: r.key, locale: r.
 
 /** The template locales to try for a recipient's locale, most specific first, ending with `en`. */
 export function localeCandidates(locale: string): string[] {
-  let language = locale.split('-')[0]!.toLowerCase();
+  let language = locale.split(/[-_]/)[0]!.toLowerCase();
   let region: string | undefined;
   try {
     const parsed = new Intl.Locale(locale);

@@ -120,7 +120,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         ...createCategoryRoutes(workflows),
         // Before the admin routes: `/workflows/defaults` is not the workflow "defaults".
         ...createWorkflowDefaultRoutes(workflows, audit),
-        ...createAdminRoutes({ workflows, templates, worker, dispatcher, audit }),
+        ...createAdminRoutes({ workflows, templates, worker, dispatcher, audit, directory }),
         ...createUnsubscribeRoutes(unsubscribe, preferences, audit),
       ];
       for (const route of routes) http.route(route as RouteDefinition);

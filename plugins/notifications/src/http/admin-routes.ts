@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { VvError, respond, type AuditLog, type RouteDefinition } from '@valueverse/plugin-sdk';
+import { VvError, respond, type AuditLog, type RouteDefinition, type TenantDirectory } from '@valueverse/plugin-sdk';
 import { configuredChannels, type ChannelSettings } from '../delivery/channel-senders';
 import { deliveryStatuses } from '../delivery/delivery';
 import type { DeliveryWorker } from '../delivery/delivery-worker';
@@ -18,6 +18,8 @@ export interface AdminRouteDeps {
   readonly worker: DeliveryWorker;
   readonly dispatcher: NotificationDispatcher;
   readonly audit: AuditLog;
+  /** The previewing admin's directory entry gives `recipient.name` its value. */
+  readonly directory?: TenantDirectory;
 }
 
 const workflowParams = { type: 'object', required: ['workflowId'], properties: { workflowId: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,62}$' } } } as const;
@@ -25,7 +27,7 @@ const templateParams = { type: 'object', required: ['key', 'locale'], properties
 
 /** Tenant-admin routes: channels (status, send a test), workflows, templates (with preview), the delivery log. */
 export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
-  const { workflows, templates, worker, dispatcher, audit } = deps;
+  const { workflows, templates, worker, dispatcher, audit, directory } = deps;
   const admin = 'tenant-admin' as const;
   const checkTemplate = (tenantId: string, key: string) =>
     templates.resolve(tenantId, key, 'en').catch(() => {
@@ -208,9 +210,10 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
         };
         const data = body.data ?? (body.key ? defaultTemplates[body.key]?.sampleData : undefined) ?? {};
         validateTemplate(parts, body.data ? undefined : data);
+        const [me] = directory ? await directory.members(request.tenant.id, { userIds: [request.user.id] }) : [];
         return renderTemplate(parts, {
           data,
-          recipient: { userId: request.user.id, email: request.user.email ?? null },
+          recipient: { userId: request.user.id, email: request.user.email ?? null, name: me?.displayName ?? null },
           tenant: { id: request.tenant.id, name: request.tenant.name },
           event: { id: 'preview', name: null },
           category: 'preview',

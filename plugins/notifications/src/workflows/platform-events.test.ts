@@ -109,6 +109,11 @@ describe('notifications: default workflows on platform events', () => {
     expect(profile.status).toBe(200);
     const german = { subject: 'Hallo {{ recipient.name }}: {{ data.subject }}', text: '{{ data.body }}' };
     expect((await k.request('PUT', '/api/v1/notifications/templates/direct/de', { body: german })).status).toBe(200);
+    // The preview shows the previewing admin's own name (boss set one too).
+    const bossToken = await k.kernel.tokens.issue({ sub: adminId, tid: 'acme', role: 'tenant-admin', email: 'boss@acme.test', pa: false });
+    expect((await k.request('PUT', '/api/v1/me/profile', { token: bossToken, body: { displayName: 'Bo Boss', locale: null, timeZone: null } })).status).toBe(200);
+    const preview = await k.request('POST', '/api/v1/notifications/templates/preview', { token: bossToken, body: { key: 'direct', locale: 'de' } });
+    expect(preview.body.subject).toBe('Hallo Bo Boss: Subject');
     const send = (subject: string, to: { userId: string }[]) =>
       k.request('POST', '/api/v1/notifications/send', { body: { to, category: 'updates', channels: ['email'], subject, body: 'Text', critical: true } });
 

@@ -10436,12 +10436,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            eventPattern: string;
+                            recipients: ({
+                                userId: string;
+                            } | {
+                                /** @enum {string} */
+                                role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                            } | {
+                                /** @constant */
+                                owner: true;
+                            } | {
+                                /** Format: email */
+                                email: string;
+                            } | {
+                                emailFrom: string;
+                            })[];
+                            channels: ("email" | "inbox" | "webhook" | "slack")[];
+                            template: string;
+                            category: string;
+                            critical: boolean;
+                            digestMinutes: number;
+                            enabled: boolean;
+                        }[];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10500,12 +10528,38 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description 201 */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        eventPattern: string;
+                        recipients: ({
+                            userId: string;
+                        } | {
+                            /** @enum {string} */
+                            role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                        } | {
+                            /** @constant */
+                            owner: true;
+                        } | {
+                            /** Format: email */
+                            email: string;
+                        } | {
+                            emailFrom: string;
+                        })[];
+                        channels: ("email" | "inbox" | "webhook" | "slack")[];
+                        template: string;
+                        category: string;
+                        critical: boolean;
+                        digestMinutes: number;
+                        enabled: boolean;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10532,12 +10586,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            eventPattern: string;
+                            recipients: ({
+                                userId: string;
+                            } | {
+                                /** @enum {string} */
+                                role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                            } | {
+                                /** @constant */
+                                owner: true;
+                            } | {
+                                /** Format: email */
+                                email: string;
+                            } | {
+                                emailFrom: string;
+                            })[];
+                            channels: ("email" | "inbox" | "webhook" | "slack")[];
+                            template: string;
+                            category: string;
+                            critical: boolean;
+                            digestMinutes: number;
+                            enabled: boolean;
+                        }[];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10569,12 +10651,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            eventPattern: string;
+                            recipients: ({
+                                userId: string;
+                            } | {
+                                /** @enum {string} */
+                                role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                            } | {
+                                /** @constant */
+                                owner: true;
+                            } | {
+                                /** Format: email */
+                                email: string;
+                            } | {
+                                emailFrom: string;
+                            })[];
+                            channels: ("email" | "inbox" | "webhook" | "slack")[];
+                            template: string;
+                            category: string;
+                            critical: boolean;
+                            digestMinutes: number;
+                            enabled: boolean;
+                        }[];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10603,12 +10713,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        eventPattern: string;
+                        recipients: ({
+                            userId: string;
+                        } | {
+                            /** @enum {string} */
+                            role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                        } | {
+                            /** @constant */
+                            owner: true;
+                        } | {
+                            /** Format: email */
+                            email: string;
+                        } | {
+                            emailFrom: string;
+                        })[];
+                        channels: ("email" | "inbox" | "webhook" | "slack")[];
+                        template: string;
+                        category: string;
+                        critical: boolean;
+                        digestMinutes: number;
+                        enabled: boolean;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10668,12 +10804,38 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        eventPattern: string;
+                        recipients: ({
+                            userId: string;
+                        } | {
+                            /** @enum {string} */
+                            role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                        } | {
+                            /** @constant */
+                            owner: true;
+                        } | {
+                            /** Format: email */
+                            email: string;
+                        } | {
+                            emailFrom: string;
+                        })[];
+                        channels: ("email" | "inbox" | "webhook" | "slack")[];
+                        template: string;
+                        category: string;
+                        critical: boolean;
+                        digestMinutes: number;
+                        enabled: boolean;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

@@ -1,6 +1,6 @@
 import { Injectable, inject } from '@angular/core';
 import { ApiClient } from '../api/api-client';
-import type { ApiResponse } from '../api/api-types';
+import type { ApiRequestBody, ApiResponse } from '../api/api-types';
 
 // The notifications plugin's API (docs/notifications.md), typed for the console's pages.
 const BASE = '/api/v1/notifications';
@@ -27,20 +27,11 @@ export interface CategorySummary {
   readonly workflows: readonly { readonly name: string; readonly critical: boolean; readonly channels: readonly string[] }[];
 }
 
-export type RecipientRule = { readonly userId: string } | { readonly role: string } | { readonly owner: true } | { readonly email: string } | { readonly emailFrom: string };
-
-export interface Workflow {
-  readonly id: string;
-  readonly name: string;
-  readonly eventPattern: string;
-  readonly recipients: readonly RecipientRule[];
-  readonly channels: readonly ChannelName[];
-  readonly template: string;
-  readonly category: string;
-  readonly critical: boolean;
-  readonly digestMinutes: number;
-  readonly enabled: boolean;
-}
+/** A workflow as the server declares it (the workflow routes' response schema). */
+export type Workflow = ApiResponse<'/api/v1/notifications/workflows/{workflowId}', 'get'>;
+export type RecipientRule = Workflow['recipients'][number];
+/** What creating a workflow sends (the same fields, the id included). */
+export type NewWorkflow = ApiRequestBody<'/api/v1/notifications/workflows', 'post'>;
 
 export interface Template {
   readonly key: string;
@@ -111,7 +102,7 @@ export class NotificationsApi {
     const { id, ...body } = workflow;
     return this.api.put(`${BASE}/workflows/${encodeURIComponent(id)}`, body);
   }
-  createWorkflow(workflow: Workflow): Promise<Workflow> {
+  createWorkflow(workflow: NewWorkflow): Promise<Workflow> {
     return this.api.post(`${BASE}/workflows`, workflow);
   }
   deleteWorkflow(id: string): Promise<void> {

@@ -98,6 +98,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/workflows',
       summary: "The tenant's workflows (first-party ones included until deleted)",
       minRole: admin,
+      schema: { responses: { 200: s.workflowList } },
       handler: async (request) => ({ items: await workflows.list(request.tenant.id) }),
     },
     {
@@ -105,7 +106,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/workflows/:workflowId',
       summary: 'One workflow',
       minRole: admin,
-      schema: { params: workflowParams },
+      schema: { params: workflowParams, responses: { 200: s.workflowOut } },
       handler: (request) => workflows.get(request.tenant.id, request.params.workflowId!),
     },
     {
@@ -113,7 +114,10 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/workflows',
       summary: 'Create a workflow (`id` in the body): event pattern, recipients, channels, template, category, critical, digest window',
       minRole: admin,
-      schema: { body: { ...s.workflow, required: ['id', ...s.workflow.required], properties: { id: workflowParams.properties.workflowId, ...s.workflow.properties } } },
+      schema: {
+        body: { ...s.workflow, required: ['id', ...s.workflow.required], properties: { id: workflowParams.properties.workflowId, ...s.workflow.properties } },
+        responses: { 201: s.workflowOut },
+      },
       handler: async (request) => {
         const body = request.body as Workflow;
         checkWorkflow(body);
@@ -129,7 +133,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/workflows/:workflowId',
       summary: 'Replace a workflow (first-party ones included)',
       minRole: admin,
-      schema: { params: workflowParams, body: s.workflow },
+      schema: { params: workflowParams, body: s.workflow, responses: { 200: s.workflowOut } },
       handler: async (request) => {
         const body = request.body as Omit<Workflow, 'id'>;
         const before = await workflows.get(request.tenant.id, request.params.workflowId!);

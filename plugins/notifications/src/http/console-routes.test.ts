@@ -1,6 +1,7 @@
 import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import manifest from '../../plugin.json';
 import { createNotificationsPlugin } from '../plugin';
+import { notificationSchemas } from './notification-schemas';
 
 // The routes the console's notification pages need beyond the delivery API: categories for every member's
 // preferences page, and the first-party workflows with "restore defaults" for tenant admins.
@@ -109,6 +110,8 @@ describe('notifications: creating and deleting workflows', () => {
     const created = await k.request('POST', '/api/v1/notifications/workflows', { body });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({ ...body, digestMinutes: 0, enabled: true });
+    // Exactly the keys of the route's OpenAPI response schema (the console's Workflow type is generated from it).
+    expect(Object.keys(created.body).sort()).toEqual([...notificationSchemas.workflowOut.required].sort());
     expect((await k.request('GET', '/api/v1/notifications/workflows/big-deals')).body).toMatchObject({ eventPattern: 'commitment.*', critical: true });
     expect((await k.request('GET', '/api/v1/notifications/workflows/big-deals', { tenant: 'globex' })).status).toBe(404);
     expect((await k.request('DELETE', '/api/v1/notifications/workflows/big-deals', { tenant: 'globex' })).status).toBe(404);

@@ -61,7 +61,28 @@ const delivery = {
   },
 } as const;
 
+/** A workflow as the API answers it (`Workflow` in workflow.ts). */
+const workflowOut = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'eventPattern', 'recipients', 'channels', 'template', 'category', 'critical', 'digestMinutes', 'enabled'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    eventPattern: { type: 'string' },
+    recipients: { type: 'array', items: recipientRule },
+    channels: { type: 'array', items: channel },
+    template: { type: 'string' },
+    category: { type: 'string' },
+    critical: { type: 'boolean' },
+    digestMinutes: { type: 'integer' },
+    enabled: { type: 'boolean' },
+  },
+} as const;
+
 export const notificationSchemas = {
+  workflowOut,
+  workflowList: { type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', items: workflowOut } } },
   delivery,
   deliveryPage: {
     type: 'object',

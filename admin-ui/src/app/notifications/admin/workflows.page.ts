@@ -7,7 +7,10 @@ import { RequestState } from '../../ui/request-state';
 import { CHANNELS, CHANNEL_LABELS, NotificationsApi, type ChannelName, type RecipientRule, type Workflow } from '../notifications-api';
 import { NotificationsAdminNav } from './notifications-admin-nav';
 
-const ROLE_LABELS: Readonly<Record<string, string>> = { viewer: 'Everyone', member: 'Members and admins', 'tenant-admin': 'Tenant admins', 'platform-admin': 'Platform admins' };
+type RoleRule = Extract<RecipientRule, { role: unknown }>;
+type Role = RoleRule['role'];
+
+const ROLE_LABELS: Readonly<Record<Role, string>> = { viewer: 'Everyone', member: 'Members and admins', 'tenant-admin': 'Tenant admins', 'platform-admin': 'Platform admins' };
 
 /** The editor's fields: recipients split into what a person picks (owner, a role, addresses, user ids). */
 interface WorkflowForm {
@@ -17,7 +20,8 @@ interface WorkflowForm {
   name: string;
   eventPattern: string;
   owner: boolean;
-  role: string;
+  /** '' for nobody by role. */
+  role: Role | '';
   emails: string;
   userIds: string;
   emailFrom: string;
@@ -51,7 +55,7 @@ export function describeRecipients(rules: readonly RecipientRule[]): string {
   return rules
     .map((r) => {
       if ('owner' in r) return 'Owner of the object';
-      if ('role' in r) return ROLE_LABELS[r.role] ?? r.role;
+      if ('role' in r) return ROLE_LABELS[r.role];
       if ('email' in r) return r.email;
       if ('emailFrom' in r) return `Address in "${r.emailFrom}"`;
       return `User ${r.userId}`;
@@ -79,7 +83,7 @@ export class NotificationWorkflowsPage {
   protected readonly channelNames = CHANNELS;
   protected readonly labels = CHANNEL_LABELS;
   protected readonly roleLabels = ROLE_LABELS;
-  protected readonly roles = Object.keys(ROLE_LABELS).filter((r) => r !== 'platform-admin');
+  protected readonly roles = (Object.keys(ROLE_LABELS) as Role[]).filter((r) => r !== 'platform-admin');
   protected readonly describeRecipients = describeRecipients;
 
   protected readonly data = resource({
@@ -121,7 +125,7 @@ export class NotificationWorkflowsPage {
   }
 
   protected edit(w: Workflow): void {
-    const role = w.recipients.find((r): r is { role: string } => 'role' in r)?.role ?? '';
+    const role = w.recipients.find((r): r is RoleRule => 'role' in r)?.role ?? '';
     this.open({
       isNew: false,
       id: w.id,

@@ -6,7 +6,7 @@ export { validateManifest } from '@valueverse/plugin-sdk';
 export type { PluginRecord, PluginState } from './lifecycle/plugin-state';
 export type { RegisteredRoute } from './http/plugin-router';
 export type { Database } from './data/database-api';
-export type { KernelStore, TenantQuery, TenantRecord, TenantPluginRecord, UserRecord, MembershipRecord } from './tenancy/kernel-store';
+export type { KernelStore, TenantQuery, TenantRecord, TenantPluginRecord, UserRecord, UserProfile, MembershipRecord } from './tenancy/kernel-store';
 export { MemoryKernelStore } from './tenancy/memory-kernel-store';
 export { SecretBox } from './tenancy/secret-box';
 export { LocalDataKeyProvider, type DataKeyProvider } from './keys/data-key-provider';

@@ -184,6 +184,33 @@ describe('identity over HTTP: refresh tokens, sign-out, TOTP, API keys, audit lo
     });
   });
 
+  describe('profile', () => {
+    it('keeps the caller’s name, BCP 47 locale and IANA time zone, refuses bad ones by field, and is not for API keys', async () => {
+      const session = await login({});
+      const token = session.body.accessToken as string;
+      expect((await k.request('GET', '/api/v1/me/profile', { token })).body).toEqual({ displayName: null, locale: null, timeZone: null });
+      const saved = await k.request('PUT', '/api/v1/me/profile', { token, body: { displayName: ' Ada Lovelace ', locale: 'en-gb', timeZone: 'europe/london' } });
+      expect([saved.status, saved.body]).toEqual([200, { displayName: 'Ada Lovelace', locale: 'en-GB', timeZone: 'Europe/London' }]);
+      expect((await k.request('GET', '/api/v1/me/profile', { token })).body).toEqual(saved.body);
+      expect((await k.kernel.store.listTenantMembers('acme')).find((m) => m.userId === 'u-ada')).toMatchObject(saved.body);
+
+      const bad = expectProblem(
+        await k.request('PUT', '/api/v1/me/profile', { token, body: { displayName: 'Ada', locale: 'not a locale', timeZone: 'Atlantis/Capital' } }),
+        400,
+        'VV_VALIDATION',
+      );
+      expect(bad.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/locale', '/timeZone']);
+      expectProblem(await k.request('PUT', '/api/v1/me/profile', { token, body: { displayName: 'Ada' } }), 400, 'VV_VALIDATION');
+      expect((await k.request('GET', '/api/v1/me/profile', { token })).body).toEqual(saved.body);
+
+      const audit = await k.request('GET', '/api/v1/admin/audit?action=user.profile-changed', { role: 'platform-admin' });
+      expect(audit.body.items).toEqual([expect.objectContaining({ action: 'user.profile-changed', target: 'user:u-ada' })]);
+      const key = await k.request('POST', '/api/v1/admin/tenants/acme/api-keys', { token, body: { name: 'profile', role: 'viewer' } });
+      expectProblem(await k.request('GET', '/api/v1/me/profile', { token: key.body.key }), 403, 'VV_FORBIDDEN');
+      expect((await k.request('PUT', '/api/v1/me/profile', { token, body: { displayName: null, locale: null, timeZone: null } })).status).toBe(200);
+    });
+  });
+
   describe('API keys', () => {
     it('shows a key once, stores it hashed, and lets it call routes with its own role in its own tenant', async () => {
       const created = await k.request('POST', '/api/v1/admin/tenants/acme/api-keys', { tenant: 'acme', role: 'tenant-admin', body: { name: 'ci', role: 'member' } });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { coreServices, definePlugin, type EventEnvelope, type PluginSecrets, type TenantDirectory, type VvPlugin } from '@valueverse/plugin-sdk';
+import { createTestKernel } from '@valueverse/plugin-testing';
 import { manifest } from './__fixtures__/kernel-test-support';
 import { PasswordHasher } from './identity/password-hasher';
 import { createKernel, type Kernel } from './kernel';
@@ -60,6 +61,7 @@ describe('platform events and the directory for plugins', () => {
       ['u-cat', 'cat@globex.test'],
     ] as const)
       await store.createUser({ id, email, passwordHash: 'x', platformAdmin: false });
+    await store.setUserProfile('u-ann', { displayName: 'Ann Lee', locale: 'de-DE', timeZone: 'Europe/Berlin' });
     await store.setMembership({ userId: 'u-ann', tenantId: 'acme', role: 'tenant-admin' });
     await store.setMembership({ userId: 'u-bob', tenantId: 'acme', role: 'member' });
     await store.setMembership({ userId: 'u-cat', tenantId: 'globex', role: 'tenant-admin' });
@@ -88,12 +90,44 @@ describe('platform events and the directory for plugins', () => {
   it('lists a tenant’s members by role through core.directory, only for tenants that have the plugin enabled', async () => {
     const directory = dir.current!;
     expect(await directory.members('acme')).toEqual([
-      { userId: 'u-ann', email: 'ann@acme.test', role: 'tenant-admin' },
-      { userId: 'u-bob', email: 'bob@acme.test', role: 'member' },
+      { userId: 'u-ann', email: 'ann@acme.test', role: 'tenant-admin', displayName: 'Ann Lee', locale: 'de-DE', timeZone: 'Europe/Berlin' },
+      { userId: 'u-bob', email: 'bob@acme.test', role: 'member', displayName: null, locale: null, timeZone: null },
     ]);
-    expect(await directory.members('acme', { atLeast: 'tenant-admin' })).toEqual([{ userId: 'u-ann', email: 'ann@acme.test', role: 'tenant-admin' }]);
-    expect(await directory.members('globex', { userIds: ['u-ann', 'u-cat'] })).toEqual([{ userId: 'u-cat', email: 'cat@globex.test', role: 'tenant-admin' }]);
+    expect(await directory.members('acme', { atLeast: 'tenant-admin' })).toEqual([expect.objectContaining({ userId: 'u-ann', role: 'tenant-admin' })]);
+    expect(await directory.members('globex', { userIds: ['u-ann', 'u-cat'] })).toEqual([
+      { userId: 'u-cat', email: 'cat@globex.test', role: 'tenant-admin', displayName: null, locale: null, timeZone: null },
+    ]);
     await expect(directory.members('initech')).rejects.toMatchObject({ code: 'VV_PLUGIN_NOT_ENABLED' });
+  });
+
+  it("answers core.directory inside a request only for the request's tenant, with the members' profiles", async () => {
+    const k = await createTestKernel({
+      tenants: ['acme', 'globex'],
+      plugins: [
+        {
+          manifest: manifest('peek', { routes: ['/peek'], permissions: ['directory'] }),
+          plugin: definePlugin({
+            deps: { http: coreServices.http, directory: coreServices.directory },
+            setup({ http, directory }) {
+              http.route({ method: 'GET', path: '/peek/:tenantId', handler: async (req) => ({ items: await directory.members(req.params.tenantId!) }) });
+            },
+          }),
+        },
+      ],
+    });
+    try {
+      const store = k.kernel.store;
+      await store.createUser({ id: 'u-dee', email: 'dee@acme.test', passwordHash: 'x', platformAdmin: false });
+      await store.setMembership({ userId: 'u-dee', tenantId: 'acme', role: 'member' });
+      await store.setUserProfile('u-dee', { displayName: 'Dee Park', locale: 'ko-KR', timeZone: 'Asia/Seoul' });
+      const own = await k.request('GET', '/api/v1/peek/acme', { tenant: 'acme', role: 'member' });
+      expect(own.status).toBe(200);
+      expect(own.body.items).toContainEqual({ userId: 'u-dee', email: 'dee@acme.test', role: 'member', displayName: 'Dee Park', locale: 'ko-KR', timeZone: 'Asia/Seoul' });
+      const other = await k.request('GET', '/api/v1/peek/globex', { tenant: 'acme', role: 'member' });
+      expect([other.status, other.body.code]).toEqual([403, 'VV_FORBIDDEN']);
+    } finally {
+      await k.close();
+    }
   });
 
   it('refuses core.directory to a plugin whose manifest lacks permission "directory"', async () => {

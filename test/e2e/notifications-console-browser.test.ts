@@ -10,6 +10,8 @@ const WAIT = { timeout: 15_000 };
 const STEP_MS = 90_000;
 const MEMBER = 'member@example.com';
 const MEMBER_PASSWORD = 'a long member password';
+const TENANT_ADMIN = 'team-lead@example.com';
+const TENANT_ADMIN_PASSWORD = 'a long team lead password';
 
 /** What would scroll sideways at the current width: the document's scroll width and elements past the right edge. */
 async function overflow(page: Page): Promise<{ width: number; scrollWidth: number; wide: string[] }> {
@@ -31,7 +33,7 @@ async function overflow(page: Page): Promise<{ width: number; scrollWidth: numbe
 // Issue 18, item 7: the notification pages of the console in Debian's Chromium against a real host and a loopback SMTP
 // server. A person's preferences take effect (an opted-out category is suppressed in the delivery log); an admin
 // configures SMTP (the password write-only, shown as "set") and sends a test that reaches the server; edits a workflow
-// and restores its default; previews a template with an unknown variable (named, refused on save); retries a dead
+// and restores its default; creates a workflow whose event then notifies by inbox and email, and deletes it; previews a template with an unknown variable (named, refused on save); retries a dead
 // delivery from the delivery log. Every page: axe 0 serious/critical at 1440 and 390 px, nothing scrolls sideways at
 // 390. A member sees only their preferences, and the API refuses them the admin routes. Screenshots in
 // test/artifacts/notifications-console/.
@@ -269,6 +271,78 @@ describeInBrowser('notification preferences and administration in a real browser
   );
 
   it(
+    'creates a workflow in the console (a bad event pattern refused with its code), an event matching it notifies by inbox and email, and deletes it',
+    async () => {
+      // A tenant admin who is not a platform admin invites people (platform admins add members directly): the kernel
+      // publishes tenant.member.invited, which the new workflow listens for.
+      expect((await api('POST', '/api/v1/admin/tenants/demo/members', { email: TENANT_ADMIN, role: 'tenant-admin', password: TENANT_ADMIN_PASSWORD })).status).toBe(201);
+      const tenantAdmin = await signIn(host.url, TENANT_ADMIN, TENANT_ADMIN_PASSWORD);
+      const template = {
+        key: 'member-joining',
+        locale: 'en',
+        subject: 'Invited: {{ data.email }} as {{ data.role }}',
+        text: '{{ data.email }} was invited.',
+        sampleData: { email: 'x@example.com', role: 'member' },
+      };
+      expect((await api('POST', '/api/v1/notifications/templates', template)).status).toBe(200);
+      await page.reload();
+      await page.locator('tr[data-workflow="commitment-at-risk"]').waitFor(WAIT);
+      // First-party workflows are restored, not deleted, from the console.
+      expect(await page.getByRole('button', { name: 'Delete Commitment at risk' }).count()).toBe(0);
+
+      await page.getByRole('button', { name: 'New workflow' }).click();
+      const editor = page.getByTestId('workflow-editor');
+      await editor.getByRole('heading', { name: 'New workflow' }).waitFor(WAIT);
+      await editor.getByLabel('Name').fill('Member invitations');
+      await editor.getByLabel('Event pattern').fill('Tenant Member Invited');
+      await editor.getByLabel('People with a role').selectOption('tenant-admin');
+      await editor.getByLabel('Email', { exact: true }).check();
+      await editor.getByLabel('Template').selectOption('member-joining');
+      await editor.getByLabel('Category').fill('team');
+      await editor.getByRole('button', { name: 'Create workflow' }).click();
+      await editor.getByTestId('workflow-problems').getByText('eventPattern is not an event name', { exact: false }).waitFor(WAIT);
+      expect((await api('GET', '/api/v1/notifications/workflows/member-invitations')).status).toBe(404);
+      await checkPage('05b-workflow-new');
+
+      await editor.getByLabel('Event pattern').fill('tenant.member.invited');
+      await editor.getByRole('button', { name: 'Create workflow' }).click();
+      await page.getByTestId('workflows-message').filter({ hasText: '"Member invitations" created.' }).waitFor(WAIT);
+      const row = page.locator('tr[data-workflow="member-invitations"]');
+      await row.getByText('tenant.member.invited').waitFor(WAIT);
+      expect((await api('GET', '/api/v1/notifications/workflows/member-invitations')).body).toEqual({
+        id: 'member-invitations',
+        name: 'Member invitations',
+        eventPattern: 'tenant.member.invited',
+        recipients: [{ role: 'tenant-admin' }],
+        channels: ['email', 'inbox'],
+        template: 'member-joining',
+        category: 'team',
+        critical: false,
+        digestMinutes: 0,
+        enabled: true,
+      });
+
+      // An event matching it: the tenant admins get an inbox item and an email.
+      const mailsBefore = smtp.mails.length;
+      expect((await api('POST', '/api/v1/admin/tenants/demo/members', { email: 'newcomer@example.com', role: 'member' }, tenantAdmin)).status).toBe(202);
+      const subject = 'Invited: newcomer@example.com as member';
+      await until('the inbox item', async () => ((await api('GET', '/api/v1/notifications/inbox')).body.items as { title: string }[]).find((i) => i.title === subject), 30_000);
+      await until(
+        'the email',
+        async () => smtp.mails.slice(mailsBefore).find((m) => m.subject === subject && (m.to as { text?: string } | undefined)?.text === ADMIN_EMAIL),
+        30_000,
+      );
+
+      await row.getByRole('button', { name: 'Delete Member invitations' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete workflow' }).click();
+      await page.getByTestId('workflows-message').filter({ hasText: '"Member invitations" deleted.' }).waitFor(WAIT);
+      expect(await row.count()).toBe(0);
+      expect((await api('GET', '/api/v1/notifications/workflows/member-invitations')).status).toBe(404);
+    },
+    STEP_MS,
+  );
+
+  it(
     'previews a template live, names an unknown variable and refuses to save it, then saves a valid one',
     async () => {
       await tab('Templates').click();
@@ -363,6 +437,36 @@ describeInBrowser('notification preferences and administration in a real browser
       await page.locator(`tr[data-delivery="${id}"][data-status="sent"]`).waitFor(WAIT);
       expect(await page.locator('tr[data-delivery]', { hasText: 'email:' }).count()).toBe(0);
       await checkPage('09-delivery-log-sent');
+    },
+    STEP_MS,
+  );
+
+  it(
+    'saves a profile on the account page (name, BCP 47 locale, IANA zone), refusing a bad locale on its field; notifications then address the person by it',
+    async () => {
+      await page.goto(`${host.url}/account/security`);
+      const card = page.getByTestId('account-profile');
+      await card.getByLabel('Name').waitFor(WAIT);
+      await card.getByLabel('Name').fill('Ada Admin');
+      await card.getByLabel('Language (e.g. en-GB, de-DE)').fill('not a language');
+      await card.getByLabel('Time zone').selectOption('Europe/Lisbon');
+      await card.getByRole('button', { name: 'Save profile' }).click();
+      await card.locator('#profile-locale-error').getByText('is not a BCP 47 language tag', { exact: false }).waitFor(WAIT);
+      expect(await card.getByLabel('Language (e.g. en-GB, de-DE)').getAttribute('aria-invalid')).toBe('true');
+      await card.getByLabel('Language (e.g. en-GB, de-DE)').fill('de-de');
+      await card.getByRole('button', { name: 'Save profile' }).click();
+      await card.getByTestId('profile-message').waitFor(WAIT);
+      expect(await card.getByLabel('Language (e.g. en-GB, de-DE)').inputValue()).toBe('de-DE');
+      expect((await api('GET', '/api/v1/me/profile')).body).toEqual({ displayName: 'Ada Admin', locale: 'de-DE', timeZone: 'Europe/Lisbon' });
+      await checkPage('10-account-profile');
+
+      // The directory hands the profile to notifications: a German template with the person's name is chosen for them.
+      const german = { key: 'direct', locale: 'de', subject: 'Hallo {{ recipient.name }}: {{ data.subject }}', text: '{{ data.body }}' };
+      expect((await api('POST', '/api/v1/notifications/templates', german)).status).toBe(200);
+      const sent = await api('POST', '/api/v1/notifications/send', { to: [{ userId }], category: 'team', channels: ['inbox'], subject: 'Profil', body: 'Text' });
+      expect(sent.status).toBe(202);
+      const titles = ((await api('GET', '/api/v1/notifications/inbox')).body.items as { title: string }[]).map((i) => i.title);
+      expect(titles).toContain('Hallo Ada Admin: Profil');
     },
     STEP_MS,
   );

@@ -116,6 +116,15 @@ describeWithPostgres('plugin secrets through an encryption-key rotation (registr
     expect(await publicStatus(unsubscribePath)).toBe(200);
     expect(await publicStatus(`/api/v1/notifications/unsubscribe/${TENANT}?token=${payload}.${mac.slice(1)}x`)).not.toBe(200);
 
+    // notifications: an invitation email still waiting to be sent (its SMTP server refused it) holds its message sealed.
+    const invitation = JSON.stringify({ text: 'Accept: /api/v1/auth/invitations/accept?token=vvi_waiting' });
+    const sealedInvitation = new SecretBox(Buffer.from(oldKey, 'base64')).seal(`plugin:notifications\u0000${invitation}`);
+    await db.execute(
+      `insert into notifications.deliveries (id, tenant_id, event_id, recipient, channel, category, critical, status, content)
+       values (gen_random_uuid(), $1, 'inv-1:member-invited', 'email:new@example.com', 'email', 'account', true, 'failed', $2::jsonb)`,
+      [TENANT, JSON.stringify({ subject: 'You are invited', to: 'new@example.com', text: '(sealed)', confidential: true, sealed: sealedInvitation })],
+    );
+
     // The rotation: the new key learnt, then first (this boot starts the re-seal job); wait until it says done.
     await restart(`${oldKey},${newKey}`);
     await restart(`${newKey},${oldKey}`);
@@ -143,6 +152,11 @@ describeWithPostgres('plugin secrets through an encryption-key rotation (registr
       expect(openAs(plugin, stored, [newKey])).toBe(value);
       expect(() => new SecretBox(Buffer.from(oldKey, 'base64')).open(stored)).toThrow();
     }
+
+    // The waiting invitation's message is sealed with the new key too, so it can still be sent without the old one.
+    const [waiting] = await db.execute<{ sealed: string }>(`select content->>'sealed' as sealed from notifications.deliveries where event_id = 'inv-1:member-invited'`);
+    expect(waiting!.sealed).not.toBe(sealedInvitation);
+    expect(openAs('notifications', waiting!.sealed, [newKey])).toBe(invitation);
 
     // The old key dropped: the links made before the rotation still verify (a fresh process, no cached key).
     await restart(newKey);

@@ -299,6 +299,20 @@ export class KernelTotpRecoveryMigration extends Migration {
   }
 }
 
+/**
+ * What people say about themselves, for messages addressed to them (issue 18): a display name, a BCP 47 locale and
+ * an IANA time zone, each null until set (`PUT /api/v1/me/profile` checks them).
+ */
+export class KernelUserProfileMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('alter table kernel.users add column if not exists display_name text, add column if not exists locale text, add column if not exists time_zone text');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('alter table kernel.users drop column if exists display_name, drop column if exists locale, drop column if exists time_zone');
+  }
+}
+
 /** The kernel's migrations, oldest first. */
 export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0001_init', class: KernelInitMigration },
@@ -312,4 +326,5 @@ export const kernelMigrations: readonly MigrationObject[] = [
   { name: 'kernel_0009_data_lifecycle', class: KernelDataLifecycleMigration },
   { name: 'kernel_0010_totp_recovery_codes', class: KernelTotpRecoveryMigration },
   { name: 'kernel_0011_tenant_logos', class: KernelTenantLogosMigration },
+  { name: 'kernel_0012_user_profile', class: KernelUserProfileMigration },
 ];

@@ -195,6 +195,7 @@ describe('openDatabase (embedded PGlite)', () => {
       'kernel_0009_data_lifecycle',
       'kernel_0010_totp_recovery_codes',
       'kernel_0011_tenant_logos',
+      'kernel_0012_user_profile',
     ]);
     const tables = await db.execute<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'kernel' order by table_name");
     expect(tables.map((t) => t.table_name)).toEqual([

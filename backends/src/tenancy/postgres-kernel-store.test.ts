@@ -49,6 +49,7 @@ describe('PostgresKernelStore on embedded PGlite: PostgreSQL specifics', () => {
       { name: 'kernel_0009_data_lifecycle' },
       { name: 'kernel_0010_totp_recovery_codes' },
       { name: 'kernel_0011_tenant_logos' },
+      { name: 'kernel_0012_user_profile' },
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { encodeCursor, VvError, type Page, type TenantLogo } from '@valueverse/plugin-sdk';
-import type { Database, KernelStore, MembershipRecord, TenantPluginRecord, TenantQuery, TenantRecord, UserRecord } from '@valueverse/kernel';
+import type { Database, KernelStore, MembershipRecord, TenantPluginRecord, TenantQuery, TenantRecord, UserProfile, UserRecord } from '@valueverse/kernel';
 import { checkMembership, checkTenantStatus, tenantCursorId, tenantSearchText, type TenantStatus } from '@valueverse/kernel/backend';
 import { MembershipEntity, TenantEntity, TenantPluginEntity, UserEntity, type MembershipRow, type TenantPluginRow, type TenantRow, type UserRow } from '../data/kernel-entities';
 import { kernelMigrations } from '../data/kernel-migrations';
@@ -238,13 +238,28 @@ export class PostgresKernelStore implements KernelStore {
     }
   }
 
-  async listTenantMembers(tenantId: string): Promise<(MembershipRecord & { email: string })[]> {
-    const rows = await this.db.execute<{ user_id: string; tenant_id: string; role: MembershipRecord['role']; email: string }>(
-      `select m.user_id, m.tenant_id, m.role, u.email from kernel.memberships m join kernel.users u on u.id = m.user_id
+  async getUserProfile(userId: string): Promise<UserProfile | undefined> {
+    const [row] = await this.db.execute<ProfileRow>('select display_name, locale, time_zone from kernel.users where id = $1', [userId]);
+    return row ? toProfile(row) : undefined;
+  }
+
+  async setUserProfile(userId: string, profile: UserProfile): Promise<boolean> {
+    const rows = await this.db.execute('update kernel.users set display_name = $2, locale = $3, time_zone = $4 where id = $1 returning id', [
+      userId,
+      profile.displayName,
+      profile.locale,
+      profile.timeZone,
+    ]);
+    return rows.length > 0;
+  }
+
+  async listTenantMembers(tenantId: string): Promise<(MembershipRecord & UserProfile & { email: string })[]> {
+    const rows = await this.db.execute<{ user_id: string; tenant_id: string; role: MembershipRecord['role']; email: string } & ProfileRow>(
+      `select m.user_id, m.tenant_id, m.role, u.email, u.display_name, u.locale, u.time_zone from kernel.memberships m join kernel.users u on u.id = m.user_id
         where m.tenant_id = $1 order by lower(u.email) collate "C"`,
       [tenantId],
     );
-    return rows.map((r) => ({ userId: r.user_id, tenantId: r.tenant_id, role: r.role, email: r.email }));
+    return rows.map((r) => ({ userId: r.user_id, tenantId: r.tenant_id, role: r.role, email: r.email, ...toProfile(r) }));
   }
 
   async removeMembership(userId: string, tenantId: string): Promise<boolean> {
@@ -256,6 +271,14 @@ export class PostgresKernelStore implements KernelStore {
     return this.db.orm.em.fork();
   }
 }
+
+interface ProfileRow {
+  display_name: string | null;
+  locale: string | null;
+  time_zone: string | null;
+}
+
+const toProfile = (r: ProfileRow): UserProfile => ({ displayName: r.display_name, locale: r.locale, timeZone: r.time_zone });
 
 /** Name of the violated constraint: pg and PGlite both report it, and MikroORM's exceptions copy it over. */
 function constraintOf(error: unknown): string | undefined {

@@ -131,7 +131,7 @@ function pluginConfigReader(cache: PluginSetCache, manifest: PluginManifest): Pl
 }
 
 /**
- * `core.directory`: a tenant's members (user id, email, role) for a plugin the tenant has enabled; within a request,
+ * `core.directory`: a tenant's members (user id, email, role, display name, locale, time zone) for a plugin the tenant has enabled; within a request,
  * only the request's tenant (a handler cannot read another tenant by passing its id).
  */
 function tenantDirectory(cache: PluginSetCache, members: Pick<KernelStore, 'listTenantMembers'> | undefined, manifest: PluginManifest): TenantDirectory {
@@ -147,7 +147,7 @@ function tenantDirectory(cache: PluginSetCache, members: Pick<KernelStore, 'list
       const ids = query.userIds ? new Set(query.userIds) : undefined;
       return (await members.listTenantMembers(tenantId))
         .filter((m) => (!query.atLeast || hasRole(m.role, query.atLeast)) && (!ids || ids.has(m.userId)))
-        .map((m) => ({ userId: m.userId, email: m.email, role: m.role }))
+        .map((m) => ({ userId: m.userId, email: m.email, role: m.role, displayName: m.displayName, locale: m.locale, timeZone: m.timeZone }))
         .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
     },
   };

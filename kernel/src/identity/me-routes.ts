@@ -5,11 +5,12 @@ import { KernelRouteList, type KernelRoute, type KernelRouteInput } from '../htt
 import type { RequestState } from '../http/request-state';
 import type { PluginCatalog } from '../plugin-sets/plugin-catalog';
 import type { TenantView } from '../plugin-sets/plugin-set-cache';
-import type { KernelStore } from '../tenancy/kernel-store';
+import type { KernelStore, UserProfile } from '../tenancy/kernel-store';
 import type { AccessChange } from './access-changes';
 import { attemptKeys, type AttemptThrottle } from './attempt-throttle';
 import type { IdentityStore } from './identity-store';
 import type { IdentityService } from './identity-service';
+import { checkUserProfile, userProfileResponse, userProfileSchema } from './user-profile';
 
 const recoveryCodesResponse: JsonSchema = {
   type: 'object',
@@ -64,13 +65,38 @@ export function meRoutes(deps: {
     ctx.body = { user: p.user, tenant: p.tenant, platformAdmin: p.platformAdmin, plugins };
   });
 
-  const currentUser = async (ctx: { state: RequestState }) => {
+  const currentUser = async (ctx: { state: RequestState }, what = 'have no second factor') => {
     const principal = ctx.state.principal!;
-    if (principal.user.kind !== 'user') throw new VvError('VV_FORBIDDEN', { params: { reason: 'API keys have no second factor' } });
+    if (principal.user.kind !== 'user') throw new VvError('VV_FORBIDDEN', { params: { reason: `API keys ${what}` } });
     const user = await store.getUser(principal.user.id);
     if (!user) throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'The user no longer exists' } });
     return user;
   };
+
+  // The caller's profile: what messages addressed to them use (notifications' name, template locale and quiet-hours
+  // zone, through core.directory). Not per tenant: a person has one name, language and clock.
+  routes.get('/api/v1/me/profile', { access: 'self', summary: "The caller's display name, locale (BCP 47) and time zone (IANA)", response: userProfileResponse }, async (ctx) => {
+    const user = await currentUser(ctx, 'have no profile');
+    ctx.body = (await store.getUserProfile(user.id)) ?? { displayName: null, locale: null, timeZone: null };
+  });
+
+  routes.put(
+    '/api/v1/me/profile',
+    {
+      access: 'self',
+      summary: "Set the caller's display name, locale (BCP 47, stored canonical) and time zone (IANA); null or blank clears one",
+      body: userProfileSchema,
+      response: userProfileResponse,
+    },
+    async (ctx, input) => {
+      const user = await currentUser(ctx, 'have no profile');
+      const profile = checkUserProfile(input.body<UserProfile>());
+      const before = await store.getUserProfile(user.id);
+      if (!(await store.setUserProfile(user.id, profile))) throw new VvError('VV_UNAUTHENTICATED', { params: { reason: 'The user no longer exists' } });
+      await auditor.record({ action: 'user.profile-changed', target: `user:${user.id}`, before, after: profile }, ctx);
+      ctx.body = profile;
+    },
+  );
 
   routes.get('/api/v1/me/totp', { access: 'self', summary: "Whether the caller's TOTP second factor is on or pending" }, async (ctx) => {
     const user = await currentUser(ctx);

@@ -102,7 +102,7 @@ export function kernelDataPrivacy(database: Database, secrets?: ConfigSecrets): 
               ).map((r) => r.row),
             }),
         members: await select(
-          `select to_jsonb(x) as row from (select u.id, u.email, u.created_at, m.role from kernel.memberships m join kernel.users u on u.id = m.user_id where m.tenant_id = $1) x where true${about('x')}`,
+          `select to_jsonb(x) as row from (select u.id, u.email, u.created_at, u.display_name, u.locale, u.time_zone, m.role from kernel.memberships m join kernel.users u on u.id = m.user_id where m.tenant_id = $1) x where true${about('x')}`,
         ),
         api_keys: await select(`select to_jsonb(a) - 'key_hash' as row from kernel.api_keys a where a.tenant_id = $1${about('a')}`),
         invitations: await select(`select to_jsonb(i) - 'token_hash' as row from kernel.invitations i where i.tenant_id = $1${about('i')}`),
@@ -146,8 +146,9 @@ export function kernelDataPrivacy(database: Database, secrets?: ConfigSecrets): 
         // People keep their ids (plugin rows refer to them); a new account has no usable password: they reset it or
         // are invited again. An email already known on this deployment keeps its account.
         await tx.query(
-          `insert into kernel.users (id, email, password_hash, created_at)
-           select x.id, x.email, '!', coalesce(x.created_at, now()) from jsonb_to_recordset($1::jsonb) as x(id text, email text, created_at timestamptz)
+          `insert into kernel.users (id, email, password_hash, created_at, display_name, locale, time_zone)
+           select x.id, x.email, '!', coalesce(x.created_at, now()), x.display_name, x.locale, x.time_zone
+           from jsonb_to_recordset($1::jsonb) as x(id text, email text, created_at timestamptz, display_name text, locale text, time_zone text)
            where not exists (select 1 from kernel.users u where lower(u.email) = lower(x.email) or u.id = x.id)`,
           [json('members')],
         );

@@ -368,6 +368,23 @@ export function describeKernelStoreContract(name: string, makeStore: () => Promi
         expect(await store.getUser('nobody')).toBeUndefined();
       });
 
+      it('keeps a profile per user (null fields until set), lists it with the members, and says false for an unknown user', async () => {
+        await store.createUser(alice);
+        expect(await store.getUserProfile('u-alice')).toEqual({ displayName: null, locale: null, timeZone: null });
+        const profile = { displayName: 'Alice Ng', locale: 'pt-BR', timeZone: 'America/Sao_Paulo' };
+        expect(await store.setUserProfile('u-alice', profile)).toBe(true);
+        expect(await store.getUserProfile('u-alice')).toEqual(profile);
+        await store.createTenant({ id: 'acme', name: 'Acme' });
+        await store.setMembership({ userId: 'u-alice', tenantId: 'acme', role: 'member' });
+        expect(await store.listTenantMembers('acme')).toContainEqual(expect.objectContaining({ userId: 'u-alice', ...profile }));
+        // Cleared again; the account itself is untouched.
+        expect(await store.setUserProfile('u-alice', { displayName: null, locale: null, timeZone: null })).toBe(true);
+        expect(await store.getUserProfile('u-alice')).toEqual({ displayName: null, locale: null, timeZone: null });
+        expect((await store.getUser('u-alice'))?.email).toBe(alice.email);
+        expect(await store.setUserProfile('nobody', profile)).toBe(false);
+        expect(await store.getUserProfile('nobody')).toBeUndefined();
+      });
+
       it('answers undefined for an unknown id or email', async () => {
         await store.createUser(alice);
         expect(await store.getUser('nobody')).toBeUndefined();
@@ -435,9 +452,10 @@ export function describeKernelStoreContract(name: string, makeStore: () => Promi
         await store.setMembership({ userId: 'u2', tenantId: 'acme', role: 'member' });
         await store.setMembership({ userId: 'u1', tenantId: 'acme', role: 'viewer' });
         await store.setMembership({ userId: 'u1', tenantId: 'globex', role: 'viewer' });
+        const none = { displayName: null, locale: null, timeZone: null };
         expect(await store.listTenantMembers('acme')).toEqual([
-          { userId: 'u1', tenantId: 'acme', role: 'viewer', email: 'u1@example.com' },
-          { userId: 'u2', tenantId: 'acme', role: 'member', email: 'u2@example.com' },
+          { userId: 'u1', tenantId: 'acme', role: 'viewer', email: 'u1@example.com', ...none },
+          { userId: 'u2', tenantId: 'acme', role: 'member', email: 'u2@example.com', ...none },
         ]);
         expect(await store.removeMembership('u1', 'acme')).toBe(true);
         expect(await store.removeMembership('u1', 'acme')).toBe(false);

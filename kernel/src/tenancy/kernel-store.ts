@@ -44,6 +44,16 @@ export interface UserRecord {
   readonly createdAt: string;
 }
 
+/**
+ * What a person says about themself, for messages addressed to them (`core.directory` hands it to plugins): each
+ * null until they set it. `locale` is a canonical BCP 47 tag (`de-DE`), `timeZone` an IANA zone (`Europe/Berlin`).
+ */
+export interface UserProfile {
+  readonly displayName: string | null;
+  readonly locale: string | null;
+  readonly timeZone: string | null;
+}
+
 export interface MembershipRecord {
   readonly userId: string;
   readonly tenantId: string;
@@ -103,6 +113,10 @@ export interface KernelStore {
   createUser(user: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
   /** Replaces the user's password hash; false when there is no such user. */
   setPasswordHash(userId: string, passwordHash: string): Promise<boolean>;
+  /** The user's profile (every field null until set); undefined for an unknown user. */
+  getUserProfile(userId: string): Promise<UserProfile | undefined>;
+  /** Replaces the user's profile (checked by the caller, `checkUserProfile`); false when there is no such user. */
+  setUserProfile(userId: string, profile: UserProfile): Promise<boolean>;
   /** Sorted by tenant id. */
   listMemberships(userId: string): Promise<MembershipRecord[]>;
   /**
@@ -110,8 +124,8 @@ export interface KernelStore {
    * `VV_NOT_FOUND` for an unknown user, `VV_VALIDATION` for an unknown role.
    */
   setMembership(membership: MembershipRecord): Promise<void>;
-  /** The tenant's members with their emails, sorted by email. */
-  listTenantMembers(tenantId: string): Promise<(MembershipRecord & { readonly email: string })[]>;
+  /** The tenant's members with their emails and profiles, sorted by email. */
+  listTenantMembers(tenantId: string): Promise<(MembershipRecord & UserProfile & { readonly email: string })[]>;
   /** False when there was no such membership. */
   removeMembership(userId: string, tenantId: string): Promise<boolean>;
 }

@@ -1,11 +1,13 @@
 import { encodeCursor, VvError, type Page, type TenantLogo } from '@valueverse/plugin-sdk';
-import type { KernelStore, MembershipRecord, TenantPluginRecord, TenantQuery, TenantRecord, UserRecord } from './kernel-store';
+import type { KernelStore, MembershipRecord, TenantPluginRecord, TenantQuery, TenantRecord, UserProfile, UserRecord } from './kernel-store';
 import { checkMembership, checkTenantStatus, tenantCursorId, tenantSearchText } from './kernel-store-checks';
 
 /** Code-point order, as PostgreSQL sorts the kernel's `collate "C"` ids (localeCompare would differ by locale). */
 function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+const noProfile: UserProfile = Object.freeze({ displayName: null, locale: null, timeZone: null });
 
 /** In-memory `KernelStore` for unit tests and benchmarks; same semantics as the PostgreSQL store. */
 export class MemoryKernelStore implements KernelStore {
@@ -15,6 +17,7 @@ export class MemoryKernelStore implements KernelStore {
   private readonly pluginSetVersions = new Map<string, number>();
   private lastPluginSetVersion = 0;
   private readonly users = new Map<string, UserRecord>();
+  private readonly profiles = new Map<string, UserProfile>();
   private readonly memberships = new Map<string, MembershipRecord>();
 
   async init(): Promise<void> {}
@@ -131,10 +134,21 @@ export class MemoryKernelStore implements KernelStore {
     this.memberships.set(`${userId}\u0000${tenantId}`, { userId, tenantId, role });
   }
 
-  async listTenantMembers(tenantId: string): Promise<(MembershipRecord & { email: string })[]> {
+  async getUserProfile(userId: string): Promise<UserProfile | undefined> {
+    if (!this.users.has(userId)) return undefined;
+    return this.profiles.get(userId) ?? noProfile;
+  }
+
+  async setUserProfile(userId: string, profile: UserProfile): Promise<boolean> {
+    if (!this.users.has(userId)) return false;
+    this.profiles.set(userId, { displayName: profile.displayName, locale: profile.locale, timeZone: profile.timeZone });
+    return true;
+  }
+
+  async listTenantMembers(tenantId: string): Promise<(MembershipRecord & UserProfile & { email: string })[]> {
     return [...this.memberships.values()]
       .filter((m) => m.tenantId === tenantId)
-      .map((m) => ({ ...m, email: this.users.get(m.userId)!.email }))
+      .map((m) => ({ ...m, email: this.users.get(m.userId)!.email, ...(this.profiles.get(m.userId) ?? noProfile) }))
       .sort((a, b) => byCodePoint(a.email.toLowerCase(), b.email.toLowerCase()));
   }
 

@@ -395,6 +395,27 @@ const catalog = {
     meaning:
       "The notifications plugin's settings for the channel are missing (email: `email.smtp.host` and `email.from`; webhook: `webhook.url` and `webhook.secret`; Slack: `slack.webhookUrl`). A tenant admin sets them in the plugin's configuration.",
   },
+  VV_NOTIFICATIONS_EVENT_PATTERN_INVALID: {
+    status: 400,
+    title: 'Event pattern invalid',
+    message: 'The event pattern "{pattern}" is not an event name or a prefix ending in *',
+    meaning:
+      'A notification workflow matches events by name (`billing.invoice.paid`), by a prefix ending in `*` (`billing.*`) or by `*` alone: lower-case letters, digits, `.`, `_` and `-`, up to 128 characters, with `*` only at the end.',
+  },
+  VV_NOTIFICATIONS_TEMPLATE_UNKNOWN: {
+    status: 422,
+    title: 'Notification template unknown',
+    message: 'No notification template "{template}" in tenant "{tenant}"',
+    meaning:
+      'The workflow names a template key that is neither built in nor saved by the tenant. Save the template first (`POST /api/v1/notifications/templates`), or pick one from `GET /api/v1/notifications/templates`.',
+  },
+  VV_NOTIFICATIONS_RECIPIENTS_MISSING: {
+    status: 422,
+    title: 'Workflow has no recipients',
+    message: 'The workflow "{workflow}" notifies nobody',
+    meaning:
+      'A notification workflow needs at least one recipient rule: a user, a role, the owner of the object, an external address or an address field of the event. Each rule names one of them.',
+  },
   VV_NOTIFICATIONS_UNSUBSCRIBE_INVALID: {
     status: 400,
     title: 'Unsubscribe link invalid',

@@ -303,12 +303,18 @@ export interface DirectoryMember {
   readonly email: string;
   /** The member's role in the tenant. */
   readonly role: Role;
+  /** How the person wants to be addressed (`PUT /api/v1/me/profile`); null until they say. */
+  readonly displayName: string | null;
+  /** Their language, a canonical BCP 47 tag (`de-DE`); null until they say. */
+  readonly locale: string | null;
+  /** Their IANA time zone (`Europe/Berlin`); null until they say. */
+  readonly timeZone: string | null;
 }
 
 /**
  * `core.directory` (needs permission `directory`): the members of a tenant, read-only, for plugins that address
- * people by role (notifications). A plugin reads only tenants that have it enabled, and within a request only the
- * request's tenant; there are no credentials in the answer.
+ * people by role, by name, in their language and on their clock (notifications). A plugin reads only tenants that
+ * have it enabled, and within a request only the request's tenant; there are no credentials in the answer.
  *
  * @example
  * const admins = await directory.members(tenantId, { atLeast: 'tenant-admin' });

@@ -5,6 +5,7 @@ import { notificationMigrations } from './data/notification-migrations';
 import { ChannelSenders } from './delivery/channel-senders';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { DELIVER_JOB, FLUSH_JOB, NotificationDispatcher } from './delivery/notification-dispatcher';
+import { ContentSeal } from './delivery/sealed-content';
 import { createAdminRoutes } from './http/admin-routes';
 import { createCategoryRoutes } from './http/category-routes';
 import { createInboxRoutes } from './http/inbox-routes';
@@ -94,7 +95,8 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
       const workflows = new WorkflowStore(db);
       const inbox = new InboxStore(db);
       const unsubscribe = new UnsubscribeTokens(db, secrets);
-      const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, directory, now });
+      const seal = new ContentSeal(secrets);
+      const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, seal, directory, now });
       const maxAttempts = options.deliveryAttempts ?? 5;
       const worker = new DeliveryWorker({
         db,
@@ -102,6 +104,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         senders: new ChannelSenders(mailer, outbound, now),
         templates,
         dispatcher,
+        seal,
         jobs,
         logger,
         now,
@@ -117,12 +120,16 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         ...createCategoryRoutes(workflows),
         // Before the admin routes: `/workflows/defaults` is not the workflow "defaults".
         ...createWorkflowDefaultRoutes(workflows, audit),
-        ...createAdminRoutes({ workflows, templates, worker, dispatcher, audit }),
+        ...createAdminRoutes({ workflows, templates, worker, dispatcher, audit, directory }),
         ...createUnsubscribeRoutes(unsubscribe, preferences, audit),
       ];
       for (const route of routes) http.route(route as RouteDefinition);
-      // A key rotation: the kernel's re-seal job seals each tenant's unsubscribe key again with the newest key.
-      registrar.onReseal(async (tenantId) => void (await unsubscribe.resealIfStale(tenantId)));
+      // A key rotation: the kernel's re-seal job seals each tenant's unsubscribe key, and its invitations still
+      // waiting to be sent, again with the newest key.
+      registrar.onReseal(async (tenantId) => {
+        await unsubscribe.resealIfStale(tenantId);
+        await seal.resealStale(db, tenantId);
+      });
       jobs.define<{ deliveryId: string }>(DELIVER_JOB, (job) => worker.run(job), { attempts: maxAttempts, backoffMs: options.deliveryBackoffMs ?? 5000 });
       jobs.define(
         FLUSH_JOB,

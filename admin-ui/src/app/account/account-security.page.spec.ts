@@ -32,6 +32,9 @@ describe('AccountSecurityPage', () => {
     fixture = TestBed.createComponent(AccountSecurityPage);
     fixture.detectChanges();
     await tick();
+    // The profile card below the security sections (account-profile.spec.ts tests it).
+    http.expectOne('/api/v1/me/profile').flush({ displayName: null, locale: null, timeZone: null });
+    await tick();
   });
 
   afterEach(() => http.verify());

@@ -6,6 +6,7 @@ import { describeProblem, toProblem, type Problem } from '../api/problem';
 import { SessionService } from '../session/session.service';
 import { QrCode } from '../ui/qr-code';
 import { RequestState } from '../ui/request-state';
+import { AccountProfile } from './account-profile';
 
 /** GET /api/v1/me/totp. */
 export interface TotpStatus {
@@ -45,7 +46,7 @@ function repeatMatches(group: AbstractControl): ValidationErrors | null {
  */
 @Component({
   selector: 'vv-account-security-page',
-  imports: [ReactiveFormsModule, RequestState, QrCode],
+  imports: [ReactiveFormsModule, RequestState, QrCode, AccountProfile],
   templateUrl: './account-security.page.html',
   styleUrl: './account-security.page.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -1784,6 +1784,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's display name, locale (BCP 47) and time zone (IANA) */
+        get: operations["kernel.getMeProfile"];
+        /** Set the caller's display name, locale (BCP 47, stored canonical) and time zone (IANA); null or blank clears one */
+        put: operations["kernel.putMeProfile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/totp": {
         parameters: {
             query?: never;
@@ -9237,6 +9255,88 @@ export interface operations {
             };
         };
     };
+    "kernel.getMeProfile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        displayName: string | null;
+                        locale: string | null;
+                        timeZone: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "kernel.putMeProfile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description How messages address the person, e.g. "Ana Lima" */
+                    displayName: string | null;
+                    /** @description A BCP 47 language tag, e.g. "de-DE"; stored in its canonical form */
+                    locale: string | null;
+                    /** @description An IANA time zone, e.g. "Europe/Berlin" */
+                    timeZone: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        displayName: string | null;
+                        locale: string | null;
+                        timeZone: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableContent"];
+            /** @description Any other error (see docs/errors.md for every code and its status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     "kernel.getMeTotp": {
         parameters: {
             query?: never;
@@ -9495,12 +9595,47 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        eventId: string;
+                        /** @description `user:<id>`, `email:<address>` or `slack` */
+                        recipient: string;
+                        /** @enum {string} */
+                        channel: "email" | "inbox" | "webhook" | "slack";
+                        category: string;
+                        critical: boolean;
+                        /** @enum {string} */
+                        status: "queued" | "sending" | "sent" | "failed" | "dead" | "suppressed" | "held" | "digested";
+                        reason: string | null;
+                        subject: string;
+                        attempts: {
+                            /** Format: date-time */
+                            at: string;
+                            ok: boolean;
+                            /** @description The provider's answer or the error */
+                            response: string;
+                            /**
+                             * @description Email: which SMTP server carried (or refused) it
+                             * @enum {string}
+                             */
+                            server?: "primary" | "fallback";
+                            host?: string;
+                        }[];
+                        releaseAt: string | null;
+                        digestId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -9534,12 +9669,50 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            eventId: string;
+                            /** @description `user:<id>`, `email:<address>` or `slack` */
+                            recipient: string;
+                            /** @enum {string} */
+                            channel: "email" | "inbox" | "webhook" | "slack";
+                            category: string;
+                            critical: boolean;
+                            /** @enum {string} */
+                            status: "queued" | "sending" | "sent" | "failed" | "dead" | "suppressed" | "held" | "digested";
+                            reason: string | null;
+                            subject: string;
+                            attempts: {
+                                /** Format: date-time */
+                                at: string;
+                                ok: boolean;
+                                /** @description The provider's answer or the error */
+                                response: string;
+                                /**
+                                 * @description Email: which SMTP server carried (or refused) it
+                                 * @enum {string}
+                                 */
+                                server?: "primary" | "fallback";
+                                host?: string;
+                            }[];
+                            releaseAt: string | null;
+                            digestId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -9567,12 +9740,47 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        eventId: string;
+                        /** @description `user:<id>`, `email:<address>` or `slack` */
+                        recipient: string;
+                        /** @enum {string} */
+                        channel: "email" | "inbox" | "webhook" | "slack";
+                        category: string;
+                        critical: boolean;
+                        /** @enum {string} */
+                        status: "queued" | "sending" | "sent" | "failed" | "dead" | "suppressed" | "held" | "digested";
+                        reason: string | null;
+                        subject: string;
+                        attempts: {
+                            /** Format: date-time */
+                            at: string;
+                            ok: boolean;
+                            /** @description The provider's answer or the error */
+                            response: string;
+                            /**
+                             * @description Email: which SMTP server carried (or refused) it
+                             * @enum {string}
+                             */
+                            server?: "primary" | "fallback";
+                            host?: string;
+                        }[];
+                        releaseAt: string | null;
+                        digestId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -9600,12 +9808,47 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
-            200: {
+            /** @description 202 */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        eventId: string;
+                        /** @description `user:<id>`, `email:<address>` or `slack` */
+                        recipient: string;
+                        /** @enum {string} */
+                        channel: "email" | "inbox" | "webhook" | "slack";
+                        category: string;
+                        critical: boolean;
+                        /** @enum {string} */
+                        status: "queued" | "sending" | "sent" | "failed" | "dead" | "suppressed" | "held" | "digested";
+                        reason: string | null;
+                        subject: string;
+                        attempts: {
+                            /** Format: date-time */
+                            at: string;
+                            ok: boolean;
+                            /** @description The provider's answer or the error */
+                            response: string;
+                            /**
+                             * @description Email: which SMTP server carried (or refused) it
+                             * @enum {string}
+                             */
+                            server?: "primary" | "fallback";
+                            host?: string;
+                        }[];
+                        releaseAt: string | null;
+                        digestId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10193,12 +10436,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            eventPattern: string;
+                            recipients: ({
+                                userId: string;
+                            } | {
+                                /** @enum {string} */
+                                role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                            } | {
+                                /** @constant */
+                                owner: true;
+                            } | {
+                                /** Format: email */
+                                email: string;
+                            } | {
+                                emailFrom: string;
+                            })[];
+                            channels: ("email" | "inbox" | "webhook" | "slack")[];
+                            template: string;
+                            category: string;
+                            critical: boolean;
+                            digestMinutes: number;
+                            enabled: boolean;
+                        }[];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10227,6 +10498,7 @@ export interface operations {
                 "application/json": {
                     id: string;
                     name: string;
+                    /** @description An event name, or a prefix ending in * (billing.*) */
                     eventPattern: string;
                     recipients: ({
                         userId: string;
@@ -10256,12 +10528,38 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description 201 */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        eventPattern: string;
+                        recipients: ({
+                            userId: string;
+                        } | {
+                            /** @enum {string} */
+                            role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                        } | {
+                            /** @constant */
+                            owner: true;
+                        } | {
+                            /** Format: email */
+                            email: string;
+                        } | {
+                            emailFrom: string;
+                        })[];
+                        channels: ("email" | "inbox" | "webhook" | "slack")[];
+                        template: string;
+                        category: string;
+                        critical: boolean;
+                        digestMinutes: number;
+                        enabled: boolean;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10288,12 +10586,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            eventPattern: string;
+                            recipients: ({
+                                userId: string;
+                            } | {
+                                /** @enum {string} */
+                                role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                            } | {
+                                /** @constant */
+                                owner: true;
+                            } | {
+                                /** Format: email */
+                                email: string;
+                            } | {
+                                emailFrom: string;
+                            })[];
+                            channels: ("email" | "inbox" | "webhook" | "slack")[];
+                            template: string;
+                            category: string;
+                            critical: boolean;
+                            digestMinutes: number;
+                            enabled: boolean;
+                        }[];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10325,12 +10651,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            eventPattern: string;
+                            recipients: ({
+                                userId: string;
+                            } | {
+                                /** @enum {string} */
+                                role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                            } | {
+                                /** @constant */
+                                owner: true;
+                            } | {
+                                /** Format: email */
+                                email: string;
+                            } | {
+                                emailFrom: string;
+                            })[];
+                            channels: ("email" | "inbox" | "webhook" | "slack")[];
+                            template: string;
+                            category: string;
+                            critical: boolean;
+                            digestMinutes: number;
+                            enabled: boolean;
+                        }[];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10359,12 +10713,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        eventPattern: string;
+                        recipients: ({
+                            userId: string;
+                        } | {
+                            /** @enum {string} */
+                            role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                        } | {
+                            /** @constant */
+                            owner: true;
+                        } | {
+                            /** Format: email */
+                            email: string;
+                        } | {
+                            emailFrom: string;
+                        })[];
+                        channels: ("email" | "inbox" | "webhook" | "slack")[];
+                        template: string;
+                        category: string;
+                        critical: boolean;
+                        digestMinutes: number;
+                        enabled: boolean;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -10394,6 +10774,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
+                    /** @description An event name, or a prefix ending in * (billing.*) */
                     eventPattern: string;
                     recipients: ({
                         userId: string;
@@ -10423,12 +10804,38 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        eventPattern: string;
+                        recipients: ({
+                            userId: string;
+                        } | {
+                            /** @enum {string} */
+                            role: "viewer" | "member" | "tenant-admin" | "platform-admin";
+                        } | {
+                            /** @constant */
+                            owner: true;
+                        } | {
+                            /** Format: email */
+                            email: string;
+                        } | {
+                            emailFrom: string;
+                        })[];
+                        channels: ("email" | "inbox" | "webhook" | "slack")[];
+                        template: string;
+                        category: string;
+                        critical: boolean;
+                        digestMinutes: number;
+                        enabled: boolean;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

@@ -1,13 +1,16 @@
 import { Injectable, inject } from '@angular/core';
 import { ApiClient } from '../api/api-client';
+import type { ApiRequestBody, ApiResponse } from '../api/api-types';
 
 // The notifications plugin's API (docs/notifications.md), typed for the console's pages.
 const BASE = '/api/v1/notifications';
 
 export const CHANNELS = ['email', 'inbox', 'webhook', 'slack'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
-export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'dead', 'suppressed', 'held', 'digested'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export type DeliveryStatus = Delivery['status'];
+/** Every status, for the delivery log's filter: `satisfies` fails the build when the server's enum gains or loses one. */
+const statusOrder = { queued: 0, sending: 1, sent: 2, failed: 3, dead: 4, suppressed: 5, held: 6, digested: 7 } satisfies Record<DeliveryStatus, number>;
+export const DELIVERY_STATUSES = Object.keys(statusOrder) as DeliveryStatus[];
 
 /** Human names of channels, the same on every page. */
 export const CHANNEL_LABELS: Readonly<Record<ChannelName, string>> = { email: 'Email', inbox: 'In-app inbox', webhook: 'Webhook', slack: 'Slack' };
@@ -24,20 +27,11 @@ export interface CategorySummary {
   readonly workflows: readonly { readonly name: string; readonly critical: boolean; readonly channels: readonly string[] }[];
 }
 
-export type RecipientRule = { readonly userId: string } | { readonly role: string } | { readonly owner: true } | { readonly email: string } | { readonly emailFrom: string };
-
-export interface Workflow {
-  readonly id: string;
-  readonly name: string;
-  readonly eventPattern: string;
-  readonly recipients: readonly RecipientRule[];
-  readonly channels: readonly ChannelName[];
-  readonly template: string;
-  readonly category: string;
-  readonly critical: boolean;
-  readonly digestMinutes: number;
-  readonly enabled: boolean;
-}
+/** A workflow as the server declares it (the workflow routes' response schema). */
+export type Workflow = ApiResponse<'/api/v1/notifications/workflows/{workflowId}', 'get'>;
+export type RecipientRule = Workflow['recipients'][number];
+/** What creating a workflow sends (the same fields, the id included). */
+export type NewWorkflow = ApiRequestBody<'/api/v1/notifications/workflows', 'post'>;
 
 export interface Template {
   readonly key: string;
@@ -60,28 +54,10 @@ export interface Rendered {
   readonly html?: string;
 }
 
-export interface DeliveryAttempt {
-  readonly at: string;
-  readonly ok: boolean;
-  readonly response: string;
-  readonly server?: 'primary' | 'fallback';
-  readonly host?: string;
-}
-
-export interface Delivery {
-  readonly id: string;
-  readonly eventId: string;
-  readonly recipient: string;
-  readonly channel: ChannelName;
-  readonly category: string;
-  readonly critical: boolean;
-  readonly status: DeliveryStatus;
-  readonly reason: string | null;
-  readonly subject: string;
-  readonly attempts: readonly DeliveryAttempt[];
-  readonly releaseAt: string | null;
-  readonly createdAt: string;
-}
+/** A delivery as the server declares it (plugins/notifications delivery.ts, through the route's response schema). */
+export type Delivery = ApiResponse<'/api/v1/notifications/deliveries/{id}', 'get'>;
+export type DeliveryAttempt = Delivery['attempts'][number];
+export type DeliveryPage = ApiResponse<'/api/v1/notifications/deliveries', 'get'>;
 
 export interface DeliveryFilter {
   readonly status?: string;
@@ -126,6 +102,12 @@ export class NotificationsApi {
     const { id, ...body } = workflow;
     return this.api.put(`${BASE}/workflows/${encodeURIComponent(id)}`, body);
   }
+  createWorkflow(workflow: NewWorkflow): Promise<Workflow> {
+    return this.api.post(`${BASE}/workflows`, workflow);
+  }
+  deleteWorkflow(id: string): Promise<void> {
+    return this.api.delete(`${BASE}/workflows/${encodeURIComponent(id)}`);
+  }
   restoreDefaults(ids?: readonly string[]): Promise<{ items: Workflow[] }> {
     return this.api.post(`${BASE}/workflows/restore-defaults`, ids ? { ids } : {});
   }
@@ -143,7 +125,7 @@ export class NotificationsApi {
     return this.api.post(`${BASE}/templates/preview`, { key, locale, ...parts }, undefined, signal);
   }
 
-  deliveries(filter: DeliveryFilter, cursor?: string): Promise<{ items: Delivery[]; nextCursor: string | null }> {
+  deliveries(filter: DeliveryFilter, cursor?: string): Promise<DeliveryPage> {
     return this.api.get(`${BASE}/deliveries`, { ...filter, cursor, limit: 50 });
   }
   retry(id: string): Promise<Delivery> {

@@ -5,6 +5,7 @@ import type { TemplateStore } from '../templates/template-store';
 import { ChannelNotConfigured, SendFailed, type ChannelSenders, type ChannelSettings } from './channel-senders';
 import { toDelivery, type Delivery, type DeliveryAttempt, type DeliveryRow, type DeliveryStatus } from './delivery';
 import { DELIVER_JOB, type NotificationDispatcher } from './notification-dispatcher';
+import type { ContentSeal } from './sealed-content';
 
 export interface DeliveryWorkerDeps {
   readonly db: PluginDatabase;
@@ -12,6 +13,8 @@ export interface DeliveryWorkerDeps {
   readonly senders: ChannelSenders;
   readonly templates: TemplateStore;
   readonly dispatcher: NotificationDispatcher;
+  /** Opens a confidential message's sealed parts for the send only. */
+  readonly seal: ContentSeal;
   readonly jobs: JobQueue;
   readonly logger: Logger;
   readonly now: () => Date;
@@ -104,7 +107,7 @@ export class DeliveryWorker {
       let status: DeliveryStatus;
       let reason: string | null;
       try {
-        attempts = await this.deps.senders.send(tenantId, settings, row);
+        attempts = await this.deps.senders.send(tenantId, settings, row.content.sealed ? { ...row, content: this.deps.seal.open(row.content) } : row);
         status = 'sent';
         reason = attempts[attempts.length - 1]?.response ?? null;
       } catch (error) {
@@ -216,9 +219,10 @@ export class DeliveryWorker {
       await this.get(tenantId, deliveryId);
       throw new VvError('VV_CONFLICT', { params: { reason: `Delivery ${deliveryId} is not failed or dead; only those can be retried` } });
     }
-    await this.deps.dispatcher.afterCommit(tenantId, [
-      { id: row.id, recipient: row.recipient, channel: row.channel, status: 'queued', reason: null, content: row.content, releaseAt: null },
-    ]);
+    // A job id of its own: the delivery's first job (`deliver-<id>`) may still be waiting out its backoff, or be dead,
+    // and the queue ignores an id it holds either way, so reusing it sent nothing until the backoff ended, or ever.
+    // The claim (FOR UPDATE SKIP LOCKED, status queued/failed) keeps it one send if both jobs run.
+    await this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId: row.id }, { jobId: `deliver-${row.id}-retry-${randomUUID()}` });
     return toDelivery(row);
   }
 

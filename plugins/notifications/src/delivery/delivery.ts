@@ -1,6 +1,8 @@
 import type { ChannelName } from '../workflows/workflow';
 
-export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'dead' | 'suppressed' | 'held' | 'digested';
+/** Every state a delivery row can be in (the delivery log's `status` filter, and the API's schema). */
+export const deliveryStatuses = ['queued', 'sending', 'sent', 'failed', 'dead', 'suppressed', 'held', 'digested'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 /** What is sent: rendered once when the delivery is created, so a retry sends the same message. */
 export interface DeliveryContent {
@@ -14,8 +16,10 @@ export interface DeliveryContent {
   /** The event payload or send data, for webhooks. */
   readonly data?: unknown;
   readonly eventName?: string;
-  /** The message carries a credential (an invitation's token): its text is dropped once it is sent. */
+  /** The message carries a credential (an invitation's token): sealed at rest, and its text dropped once it is sent. */
   readonly confidential?: boolean;
+  /** A confidential message's text, HTML, link and data, sealed with `core.secrets` (sealed-content.ts). */
+  readonly sealed?: string;
 }
 
 /** One try, in the delivery's attempt log. */

@@ -19,6 +19,7 @@ import type { TemplateStore } from '../templates/template-store';
 import type { ChannelName, RecipientRule } from '../workflows/workflow';
 import { configuredChannels, type ChannelSettings } from './channel-senders';
 import type { DeliveryContent, DeliveryStatus } from './delivery';
+import type { ContentSeal } from './sealed-content';
 
 /** Delivery rows written per INSERT (and per live inbox push) when a notification fans out. */
 const CLAIM_CHUNK = 2000;
@@ -29,6 +30,12 @@ export const FLUSH_JOB = 'flush';
 /** A tenant's sweep runs this many minutes after a delivery is queued (the sweep takes rows queued over a minute ago). */
 const SWEEP_AFTER_MINUTES = 3;
 const MINUTE_MS = 60_000;
+/**
+ * Events whose payload carries a credential for someone outside the tenant (an invitation's token): their messages go
+ * by email only (never to an inbox, a webhook or Slack, where others would read the token), are never held for a
+ * digest, and are sealed at rest until sent.
+ */
+const CONFIDENTIAL_EVENTS: ReadonlySet<string> = new Set(['tenant.invitation.created']);
 /** Published after inbox items are stored: `{ userIds }` of the recipients (never the content: every member of the tenant reads the event stream). */
 export const INBOX_EVENT = 'notifications.inbox.created';
 
@@ -56,7 +63,10 @@ interface Recipient {
   readonly key: string;
   readonly userId?: string;
   readonly email?: string;
+  /** The plugin's own record of the user: their notification preferences' locale, time zone and quiet hours. */
   readonly contact?: Contact;
+  /** The kernel's directory entry (`core.directory`): name, locale and time zone from the person's profile. */
+  readonly member?: DirectoryMember;
 }
 
 interface NewDelivery {
@@ -78,6 +88,8 @@ export interface DispatcherDeps {
   readonly preferences: PreferenceStore;
   readonly templates: TemplateStore;
   readonly unsubscribe: UnsubscribeTokens;
+  /** Seals confidential messages (invitations) in their delivery rows. */
+  readonly seal: ContentSeal;
   /** The tenant's members (`core.directory`): who has a role, and every member's address. */
   readonly directory?: TenantDirectory;
   readonly now: () => Date;
@@ -104,7 +116,8 @@ export class NotificationDispatcher {
       publicBaseUrl?: string;
     };
     const configured = configuredChannels(settings);
-    const channels = request.channels.filter((c) => configured.has(c));
+    const confidential = request.eventName !== undefined && CONFIDENTIAL_EVENTS.has(request.eventName);
+    const channels = request.channels.filter((c) => configured.has(c) && (!confidential || c === 'email'));
     if (channels.length === 0) return { deliveries: [] };
     const now = this.deps.now();
     await this.deps.unsubscribe.load(tenantId);
@@ -124,21 +137,25 @@ export class NotificationDispatcher {
             request.category,
           );
       const emailHolds =
-        request.critical || !channels.includes('email')
+        request.critical || confidential || !channels.includes('email')
           ? new Map<string, { until: Date; reason: string }>()
           : await this.emailHolds(tx, tenantId, recipients, request, settings, now);
       const rendered = new Map<string, RenderedMessage>();
       const renderWith = async (recipient: Recipient | undefined, unsubscribeUrl: string | undefined): Promise<RenderedMessage> => {
-        const locale = recipient?.contact?.locale ?? settings.defaultLocale ?? 'en';
+        // The notification preferences' locale first, then the person's profile, then the tenant's default.
+        const locale = recipient?.contact?.locale ?? recipient?.member?.locale ?? settings.defaultLocale ?? 'en';
+        const name = recipient?.member?.displayName ?? null;
         // Rendering depends on the recipient only through these; most recipients share a rendering.
         const usesRecipient = await this.templateUsesRecipient(tx, tenantId, request.template, locale);
-        const cacheKey = usesRecipient ? `${locale}|${recipient?.userId ?? ''}|${recipient?.email ?? ''}|${unsubscribeUrl ?? ''}` : `${locale}|${unsubscribeUrl ?? ''}`;
+        const cacheKey = usesRecipient
+          ? `${locale}|${recipient?.userId ?? ''}|${recipient?.email ?? ''}|${name ?? ''}|${unsubscribeUrl ?? ''}`
+          : `${locale}|${unsubscribeUrl ?? ''}`;
         let message = rendered.get(cacheKey);
         if (!message) {
           const template = await this.deps.templates.resolve(tenantId, request.template, locale, tx);
           message = await renderTemplate(template, {
             data: request.data,
-            recipient: { userId: recipient?.userId ?? null, email: recipient?.email ?? null },
+            recipient: { userId: recipient?.userId ?? null, email: recipient?.email ?? null, name },
             tenant: { id: tenantId },
             event: { id: request.eventId, name: request.eventName ?? null },
             category: request.category,
@@ -174,15 +191,15 @@ export class NotificationDispatcher {
             unsubscribeUrl = `${settings.publicBaseUrl ?? ''}/api/v1/notifications/unsubscribe/${encodeURIComponent(tenantId)}?token=${token}`;
           }
           const message = await renderFor(recipient, unsubscribeUrl);
-          const content: DeliveryContent = {
+          const plain: DeliveryContent = {
             ...message,
             to,
             link: request.link,
             unsubscribeUrl,
             data: channel === 'webhook' ? request.data : undefined,
             eventName: request.eventName,
-            confidential: request.eventName === 'tenant.invitation.created' || undefined,
           };
+          const content = confidential ? this.deps.seal.seal(plain) : plain;
           let status: DeliveryStatus = channel === 'inbox' ? 'sent' : 'queued';
           let reason: string | null = null;
           let releaseAt: Date | null = null;
@@ -360,7 +377,9 @@ export class NotificationDispatcher {
     for (const r of recipients) {
       if (!r.email) continue;
       const c = r.contact;
-      const quiet = c?.quietStart && c.quietEnd ? quietUntil(now, { start: c.quietStart, end: c.quietEnd, timeZone: c.timeZone ?? settings.defaultTimeZone ?? 'UTC' }) : undefined;
+      // The zone set in the notification preferences, else the person's profile, else the tenant's default.
+      const timeZone = c?.timeZone ?? r.member?.timeZone ?? settings.defaultTimeZone ?? 'UTC';
+      const quiet = c?.quietStart && c.quietEnd ? quietUntil(now, { start: c.quietStart, end: c.quietEnd, timeZone }) : undefined;
       const digest = (request.digestMinutes ?? 0) > 0 ? (open.get(r.key) ?? new Date(now.getTime() + request.digestMinutes! * 60_000)) : undefined;
       const throttle = throttled.get(r.key);
       const candidates: [Date | undefined, string][] = [
@@ -400,18 +419,19 @@ export class NotificationDispatcher {
     // Members and their addresses come from the kernel's directory; the plugin's own contacts (users seen in
     // requests) add locale, time zone and quiet hours, and stand in when there is no directory.
     // A tenant whose directory lists nobody (only API keys, or a test kernel's token-only users) falls back to them.
-    const directoryEmails = new Map<string, string>();
+    const directory = new Map<string, DirectoryMember>();
     if (members.length > 0) {
       const atLeast = roles.length > 0 ? Math.min(...roles.map((r) => roleRanks.indexOf(r))) : Infinity;
       for (const m of members) {
-        directoryEmails.set(m.userId, m.email);
+        directory.set(m.userId, m);
         if (roleRanks.indexOf(m.role) >= atLeast) userIds.add(m.userId);
       }
     } else if (roles.length > 0) for (const id of await this.deps.preferences.usersWithRoles(tx, tenantId, roles)) userIds.add(id);
     const contacts = await this.deps.preferences.contacts(tx, tenantId, [...userIds]);
     const recipients: Recipient[] = [...userIds].map((id) => {
       const contact = contacts.get(id);
-      return { key: `user:${id}`, userId: id, email: directoryEmails.get(id) ?? contact?.email ?? undefined, contact };
+      const member = directory.get(id);
+      return { key: `user:${id}`, userId: id, email: member?.email ?? contact?.email ?? undefined, contact, member };
     });
     const known = new Set(recipients.map((r) => r.email).filter(Boolean));
     for (const email of emails) if (!known.has(email)) recipients.push({ key: `email:${email}`, email });

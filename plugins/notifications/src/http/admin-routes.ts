@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { VvError, respond, type AuditLog, type RouteDefinition } from '@valueverse/plugin-sdk';
+import { VvError, respond, type AuditLog, type RouteDefinition, type TenantDirectory } from '@valueverse/plugin-sdk';
 import { configuredChannels, type ChannelSettings } from '../delivery/channel-senders';
+import { deliveryStatuses } from '../delivery/delivery';
 import type { DeliveryWorker } from '../delivery/delivery-worker';
 import type { NotificationDispatcher } from '../delivery/notification-dispatcher';
 import { defaultTemplates } from '../templates/default-templates';
 import { renderTemplate, validateTemplate, type TemplateParts } from '../templates/template-engine';
 import type { TemplateStore } from '../templates/template-store';
 import { channelNames, type ChannelName, type Workflow } from '../workflows/workflow';
+import { checkWorkflow } from '../workflows/workflow-check';
 import type { WorkflowStore } from '../workflows/workflow-store';
 import { notificationSchemas as s } from './notification-schemas';
 
@@ -16,6 +18,8 @@ export interface AdminRouteDeps {
   readonly worker: DeliveryWorker;
   readonly dispatcher: NotificationDispatcher;
   readonly audit: AuditLog;
+  /** The previewing admin's directory entry gives `recipient.name` its value. */
+  readonly directory?: TenantDirectory;
 }
 
 const workflowParams = { type: 'object', required: ['workflowId'], properties: { workflowId: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,62}$' } } } as const;
@@ -23,11 +27,14 @@ const templateParams = { type: 'object', required: ['key', 'locale'], properties
 
 /** Tenant-admin routes: channels (status, send a test), workflows, templates (with preview), the delivery log. */
 export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
-  const { workflows, templates, worker, dispatcher, audit } = deps;
+  const { workflows, templates, worker, dispatcher, audit, directory } = deps;
   const admin = 'tenant-admin' as const;
   const checkTemplate = (tenantId: string, key: string) =>
     templates.resolve(tenantId, key, 'en').catch(() => {
-      throw new VvError('VV_VALIDATION', { params: { reason: `No template "${key}"` }, errors: [{ pointer: '/template', in: 'body', message: `names no template: "${key}"` }] });
+      throw new VvError('VV_NOTIFICATIONS_TEMPLATE_UNKNOWN', {
+        params: { template: key, tenant: tenantId },
+        errors: [{ pointer: '/template', in: 'body', message: `names no template: "${key}"` }],
+      });
     });
   const saveTemplate = async (tenantId: string, key: string, locale: string, body: TemplateParts & { sampleData?: Record<string, unknown> }) => {
     validateTemplate(body, body.sampleData ?? defaultTemplates[key]?.sampleData);
@@ -58,7 +65,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/channels/test',
       summary: 'Send a test notification on one channel (`{channel}`) to the caller, now, and answer with the delivery and its attempt log',
       minRole: admin,
-      schema: { body: { type: 'object', additionalProperties: false, required: ['channel'], properties: { channel: s.channel } } },
+      schema: { body: { type: 'object', additionalProperties: false, required: ['channel'], properties: { channel: s.channel } }, responses: { 200: s.delivery } },
       handler: async (request) => {
         const channel = (request.body as { channel: ChannelName }).channel;
         if (!configuredChannels(request.config as ChannelSettings).has(channel)) {
@@ -91,6 +98,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/workflows',
       summary: "The tenant's workflows (first-party ones included until deleted)",
       minRole: admin,
+      schema: { responses: { 200: s.workflowList } },
       handler: async (request) => ({ items: await workflows.list(request.tenant.id) }),
     },
     {
@@ -98,7 +106,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/workflows/:workflowId',
       summary: 'One workflow',
       minRole: admin,
-      schema: { params: workflowParams },
+      schema: { params: workflowParams, responses: { 200: s.workflowOut } },
       handler: (request) => workflows.get(request.tenant.id, request.params.workflowId!),
     },
     {
@@ -106,9 +114,13 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/workflows',
       summary: 'Create a workflow (`id` in the body): event pattern, recipients, channels, template, category, critical, digest window',
       minRole: admin,
-      schema: { body: { ...s.workflow, required: ['id', ...s.workflow.required], properties: { id: workflowParams.properties.workflowId, ...s.workflow.properties } } },
+      schema: {
+        body: { ...s.workflow, required: ['id', ...s.workflow.required], properties: { id: workflowParams.properties.workflowId, ...s.workflow.properties } },
+        responses: { 201: s.workflowOut },
+      },
       handler: async (request) => {
         const body = request.body as Workflow;
+        checkWorkflow(body);
         await checkTemplate(request.tenant.id, body.template);
         const { workflow, created } = await workflows.put(request.tenant.id, body, 'create');
         if (!created) throw new VvError('VV_CONFLICT', { params: { reason: `A workflow "${body.id}" exists; PUT /notifications/workflows/${body.id} replaces it` } });
@@ -121,10 +133,11 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/workflows/:workflowId',
       summary: 'Replace a workflow (first-party ones included)',
       minRole: admin,
-      schema: { params: workflowParams, body: s.workflow },
+      schema: { params: workflowParams, body: s.workflow, responses: { 200: s.workflowOut } },
       handler: async (request) => {
         const body = request.body as Omit<Workflow, 'id'>;
         const before = await workflows.get(request.tenant.id, request.params.workflowId!);
+        checkWorkflow({ ...body, id: before.id });
         await checkTemplate(request.tenant.id, body.template);
         const { workflow } = await workflows.put(request.tenant.id, { ...body, id: before.id }, 'replace');
         await audit.record({ action: 'notification-workflow.updated', target: workflow.id, before, after: workflow });
@@ -201,9 +214,10 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
         };
         const data = body.data ?? (body.key ? defaultTemplates[body.key]?.sampleData : undefined) ?? {};
         validateTemplate(parts, body.data ? undefined : data);
+        const [me] = directory ? await directory.members(request.tenant.id, { userIds: [request.user.id] }) : [];
         return renderTemplate(parts, {
           data,
-          recipient: { userId: request.user.id, email: request.user.email ?? null },
+          recipient: { userId: request.user.id, email: request.user.email ?? null, name: me?.displayName ?? null },
           tenant: { id: request.tenant.id, name: request.tenant.name },
           event: { id: 'preview', name: null },
           category: 'preview',
@@ -222,7 +236,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
           type: 'object',
           additionalProperties: false,
           properties: {
-            status: { type: 'string', enum: ['queued', 'sending', 'sent', 'failed', 'dead', 'suppressed', 'held', 'digested'] },
+            status: { type: 'string', enum: [...deliveryStatuses] },
             channel: s.channel,
             eventId: { type: 'string', maxLength: 200 },
             recipient: { type: 'string', maxLength: 400 },
@@ -230,6 +244,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
             cursor: { type: 'string', maxLength: 500 },
           },
         },
+        responses: { 200: s.deliveryPage },
       },
       handler: (request) => worker.list(request.tenant.id, request.query),
     },
@@ -238,7 +253,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/deliveries/:id',
       summary: 'One delivery with its attempt log',
       minRole: admin,
-      schema: { params: s.idParams },
+      schema: { params: s.idParams, responses: { 200: s.delivery } },
       handler: (request) => worker.get(request.tenant.id, request.params.id!),
     },
     {
@@ -246,7 +261,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
       path: '/notifications/deliveries/:id/retry',
       summary: 'Queue a failed or dead delivery again',
       minRole: admin,
-      schema: { params: s.idParams },
+      schema: { params: s.idParams, responses: { 202: s.delivery } },
       handler: async (request) => {
         const delivery = await worker.retry(request.tenant.id, request.params.id!);
         await audit.record({ action: 'notification-delivery.retried', target: delivery.id });

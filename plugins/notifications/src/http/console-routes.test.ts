@@ -1,6 +1,7 @@
 import { createTestKernel, type TestKernel } from '@valueverse/plugin-testing';
 import manifest from '../../plugin.json';
 import { createNotificationsPlugin } from '../plugin';
+import { notificationSchemas } from './notification-schemas';
 
 // The routes the console's notification pages need beyond the delivery API: categories for every member's
 // preferences page, and the first-party workflows with "restore defaults" for tenant admins.
@@ -63,5 +64,59 @@ describe('notifications: console support routes', () => {
     expect(bad.body.errors).toEqual([expect.objectContaining({ pointer: '/ids/1', message: expect.stringContaining('"my-own"') })]);
     expect((await k.request('POST', '/api/v1/notifications/workflows/restore-defaults', { body: {}, role: 'member' })).status).toBe(403);
     expect((await k.request('GET', '/api/v1/notifications/workflows/defaults', { role: 'member' })).status).toBe(403);
+  });
+});
+
+// Issue 18: tenant admins create their own workflows and delete them; each mistake has a code of its own.
+describe('notifications: creating and deleting workflows', () => {
+  let k: TestKernel;
+  beforeAll(async () => {
+    k = await createTestKernel({ plugins: [{ manifest, plugin: createNotificationsPlugin() }], tenants: ['acme', 'globex'] });
+  }, 60_000);
+  afterAll(() => k?.close());
+
+  const body = {
+    id: 'big-deals',
+    name: 'Big deals',
+    eventPattern: 'commitment.*',
+    recipients: [{ owner: true }, { role: 'tenant-admin' }, { email: 'deals@acme.test' }],
+    channels: ['email', 'inbox'],
+    template: 'direct',
+    category: 'deals',
+    critical: true,
+  };
+
+  it('refuses a bad event pattern, an unknown template and no recipients, each with its own problem code', async () => {
+    for (const [patch, status, code, pointer] of [
+      [{ eventPattern: 'Commitment Signed' }, 400, 'VV_NOTIFICATIONS_EVENT_PATTERN_INVALID', '/eventPattern'],
+      [{ eventPattern: 'billing.*.paid' }, 400, 'VV_NOTIFICATIONS_EVENT_PATTERN_INVALID', '/eventPattern'],
+      [{ template: 'no-such-template' }, 422, 'VV_NOTIFICATIONS_TEMPLATE_UNKNOWN', '/template'],
+      [{ recipients: [] }, 422, 'VV_NOTIFICATIONS_RECIPIENTS_MISSING', '/recipients'],
+    ] as const) {
+      const res = await k.request('POST', '/api/v1/notifications/workflows', { body: { ...body, ...patch } });
+      expect([patch, res.status, res.body.code, res.body.errors?.[0]?.pointer]).toEqual([patch, status, code, pointer]);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    // The same checks on a replace.
+    const { id: _id, ...rest } = (await k.request('GET', '/api/v1/notifications/workflows/payment-failed')).body;
+    const put = await k.request('PUT', '/api/v1/notifications/workflows/payment-failed', { body: { ...rest, recipients: [] } });
+    expect([put.status, put.body.code]).toEqual([422, 'VV_NOTIFICATIONS_RECIPIENTS_MISSING']);
+    // Nothing was stored.
+    expect((await k.request('GET', '/api/v1/notifications/workflows/big-deals')).status).toBe(404);
+  });
+
+  it('creates a workflow for tenant admins only, in their tenant only, and deletes it', async () => {
+    expect((await k.request('POST', '/api/v1/notifications/workflows', { body, role: 'member' })).status).toBe(403);
+    const created = await k.request('POST', '/api/v1/notifications/workflows', { body });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ ...body, digestMinutes: 0, enabled: true });
+    // Exactly the keys of the route's OpenAPI response schema (the console's Workflow type is generated from it).
+    expect(Object.keys(created.body).sort()).toEqual([...notificationSchemas.workflowOut.required].sort());
+    expect((await k.request('GET', '/api/v1/notifications/workflows/big-deals')).body).toMatchObject({ eventPattern: 'commitment.*', critical: true });
+    expect((await k.request('GET', '/api/v1/notifications/workflows/big-deals', { tenant: 'globex' })).status).toBe(404);
+    expect((await k.request('DELETE', '/api/v1/notifications/workflows/big-deals', { tenant: 'globex' })).status).toBe(404);
+    expect((await k.request('DELETE', '/api/v1/notifications/workflows/big-deals', { role: 'member' })).status).toBe(403);
+    expect((await k.request('DELETE', '/api/v1/notifications/workflows/big-deals')).status).toBe(204);
+    expect((await k.request('GET', '/api/v1/notifications/workflows/big-deals')).status).toBe(404);
   });
 });

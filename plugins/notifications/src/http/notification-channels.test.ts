@@ -5,6 +5,7 @@ import { startLoopbackReceiver, type LoopbackReceiver } from '../__fixtures__/lo
 import { startLoopbackSmtp, type LoopbackSmtp } from '../__fixtures__/loopback-smtp';
 import { SIGNATURE_HEADER, verifyWebhook } from '../channels/webhook-signature';
 import { createNotificationsPlugin } from '../plugin';
+import { notificationSchemas } from './notification-schemas';
 
 // Every channel on real protocols, on loopback: two SMTP servers (primary, fallback) parsed with mailparser, a
 // webhook receiver that verifies the signature, a Slack incoming-webhook fake. Nothing leaves the machine.
@@ -274,6 +275,9 @@ describe('notifications: channels, send API, workflows, preferences', () => {
     const test = await k.request('POST', '/api/v1/notifications/channels/test', { body: { channel: 'email' } });
     expect(test.status).toBe(200);
     expect(test.body).toMatchObject({ channel: 'email', status: 'sent', recipient: 'email:tenant-admin@acme.test' });
+    // The answer has exactly the keys its OpenAPI response schema declares (the console's types are generated from it).
+    expect(Object.keys(test.body).sort()).toEqual([...notificationSchemas.delivery.required].sort());
+    expect(Object.keys(test.body.attempts[0]).every((key) => key in notificationSchemas.delivery.properties.attempts.items.properties)).toBe(true);
     expect((await k.setPlugin('globex', 'notifications', { config: {} })).status).toBe(200);
     const none = await k.request('POST', '/api/v1/notifications/channels/test', { tenant: 'globex', body: { channel: 'slack' } });
     expect(none.status).toBe(409);

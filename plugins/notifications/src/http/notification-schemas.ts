@@ -1,4 +1,5 @@
 // JSON Schemas of the notifications routes.
+import { deliveryStatuses } from '../delivery/delivery';
 import { channelNames } from '../workflows/workflow';
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$' } as const;
@@ -21,7 +22,74 @@ const recipientRule = {
   ],
 } as const;
 
+const dateTime = { type: 'string', format: 'date-time' } as const;
+
+/** A delivery as the API answers it (`Delivery` in delivery.ts); the console's types are generated from this. */
+const delivery = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'eventId', 'recipient', 'channel', 'category', 'critical', 'status', 'reason', 'subject', 'attempts', 'releaseAt', 'digestId', 'createdAt', 'updatedAt'],
+  properties: {
+    id: uuid,
+    eventId: { type: 'string' },
+    recipient: { type: 'string', description: '`user:<id>`, `email:<address>` or `slack`' },
+    channel,
+    category: { type: 'string' },
+    critical: { type: 'boolean' },
+    status: { type: 'string', enum: [...deliveryStatuses] },
+    reason: { type: ['string', 'null'] },
+    subject: { type: 'string' },
+    attempts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['at', 'ok', 'response'],
+        properties: {
+          at: dateTime,
+          ok: { type: 'boolean' },
+          response: { type: 'string', description: "The provider's answer or the error" },
+          server: { type: 'string', enum: ['primary', 'fallback'], description: 'Email: which SMTP server carried (or refused) it' },
+          host: { type: 'string' },
+        },
+      },
+    },
+    releaseAt: { oneOf: [dateTime, { type: 'null' }] },
+    digestId: { type: ['string', 'null'] },
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  },
+} as const;
+
+/** A workflow as the API answers it (`Workflow` in workflow.ts). */
+const workflowOut = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'eventPattern', 'recipients', 'channels', 'template', 'category', 'critical', 'digestMinutes', 'enabled'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    eventPattern: { type: 'string' },
+    recipients: { type: 'array', items: recipientRule },
+    channels: { type: 'array', items: channel },
+    template: { type: 'string' },
+    category: { type: 'string' },
+    critical: { type: 'boolean' },
+    digestMinutes: { type: 'integer' },
+    enabled: { type: 'boolean' },
+  },
+} as const;
+
 export const notificationSchemas = {
+  workflowOut,
+  workflowList: { type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', items: workflowOut } } },
+  delivery,
+  deliveryPage: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['items', 'nextCursor'],
+    properties: { items: { type: 'array', items: delivery }, nextCursor: { type: ['string', 'null'] } },
+  },
   id,
   key,
   category,
@@ -81,8 +149,9 @@ export const notificationSchemas = {
     required: ['name', 'eventPattern', 'recipients', 'channels', 'template', 'category'],
     properties: {
       name: { type: 'string', minLength: 1, maxLength: 200 },
-      eventPattern: { type: 'string', pattern: '^(\\*|[a-z0-9][a-z0-9_.-]{0,126}\\*?)$' },
-      recipients: { type: 'array', minItems: 1, maxItems: 100, items: recipientRule },
+      // The pattern and "at least one recipient" are checked by checkWorkflow, each with a code of its own.
+      eventPattern: { type: 'string', minLength: 1, maxLength: 128, description: 'An event name, or a prefix ending in * (billing.*)' },
+      recipients: { type: 'array', maxItems: 100, items: recipientRule },
       channels,
       template: key,
       category,

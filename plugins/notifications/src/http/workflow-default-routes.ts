@@ -1,6 +1,7 @@
 import { VvError, type AuditLog, type RouteDefinition } from '@valueverse/plugin-sdk';
 import { defaultWorkflows } from '../workflows/workflow';
 import type { WorkflowStore } from '../workflows/workflow-store';
+import { notificationSchemas } from './notification-schemas';
 
 const workflowId = { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,62}$' } as const;
 
@@ -16,6 +17,7 @@ export function createWorkflowDefaultRoutes(workflows: WorkflowStore, audit: Aud
       path: '/notifications/workflows/defaults',
       summary: 'The first-party workflows as shipped, which restore-defaults puts back',
       minRole: 'tenant-admin',
+      schema: { responses: { 200: notificationSchemas.workflowList } },
       handler: () => ({ items: defaultWorkflows }),
     },
     {
@@ -25,6 +27,7 @@ export function createWorkflowDefaultRoutes(workflows: WorkflowStore, audit: Aud
       minRole: 'tenant-admin',
       schema: {
         body: { type: 'object', additionalProperties: false, properties: { ids: { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: workflowId } } },
+        responses: { 200: notificationSchemas.workflowList },
       },
       handler: async (request) => {
         const ids = (request.body as { ids?: string[] } | undefined)?.ids;

@@ -19,6 +19,20 @@ interface TemplateRow {
 
 const toTemplate = (r: TemplateRow): StoredTemplate => ({ key: r.key, locale: r.locale, subject: r.subject, text: r.text_body, html: r.html_body, source: 'tenant' });
 
+/** The template locales to try for a recipient's locale, most specific first, ending with `en`. */
+export function localeCandidates(locale: string): string[] {
+  let language = locale.split(/[-_]/)[0]!.toLowerCase();
+  let region: string | undefined;
+  try {
+    const parsed = new Intl.Locale(locale);
+    language = parsed.language;
+    region = parsed.region;
+  } catch {
+    // Not a BCP 47 tag (a stored preference of an earlier version): its first part is still tried.
+  }
+  return [...new Set([locale, ...(region ? [`${language}-${region}`] : []), language, 'en'])];
+}
+
 /** Templates per tenant, key and locale; a key the tenant has not saved falls back to the built-in one. */
 export class TemplateStore {
   constructor(private readonly db: PluginDatabase) {}
@@ -32,13 +46,17 @@ export class TemplateStore {
     return [...saved, ...builtIn].sort((a, b) => a.key.localeCompare(b.key) || a.locale.localeCompare(b.locale));
   }
 
-  /** The template for `locale`, else the tenant's `en` one, else the built-in one; `VV_NOT_FOUND` when none. */
+  /**
+   * The template for `locale` (any BCP 47 tag: `zh-Hant-TW` tries `zh-Hant-TW`, `zh-TW`, `zh`), else the tenant's `en`
+   * one, else the built-in one; `VV_NOT_FOUND` when none.
+   */
   async resolve(tenantId: string, key: string, locale: string, inTx?: SqlTransaction): Promise<StoredTemplate> {
+    const candidates = localeCandidates(locale);
     const read = (tx: SqlTransaction) =>
-      tx.query<TemplateRow>('select * from templates where tenant_id = $1 and key = $2 and locale = any($3::text[])', [tenantId, key, [locale, locale.slice(0, 2), 'en']]);
+      tx.query<TemplateRow>('select * from templates where tenant_id = $1 and key = $2 and locale = any($3::text[])', [tenantId, key, candidates]);
     // Inside a caller's transaction, its connection: a second one could wait forever on a pool of one.
     const rows = inTx ? await read(inTx) : await this.db.transaction(tenantId, read);
-    const pick = rows.find((r) => r.locale === locale) ?? rows.find((r) => r.locale === locale.slice(0, 2)) ?? rows.find((r) => r.locale === 'en');
+    const pick = candidates.map((c) => rows.find((r) => r.locale === c)).find((r) => r !== undefined);
     if (pick) return toTemplate(pick);
     const builtIn = defaultTemplates[key];
     if (builtIn) return { key, locale: 'en', subject: builtIn.subject, text: builtIn.text, html: builtIn.html, source: 'default' };

@@ -103,4 +103,45 @@ describe('notifications: default workflows on platform events', () => {
       'Plugin value-executor failed',
     );
   });
+  it("addresses people by the directory's name, in their profile's locale, and holds email in their profile's time zone", async () => {
+    const anaToken = await k.kernel.tokens.issue({ sub: memberId, tid: 'acme', role: 'member', email: 'ana@acme.test', pa: false });
+    const profile = await k.request('PUT', '/api/v1/me/profile', { token: anaToken, body: { displayName: 'Ana Lima', locale: 'de-DE', timeZone: 'Pacific/Auckland' } });
+    expect(profile.status).toBe(200);
+    const german = { subject: 'Hallo {{ recipient.name }}: {{ data.subject }}', text: '{{ data.body }}' };
+    expect((await k.request('PUT', '/api/v1/notifications/templates/direct/de', { body: german })).status).toBe(200);
+    // The preview shows the previewing admin's own name (boss set one too).
+    const bossToken = await k.kernel.tokens.issue({ sub: adminId, tid: 'acme', role: 'tenant-admin', email: 'boss@acme.test', pa: false });
+    expect((await k.request('PUT', '/api/v1/me/profile', { token: bossToken, body: { displayName: 'Bo Boss', locale: null, timeZone: null } })).status).toBe(200);
+    const preview = await k.request('POST', '/api/v1/notifications/templates/preview', { token: bossToken, body: { key: 'direct', locale: 'de' } });
+    expect(preview.body.subject).toBe('Hallo Bo Boss: Subject');
+    const send = (subject: string, to: { userId: string }[]) =>
+      k.request('POST', '/api/v1/notifications/send', { body: { to, category: 'updates', channels: ['email'], subject, body: 'Text', critical: true } });
+
+    // Ana's profile says German: the German template, with her name; the admin has no profile: the tenant's English.
+    expect((await send('Quartal', [{ userId: memberId }, { userId: adminId }])).status).toBe(202);
+    const [toAna] = (await mailTo('ana@acme.test', 3)).filter((m) => m.subject?.includes('Quartal'));
+    expect(toAna!.subject).toBe('Hallo Ana Lima: Quartal');
+    const [toBoss] = (await mailTo('boss@acme.test', 4)).filter((m) => m.subject?.includes('Quartal'));
+    expect(toBoss!.subject).toBe('Quartal');
+
+    // Quiet hours set in the notification preferences without a zone run on the profile's zone (Auckland, UTC+12/13):
+    // a window around the current time there holds a non-critical email; on the tenant's default (UTC) it would not.
+    const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Pacific/Auckland', hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
+    const hh = (h: number) => `${String((h + 24) % 24).padStart(2, '0')}:00`;
+    const prefs = await k.request('PUT', '/api/v1/notifications/preferences', {
+      token: anaToken,
+      body: { timeZone: null, quietHours: { start: hh(hour - 1), end: hh(hour + 2) } },
+    });
+    expect(prefs.status).toBe(200);
+    const quiet = await k.request('POST', '/api/v1/notifications/send', {
+      body: { to: [{ userId: memberId }], category: 'updates', channels: ['email'], subject: 'Nachts', body: 'Text' },
+    });
+    expect(quiet.status).toBe(202);
+    expect(quiet.body.deliveries).toEqual([expect.objectContaining({ status: 'held' })]);
+    const held = await k.request('GET', `/api/v1/notifications/deliveries/${quiet.body.deliveries[0].id as string}`);
+    expect(held.body).toMatchObject({ status: 'held', reason: 'quiet hours' });
+    // It is released at the end of the window in Auckland.
+    const release = new Intl.DateTimeFormat('en-GB', { timeZone: 'Pacific/Auckland', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(held.body.releaseAt));
+    expect(release).toBe(hh(hour + 2));
+  });
 });

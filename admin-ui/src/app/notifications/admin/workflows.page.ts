@@ -7,15 +7,21 @@ import { RequestState } from '../../ui/request-state';
 import { CHANNELS, CHANNEL_LABELS, NotificationsApi, type ChannelName, type RecipientRule, type Workflow } from '../notifications-api';
 import { NotificationsAdminNav } from './notifications-admin-nav';
 
-const ROLE_LABELS: Readonly<Record<string, string>> = { viewer: 'Everyone', member: 'Members and admins', 'tenant-admin': 'Tenant admins', 'platform-admin': 'Platform admins' };
+type RoleRule = Extract<RecipientRule, { role: unknown }>;
+type Role = RoleRule['role'];
+
+const ROLE_LABELS: Readonly<Record<Role, string>> = { viewer: 'Everyone', member: 'Members and admins', 'tenant-admin': 'Tenant admins', 'platform-admin': 'Platform admins' };
 
 /** The editor's fields: recipients split into what a person picks (owner, a role, addresses, user ids). */
 interface WorkflowForm {
+  /** A workflow not saved yet: its id is typed (or made from the name) and it is created with POST. */
+  isNew: boolean;
   id: string;
   name: string;
   eventPattern: string;
   owner: boolean;
-  role: string;
+  /** '' for nobody by role. */
+  role: Role | '';
   emails: string;
   userIds: string;
   emailFrom: string;
@@ -33,12 +39,23 @@ const lines = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** "Big deals!" -> "big-deals": a workflow id made from its name when none is typed. */
+export function workflowIdFrom(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
+}
+
 /** "Owner, tenant admins, ops@example.com" */
 export function describeRecipients(rules: readonly RecipientRule[]): string {
   return rules
     .map((r) => {
       if ('owner' in r) return 'Owner of the object';
-      if ('role' in r) return ROLE_LABELS[r.role] ?? r.role;
+      if ('role' in r) return ROLE_LABELS[r.role];
       if ('email' in r) return r.email;
       if ('emailFrom' in r) return `Address in "${r.emailFrom}"`;
       return `User ${r.userId}`;
@@ -48,7 +65,8 @@ export function describeRecipients(rules: readonly RecipientRule[]): string {
 
 /**
  * The tenant's workflows: which platform events notify whom, on which channels, with which template and category, and
- * whether they are critical. Edit one in place; put first-party ones back as shipped ("Restore default").
+ * whether they are critical. Create one ("New workflow"), edit one in place, delete the tenant's own ones, and put
+ * first-party ones back as shipped ("Restore default").
  */
 @Component({
   selector: 'vv-notification-workflows-page',
@@ -65,7 +83,7 @@ export class NotificationWorkflowsPage {
   protected readonly channelNames = CHANNELS;
   protected readonly labels = CHANNEL_LABELS;
   protected readonly roleLabels = ROLE_LABELS;
-  protected readonly roles = Object.keys(ROLE_LABELS).filter((r) => r !== 'platform-admin');
+  protected readonly roles = (Object.keys(ROLE_LABELS) as Role[]).filter((r) => r !== 'platform-admin');
   protected readonly describeRecipients = describeRecipients;
 
   protected readonly data = resource({
@@ -86,9 +104,30 @@ export class NotificationWorkflowsPage {
   protected readonly error = signal<string | undefined>(undefined);
   protected readonly fieldErrors = signal<readonly string[]>([]);
 
+  protected create(): void {
+    this.open({
+      isNew: true,
+      id: '',
+      name: '',
+      eventPattern: '',
+      owner: false,
+      role: '',
+      emails: '',
+      userIds: '',
+      emailFrom: '',
+      channels: { email: false, inbox: true, webhook: false, slack: false },
+      template: this.data.value()?.templateKeys.includes('direct') ? 'direct' : (this.data.value()?.templateKeys[0] ?? ''),
+      category: '',
+      critical: false,
+      digestMinutes: '0',
+      enabled: true,
+    });
+  }
+
   protected edit(w: Workflow): void {
-    const role = w.recipients.find((r): r is { role: string } => 'role' in r)?.role ?? '';
-    this.editing.set({
+    const role = w.recipients.find((r): r is RoleRule => 'role' in r)?.role ?? '';
+    this.open({
+      isNew: false,
       id: w.id,
       name: w.name,
       eventPattern: w.eventPattern,
@@ -104,6 +143,10 @@ export class NotificationWorkflowsPage {
       digestMinutes: String(w.digestMinutes),
       enabled: w.enabled,
     });
+  }
+
+  private open(form: WorkflowForm): void {
+    this.editing.set(form);
     this.message.set(undefined);
     this.error.set(undefined);
     this.fieldErrors.set([]);
@@ -125,7 +168,12 @@ export class NotificationWorkflowsPage {
       ...(f.emailFrom.trim() ? [{ emailFrom: f.emailFrom.trim() }] : []),
     ];
     const channels = CHANNELS.filter((c) => f.channels[c]);
+    const id = f.isNew ? f.id.trim() || workflowIdFrom(f.name) : f.id;
     const problems = [
+      ...(f.name.trim() ? [] : ['Give the workflow a name.']),
+      ...(f.isNew && !/^[a-z0-9][a-z0-9_.-]{0,62}$/.test(id) ? ['The id is lower-case letters, digits, ".", "_" and "-".'] : []),
+      ...(f.eventPattern.trim() ? [] : ['Name the event (or a prefix ending in *).']),
+      ...(f.category.trim() ? [] : ['Give the workflow a category.']),
       ...(recipients.length === 0 ? ['Choose at least one recipient.'] : []),
       ...(channels.length === 0 ? ['Choose at least one channel.'] : []),
       ...(/^\d+$/.test(f.digestMinutes.trim()) ? [] : ['The digest window is a whole number of minutes (0 sends at once).']),
@@ -136,8 +184,8 @@ export class NotificationWorkflowsPage {
     }
     this.busy.set(true);
     try {
-      const saved = await this.api.saveWorkflow({
-        id: f.id,
+      const workflow: Workflow = {
+        id,
         name: f.name.trim(),
         eventPattern: f.eventPattern.trim(),
         recipients,
@@ -147,9 +195,10 @@ export class NotificationWorkflowsPage {
         critical: f.critical,
         digestMinutes: Number(f.digestMinutes),
         enabled: f.enabled,
-      });
+      };
+      const saved = f.isNew ? await this.api.createWorkflow(workflow) : await this.api.saveWorkflow(workflow);
       this.editing.set(undefined);
-      this.message.set(`"${saved.name}" saved.`);
+      this.message.set(f.isNew ? `"${saved.name}" created.` : `"${saved.name}" saved.`);
       this.data.reload();
     } catch (e) {
       const problem = toProblem(e);
@@ -157,6 +206,25 @@ export class NotificationWorkflowsPage {
       this.fieldErrors.set(problem.errors.map((p) => `${p.pointer.replace(/^\//, '') || 'Workflow'} ${p.message}`));
     } finally {
       this.busy.set(false);
+    }
+  }
+
+  protected async remove(w: Workflow): Promise<void> {
+    const ok = await confirm(this.dialog, {
+      title: `Delete "${w.name}"?`,
+      message: `Events matching ${w.eventPattern} no longer notify anyone through it. Notifications already sent stay in the delivery log.`,
+      confirmLabel: 'Delete workflow',
+    });
+    if (!ok) return;
+    this.message.set(undefined);
+    this.error.set(undefined);
+    try {
+      await this.api.deleteWorkflow(w.id);
+      if (this.editing()?.id === w.id) this.editing.set(undefined);
+      this.message.set(`"${w.name}" deleted.`);
+      this.data.reload();
+    } catch (e) {
+      this.error.set(describeProblem(toProblem(e)));
     }
   }
 

@@ -168,15 +168,15 @@ export function traceRequests<C extends TracedRequest, N>(api: Otel, handle: (ct
     const span = tracer.startSpan(method, server, sampling);
     const active = api.trace.setSpan(parent, span);
     if (!span.isRecording()) return api.context.with(active, handle, undefined, ctx, next);
-    span.setAttributes({ 'http.request.method': method, 'url.path': ctx.path, 'url.scheme': 'http' });
+    // One setAttributes call each way (every call validates its attributes); no constant `url.scheme`.
+    span.setAttributes({ 'http.request.method': method, 'url.path': ctx.path });
     const end = () => {
       const route = ctx.state.route !== undefined ? `/api/v1${ctx.state.route}` : (ctx._matchedRoute as string | undefined);
+      const status = ctx.status;
       if (route !== undefined) {
         span.updateName(`${method} ${route}`);
-        span.setAttribute('http.route', route);
-      }
-      const status = ctx.status;
-      span.setAttribute('http.response.status_code', status);
+        span.setAttributes({ 'http.route': route, 'http.response.status_code': status });
+      } else span.setAttribute('http.response.status_code', status);
       if (status >= 500) span.setStatus({ code: api.SpanStatusCode.ERROR });
       span.end();
     };

@@ -74,13 +74,16 @@ function cpuMs(pid: number): number {
 const NPV_BODY = JSON.stringify({ rate: 0.08, cashFlows: [-10000, 3000, 4200, 6800, 2500, 1200], convention: 't0' });
 
 /** A loopback OTLP/HTTP receiver that counts the spans it is sent (protobuf, the hosts' default, or JSON) and answers 200. */
-function startSink(): Promise<{ url: string; spans: () => number; close(): void }> {
+function startSink(): Promise<{ url: string; spans: () => number; bytes: () => number; close(): void }> {
   let spans = 0;
+  let bytes = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      spans += decodeTraces(req.headers['content-type'], Buffer.concat(chunks)).length;
+      const body = Buffer.concat(chunks);
+      spans += decodeTraces(req.headers['content-type'], body).length;
+      bytes += body.length;
       res.writeHead(200, { 'content-type': String(req.headers['content-type'] ?? 'application/x-protobuf') }).end();
     });
   });
@@ -89,6 +92,7 @@ function startSink(): Promise<{ url: string; spans: () => number; close(): void 
       resolve({
         url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
         spans: () => spans,
+        bytes: () => bytes,
         close: () => {
           server.closeAllConnections();
           server.close();
@@ -265,7 +269,9 @@ export async function runTracingBench(): Promise<void> {
         figure(`tracing off-b/off CPU per request, ${workload.label}`, quantile(floorRatios, 0.5), 'ratio', 'lower');
       }
     }
-    console.log(`  (${rounds} rotating rounds of ${seconds} s per workload, ${connections} connections; the receiver got ${sink.spans()} spans)`);
+    console.log(
+      `  (${rounds} rotating rounds of ${seconds} s per workload, ${connections} connections; the receiver got ${sink.spans()} spans, ${(sink.bytes() / Math.max(1, sink.spans())).toFixed(0)} bytes a span)`,
+    );
   } finally {
     for (const host of hosts) await host.stop().catch(() => undefined);
     for (const database of databases) await admin.query(`drop database if exists ${database} with (force)`).catch(() => undefined);

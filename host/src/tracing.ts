@@ -19,7 +19,8 @@ let telemetry: Telemetry | undefined;
  * smaller than in JSON and cheaper to write (`npm run bench -- tracing`), and Jaeger and collectors read both. The
  * SDK builds the exporter from those variables (OTEL_TRACES_EXPORTER, OTEL_BSP_* too).
  *
- * Spans: the HTTP server request, the kernel's steps and each plugin handler, made by the kernel itself
+ * Spans: the HTTP server request (with the tenant and role authentication resolved) and each plugin handler, made by
+ * the kernel itself
  * (kernel/src/observability/tracing.ts `traceRequests`, kernel/src/http/kernel-http.ts), which also reads an incoming
  * `traceparent` and makes the request's one sampling decision; PostgreSQL and Redis calls made inside a traced
  * operation, outbound calls (AI providers), events (in process and over the Redis bridge) and BullMQ jobs. The

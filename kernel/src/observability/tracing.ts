@@ -31,6 +31,16 @@ export function otel(): Otel | undefined {
 }
 
 const TRACER = 'valueverse';
+/**
+ * The kernel's tracer, asked for once per registered provider: `getTracer` builds a key string and looks it up on
+ * every call.
+ */
+let tracerOf: { provider: OtelApi.TracerProvider; tracer: OtelApi.Tracer } | undefined;
+function kernelTracer(api: Otel): OtelApi.Tracer {
+  const provider = api.trace.getTracerProvider();
+  if (tracerOf?.provider !== provider) tracerOf = { provider, tracer: provider.getTracer(TRACER) };
+  return tracerOf.tracer;
+}
 
 /**
  * `fn` in a span of its own, active while it runs (the PostgreSQL and Redis spans it causes are its children). `fn`
@@ -42,7 +52,7 @@ export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | 
   // (The sampled flag, not isRecording(): a parent from another process, extracted from a message, never records here.)
   const parent = api.trace.getActiveSpan();
   if (parent === undefined ? unsampledTrace(api) !== undefined : (parent.spanContext().traceFlags & api.TraceFlags.SAMPLED) === 0) return fn();
-  return api.trace.getTracer(TRACER).startActiveSpan(name, { attributes }, (span) => {
+  return kernelTracer(api).startActiveSpan(name, { attributes }, (span) => {
     const fail = (error: unknown) => {
       span.recordException(error as Error);
       span.setStatus({ code: api.SpanStatusCode.ERROR, message: (error as Error)?.message });
@@ -168,15 +178,15 @@ export function traceRequests<C extends TracedRequest, N>(api: Otel, handle: (ct
     const span = tracer.startSpan(method, server, sampling);
     const active = api.trace.setSpan(parent, span);
     if (!span.isRecording()) return api.context.with(active, handle, undefined, ctx, next);
-    span.setAttributes({ 'http.request.method': method, 'url.path': ctx.path, 'url.scheme': 'http' });
+    // One setAttributes call each way (every call validates its attributes); no constant `url.scheme`.
+    span.setAttributes({ 'http.request.method': method, 'url.path': ctx.path });
     const end = () => {
       const route = ctx.state.route !== undefined ? `/api/v1${ctx.state.route}` : (ctx._matchedRoute as string | undefined);
+      const status = ctx.status;
       if (route !== undefined) {
         span.updateName(`${method} ${route}`);
-        span.setAttribute('http.route', route);
-      }
-      const status = ctx.status;
-      span.setAttribute('http.response.status_code', status);
+        span.setAttributes({ 'http.route': route, 'http.response.status_code': status });
+      } else span.setAttribute('http.response.status_code', status);
       if (status >= 500) span.setStatus({ code: api.SpanStatusCode.ERROR });
       span.end();
     };

@@ -7,7 +7,8 @@
  *  (b) email throughput to a loopback SMTP server (smtp-server, messages parsed): the plugin's send API (delivery
  *      rows claimed, jobs, attempt log) against raw nodemailer with the same pooled transport settings sending the
  *      same number of messages straight to the same server, as a ratio (target ≥ 0.8).
- * Knobs: VV_BENCH_NOTIFY_RECIPIENTS (default 10,000), VV_BENCH_NOTIFY_EMAILS (default 500), VV_BENCH_NOTIFY_ROUNDS (3).
+ * Knobs: VV_BENCH_NOTIFY_RECIPIENTS (default 10,000), VV_BENCH_NOTIFY_EMAILS (default 500), VV_BENCH_NOTIFY_ROUNDS (3), and the
+ * plugin's VV_BENCH_NOTIFY_SEND_CONCURRENCY and VV_BENCH_NOTIFY_SEND_BATCH (default: the plugin's defaults).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -54,6 +55,7 @@ export async function runNotificationsBench(): Promise<void> {
           plugin: createNotificationsPlugin({
             flushSchedule: { everyMs: 86_400_000 * 30 },
             sendConcurrency: process.env.VV_BENCH_NOTIFY_SEND_CONCURRENCY ? Number(process.env.VV_BENCH_NOTIFY_SEND_CONCURRENCY) : undefined,
+            sendBatch: process.env.VV_BENCH_NOTIFY_SEND_BATCH ? Number(process.env.VV_BENCH_NOTIFY_SEND_BATCH) : undefined,
           }),
         },
       ],

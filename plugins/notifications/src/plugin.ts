@@ -3,7 +3,7 @@ import { CircuitBreaker } from './channels/circuit-breaker';
 import { SmtpMailer } from './channels/smtp-mailer';
 import { notificationMigrations } from './data/notification-migrations';
 import { ChannelSenders } from './delivery/channel-senders';
-import { DeliveryWorker } from './delivery/delivery-worker';
+import { DeliveryWorker, type DeliverJobData } from './delivery/delivery-worker';
 import { DELIVER_JOB, FLUSH_JOB, NotificationDispatcher } from './delivery/notification-dispatcher';
 import { createAdminRoutes } from './http/admin-routes';
 import { createCategoryRoutes } from './http/category-routes';
@@ -36,8 +36,12 @@ export interface NotificationsOptions {
    * stored before those jobs existed or whose job Redis lost (default daily at 03:17 UTC, per tenant).
    */
   readonly flushSchedule?: JobSchedule;
-  /** Sends at once per process, each holding a database connection while the provider answers (default 6). */
+  /**
+   * Send transactions at once per process (default 3), each holding a database connection while the providers answer
+   * for its batch of up to `sendBatch` deliveries (default 20), sent at once over the tenant's SMTP pool.
+   */
   readonly sendConcurrency?: number;
+  readonly sendBatch?: number;
   /** SMTP circuit breaker: failures in a row before it opens, and for how long (default 3, 30 s). */
   readonly circuit?: { readonly threshold?: number; readonly openMs?: number };
 }
@@ -94,7 +98,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
       const workflows = new WorkflowStore(db);
       const inbox = new InboxStore(db);
       const unsubscribe = new UnsubscribeTokens(db, secrets);
-      const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, directory, now });
+      const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, directory, now, sendBatch: options.sendBatch });
       const maxAttempts = options.deliveryAttempts ?? 5;
       const worker = new DeliveryWorker({
         db,
@@ -123,7 +127,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
       for (const route of routes) http.route(route as RouteDefinition);
       // A key rotation: the kernel's re-seal job seals each tenant's unsubscribe key again with the newest key.
       registrar.onReseal(async (tenantId) => void (await unsubscribe.resealIfStale(tenantId)));
-      jobs.define<{ deliveryId: string }>(DELIVER_JOB, (job) => worker.run(job), { attempts: maxAttempts, backoffMs: options.deliveryBackoffMs ?? 5000 });
+      jobs.define<DeliverJobData>(DELIVER_JOB, (job) => worker.run(job), { attempts: maxAttempts, backoffMs: options.deliveryBackoffMs ?? 5000 });
       jobs.define(
         FLUSH_JOB,
         async (job) => {

@@ -3,7 +3,7 @@ import { CircuitBreaker } from './channels/circuit-breaker';
 import { SmtpMailer } from './channels/smtp-mailer';
 import { notificationMigrations } from './data/notification-migrations';
 import { ChannelSenders } from './delivery/channel-senders';
-import { DeliveryWorker } from './delivery/delivery-worker';
+import { DeliveryWorker, type DeliverJobData } from './delivery/delivery-worker';
 import { DELIVER_JOB, FLUSH_JOB, NotificationDispatcher } from './delivery/notification-dispatcher';
 import { ContentSeal } from './delivery/sealed-content';
 import { createAdminRoutes } from './http/admin-routes';
@@ -37,8 +37,12 @@ export interface NotificationsOptions {
    * stored before those jobs existed or whose job Redis lost (default daily at 03:17 UTC, per tenant).
    */
   readonly flushSchedule?: JobSchedule;
-  /** Sends at once per process, each holding a database connection while the provider answers (default 6). */
+  /**
+   * Send transactions at once per process (default 3), each holding a database connection while the providers answer
+   * for its batch of up to `sendBatch` deliveries (default 20), sent at once over the tenant's SMTP pool.
+   */
   readonly sendConcurrency?: number;
+  readonly sendBatch?: number;
   /** SMTP circuit breaker: failures in a row before it opens, and for how long (default 3, 30 s). */
   readonly circuit?: { readonly threshold?: number; readonly openMs?: number };
 }
@@ -96,7 +100,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
       const inbox = new InboxStore(db);
       const unsubscribe = new UnsubscribeTokens(db, secrets);
       const seal = new ContentSeal(secrets);
-      const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, seal, directory, now });
+      const dispatcher = new NotificationDispatcher({ db, config, events, jobs, logger, preferences, templates, unsubscribe, seal, directory, now, sendBatch: options.sendBatch });
       const maxAttempts = options.deliveryAttempts ?? 5;
       const worker = new DeliveryWorker({
         db,
@@ -130,7 +134,7 @@ export function createNotificationsPlugin(options: NotificationsOptions = {}): V
         await unsubscribe.resealIfStale(tenantId);
         await seal.resealStale(db, tenantId);
       });
-      jobs.define<{ deliveryId: string }>(DELIVER_JOB, (job) => worker.run(job), { attempts: maxAttempts, backoffMs: options.deliveryBackoffMs ?? 5000 });
+      jobs.define<DeliverJobData>(DELIVER_JOB, (job) => worker.run(job), { attempts: maxAttempts, backoffMs: options.deliveryBackoffMs ?? 5000 });
       jobs.define(
         FLUSH_JOB,
         async (job) => {

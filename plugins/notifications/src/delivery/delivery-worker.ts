@@ -6,6 +6,20 @@ import { ChannelNotConfigured, SendFailed, type ChannelSenders, type ChannelSett
 import { toDelivery, type Delivery, type DeliveryAttempt, type DeliveryRow, type DeliveryStatus } from './delivery';
 import { DELIVER_JOB, type NotificationDispatcher } from './notification-dispatcher';
 import type { ContentSeal } from './sealed-content';
+import type { ChannelName } from '../workflows/workflow';
+
+/** What a `deliver` job carries: the deliveries to send together (`deliveryId` alone: a job queued before batches). */
+export interface DeliverJobData {
+  readonly deliveryIds?: readonly string[];
+  readonly deliveryId?: string;
+}
+
+/** One delivery's outcome in a send transaction. */
+interface Outcome {
+  readonly stored: DeliveryRow;
+  readonly status: DeliveryStatus;
+  readonly reason: string | null;
+}
 
 export interface DeliveryWorkerDeps {
   readonly db: PluginDatabase;
@@ -26,8 +40,9 @@ export interface DeliveryWorkerDeps {
    */
   readonly leaseMs: number;
   /**
-   * Sends at once per process. A send holds a database connection for its transaction while the provider answers:
-   * more than this wait in memory, not in the connection pool, so requests still get connections (default 6).
+   * Send transactions at once per process. Each holds one database connection while the providers answer for its
+   * deliveries (a `deliver` job's batch, sent at once over the tenant's SMTP pool): more than this wait in memory, not
+   * in the connection pool, so requests still get connections (default 3).
    */
   readonly sendConcurrency?: number;
 }
@@ -39,9 +54,9 @@ export class DeliveryWorker {
 
   constructor(private readonly deps: DeliveryWorkerDeps) {}
 
-  /** Runs `work` when fewer than `sendConcurrency` sends are under way in this process. */
+  /** Runs `work` when fewer than `sendConcurrency` send transactions are under way in this process. */
   private async limited<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= (this.deps.sendConcurrency ?? 6)) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.active >= (this.deps.sendConcurrency ?? 3)) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active += 1;
     try {
       return await work();
@@ -53,82 +68,110 @@ export class DeliveryWorker {
   }
 
   /**
-   * The `deliver` job: claims the row (queued or failed, or sending with an expired lease), sends it, and records
-   * the outcome. A row already sent (a repeated job, an event handled twice) is left alone.
+   * The `deliver` job: claims its rows (queued or failed, or sending with an expired lease), sends them, and records
+   * the outcomes. A row already sent (a repeated job, an event handled twice) is left alone, so a job that runs again
+   * after some of its deliveries failed sends only those. It fails (and is retried with backoff) while any of its
+   * deliveries failed and has tries left.
    */
-  async run(job: JobContext<{ deliveryId: string }>): Promise<void> {
-    await this.deliver(job.tenantId, job.data.deliveryId, job.attempt);
+  async run(job: JobContext<DeliverJobData>): Promise<void> {
+    const ids = job.data.deliveryIds ?? (job.data.deliveryId ? [job.data.deliveryId] : []);
+    const failed = (await this.deliverAll(job.tenantId, ids, job.attempt)).filter((o) => o.status === 'failed');
+    if (failed.length > 0) throw new Error(`${failed.length} of ${ids.length} deliveries failed; delivery ${failed[0]!.stored.id}: ${failed[0]!.reason}`);
+  }
+
+  /** Sends one delivery now; returns it as stored afterwards (throws when it failed and will be retried). */
+  async deliver(tenantId: string, deliveryId: string, attempt: number): Promise<Delivery | undefined> {
+    const [outcome] = await this.deliverAll(tenantId, [deliveryId], attempt);
+    if (outcome?.status === 'failed') throw new Error(`delivery ${deliveryId} failed: ${outcome.reason}`);
+    return outcome ? toDelivery(outcome.stored) : undefined;
   }
 
   /**
-   * Sends one delivery now; returns it as stored afterwards. One transaction claims, sends and records: the claim
-   * (`FOR UPDATE SKIP LOCKED`) locks the row while the provider is called, so a second sender (another instance, a
-   * repeated job) skips it, and the outcome commits with the claim. A sender that dies mid-send (a killed worker)
-   * loses its connection, PostgreSQL rolls the claim back and the row is claimable again at once; one that stalls
-   * past the lease is cut off by `idle_in_transaction_session_timeout`, which releases the row the same way.
+   * Sends deliveries of one tenant together. One transaction claims, sends and records: the claim (`FOR UPDATE SKIP
+   * LOCKED`) locks the rows while the providers are called, so a second sender (another instance, a repeated job)
+   * skips them, and the outcomes commit with the claim. A sender that dies mid-send (a killed worker) loses its
+   * connection, PostgreSQL rolls the claim back and the rows are claimable again at once; one that stalls past the
+   * lease is cut off by `idle_in_transaction_session_timeout`, which releases the rows the same way. The batch's
+   * messages go out at once over the tenant's SMTP pool, so one claim, one update and one commit serve them all.
    */
-  async deliver(tenantId: string, deliveryId: string, attempt: number): Promise<Delivery | undefined> {
-    const outcome = await this.limited(() => this.claimSendRecord(tenantId, deliveryId, attempt));
-    if (!outcome) return undefined;
-    if ('busy' in outcome) {
-      // Another sender holds it. Look again after the lease, in a job of its own, so that waiting does not use up
-      // this job's tries (the other sender normally finishes first, and the look finds the row sent).
+  private async deliverAll(tenantId: string, deliveryIds: readonly string[], attempt: number): Promise<Outcome[]> {
+    if (deliveryIds.length === 0) return [];
+    const { outcomes, busy } = await this.limited(() => this.claimSendRecord(tenantId, deliveryIds, attempt));
+    if (busy.length > 0) {
+      // Another sender holds them. Look again after the lease, in a job of its own, so that waiting does not use up
+      // this job's tries (the other sender normally finishes first, and the look finds the rows sent).
       const at = Date.now() + this.deps.leaseMs + 1000;
-      await this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId }, { delayMs: at - Date.now(), jobId: `deliver-${deliveryId}-after-${Math.floor(at / 1000)}` });
-      return undefined;
+      await this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryIds: busy }, { delayMs: at - Date.now(), jobId: `deliver-${busy[0]}-after-${Math.floor(at / 1000)}` });
     }
-    const { stored, status, reason } = outcome;
-    if (status === 'failed') throw new Error(`delivery ${deliveryId} failed: ${reason}`);
-    if (status === 'dead') this.deps.logger.warn({ tenantId, deliveryId, reason }, 'notification delivery is dead');
-    return stored ? toDelivery(stored) : undefined;
+    for (const o of outcomes) if (o.status === 'dead') this.deps.logger.warn({ tenantId, deliveryId: o.stored.id, reason: o.reason }, 'notification delivery is dead');
+    return outcomes;
   }
 
-  private async claimSendRecord(
-    tenantId: string,
-    deliveryId: string,
-    attempt: number,
-  ): Promise<{ busy: true } | { stored: DeliveryRow | undefined; status: DeliveryStatus; reason: string | null } | undefined> {
+  private async claimSendRecord(tenantId: string, deliveryIds: readonly string[], attempt: number): Promise<{ outcomes: Outcome[]; busy: string[] }> {
     const settings = (await this.deps.config.forTenant(tenantId)) as ChannelSettings;
     return this.deps.db.transaction(tenantId, async (tx) => {
       // The lease is set in the claim's own statement (one round trip fewer). A row left `sending` by a sender of
       // before this design (two transactions) is claimable once its lease is over.
-      const [row] = await tx.query<DeliveryRow>(
+      const rows = await tx.query<DeliveryRow>(
         `select d.* from deliveries d, set_config('idle_in_transaction_session_timeout', $4, true)
-         where d.tenant_id = $1 and d.id = $2 and (d.status in ('queued', 'failed') or (d.status = 'sending' and d.updated_at < now() - make_interval(secs => $3)))
+         where d.tenant_id = $1 and d.id = any($2::uuid[]) and (d.status in ('queued', 'failed') or (d.status = 'sending' and d.updated_at < now() - make_interval(secs => $3)))
          for update of d skip locked`,
-        [tenantId, deliveryId, this.deps.leaseMs / 1000, String(this.deps.leaseMs)],
+        [tenantId, deliveryIds, this.deps.leaseMs / 1000, String(this.deps.leaseMs)],
       );
-      if (!row) {
-        const [current] = await tx.query<{ status: DeliveryStatus }>(`select status from deliveries where tenant_id = $1 and id = $2`, [tenantId, deliveryId]);
+      let busy: string[] = [];
+      if (rows.length < deliveryIds.length) {
+        const claimed = new Set(rows.map((r) => r.id));
+        const others = await tx.query<{ id: string; status: DeliveryStatus }>(`select id, status from deliveries where tenant_id = $1 and id = any($2::uuid[])`, [
+          tenantId,
+          deliveryIds.filter((id) => !claimed.has(id)),
+        ]);
         // Queued or failed but not claimable: another sender holds its lock now; sending: an old-style lease.
-        return current && ['queued', 'failed', 'sending'].includes(current.status) ? ({ busy: true } as const) : undefined;
+        busy = others.filter((o) => ['queued', 'failed', 'sending'].includes(o.status)).map((o) => o.id);
       }
-      let attempts: DeliveryAttempt[];
-      let status: DeliveryStatus;
-      let reason: string | null;
-      try {
-        attempts = await this.deps.senders.send(tenantId, settings, row.content.sealed ? { ...row, content: this.deps.seal.open(row.content) } : row);
-        status = 'sent';
-        reason = attempts[attempts.length - 1]?.response ?? null;
-      } catch (error) {
-        const failed = error instanceof SendFailed ? error.attempts : [{ at: this.deps.now().toISOString(), ok: false, response: (error as Error).message }];
-        attempts = [...failed];
-        const final = error instanceof ChannelNotConfigured || attempt >= this.deps.maxAttempts;
-        status = final ? 'dead' : 'failed';
-        reason = (error as Error).message.slice(0, 500);
-      }
+      if (rows.length === 0) return { outcomes: [], busy };
+      const results = await Promise.all(rows.map((row) => this.sendOne(tenantId, settings, row, attempt)));
       // A confidential message (an invitation with its token) keeps its subject only once it is sent.
-      const redact = status === 'sent' && row.content.confidential === true;
-      const [updated] = await tx.query<{ updated_at: Date }>(
-        `update deliveries set status = $3, reason = $4, attempts = attempts || $5::jsonb, updated_at = now(),
-           content = case when $6 then jsonb_build_object('subject', content->'subject', 'text', '(sent; not kept)', 'to', content->'to') else content end
-         where tenant_id = $1 and id = $2 returning updated_at`,
-        [tenantId, deliveryId, status, reason, JSON.stringify(attempts), redact],
+      const redact = (i: number) => results[i]!.status === 'sent' && rows[i]!.content.confidential === true;
+      const updated = await tx.query<{ id: string; updated_at: Date }>(
+        `update deliveries d set status = u.status, reason = u.reason, attempts = d.attempts || u.attempts, updated_at = now(),
+           content = case when u.redact then jsonb_build_object('subject', d.content->'subject', 'text', '(sent; not kept)', 'to', d.content->'to') else d.content end
+         from unnest($2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::boolean[]) as u(id, status, reason, attempts, redact)
+         where d.tenant_id = $1 and d.id = u.id returning d.id, d.updated_at`,
+        [
+          tenantId,
+          rows.map((r) => r.id),
+          results.map((r) => r.status),
+          results.map((r) => r.reason),
+          results.map((r) => JSON.stringify(r.attempts)),
+          rows.map((_, i) => redact(i)),
+        ],
       );
-      // The row as stored, without reading it back.
-      const stored: DeliveryRow | undefined = updated && { ...row, status, reason, attempts: [...row.attempts, ...attempts], updated_at: updated.updated_at };
-      return { stored, status, reason };
+      const at = new Map(updated.map((u) => [u.id, u.updated_at]));
+      // The rows as stored, without reading them back.
+      const outcomes = rows.flatMap((row, i): Outcome[] => {
+        const { status, reason, attempts } = results[i]!;
+        const updatedAt = at.get(row.id);
+        return updatedAt ? [{ stored: { ...row, status, reason, attempts: [...row.attempts, ...attempts], updated_at: updatedAt }, status, reason }] : [];
+      });
+      return { outcomes, busy };
     });
+  }
+
+  /** Sends one claimed delivery; its outcome for the attempt log (never throws). */
+  private async sendOne(
+    tenantId: string,
+    settings: ChannelSettings,
+    row: DeliveryRow,
+    attempt: number,
+  ): Promise<{ status: DeliveryStatus; reason: string | null; attempts: DeliveryAttempt[] }> {
+    try {
+      const attempts = await this.deps.senders.send(tenantId, settings, row.content.sealed ? { ...row, content: this.deps.seal.open(row.content) } : row);
+      return { status: 'sent', reason: attempts[attempts.length - 1]?.response ?? null, attempts };
+    } catch (error) {
+      const failed = error instanceof SendFailed ? error.attempts : [{ at: this.deps.now().toISOString(), ok: false, response: (error as Error).message }];
+      const final = error instanceof ChannelNotConfigured || attempt >= this.deps.maxAttempts;
+      return { status: final ? 'dead' : 'failed', reason: (error as Error).message.slice(0, 500), attempts: [...failed] };
+    }
   }
 
   /**
@@ -193,8 +236,8 @@ export class DeliveryWorker {
    */
   async sweep(tenantId: string): Promise<number> {
     const rows = await this.deps.db.transaction(tenantId, (tx) =>
-      tx.query<{ id: string }>(
-        `select id from deliveries where tenant_id = $1 and channel <> 'inbox'
+      tx.query<{ id: string; channel: ChannelName }>(
+        `select id, channel from deliveries where tenant_id = $1 and channel <> 'inbox'
          and ((status = 'queued' and updated_at < now() - interval '1 minute') or (status = 'sending' and updated_at < now() - make_interval(secs => $2)))
          limit 1000`,
         [tenantId, this.deps.leaseMs / 1000],
@@ -202,7 +245,7 @@ export class DeliveryWorker {
     );
     await this.deps.dispatcher.afterCommit(
       tenantId,
-      rows.map((r) => ({ id: r.id, recipient: '', channel: 'email', status: 'queued', reason: null, content: { subject: '', text: '' }, releaseAt: null })),
+      rows.map((r) => ({ id: r.id, recipient: '', channel: r.channel, status: 'queued', reason: null, content: { subject: '', text: '' }, releaseAt: null })),
     );
     return rows.length;
   }
@@ -222,7 +265,7 @@ export class DeliveryWorker {
     // A job id of its own: the delivery's first job (`deliver-<id>`) may still be waiting out its backoff, or be dead,
     // and the queue ignores an id it holds either way, so reusing it sent nothing until the backoff ended, or ever.
     // The claim (FOR UPDATE SKIP LOCKED, status queued/failed) keeps it one send if both jobs run.
-    await this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId: row.id }, { jobId: `deliver-${row.id}-retry-${randomUUID()}` });
+    await this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryIds: [row.id] }, { jobId: `deliver-${row.id}-retry-${randomUUID()}` });
     return toDelivery(row);
   }
 

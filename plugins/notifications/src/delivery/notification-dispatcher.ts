@@ -93,6 +93,8 @@ export interface DispatcherDeps {
   /** The tenant's members (`core.directory`): who has a role, and every member's address. */
   readonly directory?: TenantDirectory;
   readonly now: () => Date;
+  /** Deliveries per `deliver` job, claimed and sent together in one transaction (default 20). */
+  readonly sendBatch?: number;
 }
 
 /**
@@ -249,7 +251,25 @@ export class NotificationDispatcher {
     for (let i = 0; i < inboxUsers.length; i += CLAIM_CHUNK) {
       await this.deps.events.publish(INBOX_EVENT, tenantId, { userIds: inboxUsers.slice(i, i + CLAIM_CHUNK) });
     }
-    await Promise.all(created.filter((d) => d.status === 'queued').map((d) => this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryId: d.id }, { jobId: `deliver-${d.id}` })));
+    // One `deliver` job per batch of one channel: its deliveries are claimed, sent and recorded in one transaction
+    // (delivery-worker.ts), so a batch commits when its slowest provider answers; a fast channel (webhooks) is not
+    // kept waiting for email, nor re-sent after a crash because an email beside it was still in flight.
+    const queued = new Map<string, string[]>();
+    for (const d of created) {
+      if (d.status !== 'queued') continue;
+      const ids = queued.get(d.channel);
+      if (ids) ids.push(d.id);
+      else queued.set(d.channel, [d.id]);
+    }
+    const batch = Math.max(1, this.deps.sendBatch ?? 20);
+    const jobs: Promise<string>[] = [];
+    for (const ids of queued.values()) {
+      for (let i = 0; i < ids.length; i += batch) {
+        const deliveryIds = ids.slice(i, i + batch);
+        jobs.push(this.deps.jobs.enqueue(DELIVER_JOB, tenantId, { deliveryIds }, { jobId: `deliver-${deliveryIds[0]}` }));
+      }
+    }
+    await Promise.all(jobs);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { quoteLiteral, tenantBindingSql } from './tenant-binding';
+import { inlineParameters, quoteLiteral, tenantBindingSql } from './tenant-binding';
 
 describe('tenantBindingSql', () => {
   it('sets role, tenant and search path in one statement, each for the transaction only', () => {
@@ -20,5 +20,27 @@ describe('quoteLiteral', () => {
 
   it('refuses a NUL', () => {
     expect(() => quoteLiteral('a\0b')).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
+  });
+});
+
+describe('inlineParameters', () => {
+  it('replaces each placeholder by a literal of its value', () => {
+    expect(inlineParameters('select $1::uuid, $2, $3, $4, $5, $10', [null, "o'brien", -2, false, new Date('2026-01-02T03:04:05Z'), 'a', 'b', 'c', 'd', 'j'])).toBe(
+      `select null::uuid, 'o''brien', (-2), false, '2026-01-02T03:04:05.000Z', 'j'`,
+    );
+  });
+
+  it('refuses quotes, comments, dollar quoting, backslashes and a second statement in the statement', () => {
+    for (const sql of ["select 'a'", 'select "a"', 'select 1 -- $1', 'select /* $1 */ 1', 'select $$a$$', 'select $t$a$t$', 'select 1; select $1', 'select \\x']) {
+      expect(() => inlineParameters(sql, [1])).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
+    }
+  });
+
+  it('refuses a placeholder without a value and values it cannot write as literals', () => {
+    expect(() => inlineParameters('select $2', [1])).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
+    expect(() => inlineParameters('select $0', [1])).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
+    for (const value of [{ a: 1 }, [1], Number.POSITIVE_INFINITY, new Date(Number.NaN), 1n]) {
+      expect(() => inlineParameters('select $1', [value])).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
+    }
   });
 });

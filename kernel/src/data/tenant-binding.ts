@@ -47,3 +47,31 @@ export function tenantBindingSql(binding: TenantBinding): string {
   if (binding.searchPath) settings.push(['search_path', searchPathOf(binding.searchPath)]);
   return `select ${settings.map(([name, value]) => `set_config('${name}', ${quoteLiteral(value)}, true)`).join(', ')}`;
 }
+
+// What `inlineParameters` refuses in a statement: string literals, quoted identifiers, dollar quoting, comments and
+// a second statement. In anything else a `$n` is a placeholder, so replacing each by a literal cannot change what
+// the statement means (a literal inside a comment could end it, one inside a string could close it).
+const unsafeForInlining = /['"`;\\]|\$\$|\$[A-Za-z_]|--|\/\*/;
+
+/**
+ * One statement with its `$1, $2…` placeholders replaced by SQL literals, so it can travel with `begin`, the tenant
+ * binding and `commit` in one simple-protocol round trip. Values: strings, finite numbers, booleans, dates (ISO
+ * 8601) and null; write the types as casts (`$2::uuid`). Refuses a statement holding anything a placeholder could
+ * hide in (see above), a placeholder without a value and a value of any other type.
+ */
+export function inlineParameters(sql: string, params: readonly unknown[]): string {
+  if (unsafeForInlining.test(sql)) {
+    throw new VvError('VV_INTERNAL', { detail: 'a one-round-trip read takes one statement without quotes, comments or semicolons' });
+  }
+  return sql.replace(/\$(\d+)/g, (_, digits: string) => {
+    const index = Number(digits) - 1;
+    if (index < 0 || index >= params.length) throw new VvError('VV_INTERNAL', { detail: `no value for placeholder $${digits}` });
+    const value = params[index];
+    if (value === null || value === undefined) return 'null';
+    if (typeof value === 'string') return quoteLiteral(value);
+    if (typeof value === 'number' && Number.isFinite(value)) return `(${String(value)})`;
+    if (typeof value === 'boolean') return value ? 'true' : 'false';
+    if (value instanceof Date && Number.isFinite(value.getTime())) return quoteLiteral(value.toISOString());
+    throw new VvError('VV_INTERNAL', { detail: `placeholder $${digits}: only strings, finite numbers, booleans, dates and null can be inlined` });
+  });
+}

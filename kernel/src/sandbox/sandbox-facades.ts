@@ -133,6 +133,14 @@ export function sandboxFacade(refId: string, service: unknown, ctx: FacadeContex
             return work({ query: (sql: string, params?: readonly unknown[]) => guardedQuery(ctx, tx, tenantId, String(sql), Array.isArray(params) ? params : []) });
           });
         },
+        // In a sandbox a read is a transaction like any other: the statement timeout and the guard apply.
+        read: (tenantId: string, sql: string, params?: readonly unknown[]) => {
+          checkTenant(ctx, tenantId);
+          return db.transaction(tenantId, async (tx) => {
+            await tx.query(`set local statement_timeout = ${Math.max(1, Math.floor(ctx.budgets.statementTimeoutMs))}`);
+            return guardedQuery(ctx, tx, tenantId, String(sql), Array.isArray(params) ? params : []);
+          });
+        },
         em: () => {
           throw new VvError('VV_FORBIDDEN', { params: { reason: `sandboxed plugin "${ctx.pluginId}": db.em is not available in a sandbox; use db.transaction` } });
         },

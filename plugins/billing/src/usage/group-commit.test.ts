@@ -18,6 +18,7 @@ function fakeDatabase(stored: Set<string>) {
   const db: PluginDatabase = {
     schema: 'billing',
     em: () => Promise.reject(new Error('not used')),
+    read: () => Promise.reject(new Error('not used')),
     transaction: async <T>(_tenantId: string, work: (tx: SqlTransaction) => Promise<T>): Promise<T> => {
       let failure: Error | undefined;
       const pending: string[] = [];

@@ -7,7 +7,7 @@ import { kernelEntities } from './kernel-entities';
 import { migrateSchema } from './migrate-schema';
 import { bootPglite, createPgliteDriver } from './pglite-driver';
 import { pgliteTemplate } from './pglite-template';
-import { runRawRead, runRawTransaction, withRawConnection } from './raw-connection';
+import { runRawStatement, runRawTransaction, withRawConnection } from './raw-connection';
 import { inlineParameters, tenantBindingSql, type Database, type MigrateOptions, type TenantTransactionOptions } from '@valueverse/kernel/backend';
 
 export interface OpenDatabaseOptions {
@@ -120,12 +120,22 @@ class OrmDatabase implements Database {
     return runRawTransaction(this.knex, work, tenantBindingSql({ tenantId, role: options.role, searchPath: options.searchPath }));
   }
 
-  async readAsTenant<R = Record<string, unknown>>(tenantId: string, sql: string, params: readonly unknown[] = [], options: TenantTransactionOptions = {}): Promise<R[]> {
+  async statementAsTenant<R = Record<string, unknown>>(
+    tenantId: string,
+    sql: string,
+    params: readonly unknown[] = [],
+    options: TenantTransactionOptions & { readOnly?: boolean } = {},
+  ): Promise<R[]> {
     if (typeof tenantId !== 'string' || tenantId === '') {
-      throw new VvError('VV_INTERNAL', { detail: 'readAsTenant needs a tenant id' });
+      throw new VvError('VV_INTERNAL', { detail: 'statementAsTenant needs a tenant id' });
     }
-    // Checked on both databases, so a statement the server path would refuse fails in embedded tests too.
-    return runRawRead<R>(this.knex, { sql, params, inlined: inlineParameters(sql, params) }, tenantBindingSql({ tenantId, role: options.role, searchPath: options.searchPath }));
+    // Inlined on both databases, so a statement the server path would refuse fails in embedded tests too.
+    return runRawStatement<R>(
+      this.knex,
+      { sql, params, inlined: inlineParameters(sql, params) },
+      tenantBindingSql({ tenantId, role: options.role, searchPath: options.searchPath }),
+      { readOnly: options.readOnly },
+    );
   }
 
   async migrate(options: MigrateOptions): Promise<string[]> {

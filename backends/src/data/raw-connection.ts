@@ -43,17 +43,24 @@ function runStatements(connection: RawConnection, sql: string): Promise<unknown>
 }
 
 /**
- * Runs one read-only statement (`sql` with its `params` already inlined, see `inlineParameters`) after `prelude`
- * in one round trip: `begin read only`, the prelude, the statement and `commit` in one simple-protocol message.
- * A read pays the connection's latency once instead of three times (begin, statement, commit): each trip is a
- * wake-up of the database's process and the host's, which on a busy machine is where a read's time goes. PGlite
- * (which has no round trips) runs it as a read-only transaction with parameters instead.
+ * Runs one statement (`sql` with its `params`, and the same statement with them inlined, see `inlineParameters`)
+ * after `prelude` in a transaction of its own, in one round trip: `begin` (`read only` if asked), the prelude, the
+ * statement and `commit` in one simple-protocol message. It pays the connection's latency once instead of three
+ * times (begin, statement, commit): each trip is a wake-up of the database's process and then the host's, which on
+ * a busy machine is where a short statement's time goes. PGlite (no round trips) runs it as a transaction with
+ * bound parameters instead.
  */
-export async function runRawRead<R>(knex: Knex, statement: { sql: string; params: readonly unknown[]; inlined: string }, prelude: string): Promise<R[]> {
+export async function runRawStatement<R>(
+  knex: Knex,
+  statement: { sql: string; params: readonly unknown[]; inlined: string },
+  prelude: string,
+  options: { readOnly?: boolean } = {},
+): Promise<R[]> {
+  const begin = options.readOnly ? 'begin read only' : 'begin';
   return withRawConnection(knex, async (connection) => {
     if (connection.exec) {
       try {
-        await connection.exec(`begin read only; ${prelude}`);
+        await connection.exec(`${begin}; ${prelude}`);
         const rows = (await connection.query(statement.sql, [...statement.params])).rows as R[];
         await connection.query('commit');
         return rows;
@@ -62,10 +69,9 @@ export async function runRawRead<R>(knex: Knex, statement: { sql: string; params
         throw error;
       }
     }
-    const text = `begin read only; ${prelude}; ${statement.inlined}; commit`;
     try {
       // A message of several statements answers one result each: begin, the prelude, the statement, commit.
-      const results = (await connection.query(text)) as unknown as { rows: unknown[] }[];
+      const results = (await connection.query(`${begin}; ${prelude}; ${statement.inlined}; commit`)) as unknown as { rows: unknown[] }[];
       return results[results.length - 2]!.rows as R[];
     } catch (error) {
       // The statements after the failed one did not run: the transaction is open (and failed) until rolled back.

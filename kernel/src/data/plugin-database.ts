@@ -143,7 +143,11 @@ export function pluginDatabase(database: Database, manifest: PluginManifest): Pl
     },
     read: (tenantId, sql, params) => {
       checkTenant(tenantId);
-      return database.readAsTenant(tenantId, sql, params, { role, searchPath: schema });
+      return database.statementAsTenant(tenantId, sql, params, { role, searchPath: schema, readOnly: true });
+    },
+    statement: (tenantId, sql, params) => {
+      checkTenant(tenantId);
+      return database.statementAsTenant(tenantId, sql, params, { role, searchPath: schema });
     },
     em: async <T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> => {
       checkTenant(tenantId);

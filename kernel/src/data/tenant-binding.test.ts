@@ -24,10 +24,14 @@ describe('quoteLiteral', () => {
 });
 
 describe('inlineParameters', () => {
-  it('replaces each placeholder by a literal of its value', () => {
-    expect(inlineParameters('select $1::uuid, $2, $3, $4, $5, $10', [null, "o'brien", -2, false, new Date('2026-01-02T03:04:05Z'), 'a', 'b', 'c', 'd', 'j'])).toBe(
-      `select null::uuid, 'o''brien', (-2), false, '2026-01-02T03:04:05.000Z', 'j'`,
+  it('replaces each placeholder by the quoted text a bound parameter would carry', () => {
+    expect(inlineParameters('select $1::uuid, $2, $3, $4, $5, $6, $10', [null, "o'brien", -2, false, new Date('2026-01-02T03:04:05Z'), { a: 'x' }, 'b', 'c', 'd', 'j'])).toBe(
+      `select null::uuid, 'o''brien', '-2', 'false', '2026-01-02T03:04:05.000Z', '{"a":"x"}', 'j'`,
     );
+  });
+
+  it('writes arrays in PostgreSQL array text, elements quoted, nulls bare (escaping is checked against the database in tenant-read.test.ts)', () => {
+    expect(inlineParameters('select $1::text[], $2::numeric[]', [['a', null], [1.5]])).toBe(`select '{"a",NULL}'::text[], '{"1.5"}'::numeric[]`);
   });
 
   it('refuses quotes, comments, dollar quoting, backslashes and a second statement in the statement', () => {
@@ -39,7 +43,7 @@ describe('inlineParameters', () => {
   it('refuses a placeholder without a value and values it cannot write as literals', () => {
     expect(() => inlineParameters('select $2', [1])).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
     expect(() => inlineParameters('select $0', [1])).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
-    for (const value of [{ a: 1 }, [1], Number.POSITIVE_INFINITY, new Date(Number.NaN), 1n]) {
+    for (const value of [[[1]], Number.POSITIVE_INFINITY, new Date(Number.NaN), 1n, Buffer.from('x')]) {
       expect(() => inlineParameters('select $1', [value])).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
     }
   });

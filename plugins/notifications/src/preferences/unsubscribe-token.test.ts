@@ -62,6 +62,7 @@ function fakeDatabase(rows: Map<string, string>): PluginDatabase {
     schema: 'notifications',
     transaction: (_tenant, work) => work(tx),
     read: () => Promise.reject(new Error('no read')),
+    statement: () => Promise.reject(new Error('no statement')),
     em: () => Promise.reject(new Error('no em')),
   } as PluginDatabase;
 }

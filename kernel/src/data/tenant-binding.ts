@@ -48,10 +48,11 @@ export function tenantBindingSql(binding: TenantBinding): string {
   return `select ${settings.map(([name, value]) => `set_config('${name}', ${quoteLiteral(value)}, true)`).join(', ')}`;
 }
 
-// What `inlineParameters` refuses in a statement: string literals, quoted identifiers, dollar quoting, comments and
-// a second statement. In anything else a `$n` is a placeholder, so replacing each by a literal cannot change what
-// the statement means (a literal inside a comment could end it, one inside a string could close it).
-const unsafeForInlining = /['"`;\\]|\$\$|\$[A-Za-z_]|--|\/\*/;
+// What `inlineParameters` refuses in a statement: string literals, quoted identifiers, dollar quoting, comments, a
+// second statement and a `$` inside a name (`a$1` is an identifier). In anything else a `$n` is a placeholder, so
+// replacing each by a literal cannot change what the statement means (a literal inside a comment could end it, one
+// inside a string could close it).
+const unsafeForInlining = /['"`;\\]|\$\$|\$[A-Za-z_]|[A-Za-z0-9_]\$|--|\/\*/;
 
 /**
  * One statement with its `$1, $2…` placeholders replaced by SQL literals, so it can travel with `begin`, the tenant

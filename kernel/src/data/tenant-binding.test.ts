@@ -35,7 +35,18 @@ describe('inlineParameters', () => {
   });
 
   it('refuses quotes, comments, dollar quoting, backslashes and a second statement in the statement', () => {
-    for (const sql of ["select 'a'", 'select "a"', 'select 1 -- $1', 'select /* $1 */ 1', 'select $$a$$', 'select $t$a$t$', 'select 1; select $1', 'select \\x', 'select a$1 from t', 'select int$1']) {
+    for (const sql of [
+      "select 'a'",
+      'select "a"',
+      'select 1 -- $1',
+      'select /* $1 */ 1',
+      'select $$a$$',
+      'select $t$a$t$',
+      'select 1; select $1',
+      'select \\x',
+      'select a$1 from t',
+      'select int$1',
+    ]) {
       expect(() => inlineParameters(sql, [1])).toThrow(expect.objectContaining({ code: 'VV_INTERNAL' }));
     }
   });

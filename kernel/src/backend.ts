@@ -10,7 +10,7 @@ export type { IdempotencyBegin, IdempotencyScope, IdempotencyTimes, StoredRespon
 export type { TenantStatus } from './tenancy/kernel-store';
 export { checkMembership, checkTenantStatus, tenantCursorId, tenantSearchText } from './tenancy/kernel-store-checks';
 export { isEventEnvelope } from './events/event-transport';
-export { tenantBindingSql, type TenantBinding } from './data/tenant-binding';
+export { inlineParameters, tenantBindingSql, type TenantBinding } from './data/tenant-binding';
 export { nextCronRun, parseCronSchedule } from './jobs/cron-schedule';
 export {
   checkSchedule,

@@ -7,8 +7,8 @@ import { kernelEntities } from './kernel-entities';
 import { migrateSchema } from './migrate-schema';
 import { bootPglite, createPgliteDriver } from './pglite-driver';
 import { pgliteTemplate } from './pglite-template';
-import { runRawTransaction, withRawConnection } from './raw-connection';
-import { tenantBindingSql, type Database, type MigrateOptions, type TenantTransactionOptions } from '@valueverse/kernel/backend';
+import { runRawStatement, runRawTransaction, withRawConnection } from './raw-connection';
+import { inlineParameters, tenantBindingSql, type Database, type MigrateOptions, type TenantTransactionOptions } from '@valueverse/kernel/backend';
 
 export interface OpenDatabaseOptions {
   /** `postgres://…` of a PostgreSQL server (`DATABASE_URL`). Unset: the embedded PGlite database. */
@@ -118,6 +118,24 @@ class OrmDatabase implements Database {
       throw new VvError('VV_INTERNAL', { detail: 'withTenantTransaction needs a tenant id' });
     }
     return runRawTransaction(this.knex, work, tenantBindingSql({ tenantId, role: options.role, searchPath: options.searchPath }));
+  }
+
+  async statementAsTenant<R = Record<string, unknown>>(
+    tenantId: string,
+    sql: string,
+    params: readonly unknown[] = [],
+    options: TenantTransactionOptions & { readOnly?: boolean } = {},
+  ): Promise<R[]> {
+    if (typeof tenantId !== 'string' || tenantId === '') {
+      throw new VvError('VV_INTERNAL', { detail: 'statementAsTenant needs a tenant id' });
+    }
+    // Inlined on both databases, so a statement the server path would refuse fails in embedded tests too.
+    return runRawStatement<R>(
+      this.knex,
+      { sql, params, inlined: inlineParameters(sql, params) },
+      tenantBindingSql({ tenantId, role: options.role, searchPath: options.searchPath }),
+      { readOnly: options.readOnly },
+    );
   }
 
   async migrate(options: MigrateOptions): Promise<string[]> {

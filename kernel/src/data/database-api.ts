@@ -36,6 +36,18 @@ export interface Database {
    */
   withTenantTransaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>, options?: TenantTransactionOptions): Promise<T>;
   /**
+   * One statement in a transaction of its own (`begin read only` with `readOnly`), bound to the tenant like
+   * `withTenantTransaction`, returning its rows. On a server it is one round trip: `begin`, the binding, the
+   * statement (its parameters inlined as literals by `inlineParameters`) and `commit` in one simple-protocol
+   * message. Embedded, a transaction with bound parameters.
+   */
+  statementAsTenant<R = Record<string, unknown>>(
+    tenantId: string,
+    sql: string,
+    params?: readonly unknown[],
+    options?: TenantTransactionOptions & { readonly readOnly?: boolean },
+  ): Promise<R[]>;
+  /**
    * Applies the pending migrations of one schema in one transaction and returns the names applied; with
    * `direction: 'down'` reverts (newest first) and returns the names reverted.
    */

@@ -141,6 +141,14 @@ export function pluginDatabase(database: Database, manifest: PluginManifest): Pl
       checkTenant(tenantId);
       return database.withTenantTransaction(tenantId, work, { role, searchPath: schema });
     },
+    read: (tenantId, sql, params) => {
+      checkTenant(tenantId);
+      return database.statementAsTenant(tenantId, sql, params, { role, searchPath: schema, readOnly: true });
+    },
+    statement: (tenantId, sql, params) => {
+      checkTenant(tenantId);
+      return database.statementAsTenant(tenantId, sql, params, { role, searchPath: schema });
+    },
     em: async <T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> => {
       checkTenant(tenantId);
       const em = database.orm.em.fork({ clear: true, useContext: false, schema }) as SqlEntityManager;

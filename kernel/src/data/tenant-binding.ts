@@ -47,3 +47,50 @@ export function tenantBindingSql(binding: TenantBinding): string {
   if (binding.searchPath) settings.push(['search_path', searchPathOf(binding.searchPath)]);
   return `select ${settings.map(([name, value]) => `set_config('${name}', ${quoteLiteral(value)}, true)`).join(', ')}`;
 }
+
+// What `inlineParameters` refuses in a statement: string literals, quoted identifiers, dollar quoting, comments, a
+// second statement and a `$` inside a name (`a$1` is an identifier). In anything else a `$n` is a placeholder, so
+// replacing each by a literal cannot change what the statement means (a literal inside a comment could end it, one
+// inside a string could close it).
+const unsafeForInlining = /['"`;\\]|\$\$|\$[A-Za-z_]|[A-Za-z0-9_]\$|--|\/\*/;
+
+/**
+ * One statement with its `$1, $2…` placeholders replaced by SQL literals, so it can travel with `begin`, the tenant
+ * binding and `commit` in one simple-protocol round trip. Each value becomes the text a bound parameter would carry,
+ * quoted (an untyped literal, resolved by its context as an untyped parameter is): strings, finite numbers, booleans,
+ * dates (ISO 8601), JSON objects, and arrays of those (PostgreSQL's array text, `{"a","b",NULL}`); null is `null`.
+ * Write types as casts (`$2::uuid`). Refuses a statement holding anything a placeholder could hide in (see above),
+ * a placeholder without a value and a value of any other kind (nested arrays, NaN, bigint…).
+ */
+export function inlineParameters(sql: string, params: readonly unknown[]): string {
+  if (unsafeForInlining.test(sql)) {
+    throw new VvError('VV_INTERNAL', { detail: 'a one-round-trip statement may not hold quotes, comments or semicolons' });
+  }
+  return sql.replace(/\$(\d+)/g, (_, digits: string) => {
+    const index = Number(digits) - 1;
+    if (index < 0 || index >= params.length) throw new VvError('VV_INTERNAL', { detail: `no value for placeholder $${digits}` });
+    const value = params[index];
+    if (value === null || value === undefined) return 'null';
+    const text = Array.isArray(value) ? arrayText(value, digits) : scalarText(value, digits);
+    return quoteLiteral(text);
+  });
+}
+
+function scalarText(value: unknown, digits: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof Date && Number.isFinite(value.getTime())) return value.toISOString();
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !ArrayBuffer.isView(value)) return JSON.stringify(value);
+  throw new VvError('VV_INTERNAL', { detail: `placeholder $${digits}: only strings, finite numbers, booleans, dates, JSON objects, arrays of them and null can be inlined` });
+}
+
+/** PostgreSQL's text form of a one-dimensional array: every element double-quoted, `"` and `\` escaped, NULL bare. */
+function arrayText(values: readonly unknown[], digits: string): string {
+  const parts = values.map((v) => {
+    if (v === null || v === undefined) return 'NULL';
+    if (Array.isArray(v)) throw new VvError('VV_INTERNAL', { detail: `placeholder $${digits}: nested arrays cannot be inlined` });
+    return `"${scalarText(v, digits).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  });
+  return `{${parts.join(',')}}`;
+}

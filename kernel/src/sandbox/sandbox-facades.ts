@@ -125,6 +125,13 @@ export function sandboxFacade(refId: string, service: unknown, ctx: FacadeContex
     }
     case 'core.db': {
       const db = service as PluginDatabase;
+      const oneStatement = (tenantId: string, sql: string, params?: readonly unknown[]) => {
+        checkTenant(ctx, tenantId);
+        return db.transaction(tenantId, async (tx) => {
+          await tx.query(`set local statement_timeout = ${Math.max(1, Math.floor(ctx.budgets.statementTimeoutMs))}`);
+          return guardedQuery(ctx, tx, tenantId, String(sql), Array.isArray(params) ? params : []);
+        });
+      };
       return {
         schema: db.schema,
         transaction: (tenantId: string, work: (tx: unknown) => Promise<unknown>) => {
@@ -134,6 +141,9 @@ export function sandboxFacade(refId: string, service: unknown, ctx: FacadeContex
             return work({ query: (sql: string, params?: readonly unknown[]) => guardedQuery(ctx, tx, tenantId, String(sql), Array.isArray(params) ? params : []) });
           });
         },
+        // In a sandbox one statement is a transaction like any other: the statement timeout and the guard apply.
+        read: (tenantId: string, sql: string, params?: readonly unknown[]) => oneStatement(tenantId, sql, params),
+        statement: (tenantId: string, sql: string, params?: readonly unknown[]) => oneStatement(tenantId, sql, params),
         em: () => {
           throw new VvError('VV_FORBIDDEN', { params: { reason: `sandboxed plugin "${ctx.pluginId}": db.em is not available in a sandbox; use db.transaction` } });
         },

@@ -203,6 +203,19 @@ export interface PluginDatabase {
    */
   transaction<T>(tenantId: string, work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   /**
+   * Runs one read-only statement (`$1, $2…` placeholders; write types as casts, `$2::uuid`) for the tenant, as
+   * `transaction` would, and returns its rows, in one round trip to the database where `transaction` takes three
+   * (begin, statement, commit): for reads on a hot path. Values: strings, finite numbers, booleans, dates, JSON
+   * objects, arrays of those, and null. The statement may not hold string literals, quoted identifiers, comments or
+   * a `;` (pass values as parameters).
+   */
+  read<R = Record<string, unknown>>(tenantId: string, sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * `read` for a statement that may write: one statement in a transaction of its own (committed when it
+   * succeeds), in one round trip. For a write on a hot path that needs nothing between its statement and the commit.
+   */
+  statement<R = Record<string, unknown>>(tenantId: string, sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
    * Runs `work` with a MikroORM EntityManager fork in such a transaction, the `tenant` filter set to `tenantId`.
    * Flushes and commits when `work` resolves, rolls back when it throws.
    */

@@ -71,9 +71,7 @@ export function createUsageRoutes({ db, ingestor }: UsageRouteDeps): RouteDefini
       const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * 86_400_000);
       if (!(from < to)) throw VvError.validation([{ pointer: '/from', message: 'must be before to', in: 'query' }]);
       if (to.getTime() - from.getTime() > 1_000 * 86_400_000) throw VvError.validation([{ pointer: '/from', message: 'the range is at most 1,000 days', in: 'query' }]);
-      return db.transaction(request.tenant.id, (tx) =>
-        readUsageSummary(tx, request.tenant.id, { customer: query.customerId, metric: query.metric, from, to, granularity: query.granularity ?? 'day' }),
-      );
+      return readUsageSummary(db, request.tenant.id, { customer: query.customerId, metric: query.metric, from, to, granularity: query.granularity ?? 'day' });
     },
   };
   return [ingest, summary];

@@ -18,6 +18,9 @@ function fakeDatabase(stored: Set<string>) {
   const db: PluginDatabase = {
     schema: 'billing',
     em: () => Promise.reject(new Error('not used')),
+    read: () => Promise.reject(new Error('not used')),
+    // One statement in a transaction of its own: what the ingestor writes with when no thresholds are set.
+    statement: <R>(tenantId: string, sql: string, params?: readonly unknown[]) => db.transaction(tenantId, (tx) => tx.query<R>(sql, params)),
     transaction: async <T>(_tenantId: string, work: (tx: SqlTransaction) => Promise<T>): Promise<T> => {
       let failure: Error | undefined;
       const pending: string[] = [];

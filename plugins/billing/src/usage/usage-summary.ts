@@ -1,4 +1,4 @@
-import { VvError, type SqlTransaction } from '@valueverse/plugin-sdk';
+import { VvError, type PluginDatabase, type SqlTransaction } from '@valueverse/plugin-sdk';
 import type { BillableMetric } from '../metrics/metric-store';
 import { rollupRows } from './usage-totals';
 
@@ -40,16 +40,17 @@ const rollupValue: Record<Exclude<BillableMetric['aggregation'], 'unique_count'>
  * one statement (`usage_summary`, a function so its plan is cached): it finds the customer (by id or external id)
  * and the metric, and reads the buckets and the total together (grouping sets) from the hourly rollups and the
  * deltas not merged yet, every aggregation's value at once (the metric's is picked here). Its cost grows with the
- * hours in the range, not with the events stored. A unique count reads the events in a second statement (distinct
- * values do not add up across hours).
+ * hours in the range, not with the events stored. It is a `db.read`: one round trip to the database (begin,
+ * statement and commit in one message) rather than three. A unique count reads the events in a second transaction
+ * (distinct values do not add up across hours).
  */
 export async function readUsageSummary(
-  tx: SqlTransaction,
+  db: PluginDatabase,
   tenantId: string,
   query: { customer: string; metric: string; from: Date; to: Date; granularity: Granularity },
 ): Promise<UsageSummary> {
   const { from, to } = wholeHours(query.from, query.to);
-  const rows = await tx.query<{
+  const rows = await db.read<{
     customer_id: string | null;
     time_zone: string | null;
     aggregation: BillableMetric['aggregation'] | null;
@@ -59,7 +60,9 @@ export async function readUsageSummary(
     max: string;
     latest: string;
   }>(
-    // usage_summary (usage-migrations.ts): one statement, its plan cached per connection.
+    tenantId,
+    // usage_summary (usage-migrations.ts): one statement, its plan cached per connection (the function's generic
+    // plan: the parameters arrive inlined as literals).
     `select o_customer_id as customer_id, o_time_zone as time_zone, o_aggregation as aggregation, o_start as start,
             o_count as count, o_sum as sum, o_max as max, o_latest as latest
        from usage_summary($1, $2::uuid, $3, $4, $5, $6::timestamptz, $7::timestamptz)`,
@@ -72,7 +75,7 @@ export async function readUsageSummary(
   const aggregation = total.aggregation;
   if (aggregation === 'unique_count') {
     const metric: BillableMetric = { code: query.metric, name: query.metric, aggregation, field: null, groupBy: [], createdAt: '' };
-    return usageSummary(tx, tenantId, customer, metric, { from, to }, query.granularity);
+    return db.transaction(tenantId, (tx) => usageSummary(tx, tenantId, customer, metric, { from, to }, query.granularity));
   }
   return {
     customerId: customer.id,

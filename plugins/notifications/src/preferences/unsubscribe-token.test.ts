@@ -58,7 +58,13 @@ function fakeDatabase(rows: Map<string, string>): PluginDatabase {
       throw new Error(`unexpected ${sql}`);
     },
   } as SqlTransaction;
-  return { schema: 'notifications', transaction: (_tenant, work) => work(tx), em: () => Promise.reject(new Error('no em')) } as PluginDatabase;
+  return {
+    schema: 'notifications',
+    transaction: (_tenant, work) => work(tx),
+    read: () => Promise.reject(new Error('no read')),
+    statement: () => Promise.reject(new Error('no statement')),
+    em: () => Promise.reject(new Error('no em')),
+  } as PluginDatabase;
 }
 
 describe('unsubscribe signing key at rest', () => {

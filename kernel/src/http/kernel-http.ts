@@ -120,7 +120,10 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
     if (draining && inFlight === 0) drained?.();
   };
   const front = async (ctx: KernelHttpContext, next: Next): Promise<void> => {
-    const incoming = ctx.get('x-request-id');
+    // Koa's request and response objects directly: each `ctx.x` is a delegating accessor whose keyed look-up is
+    // shared by every delegated name, so V8 takes its megamorphic path on every use.
+    const request = ctx.request;
+    const incoming = request.get('x-request-id');
     const requestId = incoming !== '' && requestIdPattern.test(incoming) ? incoming : randomUUID();
     const state = new KernelRequestState(requestId, logger);
     ctx.state = state;
@@ -137,12 +140,13 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
         ctx.set('Connection', 'close');
         throw new VvError('VV_SHUTTING_DOWN', { headers: { 'Retry-After': '1' } });
       }
-      const method = ctx.method;
-      const mount = mounts.length > 0 ? mountFor(mounts, ctx.path) : undefined;
-      const pluginId = mount ? undefined : pluginOwner(ctx.path);
+      const method = request.method;
+      const path = request.path;
+      const mount = mounts.length > 0 ? mountFor(mounts, path) : undefined;
+      const pluginId = mount ? undefined : pluginOwner(path);
       // A public or raw-body plugin route is known before the body is read and the caller authenticated; for a
       // plugin without such routes this is one length check.
-      const early = pluginId === undefined ? undefined : routers.get(pluginId)?.matchEarly(method === 'HEAD' ? 'GET' : method, ctx.path.slice(API_PREFIX.length));
+      const early = pluginId === undefined ? undefined : routers.get(pluginId)?.matchEarly(method === 'HEAD' ? 'GET' : method, path.slice(API_PREFIX.length));
       if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') {
         if (early?.route.route.definition.rawBody === true) await readRawBody(ctx, state, bodyLimit);
         else await parseBody(ctx, noop);
@@ -182,8 +186,8 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
       metrics.observeRequest(
         state.plugin ?? 'kernel',
         state.route ?? (ctx._matchedRoute as string | undefined) ?? 'unmatched',
-        ctx.method,
-        String(ctx.status),
+        request.method,
+        String(ctx.response.status),
         (performance.now() - startedAt) / 1000,
         state.principal?.tenant.id,
       );

@@ -70,14 +70,18 @@ export class HostUnderTest {
     stdout?: number;
     /** The port to listen on; default: a free one. */
     port?: number;
+    /** Another checkout's build to run (its host/dist/cli.js, from its folder), e.g. to compare two builds; default this one. */
+    repo?: string;
   }): Promise<HostUnderTest> {
-    if (!existsSync(HOST_CLI)) throw new Error(`${HOST_CLI} is missing: build first with \`npx tsc -b tsconfig.build.json\``);
+    const repo = options.repo ?? REPO;
+    const cli = path.join(repo, 'host/dist/cli.js');
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: build first with \`npx tsc -b tsconfig.build.json\``);
     const port = options.port ?? (await freePort());
     const dataDir = path.join('/tmp', `${options.redisPrefix}-data`);
     const adminPassword = randomBytes(18).toString('base64url');
     // The Node.js flags `npm start` runs the host with (its V8 heap sizing among them), then any the bench adds.
-    const child = spawn(process.execPath, [...startScriptNodeFlags(), ...(options.nodeArgs ?? []), HOST_CLI, 'start'], {
-      cwd: REPO,
+    const child = spawn(process.execPath, [...startScriptNodeFlags(), ...(options.nodeArgs ?? []), cli, 'start'], {
+      cwd: repo,
       env: {
         ...process.env,
         PORT: String(port),
@@ -165,10 +169,10 @@ export class BaselineServer {
     return this.child.pid!;
   }
 
-  static async start(args: readonly string[]): Promise<BaselineServer> {
+  static async start(args: readonly string[], nodeArgs: readonly string[] = []): Promise<BaselineServer> {
     const child = spawn(
       process.execPath,
-      ['--conditions=@valueverse/source', '-r', path.join(__dirname, 'register-ts.js'), path.join(__dirname, 'host-baseline-server.ts'), ...args],
+      [...nodeArgs, '--conditions=@valueverse/source', '-r', path.join(__dirname, 'register-ts.js'), path.join(__dirname, 'host-baseline-server.ts'), ...args],
       {
         cwd: REPO,
         stdio: ['ignore', 'pipe', 'inherit'],

@@ -40,7 +40,9 @@ export function pluginDispatcher(records: ReadonlyMap<string, PluginRecord>, rou
       });
     }
     ctx.state.pluginConfig = config;
-    const found = routers.get(pluginId)?.match(ctx.method === 'HEAD' ? 'GET' : ctx.method, ctx.path.slice(API.length));
+    // ctx.request, not ctx: Koa's delegating accessors are slow on a hot path (kernel-http.ts `front`).
+    const { method, path } = ctx.request;
+    const found = routers.get(pluginId)?.match(method === 'HEAD' ? 'GET' : method, path.slice(API.length));
     if (!found) throw new VvError('VV_NOT_FOUND', { params: { reason: `No route ${ctx.method} ${ctx.path} in plugin "${pluginId}"` } });
     const serving = found.route.handle(ctx, found.params);
     if (serving === undefined) return undefined;

@@ -7,15 +7,17 @@
  *   off-b    a second host like `off`: the noise floor (two identical hosts differ by this much);
  *   on       VV_TRACING=on as shipped: one trace in ten sampled (parentbased_traceidratio 0.1), exported over
  *            OTLP/HTTP (protobuf) to a loopback receiver in this process;
+ *   on-b     a second host like `on`, so that neither side's figure rests on one process;
  *   on-all   every request sampled and exported (always_on), the worst case; only with VV_BENCH_TRACING_ALL=1.
- *   on-b     (only when asked for) a second host like `on`, so that neither side's figure rests on one process.
  * The figure is a host process's CPU time per request served (the nanoseconds its threads ran, from
  * /proc/<pid>/task/<tid>/schedstat, over the round, divided by wrk's request count), which a shared machine disturbs
  * far less than req/s, at the same offered load for every host (half of what `off` serves flat out in its warm-up,
  * at most 2000 req/s). Many short rounds alternate the hosts (the order rotates each round); each round gives the
  * ratio of the `on` hosts to the `off` hosts of that same round (geometric means when there are two of a kind), and
  * the median of those ratios is printed with a 95% confidence interval (order statistics: distribution-free) and the
- * spread of single rounds (25th–75th percentile).
+ * spread of single rounds (25th–75th percentile). Two processes running the same build differ by up to ±8% on this
+ * machine for as long as they live, so the rounds are spread over generations of fresh processes (default 3: each
+ * kind's figure rests on six processes) and the median of each generation is printed too.
  * Targets: `on` < 1.15; tracing off adds < 2%. Tracing off has no per-request code of its own (the kernel picks its
  * traced or plain path when it is built, and host/src/tracing.test.ts shows nothing of OpenTelemetry loads), so
  * what there is to measure is whether the bench could see 2%: `off-b`/`off`, two identical hosts, is the noise floor,
@@ -23,7 +25,8 @@
  * as wider than 2% (the machine too busy to resolve it), never "met".
  * Needs wrk, PostgreSQL and Redis; builds nothing (run `npx tsc -b tsconfig.build.json` first). Knobs:
  * VV_BENCH_TRACING_ROUNDS (default 24), VV_BENCH_TRACING_SECONDS (2), VV_BENCH_CONNECTIONS (32), VV_BENCH_TRACING_HOSTS
- * (default off,off-b,on; add on-b, on-all, on-none), VV_BENCH_TRACING_ROUTE (npv or value-models: one workload only),
+ * (default off,off-b,on,on-b; add on-all, on-none), VV_BENCH_TRACING_GENERATIONS (3), VV_BENCH_TRACING_ROUTE (npv or
+ * value-models: one workload only),
  * VV_BENCH_TRACING_RPS (the rate cap, or `max`).
  */
 import { randomBytes } from 'node:crypto';
@@ -153,85 +156,121 @@ export async function runTracingBench(): Promise<void> {
   const sink = await startSink();
   const known = ['off', 'off-b', 'on', 'on-b', 'on-all', 'on-none'] as const;
   type HostName = (typeof known)[number];
-  const asked = (process.env.VV_BENCH_TRACING_HOSTS ?? (process.env.VV_BENCH_TRACING_ALL === '1' ? 'off,off-b,on,on-all' : 'off,off-b,on')).split(',');
+  const asked = (process.env.VV_BENCH_TRACING_HOSTS ?? (process.env.VV_BENCH_TRACING_ALL === '1' ? 'off,off-b,on,on-b,on-all' : 'off,off-b,on,on-b')).split(',');
   const names = (['off', ...asked.filter((n) => n !== 'off')] as HostName[]).filter((n) => (known as readonly string[]).includes(n));
-  const databases = names.map((n) => `vv_bench_tracing_${n.replace('-', '_')}_${randomBytes(3).toString('hex')}`);
-  const prefixes = names.map((n) => `vv-bench-tracing-${n}-${randomBytes(3).toString('hex')}`);
+  const databases: string[] = [];
+  const prefixes: string[] = [];
   const admin = new Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
-  const hosts: HostUnderTest[] = [];
+  let hosts: HostUnderTest[] = [];
   try {
-    for (const database of databases) await admin.query(`create database ${database}`);
     const off = { VV_TRACING: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: undefined };
     const on = { VV_TRACING: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: undefined, OTEL_SERVICE_NAME: 'bench' };
     const onAll = { ...on, OTEL_TRACES_SAMPLER: 'always_on' };
     const envOf = { off, 'off-b': off, on, 'on-b': on, 'on-all': onAll, 'on-none': { ...on, OTEL_TRACES_SAMPLER: 'always_off' } };
-    for (let i = 0; i < names.length; i++) {
-      hosts.push(await startWith(envOf[names[i]!], { databaseUrl: postgresUrl(databases[i]!), redisUrl: TEST_REDIS_URL, redisPrefix: prefixes[i]! }));
-    }
+    /** A fresh process for each host name, each on its own database and Redis prefix. */
+    const startHosts = async () => {
+      const started: HostUnderTest[] = [];
+      for (const name of names) {
+        const database = `vv_bench_tracing_${name.replace('-', '_')}_${randomBytes(3).toString('hex')}`;
+        const prefix = `vv-bench-tracing-${name}-${randomBytes(3).toString('hex')}`;
+        await admin.query(`create database ${database}`);
+        databases.push(database);
+        prefixes.push(prefix);
+        started.push(await startWith(envOf[name], { databaseUrl: postgresUrl(database), redisUrl: TEST_REDIS_URL, redisPrefix: prefix }));
+      }
+      return started;
+    };
     const seconds = envNumber('VV_BENCH_TRACING_SECONDS', 2);
     const rounds = envNumber('VV_BENCH_TRACING_ROUNDS', 24);
+    // Two processes that run the same code differ by up to ±8% here, for as long as they live (the JIT's choices, the
+    // heap's layout): the process, not the round, is the unit of that noise. So the rounds are spread over
+    // generations of fresh processes, and the figure rests on 2 × generations processes of each kind.
+    const generations = Math.min(rounds, envNumber('VV_BENCH_TRACING_GENERATIONS', 3));
     const connections = envNumber('VV_BENCH_CONNECTIONS', 32);
-    // The offered load, the same for every host: half of what `off` served flat out in its warm-up (a host's CPU per
-    // request falls as its load rises — more requests per event-loop turn — so hosts compared at different rates
+    // The offered load, the same for every host: half of what `off` served flat out in its first warm-up (a host's CPU
+    // per request falls as its load rises — more requests per event-loop turn — so hosts compared at different rates
     // would differ by that too), at most VV_BENCH_TRACING_RPS; `VV_BENCH_TRACING_RPS=max`: each as fast as it serves.
     const flatOut = process.env.VV_BENCH_TRACING_RPS === 'max';
     const rateCap = envNumber('VV_BENCH_TRACING_RPS', 2000);
-    const workloads: { label: string; requests: (host: HostUnderTest) => Promise<WrkRequest[]> }[] = [
-      {
-        label: 'POST /api/v1/calculate/npv',
-        requests: async (host) => [
-          { method: 'POST', path: '/api/v1/calculate/npv', headers: { authorization: `Bearer ${await host.memberToken()}`, 'content-type': 'application/json' }, body: NPV_BODY },
-        ],
-      },
-      {
-        label: 'GET /api/v1/value-models?limit=20',
-        requests: async (host) => [{ method: 'GET', path: '/api/v1/value-models?limit=20', headers: { authorization: `Bearer ${await host.memberToken()}` } }],
-      },
-    ];
+    const only = process.env.VV_BENCH_TRACING_ROUTE;
+    const workloads = (
+      [
+        {
+          label: 'POST /api/v1/calculate/npv',
+          requests: async (host: HostUnderTest): Promise<WrkRequest[]> => [
+            { method: 'POST', path: '/api/v1/calculate/npv', headers: { authorization: `Bearer ${await host.memberToken()}`, 'content-type': 'application/json' }, body: NPV_BODY },
+          ],
+        },
+        {
+          label: 'GET /api/v1/value-models?limit=20',
+          requests: async (host: HostUnderTest): Promise<WrkRequest[]> => [
+            { method: 'GET', path: '/api/v1/value-models?limit=20', headers: { authorization: `Bearer ${await host.memberToken()}` } },
+          ],
+        },
+      ] as const
+    ).filter((w) => only === undefined || w.label.includes(only));
     console.log(
       `tracing: off (default), off-b (a second identical host: the noise floor), on (as shipped: 1 trace in 10 sampled, OTLP/HTTP protobuf export), on-b (a second on host), ` +
-        `on-all (every request sampled), on-none (tracing on, no request sampled): ${names.join(', ')}; load average ${loadAverage()}`,
+        `on-all (every request sampled), on-none (tracing on, no request sampled): ${names.join(', ')}; ${rounds} rounds in ${generations} generations of fresh processes; load average ${loadAverage()}`,
     );
-    const only = process.env.VV_BENCH_TRACING_ROUTE;
-    for (const workload of workloads.filter((w) => only === undefined || w.label.includes(only))) {
-      const requests = await Promise.all(hosts.map((host) => workload.requests(host)));
-      const run = async (i: number, runSeconds: number, rate?: number) => {
-        const host = hosts[i]!;
-        const before = cpuMs(host.pid);
-        const result = await runWrk(host.url, { seconds: runSeconds, connections, requests: requests[i]!, targetRps: rate });
-        if (result.failures > 0) throw new Error(`${workload.label}: ${result.failures} of ${result.requests} requests to ${names[i]} failed`);
-        return { rps: result.rps, p99: result.p99Ms, cpuUs: ((cpuMs(host.pid) - before) * 1000) / result.requests };
-      };
-      // Warm-up: the JIT, the caches and the pools of each host, flat out.
-      const warm: number[] = [];
-      for (let i = 0; i < names.length; i++) warm.push((await run(i, 3)).rps);
-      const rate = flatOut ? undefined : Math.round(Math.min(rateCap, warm[0]! / 2));
-      const ratios = new Map<string, { cpu: number[]; rps: number[] }>(names.map((n) => [n, { cpu: [], rps: [] }]));
-      const absolute = new Map<string, { cpuUs: number[]; rps: number[] }>(names.map((n) => [n, { cpuUs: [], rps: [] }]));
+    const offKind = names.map((n, i) => (n === 'off' || n === 'off-b' ? i : -1)).filter((i) => i >= 0);
+    const onKind = names.map((n, i) => (n === 'on' || n === 'on-b' ? i : -1)).filter((i) => i >= 0);
+    // What each workload gathers over all generations.
+    const gathered = workloads.map(() => ({
+      rate: undefined as number | undefined,
+      ratios: new Map<string, { cpu: number[]; rps: number[] }>(names.map((n) => [n, { cpu: [], rps: [] }])),
+      absolute: new Map<string, { cpuUs: number[]; rps: number[] }>(names.map((n) => [n, { cpuUs: [], rps: [] }])),
       // Per round: the `on` hosts over the `off` hosts (geometric means of each kind present), and off-b over off.
-      const onOverOff: number[] = [];
-      const floorRatios: number[] = [];
-      const offKind = names.map((n, i) => (n === 'off' || n === 'off-b' ? i : -1)).filter((i) => i >= 0);
-      const onKind = names.map((n, i) => (n === 'on' || n === 'on-b' ? i : -1)).filter((i) => i >= 0);
-      for (let round = 0; round < rounds; round++) {
-        const measured: { rps: number; cpuUs: number }[] = [];
-        for (let k = 0; k < names.length; k++) {
-          const i = (k + round) % names.length;
-          measured[i] = await run(i, seconds, rate);
+      onOverOff: [] as number[],
+      floorRatios: [] as number[],
+      // Per generation: the median of its rounds' on/off ratios.
+      generationOnOverOff: [] as number[],
+    }));
+    let round = 0;
+    for (let generation = 0; generation < generations; generation++) {
+      hosts = await startHosts();
+      const generationRounds = Math.floor((rounds * (generation + 1)) / generations) - Math.floor((rounds * generation) / generations);
+      for (const [w, workload] of workloads.entries()) {
+        const got = gathered[w]!;
+        const requests = await Promise.all(hosts.map((host) => workload.requests(host)));
+        const run = async (i: number, runSeconds: number, rate?: number) => {
+          const host = hosts[i]!;
+          const before = cpuMs(host.pid);
+          const result = await runWrk(host.url, { seconds: runSeconds, connections, requests: requests[i]!, targetRps: rate });
+          if (result.failures > 0) throw new Error(`${workload.label}: ${result.failures} of ${result.requests} requests to ${names[i]} failed`);
+          return { rps: result.rps, p99: result.p99Ms, cpuUs: ((cpuMs(host.pid) - before) * 1000) / result.requests };
+        };
+        // Warm-up: the JIT, the caches and the pools of each host, flat out.
+        const warm: number[] = [];
+        for (let i = 0; i < names.length; i++) warm.push((await run(i, 3)).rps);
+        if (generation === 0) got.rate = flatOut ? undefined : Math.round(Math.min(rateCap, warm[0]! / 2));
+        const fromRound = got.onOverOff.length;
+        for (let r = 0; r < generationRounds; r++, round++) {
+          const measured: { rps: number; cpuUs: number }[] = [];
+          for (let k = 0; k < names.length; k++) {
+            const i = (k + round) % names.length;
+            measured[i] = await run(i, seconds, got.rate);
+          }
+          const base = geometricMean(offKind.map((i) => measured[i]!.cpuUs));
+          const baseRps = geometricMean(offKind.map((i) => measured[i]!.rps));
+          for (let i = 0; i < names.length; i++) {
+            got.ratios.get(names[i]!)!.cpu.push(measured[i]!.cpuUs / base);
+            got.ratios.get(names[i]!)!.rps.push(measured[i]!.rps / baseRps);
+            got.absolute.get(names[i]!)!.cpuUs.push(measured[i]!.cpuUs);
+            got.absolute.get(names[i]!)!.rps.push(measured[i]!.rps);
+          }
+          if (onKind.length > 0) got.onOverOff.push(geometricMean(onKind.map((i) => measured[i]!.cpuUs)) / base);
+          const offB = names.indexOf('off-b');
+          if (offB >= 0) got.floorRatios.push(measured[offB]!.cpuUs / measured[0]!.cpuUs);
         }
-        const base = geometricMean(offKind.map((i) => measured[i]!.cpuUs));
-        const baseRps = geometricMean(offKind.map((i) => measured[i]!.rps));
-        for (let i = 0; i < names.length; i++) {
-          ratios.get(names[i]!)!.cpu.push(measured[i]!.cpuUs / base);
-          ratios.get(names[i]!)!.rps.push(measured[i]!.rps / baseRps);
-          absolute.get(names[i]!)!.cpuUs.push(measured[i]!.cpuUs);
-          absolute.get(names[i]!)!.rps.push(measured[i]!.rps);
-        }
-        if (onKind.length > 0) onOverOff.push(geometricMean(onKind.map((i) => measured[i]!.cpuUs)) / base);
-        const offB = names.indexOf('off-b');
-        if (offB >= 0) floorRatios.push(measured[offB]!.cpuUs / measured[0]!.cpuUs);
+        if (onKind.length > 0) got.generationOnOverOff.push(quantile(got.onOverOff.slice(fromRound), 0.5));
       }
+      for (const host of hosts) await host.stop();
+      hosts = [];
+    }
+    for (const [w, workload] of workloads.entries()) {
+      const { rate, ratios, absolute, onOverOff, floorRatios, generationOnOverOff } = gathered[w]!;
       const spread = (xs: readonly number[]) => `${quantile(xs, 0.5).toFixed(3)} (${quantile(xs, 0.25).toFixed(3)}–${quantile(xs, 0.75).toFixed(3)})`;
       const interval = (xs: readonly number[]) => {
         const [low, high] = medianInterval(xs);
@@ -252,6 +291,7 @@ export async function runTracingBench(): Promise<void> {
         const [, onHigh] = medianInterval(onOverOff);
         console.log(
           `    tracing on (${onKind.map((i) => names[i]).join(', ')} over ${offKind.map((i) => names[i]).join(', ')}): CPU per request ×${interval(onOverOff)}; ` +
+            `by generation ${generationOnOverOff.map((x) => x.toFixed(3)).join(', ')}; ` +
             `target < 1.15: ${onRatio < 1.15 ? (onHigh < 1.15 ? 'met' : 'met (median; the interval reaches 1.15)') : 'NOT met'}`,
         );
         figure(`tracing on/off CPU per request, ${workload.label}`, onRatio, 'ratio', 'lower');
@@ -270,7 +310,7 @@ export async function runTracingBench(): Promise<void> {
       }
     }
     console.log(
-      `  (${rounds} rotating rounds of ${seconds} s per workload, ${connections} connections; the receiver got ${sink.spans()} spans, ${(sink.bytes() / Math.max(1, sink.spans())).toFixed(0)} bytes a span)`,
+      `  (${rounds} rotating rounds of ${seconds} s per workload in ${generations} generations, ${connections} connections; the receiver got ${sink.spans()} spans, ${(sink.bytes() / Math.max(1, sink.spans())).toFixed(0)} bytes a span)`,
     );
   } finally {
     for (const host of hosts) await host.stop().catch(() => undefined);

@@ -66,6 +66,8 @@ describeWithPostgres('tracing across instances', () => {
     let receiver: Awaited<ReturnType<typeof startReceiver>>;
     let a: HostProcess | undefined;
     let b: HostProcess | undefined;
+    let c: HostProcess | undefined;
+    let shared: Record<string, string> = {};
     let worker: ReturnType<typeof spawnWorker> | undefined;
 
     beforeAll(async () => {
@@ -78,6 +80,7 @@ describeWithPostgres('tracing across instances', () => {
     afterAll(async () => {
       await a?.stop();
       await b?.stop();
+      await c?.stop();
       if (worker && worker.child.exitCode === null) {
         const exited = new Promise((r) => worker!.child.once('exit', r));
         worker.child.kill('SIGTERM');
@@ -96,7 +99,7 @@ describeWithPostgres('tracing across instances', () => {
     }, 60_000);
 
     it('exports one trace: HTTP request on A → plugin handler → event on B over Redis → job on the worker', async () => {
-      const shared = {
+      shared = {
         DATABASE_URL: postgresUrl(database),
         REDIS_URL: TEST_REDIS_URL,
         VV_REDIS_PREFIX: prefix,
@@ -179,6 +182,48 @@ describeWithPostgres('tracing across instances', () => {
       const text = await metrics.text();
       expect(text).toMatch(/vv_http_request_duration_seconds_bucket\{[^}]*plugin="trace-probe"[^}]*\} \d+ # \{trace_id="[0-9a-f]{32}",span_id="[0-9a-f]{16}"\}/);
       expect(text.trimEnd().endsWith('# EOF')).toBe(true);
+    }, 300_000);
+
+    it("records nothing of a plugin's request not sampled, here or on the instance its event reaches", async () => {
+      expect(b).toBeDefined();
+      // C samples no request (ratio 0); B records every trace it is sent as sampled, and would start one of its own
+      // for an event that came without a trace context. A request C did not sample runs in its own "not sampled"
+      // trace context (kernel/src/observability/tracing.ts, traceRequests), so the event its plugin publishes reaches B
+      // marked "not sampled" and B records nothing of it.
+      c = await startHostProcess(
+        { ...shared, OTEL_SERVICE_NAME: 'host-c', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0', VV_WORKERS: 'off', LOG_LEVEL: 'info' },
+        { readyTimeoutMs: 120_000 },
+      );
+      const pingsOnA = () => new Set(receiver.spans.filter((s) => s.service === 'host-a' && s.name === 'POST /api/v1/trace-probe/ping').map((s) => s.traceId));
+      const eventSpansOnB = () => receiver.spans.filter((s) => s.service === 'host-b' && /^vv\.event\.(receive|handle) trace-probe\.pinged$/.test(s.name));
+      const tracesBefore = pingsOnA();
+      const token = await signIn(c.url);
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${c.url}/api/v1/trace-probe/ping`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: '{}',
+        });
+        expect(res.status).toBe(200);
+        await res.text();
+      }
+      // A sampled request through A afterwards: once B's spans of its event have arrived, those of C's three would have.
+      const tokenA = await signIn(a!.url);
+      const res = await fetch(`${a!.url}/api/v1/trace-probe/ping`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokenA}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+      const second = await waitFor(async () => [...pingsOnA()].find((id) => !tracesBefore.has(id)), 20_000, "A's second sampled request");
+      await waitFor(async () => (eventSpansOnB().some((s) => s.traceId === second) ? true : undefined), 20_000, "B's spans of A's second event");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Every span B made of a trace-probe event is of a request A sampled: none of C's.
+      const ofA = pingsOnA();
+      expect(eventSpansOnB().filter((s) => !ofA.has(s.traceId))).toEqual([]);
+      // C records only what A's sampled traces bring it (their events reach C as well).
+      expect(receiver.spans.filter((s) => s.service === 'host-c' && !ofA.has(s.traceId))).toEqual([]);
     }, 300_000);
   });
 });

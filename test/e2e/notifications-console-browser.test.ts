@@ -336,6 +336,8 @@ describeInBrowser('notification preferences and administration in a real browser
       await row.getByRole('button', { name: 'Delete Member invitations' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete workflow' }).click();
       await page.getByTestId('workflows-message').filter({ hasText: '"Member invitations" deleted.' }).waitFor(WAIT);
+      // The list is loaded again after the message shows: the row goes a moment later (CI saw it still there).
+      await row.waitFor({ ...WAIT, state: 'detached' });
       expect(await row.count()).toBe(0);
       expect((await api('GET', '/api/v1/notifications/workflows/member-invitations')).status).toBe(404);
     },

@@ -56,6 +56,10 @@ function spawnWorker(env: Record<string, string>) {
 // Tracing on (OTEL_EXPORTER_OTLP_ENDPOINT) in three processes on PostgreSQL and Redis: host A serves a plugin's
 // route that publishes an event, host B receives it over the Redis bridge and its subscriber queues a job, the
 // worker runs the job. One trace holds all of it.
+/** The trace probe's route, which publishes an event that a job follows. */
+const ping = (url: string, token: string) =>
+  fetch(`${url}/api/v1/trace-probe/ping`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+
 describeWithPostgres('tracing across instances', () => {
   describeWithRedis('and Redis', () => {
     const database = `vv_trace_${randomBytes(5).toString('hex')}`;
@@ -117,11 +121,7 @@ describeWithPostgres('tracing across instances', () => {
       await waitFor(async () => (/ValueVerse worker running jobs/.test(worker!.output()) ? true : undefined), 120_000, 'worker running', 100);
 
       const token = await signIn(a.url);
-      const res = await fetch(`${a.url}/api/v1/trace-probe/ping`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: '{}',
-      });
+      const res = await ping(a.url, token);
       expect(res.status).toBe(200);
       await res.text();
 
@@ -199,21 +199,13 @@ describeWithPostgres('tracing across instances', () => {
       const tracesBefore = pingsOnA();
       const token = await signIn(c.url);
       for (let i = 0; i < 3; i++) {
-        const res = await fetch(`${c.url}/api/v1/trace-probe/ping`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: '{}',
-        });
+        const res = await ping(c.url, token);
         expect(res.status).toBe(200);
         await res.text();
       }
       // A sampled request through A afterwards: once B's spans of its event have arrived, those of C's three would have.
       const tokenA = await signIn(a!.url);
-      const res = await fetch(`${a!.url}/api/v1/trace-probe/ping`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tokenA}`, 'content-type': 'application/json' },
-        body: '{}',
-      });
+      const res = await ping(a!.url, tokenA);
       expect(res.status).toBe(200);
       await res.text();
       const second = await waitFor(async () => [...pingsOnA()].find((id) => !tracesBefore.has(id)), 20_000, "A's second sampled request");

@@ -9,6 +9,8 @@ export interface LoopbackSmtp {
   refusing: boolean;
   /** While set, messages are held open (DATA never answered) until the client goes away or it is unset. */
   holding: boolean;
+  /** Each message is answered this long after it arrives (a slow server); 0 by default. */
+  delayMs: number;
   /** Messages held open so far. */
   readonly held: number;
   /** Resolves once `count` mails have arrived in all. */
@@ -19,7 +21,7 @@ export interface LoopbackSmtp {
 export async function startLoopbackSmtp(): Promise<LoopbackSmtp> {
   const mails: ParsedMail[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
-  const state = { refusing: false, holding: false, held: 0 };
+  const state = { refusing: false, holding: false, held: 0, delayMs: 0 };
   const server = new SMTPServer({
     authOptional: true,
     // Loopback without TLS: let AUTH through in the clear (a real server would offer STARTTLS).
@@ -49,12 +51,16 @@ export async function startLoopbackSmtp(): Promise<LoopbackSmtp> {
       }
       simpleParser(stream)
         .then((mail) => {
-          mails.push(mail);
-          for (const w of waiters.filter((x) => mails.length >= x.count)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve();
-          }
-          callback();
+          const accept = () => {
+            mails.push(mail);
+            for (const w of waiters.filter((x) => mails.length >= x.count)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve();
+            }
+            callback();
+          };
+          if (state.delayMs > 0) setTimeout(accept, state.delayMs);
+          else accept();
         })
         .catch(callback);
     },
@@ -75,6 +81,12 @@ export async function startLoopbackSmtp(): Promise<LoopbackSmtp> {
     },
     set holding(value: boolean) {
       state.holding = value;
+    },
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(value: number) {
+      state.delayMs = value;
     },
     get held() {
       return state.held;

@@ -79,11 +79,20 @@ export class DeliveryWorker {
     if (failed.length > 0) throw new Error(`${failed.length} of ${ids.length} deliveries failed; delivery ${failed[0]!.stored.id}: ${failed[0]!.reason}`);
   }
 
-  /** Sends one delivery now; returns it as stored afterwards (throws when it failed and will be retried). */
-  async deliver(tenantId: string, deliveryId: string, attempt: number): Promise<Delivery | undefined> {
-    const [outcome] = await this.deliverAll(tenantId, [deliveryId], attempt);
-    if (outcome?.status === 'failed') throw new Error(`delivery ${deliveryId} failed: ${outcome.reason}`);
-    return outcome ? toDelivery(outcome.stored) : undefined;
+  /**
+   * Sends one delivery now, as its only try (a failure is final, not retried), and answers with what was recorded.
+   * Its own `deliver` job, queued as the row committed, may have claimed it first: then this waits for that send to
+   * commit (`FOR SHARE` waits on the claim's lock, which the lease bounds) and answers with that outcome, so the
+   * caller never sees `queued` for a message the server has taken.
+   */
+  async sendNow(tenantId: string, deliveryId: string): Promise<Delivery> {
+    const [outcome] = await this.deliverAll(tenantId, [deliveryId], Number.MAX_SAFE_INTEGER);
+    if (outcome) return toDelivery(outcome.stored);
+    const [row] = await this.deps.db.transaction(tenantId, (tx) =>
+      tx.query<DeliveryRow>('select * from deliveries where tenant_id = $1 and id = $2 for share', [tenantId, deliveryId]),
+    );
+    if (!row) throw new VvError('VV_NOT_FOUND', { params: { reason: `No delivery ${deliveryId}` } });
+    return toDelivery(row);
   }
 
   /**

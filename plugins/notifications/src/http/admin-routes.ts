@@ -86,11 +86,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): RouteDefinition[] {
         });
         const created = result.deliveries[0];
         if (!created) throw new VvError('VV_CONFLICT', { params: { reason: 'Nothing to send the test to' } });
-        const delivery =
-          channel === 'inbox'
-            ? await worker.get(request.tenant.id, created.id)
-            : ((await worker.deliver(request.tenant.id, created.id, 1_000_000).catch(() => undefined)) ?? (await worker.get(request.tenant.id, created.id)));
-        return delivery;
+        return channel === 'inbox' ? worker.get(request.tenant.id, created.id) : worker.sendNow(request.tenant.id, created.id);
       },
     },
     {

@@ -25,10 +25,16 @@ describe('tracing switch', () => {
     expect(tracingRequested({ OTEL_EXPORTER_OTLP_ENDPOINT: '  ' })).toBe(false);
   });
 
-  it('off, the host loads nothing of OpenTelemetry; on, it loads the SDK', () => {
+  it('off, the host loads nothing of OpenTelemetry; on, the trace SDK and the exporter of the protocol asked for', () => {
     // (The API package itself is always there: prom-client requires it for its process CPU counter. Without an SDK
     // it is a no-op.)
     expect(otelModulesLoaded({}).filter((p) => !p.includes('@opentelemetry/api/'))).toEqual([]);
-    expect(otelModulesLoaded({ VV_TRACING: 'on', OTEL_TRACES_EXPORTER: 'none' }).some((p) => p.includes('@opentelemetry/sdk-node'))).toBe(true);
+    const on = otelModulesLoaded({ VV_TRACING: 'on' });
+    expect(on.some((p) => p.includes('@opentelemetry/sdk-trace/'))).toBe(true);
+    expect(on.some((p) => p.includes('@opentelemetry/exporter-trace-otlp-proto/'))).toBe(true);
+    // Traces only: neither the logs SDK nor an exporter not asked for (gRPC, JSON) is loaded.
+    expect(on.filter((p) => /@opentelemetry\/(sdk-node|sdk-logs|exporter-trace-otlp-grpc|exporter-trace-otlp-http|exporter-logs)/.test(p))).toEqual([]);
+    const grpc = otelModulesLoaded({ VV_TRACING: 'on', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    expect(grpc.some((p) => p.includes('@opentelemetry/exporter-trace-otlp-grpc/'))).toBe(true);
   }, 60_000);
 });

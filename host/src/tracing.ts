@@ -16,8 +16,9 @@ let telemetry: Telemetry | undefined;
  * OpenTelemetry is loaded. Spans go to the OTLP/HTTP endpoint of the standard variables (`OTEL_EXPORTER_OTLP_ENDPOINT`,
  * default http://localhost:4318; `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER`...), as
  * protobuf, the protocol's default (`OTEL_EXPORTER_OTLP_PROTOCOL=http/json` for JSON): a batch of spans is 2.6 times
- * smaller than in JSON and cheaper to write (`npm run bench -- tracing`), and Jaeger and collectors read both. The
- * SDK builds the exporter from those variables (OTEL_TRACES_EXPORTER, OTEL_BSP_* too).
+ * smaller than in JSON, and Jaeger and collectors read both. host/src/tracing-provider.ts builds the exporter, the
+ * batching and the resource from those variables (OTEL_TRACES_EXPORTER, OTEL_BSP_* too), as the SDK's `NodeSDK` does,
+ * without loading its metrics and logs halves.
  *
  * Spans: the HTTP server request (with the tenant and role authentication resolved) and each plugin handler, made by
  * the kernel itself
@@ -30,28 +31,21 @@ let telemetry: Telemetry | undefined;
 export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): RunningTracing | undefined {
   if (running || !tracingRequested(env)) return running;
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when tracing is on */
-  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
   const { BullMQOtel } = require('bullmq-otel') as typeof import('bullmq-otel');
+  const { registerTracerProvider } = require('./tracing-provider') as typeof import('./tracing-provider');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  // Traces only: metrics are /metrics' (Prometheus), logs are pino's. Left to the SDK's defaults, it would record an
-  // OpenTelemetry histogram of every HTTP request and export it, and ship logs, over OTLP too.
-  for (const signal of ['OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']) if (!env[signal]?.trim()) process.env[signal] = 'none';
   const sampling = requestSampling(env);
   setRequestSampleRatio(sampling?.ratio, sampling?.parentBased);
-  const sdk = new NodeSDK({
-    serviceName: env.OTEL_SERVICE_NAME?.trim() || serviceName,
-    ...(sampling ? { sampler: sampling.sampler } : {}),
-    instrumentations: [
-      // Only inside a traced operation: the pools' and BullMQ's background polling would each start a trace.
-      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-    ],
+  const provider = registerTracerProvider(env, serviceName, sampling?.sampler);
+  // Only inside a traced operation: the pools' and BullMQ's background polling would each start a trace.
+  registerInstrumentations({
+    instrumentations: [new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }), new IORedisInstrumentation({ requireParentSpan: true })],
   });
-  sdk.start();
   telemetry = new BullMQOtel({ tracerName: 'valueverse-jobs' });
-  running = { shutdown: () => sdk.shutdown() };
+  running = { shutdown: async () => provider?.shutdown() };
   return running;
 }
 
@@ -62,7 +56,7 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
  * of a request it sampled with HEAD_SAMPLED_KEY, which this sampler records, and the context of one it did not with
  * UNSAMPLED_TRACE_KEY, inside which this sampler records nothing. Other root spans (an event or a job
  * without a caller's context) are sampled by the configured sampler. Undefined for a sampler named that is not one
- * of the standard six: the SDK then reads the variables itself and decides for every request.
+ * of the standard six: the SDK's default (parentbased_always_on) then decides for every request, as the SDK would.
  */
 export function requestSampling(env: NodeJS.ProcessEnv): { sampler: Sampler; ratio: number; parentBased: boolean } | undefined {
   /* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on */
@@ -76,7 +70,11 @@ export function requestSampling(env: NodeJS.ProcessEnv): { sampler: Sampler; rat
     traceidratio: [new sdk.TraceIdRatioBasedSampler(ratio), ratio],
   };
   const [root, headRatio] = roots[name.replace(/^parentbased_/, '')] ?? [];
-  if (root === undefined || headRatio === undefined) return undefined;
+  if (root === undefined || headRatio === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on
+    (require('@opentelemetry/api') as typeof import('@opentelemetry/api')).diag.error(`unknown OTEL_TRACES_SAMPLER value "${name}": using the default, parentbased_always_on`);
+    return undefined;
+  }
   const configured = name.startsWith('parentbased_') ? new sdk.ParentBasedSampler({ root }) : root;
   const headSampled = Symbol.for(HEAD_SAMPLED_KEY);
   const unsampledTrace = Symbol.for(UNSAMPLED_TRACE_KEY);

@@ -40,11 +40,14 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   const sampling = requestSampling(env);
   setRequestSampleRatio(sampling?.ratio, sampling?.parentBased);
   const provider = registerTracerProvider(env, serviceName, sampling?.sampler);
-  // Only inside a traced operation: the pools' and BullMQ's background polling would each start a trace.
-  registerInstrumentations({
-    instrumentations: [new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }), new IORedisInstrumentation({ requireParentSpan: true })],
-  });
-  telemetry = new BullMQOtel({ tracerName: 'valueverse-jobs' });
+  // No provider (OTEL_SDK_DISABLED, OTEL_TRACES_EXPORTER=none): nothing would be recorded, so nothing is patched.
+  if (provider) {
+    // Only inside a traced operation: the pools' and BullMQ's background polling would each start a trace.
+    registerInstrumentations({
+      instrumentations: [new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }), new IORedisInstrumentation({ requireParentSpan: true })],
+    });
+    telemetry = new BullMQOtel({ tracerName: 'valueverse-jobs' });
+  }
   running = { shutdown: async () => provider?.shutdown() };
   return running;
 }

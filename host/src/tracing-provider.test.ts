@@ -1,6 +1,7 @@
-import { ROOT_CONTEXT, trace, type TextMapPropagator } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, propagation, ROOT_CONTEXT, trace, type TextMapPropagator } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { buildTracing } from './tracing-provider';
+import { EMPTY_CONTEXT } from '@valueverse/kernel/backend';
+import { buildTracing, registerTracerProvider } from './tracing-provider';
 
 // The trace SDK built from the standard OTEL_* variables, as NodeSDK reads them (host/src/tracing-provider.ts).
 
@@ -58,5 +59,24 @@ describe('the trace SDK from the OTEL_* variables', () => {
       'x-b3-traceid',
     ]);
     expect(buildTracing({ OTEL_PROPAGATORS: 'none' }, 'x', undefined)!.propagator).toBeUndefined();
+  });
+
+  it('extracts a caller’s trace context onto the kernel’s empty context, and answers that context outside any other', () => {
+    const propagator = buildTracing({}, 'x', undefined)!.propagator!;
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const extracted = propagator.extract(EMPTY_CONTEXT, { traceparent, baggage: 'tenant=acme' }, defaultTextMapGetter);
+    expect(trace.getSpanContext(extracted)).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true });
+    expect(propagation.getBaggage(extracted)?.getEntry('tenant')?.value).toBe('acme');
+    const provider = registerTracerProvider({ OTEL_TRACES_EXPORTER: 'console' }, 'x', undefined);
+    try {
+      expect(context.active()).toBe(EMPTY_CONTEXT);
+      expect(context.with(extracted, () => context.active())).toBe(extracted);
+      expect(context.with(ROOT_CONTEXT, () => context.active())).toBe(EMPTY_CONTEXT);
+    } finally {
+      context.disable();
+      trace.disable();
+      propagation.disable();
+      void provider?.shutdown();
+    }
   });
 });

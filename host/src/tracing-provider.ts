@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- every module here loads only when tracing is on */
-import type { TextMapPropagator } from '@opentelemetry/api';
+import type { Context, TextMapPropagator } from '@opentelemetry/api';
+import { EMPTY_CONTEXT } from '@valueverse/kernel/backend';
 import type { Resource } from '@opentelemetry/resources';
 import type { Sampler, SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
@@ -38,7 +39,15 @@ export function registerTracerProvider(env: Env, serviceName: string, sampler: S
   const built = buildTracing(env, serviceName, sampler);
   if (!built) return undefined;
   const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
-  api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // Outside any context (events, jobs and timers not started by a request), spans derive from the kernel's light
+  // context, as a request's do (kernel/src/observability/tracing.ts, LinkedContext), not from the API's ROOT_CONTEXT.
+  class ContextManager extends AsyncLocalStorageContextManager {
+    override active(): Context {
+      const active = super.active();
+      return active === api.ROOT_CONTEXT ? EMPTY_CONTEXT : active;
+    }
+  }
+  api.context.setGlobalContextManager(new ContextManager().enable());
   if (built.propagator) api.propagation.setGlobalPropagator(built.propagator);
   api.trace.setGlobalTracerProvider(built.provider);
   return built.provider;

@@ -104,6 +104,62 @@ export function recording(api: Otel): boolean {
   return api.trace.getActiveSpan()?.isRecording() === true;
 }
 
+/** Past this many values, `LinkedContext.setValue` starts a flat chain (one value per key) instead of growing it. */
+const CONTEXT_CHAIN_LIMIT = 32;
+
+/**
+ * An OpenTelemetry Context as a chain of values, each a small object: what every trace the kernel starts derives its
+ * contexts from (`EMPTY_CONTEXT`), in place of the API's `ROOT_CONTEXT`. The API's context copies its parent's Map and
+ * makes three closures for each value set; in the host, such a context (and the span it holds) outlived young
+ * collections even when nothing referenced it any more, and was promoted to the old generation. Measured with
+ * `--trace-gc-nvp` (NPV route, 1,450 req/s, 1 in 10 sampled): promoted per young collection 180 KB before, 142 KB
+ * after; with spans exported within 50 ms, 180 KB before and 15 KB after, as with tracing off (the rest is spans
+ * waiting in the batch span processor). A value set again hides the older one; `deleteValue` sets `undefined`, which
+ * reads as absent.
+ */
+class LinkedContext implements OtelApi.Context {
+  constructor(
+    readonly parent: LinkedContext | undefined,
+    readonly key: symbol | undefined,
+    readonly value: unknown,
+    readonly length: number,
+  ) {}
+
+  getValue(key: symbol): unknown {
+    return valueIn(this, key);
+  }
+
+  setValue(key: symbol, value: unknown): OtelApi.Context {
+    if (this.length < CONTEXT_CHAIN_LIMIT) return new LinkedContext(this, key, value, this.length + 1);
+    // Deeply nested work: keep only the newest value of each key, so that reads stay short.
+    const values = newestValues(this, new Map<symbol, unknown>([[key, value]]));
+    let flat = EMPTY;
+    for (const [k, v] of [...values].reverse()) if (v !== undefined) flat = new LinkedContext(flat, k, v, flat.length + 1);
+    return flat;
+  }
+
+  deleteValue(key: symbol): OtelApi.Context {
+    return this.setValue(key, undefined);
+  }
+}
+
+/** The newest value of `key` in the chain from `context` up. */
+function valueIn(context: LinkedContext | undefined, key: symbol): unknown {
+  for (; context !== undefined; context = context.parent) if (context.key === key) return context.value;
+  return undefined;
+}
+
+/** Adds to `values` the newest value of each key in the chain from `context` up that it lacks. */
+function newestValues(context: LinkedContext | undefined, values: Map<symbol, unknown>): Map<symbol, unknown> {
+  for (; context?.key !== undefined; context = context.parent) if (!values.has(context.key)) values.set(context.key, context.value);
+  return values;
+}
+
+const EMPTY = new LinkedContext(undefined, undefined, undefined, 0);
+
+/** The context without values that the kernel's traces start from (see `LinkedContext`); the host's context manager answers it outside any trace. */
+export const EMPTY_CONTEXT: OtelApi.Context = EMPTY;
+
 /** Paths whose requests start no trace: probes and scrapes, every few seconds from every replica, would drown the traces. */
 const UNTRACED_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 
@@ -168,11 +224,11 @@ interface TracedRequest {
 export function traceRequests<C extends TracedRequest, N>(api: Otel, handle: (ctx: C, next: N) => Promise<void>): (ctx: C, next: N) => Promise<void> {
   const tracer = api.trace.getTracer(TRACER);
   const server = { kind: api.SpanKind.SERVER };
-  const headSampled = api.ROOT_CONTEXT.setValue(api.createContextKey(HEAD_SAMPLED_KEY), true);
+  const headSampled = EMPTY_CONTEXT.setValue(api.createContextKey(HEAD_SAMPLED_KEY), true);
   const unsampled = api.createContextKey(UNSAMPLED_TRACE_KEY);
-  const notSampled = api.ROOT_CONTEXT.setValue(unsampled, true);
+  const notSampled = EMPTY_CONTEXT.setValue(unsampled, true);
   const untraced = (ctx: C, next: N, traceId?: string) =>
-    api.context.with(traceId === undefined ? notSampled : api.ROOT_CONTEXT.setValue(unsampled, unsampledSpanContext(api, traceId)), handle, undefined, ctx, next);
+    api.context.with(traceId === undefined ? notSampled : EMPTY_CONTEXT.setValue(unsampled, unsampledSpanContext(api, traceId)), handle, undefined, ctx, next);
   const traced = (ctx: C, next: N, parent: OtelApi.Context, sampling: OtelApi.Context) => {
     const method = ctx.method;
     const span = tracer.startSpan(method, server, sampling);
@@ -200,14 +256,14 @@ export function traceRequests<C extends TracedRequest, N>(api: Otel, handle: (ct
     if (UNTRACED_PATHS.has(ctx.path)) return handle(ctx, next);
     const headers = ctx.req.headers;
     if (headers.traceparent !== undefined) {
-      const parent = api.propagation.extract(api.ROOT_CONTEXT, headers);
+      const parent = api.propagation.extract(EMPTY_CONTEXT, headers);
       const caller = api.trace.getSpanContext(parent);
       // The caller decided "not sampled", and the sampler follows callers: the same trace, nothing recorded here.
       if (headRatio !== undefined && headParentBased && caller !== undefined && (caller.traceFlags & api.TraceFlags.SAMPLED) === 0) return untraced(ctx, next, caller.traceId);
       return traced(ctx, next, parent, parent);
     }
-    if (headRatio === undefined) return traced(ctx, next, api.ROOT_CONTEXT, api.ROOT_CONTEXT);
-    if (Math.random() < headRatio) return traced(ctx, next, api.ROOT_CONTEXT, headSampled);
+    if (headRatio === undefined) return traced(ctx, next, EMPTY_CONTEXT, EMPTY_CONTEXT);
+    if (Math.random() < headRatio) return traced(ctx, next, EMPTY_CONTEXT, headSampled);
     return untraced(ctx, next);
   };
 }

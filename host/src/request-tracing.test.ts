@@ -7,10 +7,10 @@ process.env.VV_TRACING = 'on';
 /* eslint-disable @typescript-eslint/no-require-imports -- after VV_TRACING is set */
 const api = require('@opentelemetry/api') as typeof OtelApi;
 const sdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
-const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
 const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
 const kernel = require('@valueverse/kernel/backend') as typeof import('@valueverse/kernel/backend');
 const { requestSampling } = require('./tracing') as typeof import('./tracing');
+const { requestAwareContextManager } = require('./tracing-provider') as typeof import('./tracing-provider');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 interface FakeRequest {
@@ -19,6 +19,7 @@ interface FakeRequest {
   status: number;
   req: { headers: Record<string, string | undefined> };
   state: { route?: string };
+  [kernel.REQUEST_TRACE_CONTEXT]?: OtelApi.Context;
 }
 
 describe('request tracing: one head sampling decision per request', () => {
@@ -36,7 +37,7 @@ describe('request tracing: one head sampling decision per request', () => {
    * another process (an event over Redis); a kernel step (inSpan) and a span of a library (a BullMQ enqueue) ran inside.
    */
   const seen: { span?: OtelApi.SpanContext; recording?: boolean; sent?: string }[] = [];
-  const traced = kernel.traceRequests(otel, async (ctx: FakeRequest) => {
+  const probe = async (ctx: FakeRequest) => {
     const span = api.trace.getActiveSpan();
     seen.push({ span: span?.spanContext(), recording: span?.isRecording(), sent: kernel.injectTraceContext(otel)?.traceparent });
     api.trace.getTracer('library').startSpan('library.call').end();
@@ -44,7 +45,8 @@ describe('request tracing: one head sampling decision per request', () => {
       await new Promise((resolve) => setImmediate(resolve));
     });
     ctx.state.route = '/probe/run';
-  });
+  };
+  const traced = kernel.traceRequests(otel, probe);
   let random: jest.SpyInstance<number, []>;
 
   beforeAll(() => {
@@ -53,7 +55,7 @@ describe('request tracing: one head sampling decision per request', () => {
     kernel.setRequestSampleRatio(sampling!.ratio);
     exporter = new sdk.InMemorySpanExporter();
     provider = new sdk.TracerProvider({ sampler: sampling!.sampler, spanProcessors: [new sdk.SimpleSpanProcessor({ exporter })] });
-    api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    api.context.setGlobalContextManager(requestAwareContextManager().enable());
     api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     api.trace.setGlobalTracerProvider(provider);
   });
@@ -92,6 +94,40 @@ describe('request tracing: one head sampling decision per request', () => {
     const sent = seen.map((s) => /^00-([0-9a-f]{32})-([0-9a-f]{16})-00$/.exec(s.sent ?? ''));
     expect(sent.every((m) => m !== null)).toBe(true);
     expect(sent[0]![1]).not.toBe(sent[1]![1]);
+  });
+
+  it("runs a plugin's route it did not sample without a context of its own: the handler's request scope carries it", async () => {
+    random.mockReturnValue(0.5);
+    const before: OtelApi.Context[] = [];
+    const subscriber: (string | undefined)[] = [];
+    // As the kernel serves a plugin's route: authentication and limits first, then the router runs the handler in
+    // the request's scope, which takes the trace context left on the request.
+    const plugin = kernel.traceRequests(
+      otel,
+      async (ctx: FakeRequest) => {
+        before.push(api.context.active());
+        const scope = { requestId: 'r-1', tenant: { id: 't-1' }, user: undefined, [kernel.REQUEST_TRACE_CONTEXT]: ctx[kernel.REQUEST_TRACE_CONTEXT] };
+        await kernel.requestScope.run(scope as never, async () => {
+          await probe(ctx);
+          // An event's subscriber runs in a kernel span step, outside the request's scope: still not sampled.
+          await kernel.inSpan(otel, 'vv.event.handle probe', {}, () => kernel.requestScope.exit(() => subscriber.push(kernel.injectTraceContext(otel)?.traceparent)));
+        });
+      },
+      { frameless: () => true },
+    );
+    await plugin(request('/api/v1/probe/run'), undefined);
+    await plugin(request('/api/v1/probe/run'), undefined);
+    expect(await finished()).toEqual([]);
+    // Before the handler nothing is active (the instrumentations skip the calls of authentication and limits).
+    expect(before).toEqual([kernel.EMPTY_CONTEXT, kernel.EMPTY_CONTEXT]);
+    // In the handler and in the subscriber: no span, a trace of its own sent on as not sampled.
+    expect(seen.map((s) => s.span)).toEqual([undefined, undefined]);
+    expect(seen.every((s) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/.test(s.sent ?? ''))).toBe(true);
+    expect(subscriber.every((s) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/.test(s ?? ''))).toBe(true);
+    // A sampled one still gets its own context: recorded as before.
+    random.mockReturnValue(0.05);
+    await plugin(request('/api/v1/probe/run'), undefined);
+    expect((await finished()).map((s) => s.name).sort()).toEqual(['POST /api/v1/probe/run', 'library.call', 'vv.event.handle probe', 'vv.plugin.handle probe']);
   });
 
   it("follows a caller's traceparent: sampled is recorded whatever the ratio, not sampled is not", async () => {

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- every module here loads only when tracing is on */
 import type { Context, TextMapPropagator } from '@opentelemetry/api';
-import { EMPTY_CONTEXT } from '@valueverse/kernel/backend';
+import { EMPTY_CONTEXT, requestTraceContext } from '@valueverse/kernel/backend';
 import type { Resource } from '@opentelemetry/resources';
 import type { Sampler, SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
@@ -38,19 +38,30 @@ export function registerTracerProvider(env: Env, serviceName: string, sampler: S
   if (level && level in api.DiagLogLevel) api.diag.setLogger(new api.DiagConsoleLogger(), { logLevel: api.DiagLogLevel[level as keyof typeof api.DiagLogLevel] });
   const built = buildTracing(env, serviceName, sampler);
   if (!built) return undefined;
-  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
-  // Outside any context (events, jobs and timers not started by a request), spans derive from the kernel's light
-  // context, as a request's do (kernel/src/observability/tracing.ts, LinkedContext), not from the API's ROOT_CONTEXT.
-  class ContextManager extends AsyncLocalStorageContextManager {
-    override active(): Context {
-      const active = super.active();
-      return active === api.ROOT_CONTEXT ? EMPTY_CONTEXT : active;
-    }
-  }
-  api.context.setGlobalContextManager(new ContextManager().enable());
+  api.context.setGlobalContextManager(requestAwareContextManager().enable());
   if (built.propagator) api.propagation.setGlobalPropagator(built.propagator);
   api.trace.setGlobalTracerProvider(built.provider);
   return built.provider;
+}
+
+/**
+ * The context manager of the host: AsyncLocalStorage's, which answers, where no context was entered, the trace
+ * context of the request whose handler is running when the kernel ran that request without one of its own (one not
+ * sampled: kernel/src/observability/tracing.ts `traceRequests`), and otherwise the kernel's light empty context
+ * (events, jobs and timers not started by a request derive from it, as a request's do: `LinkedContext`), not the
+ * API's ROOT_CONTEXT.
+ */
+export function requestAwareContextManager(): import('@opentelemetry/context-async-hooks').AsyncLocalStorageContextManager {
+  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const root = api.ROOT_CONTEXT;
+  class ContextManager extends AsyncLocalStorageContextManager {
+    override active(): Context {
+      const active = super.active();
+      return active === root ? (requestTraceContext() ?? EMPTY_CONTEXT) : active;
+    }
+  }
+  return new ContextManager();
 }
 
 /** The provider and propagator of the variables, registered with nothing (`registerTracerProvider` registers them). */

@@ -29,13 +29,16 @@ export {
 export type { BucketRule, RateLimiter, TakeResult } from './limits/rate-limiter';
 export { LeasedBuckets, type LeaseGrant, type LeaseOptions } from './limits/leased-buckets';
 export type { KernelLogger } from './observability/kernel-logger';
+export { requestScope } from './context/request-scope';
 export {
   EMPTY_CONTEXT,
   HEAD_SAMPLED_KEY,
+  REQUEST_TRACE_CONTEXT,
   UNSAMPLED_TRACE_KEY,
   inSpan,
   injectTraceContext,
   otel,
+  requestTraceContext,
   setRequestSampleRatio,
   traceRequests,
   tracingRequested,

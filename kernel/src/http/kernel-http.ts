@@ -220,7 +220,9 @@ export function createKernelHttp(options: KernelHttpOptions): KernelHttp {
   const use = (middleware: (ctx: KernelHttpContext, next: Next) => Promise<unknown>) => app.use(middleware as unknown as Middleware<RequestState>);
   if (options.cors.enabled) app.use(options.cors.middleware());
   // Tracing on: the request's server span (and the one sampling decision) around everything the kernel does.
-  use(api ? traceRequests(api, front) : front);
+  // A plugin's route not sampled runs without a trace context of its own: its handler's request scope carries it.
+  const pluginRoute = (ctx: KernelHttpContext) => pluginOwner(ctx.path) !== undefined && (mounts.length === 0 || mountFor(mounts, ctx.path) === undefined);
+  use(api ? traceRequests(api, front, { frameless: pluginRoute }) : front);
   use((ctx, next) => publicRoutes(ctx as never, next));
   use(async (ctx, next) => (ctx.path === options.streamPath ? options.acceptStreamToken(ctx, next) : next()));
   use(signedIn);

@@ -16,6 +16,7 @@ import {
 } from '@valueverse/plugin-sdk';
 import { hasRole } from '../identity/role-rank';
 import { requestScope } from '../context/request-scope';
+import { REQUEST_TRACE_CONTEXT, type TraceContextCarrier } from '../observability/tracing';
 import { IdempotencyGuard } from '../idempotency/idempotency-guard';
 import { MemoryIdempotencyStore } from '../idempotency/idempotency-store';
 import type { RequestState } from './request-state';
@@ -274,9 +275,15 @@ class KernelPluginRequest implements Omit<PluginRequest<unknown, Record<string, 
     return this.state.rawBody;
   }
 
-  /** What `core.context` answers below the handler. */
+  /**
+   * What `core.context` answers below the handler; with the request's trace context when it runs without one of its
+   * own (kernel/src/observability/tracing.ts `traceRequests`).
+   */
   get scope(): RequestContext {
-    return { requestId: this.requestId, tenant: this.tenant, user: this.user };
+    const scope: RequestContext & TraceContextCarrier = { requestId: this.requestId, tenant: this.tenant, user: this.user };
+    const trace = (this.ctx as TraceContextCarrier)[REQUEST_TRACE_CONTEXT];
+    if (trace !== undefined) scope[REQUEST_TRACE_CONTEXT] = trace;
+    return scope;
   }
 
   get log(): Logger {

@@ -54,7 +54,7 @@ export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | 
   const parent = api.trace.getActiveSpan();
   if (parent === undefined) {
     const active = api.context.active();
-    if (active.getValue((unsampledKey ??= api.createContextKey(UNSAMPLED_TRACE_KEY))) !== undefined) {
+    if (unsampledTrace(api, active) !== undefined) {
       // A request's own context, read from its handler's request scope (`traceRequests`, frameless): held for `fn`,
       // which may leave that scope (an event's subscribers run outside any request) and must still see it.
       return active === requestTraceContext() ? api.context.with(active, fn) : fn();
@@ -96,8 +96,8 @@ let unsampledKey: symbol | undefined;
  * Whether the code runs for a request not sampled: the caller's trace context when a caller sent one ("not sampled"),
  * `true` when the kernel decided (no ids are made for it unless a message leaves the process).
  */
-function unsampledTrace(api: Otel): OtelApi.SpanContext | true | undefined {
-  return api.context.active().getValue((unsampledKey ??= api.createContextKey(UNSAMPLED_TRACE_KEY))) as OtelApi.SpanContext | true | undefined;
+function unsampledTrace(api: Otel, context: OtelApi.Context = api.context.active()): OtelApi.SpanContext | true | undefined {
+  return context.getValue((unsampledKey ??= api.createContextKey(UNSAMPLED_TRACE_KEY))) as OtelApi.SpanContext | true | undefined;
 }
 
 /** The active span's ids for a log line (`trace_id`, `span_id`) (or those of a request not sampled), or an empty object. */

@@ -10,7 +10,8 @@ const sdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry
 const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
 const kernel = require('@valueverse/kernel/backend') as typeof import('@valueverse/kernel/backend');
 const { requestSampling } = require('./tracing') as typeof import('./tracing');
-const { requestAwareContextManager } = require('./tracing-provider') as typeof import('./tracing-provider');
+const { kernelSpanSink, requestAwareContextManager } = require('./tracing-provider') as typeof import('./tracing-provider');
+const { defaultResource } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 interface FakeRequest {
@@ -54,7 +55,11 @@ describe('request tracing: one head sampling decision per request', () => {
     expect(sampling?.ratio).toBe(0.1);
     kernel.setRequestSampleRatio(sampling!.ratio);
     exporter = new sdk.InMemorySpanExporter();
-    provider = new sdk.TracerProvider({ sampler: sampling!.sampler, spanProcessors: [new sdk.SimpleSpanProcessor({ exporter })] });
+    const resource = defaultResource();
+    const processor = new sdk.SimpleSpanProcessor({ exporter });
+    provider = new sdk.TracerProvider({ resource, sampler: sampling!.sampler, spanProcessors: [processor] });
+    // As the host does: the kernel records the spans of the requests it samples itself, into the same processors.
+    kernel.setKernelSpanSink(kernelSpanSink(provider, resource, [processor], {}));
     api.context.setGlobalContextManager(requestAwareContextManager().enable());
     api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     api.trace.setGlobalTracerProvider(provider);
@@ -76,7 +81,13 @@ describe('request tracing: one head sampling decision per request', () => {
     expect(server.kind).toBe(api.SpanKind.SERVER);
     expect(server.parentSpanContext).toBeUndefined();
     expect(server.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/api/v1/probe/run', 'http.response.status_code': 200 });
-    expect(spans.find((s) => s.name === 'vv.plugin.handle probe')!.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+    const step = spans.find((s) => s.name === 'vv.plugin.handle probe')!;
+    expect(step.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+    // The kernel's own spans (no sampler asked), with the provider's resource; a library's span below them is the SDK's.
+    expect([server instanceof kernel.KernelSpan, step instanceof kernel.KernelSpan]).toEqual([true, true]);
+    expect(server.resource).toBe(spans.find((s) => s.name === 'library.call')!.resource);
+    expect(spans.find((s) => s.name === 'library.call')!.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+    expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
     // The sampler's mark is not an attribute of the span.
     expect(Object.keys(server.attributes).some((k) => k.includes('sampled'))).toBe(false);
   });

@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- every module here loads only when tracing is on */
 import type { Context, TextMapPropagator } from '@opentelemetry/api';
-import { EMPTY_CONTEXT, requestTraceContext } from '@valueverse/kernel/backend';
+import { EMPTY_CONTEXT, requestTraceContext, setKernelSpanSink, type KernelSpan } from '@valueverse/kernel/backend';
 import type { Resource } from '@opentelemetry/resources';
-import type { Sampler, SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, Sampler, Span, SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
 type Env = NodeJS.ProcessEnv;
 
@@ -41,6 +41,7 @@ export function registerTracerProvider(env: Env, serviceName: string, sampler: S
   api.context.setGlobalContextManager(requestAwareContextManager().enable());
   if (built.propagator) api.propagation.setGlobalPropagator(built.propagator);
   api.trace.setGlobalTracerProvider(built.provider);
+  setKernelSpanSink(built.kernelSpans);
   return built.provider;
 }
 
@@ -64,24 +65,57 @@ export function requestAwareContextManager(): import('@opentelemetry/context-asy
   return new ContextManager();
 }
 
-/** The provider and propagator of the variables, registered with nothing (`registerTracerProvider` registers them). */
-export function buildTracing(env: Env, serviceName: string, sampler: Sampler | undefined): { provider: TracerProvider; propagator: TextMapPropagator | undefined } | undefined {
+/**
+ * The provider and propagator of the variables, and where the kernel's own spans go (`kernelSpanSink`), registered
+ * with nothing (`registerTracerProvider` registers them).
+ */
+export function buildTracing(
+  env: Env,
+  serviceName: string,
+  sampler: Sampler | undefined,
+): { provider: TracerProvider; propagator: TextMapPropagator | undefined; kernelSpans: KernelSpanSink } | undefined {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
   const sdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
   const processors = spanProcessors(env, sdk);
   if (processors.length === 0) return undefined;
-  const provider = new sdk.TracerProvider({
-    resource: resourceFromEnv(env, serviceName),
-    ...(sampler ? { sampler } : {}),
-    spanLimits: {
-      attributeCountLimit: number(env.OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT) ?? number(env.OTEL_ATTRIBUTE_COUNT_LIMIT),
-      attributeValueLengthLimit: number(env.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT) ?? number(env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT),
-      eventCountLimit: number(env.OTEL_SPAN_EVENT_COUNT_LIMIT),
-      linkCountLimit: number(env.OTEL_SPAN_LINK_COUNT_LIMIT),
+  const resource = resourceFromEnv(env, serviceName);
+  const limits = {
+    attributeCountLimit: number(env.OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT) ?? number(env.OTEL_ATTRIBUTE_COUNT_LIMIT),
+    attributeValueLengthLimit: number(env.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT) ?? number(env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT),
+    eventCountLimit: number(env.OTEL_SPAN_EVENT_COUNT_LIMIT),
+    linkCountLimit: number(env.OTEL_SPAN_LINK_COUNT_LIMIT),
+  };
+  const provider = new sdk.TracerProvider({ resource, ...(sampler ? { sampler } : {}), spanLimits: limits, spanProcessors: processors });
+  return { provider, propagator: propagatorFromEnv(env), kernelSpans: kernelSpanSink(provider, resource, processors, limits) };
+}
+
+type KernelSpanSink = import('@valueverse/kernel/backend').KernelSpanSink;
+
+/**
+ * Where the spans the kernel records itself go (kernel/src/observability/kernel-span.ts): the provider's processors,
+ * as its own spans, with its resource, the kernel tracer's instrumentation scope (the same objects, so that the OTLP
+ * exporter puts both in one group) and the SDK's default limits where the variables set none (128 attributes and
+ * events, no length limit).
+ */
+export function kernelSpanSink(
+  provider: TracerProvider,
+  resource: Resource,
+  processors: readonly SpanProcessor[],
+  limits: { attributeCountLimit?: number; attributeValueLengthLimit?: number; eventCountLimit?: number },
+): KernelSpanSink {
+  const scope = (provider.getTracer('valueverse') as { instrumentationScope?: object }).instrumentationScope ?? { name: 'valueverse' };
+  return {
+    resource,
+    instrumentationScope: scope,
+    attributeCountLimit: limits.attributeCountLimit ?? 128,
+    attributeValueLengthLimit: limits.attributeValueLengthLimit ?? Number.POSITIVE_INFINITY,
+    eventCountLimit: limits.eventCountLimit ?? 128,
+    onEnd(span: KernelSpan) {
+      // Both of the SDK's types at once (kernel-span.ts); the processors read only what ReadableSpan names.
+      for (const processor of processors) processor.onEnding?.(span as unknown as Span);
+      for (const processor of processors) processor.onEnd(span as unknown as ReadableSpan);
     },
-    spanProcessors: processors,
-  });
-  return { provider, propagator: propagatorFromEnv(env) };
+  };
 }
 
 function spanProcessors(env: Env, sdk: typeof import('@opentelemetry/sdk-trace')): SpanProcessor[] {

@@ -23,7 +23,8 @@ let telemetry: Telemetry | undefined;
  * Spans: the HTTP server request (with the tenant and role authentication resolved) and each plugin handler, made by
  * the kernel itself
  * (kernel/src/observability/tracing.ts `traceRequests`, kernel/src/http/kernel-http.ts), which also reads an incoming
- * `traceparent` and makes the request's one sampling decision; PostgreSQL and Redis calls made inside a traced
+ * `traceparent` and makes the request's one sampling decision, and records the spans of the requests it sampled
+ * itself into the provider's processors (kernel/src/observability/kernel-span.ts); PostgreSQL and Redis calls made inside a traced
  * operation, outbound calls (AI providers), events (in process and over the Redis bridge) and BullMQ jobs. The
  * generic HTTP and Koa instrumentations are not used: they made spans, contexts and attributes for every request,
  * sampled or not, and one per Koa middleware (86% more CPU per request, `npm run bench -- tracing`).

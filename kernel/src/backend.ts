@@ -30,6 +30,7 @@ export type { BucketRule, RateLimiter, TakeResult } from './limits/rate-limiter'
 export { LeasedBuckets, type LeaseGrant, type LeaseOptions } from './limits/leased-buckets';
 export type { KernelLogger } from './observability/kernel-logger';
 export { requestScope } from './context/request-scope';
+export { KernelSpan, setKernelSpanSink, type KernelSpanSink } from './observability/kernel-span';
 export {
   EMPTY_CONTEXT,
   HEAD_SAMPLED_KEY,

@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import type * as OtelApi from '@opentelemetry/api';
 import { requestScope } from '../context/request-scope';
+import { KernelSpan, kernelSpanSink } from './kernel-span';
 
 /** The OpenTelemetry API, loaded only when tracing is on. */
 export type Otel = typeof OtelApi;
@@ -60,28 +61,38 @@ export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | 
       return active === requestTraceContext() ? api.context.with(active, fn) : fn();
     }
   } else if ((parent.spanContext().traceFlags & api.TraceFlags.SAMPLED) === 0) return fn();
-  return kernelTracer(api).startActiveSpan(name, { attributes }, (span) => {
-    const fail = (error: unknown) => {
-      span.recordException(error as Error);
-      span.setStatus({ code: api.SpanStatusCode.ERROR, message: (error as Error)?.message });
-      span.end();
-      throw error;
-    };
-    let result: R;
-    try {
-      result = fn();
-    } catch (error) {
-      return fail(error);
-    }
-    if (result instanceof Promise) {
-      return result.then((value: unknown) => {
-        span.end();
-        return value;
-      }, fail) as R;
-    }
+  // Below a span the kernel records itself (a sampled request's), a child of the same kind (`KernelSpan`).
+  const sink = parent instanceof KernelSpan ? kernelSpanSink() : undefined;
+  if (sink !== undefined) {
+    const parentContext = parent!.spanContext();
+    const span = new KernelSpan(sink, name, api.SpanKind.INTERNAL, newSpanContext(api, api.TraceFlags.SAMPLED, parentContext.traceId), parentContext, attributes);
+    return api.context.with(api.trace.setSpan(api.context.active(), span), () => runInSpan(api, span, fn));
+  }
+  return kernelTracer(api).startActiveSpan(name, { attributes }, (span) => runInSpan(api, span, fn));
+}
+
+/** `fn` with `span` active (the caller made it so), ending the span when `fn` is done; a throw or rejection marks it failed. */
+function runInSpan<R>(api: Otel, span: OtelApi.Span, fn: () => R): R {
+  const fail = (error: unknown) => {
+    span.recordException(error as Error);
+    span.setStatus({ code: api.SpanStatusCode.ERROR, message: (error as Error)?.message });
     span.end();
-    return result;
-  });
+    throw error;
+  };
+  let result: R;
+  try {
+    result = fn();
+  } catch (error) {
+    return fail(error);
+  }
+  if (result instanceof Promise) {
+    return result.then((value: unknown) => {
+      span.end();
+      return value;
+    }, fail) as R;
+  }
+  span.end();
+  return result;
 }
 
 /**
@@ -196,18 +207,23 @@ export function setRequestSampleRatio(ratio: number | undefined, parentBased = t
   headParentBased = parentBased;
 }
 
-/** Random trace and span ids for requests that are not sampled, 32 + 16 hex digits, from a pooled random buffer. */
+/** Random trace and span ids, 32 + 16 hex digits, from a pooled random buffer: for requests that are not sampled, and the kernel's own spans. */
 const ID_BYTES = 24;
 const idPool = Buffer.alloc(ID_BYTES * 512);
 let idOffset = idPool.length;
 function unsampledSpanContext(api: Otel, traceId?: string): OtelApi.SpanContext {
+  return newSpanContext(api, api.TraceFlags.NONE, traceId);
+}
+
+/** A new span's context: a new span id, in trace `traceId` or a new one. */
+function newSpanContext(api: Otel, traceFlags: OtelApi.TraceFlags, traceId?: string): OtelApi.SpanContext {
   if (idOffset === idPool.length) {
     randomFillSync(idPool);
     idOffset = 0;
   }
   const at = idOffset;
   idOffset += ID_BYTES;
-  return { traceId: traceId ?? idPool.toString('hex', at, at + 16), spanId: idPool.toString('hex', at + 16, at + ID_BYTES), traceFlags: api.TraceFlags.NONE };
+  return { traceId: traceId ?? idPool.toString('hex', at, at + 16), spanId: idPool.toString('hex', at + 16, at + ID_BYTES), traceFlags };
 }
 
 /**
@@ -277,7 +293,11 @@ export function traceRequests<C extends TracedRequest, N>(
     api.context.with(traceId === undefined ? notSampled : EMPTY_CONTEXT.setValue(unsampled, unsampledSpanContext(api, traceId)), handle, undefined, ctx, next);
   const traced = (ctx: C, next: N, parent: OtelApi.Context, sampling: OtelApi.Context) => {
     const method = ctx.method;
-    const span = tracer.startSpan(method, server, sampling);
+    // Sampled here (no caller's context): a span the kernel records itself (`KernelSpan`) when the host set where
+    // those go, so that no sampler is asked; else the SDK's tracer decides and records.
+    const sink = sampling === headSampled ? kernelSpanSink() : undefined;
+    const span =
+      sink !== undefined ? new KernelSpan(sink, method, api.SpanKind.SERVER, newSpanContext(api, api.TraceFlags.SAMPLED), undefined) : tracer.startSpan(method, server, sampling);
     const active = api.trace.setSpan(parent, span);
     if (!span.isRecording()) return api.context.with(active, handle, undefined, ctx, next);
     // One setAttributes call each way (every call validates its attributes); no constant `url.scheme`.

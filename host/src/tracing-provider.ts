@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- every module here loads only when tracing is on */
 import type { Context, TextMapPropagator } from '@opentelemetry/api';
-import { EMPTY_CONTEXT, requestTraceContext, setKernelSpanSink, type KernelSpan } from '@valueverse/kernel/backend';
+import { EMPTY_CONTEXT, KERNEL_TRACER, requestTraceContext, setKernelSpanSink, type KernelSpan } from '@valueverse/kernel/backend';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Sampler, Span, SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
@@ -103,7 +103,7 @@ export function kernelSpanSink(
   processors: readonly SpanProcessor[],
   limits: { attributeCountLimit?: number; attributeValueLengthLimit?: number; eventCountLimit?: number },
 ): KernelSpanSink {
-  const scope = (provider.getTracer('valueverse') as { instrumentationScope?: object }).instrumentationScope ?? { name: 'valueverse' };
+  const scope = (provider.getTracer(KERNEL_TRACER) as { instrumentationScope?: object }).instrumentationScope ?? { name: KERNEL_TRACER };
   return {
     resource,
     instrumentationScope: scope,

@@ -34,6 +34,7 @@ export { KernelSpan, setKernelSpanSink, type KernelSpanSink } from './observabil
 export {
   EMPTY_CONTEXT,
   HEAD_SAMPLED_KEY,
+  KERNEL_TRACER,
   REQUEST_TRACE_CONTEXT,
   UNSAMPLED_TRACE_KEY,
   inSpan,

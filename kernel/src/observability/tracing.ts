@@ -32,7 +32,8 @@ export function otel(): Otel | undefined {
   return loaded ?? undefined;
 }
 
-const TRACER = 'valueverse';
+/** The kernel's tracer (its instrumentation scope): the host gives the kernel's own spans the same scope. */
+export const KERNEL_TRACER = 'valueverse';
 /**
  * The kernel's tracer, asked for once per registered provider: `getTracer` builds a key string and looks it up on
  * every call.
@@ -40,7 +41,7 @@ const TRACER = 'valueverse';
 let tracerOf: { provider: OtelApi.TracerProvider; tracer: OtelApi.Tracer } | undefined;
 function kernelTracer(api: Otel): OtelApi.Tracer {
   const provider = api.trace.getTracerProvider();
-  if (tracerOf?.provider !== provider) tracerOf = { provider, tracer: provider.getTracer(TRACER) };
+  if (tracerOf?.provider !== provider) tracerOf = { provider, tracer: provider.getTracer(KERNEL_TRACER) };
   return tracerOf.tracer;
 }
 
@@ -62,9 +63,9 @@ export function inSpan<R>(api: Otel, name: string, attributes: SpanAttributes | 
     }
   } else if ((parent.spanContext().traceFlags & api.TraceFlags.SAMPLED) === 0) return fn();
   // Below a span the kernel records itself (a sampled request's), a child of the same kind (`KernelSpan`).
-  const sink = parent instanceof KernelSpan ? kernelSpanSink() : undefined;
-  if (sink !== undefined) {
-    const parentContext = parent!.spanContext();
+  const sink = kernelSpanSink();
+  if (parent instanceof KernelSpan && sink !== undefined) {
+    const parentContext = parent.spanContext();
     const span = new KernelSpan(sink, name, api.SpanKind.INTERNAL, newSpanContext(api, api.TraceFlags.SAMPLED, parentContext.traceId), parentContext, attributes);
     return api.context.with(api.trace.setSpan(api.context.active(), span), () => runInSpan(api, span, fn));
   }
@@ -283,7 +284,7 @@ export function traceRequests<C extends TracedRequest, N>(
   handle: (ctx: C, next: N) => Promise<void>,
   options: { frameless?: (ctx: C) => boolean } = {},
 ): (ctx: C, next: N) => Promise<void> {
-  const tracer = api.trace.getTracer(TRACER);
+  const tracer = api.trace.getTracer(KERNEL_TRACER);
   const server = { kind: api.SpanKind.SERVER };
   const headSampled = EMPTY_CONTEXT.setValue(api.createContextKey(HEAD_SAMPLED_KEY), true);
   const unsampled = api.createContextKey(UNSAMPLED_TRACE_KEY);

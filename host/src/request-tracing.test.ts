@@ -155,6 +155,31 @@ describe('request tracing: one head sampling decision per request', () => {
     expect(seen[1]!.sent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
   });
 
+  it('samples at most VV_TRACING_MAX_PER_SECOND requests a second itself; the requests past it are served, not recorded', async () => {
+    random.mockReturnValue(0.05);
+    kernel.setRequestSampleRatio(1, true, 3);
+    try {
+      for (let i = 0; i < 10; i++) await traced(request('/api/v1/probe/run'), undefined);
+      const servers = () => finished().then((spans) => spans.filter((s) => s.kind === api.SpanKind.SERVER).length);
+      // A second's worth at once, then nothing until the bucket refills: the other seven ran, unsampled.
+      expect(await servers()).toBe(3);
+      expect(seen).toHaveLength(10);
+      expect(seen.filter((s) => s.recording === true)).toHaveLength(3);
+      // A third of a second later there is room for one more (three if this machine stalled for a second).
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      exporter.reset();
+      for (let i = 0; i < 5; i++) await traced(request('/api/v1/probe/run'), undefined);
+      expect(await servers()).toBeGreaterThanOrEqual(1);
+      expect(await servers()).toBeLessThanOrEqual(3);
+      // A caller's sampled traceparent is followed past the limit.
+      exporter.reset();
+      await traced(request('/api/v1/probe/run', { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }), undefined);
+      expect(await servers()).toBe(1);
+    } finally {
+      kernel.setRequestSampleRatio(0.1);
+    }
+  });
+
   it('starts no trace for probes and scrapes', async () => {
     random.mockReturnValueOnce(0).mockReturnValueOnce(0);
     await traced(request('/health/ready'), undefined);
@@ -171,5 +196,11 @@ describe('request tracing: one head sampling decision per request', () => {
     expect(requestSampling({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' })?.ratio).toBe(1);
     expect(requestSampling({ OTEL_TRACES_SAMPLER_ARG: '0.5' })?.ratio).toBe(0.5);
     expect(requestSampling({ OTEL_TRACES_SAMPLER: 'jaeger_remote' })).toBeUndefined();
+    // At most ten traces a second with a ratio sampler, unless VV_TRACING_MAX_PER_SECOND says otherwise (0: no limit).
+    expect(requestSampling({})?.maxPerSecond).toBe(10);
+    expect(requestSampling({ OTEL_TRACES_SAMPLER: 'traceidratio', VV_TRACING_MAX_PER_SECOND: '25' })?.maxPerSecond).toBe(25);
+    expect(requestSampling({ VV_TRACING_MAX_PER_SECOND: '0' })?.maxPerSecond).toBeUndefined();
+    expect(requestSampling({ VV_TRACING_MAX_PER_SECOND: 'lots' })?.maxPerSecond).toBe(10);
+    expect(requestSampling({ OTEL_TRACES_SAMPLER: 'always_on', VV_TRACING_MAX_PER_SECOND: '5' })?.maxPerSecond).toBeUndefined();
   });
 });

@@ -39,7 +39,7 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   const { registerTracerProvider } = require('./tracing-provider') as typeof import('./tracing-provider');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const sampling = requestSampling(env);
-  setRequestSampleRatio(sampling?.ratio, sampling?.parentBased);
+  setRequestSampleRatio(sampling?.ratio, sampling?.parentBased, sampling?.maxPerSecond);
   const provider = registerTracerProvider(env, serviceName, sampling?.sampler);
   // No provider (OTEL_SDK_DISABLED, OTEL_TRACES_EXPORTER=none): nothing would be recorded, so nothing is patched.
   if (provider) {
@@ -53,16 +53,23 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   return running;
 }
 
+/** The most traces a second the kernel starts itself with a ratio sampler unless VV_TRACING_MAX_PER_SECOND says otherwise. */
+export const DEFAULT_TRACES_PER_SECOND = 10;
+
 /**
  * The sampler of OTEL_TRACES_SAMPLER(_ARG) — by default parent-based, one trace in ten (a caller's sampled
- * `traceparent` is always followed) — and the ratio the kernel samples requests with itself: the kernel makes the
- * head decision of a request once (kernel/src/observability/tracing.ts, `traceRequests`) and marks the root span
+ * `traceparent` is always followed) — and the ratio the kernel samples requests with itself, at most
+ * VV_TRACING_MAX_PER_SECOND requests a second (10 by default; 0 for no limit) with a ratio sampler (`traceidratio`,
+ * `parentbased_traceidratio`), so that what tracing costs a replica stays bounded as its traffic grows: at 2,000
+ * requests a second one in ten would be 200 traces a second from each replica, at most ten are. `always_on` is
+ * not limited (every trace was asked for).
+ * The kernel makes the head decision of a request once (kernel/src/observability/tracing.ts, `traceRequests`) and marks the root span
  * of a request it sampled with HEAD_SAMPLED_KEY, which this sampler records, and the context of one it did not with
  * UNSAMPLED_TRACE_KEY, inside which this sampler records nothing. Other root spans (an event or a job
  * without a caller's context) are sampled by the configured sampler. Undefined for a sampler named that is not one
  * of the standard six: the SDK's default (parentbased_always_on) then decides for every request, as the SDK would.
  */
-export function requestSampling(env: NodeJS.ProcessEnv): { sampler: Sampler; ratio: number; parentBased: boolean } | undefined {
+export function requestSampling(env: NodeJS.ProcessEnv): { sampler: Sampler; ratio: number; parentBased: boolean; maxPerSecond: number | undefined } | undefined {
   /* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on */
   const sdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
   const name = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'parentbased_traceidratio';
@@ -90,7 +97,22 @@ export function requestSampling(env: NodeJS.ProcessEnv): { sampler: Sampler; rat
       context.getValue(headSampled) === true ? sampled : context.getValue(unsampledTrace) !== undefined ? dropped : configured.shouldSample(context, ...rest),
     toString: () => `HeadSampled{${configured.toString()}}`,
   };
-  return { sampler, ratio: headRatio, parentBased: name.startsWith('parentbased_') };
+  const maxPerSecond = name.endsWith('traceidratio') ? tracesPerSecond(env) : undefined;
+  return { sampler, ratio: headRatio, parentBased: name.startsWith('parentbased_'), maxPerSecond };
+}
+
+/** VV_TRACING_MAX_PER_SECOND: a number of traces a second (0: no limit), DEFAULT_TRACES_PER_SECOND when unset or not a number. */
+function tracesPerSecond(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.VV_TRACING_MAX_PER_SECOND?.trim();
+  const value = Number(raw);
+  if (raw && Number.isFinite(value) && value >= 0) return value === 0 ? undefined : value;
+  if (raw) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on
+    (require('@opentelemetry/api') as typeof import('@opentelemetry/api')).diag.error(
+      `VV_TRACING_MAX_PER_SECOND "${raw}" is not a number of traces a second: using ${DEFAULT_TRACES_PER_SECOND}`,
+    );
+  }
+  return DEFAULT_TRACES_PER_SECOND;
 }
 
 /** BullMQ's telemetry client while tracing is on (the job queue passes it to its queues and workers), else undefined. */

@@ -198,14 +198,34 @@ export const HEAD_SAMPLED_KEY = 'valueverse.head-sampled';
 let headRatio: number | undefined;
 /** Whether the configured sampler follows a caller's decision (parentbased_*): then a caller's "not sampled" is final. */
 let headParentBased = true;
+/**
+ * The most traces a second the kernel starts itself (`setRequestSampleRatio`), as a token bucket that holds a
+ * second's worth: undefined for no limit.
+ */
+let headBudget: { readonly perSecond: number; tokens: number; at: number } | undefined;
 
 /**
- * Sets the head sampling ratio of requests (0–1), or undefined to leave every decision to the SDK's sampler, and
- * whether a caller's decision is followed.
+ * Sets the head sampling ratio of requests (0–1), or undefined to leave every decision to the SDK's sampler, whether
+ * a caller's decision is followed, and the most requests a second it samples (undefined or 0: no limit). The limit
+ * bounds what tracing costs a replica under load, whatever its traffic: a request the ratio picked past it is not
+ * sampled. It applies to the kernel's own decisions only, never to a caller's sampled `traceparent`.
  */
-export function setRequestSampleRatio(ratio: number | undefined, parentBased = true): void {
+export function setRequestSampleRatio(ratio: number | undefined, parentBased = true, maxPerSecond?: number): void {
   headRatio = ratio === undefined ? undefined : Math.min(1, Math.max(0, ratio));
   headParentBased = parentBased;
+  headBudget = maxPerSecond !== undefined && maxPerSecond > 0 ? { perSecond: maxPerSecond, tokens: Math.max(1, maxPerSecond), at: performance.now() } : undefined;
+}
+
+/** Whether the per-second limit leaves room for one more trace the kernel starts (takes it if so). */
+function headSampleAllowed(): boolean {
+  const budget = headBudget;
+  if (budget === undefined) return true;
+  const now = performance.now();
+  budget.tokens = Math.min(Math.max(1, budget.perSecond), budget.tokens + ((now - budget.at) * budget.perSecond) / 1000);
+  budget.at = now;
+  if (budget.tokens < 1) return false;
+  budget.tokens -= 1;
+  return true;
 }
 
 /** Random trace and span ids, 32 + 16 hex digits, from a pooled random buffer: for requests that are not sampled, and the kernel's own spans. */
@@ -261,7 +281,8 @@ interface TracedRequest extends TraceContextCarrier {
 /**
  * The HTTP server span of each request around `handle` (the kernel's front middleware), in place of the generic
  * HTTP and Koa instrumentations. The head sampling decision is made once, here: a caller's `traceparent` is followed
- * (the SDK's parent-based sampler); without one, one request in ten by default (`setRequestSampleRatio`) is traced.
+ * (the SDK's parent-based sampler); without one, one request in ten by default, at most ten a second
+ * (`setRequestSampleRatio`), is traced.
  * A request that is not sampled runs in a context marked with UNSAMPLED_TRACE_KEY and no span, so every step below
  * sees at once that there is nothing to record, the PostgreSQL and Redis instrumentations, which want a parent span,
  * do nothing at all, and an event it sends to another process goes with a "not sampled" traceparent, so that nothing
@@ -330,7 +351,7 @@ export function traceRequests<C extends TracedRequest, N>(
       return traced(ctx, next, parent, parent);
     }
     if (headRatio === undefined) return traced(ctx, next, EMPTY_CONTEXT, EMPTY_CONTEXT);
-    if (Math.random() < headRatio) return traced(ctx, next, EMPTY_CONTEXT, headSampled);
+    if (Math.random() < headRatio && headSampleAllowed()) return traced(ctx, next, EMPTY_CONTEXT, headSampled);
     if (frameless?.(ctx) === true) {
       ctx[REQUEST_TRACE_CONTEXT] = notSampled;
       return handle(ctx, next);

@@ -63,8 +63,8 @@ export const DEFAULT_TRACES_PER_SECOND = 10;
  * `parentbased_traceidratio`), so that what tracing costs a replica stays bounded as its traffic grows: at 2,000
  * requests a second one in ten would be 200 traces a second from each replica, at most ten are. `always_on` is
  * not limited (every trace was asked for).
- * The kernel makes the head decision of a request once (kernel/src/observability/tracing.ts, `traceRequests`) and marks the root span
- * of a request it sampled with HEAD_SAMPLED_KEY, which this sampler records, and the context of one it did not with
+ * The kernel makes the head decision of a request once (kernel/src/observability/tracing.ts, `traceRequests`) and
+ * marks the root span of a request it sampled with HEAD_SAMPLED_KEY, which this sampler records, and the context of one it did not with
  * UNSAMPLED_TRACE_KEY, inside which this sampler records nothing. Other root spans (an event or a job
  * without a caller's context) are sampled by the configured sampler. Undefined for a sampler named that is not one
  * of the standard six: the SDK's default (parentbased_always_on) then decides for every request, as the SDK would.

@@ -202,7 +202,7 @@ let headParentBased = true;
  * The most traces a second the kernel starts itself (`setRequestSampleRatio`), as a token bucket that holds a
  * second's worth: undefined for no limit.
  */
-let headBudget: { readonly perSecond: number; tokens: number; at: number } | undefined;
+let headBudget: { readonly perMs: number; readonly capacity: number; tokens: number; at: number } | undefined;
 
 /**
  * Sets the head sampling ratio of requests (0–1), or undefined to leave every decision to the SDK's sampler, whether
@@ -213,7 +213,8 @@ let headBudget: { readonly perSecond: number; tokens: number; at: number } | und
 export function setRequestSampleRatio(ratio: number | undefined, parentBased = true, maxPerSecond?: number): void {
   headRatio = ratio === undefined ? undefined : Math.min(1, Math.max(0, ratio));
   headParentBased = parentBased;
-  headBudget = maxPerSecond !== undefined && maxPerSecond > 0 ? { perSecond: maxPerSecond, tokens: Math.max(1, maxPerSecond), at: performance.now() } : undefined;
+  const capacity = Math.max(1, maxPerSecond ?? 0);
+  headBudget = maxPerSecond !== undefined && maxPerSecond > 0 ? { perMs: maxPerSecond / 1000, capacity, tokens: capacity, at: performance.now() } : undefined;
 }
 
 /** Whether the per-second limit leaves room for one more trace the kernel starts (takes it if so). */
@@ -221,7 +222,7 @@ function headSampleAllowed(): boolean {
   const budget = headBudget;
   if (budget === undefined) return true;
   const now = performance.now();
-  budget.tokens = Math.min(Math.max(1, budget.perSecond), budget.tokens + ((now - budget.at) * budget.perSecond) / 1000);
+  budget.tokens = Math.min(budget.capacity, budget.tokens + (now - budget.at) * budget.perMs);
   budget.at = now;
   if (budget.tokens < 1) return false;
   budget.tokens -= 1;
@@ -281,8 +282,8 @@ interface TracedRequest extends TraceContextCarrier {
 /**
  * The HTTP server span of each request around `handle` (the kernel's front middleware), in place of the generic
  * HTTP and Koa instrumentations. The head sampling decision is made once, here: a caller's `traceparent` is followed
- * (the SDK's parent-based sampler); without one, one request in ten by default, at most ten a second
- * (`setRequestSampleRatio`), is traced.
+ * (the SDK's parent-based sampler); without one, one request in ten by default, up to the host's limit a second
+ * (`setRequestSampleRatio`, VV_TRACING_MAX_PER_SECOND), is traced.
  * A request that is not sampled runs in a context marked with UNSAMPLED_TRACE_KEY and no span, so every step below
  * sees at once that there is nothing to record, the PostgreSQL and Redis instrumentations, which want a parent span,
  * do nothing at all, and an event it sends to another process goes with a "not sampled" traceparent, so that nothing
